@@ -1,0 +1,29 @@
+import os from 'node:os';
+import path from 'node:path';
+
+export const APP_NAME = 'Stigmer Desktop';
+
+/**
+ * Where Electron's `app.getPath('userData')` puts this app's data on each OS, so the headless
+ * host and the desktop app share settings when neither is given `--user-data-dir`.
+ */
+export function defaultUserDataDir(
+  platform: NodeJS.Platform = process.platform,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  home: string = os.homedir(),
+): string {
+  const join = platform === 'win32' ? path.win32.join : path.posix.join;
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', APP_NAME);
+  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), APP_NAME);
+  return join(env.XDG_CONFIG_HOME?.trim() || join(home, '.config'), APP_NAME);
+}
+
+/** Everything the app keeps on disk, all under the user-data folder. */
+export function appPaths(userDataDir: string) {
+  return {
+    userDataDir,
+    settingsFile: path.join(userDataDir, 'settings.json'),
+    logsDir: path.join(userDataDir, 'logs'),
+    runDir: path.join(userDataDir, 'run'),
+  };
+}

@@ -1,0 +1,48 @@
+import type { CloudProvider } from '../../shared/providers.ts';
+import type { SettingsStore } from '../settings/settings-store.ts';
+import type { SecretPersistence, SecretStore } from './secret-store.ts';
+
+/**
+ * The part of Electron's `safeStorage` this store uses: the async API (the sync one is
+ * deprecated in Electron 45). The Electron host passes `safeStorage` itself.
+ */
+export interface AsyncStringCipher {
+  encryptStringAsync(plainText: string): Promise<Buffer>;
+  decryptStringAsync(encrypted: Buffer): Promise<{ shouldReEncrypt: boolean; result: string }>;
+}
+
+/** Keys encrypted by the OS keychain; only the base64 ciphertext is saved in the settings file. */
+export class EncryptedSecretStore implements SecretStore {
+  readonly persistence: Exclude<SecretPersistence, 'session'>;
+  readonly notice: string | undefined;
+  #cipher: AsyncStringCipher;
+  #settings: SettingsStore;
+
+  constructor(options: { cipher: AsyncStringCipher; settings: SettingsStore; persistence: Exclude<SecretPersistence, 'session'>; notice?: string }) {
+    this.#cipher = options.cipher;
+    this.#settings = options.settings;
+    this.persistence = options.persistence;
+    this.notice = options.notice;
+  }
+
+  async get(provider: CloudProvider): Promise<string | undefined> {
+    const stored = this.#settings.get().secrets.encrypted[provider];
+    if (!stored) return undefined;
+    const { result, shouldReEncrypt } = await this.#cipher.decryptStringAsync(Buffer.from(stored, 'base64'));
+    if (shouldReEncrypt) await this.set(provider, result);
+    return result;
+  }
+
+  async set(provider: CloudProvider, key: string): Promise<void> {
+    const encrypted = await this.#cipher.encryptStringAsync(key);
+    this.#settings.update((draft) => {
+      draft.secrets.encrypted[provider] = encrypted.toString('base64');
+    });
+  }
+
+  async delete(provider: CloudProvider): Promise<void> {
+    this.#settings.update((draft) => {
+      delete draft.secrets.encrypted[provider];
+    });
+  }
+}

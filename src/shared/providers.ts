@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/** The LLM providers a runner can be configured for, in the order the UI lists them. */
+export const PROVIDERS = ['anthropic', 'openai', 'ollama'] as const;
+export const ProviderSchema = z.enum(PROVIDERS);
+export type Provider = z.infer<typeof ProviderSchema>;
+
+/** Providers that need an API key. */
+export const CLOUD_PROVIDERS = ['anthropic', 'openai'] as const;
+export type CloudProvider = (typeof CLOUD_PROVIDERS)[number];
+
+export const isCloudProvider = (provider: Provider): provider is CloudProvider => provider !== 'ollama';
+
+export interface ProviderInfo {
+  label: string;
+  /** Used when no layer of the cascade names a model. */
+  defaultModel: string;
+  /** The provider's native base URL (Ollama: without `/v1`). */
+  defaultBaseUrl: string;
+}
+
+export const PROVIDER_INFO: Record<Provider, ProviderInfo> = {
+  anthropic: { label: 'Anthropic', defaultModel: 'claude-sonnet-4-5', defaultBaseUrl: 'https://api.anthropic.com' },
+  openai: { label: 'OpenAI', defaultModel: 'gpt-4.1-mini', defaultBaseUrl: 'https://api.openai.com/v1' },
+  ollama: { label: 'Ollama', defaultModel: 'llama3.2', defaultBaseUrl: 'http://127.0.0.1:11434' },
+};
+
+/** The environment variable each cloud provider's SDK reads its key from. */
+export const API_KEY_ENV: Record<CloudProvider, string> = {
+  anthropic: 'ANTHROPIC_API_KEY',
+  openai: 'OPENAI_API_KEY',
+};
+
+/** The CLI flag that passes each cloud provider's key. */
+export const API_KEY_FLAG: Record<CloudProvider, string> = {
+  anthropic: '--anthropic-key',
+  openai: '--openai-key',
+};

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { ProviderSchema } from './providers.ts';
+
+/** Bump with a migration in `src/main/settings/migrations.ts`. */
+export const SETTINGS_VERSION = 1;
+
+const Text = (max: number) => z.string().trim().min(1).max(max);
+
+const ProviderSettingsSchema = z
+  .object({
+    /** The model last chosen for this provider, remembered when switching away and back. */
+    model: Text(256).optional(),
+    baseUrl: Text(2048).optional(),
+  })
+  .strict();
+
+export const OllamaServerSettingsSchema = z
+  .object({
+    /** The `ollama` binary to launch; found on PATH and in the install locations when unset. */
+    path: Text(4096).optional(),
+    /** `OLLAMA_MODELS` for a launched server. */
+    modelsDir: Text(4096).optional(),
+    /** `OLLAMA_CONTEXT_LENGTH` for a launched server. */
+    contextLength: z.number().int().min(256).max(1_048_576).optional(),
+    /** `OLLAMA_KEEP_ALIVE` for a launched server, e.g. `5m` or `-1`. */
+    keepAlive: Text(32).optional(),
+    /** Bind a launched server to 0.0.0.0 so other machines can reach it. */
+    exposeToNetwork: z.boolean(),
+  })
+  .strict();
+
+/** Ciphertexts of API keys (base64), encrypted by the OS keychain; never plaintext. */
+const EncryptedKeysSchema = z
+  .object({
+    anthropic: z.base64().max(16_384).optional(),
+    openai: z.base64().max(16_384).optional(),
+  })
+  .strict();
+
+export const SettingsSchema = z
+  .object({
+    version: z.literal(SETTINGS_VERSION),
+    provider: ProviderSchema.optional(),
+    providers: z
+      .object({ anthropic: ProviderSettingsSchema, openai: ProviderSettingsSchema, ollama: ProviderSettingsSchema })
+      .strict(),
+    ollama: OllamaServerSettingsSchema,
+    runner: z.object({ command: Text(8192).optional() }).strict(),
+    secrets: z
+      .object({
+        encrypted: EncryptedKeysSchema,
+        /** The user explicitly accepted storage that is not a real keychain (Linux `basic_text`). */
+        acceptWeakStorage: z.boolean(),
+      })
+      .strict(),
+    startAtLogin: z.boolean(),
+    firstRunCompleted: z.boolean(),
+  })
+  .strict();
+
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const defaultSettings = (): Settings => ({
+  version: SETTINGS_VERSION,
+  providers: { anthropic: {}, openai: {}, ollama: {} },
+  ollama: { exposeToNetwork: false },
+  runner: {},
+  secrets: { encrypted: {}, acceptWeakStorage: false },
+  startAtLogin: false,
+  firstRunCompleted: false,
+});
