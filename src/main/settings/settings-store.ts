@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import Conf from 'conf';
 import { SettingsSchema, defaultSettings, type Settings } from '../../shared/settings.ts';
 import { loadSettings } from './migrations.ts';
@@ -6,7 +7,6 @@ import { loadSettings } from './migrations.ts';
 /** What the store needs of `conf` (and so of `electron-store`, which extends it). */
 export interface SettingsEngine {
   store: Record<string, unknown>;
-  readonly path: string;
 }
 
 export interface SettingsEngineOptions {
@@ -35,6 +35,24 @@ const createConf = (options: SettingsEngineOptions): SettingsEngine => new Conf<
 
 const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+type FileRead = { kind: 'missing' } | { kind: 'parsed'; raw: unknown } | { kind: 'corrupt'; problem: string } | { kind: 'unreadable'; problem: string };
+
+function readSettingsFile(file: string): FileRead {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
+    return { kind: 'unreadable', problem: describeError(error) };
+  }
+  try {
+    return { kind: 'parsed', raw: JSON.parse(text) };
+  } catch {
+    return { kind: 'corrupt', problem: 'the file is not valid JSON' };
+  }
+}
+
 /**
  * The saved settings: validated by the shared zod schema, migrated by version, written
  * atomically (conf writes a temp file and renames it) with mode 0600. A file that cannot be
@@ -44,15 +62,17 @@ export class SettingsStore {
   readonly path: string;
   /** Problems found while opening, worded for the user. */
   readonly warnings: string[] = [];
-  #engine: SettingsEngine;
+  #createEngine: () => SettingsEngine;
+  /** Created at the first save, so that reading never needs a writable folder. */
+  #engine: SettingsEngine | undefined;
   #settings: Settings;
   #listeners = new Set<(settings: Settings) => void>();
   /** Set when saving would destroy a file that could not be backed up. */
   #readOnlyReason: string | undefined;
 
-  private constructor(engine: SettingsEngine, settings: Settings) {
-    this.#engine = engine;
-    this.path = engine.path;
+  private constructor(path: string, createEngine: () => SettingsEngine, settings: Settings) {
+    this.path = path;
+    this.#createEngine = createEngine;
     this.#settings = settings;
   }
 
@@ -67,42 +87,35 @@ export class SettingsStore {
       watch: false,
       accessPropertiesByDotNotation: false,
     };
-    const path = `${options.userDataDir.replace(/[\\/]+$/, '')}/settings.json`;
+    const file = path.join(options.userDataDir, 'settings.json');
+    const build = (settings: Settings) => new SettingsStore(file, () => createEngine(engineOptions), settings);
 
-    let raw: unknown;
-    let engine: SettingsEngine | undefined;
-    let problem: string | undefined;
-    try {
-      engine = createEngine(engineOptions);
-      raw = engine.store;
-    } catch (error) {
-      if (!fs.existsSync(path)) throw error;
-      problem = describeError(error);
+    const read = readSettingsFile(file);
+    if (read.kind === 'missing') return build(defaultSettings());
+    if (read.kind === 'unreadable') {
+      const store = build(defaultSettings());
+      store.#readOnlyReason = `${file} cannot be read (${read.problem})`;
+      store.warnings.push(`${store.#readOnlyReason}; defaults are in use and changes will not be saved. Fix its permissions, then restart.`);
+      return store;
     }
-    const loaded = problem === undefined ? loadSettings(raw) : ({ ok: false, problem } as const);
-    if (loaded.ok && engine) {
-      const store = new SettingsStore(engine, loaded.settings);
-      if (loaded.migratedFrom !== undefined && fs.existsSync(path)) store.#saveWhileOpening();
+    const loaded = read.kind === 'parsed' ? loadSettings(read.raw) : ({ ok: false, problem: read.problem } as const);
+    if (loaded.ok) {
+      const store = build(loaded.settings);
+      if (loaded.migratedFrom !== undefined) store.#saveWhileOpening();
       return store;
     }
 
-    const reason = loaded.ok ? '' : loaded.problem;
-    const backupPath = `${path}.corrupt-${now().toISOString().replace(/[:.]/g, '-')}`;
-    let backedUp = true;
+    const backupPath = `${file}.corrupt-${now().toISOString().replace(/[:.]/g, '-')}`;
+    const store = build(defaultSettings());
     try {
-      fs.renameSync(path, backupPath);
-    } catch {
-      backedUp = false;
-    }
-    engine ??= createEngine(engineOptions);
-    const store = new SettingsStore(engine, defaultSettings());
-    if (backedUp) {
-      store.warnings.push(`Settings file ${path} was invalid (${reason}); it was kept as ${backupPath} and defaults are in use.`);
-      store.#saveWhileOpening();
-    } else {
-      store.#readOnlyReason = `${path} is invalid (${reason}) and could not be backed up, so it is left untouched`;
+      fs.renameSync(file, backupPath);
+    } catch (error) {
+      store.#readOnlyReason = `${file} is invalid (${loaded.problem}) and could not be backed up (${describeError(error)}), so it is left untouched`;
       store.warnings.push(`${store.#readOnlyReason}; defaults are in use and changes will not be saved. Fix or move the file, then restart.`);
+      return store;
     }
+    store.warnings.push(`Settings file ${file} was invalid (${loaded.problem}); it was kept as ${backupPath} and defaults are in use.`);
+    store.#saveWhileOpening();
     return store;
   }
 
@@ -145,6 +158,7 @@ export class SettingsStore {
   #write(settings: Settings): void {
     if (this.#readOnlyReason) throw new SettingsError(`Settings not saved: ${this.#readOnlyReason}.`);
     try {
+      this.#engine ??= this.#createEngine();
       this.#engine.store = settings;
     } catch (error) {
       throw new SettingsError(`Settings not saved to ${this.path}: ${describeError(error)}. Check that the folder is writable and the disk is not full.`);

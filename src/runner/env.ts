@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { normaliseBaseUrl, toOllamaNativeUrl } from '../main/config/base-url.ts';
+import { API_KEY_ENV, PROVIDER_INFO, PROVIDERS, isCloudProvider, type Provider } from '../shared/providers.ts';
+
+/** What the runner runs with, read once at start from the environment contract (DESIGN §2). */
+export interface RunnerConfig {
+  provider: Provider;
+  model: string;
+  /** Normalised: Ollama's native `http://host:port`, OpenAI's with `/v1`, Anthropic's without. */
+  baseUrl: string;
+  /** The active cloud provider's key; undefined for Ollama. */
+  apiKey: string | undefined;
+  /** How often the SDK retries a 408/409/429/5xx or a dropped connection before giving up. */
+  maxRetries: number;
+}
+
+export type RunnerEnvResult = { ok: true; config: RunnerConfig } | { ok: false; message: string };
+
+const DEFAULT_MAX_RETRIES = 2;
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const EnvSchema = z
+  .object({
+    STIGMER_LLM_PROVIDER: z.enum(PROVIDERS, {
+      error: (issue) =>
+        issue.input === undefined || issue.input === ''
+          ? `STIGMER_LLM_PROVIDER is not set; set it to one of ${PROVIDERS.join(', ')}`
+          : `STIGMER_LLM_PROVIDER="${String(issue.input)}" is not one of ${PROVIDERS.join(', ')}; set it to one of them`,
+    }),
+    STIGMER_LLM_MODEL: optionalText,
+    STIGMER_LLM_BASE_URL: optionalText,
+    STIGMER_LLM_API_KEY: optionalText,
+    ANTHROPIC_API_KEY: optionalText,
+    OPENAI_API_KEY: optionalText,
+    OLLAMA_HOST: optionalText,
+    STIGMER_RUNNER_MAX_RETRIES: optionalText.pipe(
+      z
+        .string()
+        .regex(/^\d{1,2}$/, {
+          error: (issue) =>
+            `STIGMER_RUNNER_MAX_RETRIES="${String(issue.input)}" is not a whole number; set it to 0-10 or unset it`,
+        })
+        .transform(Number)
+        .refine((value) => value <= 10, {
+          error: (issue) => `STIGMER_RUNNER_MAX_RETRIES=${String(issue.input)} is too large; set it to 0-10 or unset it`,
+        })
+        .optional(),
+    ),
+  })
+  .superRefine((env, ctx) => {
+    for (const message of resolveDependentFields(env).issues) ctx.addIssue({ code: 'custom', message });
+  });
+
+type ParsedEnv = z.output<typeof EnvSchema>;
+
+interface DependentFields {
+  baseUrl: string;
+  apiKey: string | undefined;
+  issues: string[];
+}
+
+/** Base URL and key depend on the provider, so they are checked after it. */
+function resolveDependentFields(env: ParsedEnv): DependentFields {
+  const provider = env.STIGMER_LLM_PROVIDER;
+  const issues: string[] = [];
+  const label = PROVIDER_INFO[provider].label;
+
+  let baseUrl = PROVIDER_INFO[provider].defaultBaseUrl;
+  const [urlVariable, rawUrl] =
+    env.STIGMER_LLM_BASE_URL !== undefined
+      ? ['STIGMER_LLM_BASE_URL', env.STIGMER_LLM_BASE_URL]
+      : provider === 'ollama' && env.OLLAMA_HOST !== undefined
+        ? ['OLLAMA_HOST', env.OLLAMA_HOST]
+        : [undefined, undefined];
+  if (urlVariable && rawUrl !== undefined) {
+    const normalised = provider === 'ollama' ? toOllamaNativeUrl(rawUrl) : normaliseBaseUrl(provider, rawUrl);
+    if (normalised.ok) baseUrl = normalised.url;
+    else issues.push(`${urlVariable}="${rawUrl}" ${normalised.reason}; set it to a URL such as ${PROVIDER_INFO[provider].defaultBaseUrl}`);
+  }
+
+  let apiKey: string | undefined;
+  if (isCloudProvider(provider)) {
+    const usualVariable = API_KEY_ENV[provider];
+    const [keyVariable, key] =
+      env.STIGMER_LLM_API_KEY !== undefined
+        ? ['STIGMER_LLM_API_KEY', env.STIGMER_LLM_API_KEY]
+        : [usualVariable, provider === 'anthropic' ? env.ANTHROPIC_API_KEY : env.OPENAI_API_KEY];
+    if (key === undefined) {
+      issues.push(`STIGMER_LLM_API_KEY is not set; the ${label} provider needs an API key in STIGMER_LLM_API_KEY or ${usualVariable}`);
+    } else if (/\s/.test(key)) {
+      issues.push(`${keyVariable} contains whitespace; paste the ${label} API key again without spaces or line breaks`);
+    } else {
+      apiKey = key;
+    }
+  }
+  return { baseUrl, apiKey, issues };
+}
+
+/**
+ * Reads the runner's environment. A bad configuration yields one line that names every
+ * offending variable and its fix; it never contains a key.
+ */
+export function parseRunnerEnv(env: NodeJS.ProcessEnv): RunnerEnvResult {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) return { ok: false, message: parsed.error.issues.map((issue) => issue.message).join('; ') };
+  const fields = resolveDependentFields(parsed.data);
+  const provider = parsed.data.STIGMER_LLM_PROVIDER;
+  return {
+    ok: true,
+    config: {
+      provider,
+      model: parsed.data.STIGMER_LLM_MODEL ?? PROVIDER_INFO[provider].defaultModel,
+      baseUrl: fields.baseUrl,
+      apiKey: fields.apiKey,
+      maxRetries: parsed.data.STIGMER_RUNNER_MAX_RETRIES ?? DEFAULT_MAX_RETRIES,
+    },
+  };
+}

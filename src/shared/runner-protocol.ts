@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { ProviderSchema } from './providers.ts';
+
+/**
+ * The control channel between the app and the built-in runner. It travels on the IPC channel
+ * (Node `process.send` or Electron's `parentPort`), never on stdout/stderr, so a log line can
+ * never be mistaken for a message. Both sides validate every message with these schemas.
+ */
+
+/** The exit code (EX_CONFIG from sysexits.h) of a runner whose configuration is invalid: do not restart it. */
+export const RUNNER_CONFIG_EXIT_CODE = 78;
+
+const TaskId = z.string().min(1).max(200);
+
+export const RunnerTaskSchema = z
+  .object({
+    type: z.literal('task'),
+    id: TaskId,
+    prompt: z.string().min(1),
+    system: z.string().optional(),
+    /** Upper bound on generated tokens; the runner uses a default when absent. */
+    maxTokens: z.number().int().positive().max(1_000_000).optional(),
+  })
+  .strict();
+
+export const AppToRunnerSchema = z.discriminatedUnion('type', [
+  RunnerTaskSchema,
+  z.object({ type: z.literal('cancel'), id: TaskId }).strict(),
+  /** Provider check; for cloud providers this makes one cheap authenticated call. */
+  z.object({ type: z.literal('check'), id: TaskId }).strict(),
+]);
+export type AppToRunner = z.infer<typeof AppToRunnerSchema>;
+export type RunnerTask = z.infer<typeof RunnerTaskSchema>;
+
+export const RunnerErrorCodeSchema = z.enum([
+  /** The API key was rejected (401) or lacks permission (403). */
+  'auth',
+  /** The model does not exist or is not installed. */
+  'model-not-found',
+  /** The base URL answered 404 for the API path itself. */
+  'not-found',
+  'rate-limit',
+  /** 5xx, including Anthropic's 529 "overloaded". */
+  'server',
+  /** Connection refused, DNS failure or reset: the base URL cannot be reached. */
+  'unreachable',
+  'timeout',
+  'bad-request',
+  /** Something answers at the base URL, but it is not the expected server. */
+  'wrong-server',
+  'cancelled',
+  /** A message on the control channel was malformed or refers to an unknown task. */
+  'protocol',
+  'unknown',
+]);
+export type RunnerErrorCode = z.infer<typeof RunnerErrorCodeSchema>;
+
+const NonNegativeInt = z.number().int().nonnegative();
+
+export const RunnerCheckSchema = z
+  .object({
+    name: z.enum(['server', 'model', 'auth']),
+    status: z.enum(['ok', 'warn', 'error']),
+    /** A whole sentence, safe to show (never contains a secret). */
+    message: z.string(),
+    fix: z.string().optional(),
+  })
+  .strict();
+export type RunnerCheck = z.infer<typeof RunnerCheckSchema>;
+
+export const RunnerToAppSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), provider: ProviderSchema, model: z.string(), baseUrl: z.string() }).strict(),
+  z.object({ type: z.literal('delta'), id: TaskId, text: z.string() }).strict(),
+  z
+    .object({
+      type: z.literal('done'),
+      id: TaskId,
+      provider: ProviderSchema,
+      /** The model the server says answered (it may resolve an alias). */
+      model: z.string(),
+      usage: z.object({ inputTokens: NonNegativeInt, outputTokens: NonNegativeInt }).strict(),
+      latencyMs: z.number().nonnegative(),
+      /** Null when the reply had no text at all. */
+      firstTokenMs: z.number().nonnegative().nullable(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('error'),
+      /** Absent for an error that belongs to no task (e.g. the start-up provider check). */
+      id: TaskId.optional(),
+      code: RunnerErrorCodeSchema,
+      message: z.string(),
+      fix: z.string().optional(),
+      /** The HTTP status, when the error came from an HTTP answer. */
+      status: z.number().int().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('check-result'),
+      id: TaskId,
+      ok: z.boolean(),
+      provider: ProviderSchema,
+      model: z.string(),
+      baseUrl: z.string(),
+      /** The server's version, when it reports one (Ollama). */
+      serverVersion: z.string().optional(),
+      checks: z.array(RunnerCheckSchema),
+    })
+    .strict(),
+]);
+export type RunnerToApp = z.infer<typeof RunnerToAppSchema>;
+export type RunnerError = Extract<RunnerToApp, { type: 'error' }>;
+export type RunnerCheckResult = Extract<RunnerToApp, { type: 'check-result' }>;

@@ -1,0 +1,106 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { cleanEnv, runHeadlessCli, tempDir } from '../support/headless.ts';
+
+const ANTHROPIC_KEY = 'sk-ant-api03-PRINTCONFIG-abcdefghijklmnop-9z8y';
+const OPENAI_KEY = 'sk-proj-PRINTCONFIG-abcdefghijklmnopqrs-7x6w';
+
+async function printConfig(t: Parameters<typeof tempDir>[0], args: string[], env: Record<string, string> = {}) {
+  const dir = tempDir(t);
+  const result = await runHeadlessCli(['--print-config', '--user-data-dir', dir, ...args], cleanEnv(env));
+  for (const key of [ANTHROPIC_KEY, OPENAI_KEY]) {
+    assert.ok(!result.stdout.includes(key) && !result.stderr.includes(key), 'a full key never reaches stdout or stderr');
+    for (const file of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+      const full = `${dir}/${file}`;
+      if (fs.statSync(full).isFile()) assert.ok(!fs.readFileSync(full, 'utf8').includes(key), `no full key in ${file}`);
+    }
+  }
+  return { ...result, json: JSON.parse(result.stdout) };
+}
+
+describe('npm run headless -- --print-config, with a clean environment', () => {
+  test('seed case 1: no configuration → Ollama from the default', async (t) => {
+    const { code, json } = await printConfig(t, []);
+    assert.equal(code, 0);
+    assert.deepEqual(json.provider, { value: 'ollama', source: 'default', pinned: false });
+    assert.deepEqual(json.baseUrl, { value: 'http://127.0.0.1:11434', source: 'default', pinned: false });
+    assert.deepEqual(json.apiKey, { value: null, source: 'default', pinned: false });
+    assert.deepEqual(json.errors, []);
+  });
+
+  test('seed case 2: ANTHROPIC_API_KEY → Anthropic, default model, masked key', async (t) => {
+    const { code, json } = await printConfig(t, [], { ANTHROPIC_API_KEY: ANTHROPIC_KEY });
+    assert.equal(code, 0);
+    assert.deepEqual(json.provider, { value: 'anthropic', source: 'default', pinned: false });
+    assert.equal(json.model.source, 'default');
+    assert.match(json.model.value, /^claude-/);
+    assert.deepEqual(json.apiKey, { value: 'sk-ant-…9z8y', source: 'env:ANTHROPIC_API_KEY', pinned: true });
+  });
+
+  test('seed case 3: --anthropic-key → Anthropic, and a warning about the command line', async (t) => {
+    const { code, json } = await printConfig(t, [`--anthropic-key=${ANTHROPIC_KEY}`]);
+    assert.equal(code, 0);
+    assert.equal(json.provider.value, 'anthropic');
+    assert.equal(json.apiKey.source, 'flag:--anthropic-key');
+    assert.ok(json.warnings.some((warning: string) => warning.includes('--anthropic-key')));
+  });
+
+  test('seed case 4: --llm-provider=ollama overrides an Anthropic key in the environment', async (t) => {
+    const { code, json } = await printConfig(t, ['--llm-provider=ollama'], { ANTHROPIC_API_KEY: ANTHROPIC_KEY });
+    assert.equal(code, 0);
+    assert.deepEqual(json.provider, { value: 'ollama', source: 'flag:--llm-provider', pinned: true });
+    assert.equal(json.apiKey.value, null);
+  });
+
+  test('seed case 5: --llm-model=llama3:70b is the model', async (t) => {
+    const { code, json } = await printConfig(t, ['--llm-model=llama3:70b']);
+    assert.equal(code, 0);
+    assert.deepEqual(json.model, { value: 'llama3:70b', source: 'flag:--llm-model', pinned: true });
+  });
+
+  test('an invalid provider prints the same document with errors and exits 2', async (t) => {
+    const { code, json } = await printConfig(t, [], { LLM_PROVIDER: 'olama' });
+    assert.equal(code, 2);
+    assert.ok(json.errors.some((error: string) => error.startsWith('LLM_PROVIDER="olama" is not one of anthropic, openai, ollama')));
+    assert.equal(json.provider.value, 'ollama');
+  });
+
+  test('sources are spelled exactly as DESIGN.md says', async (t) => {
+    const { json } = await printConfig(t, ['--llm-base-url=http://127.0.0.1:9000/v1'], {
+      STIGMER_LLM_PROVIDER: 'openai',
+      LLM_MODEL: 'gpt-4.1',
+      OPENAI_API_KEY: OPENAI_KEY,
+    });
+    assert.equal(json.provider.source, 'env:STIGMER_LLM_PROVIDER');
+    assert.equal(json.model.source, 'env:LLM_MODEL');
+    assert.deepEqual(json.baseUrl, { value: 'http://127.0.0.1:9000/v1', source: 'flag:--llm-base-url', pinned: true });
+    assert.deepEqual(json.apiKey, { value: 'sk-proj…7x6w', source: 'env:OPENAI_API_KEY', pinned: true });
+  });
+
+  test('saved settings are read from --user-data-dir', async (t) => {
+    const dir = tempDir(t);
+    fs.writeFileSync(`${dir}/settings.json`, JSON.stringify({ provider: 'ollama', model: 'qwen2.5:0.5b' }));
+    const result = await runHeadlessCli(['--print-config', '--user-data-dir', dir], cleanEnv());
+    const json = JSON.parse(result.stdout);
+    assert.deepEqual(json.model, { value: 'qwen2.5:0.5b', source: 'settings', pinned: false });
+    assert.deepEqual(json.provider, { value: 'ollama', source: 'settings', pinned: false });
+  });
+
+  test('a corrupt settings file is reported on stderr, backed up, and the config still prints', async (t) => {
+    const dir = tempDir(t);
+    fs.writeFileSync(`${dir}/settings.json`, '{"version": 1, "provider": ');
+    const result = await runHeadlessCli(['--print-config', '--user-data-dir', dir], cleanEnv());
+    assert.equal(result.code, 0);
+    assert.match(result.stderr, /warning: Settings file .* was invalid .*kept as/);
+    assert.equal(JSON.parse(result.stdout).provider.value, 'ollama');
+    assert.equal(fs.readdirSync(dir).filter((name) => name.startsWith('settings.json.corrupt-')).length, 1);
+  });
+
+  test('a usage error is one line on stderr naming the flag, exit 2', async (t) => {
+    const result = await runHeadlessCli(['--print-config', '--llm-provder=x', '--user-data-dir', tempDir(t)], cleanEnv());
+    assert.equal(result.code, 2);
+    assert.equal(result.stdout, '');
+    assert.equal(result.stderr, 'stigmer: unknown option --llm-provder; run with --help to list the options\n');
+  });
+});
