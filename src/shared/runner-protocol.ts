@@ -64,6 +64,8 @@ export const RunnerCheckSchema = z
     /** A whole sentence, safe to show (never contains a secret). */
     message: z.string(),
     fix: z.string().optional(),
+    /** Set on a failed check: the error code the same failure has in a task. */
+    code: RunnerErrorCodeSchema.optional(),
   })
   .strict();
 export type RunnerCheck = z.infer<typeof RunnerCheckSchema>;

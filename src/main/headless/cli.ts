@@ -1,9 +1,10 @@
 import { parseCommandLine, formatHelp } from '../config/cli-options.ts';
 import { resolveCurrentConfig } from '../config/current-config.ts';
-import { defaultUserDataDir } from '../paths.ts';
+import { appPaths, defaultUserDataDir } from '../paths.ts';
 import { SessionSecretStore } from '../secrets/session-secret-store.ts';
 import { SettingsStore } from '../settings/settings-store.ts';
 import { formatPrintConfig } from './print-config.ts';
+import { doctorCommand } from './doctor.ts';
 
 /** Exit codes of the headless host. */
 export const EXIT = { ok: 0, invalidConfig: 2, usage: 2, failure: 1 } as const;
@@ -32,6 +33,10 @@ export async function runHeadless(argv: readonly string[], env: NodeJS.ProcessEn
   if (commandLine.printConfig) {
     process.stdout.write(`${formatPrintConfig(config)}\n`);
     return config.errors.length > 0 ? EXIT.invalidConfig : EXIT.ok;
+  }
+  if (commandLine.doctor) {
+    const inputs = { commandLine, env, settings: settingsStore.get(), secrets, runDir: appPaths(userDataDir).runDir };
+    return doctorCommand(inputs, { json: commandLine.json, write: (text) => process.stdout.write(text) });
   }
   process.stderr.write(`stigmer: nothing to do yet; ${formatHelp('npm run headless --')}\n`);
   return EXIT.usage;

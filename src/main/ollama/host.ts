@@ -1,3 +1,5 @@
+import { isIPv4, isIPv6 } from 'node:net';
+
 /**
  * `OLLAMA_HOST` parsing, following Ollama's own `envconfig.Host()` so that the app and the
  * `ollama` binary agree on where the server is.
@@ -19,18 +21,45 @@ export interface OllamaHost {
 /** Ollama trims spaces, then one layer of quotes, from every variable it reads. */
 const trimLikeOllama = (value: string): string => value.trim().replace(/^["']+|["']+$/g, '').trim();
 
+/** Go's `net.SplitHostPort`: undefined where Go returns an error. */
 function splitHostPort(hostport: string): { host: string; port: string } | undefined {
+  const lastColon = hostport.lastIndexOf(':');
+  if (lastColon < 0) return undefined;
+  let host: string;
+  let noOpenFrom = 0;
+  let noCloseFrom = 0;
   if (hostport.startsWith('[')) {
-    const match = /^\[([^\]]*)\]:([^:]*)$/.exec(hostport);
-    return match ? { host: match[1] ?? '', port: match[2] ?? '' } : undefined;
+    const close = hostport.indexOf(']');
+    if (close < 0 || close + 1 !== lastColon) return undefined;
+    host = hostport.slice(1, close);
+    noOpenFrom = 1;
+    noCloseFrom = close + 1;
+  } else {
+    host = hostport.slice(0, lastColon);
+    if (host.includes(':')) return undefined;
   }
-  const colon = hostport.lastIndexOf(':');
-  if (colon < 0 || hostport.indexOf(':') !== colon) return undefined;
-  return { host: hostport.slice(0, colon), port: hostport.slice(colon + 1) };
+  if (hostport.indexOf('[', noOpenFrom) >= 0 || hostport.indexOf(']', noCloseFrom) >= 0) return undefined;
+  return { host, port: hostport.slice(lastColon + 1) };
 }
 
-const isIpLiteral = (value: string): boolean =>
-  /^\d{1,3}(\.\d{1,3}){3}$/.test(value) || (value.includes(':') && /^[0-9a-fA-F:.]+$/.test(value));
+/** Go's `net.ParseIP(value).String()`: the canonical spelling of an IP literal, or undefined. */
+function canonicalIp(value: string): string | undefined {
+  if (isIPv4(value)) return value;
+  if (!isIPv6(value) || value.includes('%')) return undefined;
+  const compressed = new URL(`http://[${value}]`).hostname.slice(1, -1);
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(compressed);
+  if (!mapped) return compressed;
+  const high = Number.parseInt(mapped[1] ?? '0', 16);
+  const low = Number.parseInt(mapped[2] ?? '0', 16);
+  return [high >> 8, high & 255, low >> 8, low & 255].join('.');
+}
+
+/** Go's `strconv.ParseInt(port, 10, 32)` followed by Ollama's 0-65535 range check. */
+const parsePort = (port: string): number | undefined => {
+  if (!/^[+-]?\d+$/.test(port)) return undefined;
+  const value = Number(port);
+  return value >= 0 && value <= 65535 ? value : undefined;
+};
 
 export function parseOllamaHost(raw: string | undefined): OllamaHost {
   const value = trimLikeOllama(raw ?? '');
@@ -50,18 +79,16 @@ export function parseOllamaHost(raw: string | undefined): OllamaHost {
 
   let split = splitHostPort(hostport);
   if (!split) {
-    const unbracketed = hostport.replace(/^\[|\]$/g, '');
-    const host = isIpLiteral(unbracketed) ? unbracketed : hostport !== '' ? hostport : '127.0.0.1';
+    const host = canonicalIp(hostport.replace(/^[[\]]+|[[\]]+$/g, '')) ?? (hostport !== '' ? hostport : '127.0.0.1');
     split = { host, port: defaultPort };
   }
 
-  let warning: string | undefined;
-  let port = /^-?\d+$/.test(split.port) ? Number(split.port) : Number.NaN;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    warning = `OLLAMA_HOST port "${split.port}" is invalid; using ${defaultPort} as Ollama does`;
-    port = Number(defaultPort);
+  const port = parsePort(split.port);
+  if (port === undefined) {
+    const warning = `OLLAMA_HOST port "${split.port}" is invalid; using ${defaultPort} as Ollama does`;
+    return { scheme, hostname: split.host, port: Number(defaultPort), path, warning };
   }
-  return { scheme, hostname: split.host, port, path, ...(warning ? { warning } : {}) };
+  return { scheme, hostname: split.host, port, path };
 }
 
 const bracketIpv6 = (host: string): string => (host.includes(':') ? `[${host}]` : host);
@@ -85,5 +112,6 @@ const LOOPBACK_NAMES = new Set(['127.0.0.1', '::1', 'localhost', '', '0.0.0.0', 
 
 /** Whether a server at this host would run on this machine (and so may be launched by the app). */
 export function isLocalOllamaHost(host: OllamaHost): boolean {
-  return LOOPBACK_NAMES.has(host.hostname.toLowerCase()) || /^127\./.test(host.hostname);
+  const name = canonicalIp(host.hostname) ?? host.hostname.toLowerCase();
+  return LOOPBACK_NAMES.has(name) || /^127\./.test(name);
 }

@@ -1,0 +1,197 @@
+/**
+ * `--doctor [--json]`: checks the configuration, Ollama (binary, server, models) and the runner
+ * without starting anything, and says for each finding what to do. Exit 1 when a check is an error.
+ */
+import fs from 'node:fs';
+import type { CommandLine } from '../config/cli-options.ts';
+import { resolveCurrentConfig } from '../config/current-config.ts';
+import { isOllamaModelInstalled } from '../config/model-names.ts';
+import { toPublicConfig } from '../config/public-config.ts';
+import type { ResolvedConfig } from '../config/resolve.ts';
+import { probeOllama, type ProbeResult } from '../ollama/detect.ts';
+import { findOllamaBinary, readOllamaVersion } from '../ollama/find-binary.ts';
+import { connectableOllamaUrl, isLocalOllamaHost, parseOllamaHost } from '../ollama/host.ts';
+import { decideStart } from '../ollama/decisions.ts';
+import { createOllamaClient, listModels } from '../ollama/models.ts';
+import { isOllamaServeOf, processArgv, readPidFile } from '../ollama/pid-file.ts';
+import { BUILT_IN_RUNNER_ENTRY, locateRunnerExecutable, resolveRunnerCommand } from '../runner/command.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
+import type { DoctorCheck, DoctorReport, DoctorStatus } from '../../shared/doctor.ts';
+import type { OllamaBinary, OllamaOwner } from '../../shared/ollama.ts';
+import type { Settings } from '../../shared/settings.ts';
+
+export interface DoctorInputs {
+  commandLine: CommandLine;
+  env: Readonly<Record<string, string | undefined>>;
+  settings: Settings;
+  secrets: SecretStore;
+  /** Where the pid file of a server this app launched lives (to tell managed from external). */
+  runDir: string;
+  cwd?: string;
+}
+
+const check = (name: string, status: DoctorStatus, detail: string, fix: string | null = null): DoctorCheck => ({ name, status, detail, fix });
+
+/** The Ollama the runner would use: the resolved base URL for Ollama, else where Ollama is configured. */
+function ollamaHostFor(config: ResolvedConfig, inputs: DoctorInputs) {
+  if (config.provider.value === 'ollama') return parseOllamaHost(config.baseUrl.value);
+  return parseOllamaHost(inputs.env.OLLAMA_HOST?.trim() || inputs.settings.providers.ollama.baseUrl);
+}
+
+function describeProbe(probe: Exclude<ProbeResult, { kind: 'running' }>): string {
+  if (probe.kind === 'refused') return 'connection refused, nothing listens there';
+  if (probe.kind === 'timeout') return `no answer within ${probe.afterMs / 1000} s`;
+  return probe.detail;
+}
+
+function configCheck(config: ResolvedConfig): DoctorCheck {
+  const summary = `${config.provider.value} (${config.provider.source}), model ${config.model.value} (${config.model.source}), ${config.baseUrl.value} (${config.baseUrl.source})`;
+  if (config.errors.length > 0) {
+    return check('configuration', 'error', config.errors.map((issue) => issue.message).join('; '), 'fix the inputs named above; run with --print-config to see every value and its source');
+  }
+  if (config.warnings.length > 0) return check('configuration', 'warn', `${summary}; ${config.warnings.map((issue) => issue.message).join('; ')}`, 'see the warnings above');
+  return check('configuration', 'ok', summary);
+}
+
+/** Who runs a reachable local server: this app (its pid file names a live `ollama serve`) or someone else. */
+function ownerOfLocalServer(runDir: string): OllamaOwner {
+  const record = readPidFile(runDir);
+  const argv = record ? processArgv(record.pid) : undefined;
+  return record && argv && isOllamaServeOf(argv, record.binary) ? 'managed' : 'external';
+}
+
+export async function runDoctor(inputs: DoctorInputs): Promise<DoctorReport> {
+  const sources = { flags: inputs.commandLine.config, env: inputs.env, settings: inputs.settings, secrets: inputs.secrets };
+  let config = await resolveCurrentConfig(sources);
+  const host = ollamaHostFor(config, inputs);
+  const url = connectableOllamaUrl(host);
+  const local = isLocalOllamaHost(host);
+  // Ollama problems are errors only when Ollama is the provider; otherwise they are worth knowing.
+  const severe: DoctorStatus = config.provider.value === 'ollama' ? 'error' : 'warn';
+
+  const found = local ? findOllamaBinary({ flagPath: inputs.commandLine.ollamaPath, settingPath: inputs.settings.ollama.path, env: inputs.env }) : undefined;
+  let binary: OllamaBinary | null = null;
+  if (found?.found) {
+    const version = await readOllamaVersion(found.path, { env: { ...inputs.env, OLLAMA_HOST: url } });
+    binary = { path: found.path, source: found.source, version: version ?? null };
+  }
+
+  const probe = await probeOllama(url);
+  const reachable = probe.kind === 'running';
+  const owner: OllamaOwner | null = reachable ? (local ? ownerOfLocalServer(inputs.runDir) : 'remote') : null;
+  let models: string[] = [];
+  let modelsProblem: string | undefined;
+  if (reachable) {
+    try {
+      models = (await listModels(createOllamaClient(url), url)).map((model) => model.name);
+      config = await resolveCurrentConfig({ ...sources, facts: { ollamaModels: models } });
+    } catch (error) {
+      modelsProblem = error instanceof Error ? error.message : String(error);
+    }
+  }
+  const configuredModel = config.provider.value === 'ollama' ? config.model.value : null;
+  const configuredModelPresent = configuredModel !== null && reachable && !modelsProblem ? isOllamaModelInstalled(configuredModel, models) : null;
+
+  const checks: DoctorCheck[] = [configCheck(config)];
+
+  if (!local) checks.push(check('ollama-binary', 'ok', `not needed: Ollama runs on another machine (${url})`));
+  else if (binary) {
+    checks.push(
+      binary.version
+        ? check('ollama-binary', 'ok', `${binary.path} (version ${binary.version}, found via ${binary.source})`)
+        : check('ollama-binary', 'warn', `${binary.path} did not report a version with --version`, 'check that it is the ollama binary, or reinstall Ollama'),
+    );
+  } else if (found && !found.found) {
+    checks.push(check('ollama-binary', reachable ? 'warn' : severe, found.reason, found.fix));
+  }
+
+  if (probe.kind === 'running') {
+    checks.push(check('ollama-server', 'ok', `Ollama ${probe.version} answers at ${url} (${owner})`));
+  } else {
+    const decision = decideStart({ url, local, binary: found ?? { found: false, reason: '', fix: '', searched: [] }, probe });
+    if (decision.action === 'launch') {
+      checks.push(check('ollama-server', 'warn', `no Ollama server at ${url} (${describeProbe(probe)}); Stigmer starts ${decision.binaryPath} serve when it runs`, `or start it yourself: ${decision.binaryPath} serve`));
+    } else if (decision.action === 'report' && decision.phase.phase === 'failed') {
+      checks.push(check('ollama-server', severe, decision.phase.reason, decision.phase.fix));
+    } else {
+      checks.push(check('ollama-server', severe, `no Ollama server at ${url} (${describeProbe(probe)}) and none can be started`, 'install Ollama (see ollama-binary), or point OLLAMA_HOST at a running server'));
+    }
+  }
+
+  if (modelsProblem) {
+    checks.push(check('ollama-models', severe, modelsProblem, 'check the Ollama log'));
+  } else if (!reachable) {
+    checks.push(check('ollama-models', 'warn', 'cannot list models while the server is not reachable', 'see ollama-server'));
+  } else if (configuredModel === null) {
+    checks.push(check('ollama-models', 'ok', models.length > 0 ? `installed: ${models.join(', ')}` : 'no models installed (Ollama is not the configured provider)'));
+  } else if (configuredModelPresent) {
+    checks.push(check('ollama-models', 'ok', `${configuredModel} is installed (all: ${models.join(', ')})`));
+  } else {
+    checks.push(
+      check(
+        'ollama-models',
+        'error',
+        `the configured model ${configuredModel} is not installed${models.length > 0 ? ` (installed: ${models.join(', ')})` : ' (no models installed)'}`,
+        `pull it: ollama pull ${configuredModel} (or from the Stigmer window), or choose an installed model with --llm-model`,
+      ),
+    );
+  }
+
+  const resolved = resolveRunnerCommand({ flag: inputs.commandLine.runnerCommand, env: inputs.env, settings: inputs.settings });
+  let runner: DoctorReport['runner'] = { command: [], source: 'default', executable: null };
+  if (resolved.ok) {
+    const { command } = resolved;
+    runner = { command: [...command.argv], source: command.source, executable: null };
+    const located = locateRunnerExecutable(command, { cwd: inputs.cwd ?? process.cwd(), env: inputs.env });
+    if (!located.ok) checks.push(check('runner', 'error', located.error.message, located.error.fix));
+    else if (command.builtIn && !isFile(BUILT_IN_RUNNER_ENTRY)) {
+      checks.push(check('runner', 'error', `the built-in runner is missing (${BUILT_IN_RUNNER_ENTRY})`, 'reinstall the app, or set --runner-command to a runner of your own'));
+    } else {
+      runner.executable = located.path;
+      checks.push(check('runner', 'ok', `${command.builtIn ? 'built-in runner' : command.argv.join(' ')} (${command.source}) → ${located.path}`));
+    }
+  } else {
+    checks.push(check('runner', 'error', resolved.error.message, resolved.error.fix));
+  }
+
+  return {
+    ok: checks.every((item) => item.status !== 'error'),
+    config: toPublicConfig(config),
+    ollama: {
+      url,
+      local,
+      binary,
+      server: { reachable, version: probe.kind === 'running' ? probe.version : null, owner, problem: probe.kind === 'running' ? null : describeProbe(probe) },
+      models,
+      configuredModel,
+      configuredModelPresent,
+    },
+    runner,
+    checks,
+  };
+}
+
+const isFile = (file: string): boolean => fs.statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
+
+const MARK: Record<DoctorStatus, string> = { ok: 'ok   ', warn: 'warn ', error: 'error' };
+
+/** The readable report printed without `--json`. */
+export function formatDoctorText(report: DoctorReport): string {
+  const width = Math.max(...report.checks.map((item) => item.name.length));
+  const lines = ['Stigmer doctor', ''];
+  for (const item of report.checks) {
+    lines.push(`  [${MARK[item.status]}] ${item.name.padEnd(width)}  ${item.detail}`);
+    if (item.fix && item.status !== 'ok') lines.push(`  ${' '.repeat(9 + width)}  fix: ${item.fix}`);
+  }
+  const errors = report.checks.filter((item) => item.status === 'error').length;
+  const warnings = report.checks.filter((item) => item.status === 'warn').length;
+  lines.push('', errors > 0 ? `${errors} error(s), ${warnings} warning(s): fix the errors above.` : warnings > 0 ? `No errors, ${warnings} warning(s).` : 'All checks passed.');
+  return lines.join('\n');
+}
+
+/** Runs the doctor and prints its report; returns the exit code (1 when a check is an error). */
+export async function doctorCommand(inputs: DoctorInputs, output: { json: boolean; write: (text: string) => void }): Promise<number> {
+  const report = await runDoctor(inputs);
+  output.write(`${output.json ? JSON.stringify(report) : formatDoctorText(report)}\n`);
+  return report.ok ? 0 : 1;
+}

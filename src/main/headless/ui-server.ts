@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { isEventName, type EventName } from '../../shared/ipc.ts';
+import { checkRequest, readQueryToken, type GuardPolicy } from './ui/request-guard.ts';
+import { SECURITY_HEADERS } from './ui/security-headers.ts';
+import { contentTypeFor, resolveStaticFile } from './ui/static-files.ts';
+import { EventBroadcaster, MAX_MESSAGE_BYTES, serveSocket, type CommandHandler } from './ui/ws-bridge.ts';
+
+export interface UiServerOptions {
+  /** 0 or absent: a free port chosen by the OS. */
+  port?: number;
+  /** The built renderer (`out/renderer`), served as static files. */
+  rendererDir: string;
+  /** The app core: runs one already-validated command and returns its answer. */
+  handleCommand: CommandHandler;
+  /** Registers for the core's events; returns the function that unregisters. */
+  subscribe: (listener: (event: EventName, payload: unknown) => void) => () => void;
+  /** Told about an event the core pushed that does not match the contract (it is not sent). */
+  onContractViolation?: (message: string) => void;
+}
+
+export interface UiServer {
+  /** The address to open, with the access token in its query. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The only interface the UI server binds: it is never reachable from another machine. */
+export const UI_HOST = '127.0.0.1';
+const WS_PATH = '/ws';
+
+function refuse(response: http.ServerResponse, status: number, message: string, extraHeaders: Record<string, string> = {}): void {
+  response.writeHead(status, { ...SECURITY_HEADERS, ...extraHeaders, 'Content-Type': 'text/plain; charset=utf-8' });
+  response.end(`${message}\n`);
+}
+
+/** Answers a refused WebSocket upgrade with a plain HTTP status, then closes the socket. */
+function refuseUpgrade(socket: Socket, status: number, message: string): void {
+  const reasons: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
+  const body = `${message}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${reasons[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+const listen = (server: http.Server, port: number): Promise<number> =>
+  new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host: UI_HOST, exclusive: true }, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+
+/**
+ * Serves the renderer and its WebSocket bridge on 127.0.0.1, behind a random token. Every
+ * request is checked for a loopback `Host` (DNS rebinding), a same-origin `Origin`, and the
+ * token (query or cookie) before anything else happens.
+ */
+export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
+  const token = randomBytes(32).toString('base64url');
+  const policy: GuardPolicy = { port: 0, token, cookieName: '' };
+  const sockets = new Set<WebSocket>();
+  const broadcaster = new EventBroadcaster(sockets);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+
+  const server = http.createServer((request, response) => void serveHttp(request, response));
+
+  async function serveHttp(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const verdict = checkRequest(
+      { host: request.headers.host, origin: request.headers.origin, url: request.url ?? '/', cookie: request.headers.cookie },
+      policy,
+    );
+    if (!verdict.ok) return refuse(response, verdict.status, verdict.reason);
+    if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(response, 405, 'Method not allowed.', { Allow: 'GET, HEAD' });
+
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const lookup = await resolveStaticFile(options.rendererDir, url.pathname);
+    if (!lookup.ok) return refuse(response, lookup.status, lookup.status === 404 ? 'Not found.' : 'Bad request.');
+
+    const headers: Record<string, string> = { ...SECURITY_HEADERS, 'Content-Type': contentTypeFor(lookup.file) };
+    // The first page load carries the token in its URL; the cookie lets its assets and reloads in.
+    if (readQueryToken(request.url ?? '/') !== undefined) {
+      headers['Set-Cookie'] = `${policy.cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+    }
+    response.writeHead(200, headers);
+    if (request.method === 'HEAD') return void response.end();
+    fs.createReadStream(lookup.file)
+      .on('error', () => response.destroy())
+      .pipe(response);
+  }
+
+  server.on('upgrade', (request: http.IncomingMessage, socket: Socket, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const verdict = checkRequest(
+      { host: request.headers.host, origin: request.headers.origin, url: request.url ?? '/', cookie: request.headers.cookie },
+      policy,
+    );
+    if (!verdict.ok) return refuseUpgrade(socket, verdict.status, verdict.reason);
+    if (new URL(request.url ?? '/', 'http://127.0.0.1').pathname !== WS_PATH) return refuseUpgrade(socket, 404, 'Not found.');
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      serveSocket(ws, options.handleCommand);
+    });
+  });
+
+  const port = await listen(server, options.port ?? 0);
+  policy.port = port;
+  // Cookies are not port-specific: a name per port keeps two instances from overwriting each other.
+  policy.cookieName = `stigmer_ui_${port}`;
+
+  const unsubscribe = options.subscribe((event, payload) => {
+    if (!isEventName(event)) return options.onContractViolation?.(`Unknown event "${String(event)}" was not sent to the page.`);
+    try {
+      broadcaster.broadcast(event, payload);
+    } catch (error) {
+      options.onContractViolation?.(error instanceof Error ? error.message : String(error));
+    }
+  });
+
+  return {
+    url: `http://${UI_HOST}:${port}/?token=${token}`,
+    port,
+    close: async () => {
+      unsubscribe();
+      for (const socket of sockets) socket.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import { timingSafeEqual } from 'node:crypto';
+
+/**
+ * Decisions about who may talk to the headless UI server. Pure functions of the request's
+ * headers, so every rule is tested without a socket.
+ */
+
+export type GuardVerdict = { ok: true } | { ok: false; status: 401 | 403; reason: string };
+
+export interface GuardRequest {
+  /** The `Host` header. */
+  host: string | undefined;
+  /** The `Origin` header; browsers omit it on plain navigations. */
+  origin: string | undefined;
+  /** The request target, e.g. `/ws?token=…`. */
+  url: string;
+  /** The `Cookie` header. */
+  cookie: string | undefined;
+}
+
+export interface GuardPolicy {
+  port: number;
+  token: string;
+  cookieName: string;
+}
+
+/**
+ * Only a loopback name with our own port is accepted: a page on another site that re-points
+ * its DNS name at 127.0.0.1 (DNS rebinding) still sends its own name in `Host`.
+ */
+export function isAllowedHost(host: string | undefined, port: number): boolean {
+  if (host === undefined) return false;
+  const normalized = host.trim().toLowerCase();
+  return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(normalized);
+}
+
+/** A request from a page of another origin (or an opaque `null` origin) is refused. */
+export function isAllowedOrigin(origin: string | undefined, port: number): boolean {
+  if (origin === undefined) return true;
+  return [`http://127.0.0.1:${port}`, `http://localhost:${port}`].includes(origin.trim().toLowerCase());
+}
+
+/** The value of one cookie, or undefined. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const separator = part.indexOf('=');
+    if (separator > 0 && part.slice(0, separator).trim() === name) return part.slice(separator + 1).trim();
+  }
+  return undefined;
+}
+
+/** The token from `?token=`, if any. */
+export function readQueryToken(url: string): string | undefined {
+  return new URL(url, 'http://127.0.0.1').searchParams.get('token') ?? undefined;
+}
+
+/** Constant-time comparison, so the token cannot be guessed byte by byte from response times. */
+export function tokensEqual(candidate: string | undefined, token: string): boolean {
+  if (candidate === undefined) return false;
+  const a = Buffer.from(candidate);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+const UNAUTHORIZED =
+  'This page needs the access token. Open the URL that `npm run headless -- --ui` printed (it ends with ?token=…).';
+
+/** Host first (rebinding), then Origin, then the token from the query or the cookie. */
+export function checkRequest(request: GuardRequest, policy: GuardPolicy): GuardVerdict {
+  if (!isAllowedHost(request.host, policy.port)) {
+    return { ok: false, status: 403, reason: `Forbidden: the Host header must be 127.0.0.1:${policy.port} or localhost:${policy.port}.` };
+  }
+  if (!isAllowedOrigin(request.origin, policy.port)) {
+    return { ok: false, status: 403, reason: 'Forbidden: requests from other origins are refused.' };
+  }
+  const fromQuery = readQueryToken(request.url);
+  const authorized = fromQuery !== undefined ? tokensEqual(fromQuery, policy.token) : tokensEqual(readCookie(request.cookie, policy.cookieName), policy.token);
+  return authorized ? { ok: true } : { ok: false, status: 401, reason: UNAUTHORIZED };
+}

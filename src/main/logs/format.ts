@@ -1,0 +1,38 @@
+import type { LogEntry, LogLevel, LogStream } from '../../shared/logs.ts';
+
+/** Levels as fixed-width labels, so columns line up in files and terminals. */
+export const LEVEL_LABEL: Readonly<Record<LogLevel, string>> = {
+  trace: 'TRACE',
+  debug: 'DEBUG',
+  info: 'INFO ',
+  warn: 'WARN ',
+  error: 'ERROR',
+  fatal: 'FATAL',
+};
+
+const STREAM_LABEL: Readonly<Record<LogStream, string>> = { stdout: 'stdout', stderr: 'stderr', internal: 'app   ' };
+
+/** What follows the timestamp on a line of a log file: ` INFO  stderr `. */
+export const fileLineTag = (level: LogLevel, stream: LogStream): string => ` ${LEVEL_LABEL[level]} ${STREAM_LABEL[stream]} `;
+
+/** One human-readable line: `2025-01-01T10:00:00.000Z INFO  [runner] text {"other":"fields"}`. */
+export function formatLogText(entry: LogEntry): string {
+  const fields = entry.fields ? ` ${JSON.stringify(entry.fields)}` : '';
+  return `${entry.ts} ${LEVEL_LABEL[entry.level]} [${entry.source}] ${entry.msg}${fields}`;
+}
+
+/**
+ * One JSON line, `{ts, source, stream, level, msg, …fields}`, as the headless host prints with
+ * `--log-format json`. A field whose name is taken by those keys is kept with a `_` prefix.
+ */
+export function formatLogJson(entry: LogEntry): string {
+  const record: Record<string, unknown> = { ts: entry.ts, source: entry.source, stream: entry.stream, level: entry.level, msg: entry.msg };
+  if (entry.fields) {
+    for (const [key, value] of Object.entries(entry.fields)) {
+      let name = key;
+      while (Object.hasOwn(record, name)) name = `_${name}`;
+      record[name] = value;
+    }
+  }
+  return JSON.stringify(record);
+}

@@ -1,0 +1,315 @@
+import { Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
+import {
+  LOG_LEVEL_RANK,
+  type LogBatch,
+  type LogEntry,
+  type LogFileError,
+  type LogLevel,
+  type LogPipelineStatus,
+  type LogSource,
+  type LogStream,
+} from '../../shared/logs.ts';
+import { fileLineTag } from './format.ts';
+import { DEFAULT_MAX_LINE_BYTES, LineSplitter, truncationMarker } from './line-splitter.ts';
+import { Redactor } from './redactor.ts';
+import { RingBuffer } from './ring-buffer.ts';
+import { RotatingFile } from './rotating-file.ts';
+import { parseLine } from './structured.ts';
+
+export interface LogPipelineOptions {
+  /** Where `<source>.log` files and their rotations go. */
+  logsDir: string;
+  /** Masks secrets before anything is stored, shown or written; update it with `setSecrets`. */
+  redactor?: Redactor;
+  /** The in-memory history `recent()` reads from, bounded in entries and in estimated bytes. */
+  ringMaxEntries?: number;
+  ringMaxBytes?: number;
+  /** Each source's file is rotated once it reaches this size. */
+  fileMaxBytes?: number;
+  /** Files kept per source, the current one included. */
+  fileCount?: number;
+  /** Subscribers get at most one batch per interval. */
+  batchIntervalMs?: number;
+  maxLineBytes?: number;
+  /** How long a failing log file discards lines before writing is tried again. */
+  fileRetryDelayMs?: number;
+  /** Milliseconds since the epoch, for timestamps. */
+  clock?: () => number;
+  /**
+   * Called synchronously with every entry (for example to echo logs to stdout with
+   * `formatLogJson`); it runs on the hot path, so it should be quick.
+   */
+  onEntry?: (entry: LogEntry) => void;
+}
+
+/**
+ * Rotated files are each at least `fileMaxBytes`, so 5 rotated files of 10 MiB keep the newest
+ * 50 MiB per source, plus the current file.
+ */
+export const LOG_PIPELINE_DEFAULTS = {
+  ringMaxEntries: 10_000,
+  ringMaxBytes: 8 * 1024 * 1024,
+  fileMaxBytes: 10 * 1024 * 1024,
+  fileCount: 6,
+  batchIntervalMs: 100,
+  maxLineBytes: DEFAULT_MAX_LINE_BYTES,
+  fileRetryDelayMs: 1000,
+} as const;
+
+export interface SubscribeOptions {
+  /** At most this many entries per batch: the newest ones; the batch counts the rest as skipped. */
+  maxBatchEntries?: number;
+}
+
+export interface RecentFilter {
+  source?: LogSource;
+  /** Only entries at this level or more severe. */
+  minLevel?: LogLevel;
+  /** Only entries newer than this sequence number. */
+  afterSeq?: number;
+  /** At most this many, the newest. */
+  limit?: number;
+}
+
+interface Subscriber {
+  listener: (batch: LogBatch) => void;
+  maxBatchEntries: number;
+}
+
+/** Rough in-memory cost of an entry beyond its text: the object, its timestamp and the ring slot. */
+const ENTRY_OVERHEAD_BYTES = 96;
+const NEWLINE = /\r?\n/g;
+const ESC = 0x1b;
+/** U+009B, the one-character CSI that `stripVTControlCharacters` also removes, in UTF-8. */
+const C1_CSI = Buffer.from('\u009b');
+
+/**
+ * The one way logs flow: child process output and the app's own messages become entries that
+ * are redacted, parsed, kept in a bounded ring, written to a rotating file per source and handed
+ * to subscribers in batches.
+ *
+ * Lines are split exactly (see LineSplitter); ANSI escape sequences are stripped, not rendered;
+ * a line over `maxLineBytes` ends with `… [truncated N bytes]`.
+ *
+ * The file never drops a line: when the disk falls behind, `input` streams stop accepting data
+ * until it catches up, which pauses the child's pipe. Subscribers may miss lines in a flood
+ * (each batch says how many); the ring keeps only the newest.
+ */
+export class LogPipeline {
+  readonly redactor: Redactor;
+  readonly #options: Required<Omit<LogPipelineOptions, 'redactor' | 'onEntry'>> & Pick<LogPipelineOptions, 'onEntry'>;
+  readonly #ring: RingBuffer<LogEntry>;
+  readonly #files = new Map<LogSource, RotatingFile>();
+  readonly #openSplitters = new Set<LineSplitter>();
+  readonly #subscribers = new Set<Subscriber>();
+  #seq = 0;
+  #lastMillis = Number.NaN;
+  #lastTs = '';
+  /** Entries waiting for the next batch: at most about twice the largest subscriber's batch. */
+  #batch: LogEntry[] = [];
+  #batchCapacity = 0;
+  /** Entries produced since the last batch, including those trimmed from `#batch`. */
+  #batchProduced = 0;
+  #batchTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: LogPipelineOptions) {
+    this.redactor = options.redactor ?? new Redactor();
+    this.#options = { ...LOG_PIPELINE_DEFAULTS, clock: Date.now, ...withoutUndefined(options), logsDir: options.logsDir };
+    this.#ring = new RingBuffer({ maxEntries: this.#options.ringMaxEntries, maxBytes: this.#options.ringMaxBytes });
+  }
+
+  /**
+   * A sink for one output stream of a child process: `child.stdout.pipe(pipeline.input('runner', 'stdout'))`.
+   * Ending it (as `pipe` does when the child exits) keeps a last line that had no newline.
+   * Use one sink per stream per process.
+   */
+  input(source: LogSource, stream: 'stdout' | 'stderr'): Writable {
+    // Decided once per chunk, not per line: all lines of a chunk arrived at the same moment,
+    // and most chunks hold nothing to strip or redact.
+    let ts = '';
+    let chunkNeedsScrub = true;
+    const splitter = new LineSplitter({
+      maxLineBytes: this.#options.maxLineBytes,
+      onLine: (line, droppedBytes, spansChunks) =>
+        this.#acceptLine(source, stream, ts || this.#timestamp(), line, droppedBytes, chunkNeedsScrub || spansChunks),
+    });
+    this.#openSplitters.add(splitter);
+    const file = this.#fileFor(source);
+    return new Writable({
+      write: (chunk: Buffer, _encoding, callback) => {
+        ts = this.#timestamp();
+        chunkNeedsScrub = chunk.includes(ESC) || chunk.includes(C1_CSI) || this.redactor.mayNeedRedaction(chunk);
+        splitter.write(chunk);
+        ts = '';
+        file.whenDrained(() => callback());
+      },
+      final: (callback) => {
+        this.#endSplitter(splitter);
+        callback();
+      },
+    });
+  }
+
+  /** The app's own message. `fields` must be JSON-compatible; strings in it are redacted too. */
+  log(source: LogSource, level: LogLevel, msg: string, fields?: Record<string, unknown>): void {
+    const text = this.redactor.redact(msg);
+    const safeFields = fields && Object.keys(fields).length > 0 ? (this.redactor.redactValue(fields) as Record<string, unknown>) : undefined;
+    const fileBody = text.replace(NEWLINE, '\\n') + (safeFields ? ` ${JSON.stringify(safeFields)}` : '');
+    this.#record(source, 'internal', this.#timestamp(), level, text, safeFields, fileBody);
+  }
+
+  /**
+   * Receives batches at most every `batchIntervalMs`. Returns the function that unsubscribes.
+   */
+  subscribe(listener: (batch: LogBatch) => void, options: SubscribeOptions = {}): () => void {
+    const subscriber: Subscriber = { listener, maxBatchEntries: Math.max(1, options.maxBatchEntries ?? 1000) };
+    this.#subscribers.add(subscriber);
+    this.#batchCapacity = Math.max(this.#batchCapacity, subscriber.maxBatchEntries);
+    return () => {
+      this.#subscribers.delete(subscriber);
+      this.#batchCapacity = Math.max(0, ...[...this.#subscribers].map((each) => each.maxBatchEntries));
+    };
+  }
+
+  /** Entries still in the ring buffer, oldest first. */
+  recent(filter: RecentFilter = {}): LogEntry[] {
+    const minRank = filter.minLevel ? LOG_LEVEL_RANK[filter.minLevel] : 0;
+    const afterSeq = filter.afterSeq ?? 0;
+    return this.#ring.toArray(
+      (entry) => entry.seq > afterSeq && LOG_LEVEL_RANK[entry.level] >= minRank && (!filter.source || entry.source === filter.source),
+      filter.limit,
+    );
+  }
+
+  /** Resolves once every line received so far is on disk (or counted as lost by a failing file). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#files.values()].map((file) => file.flush()));
+  }
+
+  /**
+   * For quitting: keeps the unfinished last line of every open input, hands subscribers their
+   * last batch, and resolves once every file is flushed and closed.
+   */
+  async close(): Promise<void> {
+    for (const splitter of [...this.#openSplitters]) this.#endSplitter(splitter);
+    this.#deliverBatch();
+    await Promise.all([...this.#files.values()].map((file) => file.close()));
+  }
+
+  getStatus(): LogPipelineStatus {
+    return {
+      ringEntries: this.#ring.size,
+      ringBytes: this.#ring.bytes,
+      lastSeq: this.#seq,
+      files: [...this.#files].map(([source, file]) => ({ source, ...file.status() })),
+    };
+  }
+
+  #endSplitter(splitter: LineSplitter): void {
+    if (!this.#openSplitters.delete(splitter)) return;
+    splitter.end();
+  }
+
+  #acceptLine(source: LogSource, stream: 'stdout' | 'stderr', ts: string, line: string, droppedBytes: number, needsScrub: boolean): void {
+    if (needsScrub || droppedBytes > 0) {
+      if (line.includes('\u001b') || line.includes('\u009b')) line = stripVTControlCharacters(line);
+      line = droppedBytes > 0 ? this.redactor.redactCut(line) + truncationMarker(droppedBytes) : this.redactor.redact(line);
+    }
+    const parsed = parseLine(line, stream);
+    this.#record(source, stream, ts, parsed.level, parsed.msg, parsed.fields, line);
+  }
+
+  /** `fileBody` is the entry as one line of text: the redacted original line for child output. */
+  #record(
+    source: LogSource,
+    stream: LogStream,
+    ts: string,
+    level: LogLevel,
+    msg: string,
+    fields: Record<string, unknown> | undefined,
+    fileBody: string,
+  ): void {
+    const entry: LogEntry = fields
+      ? { seq: ++this.#seq, ts, source, stream, level, msg, fields }
+      : { seq: ++this.#seq, ts, source, stream, level, msg };
+    this.#ring.push(entry, ENTRY_OVERHEAD_BYTES + fileBody.length * (fields ? 4 : 2));
+    this.#fileFor(source).appendLine(ts + fileLineTag(level, stream), fileBody);
+    if (this.#subscribers.size > 0) this.#queueForBatch(entry);
+    this.#options.onEntry?.(entry);
+  }
+
+  #timestamp(): string {
+    const now = this.#options.clock();
+    if (now !== this.#lastMillis) {
+      this.#lastMillis = now;
+      this.#lastTs = new Date(now).toISOString();
+    }
+    return this.#lastTs;
+  }
+
+  #queueForBatch(entry: LogEntry): void {
+    this.#batch.push(entry);
+    this.#batchProduced++;
+    if (this.#batch.length >= 2 * this.#batchCapacity) this.#batch.splice(0, this.#batch.length - this.#batchCapacity);
+    if (!this.#batchTimer) {
+      this.#batchTimer = setTimeout(() => this.#deliverBatch(), this.#options.batchIntervalMs);
+      this.#batchTimer.unref();
+    }
+  }
+
+  #deliverBatch(): void {
+    clearTimeout(this.#batchTimer);
+    this.#batchTimer = undefined;
+    const batch = this.#batch;
+    const produced = this.#batchProduced;
+    this.#batch = [];
+    this.#batchProduced = 0;
+    if (produced === 0) return;
+    for (const subscriber of [...this.#subscribers]) {
+      const entries = batch.length > subscriber.maxBatchEntries ? batch.slice(batch.length - subscriber.maxBatchEntries) : batch;
+      try {
+        subscriber.listener({ entries, skipped: produced - entries.length });
+      } catch (error) {
+        // Removed, so that a broken view cannot turn every batch into another error entry.
+        this.#subscribers.delete(subscriber);
+        this.log('app', 'error', `A log view failed and stopped receiving logs: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+
+  #fileFor(source: LogSource): RotatingFile {
+    let file = this.#files.get(source);
+    if (!file) {
+      file = new RotatingFile({
+        dir: this.#options.logsDir,
+        name: source,
+        maxBytes: this.#options.fileMaxBytes,
+        count: this.#options.fileCount,
+        retryDelayMs: this.#options.fileRetryDelayMs,
+        clock: this.#options.clock,
+        onFailureChange: (failure) => this.#reportFileFailure(source, failure),
+      });
+      this.#files.set(source, file);
+    }
+    return file;
+  }
+
+  #reportFileFailure(source: LogSource, failure: LogFileError | null): void {
+    const file = this.#files.get(source)!;
+    if (failure) {
+      this.log(
+        'app',
+        'error',
+        `Cannot write the ${source} log file ${file.path}: ${failure.message}. New ${source} log lines are kept in memory only until writing works again; free disk space or make the folder writable.`,
+        { file: file.path, code: failure.code },
+      );
+    } else {
+      this.log('app', 'info', `Writing the ${source} log file ${file.path} works again.`, { file: file.path, lostBytes: file.status().lostBytes });
+    }
+  }
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, each]) => each !== undefined)) as Partial<T>;
+}

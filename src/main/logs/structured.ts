@@ -1,0 +1,116 @@
+import type { LogLevel, LogStream } from '../../shared/logs.ts';
+
+export interface ParsedLine {
+  level: LogLevel;
+  msg: string;
+  fields: Record<string, unknown> | undefined;
+}
+
+/** pino's numeric levels: 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal; values between round down. */
+export function levelFromNumber(level: number): LogLevel {
+  if (level >= 60) return 'fatal';
+  if (level >= 50) return 'error';
+  if (level >= 40) return 'warn';
+  if (level >= 30) return 'info';
+  if (level >= 20) return 'debug';
+  return 'trace';
+}
+
+/** Level names used by pino, Python logging, Go's slog/zap, syslog and winston. */
+const LEVEL_NAMES: Readonly<Record<string, LogLevel>> = {
+  trace: 'trace',
+  silly: 'trace',
+  debug: 'debug',
+  verbose: 'debug',
+  info: 'info',
+  information: 'info',
+  notice: 'info',
+  warn: 'warn',
+  warning: 'warn',
+  error: 'error',
+  err: 'error',
+  fatal: 'fatal',
+  critical: 'fatal',
+  crit: 'fatal',
+  panic: 'fatal',
+  dpanic: 'fatal',
+  alert: 'fatal',
+  emerg: 'fatal',
+};
+
+export function levelFromName(name: string): LogLevel | undefined {
+  return Object.hasOwn(LEVEL_NAMES, name.toLowerCase()) ? LEVEL_NAMES[name.toLowerCase()] : undefined;
+}
+
+/** Keys that hold a structured line's text, in order of preference. */
+const TEXT_KEYS = ['msg', 'message', 'event'] as const;
+/** Keys that hold a structured line's level. */
+const LEVEL_KEYS = ['level', 'severity'] as const;
+
+/**
+ * A level written in a text line: logfmt and Go slog (`time=… level=WARN msg=…`, Ollama's own
+ * format), or an upper-case level word standing alone (`[WARN]`, `WARNING:root:…`, `… - ERROR - …`).
+ */
+const TEXT_LEVEL =
+  /\b(?:level|lvl|severity)=["']?([A-Za-z]+)|(?:^|[\s[(|:])(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|CRITICAL|PANIC)(?=$|[\s\]):|])/;
+/** The first line of a crash: a JavaScript or Python error, a Python traceback, a Go panic. */
+const CRASH_START = /^(?:Traceback \(most recent call last\)|panic: |(?:Uncaught )?[A-Za-z]*(?:Error|Exception)\b)/;
+
+/**
+ * The level of a plain-text line: a level written in the line wins; otherwise a crash's first
+ * line is an error, and the stream decides. Unmarked stderr is `warn`: programs that log
+ * everything to stderr (Ollama, Python's logging) name their level, which is found first, so
+ * what remains unmarked on stderr is usually a complaint (a stack frame, a deprecation notice).
+ */
+export function levelFromText(text: string, stream: LogStream): LogLevel {
+  const named = TEXT_LEVEL.exec(text);
+  const level = named ? levelFromName(named[1] ?? named[2]!) : undefined;
+  if (level) return level;
+  if (CRASH_START.test(text)) return 'error';
+  return stream === 'stderr' ? 'warn' : 'info';
+}
+
+function levelOf(value: unknown): LogLevel | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return levelFromNumber(value);
+  if (typeof value === 'string') return levelFromName(value);
+  return undefined;
+}
+
+/**
+ * Reads one line. A line that is a JSON object is a structured log: its level comes from `level`
+ * (pino number or name) or `severity`, its text from `msg`, `message` or `event`, and every other
+ * key is kept in `fields`. Only lines that start with `{` and end with `}` are parsed at all.
+ */
+export function parseLine(text: string, stream: LogStream): ParsedLine {
+  if (text.charCodeAt(0) === 0x7b && text.charCodeAt(text.length - 1) === 0x7d) {
+    const object = parseJsonObject(text);
+    if (object) return fromObject(object, stream);
+  }
+  return { level: levelFromText(text, stream), msg: text, fields: undefined };
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function fromObject(object: Record<string, unknown>, stream: LogStream): ParsedLine {
+  const levelKey = LEVEL_KEYS.find((key) => levelOf(object[key]) !== undefined);
+  const textKey = TEXT_KEYS.find((key) => typeof object[key] === 'string');
+  const fields: Record<string, unknown> = {};
+  let hasFields = false;
+  for (const key of Object.keys(object)) {
+    if (key === levelKey || key === textKey) continue;
+    fields[key] = object[key];
+    hasFields = true;
+  }
+  return {
+    level: levelKey ? levelOf(object[levelKey])! : stream === 'stderr' ? 'warn' : 'info',
+    msg: textKey ? (object[textKey] as string) : '',
+    fields: hasFields ? fields : undefined,
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * Model management through the official `ollama` client: list (`/api/tags`), loaded (`/api/ps`),
+ * pull with progress and cancel, delete. The client already parses the NDJSON stream and turns
+ * an in-stream `{"error": …}` into a thrown error; what it lacks is a timeout on plain requests,
+ * which the `fetch` given to it adds.
+ */
+import { Ollama } from 'ollama';
+import { z } from 'zod';
+import type { OllamaLoadedModel, OllamaModel, OllamaPullProgress, OllamaPullResult } from '../../shared/ollama.ts';
+import { PullProgressTracker, type PullProgressOptions } from './pull-progress.ts';
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/** An Ollama request that failed, worded for the user. */
+export class OllamaRequestError extends Error {
+  override name = 'OllamaRequestError';
+  readonly fix: string;
+  /** HTTP status when the server answered with one. */
+  readonly status: number | undefined;
+  constructor(message: string, fix: string, status?: number) {
+    super(message);
+    this.fix = fix;
+    this.status = status;
+  }
+}
+
+/**
+ * A client for the server at `url`. Requests the client sends without a signal of its own
+ * (everything but streams) get `timeoutMs`; a stream is bounded by its caller instead, as a
+ * pull of several gigabytes may rightly take an hour.
+ */
+export function createOllamaClient(url: string, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): Ollama {
+  const boundedFetch: typeof fetch = (input, init) => fetch(input, init?.signal ? init : { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  return new Ollama({ host: url, fetch: boundedFetch });
+}
+
+const Text = z.unknown().transform((value) => (value === undefined || value === null ? '' : String(value)));
+const Bytes = z.number().nonnegative().catch(0);
+const DetailsSchema = z
+  .object({ family: z.string().optional(), parameter_size: z.string().optional(), quantization_level: z.string().optional() })
+  .partial()
+  .catch({});
+
+const TagsSchema = z.object({
+  models: z.array(z.object({ name: z.string(), size: Bytes, digest: Text, modified_at: Text, details: DetailsSchema.optional() })),
+});
+const PsSchema = z.object({
+  models: z.array(z.object({ name: z.string(), size: Bytes, size_vram: Bytes, expires_at: Text })),
+});
+
+function describeFailure(error: unknown, url: string, action: string): OllamaRequestError {
+  const status = (error as { status_code?: unknown }).status_code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (typeof status === 'number') {
+    return new OllamaRequestError(`${action} failed: Ollama answered HTTP ${status}: ${message}`, 'check the Ollama log for details', status);
+  }
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return new OllamaRequestError(`${action} failed: Ollama at ${url} did not answer in time`, 'check that Ollama is running and not overloaded');
+  }
+  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return new OllamaRequestError(`${action} failed: cannot reach Ollama at ${url} (${message}${cause})`, 'start Ollama, or check OLLAMA_HOST');
+}
+
+async function request<T>(url: string, action: string, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    throw describeFailure(error, url, action);
+  }
+}
+
+/** Installed models, `name:tag`, as `/api/tags` lists them. */
+export async function listModels(client: Ollama, url: string): Promise<OllamaModel[]> {
+  const raw = await request(url, 'listing the installed models', () => client.list());
+  const parsed = TagsSchema.safeParse(raw);
+  if (!parsed.success) throw new OllamaRequestError(`listing the installed models failed: ${url}/api/tags answered in an unexpected shape`, 'check that the server is Ollama');
+  return parsed.data.models.map((model) => ({
+    name: model.name,
+    sizeBytes: model.size,
+    digest: model.digest,
+    modifiedAt: model.modified_at,
+    family: model.details?.family ?? null,
+    parameterSize: model.details?.parameter_size ?? null,
+    quantization: model.details?.quantization_level ?? null,
+  }));
+}
+
+/** Models loaded in memory, from `/api/ps`. */
+export async function listLoadedModels(client: Ollama, url: string): Promise<OllamaLoadedModel[]> {
+  const raw = await request(url, 'listing the loaded models', () => client.ps());
+  const parsed = PsSchema.safeParse(raw);
+  if (!parsed.success) throw new OllamaRequestError(`listing the loaded models failed: ${url}/api/ps answered in an unexpected shape`, 'check that the server is Ollama');
+  return parsed.data.models.map((model) => ({ name: model.name, sizeBytes: model.size, vramBytes: model.size_vram, expiresAt: model.expires_at }));
+}
+
+/** Deletes an installed model; a model that is not installed is an error naming it. */
+export async function deleteModel(client: Ollama, url: string, model: string): Promise<void> {
+  try {
+    await client.delete({ model });
+  } catch (error) {
+    if ((error as { status_code?: unknown }).status_code === 404) {
+      throw new OllamaRequestError(`model ${JSON.stringify(model)} is not installed, so it cannot be deleted`, 'refresh the model list; it may have been deleted already', 404);
+    }
+    throw describeFailure(error, url, `deleting ${JSON.stringify(model)}`);
+  }
+}
+
+export interface PullOptions extends PullProgressOptions {
+  signal?: AbortSignal | undefined;
+  onProgress?: ((progress: OllamaPullProgress) => void) | undefined;
+}
+
+/**
+ * Pulls a model, reporting progress. Never throws: the result says success, cancelled (the
+ * signal fired) or failed, including Ollama's in-stream errors, which arrive with HTTP 200.
+ */
+export async function pullModel(client: Ollama, url: string, model: string, options: PullOptions = {}): Promise<OllamaPullResult> {
+  const { signal } = options;
+  if (signal?.aborted) return { status: 'cancelled', model };
+  const tracker = new PullProgressTracker(model, options);
+  try {
+    const stream = await client.pull({ model, stream: true });
+    const abort = () => stream.abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    try {
+      if (signal?.aborted) stream.abort();
+      for await (const part of stream) options.onProgress?.(tracker.update(part));
+    } finally {
+      signal?.removeEventListener('abort', abort);
+    }
+    return { status: 'success', model };
+  } catch (error) {
+    if (signal?.aborted) return { status: 'cancelled', model };
+    const status = (error as { status_code?: unknown }).status_code;
+    const message = error instanceof Error ? error.message : String(error);
+    if (typeof status !== 'number' && /file does not exist|not found/i.test(message)) {
+      return {
+        status: 'failed',
+        model,
+        reason: `pulling ${JSON.stringify(model)} failed: ${message}`,
+        fix: 'check the model name and tag at https://ollama.com/library',
+      };
+    }
+    if (typeof status !== 'number' && error instanceof Error && !error.cause && error.name === 'Error') {
+      // An error Ollama reported inside the stream (disk full, registry down, …).
+      return { status: 'failed', model, reason: `pulling ${JSON.stringify(model)} failed: ${message}`, fix: 'check the Ollama log, your disk space and network, then try again' };
+    }
+    const failure = describeFailure(error, url, `pulling ${JSON.stringify(model)}`);
+    return { status: 'failed', model, reason: failure.message, fix: failure.fix };
+  }
+}

@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { terminateTree } from './process-tree.ts';
+
+export interface LaunchSpec {
+  /** The executable's resolved path, then its arguments. */
+  argv: [string, ...string[]];
+  /** The complete environment; nothing is inherited on top of it. */
+  env: Record<string, string>;
+  cwd?: string;
+  /** Open a message channel beside stdout/stderr (Node's IPC), which stay pure logs. */
+  controlChannel: boolean;
+}
+
+export interface LaunchExit {
+  code: number | null;
+  signal: string | null;
+}
+
+/** A launched runner, whatever started it. */
+export interface LaunchedProcess {
+  /** Resolves with the pid once the process runs; rejects if it could not be spawned. */
+  readonly started: Promise<number>;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** Resolves when the process itself has exited (its output may still be draining). */
+  readonly exited: Promise<LaunchExit>;
+  /** Resolves when the output streams have closed, too. */
+  readonly closed: Promise<void>;
+  /** Ends the process and all its descendants; resolves once none is left. */
+  terminate(graceMs: number): Promise<void>;
+  /** False when there is no control channel or it is closed. */
+  send(message: unknown): boolean;
+  onMessage(listener: (message: unknown) => void): () => void;
+}
+
+/** Starts runner processes. The Electron host can supply one based on `utilityProcess`. */
+export interface Launcher {
+  launch(spec: LaunchSpec): LaunchedProcess;
+}
+
+/**
+ * The default launcher, on `node:child_process`. Each runner leads its own process group
+ * (`detached` on Unix), so its whole tree can be signalled at once, as execa's
+ * `killDescendants` does; stdin is closed, since a runner takes its work over the control channel.
+ */
+export const childProcessLauncher: Launcher = {
+  launch(spec) {
+    const [file, ...args] = spec.argv;
+    const child = spawn(file, args, {
+      env: spec.env,
+      ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
+      stdio: spec.controlChannel ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+      detached: process.platform !== 'win32',
+      windowsHide: true,
+    });
+    const started = new Promise<number>((resolve, reject) => {
+      child.once('spawn', () => resolve(child.pid!));
+      // Also the listener for later errors (a failed send), which would otherwise be thrown.
+      child.on('error', reject);
+    });
+    const exited = new Promise<LaunchExit>((resolve) => {
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+      // A spawn failure emits no 'exit'.
+      started.catch(() => resolve({ code: null, signal: null }));
+    });
+    const closed = new Promise<void>((resolve) => {
+      child.once('close', () => resolve());
+      started.catch(() => resolve());
+    });
+    let hasExited = false;
+    void exited.then(() => (hasExited = true));
+
+    return {
+      started,
+      stdout: child.stdout!,
+      stderr: child.stderr!,
+      exited,
+      closed,
+      async terminate(graceMs) {
+        const pid = await started.catch(() => undefined);
+        if (pid === undefined) return;
+        await terminateTree(pid, { graceMs, followDescendants: !hasExited });
+        await exited;
+      },
+      send(message) {
+        if (!child.connected || !child.send) return false;
+        return child.send(message as object);
+      },
+      onMessage(listener) {
+        child.on('message', listener);
+        return () => child.off('message', listener);
+      },
+    };
+  },
+};

@@ -1,0 +1,156 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+export interface ProcessEntry {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  /**
+   * Exited but not yet reaped. A zombie holds no resources and cannot be signalled away; some
+   * containers' init reaps orphans late, so zombies count as gone.
+   */
+  zombie: boolean;
+}
+
+/** Parses `/proc/<pid>/stat`; the command name may hold spaces and parentheses, so fields follow the last `)`. */
+export function parseProcStat(text: string): ProcessEntry | undefined {
+  const close = text.lastIndexOf(')');
+  const pid = Number.parseInt(text, 10);
+  if (close < 0 || !Number.isInteger(pid)) return undefined;
+  const [state, ppid, pgid] = text.slice(close + 2).split(' ');
+  if (state === undefined || ppid === undefined || pgid === undefined) return undefined;
+  return { pid, ppid: Number(ppid), pgid: Number(pgid), zombie: state === 'Z' || state === 'X' };
+}
+
+async function listFromProc(): Promise<ProcessEntry[]> {
+  const names = await fs.readdir('/proc');
+  const entries = await Promise.all(
+    names
+      .filter((name) => /^\d+$/.test(name))
+      .map((name) => fs.readFile(path.join('/proc', name, 'stat'), 'utf8').then(parseProcStat, () => undefined)),
+  );
+  return entries.filter((entry) => entry !== undefined);
+}
+
+async function listFromPs(): Promise<ProcessEntry[]> {
+  const { stdout } = await execFileAsync('ps', ['-A', '-o', 'pid=,ppid=,pgid=,stat=']);
+  return stdout
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields.length >= 4)
+    .map(([pid, ppid, pgid, stat]) => ({ pid: Number(pid), ppid: Number(ppid), pgid: Number(pgid), zombie: stat!.startsWith('Z') }));
+}
+
+/** Every process on this machine (Unix): `/proc` where there is one, else `ps`. */
+export async function listProcesses(): Promise<ProcessEntry[]> {
+  try {
+    return await listFromProc();
+  } catch {
+    return listFromPs();
+  }
+}
+
+/** Whether a process exists and has not exited (a zombie has). */
+export async function isProcessAlive(pid: number): Promise<boolean> {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  if (process.platform === 'win32') return true;
+  const entry = (await listProcesses()).find((candidate) => candidate.pid === pid);
+  return entry !== undefined && !entry.zombie;
+}
+
+export interface TreeOptions {
+  /**
+   * Also follow parent links down from the root, catching descendants that left its process
+   * group. Only while the root is known to be the same process: once it has exited, its pid may
+   * belong to someone else, while its process group id stays reserved until the group is empty.
+   */
+  followDescendants: boolean;
+}
+
+/** The live (non-zombie) members of a tree: the root's process group, plus its descendants if asked. */
+export function treeMembers(table: readonly ProcessEntry[], rootPid: number, options: TreeOptions): number[] {
+  const members = new Set<number>();
+  for (const entry of table) if (entry.pgid === rootPid && !entry.zombie) members.add(entry.pid);
+  if (options.followDescendants) {
+    const children = new Map<number, ProcessEntry[]>();
+    for (const entry of table) children.set(entry.ppid, [...(children.get(entry.ppid) ?? []), entry]);
+    const pending = table.filter((entry) => entry.pid === rootPid);
+    for (let entry = pending.pop(); entry !== undefined; entry = pending.pop()) {
+      if (!entry.zombie) members.add(entry.pid);
+      pending.push(...(children.get(entry.pid) ?? []));
+    }
+  }
+  return [...members];
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // Already gone, which is the goal.
+  }
+}
+
+export interface TerminateOptions extends TreeOptions {
+  /** How long the tree has to exit after SIGTERM before it is SIGKILLed. */
+  graceMs: number;
+  /** How often the process table is checked while waiting. */
+  pollMs?: number;
+  /** How long to wait for SIGKILL to take effect before giving up with an error. */
+  killTimeoutMs?: number;
+}
+
+/**
+ * Ends a process tree and resolves once nothing of it is left: SIGTERM to the root's process
+ * group (and to descendants that left it), then SIGKILL to all of them after `graceMs`.
+ * The root must lead its own process group (spawned `detached`). On Windows, which has no
+ * process groups or SIGTERM, `taskkill /T /F` ends the tree at once.
+ */
+export async function terminateTree(rootPid: number, options: TerminateOptions): Promise<void> {
+  if (process.platform === 'win32') return terminateTreeWindows(rootPid, options);
+  const pollMs = options.pollMs ?? 25;
+  const tracked = new Set<number>();
+  const alive = async (): Promise<number[]> => {
+    const table = await listProcesses();
+    for (const pid of treeMembers(table, rootPid, options)) tracked.add(pid);
+    const live = new Set(table.filter((entry) => !entry.zombie).map((entry) => entry.pid));
+    return [...tracked].filter((pid) => live.has(pid));
+  };
+  const sendToTree = (members: readonly number[], name: NodeJS.Signals) => {
+    signal(-rootPid, name);
+    for (const pid of members) signal(pid, name);
+  };
+  const waitUntilGone = async (deadline: number): Promise<number[]> => {
+    let members = await alive();
+    while (members.length > 0 && Date.now() < deadline) {
+      await delay(pollMs);
+      members = await alive();
+    }
+    return members;
+  };
+
+  const members = await alive();
+  if (members.length === 0) return;
+  sendToTree(members, 'SIGTERM');
+  const survivors = await waitUntilGone(Date.now() + options.graceMs);
+  if (survivors.length === 0) return;
+  sendToTree(survivors, 'SIGKILL');
+  const unkillable = await waitUntilGone(Date.now() + (options.killTimeoutMs ?? 10_000));
+  if (unkillable.length > 0) throw new Error(`processes ${unkillable.join(', ')} survived SIGKILL`);
+}
+
+async function terminateTreeWindows(rootPid: number, options: TerminateOptions): Promise<void> {
+  const taskkill = path.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'taskkill.exe');
+  await execFileAsync(taskkill, ['/pid', String(rootPid), '/T', '/F']).catch(() => signal(rootPid, 'SIGKILL'));
+  const deadline = Date.now() + (options.killTimeoutMs ?? 10_000);
+  while ((await isProcessAlive(rootPid)) && Date.now() < deadline) await delay(options.pollMs ?? 25);
+}

@@ -1,0 +1,80 @@
+import { RUNNER_CONFIG_EXIT_CODE } from '../../shared/runner-protocol.ts';
+
+/**
+ * When a crashed runner is restarted. Defaults drawn from PM2 (exponential backoff), systemd
+ * (`StartLimitBurst`/`StartLimitIntervalSec`), supervisord (`exitcodes`) and OTP (restart
+ * intensity): the first restart after 1 s, doubling to a 30 s cap; the delay resets after
+ * 60 s of healthy running; 5 unstable exits within 2 minutes is a crash loop.
+ */
+export interface RestartPolicy {
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** A run at least this long was healthy: its exit restarts the backoff from the start. */
+  healthyAfterMs: number;
+  /** This many unstable exits (runs shorter than `healthyAfterMs`)… */
+  crashLoopExits: number;
+  /** …within this window stop the runner in `crash-loop`. */
+  crashLoopWindowMs: number;
+  /**
+   * Exit codes that mean "restarting cannot help". 78 is `EX_CONFIG` from sysexits.h, which the
+   * built-in runner uses for a bad configuration; a custom runner can use it the same way.
+   */
+  noRestartExitCodes: readonly number[];
+}
+
+/** sysexits.h `EX_CONFIG` (78): the runner's configuration is wrong; the built-in runner's code for it. */
+export const EXIT_CONFIG_ERROR = RUNNER_CONFIG_EXIT_CODE;
+
+export const DEFAULT_RESTART_POLICY: RestartPolicy = {
+  initialDelayMs: 1_000,
+  maxDelayMs: 30_000,
+  healthyAfterMs: 60_000,
+  crashLoopExits: 5,
+  crashLoopWindowMs: 120_000,
+  noRestartExitCodes: [EXIT_CONFIG_ERROR],
+};
+
+/** What the policy remembers between exits. */
+export interface RestartHistory {
+  /** When each recent unstable exit happened (milliseconds, the supervisor's clock). */
+  unstableExitTimes: readonly number[];
+  /** The delay the next restart waits. */
+  nextDelayMs: number;
+}
+
+export const freshHistory = (policy: RestartPolicy): RestartHistory => ({ unstableExitTimes: [], nextDelayMs: policy.initialDelayMs });
+
+export interface ExitFacts {
+  code: number | null;
+  signal: string | null;
+  startedAt: number;
+  exitedAt: number;
+}
+
+export type RestartDecision =
+  | { action: 'restart'; delayMs: number; history: RestartHistory }
+  | { action: 'crash-loop'; unstableExits: number; history: RestartHistory }
+  | { action: 'do-not-restart'; code: number };
+
+/** Decides what follows an unexpected exit. Pure: same facts, same decision. */
+export function decideAfterExit(policy: RestartPolicy, history: RestartHistory, exit: ExitFacts): RestartDecision {
+  if (exit.code !== null && policy.noRestartExitCodes.includes(exit.code)) return { action: 'do-not-restart', code: exit.code };
+
+  const healthy = exit.exitedAt - exit.startedAt >= policy.healthyAfterMs;
+  const base = healthy ? freshHistory(policy) : history;
+  const windowStart = exit.exitedAt - policy.crashLoopWindowMs;
+  const unstableExitTimes = healthy ? [] : [...base.unstableExitTimes.filter((time) => time > windowStart), exit.exitedAt];
+
+  if (unstableExitTimes.length >= policy.crashLoopExits) {
+    return { action: 'crash-loop', unstableExits: unstableExitTimes.length, history: { unstableExitTimes, nextDelayMs: base.nextDelayMs } };
+  }
+  const delayMs = Math.min(base.nextDelayMs, policy.maxDelayMs);
+  return { action: 'restart', delayMs, history: { unstableExitTimes, nextDelayMs: Math.min(delayMs * 2, policy.maxDelayMs) } };
+}
+
+/** "1 s", "2.5 s", "30 s", "2 min": how delays and windows are shown to the user. */
+export function formatDuration(ms: number): string {
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
+  if (ms >= 1_000) return `${Number((ms / 1_000).toFixed(1))} s`;
+  return `${ms} ms`;
+}

@@ -1,0 +1,380 @@
+import { maskSecret } from '../../shared/secret-mask.ts';
+import type { RunnerError, RunnerExit, RunnerState, RunnerStatus, RunnerTransition } from '../../shared/runner.ts';
+import { formatRunnerCommand, locateRunnerExecutable, type RunnerCommand } from './command.ts';
+import { childProcessLauncher, type LaunchExit, type LaunchedProcess, type Launcher } from './launcher.ts';
+import { OutputTail } from './output-tail.ts';
+import { endOrphanedRunner, removePidFile, writePidFile } from './pid-file.ts';
+import {
+  DEFAULT_RESTART_POLICY,
+  EXIT_CONFIG_ERROR,
+  decideAfterExit,
+  formatDuration,
+  freshHistory,
+  type RestartHistory,
+  type RestartPolicy,
+} from './restart-policy.ts';
+import { RUNNER_SECRET_VARIABLES } from './runner-env.ts';
+
+/** Time as the supervisor sees it; tests inject one they can advance. */
+export interface Clock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface RunnerSupervisorOptions {
+  command: RunnerCommand;
+  /** The runner's complete environment (`buildRunnerEnv`). */
+  env: Record<string, string>;
+  cwd?: string;
+  /** Overrides of `DEFAULT_RESTART_POLICY`. */
+  policy?: Partial<RestartPolicy>;
+  /** Drives restart delays, the configuration debounce and uptime. Kill grace periods use real time. */
+  clock?: Clock;
+  /** `runnerPidFilePath(appPaths(dir).runDir)`. */
+  pidFile: string;
+  /** Every chunk the runner writes, for the log pipeline. */
+  onOutput?: (stream: OutputStream, chunk: Buffer) => void;
+  /** Masks more than the keys the supervisor passes itself, e.g. the log pipeline's redactor. */
+  redact?: (text: string) => string;
+  /** How long a stopping runner has after SIGTERM before its whole tree is SIGKILLed. */
+  killGraceMs?: number;
+  /** Configuration changes closer together than this cause a single restart. */
+  configDebounceMs?: number;
+  /** Default: the built-in runner gets one, a custom command does not. */
+  controlChannel?: boolean;
+  /** How many output lines are kept for the crash-loop message. */
+  tailLines?: number;
+  launcher?: Launcher;
+}
+
+interface CurrentProcess {
+  handle: LaunchedProcess;
+  startedAt: number;
+  /** Set before the supervisor ends the process itself, so that exit is not taken for a crash. */
+  expectedExit: boolean;
+}
+
+/** How long output may keep draining after the process tree is gone. */
+const OUTPUT_DRAIN_MS = 1_000;
+
+const describeExit = (exit: LaunchExit): string =>
+  exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? 'unknown'}`;
+
+/**
+ * Supervises the runner (DESIGN.md §3): restarts it with exponential backoff after a crash,
+ * stops in `crash-loop` after too many unstable exits, restarts it once per burst of
+ * configuration changes, stops it gracefully (SIGTERM, then SIGKILL of the whole tree), and
+ * ends a runner orphaned by a killed app at the next start. Lifecycle operations run one at a
+ * time, in the order they were asked for.
+ */
+export class RunnerSupervisor {
+  readonly #options: RunnerSupervisorOptions;
+  readonly #policy: RestartPolicy;
+  readonly #clock: Clock;
+  readonly #launcher: Launcher;
+  readonly #killGraceMs: number;
+  readonly #tail: OutputTail;
+  readonly #listeners = new Set<(transition: RunnerTransition) => void>();
+  readonly #messageListeners = new Set<(message: unknown) => void>();
+
+  #command: RunnerCommand;
+  #env: Record<string, string>;
+  #status: RunnerStatus;
+  #current: CurrentProcess | undefined;
+  #history: RestartHistory;
+  /** The user wants the runner up: set by start/retry/restart, cleared by stop. */
+  #wanted = false;
+  #queue: Promise<void> = Promise.resolve();
+  #backoffTimer: unknown;
+  #configTimer: unknown;
+  #configApplied: PromiseWithResolvers<void> | undefined;
+
+  constructor(options: RunnerSupervisorOptions) {
+    this.#options = options;
+    this.#policy = { ...DEFAULT_RESTART_POLICY, ...options.policy };
+    this.#clock = options.clock ?? systemClock;
+    this.#launcher = options.launcher ?? childProcessLauncher;
+    this.#killGraceMs = options.killGraceMs ?? 5_000;
+    this.#command = options.command;
+    this.#env = options.env;
+    this.#history = freshHistory(this.#policy);
+    this.#tail = new OutputTail({ maxLines: options.tailLines ?? 20, redact: (text) => this.#redact(text) });
+    this.#status = {
+      state: 'stopped',
+      reason: 'not started yet',
+      command: formatRunnerCommand(options.command.argv),
+      pid: null,
+      startedAt: null,
+      restarts: 0,
+      lastExit: null,
+      nextRestartAt: null,
+      error: null,
+      lastLines: [],
+    };
+  }
+
+  getState(): RunnerStatus {
+    return structuredClone(this.#status);
+  }
+
+  /** Called with every transition, carrying its reason; returns the unsubscribe function. */
+  subscribe(listener: (transition: RunnerTransition) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Starts the runner, first ending one orphaned by a previous app that was killed. */
+  start(): Promise<void> {
+    return this.#enqueue(() => this.#startFresh('start requested'));
+  }
+
+  /** After `crash-loop` or `failed`: starts again with a fresh backoff. */
+  retry(): Promise<void> {
+    return this.#enqueue(() => this.#startFresh('retry requested'));
+  }
+
+  /** Stops the runner if it runs and starts it again with a fresh backoff. */
+  restart(reason: string): Promise<void> {
+    return this.#enqueue(async () => {
+      this.#wanted = true;
+      this.#cancelBackoff();
+      await this.#terminateCurrent(reason);
+      await this.#launch(reason, { freshBackoff: true });
+    });
+  }
+
+  /**
+   * Resolves once the runner and every process it started are gone, and no timer of the
+   * supervisor is left. Safe to call in any state.
+   */
+  stop(): Promise<void> {
+    this.#wanted = false;
+    this.#cancelBackoff();
+    this.#cancelConfigRestart();
+    return this.#enqueue(async () => {
+      if (this.#current) await this.#terminateCurrent('stop requested');
+      await removePidFile(this.#options.pidFile);
+      this.#transition('stopped', 'stopped as requested', { nextRestartAt: null, error: null });
+    });
+  }
+
+  /**
+   * A new configuration for the next start. If the runner is wanted up (running, backing off,
+   * or stopped by a crash loop or a bad configuration, which the change may fix), it restarts
+   * once; changes within `configDebounceMs` of each other share one restart. Resolves when it has.
+   */
+  applyConfig(env: Record<string, string>, command?: RunnerCommand): Promise<void> {
+    this.#env = env;
+    if (command) {
+      this.#command = command;
+      this.#status.command = formatRunnerCommand(command.argv);
+    }
+    if (this.#configTimer !== undefined) this.#clock.clearTimeout(this.#configTimer);
+    const applied = (this.#configApplied ??= Promise.withResolvers<void>());
+    this.#configTimer = this.#clock.setTimeout(() => {
+      this.#configTimer = undefined;
+      this.#configApplied = undefined;
+      void this.#enqueue(async () => {
+        if (!this.#wanted) return;
+        this.#cancelBackoff();
+        await this.#terminateCurrent('configuration changed');
+        await this.#launch('configuration changed', { freshBackoff: true });
+      }).then(applied.resolve, applied.reject);
+    }, this.#options.configDebounceMs ?? 500);
+    return applied.promise;
+  }
+
+  /** Sends a control message to the runner; false when it has no open control channel. */
+  send(message: unknown): boolean {
+    return this.#current?.handle.send(message) ?? false;
+  }
+
+  /** Control messages from the runner, across restarts; returns the unsubscribe function. */
+  onMessage(listener: (message: unknown) => void): () => void {
+    this.#messageListeners.add(listener);
+    return () => this.#messageListeners.delete(listener);
+  }
+
+  #enqueue(operation: () => Promise<void>): Promise<void> {
+    const run = this.#queue.then(operation);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #startFresh(reason: string): Promise<void> {
+    this.#wanted = true;
+    if (this.#current || this.#status.state === 'backoff') return;
+    this.#transition('starting', reason, { error: null, nextRestartAt: null });
+    const orphan = await endOrphanedRunner(this.#options.pidFile, { graceMs: this.#killGraceMs });
+    const orphanNote = orphan.kind === 'ended' ? `; ended runner ${orphan.pid} left over from a previous run` : '';
+    await this.#launch(reason + orphanNote, { freshBackoff: true });
+  }
+
+  async #launch(reason: string, { freshBackoff }: { freshBackoff: boolean }): Promise<void> {
+    if (!this.#wanted) return;
+    if (freshBackoff) {
+      this.#history = freshHistory(this.#policy);
+      this.#status.restarts = 0;
+    }
+    this.#tail.clear();
+    this.#transition('starting', reason, { error: null, nextRestartAt: null, pid: null, startedAt: null, lastLines: [] });
+    const cwd = this.#options.cwd ?? process.cwd();
+    const located = locateRunnerExecutable(this.#command, { cwd, env: this.#env });
+    if (!located.ok) return this.#fail(located.error);
+
+    const [, ...args] = this.#command.argv;
+    const handle = this.#launcher.launch({
+      argv: [located.path, ...args],
+      env: this.#env,
+      cwd,
+      controlChannel: this.#options.controlChannel ?? this.#command.builtIn,
+    });
+    for (const stream of ['stdout', 'stderr'] as const) {
+      handle[stream].on('data', (chunk: Buffer) => {
+        this.#tail.write(stream, chunk);
+        this.#options.onOutput?.(stream, chunk);
+      });
+    }
+    handle.onMessage((message) => this.#emitEach(this.#messageListeners, message));
+
+    let pid: number;
+    try {
+      pid = await handle.started;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      return this.#fail({
+        message: `runner command ${JSON.stringify(this.#command.argv[0])} could not be started (${code})`,
+        fix: 'check that it is a program this system can run, or change the runner command',
+      });
+    }
+    const current: CurrentProcess = { handle, startedAt: this.#clock.now(), expectedExit: false };
+    this.#current = current;
+    void handle.exited.then((exit) => {
+      if (!current.expectedExit) void this.#enqueue(() => this.#afterUnexpectedExit(current, exit));
+    });
+    const pidFileNote = await writePidFile(this.#options.pidFile, { pid, argv: [located.path, ...args], startedAt: Date.now() }).then(
+      () => '',
+      (error: unknown) => `; its pid file could not be written (${String(error)}), so it cannot be found if the app is killed`,
+    );
+    this.#transition('running', `started (pid ${pid}): ${reason}${pidFileNote}`, { pid, startedAt: current.startedAt });
+  }
+
+  async #afterUnexpectedExit(exited: CurrentProcess, exit: LaunchExit): Promise<void> {
+    if (this.#current !== exited) return;
+    await this.#endProcess(exited);
+    const exitedAt = this.#clock.now();
+    this.#status.lastExit = { ...exit, at: exitedAt } satisfies RunnerExit;
+    const decision = decideAfterExit(this.#policy, this.#history, { ...exit, startedAt: exited.startedAt, exitedAt });
+    const what = `the runner ${describeExit(exit)}`;
+
+    if (decision.action === 'do-not-restart') {
+      const meaning = decision.code === EXIT_CONFIG_ERROR ? ' (EX_CONFIG: its configuration is invalid)' : '';
+      return this.#fail({
+        message: `${what}${meaning}; exit code ${decision.code} is set not to restart`,
+        fix: 'fix the cause its last lines name, then retry; a configuration change restarts it too',
+      });
+    }
+    this.#history = decision.history;
+    if (decision.action === 'crash-loop') {
+      const error: RunnerError = {
+        message: `the runner exited ${decision.unstableExits} times within ${formatDuration(this.#policy.crashLoopWindowMs)}, each time less than ${formatDuration(this.#policy.healthyAfterMs)} after starting, so it is no longer restarted`,
+        fix: 'read its last lines, fix the cause, then retry',
+      };
+      this.#transition('crash-loop', `${what}: crash loop`, { error, lastLines: this.#tail.lines() });
+      return;
+    }
+    const nextRestartAt = exitedAt + decision.delayMs;
+    this.#status.restarts += 1;
+    this.#transition('backoff', `${what}; restarting in ${formatDuration(decision.delayMs)}`, {
+      nextRestartAt,
+      lastLines: this.#tail.lines(),
+    });
+    this.#backoffTimer = this.#clock.setTimeout(() => {
+      this.#backoffTimer = undefined;
+      void this.#enqueue(async () => {
+        if (this.#status.state === 'backoff') await this.#launch(`restart ${this.#status.restarts} after: ${describeExit(exit)}`, { freshBackoff: false });
+      });
+    }, decision.delayMs);
+  }
+
+  async #terminateCurrent(reason: string): Promise<void> {
+    const current = this.#current;
+    if (!current) return;
+    current.expectedExit = true;
+    this.#transition('stopping', reason, {});
+    await this.#endProcess(current);
+    const exit = await current.handle.exited;
+    this.#status.lastExit = { ...exit, at: this.#clock.now() };
+  }
+
+  /** Ends whatever is left of the process tree and lets its last output drain. */
+  async #endProcess(current: CurrentProcess): Promise<void> {
+    try {
+      await current.handle.terminate(this.#killGraceMs);
+    } finally {
+      this.#current = undefined;
+      let drainTimer: NodeJS.Timeout | undefined;
+      await Promise.race([current.handle.closed, new Promise<void>((resolve) => (drainTimer = setTimeout(resolve, OUTPUT_DRAIN_MS)))]);
+      clearTimeout(drainTimer);
+      this.#tail.flush();
+      await removePidFile(this.#options.pidFile);
+      this.#status.pid = null;
+    }
+  }
+
+  #fail(error: RunnerError): void {
+    this.#transition('failed', error.message, { error, lastLines: this.#tail.lines(), pid: null, nextRestartAt: null });
+  }
+
+  #cancelBackoff(): void {
+    if (this.#backoffTimer === undefined) return;
+    this.#clock.clearTimeout(this.#backoffTimer);
+    this.#backoffTimer = undefined;
+  }
+
+  #cancelConfigRestart(): void {
+    if (this.#configTimer !== undefined) this.#clock.clearTimeout(this.#configTimer);
+    this.#configTimer = undefined;
+    this.#configApplied?.resolve();
+    this.#configApplied = undefined;
+  }
+
+  #transition(state: RunnerState, reason: string, patch: Partial<RunnerStatus>): void {
+    const from = this.#status.state;
+    this.#status = { ...this.#status, ...patch, state, reason };
+    if (from === state) return;
+    this.#emitEach(this.#listeners, { from, status: this.getState() });
+  }
+
+  /** A throwing listener must not leave the supervisor half-way through a transition. */
+  #emitEach<T>(listeners: Iterable<(value: T) => void>, value: T): void {
+    for (const listener of listeners) {
+      try {
+        listener(value);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+
+  /** Masks the keys this supervisor hands the runner, then whatever the host's redactor knows. */
+  #redact(text: string): string {
+    let masked = text;
+    for (const name of RUNNER_SECRET_VARIABLES) {
+      const secret = this.#env[name];
+      if (secret && secret.length >= 8) masked = masked.replaceAll(secret, maskSecret(secret));
+    }
+    return this.#options.redact ? this.#options.redact(masked) : masked;
+  }
+}

@@ -1,0 +1,122 @@
+import { useState } from 'preact/hooks';
+import type { KeyCheck } from '../../shared/ipc.ts';
+import { PROVIDER_INFO, type CloudProvider } from '../../shared/providers.ts';
+import { ActionError, Problem, SourceBadge, useAction } from './ui.tsx';
+import { useAppState, useStore } from '../store.ts';
+
+const KEY_HINTS: Record<CloudProvider, string> = {
+  anthropic: 'Starts with sk-ant-. Create one at console.anthropic.com → API keys.',
+  openai: 'Starts with sk-. Create one at platform.openai.com → API keys.',
+};
+
+function CheckResult({ check, saved }: { check: KeyCheck; saved: boolean | null }) {
+  if (check.outcome === 'valid') {
+    const message = saved === false ? check.message : `${check.message}${saved ? ' Saved.' : ''}`;
+    return <Problem tone="info" message={message} />;
+  }
+  return <Problem message={check.message} fix={check.fix} />;
+}
+
+/**
+ * Adds, replaces, tests or removes one provider's key. The typed key goes to main once, in
+ * `keys:set`; the field is emptied after a save and only the masked form is ever shown.
+ */
+export function KeyEditor({ provider }: { provider: CloudProvider }) {
+  const { bridge } = useStore();
+  const state = useAppState();
+  const [draft, setDraft] = useState('');
+  const [result, setResult] = useState<{ check: KeyCheck; saved: boolean | null } | null>(null);
+  const [run, action] = useAction();
+  const current = state.config.keys[provider];
+  const fromOutside = current !== null && (current.source.startsWith('env:') || current.source.startsWith('flag:'));
+  const inputId = `key-${provider}`;
+  const label = PROVIDER_INFO[provider].label;
+
+  const save = () =>
+    run(async () => {
+      setResult(null);
+      const outcome = await bridge.invoke('keys:set', { provider, key: draft });
+      setResult({ check: outcome.check, saved: outcome.saved });
+      if (outcome.saved) setDraft('');
+    });
+
+  return (
+    <div class="key-editor">
+      <div class="key-editor__header">
+        <span class="key-editor__name">{label}</span>
+        {current ? (
+          <span class="key-editor__current">
+            <span class="mono" data-testid={`masked-${provider}`}>
+              {current.masked}
+            </span>
+            <SourceBadge source={current.source} />
+          </span>
+        ) : (
+          <span class="muted">No key</span>
+        )}
+      </div>
+      {fromOutside ? (
+        <p class="hint">
+          This key comes from {current?.source.replace(/^(env|flag):/, '')}; a key saved here is kept underneath and used once that is unset.
+        </p>
+      ) : null}
+      <form
+        class="inline-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (draft.trim() !== '') void save();
+        }}
+      >
+        <label class="visually-hidden" for={inputId}>
+          {current ? `New ${label} API key` : `${label} API key`}
+        </label>
+        <input
+          id={inputId}
+          type="password"
+          class="mono"
+          autocomplete="off"
+          spellcheck={false}
+          maxLength={512}
+          placeholder={current ? 'Paste a new key to replace it' : 'Paste your API key'}
+          value={draft}
+          onInput={(event) => setDraft(event.currentTarget.value)}
+          aria-describedby={`${inputId}-hint`}
+        />
+        <button type="submit" class="button button--primary" disabled={action.busy || draft.trim() === ''}>
+          {action.busy ? 'Checking…' : current ? 'Validate & replace' : 'Validate & save'}
+        </button>
+        {current ? (
+          <>
+            <button
+              type="button"
+              class="button"
+              disabled={action.busy}
+              onClick={() => run(async () => setResult({ check: await bridge.invoke('keys:validate', { provider }), saved: null }))}
+            >
+              Test
+            </button>
+            <button
+              type="button"
+              class="button button--danger"
+              disabled={action.busy || fromOutside}
+              title={fromOutside ? 'Set outside the app: unset the variable or flag to remove it.' : undefined}
+              onClick={() =>
+                run(async () => {
+                  await bridge.invoke('keys:remove', { provider });
+                  setResult(null);
+                })
+              }
+            >
+              Remove
+            </button>
+          </>
+        ) : null}
+      </form>
+      <p class="hint" id={`${inputId}-hint`}>
+        {KEY_HINTS[provider]} It is checked with the provider before it is saved.
+      </p>
+      {result ? <CheckResult check={result.check} saved={result.saved} /> : null}
+      <ActionError state={action} />
+    </div>
+  );
+}

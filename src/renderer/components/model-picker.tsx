@@ -1,0 +1,102 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { ModelList, ModelOption } from '../../shared/ipc.ts';
+import type { OllamaPullResult } from '../../shared/ollama.ts';
+import type { Provider } from '../../shared/providers.ts';
+import { useAppState, useStore } from '../store.ts';
+import { PullProgress } from './pull-progress.tsx';
+import { ActionError, PinnedBadge, Problem, useAction } from './ui.tsx';
+
+const optionLabel = (model: ModelOption, provider: Provider) =>
+  `${model.name}${model.detail ? ` — ${model.detail}` : ''}${provider === 'ollama' && !model.installed ? ' (not installed)' : ''}`;
+
+/**
+ * Chooses the model for one provider from `models:list` (Ollama's tags or the provider's list).
+ * An Ollama model that is not installed can be pulled here, with progress.
+ */
+export function ModelPicker({ provider, onChosen }: { provider: Provider; onChosen?: (model: string, installed: boolean) => void }) {
+  const store = useStore();
+  const state = useAppState();
+  const [list, setList] = useState<ModelList | null>(null);
+  const [choice, setChoice] = useState('');
+  const [pullResult, setPullResult] = useState<OllamaPullResult | null>(null);
+  const [run, action] = useAction();
+  const [load, loading] = useAction();
+  const active = state.config.provider.value === provider;
+  const current = active ? state.config.model.value : '';
+  const pinned = active && state.config.model.pinned;
+  const installedNames = state.ollama.models.map((model) => model.name).join('\n');
+
+  useEffect(() => {
+    void load(async () => {
+      const fetched = await store.bridge.invoke('models:list', { provider });
+      setList(fetched);
+      setChoice((previous) => previous || current || fetched.models[0]?.name || '');
+    });
+  }, [provider, installedNames]);
+
+  const selected = list?.models.find((model) => model.name === choice);
+  const needsPull = provider === 'ollama' && selected !== undefined && !selected.installed;
+  const progress = store.pulls[choice];
+  const pulling = provider === 'ollama' && state.ollama.pulls[choice] !== undefined;
+  const selectId = `model-${provider}`;
+
+  const save = () =>
+    run(async () => {
+      await store.bridge.invoke('config:set-model', { provider, model: choice });
+      onChosen?.(choice, !needsPull);
+    });
+  const pull = () =>
+    run(async () => {
+      setPullResult(null);
+      const result = await store.bridge.invoke('ollama:pull', { model: choice });
+      setPullResult(result);
+      if (result.status === 'success') {
+        await store.bridge.invoke('config:set-model', { provider, model: choice });
+        onChosen?.(choice, true);
+      }
+    });
+
+  return (
+    <div class="model-picker">
+      {pinned ? (
+        <p class="hint">
+          <PinnedBadge source={state.config.model.source} /> The model is set outside the app; a choice saved here is used once that is unset.
+        </p>
+      ) : null}
+      <div class="inline-form">
+        <label class="visually-hidden" for={selectId}>
+          Model
+        </label>
+        <select id={selectId} value={choice} disabled={list === null} onChange={(event) => setChoice(event.currentTarget.value)}>
+          {list === null ? <option value="">Loading models…</option> : null}
+          {list?.models.map((model) => (
+            <option key={model.name} value={model.name}>
+              {optionLabel(model, provider)}
+            </option>
+          ))}
+        </select>
+        {needsPull ? (
+          pulling ? (
+            <button type="button" class="button" onClick={() => run(() => store.bridge.invoke('ollama:cancel-pull', { model: choice }))}>
+              Cancel pull
+            </button>
+          ) : (
+            <button type="button" class="button button--primary" disabled={action.busy || !choice} onClick={pull}>
+              Pull model
+            </button>
+          )
+        ) : (
+          <button type="button" class="button button--primary" disabled={action.busy || !choice || choice === current} onClick={save}>
+            {choice === current && choice ? 'In use' : 'Use this model'}
+          </button>
+        )}
+      </div>
+      {list?.error ? <Problem tone="warning" message={list.error.message} fix={list.error.fix} /> : null}
+      {pulling && progress ? <PullProgress progress={progress} /> : null}
+      {pullResult?.status === 'failed' ? <Problem message={pullResult.reason} fix={pullResult.fix} /> : null}
+      {pullResult?.status === 'success' ? <Problem tone="info" message={`${pullResult.model} is installed and selected.`} /> : null}
+      <ActionError state={loading} />
+      <ActionError state={action} />
+    </div>
+  );
+}

@@ -1,0 +1,219 @@
+import type { ComponentChildren } from 'preact';
+import type { ConfigFieldName, PublicConfig } from '../../shared/config.ts';
+import type { AppState } from '../../shared/ipc.ts';
+import { PROVIDER_INFO } from '../../shared/providers.ts';
+import { ActionError, Card, PinnedBadge, Problem, Row, SourceBadge, StatusPill, useAction } from '../components/ui.tsx';
+import { useNow } from '../components/use-now.ts';
+import { formatBytes, formatDuration } from '../format.ts';
+import { ollamaStatus, runnerStatus } from '../status.ts';
+import { useAppState, useStore } from '../store.ts';
+
+const FIELD_LABELS: Record<ConfigFieldName, string> = { provider: 'Provider', model: 'Model', baseUrl: 'Base URL', apiKey: 'API key' };
+
+function ConfigValue({ config, field }: { config: PublicConfig; field: ConfigFieldName }) {
+  const resolved = config[field];
+  const shown = field === 'provider' ? PROVIDER_INFO[config.provider.value].label : resolved.value;
+  return (
+    <div class="config-value">
+      <span class={shown === null ? 'config-value__text muted' : 'config-value__text mono'}>{shown ?? 'not needed'}</span>
+      <span class="config-value__badges">
+        <SourceBadge source={resolved.source} />
+        {resolved.pinned ? <PinnedBadge source={resolved.source} /> : null}
+      </span>
+    </div>
+  );
+}
+
+function ConfigurationCard({ state }: { state: AppState }) {
+  const { config } = state;
+  return (
+    <Card title="Configuration" wide>
+      <dl class="rows">
+        {(['provider', 'model', 'baseUrl', 'apiKey'] as const).map((field) => (
+          <Row key={field} label={FIELD_LABELS[field]}>
+            <ConfigValue config={config} field={field} />
+          </Row>
+        ))}
+        <Row label="Runner command">
+          <div class="config-value">
+            <span class="config-value__text mono">{state.runnerCommand.value}</span>
+            <span class="config-value__badges">
+              <SourceBadge source={state.runnerCommand.source} />
+              {state.runnerCommand.pinned ? <PinnedBadge source={state.runnerCommand.source} /> : null}
+            </span>
+          </div>
+        </Row>
+      </dl>
+      {config.errors.map((issue) => (
+        <Problem key={issue.message} message={issue.message} />
+      ))}
+      {config.warnings.map((issue) => (
+        <Problem key={issue.message} message={issue.message} tone="warning" />
+      ))}
+    </Card>
+  );
+}
+
+function KeysCard({ state }: { state: AppState }) {
+  return (
+    <Card title="API keys" actions={<a class="button button--ghost" href="#/settings">Manage</a>}>
+      <dl class="rows">
+        {(['anthropic', 'openai'] as const).map((provider) => {
+          const key = state.config.keys[provider];
+          return (
+            <Row key={provider} label={PROVIDER_INFO[provider].label}>
+              {key ? (
+                <div class="config-value">
+                  <span class="config-value__text mono">{key.masked}</span>
+                  <SourceBadge source={key.source} />
+                </div>
+              ) : (
+                <span class="muted">No key</span>
+              )}
+            </Row>
+          );
+        })}
+      </dl>
+      {state.secrets.notice ? <p class="hint">{state.secrets.notice}</p> : null}
+    </Card>
+  );
+}
+
+function OllamaCard({ state }: { state: AppState }) {
+  const { bridge } = useStore();
+  const [run, action] = useAction();
+  const { ollama } = state;
+  const status = ollamaStatus(ollama);
+  const canStart = ollama.binary !== null && (ollama.server.phase === 'stopped' || ollama.server.phase === 'failed');
+  const canStop = ollama.server.phase === 'running' && ollama.server.owner === 'managed';
+  const problem = 'reason' in ollama.server ? ollama.server : null;
+  return (
+    <Card
+      title="Ollama"
+      actions={
+        <>
+          {canStart ? (
+            <button type="button" class="button" disabled={action.busy} onClick={() => run(() => bridge.invoke('ollama:start', {}))}>
+              Start
+            </button>
+          ) : null}
+          {canStop ? (
+            <button type="button" class="button" disabled={action.busy} onClick={() => run(() => bridge.invoke('ollama:stop', {}))}>
+              Stop
+            </button>
+          ) : null}
+        </>
+      }
+    >
+      <dl class="rows">
+        <Row label="Status">
+          <StatusPill tone={status.tone}>{status.text}</StatusPill>
+        </Row>
+        <Row label="Version">{ollama.serverVersion ?? ollama.binary?.version ?? <span class="muted">unknown</span>}</Row>
+        <Row label="Server">
+          <span class="mono">{ollama.url}</span>
+        </Row>
+        <Row label="Binary">{ollama.binary ? <span class="mono">{ollama.binary.path}</span> : <span class="muted">not found</span>}</Row>
+        {ollama.pid !== null ? <Row label="PID">{ollama.pid}</Row> : null}
+      </dl>
+      {problem ? <Problem message={problem.reason} fix={problem.fix} /> : null}
+      {ollama.configuredModelMissing && ollama.configuredModel ? (
+        <Problem
+          tone="warning"
+          message={`The configured model ${ollama.configuredModel} is not installed.`}
+          fix="Pull it from Settings → Model, or pick an installed model."
+        />
+      ) : null}
+      {ollama.warnings.map((warning) => (
+        <Problem key={warning} tone="warning" message={warning} />
+      ))}
+      <ActionError state={action} />
+      <h3 class="subheading">Installed models</h3>
+      {ollama.models.length === 0 ? (
+        <p class="muted">No models installed yet.</p>
+      ) : (
+        <ul class="model-list">
+          {ollama.models.map((model) => (
+            <li key={model.name} class="model-list__item">
+              <span class="mono">{model.name}</span>
+              <span class="muted">{[model.parameterSize, model.quantization, formatBytes(model.sizeBytes)].filter(Boolean).join(' · ')}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Card>
+  );
+}
+
+function RunnerCard({ state }: { state: AppState }) {
+  const { bridge } = useStore();
+  const [run, action] = useAction();
+  const now = useNow();
+  const { runner } = state;
+  const status = runnerStatus(runner, now);
+  const stuck = runner.state === 'failed' || runner.state === 'crash-loop';
+  const active = runner.state === 'running' || runner.state === 'starting' || runner.state === 'backoff';
+  const button = (label: string, work: () => Promise<unknown>, primary = false): ComponentChildren => (
+    <button type="button" class={primary ? 'button button--primary' : 'button'} disabled={action.busy} onClick={() => run(work)}>
+      {label}
+    </button>
+  );
+  return (
+    <Card
+      title="Runner"
+      actions={
+        <>
+          {stuck ? button('Retry', () => bridge.invoke('runner:retry', {}), true) : null}
+          {!active && !stuck ? button('Start', () => bridge.invoke('runner:start', {}), true) : null}
+          {active ? button('Restart', () => bridge.invoke('runner:restart', {})) : null}
+          {active ? button('Stop', () => bridge.invoke('runner:stop', {})) : null}
+        </>
+      }
+    >
+      <dl class="rows">
+        <Row label="Status">
+          <StatusPill tone={status.tone}>{status.text}</StatusPill>
+        </Row>
+        <Row label="PID">{runner.pid ?? <span class="muted">—</span>}</Row>
+        <Row label="Uptime">{runner.startedAt !== null && runner.state === 'running' ? formatDuration(now - runner.startedAt) : <span class="muted">—</span>}</Row>
+        <Row label="Restarts">{runner.restarts}</Row>
+        <Row label="Last exit">
+          {runner.lastExit ? (
+            <span>
+              {runner.lastExit.signal ? `signal ${runner.lastExit.signal}` : `code ${runner.lastExit.code}`}
+              <span class="muted"> · {new Date(runner.lastExit.at).toLocaleTimeString()}</span>
+            </span>
+          ) : (
+            <span class="muted">—</span>
+          )}
+        </Row>
+      </dl>
+      <p class="hint">{runner.reason}</p>
+      {runner.error ? <Problem message={runner.error.message} fix={runner.error.fix} /> : null}
+      {runner.lastLines.length > 0 && stuck ? <pre class="last-lines">{runner.lastLines.join('\n')}</pre> : null}
+      <ActionError state={action} />
+    </Card>
+  );
+}
+
+export function OverviewScreen() {
+  const state = useAppState();
+  return (
+    <div class="screen">
+      {state.lastError ? (
+        <div class="banner">
+          <Problem message={state.lastError.message} fix={state.lastError.fix} />
+        </div>
+      ) : null}
+      <div class="grid">
+        <ConfigurationCard state={state} />
+        <RunnerCard state={state} />
+        <OllamaCard state={state} />
+        <KeysCard state={state} />
+      </div>
+      <p class="footnote">
+        {state.host === 'headless' ? 'Headless host' : 'Desktop app'} · logs in <span class="mono">{state.logsDir}</span>
+      </p>
+    </div>
+  );
+}

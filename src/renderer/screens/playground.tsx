@@ -1,0 +1,122 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { PlaygroundEvent } from '../../shared/ipc.ts';
+import { PROVIDER_INFO } from '../../shared/providers.ts';
+import { ActionError, Card, Problem, Row, StatusPill, useAction } from '../components/ui.tsx';
+import { formatLatency } from '../format.ts';
+import { useAppState, useStore } from '../store.ts';
+
+type Done = Extract<PlaygroundEvent, { type: 'done' }>;
+type Failed = Extract<PlaygroundEvent, { type: 'error' }>;
+
+interface Exchange {
+  taskId: string;
+  answer: string;
+  done: Done | null;
+  error: Failed | null;
+}
+
+export function PlaygroundScreen() {
+  const { bridge } = useStore();
+  const state = useAppState();
+  const [prompt, setPrompt] = useState('');
+  const [exchange, setExchange] = useState<Exchange | null>(null);
+  const [run, action] = useAction();
+  const taskId = useRef<string | null>(null);
+
+  useEffect(
+    () =>
+      bridge.on('playground', (event) => {
+        if (event.taskId !== taskId.current) return;
+        setExchange((current) => {
+          if (!current) return current;
+          if (event.type === 'delta') return { ...current, answer: current.answer + event.text };
+          if (event.type === 'done') return { ...current, done: event };
+          return { ...current, error: event };
+        });
+      }),
+    [bridge],
+  );
+
+  const streaming = exchange !== null && exchange.done === null && exchange.error === null;
+  const runnerReady = state.runner.state === 'running';
+
+  const send = () =>
+    run(async () => {
+      const started = await bridge.invoke('playground:run', { prompt });
+      taskId.current = started.taskId;
+      setExchange({ taskId: started.taskId, answer: '', done: null, error: null });
+    });
+
+  return (
+    <div class="screen">
+      <div class="grid grid--single">
+        <Card title="Prompt">
+          <p class="hint">
+            Sent through the runner to {PROVIDER_INFO[state.config.provider.value].label} · <span class="mono">{state.config.model.value}</span>
+          </p>
+          {!runnerReady ? <Problem tone="warning" message="The runner is not running." fix="Start it on the Overview page, then send your prompt." /> : null}
+          <form
+            class="form"
+            onSubmit={(event) => {
+              event.preventDefault();
+              void send();
+            }}
+          >
+            <label class="visually-hidden" for="prompt">
+              Prompt
+            </label>
+            <textarea
+              id="prompt"
+              rows={5}
+              maxLength={32768}
+              placeholder="Ask something… (Ctrl+Enter to send)"
+              value={prompt}
+              onInput={(event) => setPrompt(event.currentTarget.value)}
+              onKeyDown={(event) => {
+                if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && prompt.trim() !== '' && !streaming) {
+                  event.preventDefault();
+                  void send();
+                }
+              }}
+            />
+            <div class="form__actions">
+              <button type="submit" class="button button--primary" disabled={action.busy || streaming || prompt.trim() === ''}>
+                Send
+              </button>
+              {streaming ? (
+                <button type="button" class="button" onClick={() => void run(() => bridge.invoke('playground:cancel', { taskId: exchange.taskId }))}>
+                  Cancel
+                </button>
+              ) : null}
+            </div>
+          </form>
+          <ActionError state={action} />
+        </Card>
+        {exchange ? (
+          <Card
+            title="Answer"
+            actions={streaming ? <StatusPill tone="working">Streaming</StatusPill> : exchange.error ? <StatusPill tone="error">Failed</StatusPill> : <StatusPill tone="ok">Done</StatusPill>}
+          >
+            <div class="answer" aria-live="polite" aria-busy={streaming} data-testid="answer">
+              {exchange.answer || (streaming ? <span class="muted">Waiting for the first token…</span> : null)}
+            </div>
+            {exchange.error ? <Problem message={exchange.error.message} fix={exchange.error.fix} /> : null}
+            {exchange.done ? (
+              <dl class="rows rows--compact stats">
+                <Row label="Provider">{PROVIDER_INFO[exchange.done.provider].label}</Row>
+                <Row label="Model">
+                  <span class="mono">{exchange.done.model}</span>
+                </Row>
+                <Row label="Latency">{formatLatency(exchange.done.latencyMs)}</Row>
+                <Row label="First token">{exchange.done.firstTokenMs === null ? '—' : formatLatency(exchange.done.firstTokenMs)}</Row>
+                <Row label="Tokens">
+                  {exchange.done.usage.inputTokens} in · {exchange.done.usage.outputTokens} out
+                </Row>
+              </dl>
+            ) : null}
+          </Card>
+        ) : null}
+      </div>
+    </div>
+  );
+}

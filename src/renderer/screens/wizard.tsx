@@ -1,0 +1,279 @@
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import type { AppState } from '../../shared/ipc.ts';
+import { providerChoices } from '../../shared/provider-availability.ts';
+import { isCloudProvider, PROVIDER_INFO, type Provider } from '../../shared/providers.ts';
+import { KeyEditor } from '../components/key-editor.tsx';
+import { ModelPicker } from '../components/model-picker.tsx';
+import { ProviderRadio } from '../components/provider-radio.tsx';
+import { ActionError, PinnedBadge, Problem, Row, SourceBadge, StatusPill, useAction } from '../components/ui.tsx';
+import { ollamaStatus, runnerStatus } from '../status.ts';
+import { useAppState, useStore } from '../store.ts';
+
+const STEPS = ['Ollama', 'Provider', 'Key or model', 'Summary', 'Start'] as const;
+
+function Stepper({ current }: { current: number }) {
+  return (
+    <ol class="stepper" aria-label="Setup steps">
+      {STEPS.map((title, index) => (
+        <li
+          key={title}
+          class={`stepper__step${index === current ? ' stepper__step--current' : ''}${index < current ? ' stepper__step--done' : ''}`}
+          aria-current={index === current ? 'step' : undefined}
+        >
+          <span class="stepper__number" aria-hidden="true">
+            {index < current ? '✓' : index + 1}
+          </span>
+          <span class="stepper__title">{title}</span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function StepFrame({ title, intro, children, footer }: { title: string; intro: string; children: ComponentChildren; footer: ComponentChildren }) {
+  return (
+    <section class="wizard__panel" aria-labelledby="wizard-title">
+      <h2 id="wizard-title" class="wizard__title" tabIndex={-1}>
+        {title}
+      </h2>
+      <p class="wizard__intro">{intro}</p>
+      <div class="wizard__body">{children}</div>
+      <div class="wizard__footer">{footer}</div>
+    </section>
+  );
+}
+
+function DetectOllama({ state }: { state: AppState }) {
+  const { bridge } = useStore();
+  const [run, action] = useAction();
+  const { ollama } = state;
+  const status = ollamaStatus(ollama);
+  const phase = ollama.server.phase;
+  return (
+    <>
+      <div class="status-line">
+        <StatusPill tone={status.tone}>{status.text}</StatusPill>
+        {phase === 'running' ? (
+          <span>
+            Ollama {ollama.serverVersion ?? ''} answers at <span class="mono">{ollama.url}</span> with {ollama.models.length} model
+            {ollama.models.length === 1 ? '' : 's'} installed.
+          </span>
+        ) : null}
+        {phase === 'stopped' && ollama.binary ? (
+          <span>
+            Ollama is installed at <span class="mono">{ollama.binary.path}</span> but not running.
+          </span>
+        ) : null}
+        {phase === 'starting' ? <span>Starting Ollama…</span> : null}
+      </div>
+      {(phase === 'stopped' || phase === 'failed') && ollama.binary ? (
+        <button type="button" class="button button--primary" disabled={action.busy} onClick={() => run(() => bridge.invoke('ollama:start', {}))}>
+          Start Ollama
+        </button>
+      ) : null}
+      {'reason' in ollama.server ? <Problem tone={phase === 'not-installed' ? 'info' : 'error'} message={ollama.server.reason} fix={ollama.server.fix} /> : null}
+      {phase === 'not-installed' ? (
+        <div class="install">
+          <p>To run models on this machine, install Ollama:</p>
+          <ul class="install__list">
+            <li>
+              Linux: <code class="mono">curl -fsSL https://ollama.com/install.sh | sh</code>
+            </li>
+            <li>
+              macOS and Windows: download it from <span class="mono">https://ollama.com/download</span>
+            </li>
+          </ul>
+          <p class="hint">Stigmer finds it on its next check. You can also continue with a cloud provider.</p>
+        </div>
+      ) : null}
+      <ActionError state={action} />
+    </>
+  );
+}
+
+function Summary({ state }: { state: AppState }) {
+  const { config } = state;
+  const keyFor = isCloudProvider(config.provider.value) ? config.keys[config.provider.value] : null;
+  return (
+    <>
+      <dl class="rows">
+        <Row label="Provider">
+          {PROVIDER_INFO[config.provider.value].label} <SourceBadge source={config.provider.source} />
+          {config.provider.pinned ? <PinnedBadge source={config.provider.source} /> : null}
+        </Row>
+        <Row label="Model">
+          <span class="mono">{config.model.value}</span> <SourceBadge source={config.model.source} />
+        </Row>
+        <Row label="Base URL">
+          <span class="mono">{config.baseUrl.value}</span>
+        </Row>
+        {keyFor ? (
+          <Row label="API key">
+            <span class="mono">{keyFor.masked}</span> <SourceBadge source={keyFor.source} />
+          </Row>
+        ) : null}
+        <Row label="Runner">
+          <span class="mono">{state.runnerCommand.value}</span>
+        </Row>
+      </dl>
+      {config.errors.map((issue) => (
+        <Problem key={issue.message} message={issue.message} />
+      ))}
+      {config.warnings.map((issue) => (
+        <Problem key={issue.message} tone="warning" message={issue.message} />
+      ))}
+      {state.secrets.notice && keyFor ? <Problem tone="info" message={state.secrets.notice} /> : null}
+    </>
+  );
+}
+
+function StartRunner({ state }: { state: AppState }) {
+  const { bridge } = useStore();
+  const [run, action] = useAction();
+  const status = runnerStatus(state.runner, Date.now());
+  const stuck = state.runner.state === 'failed' || state.runner.state === 'crash-loop';
+  return (
+    <>
+      <div class="status-line">
+        <StatusPill tone={status.tone}>{status.text}</StatusPill>
+        <span>{state.runner.state === 'running' ? `The runner is up (pid ${state.runner.pid}).` : state.runner.reason}</span>
+      </div>
+      {state.runner.state === 'stopped' ? (
+        <button type="button" class="button button--primary" disabled={action.busy} onClick={() => run(() => bridge.invoke('runner:start', {}))}>
+          Start runner
+        </button>
+      ) : null}
+      {stuck ? (
+        <button type="button" class="button button--primary" disabled={action.busy} onClick={() => run(() => bridge.invoke('runner:retry', {}))}>
+          Retry
+        </button>
+      ) : null}
+      {state.runner.error ? <Problem message={state.runner.error.message} fix={state.runner.error.fix} /> : null}
+      <ActionError state={action} />
+    </>
+  );
+}
+
+/** The first-run wizard: from a blank profile to a running runner, one decision per step. */
+export function Wizard({ onClose }: { onClose: () => void }) {
+  const { bridge } = useStore();
+  const state = useAppState();
+  const [step, setStep] = useState(0);
+  const [provider, setProvider] = useState<Provider>(state.config.provider.value);
+  const [run, action] = useAction();
+
+  const goTo = (next: number) => {
+    setStep(next);
+    requestAnimationFrame(() => document.getElementById('wizard-title')?.focus());
+  };
+  const back = step > 0 ? <button type="button" class="button" onClick={() => goTo(step - 1)}>Back</button> : <span />;
+  const next = (label: string, enabled: boolean, work?: () => Promise<unknown>) => (
+    <button
+      type="button"
+      class="button button--primary"
+      disabled={!enabled || action.busy}
+      onClick={() =>
+        void run(async () => {
+          await work?.();
+          goTo(step + 1);
+        })
+      }
+    >
+      {label}
+    </button>
+  );
+  const footer = (forward: ComponentChildren) => (
+    <>
+      {back}
+      <span class="wizard__spacer" />
+      {forward}
+    </>
+  );
+
+  const active = state.config.provider.value;
+  const choices = providerChoices(state).map((choice) =>
+    // A missing key is what the next step adds, so it does not block the choice here.
+    choice.disabledReason === 'no API key' ? { ...choice, disabledReason: null } : choice,
+  );
+  const stepReady =
+    isCloudProvider(active) ? state.config.keys[active] !== null : state.ollama.models.length > 0 && !state.ollama.configuredModelMissing;
+
+  let panel: ComponentChildren;
+  if (step === 0) {
+    panel = (
+      <StepFrame title="Detect Ollama" intro="Ollama runs open models on this machine: private, offline and free." footer={footer(next('Continue', true))}>
+        <DetectOllama state={state} />
+      </StepFrame>
+    );
+  } else if (step === 1) {
+    panel = (
+      <StepFrame
+        title="Choose a provider"
+        intro="Where the agent's model runs. You can switch at any time from the tray or Settings."
+        footer={footer(next('Continue', true, () => (provider === active || state.config.provider.pinned ? Promise.resolve() : bridge.invoke('config:set-provider', { provider }))))}
+      >
+        <ProviderRadio legend="Provider" choices={choices} value={provider} onChange={setProvider} />
+      </StepFrame>
+    );
+  } else if (step === 2) {
+    panel = isCloudProvider(active) ? (
+      <StepFrame title={`Add your ${PROVIDER_INFO[active].label} API key`} intro="The key is checked with the provider, then kept in the OS keychain." footer={footer(next('Continue', stepReady))}>
+        <KeyEditor provider={active} />
+        <h3 class="subheading">Model</h3>
+        <ModelPicker provider={active} />
+      </StepFrame>
+    ) : (
+      <StepFrame title="Choose a model" intro="Pick an installed model, or pull one (a few GB; it downloads once)." footer={footer(next('Continue', stepReady))}>
+        <ModelPicker provider="ollama" />
+      </StepFrame>
+    );
+  } else if (step === 3) {
+    panel = (
+      <StepFrame title="Review" intro="This is the configuration the runner will receive." footer={footer(next('Looks good', state.config.errors.length === 0))}>
+        <Summary state={state} />
+      </StepFrame>
+    );
+  } else {
+    panel = (
+      <StepFrame
+        title="Start the runner"
+        intro="The runner is the agent process Stigmer keeps running with this configuration."
+        footer={footer(
+          <button
+            type="button"
+            class="button button--primary"
+            disabled={state.runner.state !== 'running' || action.busy}
+            onClick={() =>
+              void run(async () => {
+                await bridge.invoke('wizard:complete', {});
+                onClose();
+              })
+            }
+          >
+            Finish
+          </button>,
+        )}
+      >
+        <StartRunner state={state} />
+      </StepFrame>
+    );
+  }
+
+  return (
+    <div class="wizard">
+      <header class="wizard__header">
+        <div>
+          <h1 class="wizard__heading">Set up Stigmer</h1>
+          <p class="muted">A few steps from nothing to a running agent.</p>
+        </div>
+        <button type="button" class="button button--ghost" onClick={onClose}>
+          Set up later
+        </button>
+      </header>
+      <Stepper current={step} />
+      {panel}
+      <ActionError state={action} />
+    </div>
+  );
+}

@@ -1,0 +1,114 @@
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { toOpenAiCompatibleUrl } from '../main/config/base-url.ts';
+import type { RunnerConfig } from './env.ts';
+
+export interface ChatRequest {
+  prompt: string;
+  system?: string | undefined;
+  maxTokens?: number | undefined;
+  signal: AbortSignal;
+  /** Called for each piece of text as it streams in. */
+  onText: (text: string) => void;
+}
+
+export interface ChatResult {
+  /** The model the server reports (an alias may resolve to a dated name). */
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  /** False when the server sent no token counts (some OpenAI-compatible servers omit them). */
+  usageReported: boolean;
+}
+
+export interface ChatClient {
+  stream(request: ChatRequest): Promise<ChatResult>;
+  /** One cheap authenticated call that also proves the model exists (GET /v1/models/{model}). */
+  retrieveModel(signal: AbortSignal): Promise<void>;
+}
+
+/** Anthropic requires `max_tokens`; this is used when a task does not set one. */
+export const DEFAULT_MAX_TOKENS = 1024;
+
+/** The key Ollama's OpenAI-compatible endpoint expects: required by the SDK, ignored by Ollama. */
+const OLLAMA_API_KEY = 'ollama';
+
+function anthropicClient(config: RunnerConfig): ChatClient {
+  const client = new Anthropic({ apiKey: config.apiKey ?? null, baseURL: config.baseUrl, maxRetries: config.maxRetries });
+  return {
+    async stream({ prompt, system, maxTokens, signal, onText }) {
+      const events = await client.messages.create(
+        {
+          model: config.model,
+          max_tokens: maxTokens ?? DEFAULT_MAX_TOKENS,
+          ...(system === undefined ? {} : { system }),
+          messages: [{ role: 'user', content: prompt }],
+          stream: true,
+        },
+        { signal },
+      );
+      const result: ChatResult = { model: config.model, inputTokens: 0, outputTokens: 0, usageReported: false };
+      for await (const event of events) {
+        if (event.type === 'message_start') {
+          result.model = event.message.model;
+          result.inputTokens = event.message.usage.input_tokens;
+          result.outputTokens = event.message.usage.output_tokens;
+          result.usageReported = true;
+        } else if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
+          onText(event.delta.text);
+        } else if (event.type === 'message_delta') {
+          // message_delta carries the cumulative output count.
+          result.outputTokens = event.usage.output_tokens;
+        }
+      }
+      return result;
+    },
+    async retrieveModel(signal) {
+      await client.models.retrieve(config.model, {}, { signal });
+    },
+  };
+}
+
+/** OpenAI, and Ollama through its OpenAI-compatible `/v1` endpoint, as the seed's `get_llm` does. */
+function openAiClient(config: RunnerConfig): ChatClient {
+  const isOllama = config.provider === 'ollama';
+  const client = new OpenAI({
+    apiKey: isOllama ? OLLAMA_API_KEY : (config.apiKey ?? ''),
+    baseURL: isOllama ? toOpenAiCompatibleUrl(config.baseUrl) : config.baseUrl,
+    maxRetries: config.maxRetries,
+  });
+  return {
+    async stream({ prompt, system, maxTokens, signal, onText }) {
+      const messages: OpenAI.ChatCompletionMessageParam[] = [
+        ...(system === undefined ? [] : [{ role: 'system' as const, content: system }]),
+        { role: 'user', content: prompt },
+      ];
+      // OpenAI deprecated max_tokens (reasoning models reject it); Ollama only reads max_tokens.
+      const limit =
+        maxTokens === undefined ? {} : isOllama ? { max_tokens: maxTokens } : { max_completion_tokens: maxTokens };
+      const chunks = await client.chat.completions.create(
+        { model: config.model, messages, ...limit, stream: true, stream_options: { include_usage: true } },
+        { signal },
+      );
+      const result: ChatResult = { model: config.model, inputTokens: 0, outputTokens: 0, usageReported: false };
+      for await (const chunk of chunks) {
+        if (chunk.model) result.model = chunk.model;
+        const text = chunk.choices[0]?.delta?.content;
+        if (text) onText(text);
+        if (chunk.usage) {
+          result.inputTokens = chunk.usage.prompt_tokens;
+          result.outputTokens = chunk.usage.completion_tokens;
+          result.usageReported = true;
+        }
+      }
+      return result;
+    },
+    async retrieveModel(signal) {
+      await client.models.retrieve(config.model, { signal });
+    },
+  };
+}
+
+export function createChatClient(config: RunnerConfig): ChatClient {
+  return config.provider === 'anthropic' ? anthropicClient(config) : openAiClient(config);
+}

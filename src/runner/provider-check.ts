@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { isOllamaModelInstalled } from '../main/config/model-names.ts';
+import { PROVIDER_INFO } from '../shared/providers.ts';
+import type { RunnerCheck } from '../shared/runner-protocol.ts';
+import type { ChatClient } from './clients.ts';
+import type { RunnerConfig } from './env.ts';
+import { describeError, type DescribedError } from './errors.ts';
+
+export interface ProviderCheckOutcome {
+  ok: boolean;
+  serverVersion?: string;
+  checks: RunnerCheck[];
+}
+
+export interface ProviderCheckOptions {
+  config: RunnerConfig;
+  client: ChatClient;
+  /** Per request; a server that does not answer in this time counts as unreachable. */
+  timeoutMs?: number;
+}
+
+const OllamaVersionSchema = z.object({ version: z.string() });
+const OllamaTagsSchema = z.object({ models: z.array(z.object({ name: z.string() })) });
+
+const outcome = (checks: RunnerCheck[], serverVersion?: string): ProviderCheckOutcome => ({
+  ok: checks.every((check) => check.status !== 'error'),
+  ...(serverVersion === undefined ? {} : { serverVersion }),
+  checks,
+});
+
+const failedCheck = ({ code, message, fix }: DescribedError): Omit<RunnerCheck, 'name'> => ({
+  status: 'error',
+  code,
+  message,
+  ...(fix ? { fix } : {}),
+});
+
+async function getJson(url: string, timeoutMs: number): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  const text = await response.text();
+  try {
+    return { status: response.status, body: JSON.parse(text) };
+  } catch {
+    return { status: response.status, body: undefined };
+  }
+}
+
+/**
+ * Ollama: the server answers `/api/version`, and the model is among `/api/tags`. The native API
+ * is used here because it tells more than the OpenAI-compatible one.
+ */
+async function checkOllama({ config, timeoutMs = 5000 }: ProviderCheckOptions): Promise<ProviderCheckOutcome> {
+  const { baseUrl, model } = config;
+  let serverVersion: string;
+  try {
+    const version = await getJson(`${baseUrl}/api/version`, timeoutMs);
+    const parsed = OllamaVersionSchema.safeParse(version.body);
+    if (version.status !== 200 || !parsed.success) {
+      return outcome([
+        {
+          name: 'server',
+          status: 'error',
+          code: 'wrong-server',
+          message: `something answers at ${baseUrl} (HTTP ${version.status}) but it is not Ollama`,
+          fix: 'Point OLLAMA_HOST or the base URL at the Ollama server, or free that port.',
+        },
+      ]);
+    }
+    serverVersion = parsed.data.version;
+  } catch (error) {
+    return outcome([{ name: 'server', ...failedCheck(describeError(error, config)) }]);
+  }
+  const server: RunnerCheck = { name: 'server', status: 'ok', message: `Ollama ${serverVersion} answers at ${baseUrl}` };
+  try {
+    const tags = OllamaTagsSchema.parse((await getJson(`${baseUrl}/api/tags`, timeoutMs)).body);
+    const installed = tags.models.map((entry) => entry.name);
+    const modelCheck: RunnerCheck = isOllamaModelInstalled(model, installed)
+      ? { name: 'model', status: 'ok', message: `the model "${model}" is installed` }
+      : {
+          name: 'model',
+          status: 'error',
+          code: 'model-not-found',
+          message: `the model "${model}" is not installed in Ollama${installed.length ? ` (installed: ${installed.join(', ')})` : ' (no models installed)'}`,
+          fix: `Run \`ollama pull ${model}\`, or choose an installed model.`,
+        };
+    return outcome([server, modelCheck], serverVersion);
+  } catch (error) {
+    const failure =
+      error instanceof z.ZodError
+        ? { status: 'error' as const, code: 'wrong-server' as const, message: `${baseUrl}/api/tags did not list models` }
+        : failedCheck(describeError(error, config));
+    return outcome([server, { name: 'model', ...failure }], serverVersion);
+  }
+}
+
+/** Cloud: one authenticated call for the configured model, which proves the key and the model at once. */
+async function checkCloud({ config, client, timeoutMs = 15_000 }: ProviderCheckOptions): Promise<ProviderCheckOutcome> {
+  const label = PROVIDER_INFO[config.provider].label;
+  try {
+    await client.retrieveModel(AbortSignal.timeout(timeoutMs));
+    return outcome([
+      { name: 'auth', status: 'ok', message: `the ${label} API key is accepted` },
+      { name: 'model', status: 'ok', message: `the model "${config.model}" is available` },
+    ]);
+  } catch (error) {
+    const described = describeError(error, config);
+    const failure = failedCheck(described);
+    if (described.code === 'model-not-found') {
+      return outcome([{ name: 'auth', status: 'ok', message: `the ${label} API key is accepted` }, { name: 'model', ...failure }]);
+    }
+    return outcome([{ name: described.code === 'auth' ? 'auth' : 'server', ...failure }]);
+  }
+}
+
+export function checkProvider(options: ProviderCheckOptions): Promise<ProviderCheckOutcome> {
+  return options.config.provider === 'ollama' ? checkOllama(options) : checkCloud(options);
+}

@@ -1,0 +1,346 @@
+import { z } from 'zod';
+import { ConfigSourceSchema, PublicConfigSchema } from './config.ts';
+import { LogBatchSchema, LogLevelSchema, LogSourceSchema } from './logs.ts';
+import { OllamaPullProgressSchema, OllamaPullResultSchema, OllamaStateSchema } from './ollama.ts';
+import { CLOUD_PROVIDERS, ProviderSchema } from './providers.ts';
+import { RunnerErrorCodeSchema } from './runner-protocol.ts';
+import { RunnerStatusSchema } from './runner.ts';
+
+/**
+ * The renderer ↔ main contract, declared once (DESIGN.md §4). Both transports (the Electron
+ * preload and the headless WebSocket bridge) carry exactly these commands and events, and
+ * main validates every incoming payload with `parseCommand`.
+ *
+ * Secrets travel in one direction only: a full API key may appear in a `keys:set` request;
+ * nothing main sends to the renderer ever carries one (keys are masked with `maskSecret`).
+ */
+
+/** Upper bounds for every string a renderer may send, so oversized payloads are rejected early. */
+export const LIMITS = {
+  prompt: 32 * 1024,
+  systemPrompt: 8 * 1024,
+  apiKey: 512,
+  model: 256,
+  path: 4096,
+  command: 8192,
+  keepAlive: 32,
+  logFilterText: 1024,
+  logRecentEntries: 100_000,
+  taskId: 200,
+} as const;
+
+/** Bounded, trimmed text that must not be empty. */
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const CloudProviderSchema = z.enum(CLOUD_PROVIDERS);
+
+/** A problem worded for the user: what is wrong, and what to do about it. */
+export const UserErrorSchema = z.object({ message: z.string(), fix: z.string() });
+export type UserError = z.infer<typeof UserErrorSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// App state: one snapshot, pushed on every change.
+
+export const SecretsStatusSchema = z.object({
+  /** Where a key saved now is kept (see `chooseSecretStorage`). */
+  persistence: z.enum(['os-keychain', 'weak', 'session']),
+  /** Why keys are kept this way, for the user; set whenever it is not the OS keychain. */
+  notice: z.string().optional(),
+  /** True when `secrets:accept-weak-storage` would make keys persist (Linux without a keyring). */
+  weakStorageOffered: z.boolean(),
+});
+export type SecretsStatus = z.infer<typeof SecretsStatusSchema>;
+
+/** The Ollama server options the app applies when it launches `ollama serve` (saved settings). */
+export const OllamaServerOptionsSchema = z.object({
+  /** `OLLAMA_MODELS`; null means Ollama's default folder. */
+  modelsDir: text(LIMITS.path).nullable(),
+  /** `OLLAMA_CONTEXT_LENGTH`; null means Ollama's default. */
+  contextLength: z.number().int().min(256).max(1_048_576).nullable(),
+  /** `OLLAMA_KEEP_ALIVE`, e.g. `5m`, `1h` or `-1`; null means Ollama's default. */
+  keepAlive: text(LIMITS.keepAlive).nullable(),
+  /** Bind a launched server to 0.0.0.0 so other machines can reach it. */
+  exposeToNetwork: z.boolean(),
+});
+export type OllamaServerOptions = z.infer<typeof OllamaServerOptionsSchema>;
+
+export const HostKindSchema = z.enum(['electron', 'headless']);
+export type HostKind = z.infer<typeof HostKindSchema>;
+
+export const AppStateSchema = z.object({
+  host: HostKindSchema,
+  /** The resolved configuration, keys masked, each field with its source and pinned flag. */
+  config: PublicConfigSchema,
+  /** The runner command with where it came from (`flag:--runner-command`, `env:STIGMER_RUNNER_COMMAND`, `settings`, `default`). */
+  runnerCommand: z.object({ value: z.string(), source: ConfigSourceSchema, pinned: z.boolean() }),
+  secrets: SecretsStatusSchema,
+  ollama: OllamaStateSchema,
+  ollamaOptions: OllamaServerOptionsSchema,
+  runner: RunnerStatusSchema,
+  /** The most recent problem the user should act on, from any part of the app. */
+  lastError: UserErrorSchema.nullable(),
+  /** The first-run wizard has never been completed on this profile. */
+  firstRun: z.boolean(),
+  /** No usable configuration: the wizard is offered again. */
+  needsSetup: z.boolean(),
+  /** The folder holding the rotating log files. */
+  logsDir: z.string(),
+});
+export type AppState = z.infer<typeof AppStateSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Command results.
+
+/** The answer of a command whose effect shows up in the next `state` event. */
+export const AckSchema = z.object({ ok: z.literal(true) });
+export type Ack = z.infer<typeof AckSchema>;
+
+/** A live check of an API key against its provider. */
+export const KeyCheckSchema = z.object({
+  provider: CloudProviderSchema,
+  /**
+   * `valid`: the provider accepted it; `rejected`: 401/403; `unreachable`: no answer from the API;
+   * `error`: any other failure (rate limit, 5xx, unexpected answer).
+   */
+  outcome: z.enum(['valid', 'rejected', 'unreachable', 'error']),
+  /** The HTTP status, when the provider answered. */
+  status: z.number().int().optional(),
+  /** A whole sentence for the user, e.g. "Anthropic rejected this key (401 Unauthorized)." */
+  message: z.string(),
+  fix: z.string().optional(),
+  /** The key as it may be shown (`sk-ant-…abcd`). */
+  masked: z.string(),
+});
+export type KeyCheck = z.infer<typeof KeyCheckSchema>;
+
+/** `keys:set` saves a key only when the provider accepted it. */
+export const KeySetResultSchema = z.object({ saved: z.boolean(), check: KeyCheckSchema });
+export type KeySetResult = z.infer<typeof KeySetResultSchema>;
+
+export const ModelOptionSchema = z.object({
+  name: z.string(),
+  /** A short description for the picker, e.g. "3.2B · Q4_K_M · 2.0 GB". */
+  detail: z.string().optional(),
+  /** For Ollama: whether it is installed locally (a suggested model can be pulled). */
+  installed: z.boolean(),
+});
+export type ModelOption = z.infer<typeof ModelOptionSchema>;
+
+export const ModelListSchema = z.object({
+  provider: ProviderSchema,
+  /** `ollama-tags`: installed models; `provider-api`: the provider's list; `suggested`: a built-in list used when neither is reachable. */
+  origin: z.enum(['ollama-tags', 'provider-api', 'suggested']),
+  models: z.array(ModelOptionSchema),
+  /** Why the live list could not be fetched, when `origin` is `suggested`. */
+  error: UserErrorSchema.optional(),
+});
+export type ModelList = z.infer<typeof ModelListSchema>;
+
+export const LogFilterSchema = z.object({
+  /** Only these sources; all when absent. */
+  sources: z.array(LogSourceSchema).max(3).optional(),
+  /** This level and more severe. */
+  minLevel: LogLevelSchema.optional(),
+  /** Case-insensitive substring of the message. */
+  text: z.string().max(LIMITS.logFilterText).optional(),
+});
+export type LogFilter = z.infer<typeof LogFilterSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Playground events: the built-in runner's task messages, forwarded.
+
+const TaskIdSchema = z.string().min(1).max(LIMITS.taskId);
+
+export const PlaygroundEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('delta'), taskId: TaskIdSchema, text: z.string() }),
+  z.object({
+    type: z.literal('done'),
+    taskId: TaskIdSchema,
+    provider: ProviderSchema,
+    model: z.string(),
+    usage: z.object({ inputTokens: z.number().int().nonnegative(), outputTokens: z.number().int().nonnegative() }),
+    latencyMs: z.number().nonnegative(),
+    firstTokenMs: z.number().nonnegative().nullable(),
+  }),
+  z.object({
+    type: z.literal('error'),
+    taskId: TaskIdSchema,
+    code: RunnerErrorCodeSchema,
+    message: z.string(),
+    fix: z.string().optional(),
+  }),
+]);
+export type PlaygroundEvent = z.infer<typeof PlaygroundEventSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// The contract.
+
+const empty = z.object({}).strict();
+const command = <Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res) => ({ request, response });
+
+/** Every renderer → main request, with its payload and answer schemas. */
+export const commands = {
+  'state:get': command(empty, AppStateSchema),
+
+  'config:set-provider': command(z.object({ provider: ProviderSchema }).strict(), AckSchema),
+  /** Remembered per provider; takes effect when that provider is active. */
+  'config:set-model': command(z.object({ provider: ProviderSchema, model: text(LIMITS.model) }).strict(), AckSchema),
+
+  /** Validates the key live against the provider, and saves it only if accepted. */
+  'keys:set': command(z.object({ provider: CloudProviderSchema, key: text(LIMITS.apiKey) }).strict(), KeySetResultSchema),
+  'keys:remove': command(z.object({ provider: CloudProviderSchema }).strict(), AckSchema),
+  /** Checks the key the app currently holds for this provider. */
+  'keys:validate': command(z.object({ provider: CloudProviderSchema }).strict(), KeyCheckSchema),
+  'secrets:accept-weak-storage': command(empty, AckSchema),
+
+  'models:list': command(z.object({ provider: ProviderSchema }).strict(), ModelListSchema),
+
+  'ollama:start': command(empty, AckSchema),
+  'ollama:stop': command(empty, AckSchema),
+  /** Resolves when the pull ends; `pull-progress` events arrive meanwhile. */
+  'ollama:pull': command(z.object({ model: text(LIMITS.model) }).strict(), OllamaPullResultSchema),
+  'ollama:cancel-pull': command(z.object({ model: text(LIMITS.model) }).strict(), AckSchema),
+  /** Saved, and applied the next time the app launches `ollama serve`. */
+  'ollama:set-options': command(OllamaServerOptionsSchema.strict(), AckSchema),
+
+  'runner:start': command(empty, AckSchema),
+  'runner:stop': command(empty, AckSchema),
+  'runner:restart': command(empty, AckSchema),
+  /** Leaves `failed` or `crash-loop` and starts again. */
+  'runner:retry': command(empty, AckSchema),
+  /** Null restores the built-in runner. */
+  'runner:set-command': command(z.object({ command: text(LIMITS.command).nullable() }).strict(), AckSchema),
+
+  'logs:recent': command(
+    z.object({ filter: LogFilterSchema.strict().optional(), limit: z.number().int().min(1).max(LIMITS.logRecentEntries) }).strict(),
+    LogBatchSchema,
+  ),
+  /** Opens the log folder in the file manager where there is one; always answers its path. */
+  'logs:reveal-folder': command(empty, z.object({ path: z.string(), opened: z.boolean() })),
+
+  /** Sends a prompt through the runner; `playground` events carry the answer. */
+  'playground:run': command(
+    z.object({ prompt: text(LIMITS.prompt), system: z.string().max(LIMITS.systemPrompt).optional() }).strict(),
+    z.object({ taskId: TaskIdSchema }),
+  ),
+  'playground:cancel': command(z.object({ taskId: TaskIdSchema }).strict(), AckSchema),
+
+  'wizard:complete': command(empty, AckSchema),
+} as const;
+
+/** Every main → renderer push. */
+export const events = {
+  state: AppStateSchema,
+  /** New log lines; `skipped` counts lines main left out to keep up (sampling). */
+  logs: LogBatchSchema,
+  'pull-progress': OllamaPullProgressSchema,
+  playground: PlaygroundEventSchema,
+} as const;
+
+export type CommandName = keyof typeof commands;
+export type EventName = keyof typeof events;
+export type CommandRequest<C extends CommandName> = z.input<(typeof commands)[C]['request']>;
+export type CommandResponse<C extends CommandName> = z.infer<(typeof commands)[C]['response']>;
+export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;
+
+export const COMMAND_NAMES = Object.keys(commands) as CommandName[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export const isCommandName = (name: unknown): name is CommandName => typeof name === 'string' && Object.hasOwn(commands, name);
+export const isEventName = (name: unknown): name is EventName => typeof name === 'string' && Object.hasOwn(events, name);
+
+// ---------------------------------------------------------------------------------------------
+// Validation helpers shared by both hosts.
+
+/** Why a command failed, as the renderer receives it. */
+export const CommandFailureSchema = z.object({
+  message: z.string(),
+  fix: z.string().optional(),
+  /** The command that failed, when known. */
+  command: z.string().optional(),
+  /** The payload field that was invalid (`key`, `filter.text`), for a validation failure. */
+  field: z.string().optional(),
+});
+export type CommandFailure = z.infer<typeof CommandFailureSchema>;
+
+/** What a host answers to every command: both transports carry this envelope unchanged. */
+export const CommandReplySchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: CommandFailureSchema }),
+]);
+export type CommandReply = z.infer<typeof CommandReplySchema>;
+
+export type ParsedCommand = {
+  [C in CommandName]: { ok: true; command: C; payload: z.infer<(typeof commands)[C]['request']> };
+}[CommandName];
+
+const MAX_LISTED_ISSUES = 3;
+
+function describeIssues(subject: string, error: z.ZodError): { message: string; field: string | undefined } {
+  const issues = error.issues.slice(0, MAX_LISTED_ISSUES);
+  const first = issues[0];
+  const field = first && first.path.length > 0 ? first.path.map(String).join('.') : undefined;
+  const parts = issues.map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : '(payload)'}: ${issue.message}`);
+  return { message: `${subject}: ${parts.join('; ')}`, field };
+}
+
+/**
+ * Validates a command name and its payload. Unknown commands and invalid payloads give a
+ * failure that names the command and the field; the payload's values are never echoed (one
+ * of them may be a key).
+ */
+export function parseCommand(name: unknown, payload: unknown): ParsedCommand | { ok: false; error: CommandFailure } {
+  if (!isCommandName(name)) {
+    const shown = typeof name === 'string' ? `"${name.slice(0, 64)}"` : `of type ${name === null ? 'null' : typeof name}`;
+    return { ok: false, error: { message: `Unknown command ${shown}. Known commands: ${COMMAND_NAMES.join(', ')}.` } };
+  }
+  const parsed = commands[name].request.safeParse(payload ?? {});
+  if (!parsed.success) {
+    const { message, field } = describeIssues(`Invalid payload for "${name}"`, parsed.error);
+    return { ok: false, error: { command: name, message, ...(field ? { field } : {}) } };
+  }
+  return { ok: true, command: name, payload: parsed.data } as ParsedCommand;
+}
+
+/**
+ * Checks a host's answer against the contract before it leaves main. Unknown keys are
+ * stripped, so a field added by mistake (a raw key, say) never reaches the renderer.
+ */
+export function parseResponse<C extends CommandName>(name: C, value: unknown): CommandResponse<C> {
+  const parsed = commands[name].response.safeParse(value);
+  if (!parsed.success) throw new Error(describeIssues(`The answer to "${name}" does not match the contract`, parsed.error).message);
+  return parsed.data as CommandResponse<C>;
+}
+
+/** Checks an event payload against the contract before it is pushed; unknown keys are stripped. */
+export function parseEvent<E extends EventName>(name: E, payload: unknown): EventPayload<E> {
+  const parsed = events[name].safeParse(payload);
+  if (!parsed.success) throw new Error(describeIssues(`The "${name}" event does not match the contract`, parsed.error).message);
+  return parsed.data as EventPayload<E>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The headless WebSocket bridge's framing (Electron's IPC frames messages itself).
+
+/** Renderer → host: one command call; `id` pairs it with its reply. */
+export const WsRequestSchema = z.object({
+  id: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  command: z.string().max(64),
+  payload: z.unknown(),
+});
+export type WsRequest = z.infer<typeof WsRequestSchema>;
+
+/** Host → renderer: a reply to one request (`id` null when the request could not be read), or a pushed event. */
+export type WsServerMessage =
+  | ({ type: 'reply'; id: number | null } & CommandReply)
+  | { type: 'event'; event: EventName; payload: unknown };
+
+/**
+ * What the Electron preload exposes as `window.stigmer`: one narrow API. `invoke` resolves
+ * with the reply envelope (never rejects for a command failure), because Electron rewrites the
+ * messages of errors thrown across IPC.
+ */
+export interface StigmerPreloadApi {
+  invoke(command: CommandName, payload: unknown): Promise<CommandReply>;
+  on(event: EventName, listener: (payload: unknown) => void): () => void;
+}

@@ -1,0 +1,92 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request as the double received it, for tests to inspect. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  /** The parsed JSON body, or undefined when there was none (or it was not JSON). */
+  body: unknown;
+}
+
+export interface FakeServer {
+  url: string;
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+/** Options shared by both cloud doubles. */
+export interface FakeCloudOptions {
+  /** Keys the server accepts; anything else is rejected with the provider's 401 body. */
+  validKeys: readonly string[];
+  /** Models that exist; others get the provider's 404 body. */
+  models: readonly string[];
+  /** The reply text; streamed as one delta per word (spaces kept). */
+  reply?: string;
+  /** Answer every API request with this status and the provider's error body for it. */
+  failWith?: { status: 401 | 404 | 429 | 500 | 529; retryAfterSeconds?: number };
+  /** Stream the first delta, then keep the response open until the client goes away (for cancellation). */
+  stallAfterFirstDelta?: boolean;
+}
+
+export type Handler = (request: RecordedRequest, response: http.ServerResponse) => void;
+
+/**
+ * A deterministic stand-in for a tokenizer: one token per whitespace-separated word. Tests use
+ * it to compute the usage a double reports.
+ */
+export const countTokens = (text: string): number => text.split(/\s+/).filter(Boolean).length;
+
+/** Splits a reply into word-sized deltas whose concatenation is the reply. */
+export const replyDeltas = (reply: string): string[] => reply.match(/\S+\s*|\s+/g) ?? [];
+
+export const DEFAULT_REPLY = 'Hello from the test double. It streams word by word.';
+
+export function sendJson(response: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  response.end(text);
+}
+
+export function startSse(response: http.ServerResponse, headers: http.OutgoingHttpHeaders = {}): void {
+  response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...headers });
+}
+
+export const randomId = (prefix: string): string => `${prefix}${Math.random().toString(36).slice(2, 14)}`;
+
+/** Starts an HTTP server on a random loopback port that records every request before handling it. */
+export function startServer(handler: Handler): Promise<FakeServer> {
+  const requests: RecordedRequest[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let body: unknown;
+      try {
+        body = raw === '' ? undefined : JSON.parse(raw);
+      } catch {
+        body = undefined;
+      }
+      const recorded: RecordedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body };
+      requests.push(recorded);
+      handler(recorded, res);
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        requests,
+        close: () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}

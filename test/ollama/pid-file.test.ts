@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { OllamaManager } from '../../src/main/ollama/manager.ts';
+import { isOllamaServeOf, pidFilePath, processArgv, readPidFile, writePidFile } from '../../src/main/ollama/pid-file.ts';
+import { FAKE_OLLAMA_BIN_DIR } from '../doubles/ollama/server.ts';
+import { tempDir } from '../support/headless.ts';
+import { freePort, isAlive, waitFor } from './support.ts';
+
+const FAKE_BINARY = path.join(FAKE_OLLAMA_BIN_DIR, 'ollama');
+const HOST_FIXTURE = path.join(import.meta.dirname, 'fixtures', 'managed-host.ts');
+const PATH_WITH_FAKE = [FAKE_OLLAMA_BIN_DIR, path.dirname(process.execPath), '/usr/bin', '/bin'].join(':');
+
+function endLater(t: TestContext, pid: number | undefined): void {
+  t.after(() => {
+    if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGKILL');
+  });
+}
+
+test('argv matching: the binary followed by serve, directly or through a script interpreter', () => {
+  assert.equal(isOllamaServeOf(['/usr/local/bin/ollama', 'serve'], '/usr/local/bin/ollama'), true);
+  assert.equal(isOllamaServeOf(['node', '/x/bin/ollama', 'serve'], '/x/bin/ollama'), true);
+  assert.equal(isOllamaServeOf(['/usr/local/bin/ollama', 'run', 'llama3.2'], '/usr/local/bin/ollama'), false);
+  assert.equal(isOllamaServeOf(['/usr/bin/vim', 'serve'], '/usr/local/bin/ollama'), false);
+});
+
+test('an ollama serve left behind by a SIGKILLed app is stopped on the next start', async (t) => {
+  const port = await freePort();
+  const runDir = path.join(tempDir(t), 'run');
+  const env = { PATH: PATH_WITH_FAKE, HOME: runDir };
+  const host = spawn(process.execPath, [HOST_FIXTURE, JSON.stringify({ port, runDir })], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  endLater(t, host.pid);
+  let line = '';
+  host.stdout.setEncoding('utf8').on('data', (chunk: string) => (line += chunk));
+  const reported = await waitFor('the host to report its server', () => (line.includes('\n') ? (JSON.parse(line) as { pid: number; phase: string }) : undefined));
+  assert.equal(reported.phase, 'running');
+  const leftover = reported.pid;
+  endLater(t, leftover);
+  assert.equal(readPidFile(runDir)?.pid, leftover);
+
+  host.kill('SIGKILL');
+  await waitFor('the host to die', () => host.exitCode !== null || host.signalCode !== null);
+  assert.ok(isAlive(leftover), 'the server outlives its host');
+  assert.ok(isOllamaServeOf(processArgv(leftover) ?? [], FAKE_BINARY));
+
+  const manager = new OllamaManager({ host: `127.0.0.1:${port}`, serverSettings: { exposeToNetwork: false }, runDir, env, stopGraceMs: 5000 });
+  t.after(() => manager.stop());
+  const state = await manager.start();
+  assert.equal(isAlive(leftover), false);
+  assert.deepEqual(state.server, { phase: 'running', owner: 'managed' });
+  assert.notEqual(state.pid, leftover);
+  assert.equal(readPidFile(runDir)?.pid, state.pid);
+});
+
+test('a pid file whose pid is now another program leaves that program alone', async (t) => {
+  const port = await freePort();
+  const runDir = path.join(tempDir(t), 'run');
+  const bystander = spawn(process.execPath, ['-e', 'setInterval(() => {}, 60_000)'], { stdio: 'ignore' });
+  endLater(t, bystander.pid);
+  assert.ok(bystander.pid);
+  writePidFile(runDir, { pid: bystander.pid, binary: FAKE_BINARY, startedAt: new Date().toISOString() });
+
+  const manager = new OllamaManager({ host: `127.0.0.1:${port}`, serverSettings: { exposeToNetwork: false }, runDir, env: { PATH: PATH_WITH_FAKE, HOME: runDir } });
+  t.after(() => manager.stop());
+  const state = await manager.start();
+  assert.deepEqual(state.server, { phase: 'running', owner: 'managed' });
+  assert.ok(isAlive(bystander.pid), 'the unrelated process is untouched');
+  assert.equal(readPidFile(runDir)?.pid, state.pid);
+  await manager.stop();
+  assert.ok(isAlive(bystander.pid));
+  assert.equal(fs.existsSync(pidFilePath(runDir)), false);
+});

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { BUILT_IN_RUNNER_ENTRY, locateRunnerExecutable, resolveRunnerCommand, type RunnerCommand } from '../../src/main/runner/command.ts';
+import { defaultSettings } from '../../src/shared/settings.ts';
+import { tempDir } from '../support/headless.ts';
+
+const settingsWith = (command?: string) => ({ runner: command === undefined ? {} : { command } });
+
+test('the runner command comes from the flag, then STIGMER_RUNNER_COMMAND, then the saved setting, then the built-in runner', () => {
+  const all = { flag: 'flag-runner --a', env: { STIGMER_RUNNER_COMMAND: 'env-runner --b' }, settings: settingsWith('saved-runner --c') };
+  const pick = (inputs: Parameters<typeof resolveRunnerCommand>[0]) => {
+    const result = resolveRunnerCommand(inputs);
+    assert.ok(result.ok);
+    return result.command;
+  };
+  assert.deepEqual(pick(all), { argv: ['flag-runner', '--a'], source: 'flag:--runner-command', builtIn: false });
+  assert.deepEqual(pick({ ...all, flag: '   ' }), { argv: ['env-runner', '--b'], source: 'env:STIGMER_RUNNER_COMMAND', builtIn: false });
+  assert.deepEqual(pick({ ...all, flag: undefined, env: { STIGMER_RUNNER_COMMAND: '' } }), {
+    argv: ['saved-runner', '--c'],
+    source: 'settings',
+    builtIn: false,
+  });
+  assert.deepEqual(pick({ env: {}, settings: defaultSettings() }), {
+    argv: [process.execPath, BUILT_IN_RUNNER_ENTRY],
+    source: 'default',
+    builtIn: true,
+  });
+  assert.ok(fs.existsSync(BUILT_IN_RUNNER_ENTRY), 'the built-in runner is where the default points');
+});
+
+test("the command string is split by execa's parser, with no shell: quotes and $ stay literal, a backslash escapes a space", () => {
+  const result = resolveRunnerCommand({ flag: String.raw`/opt/my\ runner/run --name "two words" $HOME;rm`, env: {}, settings: settingsWith() });
+  assert.ok(result.ok);
+  assert.deepEqual(result.command.argv, ['/opt/my runner/run', '--name', '"two', 'words"', '$HOME;rm']);
+});
+
+test('the executable is found on the runner PATH, or named with the input and the fix when it cannot run', (t) => {
+  const dir = tempDir(t);
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin);
+  fs.writeFileSync(path.join(bin, 'good-runner'), '#!/bin/sh\n', { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, 'plain-file'), 'not a program', { mode: 0o644 });
+  const command = (file: string, source: RunnerCommand['source'] = 'flag:--runner-command'): RunnerCommand => ({ argv: [file], source, builtIn: false });
+  const locate = (file: string, source?: RunnerCommand['source']) => locateRunnerExecutable(command(file, source), { cwd: dir, env: { PATH: `/nonexistent:${bin}` } });
+
+  assert.deepEqual(locate('good-runner'), { ok: true, path: path.join(bin, 'good-runner') });
+  assert.deepEqual(locate('./bin/good-runner'), { ok: true, path: path.join(bin, 'good-runner') });
+
+  const errorOf = (result: ReturnType<typeof locate>) => {
+    assert.ok(!result.ok);
+    return result.error;
+  };
+  assert.deepEqual(errorOf(locate('no-such-runner')), {
+    message: 'runner command "no-such-runner" (from --runner-command) was not found on PATH',
+    fix: 'install it, or give its full path: change --runner-command',
+  });
+  assert.deepEqual(errorOf(locate('plain-file', 'settings')), {
+    message: `runner command "plain-file" (from the runner command in Settings) was found at ${path.join(bin, 'plain-file')} but is not executable`,
+    fix: `make it executable (chmod +x ${path.join(bin, 'plain-file')}), or change the runner command in Settings`,
+  });
+  assert.match(errorOf(locate('./bin/plain-file')).message, /"\.\/bin\/plain-file" \(from --runner-command\) is not executable/);
+  assert.match(errorOf(locate('./bin')).message, /is a folder, not a program/);
+  assert.deepEqual(errorOf(locate('./missing/runner', 'env:STIGMER_RUNNER_COMMAND')), {
+    message: `runner command "./missing/runner" (from STIGMER_RUNNER_COMMAND) does not exist (looked for ${path.join(dir, 'missing/runner')})`,
+    fix: 'check the path, or change STIGMER_RUNNER_COMMAND',
+  });
+});

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { resolveConfig, type CascadeInput } from '../../src/main/config/resolve.ts';
+import { buildRunnerEnv } from '../../src/main/runner/runner-env.ts';
+import { defaultSettings } from '../../src/shared/settings.ts';
+import { cleanEnv, tempDir } from '../support/headless.ts';
+import { fixtureCommand, supervise, waitFor } from './support.ts';
+
+const ANTHROPIC_KEY = 'sk-ant-api03-inherited-anthropic-key-0000';
+const OPENAI_KEY = 'sk-proj-openai-key-for-the-runner-9999';
+
+const resolve = (env: Record<string, string>, flags: CascadeInput['flags'] = {}) =>
+  resolveConfig({ flags, env, settings: defaultSettings(), storedKeys: {}, facts: {} });
+
+/** Starts the env-dump fixture under the supervisor and returns what it received. */
+async function runAndDump(t: Parameters<typeof supervise>[0], env: Record<string, string>) {
+  const dumpFile = path.join(tempDir(t), 'dump.json');
+  const runner = supervise(t, { command: fixtureCommand('env-dump.ts', dumpFile), env });
+  await runner.supervisor.start();
+  const { pid } = (await runner.reach('running')).status;
+  await waitFor('the runner to dump its environment', () => fs.existsSync(dumpFile));
+  const dump = JSON.parse(fs.readFileSync(dumpFile, 'utf8')) as { pid: number; env: Record<string, string>; argv: string[] };
+  assert.equal(dump.pid, pid);
+  const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  return { dump, cmdline };
+}
+
+test('an OpenAI runner gets exactly the contract variables: no Anthropic key, even inherited, and no secret in argv', async (t) => {
+  const inherited = cleanEnv({
+    LLM_PROVIDER: 'openai',
+    LLM_MODEL: 'gpt-4.1-mini',
+    OPENAI_API_KEY: OPENAI_KEY,
+    ANTHROPIC_API_KEY: ANTHROPIC_KEY,
+    ANTHROPIC_AUTH_TOKEN: 'another-anthropic-credential',
+    OLLAMA_HOST: '127.0.0.1:11555',
+    UNRELATED_SETTING: 'kept',
+  }) as Record<string, string>;
+  const config = resolve(inherited);
+  assert.deepEqual(config.errors, []);
+
+  const { dump, cmdline } = await runAndDump(t, buildRunnerEnv(config, inherited));
+  assert.deepEqual(dump.env, {
+    PATH: inherited.PATH,
+    HOME: inherited.HOME,
+    UNRELATED_SETTING: 'kept',
+    STIGMER_LLM_PROVIDER: 'openai',
+    STIGMER_LLM_MODEL: 'gpt-4.1-mini',
+    STIGMER_LLM_BASE_URL: 'https://api.openai.com/v1',
+    STIGMER_LLM_API_KEY: OPENAI_KEY,
+    OPENAI_API_KEY: OPENAI_KEY,
+  });
+  assert.ok(!cmdline.includes(OPENAI_KEY) && !cmdline.includes(ANTHROPIC_KEY), `argv: ${cmdline.split('\0').join(' ')}`);
+  assert.ok(!JSON.stringify(dump.argv).includes('sk-'));
+});
+
+test('an Anthropic runner never receives the OpenAI key the app inherited', async (t) => {
+  const inherited = cleanEnv({ ANTHROPIC_API_KEY: ANTHROPIC_KEY, OPENAI_API_KEY: OPENAI_KEY, STIGMER_LLM_API_KEY: OPENAI_KEY }) as Record<string, string>;
+  const config = resolve(inherited, { llmProvider: 'anthropic' });
+  const { dump, cmdline } = await runAndDump(t, buildRunnerEnv(config, inherited));
+  assert.equal(dump.env.STIGMER_LLM_PROVIDER, 'anthropic');
+  assert.equal(dump.env.STIGMER_LLM_API_KEY, ANTHROPIC_KEY);
+  assert.equal(dump.env.ANTHROPIC_API_KEY, ANTHROPIC_KEY);
+  assert.equal(dump.env.OPENAI_API_KEY, undefined);
+  assert.ok(!Object.values(dump.env).includes(OPENAI_KEY), 'the OpenAI key is nowhere in the environment');
+  assert.ok(!cmdline.includes(ANTHROPIC_KEY));
+});
+
+test('an Ollama runner gets the native base URL and OLLAMA_HOST, and no cloud key at all', async (t) => {
+  const inherited = cleanEnv({
+    LLM_PROVIDER: 'ollama',
+    LLM_BASE_URL: 'http://localhost:11555/v1/',
+    LLM_MODEL: 'llama3.2:3b',
+    ANTHROPIC_API_KEY: ANTHROPIC_KEY,
+    OPENAI_API_KEY: OPENAI_KEY,
+    OPENAI_BASE_URL: 'http://proxy.invalid/v1',
+  }) as Record<string, string>;
+  const { dump } = await runAndDump(t, buildRunnerEnv(resolve(inherited), inherited));
+  assert.deepEqual(dump.env, {
+    PATH: inherited.PATH,
+    HOME: inherited.HOME,
+    STIGMER_LLM_PROVIDER: 'ollama',
+    STIGMER_LLM_MODEL: 'llama3.2:3b',
+    STIGMER_LLM_BASE_URL: 'http://localhost:11555',
+    OLLAMA_HOST: 'http://localhost:11555',
+  });
+});
+
+test("Ollama's own OLLAMA_HOST forms become the native URL a client connects to", () => {
+  const inherited = { PATH: '/usr/bin', LLM_PROVIDER: 'ollama', OLLAMA_HOST: '0.0.0.0:11500' };
+  const env = buildRunnerEnv(resolve(inherited), inherited);
+  assert.equal(env.STIGMER_LLM_BASE_URL, 'http://127.0.0.1:11500');
+  assert.equal(env.OLLAMA_HOST, 'http://127.0.0.1:11500');
+});
+
+test('an invalid configuration builds no runner environment', () => {
+  const inherited = { PATH: '/usr/bin', LLM_PROVIDER: 'anthropic' };
+  assert.throws(() => buildRunnerEnv(resolve(inherited), inherited), /cannot start until the configuration is fixed: Anthropic needs an API key/);
+});
