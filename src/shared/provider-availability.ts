@@ -10,20 +10,24 @@ export interface ProviderChoice {
   disabledReason: string | null;
 }
 
+/** Why a provider cannot be used right now, or null when it can. */
+function unusableReason(provider: Provider, state: Pick<AppState, 'config' | 'ollama'>): string | null {
+  if (provider === 'ollama') return state.ollama.server.phase === 'not-installed' ? 'Ollama not installed' : null;
+  return state.config.keys[provider] === null ? 'no API key' : null;
+}
+
 /**
- * The provider options the tray and the window offer, with why an option is unusable.
- * A pinned provider locks every choice: the flag or variable wins until it is unset.
+ * The provider options the tray and the window offer, with why an option is unusable. The
+ * selected option says so too (it stays checked). A pinned provider locks every choice: the
+ * flag or variable wins until it is unset.
  */
 export function providerChoices(state: Pick<AppState, 'config' | 'ollama'>): ProviderChoice[] {
   const { provider } = state.config;
   const pinnedReason = provider.pinned ? `pinned by ${sourceName(provider.source)}` : null;
-  return PROVIDERS.map((candidate) => {
-    const selected = candidate === provider.value;
-    let disabledReason: string | null = selected ? null : pinnedReason;
-    if (disabledReason === null && !selected) {
-      if (candidate === 'ollama' && state.ollama.server.phase === 'not-installed') disabledReason = 'Ollama not installed';
-      if (candidate !== 'ollama' && state.config.keys[candidate] === null) disabledReason = 'no API key';
-    }
-    return { provider: candidate, label: PROVIDER_INFO[candidate].label, selected, disabledReason };
-  });
+  return PROVIDERS.map((candidate) => ({
+    provider: candidate,
+    label: PROVIDER_INFO[candidate].label,
+    selected: candidate === provider.value,
+    disabledReason: pinnedReason ?? unusableReason(candidate, state),
+  }));
 }

@@ -32,7 +32,7 @@ export const API_KEY_ENV: Record<CloudProvider, string> = {
 };
 
 /** The CLI flag that passes each cloud provider's key. */
-export const API_KEY_FLAG: Record<CloudProvider, string> = {
+export const API_KEY_FLAG: Record<CloudProvider, `--${string}`> = {
   anthropic: '--anthropic-key',
   openai: '--openai-key',
 };

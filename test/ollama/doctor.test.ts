@@ -3,10 +3,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
+import { OllamaManager } from '../../src/main/ollama/manager.ts';
+import { appPaths } from '../../src/main/paths.ts';
 import { DoctorReportSchema, type DoctorReport } from '../../src/shared/doctor.ts';
 import { FAKE_OLLAMA_BIN_DIR, startFakeOllama } from '../doubles/ollama/server.ts';
 import { cleanEnv, runHeadlessCli, tempDir } from '../support/headless.ts';
-import { writeFakeConfig } from './support.ts';
+import { freePort, writeFakeConfig } from './support.ts';
 
 const FAKE_BINARY = path.join(FAKE_OLLAMA_BIN_DIR, 'ollama');
 const withFakeOnPath = (extra: Record<string, string>) => cleanEnv({ PATH: `${FAKE_OLLAMA_BIN_DIR}:${process.env.PATH ?? ''}`, ...extra });
@@ -94,4 +96,15 @@ test('without --json the report is readable text', async (t) => {
   assert.match(result.stdout, /^Stigmer doctor\n/);
   assert.match(result.stdout, new RegExp(`\\[ok   \\] ollama-server +Ollama 0\\.9\\.2 answers at ${fake.url.replaceAll('.', '\\.')} \\(external\\)`));
   assert.match(result.stdout, /All checks passed\.\n$/);
+});
+
+test('a server this app launched is reported as managed', async (t) => {
+  const dir = tempDir(t);
+  const port = await freePort();
+  const env = withFakeOnPath({ OLLAMA_HOST: `127.0.0.1:${port}` });
+  const manager = new OllamaManager({ host: `127.0.0.1:${port}`, serverSettings: { exposeToNetwork: false }, runDir: appPaths(dir).runDir, env });
+  t.after(() => manager.stop());
+  assert.equal((await manager.start()).server.phase, 'running');
+  const { report } = await doctor([], env, dir);
+  assert.equal(report.ollama.server.owner, 'managed');
 });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { OllamaManager, type OllamaManagerOptions } from '../../src/main/ollama/manager.ts';
 import { pidFilePath, readPidFile } from '../../src/main/ollama/pid-file.ts';
-import type { OllamaPullProgress, OllamaState } from '../../src/shared/ollama.ts';
+import { OllamaStateSchema, type OllamaPullProgress, type OllamaState } from '../../src/shared/ollama.ts';
 import { FAKE_OLLAMA_BIN_DIR, FAKE_OLLAMA_HOLD_ENV, startFakeOllama, type FakeOllamaConfig } from '../doubles/ollama/server.ts';
 import { tempDir } from '../support/headless.ts';
 import { freePort, isAlive, listenTcp, waitFor, writeFakeConfig } from './support.ts';
@@ -62,7 +62,7 @@ test('launches ollama serve when absent, manages models, and stops only what it 
     fake: { version: '0.9.1', models: ['llama3.2'], pullIntervalMs: 2 },
   });
 
-  const state = await manager.start();
+  const state = OllamaStateSchema.parse(await manager.start());
   assert.deepEqual(state.server, { phase: 'running', owner: 'managed' });
   assert.equal(state.serverVersion, '0.9.1');
   assert.equal(state.url, `http://127.0.0.1:${port}`);

@@ -111,11 +111,8 @@ function resolveKeys(input: CascadeInput, issues: Pick<ResolvedConfig, 'errors' 
   const keyFor = (provider: CloudProvider): ResolvedField<string> | null => {
     const flagValue = provider === 'anthropic' ? input.flags.anthropicKey : input.flags.openaiKey;
     const stored = input.storedKeys[provider];
-    const candidates: Candidate[] = [
-      { source: `flag:${API_KEY_FLAG[provider]}`, raw: flagValue },
-      env(input, API_KEY_ENV[provider]),
-      ...(stored ? [{ source: stored.source, raw: stored.value } satisfies Candidate] : []),
-    ];
+    const candidates: Candidate[] = [{ source: `flag:${API_KEY_FLAG[provider]}`, raw: flagValue }, env(input, API_KEY_ENV[provider])];
+    if (stored) candidates.push({ source: stored.source, raw: stored.value });
     const found = firstValid('apiKey', candidates, (raw) => ({ ok: true, value: raw }), issues);
     if (!found) return null;
     if (found.source.startsWith('flag:')) {

@@ -39,7 +39,11 @@ export function ProviderRadio({
             <span class="choice__text">
               <span class="choice__title">{choice.label}</span>
               <span class="choice__description" id={reasonId}>
-                {disabled ? <span class="choice__reason">Unavailable: {choice.disabledReason}</span> : DESCRIPTIONS[choice.provider]}
+                {disabled ? (
+                  <span class="choice__reason">{choice.selected ? `In use, ${choice.disabledReason}` : `Unavailable: ${choice.disabledReason}`}</span>
+                ) : (
+                  DESCRIPTIONS[choice.provider]
+                )}
               </span>
             </span>
           </label>

@@ -159,8 +159,14 @@ function StartRunner({ state }: { state: AppState }) {
 export function Wizard({ onClose }: { onClose: () => void }) {
   const { bridge } = useStore();
   const state = useAppState();
+  const choices = providerChoices(state).map((choice) =>
+    // A missing key is what the next step adds, so it does not block the choice here.
+    choice.disabledReason === 'no API key' ? { ...choice, disabledReason: null } : choice,
+  );
   const [step, setStep] = useState(0);
-  const [provider, setProvider] = useState<Provider>(state.config.provider.value);
+  const [provider, setProvider] = useState<Provider>(
+    () => choices.find((choice) => choice.selected && choice.disabledReason === null)?.provider ?? choices.find((choice) => choice.disabledReason === null)?.provider ?? state.config.provider.value,
+  );
   const [run, action] = useAction();
 
   const goTo = (next: number) => {
@@ -192,10 +198,6 @@ export function Wizard({ onClose }: { onClose: () => void }) {
   );
 
   const active = state.config.provider.value;
-  const choices = providerChoices(state).map((choice) =>
-    // A missing key is what the next step adds, so it does not block the choice here.
-    choice.disabledReason === 'no API key' ? { ...choice, disabledReason: null } : choice,
-  );
   const stepReady =
     isCloudProvider(active) ? state.config.keys[active] !== null : state.ollama.models.length > 0 && !state.ollama.configuredModelMissing;
 

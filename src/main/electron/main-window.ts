@@ -1,0 +1,56 @@
+import { BrowserWindow, session, shell } from 'electron';
+
+export interface MainWindowOptions {
+  preloadPath: string;
+  /** `app://renderer/index.html`, or electron-vite's dev server in development. */
+  url: string;
+  iconPath?: string;
+}
+
+/**
+ * The one window, hardened per Electron's security checklist: isolated, sandboxed, no Node,
+ * no navigation away from the renderer, no new windows, no permissions.
+ */
+export function createMainWindow(options: MainWindowOptions): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1180,
+    height: 760,
+    minWidth: 760,
+    minHeight: 520,
+    show: false,
+    title: 'Stigmer Desktop',
+    ...(options.iconPath ? { icon: options.iconPath } : {}),
+    webPreferences: {
+      preload: options.preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+    },
+  });
+  const allowedOrigin = new URL(options.url).origin;
+  const contents = window.webContents;
+  contents.setWindowOpenHandler(({ url }) => {
+    // Links to documentation open in the user's browser, never inside the app.
+    if (/^https:\/\//.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  contents.on('will-navigate', (event, url) => {
+    if (new URL(url).origin !== allowedOrigin) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (new URL(url).origin !== allowedOrigin) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  window.once('ready-to-show', () => window.show());
+  void window.loadURL(options.url);
+  return window;
+}

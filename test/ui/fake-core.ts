@@ -1,0 +1,229 @@
+import type { AppState, CommandName, EventName, KeyCheck, ModelList } from '../../src/shared/ipc.ts';
+import type { LogEntry } from '../../src/shared/logs.ts';
+import type { OllamaPullProgress, OllamaPullResult } from '../../src/shared/ollama.ts';
+import { PROVIDER_INFO, type CloudProvider, type Provider } from '../../src/shared/providers.ts';
+import { maskSecret } from '../../src/shared/secret-mask.ts';
+import { appStateFixture } from './app-state-fixture.ts';
+
+type Listener = (event: EventName, payload: unknown) => void;
+
+/**
+ * A test double of the app core, following the IPC contract: it keeps a state snapshot,
+ * answers every command the renderer sends, and pushes `state` after each change, as the real
+ * core does. Keys are held in full here and only ever published masked.
+ */
+export class FakeCore {
+  state: AppState;
+  readonly keys = new Map<CloudProvider, string>();
+  readonly logs: LogEntry[] = [];
+  readonly calls: Array<{ command: string; payload: unknown }> = [];
+  /** Pulls wait for `finishPull`, so a test can look at the progress bar. */
+  readonly #pendingPulls = new Map<string, (result: OllamaPullResult) => void>();
+  readonly #listeners = new Set<Listener>();
+  #seq = 0;
+  #task = 0;
+
+  constructor(state: AppState = appStateFixture()) {
+    this.state = state;
+  }
+
+  subscribe = (listener: Listener): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  emit(event: EventName, payload: unknown): void {
+    this.#listeners.forEach((listener) => listener(event, payload));
+  }
+
+  update(change: (state: AppState) => void): void {
+    const next = structuredClone(this.state);
+    change(next);
+    this.state = next;
+    this.emit('state', next);
+  }
+
+  /** Appends log lines and pushes them as one batch. */
+  pushLogs(count: number, make: (index: number) => Pick<LogEntry, 'source' | 'level' | 'msg'>, skipped = 0): void {
+    const entries: LogEntry[] = [];
+    for (let index = 0; index < count; index++) {
+      entries.push({ seq: this.#seq++, ts: new Date(Date.UTC(2025, 9, 2, 9, 14, 11, index)).toISOString(), stream: 'stdout', ...make(index) });
+    }
+    this.logs.push(...entries);
+    this.emit('logs', { entries, skipped });
+  }
+
+  progressPull(progress: OllamaPullProgress): void {
+    this.update((state) => (state.ollama.pulls[progress.model] = progress));
+    this.emit('pull-progress', progress);
+  }
+
+  finishPull(model: string): void {
+    this.update((state) => {
+      delete state.ollama.pulls[model];
+      state.ollama.models.push({ name: model, sizeBytes: 2_019_393_189, digest: 'd'.repeat(64), modifiedAt: new Date().toISOString(), family: 'llama', parameterSize: '3.2B', quantization: 'Q4_K_M' });
+      state.ollama.configuredModelMissing = false;
+    });
+    this.#pendingPulls.get(model)?.({ status: 'success', model });
+    this.#pendingPulls.delete(model);
+  }
+
+  get pullsWaiting(): string[] {
+    return [...this.#pendingPulls.keys()];
+  }
+
+  #checkKey(provider: CloudProvider, key: string): KeyCheck {
+    const label = PROVIDER_INFO[provider].label;
+    // The real check calls the provider; its test servers answer 401 for an unknown key.
+    if (key.includes('invalid')) {
+      return {
+        provider,
+        outcome: 'rejected',
+        status: 401,
+        message: `${label} rejected this key (401 Unauthorized): it is not a valid API key.`,
+        fix: `Copy the key again from your ${label} console; it may have been revoked.`,
+        masked: maskSecret(key),
+      };
+    }
+    return { provider, outcome: 'valid', status: 200, message: `${label} accepted the key.`, masked: maskSecret(key) };
+  }
+
+  #setProvider(provider: Provider): void {
+    this.update((state) => {
+      state.config.provider = { value: provider, source: 'settings', pinned: false };
+      state.config.model = { value: provider === 'ollama' ? (state.ollama.models[0]?.name ?? PROVIDER_INFO.ollama.defaultModel) : PROVIDER_INFO[provider].defaultModel, source: 'default', pinned: false };
+      state.config.baseUrl = { value: PROVIDER_INFO[provider].defaultBaseUrl, source: 'default', pinned: false };
+      const key = provider === 'ollama' ? null : state.config.keys[provider];
+      state.config.apiKey = key ? { value: key.masked, source: key.source, pinned: false } : { value: null, source: 'default', pinned: false };
+      state.ollama.configuredModel = provider === 'ollama' ? state.config.model.value : null;
+      state.ollama.configuredModelMissing = provider === 'ollama' && !state.ollama.models.some((model) => model.name === state.config.model.value);
+    });
+  }
+
+  handleCommand = async (command: string, payload: unknown): Promise<unknown> => {
+    this.calls.push({ command, payload });
+    const body = payload as Record<string, never>;
+    const ok = { ok: true };
+    switch (command as CommandName) {
+      case 'state:get':
+        return this.state;
+      case 'config:set-provider':
+        if (this.state.config.provider.pinned) throw Object.assign(new Error('The provider is pinned by LLM_PROVIDER.'), { fix: 'Unset LLM_PROVIDER to choose here.' });
+        this.#setProvider(body.provider);
+        return ok;
+      case 'config:set-model':
+        this.update((state) => {
+          if (state.config.provider.value !== body.provider) return;
+          state.config.model = { value: body.model, source: 'settings', pinned: false };
+          if (body.provider === 'ollama') {
+            state.ollama.configuredModel = body.model;
+            state.ollama.configuredModelMissing = !state.ollama.models.some((model) => model.name === body.model);
+          }
+        });
+        return ok;
+      case 'keys:set': {
+        const check = this.#checkKey(body.provider, body.key);
+        if (check.outcome !== 'valid') return { saved: false, check };
+        this.keys.set(body.provider, body.key);
+        this.update((state) => {
+          state.config.keys[body.provider as CloudProvider] = { source: 'session', masked: maskSecret(body.key) };
+          if (state.config.provider.value === body.provider) state.config.apiKey = { value: maskSecret(body.key), source: 'session', pinned: false };
+          state.needsSetup = false;
+        });
+        return { saved: true, check };
+      }
+      case 'keys:remove':
+        this.keys.delete(body.provider);
+        this.update((state) => (state.config.keys[body.provider as CloudProvider] = null));
+        return ok;
+      case 'keys:validate':
+        return this.#checkKey(body.provider, this.keys.get(body.provider) ?? 'invalid');
+      case 'models:list': {
+        const provider = body.provider as Provider;
+        if (provider === 'ollama') {
+          const installed = this.state.ollama.models.map((model) => ({ name: model.name, detail: `${model.parameterSize} · ${model.quantization}`, installed: true }));
+          const suggested = ['llama3.2:latest', 'qwen2.5:3b', 'mistral:7b']
+            .filter((name) => !installed.some((model) => model.name === name))
+            .map((name) => ({ name, detail: 'suggested', installed: false }));
+          return { provider, origin: 'ollama-tags', models: [...installed, ...suggested] } satisfies ModelList;
+        }
+        const names = provider === 'anthropic' ? ['claude-sonnet-4-5', 'claude-haiku-4-5', 'claude-opus-4-1'] : ['gpt-4.1-mini', 'gpt-4.1', 'gpt-4o'];
+        return { provider, origin: 'provider-api', models: names.map((name) => ({ name, installed: true })) } satisfies ModelList;
+      }
+      case 'ollama:start':
+        this.update((state) => {
+          state.ollama.server = { phase: 'running', owner: 'managed' };
+          state.ollama.serverVersion = state.ollama.binary?.version ?? '0.12.3';
+          state.ollama.pid = 50_001;
+        });
+        return ok;
+      case 'ollama:stop':
+        this.update((state) => {
+          state.ollama.server = { phase: 'stopped' };
+          state.ollama.pid = null;
+        });
+        return ok;
+      case 'ollama:pull':
+        return new Promise<OllamaPullResult>((resolve) => {
+          this.#pendingPulls.set(body.model, resolve);
+          this.progressPull({ model: body.model, status: 'pulling manifest', completedBytes: 0, totalBytes: 0, percent: null, bytesPerSecond: null, etaSeconds: null });
+        });
+      case 'ollama:cancel-pull':
+        this.#pendingPulls.get(body.model)?.({ status: 'cancelled', model: body.model });
+        this.#pendingPulls.delete(body.model);
+        this.update((state) => delete state.ollama.pulls[body.model]);
+        return ok;
+      case 'ollama:set-options':
+        this.update((state) => (state.ollamaOptions = body));
+        return ok;
+      case 'runner:start':
+      case 'runner:restart':
+      case 'runner:retry':
+        this.update((state) => {
+          state.runner = { ...state.runner, state: 'running', pid: 51_000 + this.calls.length, startedAt: Date.now(), reason: 'Started by the user.', error: null };
+        });
+        return ok;
+      case 'runner:stop':
+        this.update((state) => {
+          state.runner = { ...state.runner, state: 'stopped', pid: null, startedAt: null, reason: 'Stopped by the user.' };
+        });
+        return ok;
+      case 'runner:set-command':
+        this.update((state) => (state.runnerCommand = body.command === null ? { value: 'stigmer-runner (built-in)', source: 'default', pinned: false } : { value: body.command, source: 'settings', pinned: false }));
+        return ok;
+      case 'logs:recent':
+        return { entries: this.logs.slice(-(body.limit as number)), skipped: 0 };
+      case 'logs:reveal-folder':
+        return { path: this.state.logsDir, opened: false };
+      case 'playground:run': {
+        const taskId = `task-${++this.#task}`;
+        const words = ['Local ', 'models ', 'keep ', 'your ', 'data ', 'on ', 'your ', 'machine.'];
+        setTimeout(() => {
+          words.forEach((text) => this.emit('playground', { type: 'delta', taskId, text }));
+          this.emit('playground', {
+            type: 'done',
+            taskId,
+            provider: this.state.config.provider.value,
+            model: this.state.config.model.value,
+            usage: { inputTokens: 14, outputTokens: words.length },
+            latencyMs: 1234,
+            firstTokenMs: 182,
+          });
+        }, 50);
+        return { taskId };
+      }
+      case 'playground:cancel':
+        return ok;
+      case 'wizard:complete':
+        this.update((state) => {
+          state.firstRun = false;
+          state.needsSetup = false;
+        });
+        return ok;
+      case 'secrets:accept-weak-storage':
+        this.update((state) => (state.secrets = { persistence: 'weak', notice: 'Keys are saved with weak protection.', weakStorageOffered: false }));
+        return ok;
+    }
+    throw new Error(`FakeCore does not know ${command}`);
+  };
+}

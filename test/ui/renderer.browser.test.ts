@@ -1,0 +1,341 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test, type TestContext } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { startUiServer } from '../../src/main/headless/ui-server.ts';
+import type { AppState } from '../../src/shared/ipc.ts';
+import { maskSecret } from '../../src/shared/secret-mask.ts';
+import { REPO_ROOT, tempDir } from '../support/headless.ts';
+import { appStateFixture } from './app-state-fixture.ts';
+import { FakeCore } from './fake-core.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOTS = path.join(REPO_ROOT, 'test-results/screenshots');
+const FULL_KEY = 'sk-ant-api03-Zq81TYPEDbyTHEuser-5kT7x2wQ9fJ4mB3vN6pL8sR1dH0g';
+const DEADLINE = { timeout: 20_000 };
+
+let browser: Browser;
+let rendererDir: string;
+
+before(async () => {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is not installed at ${CHROMIUM}; the renderer tests need it. Install it with: sudo apt-get install -y chromium`);
+  }
+  // Built once per run into a fresh folder, so parallel runs never share half-written output.
+  rendererDir = fs.mkdtempSync(path.join(REPO_ROOT, 'test-results', 'renderer-'));
+  await build({
+    configFile: false,
+    root: path.join(REPO_ROOT, 'src/renderer'),
+    base: './',
+    logLevel: 'warn',
+    build: { outDir: rendererDir, emptyOutDir: true },
+  });
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  if (rendererDir) fs.rmSync(rendererDir, { recursive: true, force: true });
+});
+
+interface Session {
+  core: FakeCore;
+  page: Page;
+  /** Every WebSocket frame the page received. */
+  frames: string[];
+  /** Console errors, CSP violations included. */
+  problems: string[];
+}
+
+async function open(t: TestContext, state: AppState = appStateFixture(), colorScheme: 'light' | 'dark' = 'light', route = ''): Promise<Session> {
+  const core = new FakeCore(state);
+  const server = await startUiServer({ rendererDir, handleCommand: core.handleCommand, subscribe: core.subscribe });
+  t.after(() => server.close());
+  const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const frames: string[] = [];
+  const problems: string[] = [];
+  page.on('websocket', (socket) => socket.on('framereceived', (frame) => frames.push(String(frame.payload))));
+  page.on('console', (message) => {
+    // Chromium notes that a <meta> CSP cannot carry frame-ancestors; the header does.
+    if (message.type() === 'error' && !message.text().includes("'frame-ancestors' is ignored")) problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto(`${server.url}${route}`);
+  return { core, page, frames, problems };
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+test('the overview shows every configuration field with its source, pinned state and masked keys', async (t) => {
+  const { page, problems } = await open(t);
+  const config = page.getByRole('region', { name: 'Configuration' });
+  await config.getByText('env LLM_PROVIDER').waitFor(DEADLINE);
+  await config.getByText('pinned by LLM_PROVIDER').waitFor(DEADLINE);
+  const text = await config.innerText();
+  assert.match(text, /Provider\s+Ollama/);
+  assert.match(text, /Model\s+llama3\.2:latest\s+settings/);
+  assert.match(text, /Base URL\s+http:\/\/127\.0\.0\.1:11434\s+default/);
+  assert.match(text, /API key\s+not needed/);
+
+  const keys = await page.getByRole('region', { name: 'API keys' }).innerText();
+  assert.match(keys, /Anthropic\s+sk-ant-…9f3c\s+session/);
+  assert.match(keys, /OpenAI\s+No key/);
+
+  const ollama = await page.getByRole('region', { name: 'Ollama' }).innerText();
+  assert.match(ollama, /Running/);
+  assert.match(ollama, /0\.12\.3/);
+  assert.match(ollama, /qwen2\.5-coder:7b/);
+  const runner = await page.getByRole('region', { name: 'Runner' }).innerText();
+  assert.match(runner, /PID\s+48240/);
+  assert.match(runner, /Uptime\s+1h 2m \d+s/);
+  assert.match(runner, /Restarts\s+1/);
+  assert.deepEqual(problems, [], 'no console errors and no CSP violations');
+  await shot(page, 'overview');
+});
+
+test('the last error and its fix are shown, and the state follows pushed changes', async (t) => {
+  const { page, core } = await open(t);
+  await page.getByRole('region', { name: 'Runner' }).getByText('Running').first().waitFor(DEADLINE);
+  core.update((state) => {
+    state.runner = {
+      ...state.runner,
+      state: 'crash-loop',
+      pid: null,
+      error: { message: 'The runner exited 5 times in 30 s.', fix: 'Check the runner logs, then press Retry.' },
+      lastLines: ['Traceback (most recent call last):', 'ModuleNotFoundError: No module named agent'],
+    };
+    state.lastError = { message: 'The runner keeps crashing.', fix: 'Open Logs to see why, then press Retry.' };
+  });
+  await page.getByText('The runner keeps crashing.').waitFor(DEADLINE);
+  await page.getByText('Open Logs to see why, then press Retry.').waitFor(DEADLINE);
+  await page.getByRole('region', { name: 'Runner' }).getByText('Crash loop').waitFor(DEADLINE);
+  await page.getByRole('button', { name: 'Retry' }).click();
+  await page.getByRole('region', { name: 'Runner' }).getByText('Running').first().waitFor(DEADLINE);
+  assert.ok(core.calls.some((call) => call.command === 'runner:retry'));
+});
+
+test('logs stream live, follow the newest line, filter, pause and show skipped lines', async (t) => {
+  const { page, core, problems } = await open(t, appStateFixture(), 'light', '#/logs');
+  await page.getByText('No log lines yet').waitFor(DEADLINE);
+  const sources = ['runner', 'ollama', 'app'] as const;
+  for (let batch = 0; batch < 10; batch++) {
+    core.pushLogs(200, (index) => {
+      const n = batch * 200 + index;
+      return { source: sources[n % 3]!, level: n % 50 === 0 ? 'error' : n % 10 === 0 ? 'warn' : 'info', msg: `line ${n} handled task ${n * 7}` };
+    });
+  }
+  const count = page.getByTestId('log-count');
+  await page.waitForFunction(() => document.querySelector('[data-testid="log-count"]')?.textContent === '2,000 of 2,000 lines', null, DEADLINE);
+  // Following: the newest line is on screen, and only the rows in view exist in the page.
+  await page.getByText('line 1999 handled task 13993').waitFor(DEADLINE);
+  assert.ok((await page.locator('.log-row').count()) < 150, 'the list is virtualised');
+  await shot(page, 'logs');
+
+  await page.getByPlaceholder('Filter messages…').fill('line 1234 ');
+  await page.waitForFunction(() => document.querySelector('[data-testid="log-count"]')?.textContent === '1 of 2,000 lines', null, DEADLINE);
+  await page.getByPlaceholder('Filter messages…').fill('');
+  await page.getByLabel('Level').selectOption('error');
+  await page.waitForFunction(() => document.querySelector('[data-testid="log-count"]')?.textContent === '40 of 2,000 lines', null, DEADLINE);
+  await page.getByLabel('Level').selectOption('trace');
+  await page.getByRole('checkbox', { name: 'Runner' }).uncheck();
+  await page.waitForFunction(() => document.querySelector('[data-testid="log-count"]')?.textContent === '1,333 of 2,000 lines', null, DEADLINE);
+  await page.getByRole('checkbox', { name: 'Runner' }).check();
+
+  await page.getByRole('button', { name: 'Following' }).click();
+  await page.getByRole('button', { name: 'Paused' }).waitFor(DEADLINE);
+  core.pushLogs(1, () => ({ source: 'runner', level: 'info', msg: 'arrived while paused' }), 250);
+  await page.getByTestId('log-skipped').getByText('250 lines skipped').waitFor(DEADLINE);
+  assert.equal(await count.textContent(), '2,001 of 2,001 lines');
+  const newest = await page.getByText('arrived while paused').boundingBox();
+  const viewport = await page.getByRole('region', { name: 'Log lines' }).boundingBox();
+  assert.ok(viewport && (newest === null || newest.y >= viewport.y + viewport.height), 'a paused view does not jump to new lines');
+  await page.getByRole('button', { name: 'Paused' }).click();
+  await page.getByText('arrived while paused').waitFor(DEADLINE);
+  assert.deepEqual(problems, []);
+});
+
+test('a key typed into Settings is validated, saved and never shown unmasked', async (t) => {
+  const { page, core, frames } = await open(t, appStateFixture(), 'light', '#/settings');
+  const input = page.getByLabel('New Anthropic API key');
+  await input.waitFor(DEADLINE);
+
+  await input.fill('sk-ant-api03-invalid-key-0000000000000');
+  await page.getByRole('button', { name: 'Validate & replace' }).first().click();
+  await page.getByText('Anthropic rejected this key (401 Unauthorized): it is not a valid API key.').waitFor(DEADLINE);
+  await page.getByText('Copy the key again from your Anthropic console; it may have been revoked.').waitFor(DEADLINE);
+  await shot(page, 'settings-key-rejected');
+
+  await input.fill(FULL_KEY);
+  assert.equal(await input.getAttribute('type'), 'password', 'a key is never echoed while typed');
+  await page.getByRole('button', { name: 'Validate & replace' }).first().click();
+  await page.getByText('Anthropic accepted the key. Saved.').waitFor(DEADLINE);
+  await page.getByTestId('masked-anthropic').getByText(maskSecret(FULL_KEY)).waitFor(DEADLINE);
+  assert.equal(core.keys.get('anthropic'), FULL_KEY, 'the key reached the core');
+
+  assert.equal(await input.inputValue(), '', 'the field is emptied after a save');
+  const values = await page.evaluate(() => [...document.querySelectorAll('input, textarea')].map((element) => (element as HTMLInputElement).value));
+  assert.ok(!values.some((value) => value.includes('Zq81TYPED')), 'no field holds the key');
+  assert.ok(!(await page.content()).includes('Zq81TYPED'), 'the page never shows the key');
+  for (const route of ['#/overview', '#/settings', '#/logs']) {
+    await page.goto(page.url().replace(/#.*$/, '') + route);
+    await page.locator('.page-header__title').waitFor(DEADLINE);
+    assert.ok(!(await page.locator('body').innerText()).includes('Zq81TYPED'), route);
+  }
+  assert.ok(!frames.some((frame) => frame.includes('Zq81TYPED')), 'no message to the page carries the key');
+  await page.goto(page.url().replace(/#.*$/, '') + '#/settings');
+  await page.getByRole('region', { name: 'Provider' }).waitFor(DEADLINE);
+  await shot(page, 'settings');
+});
+
+test('the provider choice says why an option is unavailable', async (t) => {
+  const state = appStateFixture();
+  state.config.provider = { value: 'ollama', source: 'settings', pinned: false };
+  const { page, core } = await open(t, state, 'light', '#/settings');
+  const provider = page.getByRole('region', { name: 'Provider' });
+  await provider.getByText('Unavailable: no API key').waitFor(DEADLINE);
+  assert.equal(await provider.getByRole('radio', { name: /OpenAI/ }).isDisabled(), true);
+  await provider.getByRole('radio', { name: /Anthropic/ }).check();
+  await page.waitForFunction(() => document.querySelector<HTMLInputElement>('input[value="anthropic"]')?.checked === true, null, DEADLINE);
+  assert.deepEqual(core.calls.find((call) => call.command === 'config:set-provider')?.payload, { provider: 'anthropic' });
+
+  const pinned = await open(t);
+  await pinned.page.goto(pinned.page.url().replace(/#.*$/, '') + '#/settings');
+  await pinned.page.getByRole('region', { name: 'Provider' }).getByText('Unavailable: pinned by LLM_PROVIDER').first().waitFor(DEADLINE);
+});
+
+test('everything main is reachable by keyboard, with a visible focus ring', async (t) => {
+  const { page } = await open(t);
+  await page.getByRole('region', { name: 'Runner' }).waitFor(DEADLINE);
+  const reached: string[] = [];
+  let ringSeen = false;
+  for (let press = 0; press < 40; press++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const element = document.activeElement as HTMLElement | null;
+      if (!element) return null;
+      const style = getComputedStyle(element);
+      return { name: (element.getAttribute('aria-label') ?? element.textContent ?? '').trim(), outline: style.outlineStyle, width: style.outlineWidth };
+    });
+    if (!focused) continue;
+    reached.push(focused.name);
+    if (focused.outline !== 'none' && focused.width !== '0px') ringSeen = true;
+  }
+  for (const name of ['Skip to content', 'Overview', 'Logs', 'Settings', 'Playground', 'Setup', 'Restart', 'Stop', 'Manage']) {
+    assert.ok(reached.includes(name), `Tab reaches "${name}" (reached: ${reached.join(' | ')})`);
+  }
+  assert.ok(ringSeen, 'the focused control shows a focus ring');
+
+  await page.getByRole('link', { name: 'Logs' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('toolbar', { name: 'Log filters' }).waitFor(DEADLINE);
+});
+
+test('the playground streams an answer and tells who answered and how fast', async (t) => {
+  const { page } = await open(t, appStateFixture(), 'light', '#/playground');
+  const prompt = page.getByRole('textbox', { name: 'Prompt' });
+  await prompt.fill('Why run models locally?');
+  await prompt.press('Control+Enter');
+  await page.getByTestId('answer').getByText('Local models keep your data on your machine.').waitFor(DEADLINE);
+  const stats = page.locator('.stats');
+  await stats.waitFor(DEADLINE);
+  const text = await stats.innerText();
+  assert.match(text, /Provider\s+Ollama/);
+  assert.match(text, /Model\s+llama3\.2:latest/);
+  assert.match(text, /Latency\s+1\.23 s/);
+  assert.match(text, /Tokens\s+14 in · 8 out/);
+  await shot(page, 'playground');
+});
+
+test('the first-run wizard goes from a blank profile to a running runner', async (t) => {
+  const blank = appStateFixture({ firstRun: true, needsSetup: true });
+  blank.config.provider = { value: 'ollama', source: 'default', pinned: false };
+  blank.config.model = { value: 'llama3.2:latest', source: 'default', pinned: false };
+  blank.config.keys = { anthropic: null, openai: null };
+  blank.ollama = { ...blank.ollama, server: { phase: 'stopped' }, serverVersion: null, pid: null, models: [], configuredModelMissing: true };
+  blank.runner = { ...blank.runner, state: 'stopped', pid: null, startedAt: null, restarts: 0, lastExit: null, reason: 'Waiting for setup.' };
+  const { page, core, problems } = await open(t, blank);
+
+  await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
+  await shot(page, 'wizard-1-detect-ollama');
+  await page.getByRole('button', { name: 'Start Ollama' }).click();
+  await page.getByText('answers at').waitFor(DEADLINE);
+  await page.getByRole('button', { name: 'Continue' }).click();
+
+  await page.getByRole('heading', { name: 'Choose a provider' }).waitFor(DEADLINE);
+  await page.getByRole('radio', { name: /Ollama/ }).check();
+  await shot(page, 'wizard-2-provider');
+  await page.getByRole('button', { name: 'Continue' }).click();
+
+  await page.getByRole('heading', { name: 'Choose a model' }).waitFor(DEADLINE);
+  assert.equal(await page.getByRole('button', { name: 'Continue' }).isDisabled(), true, 'no model yet');
+  await page.getByRole('button', { name: 'Pull model' }).click();
+  await page.waitForFunction(() => document.querySelector('.pull') !== null, null, DEADLINE);
+  core.progressPull({ model: 'llama3.2:latest', status: 'pulling dde5aa3fc5ff', completedBytes: 1_211_000_000, totalBytes: 2_019_393_189, percent: 59.97, bytesPerSecond: 48_200_000, etaSeconds: 17 });
+  await page.getByText('pulling dde5aa3fc5ff').waitFor(DEADLINE);
+  assert.equal(await page.locator('progress').getAttribute('value'), '60');
+  await shot(page, 'wizard-3-pull-progress');
+  core.finishPull('llama3.2:latest');
+  await page.getByText('llama3.2:latest is installed and selected.').waitFor(DEADLINE);
+  await page.getByRole('button', { name: 'Continue' }).click();
+
+  await page.getByRole('heading', { name: 'Review' }).waitFor(DEADLINE);
+  await shot(page, 'wizard-4-summary');
+  await page.getByRole('button', { name: 'Looks good' }).click();
+
+  await page.getByRole('heading', { name: 'Start the runner' }).waitFor(DEADLINE);
+  await page.getByRole('button', { name: 'Start runner' }).click();
+  await page.getByText(/The runner is up \(pid \d+\)/).waitFor(DEADLINE);
+  await shot(page, 'wizard-5-start-runner');
+  await page.getByRole('button', { name: 'Finish' }).click();
+  await page.getByRole('region', { name: 'Configuration' }).waitFor(DEADLINE);
+  assert.deepEqual(
+    core.calls.map((call) => call.command).filter((command) => !['state:get', 'logs:recent', 'models:list'].includes(command)),
+    ['ollama:start', 'ollama:pull', 'config:set-model', 'runner:start', 'wizard:complete'],
+  );
+  assert.deepEqual(problems, []);
+});
+
+test('the wizard for a cloud provider validates the key before going on', async (t) => {
+  const blank = appStateFixture({ firstRun: true, needsSetup: true });
+  blank.config.keys = { anthropic: null, openai: null };
+  blank.config.provider = { value: 'ollama', source: 'default', pinned: false };
+  blank.ollama = { ...blank.ollama, server: { phase: 'not-installed', reason: 'Ollama is not installed.', fix: 'Install it from ollama.com, or choose a cloud provider.' }, binary: null, serverVersion: null, pid: null, models: [] };
+  const { page } = await open(t, blank, 'dark');
+  await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
+  await page.getByText('curl -fsSL https://ollama.com/install.sh | sh').waitFor(DEADLINE);
+  await shot(page, 'wizard-1-not-installed-dark');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  assert.equal(await page.getByRole('radio', { name: /Ollama/ }).isDisabled(), true);
+  await page.getByRole('radio', { name: /Anthropic/ }).check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: 'Add your Anthropic API key' }).waitFor(DEADLINE);
+  assert.equal(await page.getByRole('button', { name: 'Continue' }).isDisabled(), true);
+  await page.getByLabel('Anthropic API key').fill(FULL_KEY);
+  await page.getByRole('button', { name: 'Validate & save' }).click();
+  await page.getByText('Anthropic accepted the key. Saved.').waitFor(DEADLINE);
+  await page.waitForFunction(() => [...document.querySelectorAll('button')].some((button) => button.textContent === 'Continue' && !button.disabled), null, DEADLINE);
+  await shot(page, 'wizard-3-key-dark');
+});
+
+test('dark mode renders every screen', async (t) => {
+  const { page, core } = await open(t, appStateFixture(), 'dark');
+  await page.getByRole('region', { name: 'Configuration' }).waitFor(DEADLINE);
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(background, 'rgb(14, 16, 20)', 'the dark palette applies');
+  await shot(page, 'overview-dark');
+  core.pushLogs(300, (index) => ({ source: (['runner', 'ollama', 'app'] as const)[index % 3]!, level: index % 17 === 0 ? 'warn' : 'info', msg: `dark line ${index}` }));
+  await page.getByRole('link', { name: 'Logs' }).click();
+  await page.getByText('dark line 299').waitFor(DEADLINE);
+  await shot(page, 'logs-dark');
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('region', { name: 'Provider' }).waitFor(DEADLINE);
+  await shot(page, 'settings-dark');
+});
