@@ -102,10 +102,11 @@ export function App() {
     document.title = `${TITLES[route]} · Stigmer`;
   }, [route]);
 
+  const showWizard = state !== null && (route === 'setup' || ((state.firstRun || state.needsSetup) && !wizardDismissed));
   let content: ComponentChildren;
   if (!state) {
     content = <Centered>{store.loadError ? <p role="alert">Could not load the app state: {store.loadError}</p> : <p class="muted">Connecting to Stigmer…</p>}</Centered>;
-  } else if (route === 'setup' || ((state.firstRun || state.needsSetup) && !wizardDismissed)) {
+  } else if (showWizard) {
     const close = () => {
       setWizardDismissed(true);
       window.location.hash = '#/overview';
@@ -130,7 +131,7 @@ export function App() {
       <a class="skip-link" href="#main">
         Skip to content
       </a>
-      <Sidebar current={route} />
+      <Sidebar current={showWizard ? 'setup' : route} />
       <main id="main" class="main" tabIndex={-1}>
         {store.connection === 'reconnecting' ? (
           <div class="connection" role="status">

@@ -23,6 +23,8 @@ test('a runner orphaned by a SIGKILLed app is ended by the next start, which the
     return match ? Number(match[1]) : undefined;
   });
   killAfter(t, orphanPid);
+  // Once it has printed, the runner writes nothing more, so the pipe its dead host leaves behind cannot end it (EPIPE).
+  await waitFor('the runner to be ready', () => hostOutput.includes(`ready ${orphanPid}`));
 
   host.kill('SIGKILL');
   await once(host, 'exit');

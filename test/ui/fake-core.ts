@@ -1,4 +1,4 @@
-import type { AppState, CommandName, EventName, KeyCheck, ModelList } from '../../src/shared/ipc.ts';
+import type { AppState, CommandName, EventName, KeyCheck, ModelList, ParsedCommand } from '../../src/shared/ipc.ts';
 import type { LogEntry } from '../../src/shared/logs.ts';
 import type { OllamaPullProgress, OllamaPullResult } from '../../src/shared/ollama.ts';
 import { PROVIDER_INFO, type CloudProvider, type Provider } from '../../src/shared/providers.ts';
@@ -102,16 +102,18 @@ export class FakeCore {
 
   handleCommand = async (command: string, payload: unknown): Promise<unknown> => {
     this.calls.push({ command, payload });
-    const body = payload as Record<string, never>;
+    // The UI server validated the payload against the contract before it got here.
+    const input = <C extends CommandName>(_name: C) => payload as Extract<ParsedCommand, { command: C }>['payload'];
     const ok = { ok: true };
     switch (command as CommandName) {
       case 'state:get':
         return this.state;
       case 'config:set-provider':
         if (this.state.config.provider.pinned) throw Object.assign(new Error('The provider is pinned by LLM_PROVIDER.'), { fix: 'Unset LLM_PROVIDER to choose here.' });
-        this.#setProvider(body.provider);
+        this.#setProvider(input('config:set-provider').provider);
         return ok;
-      case 'config:set-model':
+      case 'config:set-model': {
+        const body = input('config:set-model');
         this.update((state) => {
           if (state.config.provider.value !== body.provider) return;
           state.config.model = { value: body.model, source: 'settings', pinned: false };
@@ -121,25 +123,31 @@ export class FakeCore {
           }
         });
         return ok;
+      }
       case 'keys:set': {
+        const body = input('keys:set');
         const check = this.#checkKey(body.provider, body.key);
         if (check.outcome !== 'valid') return { saved: false, check };
         this.keys.set(body.provider, body.key);
         this.update((state) => {
-          state.config.keys[body.provider as CloudProvider] = { source: 'session', masked: maskSecret(body.key) };
+          state.config.keys[body.provider] = { source: 'session', masked: maskSecret(body.key) };
           if (state.config.provider.value === body.provider) state.config.apiKey = { value: maskSecret(body.key), source: 'session', pinned: false };
           state.needsSetup = false;
         });
         return { saved: true, check };
       }
-      case 'keys:remove':
-        this.keys.delete(body.provider);
-        this.update((state) => (state.config.keys[body.provider as CloudProvider] = null));
+      case 'keys:remove': {
+        const { provider } = input('keys:remove');
+        this.keys.delete(provider);
+        this.update((state) => (state.config.keys[provider] = null));
         return ok;
-      case 'keys:validate':
-        return this.#checkKey(body.provider, this.keys.get(body.provider) ?? 'invalid');
+      }
+      case 'keys:validate': {
+        const { provider } = input('keys:validate');
+        return this.#checkKey(provider, this.keys.get(provider) ?? 'invalid');
+      }
       case 'models:list': {
-        const provider = body.provider as Provider;
+        const { provider } = input('models:list');
         if (provider === 'ollama') {
           const installed = this.state.ollama.models.map((model) => ({ name: model.name, detail: `${model.parameterSize} · ${model.quantization}`, installed: true }));
           const suggested = ['llama3.2:latest', 'qwen2.5:3b', 'mistral:7b']
@@ -163,18 +171,22 @@ export class FakeCore {
           state.ollama.pid = null;
         });
         return ok;
-      case 'ollama:pull':
+      case 'ollama:pull': {
+        const { model } = input('ollama:pull');
         return new Promise<OllamaPullResult>((resolve) => {
-          this.#pendingPulls.set(body.model, resolve);
-          this.progressPull({ model: body.model, status: 'pulling manifest', completedBytes: 0, totalBytes: 0, percent: null, bytesPerSecond: null, etaSeconds: null });
+          this.#pendingPulls.set(model, resolve);
+          this.progressPull({ model, status: 'pulling manifest', completedBytes: 0, totalBytes: 0, percent: null, bytesPerSecond: null, etaSeconds: null });
         });
-      case 'ollama:cancel-pull':
-        this.#pendingPulls.get(body.model)?.({ status: 'cancelled', model: body.model });
-        this.#pendingPulls.delete(body.model);
-        this.update((state) => delete state.ollama.pulls[body.model]);
+      }
+      case 'ollama:cancel-pull': {
+        const { model } = input('ollama:cancel-pull');
+        this.#pendingPulls.get(model)?.({ status: 'cancelled', model });
+        this.#pendingPulls.delete(model);
+        this.update((state) => delete state.ollama.pulls[model]);
         return ok;
+      }
       case 'ollama:set-options':
-        this.update((state) => (state.ollamaOptions = body));
+        this.update((state) => (state.ollamaOptions = input('ollama:set-options')));
         return ok;
       case 'runner:start':
       case 'runner:restart':
@@ -188,11 +200,17 @@ export class FakeCore {
           state.runner = { ...state.runner, state: 'stopped', pid: null, startedAt: null, reason: 'Stopped by the user.' };
         });
         return ok;
-      case 'runner:set-command':
-        this.update((state) => (state.runnerCommand = body.command === null ? { value: 'stigmer-runner (built-in)', source: 'default', pinned: false } : { value: body.command, source: 'settings', pinned: false }));
+      case 'runner:set-command': {
+        const { command: runnerCommand } = input('runner:set-command');
+        this.update(
+          (state) =>
+            (state.runnerCommand =
+              runnerCommand === null ? { value: 'stigmer-runner (built-in)', source: 'default', pinned: false } : { value: runnerCommand, source: 'settings', pinned: false }),
+        );
         return ok;
+      }
       case 'logs:recent':
-        return { entries: this.logs.slice(-(body.limit as number)), skipped: 0 };
+        return { entries: this.logs.slice(-input('logs:recent').limit), skipped: 0 };
       case 'logs:reveal-folder':
         return { path: this.state.logsDir, opened: false };
       case 'playground:run': {

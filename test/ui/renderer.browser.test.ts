@@ -53,11 +53,19 @@ interface Session {
   problems: string[];
 }
 
-async function open(t: TestContext, state: AppState = appStateFixture(), colorScheme: 'light' | 'dark' = 'light', route = ''): Promise<Session> {
+interface OpenOptions {
+  state?: AppState;
+  colorScheme?: 'light' | 'dark';
+  /** A hash route such as `#/logs`. */
+  route?: string;
+  deviceScaleFactor?: number;
+}
+
+async function open(t: TestContext, { state = appStateFixture(), colorScheme = 'light', route = '', deviceScaleFactor = 1 }: OpenOptions = {}): Promise<Session> {
   const core = new FakeCore(state);
   const server = await startUiServer({ rendererDir, handleCommand: core.handleCommand, subscribe: core.subscribe });
   t.after(() => server.close());
-  const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 });
+  const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 860 }, deviceScaleFactor });
   t.after(() => context.close());
   const page = await context.newPage();
   const frames: string[] = [];
@@ -72,7 +80,14 @@ async function open(t: TestContext, state: AppState = appStateFixture(), colorSc
   return { core, page, frames, problems };
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+/** Saves a screenshot of the whole screen: the window grows to the main area's content, then shrinks back. */
+async function shot(page: Page, name: string): Promise<void> {
+  const viewport = page.viewportSize() ?? { width: 1280, height: 860 };
+  const contentHeight = await page.evaluate(() => document.querySelector('main')?.scrollHeight ?? 0);
+  if (contentHeight > viewport.height) await page.setViewportSize({ width: viewport.width, height: contentHeight });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+  await page.setViewportSize(viewport);
+}
 
 test('the overview shows every configuration field with its source, pinned state and masked keys', async (t) => {
   const { page, problems } = await open(t);
@@ -123,7 +138,7 @@ test('the last error and its fix are shown, and the state follows pushed changes
 });
 
 test('logs stream live, follow the newest line, filter, pause and show skipped lines', async (t) => {
-  const { page, core, problems } = await open(t, appStateFixture(), 'light', '#/logs');
+  const { page, core, problems } = await open(t, { route: '#/logs' });
   await page.getByText('No log lines yet').waitFor(DEADLINE);
   const sources = ['runner', 'ollama', 'app'] as const;
   for (let batch = 0; batch < 10; batch++) {
@@ -163,7 +178,7 @@ test('logs stream live, follow the newest line, filter, pause and show skipped l
 });
 
 test('a key typed into Settings is validated, saved and never shown unmasked', async (t) => {
-  const { page, core, frames } = await open(t, appStateFixture(), 'light', '#/settings');
+  const { page, core, frames } = await open(t, { route: '#/settings' });
   const input = page.getByLabel('New Anthropic API key');
   await input.waitFor(DEADLINE);
 
@@ -198,7 +213,7 @@ test('a key typed into Settings is validated, saved and never shown unmasked', a
 test('the provider choice says why an option is unavailable', async (t) => {
   const state = appStateFixture();
   state.config.provider = { value: 'ollama', source: 'settings', pinned: false };
-  const { page, core } = await open(t, state, 'light', '#/settings');
+  const { page, core } = await open(t, { state, route: '#/settings' });
   const provider = page.getByRole('region', { name: 'Provider' });
   await provider.getByText('Unavailable: no API key').waitFor(DEADLINE);
   assert.equal(await provider.getByRole('radio', { name: /OpenAI/ }).isDisabled(), true);
@@ -206,8 +221,7 @@ test('the provider choice says why an option is unavailable', async (t) => {
   await page.waitForFunction(() => document.querySelector<HTMLInputElement>('input[value="anthropic"]')?.checked === true, null, DEADLINE);
   assert.deepEqual(core.calls.find((call) => call.command === 'config:set-provider')?.payload, { provider: 'anthropic' });
 
-  const pinned = await open(t);
-  await pinned.page.goto(pinned.page.url().replace(/#.*$/, '') + '#/settings');
+  const pinned = await open(t, { route: '#/settings' });
   await pinned.page.getByRole('region', { name: 'Provider' }).getByText('Unavailable: pinned by LLM_PROVIDER').first().waitFor(DEADLINE);
 });
 
@@ -239,7 +253,7 @@ test('everything main is reachable by keyboard, with a visible focus ring', asyn
 });
 
 test('the playground streams an answer and tells who answered and how fast', async (t) => {
-  const { page } = await open(t, appStateFixture(), 'light', '#/playground');
+  const { page } = await open(t, { route: '#/playground' });
   const prompt = page.getByRole('textbox', { name: 'Prompt' });
   await prompt.fill('Why run models locally?');
   await prompt.press('Control+Enter');
@@ -261,7 +275,7 @@ test('the first-run wizard goes from a blank profile to a running runner', async
   blank.config.keys = { anthropic: null, openai: null };
   blank.ollama = { ...blank.ollama, server: { phase: 'stopped' }, serverVersion: null, pid: null, models: [], configuredModelMissing: true };
   blank.runner = { ...blank.runner, state: 'stopped', pid: null, startedAt: null, restarts: 0, lastExit: null, reason: 'Waiting for setup.' };
-  const { page, core, problems } = await open(t, blank);
+  const { page, core, problems } = await open(t, { state: blank });
 
   await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
   await shot(page, 'wizard-1-detect-ollama');
@@ -308,7 +322,7 @@ test('the wizard for a cloud provider validates the key before going on', async 
   blank.config.keys = { anthropic: null, openai: null };
   blank.config.provider = { value: 'ollama', source: 'default', pinned: false };
   blank.ollama = { ...blank.ollama, server: { phase: 'not-installed', reason: 'Ollama is not installed.', fix: 'Install it from ollama.com, or choose a cloud provider.' }, binary: null, serverVersion: null, pid: null, models: [] };
-  const { page } = await open(t, blank, 'dark');
+  const { page } = await open(t, { state: blank, colorScheme: 'dark' });
   await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
   await page.getByText('curl -fsSL https://ollama.com/install.sh | sh').waitFor(DEADLINE);
   await shot(page, 'wizard-1-not-installed-dark');
@@ -318,7 +332,7 @@ test('the wizard for a cloud provider validates the key before going on', async 
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('heading', { name: 'Add your Anthropic API key' }).waitFor(DEADLINE);
   assert.equal(await page.getByRole('button', { name: 'Continue' }).isDisabled(), true);
-  await page.getByLabel('Anthropic API key').fill(FULL_KEY);
+  await page.getByLabel('Anthropic API key', { exact: true }).fill(FULL_KEY);
   await page.getByRole('button', { name: 'Validate & save' }).click();
   await page.getByText('Anthropic accepted the key. Saved.').waitFor(DEADLINE);
   await page.waitForFunction(() => [...document.querySelectorAll('button')].some((button) => button.textContent === 'Continue' && !button.disabled), null, DEADLINE);
@@ -326,7 +340,7 @@ test('the wizard for a cloud provider validates the key before going on', async 
 });
 
 test('dark mode renders every screen', async (t) => {
-  const { page, core } = await open(t, appStateFixture(), 'dark');
+  const { page, core } = await open(t, { colorScheme: 'dark' });
   await page.getByRole('region', { name: 'Configuration' }).waitFor(DEADLINE);
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.equal(background, 'rgb(14, 16, 20)', 'the dark palette applies');
@@ -338,4 +352,32 @@ test('dark mode renders every screen', async (t) => {
   await page.getByRole('link', { name: 'Settings' }).click();
   await page.getByRole('region', { name: 'Provider' }).waitFor(DEADLINE);
   await shot(page, 'settings-dark');
+});
+
+test('100k log lines stay a short list of rows and scroll by keyboard', async (t) => {
+  const { page, core } = await open(t, { route: '#/logs' });
+  await page.getByText('No log lines yet').waitFor(DEADLINE);
+  for (let batch = 0; batch < 50; batch++) {
+    core.pushLogs(2000, (index) => ({ source: 'runner', level: 'info', msg: `bulk ${batch * 2000 + index}` }));
+  }
+  await page.waitForFunction(() => document.querySelector('[data-testid="log-count"]')?.textContent === '100,000 of 100,000 lines', null, DEADLINE);
+  await page.getByText('bulk 99999').waitFor(DEADLINE);
+  assert.ok((await page.locator('.log-row').count()) < 150, 'only the rows in view are drawn');
+
+  const list = page.getByRole('region', { name: 'Log lines' });
+  await list.focus();
+  await page.keyboard.press('Home');
+  await page.getByText('bulk 0', { exact: true }).waitFor(DEADLINE);
+  await page.getByRole('button', { name: 'Paused' }).waitFor(DEADLINE);
+  assert.ok((await page.locator('.log-row').count()) < 150);
+});
+
+test('the window stays readable at 2x', async (t) => {
+  const { page } = await open(t, { deviceScaleFactor: 2 });
+  await page.getByRole('region', { name: 'Configuration' }).waitFor(DEADLINE);
+  const overflowing = await page.evaluate(() =>
+    [...document.querySelectorAll('.card, .row__value, .page-header')].filter((element) => element.scrollWidth > element.clientWidth + 1).length,
+  );
+  assert.equal(overflowing, 0, 'nothing overflows its box');
+  await shot(page, 'overview-2x');
 });

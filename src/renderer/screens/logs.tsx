@@ -130,9 +130,11 @@ export function LogsScreen() {
             onScrolled={(atBottom) => setFollow(atBottom)}
             renderRow={(position) => {
               const entry = store.logs.at(matches[position] ?? -1);
-              if (!entry) return <div key={position} class="log-row" />;
+              // Stripes follow the line's position, not the DOM order, so they do not flicker while scrolling.
+              const stripe = position % 2 === 1 ? ' log-row--odd' : '';
+              if (!entry) return <div key={position} class={`log-row${stripe}`} />;
               return (
-                <div key={entry.seq} class={`log-row log-row--${entry.level}`} title={entry.msg}>
+                <div key={entry.seq} class={`log-row log-row--${entry.level}${stripe}`} title={entry.msg}>
                   <span class="log-row__time">{formatClock(entry.ts)}</span>
                   <span class={`log-row__source log-row__source--${entry.source}`}>{entry.source}</span>
                   <span class="log-row__level">{entry.level}</span>
