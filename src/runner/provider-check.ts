@@ -4,7 +4,7 @@ import { PROVIDER_INFO } from '../shared/providers.ts';
 import type { RunnerCheck } from '../shared/runner-protocol.ts';
 import type { ChatClient } from './clients.ts';
 import type { RunnerConfig } from './env.ts';
-import { describeError, type DescribedError } from './errors.ts';
+import { describeError, type DescribedError } from '../shared/provider-errors.ts';
 
 export interface ProviderCheckOutcome {
   ok: boolean;

@@ -1,7 +1,7 @@
 import { AppToRunnerSchema, type RunnerTask, type RunnerToApp } from '../shared/runner-protocol.ts';
 import type { ChatClient } from './clients.ts';
 import type { RunnerConfig } from './env.ts';
-import { describeError } from './errors.ts';
+import { describeError } from '../shared/provider-errors.ts';
 import type { Logger } from './log.ts';
 import { checkProvider } from './provider-check.ts';
 

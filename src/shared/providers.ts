@@ -36,3 +36,10 @@ export const API_KEY_FLAG: Record<CloudProvider, `--${string}`> = {
   anthropic: '--anthropic-key',
   openai: '--openai-key',
 };
+
+/** Offered in model pickers when the live list cannot be fetched (no key yet, offline). */
+export const SUGGESTED_MODELS: Record<Provider, readonly string[]> = {
+  anthropic: ['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5'],
+  openai: ['gpt-4.1-mini', 'gpt-4.1', 'gpt-4o-mini', 'o4-mini'],
+  ollama: ['llama3.2', 'llama3.2:1b', 'qwen2.5:7b', 'qwen2.5-coder:7b', 'gemma3:4b', 'mistral'],
+};

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseRunnerEnv } from '../../src/runner/env.ts';
-import { retryAfterSeconds } from '../../src/runner/errors.ts';
+import { retryAfterSeconds } from '../../src/shared/provider-errors.ts';
 import { createRedactor } from '../../src/runner/redact.ts';
 
 test('Ollama: the native base URL comes from STIGMER_LLM_BASE_URL (either spelling), else OLLAMA_HOST, else the default', () => {

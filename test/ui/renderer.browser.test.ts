@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
+import { buildRenderer } from '../../src/main/headless/renderer-build.ts';
 import { startUiServer } from '../../src/main/headless/ui-server.ts';
 import type { AppState } from '../../src/shared/ipc.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
-import { REPO_ROOT, tempDir } from '../support/headless.ts';
+import { REPO_ROOT } from '../support/headless.ts';
 import { appStateFixture } from './app-state-fixture.ts';
 import { FakeCore } from './fake-core.ts';
 
@@ -25,13 +25,7 @@ before(async () => {
   }
   // Built once per run into a fresh folder, so parallel runs never share half-written output.
   rendererDir = fs.mkdtempSync(path.join(REPO_ROOT, 'test-results', 'renderer-'));
-  await build({
-    configFile: false,
-    root: path.join(REPO_ROOT, 'src/renderer'),
-    base: './',
-    logLevel: 'warn',
-    build: { outDir: rendererDir, emptyOutDir: true },
-  });
+  await buildRenderer(rendererDir);
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -80,10 +74,22 @@ async function open(t: TestContext, { state = appStateFixture(), colorScheme = '
   return { core, page, frames, problems };
 }
 
+/** Runs in the page: the focused control's name and its outline. */
+const FOCUSED_ELEMENT = `(() => {
+  const element = document.activeElement;
+  if (!element || element === document.body) return null;
+  const style = getComputedStyle(element);
+  return { name: (element.getAttribute('aria-label') ?? element.textContent ?? '').trim(), outline: style.outlineStyle, width: style.outlineWidth };
+})()`;
+
+/** Waits until the log status reads exactly `text`, e.g. "2,000 of 2,000 lines". */
+const logCount = (page: Page, text: string) =>
+  page.getByTestId('log-count').filter({ hasText: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).waitFor(DEADLINE);
+
 /** Saves a screenshot of the whole screen: the window grows to the main area's content, then shrinks back. */
 async function shot(page: Page, name: string): Promise<void> {
   const viewport = page.viewportSize() ?? { width: 1280, height: 860 };
-  const contentHeight = await page.evaluate(() => document.querySelector('main')?.scrollHeight ?? 0);
+  const contentHeight = Number(await page.evaluate('document.querySelector("main")?.scrollHeight ?? 0'));
   if (contentHeight > viewport.height) await page.setViewportSize({ width: viewport.width, height: contentHeight });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
   await page.setViewportSize(viewport);
@@ -148,20 +154,20 @@ test('logs stream live, follow the newest line, filter, pause and show skipped l
     });
   }
   const count = page.getByTestId('log-count');
-  await page.waitForFunction(() => document.querySelector('[data-testid="log-count"]')?.textContent === '2,000 of 2,000 lines', null, DEADLINE);
+  await logCount(page, '2,000 of 2,000 lines');
   // Following: the newest line is on screen, and only the rows in view exist in the page.
   await page.getByText('line 1999 handled task 13993').waitFor(DEADLINE);
   assert.ok((await page.locator('.log-row').count()) < 150, 'the list is virtualised');
   await shot(page, 'logs');
 
   await page.getByPlaceholder('Filter messages…').fill('line 1234 ');
-  await page.waitForFunction(() => document.querySelector('[data-testid="log-count"]')?.textContent === '1 of 2,000 lines', null, DEADLINE);
+  await logCount(page, '1 of 2,000 lines');
   await page.getByPlaceholder('Filter messages…').fill('');
   await page.getByLabel('Level').selectOption('error');
-  await page.waitForFunction(() => document.querySelector('[data-testid="log-count"]')?.textContent === '40 of 2,000 lines', null, DEADLINE);
+  await logCount(page, '40 of 2,000 lines');
   await page.getByLabel('Level').selectOption('trace');
   await page.getByRole('checkbox', { name: 'Runner' }).uncheck();
-  await page.waitForFunction(() => document.querySelector('[data-testid="log-count"]')?.textContent === '1,333 of 2,000 lines', null, DEADLINE);
+  await logCount(page, '1,333 of 2,000 lines');
   await page.getByRole('checkbox', { name: 'Runner' }).check();
 
   await page.getByRole('button', { name: 'Following' }).click();
@@ -196,7 +202,7 @@ test('a key typed into Settings is validated, saved and never shown unmasked', a
   assert.equal(core.keys.get('anthropic'), FULL_KEY, 'the key reached the core');
 
   assert.equal(await input.inputValue(), '', 'the field is emptied after a save');
-  const values = await page.evaluate(() => [...document.querySelectorAll('input, textarea')].map((element) => (element as HTMLInputElement).value));
+  const values = await Promise.all((await page.locator('input, textarea').all()).map((field) => field.inputValue()));
   assert.ok(!values.some((value) => value.includes('Zq81TYPED')), 'no field holds the key');
   assert.ok(!(await page.content()).includes('Zq81TYPED'), 'the page never shows the key');
   for (const route of ['#/overview', '#/settings', '#/logs']) {
@@ -218,7 +224,7 @@ test('the provider choice says why an option is unavailable', async (t) => {
   await provider.getByText('Unavailable: no API key').waitFor(DEADLINE);
   assert.equal(await provider.getByRole('radio', { name: /OpenAI/ }).isDisabled(), true);
   await provider.getByRole('radio', { name: /Anthropic/ }).check();
-  await page.waitForFunction(() => document.querySelector<HTMLInputElement>('input[value="anthropic"]')?.checked === true, null, DEADLINE);
+  await page.waitForFunction('document.querySelector(\'input[value="anthropic"]\')?.checked === true', null, DEADLINE);
   assert.deepEqual(core.calls.find((call) => call.command === 'config:set-provider')?.payload, { provider: 'anthropic' });
 
   const pinned = await open(t, { route: '#/settings' });
@@ -232,12 +238,7 @@ test('everything main is reachable by keyboard, with a visible focus ring', asyn
   let ringSeen = false;
   for (let press = 0; press < 40; press++) {
     await page.keyboard.press('Tab');
-    const focused = await page.evaluate(() => {
-      const element = document.activeElement as HTMLElement | null;
-      if (!element) return null;
-      const style = getComputedStyle(element);
-      return { name: (element.getAttribute('aria-label') ?? element.textContent ?? '').trim(), outline: style.outlineStyle, width: style.outlineWidth };
-    });
+    const focused = (await page.evaluate(FOCUSED_ELEMENT)) as { name: string; outline: string; width: string } | null;
     if (!focused) continue;
     reached.push(focused.name);
     if (focused.outline !== 'none' && focused.width !== '0px') ringSeen = true;
@@ -291,7 +292,7 @@ test('the first-run wizard goes from a blank profile to a running runner', async
   await page.getByRole('heading', { name: 'Choose a model' }).waitFor(DEADLINE);
   assert.equal(await page.getByRole('button', { name: 'Continue' }).isDisabled(), true, 'no model yet');
   await page.getByRole('button', { name: 'Pull model' }).click();
-  await page.waitForFunction(() => document.querySelector('.pull') !== null, null, DEADLINE);
+  await page.locator('.pull').waitFor(DEADLINE);
   core.progressPull({ model: 'llama3.2:latest', status: 'pulling dde5aa3fc5ff', completedBytes: 1_211_000_000, totalBytes: 2_019_393_189, percent: 59.97, bytesPerSecond: 48_200_000, etaSeconds: 17 });
   await page.getByText('pulling dde5aa3fc5ff').waitFor(DEADLINE);
   assert.equal(await page.locator('progress').getAttribute('value'), '60');
@@ -335,14 +336,14 @@ test('the wizard for a cloud provider validates the key before going on', async 
   await page.getByLabel('Anthropic API key', { exact: true }).fill(FULL_KEY);
   await page.getByRole('button', { name: 'Validate & save' }).click();
   await page.getByText('Anthropic accepted the key. Saved.').waitFor(DEADLINE);
-  await page.waitForFunction(() => [...document.querySelectorAll('button')].some((button) => button.textContent === 'Continue' && !button.disabled), null, DEADLINE);
+  await page.getByRole('button', { name: 'Continue', disabled: false }).waitFor(DEADLINE);
   await shot(page, 'wizard-3-key-dark');
 });
 
 test('dark mode renders every screen', async (t) => {
   const { page, core } = await open(t, { colorScheme: 'dark' });
   await page.getByRole('region', { name: 'Configuration' }).waitFor(DEADLINE);
-  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const background = await page.evaluate('getComputedStyle(document.body).backgroundColor');
   assert.equal(background, 'rgb(14, 16, 20)', 'the dark palette applies');
   await shot(page, 'overview-dark');
   core.pushLogs(300, (index) => ({ source: (['runner', 'ollama', 'app'] as const)[index % 3]!, level: index % 17 === 0 ? 'warn' : 'info', msg: `dark line ${index}` }));
@@ -360,7 +361,7 @@ test('100k log lines stay a short list of rows and scroll by keyboard', async (t
   for (let batch = 0; batch < 50; batch++) {
     core.pushLogs(2000, (index) => ({ source: 'runner', level: 'info', msg: `bulk ${batch * 2000 + index}` }));
   }
-  await page.waitForFunction(() => document.querySelector('[data-testid="log-count"]')?.textContent === '100,000 of 100,000 lines', null, DEADLINE);
+  await logCount(page, '100,000 of 100,000 lines');
   await page.getByText('bulk 99999').waitFor(DEADLINE);
   assert.ok((await page.locator('.log-row').count()) < 150, 'only the rows in view are drawn');
 
@@ -375,8 +376,8 @@ test('100k log lines stay a short list of rows and scroll by keyboard', async (t
 test('the window stays readable at 2x', async (t) => {
   const { page } = await open(t, { deviceScaleFactor: 2 });
   await page.getByRole('region', { name: 'Configuration' }).waitFor(DEADLINE);
-  const overflowing = await page.evaluate(() =>
-    [...document.querySelectorAll('.card, .row__value, .page-header')].filter((element) => element.scrollWidth > element.clientWidth + 1).length,
+  const overflowing = await page.evaluate(
+    "[...document.querySelectorAll('.card, .row__value, .page-header')].filter((element) => element.scrollWidth > element.clientWidth + 1).length",
   );
   assert.equal(overflowing, 0, 'nothing overflows its box');
   await shot(page, 'overview-2x');

@@ -7,7 +7,8 @@ import { isEventName, type EventName } from '../../shared/ipc.ts';
 import { checkRequest, readQueryToken, type GuardPolicy } from './ui/request-guard.ts';
 import { SECURITY_HEADERS } from './ui/security-headers.ts';
 import { contentTypeFor, resolveStaticFile } from './ui/static-files.ts';
-import { EventBroadcaster, MAX_MESSAGE_BYTES, serveSocket, type CommandHandler } from './ui/ws-bridge.ts';
+import type { CommandHandler } from '../app/dispatch.ts';
+import { EventBroadcaster, MAX_MESSAGE_BYTES, serveSocket } from './ui/ws-bridge.ts';
 
 export interface UiServerOptions {
   /** 0 or absent: a free port chosen by the OS. */

@@ -1,17 +1,12 @@
 import type { RawData, WebSocket } from 'ws';
+import { dispatchCommand, type CommandHandler } from '../../app/dispatch.ts';
 import {
-  parseCommand,
   parseEvent,
-  parseResponse,
   WsRequestSchema,
-  type CommandFailure,
   type EventName,
   type EventPayload,
   type WsServerMessage,
 } from '../../../shared/ipc.ts';
-
-/** The app core as the bridge sees it: one entry point for commands. */
-export type CommandHandler = (command: string, payload: unknown) => Promise<unknown>;
 
 /** Largest message a page may send; a bigger one closes the connection (1009). */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -21,13 +16,6 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
  * lines it missed are reported in the next batch's `skipped`, as the main side's sampling is.
  */
 export const LOG_BACKLOG_BYTES = 8 * 1024 * 1024;
-
-/** An error the core throws may carry a fix for the user. */
-const failureFrom = (command: string, error: unknown): CommandFailure => {
-  const message = error instanceof Error ? error.message : String(error);
-  const fix = error instanceof Error && 'fix' in error && typeof error.fix === 'string' ? error.fix : undefined;
-  return { command, message, ...(fix ? { fix } : {}) };
-};
 
 const send = (socket: WebSocket, message: WsServerMessage): void => {
   if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
@@ -57,18 +45,8 @@ async function answer(socket: WebSocket, data: RawData, isBinary: boolean, handl
     });
     return;
   }
-  const { id } = request.data;
-  const parsed = parseCommand(request.data.command, request.data.payload);
-  if (!parsed.ok) {
-    send(socket, { type: 'reply', id, ok: false, error: parsed.error });
-    return;
-  }
-  try {
-    const value = parseResponse(parsed.command, await handleCommand(parsed.command, parsed.payload));
-    send(socket, { type: 'reply', id, ok: true, value });
-  } catch (error) {
-    send(socket, { type: 'reply', id, ok: false, error: failureFrom(parsed.command, error) });
-  }
+  const { id, command, payload } = request.data;
+  send(socket, { type: 'reply', id, ...(await dispatchCommand(command, payload, handleCommand)) });
 }
 
 /** Wires one accepted page connection to the core. */

@@ -1,5 +1,5 @@
-import { PROVIDER_INFO, type Provider } from '../shared/providers.ts';
-import type { RunnerErrorCode } from '../shared/runner-protocol.ts';
+import { PROVIDER_INFO, type Provider } from './providers.ts';
+import type { RunnerErrorCode } from './runner-protocol.ts';
 
 /** An error as the app shows it: what happened, and what to do about it. */
 export interface DescribedError {

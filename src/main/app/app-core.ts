@@ -1,0 +1,621 @@
+import { randomUUID } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import { isPinnedSource, sourceName } from '../../shared/config.ts';
+import {
+  parseEvent,
+  type AppState,
+  type CommandName,
+  type ParsedCommand,
+  type CommandResponse,
+  type EventName,
+  type HostKind,
+  type ModelList,
+  type UserError,
+} from '../../shared/ipc.ts';
+import type { LogEntry, LogSource } from '../../shared/logs.ts';
+import { CLOUD_PROVIDERS, PROVIDER_INFO, SUGGESTED_MODELS, type CloudProvider, type Provider } from '../../shared/providers.ts';
+import { RunnerToAppSchema } from '../../shared/runner-protocol.ts';
+import type { CommandLine } from '../config/cli-options.ts';
+import { resolveCurrentConfig } from '../config/current-config.ts';
+import { isOllamaModelInstalled } from '../config/model-names.ts';
+import { toPublicConfig } from '../config/public-config.ts';
+import { resolveConfig, type ResolvedConfig } from '../config/resolve.ts';
+import type { LogPipeline } from '../logs/pipeline.ts';
+import { OllamaManager, type OllamaManagerOptions } from '../ollama/manager.ts';
+import { appPaths } from '../paths.ts';
+import { checkKey, listProviderModels } from '../providers/provider-api.ts';
+import { formatRunnerCommand, resolveRunnerCommand, type RunnerCommand } from '../runner/command.ts';
+import type { Launcher } from '../runner/launcher.ts';
+import { runnerPidFilePath } from '../runner/pid-file.ts';
+import { buildRunnerEnv } from '../runner/runner-env.ts';
+import { RunnerSupervisor, type RunnerSupervisorOptions } from '../runner/supervisor.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
+import { SettingsError, type SettingsStore } from '../settings/settings-store.ts';
+import { deriveLastError, deriveNeedsSetup } from './app-state.ts';
+
+export type AppEventListener = (event: EventName, payload: unknown) => void;
+
+export interface AppCoreOptions {
+  host: HostKind;
+  commandLine: CommandLine;
+  env: NodeJS.ProcessEnv;
+  userDataDir: string;
+  settings: SettingsStore;
+  secrets: SecretStore;
+  logs: LogPipeline;
+  /**
+   * `always`: start the runner as soon as the configuration is valid (headless without a UI).
+   * `after-setup`: on a first run, wait until the wizard completes.
+   */
+  runnerAutoStart: 'always' | 'after-setup';
+  /** Linux without a keyring: switches to weaker persistent storage once the user accepts it. */
+  acceptWeakStorage?: () => Promise<SecretStore>;
+  /** Opens a folder in the desktop's file manager; absent without a desktop. */
+  revealFolder?: (folder: string) => Promise<boolean>;
+  /** How the host starts the built-in runner (Electron: a `utilityProcess`). */
+  builtInRunner?: { argv: [string, ...string[]]; launcher?: Launcher };
+  runnerOptions?: Pick<RunnerSupervisorOptions, 'killGraceMs' | 'policy' | 'configDebounceMs'>;
+  ollamaOptions?: Pick<OllamaManagerOptions, 'healthIntervalMs' | 'probeTimeoutMs' | 'readyTimeoutMs' | 'stopGraceMs' | 'restartDelays'>;
+}
+
+type Payload<C extends CommandName> = Extract<ParsedCommand, { command: C }>['payload'];
+
+const ACK = { ok: true } as const;
+
+class CommandError extends Error {
+  readonly fix: string | undefined;
+  constructor(message: string, fix?: string) {
+    super(message);
+    this.fix = fix;
+  }
+}
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The app, host-independent: owns the configuration, the Ollama manager, the runner supervisor
+ * and the log pipeline, answers the IPC contract's commands and pushes its events. The Electron
+ * host and the headless host are thin transports around it.
+ */
+export class AppCore {
+  readonly #options: AppCoreOptions;
+  readonly #paths: ReturnType<typeof appPaths>;
+  readonly #listeners = new Set<AppEventListener>();
+  #secrets: SecretStore;
+  #config!: ResolvedConfig;
+  #ollama!: OllamaManager;
+  #ollamaFingerprint = '';
+  #runner: RunnerSupervisor | undefined;
+  #runnerCommand: ReturnType<typeof resolveRunnerCommand> | undefined;
+  /** The runner should be running: set by auto-start and `runner:start`, cleared by `runner:stop`. */
+  #runnerWanted = false;
+  #incident: UserError | null = null;
+  #statePending = false;
+  #reconfiguring: Promise<void> = Promise.resolve();
+  #ollamaOutput: Record<'stdout' | 'stderr', Writable>;
+  #unsubscribers: (() => void)[] = [];
+  #stopped = false;
+
+  constructor(options: AppCoreOptions) {
+    this.#options = options;
+    this.#secrets = options.secrets;
+    this.#paths = appPaths(options.userDataDir);
+    this.#ollamaOutput = { stdout: options.logs.input('ollama', 'stdout'), stderr: options.logs.input('ollama', 'stderr') };
+  }
+
+  /** Resolves the configuration, connects to or launches Ollama when it is the provider, and starts the runner. */
+  async start(): Promise<void> {
+    const { logs, settings } = this.#options;
+    for (const warning of settings.warnings) this.#log('warn', warning);
+    if (this.#secrets.notice) this.#log('info', this.#secrets.notice);
+    this.#unsubscribers.push(logs.subscribe((batch) => this.#emit('logs', batch)));
+
+    await this.#resolve();
+    this.#ollama = this.#createOllama();
+    this.#describeConfig();
+    if (this.#config.provider.value === 'ollama') await this.#ollama.start();
+    await this.#resolve();
+
+    const firstRun = !settings.get().firstRunCompleted;
+    this.#runnerWanted = this.#options.runnerAutoStart === 'always' || !firstRun;
+    await this.#applyRunner('app started');
+    this.#scheduleState();
+  }
+
+  /** Stops the runner and any Ollama this app launched; what was not started here is left alone. */
+  async shutdown(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#runnerWanted = false;
+    this.#log('info', 'Shutting down: stopping the runner and any Ollama this app started');
+    await Promise.allSettled([this.#runner?.stop(), this.#ollama?.stop()]);
+    for (const unsubscribe of this.#unsubscribers) unsubscribe();
+    this.#ollamaOutput.stdout.end();
+    this.#ollamaOutput.stderr.end();
+  }
+
+  subscribe(listener: AppEventListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  getState(): AppState {
+    const config = toPublicConfig(this.#config);
+    const ollama = this.#ollama.getState();
+    const runner = this.#runnerStatus();
+    const settings = this.#options.settings.get();
+    const command = this.#runnerCommand;
+    const runnerCommand =
+      command?.ok === true
+        ? { value: formatRunnerCommand(command.command.argv), source: command.command.source, pinned: isPinnedSource(command.command.source) }
+        : { value: settings.runner.command ?? '', source: 'settings' as const, pinned: false };
+    return {
+      host: this.#options.host,
+      config,
+      runnerCommand,
+      secrets: {
+        persistence: this.#secrets.persistence,
+        ...(this.#secrets.notice ? { notice: this.#secrets.notice } : {}),
+        weakStorageOffered: this.#secrets.persistence === 'session' && this.#options.acceptWeakStorage !== undefined,
+      },
+      ollama,
+      ollamaOptions: {
+        modelsDir: settings.ollama.modelsDir ?? null,
+        contextLength: settings.ollama.contextLength ?? null,
+        keepAlive: settings.ollama.keepAlive ?? null,
+        exposeToNetwork: settings.ollama.exposeToNetwork,
+      },
+      runner,
+      lastError: deriveLastError({ config, ollama, runner, incident: this.#incident }),
+      firstRun: !settings.firstRunCompleted,
+      needsSetup: deriveNeedsSetup({ config, ollama }),
+      logsDir: this.#paths.logsDir,
+    };
+  }
+
+  /**
+   * Runs one command whose payload the transport already validated (`dispatchCommand`). A
+   * failure the user can act on is thrown as an error with a `fix`.
+   */
+  readonly execute = (command: string, payload: unknown): Promise<unknown> => {
+    const handler = this.#handlers[command as CommandName] as ((payload: unknown) => unknown) | undefined;
+    if (!handler) return Promise.reject(new CommandError(`Unknown command ${JSON.stringify(command)}.`));
+    return Promise.resolve(handler(payload));
+  };
+
+  /** One handler per command of the contract; the compiler checks that none is missing. */
+  readonly #handlers: { [C in CommandName]: (payload: Payload<C>) => CommandResponse<C> | Promise<CommandResponse<C>> } = {
+    'state:get': () => this.getState(),
+    'config:set-provider': async ({ provider }) => {
+      await this.#setProvider(provider);
+      return ACK;
+    },
+    'config:set-model': async ({ provider, model }) => {
+      await this.#setModel(provider, model);
+      return ACK;
+    },
+    'keys:set': ({ provider, key }) => this.#setKey(provider, key),
+    'keys:remove': async ({ provider }) => {
+      await this.#secrets.delete(provider);
+      await this.#reconfigure(`${PROVIDER_INFO[provider].label} key removed`);
+      return ACK;
+    },
+    'keys:validate': ({ provider }) => this.#validateKey(provider),
+    'secrets:accept-weak-storage': async () => {
+      await this.#acceptWeakStorage();
+      return ACK;
+    },
+    'models:list': ({ provider }) => this.#listModels(provider),
+    'ollama:start': async () => {
+      await this.#ollama.start();
+      return ACK;
+    },
+    'ollama:stop': async () => {
+      await this.#ollama.stop();
+      return ACK;
+    },
+    'ollama:pull': ({ model }) => this.#pull(model),
+    'ollama:cancel-pull': ({ model }) => {
+      this.#ollama.cancelPull(model);
+      return ACK;
+    },
+    'ollama:set-options': async (options) => {
+      await this.#setOllamaOptions(options);
+      return ACK;
+    },
+    'runner:start': async () => {
+      this.#runnerWanted = true;
+      await this.#applyRunner('started by the user', { retry: true });
+      return ACK;
+    },
+    'runner:retry': async () => {
+      this.#runnerWanted = true;
+      await this.#applyRunner('retried by the user', { retry: true });
+      return ACK;
+    },
+    'runner:stop': async () => {
+      this.#runnerWanted = false;
+      await this.#runner?.stop();
+      return ACK;
+    },
+    'runner:restart': async () => {
+      this.#runnerWanted = true;
+      if (this.#runner) await this.#runner.restart('restarted by the user');
+      else await this.#applyRunner('started by the user', { retry: true });
+      return ACK;
+    },
+    'runner:set-command': async ({ command }) => {
+      this.#saveSettings((draft) => {
+        if (command === null) delete draft.runner.command;
+        else draft.runner.command = command;
+      });
+      await this.#reconfigure('runner command changed');
+      return ACK;
+    },
+    'logs:recent': (request) => this.#recentLogs(request),
+    'logs:reveal-folder': async () => {
+      const opened = (await this.#options.revealFolder?.(this.#paths.logsDir)) ?? false;
+      return { path: this.#paths.logsDir, opened };
+    },
+    'playground:run': ({ prompt, system }) => this.#runTask(prompt, system),
+    'playground:cancel': ({ taskId }) => {
+      this.#runner?.send({ type: 'cancel', id: taskId });
+      return ACK;
+    },
+    'wizard:complete': async () => {
+      this.#saveSettings((draft) => void (draft.firstRunCompleted = true));
+      this.#runnerWanted = true;
+      await this.#applyRunner('setup completed');
+      return ACK;
+    },
+  };
+
+  // ---- configuration -------------------------------------------------------------------------
+
+  async #resolve(): Promise<void> {
+    const ollamaModels = this.#ollama?.getState().server.phase === 'running' ? this.#ollama.getState().models.map((model) => model.name) : undefined;
+    this.#config = await resolveCurrentConfig({
+      flags: this.#options.commandLine.config,
+      env: this.#options.env,
+      settings: this.#options.settings.get(),
+      secrets: this.#secrets,
+      facts: { ollamaModels },
+    });
+    this.#options.logs.redactor.setSecrets(CLOUD_PROVIDERS.flatMap((provider) => this.#config.keys[provider]?.value ?? []));
+    this.#runnerCommand = resolveRunnerCommand({
+      flag: this.#options.commandLine.runnerCommand,
+      env: this.#options.env,
+      settings: this.#options.settings.get(),
+      ...(this.#options.builtInRunner ? { builtIn: this.#options.builtInRunner.argv } : {}),
+    });
+    this.#ollama?.setConfiguredModel(this.#config.provider.value === 'ollama' ? this.#config.model.value : null);
+  }
+
+  /** Re-resolves after a change and restarts the runner once if what it receives changed. Changes queue up in order. */
+  #reconfigure(reason: string): Promise<void> {
+    this.#reconfiguring = this.#reconfiguring.then(async () => {
+      const before = this.#config;
+      await this.#resolve();
+      if (this.#config.provider.value === 'ollama' && before.provider.value !== 'ollama') await this.#ollama.start();
+      await this.#applyRunner(reason);
+      this.#scheduleState();
+    });
+    return this.#reconfiguring;
+  }
+
+  /** Ollama is resolved as if it were the provider, so the manager knows its host even while a cloud provider is active. */
+  #createOllama(): OllamaManager {
+    const settings = this.#options.settings.get();
+    const asIfOllama = resolveConfig({
+      flags: { ...this.#options.commandLine.config, llmProvider: 'ollama' },
+      env: this.#options.env,
+      settings,
+      storedKeys: {},
+      facts: {},
+    });
+    const manager = new OllamaManager({
+      host: asIfOllama.baseUrl.value,
+      binaryPath: this.#options.commandLine.ollamaPath,
+      serverSettings: settings.ollama,
+      runDir: this.#paths.runDir,
+      env: this.#options.env,
+      configuredModel: this.#config.provider.value === 'ollama' ? this.#config.model.value : null,
+      onOutput: (stream, chunk) => this.#ollamaOutput[stream].write(chunk),
+      ...this.#options.ollamaOptions,
+    });
+    this.#unsubscribers.push(manager.subscribe(() => this.#onOllamaChange()));
+    return manager;
+  }
+
+  /** New models or a server that came or went can change the default model: re-resolve then. */
+  #onOllamaChange(): void {
+    const state = this.#ollama.getState();
+    const fingerprint = `${state.server.phase}|${state.models.map((model) => model.name).join(',')}`;
+    if (fingerprint !== this.#ollamaFingerprint) {
+      this.#ollamaFingerprint = fingerprint;
+      if (this.#config.provider.value === 'ollama') void this.#reconfigure('Ollama models changed');
+    }
+    this.#scheduleState();
+  }
+
+  async #setProvider(provider: Provider): Promise<void> {
+    const pinned = this.#config.provider;
+    if (pinned.pinned && pinned.value !== provider) {
+      throw new CommandError(
+        `The provider is pinned to ${pinned.value} by ${sourceName(pinned.source)}.`,
+        `Unset ${sourceName(pinned.source)} (or remove the flag) and restart to choose the provider here.`,
+      );
+    }
+    this.#saveSettings((draft) => void (draft.provider = provider));
+    await this.#reconfigure(`provider switched to ${PROVIDER_INFO[provider].label}`);
+  }
+
+  async #setModel(provider: Provider, model: string): Promise<void> {
+    this.#saveSettings((draft) => void (draft.providers[provider].model = model));
+    await this.#reconfigure(`model for ${PROVIDER_INFO[provider].label} set to ${model}`);
+  }
+
+  #saveSettings(change: Parameters<SettingsStore['update']>[0]): void {
+    try {
+      this.#options.settings.update(change);
+    } catch (error) {
+      if (error instanceof SettingsError) throw new CommandError(error.message, 'Check that the user-data folder is writable and the disk is not full.');
+      throw error;
+    }
+  }
+
+  /** The base URL a provider would use if it were active (the key check needs it for inactive ones too). */
+  #baseUrlFor(provider: Provider): string {
+    if (provider === this.#config.provider.value) return this.#config.baseUrl.value;
+    return this.#options.settings.get().providers[provider].baseUrl ?? PROVIDER_INFO[provider].defaultBaseUrl;
+  }
+
+  async #setKey(provider: CloudProvider, key: string): Promise<CommandResponse<'keys:set'>> {
+    const check = await checkKey({ provider, key, baseUrl: this.#baseUrlFor(provider) });
+    if (check.outcome !== 'valid') return { saved: false, check };
+    await this.#secrets.set(provider, key);
+    await this.#reconfigure(`${PROVIDER_INFO[provider].label} key saved`);
+    return { saved: true, check };
+  }
+
+  async #validateKey(provider: CloudProvider): Promise<CommandResponse<'keys:validate'>> {
+    const key = this.#config.keys[provider];
+    if (!key) {
+      throw new CommandError(`There is no ${PROVIDER_INFO[provider].label} key to check.`, `Add one in Settings, or set ${provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY'}.`);
+    }
+    return checkKey({ provider, key: key.value, baseUrl: this.#baseUrlFor(provider) });
+  }
+
+  async #acceptWeakStorage(): Promise<void> {
+    if (!this.#options.acceptWeakStorage) {
+      throw new CommandError('This host has no persistent key storage to accept.', 'Pass keys through the environment, or use the desktop app.');
+    }
+    this.#saveSettings((draft) => void (draft.secrets.acceptWeakStorage = true));
+    const previous = this.#secrets;
+    this.#secrets = await this.#options.acceptWeakStorage();
+    for (const provider of CLOUD_PROVIDERS) {
+      const key = await previous.get(provider);
+      if (key) await this.#secrets.set(provider, key);
+    }
+    await this.#reconfigure('key storage changed');
+  }
+
+  async #listModels(provider: Provider): Promise<ModelList> {
+    const suggested = (installed: readonly string[]) =>
+      SUGGESTED_MODELS[provider].filter((name) => !isOllamaModelInstalled(name, installed)).map((name) => ({ name, installed: false }));
+    if (provider === 'ollama') {
+      try {
+        const models = await this.#ollama.listModels();
+        const names = models.map((model) => model.name);
+        return {
+          provider,
+          origin: 'ollama-tags',
+          models: [
+            ...models.map((model) => ({ name: model.name, installed: true, detail: [model.parameterSize, model.quantization].filter(Boolean).join(' · ') })),
+            ...suggested(names),
+          ],
+        };
+      } catch (error) {
+        return { provider, origin: 'suggested', models: suggested([]), error: { message: `Ollama's models could not be listed: ${describe(error)}`, fix: 'Start Ollama, then try again.' } };
+      }
+    }
+    const key = this.#config.keys[provider];
+    const offline = (message: string, fix: string): ModelList => ({
+      provider,
+      origin: 'suggested',
+      models: SUGGESTED_MODELS[provider].map((name) => ({ name, installed: true })),
+      error: { message, fix },
+    });
+    if (!key) return offline(`No ${PROVIDER_INFO[provider].label} key yet, so these are suggestions.`, 'Add a key to see every model it can use.');
+    try {
+      return { provider, origin: 'provider-api', models: await listProviderModels({ provider, key: key.value, baseUrl: this.#baseUrlFor(provider) }) };
+    } catch (error) {
+      const check = await checkKey({ provider, key: key.value, baseUrl: this.#baseUrlFor(provider) });
+      return offline(check.outcome === 'valid' ? describe(error) : check.message, check.fix ?? 'Try again later.');
+    }
+  }
+
+  async #pull(model: string): Promise<CommandResponse<'ollama:pull'>> {
+    this.#log('info', `Pulling ${model}`);
+    const result = await this.#ollama.pull(model, { onProgress: (progress) => this.#emit('pull-progress', progress) });
+    this.#log(result.status === 'failed' ? 'error' : 'info', result.status === 'failed' ? `Pull of ${model} failed: ${result.reason}` : `Pull of ${model}: ${result.status}`);
+    if (result.status === 'success') {
+      await this.#ollama.refreshModels();
+      await this.#reconfigure(`model ${model} pulled`);
+    }
+    return result;
+  }
+
+  async #setOllamaOptions(options: Payload<'ollama:set-options'>): Promise<void> {
+    this.#saveSettings((draft) => {
+      draft.ollama = { exposeToNetwork: options.exposeToNetwork };
+      if (options.modelsDir) draft.ollama.modelsDir = options.modelsDir;
+      if (options.contextLength) draft.ollama.contextLength = options.contextLength;
+      if (options.keepAlive) draft.ollama.keepAlive = options.keepAlive;
+    });
+    // The options are environment variables of `ollama serve`: a server this app launched is
+    // relaunched with them; an external one is left alone and the options apply to the next launch.
+    const wasManaged = this.#ollama.getState().server.phase === 'running' && this.#ollama.getState().pid !== null;
+    await this.#ollama.stop();
+    this.#ollama = this.#createOllama();
+    if (wasManaged || this.#config.provider.value === 'ollama') await this.#ollama.start();
+    this.#scheduleState();
+  }
+
+  #recentLogs({ filter, limit }: Payload<'logs:recent'>): CommandResponse<'logs:recent'> {
+    const text = filter?.text?.toLowerCase();
+    const sources = filter?.sources ? new Set<LogSource>(filter.sources) : undefined;
+    const entries = this.#options.logs
+      .recent(filter?.minLevel ? { minLevel: filter.minLevel } : {})
+      .filter((entry) => (!sources || sources.has(entry.source)) && (!text || entry.msg.toLowerCase().includes(text)));
+    return { entries: entries.slice(-limit), skipped: 0 };
+  }
+
+  // ---- runner ----------------------------------------------------------------------------------
+
+  #runnerStatus(): AppState['runner'] {
+    if (this.#runner) return this.#runner.getState();
+    const command = this.#runnerCommand?.ok ? formatRunnerCommand(this.#runnerCommand.command.argv) : '';
+    const reason = this.#config.errors.length > 0 ? 'waiting for a valid configuration' : this.#runnerWanted ? 'starting' : 'waiting for setup to complete';
+    return { state: 'stopped', reason, command, pid: null, startedAt: null, restarts: 0, lastExit: null, nextRestartAt: null, error: null, lastLines: [] };
+  }
+
+  /**
+   * Brings the runner in line with the configuration: started when wanted and valid, stopped
+   * when the configuration became invalid, restarted once when its command or environment changed.
+   */
+  async #applyRunner(reason: string, { retry = false } = {}): Promise<void> {
+    if (this.#stopped) return;
+    const command = this.#runnerCommand;
+    if (this.#config.errors.length > 0 || !command?.ok) {
+      if (this.#runner && this.#runner.getState().state !== 'stopped') {
+        this.#log('warn', 'Stopping the runner: the configuration is invalid');
+        await this.#runner.stop();
+      }
+      if (retry) throw new CommandError(command?.ok === false ? command.error.message : (this.#config.errors[0]?.message ?? 'The configuration is invalid.'), command?.ok === false ? command.error.fix : 'Fix the configuration first (see Overview).');
+      this.#scheduleState();
+      return;
+    }
+    const env = buildRunnerEnv(this.#config, this.#options.env);
+    if (!this.#runner) {
+      if (!this.#runnerWanted) return;
+      this.#runner = this.#createRunner(command.command, env);
+      this.#log('info', `Starting the runner (${reason}): ${formatRunnerCommand(command.command.argv)}`);
+      await this.#runner.start();
+      return;
+    }
+    const state = this.#runner.getState().state;
+    if (retry && (state === 'failed' || state === 'crash-loop')) await this.#runner.retry();
+    else if (retry && state === 'stopped') await this.#runner.start();
+    else await this.#runner.applyConfig(env, command.command);
+  }
+
+  #createRunner(command: RunnerCommand, env: Record<string, string>): RunnerSupervisor {
+    const runnerOutput = { stdout: this.#options.logs.input('runner', 'stdout'), stderr: this.#options.logs.input('runner', 'stderr') };
+    const supervisor = new RunnerSupervisor({
+      command,
+      env,
+      pidFile: runnerPidFilePath(this.#paths.runDir),
+      onOutput: (stream, chunk) => runnerOutput[stream].write(chunk),
+      redact: (text) => this.#options.logs.redactor.redact(text),
+      ...(this.#options.builtInRunner?.launcher && command.builtIn ? { launcher: this.#options.builtInRunner.launcher } : {}),
+      ...this.#options.runnerOptions,
+    });
+    this.#unsubscribers.push(
+      supervisor.subscribe(({ status }) => {
+        this.#log(status.state === 'crash-loop' || status.state === 'failed' ? 'error' : 'info', `Runner ${status.state}: ${status.reason}`);
+        this.#scheduleState();
+      }),
+      supervisor.onMessage((message) => this.#onRunnerMessage(message)),
+      () => {
+        runnerOutput.stdout.end();
+        runnerOutput.stderr.end();
+      },
+    );
+    return supervisor;
+  }
+
+  #onRunnerMessage(raw: unknown): void {
+    const parsed = RunnerToAppSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.#log('warn', 'The runner sent a control message that does not match the protocol; it was ignored');
+      return;
+    }
+    const message = parsed.data;
+    switch (message.type) {
+      case 'ready':
+        this.#incident = null;
+        this.#log('info', `Runner ready: ${message.provider} ${message.model} at ${message.baseUrl}`);
+        break;
+      case 'delta':
+        this.#emit('playground', { type: 'delta', taskId: message.id, text: message.text });
+        break;
+      case 'done': {
+        const { id, ...done } = message;
+        this.#emit('playground', { ...done, taskId: id });
+        break;
+      }
+      case 'error':
+        if (message.id === undefined) {
+          this.#incident = { message: `Runner: ${message.message}`, fix: message.fix ?? 'See the runner logs.' };
+          this.#log('error', this.#incident.message);
+          this.#scheduleState();
+        } else {
+          this.#emit('playground', { type: 'error', taskId: message.id, code: message.code, message: message.message, ...(message.fix ? { fix: message.fix } : {}) });
+        }
+        break;
+      case 'check-result':
+        break;
+    }
+  }
+
+  #runTask(prompt: string, system: string | undefined): CommandResponse<'playground:run'> {
+    const runner = this.#runner;
+    if (!runner || runner.getState().state !== 'running') {
+      throw new CommandError('The runner is not running.', 'Start it from the Overview or the tray, then try again.');
+    }
+    if (!this.#runnerCommand?.ok || !this.#runnerCommand.command.builtIn) {
+      throw new CommandError('The playground needs the built-in runner; a custom runner has no task channel.', 'Clear the runner command in Settings to use the built-in runner.');
+    }
+    const taskId = randomUUID();
+    if (!runner.send({ type: 'task', id: taskId, prompt, ...(system ? { system } : {}) })) {
+      throw new CommandError('The task could not be sent to the runner.', 'Restart the runner and try again.');
+    }
+    return { taskId };
+  }
+
+  // ---- events ----------------------------------------------------------------------------------
+
+  #log(level: LogEntry['level'], msg: string): void {
+    this.#options.logs.log('app', level, msg);
+  }
+
+  #describeConfig(): void {
+    const { provider, model, baseUrl, apiKey } = toPublicConfig(this.#config);
+    this.#log('info', `Configuration: provider ${provider.value} (${provider.source}), model ${model.value} (${model.source}), base URL ${baseUrl.value} (${baseUrl.source})${apiKey.value ? `, key ${apiKey.value} (${apiKey.source})` : ''}`);
+    for (const warning of this.#config.warnings) this.#log('warn', warning.message);
+    for (const error of this.#config.errors) this.#log('error', `${error.message} — the runner will not start until this is fixed`);
+  }
+
+  #emit(event: EventName, payload: unknown): void {
+    let checked: unknown;
+    try {
+      checked = parseEvent(event, payload);
+    } catch (error) {
+      this.#log('error', describe(error));
+      return;
+    }
+    for (const listener of this.#listeners) listener(event, checked);
+  }
+
+  /** State changes come in bursts (a restart is several transitions): one push per tick. */
+  #scheduleState(): void {
+    if (this.#statePending || !this.#ollama) return;
+    this.#statePending = true;
+    setImmediate(() => {
+      this.#statePending = false;
+      this.#emit('state', this.getState());
+    });
+  }
+}
+
