@@ -3,7 +3,7 @@ import type { LogEntry } from '../../src/shared/logs.ts';
 import type { OllamaPullProgress, OllamaPullResult } from '../../src/shared/ollama.ts';
 import { PROVIDER_INFO, type CloudProvider, type Provider } from '../../src/shared/providers.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
-import { appStateFixture } from './app-state-fixture.ts';
+import { appStateFixture } from '../support/app-state-fixture.ts';
 
 type Listener = (event: EventName, payload: unknown) => void;
 

@@ -8,7 +8,7 @@ import {
   parseResponse,
   type CommandFailure,
 } from '../../src/shared/ipc.ts';
-import { appStateFixture } from './app-state-fixture.ts';
+import { appStateFixture } from '../support/app-state-fixture.ts';
 
 const failure = (result: ReturnType<typeof parseCommand>): CommandFailure => {
   assert.equal(result.ok, false, 'expected the payload to be rejected');

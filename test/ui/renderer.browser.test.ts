@@ -8,7 +8,7 @@ import { startUiServer } from '../../src/main/headless/ui-server.ts';
 import type { AppState } from '../../src/shared/ipc.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
 import { REPO_ROOT } from '../support/headless.ts';
-import { appStateFixture } from './app-state-fixture.ts';
+import { appStateFixture } from '../support/app-state-fixture.ts';
 import { FakeCore } from './fake-core.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -11,7 +11,7 @@ import { RENDERER_CSP } from '../../src/main/headless/ui/security-headers.ts';
 import type { EventName } from '../../src/shared/ipc.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
 import { tempDir } from '../support/headless.ts';
-import { appStateFixture } from './app-state-fixture.ts';
+import { appStateFixture } from '../support/app-state-fixture.ts';
 
 const SECRET_OUTSIDE = 'this file is outside the renderer folder';
 const FULL_KEY = 'sk-ant-api03-REALLYSECRETVALUE-0123456789abcdef';

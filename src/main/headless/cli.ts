@@ -5,6 +5,7 @@ import { SessionSecretStore } from '../secrets/session-secret-store.ts';
 import { SettingsStore } from '../settings/settings-store.ts';
 import { formatPrintConfig } from './print-config.ts';
 import { doctorCommand } from './doctor.ts';
+import { runApp } from './run.ts';
 
 /** Exit codes of the headless host. */
 export const EXIT = { ok: 0, invalidConfig: 2, usage: 2, failure: 1 } as const;
@@ -26,20 +27,18 @@ export async function runHeadless(argv: readonly string[], env: NodeJS.ProcessEn
 
   const userDataDir = commandLine.userDataDir ?? defaultUserDataDir();
   const settingsStore = SettingsStore.open({ userDataDir });
-  for (const warning of settingsStore.warnings) process.stderr.write(`stigmer: warning: ${warning}\n`);
   const secrets = new SessionSecretStore(HEADLESS_KEYS_NOTICE);
-  const config = await resolveCurrentConfig({ flags: commandLine.config, env, settings: settingsStore.get(), secrets });
+  if (!commandLine.printConfig && !commandLine.doctor) return runApp({ commandLine, env, userDataDir, settings: settingsStore, secrets });
 
+  // The one-shot commands keep stdout for their report; problems with the settings go to stderr.
+  for (const warning of settingsStore.warnings) process.stderr.write(`stigmer: warning: ${warning}\n`);
   if (commandLine.printConfig) {
+    const config = await resolveCurrentConfig({ flags: commandLine.config, env, settings: settingsStore.get(), secrets });
     process.stdout.write(`${formatPrintConfig(config)}\n`);
     return config.errors.length > 0 ? EXIT.invalidConfig : EXIT.ok;
   }
-  if (commandLine.doctor) {
-    const inputs = { commandLine, env, settings: settingsStore.get(), secrets, runDir: appPaths(userDataDir).runDir };
-    return doctorCommand(inputs, { json: commandLine.json, write: (text) => process.stdout.write(text) });
-  }
-  process.stderr.write(`stigmer: nothing to do yet; ${formatHelp('npm run headless --')}\n`);
-  return EXIT.usage;
+  const inputs = { commandLine, env, settings: settingsStore.get(), secrets, runDir: appPaths(userDataDir).runDir };
+  return doctorCommand(inputs, { json: commandLine.json, write: (text) => process.stdout.write(text) });
 }
 
 process.exitCode = await runHeadless(process.argv.slice(2), process.env);

@@ -53,6 +53,12 @@ const LEVEL_KEYS = ['level', 'severity'] as const;
  */
 const TEXT_LEVEL =
   /\b(?:level|lvl|severity)=["']?([A-Za-z]+)|(?:^|[\s[(|:])(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|CRITICAL|PANIC)(?=$|[\s\]):|])/;
+/** An HTTP access log line from Go's Gin (Ollama's server): `[GIN] … | 200 | … | GET "/api/tags"`. */
+const GIN_ACCESS = /^\[GIN\] .*?\|\s*(\d{3})\s*\|/;
+
+/** An access line is routine unless the request failed. */
+const accessLevel = (status: number): LogLevel => (status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info');
+
 /** The first line of a crash: a JavaScript or Python error, a Python traceback, a Go panic. */
 const CRASH_START = /^(?:Traceback \(most recent call last\)|panic: |(?:Uncaught )?[A-Za-z]*(?:Error|Exception)\b)/;
 
@@ -66,6 +72,8 @@ export function levelFromText(text: string, stream: LogStream): LogLevel {
   const named = TEXT_LEVEL.exec(text);
   const level = named ? levelFromName(named[1] ?? named[2]!) : undefined;
   if (level) return level;
+  const access = GIN_ACCESS.exec(text);
+  if (access) return accessLevel(Number(access[1]));
   if (CRASH_START.test(text)) return 'error';
   return stream === 'stderr' ? 'warn' : 'info';
 }

@@ -1,0 +1,129 @@
+import { sourceName } from '../../shared/config.ts';
+import type { AppState, CommandName, CommandRequest } from '../../shared/ipc.ts';
+import { providerChoices } from '../../shared/provider-availability.ts';
+import { PROVIDER_INFO, SUGGESTED_MODELS } from '../../shared/providers.ts';
+
+/** What a tray item does when clicked: a contract command, a window screen, or quitting. */
+export type TrayAction =
+  | { [C in CommandName]: { kind: 'command'; command: C; payload: CommandRequest<C> } }[CommandName]
+  | { kind: 'open'; route: 'overview' | 'logs' | 'setup' }
+  | { kind: 'toggle-start-at-login' }
+  | { kind: 'quit' };
+
+/** An Electron-independent menu item; the Electron host turns it into a `MenuItemConstructorOptions`. */
+export interface TrayMenuItem {
+  type?: 'normal' | 'separator' | 'radio' | 'checkbox' | 'submenu';
+  label?: string;
+  enabled?: boolean;
+  checked?: boolean;
+  submenu?: TrayMenuItem[];
+  action?: TrayAction;
+}
+
+export type TrayHealth = 'ok' | 'working' | 'error';
+
+export interface TrayView {
+  health: TrayHealth;
+  tooltip: string;
+  menu: TrayMenuItem[];
+}
+
+const separator: TrayMenuItem = { type: 'separator' };
+const command = <C extends CommandName>(name: C, payload: CommandRequest<C>): TrayAction => ({ kind: 'command', command: name, payload }) as TrayAction;
+
+const WORKING_RUNNER_STATES = new Set(['starting', 'backoff', 'stopping']);
+
+/** Error when the user must act, working while something is on its way, ok otherwise. */
+export function trayHealth(state: AppState): TrayHealth {
+  if (state.lastError || state.runner.state === 'failed' || state.runner.state === 'crash-loop') return 'error';
+  const ollamaBusy = state.ollama.server.phase === 'starting' || Object.keys(state.ollama.pulls).length > 0;
+  return WORKING_RUNNER_STATES.has(state.runner.state) || ollamaBusy ? 'working' : 'ok';
+}
+
+function ollamaSummary(state: AppState): string {
+  const server = state.ollama.server;
+  return server.phase === 'running' || server.phase === 'unhealthy' ? `${server.phase} (${server.owner})` : server.phase;
+}
+
+const statusLine = (state: AppState): string => `Runner: ${state.runner.state} · Ollama: ${ollamaSummary(state)}`;
+
+/** Tooltips are short on every OS (Windows cuts at 127 characters). */
+const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+function modelItems(state: AppState): TrayMenuItem[] {
+  const { provider, model } = state.config;
+  const pinned = model.pinned ? ` (pinned by ${sourceName(model.source)})` : '';
+  const names =
+    provider.value === 'ollama' ? state.ollama.models.map((installed) => installed.name) : [...new Set([model.value, ...SUGGESTED_MODELS[provider.value]])];
+  if (names.length === 0) return [{ label: 'No models installed — use Setup… to pull one', enabled: false }];
+  return names.map((name) => {
+    const selected = name === model.value || (provider.value === 'ollama' && name === `${model.value}:latest`);
+    return {
+      type: 'radio',
+      label: selected ? `${name}${pinned}` : name,
+      checked: selected,
+      enabled: !model.pinned,
+      action: command('config:set-model', { provider: provider.value, model: name }),
+    };
+  });
+}
+
+function runnerItems(state: AppState): TrayMenuItem[] {
+  const runner = state.runner.state;
+  const canStart = runner === 'stopped' || runner === 'failed' || runner === 'crash-loop';
+  return [
+    { label: canStart && runner !== 'stopped' ? 'Retry runner' : 'Start runner', enabled: canStart && state.config.errors.length === 0, action: command(runner === 'stopped' ? 'runner:start' : 'runner:retry', {}) },
+    { label: 'Stop runner', enabled: runner === 'running' || runner === 'starting' || runner === 'backoff', action: command('runner:stop', {}) },
+    { label: 'Restart runner', enabled: runner === 'running', action: command('runner:restart', {}) },
+  ];
+}
+
+function ollamaItems(state: AppState): TrayMenuItem[] {
+  const { server, binary, pid } = state.ollama;
+  // Only an installed Ollama on this machine can be started or stopped by the app.
+  if (!binary || (server.phase === 'running' && server.owner === 'remote')) return [];
+  const managedRunning = server.phase === 'running' && pid !== null;
+  return [
+    { label: 'Start Ollama', enabled: server.phase === 'stopped' || server.phase === 'failed', action: command('ollama:start', {}) },
+    { label: 'Stop Ollama', enabled: managedRunning, action: command('ollama:stop', {}) },
+  ];
+}
+
+/**
+ * The tray, as a pure function of the app state: icon health, tooltip and menu. Unusable
+ * providers are disabled with the reason in their label.
+ */
+export function trayView(state: AppState, { startAtLogin }: { startAtLogin: boolean }): TrayView {
+  const health = trayHealth(state);
+  const { provider, model } = state.config;
+  const summary = `${PROVIDER_INFO[provider.value].label} · ${model.value}`;
+  const tooltip = clip(`Stigmer Desktop — ${state.lastError ? state.lastError.message : `${summary} · runner ${state.runner.state}`}`, 127);
+
+  const providers: TrayMenuItem[] = providerChoices(state).map((choice) => ({
+    type: 'radio',
+    label: choice.disabledReason ? `${choice.label} — ${choice.disabledReason}` : choice.label,
+    checked: choice.selected,
+    enabled: choice.disabledReason === null,
+    action: command('config:set-provider', { provider: choice.provider }),
+  }));
+
+  const menu: TrayMenuItem[] = [
+    { label: statusLine(state), enabled: false },
+    ...(state.lastError ? [{ label: clip(`⚠ ${state.lastError.message}`, 90), enabled: false }] : []),
+    separator,
+    { label: 'Provider', enabled: false },
+    ...providers,
+    { type: 'submenu', label: `Model: ${model.value}`, submenu: modelItems(state) },
+    separator,
+    ...runnerItems(state),
+    ...ollamaItems(state),
+    separator,
+    { label: 'Open window', action: { kind: 'open', route: 'overview' } },
+    { label: 'Show logs', action: { kind: 'open', route: 'logs' } },
+    { label: 'Setup…', action: { kind: 'open', route: 'setup' } },
+    { type: 'checkbox', label: 'Start at login', checked: startAtLogin, action: { kind: 'toggle-start-at-login' } },
+    separator,
+    { label: 'Quit Stigmer Desktop', action: { kind: 'quit' } },
+  ];
+  return { health, tooltip, menu };
+}

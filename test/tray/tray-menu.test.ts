@@ -1,0 +1,175 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { trayHealth, trayView, type TrayMenuItem } from '../../src/main/tray/tray-menu.ts';
+import type { AppState } from '../../src/shared/ipc.ts';
+import { RUNNER_STATES, type RunnerState } from '../../src/shared/runner.ts';
+import { appStateFixture } from '../support/app-state-fixture.ts';
+
+const view = (state: AppState, startAtLogin = false) => trayView(state, { startAtLogin });
+
+/** Every item with its submenu items, flattened. */
+const flatten = (items: TrayMenuItem[]): TrayMenuItem[] => items.flatMap((item) => [item, ...flatten(item.submenu ?? [])]);
+const item = (state: AppState, label: string | RegExp): TrayMenuItem => {
+  const found = flatten(view(state).menu).find((entry) => (typeof label === 'string' ? entry.label === label : label.test(entry.label ?? '')));
+  assert.ok(found, `no tray item ${label}`);
+  return found;
+};
+
+function withRunner(state: RunnerState, patch: Partial<AppState['runner']> = {}): AppState {
+  const base = appStateFixture();
+  return { ...base, runner: { ...base.runner, state, ...patch } };
+}
+
+/** The unpinned, cloud-capable state most tests start from. */
+function unpinned(patch: (state: AppState) => void = () => {}): AppState {
+  const state = appStateFixture();
+  state.config.provider = { value: 'ollama', source: 'settings', pinned: false };
+  patch(state);
+  return state;
+}
+
+describe('the tray menu for every runner state', () => {
+  for (const runnerState of RUNNER_STATES) {
+    test(`runner ${runnerState}`, () => {
+      const state = withRunner(runnerState);
+      const { menu } = view(state);
+      assert.equal(menu[0]?.label, `Runner: ${runnerState} · Ollama: running (managed)`);
+      assert.equal(menu[0]?.enabled, false, 'the status line is not clickable');
+      const start = item(state, /^(Start|Retry) runner$/);
+      const stop = item(state, 'Stop runner');
+      const restart = item(state, 'Restart runner');
+      assert.equal(start.enabled, ['stopped', 'failed', 'crash-loop'].includes(runnerState));
+      assert.equal(start.label, runnerState === 'failed' || runnerState === 'crash-loop' ? 'Retry runner' : 'Start runner');
+      assert.equal(stop.enabled, ['running', 'starting', 'backoff'].includes(runnerState));
+      assert.equal(restart.enabled, runnerState === 'running');
+      for (const required of ['Open window', 'Show logs', 'Setup…', 'Quit Stigmer Desktop']) assert.ok(item(state, required));
+    });
+  }
+});
+
+describe('the provider radio group', () => {
+  test('a pinned provider disables every choice and names the variable', () => {
+    const providers = view(appStateFixture()).menu.filter((entry) => entry.type === 'radio');
+    assert.deepEqual(
+      providers.map((entry) => [entry.label, entry.checked, entry.enabled]),
+      [
+        ['Anthropic — pinned by LLM_PROVIDER', false, false],
+        ['OpenAI — pinned by LLM_PROVIDER', false, false],
+        ['Ollama — pinned by LLM_PROVIDER', true, false],
+      ],
+    );
+  });
+
+  test('a provider without a key says "no API key"; one with a key switches on click', () => {
+    const state = unpinned();
+    assert.deepEqual(item(state, 'OpenAI — no API key').enabled, false);
+    const anthropic = item(state, 'Anthropic');
+    assert.equal(anthropic.enabled, true);
+    assert.deepEqual(anthropic.action, { kind: 'command', command: 'config:set-provider', payload: { provider: 'anthropic' } });
+  });
+
+  test('Ollama not installed is disabled with the reason', () => {
+    const state = unpinned((draft) => {
+      draft.ollama.server = { phase: 'not-installed', reason: 'ollama was not found', fix: 'Install Ollama' };
+      draft.ollama.binary = null;
+    });
+    assert.equal(item(state, 'Ollama — Ollama not installed').enabled, false);
+    assert.equal(flatten(view(state).menu).some((entry) => /Ollama$/.test(entry.label ?? '') && /^(Start|Stop) /.test(entry.label ?? '')), false);
+  });
+});
+
+describe('the model submenu', () => {
+  test('lists installed Ollama models with the active one checked', () => {
+    const submenu = item(unpinned(), /^Model: /).submenu ?? [];
+    assert.deepEqual(
+      submenu.map((entry) => [entry.label, entry.checked]),
+      [
+        ['llama3.2:latest', true],
+        ['qwen2.5-coder:7b', false],
+      ],
+    );
+    assert.deepEqual(submenu[1]?.action, { kind: 'command', command: 'config:set-model', payload: { provider: 'ollama', model: 'qwen2.5-coder:7b' } });
+  });
+
+  test('with no model installed it points to Setup', () => {
+    const state = unpinned((draft) => void (draft.ollama.models = []));
+    assert.deepEqual(item(state, /^Model: /).submenu, [{ label: 'No models installed — use Setup… to pull one', enabled: false }]);
+  });
+
+  test('a cloud provider offers its models; a pinned model is locked', () => {
+    const state = unpinned((draft) => {
+      draft.config.provider = { value: 'anthropic', source: 'settings', pinned: false };
+      draft.config.model = { value: 'claude-opus-4-1', source: 'env:LLM_MODEL', pinned: true };
+    });
+    const submenu = item(state, /^Model: /).submenu ?? [];
+    assert.equal(submenu[0]?.label, 'claude-opus-4-1 (pinned by LLM_MODEL)');
+    assert.ok(submenu.every((entry) => entry.enabled === false));
+    assert.ok(submenu.some((entry) => entry.label === 'claude-sonnet-4-5'));
+  });
+});
+
+describe('Ollama controls', () => {
+  test('a managed server can be stopped, not started', () => {
+    const state = appStateFixture();
+    assert.equal(item(state, 'Stop Ollama').enabled, true);
+    assert.equal(item(state, 'Start Ollama').enabled, false);
+  });
+
+  test('an external server is not the app\'s to stop', () => {
+    const state = unpinned((draft) => {
+      draft.ollama.server = { phase: 'running', owner: 'external' };
+      draft.ollama.pid = null;
+    });
+    assert.equal(item(state, 'Stop Ollama').enabled, false);
+    assert.match(view(state).menu[0]?.label ?? '', /Ollama: running \(external\)/);
+  });
+
+  test('a stopped or failed server can be started', () => {
+    for (const server of [{ phase: 'stopped' }, { phase: 'failed', reason: 'exited', fix: 'see logs' }] as const) {
+      const state = unpinned((draft) => {
+        draft.ollama.server = server;
+        draft.ollama.pid = null;
+      });
+      assert.equal(item(state, 'Start Ollama').enabled, true, server.phase);
+    }
+  });
+
+  test('a remote server has no start or stop', () => {
+    const state = unpinned((draft) => void (draft.ollama.server = { phase: 'running', owner: 'remote' }));
+    assert.equal(flatten(view(state).menu).some((entry) => entry.label === 'Start Ollama' || entry.label === 'Stop Ollama'), false);
+  });
+});
+
+describe('health, tooltip and the rest', () => {
+  test('ok, working and error follow the runner, Ollama and the last error', () => {
+    assert.equal(trayHealth(appStateFixture()), 'ok');
+    assert.equal(trayHealth(withRunner('backoff')), 'working');
+    assert.equal(trayHealth(withRunner('crash-loop', { error: { message: 'crashed 5 times', fix: 'retry' } })), 'error');
+    const pulling = appStateFixture();
+    pulling.ollama.pulls['gemma3:4b'] = { model: 'gemma3:4b', status: 'pulling', completedBytes: 1, totalBytes: 10, percent: 10, bytesPerSecond: null, etaSeconds: null };
+    assert.equal(trayHealth(pulling), 'working');
+    assert.equal(trayHealth(appStateFixture({ lastError: { message: 'Anthropic needs an API key', fix: 'add one' } })), 'error');
+  });
+
+  test('the tooltip leads with the problem, within Windows\' 127 characters', () => {
+    const message = `LLM_PROVIDER="olama" is not one of anthropic, openai, ollama; ${'x'.repeat(200)}`;
+    const { tooltip, menu } = view(appStateFixture({ lastError: { message, fix: 'fix it' } }));
+    assert.ok(tooltip.startsWith('Stigmer Desktop — LLM_PROVIDER="olama"'));
+    assert.ok(tooltip.length <= 127);
+    assert.match(menu[1]?.label ?? '', /^⚠ LLM_PROVIDER="olama"/);
+    assert.match(view(appStateFixture()).tooltip, /Ollama · llama3\.2:latest · runner running/);
+  });
+
+  test('start at login is a checkbox reflecting the setting, off by default', () => {
+    assert.equal(item(appStateFixture(), 'Start at login').checked, false);
+    const on = flatten(view(appStateFixture(), true).menu).find((entry) => entry.label === 'Start at login');
+    assert.equal(on?.checked, true);
+    assert.deepEqual(on?.action, { kind: 'toggle-start-at-login' });
+  });
+
+  test('Start runner is disabled while the configuration is invalid', () => {
+    const state = withRunner('stopped');
+    state.config.errors = [{ field: 'provider', source: 'env:LLM_PROVIDER', message: 'bad' }];
+    assert.equal(item(state, 'Start runner').enabled, false);
+  });
+});
