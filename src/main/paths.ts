@@ -4,6 +4,15 @@ import path from 'node:path';
 export const APP_NAME = 'Stigmer Desktop';
 
 /**
+ * `$XDG_CONFIG_HOME`, or `~/.config` when it is unset, empty or relative (the Base Directory
+ * Specification says a relative value is invalid and must be ignored).
+ */
+export function xdgConfigHome(env: Readonly<Record<string, string | undefined>> = process.env, home: string = os.homedir()): string {
+  const configured = env.XDG_CONFIG_HOME?.trim();
+  return configured && path.isAbsolute(configured) ? configured : path.join(home, '.config');
+}
+
+/**
  * Where Electron's `app.getPath('userData')` puts this app's data on each OS, so the headless
  * host and the desktop app share settings when neither is given `--user-data-dir`.
  */
@@ -15,7 +24,7 @@ export function defaultUserDataDir(
   const join = platform === 'win32' ? path.win32.join : path.posix.join;
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', APP_NAME);
   if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), APP_NAME);
-  return join(env.XDG_CONFIG_HOME?.trim() || join(home, '.config'), APP_NAME);
+  return path.posix.join(xdgConfigHome(env, home), APP_NAME);
 }
 
 /** Everything the app keeps on disk, all under the user-data folder. */

@@ -40,6 +40,9 @@ export class AppStore {
       this.logs.append(batch.entries, batch.skipped);
       this.#scheduleLogNotify();
     });
+    bridge.on('navigate', ({ route }) => {
+      window.location.hash = `#/${route}`;
+    });
     bridge.onConnection((status) => {
       this.connection = status;
       this.#notify('state');

@@ -85,6 +85,8 @@ export const AppStateSchema = z.object({
   needsSetup: z.boolean(),
   /** The folder holding the rotating log files. */
   logsDir: z.string(),
+  /** Start the app when the user logs in (desktop only; off by default). */
+  startAtLogin: z.boolean(),
 });
 export type AppState = z.infer<typeof AppStateSchema>;
 
@@ -226,7 +228,13 @@ export const commands = {
   'playground:cancel': command(z.object({ taskId: TaskIdSchema }).strict(), AckSchema),
 
   'wizard:complete': command(empty, AckSchema),
+  /** Desktop only: registers or removes the login item (macOS, Windows) or XDG autostart entry (Linux). */
+  'app:set-start-at-login': command(z.object({ enabled: z.boolean() }).strict(), AckSchema),
 } as const;
+
+/** The window's screens, for `navigate` (the tray's "Show logs", "Setup…"). */
+export const RouteSchema = z.enum(['overview', 'logs', 'settings', 'playground', 'setup']);
+export type Route = z.infer<typeof RouteSchema>;
 
 /** Every main → renderer push. */
 export const events = {
@@ -235,6 +243,8 @@ export const events = {
   logs: LogBatchSchema,
   'pull-progress': OllamaPullProgressSchema,
   playground: PlaygroundEventSchema,
+  /** Main asks the window to show a screen. */
+  navigate: z.object({ route: RouteSchema }),
 } as const;
 
 export type CommandName = keyof typeof commands;

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { linuxAutostartEntry, quoteExecArgument } from '../../src/main/login-item/desktop-entry.ts';
-import { autostartFilePath, setLinuxAutostart, xdgConfigHome } from '../../src/main/login-item/linux-autostart.ts';
+import { autostartFilePath, setLinuxAutostart } from '../../src/main/login-item/linux-autostart.ts';
+import { xdgConfigHome } from '../../src/main/paths.ts';
 import { LAUNCHED_AT_LOGIN_FLAG, loginItemPlan } from '../../src/main/login-item/plan.ts';
 import { defaultSettings } from '../../src/shared/settings.ts';
 

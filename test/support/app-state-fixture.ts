@@ -75,6 +75,7 @@ export function appStateFixture(overrides: Partial<AppState> = {}): AppState {
     firstRun: false,
     needsSetup: false,
     logsDir: '/home/dev/.config/stigmer-desktop/logs',
+    startAtLogin: false,
     ...overrides,
   };
   return AppStateSchema.parse(state);

@@ -9,6 +9,7 @@ import {
   type CommandResponse,
   type EventName,
   type HostKind,
+  type Route,
   type ModelList,
   type UserError,
 } from '../../shared/ipc.ts';
@@ -50,6 +51,8 @@ export interface AppCoreOptions {
   runnerAutoStart: 'always' | 'after-setup';
   /** Linux without a keyring: switches to weaker persistent storage once the user accepts it. */
   acceptWeakStorage?: () => Promise<SecretStore>;
+  /** Registers or removes the OS login item; absent without a desktop. */
+  applyStartAtLogin?: (enabled: boolean) => Promise<void>;
   /** Opens a folder in the desktop's file manager; absent without a desktop. */
   revealFolder?: (folder: string) => Promise<boolean>;
   /** How the host starts the built-in runner (Electron: a `utilityProcess`). */
@@ -134,6 +137,11 @@ export class AppCore {
     this.#ollamaOutput.stderr.end();
   }
 
+  /** Asks the window to show a screen (the tray's "Show logs", "Setup…"). */
+  navigate(route: Route): void {
+    this.#emit('navigate', { route });
+  }
+
   subscribe(listener: AppEventListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -170,6 +178,7 @@ export class AppCore {
       firstRun: !settings.firstRunCompleted,
       needsSetup: deriveNeedsSetup({ config, ollama }),
       logsDir: this.#paths.logsDir,
+      startAtLogin: settings.startAtLogin,
     };
   }
 
@@ -260,6 +269,15 @@ export class AppCore {
     'playground:run': ({ prompt, system }) => this.#runTask(prompt, system),
     'playground:cancel': ({ taskId }) => {
       this.#runner?.send({ type: 'cancel', id: taskId });
+      return ACK;
+    },
+    'app:set-start-at-login': async ({ enabled }) => {
+      if (!this.#options.applyStartAtLogin) {
+        throw new CommandError('Start at login is a desktop setting; the headless host has no login item.', 'Use your service manager (systemd, launchd) to start the headless host.');
+      }
+      await this.#options.applyStartAtLogin(enabled);
+      this.#saveSettings((draft) => void (draft.startAtLogin = enabled));
+      this.#scheduleState();
       return ACK;
     },
     'wizard:complete': async () => {

@@ -45,6 +45,17 @@ export interface CommandLine {
   help: boolean;
 }
 
+/** No flags at all. */
+export const DEFAULT_COMMAND_LINE: Readonly<CommandLine> = {
+  config: {},
+  printConfig: false,
+  doctor: false,
+  json: false,
+  logFormat: 'text',
+  ui: false,
+  help: false,
+};
+
 export type CommandLineResult = { ok: true; commandLine: CommandLine } | { ok: false; error: string };
 
 const HELP_HINT = 'run with --help to list the options';

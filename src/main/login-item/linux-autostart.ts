@@ -1,22 +1,10 @@
 /** Writes or removes the XDG autostart entry (Linux and other freedesktop systems). */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 
-export const AUTOSTART_FILE_NAME = 'stigmer-desktop.desktop';
 
-/**
- * `$XDG_CONFIG_HOME`, or `~/.config` when it is unset, empty or relative (the Base Directory
- * Specification says a relative value is invalid and must be ignored).
- */
-export function xdgConfigHome(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-  home: string = os.homedir(),
-): string {
-  const configured = env.XDG_CONFIG_HOME?.trim();
-  return configured && path.isAbsolute(configured) ? configured : path.join(home, '.config');
-}
+export const AUTOSTART_FILE_NAME = 'stigmer-desktop.desktop';
 
 export const autostartFilePath = (configHome: string) => path.join(configHome, 'autostart', AUTOSTART_FILE_NAME);
 

@@ -181,7 +181,28 @@ function RunnerCommandCard() {
   );
 }
 
+function StartAtLoginCard() {
+  const { bridge } = useStore();
+  const { startAtLogin } = useAppState();
+  const [run, action] = useAction();
+  return (
+    <Card title="Start at login">
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={startAtLogin}
+          disabled={action.busy}
+          onChange={(event) => void run(() => bridge.invoke('app:set-start-at-login', { enabled: event.currentTarget.checked }))}
+        />
+        <span>Start Stigmer Desktop in the tray when I log in</span>
+      </label>
+      <ActionError state={action} />
+    </Card>
+  );
+}
+
 export function SettingsScreen() {
+  const { host } = useAppState();
   return (
     <div class="screen">
       <div class="grid">
@@ -190,6 +211,7 @@ export function SettingsScreen() {
         <KeysCard />
         <OllamaOptionsCard />
         <RunnerCommandCard />
+        {host === 'electron' ? <StartAtLoginCard /> : null}
       </div>
     </div>
   );

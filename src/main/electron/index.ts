@@ -1,0 +1,146 @@
+import path from 'node:path';
+import { app, shell, type BrowserWindow } from 'electron';
+import Store from 'electron-store';
+import { AppCore } from '../app/app-core.ts';
+import { DEFAULT_COMMAND_LINE, parseCommandLine } from '../config/cli-options.ts';
+import { LAUNCHED_AT_LOGIN_FLAG } from '../login-item/plan.ts';
+import { LogPipeline } from '../logs/pipeline.ts';
+import { appPaths } from '../paths.ts';
+import { SettingsStore } from '../settings/settings-store.ts';
+import type { TrayAction } from '../tray/tray-menu.ts';
+import { RENDERER_ORIGIN, RENDERER_URL, registerAppScheme, serveRenderer } from './app-protocol.ts';
+import { installIpcBridge } from './ipc-bridge.ts';
+import { applyStartAtLogin } from './login-item.ts';
+import { createMainWindow } from './main-window.ts';
+import { openSecretStore } from './secret-store.ts';
+import { AppTray } from './tray.ts';
+import { utilityProcessLauncher } from './utility-process-launcher.ts';
+
+/**
+ * The Electron host: a thin shell around the app core. It owns the tray, the window, the
+ * keychain and the login item; everything else is the core, shared with the headless host.
+ */
+
+const outDir = import.meta.dirname;
+// Flags come after the app path in development (`electron . --llm-provider …`) and right after
+// the executable when packaged; Chromium's own switches are ignored.
+const parsed = parseCommandLine(process.argv.slice(app.isPackaged ? 1 : 2), { strict: false });
+if (parsed.ok && parsed.commandLine.userDataDir) app.setPath('userData', path.resolve(parsed.commandLine.userDataDir));
+
+registerAppScheme();
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  void start();
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  const userDataDir = app.getPath('userData');
+  const logs = new LogPipeline({ logsDir: appPaths(userDataDir).logsDir });
+  process.on('uncaughtException', (error) => logs.log('app', 'error', `Unexpected error: ${error.stack ?? error.message}`));
+  process.on('unhandledRejection', (reason) => logs.log('app', 'error', `Unhandled rejection: ${String(reason)}`));
+  if (!parsed.ok) logs.log('app', 'error', `Command line: ${parsed.error}`);
+
+  const settings = SettingsStore.open({
+    userDataDir,
+    // electron-store names its file through `name`; everything else is conf's own options.
+    createEngine: ({ configName, ...options }) => new Store<Record<string, unknown>>({ ...options, name: configName }),
+  });
+  const core = new AppCore({
+    host: 'electron',
+    commandLine: parsed.ok ? parsed.commandLine : DEFAULT_COMMAND_LINE,
+    env: process.env,
+    userDataDir,
+    settings,
+    secrets: await openSecretStore(settings),
+    logs,
+    runnerAutoStart: 'after-setup',
+    acceptWeakStorage: () => openSecretStore(settings),
+    revealFolder: async (folder) => (await shell.openPath(folder)) === '',
+    applyStartAtLogin,
+    builtInRunner: { argv: [process.execPath, path.join(outDir, 'runner.js')], launcher: utilityProcessLauncher },
+  });
+
+  const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
+  const rendererUrl = devServerUrl ?? RENDERER_URL;
+  if (!devServerUrl) serveRenderer(path.join(outDir, '../renderer'));
+
+  let window: BrowserWindow | undefined;
+  const showWindow = () => {
+    if (!window || window.isDestroyed()) {
+      window = createMainWindow({ preloadPath: path.join(outDir, '../preload/index.cjs'), url: rendererUrl, iconPath: path.join(iconsDir(), 'icon.png') });
+      window.on('close', (event) => {
+        // Closing the window keeps the app in the tray; only Quit ends it.
+        if (!quitting) {
+          event.preventDefault();
+          window?.hide();
+          app.dock?.hide();
+        }
+      });
+    }
+    app.dock?.show();
+    window.show();
+    window.focus();
+  };
+  installIpcBridge({
+    getWindow: () => window,
+    allowedOrigin: devServerUrl ? new URL(devServerUrl).origin : RENDERER_ORIGIN,
+    handleCommand: core.execute,
+    subscribe: (listener) => core.subscribe(listener),
+  });
+
+  const onTrayAction = (action: TrayAction) => {
+    switch (action.kind) {
+      case 'command':
+        void core.execute(action.command, action.payload).catch((error: unknown) => logs.log('app', 'error', `Tray: ${String(error)}`));
+        return;
+      case 'toggle-start-at-login':
+        void core
+          .execute('app:set-start-at-login', { enabled: !core.getState().startAtLogin })
+          .catch((error: unknown) => logs.log('app', 'error', `Start at login: ${String(error)}`));
+        return;
+      case 'open':
+        showWindow();
+        core.navigate(action.route);
+        return;
+      case 'quit':
+        app.quit();
+    }
+  };
+  const tray = new AppTray({ iconsDir: iconsDir(), onAction: onTrayAction });
+  core.subscribe((event) => {
+    if (event === 'state') tray.update(core.getState());
+  });
+
+  let quitting = false;
+  app.on('second-instance', showWindow);
+  app.on('activate', showWindow);
+  app.on('window-all-closed', () => {
+    // Stay in the tray.
+  });
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    // Quit means quit: the runner and any Ollama this app started are stopped first.
+    event.preventDefault();
+    quitting = true;
+    void core
+      .shutdown()
+      .then(() => logs.close())
+      .finally(() => {
+        tray.destroy();
+        app.exit(0);
+      });
+  });
+
+  await core.start();
+  tray.update(core.getState());
+  const launchedAtLogin = process.argv.includes(LAUNCHED_AT_LOGIN_FLAG) || app.getLoginItemSettings().wasOpenedAtLogin;
+  if (!launchedAtLogin) showWindow();
+}
+
+/** Tray and window icons: shipped as extra resources when packaged, from `resources/` in development. */
+function iconsDir(): string {
+  return app.isPackaged ? path.join(process.resourcesPath, 'icons') : path.join(app.getAppPath(), 'resources');
+}

@@ -1,0 +1,41 @@
+import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { IPC_CHANNELS } from '../../shared/ipc-channels.ts';
+import type { CommandReply, EventName } from '../../shared/ipc.ts';
+import { dispatchCommand, type CommandHandler } from '../app/dispatch.ts';
+
+/** Only the app's own renderer, loaded from its own origin in the main frame, may send commands. */
+function isTrustedSender(event: IpcMainInvokeEvent, window: BrowserWindow | undefined, allowedOrigin: string): boolean {
+  const frame = event.senderFrame;
+  if (!window || window.isDestroyed() || event.sender !== window.webContents || !frame || frame !== window.webContents.mainFrame) return false;
+  try {
+    return new URL(frame.url).origin === allowedOrigin;
+  } catch {
+    return false;
+  }
+}
+
+export interface IpcBridgeOptions {
+  getWindow: () => BrowserWindow | undefined;
+  /** `app://renderer`, or the dev server's origin in development. */
+  allowedOrigin: string;
+  handleCommand: CommandHandler;
+  subscribe: (listener: (event: EventName, payload: unknown) => void) => () => void;
+}
+
+/** The Electron transport of the contract: commands through `invoke`, events pushed to the window. */
+export function installIpcBridge(options: IpcBridgeOptions): () => void {
+  ipcMain.handle(IPC_CHANNELS.invoke, async (event, name: unknown, payload: unknown): Promise<CommandReply> => {
+    if (!isTrustedSender(event, options.getWindow(), options.allowedOrigin)) {
+      return { ok: false, error: { message: 'Refused: the command did not come from the app window.' } };
+    }
+    return dispatchCommand(name, payload, options.handleCommand);
+  });
+  const unsubscribe = options.subscribe((name, payload) => {
+    const window = options.getWindow();
+    if (window && !window.isDestroyed()) window.webContents.send(IPC_CHANNELS.event, name, payload);
+  });
+  return () => {
+    unsubscribe();
+    ipcMain.removeHandler(IPC_CHANNELS.invoke);
+  };
+}

@@ -1,0 +1,21 @@
+import { safeStorage } from 'electron';
+import { EncryptedSecretStore } from '../secrets/encrypted-secret-store.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
+import { SessionSecretStore } from '../secrets/session-secret-store.ts';
+import { chooseSecretStorage } from '../secrets/storage-policy.ts';
+import type { SettingsStore } from '../settings/settings-store.ts';
+
+/**
+ * The key store the OS allows: `safeStorage` (async API) when a real keychain backs it; on Linux
+ * without a keyring, memory only until the user accepts weaker storage (as VS Code does).
+ */
+export async function openSecretStore(settings: SettingsStore): Promise<SecretStore> {
+  const policy = chooseSecretStorage({
+    platform: process.platform,
+    encryptionAvailable: await safeStorage.isAsyncEncryptionAvailable(),
+    linuxBackend: process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : undefined,
+    acceptWeakStorage: settings.get().secrets.acceptWeakStorage,
+  });
+  if (policy.persistence === 'session') return new SessionSecretStore(policy.notice ?? 'Keys are kept for this session only.');
+  return new EncryptedSecretStore({ cipher: safeStorage, settings, persistence: policy.persistence, ...(policy.notice ? { notice: policy.notice } : {}) });
+}

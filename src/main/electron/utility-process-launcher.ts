@@ -1,0 +1,63 @@
+import { utilityProcess } from 'electron';
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import type { Launcher, LaunchExit } from '../runner/launcher.ts';
+
+/**
+ * Starts the built-in runner (`argv[1]`, the bundled `runner.js`) in an Electron utility
+ * process. Unlike spawning the Electron binary as Node, this works with the `runAsNode` fuse
+ * off, and the control channel is Electron's `parentPort` instead of Node's IPC.
+ */
+export const utilityProcessLauncher: Launcher = {
+  launch(spec) {
+    const [, modulePath, ...args] = spec.argv;
+    if (!modulePath) throw new Error('The built-in runner needs its module path as the second argument.');
+    const child = utilityProcess.fork(modulePath, args, {
+      env: spec.env,
+      stdio: 'pipe',
+      serviceName: 'Stigmer runner',
+      ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
+    });
+    const started = new Promise<number>((resolve, reject) => {
+      child.once('spawn', () => resolve(child.pid ?? 0));
+      child.once('error', (type) => reject(new Error(`The runner's utility process failed: ${type}`)));
+    });
+    const exited = new Promise<LaunchExit>((resolve) => child.once('exit', (code) => resolve({ code, signal: null })));
+    // Electron types these as the old NodeJS.ReadableStream; at run time they are stream.Readable.
+    const stdout = child.stdout as Readable;
+    const stderr = child.stderr as Readable;
+    const closed = Promise.all([once(stdout, 'close'), once(stderr, 'close')]).then(() => undefined);
+    return {
+      started,
+      stdout,
+      stderr,
+      exited,
+      closed,
+      async terminate(graceMs) {
+        const pid = child.pid;
+        if (pid === undefined) return;
+        child.kill();
+        const timer = setTimeout(() => {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // Already gone.
+          }
+        }, graceMs);
+        await exited;
+        clearTimeout(timer);
+      },
+      send(message) {
+        if (child.pid === undefined) return false;
+        child.postMessage(message);
+        return true;
+      },
+      onMessage(listener) {
+        child.on('message', listener);
+        return () => {
+          child.off('message', listener);
+        };
+      },
+    };
+  },
+};
