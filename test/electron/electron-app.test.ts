@@ -27,7 +27,7 @@ test('the desktop app opens a sandboxed window on the app:// origin, shows the c
   const app: ElectronApplication = await _electron.launch({
     executablePath: binary!,
     args: [REPO_ROOT, '--user-data-dir', userDataDir, '--llm-provider=ollama', '--no-sandbox'],
-    env: cleanEnv({ DISPLAY: process.env.DISPLAY ?? ':99' }),
+    env: cleanEnv({ DISPLAY: process.env.DISPLAY ?? ':99' }) as Record<string, string>,
   });
   t.after(() => app.close().catch(() => {}));
   const window = await app.firstWindow();
@@ -38,6 +38,6 @@ test('the desktop app opens a sandboxed window on the app:// origin, shows the c
   }));
   assert.deepEqual(exposed, { bridge: ['invoke', 'on'], node: 'undefined' });
   await window.getByText('pinned by --llm-provider').first().waitFor({ timeout: 20_000 });
-  const opened = await window.evaluate(() => window.open('https://example.com') === null);
+  const opened = await window.evaluate(() => (globalThis as unknown as { open(url: string): unknown }).open('https://example.com') === null);
   assert.equal(opened, true, 'window.open is denied');
 });

@@ -49,7 +49,7 @@ test('the bundled runner runs from the build folder and refuses a bad configurat
   });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const [code] = (await new Promise((resolve) => child.once('exit', (...args) => resolve(args)))) as [number | null];
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
   assert.equal(code, 78);
   assert.match(stderr, /STIGMER_LLM_PROVIDER/);
 });

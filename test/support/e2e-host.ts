@@ -155,8 +155,9 @@ export class HeadlessHost {
   #stderr = '';
   #exit: HostExit | undefined;
 
-  constructor(args: readonly string[], env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [HEADLESS_ENTRY, ...args], { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** `ownProcessGroup`: the host leads a process group, as a command started from a terminal does. */
+  constructor(args: readonly string[], env: NodeJS.ProcessEnv, { ownProcessGroup = false } = {}) {
+    this.child = spawn(process.execPath, [HEADLESS_ENTRY, ...args], { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: ownProcessGroup });
     this.pid = this.child.pid!;
     this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => (this.#stdout += chunk));
     this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.#stderr += chunk));
@@ -202,6 +203,12 @@ export class HeadlessHost {
     return this.waitForExit(timeoutMs);
   }
 
+  /** Ctrl-C in a terminal: SIGINT to the whole foreground process group (start it with `ownProcessGroup`). */
+  async interruptGroup(timeoutMs = DEFAULT_WAIT_MS): Promise<HostExit> {
+    process.kill(-this.pid, 'SIGINT');
+    return this.waitForExit(timeoutMs);
+  }
+
   async waitForExit(timeoutMs = DEFAULT_WAIT_MS): Promise<HostExit> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
@@ -219,8 +226,8 @@ export class HeadlessHost {
  * Starts the host; when the test ends, a host still running is SIGKILLed together with every
  * process it started, so a failed test leaves nothing behind.
  */
-export function startHost(scope: Scope, args: readonly string[], env: NodeJS.ProcessEnv): HeadlessHost {
-  const host = new HeadlessHost(args, env);
+export function startHost(scope: Scope, args: readonly string[], env: NodeJS.ProcessEnv, options: { ownProcessGroup?: boolean } = {}): HeadlessHost {
+  const host = new HeadlessHost(args, env, options);
   scope.defer(async () => {
     if (!host.running) return;
     for (const pid of descendantsOf(host.pid)) sigkill(pid);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import WebSocket from 'ws';
 import { startUiServer, type UiServer } from '../../src/main/headless/ui-server.ts';
-import { RENDERER_CSP } from '../../src/main/headless/ui/security-headers.ts';
+import { RENDERER_CSP } from '../../src/main/static/renderer-csp.ts';
 import type { EventName } from '../../src/shared/ipc.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
 import { tempDir } from '../support/headless.ts';

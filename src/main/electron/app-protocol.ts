@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import { protocol } from 'electron';
-import { contentTypeFor, rendererCsp, resolveStaticFile } from '../static/static-files.ts';
+import { RENDERER_CSP } from '../static/renderer-csp.ts';
+import { contentTypeFor, resolveStaticFile } from '../static/static-files.ts';
 
 /** The renderer is served from `app://renderer/…`, never `file://`, so it gets an origin of its own. */
 export const APP_SCHEME = 'app';
@@ -16,13 +17,13 @@ export function registerAppScheme(): void {
 export function serveRenderer(rendererDir: string): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
-    const file = url.host === 'renderer' ? resolveStaticFile(rendererDir, url.pathname) : undefined;
-    if (!file) return new Response('Not found', { status: 404 });
+    const found = url.host === 'renderer' ? await resolveStaticFile(rendererDir, url.pathname) : undefined;
+    if (!found?.ok) return new Response('Not found', { status: found?.status ?? 404 });
     try {
-      return new Response(await fs.readFile(file), {
+      return new Response(await fs.readFile(found.file), {
         headers: {
-          'content-type': contentTypeFor(file),
-          'content-security-policy': rendererCsp(),
+          'content-type': contentTypeFor(found.file),
+          'content-security-policy': RENDERER_CSP,
           'x-content-type-options': 'nosniff',
         },
       });

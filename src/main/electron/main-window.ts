@@ -1,5 +1,16 @@
 import { BrowserWindow, session, shell } from 'electron';
 
+/** Sites the window may send the user to (installing Ollama); anything else is simply denied. */
+const EXTERNAL_ORIGINS = new Set(['https://ollama.com']);
+
+const isAllowedExternalUrl = (url: string): boolean => {
+  try {
+    return EXTERNAL_ORIGINS.has(new URL(url).origin);
+  } catch {
+    return false;
+  }
+};
+
 export interface MainWindowOptions {
   preloadPath: string;
   /** `app://renderer/index.html`, or electron-vite's dev server in development. */
@@ -32,13 +43,15 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
       webviewTag: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      // A middle click must not open links in a new window either.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   const allowedOrigin = new URL(options.url).origin;
   const contents = window.webContents;
   contents.setWindowOpenHandler(({ url }) => {
-    // Links to documentation open in the user's browser, never inside the app.
-    if (/^https:\/\//.test(url)) void shell.openExternal(url);
+    // The few documentation links the UI has open in the user's browser, never inside the app.
+    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
   contents.on('will-navigate', (event, url) => {

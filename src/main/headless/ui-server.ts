@@ -6,7 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { isEventName, type EventName } from '../../shared/ipc.ts';
 import { checkRequest, readQueryToken, type GuardPolicy } from './ui/request-guard.ts';
 import { SECURITY_HEADERS } from './ui/security-headers.ts';
-import { contentTypeFor, resolveStaticFile } from './ui/static-files.ts';
+import { contentTypeFor, resolveStaticFile } from '../static/static-files.ts';
 import type { CommandHandler } from '../app/dispatch.ts';
 import { EventBroadcaster, MAX_MESSAGE_BYTES, serveSocket } from './ui/ws-bridge.ts';
 

@@ -43,28 +43,45 @@ export class LineSplitter {
   }
 
   write(chunk: Buffer): void {
-    const length = chunk.length;
     let start = 0;
-    while (start < length) {
-      const newline = chunk.indexOf(LF, start);
-      if (newline === -1) {
-        this.#hold(chunk, start, length);
-        return;
-      }
-      if (this.#pendingBytes === 0 && this.#droppedBytes === 0 && !this.#endsWithCR) {
-        const end = newline > start && chunk[newline - 1] === CR ? newline - 1 : newline;
-        this.#emit(chunk, start, end, 0, false);
-      } else {
-        this.#hold(chunk, start, newline);
-        this.#finishPending();
-      }
+    if (this.#pendingBytes > 0 || this.#droppedBytes > 0 || this.#endsWithCR) {
+      const newline = chunk.indexOf(LF);
+      if (newline === -1) return this.#hold(chunk, 0, chunk.length);
+      this.#hold(chunk, 0, newline);
+      this.#finishPending();
       start = newline + 1;
     }
+    const lastNewline = chunk.lastIndexOf(LF);
+    if (lastNewline >= start) {
+      this.#emitWholeLines(chunk, start, lastNewline);
+      start = lastNewline + 1;
+    }
+    this.#hold(chunk, start, chunk.length);
   }
 
   /** Emits the last line if the stream ended without a newline. */
   end(): void {
     if (this.#pendingBytes > 0 || this.#droppedBytes > 0 || this.#endsWithCR) this.#finishPending();
+  }
+
+  /**
+   * Emits the lines of `chunk[start, end)`, which are whole: the region ends just before a
+   * newline. When no line in it can be over the limit, the region is decoded at once and split,
+   * which gives the same strings as decoding each line (`\n` is never part of a UTF-8 sequence,
+   * so a decoder ends any invalid sequence before it) at a fraction of the cost.
+   */
+  #emitWholeLines(chunk: Buffer, start: number, end: number): void {
+    if (end - start > this.#maxLineBytes) {
+      for (let lineStart = start; lineStart <= end; ) {
+        const newline = chunk.indexOf(LF, lineStart);
+        const lineEnd = newline > lineStart && chunk[newline - 1] === CR ? newline - 1 : newline;
+        this.#emit(chunk, lineStart, lineEnd, 0, false);
+        lineStart = newline + 1;
+      }
+      return;
+    }
+    const lines = chunk.toString('utf8', start, end).split('\n');
+    for (const line of lines) this.#onLine(line.charCodeAt(line.length - 1) === CR ? line.slice(0, -1) : line, 0, false);
   }
 
   #hold(chunk: Buffer, start: number, end: number): void {

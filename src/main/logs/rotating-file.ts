@@ -30,9 +30,6 @@ export interface RotatingFileStatus {
 }
 
 const ROTATE = Symbol('rotate');
-const LF = 0x0a;
-/** Lines are encoded straight into buffers this large, so the disk sees few, large writes. */
-const BUFFER_BYTES = 1024 * 1024;
 /** At most this many buffers per `writev` call. */
 const MAX_WRITEV_BUFFERS = 64;
 
@@ -56,13 +53,16 @@ export class RotatingFile {
   readonly #onFailureChange: ((failure: LogFileError | null) => void) | undefined;
 
   #queue: (Buffer | typeof ROTATE)[] = [];
-  #buffer: Buffer = Buffer.allocUnsafe(BUFFER_BYTES);
-  /** Start of the bytes in `#buffer` not yet queued. */
-  #segmentStart = 0;
-  #offset = 0;
-  /** Size of the file the next line goes to, counting bytes still queued. */
+  /**
+   * Lines not yet queued, as one string: encoding a whole segment at once costs far less than
+   * encoding line by line, and the disk still sees few, large writes.
+   */
+  #text = '';
+  /** The most bytes `#text` can encode to (3 per UTF-16 unit), so rotation can be decided exactly. */
+  #textMaxBytes = 0;
+  /** Size of the file the next line goes to, counting bytes queued but not `#text`. */
   #fileBytes: number;
-  /** Bytes accepted and not yet written or discarded. */
+  /** Bytes queued and not yet written or discarded; `#text` adds about its length. */
   #pendingBytes = 0;
   #handle: fs.promises.FileHandle | undefined;
   #pumpScheduled = false;
@@ -96,7 +96,7 @@ export class RotatingFile {
 
   /** True while writers should wait for `whenDrained` before sending more. */
   get needsDrain(): boolean {
-    return this.#pendingBytes >= this.#highWaterMark;
+    return this.#pendingBytes + this.#text.length >= this.#highWaterMark;
   }
 
   whenDrained(callback: () => void): void {
@@ -110,29 +110,23 @@ export class RotatingFile {
       this.#lostBytes += head.length + Buffer.byteLength(body) + 1;
       return;
     }
-    if (this.#fileBytes >= this.#maxBytes) {
+    // Exact, as if every line were counted on its own: only when the text not yet encoded could
+    // reach the limit is it encoded to learn its size.
+    if (this.#fileBytes + this.#textMaxBytes >= this.#maxBytes) {
       this.#seal();
-      this.#queue.push(ROTATE);
-      this.#fileBytes = 0;
+      if (this.#fileBytes >= this.#maxBytes) {
+        this.#queue.push(ROTATE);
+        this.#fileBytes = 0;
+      }
     }
-    const worstCase = head.length + body.length * 3 + 1;
-    if (this.#buffer.length - this.#offset < worstCase) {
-      this.#seal();
-      this.#buffer = Buffer.allocUnsafe(Math.max(BUFFER_BYTES, worstCase));
-      this.#segmentStart = this.#offset = 0;
-    }
-    const start = this.#offset;
-    this.#offset += this.#buffer.write(head, this.#offset, 'latin1');
-    this.#offset += this.#buffer.write(body, this.#offset, 'utf8');
-    this.#buffer[this.#offset++] = LF;
-    this.#fileBytes += this.#offset - start;
-    this.#pendingBytes += this.#offset - start;
+    this.#text += `${head}${body}\n`;
+    this.#textMaxBytes += head.length + 3 * body.length + 1;
     this.#schedulePump();
   }
 
   /** Resolves once every line appended so far is on disk (or counted as lost). */
   flush(): Promise<void> {
-    if (!this.#pumping && !this.#pumpScheduled && this.#queue.length === 0 && this.#offset === this.#segmentStart) return Promise.resolve();
+    if (!this.#pumping && !this.#pumpScheduled && this.#queue.length === 0 && this.#text === '') return Promise.resolve();
     return new Promise((resolve) => {
       this.#flushWaiters.push(resolve);
       this.#schedulePump();
@@ -162,10 +156,15 @@ export class RotatingFile {
     return path.join(this.#dir, generation === 0 ? `${this.#name}.log` : `${this.#name}.${generation}.log`);
   }
 
+  /** Queues the text appended since the last seal as one buffer. */
   #seal(): void {
-    if (this.#offset === this.#segmentStart) return;
-    this.#queue.push(this.#buffer.subarray(this.#segmentStart, this.#offset));
-    this.#segmentStart = this.#offset;
+    if (this.#text === '') return;
+    const segment = Buffer.from(this.#text);
+    this.#text = '';
+    this.#textMaxBytes = 0;
+    this.#fileBytes += segment.length;
+    this.#pendingBytes += segment.length;
+    this.#queue.push(segment);
   }
 
   #schedulePump(): void {
