@@ -8,7 +8,7 @@ export const RENDERER_CSP = [
   "script-src 'self'",
   "style-src 'self'",
   "connect-src 'self'",
-  "img-src 'self' data:",
+  "img-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'none'",
