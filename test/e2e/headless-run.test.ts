@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
@@ -15,6 +17,7 @@ import {
   Scope,
   commandLineOf,
   descendantsOf,
+  escapeRegExp,
   filesUnder,
   hostEnv,
   isGone,
@@ -48,7 +51,15 @@ const contractVariables = (env: Record<string, string>): Record<string, string> 
 const fromSource = (source: 'app' | 'ollama' | 'runner', pattern: RegExp) => (line: string) =>
   line.includes(` [${source}] `) && pattern.test(line.slice(line.indexOf(` [${source}] `)));
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A live process's environment, as /proc shows it to its owner. */
+const environmentOf = (pid: number): Record<string, string> =>
+  Object.fromEntries(
+    fs
+      .readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+  );
 
 const answers = async (url: string): Promise<boolean> => {
   try {
@@ -74,7 +85,14 @@ test('with no cloud key the host launches Ollama and the built-in runner, and SI
   assert.deepEqual(commandLineOf(ollamaPid).slice(-2), [path.join(FAKE_OLLAMA_BIN_DIR, 'ollama'), 'serve'], 'the ollama found on PATH was launched');
   assert.ok(commandLineOf(runnerPid).some((arg) => arg.endsWith(path.join('src', 'runner', 'index.ts'))), 'the built-in runner runs');
   assert.ok(await answers(`http://127.0.0.1:${port}`), 'the launched Ollama answers at OLLAMA_HOST');
-  assert.ok(host.lines().some(fromSource('runner', /runner starting \{.*"provider":"ollama"/)), 'the runner logs its configuration');
+  assert.deepEqual(contractVariables(environmentOf(runnerPid)), {
+    STIGMER_LLM_PROVIDER: 'ollama',
+    STIGMER_LLM_MODEL: 'llama3.2',
+    // OLLAMA_HOST was given as host:port; the runner gets Ollama's native URL.
+    STIGMER_LLM_BASE_URL: `http://127.0.0.1:${port}`,
+    OLLAMA_HOST: `http://127.0.0.1:${port}`,
+  });
+  await host.waitForLine('the runner to log its configuration', fromSource('runner', /runner starting \{.*"provider":"ollama"/));
   const started = descendantsOf(host.pid);
 
   const exit = await host.stop('SIGTERM');
@@ -95,7 +113,7 @@ test('an Ollama that was already running is used, not launched, and is left runn
   const env = hostEnv(scope, { ollamaHost: external.url });
   const host = startHost(scope, ['--user-data-dir', userDataDir], env);
 
-  await host.waitForLine('the runner to report ready', fromSource('app', new RegExp(`Runner ready: ollama llama3\\.2\\S* at ${escape(external.url)}$`)));
+  await host.waitForLine('the runner to report ready', fromSource('app', new RegExp(`Runner ready: ollama llama3\\.2\\S* at ${escapeRegExp(external.url)}$`)));
   assert.equal(readPidFile(userDataDir, 'ollama.pid'), undefined, 'no Ollama was launched');
   assert.ok(
     descendantsOf(host.pid).every((pid) => !commandLineOf(pid).includes('serve')),
@@ -286,7 +304,7 @@ test('a runner that keeps crashing is restarted after growing delays, then left 
 
   // 1 + 2 + 4 + 8 s of backoff before the fifth exit stops it.
   const stopped = await host.waitForLine('the crash-loop stop', fromSource('app', /Runner crash-loop:/), 90_000);
-  assert.match(stopped, / ERROR /);
+  assert.match(stopped, / ERROR .*exited 5 times within 2 min.* — read its last lines, fix the cause, then retry$/);
   const timeOf = (line: string) => Date.parse(line.slice(0, line.indexOf(' ')));
   const lines = host.lines();
   const backoffs = lines.filter(fromSource('app', /Runner backoff:/));
@@ -302,7 +320,7 @@ test('a runner that keeps crashing is restarted after growing delays, then left 
     const waited = timeOf(starts[index + 1]!) - timeOf(line);
     assert.ok(waited >= announced - 50, `restart ${index + 1} waited ${waited} ms, at least the announced ${announced} ms`);
   });
-  assert.equal(lines.filter(fromSource('runner', /crashing runner \d+: cannot reach the agent queue/)).length, 5, "each crash's reason is logged");
+  await waitUntil("each crash's reason in the log", () => host.lines().filter(fromSource('runner', /crashing runner \d+: cannot reach the agent queue/)).length === 5);
 
   assert.ok(host.running, 'the host itself runs on');
   assert.deepEqual(await host.stop('SIGTERM'), { code: 0, signal: null }, host.stdout);
@@ -319,6 +337,38 @@ test('a runner command that does not exist is one clear error, not a restart loo
 
   const failed = await host.waitForLine('the runner failure', fromSource('app', /Runner failed:/));
   assert.ok(failed.includes(`runner command ${JSON.stringify(missing)} (from --runner-command) does not exist`), failed);
+  assert.match(failed, /check the path, or change --runner-command$/, 'the line ends with the fix');
   assert.deepEqual(await host.stop('SIGTERM'), { code: 0, signal: null }, host.stdout);
   assert.ok(!host.lines().some(fromSource('app', /Runner (backoff|running):/)), 'it is not retried on its own');
+});
+
+test('a port held by a program that is not Ollama is reported as such, and that program is left alone', async (t) => {
+  const scope = new Scope(t);
+  const foreign = http.createServer((_request, response) => response.writeHead(404, { 'Content-Type': 'text/html' }).end('<h1>Not Found</h1>'));
+  await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
+  scope.defer(() => new Promise<void>((resolve) => foreign.close(() => resolve())));
+  const foreignUrl = `http://127.0.0.1:${(foreign.address() as AddressInfo).port}`;
+  const userDataDir = scope.tempDir();
+  const env = hostEnv(scope, { ollamaHost: foreignUrl });
+  const host = startHost(scope, ['--user-data-dir', userDataDir], env);
+
+  const report = await host.waitForLine('the app to report the port', fromSource('app', new RegExp(`${escapeRegExp(foreignUrl)} is answered by a program that is not Ollama`)));
+  assert.match(report, / (WARN |ERROR) /);
+  assert.equal(readPidFile(userDataDir, 'ollama.pid'), undefined, 'no Ollama was launched over it');
+  assert.deepEqual(await host.stop('SIGTERM'), { code: 0, signal: null }, host.stdout);
+  assert.equal((await fetch(`${foreignUrl}/`)).status, 404, 'the foreign server still answers');
+});
+
+test('without Ollama installed the host says so and how to install it, and keeps running', async (t) => {
+  const scope = new Scope(t);
+  const userDataDir = scope.tempDir();
+  const port = await freePort();
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}` });
+  env.PATH = [path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter);
+  const host = startHost(scope, ['--user-data-dir', userDataDir], env);
+
+  const report = await host.waitForLine('the app to report Ollama missing', fromSource('app', /Ollama is not installed/));
+  assert.match(report, /ollama\.com/, `the line says where to get it: ${report}`);
+  assert.ok(host.running);
+  assert.deepEqual(await host.stop('SIGTERM'), { code: 0, signal: null }, host.stdout);
 });

@@ -26,6 +26,9 @@ export async function waitUntil<T>(what: string, check: () => T | undefined | fa
   }
 }
 
+/** Text to match literally inside a RegExp. */
+export const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 interface ProcStat {
   pid: number;
   ppid: number;
@@ -68,10 +71,13 @@ export function descendantsOf(rootPid: number): number[] {
   return found;
 }
 
-/** A process's argv, exactly as others on this machine can read it. */
+/** A process's argv, exactly as others on this machine can read it; empty once it is gone. */
 export function commandLineOf(pid: number): string[] {
-  const raw = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  return raw.replace(/\0$/, '').split('\0');
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0$/, '').split('\0');
+  } catch {
+    return [];
+  }
 }
 
 function sigkill(pid: number): void {

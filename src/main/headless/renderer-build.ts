@@ -26,10 +26,21 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** The built renderer for `--ui`, rebuilt when a source is newer than the build. */
+/**
+ * The built renderer for `--ui`, rebuilt when a source is newer than the build. A rebuild goes to
+ * a fresh sibling folder that is then renamed into place, so a host already serving the old
+ * build (or a second host starting at the same time) never sees a half-written one.
+ */
 export async function ensureRendererBuilt(outDir = BUILT_RENDERER_DIR): Promise<string> {
   const index = path.join(outDir, 'index.html');
   const builtAt = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
-  if (RENDERER_SOURCES.some((dir) => newestMtime(dir) > builtAt)) await buildRenderer(outDir);
+  if (!RENDERER_SOURCES.some((dir) => newestMtime(dir) > builtAt)) return outDir;
+  fs.mkdirSync(path.dirname(outDir), { recursive: true });
+  const fresh = fs.mkdtempSync(`${outDir}.build-`);
+  await buildRenderer(fresh);
+  const retired = `${fresh}.old`;
+  if (fs.existsSync(outDir)) fs.renameSync(outDir, retired);
+  fs.renameSync(fresh, outDir);
+  fs.rmSync(retired, { recursive: true, force: true });
   return outDir;
 }

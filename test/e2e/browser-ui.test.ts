@@ -1,0 +1,430 @@
+/**
+ * The headless host's browser UI end to end: the real host (`--ui`) as a child process with the
+ * Ollama double, driven in Debian's Chromium through playwright-core.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
+import { maskSecret } from '../../src/shared/secret-mask.ts';
+import { startFakeAnthropic } from '../doubles/cloud/anthropic.ts';
+import { DEFAULT_REPLY } from '../doubles/cloud/common.ts';
+import { freePort } from '../ollama/support.ts';
+import { REPO_ROOT } from '../support/headless.ts';
+import { Scope, escapeRegExp, filesUnder, hostEnv, readPidFile, startHost, waitUntil, type HeadlessHost } from '../support/e2e-host.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOTS = path.join(REPO_ROOT, 'test-results/screenshots');
+const DEADLINE = { timeout: 30_000 };
+/** A key the user types: distinctive, so a leak anywhere is found by a plain search. */
+const TYPED_KEY = 'sk-ant-api03-E2eTYPEDbyHAND-q7Xw2Lp9Vn4Rt6Ys8Zu1Mb3Kc5Jd0Hf-9kQ2';
+const KEY_INNARDS = 'E2eTYPEDbyHAND';
+/** The installed model list is empty at first, so a blank profile needs the wizard. */
+const REGISTRY = { 'llama3.2:latest': [2_019_377_376, 1_429, 7_711] };
+
+let browser: Browser;
+
+before(async () => {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is not installed at ${CHROMIUM}; these tests need it. Install it with: sudo apt-get install -y chromium`);
+  }
+  // Built once up front (the host would otherwise build it itself on its first `--ui` start).
+  await ensureRendererBuilt();
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** The `UI ready` line: text, or JSON with `--log-format json`. */
+async function uiUrl(host: HeadlessHost): Promise<string> {
+  const line = await host.waitForLine('the UI to be ready', (text) => text.startsWith('UI ready: open ') || text.includes('"msg":"UI ready"'), 60_000);
+  return line.startsWith('{') ? String((JSON.parse(line) as { url: unknown }).url) : line.slice('UI ready: open '.length);
+}
+
+interface Watched {
+  page: Page;
+  /** Every WebSocket frame the page received. */
+  frames: string[];
+  /** Console errors and uncaught exceptions. */
+  problems: string[];
+}
+
+async function openPage(context: BrowserContext, url: string): Promise<Watched> {
+  const page = await context.newPage();
+  const frames: string[] = [];
+  const problems: string[] = [];
+  page.on('websocket', (socket) => socket.on('framereceived', (frame) => frames.push(String(frame.payload))));
+  page.on('console', (message) => {
+    // Chromium notes that a <meta> CSP cannot carry frame-ancestors; the header does.
+    if (message.type() === 'error' && !message.text().includes("'frame-ancestors' is ignored")) problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto(url);
+  return { page, frames, problems };
+}
+
+async function newContext(scope: Scope): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  scope.defer(() => context.close());
+  return context;
+}
+
+/** Saves the whole screen: the window grows to the main area's content, then shrinks back. */
+async function shot(page: Page, name: string): Promise<void> {
+  const viewport = page.viewportSize() ?? { width: 1280, height: 860 };
+  const contentHeight = Number(await page.evaluate('document.querySelector("main")?.scrollHeight ?? 0'));
+  if (contentHeight > viewport.height) await page.setViewportSize({ width: viewport.width, height: contentHeight });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `e2e-${name}.png`) });
+  await page.setViewportSize(viewport);
+}
+
+/** Adds what the host logged and what each page showed to a failure, so a failed run explains itself. */
+async function explained(host: HeadlessHost, pages: readonly Page[], body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    const shown = await Promise.all(
+      pages.map(async (page) => `${page.url()}\n${await page.locator('body').innerText({ timeout: 2000 }).catch(() => '(unreadable)')}`),
+    );
+    const message = error instanceof Error ? error.message : String(error);
+    const hostState = host.running ? 'running' : 'exited';
+    throw new Error(
+      `${message}\n--- pages ---\n${shown.join('\n---\n')}\n--- host (${hostState}) stdout, last 80 lines ---\n${host.lines().slice(-80).join('\n')}\n--- host stderr ---\n${host.stderr}`,
+      { cause: error },
+    );
+  }
+}
+
+const withRoute = (url: string, route: string) => `${url.replace(/#.*$/, '')}${route}`;
+
+test('the wizard takes a blank profile to a running runner: detect Ollama, choose it, pull a model, review, start', async (t) => {
+  const scope = new Scope(t);
+  const userDataDir = scope.tempDir();
+  const port = await freePort();
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: [], registry: REGISTRY, pullIntervalMs: 40, pullStepsPerLayer: 40 } });
+  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
+  const url = await uiUrl(host);
+  const { page, problems } = await openPage(await newContext(scope), url);
+  await explained(host, [page], async () => {
+    await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
+    await page.getByText(`answers at http://127.0.0.1:${port} with 0 models installed`).waitFor(DEADLINE);
+    await shot(page, 'wizard-1-detect-ollama');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    await page.getByRole('heading', { name: 'Choose a provider' }).waitFor(DEADLINE);
+    await page.getByRole('radio', { name: /Ollama/ }).check();
+    await shot(page, 'wizard-2-provider');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    await page.getByRole('heading', { name: 'Choose a model' }).waitFor(DEADLINE);
+    assert.equal(await page.getByRole('button', { name: 'Continue' }).isDisabled(), true, 'no model installed yet');
+    await page.getByLabel('Model', { exact: true }).selectOption('llama3.2');
+    await page.getByRole('button', { name: 'Pull model' }).click();
+    const bar = page.getByRole('progressbar', { name: 'Pulling llama3.2' });
+    await bar.waitFor(DEADLINE);
+    await waitUntil('the progress bar to move', async () => Number((await bar.getAttribute('value').catch(() => null)) ?? 0) > 5);
+    await shot(page, 'wizard-3-pull-progress');
+    await page.getByText('llama3.2 is installed and selected.').waitFor(DEADLINE);
+    await page.getByRole('button', { name: 'In use' }).waitFor(DEADLINE);
+    assert.equal(await page.getByLabel('Model', { exact: true }).inputValue(), 'llama3.2:latest', 'the picker shows the pulled model');
+    await page.getByRole('button', { name: 'Continue', disabled: false }).click();
+
+    await page.getByRole('heading', { name: 'Review' }).waitFor(DEADLINE);
+    const summary = await page.locator('.wizard__body').innerText();
+    assert.match(summary, /Provider\s+Ollama/);
+    assert.match(summary, /Model\s+llama3\.2/);
+    assert.match(summary, new RegExp(`Base URL\\s+http://127\\.0\\.0\\.1:${port}`));
+    await shot(page, 'wizard-4-review');
+    await page.getByRole('button', { name: 'Looks good' }).click();
+
+    await page.getByRole('heading', { name: 'Start the runner' }).waitFor(DEADLINE);
+    assert.equal(readPidFile(userDataDir, 'runner.pid'), undefined, 'the runner waits for the wizard');
+    await page.getByRole('button', { name: 'Start runner' }).click();
+    const up = await page.getByText(/The runner is up \(pid \d+\)/).textContent(DEADLINE);
+    const pagePid = Number(/pid (\d+)/.exec(up ?? '')?.[1]);
+    await host.waitForLine('the runner to report ready', (line) => / \[app\] Runner ready: ollama llama3\.2/.test(line));
+    assert.equal(readPidFile(userDataDir, 'runner.pid'), pagePid, 'the page shows the pid of the runner that runs');
+    await shot(page, 'wizard-5-start-runner');
+    await page.getByRole('button', { name: 'Finish' }).click();
+
+    const runner = page.getByRole('region', { name: 'Runner' });
+    await runner.getByText(`${pagePid}`, { exact: true }).waitFor(DEADLINE);
+    const configuration = await page.getByRole('region', { name: 'Configuration' }).innerText();
+    assert.match(configuration, /Provider\s+Ollama/);
+    assert.match(configuration, /Model\s+llama3\.2/);
+    await shot(page, 'overview');
+    const settings = JSON.parse(fs.readFileSync(path.join(userDataDir, 'settings.json'), 'utf8')) as { firstRunCompleted: boolean };
+    assert.equal(settings.firstRunCompleted, true, 'the wizard is done for good');
+    assert.deepEqual(problems, [], 'no console errors');
+  });
+});
+
+test('a key added in Settings stays masked, switching provider restarts the runner, and logs stream live', async (t) => {
+  const scope = new Scope(t);
+  const anthropic = await startFakeAnthropic({ validKeys: [TYPED_KEY] });
+  scope.defer(() => anthropic.close());
+  const userDataDir = scope.tempDir();
+  fs.writeFileSync(
+    path.join(userDataDir, 'settings.json'),
+    JSON.stringify({
+      version: 1,
+      provider: 'ollama',
+      providers: { anthropic: { baseUrl: anthropic.url }, openai: {}, ollama: { model: 'llama3.2' } },
+      ollama: { exposeToNetwork: false },
+      runner: {},
+      secrets: { encrypted: {}, acceptWeakStorage: false },
+      startAtLogin: false,
+      firstRunCompleted: true,
+    }),
+  );
+  const port = await freePort();
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: ['llama3.2'] } });
+  const host = startHost(scope, ['--ui', '--log-format', 'json', '--user-data-dir', userDataDir], env);
+  const pages: Page[] = [];
+  await explained(host, pages, async () => {
+    const url = await uiUrl(host);
+    await host.waitForLine('the Ollama runner to be ready', (line) => line.includes('"msg":"Runner ready: ollama llama3.2'));
+    const firstPid = readPidFile(userDataDir, 'runner.pid');
+    assert.ok(firstPid !== undefined);
+
+    const context = await newContext(scope);
+    const logs = await openPage(context, withRoute(url, '#/logs'));
+    pages.push(logs.page);
+    await logs.page.getByRole('toolbar', { name: 'Log filters' }).waitFor(DEADLINE);
+    await logs.page.getByText('Runner ready: ollama llama3.2').first().waitFor(DEADLINE);
+    await logs.page.evaluate('window.__sameDocument = true');
+
+    const main = await openPage(context, withRoute(url, '#/settings'));
+    pages.push(main.page);
+    const { page } = main;
+    const providers = page.getByRole('region', { name: 'Provider' });
+    await providers.getByText('Unavailable: no API key').first().waitFor(DEADLINE);
+    await page.getByRole('button', { name: 'In use' }).waitFor(DEADLINE);
+    assert.equal(await page.getByRole('combobox', { name: 'Model' }).inputValue(), 'llama3.2:latest', 'the picker shows the model in use');
+
+    await page.getByLabel('Anthropic API key', { exact: true }).fill(TYPED_KEY);
+    assert.equal(await page.getByLabel('Anthropic API key', { exact: true }).getAttribute('type'), 'password', 'the key is not echoed while typed');
+    await page.getByRole('button', { name: 'Validate & save' }).first().click();
+    // The save is answered once the configuration it changed has been applied to the runner.
+    await page.getByText('Anthropic accepted this key. Saved.').waitFor(DEADLINE);
+    await page.getByTestId('masked-anthropic').getByText(maskSecret(TYPED_KEY)).waitFor(DEADLINE);
+    assert.ok(anthropic.requests.some((request) => request.headers['x-api-key'] === TYPED_KEY || request.headers.authorization === `Bearer ${TYPED_KEY}`), 'the key was checked with the provider');
+    assert.equal(readPidFile(userDataDir, 'runner.pid'), firstPid, 'a key for a provider not in use does not restart the runner');
+    await shot(page, 'settings');
+
+    await providers.getByRole('radio', { name: /Anthropic/ }).check();
+    const restarted = await host.waitForLine('the runner to start again with Anthropic', (line) => line.includes('"msg":"runner starting"') && line.includes('"provider":"anthropic"'));
+    const record = JSON.parse(restarted) as Record<string, unknown>;
+    assert.equal(record.baseUrl, anthropic.url, 'the runner got the saved Anthropic base URL');
+    assert.equal(record.apiKey, maskSecret(TYPED_KEY), 'and the key, masked in its log');
+    const secondPid = await waitUntil('the new runner pid file', () => {
+      const pid = readPidFile(userDataDir, 'runner.pid');
+      return pid !== undefined && pid !== firstPid ? pid : undefined;
+    });
+    assert.equal(Number(record.pid), secondPid, 'the runner that logged it is the one running');
+
+    // The Logs page, opened before the switch and never reloaded, streams the lines the switch caused.
+    const filter = logs.page.getByPlaceholder('Filter messages…');
+    await filter.fill('provider switched to Anthropic');
+    await logs.page.getByText("The runner's configuration changed: provider switched to Anthropic").waitFor(DEADLINE);
+    await filter.fill('Runner ready: anthropic');
+    await logs.page.getByText(`Runner ready: anthropic claude-sonnet-4-5 at ${anthropic.url}`).waitFor(DEADLINE);
+    await filter.fill('');
+    await logs.page.getByRole('checkbox', { name: 'Ollama' }).uncheck();
+    await logs.page.getByRole('checkbox', { name: 'App' }).uncheck();
+    await logs.page.locator('.log-row__msg').filter({ hasText: /^runner starting \{.*"provider":"anthropic"/ }).first().waitFor(DEADLINE);
+    await logs.page.getByRole('checkbox', { name: 'Ollama' }).check();
+    await logs.page.getByRole('checkbox', { name: 'App' }).check();
+    assert.equal(await logs.page.evaluate('window.__sameDocument'), true, 'the Logs page was not reloaded');
+    await shot(logs.page, 'logs');
+
+    // Removing the key in use stops the runner, and with nothing usable left the wizard is back;
+    // adding a key there starts the runner again.
+    await page.getByRole('button', { name: 'Remove' }).first().click();
+    await waitUntil('the runner to stop without a key', () => readPidFile(userDataDir, 'runner.pid') === undefined);
+    await host.waitForLine('the missing key to be reported', (line) => line.includes('"level":"warn"') && line.includes('Stopping the runner until the configuration is fixed: Anthropic needs an API key'));
+    await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { name: 'Choose a provider' }).waitFor(DEADLINE);
+    assert.equal(await page.getByRole('radio', { name: /Anthropic/ }).isChecked(), true, 'the provider in use is preselected');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { name: 'Add your Anthropic API key' }).waitFor(DEADLINE);
+    await page.getByText('The key is checked with the provider, then held for this session only').waitFor(DEADLINE);
+    await page.getByText('No Anthropic key yet, so these are suggestions.').waitFor(DEADLINE);
+    await page.getByLabel('Anthropic API key', { exact: true }).fill(TYPED_KEY);
+    await page.getByRole('button', { name: 'Validate & save' }).click();
+    await page.getByText('Anthropic accepted this key. Saved.').waitFor(DEADLINE);
+    // With the key, the models come from the provider itself.
+    await page.getByText('No Anthropic key yet, so these are suggestions.').waitFor({ ...DEADLINE, state: 'detached' });
+    await page.getByRole('combobox', { name: 'Model' }).locator('option', { hasText: 'claude-opus-4-1' }).waitFor({ ...DEADLINE, state: 'detached' });
+    await shot(page, 'wizard-3-key-anthropic');
+    await page.getByRole('button', { name: 'Continue', disabled: false }).click();
+    await page.getByRole('heading', { name: 'Review' }).waitFor(DEADLINE);
+    assert.match(await page.locator('.wizard__body').innerText(), new RegExp(`API key\\s+${escapeRegExp(maskSecret(TYPED_KEY))}`));
+    await page.getByRole('button', { name: 'Looks good' }).click();
+    const thirdPid = await waitUntil('the runner to start again with the key back', () => {
+      const pid = readPidFile(userDataDir, 'runner.pid');
+      return pid !== undefined && pid !== secondPid ? pid : undefined;
+    });
+    await page.getByText(`The runner is up (pid ${thirdPid}).`).waitFor(DEADLINE);
+    await page.getByRole('button', { name: 'Finish' }).click();
+
+    await page.goto(withRoute(url, '#/overview'));
+    await page.getByRole('region', { name: 'Runner' }).getByText(`${thirdPid}`, { exact: true }).waitFor(DEADLINE);
+    assert.match(await page.getByRole('region', { name: 'Configuration' }).innerText(), /Provider\s+Anthropic/);
+    await shot(page, 'overview-anthropic');
+
+    for (const route of ['#/overview', '#/settings', '#/logs', '#/playground']) {
+      await page.goto(withRoute(url, route));
+      await page.locator('.page-header__title').waitFor(DEADLINE);
+      assert.ok(!(await page.content()).includes(KEY_INNARDS), `the page never holds the key (${route})`);
+      const values = await Promise.all((await page.locator('input, textarea').all()).map((field) => field.inputValue()));
+      assert.ok(!values.some((value) => value.includes(KEY_INNARDS)), `no field holds the key (${route})`);
+    }
+    // The playground sends a task through the real runner to the (fake) Anthropic API.
+    const prompt = page.getByRole('textbox', { name: 'Prompt' });
+    await prompt.fill('Say hello.');
+    await prompt.press('Control+Enter');
+    await page.getByTestId('answer').getByText(DEFAULT_REPLY).waitFor(DEADLINE);
+    const stats = await page.locator('.stats').innerText();
+    assert.match(stats, /Provider\s+Anthropic/);
+    assert.match(stats, /Model\s+claude-sonnet-4-5/);
+    assert.ok(anthropic.requests.some((request) => request.method === 'POST' && request.path.startsWith('/v1/messages')), 'the runner called the Messages API');
+    await shot(page, 'playground');
+    for (const { frames } of [main, logs]) {
+      assert.ok(frames.length > 0);
+      assert.ok(!frames.some((frame) => frame.includes(KEY_INNARDS)), 'no message to a page carries the key');
+    }
+    assert.ok(!host.stdout.includes(KEY_INNARDS), 'the host never prints the key');
+    for (const file of filesUnder(userDataDir)) assert.ok(!fs.readFileSync(file, 'utf8').includes(KEY_INNARDS), `no key in ${file}`);
+    assert.deepEqual([...main.problems, ...logs.problems], [], 'no console errors');
+  });
+});
+
+test('the page comes up on every load, however early the state arrives', async (t) => {
+  const scope = new Scope(t);
+  const userDataDir = scope.tempDir();
+  fs.writeFileSync(
+    path.join(userDataDir, 'settings.json'),
+    JSON.stringify({
+      version: 1,
+      provider: 'ollama',
+      providers: { anthropic: {}, openai: {}, ollama: { model: 'llama3.2' } },
+      ollama: { exposeToNetwork: false },
+      runner: {},
+      secrets: { encrypted: {}, acceptWeakStorage: false },
+      startAtLogin: false,
+      firstRunCompleted: true,
+    }),
+  );
+  const port = await freePort();
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: ['llama3.2'] } });
+  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
+  const url = await uiUrl(host);
+  await host.waitForLine('the runner to report ready', (line) => / \[app\] Runner ready: ollama/.test(line));
+  const { page, problems } = await openPage(await newContext(scope), url);
+  await explained(host, [page], async () => {
+    // Once the host is quiet, a state that arrived before the page listened would never come again.
+    const routes = ['overview', 'settings', 'logs', 'playground'];
+    for (let load = 0; load < 24; load++) {
+      const route = routes[load % routes.length]!;
+      await page.goto(withRoute(url, `#/${route}`));
+      await page.getByRole('heading', { level: 1, name: route[0]!.toUpperCase() + route.slice(1) }).waitFor({ timeout: 15_000 });
+    }
+    assert.deepEqual(problems, []);
+  });
+});
+
+/** A raw HTTP request, so `Host` and `Origin` can be anything a hostile page could send. */
+function request(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    req.on('error', reject);
+  });
+}
+
+/** The status a WebSocket upgrade gets: 101 when accepted. */
+function upgrade(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers });
+    socket.on('unexpected-response', (_request, response) => {
+      resolve(response.statusCode ?? 0);
+      socket.terminate();
+    });
+    socket.on('open', () => {
+      resolve(101);
+      socket.close();
+    });
+    socket.on('error', (error) => reject(error));
+  });
+}
+
+/** Listening TCP sockets on a port, as `ip:port` in /proc's hex notation decoded. */
+function listeners(port: number): string[] {
+  const found: string[] = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!fs.existsSync(file)) continue;
+    for (const line of fs.readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (!local || state !== '0A') continue;
+      const [address, hexPort] = local.split(':');
+      if (Number.parseInt(hexPort ?? '', 16) !== port || address === undefined) continue;
+      found.push(address.length === 8 ? (address.match(/../g) ?? []).reverse().map((byte) => Number.parseInt(byte, 16)).join('.') : address);
+    }
+  }
+  return found;
+}
+
+test('the real host refuses requests without the token, from other origins, or for another Host, and listens on 127.0.0.1 only', async (t) => {
+  const scope = new Scope(t);
+  const userDataDir = scope.tempDir();
+  const port = await freePort();
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: ['llama3.2'] } });
+  const host = startHost(scope, ['--ui', '--log-format', 'json', '--user-data-dir', userDataDir], env);
+  const url = new URL(await uiUrl(host));
+  const token = url.searchParams.get('token') ?? '';
+  assert.equal(url.hostname, '127.0.0.1');
+  assert.ok(token.length >= 32, 'a long random token');
+  const origin = `http://127.0.0.1:${url.port}`;
+  const base = `${origin}/`;
+
+  assert.equal(await request(base, {}), 401, 'no token');
+  assert.equal(await request(`${base}?token=${'x'.repeat(token.length)}`, {}), 401, 'a wrong token');
+  assert.equal(await request(`${base}assets/index.js`, {}), 401, 'an asset without the token');
+  assert.equal(await request(`${base}?token=${token}`, {}), 200, 'the token opens the page');
+  assert.equal(await request(`${base}?token=${token}`, { Origin: 'http://evil.example' }), 403, 'a foreign Origin');
+  assert.equal(await request(`${base}?token=${token}`, { Host: `rebind.evil.example:${url.port}` }), 403, 'a rebinding Host');
+  assert.equal(await request(`${base}?token=${token}`, { Host: `127.0.0.1:${url.port}.evil.example` }), 403, 'a Host that only starts like ours');
+
+  const ws = `ws://127.0.0.1:${url.port}/ws`;
+  assert.equal(await upgrade(ws, {}), 401, 'a WebSocket without the token');
+  assert.equal(await upgrade(`${ws}?token=${token}`, { Origin: 'http://evil.example' }), 403, 'a WebSocket from a foreign page');
+  assert.equal(await upgrade(`${ws}?token=${token}`, { Host: `rebind.evil.example:${url.port}` }), 403, 'a WebSocket for a rebinding Host');
+  assert.equal(await upgrade(`${ws}?token=${token}`, { Origin: origin }), 101, 'the page itself gets in');
+
+  assert.deepEqual(listeners(Number(url.port)), ['127.0.0.1'], 'bound to 127.0.0.1 and nothing else');
+  const external = Object.values(os.networkInterfaces())
+    .flat()
+    .find((address) => address !== undefined && address.family === 'IPv4' && !address.internal);
+  if (external) {
+    await assert.rejects(request(`http://${external.address}:${url.port}/?token=${token}`, {}), /ECONNREFUSED/, 'unreachable from another interface');
+  }
+
+  for (const line of host.lines()) assert.doesNotThrow(() => JSON.parse(line), `a JSON line: ${line}`);
+  assert.deepEqual(await host.stop('SIGTERM'), { code: 0, signal: null });
+  for (const file of filesUnder(userDataDir)) assert.ok(!fs.readFileSync(file, 'utf8').includes(token), `the token stays out of ${file}`);
+});
