@@ -96,19 +96,27 @@ export function App() {
   useTopic('state');
   const route = useRoute();
   const [wizardDismissed, setWizardDismissed] = useState(false);
+  // Once shown, the wizard stays until the user closes it: the step that makes the configuration
+  // usable (a key saved, a model pulled) must not whisk it away before the review and start steps.
+  const [wizardOpen, setWizardOpen] = useState(false);
   const state = store.state;
+  const setupNeeded = state !== null && (state.firstRun || state.needsSetup) && !wizardDismissed;
 
   useEffect(() => {
     document.title = `${TITLES[route]} · Stigmer`;
   }, [route]);
+  useEffect(() => {
+    if (setupNeeded) setWizardOpen(true);
+  }, [setupNeeded]);
 
-  const showWizard = state !== null && (route === 'setup' || ((state.firstRun || state.needsSetup) && !wizardDismissed));
+  const showWizard = state !== null && (route === 'setup' || setupNeeded || wizardOpen);
   let content: ComponentChildren;
   if (!state) {
     content = <Centered>{store.loadError ? <p role="alert">Could not load the app state: {store.loadError}</p> : <p class="muted">Connecting to Stigmer…</p>}</Centered>;
   } else if (showWizard) {
     const close = () => {
       setWizardDismissed(true);
+      setWizardOpen(false);
       window.location.hash = '#/overview';
     };
     content = <Wizard onClose={close} />;

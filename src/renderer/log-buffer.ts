@@ -10,10 +10,15 @@ export interface LogViewFilter {
   text: string;
 }
 
+/** A structured line's other fields (`{"provider":"ollama",…}`), or '' for a plain line. */
+export const formatLogFields = (entry: LogEntry): string => (entry.fields && Object.keys(entry.fields).length > 0 ? JSON.stringify(entry.fields) : '');
+
 export function matchesFilter(entry: LogEntry, filter: LogViewFilter): boolean {
   if (!filter.sources.has(entry.source)) return false;
   if (LOG_LEVEL_RANK[entry.level] < LOG_LEVEL_RANK[filter.minLevel]) return false;
-  return filter.text === '' || entry.msg.toLowerCase().includes(filter.text.toLowerCase());
+  if (filter.text === '') return true;
+  const needle = filter.text.toLowerCase();
+  return entry.msg.toLowerCase().includes(needle) || formatLogFields(entry).toLowerCase().includes(needle);
 }
 
 /**
@@ -103,5 +108,7 @@ export class FilteredLogView {
 }
 
 /** One line as copied to the clipboard. */
-export const formatLogLine = (entry: LogEntry): string =>
-  `${entry.ts} ${entry.source.padEnd(6)} ${entry.level.toUpperCase().padEnd(5)} ${entry.msg}`;
+export function formatLogLine(entry: LogEntry): string {
+  const fields = formatLogFields(entry);
+  return `${entry.ts} ${entry.source.padEnd(6)} ${entry.level.toUpperCase().padEnd(5)} ${entry.msg}${fields ? ` ${fields}` : ''}`;
+}

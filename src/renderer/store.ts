@@ -24,6 +24,8 @@ export class AppStore {
   /** Why the state could not be loaded, shown instead of the app. */
   loadError: string | null = null;
   readonly #listeners: Record<Topic, Set<() => void>> = { state: new Set(), logs: new Set() };
+  /** Bumped on every change of a topic, so a view can tell it missed one. */
+  readonly #versions: Record<Topic, number> = { state: 0, logs: 0 };
   #logFramePending = false;
 
   constructor(bridge: Bridge) {
@@ -66,12 +68,18 @@ export class AppStore {
     }
   }
 
+  /** Changes whenever `topic` does. */
+  version(topic: Topic): number {
+    return this.#versions[topic];
+  }
+
   subscribe(topic: Topic, listener: () => void): () => void {
     this.#listeners[topic].add(listener);
     return () => this.#listeners[topic].delete(listener);
   }
 
   #notify(topic: Topic): void {
+    this.#versions[topic] += 1;
     this.#listeners[topic].forEach((listener) => listener());
   }
 
@@ -97,9 +105,16 @@ export function useStore(): AppStore {
 /** Re-renders the caller whenever `topic` changes; returns a counter that changes with it. */
 export function useTopic(topic: Topic): number {
   const store = useStore();
-  const [version, setVersion] = useState(0);
-  useEffect(() => store.subscribe(topic, () => setVersion((current) => current + 1)), [store, topic]);
-  return version;
+  const [, rerender] = useState(0);
+  const rendered = store.version(topic);
+  useEffect(() => {
+    const unsubscribe = store.subscribe(topic, () => rerender((count) => count + 1));
+    // Effects run after paint: a change in between (the state arriving on a fast connection)
+    // notified no one, and the view would wait for the next one, which may never come.
+    if (store.version(topic) !== rendered) rerender((count) => count + 1);
+    return unsubscribe;
+  }, [store, topic]);
+  return rendered;
 }
 
 /** The latest app state (screens render only once it is known). */

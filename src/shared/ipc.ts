@@ -133,6 +133,8 @@ export const ModelListSchema = z.object({
   /** `ollama-tags`: installed models; `provider-api`: the provider's list; `suggested`: a built-in list used when neither is reachable. */
   origin: z.enum(['ollama-tags', 'provider-api', 'suggested']),
   models: z.array(ModelOptionSchema),
+  /** The listed name of the model in use, when it is spelled differently there (`llama3.2` is installed as `llama3.2:latest`). */
+  selected: z.string().optional(),
   /** Why the live list could not be fetched, when `origin` is `suggested`. */
   error: UserErrorSchema.optional(),
 });

@@ -14,6 +14,7 @@ import {
   type UserError,
 } from '../../shared/ipc.ts';
 import type { LogEntry, LogSource } from '../../shared/logs.ts';
+import type { OllamaState } from '../../shared/ollama.ts';
 import { CLOUD_PROVIDERS, PROVIDER_INFO, SUGGESTED_MODELS, type CloudProvider, type Provider } from '../../shared/providers.ts';
 import { RunnerToAppSchema } from '../../shared/runner-protocol.ts';
 import type { CommandLine } from '../config/cli-options.ts';
@@ -88,8 +89,14 @@ export class AppCore {
   #config!: ResolvedConfig;
   #ollama!: OllamaManager;
   #ollamaFingerprint = '';
+  /** The Ollama phase last logged (the manager starts out stopped), so each change is told once. */
+  #ollamaPhaseLogged = 'stopped|null';
   #runner: RunnerSupervisor | undefined;
   #runnerCommand: ReturnType<typeof resolveRunnerCommand> | undefined;
+  /** The command and environment the runner was last given, so a change that leaves them as they were restarts nothing. */
+  #runnerInputs = '';
+  /** Ends the current supervisor's subscriptions and output streams. */
+  #releaseRunner: (() => void) | undefined;
   /** The runner should be running: set by auto-start and `runner:start`, cleared by `runner:stop`. */
   #runnerWanted = false;
   #incident: UserError | null = null;
@@ -132,6 +139,7 @@ export class AppCore {
     this.#runnerWanted = false;
     this.#log('info', 'Shutting down: stopping the runner and any Ollama this app started');
     await Promise.allSettled([this.#runner?.stop(), this.#ollama?.stop()]);
+    this.#releaseRunner?.();
     for (const unsubscribe of this.#unsubscribers) unsubscribe();
     this.#ollamaOutput.stdout.end();
     this.#ollamaOutput.stderr.end();
@@ -348,12 +356,29 @@ export class AppCore {
   /** New models or a server that came or went can change the default model: re-resolve then. */
   #onOllamaChange(): void {
     const state = this.#ollama.getState();
+    this.#logOllamaPhase(state);
     const fingerprint = `${state.server.phase}|${state.models.map((model) => model.name).join(',')}`;
     if (fingerprint !== this.#ollamaFingerprint) {
       this.#ollamaFingerprint = fingerprint;
       if (this.#config.provider.value === 'ollama') void this.#reconfigure('Ollama models changed');
     }
     this.#scheduleState();
+  }
+
+  /** Each change of the server's phase as a log line: without a window, the log is where the user learns what is wrong and what to do. */
+  #logOllamaPhase(state: OllamaState): void {
+    const { server } = state;
+    const phase = 'reason' in server ? `${server.phase}|${server.reason}` : `${server.phase}|${state.pid}`;
+    if (phase === this.#ollamaPhaseLogged) return;
+    this.#ollamaPhaseLogged = phase;
+    if ('reason' in server) {
+      this.#log(server.phase === 'failed' ? 'error' : 'warn', `Ollama ${server.phase}: ${server.reason} — ${server.fix}`);
+    } else if (server.phase === 'running') {
+      const owner = { managed: `launched by this app (pid ${state.pid})`, external: 'already running, not started by this app', remote: 'on another machine' }[server.owner];
+      this.#log('info', `Ollama ${state.serverVersion ?? ''} running at ${state.url}, ${owner}`);
+    } else {
+      this.#log('info', server.phase === 'starting' ? `Ollama starting: ${state.binary?.path ?? 'ollama'} serve` : 'Ollama stopped');
+    }
   }
 
   async #setProvider(provider: Provider): Promise<void> {
@@ -425,9 +450,12 @@ export class AppCore {
       try {
         const models = await this.#ollama.listModels();
         const names = models.map((model) => model.name);
+        const inUse = this.#config.provider.value === 'ollama' ? this.#config.model.value : undefined;
+        const selected = inUse === undefined ? undefined : names.find((name) => isOllamaModelInstalled(inUse, [name]));
         return {
           provider,
           origin: 'ollama-tags',
+          ...(selected !== undefined ? { selected } : {}),
           models: [
             ...models.map((model) => ({ name: model.name, installed: true, detail: [model.parameterSize, model.quantization].filter(Boolean).join(' · ') })),
             ...suggested(names),
@@ -507,17 +535,22 @@ export class AppCore {
     const command = this.#runnerCommand;
     if (this.#config.errors.length > 0 || !command?.ok) {
       if (this.#runner && this.#runner.getState().state !== 'stopped') {
-        this.#log('warn', 'Stopping the runner: the configuration is invalid');
+        this.#log('warn', `Stopping the runner until the configuration is fixed: ${command?.ok === false ? command.error.message : this.#config.errors[0]?.message}`);
         await this.#runner.stop();
+        // A stopped supervisor stays stopped; a fresh one starts once the configuration is fixed.
+        this.#releaseRunner?.();
+        this.#runner = undefined;
       }
       if (retry) throw new CommandError(command?.ok === false ? command.error.message : (this.#config.errors[0]?.message ?? 'The configuration is invalid.'), command?.ok === false ? command.error.fix : 'Fix the configuration first (see Overview).');
       this.#scheduleState();
       return;
     }
     const env = buildRunnerEnv(this.#config, this.#options.env);
+    const inputs = JSON.stringify([command.command.argv, env]);
     if (!this.#runner) {
       if (!this.#runnerWanted) return;
       this.#runner = this.#createRunner(command.command, env);
+      this.#runnerInputs = inputs;
       this.#log('info', `Starting the runner (${reason}): ${formatRunnerCommand(command.command.argv)}`);
       await this.#runner.start();
       return;
@@ -525,7 +558,11 @@ export class AppCore {
     const state = this.#runner.getState().state;
     if (retry && (state === 'failed' || state === 'crash-loop')) await this.#runner.retry();
     else if (retry && state === 'stopped') await this.#runner.start();
-    else await this.#runner.applyConfig(env, command.command);
+    else if (inputs !== this.#runnerInputs) {
+      this.#runnerInputs = inputs;
+      this.#log('info', `The runner's configuration changed: ${reason}`);
+      await this.#runner.applyConfig(env, command.command);
+    }
   }
 
   #createRunner(command: RunnerCommand, env: Record<string, string>): RunnerSupervisor {
@@ -539,17 +576,20 @@ export class AppCore {
       ...(this.#options.builtInRunner?.launcher && command.builtIn ? { launcher: this.#options.builtInRunner.launcher } : {}),
       ...this.#options.runnerOptions,
     });
-    this.#unsubscribers.push(
+    const unsubscribers = [
       supervisor.subscribe(({ status }) => {
-        this.#log(status.state === 'crash-loop' || status.state === 'failed' ? 'error' : 'info', `Runner ${status.state}: ${status.reason}`);
+        const stuck = status.state === 'crash-loop' || status.state === 'failed';
+        const text = stuck && status.error ? `${status.error.message} — ${status.error.fix}` : status.reason;
+        this.#log(stuck ? 'error' : 'info', `Runner ${status.state}: ${text}`);
         this.#scheduleState();
       }),
       supervisor.onMessage((message) => this.#onRunnerMessage(message)),
-      () => {
-        runnerOutput.stdout.end();
-        runnerOutput.stderr.end();
-      },
-    );
+    ];
+    this.#releaseRunner = () => {
+      for (const unsubscribe of unsubscribers) unsubscribe();
+      runnerOutput.stdout.end();
+      runnerOutput.stderr.end();
+    };
     return supervisor;
   }
 
@@ -576,7 +616,7 @@ export class AppCore {
       case 'error':
         if (message.id === undefined) {
           this.#incident = { message: `Runner: ${message.message}`, fix: message.fix ?? 'See the runner logs.' };
-          this.#log('error', this.#incident.message);
+          this.#log('error', `${this.#incident.message} — ${this.#incident.fix}`);
           this.#scheduleState();
         } else {
           this.#emit('playground', { type: 'error', taskId: message.id, code: message.code, message: message.message, ...(message.fix ? { fix: message.fix } : {}) });
@@ -616,6 +656,8 @@ export class AppCore {
   }
 
   #emit(event: EventName, payload: unknown): void {
+    // Validating costs most in a log flood; with no window open there is no one to send to.
+    if (this.#listeners.size === 0) return;
     let checked: unknown;
     try {
       checked = parseEvent(event, payload);

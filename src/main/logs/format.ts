@@ -12,8 +12,15 @@ export const LEVEL_LABEL: Readonly<Record<LogLevel, string>> = {
 
 const STREAM_LABEL: Readonly<Record<LogStream, string>> = { stdout: 'stdout', stderr: 'stderr', internal: 'app   ' };
 
+const FILE_LINE_TAGS = Object.fromEntries(
+  (Object.keys(STREAM_LABEL) as LogStream[]).map((stream) => [
+    stream,
+    Object.fromEntries((Object.keys(LEVEL_LABEL) as LogLevel[]).map((level) => [level, ` ${LEVEL_LABEL[level]} ${STREAM_LABEL[stream]} `])),
+  ]),
+) as Record<LogStream, Record<LogLevel, string>>;
+
 /** What follows the timestamp on a line of a log file: ` INFO  stderr `. */
-export const fileLineTag = (level: LogLevel, stream: LogStream): string => ` ${LEVEL_LABEL[level]} ${STREAM_LABEL[stream]} `;
+export const fileLineTag = (level: LogLevel, stream: LogStream): string => FILE_LINE_TAGS[stream][level];
 
 /** One human-readable line: `2025-01-01T10:00:00.000Z INFO  [runner] text {"other":"fields"}`. */
 export function formatLogText(entry: LogEntry): string {

@@ -15,6 +15,12 @@ export interface LineSplitterOptions {
    * `spansChunks` tells that the line was assembled from more than one `write`.
    */
   onLine: (line: string, droppedBytes: number, spansChunks: boolean) => void;
+  /**
+   * Optional: takes runs of lines from one chunk at once, none cut or ending in `\r`, with
+   * `text` the same lines joined by `\n`, so that a consumer can treat them as one block.
+   * Without it, those lines go to `onLine` too.
+   */
+  onLines?: (lines: readonly string[], text: string) => void;
 }
 
 /**
@@ -29,6 +35,7 @@ export interface LineSplitterOptions {
 export class LineSplitter {
   readonly #maxLineBytes: number;
   readonly #onLine: (line: string, droppedBytes: number, spansChunks: boolean) => void;
+  readonly #onLines: ((lines: readonly string[], text: string) => void) | undefined;
   /** Bytes of the current, unfinished line that are kept (at most `maxLineBytes`). */
   #pending: Buffer[] = [];
   #pendingBytes = 0;
@@ -40,6 +47,7 @@ export class LineSplitter {
   constructor(options: LineSplitterOptions) {
     this.#maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.#onLine = options.onLine;
+    this.#onLines = options.onLines;
   }
 
   write(chunk: Buffer): void {
@@ -66,21 +74,30 @@ export class LineSplitter {
 
   /**
    * Emits the lines of `chunk[start, end)`, which are whole: the region ends just before a
-   * newline. When no line in it can be over the limit, the region is decoded at once and split,
-   * which gives the same strings as decoding each line (`\n` is never part of a UTF-8 sequence,
-   * so a decoder ends any invalid sequence before it) at a fraction of the cost.
+   * newline. Runs of lines that cannot be over the limit are decoded at once and split, which
+   * gives the same strings as decoding each line (`\n` is never part of a UTF-8 sequence, so a
+   * decoder ends any invalid sequence before it) at a fraction of the cost.
    */
   #emitWholeLines(chunk: Buffer, start: number, end: number): void {
-    if (end - start > this.#maxLineBytes) {
-      for (let lineStart = start; lineStart <= end; ) {
-        const newline = chunk.indexOf(LF, lineStart);
-        const lineEnd = newline > lineStart && chunk[newline - 1] === CR ? newline - 1 : newline;
-        this.#emit(chunk, lineStart, lineEnd, 0, false);
-        lineStart = newline + 1;
+    while (end - start > this.#maxLineBytes) {
+      const cut = chunk.lastIndexOf(LF, start + this.#maxLineBytes);
+      if (cut < start) {
+        const newline = chunk.indexOf(LF, start);
+        this.#emit(chunk, start, newline > start && chunk[newline - 1] === CR ? newline - 1 : newline, 0, false);
+        start = newline + 1;
+      } else {
+        this.#emitShortLines(chunk, start, cut);
+        start = cut + 1;
       }
-      return;
     }
-    const lines = chunk.toString('utf8', start, end).split('\n');
+    if (start <= end) this.#emitShortLines(chunk, start, end);
+  }
+
+  /** `chunk[start, end)` holds whole lines, none over the limit. */
+  #emitShortLines(chunk: Buffer, start: number, end: number): void {
+    const text = chunk.toString('utf8', start, end);
+    const lines = text.split('\n');
+    if (this.#onLines && !text.includes('\r')) return this.#onLines(lines, text);
     for (const line of lines) this.#onLine(line.charCodeAt(line.length - 1) === CR ? line.slice(0, -1) : line, 0, false);
   }
 

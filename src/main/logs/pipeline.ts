@@ -15,7 +15,7 @@ import { DEFAULT_MAX_LINE_BYTES, LineSplitter, truncationMarker } from './line-s
 import { Redactor } from './redactor.ts';
 import { RingBuffer } from './ring-buffer.ts';
 import { RotatingFile } from './rotating-file.ts';
-import { parseLine } from './structured.ts';
+import { levelFromText, parseLine } from './structured.ts';
 
 export interface LogPipelineOptions {
   /** Where `<source>.log` files and their rotations go. */
@@ -44,14 +44,14 @@ export interface LogPipelineOptions {
 }
 
 /**
- * Rotated files are each at least `fileMaxBytes`, so 5 rotated files of 10 MiB keep the newest
- * 50 MiB per source, plus the current file.
+ * Rotated files are each at least `fileMaxBytes`, so 9 rotated files of 20 MiB keep the newest
+ * 180 MiB per source, plus the current file: a flood of a million 150-byte lines is kept whole.
  */
 export const LOG_PIPELINE_DEFAULTS = {
   ringMaxEntries: 10_000,
   ringMaxBytes: 8 * 1024 * 1024,
-  fileMaxBytes: 10 * 1024 * 1024,
-  fileCount: 6,
+  fileMaxBytes: 20 * 1024 * 1024,
+  fileCount: 10,
   batchIntervalMs: 100,
   maxLineBytes: DEFAULT_MAX_LINE_BYTES,
   fileRetryDelayMs: 1000,
@@ -81,6 +81,7 @@ interface Subscriber {
 const ENTRY_OVERHEAD_BYTES = 96;
 const NEWLINE = /\r?\n/g;
 const ESC = 0x1b;
+const LONE_ESCAPES = /[\u001b\u009b]/g;
 /** U+009B, the one-character CSI that `stripVTControlCharacters` also removes, in UTF-8. */
 const C1_CSI = Buffer.from('\u009b');
 
@@ -106,6 +107,10 @@ export class LogPipeline {
   #seq = 0;
   #lastMillis = Number.NaN;
   #lastTs = '';
+  #headsTs = '';
+  /** Scratch space for `#acceptCleanLines`, reused so a flood allocates no array per chunk. */
+  readonly #levels: LogLevel[] = [];
+  readonly #heads = new Map<string, string>();
   /** Entries waiting for the next batch: at most about twice the largest subscriber's batch. */
   #batch: LogEntry[] = [];
   #batchCapacity = 0;
@@ -133,6 +138,10 @@ export class LogPipeline {
       maxLineBytes: this.#options.maxLineBytes,
       onLine: (line, droppedBytes, spansChunks) =>
         this.#acceptLine(source, stream, ts || this.#timestamp(), line, droppedBytes, chunkNeedsScrub || spansChunks),
+      onLines: (lines, text) => {
+        if (chunkNeedsScrub) for (const line of lines) this.#acceptLine(source, stream, ts, line, 0, true);
+        else this.#acceptCleanLines(source, stream, ts, lines, text);
+      },
     });
     this.#openSplitters.add(splitter);
     const file = this.#fileFor(source);
@@ -213,11 +222,45 @@ export class LogPipeline {
 
   #acceptLine(source: LogSource, stream: 'stdout' | 'stderr', ts: string, line: string, droppedBytes: number, needsScrub: boolean): void {
     if (needsScrub || droppedBytes > 0) {
-      if (line.includes('\u001b') || line.includes('\u009b')) line = stripVTControlCharacters(line);
+      // A lone escape character left by an incomplete sequence goes too: whoever views the file
+      // in a terminal must not have it drive their terminal.
+      if (line.includes('\u001b') || line.includes('\u009b')) line = stripVTControlCharacters(line).replace(LONE_ESCAPES, '');
       line = droppedBytes > 0 ? this.redactor.redactCut(line) + truncationMarker(droppedBytes) : this.redactor.redact(line);
     }
+    // Most lines are plain text: their level is all there is to parse.
+    if (line.charCodeAt(0) !== 0x7b) return this.#record(source, stream, ts, levelFromText(line, stream), line, undefined, line);
     const parsed = parseLine(line, stream);
     this.#record(source, stream, ts, parsed.level, parsed.msg, parsed.fields, line);
+  }
+
+  /**
+   * Lines of one chunk with nothing to strip or redact, each stored as it came. When they share
+   * one level, the file gets them as one block, which costs far less than line by line.
+   */
+  #acceptCleanLines(source: LogSource, stream: 'stdout' | 'stderr', ts: string, lines: readonly string[], text: string): void {
+    const levels = this.#levels;
+    levels.length = 0;
+    let uniform = true;
+    for (const line of lines) {
+      let level: LogLevel;
+      if (line.charCodeAt(0) === 0x7b) {
+        const parsed = parseLine(line, stream);
+        level = parsed.level;
+        this.#remember(source, stream, ts, level, parsed.msg, parsed.fields, line);
+      } else {
+        level = levelFromText(line, stream);
+        this.#remember(source, stream, ts, level, line, undefined, line);
+      }
+      if (level !== levels[0] && levels.length > 0) uniform = false;
+      levels.push(level);
+    }
+    const file = this.#fileFor(source);
+    if (uniform) {
+      const head = this.#fileLineHead(ts, levels[0]!, stream);
+      file.appendLines(`${head}${text.replaceAll('\n', `\n${head}`)}\n`);
+    } else {
+      for (let index = 0; index < lines.length; index++) file.appendLine(this.#fileLineHead(ts, levels[index]!, stream), lines[index]!);
+    }
   }
 
   /** `fileBody` is the entry as one line of text: the redacted original line for child output. */
@@ -230,13 +273,41 @@ export class LogPipeline {
     fields: Record<string, unknown> | undefined,
     fileBody: string,
   ): void {
+    this.#remember(source, stream, ts, level, msg, fields, fileBody);
+    this.#fileFor(source).appendLine(this.#fileLineHead(ts, level, stream), fileBody);
+  }
+
+  /** Everything `#record` does but writing the file: the ring, the subscribers, the hook. */
+  #remember(
+    source: LogSource,
+    stream: LogStream,
+    ts: string,
+    level: LogLevel,
+    msg: string,
+    fields: Record<string, unknown> | undefined,
+    fileBody: string,
+  ): void {
     const entry: LogEntry = fields
       ? { seq: ++this.#seq, ts, source, stream, level, msg, fields }
       : { seq: ++this.#seq, ts, source, stream, level, msg };
     this.#ring.push(entry, ENTRY_OVERHEAD_BYTES + fileBody.length * (fields ? 4 : 2));
-    this.#fileFor(source).appendLine(ts + fileLineTag(level, stream), fileBody);
     if (this.#subscribers.size > 0) this.#queueForBatch(entry);
     this.#options.onEntry?.(entry);
+  }
+
+  /** `ts` and the level and stream tag, made once per timestamp and tag rather than once per line. */
+  #fileLineHead(ts: string, level: LogLevel, stream: LogStream): string {
+    if (ts !== this.#headsTs) {
+      this.#headsTs = ts;
+      this.#heads.clear();
+    }
+    const tag = fileLineTag(level, stream);
+    let head = this.#heads.get(tag);
+    if (head === undefined) {
+      head = ts + tag;
+      this.#heads.set(tag, head);
+    }
+    return head;
   }
 
   #timestamp(): string {

@@ -30,6 +30,10 @@ export interface RotatingFileStatus {
 }
 
 const ROTATE = Symbol('rotate');
+/** Text is encoded into shared buffers this large, each holding many queued segments. */
+const POOL_BYTES = 1024 * 1024;
+/** Text this long is encoded at once, so it never piles up as a long chain of pieces for the GC to trace. */
+const SEAL_CHARS = 128 * 1024;
 /** At most this many buffers per `writev` call. */
 const MAX_WRITEV_BUFFERS = 64;
 
@@ -60,6 +64,9 @@ export class RotatingFile {
   #text = '';
   /** The most bytes `#text` can encode to (3 per UTF-16 unit), so rotation can be decided exactly. */
   #textMaxBytes = 0;
+  /** Where `#seal` encodes text; the bytes before `#poolOffset` belong to queued segments. */
+  #pool = Buffer.allocUnsafe(POOL_BYTES);
+  #poolOffset = 0;
   /** Size of the file the next line goes to, counting bytes queued but not `#text`. */
   #fileBytes: number;
   /** Bytes queued and not yet written or discarded; `#text` adds about its length. */
@@ -106,12 +113,20 @@ export class RotatingFile {
 
   /** Appends `head` (ASCII) and `body` (any text) as one line; `body` must not contain a newline. */
   appendLine(head: string, body: string): void {
+    this.appendLines(`${head}${body}\n`);
+  }
+
+  /**
+   * Appends whole lines, each ending in `\n`. The file is rotated, if it must be, before them,
+   * never between them: a rotated file is at least `maxBytes`, and at most one append larger.
+   */
+  appendLines(text: string): void {
     if (this.#closed || (this.#failing && this.#clock() < this.#retryAt)) {
-      this.#lostBytes += head.length + Buffer.byteLength(body) + 1;
+      this.#lostBytes += Buffer.byteLength(text);
       return;
     }
-    // Exact, as if every line were counted on its own: only when the text not yet encoded could
-    // reach the limit is it encoded to learn its size.
+    // Exact, as if every append were counted on its own: only when the text not yet encoded
+    // could reach the limit is it encoded to learn its size.
     if (this.#fileBytes + this.#textMaxBytes >= this.#maxBytes) {
       this.#seal();
       if (this.#fileBytes >= this.#maxBytes) {
@@ -119,8 +134,9 @@ export class RotatingFile {
         this.#fileBytes = 0;
       }
     }
-    this.#text += `${head}${body}\n`;
-    this.#textMaxBytes += head.length + 3 * body.length + 1;
+    this.#text += text;
+    this.#textMaxBytes += 3 * text.length;
+    if (this.#text.length >= SEAL_CHARS) this.#seal();
     this.#schedulePump();
   }
 
@@ -159,7 +175,13 @@ export class RotatingFile {
   /** Queues the text appended since the last seal as one buffer. */
   #seal(): void {
     if (this.#text === '') return;
-    const segment = Buffer.from(this.#text);
+    if (this.#pool.length - this.#poolOffset < this.#textMaxBytes) {
+      this.#pool = Buffer.allocUnsafe(Math.max(POOL_BYTES, this.#textMaxBytes));
+      this.#poolOffset = 0;
+    }
+    const start = this.#poolOffset;
+    this.#poolOffset += this.#pool.write(this.#text, start);
+    const segment = this.#pool.subarray(start, this.#poolOffset);
     this.#text = '';
     this.#textMaxBytes = 0;
     this.#fileBytes += segment.length;

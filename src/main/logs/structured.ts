@@ -17,7 +17,7 @@ export function levelFromNumber(level: number): LogLevel {
 }
 
 /** Level names used by pino, Python logging, Go's slog/zap, syslog and winston. */
-const LEVEL_NAMES: Readonly<Record<string, LogLevel>> = {
+const LOWER_CASE_LEVEL_NAMES: Readonly<Record<string, LogLevel>> = {
   trace: 'trace',
   silly: 'trace',
   debug: 'debug',
@@ -38,8 +38,16 @@ const LEVEL_NAMES: Readonly<Record<string, LogLevel>> = {
   emerg: 'fatal',
 };
 
+/** Also spelled in capitals, as text logs mostly do, so that a hot path rarely needs `toLowerCase`. */
+const LEVEL_NAMES = new Map<string, LogLevel>(
+  Object.entries(LOWER_CASE_LEVEL_NAMES).flatMap(([name, level]) => [
+    [name, level],
+    [name.toUpperCase(), level],
+  ]),
+);
+
 export function levelFromName(name: string): LogLevel | undefined {
-  return Object.hasOwn(LEVEL_NAMES, name.toLowerCase()) ? LEVEL_NAMES[name.toLowerCase()] : undefined;
+  return LEVEL_NAMES.get(name) ?? LEVEL_NAMES.get(name.toLowerCase());
 }
 
 /** Keys that hold a structured line's text, in order of preference. */
@@ -53,6 +61,29 @@ const LEVEL_KEYS = ['level', 'severity'] as const;
  */
 const TEXT_LEVEL =
   /\b(?:level|lvl|severity)=["']?([A-Za-z]+)|(?:^|[\s[(|:])(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|CRITICAL|PANIC)(?=$|[\s\]):|])/;
+/**
+ * The level of an upper-case level word `TEXT_LEVEL` found; a `switch` on the few possible words
+ * costs less than a hashed lookup, and this runs for most lines of a flood.
+ */
+function upperCaseLevel(word: string): LogLevel {
+  switch (word) {
+    case 'INFO':
+    case 'NOTICE':
+      return 'info';
+    case 'WARN':
+    case 'WARNING':
+      return 'warn';
+    case 'ERROR':
+      return 'error';
+    case 'DEBUG':
+      return 'debug';
+    case 'TRACE':
+      return 'trace';
+    default:
+      return 'fatal';
+  }
+}
+
 /** An HTTP access log line from Go's Gin (Ollama's server): `[GIN] … | 200 | … | GET "/api/tags"`. */
 const GIN_ACCESS = /^\[GIN\] .*?\|\s*(\d{3})\s*\|/;
 
@@ -70,7 +101,7 @@ const CRASH_START = /^(?:Traceback \(most recent call last\)|panic: |(?:Uncaught
  */
 export function levelFromText(text: string, stream: LogStream): LogLevel {
   const named = TEXT_LEVEL.exec(text);
-  const level = named ? levelFromName(named[1] ?? named[2]!) : undefined;
+  const level = named ? (named[2] !== undefined ? upperCaseLevel(named[2]) : levelFromName(named[1]!)) : undefined;
   if (level) return level;
   const access = GIN_ACCESS.exec(text);
   if (access) return accessLevel(Number(access[1]));

@@ -324,7 +324,12 @@ export class OllamaManager {
     const managed: ManagedChild = { process: child, binaryPath, bindAddress: plan.env.OLLAMA_HOST ?? '', exited, ready: false };
     this.#child = managed;
     if (child.pid !== undefined) {
-      writePidFile(this.#options.runDir, { pid: child.pid, binary: binaryPath, startedAt: new Date().toISOString() });
+      try {
+        writePidFile(this.#options.runDir, { pid: child.pid, binary: binaryPath, startedAt: new Date().toISOString() });
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        this.#setState({ warnings: [...this.#state.warnings, `the pid file of ollama serve could not be written (${why}), so if this app is killed that server is not stopped at the next start`] });
+      }
     }
     void exited.then((exit) => this.#onExit(managed, exit));
 

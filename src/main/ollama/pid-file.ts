@@ -29,8 +29,13 @@ export function readPidFile(runDir: string): PidRecord | undefined {
   }
 }
 
+/** Never throws: a pid file that cannot be removed (the folder is gone or unusable) cannot mislead anyone either. */
 export function removePidFile(runDir: string): void {
-  fs.rmSync(pidFilePath(runDir), { force: true });
+  try {
+    fs.rmSync(pidFilePath(runDir), { force: true });
+  } catch {
+    // ENOTDIR, EACCES: there is no pid file there to remove.
+  }
 }
 
 /** The argv of a live process, or undefined when it is gone or cannot be read. */

@@ -1,5 +1,3 @@
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
 import type { KeyCheck, ModelOption } from '../../shared/ipc.ts';
 import { describeError } from '../../shared/provider-errors.ts';
 import { PROVIDER_INFO, type CloudProvider } from '../../shared/providers.ts';
@@ -18,9 +16,13 @@ export interface ProviderEndpoint {
 async function listModelIds({ provider, key, baseUrl }: ProviderEndpoint): Promise<string[]> {
   const options = { apiKey: key, baseURL: baseUrl, maxRetries: 0, timeout: REQUEST_TIMEOUT_MS };
   const ids: string[] = [];
+  // Loaded on first use: the SDKs weigh tens of megabytes of memory that a host running only
+  // the runner never needs.
   if (provider === 'anthropic') {
+    const { default: Anthropic } = await import('@anthropic-ai/sdk');
     for await (const model of new Anthropic(options).models.list({ limit: 100 })) ids.push(model.id);
   } else {
+    const { default: OpenAI } = await import('openai');
     for await (const model of new OpenAI(options).models.list()) ids.push(model.id);
   }
   return ids;

@@ -18,8 +18,9 @@ export async function writePidFile(file: string, record: RunnerPidFile): Promise
   await fs.rename(temporary, file);
 }
 
+/** Never rejects: a pid file that cannot be removed (its folder is gone or unusable) cannot mislead anyone either. */
 export async function removePidFile(file: string): Promise<void> {
-  await fs.rm(file, { force: true });
+  await fs.rm(file, { force: true }).catch(() => undefined);
 }
 
 async function readPidFile(file: string): Promise<RunnerPidFile | undefined> {

@@ -25,16 +25,21 @@ export function ModelPicker({ provider, onChosen }: { provider: Provider; onChos
   const current = active ? state.config.model.value : '';
   const pinned = active && state.config.model.pinned;
   const installedNames = state.ollama.models.map((model) => model.name).join('\n');
+  // A cloud provider lists its models once it has a key: a key added or replaced fetches the list again.
+  const keyMask = provider === 'ollama' ? '' : (state.config.keys[provider]?.masked ?? '');
 
   useEffect(() => {
     void load(async () => {
       const fetched = await store.bridge.invoke('models:list', { provider });
       setList(fetched);
-      setChoice((previous) => previous || current || fetched.models[0]?.name || '');
+      // A pulled model is listed under its installed name; a choice the list no longer holds gives way.
+      const listed = (name: string) => fetched.models.some((model) => model.name === name);
+      setChoice((previous) => (listed(previous) ? previous : '') || fetched.selected || current || fetched.models[0]?.name || '');
     });
-  }, [provider, installedNames]);
+  }, [provider, installedNames, current, keyMask]);
 
   const selected = list?.models.find((model) => model.name === choice);
+  const inUse = choice !== '' && (choice === current || choice === list?.selected);
   const needsPull = provider === 'ollama' && selected !== undefined && !selected.installed;
   const progress = store.pulls[choice];
   const pulling = provider === 'ollama' && state.ollama.pulls[choice] !== undefined;
@@ -86,8 +91,8 @@ export function ModelPicker({ provider, onChosen }: { provider: Provider; onChos
             </button>
           )
         ) : (
-          <button type="button" class="button button--primary" disabled={action.busy || !choice || choice === current} onClick={save}>
-            {choice === current && choice ? 'In use' : 'Use this model'}
+          <button type="button" class="button button--primary" disabled={action.busy || !choice || inUse} onClick={save}>
+            {inUse ? 'In use' : 'Use this model'}
           </button>
         )}
       </div>

@@ -3,7 +3,7 @@ import { LOG_LEVELS, LOG_SOURCES, type LogLevel, type LogSource } from '../../sh
 import { ActionError, Problem, useAction } from '../components/ui.tsx';
 import { VirtualList } from '../components/virtual-list.tsx';
 import { formatClock } from '../format.ts';
-import { FilteredLogView, formatLogLine, type LogViewFilter } from '../log-buffer.ts';
+import { FilteredLogView, formatLogFields, formatLogLine, type LogViewFilter } from '../log-buffer.ts';
 import { useAppState, useStore, useTopic } from '../store.ts';
 
 const SOURCE_LABELS: Record<LogSource, string> = { runner: 'Runner', ollama: 'Ollama', app: 'App' };
@@ -133,12 +133,17 @@ export function LogsScreen() {
               // Stripes follow the line's position, not the DOM order, so they do not flicker while scrolling.
               const stripe = position % 2 === 1 ? ' log-row--odd' : '';
               if (!entry) return <div key={position} class={`log-row${stripe}`} />;
+              // A structured line's fields (a check's result, the runner's configuration) are part of what it says.
+              const fields = formatLogFields(entry);
               return (
-                <div key={entry.seq} class={`log-row log-row--${entry.level}${stripe}`} title={entry.msg}>
+                <div key={entry.seq} class={`log-row log-row--${entry.level}${stripe}`} title={fields ? `${entry.msg} ${fields}` : entry.msg}>
                   <span class="log-row__time">{formatClock(entry.ts)}</span>
                   <span class={`log-row__source log-row__source--${entry.source}`}>{entry.source}</span>
                   <span class="log-row__level">{entry.level}</span>
-                  <span class="log-row__msg">{entry.msg}</span>
+                  <span class="log-row__msg">
+                    {entry.msg}
+                    {fields ? <span class="log-row__fields"> {fields}</span> : null}
+                  </span>
                 </div>
               );
             }}

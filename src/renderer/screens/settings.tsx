@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { sourceName } from '../../shared/config.ts';
 import type { OllamaServerOptions } from '../../shared/ipc.ts';
 import { providerChoices } from '../../shared/provider-availability.ts';
-import { PROVIDER_INFO } from '../../shared/providers.ts';
+import { PROVIDER_INFO, type Provider } from '../../shared/providers.ts';
 import { KeyEditor } from '../components/key-editor.tsx';
 import { ModelPicker } from '../components/model-picker.tsx';
 import { ProviderRadio } from '../components/provider-radio.tsx';
@@ -13,7 +13,14 @@ function ProviderCard() {
   const { bridge } = useStore();
   const state = useAppState();
   const [run, action] = useAction();
+  // The choice stays checked while the switch is applied (the runner restarts), not only once it is done.
+  const [pending, setPending] = useState<Provider | null>(null);
   const { provider } = state.config;
+  const choose = async (next: Provider) => {
+    setPending(next);
+    await run(() => bridge.invoke('config:set-provider', { provider: next }));
+    setPending(null);
+  };
   return (
     <Card title="Provider">
       {provider.pinned ? (
@@ -26,8 +33,8 @@ function ProviderCard() {
       <ProviderRadio
         legend="Provider"
         choices={providerChoices(state)}
-        value={provider.value}
-        onChange={(next) => void run(() => bridge.invoke('config:set-provider', { provider: next }))}
+        value={pending ?? provider.value}
+        onChange={(next) => void choose(next)}
       />
       <ActionError state={action} />
     </Card>

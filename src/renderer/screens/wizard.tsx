@@ -12,6 +12,13 @@ import { useAppState, useStore } from '../store.ts';
 
 const STEPS = ['Ollama', 'Provider', 'Key or model', 'Summary', 'Start'] as const;
 
+/** Where a saved key goes, by the host's key storage. */
+const KEY_KEPT: Record<AppState['secrets']['persistence'], string> = {
+  'os-keychain': 'kept in the OS keychain',
+  weak: 'kept on this computer without a keychain, as you accepted',
+  session: 'held for this session only (no OS keychain here)',
+};
+
 function Stepper({ current }: { current: number }) {
   return (
     <ol class="stepper" aria-label="Setup steps">
@@ -220,7 +227,7 @@ export function Wizard({ onClose }: { onClose: () => void }) {
     );
   } else if (step === 2) {
     panel = isCloudProvider(active) ? (
-      <StepFrame title={`Add your ${PROVIDER_INFO[active].label} API key`} intro="The key is checked with the provider, then kept in the OS keychain." footer={footer(next('Continue', stepReady))}>
+      <StepFrame title={`Add your ${PROVIDER_INFO[active].label} API key`} intro={`The key is checked with the provider, then ${KEY_KEPT[state.secrets.persistence]}.`} footer={footer(next('Continue', stepReady))}>
         <KeyEditor provider={active} />
         <h3 class="subheading">Model</h3>
         <ModelPicker provider={active} />
