@@ -87,8 +87,11 @@ function upperCaseLevel(word: string): LogLevel {
 /** An HTTP access log line from Go's Gin (Ollama's server): `[GIN] … | 200 | … | GET "/api/tags"`. */
 const GIN_ACCESS = /^\[GIN\] .*?\|\s*(\d{3})\s*\|/;
 
-/** An access line is routine unless the request failed. */
-const accessLevel = (status: number): LogLevel => (status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info');
+/**
+ * A successful request is routine detail (the app's own health checks make one every few
+ * seconds), so it is `debug`; a failed one is worth a look.
+ */
+const accessLevel = (status: number): LogLevel => (status >= 500 ? 'error' : status >= 400 ? 'warn' : 'debug');
 
 /** The first line of a crash: a JavaScript or Python error, a Python traceback, a Go panic. */
 const CRASH_START = /^(?:Traceback \(most recent call last\)|panic: |(?:Uncaught )?[A-Za-z]*(?:Error|Exception)\b)/;
