@@ -33,3 +33,8 @@ export function floodBytes(lines: number): number {
   for (let index = 0; index < lines; index++) bytes += floodLine(index).length + 1;
   return bytes;
 }
+
+/** Everything a flood runner writes on stdout: the numbered lines, then the marker line. */
+export function floodOutput(lines: number): Buffer {
+  return Buffer.concat([...floodChunks(lines), Buffer.from(`${FLOOD_DONE}\n`)]);
+}

@@ -1,0 +1,56 @@
+import net from 'node:net';
+import { probeOllama } from '../src/main/ollama/detect.ts';
+import { startFakeOllama } from '../test/doubles/ollama/server.ts';
+import { emptySection, type Section } from './lib/report.ts';
+import { formatMs, formatNumber, median, repeat } from './lib/stats.ts';
+
+/** A loopback port nothing listens on: it is bound, read, and released. */
+async function refusedPort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * Ollama detection: the time `probeOllama` takes to reach a verdict for a running server (the
+ * double), a refused port, and a blackholed one (accepts the connection, never answers).
+ */
+export async function ollamaDetection(options: { runs: number }): Promise<Section> {
+  const section = emptySection();
+  const running = await startFakeOllama();
+  const silent = new Set<net.Socket>();
+  const blackhole = net.createServer((socket) => {
+    silent.add(socket);
+    socket.on('close', () => silent.delete(socket));
+  });
+  await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
+  const targets: [string, string][] = [
+    ['running Ollama (double)', running.url],
+    ['refused port', `http://127.0.0.1:${await refusedPort()}`],
+    ['blackholed port (accepts, never answers)', `http://127.0.0.1:${(blackhole.address() as net.AddressInfo).port}`],
+  ];
+  try {
+    for (const [subject, url] of targets) {
+      const verdicts = new Set<string>();
+      const times = await repeat(options.runs, async () => {
+        const started = performance.now();
+        verdicts.add((await probeOllama(url)).kind);
+        return performance.now() - started;
+      });
+      section.rows.push({
+        benchmark: 'Ollama detection → verdict',
+        subject,
+        median: formatMs(median(times)),
+        detail: `verdict ${[...verdicts].join(', ')}; runs ${times.map((each) => formatNumber(each, 1)).join(', ')} ms`,
+      });
+    }
+    section.notes.push('A blackholed port is bounded by the probe timeout (2 s by default); a refused port answers at once.');
+    return section;
+  } finally {
+    for (const socket of silent) socket.destroy();
+    await new Promise((resolve) => blackhole.close(resolve));
+    await running.close();
+  }
+}

@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { HEADLESS_ENTRY, REPO_ROOT } from '../test/support/headless.ts';
+import { startFakeOllama } from '../test/doubles/ollama/server.ts';
+import { readContextSwitches, readCpuSeconds, readMemory } from './lib/proc.ts';
+import { emptySection, waitUntil, type Section } from './lib/report.ts';
+import { formatMb, formatNumber } from './lib/stats.ts';
+
+/**
+ * Idle cost: the headless host with the Ollama double running and the built-in runner ready,
+ * doing nothing for `seconds`; its CPU time and context switches (wake-ups) over that time and
+ * its resident memory at the end, from /proc.
+ */
+export async function idleCost(options: { seconds: number; warmupSeconds: number }): Promise<Section> {
+  const section = emptySection();
+  const ollama = await startFakeOllama({ models: ['llama3.2'] });
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-bench-idle-'));
+  const host = spawn(process.execPath, [HEADLESS_ENTRY, '--user-data-dir', userDataDir], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: userDataDir, OLLAMA_HOST: ollama.url },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  host.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  try {
+    await waitUntil('the runner to be ready', () => stdout.includes('Runner ready: ollama'), 60_000, 20);
+    const runnerPid = Number(/Runner running: started \(pid (\d+)\)/.exec(stdout)?.[1]);
+    await delay(options.warmupSeconds * 1000);
+    const pids = { host: host.pid!, runner: runnerPid };
+    const before = { host: readCpuSeconds(pids.host), runner: readCpuSeconds(pids.runner), wakeups: readContextSwitches(pids.host) };
+    const startedAt = performance.now();
+    await delay(options.seconds * 1000);
+    const elapsed = (performance.now() - startedAt) / 1000;
+    const hostCpu = readCpuSeconds(pids.host) - before.host;
+    const runnerCpu = readCpuSeconds(pids.runner) - before.runner;
+    const wakeups = (readContextSwitches(pids.host) - before.wakeups) / elapsed;
+    const memory = readMemory(pids.host);
+    const percent = (100 * hostCpu) / elapsed;
+    section.rows.push(
+      {
+        benchmark: `idle cost over ${formatNumber(elapsed)} s`,
+        subject: 'headless host (Ollama double, built-in runner ready)',
+        median: `${formatNumber(percent, 2)} % of a core`,
+        detail: `${formatNumber(hostCpu, 2)} s CPU; ${formatNumber(wakeups, 1)} context switches/s; RSS ${memory ? formatMb(memory.rss) : 'n/a'}`,
+      },
+      {
+        benchmark: `idle cost over ${formatNumber(elapsed)} s`,
+        subject: 'built-in runner (for reference)',
+        median: `${formatNumber((100 * runnerCpu) / elapsed, 2)} % of a core`,
+        detail: `${formatNumber(runnerCpu, 2)} s CPU (its parent check runs once a second)`,
+      },
+    );
+    section.goals.push({ goal: 'idle host < 1 % of one core, no busy polling', met: percent < 1, observed: `${formatNumber(percent, 2)} %, ${formatNumber(wakeups, 1)} wake-ups/s` });
+    return section;
+  } finally {
+    host.kill('SIGTERM');
+    await new Promise((resolve) => host.once('exit', resolve));
+    await ollama.close();
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+  }
+}

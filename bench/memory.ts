@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { HEADLESS_ENTRY, REPO_ROOT } from '../test/support/headless.ts';
+import { FLOOD_DONE } from './lib/flood.ts';
+import { sampleMemory } from './lib/proc.ts';
+import { emptySection, waitUntil, type Section } from './lib/report.ts';
+import { formatMb, formatNumber } from './lib/stats.ts';
+
+const FLOOD_RUNNER = path.join(import.meta.dirname, 'fixtures/flood-runner.ts');
+/** Node flags that keep V8's heap small; measured beside the default to show where the memory goes. */
+const SMALL_HEAP_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=64'];
+
+/** The last bytes of a file, without reading it whole. */
+function tailOf(file: string, bytes: number): string {
+  try {
+    const handle = fs.openSync(file, 'r');
+    try {
+      const size = fs.fstatSync(handle).size;
+      const buffer = Buffer.alloc(Math.min(bytes, size));
+      fs.readSync(handle, buffer, 0, buffer.length, size - buffer.length);
+      return buffer.toString('utf8');
+    } finally {
+      fs.closeSync(handle);
+    }
+  } catch {
+    return '';
+  }
+}
+
+interface FloodMemory {
+  peak: number;
+  /** RSS range over the last three quarters of the flood. */
+  growth: number;
+  detail: string;
+}
+
+/** One flood through a fresh headless host started with `nodeFlags`. */
+async function measureFlood(lines: number, nodeFlags: readonly string[]): Promise<FloodMemory> {
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-bench-memory-'));
+  const host = spawn(process.execPath, [...nodeFlags, HEADLESS_ENTRY, '--user-data-dir', userDataDir, '--runner-command', `${process.execPath} ${FLOOD_RUNNER} ${lines}`], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: userDataDir, ANTHROPIC_API_KEY: 'sk-ant-api03-bench-memory-flood-000000000000' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const runnerLog = path.join(userDataDir, 'logs', 'runner.log');
+  try {
+    const sampler = sampleMemory(host.pid!, 100);
+    const floodStart = await waitUntil('the flood to start', () => fs.existsSync(runnerLog) && Date.now(), 60_000, 20);
+    await waitUntil('the flood to reach the log file', () => tailOf(runnerLog, 200).includes(FLOOD_DONE), 600_000, 100);
+    const floodEnd = Date.now();
+    const final = sampler.stop();
+    const during = sampler.samples.filter((sample) => sample.at >= floodStart && sample.at <= floodEnd);
+    const at = (fraction: number) => during[Math.min(during.length - 1, Math.floor(fraction * during.length))]?.rss ?? Number.NaN;
+    const afterWarmup = during.slice(Math.floor(during.length / 4)).map((sample) => sample.rss);
+    const growth = Math.max(...afterWarmup) - Math.min(...afterWarmup);
+    const quarters = [0.25, 0.5, 0.75, 1].map((fraction) => formatMb(at(fraction))).join(' / ');
+    return {
+      peak: final?.peakRss ?? Number.NaN,
+      growth,
+      detail: `RSS at 25/50/75/100 % of the flood ${quarters}; range after warm-up ${formatMb(growth)}; flood took ${formatNumber((floodEnd - floodStart) / 1000, 1)} s`,
+    };
+  } finally {
+    host.kill('SIGTERM');
+    await new Promise((resolve) => host.once('exit', resolve));
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Memory under a flood: the real headless host supervises a runner that prints `lines` lines
+ * as fast as it can; the host's resident memory is sampled every 100 ms from /proc until the
+ * flood's last line is in the log file. Its stdout (the echo of every line) goes to /dev/null.
+ */
+export async function memoryUnderFlood(options: { lines: number }): Promise<Section> {
+  const section = emptySection();
+  const shipped = await measureFlood(options.lines, []);
+  const smallHeap = await measureFlood(options.lines, SMALL_HEAP_FLAGS);
+  const benchmark = `memory under a flood (${formatNumber(options.lines)} lines)`;
+  section.rows.push(
+    { benchmark, subject: 'headless host, peak RSS (VmHWM)', median: formatMb(shipped.peak), detail: shipped.detail },
+    { benchmark, subject: `same, node ${SMALL_HEAP_FLAGS.join(' ')}`, median: formatMb(smallHeap.peak), detail: smallHeap.detail },
+  );
+  section.goals.push(
+    {
+      goal: 'peak RSS under a 2M-line flood < 150 MB',
+      met: shipped.peak < 150e6,
+      observed: `${formatNumber(shipped.peak / 1e6)} MB (${formatNumber(smallHeap.peak / 1e6)} MB with ${SMALL_HEAP_FLAGS.join(' ')})`,
+    },
+    { goal: 'RSS flat after warm-up (range < 20 MiB over the last 3/4 of the flood)', met: shipped.growth < 20 * 1024 * 1024, observed: formatMb(shipped.growth) },
+  );
+  return section;
+}
