@@ -2,16 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, isChromiumInstalled, launchChromium } from '../test/support/chromium.ts';
 import { buildRenderer } from '../src/main/headless/renderer-build.ts';
 import { startUiServer } from '../src/main/headless/ui-server.ts';
 import { FakeCore } from '../test/ui/fake-core.ts';
 import { emptySection, type Section } from './lib/report.ts';
 import { formatMs, formatNumber, median, repeat } from './lib/stats.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** The flags the renderer tests use. */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const SOURCES = ['runner', 'ollama', 'app'] as const;
 
 const line = (index: number) => ({
@@ -55,13 +53,13 @@ const BLOCK_MAIN_THREAD_80_MS = '(() => { const end = performance.now() + 80; wh
  */
 export async function rendererBench(options: { runs: number; lines: number; linesPerSecond: number; streamSeconds: number }): Promise<Section> {
   const section = emptySection();
-  if (!fs.existsSync(CHROMIUM)) {
+  if (!isChromiumInstalled()) {
     section.notes.push(`The renderer was not measured: Chromium is not installed at ${CHROMIUM}.`);
     return section;
   }
   const rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-bench-renderer-'));
   await buildRenderer(rendererDir);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   try {
     const renderTimes = await repeat(options.runs, async () => {
       const core = new FakeCore();

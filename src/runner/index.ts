@@ -10,7 +10,7 @@ import { createChatClient } from './clients.ts';
 import { parseRunnerEnv } from './env.ts';
 import { createLogger } from './log.ts';
 import { checkProvider } from './provider-check.ts';
-import { createRedactor } from './redact.ts';
+import { Redactor } from '../main/logs/redactor.ts';
 import { createTaskLoop } from './task-loop.ts';
 import { openControlChannel } from './transport.ts';
 
@@ -26,7 +26,9 @@ process.stdout.on('error', () => {});
 process.stderr.on('error', () => {});
 
 // Every key the runner can see is masked wherever it would appear, whichever provider is active.
-const redact = createRedactor([process.env.STIGMER_LLM_API_KEY, process.env.ANTHROPIC_API_KEY, process.env.OPENAI_API_KEY]);
+// The same redactor as the app's log pipeline, so a key is masked the same way on both sides.
+const redactor = new Redactor([process.env.STIGMER_LLM_API_KEY, process.env.ANTHROPIC_API_KEY, process.env.OPENAI_API_KEY].filter((key) => key !== undefined));
+const redact = (text: string): string => redactor.redact(text);
 const log = createLogger({ redact });
 const logToStderr = createLogger({ redact, write: (line) => process.stderr.write(line) });
 

@@ -1,5 +1,3 @@
-import type { Redactor } from './redact.ts';
-
 /** pino's numeric levels, which the app's log pipeline understands. */
 const LEVELS = { debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const;
 export type LogLevel = keyof typeof LEVELS;
@@ -8,7 +6,8 @@ export type LogFields = Record<string, unknown>;
 export type Logger = Record<LogLevel, (msg: string, fields?: LogFields) => void>;
 
 export interface LoggerOptions {
-  redact: Redactor;
+  /** Masks keys in every line (the log pipeline's `Redactor`). */
+  redact: (text: string) => string;
   /** Where a finished line goes; defaults to stdout. Lines never carry control messages. */
   write?: (line: string) => void;
   now?: () => number;

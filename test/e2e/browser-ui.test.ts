@@ -8,17 +8,17 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
 import { startFakeAnthropic } from '../doubles/cloud/anthropic.ts';
 import { DEFAULT_REPLY } from '../doubles/cloud/common.ts';
 import { freePort } from '../ollama/support.ts';
+import { launchChromium } from '../support/chromium.ts';
 import { REPO_ROOT } from '../support/headless.ts';
 import { Scope, escapeRegExp, filesUnder, hostEnv, readPidFile, startHost, waitUntil, type HeadlessHost } from '../support/e2e-host.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = path.join(REPO_ROOT, 'test-results/screenshots');
 const DEADLINE = { timeout: 30_000 };
 /** A key the user types: distinctive, so a leak anywhere is found by a plain search. */
@@ -30,16 +30,10 @@ const REGISTRY = { 'llama3.2:latest': [2_019_377_376, 1_429, 7_711] };
 let browser: Browser;
 
 before(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}; these tests need it. Install it with: sudo apt-get install -y chromium`);
-  }
   // Built once up front (the host would otherwise build it itself on its first `--ui` start).
   await ensureRendererBuilt();
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

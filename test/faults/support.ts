@@ -1,8 +1,6 @@
 /** Helpers for the fault suite (and the benchmarks that drive the app core in-process). */
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { AppCore, type AppCoreOptions } from '../../src/main/app/app-core.ts';
 import { parseCommandLine } from '../../src/main/config/cli-options.ts';
 import { LogPipeline } from '../../src/main/logs/pipeline.ts';
@@ -10,6 +8,8 @@ import { SessionSecretStore } from '../../src/main/secrets/session-secret-store.
 import { SettingsStore } from '../../src/main/settings/settings-store.ts';
 import type { LogEntry } from '../../src/shared/logs.ts';
 import { HEADLESS_ENTRY, REPO_ROOT } from '../support/headless.ts';
+
+export { isGone, killAfter, waitFor } from '../support/processes.ts';
 
 export interface InProcessApp {
   core: AppCore;
@@ -61,46 +61,6 @@ export function createApp(options: InProcessAppOptions): InProcessApp {
       await logs.close();
     },
   };
-}
-
-/** Polls a condition every 20 ms until it gives a value (not undefined, null or false); the deadline is generous for a busy machine. */
-export async function waitFor<T>(what: string, check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== null && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(20);
-  }
-}
-
-/** Whether a process has ended (a zombie waiting to be reaped has). */
-export function isGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return true;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return /^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
-  } catch {
-    return true;
-  }
-}
-
-/** SIGKILLs a process and its group when the test ends, whatever happened. */
-export function killAfter(t: { after(fn: () => void): void }, pid: number | undefined): void {
-  if (pid === undefined) return;
-  t.after(() => {
-    for (const target of [-pid, pid]) {
-      try {
-        process.kill(target, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
-  });
 }
 
 export interface HeadlessHost {

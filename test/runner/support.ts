@@ -1,10 +1,11 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { RunnerState, RunnerTransition } from '../../src/shared/runner.ts';
 import type { RunnerCommand } from '../../src/main/runner/command.ts';
 import { RunnerSupervisor, type Clock, type RunnerSupervisorOptions } from '../../src/main/runner/supervisor.ts';
 import { cleanEnv, tempDir } from '../support/headless.ts';
+import { waitFor } from '../support/processes.ts';
+
+export { isGone, killAfter, waitFor } from '../support/processes.ts';
 
 export const FIXTURES = path.join(import.meta.dirname, 'fixtures');
 
@@ -14,48 +15,6 @@ export const fixtureCommand = (script: string, ...args: string[]): RunnerCommand
   source: 'flag:--runner-command',
   builtIn: false,
 });
-
-/** Polls a condition every 20 ms; generous deadline, because the suite runs on a busy machine. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(20);
-  }
-}
-
-/**
- * Whether a process has ended. Read from /proc rather than `kill(pid, 0)` alone: this machine's
- * init reaps orphans late, and a reaped-late zombie has ended all the same.
- */
-export function isGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return true;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return /^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
-  } catch {
-    return true;
-  }
-}
-
-/** SIGKILLs a process and its group when the test ends, whatever happened. */
-export function killAfter(t: { after(fn: () => void): void }, pid: number): void {
-  t.after(() => {
-    for (const target of [-pid, pid]) {
-      try {
-        process.kill(target, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
-  });
-}
 
 /** A clock the test advances by hand; timers fire in order of their due time. */
 export class FakeClock implements Clock {

@@ -8,50 +8,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { setTimeout as delay } from 'node:timers/promises';
 import { FAKE_OLLAMA_BIN_DIR, FAKE_OLLAMA_CONFIG_ENV, type FakeOllamaConfig } from '../doubles/ollama/server.ts';
 import { HEADLESS_ENTRY, REPO_ROOT, cleanEnv } from './headless.ts';
+import { isGone, readStat, waitFor } from './processes.ts';
 
-/** Generous: the suite runs on a busy 2-core machine with test files in parallel. */
+export { isGone };
+
+/** End-to-end waits start whole processes (Node, Ollama's double, Chromium): more generous still. */
 export const DEFAULT_WAIT_MS = 30_000;
 
-/** Polls a condition every 20 ms until it yields a value; the error names what was awaited. */
-export async function waitUntil<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = DEFAULT_WAIT_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(20);
-  }
-}
+export const waitUntil = <T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = DEFAULT_WAIT_MS): Promise<T> =>
+  waitFor(what, check, timeoutMs);
 
 /** Text to match literally inside a RegExp. */
 export const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-interface ProcStat {
-  pid: number;
-  ppid: number;
-  state: string;
-}
-
-/** `/proc/<pid>/stat`; the command name may hold spaces and parentheses, so fields follow the last `)`. */
-function readStat(pid: number): ProcStat | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const [state, ppid] = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return state === undefined || ppid === undefined ? undefined : { pid, ppid: Number(ppid), state };
-}
-
-/** A process has ended when /proc no longer lists it or lists it as a zombie. */
-export function isGone(pid: number): boolean {
-  const stat = readStat(pid);
-  return stat === undefined || stat.state === 'Z' || stat.state === 'X';
-}
 
 /** Every live descendant of a process, by parent links. */
 export function descendantsOf(rootPid: number): number[] {

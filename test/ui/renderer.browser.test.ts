@@ -2,16 +2,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { buildRenderer } from '../../src/main/headless/renderer-build.ts';
 import { startUiServer } from '../../src/main/headless/ui-server.ts';
 import type { AppState } from '../../src/shared/ipc.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
+import { launchChromium } from '../support/chromium.ts';
 import { REPO_ROOT } from '../support/headless.ts';
 import { appStateFixture } from '../support/app-state-fixture.ts';
 import { FakeCore } from './fake-core.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = path.join(REPO_ROOT, 'test-results/screenshots');
 const FULL_KEY = 'sk-ant-api03-Zq81TYPEDbyTHEuser-5kT7x2wQ9fJ4mB3vN6pL8sR1dH0g';
 const DEADLINE = { timeout: 20_000 };
@@ -20,17 +20,11 @@ let browser: Browser;
 let rendererDir: string;
 
 before(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}; the renderer tests need it. Install it with: sudo apt-get install -y chromium`);
-  }
   // Built once per run into a fresh folder, so parallel runs never share half-written output.
   rendererDir = fs.mkdtempSync(path.join(REPO_ROOT, 'test-results', 'renderer-'));
   await buildRenderer(rendererDir);
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/** Generous: the suite runs on a busy 2-core machine with test files in parallel. */
+export const DEFAULT_WAIT_MS = 20_000;
+
+/** Polls a condition every 20 ms until it gives a value (not undefined, null or false); the error names what was awaited. */
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs = DEFAULT_WAIT_MS,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== null && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(20);
+  }
+}
+
+export interface ProcStat {
+  pid: number;
+  ppid: number;
+  state: string;
+}
+
+/** `/proc/<pid>/stat`; the command name may hold spaces and parentheses, so fields follow the last `)`. */
+export function readStat(pid: number): ProcStat | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const [state, ppid] = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return state === undefined || ppid === undefined ? undefined : { pid, ppid: Number(ppid), state };
+}
+
+/**
+ * Whether a process has ended: /proc no longer lists it, or lists it as a zombie. `kill(pid, 0)`
+ * alone is not enough: this machine's init reaps orphans late.
+ */
+export function isGone(pid: number): boolean {
+  const stat = readStat(pid);
+  return stat === undefined || stat.state === 'Z' || stat.state === 'X';
+}
+
+/** SIGKILLs a process and its group when the test ends, whatever happened. */
+export function killAfter(t: { after(fn: () => void): void }, pid: number | undefined): void {
+  if (pid === undefined) return;
+  t.after(() => {
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  });
+}
