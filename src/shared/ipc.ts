@@ -204,7 +204,7 @@ export const commands = {
   /** Resolves when the pull ends; `pull-progress` events arrive meanwhile. */
   'ollama:pull': command(z.object({ model: text(LIMITS.model) }).strict(), OllamaPullResultSchema),
   'ollama:cancel-pull': command(z.object({ model: text(LIMITS.model) }).strict(), AckSchema),
-  /** Saved, and applied the next time the app launches `ollama serve`. */
+  /** Saved; a server this app launched is relaunched with them, an external one is left alone. */
   'ollama:set-options': command(OllamaServerOptionsSchema.strict(), AckSchema),
 
   'runner:start': command(empty, AckSchema),
@@ -256,7 +256,6 @@ export type CommandResponse<C extends CommandName> = z.infer<(typeof commands)[C
 export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;
 
 export const COMMAND_NAMES = Object.keys(commands) as CommandName[];
-export const EVENT_NAMES = Object.keys(events) as EventName[];
 
 export const isCommandName = (name: unknown): name is CommandName => typeof name === 'string' && Object.hasOwn(commands, name);
 export const isEventName = (name: unknown): name is EventName => typeof name === 'string' && Object.hasOwn(events, name);

@@ -39,6 +39,15 @@ test('a key the keychain asks to re-encrypt is re-encrypted on read', async (t) 
   assert.notEqual(settings.get().secrets.encrypted.openai, before);
 });
 
+test('a key the keychain can no longer decrypt counts as missing instead of stopping the app', async (t) => {
+  const dir = tempDir(t);
+  const settings = SettingsStore.open({ userDataDir: dir });
+  await new EncryptedSecretStore({ cipher: fakeSafeStorage(), settings, persistence: 'os-keychain' }).set('anthropic', KEY);
+  const afterKeychainReset = new EncryptedSecretStore({ cipher: fakeSafeStorage(), settings, persistence: 'os-keychain' });
+  assert.deepEqual(await readAllKeys(afterKeychainReset), {});
+  assert.ok(settings.get().secrets.encrypted.anthropic, 'the ciphertext is kept, not deleted');
+});
+
 test('removing a key removes its ciphertext', async (t) => {
   const dir = tempDir(t);
   const settings = SettingsStore.open({ userDataDir: dir });

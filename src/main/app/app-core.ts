@@ -15,7 +15,7 @@ import {
 } from '../../shared/ipc.ts';
 import type { LogEntry, LogSource } from '../../shared/logs.ts';
 import type { OllamaState } from '../../shared/ollama.ts';
-import { CLOUD_PROVIDERS, PROVIDER_INFO, SUGGESTED_MODELS, type CloudProvider, type Provider } from '../../shared/providers.ts';
+import { API_KEY_ENV, CLOUD_PROVIDERS, PROVIDER_INFO, SUGGESTED_MODELS, type CloudProvider, type Provider } from '../../shared/providers.ts';
 import { RunnerToAppSchema } from '../../shared/runner-protocol.ts';
 import type { CommandLine } from '../config/cli-options.ts';
 import { resolveCurrentConfig } from '../config/current-config.ts';
@@ -29,7 +29,7 @@ import { checkKey, listProviderModels } from '../providers/provider-api.ts';
 import { formatRunnerCommand, resolveRunnerCommand, type RunnerCommand } from '../runner/command.ts';
 import type { Launcher } from '../runner/launcher.ts';
 import { runnerPidFilePath } from '../runner/pid-file.ts';
-import { buildRunnerEnv } from '../runner/runner-env.ts';
+import { buildRunnerEnv, withoutCredentials } from '../runner/runner-env.ts';
 import { RunnerSupervisor, type RunnerSupervisorOptions } from '../runner/supervisor.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { SettingsError, type SettingsStore } from '../settings/settings-store.ts';
@@ -89,6 +89,8 @@ export class AppCore {
   #config!: ResolvedConfig;
   #ollama!: OllamaManager;
   #ollamaFingerprint = '';
+  /** Ends the current Ollama manager's subscription. */
+  #releaseOllama: (() => void) | undefined;
   /** The Ollama phase last logged (the manager starts out stopped), so each change is told once. */
   #ollamaPhaseLogged = 'stopped|null';
   #runner: RunnerSupervisor | undefined;
@@ -105,6 +107,7 @@ export class AppCore {
   #ollamaOutput: Record<'stdout' | 'stderr', Writable>;
   #unsubscribers: (() => void)[] = [];
   #stopped = false;
+  #prepared: Promise<void> | undefined;
 
   constructor(options: AppCoreOptions) {
     this.#options = options;
@@ -115,14 +118,8 @@ export class AppCore {
 
   /** Resolves the configuration, connects to or launches Ollama when it is the provider, and starts the runner. */
   async start(): Promise<void> {
-    const { logs, settings } = this.#options;
-    for (const warning of settings.warnings) this.#log('warn', warning);
-    if (this.#secrets.notice) this.#log('info', this.#secrets.notice);
-    this.#unsubscribers.push(logs.subscribe((batch) => this.#emit('logs', batch)));
-
-    await this.#resolve();
-    this.#ollama = this.#createOllama();
-    this.#describeConfig();
+    await this.prepare();
+    const { settings } = this.#options;
     if (this.#config.provider.value === 'ollama') await this.#ollama.start();
     await this.#resolve();
 
@@ -130,6 +127,23 @@ export class AppCore {
     this.#runnerWanted = this.#options.runnerAutoStart === 'always' || !firstRun;
     await this.#applyRunner('app started');
     this.#scheduleState();
+  }
+
+  /**
+   * The quick part of `start`: resolves the configuration so that `getState` answers. The desktop
+   * host shows its tray and window after this, while Ollama and the runner are still starting.
+   */
+  prepare(): Promise<void> {
+    this.#prepared ??= (async () => {
+      const { logs, settings } = this.#options;
+      for (const warning of settings.warnings) this.#log('warn', warning);
+      if (this.#secrets.notice) this.#log('info', this.#secrets.notice);
+      this.#unsubscribers.push(logs.subscribe((batch) => this.#emit('logs', batch)));
+      await this.#resolve();
+      this.#ollama = this.#createOllama();
+      this.#describeConfig();
+    })();
+    return this.#prepared;
   }
 
   /** Stops the runner and any Ollama this app launched; what was not started here is left alone. */
@@ -140,6 +154,7 @@ export class AppCore {
     this.#log('info', 'Shutting down: stopping the runner and any Ollama this app started');
     await Promise.allSettled([this.#runner?.stop(), this.#ollama?.stop()]);
     this.#releaseRunner?.();
+    this.#releaseOllama?.();
     for (const unsubscribe of this.#unsubscribers) unsubscribe();
     this.#ollamaOutput.stdout.end();
     this.#ollamaOutput.stderr.end();
@@ -332,24 +347,20 @@ export class AppCore {
   /** Ollama is resolved as if it were the provider, so the manager knows its host even while a cloud provider is active. */
   #createOllama(): OllamaManager {
     const settings = this.#options.settings.get();
-    const asIfOllama = resolveConfig({
-      flags: { ...this.#options.commandLine.config, llmProvider: 'ollama' },
-      env: this.#options.env,
-      settings,
-      storedKeys: {},
-      facts: {},
-    });
     const manager = new OllamaManager({
-      host: asIfOllama.baseUrl.value,
+      host: this.#baseUrlFor('ollama'),
       binaryPath: this.#options.commandLine.ollamaPath,
       serverSettings: settings.ollama,
       runDir: this.#paths.runDir,
-      env: this.#options.env,
+      // Ollama needs no provider key, so it is not handed any.
+      env: withoutCredentials(this.#options.env),
       configuredModel: this.#config.provider.value === 'ollama' ? this.#config.model.value : null,
       onOutput: (stream, chunk) => this.#ollamaOutput[stream].write(chunk),
       ...this.#options.ollamaOptions,
     });
-    this.#unsubscribers.push(manager.subscribe(() => this.#onOllamaChange()));
+    this.#releaseOllama = manager.subscribe(() => {
+      if (manager === this.#ollama) this.#onOllamaChange();
+    });
     return manager;
   }
 
@@ -407,10 +418,19 @@ export class AppCore {
     }
   }
 
-  /** The base URL a provider would use if it were active (the key check needs it for inactive ones too). */
+  /**
+   * The base URL a provider would use if it were the active one, resolved by the same cascade
+   * (the key check and the Ollama manager need it for inactive providers too).
+   */
   #baseUrlFor(provider: Provider): string {
-    if (provider === this.#config.provider.value) return this.#config.baseUrl.value;
-    return this.#options.settings.get().providers[provider].baseUrl ?? PROVIDER_INFO[provider].defaultBaseUrl;
+    if (provider === this.#config?.provider.value) return this.#config.baseUrl.value;
+    return resolveConfig({
+      flags: { ...this.#options.commandLine.config, llmProvider: provider },
+      env: this.#options.env,
+      settings: this.#options.settings.get(),
+      storedKeys: {},
+      facts: {},
+    }).baseUrl.value;
   }
 
   async #setKey(provider: CloudProvider, key: string): Promise<CommandResponse<'keys:set'>> {
@@ -424,7 +444,7 @@ export class AppCore {
   async #validateKey(provider: CloudProvider): Promise<CommandResponse<'keys:validate'>> {
     const key = this.#config.keys[provider];
     if (!key) {
-      throw new CommandError(`There is no ${PROVIDER_INFO[provider].label} key to check.`, `Add one in Settings, or set ${provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY'}.`);
+      throw new CommandError(`There is no ${PROVIDER_INFO[provider].label} key to check.`, `Add one in Settings, or set ${API_KEY_ENV[provider]}.`);
     }
     return checkKey({ provider, key: key.value, baseUrl: this.#baseUrlFor(provider) });
   }
@@ -477,7 +497,8 @@ export class AppCore {
       return { provider, origin: 'provider-api', models: await listProviderModels({ provider, key: key.value, baseUrl: this.#baseUrlFor(provider) }) };
     } catch (error) {
       const check = await checkKey({ provider, key: key.value, baseUrl: this.#baseUrlFor(provider) });
-      return offline(check.outcome === 'valid' ? describe(error) : check.message, check.fix ?? 'Try again later.');
+      // The SDK's own text may quote the key: it goes through the redactor like every log line.
+      return offline(check.outcome === 'valid' ? this.#options.logs.redactor.redact(describe(error)) : check.message, check.fix ?? 'Try again later.');
     }
   }
 
@@ -503,6 +524,7 @@ export class AppCore {
     // relaunched with them; an external one is left alone and the options apply to the next launch.
     const wasManaged = this.#ollama.getState().server.phase === 'running' && this.#ollama.getState().pid !== null;
     await this.#ollama.stop();
+    this.#releaseOllama?.();
     this.#ollama = this.#createOllama();
     if (wasManaged || this.#config.provider.value === 'ollama') await this.#ollama.start();
     this.#scheduleState();
@@ -604,6 +626,8 @@ export class AppCore {
       case 'ready':
         this.#incident = null;
         this.#log('info', `Runner ready: ${message.provider} ${message.model} at ${message.baseUrl}`);
+        // One cheap authenticated call proves the key and the model before the user relies on them.
+        if (message.provider !== 'ollama') this.#runner?.send({ type: 'check', id: randomUUID() });
         break;
       case 'delta':
         this.#emit('playground', { type: 'delta', taskId: message.id, text: message.text });
@@ -622,8 +646,18 @@ export class AppCore {
           this.#emit('playground', { type: 'error', taskId: message.id, code: message.code, message: message.message, ...(message.fix ? { fix: message.fix } : {}) });
         }
         break;
-      case 'check-result':
+      case 'check-result': {
+        const failed = message.checks.find((check) => check.status === 'error');
+        if (failed) {
+          this.#incident = { message: `Runner: ${failed.message}`, fix: failed.fix ?? 'See the runner logs.' };
+          this.#log('error', this.#incident.message);
+        } else {
+          this.#incident = null;
+          this.#log('info', `Provider check passed: ${message.provider} ${message.model}`);
+        }
+        this.#scheduleState();
         break;
+      }
     }
   }
 

@@ -7,7 +7,7 @@ export interface HealthInputs {
   config: PublicConfig;
   ollama: OllamaState;
   runner: RunnerStatus;
-  /** A problem raised by an operation (a failed save, a failing log file), newest first. */
+  /** A problem the runner reported outside any task (its start-up provider check). */
   incident: UserError | null;
 }
 

@@ -134,10 +134,12 @@ async function start(): Promise<void> {
       });
   });
 
-  await core.start();
+  await core.prepare();
   tray.update(core.getState());
   const launchedAtLogin = process.argv.includes(LAUNCHED_AT_LOGIN_FLAG) || app.getLoginItemSettings().wasOpenedAtLogin;
   if (!launchedAtLogin) showWindow();
+  // Ollama may take a while to come up; the tray and the window follow along through state events.
+  await core.start();
 }
 
 /** Tray and window icons: shipped as extra resources when packaged, from `resources/` in development. */

@@ -39,22 +39,25 @@ export async function runApp(options: RunOptions): Promise<number> {
     runnerAutoStart: commandLine.ui ? 'after-setup' : 'always',
   });
 
+  // A repeated signal during shutdown is ignored (the deadline below still bounds it), so a second
+  // Ctrl-C cannot kill the host before it has stopped the runner. A closed terminal (SIGHUP) stops too.
   const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => resolve(signal));
   });
 
   let ui: UiServer | undefined;
-  await core.start();
-  if (commandLine.ui) {
-    const rendererDir = await ensureRendererBuilt();
-    ui = await startUiServer({
-      ...(commandLine.uiPort !== undefined ? { port: commandLine.uiPort } : {}),
-      rendererDir,
-      handleCommand: core.execute,
-      subscribe: (listener) => core.subscribe(listener),
-      onContractViolation: (message) => logs.log('app', 'error', message),
-    });
+  try {
+    await core.start();
+    if (commandLine.ui) ui = await startUi(core, logs, commandLine.uiPort);
+  } catch (error) {
+    // Whatever was already started (runner, Ollama) must not outlive a host that cannot go on.
+    logs.log('app', 'error', `Cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    await core.shutdown();
+    await logs.close();
+    echo.flush();
+    return 1;
+  }
+  if (ui) {
     // The URL carries the access token: it goes to the terminal only, never to the log files.
     echo.flush();
     const line =
@@ -78,4 +81,15 @@ export async function runApp(options: RunOptions): Promise<number> {
   echo.flush();
   clearTimeout(deadline);
   return 0;
+}
+
+async function startUi(core: AppCore, logs: LogPipeline, port: number | undefined): Promise<UiServer> {
+  const rendererDir = await ensureRendererBuilt();
+  return startUiServer({
+    ...(port !== undefined ? { port } : {}),
+    rendererDir,
+    handleCommand: core.execute,
+    subscribe: (listener) => core.subscribe(listener),
+    onContractViolation: (message) => logs.log('app', 'error', message),
+  });
 }

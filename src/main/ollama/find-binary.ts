@@ -52,11 +52,6 @@ export function isExecutableFile(file: string, platform: NodeJS.Platform = proce
   }
 }
 
-/** The first executable of this name on PATH, if any. */
-export function findOnPath(command: string, env: Readonly<Record<string, string | undefined>>, platform: NodeJS.Platform = process.platform): string | undefined {
-  return pathCandidates(command, platform, env).find((candidate) => isExecutableFile(candidate, platform));
-}
-
 export function findOllamaBinary(options: FindOllamaOptions = {}): FindOllamaResult {
   const platform = options.platform ?? process.platform;
   const env = options.env ?? process.env;

@@ -26,6 +26,15 @@ const INHERITED_VARIABLES_REMOVED = [
 export const RUNNER_SECRET_VARIABLES: readonly string[] = ['STIGMER_LLM_API_KEY', ...CLOUD_PROVIDERS.map((provider) => API_KEY_ENV[provider])];
 
 /**
+ * The app's environment without any provider credential, for the processes the app starts that
+ * need none (`ollama serve`).
+ */
+export function withoutCredentials(baseEnv: Readonly<NodeJS.ProcessEnv>): NodeJS.ProcessEnv {
+  const credentials = new Set([...RUNNER_SECRET_VARIABLES, 'ANTHROPIC_AUTH_TOKEN']);
+  return Object.fromEntries(Object.entries(baseEnv).filter(([name]) => !credentials.has(name.toUpperCase())));
+}
+
+/**
  * The runner's environment (DESIGN.md §2): the app's own environment without any LLM input or
  * credential it inherited, plus the resolved configuration:
  *

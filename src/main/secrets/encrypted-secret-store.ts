@@ -28,7 +28,15 @@ export class EncryptedSecretStore implements SecretStore {
   async get(provider: CloudProvider): Promise<string | undefined> {
     const stored = this.#settings.get().secrets.encrypted[provider];
     if (!stored) return undefined;
-    const { result, shouldReEncrypt } = await this.#cipher.decryptStringAsync(Buffer.from(stored, 'base64'));
+    let decrypted: { result: string; shouldReEncrypt: boolean };
+    try {
+      decrypted = await this.#cipher.decryptStringAsync(Buffer.from(stored, 'base64'));
+    } catch {
+      // A reset or locked keychain cannot read an old ciphertext. The app must still open: the
+      // key counts as missing, so the cascade says which provider needs one added again.
+      return undefined;
+    }
+    const { result, shouldReEncrypt } = decrypted;
     if (shouldReEncrypt) await this.set(provider, result);
     return result;
   }
