@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { startUiServer, type UiServer } from '../../src/main/headless/ui-server.ts';
+import { upgradeStatus } from '../support/websocket.ts';
 import { LIMITS, parseCommand } from '../../src/shared/ipc.ts';
 
 const KEY = 'sk-ant-api03-bad-input-corpus-key-0000000000000000';
@@ -184,19 +185,6 @@ for (const [name, requestPath, headers, status, expected] of BAD_REQUESTS) {
 }
 
 test('HTTP: a WebSocket upgrade without the token is refused with 401 before any command', async () => {
-  const status = await new Promise<number>((resolve, reject) => {
-    const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers: { Origin: `http://127.0.0.1:${server.port}` } });
-    socket.on('unexpected-response', (_request, response) => {
-      resolve(response.statusCode ?? 0);
-      socket.terminate();
-    });
-    socket.on('open', () => {
-      resolve(101);
-      socket.close();
-    });
-    socket.on('error', (error) => {
-      if (!error.message.includes('Unexpected server response')) reject(error);
-    });
-  });
+  const status = await upgradeStatus(`ws://127.0.0.1:${server.port}/ws`, { Origin: `http://127.0.0.1:${server.port}` });
   assert.equal(status, 401);
 });

@@ -9,14 +9,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import WebSocket from 'ws';
 import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
+import { defaultSettings } from '../../src/shared/settings.ts';
 import { startFakeAnthropic } from '../doubles/cloud/anthropic.ts';
 import { DEFAULT_REPLY } from '../doubles/cloud/common.ts';
 import { freePort } from '../ollama/support.ts';
-import { launchChromium } from '../support/chromium.ts';
+import { launchChromium, watchPage } from '../support/chromium.ts';
 import { REPO_ROOT } from '../support/headless.ts';
+import { upgradeStatus } from '../support/websocket.ts';
 import { Scope, escapeRegExp, filesUnder, hostEnv, readPidFile, startHost, waitUntil, type HeadlessHost } from '../support/e2e-host.ts';
 
 const SCREENSHOTS = path.join(REPO_ROOT, 'test-results/screenshots');
@@ -56,14 +57,7 @@ interface Watched {
 
 async function openPage(context: BrowserContext, url: string): Promise<Watched> {
   const page = await context.newPage();
-  const frames: string[] = [];
-  const problems: string[] = [];
-  page.on('websocket', (socket) => socket.on('framereceived', (frame) => frames.push(String(frame.payload))));
-  page.on('console', (message) => {
-    // Chromium notes that a <meta> CSP cannot carry frame-ancestors; the header does.
-    if (message.type() === 'error' && !message.text().includes("'frame-ancestors' is ignored")) problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(error.message));
+  const { frames, problems } = watchPage(page);
   await page.goto(url);
   return { page, frames, problems };
 }
@@ -171,16 +165,7 @@ test('a key added in Settings stays masked, switching provider restarts the runn
   const userDataDir = scope.tempDir();
   fs.writeFileSync(
     path.join(userDataDir, 'settings.json'),
-    JSON.stringify({
-      version: 1,
-      provider: 'ollama',
-      providers: { anthropic: { baseUrl: anthropic.url }, openai: {}, ollama: { model: 'llama3.2' } },
-      ollama: { exposeToNetwork: false },
-      runner: {},
-      secrets: { encrypted: {}, acceptWeakStorage: false },
-      startAtLogin: false,
-      firstRunCompleted: true,
-    }),
+    JSON.stringify({ ...defaultSettings(), provider: 'ollama', providers: { anthropic: { baseUrl: anthropic.url }, openai: {}, ollama: { model: 'llama3.2' } }, firstRunCompleted: true }),
   );
   const port = await freePort();
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: ['llama3.2'] } });
@@ -311,16 +296,7 @@ test('the page comes up on every load, however early the state arrives', async (
   const userDataDir = scope.tempDir();
   fs.writeFileSync(
     path.join(userDataDir, 'settings.json'),
-    JSON.stringify({
-      version: 1,
-      provider: 'ollama',
-      providers: { anthropic: {}, openai: {}, ollama: { model: 'llama3.2' } },
-      ollama: { exposeToNetwork: false },
-      runner: {},
-      secrets: { encrypted: {}, acceptWeakStorage: false },
-      startAtLogin: false,
-      firstRunCompleted: true,
-    }),
+    JSON.stringify({ ...defaultSettings(), provider: 'ollama', providers: { anthropic: {}, openai: {}, ollama: { model: 'llama3.2' } }, firstRunCompleted: true }),
   );
   const port = await freePort();
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: ['llama3.2'] } });
@@ -348,22 +324,6 @@ function request(url: string, headers: Record<string, string>): Promise<number> 
       resolve(response.statusCode ?? 0);
     });
     req.on('error', reject);
-  });
-}
-
-/** The status a WebSocket upgrade gets: 101 when accepted. */
-function upgrade(url: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { headers });
-    socket.on('unexpected-response', (_request, response) => {
-      resolve(response.statusCode ?? 0);
-      socket.terminate();
-    });
-    socket.on('open', () => {
-      resolve(101);
-      socket.close();
-    });
-    socket.on('error', (error) => reject(error));
   });
 }
 
@@ -405,10 +365,10 @@ test('the real host refuses requests without the token, from other origins, or f
   assert.equal(await request(`${base}?token=${token}`, { Host: `127.0.0.1:${url.port}.evil.example` }), 403, 'a Host that only starts like ours');
 
   const ws = `ws://127.0.0.1:${url.port}/ws`;
-  assert.equal(await upgrade(ws, {}), 401, 'a WebSocket without the token');
-  assert.equal(await upgrade(`${ws}?token=${token}`, { Origin: 'http://evil.example' }), 403, 'a WebSocket from a foreign page');
-  assert.equal(await upgrade(`${ws}?token=${token}`, { Host: `rebind.evil.example:${url.port}` }), 403, 'a WebSocket for a rebinding Host');
-  assert.equal(await upgrade(`${ws}?token=${token}`, { Origin: origin }), 101, 'the page itself gets in');
+  assert.equal(await upgradeStatus(ws, {}), 401, 'a WebSocket without the token');
+  assert.equal(await upgradeStatus(`${ws}?token=${token}`, { Origin: 'http://evil.example' }), 403, 'a WebSocket from a foreign page');
+  assert.equal(await upgradeStatus(`${ws}?token=${token}`, { Host: `rebind.evil.example:${url.port}` }), 403, 'a WebSocket for a rebinding Host');
+  assert.equal(await upgradeStatus(`${ws}?token=${token}`, { Origin: origin }), 101, 'the page itself gets in');
 
   assert.deepEqual(listeners(Number(url.port)), ['127.0.0.1'], 'bound to 127.0.0.1 and nothing else');
   const external = Object.values(os.networkInterfaces())

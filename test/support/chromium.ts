@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's Chromium: the browser tests never download one of their own. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -15,4 +15,23 @@ export async function launchChromium(): Promise<Browser> {
     throw new Error(`Chromium is not installed at ${CHROMIUM}; the browser tests need it. Install it with: sudo apt-get install -y chromium`);
   }
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/** What a page received and complained about, gathered while a test drives it. */
+export interface PageWatch {
+  /** Every WebSocket frame the page received. */
+  frames: string[];
+  /** Console errors (CSP violations included) and uncaught exceptions. */
+  problems: string[];
+}
+
+export function watchPage(page: Page): PageWatch {
+  const watch: PageWatch = { frames: [], problems: [] };
+  page.on('websocket', (socket) => socket.on('framereceived', (frame) => watch.frames.push(String(frame.payload))));
+  page.on('console', (message) => {
+    // Chromium notes that a <meta> CSP cannot carry frame-ancestors; the header does.
+    if (message.type() === 'error' && !message.text().includes("'frame-ancestors' is ignored")) watch.problems.push(message.text());
+  });
+  page.on('pageerror', (error) => watch.problems.push(error.message));
+  return watch;
 }

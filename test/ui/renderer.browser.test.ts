@@ -7,7 +7,7 @@ import { buildRenderer } from '../../src/main/headless/renderer-build.ts';
 import { startUiServer } from '../../src/main/headless/ui-server.ts';
 import type { AppState } from '../../src/shared/ipc.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
-import { launchChromium } from '../support/chromium.ts';
+import { launchChromium, watchPage } from '../support/chromium.ts';
 import { REPO_ROOT } from '../support/headless.ts';
 import { appStateFixture } from '../support/app-state-fixture.ts';
 import { FakeCore } from './fake-core.ts';
@@ -56,14 +56,7 @@ async function open(t: TestContext, { state = appStateFixture(), colorScheme = '
   const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 860 }, deviceScaleFactor });
   t.after(() => context.close());
   const page = await context.newPage();
-  const frames: string[] = [];
-  const problems: string[] = [];
-  page.on('websocket', (socket) => socket.on('framereceived', (frame) => frames.push(String(frame.payload))));
-  page.on('console', (message) => {
-    // Chromium notes that a <meta> CSP cannot carry frame-ancestors; the header does.
-    if (message.type() === 'error' && !message.text().includes("'frame-ancestors' is ignored")) problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(error.message));
+  const { frames, problems } = watchPage(page);
   await page.goto(`${server.url}${route}`);
   return { core, page, frames, problems };
 }

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { sourceName } from '../../shared/config.ts';
 import type { KeyCheck } from '../../shared/ipc.ts';
 import { PROVIDER_INFO, type CloudProvider } from '../../shared/providers.ts';
 import { ActionError, Problem, SourceBadge, useAction } from './ui.tsx';
@@ -57,7 +58,7 @@ export function KeyEditor({ provider }: { provider: CloudProvider }) {
       </div>
       {fromOutside ? (
         <p class="hint">
-          This key comes from {current?.source.replace(/^(env|flag):/, '')}; a key saved here is kept underneath and used once that is unset.
+          This key comes from {current ? sourceName(current.source) : ''}; a key saved here is kept underneath and used once that is unset.
         </p>
       ) : null}
       <form

@@ -114,6 +114,15 @@ const requestedModel = (body: Record<string, unknown>): string | undefined => {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 };
 
+/** The body and model name of a native-API request, or undefined after answering 400 as Ollama does. */
+async function readModelRequest(req: IncomingMessage, res: ServerResponse): Promise<{ body: Record<string, unknown>; name: string } | undefined> {
+  const body = await readJson(req);
+  if (!body) return void sendJson(res, 400, { error: 'invalid character in request body' });
+  const name = requestedModel(body);
+  if (!name) return void sendJson(res, 400, { error: 'model is required' });
+  return { body, name };
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class FakeOllama {
@@ -226,10 +235,9 @@ export class FakeOllama {
   }
 
   async #show(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readJson(req);
-    if (!body) return sendJson(res, 400, { error: 'invalid character in request body' });
-    const name = requestedModel(body);
-    if (!name) return sendJson(res, 400, { error: 'model is required' });
+    const request = await readModelRequest(req, res);
+    if (!request) return;
+    const { name } = request;
     const model = this.#find(name);
     if (!model) return sendJson(res, 404, { error: `model '${name}' not found` });
     const info = details(model.name);
@@ -246,10 +254,9 @@ export class FakeOllama {
   }
 
   async #pull(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readJson(req);
-    if (!body) return sendJson(res, 400, { error: 'invalid character in request body' });
-    const name = requestedModel(body);
-    if (!name) return sendJson(res, 400, { error: 'model is required' });
+    const request = await readModelRequest(req, res);
+    if (!request) return;
+    const { body, name } = request;
     const full = fullModelName(name);
     const layers = this.#registry[full];
     const interval = this.#config.pullIntervalMs ?? 60;
@@ -295,10 +302,9 @@ export class FakeOllama {
   }
 
   async #delete(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readJson(req);
-    if (!body) return sendJson(res, 400, { error: 'invalid character in request body' });
-    const name = requestedModel(body);
-    if (!name) return sendJson(res, 400, { error: 'model is required' });
+    const request = await readModelRequest(req, res);
+    if (!request) return;
+    const { name } = request;
     const model = this.#find(name);
     if (!model) return sendJson(res, 404, { error: `model '${name}' not found` });
     this.#installed.delete(model.name);
@@ -316,10 +322,9 @@ export class FakeOllama {
   }
 
   async #chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readJson(req);
-    if (!body) return sendJson(res, 400, { error: 'invalid character in request body' });
-    const name = requestedModel(body);
-    if (!name) return sendJson(res, 400, { error: 'model is required' });
+    const request = await readModelRequest(req, res);
+    if (!request) return;
+    const { body, name } = request;
     const model = this.#find(name);
     if (!model) return sendJson(res, 404, { error: `model "${name}" not found, try pulling it first` });
     this.#load(model);
