@@ -29,15 +29,31 @@ export interface CliResult {
 
 /** Runs the headless host exactly as `npm run -s headless -- …` does, on the same Node. */
 export function runHeadlessCli(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<CliResult> {
+  return runCommand(process.execPath, [HEADLESS_ENTRY, ...args], { env, cwd: REPO_ROOT, timeoutMs });
+}
+
+/**
+ * Runs a command to its end with its output collected. It gets its own process group, so that a
+ * timeout also ends what it started (npm → sh → node → …), and the error shows what it printed.
+ */
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  { env, cwd, timeoutMs = 30_000 }: { env: NodeJS.ProcessEnv; cwd: string; timeoutMs?: number },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HEADLESS_ENTRY, ...args], { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`headless ${args.join(' ')} did not exit within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+      reject(new Error(`${path.basename(command)} ${args.join(' ')} did not exit within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
     }, timeoutMs);
     child.on('error', reject);
     child.on('close', (code) => {

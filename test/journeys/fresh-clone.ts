@@ -1,0 +1,49 @@
+/**
+ * A fresh clone of this repository as a new user gets it, for the journeys that start at
+ * `npm install`: a git clone with the working tree's uncommitted changes laid over it (so the
+ * test checks the tree under test, not the last commit), installed from the npm cache.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT, cleanEnv, runCommand } from '../support/headless.ts';
+
+/** Why there can be no clone here (not a git checkout, no git), or undefined. */
+export function cloneUnavailable(): string | undefined {
+  try {
+    execFileSync('git', ['-C', REPO_ROOT, 'rev-parse', '--is-inside-work-tree'], { stdio: 'ignore' });
+    return undefined;
+  } catch {
+    return `SKIPPED: ${REPO_ROOT} is not a git checkout (or git is missing), so there is nothing to clone`;
+  }
+}
+
+/**
+ * The user's environment for commands in the clone: PATH without this repository's
+ * node_modules/.bin (which `npm test` puts first), HOME, and the npm cache `npm test` runs with.
+ */
+export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const pathEntries = (process.env.PATH ?? '/usr/bin:/bin').split(path.delimiter).filter((entry) => !entry.startsWith(REPO_ROOT));
+  const cache = process.env.npm_config_cache;
+  return cleanEnv({ PATH: pathEntries.join(path.delimiter), ...(cache ? { npm_config_cache: cache } : {}), ...extra });
+}
+
+/** Clones the repository into `dir`/repo, overlays the working tree's changes and runs `npm ci`. */
+export async function freshClone(dir: string): Promise<string> {
+  const clone = path.join(dir, 'repo');
+  execFileSync('git', ['clone', '--quiet', REPO_ROOT, clone], { stdio: 'ignore' });
+  const listed = execFileSync('git', ['-C', REPO_ROOT, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], { encoding: 'utf8' });
+  for (const file of listed.split('\0').filter(Boolean)) {
+    const source = path.join(REPO_ROOT, file);
+    const target = path.join(clone, file);
+    if (fs.existsSync(source)) {
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.cpSync(source, target, { verbatimSymlinks: true });
+    } else {
+      fs.rmSync(target, { force: true }); // deleted in the working tree, not yet committed
+    }
+  }
+  const install = await runCommand('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: clone, env: userEnv(), timeoutMs: 120_000 });
+  if (install.code !== 0) throw new Error(`npm ci in the fresh clone failed (${install.code}):\n${install.stdout}\n${install.stderr}`);
+  return clone;
+}
