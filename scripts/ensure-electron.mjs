@@ -5,9 +5,12 @@
  *
  * The download is electron's own installer (node_modules/electron/install.js, the package's
  * `install-electron` bin): it honours ELECTRON_MIRROR, electron_config_cache, the checksums and
- * its cache, and it is the authority on whether the binary is current. A start step rather than
- * a postinstall because npm 11 runs a project's own postinstall but `npm ci` in CI, `--ignore-scripts`
- * installs and headless servers must not need (or try) a 100 MB download they never use.
+ * its cache, and it is the authority on whether the binary is current.
+ *
+ * A start step, not a postinstall: npm 11 blocks dependencies' install scripts unless allowScripts
+ * lists them (which is why electron dropped its own), and although it still runs the project's
+ * postinstall, that one would make every `npm install`/`npm ci` (CI, headless servers, offline
+ * machines) fetch 100 MB it may never use and fail when offline; `--ignore-scripts` would skip it.
  *
  * Prints nothing when the binary is there; when it cannot be fetched, one line on stderr saying
  * what to do, and exit 1.

@@ -105,4 +105,17 @@ describe('first start on a fresh clone: npm install && npm start', { skip }, () 
     assert.doesNotMatch(result.stderr, /downloading/i);
     assert.equal(starts().length, 2);
   });
+
+  test('a binary left from another Electron version is replaced through the installer before the start', async () => {
+    const versionFile = path.join(clone, 'node_modules/electron/dist/version');
+    fs.writeFileSync(versionFile, '44.0.0');
+    const before = requested.length;
+    const result = await npmStart(mirrorUrl);
+    assert.equal(result.code, 0, `npm start succeeds:\n${result.stdout}\n${result.stderr}`);
+    assert.match(result.stderr, /not installed yet; downloading it once/);
+    // The zip comes from electron's cache; the installer still checks it against the mirror's sums.
+    assert.deepEqual(requested.slice(before), [`v${ELECTRON_VERSION}/SHASUMS256.txt`]);
+    assert.equal(fs.readFileSync(versionFile, 'utf8'), ELECTRON_VERSION);
+    assert.equal(starts().length, 3);
+  });
 });
