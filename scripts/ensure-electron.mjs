@@ -8,9 +8,10 @@
  * its cache, and it is the authority on whether the binary is current.
  *
  * A start step, not a postinstall: npm 11 blocks dependencies' install scripts unless allowScripts
- * lists them (which is why electron dropped its own), and although it still runs the project's
- * postinstall, that one would make every `npm install`/`npm ci` (CI, headless servers, offline
- * machines) fetch 100 MB it may never use and fail when offline; `--ignore-scripts` would skip it.
+ * lists them (package managers blocking them is one reason electron dropped its own). It still
+ * runs the project's own postinstall, but that would make every `npm install`/`npm ci` (CI,
+ * headless servers, offline machines) fetch 100 MB it may never use and fail when offline, and
+ * `--ignore-scripts` would skip it; the start step runs exactly when the binary is needed.
  *
  * Prints nothing when the binary is there; when it cannot be fetched, one line on stderr saying
  * what to do, and exit 1.
