@@ -13,7 +13,7 @@ import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
 import { defaultSettings } from '../../src/shared/settings.ts';
 import { startFakeAnthropic } from '../doubles/cloud/anthropic.ts';
-import { DEFAULT_REPLY } from '../doubles/cloud/common.ts';
+import { DEFAULT_REPLY, startServer } from '../doubles/cloud/common.ts';
 import { freePort } from '../ollama/support.ts';
 import { launchChromium, watchPage } from '../support/chromium.ts';
 import { REPO_ROOT } from '../support/headless.ts';
@@ -359,7 +359,7 @@ test('the real host refuses requests without the token, from other origins, or f
   assert.equal(await request(base, {}), 401, 'no token');
   assert.equal(await request(`${base}?token=${'x'.repeat(token.length)}`, {}), 401, 'a wrong token');
   assert.equal(await request(`${base}assets/index.js`, {}), 401, 'an asset without the token');
-  assert.equal(await request(`${base}?token=${token}`, {}), 200, 'the token opens the page');
+  assert.equal(await request(`${base}?token=${token}`, {}), 303, 'the token leads to the page');
   assert.equal(await request(`${base}?token=${token}`, { Origin: 'http://evil.example' }), 403, 'a foreign Origin');
   assert.equal(await request(`${base}?token=${token}`, { Host: `rebind.evil.example:${url.port}` }), 403, 'a rebinding Host');
   assert.equal(await request(`${base}?token=${token}`, { Host: `127.0.0.1:${url.port}.evil.example` }), 403, 'a Host that only starts like ours');
@@ -381,4 +381,59 @@ test('the real host refuses requests without the token, from other origins, or f
   for (const line of host.lines()) assert.doesNotThrow(() => JSON.parse(line), `a JSON line: ${line}`);
   assert.deepEqual(await host.stop('SIGTERM'), { code: 0, signal: null });
   for (const file of filesUnder(userDataDir)) assert.ok(!fs.readFileSync(file, 'utf8').includes(token), `the token stays out of ${file}`);
+});
+
+/** A page another local server (a dev server, a notebook…) shows: it loads and fetches from its own origin. */
+const OTHER_SITE_PAGE =
+  '<!doctype html><title>another local server</title><img src="pixel.png"><script>fetch("api", { credentials: "include" });</script>';
+
+test('the access token never reaches another server on 127.0.0.1 opened in the same browser', async (t) => {
+  const scope = new Scope(t);
+  const userDataDir = scope.tempDir();
+  fs.writeFileSync(
+    path.join(userDataDir, 'settings.json'),
+    JSON.stringify({ ...defaultSettings(), provider: 'ollama', providers: { anthropic: {}, openai: {}, ollama: { model: 'llama3.2' } }, firstRunCompleted: true }),
+  );
+  const port = await freePort();
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: ['llama3.2'] } });
+  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
+  const url = await uiUrl(host);
+  const token = new URL(url).searchParams.get('token') ?? '';
+  const recorder = await startServer((recorded, response) => {
+    response.writeHead(200, { 'content-type': recorded.path.endsWith('.png') ? 'image/png' : 'text/html' });
+    response.end(recorded.path.endsWith('/api') || recorded.path.endsWith('.png') ? '' : OTHER_SITE_PAGE);
+  });
+  scope.defer(() => recorder.close());
+  const context = await newContext(scope);
+  const ui = await openPage(context, withRoute(url, '#/logs'));
+  await explained(host, [ui.page], async () => {
+    await ui.page.getByRole('toolbar', { name: 'Log filters' }).waitFor(DEADLINE);
+    const appPath = new URL(ui.page.url()).pathname;
+    assert.ok(!ui.page.url().includes(token), `the address bar no longer holds the token: ${ui.page.url()}`);
+    assert.deepEqual(await context.cookies(), [], 'the browser holds no cookie for the UI');
+    await ui.page.reload();
+    await ui.page.getByText('Runner ready: ollama llama3.2').first().waitFor(DEADLINE);
+    assert.ok(!ui.frames.some((frame) => frame.includes(token)), 'the token is not echoed to the page');
+
+    // Another local server, in the same profile: opened directly, at the UI's own path (as if it
+    // had learnt it), and by following a link out of the UI (Referer).
+    const other = await context.newPage();
+    await other.goto(`${recorder.url}/`);
+    await other.goto(`${recorder.url}${appPath}`);
+    await ui.page.evaluate(`location.href = ${JSON.stringify(`${recorder.url}/from-the-ui`)}`);
+    await ui.page.waitForURL(`${recorder.url}/from-the-ui`);
+    await waitUntil('every load of the other pages', () => recorder.requests.filter((seen) => seen.path.endsWith('/api')).length >= 3);
+    const leaks = recorder.requests.filter((seen) => `${seen.path} ${JSON.stringify(seen.headers)}`.includes(token));
+    assert.deepEqual(leaks, [], `the other server saw the token (${leaks.length} of ${recorder.requests.length} requests)`);
+    const uiOrigin = new URL(url).origin;
+    const refererOfUi = recorder.requests.filter((seen) => String(seen.headers.referer ?? '').startsWith(uiOrigin));
+    assert.deepEqual(refererOfUi, [], 'no Referer names the UI');
+    assert.ok(recorder.requests.every((seen) => seen.headers.cookie === undefined), 'no cookie went to the other server');
+    assert.ok(recorder.requests.length >= 9, `pages, images and fetches were all recorded (${recorder.requests.length})`);
+
+    // And the UI still opens from its printed URL in the same profile.
+    const again = await openPage(context, withRoute(url, '#/overview'));
+    await again.page.getByRole('region', { name: 'Runner' }).waitFor(DEADLINE);
+    assert.deepEqual([...ui.problems, ...again.problems], [], 'no console errors');
+  });
 });

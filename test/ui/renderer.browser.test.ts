@@ -21,6 +21,7 @@ let rendererDir: string;
 
 before(async () => {
   // Built once per run into a fresh folder, so parallel runs never share half-written output.
+  fs.mkdirSync(path.join(REPO_ROOT, 'test-results'), { recursive: true });
   rendererDir = fs.mkdtempSync(path.join(REPO_ROOT, 'test-results', 'renderer-'));
   await buildRenderer(rendererDir);
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
