@@ -14,6 +14,7 @@ import { maskSecret } from '../../src/shared/secret-mask.ts';
 import { defaultSettings } from '../../src/shared/settings.ts';
 import { startFakeAnthropic } from '../doubles/cloud/anthropic.ts';
 import { DEFAULT_REPLY, startServer } from '../doubles/cloud/common.ts';
+import { startFakeOllama } from '../doubles/ollama/server.ts';
 import { freePort } from '../ollama/support.ts';
 import { launchChromium, watchPage } from '../support/chromium.ts';
 import { REPO_ROOT } from '../support/headless.ts';
@@ -435,5 +436,60 @@ test('the access token never reaches another server on 127.0.0.1 opened in the s
     const again = await openPage(context, withRoute(url, '#/overview'));
     await again.page.getByRole('region', { name: 'Runner' }).waitFor(DEADLINE);
     assert.deepEqual([...ui.problems, ...again.problems], [], 'no console errors');
+  });
+});
+
+test('while "Expose to network" is on the window says so on top, Settings says what it exposes, and turning it off clears it', async (t) => {
+  const scope = new Scope(t);
+  // An Ollama already running on loopback: the host uses it and launches none, so nothing here
+  // ever listens on 0.0.0.0.
+  const ollama = await startFakeOllama({ models: ['llama3.2'] });
+  scope.defer(() => ollama.close());
+  const userDataDir = scope.tempDir();
+  const saved = defaultSettings();
+  fs.writeFileSync(
+    path.join(userDataDir, 'settings.json'),
+    JSON.stringify({ ...saved, provider: 'ollama', providers: { anthropic: {}, openai: {}, ollama: { model: 'llama3.2' } }, ollama: { ...saved.ollama, exposeToNetwork: true }, firstRunCompleted: true }),
+  );
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${ollama.port}` });
+  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
+  const url = await uiUrl(host);
+  for (const colorScheme of ['light', 'dark'] as const) {
+    const context = await browser.newContext({ colorScheme, viewport: { width: 800, height: 600 } });
+    scope.defer(() => context.close());
+    const { page, problems } = await openPage(context, withRoute(url, '#/overview'));
+    await explained(host, [page], async () => {
+      const banner = page.locator('.banner').getByText('"Expose to network" is on: the next Ollama this app starts listens on 0.0.0.0.');
+      await banner.waitFor(DEADLINE);
+      for (const width of [800, 760]) {
+        await page.setViewportSize({ width, height: width === 800 ? 600 : 520 });
+        await page.goto(withRoute(url, '#/overview'));
+        await banner.waitFor(DEADLINE);
+        await page.screenshot({ path: path.join(SCREENSHOTS, `e2e-exposed-overview-${colorScheme}-${width}.png`) });
+        await page.goto(withRoute(url, '#/settings'));
+        const server = page.getByRole('region', { name: 'Ollama server' });
+        const exposeBox = server.getByRole('checkbox', { name: /Expose Ollama to the network/ });
+        await exposeBox.waitFor(DEADLINE);
+        assert.equal(await exposeBox.isChecked(), true);
+        await server.getByText('Ollama has no password: with this on, anyone who can reach this machine').waitFor(DEADLINE);
+        await exposeBox.scrollIntoViewIfNeeded();
+        await page.screenshot({ path: path.join(SCREENSHOTS, `e2e-exposed-settings-${colorScheme}-${width}.png`) });
+      }
+      assert.deepEqual(problems, []);
+    });
+  }
+
+  const context = await newContext(scope);
+  const { page } = await openPage(context, withRoute(url, '#/settings'));
+  await explained(host, [page], async () => {
+    const server = page.getByRole('region', { name: 'Ollama server' });
+    await server.getByRole('checkbox', { name: /Expose Ollama to the network/ }).uncheck();
+    await server.getByText('Off: only this machine can reach Ollama.').waitFor(DEADLINE);
+    await server.getByRole('button', { name: 'Save server options' }).click();
+    const savedOff = () => (JSON.parse(fs.readFileSync(path.join(userDataDir, 'settings.json'), 'utf8')) as { ollama: { exposeToNetwork: boolean } }).ollama.exposeToNetwork === false;
+    await waitUntil('the setting to be saved off', savedOff);
+    const after = await openPage(context, withRoute(url, '#/overview'));
+    await after.page.getByRole('region', { name: 'Runner' }).waitFor(DEADLINE);
+    assert.equal(await after.page.locator('.banner').count(), 0, 'no banner once it is off');
   });
 });
