@@ -156,6 +156,9 @@ declare global {
 export function createBridge(): Bridge {
   if (window.stigmer) return electronBridge(window.stigmer);
   const token = takeToken();
+  // A tab opened at the app path without the printed URL (say, a copied address): the server's
+  // answer to a request without the token says which URL to open.
+  if (token === undefined) window.location.replace('/');
   const url = new URL('/ws', window.location.href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   url.hash = '';

@@ -425,12 +425,19 @@ test('the access token never reaches another server on 127.0.0.1 opened in the s
     await ui.page.waitForURL(`${recorder.url}/from-the-ui`);
     await waitUntil('every load of the other pages', () => recorder.requests.filter((seen) => seen.path.endsWith('/api')).length >= 3);
     const leaks = recorder.requests.filter((seen) => `${seen.path} ${JSON.stringify(seen.headers)}`.includes(token));
+    t.diagnostic(`the other-port recorder: ${leaks.length} of ${recorder.requests.length} requests carried the token`);
     assert.deepEqual(leaks, [], `the other server saw the token (${leaks.length} of ${recorder.requests.length} requests)`);
     const uiOrigin = new URL(url).origin;
     const refererOfUi = recorder.requests.filter((seen) => String(seen.headers.referer ?? '').startsWith(uiOrigin));
     assert.deepEqual(refererOfUi, [], 'no Referer names the UI');
     assert.ok(recorder.requests.every((seen) => seen.headers.cookie === undefined), 'no cookie went to the other server');
     assert.ok(recorder.requests.length >= 9, `pages, images and fetches were all recorded (${recorder.requests.length})`);
+
+    // The address bar's URL, copied to a fresh profile, opens nothing and says what to open.
+    const stranger = await newContext(scope);
+    const copied = await stranger.newPage();
+    await copied.goto(`${uiOrigin}${appPath}#/settings`);
+    await copied.getByText('This page needs the access token. Open the URL that `npm run headless -- --ui` printed').waitFor(DEADLINE);
 
     // And the UI still opens from its printed URL in the same profile.
     const again = await openPage(context, withRoute(url, '#/overview'));
