@@ -125,21 +125,25 @@ export function socketBridge({ url, minDelayMs = 250, maxDelayMs = 5000 }: Socke
   };
 }
 
+/** Where the page keeps the token: per tab and per origin (port included), so no other port reads it. */
+const TOKEN_KEY = 'stigmer-ui-token';
+
 /**
- * The token from the page URL (`?token=` or `#token=`). It is then removed from the address bar:
- * the server's cookie lets reloads in, and the token stays out of history and screenshots.
+ * The access token: taken from the page URL (`?token=` or `#token=`), which then loses it, so it
+ * stays out of the address bar, history and screenshots; kept in sessionStorage for reloads. It is
+ * never in a cookie: cookies ignore ports and would reach every other server on 127.0.0.1.
  */
-function takeTokenFromUrl(): string | undefined {
+function takeToken(): string | undefined {
   const url = new URL(window.location.href);
   const fromQuery = url.searchParams.get('token');
   const fromHash = new URLSearchParams(url.hash.replace(/^#/, '')).get('token');
-  const token = fromQuery ?? fromHash ?? undefined;
-  if (token !== undefined) {
-    url.searchParams.delete('token');
-    if (fromHash !== null) url.hash = '';
-    window.history.replaceState(null, '', url);
-  }
-  return token;
+  const fromUrl = fromQuery ?? fromHash ?? undefined;
+  if (fromUrl === undefined) return window.sessionStorage.getItem(TOKEN_KEY) ?? undefined;
+  url.searchParams.delete('token');
+  if (fromHash !== null) url.hash = '';
+  window.history.replaceState(null, '', url);
+  window.sessionStorage.setItem(TOKEN_KEY, fromUrl);
+  return fromUrl;
 }
 
 declare global {
@@ -151,7 +155,10 @@ declare global {
 /** Electron's preload API when present, otherwise the headless host's WebSocket. */
 export function createBridge(): Bridge {
   if (window.stigmer) return electronBridge(window.stigmer);
-  const token = takeTokenFromUrl();
+  const token = takeToken();
+  // A tab opened at the app path without the printed URL (say, a copied address): the server's
+  // answer to a request without the token says which URL to open.
+  if (token === undefined) window.location.replace('/');
   const url = new URL('/ws', window.location.href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   url.hash = '';

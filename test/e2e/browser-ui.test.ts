@@ -13,7 +13,8 @@ import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
 import { defaultSettings } from '../../src/shared/settings.ts';
 import { startFakeAnthropic } from '../doubles/cloud/anthropic.ts';
-import { DEFAULT_REPLY } from '../doubles/cloud/common.ts';
+import { DEFAULT_REPLY, startServer } from '../doubles/cloud/common.ts';
+import { startFakeOllama } from '../doubles/ollama/server.ts';
 import { freePort } from '../ollama/support.ts';
 import { launchChromium, watchPage } from '../support/chromium.ts';
 import { REPO_ROOT } from '../support/headless.ts';
@@ -359,7 +360,7 @@ test('the real host refuses requests without the token, from other origins, or f
   assert.equal(await request(base, {}), 401, 'no token');
   assert.equal(await request(`${base}?token=${'x'.repeat(token.length)}`, {}), 401, 'a wrong token');
   assert.equal(await request(`${base}assets/index.js`, {}), 401, 'an asset without the token');
-  assert.equal(await request(`${base}?token=${token}`, {}), 200, 'the token opens the page');
+  assert.equal(await request(`${base}?token=${token}`, {}), 303, 'the token leads to the page');
   assert.equal(await request(`${base}?token=${token}`, { Origin: 'http://evil.example' }), 403, 'a foreign Origin');
   assert.equal(await request(`${base}?token=${token}`, { Host: `rebind.evil.example:${url.port}` }), 403, 'a rebinding Host');
   assert.equal(await request(`${base}?token=${token}`, { Host: `127.0.0.1:${url.port}.evil.example` }), 403, 'a Host that only starts like ours');
@@ -381,4 +382,121 @@ test('the real host refuses requests without the token, from other origins, or f
   for (const line of host.lines()) assert.doesNotThrow(() => JSON.parse(line), `a JSON line: ${line}`);
   assert.deepEqual(await host.stop('SIGTERM'), { code: 0, signal: null });
   for (const file of filesUnder(userDataDir)) assert.ok(!fs.readFileSync(file, 'utf8').includes(token), `the token stays out of ${file}`);
+});
+
+/** A page another local server (a dev server, a notebook…) shows: it loads and fetches from its own origin. */
+const OTHER_SITE_PAGE =
+  '<!doctype html><title>another local server</title><img src="pixel.png"><script>fetch("api", { credentials: "include" });</script>';
+
+test('the access token never reaches another server on 127.0.0.1 opened in the same browser', async (t) => {
+  const scope = new Scope(t);
+  const userDataDir = scope.tempDir();
+  fs.writeFileSync(
+    path.join(userDataDir, 'settings.json'),
+    JSON.stringify({ ...defaultSettings(), provider: 'ollama', providers: { anthropic: {}, openai: {}, ollama: { model: 'llama3.2' } }, firstRunCompleted: true }),
+  );
+  const port = await freePort();
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: ['llama3.2'] } });
+  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
+  const url = await uiUrl(host);
+  const token = new URL(url).searchParams.get('token') ?? '';
+  const recorder = await startServer((recorded, response) => {
+    response.writeHead(200, { 'content-type': recorded.path.endsWith('.png') ? 'image/png' : 'text/html' });
+    response.end(recorded.path.endsWith('/api') || recorded.path.endsWith('.png') ? '' : OTHER_SITE_PAGE);
+  });
+  scope.defer(() => recorder.close());
+  const context = await newContext(scope);
+  const ui = await openPage(context, withRoute(url, '#/logs'));
+  await explained(host, [ui.page], async () => {
+    await ui.page.getByRole('toolbar', { name: 'Log filters' }).waitFor(DEADLINE);
+    const appPath = new URL(ui.page.url()).pathname;
+    assert.ok(!ui.page.url().includes(token), `the address bar no longer holds the token: ${ui.page.url()}`);
+    assert.deepEqual(await context.cookies(), [], 'the browser holds no cookie for the UI');
+    await ui.page.reload();
+    await ui.page.getByText('Runner ready: ollama llama3.2').first().waitFor(DEADLINE);
+    assert.ok(!ui.frames.some((frame) => frame.includes(token)), 'the token is not echoed to the page');
+
+    // Another local server, in the same profile: opened directly, at the UI's own path (as if it
+    // had learnt it), and by following a link out of the UI (Referer).
+    const other = await context.newPage();
+    await other.goto(`${recorder.url}/`);
+    await other.goto(`${recorder.url}${appPath}`);
+    await ui.page.evaluate(`location.href = ${JSON.stringify(`${recorder.url}/from-the-ui`)}`);
+    await ui.page.waitForURL(`${recorder.url}/from-the-ui`);
+    await waitUntil('every load of the other pages', () => recorder.requests.filter((seen) => seen.path.endsWith('/api')).length >= 3);
+    const leaks = recorder.requests.filter((seen) => `${seen.path} ${JSON.stringify(seen.headers)}`.includes(token));
+    t.diagnostic(`the other-port recorder: ${leaks.length} of ${recorder.requests.length} requests carried the token`);
+    assert.deepEqual(leaks, [], `the other server saw the token (${leaks.length} of ${recorder.requests.length} requests)`);
+    const uiOrigin = new URL(url).origin;
+    const refererOfUi = recorder.requests.filter((seen) => String(seen.headers.referer ?? '').startsWith(uiOrigin));
+    assert.deepEqual(refererOfUi, [], 'no Referer names the UI');
+    assert.ok(recorder.requests.every((seen) => seen.headers.cookie === undefined), 'no cookie went to the other server');
+    assert.ok(recorder.requests.length >= 9, `pages, images and fetches were all recorded (${recorder.requests.length})`);
+
+    // The address bar's URL, copied to a fresh profile, opens nothing and says what to open.
+    const stranger = await newContext(scope);
+    const copied = await stranger.newPage();
+    await copied.goto(`${uiOrigin}${appPath}#/settings`);
+    await copied.getByText('This page needs the access token. Open the URL that `npm run headless -- --ui` printed').waitFor(DEADLINE);
+
+    // And the UI still opens from its printed URL in the same profile.
+    const again = await openPage(context, withRoute(url, '#/overview'));
+    await again.page.getByRole('region', { name: 'Runner' }).waitFor(DEADLINE);
+    assert.deepEqual([...ui.problems, ...again.problems], [], 'no console errors');
+  });
+});
+
+test('while "Expose to network" is on the window says so on top, Settings says what it exposes, and turning it off clears it', async (t) => {
+  const scope = new Scope(t);
+  // An Ollama already running on loopback: the host uses it and launches none, so nothing here
+  // ever listens on 0.0.0.0.
+  const ollama = await startFakeOllama({ models: ['llama3.2'] });
+  scope.defer(() => ollama.close());
+  const userDataDir = scope.tempDir();
+  const saved = defaultSettings();
+  fs.writeFileSync(
+    path.join(userDataDir, 'settings.json'),
+    JSON.stringify({ ...saved, provider: 'ollama', providers: { anthropic: {}, openai: {}, ollama: { model: 'llama3.2' } }, ollama: { ...saved.ollama, exposeToNetwork: true }, firstRunCompleted: true }),
+  );
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${ollama.port}` });
+  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
+  const url = await uiUrl(host);
+  for (const colorScheme of ['light', 'dark'] as const) {
+    const context = await browser.newContext({ colorScheme, viewport: { width: 800, height: 600 } });
+    scope.defer(() => context.close());
+    const { page, problems } = await openPage(context, withRoute(url, '#/overview'));
+    await explained(host, [page], async () => {
+      const banner = page.locator('.banner').getByText('"Expose to network" is on: the next Ollama this app starts listens on 0.0.0.0.');
+      await banner.waitFor(DEADLINE);
+      for (const width of [800, 760]) {
+        await page.setViewportSize({ width, height: width === 800 ? 600 : 520 });
+        await page.goto(withRoute(url, '#/overview'));
+        await banner.waitFor(DEADLINE);
+        await page.screenshot({ path: path.join(SCREENSHOTS, `e2e-exposed-overview-${colorScheme}-${width}.png`) });
+        await page.goto(withRoute(url, '#/settings'));
+        const server = page.getByRole('region', { name: 'Ollama server' });
+        const exposeBox = server.getByRole('checkbox', { name: /Expose Ollama to the network/ });
+        await exposeBox.waitFor(DEADLINE);
+        assert.equal(await exposeBox.isChecked(), true);
+        await server.getByText('Ollama has no password: with this on, anyone who can reach this machine').waitFor(DEADLINE);
+        await exposeBox.scrollIntoViewIfNeeded();
+        await page.screenshot({ path: path.join(SCREENSHOTS, `e2e-exposed-settings-${colorScheme}-${width}.png`) });
+      }
+      assert.deepEqual(problems, []);
+    });
+  }
+
+  const context = await newContext(scope);
+  const { page } = await openPage(context, withRoute(url, '#/settings'));
+  await explained(host, [page], async () => {
+    const server = page.getByRole('region', { name: 'Ollama server' });
+    await server.getByRole('checkbox', { name: /Expose Ollama to the network/ }).uncheck();
+    await server.getByText('Off: only this machine can reach Ollama.').waitFor(DEADLINE);
+    await server.getByRole('button', { name: 'Save server options' }).click();
+    const savedOff = () => (JSON.parse(fs.readFileSync(path.join(userDataDir, 'settings.json'), 'utf8')) as { ollama: { exposeToNetwork: boolean } }).ollama.exposeToNetwork === false;
+    await waitUntil('the setting to be saved off', savedOff);
+    const after = await openPage(context, withRoute(url, '#/overview'));
+    await after.page.getByRole('region', { name: 'Runner' }).waitFor(DEADLINE);
+    assert.equal(await after.page.locator('.banner').count(), 0, 'no banner once it is off');
+  });
 });

@@ -173,3 +173,26 @@ describe('health, tooltip and the rest', () => {
     assert.equal(item(state, 'Start runner').enabled, false);
   });
 });
+
+describe('Expose to network', () => {
+  const exposureLines = (state: AppState) => view(state).menu.filter((entry) => entry.label?.includes('no password'));
+
+  test('the tray says so on its own line while it is on, and not at all while it is off (the default)', () => {
+    assert.deepEqual(exposureLines(appStateFixture()), [], 'off by default: no line');
+    const exposed = appStateFixture();
+    exposed.ollamaOptions.exposeToNetwork = true;
+    const [line, ...more] = exposureLines(exposed);
+    assert.deepEqual(more, []);
+    assert.equal(line?.label, '⚠ Ollama is open to the network (0.0.0.0), no password', 'the app-started server is open now');
+    assert.equal(line?.enabled, false, 'a notice, not an action');
+    assert.equal(view(exposed).menu[1]?.label, line?.label, 'right under the status line');
+  });
+
+  test('with no server of the app running, the line says the next one will be open', () => {
+    const stopped = appStateFixture();
+    stopped.ollamaOptions.exposeToNetwork = true;
+    stopped.ollama.server = { phase: 'stopped' };
+    stopped.ollama.pid = null;
+    assert.deepEqual(exposureLines(stopped).map((entry) => entry.label), ['⚠ Expose to network is on: no password']);
+  });
+});

@@ -21,6 +21,7 @@ let rendererDir: string;
 
 before(async () => {
   // Built once per run into a fresh folder, so parallel runs never share half-written output.
+  fs.mkdirSync(path.join(REPO_ROOT, 'test-results'), { recursive: true });
   rendererDir = fs.mkdtempSync(path.join(REPO_ROOT, 'test-results', 'renderer-'));
   await buildRenderer(rendererDir);
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
@@ -128,6 +129,24 @@ test('the last error and its fix are shown, and the state follows pushed changes
   await page.getByRole('button', { name: 'Retry' }).click();
   await page.getByRole('region', { name: 'Runner' }).getByText('Running').first().waitFor(DEADLINE);
   assert.ok(core.calls.some((call) => call.command === 'runner:retry'));
+});
+
+test('while the Ollama this app started listens on 0.0.0.0 the window says it is open, and the notice goes when it is turned off', async (t) => {
+  const state = appStateFixture();
+  state.ollamaOptions.exposeToNetwork = true;
+  for (const colorScheme of ['light', 'dark'] as const) {
+    const { page, core } = await open(t, { state: structuredClone(state), colorScheme });
+    const notice = page.locator('.banner').getByText('Ollama is open to the network (listening on 0.0.0.0)');
+    await notice.waitFor(DEADLINE);
+    for (const [width, height] of [[800, 600], [760, 520]] as const) {
+      await page.setViewportSize({ width, height });
+      await page.screenshot({ path: path.join(SCREENSHOTS, `exposed-now-${colorScheme}-${width}.png`) });
+    }
+    core.update((next) => {
+      next.ollamaOptions.exposeToNetwork = false;
+    });
+    await notice.waitFor({ ...DEADLINE, state: 'detached' });
+  }
 });
 
 test('logs stream live, follow the newest line, filter, pause and show skipped lines', async (t) => {

@@ -29,7 +29,7 @@ function makeRendererDir(t: TestContext): string {
   fs.writeFileSync(path.join(root, 'secret.txt'), SECRET_OUTSIDE);
   const rendererDir = path.join(root, 'renderer');
   fs.mkdirSync(path.join(rendererDir, 'assets'), { recursive: true });
-  fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Stigmer</title><script type="module" src="/assets/app.js"></script>');
+  fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Stigmer</title><script type="module" src="./assets/app.js"></script>');
   fs.writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log("app");');
   fs.symlinkSync(path.join(root, 'secret.txt'), path.join(rendererDir, 'assets', 'link.txt'));
   return rendererDir;
@@ -182,7 +182,7 @@ test('the server listens on 127.0.0.1 only and prints a URL with a 32-byte token
     assert.equal(outcome, 'ECONNREFUSED', `the UI must not answer on ${external.address}`);
   }
   const loopback = await rawGet(server.port, `/?token=${token}`);
-  assert.equal(loopback.status, 200);
+  assert.equal(loopback.status, 303);
 });
 
 test('two servers get different tokens', async (t) => {
@@ -191,35 +191,47 @@ test('two servers get different tokens', async (t) => {
   assert.notEqual(first.token, second.token);
 });
 
-test('HTTP without the right token is 401; with it the page, its headers and the cookie arrive', async (t) => {
-  const { server, token } = await startHarness(t);
-  const { port } = server;
+/** The random path the page lives under: where the printed URL redirects. */
+async function appPathOf({ server, token }: Harness): Promise<string> {
+  const entry = await rawGet(server.port, `/?token=${token}`);
+  assert.equal(entry.status, 303);
+  const location = entry.headers.location ?? '';
+  assert.ok(location.endsWith(`/?token=${token}`), 'the page gets the token in its first URL');
+  return location.slice(0, -`?token=${token}`.length);
+}
 
-  for (const requestPath of ['/', '/assets/app.js', `/?token=${token.slice(0, -1)}x`, '/?token=', `/?token=${token}extra`]) {
+test('HTTP without the token or the app path is 401; the page and its files arrive without any cookie', async (t) => {
+  const harness = await startHarness(t);
+  const { server, token } = harness;
+  const { port } = server;
+  const appPath = await appPathOf(harness);
+  assert.match(appPath, /^\/[A-Za-z0-9_-]{32}\/$/, 'a random 24-byte path');
+  assert.ok(!appPath.includes(token), 'the app path does not reveal the token');
+
+  const guesses = ['/', '/assets/app.js', '/index.html', `/?token=${token.slice(0, -1)}x`, '/?token=', `/?token=${token}extra`, `${appPath.slice(0, -2)}x/`, `${appPath}?token=wrong`];
+  for (const requestPath of guesses) {
     const response = await rawGet(port, requestPath);
     assert.equal(response.status, 401, requestPath);
     assert.match(response.body, /access token/);
     assert.equal(response.headers['set-cookie'], undefined);
   }
-  const wrongCookie = await rawGet(port, '/assets/app.js', { Cookie: `stigmer_ui_${port}=${'A'.repeat(43)}` });
-  assert.equal(wrongCookie.status, 401);
+  const cookieOfOldVersions = await rawGet(port, '/assets/app.js', { Cookie: `stigmer_ui_${port}=${token}` });
+  assert.equal(cookieOfOldVersions.status, 401, 'a cookie opens nothing');
 
-  const page = await rawGet(port, `/?token=${token}`);
+  const page = await rawGet(port, appPath);
   assert.equal(page.status, 200);
   assert.match(page.body, /<title>Stigmer<\/title>/);
   assert.equal(page.headers['content-type'], 'text/html; charset=utf-8');
   assert.equal(page.headers['content-security-policy'], RENDERER_CSP);
   assert.equal(page.headers['x-content-type-options'], 'nosniff');
   assert.equal(page.headers['referrer-policy'], 'no-referrer');
-  const cookie = page.headers['set-cookie']?.[0] ?? '';
-  assert.match(cookie, new RegExp(`^stigmer_ui_${port}=${token}; `));
-  assert.match(cookie, /HttpOnly/);
-  assert.match(cookie, /SameSite=Strict/);
+  assert.equal(page.headers['set-cookie'], undefined, 'no cookie, which every other port of 127.0.0.1 would get');
 
-  const asset = await rawGet(port, '/assets/app.js', { Cookie: cookie.split(';')[0]! });
+  const asset = await rawGet(port, `${appPath}assets/app.js`);
   assert.equal(asset.status, 200);
   assert.equal(asset.headers['content-type'], 'text/javascript; charset=utf-8');
   assert.equal(asset.body, 'console.log("app");');
+  assert.equal(asset.headers['set-cookie'], undefined);
 });
 
 test('a foreign Origin or a rebinding Host is 403 on HTTP, even with the token', async (t) => {
@@ -233,7 +245,7 @@ test('a foreign Origin or a rebinding Host is 403 on HTTP, even with the token',
     assert.match(response.body, /Host header/);
   }
   for (const host of [`localhost:${port}`, `[::1]:${port}`, `LOCALHOST:${port}`]) {
-    assert.equal((await rawGet(port, withToken, { Host: host })).status, 200, host);
+    assert.equal((await rawGet(port, withToken, { Host: host })).status, 303, host);
   }
 
   for (const origin of ['http://evil.example', `http://evil.example:${port}`, 'null', `https://127.0.0.1:${port}`, `http://127.0.0.1:${port + 1}`]) {
@@ -241,7 +253,7 @@ test('a foreign Origin or a rebinding Host is 403 on HTTP, even with the token',
     assert.equal(response.status, 403, origin);
     assert.match(response.body, /other origins/);
   }
-  assert.equal((await rawGet(port, withToken, { Origin: `http://localhost:${port}` })).status, 200);
+  assert.equal((await rawGet(port, withToken, { Origin: `http://localhost:${port}` })).status, 303);
 });
 
 test('WebSocket upgrades need the token, a same-origin Origin and a loopback Host', async (t) => {
@@ -254,13 +266,14 @@ test('WebSocket upgrades need the token, a same-origin Origin and a loopback Hos
   assert.equal(await upgradeStatus(port, `?token=${token}`, { Origin: 'http://evil.example' }), 403);
   assert.equal(await upgradeStatus(port, `?token=${token}`, { Origin: origin, Host: `evil.example:${port}` }), 403);
   assert.equal(await upgradeStatus(port, `?token=${token}`, { Origin: origin }), 101);
-  assert.equal(await upgradeStatus(port, '', { Origin: origin, Cookie: `stigmer_ui_${port}=${token}` }), 101);
+  assert.equal(await upgradeStatus(port, '', { Origin: origin, Cookie: `stigmer_ui_${port}=${token}` }), 401, 'a cookie is no token');
 });
 
 test('paths outside the renderer folder are never served', async (t) => {
-  const { server, token } = await startHarness(t);
-  const cookie = `stigmer_ui_${server.port}=${token}`;
-  for (const requestPath of [
+  const harness = await startHarness(t);
+  const { server } = harness;
+  const appPath = (await appPathOf(harness)).slice(0, -1);
+  for (const relative of [
     '/../secret.txt',
     '/%2e%2e/secret.txt',
     '/..%2fsecret.txt',
@@ -272,8 +285,9 @@ test('paths outside the renderer folder are never served', async (t) => {
     '/%E0%A4%A',
     '/assets',
   ]) {
-    const response = await rawGet(server.port, requestPath, { Cookie: cookie });
-    assert.ok(response.status === 404 || response.status === 400, `${requestPath} answered ${response.status}`);
+    const requestPath = `${appPath}${relative}`;
+    const response = await rawGet(server.port, requestPath);
+    assert.ok([400, 401, 404].includes(response.status), `${requestPath} answered ${response.status}`);
     assert.doesNotMatch(response.body, new RegExp(SECRET_OUTSIDE), requestPath);
   }
 });

@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isEventName, type EventName } from '../../shared/ipc.ts';
-import { checkRequest, readQueryToken, type GuardPolicy } from './ui/request-guard.ts';
+import { checkRequest, isUnderAppPath, type GuardPolicy } from './ui/request-guard.ts';
 import { SECURITY_HEADERS } from './ui/security-headers.ts';
 import { contentTypeFor, resolveStaticFile } from '../static/static-files.ts';
 import type { CommandHandler } from '../app/dispatch.ts';
@@ -24,7 +24,7 @@ export interface UiServerOptions {
 }
 
 export interface UiServer {
-  /** The address to open, with the access token in its query. */
+  /** The address to open, with the access token in its query (it redirects to the app path). */
   url: string;
   port: number;
   close(): Promise<void>;
@@ -33,6 +33,18 @@ export interface UiServer {
 /** The only interface the UI server binds: it is never reachable from another machine. */
 export const UI_HOST = '127.0.0.1';
 const WS_PATH = '/ws';
+
+/**
+ * A connection that has not sent a complete request within this time is closed: idle sockets,
+ * a request sent in pieces (slowloris) and a WebSocket upgrade that never completes alike.
+ */
+export const REQUEST_DEADLINE_MS = 10_000;
+/**
+ * Connections open at once, WebSockets included; more are closed as they arrive. One user with a
+ * dozen tabs needs about 100 (Chromium opens up to 6 per host, plus one WebSocket per tab), and 128
+ * is an eighth of Linux's usual 1,024 files, so a flood can never starve the runner or Ollama.
+ */
+export const MAX_CONNECTIONS = 128;
 
 function refuse(response: http.ServerResponse, status: number, message: string, extraHeaders: Record<string, string> = {}): void {
   response.writeHead(status, { ...SECURITY_HEADERS, ...extraHeaders, 'Content-Type': 'text/plain; charset=utf-8' });
@@ -61,35 +73,47 @@ const listen = (server: http.Server, port: number): Promise<number> =>
 /**
  * Serves the renderer and its WebSocket bridge on 127.0.0.1, behind a random token. Every
  * request is checked for a loopback `Host` (DNS rebinding), a same-origin `Origin`, and the
- * token (query or cookie) before anything else happens.
+ * token (or, for the static page, the random app path) before anything else happens.
+ *
+ * No cookie is ever set: cookies ignore ports, so one would reach every other server on
+ * 127.0.0.1 the user opens. The page takes the token from its first URL and keeps it itself
+ * (see src/renderer/bridge.ts); only the WebSocket, on this port, carries it.
  */
 export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
   const token = randomBytes(32).toString('base64url');
-  const policy: GuardPolicy = { port: 0, token, cookieName: '' };
+  const policy: GuardPolicy = { port: 0, token, appPath: `/${randomBytes(24).toString('base64url')}/` };
   const sockets = new Set<WebSocket>();
   const broadcaster = new EventBroadcaster(sockets);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
 
-  const server = http.createServer((request, response) => void serveHttp(request, response));
+  const server = http.createServer(
+    {
+      headersTimeout: REQUEST_DEADLINE_MS,
+      requestTimeout: REQUEST_DEADLINE_MS,
+      // Node checks the two deadlines above only this often (30 s by default).
+      connectionsCheckingInterval: 1000,
+    },
+    (request, response) => void serveHttp(request, response),
+  );
+  server.maxConnections = MAX_CONNECTIONS;
 
   async function serveHttp(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
-    const verdict = checkRequest(
-      { host: request.headers.host, origin: request.headers.origin, url: request.url ?? '/', cookie: request.headers.cookie },
-      policy,
-    );
+    const verdict = checkRequest({ host: request.headers.host, origin: request.headers.origin, url: request.url ?? '/' }, policy);
     if (!verdict.ok) return refuse(response, verdict.status, verdict.reason);
     if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(response, 405, 'Method not allowed.', { Allow: 'GET, HEAD' });
 
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const lookup = await resolveStaticFile(options.rendererDir, url.pathname);
+    if (!isUnderAppPath(url.pathname, policy.appPath)) {
+      // The printed URL: its token was checked above. The page lives under the app path, so its
+      // reloads and files need no cookie; it takes the token from the query, then drops it.
+      if (url.pathname !== '/') return refuse(response, 404, 'Not found.');
+      response.writeHead(303, { ...SECURITY_HEADERS, Location: `${policy.appPath}${url.search}` });
+      return void response.end();
+    }
+    const lookup = await resolveStaticFile(options.rendererDir, url.pathname.slice(policy.appPath.length - 1));
     if (!lookup.ok) return refuse(response, lookup.status, lookup.status === 404 ? 'Not found.' : 'Bad request.');
 
-    const headers: Record<string, string> = { ...SECURITY_HEADERS, 'Content-Type': contentTypeFor(lookup.file) };
-    // The first page load carries the token in its URL; the cookie lets its assets and reloads in.
-    if (readQueryToken(request.url ?? '/') !== undefined) {
-      headers['Set-Cookie'] = `${policy.cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`;
-    }
-    response.writeHead(200, headers);
+    response.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': contentTypeFor(lookup.file) });
     if (request.method === 'HEAD') return void response.end();
     fs.createReadStream(lookup.file)
       .on('error', () => response.destroy())
@@ -98,11 +122,9 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
 
   server.on('upgrade', (request: http.IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const verdict = checkRequest(
-      { host: request.headers.host, origin: request.headers.origin, url: request.url ?? '/', cookie: request.headers.cookie },
-      policy,
-    );
+    const verdict = checkRequest({ host: request.headers.host, origin: request.headers.origin, url: request.url ?? '/' }, policy);
     if (!verdict.ok) return refuseUpgrade(socket, verdict.status, verdict.reason);
+    // `/ws` is outside the app path, so the guard above let it in only with the token itself.
     if (new URL(request.url ?? '/', 'http://127.0.0.1').pathname !== WS_PATH) return refuseUpgrade(socket, 404, 'Not found.');
     wss.handleUpgrade(request, socket, head, (ws) => {
       sockets.add(ws);
@@ -113,8 +135,6 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
 
   const port = await listen(server, options.port ?? 0);
   policy.port = port;
-  // Cookies are not port-specific: a name per port keeps two instances from overwriting each other.
-  policy.cookieName = `stigmer_ui_${port}`;
 
   const unsubscribe = options.subscribe((event, payload) => {
     if (!isEventName(event)) return options.onContractViolation?.(`Unknown event "${String(event)}" was not sent to the page.`);

@@ -1,5 +1,6 @@
 import { sourceName } from '../../shared/config.ts';
 import type { AppState, CommandName, CommandRequest } from '../../shared/ipc.ts';
+import { networkExposure } from '../../shared/ollama-exposure.ts';
 import { providerChoices } from '../../shared/provider-availability.ts';
 import { PROVIDER_INFO, SUGGESTED_MODELS } from '../../shared/providers.ts';
 
@@ -95,6 +96,7 @@ function ollamaItems(state: AppState): TrayMenuItem[] {
  */
 export function trayView(state: AppState, { startAtLogin }: { startAtLogin: boolean }): TrayView {
   const health = trayHealth(state);
+  const exposure = networkExposure(state);
   const { provider, model } = state.config;
   const summary = `${PROVIDER_INFO[provider.value].label} · ${model.value}`;
   const tooltip = clip(`Stigmer Desktop — ${state.lastError ? state.lastError.message : `${summary} · runner ${state.runner.state}`}`, 127);
@@ -110,6 +112,7 @@ export function trayView(state: AppState, { startAtLogin }: { startAtLogin: bool
   const menu: TrayMenuItem[] = [
     { label: statusLine(state), enabled: false },
     ...(state.lastError ? [{ label: clip(`⚠ ${state.lastError.message}`, 90), enabled: false }] : []),
+    ...(exposure ? [{ label: exposure.short, enabled: false }] : []),
     separator,
     { label: 'Provider', enabled: false },
     ...providers,

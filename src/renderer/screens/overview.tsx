@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { ConfigFieldName, PublicConfig } from '../../shared/config.ts';
 import type { AppState } from '../../shared/ipc.ts';
+import { networkExposure } from '../../shared/ollama-exposure.ts';
 import { PROVIDER_INFO } from '../../shared/providers.ts';
 import { ActionError, Card, PinnedBadge, Problem, Row, SourceBadge, StatusPill, useAction } from '../components/ui.tsx';
 import { useNow } from '../components/use-now.ts';
@@ -77,6 +78,16 @@ function KeysCard({ state }: { state: AppState }) {
       {state.secrets.notice ? <p class="hint">{state.secrets.notice}</p> : null}
     </Card>
   );
+}
+
+/** Shown on top of the window while "Expose to network" is on. */
+function ExposureBanner({ state }: { state: AppState }) {
+  const exposure = networkExposure(state);
+  return exposure ? (
+    <div class="banner">
+      <Problem tone="warning" message={exposure.message} fix={exposure.fix} />
+    </div>
+  ) : null;
 }
 
 function OllamaCard({ state }: { state: AppState }) {
@@ -205,6 +216,7 @@ export function OverviewScreen() {
           <Problem message={state.lastError.message} fix={state.lastError.fix} />
         </div>
       ) : null}
+      <ExposureBanner state={state} />
       <div class="grid">
         <ConfigurationCard state={state} />
         <RunnerCard state={state} />

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { sourceName } from '../../shared/config.ts';
 import type { OllamaServerOptions } from '../../shared/ipc.ts';
+import { EXPOSURE_EXPLAINED } from '../../shared/ollama-exposure.ts';
 import { providerChoices } from '../../shared/provider-availability.ts';
 import { PROVIDER_INFO, type Provider } from '../../shared/providers.ts';
 import { KeyEditor } from '../components/key-editor.tsx';
@@ -126,12 +127,10 @@ function OllamaOptionsCard() {
           <span>Expose Ollama to the network (listen on 0.0.0.0)</span>
         </label>
         {expose ? (
-          <Problem
-            tone="warning"
-            message="Anyone who can reach this machine could use your models: Ollama has no authentication."
-            fix="Only enable this on a trusted network, or behind a firewall."
-          />
-        ) : null}
+          <Problem tone="warning" message={EXPOSURE_EXPLAINED} fix="Only turn this on for a trusted network, or behind a firewall. It stays off unless you turn it on." />
+        ) : (
+          <p class="hint">Off: only this machine can reach Ollama. Turned on, anyone on your network could use it, without a password.</p>
+        )}
         <div class="form__actions">
           <button type="submit" class="button button--primary" disabled={action.busy}>
             Save server options

@@ -14,14 +14,17 @@ export interface GuardRequest {
   origin: string | undefined;
   /** The request target, e.g. `/ws?token=…`. */
   url: string;
-  /** The `Cookie` header. */
-  cookie: string | undefined;
 }
 
 export interface GuardPolicy {
   port: number;
   token: string;
-  cookieName: string;
+  /**
+   * The random path the page and its files are served under, e.g. `/Qm9…/`. It lets the page's
+   * own loads and reloads in without a cookie (a cookie would go to every port of 127.0.0.1);
+   * it opens only the static renderer bundle, never the WebSocket, which needs the token.
+   */
+  appPath: string;
 }
 
 /**
@@ -40,16 +43,6 @@ export function isAllowedOrigin(origin: string | undefined, port: number): boole
   return [`http://127.0.0.1:${port}`, `http://localhost:${port}`].includes(origin.trim().toLowerCase());
 }
 
-/** The value of one cookie, or undefined. */
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const separator = part.indexOf('=');
-    if (separator > 0 && part.slice(0, separator).trim() === name) return part.slice(separator + 1).trim();
-  }
-  return undefined;
-}
-
 /** The token from `?token=`, if any. */
 export function readQueryToken(url: string): string | undefined {
   return new URL(url, 'http://127.0.0.1').searchParams.get('token') ?? undefined;
@@ -66,7 +59,12 @@ export function tokensEqual(candidate: string | undefined, token: string): boole
 const UNAUTHORIZED =
   'This page needs the access token. Open the URL that `npm run headless -- --ui` printed (it ends with ?token=…).';
 
-/** Host first (rebinding), then Origin, then the token from the query or the cookie. */
+/** Whether a request's path is under the app path (compared in constant time, like the token). */
+export function isUnderAppPath(url: string, appPath: string): boolean {
+  return tokensEqual(new URL(url, 'http://127.0.0.1').pathname.slice(0, appPath.length), appPath);
+}
+
+/** Host first (rebinding), then Origin, then the token in the query or the app path. */
 export function checkRequest(request: GuardRequest, policy: GuardPolicy): GuardVerdict {
   if (!isAllowedHost(request.host, policy.port)) {
     return { ok: false, status: 403, reason: `Forbidden: the Host header must be 127.0.0.1:${policy.port} or localhost:${policy.port}.` };
@@ -75,6 +73,6 @@ export function checkRequest(request: GuardRequest, policy: GuardPolicy): GuardV
     return { ok: false, status: 403, reason: 'Forbidden: requests from other origins are refused.' };
   }
   const fromQuery = readQueryToken(request.url);
-  const authorized = fromQuery !== undefined ? tokensEqual(fromQuery, policy.token) : tokensEqual(readCookie(request.cookie, policy.cookieName), policy.token);
+  const authorized = fromQuery !== undefined ? tokensEqual(fromQuery, policy.token) : isUnderAppPath(request.url, policy.appPath);
   return authorized ? { ok: true } : { ok: false, status: 401, reason: UNAUTHORIZED };
 }

@@ -1,0 +1,117 @@
+/**
+ * Connections that never finish a request, against the real headless host (`--ui`): they are
+ * closed after the real 10 s deadline, and no more than the cap are open at the host at once.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { test } from 'node:test';
+import { MAX_CONNECTIONS, REQUEST_DEADLINE_MS } from '../../src/main/headless/ui-server.ts';
+import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
+import { freePort } from '../ollama/support.ts';
+import { Scope, hostEnv, startHost, waitUntil } from '../support/e2e-host.ts';
+
+/** ESTABLISHED TCP connections whose local end is this port: the host's side of each client. */
+function establishedAt(port: number): number {
+  let count = 0;
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!fs.existsSync(file)) continue;
+    for (const line of fs.readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (state === '01' && Number.parseInt(local?.split(':')[1] ?? '', 16) === port) count++;
+    }
+  }
+  return count;
+}
+
+interface Client {
+  socket: net.Socket;
+  openedAt: number;
+  /** Milliseconds from connecting to being closed by the host; undefined while open. */
+  closedAfter: number | undefined;
+}
+
+/** A raw connection; one the host refuses before it is even connected counts as closed at once. */
+function connect(port: number, send: string): Promise<Client> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    const client: Client = { socket, openedAt: performance.now(), closedAfter: undefined };
+    socket.on('close', () => {
+      client.closedAfter = performance.now() - client.openedAt;
+      resolve(client);
+    });
+    socket.on('error', () => undefined);
+    socket.resume();
+    socket.once('connect', () => {
+      client.openedAt = performance.now();
+      if (send) socket.write(send);
+      resolve(client);
+    });
+  });
+}
+
+const status = (port: number, path: string): Promise<number> =>
+  new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path, agent: false }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    }).on('error', reject);
+  });
+
+test('idle and half-sent connections are closed after 10 s, and at most 128 are open at the host', async (t) => {
+  assert.equal(REQUEST_DEADLINE_MS, 10_000, 'the deadline this test measures is the real one');
+  await ensureRendererBuilt();
+  const scope = new Scope(t);
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, fakeOllama: { models: ['llama3.2'] } });
+  const host = startHost(scope, ['--ui', '--user-data-dir', scope.tempDir()], env);
+  const line = await host.waitForLine('the UI to be ready', (text) => text.startsWith('UI ready: open '), 60_000);
+  const url = new URL(line.slice('UI ready: open '.length));
+  const port = Number(url.port);
+  const clients: Client[] = [];
+  scope.defer(() => clients.forEach((client) => client.socket.destroy()));
+  const hostHeader = `Host: 127.0.0.1:${port}\r\n`;
+
+  // The attacks: sockets that send nothing, half a request, half a WebSocket upgrade, and a
+  // request trickled one header line a second (each line resets an idle timer, not the deadline).
+  const kinds: [string, number, string][] = [
+    ['nothing', 50, ''],
+    ['half a request', 40, `GET /?token=${url.searchParams.get('token')} HTTP/1.1\r\n${hostHeader}`],
+    ['half an upgrade', 30, `GET /ws HTTP/1.1\r\n${hostHeader}Upgrade: websocket\r\nConnection: Upgrade\r\n`],
+    ['a trickle', MAX_CONNECTIONS - 120, `GET / HTTP/1.1\r\n${hostHeader}`],
+  ];
+  const byKind = new Map<string, Client[]>();
+  for (const [kind, count, send] of kinds) {
+    const opened = await Promise.all(Array.from({ length: count }, () => connect(port, send)));
+    byKind.set(kind, opened);
+    clients.push(...opened);
+  }
+  const trickle = setInterval(() => byKind.get('a trickle')!.forEach((client) => client.socket.write('X-Slow: 1\r\n')), 1000);
+  scope.defer(() => clearInterval(trickle));
+  await waitUntil(`${MAX_CONNECTIONS} connections open at the host`, () => establishedAt(port) === MAX_CONNECTIONS);
+
+  // Over the cap: closed by the host at once, while the first ones are still open.
+  const surplus = await Promise.all(Array.from({ length: 40 }, () => connect(port, '')));
+  clients.push(...surplus);
+  await waitUntil('the surplus connections to be closed', () => surplus.every((client) => client.closedAfter !== undefined));
+  const held = clients.slice(0, MAX_CONNECTIONS);
+  assert.ok(
+    held.every((client) => client.closedAfter === undefined),
+    'the connections under the cap are still open',
+  );
+  assert.equal(establishedAt(port), MAX_CONNECTIONS, 'never more than the cap at the host');
+
+  await waitUntil('every held connection to be closed by the host', () => held.every((client) => client.closedAfter !== undefined));
+  clearInterval(trickle);
+  for (const [kind] of kinds) {
+    const times = byKind.get(kind)!.map((client) => client.closedAfter!);
+    t.diagnostic(`${kind}: ${times.length} closed after ${(Math.min(...times) / 1000).toFixed(1)}-${(Math.max(...times) / 1000).toFixed(1)} s`);
+    // Not before the deadline (less the host's 1 s checking interval and a little clock slack).
+    assert.ok(Math.min(...times) >= REQUEST_DEADLINE_MS - 1_100, `${kind} closed after ${Math.min(...times)} ms`);
+  }
+  const surplusTimes = surplus.map((client) => client.closedAfter!);
+  t.diagnostic(`over the cap: ${surplus.length} closed after at most ${(Math.max(...surplusTimes) / 1000).toFixed(2)} s`);
+  await waitUntil('no connection left at the host', () => establishedAt(port) === 0);
+  assert.equal(await status(port, `/?token=${url.searchParams.get('token')}`), 303, 'the UI answers again');
+  assert.equal(host.running, true);
+});
