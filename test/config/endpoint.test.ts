@@ -36,7 +36,7 @@ const ROWS: Row[] = [
     env: { ...A, LLM_BASE_URL: 'http://localhost:11434/v1' },
     provider: 'anthropic',
     endpoints: { ollama: 'http://localhost:11434 (env:LLM_BASE_URL)' },
-    warnings: [/^LLM_BASE_URL="http:\/\/localhost:11434\/v1" is not used for Anthropic, so the Anthropic key is not sent there: it looks like Ollama's address \(port 11434 is Ollama's\).*set LLM_PROVIDER=ollama.*ANTHROPIC_BASE_URL/],
+    warnings: [/^LLM_BASE_URL="http:\/\/localhost:11434\/v1" is not used for Anthropic \(chosen by default, as its key is available\), so the Anthropic key is not sent there: it looks like Ollama's address \(port 11434 is Ollama's\), so it is used as Ollama's\. To fix: to use Ollama, set LLM_PROVIDER=ollama.*set ANTHROPIC_BASE_URL or LLM_PROVIDER=anthropic$/],
   },
   {
     name: 'the same URL with LLM_PROVIDER=ollama is simply Ollama',
@@ -87,7 +87,7 @@ const ROWS: Row[] = [
     name: 'plain HTTP to another machine with a default cloud provider belongs to no one',
     env: { ...O, LLM_BASE_URL: 'http://10.0.0.5:8080/v1' },
     provider: 'openai',
-    warnings: [/^LLM_BASE_URL="http:\/\/10\.0\.0\.5:8080\/v1" is not used for OpenAI, so the OpenAI key is not sent there: it is plain HTTP to another machine/],
+    warnings: [/^LLM_BASE_URL="http:\/\/10\.0\.0\.5:8080\/v1" is not used for OpenAI \(chosen by default, as its key is available\), so the OpenAI key is not sent there: it is plain HTTP to another machine.*To fix: give OpenAI an https:\/\/ URL/],
   },
   {
     name: 'an explicit provider takes the generic URL; Ollama keeps its own (the manager is not pointed at a cloud proxy)',

@@ -95,8 +95,9 @@ export const isPlainHttpRemote = (url: URL): boolean => url.protocol === 'http:'
 interface Binding {
   /** The provider this generic URL is for; null: none. */
   target: Provider | null;
-  /** Why it is not the smart default's provider's. */
+  /** Why it is not the smart default's provider's, and what the user can do. */
   reason?: string;
+  fix?: string;
 }
 
 /** Which provider a generic base URL belongs to. */
@@ -105,22 +106,28 @@ function bindGeneric(raw: string, chosen: EndpointInput['chosen']): Binding {
   const url = parseLenient(raw);
   // Not a URL at all: reported against the active provider, where the user looks for it.
   if (!url) return { target: chosen.value };
+  const { label } = PROVIDER_INFO[chosen.value];
+  const useOllama = 'to use Ollama, set LLM_PROVIDER=ollama (or pass --llm-provider=ollama)';
   const sign = ollamaSign(url, chosen.value);
-  if (sign) return { target: 'ollama', reason: `it looks like Ollama's address (${sign}); it is used as Ollama's address instead` };
-  if (isPlainHttpRemote(url)) return { target: null, reason: 'it is plain HTTP to another machine, where the key could be read on the way' };
+  if (sign) {
+    return {
+      target: 'ollama',
+      reason: `it looks like Ollama's address (${sign}), so it is used as Ollama's`,
+      fix: `${useOllama}; to send ${label} requests there after all, set ${PROVIDER_BASE_URL_ENV[chosen.value]} or LLM_PROVIDER=${chosen.value}`,
+    };
+  }
+  if (isPlainHttpRemote(url)) {
+    return { target: null, reason: 'it is plain HTTP to another machine, where the key could be read on the way', fix: `give ${label} an https:// URL; ${useOllama} if it is an Ollama server` };
+  }
   return { target: chosen.value };
 }
 
-function defaultChoiceWarning(candidate: Candidate, raw: string, provider: Provider, reason: string): Issues['warnings'][number] {
+function defaultChoiceWarning(candidate: Candidate, raw: string, provider: Provider, binding: Binding): Issues['warnings'][number] {
   const { label } = PROVIDER_INFO[provider];
-  const name = sourceName(candidate.source);
   return {
     field: 'baseUrl',
     source: candidate.source,
-    message:
-      `${name}=${quote(raw)} is not used for ${label}, so the ${label} key is not sent there: ${reason}. ` +
-      `${label} was chosen by default because its key is available. To use Ollama, set LLM_PROVIDER=ollama (or pass --llm-provider=ollama); ` +
-      `to send ${label} requests elsewhere, set ${PROVIDER_BASE_URL_ENV[provider]}, or choose the provider explicitly with the base URL`,
+    message: `${sourceName(candidate.source)}=${quote(raw)} is not used for ${label} (chosen by default, as its key is available), so the ${label} key is not sent there: ${binding.reason}. To fix: ${binding.fix}`,
   };
 }
 
@@ -173,7 +180,7 @@ export function resolveEndpoint(input: EndpointInput, provider: Provider): Endpo
     const raw = generic.raw.trim();
     const binding = bindGeneric(raw, input.chosen);
     if (binding.target === provider) candidates.push(generic);
-    else if (provider === input.chosen.value && binding.reason) issues.warnings.push(defaultChoiceWarning(generic, raw, provider, binding.reason));
+    else if (provider === input.chosen.value && binding.reason) issues.warnings.push(defaultChoiceWarning(generic, raw, provider, binding));
   }
   candidates.push(envCandidate(input.env, PROVIDER_BASE_URL_ENV[provider]), { source: 'settings', raw: input.settings.providers[provider].baseUrl });
   const endpoint =
