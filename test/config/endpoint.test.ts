@@ -151,11 +151,17 @@ const ROWS: Row[] = [
     warnings: [/^OPENAI_BASE_URL=.*plain HTTP.*\(this applies to OpenAI when it is the provider\)$/],
   },
   {
-    name: 'IPv6 loopback and *.localhost count as loopback; look-alike names do not',
+    name: 'IPv6 loopback counts as loopback; look-alike names and *.localhost (which DNS may answer) do not',
     env: { ...A, ...O, LLM_PROVIDER: 'openai', OPENAI_BASE_URL: 'http://[::1]:4000', ANTHROPIC_BASE_URL: 'http://localhost.evil.example:8080' },
     provider: 'openai',
     endpoints: { openai: 'http://[::1]:4000/v1 (env:OPENAI_BASE_URL)' },
     warnings: [/^ANTHROPIC_BASE_URL="http:\/\/localhost\.evil\.example:8080" is plain HTTP/],
+  },
+  {
+    name: 'a *.localhost name is not trusted as loopback for a cloud key',
+    env: { ...A, LLM_PROVIDER: 'anthropic', ANTHROPIC_BASE_URL: 'http://proxy.localhost:8080' },
+    provider: 'anthropic',
+    errors: [/^ANTHROPIC_BASE_URL="http:\/\/proxy\.localhost:8080" is plain HTTP to another machine/],
   },
 ];
 

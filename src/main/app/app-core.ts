@@ -545,7 +545,10 @@ export class AppCore {
 
   // ---- runner ----------------------------------------------------------------------------------
 
-  /** A key written into the runner command is masked wherever the command is shown, like in the logs. */
+  /**
+   * Masks known keys and key shapes as the log pipeline does, for text that leaves the core some
+   * other way: a key written into the runner command, an SDK's error message.
+   */
   #redact(text: string): string {
     return this.#options.logs.redactor.redact(text);
   }

@@ -109,14 +109,15 @@ export function connectableOllamaUrl(host: OllamaHost): string {
 }
 
 /**
- * Whether a client connecting to this host name stays on this machine: `localhost` (and
- * `*.localhost`, which resolvers must keep on loopback, RFC 6761), 127.0.0.0/8 and ::1, in any
- * spelling. Brackets around an IPv6 literal are accepted, as `URL.hostname` keeps them.
+ * Whether a client connecting to this host name stays on this machine: `localhost`, 127.0.0.0/8
+ * and ::1, in any spelling. Not `*.localhost`: RFC 6761 asks resolvers to keep those on loopback,
+ * but glibc without a local resolver may ask DNS. Brackets around an IPv6 literal are accepted,
+ * as `URL.hostname` keeps them.
  */
 export function isLoopbackHostname(hostname: string): boolean {
   const bare = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
   const name = canonicalIp(bare) ?? bare;
-  return name === 'localhost' || name.endsWith('.localhost') || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
+  return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
 }
 
 /** Whether a server at this host would run on this machine (and so may be launched by the app). */
