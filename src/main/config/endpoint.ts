@@ -77,15 +77,15 @@ function parseLenient(raw: string): URL | undefined {
  * - it names Ollama's port, 11434;
  * - a label of its host is `ollama` (`http://ollama:11434`, `http://ollama.lan/v1`: a container
  *   or machine named for it);
- * - for Anthropic only: its path is `/v1`, the OpenAI-compatible form ADR 019 gives for Ollama.
- *   Anthropic's base URL has no `/v1` (its SDK adds it), so a generic URL written that way is
- *   far more likely the ADR 019 setting than an Anthropic gateway; OpenAI's own form ends in
- *   `/v1`, so there the path says nothing.
+ * - with `pathCounts` (a URL written for Anthropic as given): its path is `/v1`, the
+ *   OpenAI-compatible form ADR 019 gives for Ollama. Anthropic's base URL has no `/v1` (its SDK
+ *   adds it), so a generic URL written that way is far more likely the ADR 019 setting than an
+ *   Anthropic gateway; OpenAI's own form ends in `/v1`, so there the path says nothing.
  */
-export function ollamaSign(url: URL, forProvider: Provider): string | undefined {
+export function ollamaSign(url: URL, { pathCounts }: { pathCounts: boolean }): string | undefined {
   if (url.port === String(OLLAMA_DEFAULT_PORT)) return `port ${OLLAMA_DEFAULT_PORT} is Ollama's`;
   if (url.hostname.toLowerCase().split('.').includes('ollama')) return 'its host is named ollama';
-  if (forProvider === 'anthropic' && url.pathname.replace(/\/+$/, '') === '/v1') return "/v1 is the OpenAI-compatible form ADR 019 gives for Ollama's URL";
+  if (pathCounts && url.pathname.replace(/\/+$/, '') === '/v1') return "/v1 is the OpenAI-compatible form ADR 019 gives for Ollama's URL";
   return undefined;
 }
 
@@ -108,7 +108,7 @@ function bindGeneric(raw: string, chosen: EndpointInput['chosen']): Binding {
   if (!url) return { target: chosen.value };
   const { label } = PROVIDER_INFO[chosen.value];
   const useOllama = 'to use Ollama, set LLM_PROVIDER=ollama (or pass --llm-provider=ollama)';
-  const sign = ollamaSign(url, chosen.value);
+  const sign = ollamaSign(url, { pathCounts: chosen.value === 'anthropic' });
   if (sign) {
     return {
       target: 'ollama',
@@ -156,7 +156,8 @@ function parseEndpoint(provider: Provider, chosen: EndpointInput['chosen'], raw:
       message: `${name}=${quote(raw)} is plain HTTP to another machine, so the ${label} key would cross the network unencrypted; use https://, or a loopback address (127.0.0.1, localhost) for a local proxy`,
     };
   }
-  const sign = isGeneric(candidate.source) ? ollamaSign(url, provider) : undefined;
+  // An explicit choice is obeyed; only the unmistakable signs are worth a warning.
+  const sign = isGeneric(candidate.source) ? ollamaSign(url, { pathCounts: false }) : undefined;
   if (sign) {
     return {
       ok: true,
