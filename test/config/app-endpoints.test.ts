@@ -11,10 +11,13 @@ import { defaultSettings } from '../../src/shared/settings.ts';
 import { FAKE_OPENAI_KEY } from '../doubles/cloud/openai.ts';
 import { createApp } from '../faults/support.ts';
 import { freePort } from '../ollama/support.ts';
-import { cleanEnv, tempDir } from '../support/headless.ts';
+import { Scope } from '../support/e2e-host.ts';
+import { cleanEnv } from '../support/headless.ts';
 
 test("--llm-base-url for an explicit cloud provider leaves Ollama's manager at OLLAMA_HOST", async (t) => {
-  const userDataDir = tempDir(t);
+  // A scope undoes in reverse: the app is closed before its folder is removed.
+  const scope = new Scope(t);
+  const userDataDir = scope.tempDir();
   const ollamaPort = await freePort();
   const app = createApp({
     userDataDir,
@@ -22,7 +25,7 @@ test("--llm-base-url for an explicit cloud provider leaves Ollama's manager at O
     env: cleanEnv({ OPENAI_API_KEY: FAKE_OPENAI_KEY, OLLAMA_HOST: `127.0.0.1:${ollamaPort}` }),
     runnerAutoStart: 'after-setup',
   });
-  t.after(() => app.close());
+  scope.defer(() => app.close());
   await app.core.prepare();
   const state = app.core.getState();
   assert.equal(state.config.baseUrl.value, 'https://openai-gw.example.com/v1');
@@ -30,7 +33,9 @@ test("--llm-base-url for an explicit cloud provider leaves Ollama's manager at O
 });
 
 test('switching the saved provider moves a generic base URL, and the Ollama manager with it', async (t) => {
-  const userDataDir = tempDir(t);
+  // A scope undoes in reverse: the app is closed before its folder is removed.
+  const scope = new Scope(t);
+  const userDataDir = scope.tempDir();
   const [generic, ollamaHost] = [await freePort(), await freePort()];
   fs.writeFileSync(path.join(userDataDir, 'settings.json'), JSON.stringify({ ...defaultSettings(), provider: 'openai' }));
   const app = createApp({
@@ -39,7 +44,7 @@ test('switching the saved provider moves a generic base URL, and the Ollama mana
     runnerAutoStart: 'after-setup',
     ollamaOptions: { readyTimeoutMs: 500, probeTimeoutMs: 200 },
   });
-  t.after(() => app.close());
+  scope.defer(() => app.close());
   await app.core.prepare();
   assert.equal(app.core.getState().config.baseUrl.value, `http://127.0.0.1:${generic}/v1`, 'the saved choice is explicit: OpenAI takes the generic URL');
   assert.equal(app.core.getState().ollama.url, `http://127.0.0.1:${ollamaHost}`);
