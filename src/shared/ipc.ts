@@ -67,6 +67,16 @@ export type OllamaServerOptions = z.infer<typeof OllamaServerOptionsSchema>;
 export const HostKindSchema = z.enum(['electron', 'headless']);
 export type HostKind = z.infer<typeof HostKindSchema>;
 
+/**
+ * What the runner was last started with, for a user debugging "it uses the wrong model": the
+ * contract variables it received (keys masked) and the names of inherited variables withheld.
+ */
+export const RunnerEnvironmentSchema = z.object({
+  variables: z.array(z.object({ name: z.string(), value: z.string() })),
+  withheld: z.array(z.string()),
+});
+export type RunnerEnvironment = z.infer<typeof RunnerEnvironmentSchema>;
+
 export const AppStateSchema = z.object({
   host: HostKindSchema,
   /** The resolved configuration, keys masked, each field with its source and pinned flag. */
@@ -77,6 +87,8 @@ export const AppStateSchema = z.object({
   ollama: OllamaStateSchema,
   ollamaOptions: OllamaServerOptionsSchema,
   runner: RunnerStatusSchema,
+  /** The environment the current runner was given; null before one was started. */
+  runnerEnv: RunnerEnvironmentSchema.nullable(),
   /** The most recent problem the user should act on, from any part of the app. */
   lastError: UserErrorSchema.nullable(),
   /** The first-run wizard has never been completed on this profile. */

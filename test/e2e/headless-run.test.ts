@@ -91,6 +91,10 @@ test('with no cloud key the host launches Ollama and the built-in runner, and SI
     // OLLAMA_HOST was given as host:port; the runner gets Ollama's native URL.
     STIGMER_LLM_BASE_URL: `http://127.0.0.1:${port}`,
     OLLAMA_HOST: `http://127.0.0.1:${port}`,
+    // ADR 019's names, Ollama in its OpenAI-compatible form.
+    LLM_PROVIDER: 'ollama',
+    LLM_MODEL: 'llama3.2',
+    LLM_BASE_URL: `http://127.0.0.1:${port}/v1`,
   });
   await host.waitForLine('the runner to log its configuration', fromSource('runner', /runner starting \{.*"provider":"ollama"/));
   const started = descendantsOf(host.pid);
@@ -189,6 +193,10 @@ test('a custom runner gets exactly the runner contract, no secret in argv, and d
     STIGMER_LLM_BASE_URL: anthropic.url,
     STIGMER_LLM_API_KEY: FAKE_ANTHROPIC_KEY,
     ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY,
+    ANTHROPIC_BASE_URL: anthropic.url,
+    LLM_PROVIDER: 'anthropic',
+    LLM_MODEL: 'claude-haiku-4-5',
+    LLM_BASE_URL: anthropic.url,
   });
   assert.equal(dump.env.E2E_MARKER, 'passed through', 'the rest of the environment is inherited');
   assert.equal(dump.env.PATH, env.PATH);

@@ -104,3 +104,44 @@ describe('npm run headless -- --print-config, with a clean environment', () => {
     assert.equal(result.stderr, 'stigmer: unknown option --llm-provder; run with --help to list the options\n');
   });
 });
+
+describe('npm run headless -- --print-config: where each provider lives', () => {
+  test("ADR 019's Ollama URL with an Anthropic key: Anthropic keeps its own endpoint, the URL is Ollama's, and a warning says why", async (t) => {
+    const { code, json } = await printConfig(t, [], { ANTHROPIC_API_KEY: ANTHROPIC_KEY, LLM_BASE_URL: 'http://localhost:11434/v1' });
+    assert.equal(code, 0);
+    assert.deepEqual(json.provider, { value: 'anthropic', source: 'default', pinned: false });
+    assert.deepEqual(json.baseUrl, { value: 'https://api.anthropic.com', source: 'default', pinned: false });
+    assert.deepEqual(json.endpoints.ollama, { value: 'http://localhost:11434', source: 'env:LLM_BASE_URL', pinned: true });
+    assert.ok(
+      json.warnings.some((warning: string) => warning.startsWith('LLM_BASE_URL="http://localhost:11434/v1" is not used for Anthropic (chosen by default, as its key is available), so the Anthropic key is not sent there')),
+      JSON.stringify(json.warnings),
+    );
+  });
+
+  test('OPENAI_BASE_URL and ANTHROPIC_BASE_URL are shown with their source like every other value', async (t) => {
+    const env = { OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: 'http://127.0.0.1:4000', ANTHROPIC_BASE_URL: 'https://anthropic-gw.example.com/' };
+    const { code, json } = await printConfig(t, [], env);
+    assert.equal(code, 0);
+    assert.deepEqual(json.baseUrl, { value: 'http://127.0.0.1:4000/v1', source: 'env:OPENAI_BASE_URL', pinned: true });
+    assert.deepEqual(json.endpoints, {
+      anthropic: { value: 'https://anthropic-gw.example.com', source: 'env:ANTHROPIC_BASE_URL', pinned: true },
+      openai: { value: 'http://127.0.0.1:4000/v1', source: 'env:OPENAI_BASE_URL', pinned: true },
+      ollama: { value: 'http://127.0.0.1:11434', source: 'default', pinned: false },
+    });
+  });
+
+  test('--llm-base-url for an explicit cloud provider does not move Ollama', async (t) => {
+    const { json } = await printConfig(t, ['--llm-provider=openai', '--llm-base-url=https://gw.example.com/v1'], { OPENAI_API_KEY: OPENAI_KEY, OLLAMA_HOST: '127.0.0.1:11500' });
+    assert.deepEqual(json.baseUrl, { value: 'https://gw.example.com/v1', source: 'flag:--llm-base-url', pinned: true });
+    assert.deepEqual(json.endpoints.ollama, { value: 'http://127.0.0.1:11500', source: 'env:OLLAMA_HOST', pinned: true });
+  });
+
+  test('a cloud key over plain HTTP to another machine is refused: errors, exit 2', async (t) => {
+    const { code, json } = await printConfig(t, ['--llm-provider=anthropic', '--llm-base-url=http://192.168.1.20:8080'], { ANTHROPIC_API_KEY: ANTHROPIC_KEY });
+    assert.equal(code, 2);
+    assert.ok(
+      json.errors.some((error: string) => /^--llm-base-url="http:\/\/192\.168\.1\.20:8080" is plain HTTP to another machine, so the Anthropic key would cross the network unencrypted; use https:\/\//.test(error)),
+      JSON.stringify(json.errors),
+    );
+  });
+});

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { resolveConfig, type CascadeInput } from '../../src/main/config/resolve.ts';
-import { buildRunnerEnv } from '../../src/main/runner/runner-env.ts';
+import { Redactor } from '../../src/main/logs/redactor.ts';
+import { buildRunnerEnv, describeRunnerEnv } from '../../src/main/runner/runner-env.ts';
 import { defaultSettings } from '../../src/shared/settings.ts';
 import { cleanEnv, tempDir } from '../support/headless.ts';
 import { fixtureCommand, supervise, waitFor } from './support.ts';
@@ -50,6 +51,10 @@ test('an OpenAI runner gets exactly the contract variables: no Anthropic key, ev
     STIGMER_LLM_BASE_URL: 'https://api.openai.com/v1',
     STIGMER_LLM_API_KEY: OPENAI_KEY,
     OPENAI_API_KEY: OPENAI_KEY,
+    OPENAI_BASE_URL: 'https://api.openai.com/v1',
+    LLM_PROVIDER: 'openai',
+    LLM_MODEL: 'gpt-4.1-mini',
+    LLM_BASE_URL: 'https://api.openai.com/v1',
   });
   assert.ok(!cmdline.includes(OPENAI_KEY) && !cmdline.includes(ANTHROPIC_KEY), `argv: ${cmdline.split('\0').join(' ')}`);
   assert.ok(!JSON.stringify(dump.argv).includes('sk-'));
@@ -84,7 +89,62 @@ test('an Ollama runner gets the native base URL and OLLAMA_HOST, and no cloud ke
     STIGMER_LLM_MODEL: 'llama3.2:3b',
     STIGMER_LLM_BASE_URL: 'http://localhost:11555',
     OLLAMA_HOST: 'http://localhost:11555',
+    LLM_PROVIDER: 'ollama',
+    LLM_MODEL: 'llama3.2:3b',
+    LLM_BASE_URL: 'http://localhost:11555/v1',
   });
+});
+
+test('an ADR 019 runner reads the resolution, never an inherited LLM_* or SDK base URL meant for another provider', () => {
+  // ADR 019's Ollama advice plus an Anthropic key: the smart default picks Anthropic, and the
+  // inherited Ollama URL and a stale OpenAI proxy must not reach an Anthropic runner.
+  const inherited = cleanEnv({
+    ANTHROPIC_API_KEY: ANTHROPIC_KEY,
+    LLM_BASE_URL: 'http://localhost:11434/v1',
+    LLM_MODEL: 'llama3',
+    OPENAI_BASE_URL: 'http://127.0.0.1:4000/v1',
+  }) as Record<string, string>;
+  const config = resolve(inherited, { llmModel: 'claude-haiku-4-5' });
+  assert.deepEqual(config.errors, []);
+  const env = buildRunnerEnv(config, inherited);
+  assert.equal(env.LLM_PROVIDER, 'anthropic', 'a runner that falls back to Anthropic without LLM_PROVIDER is told so explicitly');
+  assert.equal(env.LLM_MODEL, 'claude-haiku-4-5', 'the flag, not the inherited LLM_MODEL');
+  assert.equal(env.LLM_BASE_URL, 'https://api.anthropic.com');
+  assert.equal(env.ANTHROPIC_BASE_URL, 'https://api.anthropic.com');
+  assert.equal(env.STIGMER_LLM_BASE_URL, 'https://api.anthropic.com');
+  assert.equal(env.OPENAI_BASE_URL, undefined);
+  assert.ok(!Object.values(env).some((value) => value.includes(':11434') || value.includes(':4000')), JSON.stringify(env));
+});
+
+test("an Anthropic proxy given as ANTHROPIC_BASE_URL is the runner's base URL under every name", () => {
+  const inherited = { PATH: '/usr/bin', ANTHROPIC_API_KEY: ANTHROPIC_KEY, ANTHROPIC_BASE_URL: 'http://127.0.0.1:8787/' };
+  const config = resolve(inherited);
+  assert.deepEqual(config.baseUrl, { value: 'http://127.0.0.1:8787', source: 'env:ANTHROPIC_BASE_URL', pinned: true });
+  const env = buildRunnerEnv(config, inherited);
+  assert.deepEqual(
+    [env.STIGMER_LLM_BASE_URL, env.LLM_BASE_URL, env.ANTHROPIC_BASE_URL],
+    ['http://127.0.0.1:8787', 'http://127.0.0.1:8787', 'http://127.0.0.1:8787'],
+  );
+});
+
+test('the window is shown the contract variables with keys masked, and only the names of withheld ones', () => {
+  const inherited = cleanEnv({ OPENAI_API_KEY: OPENAI_KEY, ANTHROPIC_API_KEY: ANTHROPIC_KEY, LLM_PROVIDER: 'openai', OPENAI_BASE_URL: 'http://127.0.0.1:4000/v1' }) as Record<string, string>;
+  const env = buildRunnerEnv(resolve(inherited), inherited);
+  const redactor = new Redactor([OPENAI_KEY, ANTHROPIC_KEY]);
+  const shown = describeRunnerEnv(env, inherited, (text) => redactor.redact(text));
+  assert.deepEqual(shown.variables, [
+    { name: 'STIGMER_LLM_PROVIDER', value: 'openai' },
+    { name: 'STIGMER_LLM_MODEL', value: 'gpt-4.1-mini' },
+    { name: 'STIGMER_LLM_BASE_URL', value: 'http://127.0.0.1:4000/v1' },
+    { name: 'STIGMER_LLM_API_KEY', value: 'sk-proj…9999' },
+    { name: 'LLM_PROVIDER', value: 'openai' },
+    { name: 'LLM_MODEL', value: 'gpt-4.1-mini' },
+    { name: 'LLM_BASE_URL', value: 'http://127.0.0.1:4000/v1' },
+    { name: 'OPENAI_API_KEY', value: 'sk-proj…9999' },
+    { name: 'OPENAI_BASE_URL', value: 'http://127.0.0.1:4000/v1' },
+  ]);
+  assert.deepEqual(shown.withheld, ['ANTHROPIC_API_KEY']);
+  assert.ok(!JSON.stringify(shown).includes(OPENAI_KEY) && !JSON.stringify(shown).includes(ANTHROPIC_KEY));
 });
 
 test("Ollama's own OLLAMA_HOST forms become the native URL a client connects to", () => {

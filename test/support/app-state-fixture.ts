@@ -71,6 +71,18 @@ export function appStateFixture(overrides: Partial<AppState> = {}): AppState {
       error: null,
       lastLines: [],
     },
+    runnerEnv: {
+      variables: [
+        { name: 'STIGMER_LLM_PROVIDER', value: 'ollama' },
+        { name: 'STIGMER_LLM_MODEL', value: 'llama3.2:latest' },
+        { name: 'STIGMER_LLM_BASE_URL', value: 'http://127.0.0.1:11434' },
+        { name: 'LLM_PROVIDER', value: 'ollama' },
+        { name: 'LLM_MODEL', value: 'llama3.2:latest' },
+        { name: 'LLM_BASE_URL', value: 'http://127.0.0.1:11434/v1' },
+        { name: 'OLLAMA_HOST', value: 'http://127.0.0.1:11434' },
+      ],
+      withheld: ['ANTHROPIC_API_KEY', 'LLM_PROVIDER'],
+    },
     lastError: null,
     firstRun: false,
     needsSetup: false,

@@ -21,7 +21,7 @@ import type { CommandLine } from '../config/cli-options.ts';
 import { resolveCurrentConfig } from '../config/current-config.ts';
 import { isOllamaModelInstalled } from '../config/model-names.ts';
 import { toPublicConfig } from '../config/public-config.ts';
-import { resolveConfig, type ResolvedConfig } from '../config/resolve.ts';
+import type { ResolvedConfig } from '../config/resolve.ts';
 import type { LogPipeline } from '../logs/pipeline.ts';
 import { OllamaManager, type OllamaManagerOptions } from '../ollama/manager.ts';
 import { appPaths } from '../paths.ts';
@@ -29,7 +29,7 @@ import { checkKey, listProviderModels } from '../providers/provider-api.ts';
 import { formatRunnerCommand, resolveRunnerCommand, type RunnerCommand } from '../runner/command.ts';
 import type { Launcher } from '../runner/launcher.ts';
 import { runnerPidFilePath } from '../runner/pid-file.ts';
-import { buildRunnerEnv, withoutCredentials } from '../runner/runner-env.ts';
+import { buildRunnerEnv, describeRunnerEnv, withoutCredentials } from '../runner/runner-env.ts';
 import { RunnerSupervisor, type RunnerSupervisorOptions } from '../runner/supervisor.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { SettingsError, type SettingsStore } from '../settings/settings-store.ts';
@@ -97,6 +97,8 @@ export class AppCore {
   #runnerCommand: ReturnType<typeof resolveRunnerCommand> | undefined;
   /** The command and environment the runner was last given, so a change that leaves them as they were restarts nothing. */
   #runnerInputs = '';
+  /** What the current runner was given, as the window shows it. */
+  #runnerEnv: AppState['runnerEnv'] = null;
   /** Ends the current supervisor's subscriptions and output streams. */
   #releaseRunner: (() => void) | undefined;
   /** The runner should be running: set by auto-start and `runner:start`, cleared by `runner:stop`. */
@@ -178,8 +180,8 @@ export class AppCore {
     const command = this.#runnerCommand;
     const runnerCommand =
       command?.ok === true
-        ? { value: formatRunnerCommand(command.command.argv), source: command.command.source, pinned: isPinnedSource(command.command.source) }
-        : { value: settings.runner.command ?? '', source: 'settings' as const, pinned: false };
+        ? { value: this.#redact(formatRunnerCommand(command.command.argv)), source: command.command.source, pinned: isPinnedSource(command.command.source) }
+        : { value: this.#redact(settings.runner.command ?? ''), source: 'settings' as const, pinned: false };
     return {
       host: this.#options.host,
       config,
@@ -197,6 +199,7 @@ export class AppCore {
         exposeToNetwork: settings.ollama.exposeToNetwork,
       },
       runner,
+      runnerEnv: this.#runnerEnv,
       lastError: deriveLastError({ config, ollama, runner, incident: this.#incident }),
       firstRun: !settings.firstRunCompleted,
       needsSetup: deriveNeedsSetup({ config, ollama }),
@@ -337,7 +340,9 @@ export class AppCore {
     this.#reconfiguring = this.#reconfiguring.then(async () => {
       const before = this.#config;
       await this.#resolve();
-      if (this.#config.provider.value === 'ollama' && before.provider.value !== 'ollama') await this.#ollama.start();
+      // Ollama's endpoint follows the provider choice when a generic base URL binds to it.
+      if (this.#baseUrlFor('ollama') !== before.endpoints.ollama.value) await this.#replaceOllama();
+      else if (this.#config.provider.value === 'ollama' && before.provider.value !== 'ollama') await this.#ollama.start();
       await this.#applyRunner(reason);
       this.#scheduleState();
     });
@@ -419,18 +424,12 @@ export class AppCore {
   }
 
   /**
-   * The base URL a provider would use if it were the active one, resolved by the same cascade
-   * (the key check and the Ollama manager need it for inactive providers too).
+   * Where a provider lives, active or not (the key check and the Ollama manager need it for
+   * inactive providers too): the one endpoint resolver's answer, so that a key only goes to a
+   * URL given for its provider.
    */
   #baseUrlFor(provider: Provider): string {
-    if (provider === this.#config?.provider.value) return this.#config.baseUrl.value;
-    return resolveConfig({
-      flags: { ...this.#options.commandLine.config, llmProvider: provider },
-      env: this.#options.env,
-      settings: this.#options.settings.get(),
-      storedKeys: {},
-      facts: {},
-    }).baseUrl.value;
+    return this.#config.endpoints[provider].value;
   }
 
   async #setKey(provider: CloudProvider, key: string): Promise<CommandResponse<'keys:set'>> {
@@ -498,7 +497,7 @@ export class AppCore {
     } catch (error) {
       const check = await checkKey({ provider, key: key.value, baseUrl: this.#baseUrlFor(provider) });
       // The SDK's own text may quote the key: it goes through the redactor like every log line.
-      return offline(check.outcome === 'valid' ? this.#options.logs.redactor.redact(describe(error)) : check.message, check.fix ?? 'Try again later.');
+      return offline(check.outcome === 'valid' ? this.#redact(describe(error)) : check.message, check.fix ?? 'Try again later.');
     }
   }
 
@@ -522,12 +521,17 @@ export class AppCore {
     });
     // The options are environment variables of `ollama serve`: a server this app launched is
     // relaunched with them; an external one is left alone and the options apply to the next launch.
+    await this.#replaceOllama();
+    this.#scheduleState();
+  }
+
+  /** A new Ollama manager for a new host or new server options; a server this app launched is relaunched. */
+  async #replaceOllama(): Promise<void> {
     const wasManaged = this.#ollama.getState().server.phase === 'running' && this.#ollama.getState().pid !== null;
     await this.#ollama.stop();
     this.#releaseOllama?.();
     this.#ollama = this.#createOllama();
     if (wasManaged || this.#config.provider.value === 'ollama') await this.#ollama.start();
-    this.#scheduleState();
   }
 
   #recentLogs({ filter, limit }: Payload<'logs:recent'>): CommandResponse<'logs:recent'> {
@@ -541,9 +545,20 @@ export class AppCore {
 
   // ---- runner ----------------------------------------------------------------------------------
 
+  /**
+   * Masks known keys and key shapes as the log pipeline does, for text that leaves the core some
+   * other way: a key written into the runner command, an SDK's error message.
+   */
+  #redact(text: string): string {
+    return this.#options.logs.redactor.redact(text);
+  }
+
   #runnerStatus(): AppState['runner'] {
-    if (this.#runner) return this.#runner.getState();
-    const command = this.#runnerCommand?.ok ? formatRunnerCommand(this.#runnerCommand.command.argv) : '';
+    if (this.#runner) {
+      const status = this.#runner.getState();
+      return { ...status, command: this.#redact(status.command) };
+    }
+    const command = this.#runnerCommand?.ok ? this.#redact(formatRunnerCommand(this.#runnerCommand.command.argv)) : '';
     const reason = this.#config.errors.length > 0 ? 'waiting for a valid configuration' : this.#runnerWanted ? 'starting' : 'waiting for setup to complete';
     return { state: 'stopped', reason, command, pid: null, startedAt: null, restarts: 0, lastExit: null, nextRestartAt: null, error: null, lastLines: [] };
   }
@@ -569,10 +584,12 @@ export class AppCore {
     }
     const env = buildRunnerEnv(this.#config, this.#options.env);
     const inputs = JSON.stringify([command.command.argv, env]);
+    const shownEnv = describeRunnerEnv(env, this.#options.env, (text) => this.#redact(text));
     if (!this.#runner) {
       if (!this.#runnerWanted) return;
       this.#runner = this.#createRunner(command.command, env);
       this.#runnerInputs = inputs;
+      this.#runnerEnv = shownEnv;
       this.#log('info', `Starting the runner (${reason}): ${formatRunnerCommand(command.command.argv)}`);
       await this.#runner.start();
       return;
@@ -582,6 +599,7 @@ export class AppCore {
     else if (retry && state === 'stopped') await this.#runner.start();
     else if (inputs !== this.#runnerInputs) {
       this.#runnerInputs = inputs;
+      this.#runnerEnv = shownEnv;
       this.#log('info', `The runner's configuration changed: ${reason}`);
       await this.#runner.applyConfig(env, command.command);
     }

@@ -14,7 +14,7 @@ interface OptionSpec {
 export const CLI_OPTIONS = {
   'llm-provider': { type: 'string', value: 'NAME', help: 'LLM provider: anthropic, openai or ollama' },
   'llm-model': { type: 'string', value: 'MODEL', help: 'model name, e.g. claude-sonnet-4-5 or llama3.2:3b' },
-  'llm-base-url': { type: 'string', value: 'URL', help: "provider base URL (Ollama: http://host:port, with or without /v1)" },
+  'llm-base-url': { type: 'string', value: 'URL', help: 'base URL of the chosen provider (Ollama: http://host:port, with or without /v1)' },
   'anthropic-key': { type: 'string', value: 'KEY', help: 'Anthropic API key (visible to other local users; prefer ANTHROPIC_API_KEY)' },
   'openai-key': { type: 'string', value: 'KEY', help: 'OpenAI API key (visible to other local users; prefer OPENAI_API_KEY)' },
   'user-data-dir': { type: 'string', value: 'DIR', help: 'folder for settings, logs and pid files' },

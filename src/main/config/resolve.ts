@@ -7,11 +7,13 @@ import {
   type CloudProvider,
   type Provider,
 } from '../../shared/providers.ts';
-import { isPinnedSource, sourceName, type ConfigFieldName, type ConfigIssue, type ConfigSource } from '../../shared/config.ts';
+import { sourceName, type ConfigIssue } from '../../shared/config.ts';
 import type { Settings } from '../../shared/settings.ts';
-import { normaliseBaseUrl, type BaseUrlResult } from './base-url.ts';
+import { resolveEndpoint } from './endpoint.ts';
+import { envCandidate, field, firstValid, flagCandidate, inputName, quote, type Candidate, type Issues, type Parsed, type ResolvedField } from './layers.ts';
 import { isOllamaModelInstalled, modelNameMismatch } from './model-names.ts';
-import { connectableOllamaUrl, parseOllamaHost } from '../ollama/host.ts';
+
+export type { ResolvedField } from './layers.ts';
 
 /** Layer 1: values given on the command line (see `cli-options.ts`). */
 export interface ConfigFlags {
@@ -42,17 +44,16 @@ export interface CascadeInput {
   facts: DetectedFacts;
 }
 
-export interface ResolvedField<T> {
-  value: T;
-  source: ConfigSource;
-  pinned: boolean;
-}
-
 export interface ResolvedConfig {
   provider: ResolvedField<Provider>;
   model: ResolvedField<string>;
-  /** Ollama: native `http://host:port`; OpenAI: ends in `/v1`; Anthropic: without `/v1`. */
+  /** The active provider's endpoint, `endpoints[provider]`. */
   baseUrl: ResolvedField<string>;
+  /**
+   * Every provider's endpoint, active or not (`endpoint.ts`): what the Ollama manager, the key
+   * check and the doctor use. Ollama: native `http://host:port`; OpenAI: ends in `/v1`; Anthropic: without `/v1`.
+   */
+  endpoints: Record<Provider, ResolvedField<string>>;
   /** The active provider's key in full; null for Ollama or when none is available. */
   apiKey: ResolvedField<string | null>;
   /** Every cloud key available, active or not, with its source. */
@@ -61,57 +62,11 @@ export interface ResolvedConfig {
   warnings: ConfigIssue[];
 }
 
-interface Candidate {
-  source: ConfigSource;
-  raw: string | undefined;
-}
-
-type Parsed<T> = { ok: true; value: T; warning?: string } | { ok: false; message: string };
-
-/** An empty or whitespace-only value counts as unset at every layer. */
-const isBlank = (raw: string | undefined): raw is undefined => raw === undefined || raw.trim() === '';
-
-const field = <T>(value: T, source: ConfigSource): ResolvedField<T> => ({ value, source, pinned: isPinnedSource(source) });
-
-const quote = (raw: string): string => JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw);
-
-/** How an input is named in messages: the flag or variable itself, or the saved setting's path. */
-function inputName(source: ConfigSource, settingPath: string): string {
-  if (source === 'settings') return `saved setting ${settingPath}`;
-  return sourceName(source);
-}
-
-const flag = (name: string, raw: string | undefined): Candidate => ({ source: `flag:--${name}`, raw });
-const env = (input: CascadeInput, name: string): Candidate => ({ source: `env:${name}`, raw: input.env[name] });
-
-/**
- * Walks the candidates highest layer first and takes the first one that is set and valid.
- * An invalid value is reported as an error and the next layer is tried, so the rest of the
- * configuration can still be shown; the errors keep the runner from starting.
- */
-function firstValid<T>(
-  fieldName: ConfigFieldName,
-  candidates: Candidate[],
-  parse: (raw: string, candidate: Candidate) => Parsed<T>,
-  issues: Pick<ResolvedConfig, 'errors' | 'warnings'>,
-): ResolvedField<T> | undefined {
-  for (const candidate of candidates) {
-    if (isBlank(candidate.raw)) continue;
-    const parsed = parse(candidate.raw.trim(), candidate);
-    if (parsed.ok) {
-      if (parsed.warning) issues.warnings.push({ field: fieldName, source: candidate.source, message: parsed.warning });
-      return field(parsed.value, candidate.source);
-    }
-    issues.errors.push({ field: fieldName, source: candidate.source, message: parsed.message });
-  }
-  return undefined;
-}
-
-function resolveKeys(input: CascadeInput, issues: Pick<ResolvedConfig, 'errors' | 'warnings'>): ResolvedConfig['keys'] {
+function resolveKeys(input: CascadeInput, issues: Issues): ResolvedConfig['keys'] {
   const keyFor = (provider: CloudProvider): ResolvedField<string> | null => {
     const flagValue = provider === 'anthropic' ? input.flags.anthropicKey : input.flags.openaiKey;
     const stored = input.storedKeys[provider];
-    const candidates: Candidate[] = [{ source: `flag:${API_KEY_FLAG[provider]}`, raw: flagValue }, env(input, API_KEY_ENV[provider])];
+    const candidates: Candidate[] = [{ source: `flag:${API_KEY_FLAG[provider]}`, raw: flagValue }, envCandidate(input.env, API_KEY_ENV[provider])];
     if (stored) candidates.push({ source: stored.source, raw: stored.value });
     const found = firstValid('apiKey', candidates, (raw) => ({ ok: true, value: raw }), issues);
     if (!found) return null;
@@ -135,7 +90,7 @@ function resolveKeys(input: CascadeInput, issues: Pick<ResolvedConfig, 'errors' 
   return { anthropic: keyFor('anthropic'), openai: keyFor('openai') };
 }
 
-function resolveProvider(input: CascadeInput, keys: ResolvedConfig['keys'], issues: Pick<ResolvedConfig, 'errors' | 'warnings'>) {
+function resolveProvider(input: CascadeInput, keys: ResolvedConfig['keys'], issues: Issues) {
   const parseProvider = (raw: string, candidate: Candidate): Parsed<Provider> => {
     const lower = raw.toLowerCase();
     const provider = PROVIDERS.find((known) => known === lower);
@@ -148,9 +103,9 @@ function resolveProvider(input: CascadeInput, keys: ResolvedConfig['keys'], issu
   const chosen = firstValid(
     'provider',
     [
-      flag('llm-provider', input.flags.llmProvider),
-      env(input, 'STIGMER_LLM_PROVIDER'),
-      env(input, 'LLM_PROVIDER'),
+      flagCandidate('llm-provider', input.flags.llmProvider),
+      envCandidate(input.env, 'STIGMER_LLM_PROVIDER'),
+      envCandidate(input.env, 'LLM_PROVIDER'),
       { source: 'settings', raw: input.settings.provider },
     ],
     parseProvider,
@@ -170,14 +125,14 @@ function defaultModel(provider: Provider, facts: DetectedFacts): string {
   return installed[0] ?? preferred;
 }
 
-function resolveModel(input: CascadeInput, provider: Provider, issues: Pick<ResolvedConfig, 'errors' | 'warnings'>) {
+function resolveModel(input: CascadeInput, provider: Provider, issues: Issues) {
   const model =
     firstValid(
       'model',
       [
-        flag('llm-model', input.flags.llmModel),
-        env(input, 'STIGMER_LLM_MODEL'),
-        env(input, 'LLM_MODEL'),
+        flagCandidate('llm-model', input.flags.llmModel),
+        envCandidate(input.env, 'STIGMER_LLM_MODEL'),
+        envCandidate(input.env, 'LLM_MODEL'),
         { source: 'settings', raw: input.settings.providers[provider].model },
       ],
       (raw) => ({ ok: true, value: raw }),
@@ -203,30 +158,24 @@ function resolveModel(input: CascadeInput, provider: Provider, issues: Pick<Reso
   return model;
 }
 
-function resolveBaseUrl(input: CascadeInput, provider: Provider, issues: Pick<ResolvedConfig, 'errors' | 'warnings'>) {
-  const parseUrl = (raw: string, candidate: Candidate): Parsed<string> => {
-    if (candidate.source === 'env:OLLAMA_HOST') {
-      // Ollama itself tolerates a bad port here (it warns and uses its default), so the app does too.
-      const host = parseOllamaHost(raw);
-      const native = normaliseBaseUrl('ollama', connectableOllamaUrl(host));
-      if (native.ok) return host.warning ? { ok: true, value: native.url, warning: host.warning } : { ok: true, value: native.url };
-      return invalidUrl(raw, candidate, native);
+/**
+ * Every provider's endpoint. The active provider's issues are the configuration's; an inactive
+ * provider's errors are only warnings, since nothing uses that endpoint until it is chosen.
+ */
+function resolveEndpoints(input: CascadeInput, provider: ResolvedField<Provider>, issues: Issues): Record<Provider, ResolvedField<string>> {
+  const entries = PROVIDERS.map((candidate) => {
+    const result = resolveEndpoint({ flags: input.flags, env: input.env, settings: input.settings, chosen: provider }, candidate);
+    if (candidate === provider.value) {
+      issues.errors.push(...result.errors);
+      issues.warnings.push(...result.warnings);
+    } else {
+      for (const issue of [...result.errors, ...result.warnings]) {
+        issues.warnings.push({ ...issue, message: `${issue.message} (this applies to ${PROVIDER_INFO[candidate].label} when it is the provider)` });
+      }
     }
-    const result = normaliseBaseUrl(provider, raw);
-    return result.ok ? { ok: true, value: result.url } : invalidUrl(raw, candidate, result);
-  };
-  const invalidUrl = (raw: string, candidate: Candidate, result: Extract<BaseUrlResult, { ok: false }>): Parsed<string> => ({
-    ok: false,
-    message: `${inputName(candidate.source, `providers.${provider}.baseUrl`)}=${quote(raw)} ${result.reason}; use http(s)://host[:port][/path], e.g. ${PROVIDER_INFO[provider].defaultBaseUrl}`,
+    return [candidate, result.endpoint] as const;
   });
-  const candidates: Candidate[] = [
-    flag('llm-base-url', input.flags.llmBaseUrl),
-    env(input, 'STIGMER_LLM_BASE_URL'),
-    env(input, 'LLM_BASE_URL'),
-    ...(provider === 'ollama' ? [env(input, 'OLLAMA_HOST')] : []),
-    { source: 'settings', raw: input.settings.providers[provider].baseUrl },
-  ];
-  return firstValid('baseUrl', candidates, parseUrl, issues) ?? field(PROVIDER_INFO[provider].defaultBaseUrl, 'default');
+  return Object.fromEntries(entries) as Record<Provider, ResolvedField<string>>;
 }
 
 /**
@@ -234,11 +183,12 @@ function resolveBaseUrl(input: CascadeInput, provider: Provider, issues: Pick<Re
  * environment, then saved settings, then a smart default. Pure: same input, same answer.
  */
 export function resolveConfig(input: CascadeInput): ResolvedConfig {
-  const issues: Pick<ResolvedConfig, 'errors' | 'warnings'> = { errors: [], warnings: [] };
+  const issues: Issues = { errors: [], warnings: [] };
   const keys = resolveKeys(input, issues);
   const provider = resolveProvider(input, keys, issues);
   const model = resolveModel(input, provider.value, issues);
-  const baseUrl = resolveBaseUrl(input, provider.value, issues);
+  const endpoints = resolveEndpoints(input, provider, issues);
+  const baseUrl = endpoints[provider.value];
 
   let apiKey: ResolvedField<string | null> = field(null, 'default');
   if (isCloudProvider(provider.value)) {
@@ -253,5 +203,5 @@ export function resolveConfig(input: CascadeInput): ResolvedConfig {
       });
     }
   }
-  return { provider, model, baseUrl, apiKey, keys, ...issues };
+  return { provider, model, baseUrl, endpoints, apiKey, keys, ...issues };
 }

@@ -14,7 +14,9 @@ import { connectableOllamaUrl, isLocalOllamaHost, parseOllamaHost } from '../oll
 import { decideStart } from '../ollama/decisions.ts';
 import { createOllamaClient, listModels } from '../ollama/models.ts';
 import { isOllamaServeOf, processArgv, readPidFile } from '../ollama/pid-file.ts';
-import { BUILT_IN_RUNNER_ENTRY, locateRunnerExecutable, resolveRunnerCommand } from '../runner/command.ts';
+import { BUILT_IN_RUNNER_ENTRY, formatRunnerCommand, locateRunnerExecutable, resolveRunnerCommand } from '../runner/command.ts';
+import { Redactor } from '../logs/redactor.ts';
+import { CLOUD_PROVIDERS } from '../../shared/providers.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { DoctorCheck, DoctorReport, DoctorStatus } from '../../shared/doctor.ts';
 import type { OllamaBinary, OllamaOwner } from '../../shared/ollama.ts';
@@ -31,12 +33,6 @@ export interface DoctorInputs {
 }
 
 const check = (name: string, status: DoctorStatus, detail: string, fix: string | null = null): DoctorCheck => ({ name, status, detail, fix });
-
-/** The Ollama the runner would use: the resolved base URL for Ollama, else where Ollama is configured. */
-function ollamaHostFor(config: ResolvedConfig, inputs: DoctorInputs) {
-  if (config.provider.value === 'ollama') return parseOllamaHost(config.baseUrl.value);
-  return parseOllamaHost(inputs.env.OLLAMA_HOST?.trim() || inputs.settings.providers.ollama.baseUrl);
-}
 
 function describeProbe(probe: Exclude<ProbeResult, { kind: 'running' }>): string {
   if (probe.kind === 'refused') return 'connection refused, nothing listens there';
@@ -63,7 +59,8 @@ function ownerOfLocalServer(runDir: string): OllamaOwner {
 export async function runDoctor(inputs: DoctorInputs): Promise<DoctorReport> {
   const sources = { flags: inputs.commandLine.config, env: inputs.env, settings: inputs.settings, secrets: inputs.secrets };
   let config = await resolveCurrentConfig(sources);
-  const host = ollamaHostFor(config, inputs);
+  // The same endpoint the app core hands the Ollama manager and the runner.
+  const host = parseOllamaHost(config.endpoints.ollama.value);
   const url = connectableOllamaUrl(host);
   const local = isLocalOllamaHost(host);
   // Ollama problems are errors only when Ollama is the provider; otherwise they are worth knowing.
@@ -137,21 +134,24 @@ export async function runDoctor(inputs: DoctorInputs): Promise<DoctorReport> {
     );
   }
 
+  // A key written into the runner command is masked like everywhere the app prints a command.
+  const redactor = new Redactor(CLOUD_PROVIDERS.flatMap((provider) => config.keys[provider]?.value ?? []));
+  const redact = (text: string): string => redactor.redact(text);
   const resolved = resolveRunnerCommand({ flag: inputs.commandLine.runnerCommand, env: inputs.env, settings: inputs.settings });
   let runner: DoctorReport['runner'] = { command: [], source: 'default', executable: null };
   if (resolved.ok) {
     const { command } = resolved;
-    runner = { command: [...command.argv], source: command.source, executable: null };
+    runner = { command: command.argv.map(redact), source: command.source, executable: null };
     const located = locateRunnerExecutable(command, { cwd: inputs.cwd ?? process.cwd(), env: inputs.env });
-    if (!located.ok) checks.push(check('runner', 'error', located.error.message, located.error.fix));
+    if (!located.ok) checks.push(check('runner', 'error', redact(located.error.message), redact(located.error.fix)));
     else if (command.builtIn && !isFile(BUILT_IN_RUNNER_ENTRY)) {
       checks.push(check('runner', 'error', `the built-in runner is missing (${BUILT_IN_RUNNER_ENTRY})`, 'reinstall the app, or set --runner-command to a runner of your own'));
     } else {
-      runner.executable = located.path;
-      checks.push(check('runner', 'ok', `${command.builtIn ? 'built-in runner' : command.argv.join(' ')} (${command.source}) → ${located.path}`));
+      runner.executable = redact(located.path);
+      checks.push(check('runner', 'ok', `${command.builtIn ? 'built-in runner' : redact(formatRunnerCommand(command.argv))} (${command.source}) → ${redact(located.path)}`));
     }
   } else {
-    checks.push(check('runner', 'error', resolved.error.message, resolved.error.fix));
+    checks.push(check('runner', 'error', redact(resolved.error.message), redact(resolved.error.fix)));
   }
 
   return {

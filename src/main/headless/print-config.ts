@@ -3,12 +3,14 @@ import type { ResolvedConfig } from '../config/resolve.ts';
 
 /**
  * The `--print-config` document (DESIGN.md §4): every field as `{value, source, pinned}`, keys
- * masked, and `errors`/`warnings` as sentences.
+ * masked, each provider's endpoint, and `errors`/`warnings` as sentences.
  */
 export function formatPrintConfig(config: ResolvedConfig): string {
   const { keys, errors, warnings, ...fields } = toPublicConfig(config);
   return JSON.stringify({
     ...fields,
+    // Every provider's endpoint with its source, so a user sees where a key would go on a switch.
+    endpoints: config.endpoints,
     keys,
     errors: errors.map((issue) => issue.message),
     warnings: warnings.map((issue) => issue.message),

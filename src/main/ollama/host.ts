@@ -108,10 +108,21 @@ export function connectableOllamaUrl(host: OllamaHost): string {
   return formatOllamaHost({ ...host, hostname });
 }
 
-const LOOPBACK_NAMES = new Set(['127.0.0.1', '::1', 'localhost', '', '0.0.0.0', '::']);
+/**
+ * Whether a client connecting to this host name stays on this machine: `localhost`, 127.0.0.0/8
+ * and ::1, in any spelling. Not `*.localhost`: RFC 6761 asks resolvers to keep those on loopback,
+ * but glibc without a local resolver may ask DNS. Brackets around an IPv6 literal are accepted,
+ * as `URL.hostname` keeps them.
+ */
+export function isLoopbackHostname(hostname: string): boolean {
+  const bare = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  const name = canonicalIp(bare) ?? bare;
+  return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
+}
 
 /** Whether a server at this host would run on this machine (and so may be launched by the app). */
 export function isLocalOllamaHost(host: OllamaHost): boolean {
-  const name = canonicalIp(host.hostname) ?? host.hostname.toLowerCase();
-  return LOOPBACK_NAMES.has(name) || /^127\./.test(name);
+  // Ollama's empty host and the wildcard bind addresses also mean this machine.
+  const name = canonicalIp(host.hostname) ?? host.hostname;
+  return ['', '0.0.0.0', '::'].includes(name) || isLoopbackHostname(name);
 }

@@ -3,6 +3,7 @@ import type { ConfigFieldName, PublicConfig } from '../../shared/config.ts';
 import type { AppState } from '../../shared/ipc.ts';
 import { networkExposure } from '../../shared/ollama-exposure.ts';
 import { PROVIDER_INFO } from '../../shared/providers.ts';
+import { RunnerEnvDetails } from '../components/runner-env.tsx';
 import { ActionError, Card, PinnedBadge, Problem, Row, SourceBadge, StatusPill, useAction } from '../components/ui.tsx';
 import { useNow } from '../components/use-now.ts';
 import { formatBytes, formatDuration } from '../format.ts';
@@ -202,6 +203,7 @@ function RunnerCard({ state }: { state: AppState }) {
       <p class="hint">{runner.reason}</p>
       {runner.error ? <Problem message={runner.error.message} fix={runner.error.fix} /> : null}
       {runner.lastLines.length > 0 && stuck ? <pre class="last-lines">{runner.lastLines.join('\n')}</pre> : null}
+      <RunnerEnvDetails runnerEnv={state.runnerEnv} />
       <ActionError state={action} />
     </Card>
   );
