@@ -4,6 +4,7 @@ import { LogPipeline } from '../logs/pipeline.ts';
 import { appPaths } from '../paths.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
+import { idleNotice } from './idle-notice.ts';
 import { ensureRendererBuilt } from './renderer-build.ts';
 import { createStdoutEcho } from './stdout-echo.ts';
 import { startUiServer, type UiServer } from './ui-server.ts';
@@ -19,10 +20,34 @@ export interface RunOptions {
 /** How long shutdown may take before the host gives up waiting and exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 15_000;
 
+/** The signals that stop the host: Ctrl-C, `kill`/service managers, and a closed terminal. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Resolves with the first stop signal. Until then a timer holds the event loop open: a pending
+ * promise holds nothing, and when no child process or socket does either (the runner crash-looped
+ * or waits for a valid configuration, no Ollama was launched), Node would end the host with
+ * code 13 ("unsettled top-level await"). A repeated signal during shutdown is ignored (the
+ * shutdown deadline still bounds it), so a second Ctrl-C cannot kill the host before it has
+ * stopped the runner.
+ */
+function waitForStopSignal(): Promise<NodeJS.Signals> {
+  const keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
+  return new Promise((resolve) => {
+    for (const signal of STOP_SIGNALS) {
+      process.on(signal, () => {
+        clearInterval(keepAlive);
+        resolve(signal);
+      });
+    }
+  });
+}
+
 /**
  * `npm run headless`: runs Ollama management and the runner (and with `--ui` the browser UI)
- * until SIGINT or SIGTERM, then stops what it started and exits 0. Logs go to stdout as text or
- * JSON lines, and to the rotating files.
+ * until SIGINT, SIGTERM or SIGHUP, whatever state they are in, then stops what it started and
+ * exits 0. It exits 1 only when it cannot start at all. Logs go to stdout as text or JSON lines,
+ * and to the rotating files.
  */
 export async function runApp(options: RunOptions): Promise<number> {
   const { commandLine } = options;
@@ -39,11 +64,7 @@ export async function runApp(options: RunOptions): Promise<number> {
     runnerAutoStart: commandLine.ui ? 'after-setup' : 'always',
   });
 
-  // A repeated signal during shutdown is ignored (the deadline below still bounds it), so a second
-  // Ctrl-C cannot kill the host before it has stopped the runner. A closed terminal (SIGHUP) stops too.
-  const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => resolve(signal));
-  });
+  const stopRequested = waitForStopSignal();
 
   let ui: UiServer | undefined;
   try {
@@ -67,7 +88,10 @@ export async function runApp(options: RunOptions): Promise<number> {
     process.stdout.write(`${line}\n`);
   }
 
+  // With the window, the user sees the state there; without it, this line is all they get.
+  const stopNotices = commandLine.ui ? () => undefined : announceIdle(core, logs);
   const signal = await stopRequested;
+  stopNotices();
   logs.log('app', 'info', `${signal} received`);
   const deadline = setTimeout(() => {
     logs.log('app', 'error', `Shutdown took longer than ${SHUTDOWN_DEADLINE_MS / 1000} s; exiting anyway`);
@@ -81,6 +105,20 @@ export async function runApp(options: RunOptions): Promise<number> {
   echo.flush();
   clearTimeout(deadline);
   return 0;
+}
+
+/** Logs the idle notice whenever it changes, so each situation is explained once; returns the unsubscribe function. */
+function announceIdle(core: AppCore, logs: LogPipeline): () => void {
+  let last: string | undefined;
+  const check = () => {
+    const notice = idleNotice(core.getState());
+    if (notice !== undefined && notice !== last) logs.log('app', 'warn', notice);
+    last = notice;
+  };
+  check();
+  return core.subscribe((event) => {
+    if (event === 'state') check();
+  });
 }
 
 async function startUi(core: AppCore, logs: LogPipeline, port: number | undefined): Promise<UiServer> {
