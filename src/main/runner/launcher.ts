@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Readable } from 'node:stream';
 import { terminateTree } from './process-tree.ts';
 
 export interface LaunchSpec {
@@ -47,13 +47,19 @@ export interface Launcher {
 export const childProcessLauncher: Launcher = {
   launch(spec) {
     const [file, ...args] = spec.argv;
-    const child = spawn(file, args, {
-      env: spec.env,
-      ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
-      stdio: spec.controlChannel ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
-      detached: process.platform !== 'win32',
-      windowsHide: true,
-    });
+    let child: ChildProcess;
+    try {
+      child = spawn(file, args, {
+        env: spec.env,
+        ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
+        stdio: spec.controlChannel ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+        detached: process.platform !== 'win32',
+        windowsHide: true,
+      });
+    } catch (error) {
+      // Most failures are reported as an 'error' event; a few (E2BIG, a bad argument) are thrown.
+      return unstartable(error);
+    }
     const started = new Promise<number>((resolve, reject) => {
       child.once('spawn', () => resolve(child.pid!));
       // Also the listener for later errors (a failed send), which would otherwise be thrown.
@@ -73,8 +79,10 @@ export const childProcessLauncher: Launcher = {
 
     return {
       started,
-      stdout: child.stdout!,
-      stderr: child.stderr!,
+      // Out of file descriptors (EMFILE, ENFILE), Node reports the failure on 'error' and never
+      // creates the pipes; the caller still gets streams, which end at once.
+      stdout: child.stdout ?? Readable.from([]),
+      stderr: child.stderr ?? Readable.from([]),
       exited,
       closed,
       async terminate(graceMs) {
@@ -94,3 +102,19 @@ export const childProcessLauncher: Launcher = {
     };
   },
 };
+
+/** A process that could not even be spawned: `started` rejects with why, everything else is already over. */
+function unstartable(error: unknown): LaunchedProcess {
+  const started = Promise.reject(error);
+  started.catch(() => undefined);
+  return {
+    started,
+    stdout: Readable.from([]),
+    stderr: Readable.from([]),
+    exited: Promise.resolve({ code: null, signal: null }),
+    closed: Promise.resolve(),
+    terminate: () => Promise.resolve(),
+    send: () => false,
+    onMessage: () => () => undefined,
+  };
+}
