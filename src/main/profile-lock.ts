@@ -24,7 +24,7 @@ const LockRecordSchema = z.object({
 export type LockHolder = z.infer<typeof LockRecordSchema>;
 
 export type ProfileLock =
-  | { kind: 'acquired'; file: string; release(): void; /** The stale holder that was replaced. */ tookOverFrom?: LockHolder }
+  | { kind: 'acquired'; file: string; release(): void }
   | { kind: 'held'; file: string; holder: LockHolder }
   /** The folder cannot hold a lock (not writable, a path below a file): the host runs unlocked. */
   | { kind: 'unavailable'; file: string; reason: string };
@@ -44,20 +44,18 @@ export function acquireProfileLock(userDataDir: string, host: string): ProfileLo
   const record: LockHolder = { pid: process.pid, host, since: new Date().toISOString() };
   const startTime = processStartTime(process.pid);
   if (startTime !== undefined) record.startTime = startTime;
-  let tookOverFrom: LockHolder | undefined;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
       if (createExclusive(file, record)) {
-        return { kind: 'acquired', file, release: () => releaseIfOurs(file, record), ...(tookOverFrom ? { tookOverFrom } : {}) };
+        return { kind: 'acquired', file, release: () => releaseIfOurs(file, record) };
       }
       const text = readText(file);
       if (text === undefined) continue; // Released in between: try again.
       const holder = parseRecord(text);
       if (holder && isAlive(holder)) return { kind: 'held', file, holder };
       // Stale (or unreadable garbage, which no live host writes): replace it, unless someone else is doing so.
-      if (removeStale(file, text, record)) tookOverFrom = holder;
-      else sleep(RETRY_MS);
+      if (!removeStale(file, text, record)) sleep(RETRY_MS);
     }
   } catch (error) {
     return { kind: 'unavailable', file, reason: (error as NodeJS.ErrnoException).code ?? String(error) };

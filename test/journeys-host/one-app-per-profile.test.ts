@@ -86,3 +86,23 @@ for (const [what, holder] of [
     assert.equal(fs.existsSync(profileLockPath(userDataDir)), false);
   });
 }
+
+test('hosts started at once on a folder with a stale lock: exactly one takes it over, the others exit 1 naming it', async (t) => {
+  const scope = new Scope(t);
+  const userDataDir = scope.tempDir();
+  writeLock(userDataDir, { pid: spawnSync('true').pid!, startTime: '1' });
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, extra: { LLM_PROVIDER: 'openai' } });
+  const hosts = Array.from({ length: 4 }, () => startHost(scope, ['--user-data-dir', userDataDir], env));
+
+  const winner = await waitUntil('one host to run and the others to exit', () => {
+    const running = hosts.filter((host) => host.running);
+    return running.length === 1 && running[0]!.lines().some((line) => line.includes('Nothing is running:')) && running[0];
+  });
+  for (const loser of hosts.filter((host) => host !== winner)) {
+    assert.deepEqual(await loser.waitForExit(), { code: 1, signal: null }, loser.stderr);
+    assert.match(loser.stderr, new RegExp(`the headless host with pid ${winner.pid} `));
+  }
+  assert.equal((JSON.parse(fs.readFileSync(profileLockPath(userDataDir), 'utf8')) as { pid: number }).pid, winner.pid);
+  assert.deepEqual(await winner.stop('SIGTERM'), { code: 0, signal: null });
+  assert.deepEqual(fs.readdirSync(path.join(userDataDir, 'run')), [], 'no lock, guard or temporary file is left');
+});
