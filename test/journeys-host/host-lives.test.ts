@@ -11,6 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { FAKE_OLLAMA_BIN_DIR, startFakeOllama } from '../doubles/ollama/server.ts';
@@ -153,6 +154,15 @@ test('exit codes: 2 for a usage error, 1 when the host cannot start', async (t) 
   const usage = await runHeadlessCli(['--no-such-flag', '--user-data-dir', userDataDir], { PATH: PATH_WITHOUT_OLLAMA, HOME: userDataDir });
   assert.equal(usage.code, 2, usage.stderr);
   assert.match(usage.stderr, /no-such-flag/);
+
+  // The window's port is taken: the host cannot start, says so, and exits instead of waiting.
+  const taken = net.createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  scope.defer(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+  const port = (taken.address() as net.AddressInfo).port;
+  const noUi = await runHeadlessCli(['--ui', '--ui-port', String(port), '--user-data-dir', userDataDir], { PATH: PATH_WITHOUT_OLLAMA, HOME: userDataDir, LLM_PROVIDER: 'openai' }, 90_000);
+  assert.equal(noUi.code, 1, noUi.stdout + noUi.stderr);
+  assert.match(noUi.stdout, /Cannot start: .*EADDRINUSE/);
 
   const held = startHost(scope, ['--user-data-dir', userDataDir], { PATH: PATH_WITHOUT_OLLAMA, HOME: userDataDir, LLM_PROVIDER: 'openai' });
   await held.waitForLine('the first host to wait', (line) => line.includes(IDLE_NOTICE));

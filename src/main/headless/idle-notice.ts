@@ -18,3 +18,27 @@ export function idleNotice(state: AppState): string | undefined {
 }
 
 const sentence = (text: string): string => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
+
+/**
+ * Logs the idle notice whenever it changes, so that each situation is told once. Silent before
+ * `begin` (while the host starts, nothing runs yet, which is no news) and after `end` (shutting
+ * down stops the runner, which is no news either).
+ */
+export function createIdleAnnouncer(log: (notice: string) => void): { begin(state: AppState): void; update(state: AppState): void; end(): void } {
+  let active = false;
+  let last: string | undefined;
+  const update = (state: AppState) => {
+    if (!active) return;
+    const notice = idleNotice(state);
+    if (notice !== undefined && notice !== last) log(notice);
+    last = notice;
+  };
+  return {
+    begin(state) {
+      active = true;
+      update(state);
+    },
+    update,
+    end: () => void (active = false),
+  };
+}

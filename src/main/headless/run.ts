@@ -4,7 +4,7 @@ import { LogPipeline } from '../logs/pipeline.ts';
 import { appPaths } from '../paths.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
-import { idleNotice } from './idle-notice.ts';
+import { createIdleAnnouncer } from './idle-notice.ts';
 import { ensureRendererBuilt } from './renderer-build.ts';
 import { createStdoutEcho } from './stdout-echo.ts';
 import { startUiServer, type UiServer } from './ui-server.ts';
@@ -24,23 +24,25 @@ const SHUTDOWN_DEADLINE_MS = 15_000;
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
- * Resolves with the first stop signal. Until then a timer holds the event loop open: a pending
- * promise holds nothing, and when no child process or socket does either (the runner crash-looped
- * or waits for a valid configuration, no Ollama was launched), Node would end the host with
- * code 13 ("unsettled top-level await"). A repeated signal during shutdown is ignored (the
- * shutdown deadline still bounds it), so a second Ctrl-C cannot kill the host before it has
- * stopped the runner.
+ * `signal` resolves with the first stop signal. Until then a timer holds the event loop open: a
+ * pending promise holds nothing, and when no child process or socket does either (the runner
+ * crash-looped or waits for a valid configuration, no Ollama was launched), Node would end the
+ * host with code 13 ("unsettled top-level await"). `release()` lets go of it without a signal,
+ * for a host that cannot start. A repeated signal during shutdown is ignored (the shutdown
+ * deadline still bounds it), so a second Ctrl-C cannot kill the host before it has stopped the runner.
  */
-function waitForStopSignal(): Promise<NodeJS.Signals> {
+function waitForStopSignal(): { signal: Promise<NodeJS.Signals>; release(): void } {
   const keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
-  return new Promise((resolve) => {
-    for (const signal of STOP_SIGNALS) {
-      process.on(signal, () => {
-        clearInterval(keepAlive);
-        resolve(signal);
+  const release = () => clearInterval(keepAlive);
+  const signal = new Promise<NodeJS.Signals>((resolve) => {
+    for (const name of STOP_SIGNALS) {
+      process.on(name, () => {
+        release();
+        resolve(name);
       });
     }
   });
+  return { signal, release };
 }
 
 /**
@@ -53,6 +55,8 @@ export async function runApp(options: RunOptions): Promise<number> {
   const { commandLine } = options;
   const echo = createStdoutEcho(commandLine.logFormat);
   const logs = new LogPipeline({ logsDir: appPaths(options.userDataDir).logsDir, onEntry: (entry) => echo.onEntry(entry) });
+  // With the window, the user sees the state there; without it, this line is all they get.
+  const idle = createIdleAnnouncer((notice) => logs.log('app', 'warn', notice));
   const core = new AppCore({
     host: 'headless',
     commandLine,
@@ -62,6 +66,7 @@ export async function runApp(options: RunOptions): Promise<number> {
     secrets: options.secrets,
     logs,
     runnerAutoStart: commandLine.ui ? 'after-setup' : 'always',
+    ...(commandLine.ui ? {} : { onState: idle.update }),
   });
 
   const stopRequested = waitForStopSignal();
@@ -76,8 +81,10 @@ export async function runApp(options: RunOptions): Promise<number> {
     await core.shutdown();
     await logs.close();
     echo.flush();
+    stopRequested.release();
     return 1;
   }
+  if (!commandLine.ui) idle.begin(core.getState());
   if (ui) {
     // The URL carries the access token: it goes to the terminal only, never to the log files.
     echo.flush();
@@ -88,10 +95,8 @@ export async function runApp(options: RunOptions): Promise<number> {
     process.stdout.write(`${line}\n`);
   }
 
-  // With the window, the user sees the state there; without it, this line is all they get.
-  const stopNotices = commandLine.ui ? () => undefined : announceIdle(core, logs);
-  const signal = await stopRequested;
-  stopNotices();
+  const signal = await stopRequested.signal;
+  idle.end();
   logs.log('app', 'info', `${signal} received`);
   const deadline = setTimeout(() => {
     logs.log('app', 'error', `Shutdown took longer than ${SHUTDOWN_DEADLINE_MS / 1000} s; exiting anyway`);
@@ -105,20 +110,6 @@ export async function runApp(options: RunOptions): Promise<number> {
   echo.flush();
   clearTimeout(deadline);
   return 0;
-}
-
-/** Logs the idle notice whenever it changes, so each situation is explained once; returns the unsubscribe function. */
-function announceIdle(core: AppCore, logs: LogPipeline): () => void {
-  let last: string | undefined;
-  const check = () => {
-    const notice = idleNotice(core.getState());
-    if (notice !== undefined && notice !== last) logs.log('app', 'warn', notice);
-    last = notice;
-  };
-  check();
-  return core.subscribe((event) => {
-    if (event === 'state') check();
-  });
 }
 
 async function startUi(core: AppCore, logs: LogPipeline, port: number | undefined): Promise<UiServer> {
