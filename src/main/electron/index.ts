@@ -38,7 +38,9 @@ if (!app.requestSingleInstanceLock()) {
   const profileLock = acquireProfileLock(app.getPath('userData'), 'desktop app');
   if (profileLock.kind === 'held') {
     const message = describeHeldLock(app.getPath('userData'), profileLock.holder);
-    process.stderr.write(`${message}\n`);
+    // Before `ready`, Linux prints the error box to stderr instead of showing it; elsewhere it is a
+    // dialog, and a terminal gets the message too. Nothing is touched before exiting.
+    if (process.platform !== 'linux') process.stderr.write(`${message}\n`);
     dialog.showErrorBox('Stigmer Desktop is already running', message);
     app.exit(1);
   } else {

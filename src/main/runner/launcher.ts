@@ -17,7 +17,7 @@ export interface LaunchExit {
   signal: string | null;
 }
 
-/** A launched runner, whatever started it. */
+/** A launched child (the runner, or `ollama serve`), whatever started it. */
 export interface LaunchedProcess {
   /** Resolves with the pid once the process runs; rejects if it could not be spawned. */
   readonly started: Promise<number>;
@@ -34,15 +34,16 @@ export interface LaunchedProcess {
   onMessage(listener: (message: unknown) => void): () => void;
 }
 
-/** Starts runner processes. The Electron host can supply one based on `utilityProcess`. */
+/** Starts child processes. The Electron host can supply one based on `utilityProcess` for the built-in runner. */
 export interface Launcher {
   launch(spec: LaunchSpec): LaunchedProcess;
 }
 
 /**
- * The default launcher, on `node:child_process`. Each runner leads its own process group
- * (`detached` on Unix), so its whole tree can be signalled at once, as execa's
- * `killDescendants` does; stdin is closed, since a runner takes its work over the control channel.
+ * The default launcher, on `node:child_process`, for the runner and `ollama serve` alike. Each
+ * child leads its own process group (`detached` on Unix), so its whole tree can be signalled at
+ * once, as execa's `killDescendants` does; stdin is closed, since a runner takes its work over
+ * the control channel.
  */
 export const childProcessLauncher: Launcher = {
   launch(spec) {
