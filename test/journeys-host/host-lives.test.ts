@@ -42,6 +42,8 @@ const CONFIGS: Record<ConfigMode, Record<string, string>> = {
 const PATH_WITHOUT_OLLAMA = [path.dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(path.delimiter);
 
 const IDLE_NOTICE = 'Nothing is running:';
+/** Each wait, on a busy 2-core machine with other test files running beside 6 hosts at once. */
+const WAIT_MS = 90_000;
 const app = (pattern: RegExp) => (line: string) => line.includes(' [app] ') && pattern.test(line);
 const pidsIn = (lines: readonly string[], pattern: RegExp) => lines.flatMap((line) => pattern.exec(line)?.[1] ?? []).map(Number);
 
@@ -69,7 +71,7 @@ const CASES: Case[] = [
   { ollama: 'absent', runner: 'healthy', config: 'openai-without-key' },
 ];
 
-describe('the headless host without --ui stays up in every state until SIGTERM', { concurrency: 8 }, () => {
+describe('the headless host without --ui stays up in every state until SIGTERM', { concurrency: 6 }, () => {
   for (const c of CASES) {
     test(`Ollama ${c.ollama}, runner ${c.runner}, configuration ${c.config}`, async (t) => {
       const scope = new Scope(t);
@@ -101,18 +103,18 @@ describe('the headless host without --ui stays up in every state until SIGTERM',
       };
 
       if (c.config !== 'valid') {
-        await host.waitForLine('the configuration error', app(c.config === 'olama' ? /ERROR .*LLM_PROVIDER="olama"/ : /ERROR .*OpenAI needs an API key/));
+        await host.waitForLine('the configuration error', app(c.config === 'olama' ? /ERROR .*LLM_PROVIDER="olama"/ : /ERROR .*OpenAI needs an API key/), WAIT_MS);
       } else if (c.runner === 'healthy') {
-        await host.waitForLine('the runner to be ready', (line) => / \[runner\] ready \d+$/.test(line));
+        await host.waitForLine('the runner to be ready', (line) => / \[runner\] ready \d+$/.test(line), WAIT_MS);
       } else {
-        await host.waitForLine(`the runner to stop in ${c.runner}`, app(c.runner === 'crash-loop' ? /Runner crash-loop:/ : /Runner failed: .*exit code 78/), 90_000);
+        await host.waitForLine(`the runner to stop in ${c.runner}`, app(c.runner === 'crash-loop' ? /Runner crash-loop:/ : /Runner failed: .*exit code 78/), WAIT_MS);
       }
-      if (c.ollama === 'launched') await host.waitForLine('the launched Ollama', app(/launched by this app \(pid \d+\)$/));
+      if (c.ollama === 'launched') await host.waitForLine('the launched Ollama', app(/launched by this app \(pid \d+\)$/), WAIT_MS);
       remember();
 
       const idle = c.config !== 'valid' || c.runner !== 'healthy';
       if (idle) {
-        const notice = await host.waitForLine('the idle notice', app(/WARN .*Nothing is running: /));
+        const notice = await host.waitForLine('the idle notice', app(/WARN .*Nothing is running: /), WAIT_MS);
         assert.match(notice, /stop it \(Ctrl-C or SIGTERM\) and start it again/);
         if (c.config !== 'valid') assert.match(notice, c.config === 'olama' ? /LLM_PROVIDER="olama"/ : /OpenAI needs an API key/, 'it names what to fix');
         else assert.match(notice, c.runner === 'crash-loop' ? /exited 5 times/ : /EX_CONFIG/, 'it names what to fix');
@@ -123,13 +125,13 @@ describe('the headless host without --ui stays up in every state until SIGTERM',
         await waitUntil('a health check after the notice', () => {
           if (!host.running) throw new Error(`the host exited while idle\n${host.stdout}\n${host.stderr}`);
           return probes > before;
-        });
+        }, WAIT_MS);
       }
       if (c.ollama === 'launched' && c.runner === 'crash-loop') {
         // The launched Ollama dies while no runner runs: the host is left with no child at all, and restarts it.
         const first = readPidFile(userDataDir, 'ollama.pid')!;
         process.kill(first, 'SIGKILL');
-        await host.waitForLine('Ollama to be relaunched', (line) => app(/launched by this app \(pid (\d+)\)$/)(line) && !line.endsWith(`(pid ${first})`));
+        await host.waitForLine('Ollama to be relaunched', (line) => app(/launched by this app \(pid (\d+)\)$/)(line) && !line.endsWith(`(pid ${first})`), WAIT_MS);
         remember();
       }
       if (c.ollama === 'remote') assert.equal(readPidFile(userDataDir, 'ollama.pid'), undefined, 'a remote Ollama is never launched');
@@ -138,7 +140,7 @@ describe('the headless host without --ui stays up in every state until SIGTERM',
       assert.equal(host.lines().filter((line) => line.includes(IDLE_NOTICE)).length, idle ? 1 : 0, 'the notice is said once, and only when nothing runs');
       assert.ok(host.running, 'the host is still up');
 
-      const exit = await host.stop('SIGTERM');
+      const exit = await host.stop('SIGTERM', WAIT_MS);
       assert.deepEqual(exit, { code: 0, signal: null }, host.stdout);
       assert.ok(host.lines().some(app(/SIGTERM received/)), 'it was up when the signal came');
       const started = [...seen, ...pidsIn(host.lines(), /Runner running: started \(pid (\d+)\)/), ...pidsIn(host.lines(), /launched by this app \(pid (\d+)\)$/)];
@@ -151,7 +153,7 @@ describe('the headless host without --ui stays up in every state until SIGTERM',
 test('exit codes: 2 for a usage error, 1 when the host cannot start', async (t) => {
   const scope = new Scope(t);
   const userDataDir = scope.tempDir();
-  const usage = await runHeadlessCli(['--no-such-flag', '--user-data-dir', userDataDir], { PATH: PATH_WITHOUT_OLLAMA, HOME: userDataDir });
+  const usage = await runHeadlessCli(['--no-such-flag', '--user-data-dir', userDataDir], { PATH: PATH_WITHOUT_OLLAMA, HOME: userDataDir }, WAIT_MS);
   assert.equal(usage.code, 2, usage.stderr);
   assert.match(usage.stderr, /no-such-flag/);
 
@@ -160,13 +162,13 @@ test('exit codes: 2 for a usage error, 1 when the host cannot start', async (t) 
   await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
   scope.defer(() => new Promise<void>((resolve) => taken.close(() => resolve())));
   const port = (taken.address() as net.AddressInfo).port;
-  const noUi = await runHeadlessCli(['--ui', '--ui-port', String(port), '--user-data-dir', userDataDir], { PATH: PATH_WITHOUT_OLLAMA, HOME: userDataDir, LLM_PROVIDER: 'openai' }, 90_000);
+  const noUi = await runHeadlessCli(['--ui', '--ui-port', String(port), '--user-data-dir', userDataDir], { PATH: PATH_WITHOUT_OLLAMA, HOME: userDataDir, LLM_PROVIDER: 'openai' }, WAIT_MS);
   assert.equal(noUi.code, 1, noUi.stdout + noUi.stderr);
   assert.match(noUi.stdout, /Cannot start: .*EADDRINUSE/);
 
   const held = startHost(scope, ['--user-data-dir', userDataDir], { PATH: PATH_WITHOUT_OLLAMA, HOME: userDataDir, LLM_PROVIDER: 'openai' });
-  await held.waitForLine('the first host to wait', (line) => line.includes(IDLE_NOTICE));
-  const second = await runHeadlessCli(['--user-data-dir', userDataDir], { PATH: PATH_WITHOUT_OLLAMA, HOME: userDataDir });
+  await held.waitForLine('the first host to wait', (line) => line.includes(IDLE_NOTICE), WAIT_MS);
+  const second = await runHeadlessCli(['--user-data-dir', userDataDir], { PATH: PATH_WITHOUT_OLLAMA, HOME: userDataDir }, WAIT_MS);
   assert.equal(second.code, 1, second.stderr);
-  assert.deepEqual(await held.stop('SIGTERM'), { code: 0, signal: null });
+  assert.deepEqual(await held.stop('SIGTERM', WAIT_MS), { code: 0, signal: null });
 });
