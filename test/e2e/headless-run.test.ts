@@ -139,7 +139,7 @@ test('--log-format json: every stdout line is one JSON object with ts, source, l
   await host.waitForLine('the runner to report ready', (line) => line.includes('"msg":"Runner ready: ollama'));
   await host.waitForLine('a line from the runner itself', (line) => line.includes('"source":"runner"'));
   const started = descendantsOf(host.pid);
-  // The launched `ollama serve` is in the terminal's group and gets the SIGINT too, as it would.
+  // The launched `ollama serve` leads its own process group, so the host, not the terminal, stops it.
   assert.deepEqual(await host.interruptGroup(), { code: 0, signal: null }, host.stdout);
   for (const pid of started) assert.ok(isGone(pid), `process ${pid} (started by the host) is gone`);
 

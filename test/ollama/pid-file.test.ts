@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { OllamaManager } from '../../src/main/ollama/manager.ts';
-import { isOllamaServeOf, pidFilePath, processArgv, readPidFile, writePidFile } from '../../src/main/ollama/pid-file.ts';
+import { isOllamaServeOf, pidFilePath, processArgv, readPidFile, stopLeftoverServer, writePidFile } from '../../src/main/ollama/pid-file.ts';
+import { processStartTime } from '../../src/main/runner/process-tree.ts';
 import { FAKE_OLLAMA_BIN_DIR } from '../doubles/ollama/server.ts';
 import { tempDir } from '../support/headless.ts';
 import { freePort, isAlive, waitFor } from './support.ts';
@@ -71,4 +72,22 @@ test('a pid file whose pid is now another program leaves that program alone', as
   await manager.stop();
   assert.ok(isAlive(bystander.pid));
   assert.equal(fs.existsSync(pidFilePath(runDir)), false);
+});
+
+test('a pid file names a process by pid and start time: a user\'s own ollama serve that got the pid is left alone', async (t) => {
+  const runDir = path.join(tempDir(t), 'run');
+  const port = await freePort();
+  const own = spawn(FAKE_BINARY, ['serve'], { env: { PATH: PATH_WITH_FAKE, HOME: runDir, OLLAMA_HOST: `127.0.0.1:${port}` }, stdio: 'ignore' });
+  endLater(t, own.pid);
+  const startTime = await waitFor('its start time', () => processStartTime(own.pid!));
+  assert.ok(isOllamaServeOf(processArgv(own.pid!) ?? [], FAKE_BINARY), 'by its argv it looks like the recorded server');
+
+  writePidFile(runDir, { pid: own.pid!, binary: FAKE_BINARY, startedAt: new Date().toISOString(), startTime: `${Number(startTime) - 1}` });
+  assert.equal(await stopLeftoverServer(runDir, { graceMs: 1000 }), 'stale');
+  assert.ok(isAlive(own.pid!), 'another start time: not the server this app launched');
+  assert.equal(fs.existsSync(pidFilePath(runDir)), false, 'the stale pid file is removed');
+
+  writePidFile(runDir, { pid: own.pid!, binary: FAKE_BINARY, startedAt: new Date().toISOString(), startTime });
+  assert.equal(await stopLeftoverServer(runDir, { graceMs: 5000 }), 'stopped', 'the same start time: the recorded server');
+  await waitFor('it to be gone', () => !isAlive(own.pid!));
 });

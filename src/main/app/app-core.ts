@@ -59,6 +59,8 @@ export interface AppCoreOptions {
   /** How the host starts the built-in runner (Electron: a `utilityProcess`). */
   builtInRunner?: { argv: [string, ...string[]]; launcher?: Launcher };
   runnerOptions?: Pick<RunnerSupervisorOptions, 'killGraceMs' | 'policy' | 'configDebounceMs'>;
+  /** Called with every state push, window or not; unlike a subscriber, it costs no event validation (e.g. of log floods). */
+  onState?: (state: AppState) => void;
   ollamaOptions?: Pick<OllamaManagerOptions, 'healthIntervalMs' | 'probeTimeoutMs' | 'readyTimeoutMs' | 'stopGraceMs' | 'restartDelays'>;
 }
 
@@ -726,7 +728,9 @@ export class AppCore {
     this.#statePending = true;
     setImmediate(() => {
       this.#statePending = false;
-      this.#emit('state', this.getState());
+      const state = this.getState();
+      this.#options.onState?.(state);
+      this.#emit('state', state);
     });
   }
 }

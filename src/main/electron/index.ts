@@ -1,11 +1,12 @@
 import path from 'node:path';
-import { app, shell, type BrowserWindow } from 'electron';
+import { app, dialog, shell, type BrowserWindow } from 'electron';
 import Store from 'electron-store';
 import { AppCore } from '../app/app-core.ts';
 import { DEFAULT_COMMAND_LINE, parseCommandLine } from '../config/cli-options.ts';
 import { LAUNCHED_AT_LOGIN_FLAG } from '../login-item/plan.ts';
 import { LogPipeline } from '../logs/pipeline.ts';
 import { appPaths } from '../paths.ts';
+import { acquireProfileLock, describeHeldLock, type ProfileLock } from '../profile-lock.ts';
 import { SettingsStore } from '../settings/settings-store.ts';
 import type { TrayAction } from '../tray/tray-menu.ts';
 import { RENDERER_ORIGIN, RENDERER_URL, registerAppScheme, serveRenderer } from './app-protocol.ts';
@@ -29,19 +30,32 @@ if (parsed.ok && parsed.commandLine.userDataDir) app.setPath('userData', path.re
 
 registerAppScheme();
 
+// Electron's own lock lets a second desktop app focus the first one's window; the profile lock
+// also keeps out a headless host on the same user-data folder (and this app out of its folder).
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  void start();
+  const profileLock = acquireProfileLock(app.getPath('userData'), 'desktop app');
+  if (profileLock.kind === 'held') {
+    const message = describeHeldLock(app.getPath('userData'), profileLock.holder);
+    // Before `ready`, Linux prints the error box to stderr instead of showing it; elsewhere it is a
+    // dialog, and a terminal gets the message too. Nothing is touched before exiting.
+    if (process.platform !== 'linux') process.stderr.write(`${message}\n`);
+    dialog.showErrorBox('Stigmer Desktop is already running', message);
+    app.exit(1);
+  } else {
+    void start(profileLock);
+  }
 }
 
-async function start(): Promise<void> {
+async function start(profileLock: ProfileLock): Promise<void> {
   await app.whenReady();
   const userDataDir = app.getPath('userData');
   const logs = new LogPipeline({ logsDir: appPaths(userDataDir).logsDir });
   process.on('uncaughtException', (error) => logs.log('app', 'error', `Unexpected error: ${error.stack ?? error.message}`));
   process.on('unhandledRejection', (reason) => logs.log('app', 'error', `Unhandled rejection: ${String(reason)}`));
   if (!parsed.ok) logs.log('app', 'error', `Command line: ${parsed.error}`);
+  if (profileLock.kind === 'unavailable') logs.log('app', 'warn', `Cannot lock ${userDataDir} (${profileLock.reason}), so another app on this folder would not be noticed`);
 
   const settings = SettingsStore.open({
     userDataDir,
@@ -130,6 +144,7 @@ async function start(): Promise<void> {
       .then(() => logs.close())
       .finally(() => {
         tray.destroy();
+        if (profileLock.kind === 'acquired') profileLock.release();
         app.exit(0);
       });
   });

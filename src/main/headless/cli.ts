@@ -1,6 +1,7 @@
-import { parseCommandLine, formatHelp } from '../config/cli-options.ts';
+import { parseCommandLine, formatHelp, type CommandLine } from '../config/cli-options.ts';
 import { resolveCurrentConfig } from '../config/current-config.ts';
 import { appPaths, defaultUserDataDir } from '../paths.ts';
+import { acquireProfileLock, describeHeldLock } from '../profile-lock.ts';
 import { SessionSecretStore } from '../secrets/session-secret-store.ts';
 import { SettingsStore } from '../settings/settings-store.ts';
 import { formatPrintConfig } from './print-config.ts';
@@ -26,9 +27,9 @@ export async function runHeadless(argv: readonly string[], env: NodeJS.ProcessEn
   }
 
   const userDataDir = commandLine.userDataDir ?? defaultUserDataDir();
-  const settingsStore = SettingsStore.open({ userDataDir });
   const secrets = new SessionSecretStore(HEADLESS_KEYS_NOTICE);
-  if (!commandLine.printConfig && !commandLine.doctor) return runApp({ commandLine, env, userDataDir, settings: settingsStore, secrets });
+  if (!commandLine.printConfig && !commandLine.doctor) return runLocked(commandLine, env, userDataDir, secrets);
+  const settingsStore = SettingsStore.open({ userDataDir });
 
   // The one-shot commands keep stdout for their report; problems with the settings go to stderr.
   for (const warning of settingsStore.warnings) process.stderr.write(`stigmer: warning: ${warning}\n`);
@@ -39,6 +40,31 @@ export async function runHeadless(argv: readonly string[], env: NodeJS.ProcessEn
   }
   const inputs = { commandLine, env, settings: settingsStore.get(), secrets, runDir: appPaths(userDataDir).runDir };
   return doctorCommand(inputs, { json: commandLine.json, write: (text) => process.stdout.write(text) });
+}
+
+/**
+ * Run mode holds the profile lock from before it reads anything until it exits, so a second host
+ * on the same folder touches nothing of the first's. `--print-config` and `--doctor` only read,
+ * and run beside a running app without it.
+ */
+async function runLocked(commandLine: CommandLine, env: NodeJS.ProcessEnv, userDataDir: string, secrets: SessionSecretStore): Promise<number> {
+  const lock = acquireProfileLock(userDataDir, 'headless host');
+  if (lock.kind === 'held') {
+    process.stderr.write(`stigmer: ${describeHeldLock(userDataDir, lock.holder)}\n`);
+    return EXIT.failure;
+  }
+  if (lock.kind === 'unavailable') {
+    process.stderr.write(`stigmer: warning: cannot lock ${userDataDir} (${lock.reason}), so another app on this folder would not be noticed\n`);
+  }
+  // The exit hook covers process.exit (the shutdown deadline), which skips `finally`; a lock left by
+  // a host that was killed names a dead process, and the next host takes it over.
+  const release = lock.kind === 'acquired' ? lock.release : () => undefined;
+  process.once('exit', release);
+  try {
+    return await runApp({ commandLine, env, userDataDir, settings: SettingsStore.open({ userDataDir }), secrets });
+  } finally {
+    release();
+  }
 }
 
 process.exitCode = await runHeadless(process.argv.slice(2), process.env);

@@ -13,7 +13,7 @@ import { findOllamaBinary, readOllamaVersion } from '../ollama/find-binary.ts';
 import { connectableOllamaUrl, isLocalOllamaHost, parseOllamaHost } from '../ollama/host.ts';
 import { decideStart } from '../ollama/decisions.ts';
 import { createOllamaClient, listModels } from '../ollama/models.ts';
-import { isOllamaServeOf, processArgv, readPidFile } from '../ollama/pid-file.ts';
+import { isRecordedServer, readPidFile } from '../ollama/pid-file.ts';
 import { BUILT_IN_RUNNER_ENTRY, formatRunnerCommand, locateRunnerExecutable, resolveRunnerCommand } from '../runner/command.ts';
 import { Redactor } from '../logs/redactor.ts';
 import { CLOUD_PROVIDERS } from '../../shared/providers.ts';
@@ -49,11 +49,10 @@ function configCheck(config: ResolvedConfig): DoctorCheck {
   return check('configuration', 'ok', summary);
 }
 
-/** Who runs a reachable local server: this app (its pid file names a live `ollama serve`) or someone else. */
+/** Who runs a reachable local server: this app (its pid file names a live process it launched) or someone else. */
 function ownerOfLocalServer(runDir: string): OllamaOwner {
   const record = readPidFile(runDir);
-  const argv = record ? processArgv(record.pid) : undefined;
-  return record && argv && isOllamaServeOf(argv, record.binary) ? 'managed' : 'external';
+  return record && isRecordedServer(record) ? 'managed' : 'external';
 }
 
 export async function runDoctor(inputs: DoctorInputs): Promise<DoctorReport> {

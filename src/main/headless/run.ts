@@ -4,6 +4,7 @@ import { LogPipeline } from '../logs/pipeline.ts';
 import { appPaths } from '../paths.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
+import { createIdleAnnouncer } from './idle-notice.ts';
 import { ensureRendererBuilt } from './renderer-build.ts';
 import { createStdoutEcho } from './stdout-echo.ts';
 import { startUiServer, type UiServer } from './ui-server.ts';
@@ -19,15 +20,43 @@ export interface RunOptions {
 /** How long shutdown may take before the host gives up waiting and exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 15_000;
 
+/** The signals that stop the host: Ctrl-C, `kill`/service managers, and a closed terminal. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * `signal` resolves with the first stop signal. Until then a timer holds the event loop open: a
+ * pending promise holds nothing, and when no child process or socket does either (the runner
+ * crash-looped or waits for a valid configuration, no Ollama was launched), Node would end the
+ * host with code 13 ("unsettled top-level await"). `release()` lets go of it without a signal,
+ * for a host that cannot start. A repeated signal during shutdown is ignored (the shutdown
+ * deadline still bounds it), so a second Ctrl-C cannot kill the host before it has stopped the runner.
+ */
+function waitForStopSignal(): { signal: Promise<NodeJS.Signals>; release(): void } {
+  const keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
+  const release = () => clearInterval(keepAlive);
+  const signal = new Promise<NodeJS.Signals>((resolve) => {
+    for (const name of STOP_SIGNALS) {
+      process.on(name, () => {
+        release();
+        resolve(name);
+      });
+    }
+  });
+  return { signal, release };
+}
+
 /**
  * `npm run headless`: runs Ollama management and the runner (and with `--ui` the browser UI)
- * until SIGINT or SIGTERM, then stops what it started and exits 0. Logs go to stdout as text or
- * JSON lines, and to the rotating files.
+ * until SIGINT, SIGTERM or SIGHUP, whatever state they are in, then stops what it started and
+ * exits 0. It exits 1 only when it cannot start at all. Logs go to stdout as text or JSON lines,
+ * and to the rotating files.
  */
 export async function runApp(options: RunOptions): Promise<number> {
   const { commandLine } = options;
   const echo = createStdoutEcho(commandLine.logFormat);
   const logs = new LogPipeline({ logsDir: appPaths(options.userDataDir).logsDir, onEntry: (entry) => echo.onEntry(entry) });
+  // With the window, the user sees the state there; without it, this line is all they get.
+  const idle = createIdleAnnouncer((notice) => logs.log('app', 'warn', notice));
   const core = new AppCore({
     host: 'headless',
     commandLine,
@@ -37,13 +66,10 @@ export async function runApp(options: RunOptions): Promise<number> {
     secrets: options.secrets,
     logs,
     runnerAutoStart: commandLine.ui ? 'after-setup' : 'always',
+    ...(commandLine.ui ? {} : { onState: idle.update }),
   });
 
-  // A repeated signal during shutdown is ignored (the deadline below still bounds it), so a second
-  // Ctrl-C cannot kill the host before it has stopped the runner. A closed terminal (SIGHUP) stops too.
-  const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => resolve(signal));
-  });
+  const stopRequested = waitForStopSignal();
 
   let ui: UiServer | undefined;
   try {
@@ -55,8 +81,10 @@ export async function runApp(options: RunOptions): Promise<number> {
     await core.shutdown();
     await logs.close();
     echo.flush();
+    stopRequested.release();
     return 1;
   }
+  if (!commandLine.ui) idle.begin(core.getState());
   if (ui) {
     // The URL carries the access token: it goes to the terminal only, never to the log files.
     echo.flush();
@@ -67,7 +95,8 @@ export async function runApp(options: RunOptions): Promise<number> {
     process.stdout.write(`${line}\n`);
   }
 
-  const signal = await stopRequested;
+  const signal = await stopRequested.signal;
+  idle.end();
   logs.log('app', 'info', `${signal} received`);
   const deadline = setTimeout(() => {
     logs.log('app', 'error', `Shutdown took longer than ${SHUTDOWN_DEADLINE_MS / 1000} s; exiting anyway`);

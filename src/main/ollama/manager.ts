@@ -4,7 +4,6 @@
  * crashed one with backoff, watches health at a modest interval, and on stop ends only what it
  * started. Decisions live in `decisions.ts`; this class carries them out and publishes state.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { isOllamaModelInstalled } from '../config/model-names.ts';
 import type { OllamaLoadedModel, OllamaModel, OllamaPhase, OllamaPullProgress, OllamaPullResult, OllamaState } from '../../shared/ollama.ts';
 import {
@@ -23,6 +22,8 @@ import { findOllamaBinary, readOllamaVersion, type FindOllamaResult } from './fi
 import { connectableOllamaUrl, isLocalOllamaHost, parseOllamaHost, type OllamaHost } from './host.ts';
 import { createOllamaClient, deleteModel, listLoadedModels, listModels, pullModel } from './models.ts';
 import { removePidFile, stopLeftoverServer, writePidFile } from './pid-file.ts';
+import { childProcessLauncher, type LaunchedProcess } from '../runner/launcher.ts';
+import { processStartTime } from '../runner/process-tree.ts';
 
 export interface OllamaManagerOptions {
   /** Where Ollama is: a parsed `OLLAMA_HOST`, or a URL / `OLLAMA_HOST` value. */
@@ -57,7 +58,7 @@ export interface OllamaManagerOptions {
 }
 
 interface ManagedChild {
-  process: ChildProcess;
+  process: LaunchedProcess;
   binaryPath: string;
   bindAddress: string;
   exited: Promise<EarlyExit>;
@@ -310,22 +311,33 @@ export class OllamaManager {
     this.#setState({ server: { phase: 'starting' }, warnings: [...(this.#host.warning ? [this.#host.warning] : []), ...plan.warnings] });
     if (generation !== this.#generation) return;
 
-    const child = spawn(binaryPath, ['serve'], { env: { ...this.#env, ...plan.env }, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    // The runner's launcher: `ollama serve` leads its own process group, so stopping it ends its
+    // model runners and, for a wrapper that does not exec, the real server too.
+    const env = Object.fromEntries(Object.entries({ ...this.#env, ...plan.env }).filter((entry): entry is [string, string] => entry[1] !== undefined));
+    const child = childProcessLauncher.launch({ argv: [binaryPath, 'serve'], env, controlChannel: false });
     let stderrTail = '';
     child.stdout.on('data', (chunk: Buffer) => this.#options.onOutput?.('stdout', chunk));
     child.stderr.on('data', (chunk: Buffer) => {
       this.#options.onOutput?.('stderr', chunk);
       stderrTail = (stderrTail + chunk.toString('utf8')).slice(-8192);
     });
-    const exited = new Promise<EarlyExit>((resolve) => {
-      child.once('error', (error) => resolve({ code: null, signal: null, stderr: `${stderrTail}\nError: ${error.message}` }));
-      child.once('close', (code, signal) => resolve({ code, signal, stderr: stderrTail }));
-    });
+    const exited: Promise<EarlyExit> = child.started.then(
+      async () => {
+        const exit = await child.exited;
+        await child.closed;
+        // Node's 'exit' event names signals by their NodeJS.Signals names.
+        return { code: exit.code, signal: exit.signal as NodeJS.Signals | null, stderr: stderrTail };
+      },
+      (error: unknown) => ({ code: null, signal: null, stderr: `${stderrTail}\nError: ${error instanceof Error ? error.message : String(error)}` }),
+    );
     const managed: ManagedChild = { process: child, binaryPath, bindAddress: plan.env.OLLAMA_HOST ?? '', exited, ready: false };
+    // Set before waiting for the pid, so that a stop() meanwhile ends this child.
     this.#child = managed;
-    if (child.pid !== undefined) {
+    const pid = await child.started.catch(() => undefined);
+    if (pid !== undefined && this.#child === managed) {
       try {
-        writePidFile(this.#options.runDir, { pid: child.pid, binary: binaryPath, startedAt: new Date().toISOString() });
+        const startTime = processStartTime(pid);
+        writePidFile(this.#options.runDir, { pid, binary: binaryPath, startedAt: new Date().toISOString(), ...(startTime !== undefined ? { startTime } : {}) });
       } catch (error) {
         const why = error instanceof Error ? error.message : String(error);
         this.#setState({ warnings: [...this.#state.warnings, `the pid file of ollama serve could not be written (${why}), so if this app is killed that server is not stopped at the next start`] });
@@ -339,7 +351,7 @@ export class OllamaManager {
       managed.ready = true;
       this.#readyAt = Date.now();
       this.#failedChecks = 0;
-      this.#setState({ server: { phase: 'running', owner: 'managed' }, serverVersion: outcome.version, pid: child.pid ?? null });
+      this.#setState({ server: { phase: 'running', owner: 'managed' }, serverVersion: outcome.version, pid: pid ?? null });
       await this.refreshModels();
       return;
     }
@@ -415,16 +427,9 @@ export class OllamaManager {
     this.#restartTimer.unref();
   }
 
+  /** Ends the server's whole process tree: SIGTERM, then SIGKILL after the grace period. */
   async #terminate(child: ManagedChild): Promise<void> {
-    const { process: proc } = child;
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    proc.kill('SIGTERM');
-    const grace = this.#options.stopGraceMs ?? 5000;
-    const stopped = await Promise.race([child.exited.then(() => true), sleep(grace).then(() => false)]);
-    if (!stopped) {
-      proc.kill('SIGKILL');
-      await child.exited;
-    }
+    await child.process.terminate(this.#options.stopGraceMs ?? 5000);
   }
 
   #scheduleHealthCheck(): void {

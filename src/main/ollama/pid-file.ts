@@ -1,14 +1,23 @@
 /**
  * The pid file of a launched `ollama serve`, so that the next start can stop a server a killed
- * app left behind. Before signalling, the pid is checked to still be that `ollama serve`: pids
- * are reused, and nothing else may ever be touched.
+ * app left behind. Before signalling, the pid is checked to still be that process: pids are
+ * reused, and nothing else may ever be touched. The check is the process's identity (pid and
+ * start time), not its argv: an `ollama` that is a wrapper exec'ing the real binary (snap, nix,
+ * asdf/mise shims, a shell script) shows the real binary's argv, not the path the app launched.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { processStartTime, terminateTree } from '../runner/process-tree.ts';
 
-const PidFileSchema = z.object({ pid: z.number().int().positive(), binary: z.string().min(1), startedAt: z.string() });
+const PidFileSchema = z.object({
+  pid: z.number().int().positive(),
+  binary: z.string().min(1),
+  startedAt: z.string(),
+  /** `processStartTime(pid)` right after the launch; absent in pid files of earlier versions. */
+  startTime: z.string().optional(),
+});
 export type PidRecord = z.infer<typeof PidFileSchema>;
 
 export const pidFilePath = (runDir: string): string => path.join(runDir, 'ollama.pid');
@@ -66,11 +75,20 @@ export function isOllamaServeOf(argv: readonly string[], binary: string): boolea
   return argv.some((arg, index) => arg === binary && argv[index + 1] === 'serve');
 }
 
+/** Whether the recorded server still runs: the same process (pid and start time), whatever its argv now says. */
+export function isRecordedServer(record: PidRecord, platform: NodeJS.Platform = process.platform): boolean {
+  if (record.startTime !== undefined) return processStartTime(record.pid) === record.startTime;
+  // A pid file from before start times were recorded: the argv check of that version.
+  const argv = processArgv(record.pid, platform);
+  return argv !== undefined && isOllamaServeOf(argv, record.binary);
+}
+
 export type LeftoverOutcome = 'none' | 'stale' | 'stopped' | 'still-running';
 
 /**
- * Stops the `ollama serve` recorded in the pid file, if it is still that process: SIGTERM,
- * then SIGKILL after `graceMs`. A pid that now belongs to anything else is left alone.
+ * Stops the `ollama serve` recorded in the pid file, if it is still that process, with its whole
+ * process tree (model runners included): SIGTERM, then SIGKILL after `graceMs`. A pid that now
+ * belongs to anything else is left alone.
  */
 export async function stopLeftoverServer(runDir: string, options: { graceMs?: number; platform?: NodeJS.Platform } = {}): Promise<LeftoverOutcome> {
   const record = readPidFile(runDir);
@@ -78,31 +96,16 @@ export async function stopLeftoverServer(runDir: string, options: { graceMs?: nu
     removePidFile(runDir);
     return 'none';
   }
-  const platform = options.platform ?? process.platform;
-  const isOurs = () => {
-    const argv = processArgv(record.pid, platform);
-    return argv !== undefined && isOllamaServeOf(argv, record.binary);
-  };
-  if (!isOurs()) {
+  if (!isRecordedServer(record, options.platform)) {
     removePidFile(runDir);
     return 'stale';
   }
-  const signal = (name: NodeJS.Signals) => {
-    try {
-      process.kill(record.pid, name);
-    } catch {
-      // Already gone.
-    }
-  };
-  signal('SIGTERM');
-  const deadline = Date.now() + (options.graceMs ?? 5000);
-  while (Date.now() < deadline && isOurs()) await new Promise((resolve) => setTimeout(resolve, 50));
-  if (isOurs()) {
-    signal('SIGKILL');
-    const killDeadline = Date.now() + 2000;
-    while (Date.now() < killDeadline && isOurs()) await new Promise((resolve) => setTimeout(resolve, 50));
+  try {
+    // Just checked to be that process, so its descendants are followed too.
+    await terminateTree(record.pid, { graceMs: options.graceMs ?? 5000, followDescendants: true });
+  } catch {
+    return 'still-running';
   }
-  if (isOurs()) return 'still-running';
   removePidFile(runDir);
   return 'stopped';
 }

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Readable } from 'node:stream';
 import { terminateTree } from './process-tree.ts';
 
 export interface LaunchSpec {
@@ -17,7 +17,7 @@ export interface LaunchExit {
   signal: string | null;
 }
 
-/** A launched runner, whatever started it. */
+/** A launched child (the runner, or `ollama serve`), whatever started it. */
 export interface LaunchedProcess {
   /** Resolves with the pid once the process runs; rejects if it could not be spawned. */
   readonly started: Promise<number>;
@@ -34,26 +34,33 @@ export interface LaunchedProcess {
   onMessage(listener: (message: unknown) => void): () => void;
 }
 
-/** Starts runner processes. The Electron host can supply one based on `utilityProcess`. */
+/** Starts child processes. The Electron host can supply one based on `utilityProcess` for the built-in runner. */
 export interface Launcher {
   launch(spec: LaunchSpec): LaunchedProcess;
 }
 
 /**
- * The default launcher, on `node:child_process`. Each runner leads its own process group
- * (`detached` on Unix), so its whole tree can be signalled at once, as execa's
- * `killDescendants` does; stdin is closed, since a runner takes its work over the control channel.
+ * The default launcher, on `node:child_process`, for the runner and `ollama serve` alike. Each
+ * child leads its own process group (`detached` on Unix), so its whole tree can be signalled at
+ * once, as execa's `killDescendants` does; stdin is closed, since a runner takes its work over
+ * the control channel.
  */
 export const childProcessLauncher: Launcher = {
   launch(spec) {
     const [file, ...args] = spec.argv;
-    const child = spawn(file, args, {
-      env: spec.env,
-      ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
-      stdio: spec.controlChannel ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
-      detached: process.platform !== 'win32',
-      windowsHide: true,
-    });
+    let child: ChildProcess;
+    try {
+      child = spawn(file, args, {
+        env: spec.env,
+        ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
+        stdio: spec.controlChannel ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+        detached: process.platform !== 'win32',
+        windowsHide: true,
+      });
+    } catch (error) {
+      // Most failures are reported as an 'error' event; a few (E2BIG, a bad argument) are thrown.
+      return unstartable(error);
+    }
     const started = new Promise<number>((resolve, reject) => {
       child.once('spawn', () => resolve(child.pid!));
       // Also the listener for later errors (a failed send), which would otherwise be thrown.
@@ -73,8 +80,10 @@ export const childProcessLauncher: Launcher = {
 
     return {
       started,
-      stdout: child.stdout!,
-      stderr: child.stderr!,
+      // Out of file descriptors (EMFILE, ENFILE), Node reports the failure on 'error' and never
+      // creates the pipes; the caller still gets streams, which end at once.
+      stdout: child.stdout ?? Readable.from([]),
+      stderr: child.stderr ?? Readable.from([]),
       exited,
       closed,
       async terminate(graceMs) {
@@ -94,3 +103,19 @@ export const childProcessLauncher: Launcher = {
     };
   },
 };
+
+/** A process that could not even be spawned: `started` rejects with why, everything else is already over. */
+function unstartable(error: unknown): LaunchedProcess {
+  const started = Promise.reject(error);
+  started.catch(() => undefined);
+  return {
+    started,
+    stdout: Readable.from([]),
+    stderr: Readable.from([]),
+    exited: Promise.resolve({ code: null, signal: null }),
+    closed: Promise.resolve(),
+    terminate: () => Promise.resolve(),
+    send: () => false,
+    onMessage: () => () => undefined,
+  };
+}

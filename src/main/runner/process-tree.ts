@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -18,13 +19,40 @@ export interface ProcessEntry {
 }
 
 /** Parses `/proc/<pid>/stat`; the command name may hold spaces and parentheses, so fields follow the last `)`. */
-export function parseProcStat(text: string): ProcessEntry | undefined {
+export function parseProcStat(text: string): (ProcessEntry & { startTime: string }) | undefined {
   const close = text.lastIndexOf(')');
   const pid = Number.parseInt(text, 10);
   if (close < 0 || !Number.isInteger(pid)) return undefined;
-  const [state, ppid, pgid] = text.slice(close + 2).split(' ');
-  if (state === undefined || ppid === undefined || pgid === undefined) return undefined;
-  return { pid, ppid: Number(ppid), pgid: Number(pgid), zombie: state === 'Z' || state === 'X' };
+  const fields = text.slice(close + 2).split(' ');
+  // Fields 3, 4, 5 and 22 of proc(5): state, ppid, pgrp, and starttime (clock ticks after boot).
+  const [state, ppid, pgid] = fields;
+  const startTime = fields[19];
+  if (state === undefined || ppid === undefined || pgid === undefined || startTime === undefined) return undefined;
+  return { pid, ppid: Number(ppid), pgid: Number(pgid), zombie: state === 'Z' || state === 'X', startTime };
+}
+
+/**
+ * When a live process started, as an opaque string: with its pid, it names one process, while
+ * a pid alone is reused once its process is gone. It survives `exec`, so a wrapper (a shell
+ * script, a snap or mise shim) that execs the real program keeps it. `/proc/<pid>/stat` on
+ * Linux, `ps -o lstart=` elsewhere on Unix; undefined when the process is gone (a zombie is) or
+ * on Windows.
+ */
+export function processStartTime(pid: number): string | undefined {
+  if (process.platform === 'win32') return undefined;
+  if (process.platform === 'linux') {
+    try {
+      const entry = parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      return entry && !entry.zombie ? entry.startTime : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  try {
+    return execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', timeout: 3000 }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function listFromProc(): Promise<ProcessEntry[]> {

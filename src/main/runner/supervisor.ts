@@ -63,6 +63,9 @@ interface CurrentProcess {
   expectedExit: boolean;
 }
 
+/** Spawn failures for want of resources (descriptors, processes, memory), which may pass. */
+const TRANSIENT_SPAWN_ERRORS = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'ENOMEM']);
+
 /** How long output may keep draining after the process tree is gone. */
 const OUTPUT_DRAIN_MS = 1_000;
 
@@ -251,10 +254,15 @@ export class RunnerSupervisor {
       pid = await handle.started;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      return this.#fail({
-        message: `runner command ${JSON.stringify(this.#command.argv[0])} could not be started (${code})`,
-        fix: 'check that it is a program this system can run, or change the runner command',
-      });
+      const message = `runner command ${JSON.stringify(this.#command.argv[0])} could not be started (${code})`;
+      if (TRANSIENT_SPAWN_ERRORS.has(code)) {
+        // The system is short of resources, which may pass: a failed start, which the restart policy
+        // handles like a run that ended at once (backoff, then crash-loop if it goes on).
+        const failed: CurrentProcess = { handle, startedAt: this.#clock.now(), expectedExit: false };
+        this.#current = failed;
+        return this.#afterUnexpectedExit(failed, { code: null, signal: null }, message);
+      }
+      return this.#fail({ message, fix: 'check that it is a program this system can run, or change the runner command' });
     }
     const current: CurrentProcess = { handle, startedAt: this.#clock.now(), expectedExit: false };
     this.#current = current;
@@ -268,13 +276,12 @@ export class RunnerSupervisor {
     this.#transition('running', `started (pid ${pid}): ${reason}${pidFileNote}`, { pid, startedAt: current.startedAt });
   }
 
-  async #afterUnexpectedExit(exited: CurrentProcess, exit: LaunchExit): Promise<void> {
+  async #afterUnexpectedExit(exited: CurrentProcess, exit: LaunchExit, what = `the runner ${describeExit(exit)}`): Promise<void> {
     if (this.#current !== exited) return;
     await this.#endProcess(exited);
     const exitedAt = this.#clock.now();
     this.#status.lastExit = { ...exit, at: exitedAt } satisfies RunnerExit;
     const decision = decideAfterExit(this.#policy, this.#history, { ...exit, startedAt: exited.startedAt, exitedAt });
-    const what = `the runner ${describeExit(exit)}`;
 
     if (decision.action === 'do-not-restart') {
       const meaning = decision.code === EXIT_CONFIG_ERROR ? ' (EX_CONFIG: its configuration is invalid)' : '';
@@ -301,7 +308,7 @@ export class RunnerSupervisor {
     this.#backoffTimer = this.#clock.setTimeout(() => {
       this.#backoffTimer = undefined;
       void this.#enqueue(async () => {
-        if (this.#status.state === 'backoff') await this.#launch(`restart ${this.#status.restarts} after: ${describeExit(exit)}`, { freshBackoff: false });
+        if (this.#status.state === 'backoff') await this.#launch(`restart ${this.#status.restarts} after: ${what}`, { freshBackoff: false });
       });
     }, decision.delayMs);
   }

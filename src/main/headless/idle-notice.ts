@@ -1,0 +1,44 @@
+import type { AppState } from '../../shared/ipc.ts';
+
+/**
+ * What a headless host without a window says when nothing of its own is running: the runner
+ * crash-looped, exited with "do not restart", or waits for a valid configuration. Such a host
+ * stays up (a service manager that sees it exit would restart it in a loop), so the user must
+ * learn from this one line what it waits for and what to do. Undefined while the runner is up
+ * or on its way (starting, backing off, stopping).
+ */
+export function idleNotice(state: AppState): string | undefined {
+  const { runner } = state;
+  if (runner.state !== 'stopped' && runner.state !== 'failed' && runner.state !== 'crash-loop') return undefined;
+  const problem = state.lastError ?? runner.error ?? { message: `the runner is ${runner.state} (${runner.reason})`, fix: 'check the configuration' };
+  return (
+    `Nothing is running: ${sentence(problem.message)} Fix: ${sentence(problem.fix)} Without --ui this host cannot retry by itself, ` +
+    'so once the cause is fixed, stop it (Ctrl-C or SIGTERM) and start it again; until then it stays up, waiting for that signal.'
+  );
+}
+
+const sentence = (text: string): string => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
+
+/**
+ * Logs the idle notice whenever it changes, so that each situation is told once. Silent before
+ * `begin` (while the host starts, nothing runs yet, which is no news) and after `end` (shutting
+ * down stops the runner, which is no news either).
+ */
+export function createIdleAnnouncer(log: (notice: string) => void): { begin(state: AppState): void; update(state: AppState): void; end(): void } {
+  let active = false;
+  let last: string | undefined;
+  const update = (state: AppState) => {
+    if (!active) return;
+    const notice = idleNotice(state);
+    if (notice !== undefined && notice !== last) log(notice);
+    last = notice;
+  };
+  return {
+    begin(state) {
+      active = true;
+      update(state);
+    },
+    update,
+    end: () => void (active = false),
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * A busy machine runs out of file descriptors (issue 10 §8a): spawning the runner fails with
+ * EMFILE. That is a failed start which follows the restart policy and is shown, and the runner
+ * comes back once descriptors are free again. The shortage is real: the host's own
+ * RLIMIT_NOFILE is lowered with prlimit(1) to what it already uses.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { CLOUD_KEY } from '../faults/support.ts';
+import { freePort } from '../ollama/support.ts';
+import { Scope, descendantsOf, hostEnv, isGone, startHost, waitUntil } from '../support/e2e-host.ts';
+
+const SLEEPER = `${process.execPath} ${path.join(import.meta.dirname, '..', 'runner', 'fixtures', 'sleeper.ts')}`;
+const hasPrlimit = (() => {
+  try {
+    execFileSync('prlimit', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** The soft and hard RLIMIT_NOFILE of a process, from /proc/<pid>/limits. */
+function noFileLimits(pid: number): { soft: string; hard: string } {
+  const line = fs.readFileSync(`/proc/${pid}/limits`, 'utf8').split('\n').find((row) => row.startsWith('Max open files'));
+  const [soft, hard] = line!.slice('Max open files'.length).trim().split(/\s+/);
+  return { soft: soft!, hard: hard! };
+}
+
+const runnerStarts = (lines: readonly string[]) => lines.flatMap((line) => /Runner running: started \(pid (\d+)\)/.exec(line)?.[1] ?? []).map(Number);
+
+test('spawning the runner fails with EMFILE: the host shows it, backs off, and starts the runner once descriptors are free', { skip: !hasPrlimit && 'prlimit(1) is not installed' }, async (t) => {
+  const scope = new Scope(t);
+  const userDataDir = scope.tempDir();
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, extra: CLOUD_KEY });
+  const host = startHost(scope, ['--runner-command', SLEEPER, '--user-data-dir', userDataDir], env);
+  const [first] = await waitUntil('the runner', () => runnerStarts(host.lines()).length === 1 && runnerStarts(host.lines()));
+  scope.killAtEnd(first!);
+  await host.waitForLine('the runner to be ready', (line) => line.endsWith(`ready ${first}`));
+
+  // No descriptor to spare beyond those in use: once the runner's pipes close, a spawn needs
+  // several new ones (a socket pair per pipe) and cannot have them.
+  const original = noFileLimits(host.pid);
+  const inUse = fs.readdirSync(`/proc/${host.pid}/fd`).length;
+  execFileSync('prlimit', ['--pid', String(host.pid), `--nofile=${inUse}:${original.hard}`]);
+  process.kill(first!, 'SIGKILL');
+
+  const shown = await host.waitForLine('the failed start', (line) => / \[app\] Runner backoff: runner command .* could not be started \(EMFILE\); restarting in/.test(line));
+  assert.match(shown, /restarting in 2 s$/, 'the second delay of the backoff: the failed start counted as an unstable exit');
+  assert.ok(host.running, 'the host is not stuck and did not crash');
+
+  execFileSync('prlimit', ['--pid', String(host.pid), `--nofile=${original.soft}:${original.hard}`]);
+  const [, second] = await waitUntil('the runner to start again', () => runnerStarts(host.lines()).length === 2 && runnerStarts(host.lines()));
+  scope.killAtEnd(second!);
+  await host.waitForLine('the new runner to be ready', (line) => line.endsWith(`ready ${second}`));
+  assert.ok(host.lines().some((line) => line.includes(`started (pid ${second}): restart 2 after: runner command`)), 'the restart names the failure it follows');
+
+  const started = descendantsOf(host.pid);
+  assert.deepEqual(await host.stop('SIGTERM'), { code: 0, signal: null }, host.stdout);
+  for (const pid of [first!, second!, ...started]) assert.ok(isGone(pid), `process ${pid} is gone`);
+});
