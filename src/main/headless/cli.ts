@@ -26,7 +26,8 @@ export async function runHeadless(argv: readonly string[], env: NodeJS.ProcessEn
   }
 
   const userDataDir = commandLine.userDataDir ?? defaultUserDataDir();
-  const settingsStore = SettingsStore.open({ userDataDir });
+  // The one-shot commands only read: a bad file is repaired in memory and left as it is.
+  const settingsStore = SettingsStore.open({ userDataDir, readOnly: commandLine.printConfig || commandLine.doctor });
   const secrets = new SessionSecretStore(HEADLESS_KEYS_NOTICE);
   if (!commandLine.printConfig && !commandLine.doctor) return runApp({ commandLine, env, userDataDir, settings: settingsStore, secrets });
 
