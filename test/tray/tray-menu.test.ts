@@ -104,7 +104,7 @@ describe('the model submenu', () => {
     const submenu = item(state, /^Model: /).submenu ?? [];
     assert.equal(submenu[0]?.label, 'claude-opus-4-1 (pinned by LLM_MODEL)');
     assert.ok(submenu.every((entry) => entry.enabled === false));
-    assert.ok(submenu.some((entry) => entry.label === 'claude-sonnet-4-5'));
+    assert.ok(submenu.some((entry) => entry.label === 'claude-sonnet-5-5'));
   });
 });
 

@@ -28,7 +28,7 @@ export interface FakeOpenAIOptions extends Partial<FakeCloudOptions> {
 }
 
 export const FAKE_OPENAI_KEY = 'sk-proj-fake00000000000000000000000000000000000000TESTAA';
-export const FAKE_OPENAI_MODELS = ['gpt-4.1-mini', 'gpt-4.1'] as const;
+export const FAKE_OPENAI_MODELS = ['gpt-5.4-mini', 'gpt-4.1-mini', 'gpt-4.1'] as const;
 
 interface OpenAIErrorBody {
   message: string;
