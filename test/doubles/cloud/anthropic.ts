@@ -158,5 +158,5 @@ export function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<
       return settings.models.includes(id) ? sendJson(response, 200, modelInfo(id)) : sendError(response, 404, `model: ${id}`);
     }
     sendError(response, 404, `Not found: ${request.method} ${pathname}`);
-  });
+  }, options.port);
 }

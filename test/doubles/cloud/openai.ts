@@ -182,5 +182,5 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeSe
       return settings.models.includes(id) ? sendJson(response, 200, modelObject(id)) : sendError(response, 404, errorBodies.unknownModel(id));
     }
     sendError(response, 404, errorBodies.invalidUrl(request.method, pathname));
-  });
+  }, options.port);
 }
