@@ -54,6 +54,18 @@ function configProblem(issue: ConfigIssue, index: number): AppProblem {
   return { ...base, detail: 'Change it in Settings.', actions: [{ kind: 'open', label: 'Open Settings', route: 'settings' }] };
 }
 
+/** A warning of the cascade: the configuration works, with a catch the user should know. */
+function configWarning(issue: ConfigIssue, index: number): AppProblem {
+  const pinned = issue.source.startsWith('env:') || issue.source.startsWith('flag:');
+  return {
+    id: `config-warning:${issue.field}:${index}`,
+    severity: 'warning',
+    title: sentence(issue.message),
+    detail: pinned ? `${sourceName(issue.source)} is set outside the app and overrides its settings.` : 'It is used as it is; change it in Settings if that is not what you meant.',
+    actions: pinned ? [] : [{ kind: 'open', label: 'Open Settings', route: 'settings' }],
+  };
+}
+
 function runnerProblem(runner: RunnerStatus): AppProblem | null {
   if (!runner.error || (runner.state !== 'failed' && runner.state !== 'crash-loop')) return null;
   return {
@@ -73,7 +85,8 @@ function ollamaProblem(ollama: OllamaState): AppProblem | null {
       id: 'ollama:not-installed',
       severity: 'error',
       title: 'Ollama is not installed.',
-      detail: `${sentence(server.reason)} Install it, then check again, or use a cloud provider instead.`,
+      // The manager's reason starts with the title's words; only the why is repeated.
+      detail: `${sentence(server.reason.replace(/^ollama is not installed[:;,]?\s*/i, ''))} Install it, then check again, or use a cloud provider instead.`,
       actions: [
         { kind: 'link', label: 'Download Ollama', url: OLLAMA_DOWNLOAD_URL },
         { kind: 'start-ollama', label: 'Check again' },
@@ -148,6 +161,11 @@ export function deriveProblems({ config, ollama, runner, keyChecks, incident }: 
   if (ollamaIssue) problems.push(ollamaIssue);
   const key = keyProblem(config, keyChecks);
   if (key) problems.push(key);
+  // The cascade's own "not installed" warning is the model problem above, already shown with its button.
+  const modelShown = ollamaIssue?.id.startsWith('model-') === true;
+  config.warnings.forEach((issue, index) => {
+    if (!(modelShown && issue.field === 'model')) problems.push(configWarning(issue, index));
+  });
   // What the runner reports is the consequence of a cause above when there is one: shown once, as the cause.
   if (incident && problems.length === 0) {
     problems.push({ id: 'runner:incident', severity: 'error', title: sentence(incident.message), detail: sentence(incident.fix), actions: [OPEN_LOGS] });

@@ -47,10 +47,7 @@ function ConfigurationCard({ state }: { state: AppState }) {
           </div>
         </Row>
       </dl>
-      {/* Errors are problems: the banner above shows each once, with its fix. */}
-      {config.warnings.map((issue) => (
-        <Problem key={issue.message} message={issue.message} tone="warning" />
-      ))}
+      {/* Errors and warnings are problems: the banner above shows each once, with its fix. */}
     </Card>
   );
 }
