@@ -84,7 +84,7 @@ export class KeyVerifier {
   #set(provider: CloudProvider, next: KeyVerification | null): void {
     const previous = this.#states[provider];
     this.#states[provider] = next;
-    if (previous?.state !== next?.state && next && next.state !== 'unverified' && previous?.state === 'unverified') {
+    if (previous?.state === 'unverified' && (next?.state === 'verified' || next?.state === 'rejected')) {
       this.#options.log(next.state === 'verified' ? 'info' : 'warn', `${PROVIDER_INFO[provider].label} key checked now that ${PROVIDER_INFO[provider].label} can be reached: ${next.message}`);
     }
     this.#persist();
