@@ -109,3 +109,15 @@ test('a key saved offline that the provider rejects once it is back is shown as 
   await waitFor('the re-check to reject the key', () => keyState(state()) === 'rejected');
   assert.match(state().keyChecks.anthropic!.message, /rejected \(401\)/);
 });
+
+test('the runner\'s start-up check verifies a key saved offline, once the provider answers', async (t) => {
+  const port = await freePort();
+  const { app, state, setKey } = await appAt(t, `http://127.0.0.1:${port}`, { keyRecheckMs: 3_600_000 });
+  assert.equal((await setKey(KEY)).saved, true);
+  assert.equal(keyState(state()), 'unverified');
+  await serveAnthropic(t, { validKeys: [KEY], port });
+  // Finishing the wizard starts the built-in runner, whose first act is a provider check.
+  await app.core.execute('wizard:complete', {});
+  await waitFor('the runner\'s check to verify the key', () => keyState(state()) === 'verified');
+  assert.ok(app.entries.some((entry) => entry.msg.startsWith('Provider check passed: anthropic')));
+});
