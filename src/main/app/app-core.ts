@@ -687,7 +687,9 @@ export class AppCore {
         break;
       case 'check-result': {
         const failed = message.checks.find((check) => check.status === 'error');
-        this.#recordRunnerKeyCheck(message.provider, failed);
+        const provider = message.provider;
+        const key = isCloudProvider(provider) ? this.#config.keys[provider] : undefined;
+        if (isCloudProvider(provider) && key) this.#keyChecks.recordRunnerCheck(provider, maskSecret(key.value), failed);
         if (failed) {
           this.#incident = { message: `Runner: ${failed.message}`, fix: failed.fix ?? 'See the runner logs.' };
           this.#log('error', this.#incident.message);
@@ -699,16 +701,6 @@ export class AppCore {
         break;
       }
     }
-  }
-
-  /** The runner's start-up check is a live call with the key in use: it verifies (or rejects) it too. */
-  #recordRunnerKeyCheck(provider: Provider, failed: { code?: string | undefined; message: string; fix?: string | undefined } | undefined): void {
-    const key = isCloudProvider(provider) ? this.#config.keys[provider] : undefined;
-    if (!isCloudProvider(provider) || !key) return;
-    const label = PROVIDER_INFO[provider].label;
-    const masked = maskSecret(key.value);
-    if (!failed) this.#keyChecks.record(provider, { provider, outcome: 'valid', message: `${label} accepted this key.`, masked });
-    else if (failed.code === 'auth') this.#keyChecks.record(provider, { provider, outcome: 'rejected', message: failed.message, ...(failed.fix ? { fix: failed.fix } : {}), masked });
   }
 
   /**

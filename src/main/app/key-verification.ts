@@ -1,5 +1,6 @@
 import type { KeyCheck, KeyVerification } from '../../shared/ipc.ts';
 import { CLOUD_PROVIDERS, PROVIDER_INFO, type CloudProvider } from '../../shared/providers.ts';
+import type { RunnerCheck } from '../../shared/runner-protocol.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
 
 export type KeyVerifications = Record<CloudProvider, KeyVerification | null>;
@@ -53,6 +54,13 @@ export class KeyVerifier {
     else if (previous?.state === 'verified' || previous?.state === 'rejected') next = previous;
     else next = notVerified(provider, check, now);
     this.#set(provider, next);
+  }
+
+  /** The runner's start-up check is a live call with the key in use: it verifies (or rejects) it too. */
+  recordRunnerCheck(provider: CloudProvider, masked: string, failed: Pick<RunnerCheck, 'code' | 'message' | 'fix'> | undefined): void {
+    const label = PROVIDER_INFO[provider].label;
+    if (!failed) this.record(provider, { provider, outcome: 'valid', message: `${label} accepted this key.`, masked });
+    else if (failed.code === 'auth') this.record(provider, { provider, outcome: 'rejected', message: failed.message, ...(failed.fix ? { fix: failed.fix } : {}), masked });
   }
 
   /** A new key, or none: what was known about the previous one no longer applies. */
