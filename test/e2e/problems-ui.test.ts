@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
 import { defaultSettings } from '../../src/shared/settings.ts';
-import { FAKE_ANTHROPIC_KEY } from '../doubles/cloud/anthropic.ts';
+import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from '../doubles/cloud/anthropic.ts';
 import { freePort } from '../ollama/support.ts';
 import { launchChromium, watchPage } from '../support/chromium.ts';
 import { REPO_ROOT } from '../support/headless.ts';
@@ -125,6 +125,14 @@ test('a key saved while the provider is down says "not verified yet" in the key 
   await host.waitForLine('the warning', (line) => line.includes('Anthropic key saved without a check'));
   await shots(scope, url, '#/settings', 'key-unverified', (shown) => shown.getByText('Not verified yet').first().waitFor(DEADLINE));
   await shots(scope, url, '#/overview', 'overview-key-unverified', (shown) => shown.getByRole('region', { name: 'API keys' }).getByText('Not verified yet').waitFor(DEADLINE));
+
+  // The provider is back: Test verifies the key, and the page stops saying it is not verified.
+  const anthropic = await startFakeAnthropic({ validKeys: [FAKE_ANTHROPIC_KEY], port: downPort });
+  scope.defer(() => anthropic.close());
+  await page.getByRole('button', { name: 'Test' }).first().click();
+  await page.getByText('Verified', { exact: true }).first().waitFor(DEADLINE);
+  await page.getByText(/^Saved, not verified yet/).waitFor({ ...DEADLINE, state: 'detached' });
+  assert.equal(await page.getByText('Not verified yet').count(), 0);
   await host.stop();
 });
 

@@ -46,6 +46,10 @@ export function KeyEditor({ provider }: { provider: CloudProvider }) {
   const [result, setResult] = useState<{ check: KeyCheck; saved: boolean | null } | null>(null);
   const [run, action] = useAction();
   const current = state.config.keys[provider];
+  const verification = state.keyChecks[provider];
+  // "Saved, not verified yet" is true until the key is checked; then the pill tells what is known.
+  const outdated = result?.saved === true && result.check.outcome !== 'valid' && verification?.state !== 'unverified';
+  const shownResult = outdated ? null : result;
   const fromOutside = current !== null && (current.source.startsWith('env:') || current.source.startsWith('flag:'));
   const inputId = `key-${provider}`;
   const label = PROVIDER_INFO[provider].label;
@@ -134,7 +138,8 @@ export function KeyEditor({ provider }: { provider: CloudProvider }) {
       <p class="hint" id={`${inputId}-hint`}>
         {KEY_HINTS[provider]} It is checked with the provider; a key the provider rejects is not saved, and one saved offline is checked when the provider can be reached.
       </p>
-      {result ? <CheckResult check={result.check} saved={result.saved} /> : null}
+      {shownResult ? <CheckResult check={shownResult.check} saved={shownResult.saved} /> : null}
+      {!shownResult && verification?.state === 'rejected' ? <Problem message={verification.message} fix={verification.fix} /> : null}
       <ActionError state={action} />
     </div>
   );
