@@ -179,7 +179,6 @@ export class SettingsStore {
     }
 
     const store = build(loaded.ok ? loaded.settings : defaultSettings());
-    const bytes = read.kind === 'parsed' || read.kind === 'corrupt' ? read.bytes : Buffer.alloc(0);
     const count = loaded.ok ? loaded.fixes.length : 0;
     const what = loaded.ok
       ? `${count === 1 ? 'an invalid setting was' : `${count} invalid settings were`} reset to the default: ${describeFixes(loaded.fixes)}`
@@ -190,7 +189,7 @@ export class SettingsStore {
     }
     let backupPath: string;
     try {
-      backupPath = backUpOnce(file, bytes, now(), read.kind === 'corrupt');
+      backupPath = backUpOnce(file, read.bytes, now(), read.kind === 'corrupt');
     } catch (error) {
       store.#readOnlyReason = `${file} is invalid and could not be backed up (${describeError(error)}), so it is left untouched`;
       store.warnings.push(`Settings file ${file}: ${what}; it could not be backed up (${describeError(error)}), so it is left untouched and changes will not be saved. Fix or move the file, then restart.`);
