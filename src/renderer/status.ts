@@ -48,8 +48,8 @@ export function runnerHint(runner: RunnerStatus, now: number): string {
 }
 
 /**
- * Whether this app is not looking after Ollama: a cloud provider is in use and nothing was
- * started or asked, so "stopped" would be a guess.
+ * Whether Ollama is simply not in use: a cloud provider is active and no server answers (one
+ * that does is shown running), so "stopped" would suggest something went wrong.
  */
 export const ollamaNotInUse = (ollama: OllamaState, provider: Provider | undefined): boolean =>
   provider !== undefined && provider !== 'ollama' && ollama.server.phase === 'stopped' && ollama.serverVersion === null;

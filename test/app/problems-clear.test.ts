@@ -9,7 +9,7 @@ import { test, type TestContext } from 'node:test';
 import type { AppState } from '../../src/shared/ipc.ts';
 import { defaultSettings } from '../../src/shared/settings.ts';
 import { startFakeOllama } from '../doubles/ollama/server.ts';
-import { createApp, faultEnv, waitFor, type InProcessApp } from '../faults/support.ts';
+import { createApp, faultEnv, fixtureRunner, waitFor, type InProcessApp } from '../faults/support.ts';
 import { freePort } from '../ollama/support.ts';
 import { tempDir } from '../support/headless.ts';
 
@@ -70,4 +70,25 @@ test('after Ollama comes up, the runner\'s "connection refused" no longer shows'
   await waitFor('the runner to check again and pass', () => checkPassed(app));
   assert.deepEqual(state().problems, []);
   assert.equal(state().lastError, null, 'no stale ECONNREFUSED');
+});
+
+test('with a cloud provider, an Ollama that answers is shown with its models, and none is launched', async (t) => {
+  const ollama = await startFakeOllama({ models: ['qwen2.5:7b'] });
+  t.after(() => ollama.close());
+  const dir = tempDir(t, 'stigmer-problems-');
+  const app = createApp({
+    userDataDir: dir,
+    argv: ['--runner-command', fixtureRunner('runner/fixtures/sleeper.ts')],
+    env: { ...faultEnv(dir, { ANTHROPIC_API_KEY: 'sk-ant-api03-cloud-provider-key-000000000000000' }), OLLAMA_HOST: `127.0.0.1:${ollama.port}` },
+    ollamaOptions: FAST_OLLAMA,
+  });
+  t.after(() => app.close());
+  await app.core.start();
+  const state = () => app.core.getState();
+  assert.equal(state().config.provider.value, 'anthropic');
+  await waitFor('the answering Ollama', () => state().ollama.server.phase === 'running');
+  assert.deepEqual(state().ollama.server, { phase: 'running', owner: 'external' });
+  assert.deepEqual(state().ollama.models.map((model) => model.name), ['qwen2.5:7b']);
+  assert.equal(state().ollama.pid, null, 'nothing was launched');
+  assert.deepEqual(state().problems, [], 'Ollama is not the provider: nothing about it is a problem');
 });

@@ -136,6 +136,8 @@ export class AppCore {
     await this.prepare();
     const { settings } = this.#options;
     if (this.#config.provider.value === 'ollama') await this.#ollama.start();
+    // With a cloud provider an Ollama that already answers is shown as it is, never launched.
+    else void this.#ollama.watch();
     await this.#resolve();
 
     const firstRun = !settings.get().firstRunCompleted;
@@ -566,6 +568,7 @@ export class AppCore {
     this.#releaseOllama?.();
     this.#ollama = this.#createOllama();
     if (wasManaged || this.#config.provider.value === 'ollama') await this.#ollama.start();
+    else void this.#ollama.watch();
     this.#scheduleState();
   }
 

@@ -137,7 +137,7 @@ function OllamaCard({ state }: { state: AppState }) {
       <ActionError state={action} />
       <h3 class="subheading">Installed models</h3>
       {notInUse ? (
-        <p class="muted">Not checked while {PROVIDER_INFO[provider].label} is the provider; start Ollama to see its models.</p>
+        <p class="muted">No Ollama answers, and with {PROVIDER_INFO[provider].label} as the provider none is started; Start runs one to see its models.</p>
       ) : ollama.models.length === 0 ? (
         <p class="muted">No models installed yet.</p>
       ) : (
