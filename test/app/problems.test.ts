@@ -25,8 +25,11 @@ test('an invalid environment value names the variable, says it overrides the app
 test('a flag says to start without it; a missing key offers to add one or use Ollama', () => {
   const flag = derived((state) => void (state.config.errors = [{ field: 'model', source: 'flag:--llm-model', message: 'bad model' }])).problems[0]!;
   assert.match(flag.detail, /--llm-model was given on the command line, and it overrides the app's own settings\. Start the app without it/);
-  const noKey = derived((state) => void (state.config.errors = [{ field: 'apiKey', source: 'env:LLM_PROVIDER', message: 'Anthropic needs an API key' }])).problems[0]!;
+  const noKey = derived((state) => void (state.config.errors = [{ field: 'apiKey', source: 'settings', message: 'Anthropic needs an API key' }])).problems[0]!;
   assert.deepEqual(noKey.actions.map((action) => action.label), ['Add a key', 'Use Ollama instead']);
+  const pinned = derived((state) => void (state.config.errors = [{ field: 'apiKey', source: 'env:LLM_PROVIDER', message: 'Anthropic needs an API key' }])).problems[0]!;
+  assert.deepEqual(pinned.actions.map((action) => action.label), ['Add a key'], 'a pinned provider cannot be switched from a button');
+  assert.match(pinned.detail, /the provider itself is set by LLM_PROVIDER/);
 });
 
 test('what the runner reports is shown only when no cause above explains it', () => {

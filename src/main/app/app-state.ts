@@ -1,4 +1,4 @@
-import { sourceName, type ConfigIssue, type PublicConfig } from '../../shared/config.ts';
+import { isPinnedSource, sourceName, type ConfigIssue, type PublicConfig } from '../../shared/config.ts';
 import { formatBytes } from '../../shared/format-bytes.ts';
 import type { AppState, UserError } from '../../shared/ipc.ts';
 import type { OllamaState } from '../../shared/ollama.ts';
@@ -30,17 +30,16 @@ const OPEN_LOGS: ProblemAction = { kind: 'open', label: 'Open logs', route: 'log
  */
 function configProblem(issue: ConfigIssue, index: number): AppProblem {
   const base = { id: `config:${issue.field}:${index}`, severity: 'error' as const, title: sentence(issue.message) };
+  const name = sourceName(issue.source);
   if (issue.field === 'apiKey') {
+    // The issue's source is the provider's: a pinned provider cannot be switched from here.
+    const pinned = isPinnedSource(issue.source);
     return {
       ...base,
-      detail: 'The runner starts once the provider has a key.',
-      actions: [
-        { kind: 'open', label: 'Add a key', route: 'settings' },
-        { kind: 'use-provider', label: 'Use Ollama instead', provider: 'ollama' },
-      ],
+      detail: pinned ? `The runner starts once the provider has a key; the provider itself is set by ${name}.` : 'The runner starts once the provider has a key.',
+      actions: [{ kind: 'open', label: 'Add a key', route: 'settings' }, ...(pinned ? [] : [{ kind: 'use-provider' as const, label: 'Use Ollama instead', provider: 'ollama' as const }])],
     };
   }
-  const name = sourceName(issue.source);
   if (issue.source.startsWith('env:')) {
     return {
       ...base,
