@@ -99,7 +99,8 @@ function ollamaProblem(ollama: OllamaState): AppProblem | null {
       severity: 'error',
       title: sentence(`Ollama: ${server.reason}`),
       detail: sentence(server.fix),
-      actions: [{ kind: 'start-ollama', label: server.phase === 'failed' ? 'Start again' : 'Check again' }, OPEN_LOGS],
+      // An unhealthy server is checked every few seconds (and a managed one restarted) already.
+      actions: server.phase === 'failed' ? [{ kind: 'start-ollama', label: 'Start again' }, OPEN_LOGS] : [OPEN_LOGS],
     };
   }
   const model = ollama.configuredModel;
