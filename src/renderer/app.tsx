@@ -53,7 +53,7 @@ function Sidebar({ current }: { current: Route }) {
   const store = useStore();
   const state = store.state;
   const runner = state ? runnerStatus(state.runner, Date.now()) : null;
-  const ollama = state ? ollamaStatus(state.ollama) : null;
+  const ollama = state ? ollamaStatus(state.ollama, state.config.provider.value) : null;
   return (
     <aside class="sidebar">
       <div class="brand">

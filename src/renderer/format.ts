@@ -1,17 +1,7 @@
 import type { ConfigSource } from '../shared/config.ts';
 
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
-
-/** 2019393189 → "2.0 GB". */
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${UNITS[unit]}`;
-}
+// Shared with the main process, which words tray items and problems with sizes too.
+export { formatBytes } from '../shared/format-bytes.ts';
 
 /** 3725000 → "1h 2m 5s". */
 export function formatDuration(ms: number): string {

@@ -1,11 +1,20 @@
+import type { PublicConfig } from '../shared/config.ts';
+import type { KeyVerification } from '../shared/ipc.ts';
 import type { OllamaState } from '../shared/ollama.ts';
+import { PROVIDER_INFO, isCloudProvider, type Provider } from '../shared/providers.ts';
 import type { RunnerStatus } from '../shared/runner.ts';
-import type { Tone } from './components/ui.tsx';
+
+/** A pill's colour; the word beside it always says the same. Plain TS, so status words are testable in Node. */
+export type Tone = 'ok' | 'working' | 'error' | 'neutral';
 
 export interface StatusText {
   tone: Tone;
   text: string;
 }
+
+/** Whole seconds until a runner in backoff restarts; the pill and the hint both say this number. */
+const secondsUntilRestart = (runner: RunnerStatus, now: number): number | null =>
+  runner.state === 'backoff' && runner.nextRestartAt !== null ? Math.max(0, Math.ceil((runner.nextRestartAt - now) / 1000)) : null;
 
 /** The runner's state as a pill. */
 export function runnerStatus(runner: RunnerStatus, now: number): StatusText {
@@ -17,7 +26,7 @@ export function runnerStatus(runner: RunnerStatus, now: number): StatusText {
     case 'stopping':
       return { tone: 'working', text: 'Stopping' };
     case 'backoff': {
-      const seconds = runner.nextRestartAt === null ? null : Math.max(0, Math.ceil((runner.nextRestartAt - now) / 1000));
+      const seconds = secondsUntilRestart(runner, now);
       return { tone: 'working', text: seconds === null ? 'Restarting' : `Restarting in ${seconds}s` };
     }
     case 'crash-loop':
@@ -29,8 +38,25 @@ export function runnerStatus(runner: RunnerStatus, now: number): StatusText {
   }
 }
 
-/** Ollama's server phase as a pill. */
-export function ollamaStatus(ollama: OllamaState): StatusText {
+/**
+ * Why the runner is in its state. In backoff the supervisor's sentence names the delay from the
+ * exit; it is replaced by the time left, counted like the pill's.
+ */
+export function runnerHint(runner: RunnerStatus, now: number): string {
+  const seconds = secondsUntilRestart(runner, now);
+  return seconds === null ? runner.reason : runner.reason.replace(/restarting in .+$/, `restarting in ${seconds}s`);
+}
+
+/**
+ * Whether Ollama is simply not in use: a cloud provider is active and no server answers (one
+ * that does is shown running), so "stopped" would suggest something went wrong.
+ */
+export const ollamaNotInUse = (ollama: OllamaState, provider: Provider | undefined): boolean =>
+  provider !== undefined && provider !== 'ollama' && ollama.server.phase === 'stopped' && ollama.serverVersion === null;
+
+/** Ollama's server phase as a pill; with a cloud provider an unwatched Ollama is "not in use", not "stopped". */
+export function ollamaStatus(ollama: OllamaState, provider?: Provider): StatusText {
+  if (ollamaNotInUse(ollama, provider)) return { tone: 'neutral', text: 'Not in use' };
   switch (ollama.server.phase) {
     case 'running':
       return { tone: 'ok', text: ollama.server.owner === 'managed' ? 'Running' : `Running (${ollama.server.owner})` };
@@ -45,4 +71,42 @@ export function ollamaStatus(ollama: OllamaState): StatusText {
     case 'failed':
       return { tone: 'error', text: 'Failed' };
   }
+}
+
+/** Whether a held key was verified with its provider, as a pill; null when nothing is known yet. */
+export function keyStatus(verification: KeyVerification | null): StatusText | null {
+  switch (verification?.state) {
+    case 'verified':
+      return { tone: 'ok', text: 'Verified' };
+    case 'unverified':
+      return { tone: 'working', text: 'Not verified yet' };
+    case 'rejected':
+      return { tone: 'error', text: 'Rejected' };
+    default:
+      return null;
+  }
+}
+
+/** The binary row: a server that answers needs no binary here, so "not found" is not a problem then. */
+export function ollamaBinaryText(ollama: OllamaState): { text: string; muted: boolean } {
+  if (ollama.binary) return { text: ollama.binary.path, muted: false };
+  if (ollama.server.phase === 'running') return { text: 'not needed (the server is already running)', muted: true };
+  return { text: 'not found', muted: true };
+}
+
+/** The API key row: a cloud provider without a key is missing one, only Ollama needs none. */
+export function apiKeyText(config: PublicConfig): { text: string; tone: 'value' | 'muted' | 'error' } {
+  if (config.apiKey.value !== null) return { text: config.apiKey.value, tone: 'value' };
+  const provider = config.provider.value;
+  return isCloudProvider(provider) ? { text: `missing (${PROVIDER_INFO[provider].label} needs one)`, tone: 'error' } : { text: 'not needed', tone: 'muted' };
+}
+
+/**
+ * A wizard step behind the current one is done, except the Ollama step when no Ollama
+ * answers: passing it means the user went on without one, which is not a tick.
+ */
+export function wizardStepMark(index: number, current: number, ollama: OllamaState): 'done' | 'skipped' | 'current' | 'todo' {
+  if (index === current) return 'current';
+  if (index > current) return 'todo';
+  return index === 0 && ollama.server.phase !== 'running' ? 'skipped' : 'done';
 }

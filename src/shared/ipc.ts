@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigSourceSchema, PublicConfigSchema } from './config.ts';
 import { LogBatchSchema, LogLevelSchema, LogSourceSchema } from './logs.ts';
 import { OllamaPullProgressSchema, OllamaPullResultSchema, OllamaStateSchema } from './ollama.ts';
+import { AppProblemSchema } from './problems.ts';
 import { CLOUD_PROVIDERS, ProviderSchema } from './providers.ts';
 import { RunnerErrorCodeSchema } from './runner-protocol.ts';
 import { RunnerStatusSchema } from './runner.ts';
@@ -64,6 +65,21 @@ export const OllamaServerOptionsSchema = z.object({
 });
 export type OllamaServerOptions = z.infer<typeof OllamaServerOptionsSchema>;
 
+/**
+ * What the app knows about a cloud key it holds: `verified` (the provider accepted it),
+ * `unverified` (saved while the provider could not be reached; checked again when it can be),
+ * `rejected` (the provider answered 401/403). Null: not checked in this run.
+ */
+export const KeyVerificationSchema = z.object({
+  state: z.enum(['verified', 'unverified', 'rejected']),
+  /** A whole sentence for the user. */
+  message: z.string(),
+  fix: z.string().optional(),
+  /** Epoch milliseconds of the last check; null when it was never reached. */
+  checkedAt: z.number().nullable(),
+});
+export type KeyVerification = z.infer<typeof KeyVerificationSchema>;
+
 export const HostKindSchema = z.enum(['electron', 'headless']);
 export type HostKind = z.infer<typeof HostKindSchema>;
 
@@ -84,12 +100,16 @@ export const AppStateSchema = z.object({
   /** The runner command with where it came from (`flag:--runner-command`, `env:STIGMER_RUNNER_COMMAND`, `settings`, `default`). */
   runnerCommand: z.object({ value: z.string(), source: ConfigSourceSchema, pinned: z.boolean() }),
   secrets: SecretsStatusSchema,
+  /** Per cloud provider, whether the key the app holds was verified with the provider. */
+  keyChecks: z.object({ anthropic: KeyVerificationSchema.nullable(), openai: KeyVerificationSchema.nullable() }),
   ollama: OllamaStateSchema,
   ollamaOptions: OllamaServerOptionsSchema,
   runner: RunnerStatusSchema,
   /** The environment the current runner was given; null before one was started. */
   runnerEnv: RunnerEnvironmentSchema.nullable(),
-  /** The most recent problem the user should act on, from any part of the app. */
+  /** Every problem the user should act on, most fundamental first, each with the actions that fix it. */
+  problems: z.array(AppProblemSchema),
+  /** The first error of `problems`, as a message and a fix (tooltips, headless stdout). */
   lastError: UserErrorSchema.nullable(),
   /** The first-run wizard has never been completed on this profile. */
   firstRun: z.boolean(),
@@ -127,7 +147,10 @@ export const KeyCheckSchema = z.object({
 });
 export type KeyCheck = z.infer<typeof KeyCheckSchema>;
 
-/** `keys:set` saves a key only when the provider accepted it. */
+/**
+ * `keys:set` refuses a key only on a definite rejection (401/403). A key the provider could not
+ * be asked about (offline, DNS, timeout, 5xx) is saved as not verified yet (`keyChecks`).
+ */
 export const KeySetResultSchema = z.object({ saved: z.boolean(), check: KeyCheckSchema });
 export type KeySetResult = z.infer<typeof KeySetResultSchema>;
 
@@ -202,10 +225,10 @@ export const commands = {
   /** Remembered per provider; takes effect when that provider is active. */
   'config:set-model': command(z.object({ provider: ProviderSchema, model: text(LIMITS.model) }).strict(), AckSchema),
 
-  /** Validates the key live against the provider, and saves it only if accepted. */
+  /** Validates the key live against the provider; saves it unless the provider rejected it (see KeySetResultSchema). */
   'keys:set': command(z.object({ provider: CloudProviderSchema, key: text(LIMITS.apiKey) }).strict(), KeySetResultSchema),
   'keys:remove': command(z.object({ provider: CloudProviderSchema }).strict(), AckSchema),
-  /** Checks the key the app currently holds for this provider. */
+  /** Checks the key the app currently holds for this provider (and updates `keyChecks`). */
   'keys:validate': command(z.object({ provider: CloudProviderSchema }).strict(), KeyCheckSchema),
   'secrets:accept-weak-storage': command(empty, AckSchema),
 

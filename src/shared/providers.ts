@@ -20,8 +20,8 @@ export interface ProviderInfo {
 }
 
 export const PROVIDER_INFO: Record<Provider, ProviderInfo> = {
-  anthropic: { label: 'Anthropic', defaultModel: 'claude-sonnet-4-5', defaultBaseUrl: 'https://api.anthropic.com' },
-  openai: { label: 'OpenAI', defaultModel: 'gpt-4.1-mini', defaultBaseUrl: 'https://api.openai.com/v1' },
+  anthropic: { label: 'Anthropic', defaultModel: 'claude-sonnet-5-5', defaultBaseUrl: 'https://api.anthropic.com' },
+  openai: { label: 'OpenAI', defaultModel: 'gpt-5.4-mini', defaultBaseUrl: 'https://api.openai.com/v1' },
   ollama: { label: 'Ollama', defaultModel: 'llama3.2', defaultBaseUrl: 'http://127.0.0.1:11434' },
 };
 
@@ -37,9 +37,12 @@ export const API_KEY_FLAG: Record<CloudProvider, `--${string}`> = {
   openai: '--openai-key',
 };
 
-/** Offered in model pickers when the live list cannot be fetched (no key yet, offline). */
+/**
+ * Offered in model pickers when the live list cannot be fetched (no key yet, offline). Cloud
+ * names must not be on their SDK's deprecation list (test/config/model-deprecation.test.ts).
+ */
 export const SUGGESTED_MODELS: Record<Provider, readonly string[]> = {
-  anthropic: ['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5'],
-  openai: ['gpt-4.1-mini', 'gpt-4.1', 'gpt-4o-mini', 'o4-mini'],
+  anthropic: ['claude-sonnet-5-5', 'claude-opus-5-5', 'claude-haiku-5-5'],
+  openai: ['gpt-5.4-mini', 'gpt-5.5', 'gpt-5.4'],
   ollama: ['llama3.2', 'llama3.2:1b', 'qwen2.5:7b', 'qwen2.5-coder:7b', 'gemma3:4b', 'mistral'],
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ProviderSchema } from './providers.ts';
+import { CLOUD_PROVIDERS, ProviderSchema } from './providers.ts';
 
 /** Bump with a migration in `src/main/settings/migrations.ts`. */
 export const SETTINGS_VERSION = 1;
@@ -51,6 +51,8 @@ export const SettingsSchema = z
         encrypted: EncryptedKeysSchema,
         /** The user explicitly accepted storage that is not a real keychain (Linux `basic_text`). */
         acceptWeakStorage: z.boolean(),
+        /** Keys saved while their provider could not be reached: checked again when it can be. */
+        unverified: z.array(z.enum(CLOUD_PROVIDERS)).max(CLOUD_PROVIDERS.length).optional(),
       })
       .strict(),
     startAtLogin: z.boolean(),

@@ -25,7 +25,7 @@ describe('the seed notes\' five manual test cases', () => {
     const config = resolveConfig(input({ env: { ANTHROPIC_API_KEY: ANTHROPIC_KEY } }));
     assert.equal(config.provider.value, 'anthropic');
     assert.equal(config.provider.source, 'default');
-    assert.deepEqual(config.model, { value: 'claude-sonnet-4-5', source: 'default', pinned: false });
+    assert.deepEqual(config.model, { value: 'claude-sonnet-5-5', source: 'default', pinned: false });
     assert.deepEqual(config.apiKey, { value: ANTHROPIC_KEY, source: 'env:ANTHROPIC_API_KEY', pinned: true });
     assert.deepEqual(config.errors, []);
   });

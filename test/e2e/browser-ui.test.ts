@@ -219,7 +219,7 @@ test('a key added in Settings stays masked, switching provider restarts the runn
     await filter.fill('provider switched to Anthropic');
     await logs.page.getByText("The runner's configuration changed: provider switched to Anthropic").waitFor(DEADLINE);
     await filter.fill('Runner ready: anthropic');
-    await logs.page.getByText(`Runner ready: anthropic claude-sonnet-4-5 at ${anthropic.url}`).waitFor(DEADLINE);
+    await logs.page.getByText(`Runner ready: anthropic claude-sonnet-5-5 at ${anthropic.url}`).waitFor(DEADLINE);
     await filter.fill('');
     await logs.page.getByRole('checkbox', { name: 'Ollama' }).uncheck();
     await logs.page.getByRole('checkbox', { name: 'App' }).uncheck();
@@ -247,7 +247,7 @@ test('a key added in Settings stays masked, switching provider restarts the runn
     await page.getByText('Anthropic accepted this key. Saved.').waitFor(DEADLINE);
     // With the key, the models come from the provider itself.
     await page.getByText('No Anthropic key yet, so these are suggestions.').waitFor({ ...DEADLINE, state: 'detached' });
-    await page.getByRole('combobox', { name: 'Model' }).locator('option', { hasText: 'claude-opus-4-1' }).waitFor({ ...DEADLINE, state: 'detached' });
+    await page.getByRole('combobox', { name: 'Model' }).locator('option', { hasText: 'claude-opus-5-5' }).waitFor({ ...DEADLINE, state: 'detached' });
     await shot(page, 'wizard-3-key-anthropic');
     await page.getByRole('button', { name: 'Continue', disabled: false }).click();
     await page.getByRole('heading', { name: 'Review' }).waitFor(DEADLINE);
@@ -279,7 +279,7 @@ test('a key added in Settings stays masked, switching provider restarts the runn
     await page.getByTestId('answer').getByText(DEFAULT_REPLY).waitFor(DEADLINE);
     const stats = await page.locator('.stats').innerText();
     assert.match(stats, /Provider\s+Anthropic/);
-    assert.match(stats, /Model\s+claude-sonnet-4-5/);
+    assert.match(stats, /Model\s+claude-sonnet-5-5/);
     assert.ok(anthropic.requests.some((request) => request.method === 'POST' && request.path.startsWith('/v1/messages')), 'the runner called the Messages API');
     await shot(page, 'playground');
     for (const { frames } of [main, logs]) {

@@ -31,16 +31,42 @@ test('a truncated settings file is kept as a backup, defaults are used, the host
   assert.deepEqual(await host.exited, { code: 0, signal: null });
 });
 
-test('settings with wrong types are backed up whole and the warning names the file and the field', async (t) => {
+test('"provider":"olama" in the settings: the host resets that field only, keeps the saved model and setup, backs up once and runs', async (t) => {
   const dir = tempDir(t, 'stigmer-fault-');
-  const wrong = JSON.stringify({ ...defaultSettings(), provider: 42, startAtLogin: 'yes' });
-  fs.writeFileSync(path.join(dir, 'settings.json'), wrong);
-  const result = await runHeadlessCli(['--print-config', '--user-data-dir', dir], faultEnv(dir));
-  assert.equal(result.code, 0);
-  assert.match(result.stderr, new RegExp(`warning: Settings file ${path.join(dir, 'settings.json').replaceAll('.', '\\.')} was invalid \\(provider: .*startAtLogin: .*\\); it was kept as`));
+  const file = path.join(dir, 'settings.json');
+  const settings = defaultSettings();
+  settings.providers.anthropic.model = 'claude-haiku-5-5';
+  settings.firstRunCompleted = true;
+  const content = JSON.stringify({ ...settings, provider: 'olama' });
+  fs.writeFileSync(file, content);
+  const host = startHeadless(t, ['--user-data-dir', dir, '--runner-command', SLEEPER], faultEnv(dir, CLOUD_KEY));
+  const pid = await waitFor('the runner', () => runnerPidIn(host.stdout()));
+  killAfter(t, pid);
+  assert.match(host.stdout(), /Settings file .*: an invalid setting was reset to the default: provider was "olama" .*Every other setting is kept; the original file was kept as /);
+  assert.match(host.stdout(), /model claude-haiku-5-5 \(settings\)/, 'the saved model is used');
   const [backup] = backupsOf(dir);
-  assert.equal(fs.readFileSync(path.join(dir, backup!), 'utf8'), wrong);
-  assert.equal(JSON.parse(result.stdout).provider.source, 'default');
+  assert.equal(fs.readFileSync(path.join(dir, backup!), 'utf8'), content);
+  assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), settings, 'the repaired file keeps everything else');
+  host.child.kill('SIGTERM');
+  assert.deepEqual(await host.exited, { code: 0, signal: null });
+});
+
+test('settings with wrong types: --print-config and --doctor name the fields, keep the rest, and never write the file', async (t) => {
+  const dir = tempDir(t, 'stigmer-fault-');
+  const file = path.join(dir, 'settings.json');
+  const settings = defaultSettings();
+  settings.providers.ollama.model = 'qwen2.5:7b';
+  settings.firstRunCompleted = true;
+  const wrong = JSON.stringify({ ...settings, provider: 42, startAtLogin: 'yes' });
+  fs.writeFileSync(file, wrong);
+  const printed = await runHeadlessCli(['--print-config', '--user-data-dir', dir], faultEnv(dir));
+  assert.equal(printed.code, 0, printed.stderr);
+  assert.match(printed.stderr, new RegExp(`warning: Settings file ${file.replaceAll('.', '\\.')}: 2 invalid settings were reset to the default: provider was 42 .*; startAtLogin was "yes" .*This command only reads, so the file is left as it is\\.`));
+  assert.deepEqual(JSON.parse(printed.stdout).model, { value: 'qwen2.5:7b', source: 'settings', pinned: false }, 'the valid saved model is kept');
+  const doctor = await runHeadlessCli(['--doctor', '--json', '--user-data-dir', dir], faultEnv(dir));
+  assert.match(doctor.stderr, /provider was 42/);
+  assert.equal(fs.readFileSync(file, 'utf8'), wrong, 'the file is exactly as it was');
+  assert.deepEqual(backupsOf(dir), [], 'a read-only command makes no backup either');
 });
 
 test('an unusable user-data folder: the host runs its runner, says logs and pid files cannot be written, and a settings change fails clearly', async (t) => {

@@ -20,7 +20,7 @@ export interface InProcessApp {
   close(): Promise<void>;
 }
 
-export interface InProcessAppOptions extends Partial<Pick<AppCoreOptions, 'runnerOptions' | 'ollamaOptions' | 'runnerAutoStart'>> {
+export interface InProcessAppOptions extends Partial<Pick<AppCoreOptions, 'runnerOptions' | 'ollamaOptions' | 'runnerAutoStart' | 'keyRecheckMs'>> {
   userDataDir: string;
   /** Command-line flags, as the headless host would get them. */
   argv?: readonly string[];
@@ -51,6 +51,7 @@ export function createApp(options: InProcessAppOptions): InProcessApp {
     runnerAutoStart: options.runnerAutoStart ?? 'always',
     ...(options.runnerOptions ? { runnerOptions: options.runnerOptions } : {}),
     ...(options.ollamaOptions ? { ollamaOptions: options.ollamaOptions } : {}),
+    ...(options.keyRecheckMs ? { keyRecheckMs: options.keyRecheckMs } : {}),
   });
   return {
     core,

@@ -87,14 +87,15 @@ describe('npm run headless -- --print-config, with a clean environment', () => {
     assert.deepEqual(json.provider, { value: 'ollama', source: 'settings', pinned: false });
   });
 
-  test('a corrupt settings file is reported on stderr, backed up, and the config still prints', async (t) => {
+  test('a corrupt settings file is reported on stderr, left as it is, and the config still prints', async (t) => {
     const dir = tempDir(t);
     fs.writeFileSync(`${dir}/settings.json`, '{"version": 1, "provider": ');
     const result = await runHeadlessCli(['--print-config', '--user-data-dir', dir], cleanEnv());
     assert.equal(result.code, 0);
-    assert.match(result.stderr, /warning: Settings file .* was invalid .*kept as/);
+    assert.match(result.stderr, /warning: Settings file .*: it was invalid \(the file is not valid JSON\) and defaults are in use\. This command only reads, so the file is left as it is\./);
     assert.equal(JSON.parse(result.stdout).provider.value, 'ollama');
-    assert.equal(fs.readdirSync(dir).filter((name) => name.startsWith('settings.json.corrupt-')).length, 1);
+    assert.deepEqual(fs.readdirSync(dir), ['settings.json'], '--print-config writes nothing');
+    assert.equal(fs.readFileSync(`${dir}/settings.json`, 'utf8'), '{"version": 1, "provider": ');
   });
 
   test('a usage error is one line on stderr naming the flag, exit 2', async (t) => {

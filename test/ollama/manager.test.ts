@@ -231,3 +231,21 @@ test('not installed is reported; installing Ollama while the app runs starts it'
   assert.deepEqual(phaseOf(manager), { phase: 'running', owner: 'managed' });
   assert.equal(manager.getState().binary?.path, binary);
 });
+
+test('watch() shows a server that answers and never launches one (a cloud provider is in use)', async (t) => {
+  const absent = harness(t, { port: await freePort() });
+  const idle = await absent.manager.watch();
+  assert.deepEqual(idle.server, { phase: 'stopped' }, 'nothing answers: nothing changes');
+  assert.equal(idle.binary?.path, FAKE_BINARY, 'the binary is described all the same');
+  assert.equal(absent.output(), '', 'ollama serve was not launched');
+  assert.equal(fs.existsSync(pidFilePath(absent.runDir)), false);
+
+  const fake = await startFakeOllama({ models: ['mistral:7b'] });
+  const { manager } = harness(t, { port: fake.port });
+  const state = await manager.watch();
+  assert.deepEqual(state.server, { phase: 'running', owner: 'external' });
+  assert.deepEqual(state.models.map((model) => model.name), ['mistral:7b']);
+  assert.equal(state.pid, null);
+  await fake.close();
+  await waitFor('the outage to be noticed', () => phaseOf(manager).phase === 'unhealthy');
+});

@@ -1,4 +1,5 @@
-import { AppStateSchema, type AppState } from '../../src/shared/ipc.ts';
+import { deriveProblems, leadingError } from '../../src/main/app/app-state.ts';
+import { AppStateSchema, type AppState, type UserError } from '../../src/shared/ipc.ts';
 import type { OllamaModel } from '../../src/shared/ollama.ts';
 
 export const FIXTURE_MODELS: OllamaModel[] = [
@@ -44,6 +45,7 @@ export function appStateFixture(overrides: Partial<AppState> = {}): AppState {
       notice: 'Headless mode has no OS keychain: keys come from flags or the environment, or are held for this session only.',
       weakStorageOffered: false,
     },
+    keyChecks: { anthropic: null, openai: null },
     ollama: {
       server: { phase: 'running', owner: 'managed' },
       url: 'http://127.0.0.1:11434',
@@ -83,6 +85,7 @@ export function appStateFixture(overrides: Partial<AppState> = {}): AppState {
       ],
       withheld: ['ANTHROPIC_API_KEY', 'LLM_PROVIDER'],
     },
+    problems: [],
     lastError: null,
     firstRun: false,
     needsSetup: false,
@@ -91,4 +94,10 @@ export function appStateFixture(overrides: Partial<AppState> = {}): AppState {
     ...overrides,
   };
   return AppStateSchema.parse(state);
+}
+
+/** The state with its problems (and `lastError`) derived from the rest, as the app core derives them. */
+export function withDerivedProblems(state: AppState, incident: UserError | null = null): AppState {
+  const problems = deriveProblems({ config: state.config, ollama: state.ollama, runner: state.runner, keyChecks: state.keyChecks, incident });
+  return { ...state, problems, lastError: leadingError(problems) };
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { trayHealth, trayView, type TrayMenuItem } from '../../src/main/tray/tray-menu.ts';
 import type { AppState } from '../../src/shared/ipc.ts';
 import { RUNNER_STATES, type RunnerState } from '../../src/shared/runner.ts';
-import { appStateFixture } from '../support/app-state-fixture.ts';
+import { appStateFixture, withDerivedProblems } from '../support/app-state-fixture.ts';
 
 const view = (state: AppState, startAtLogin = false) => trayView(state, { startAtLogin });
 
@@ -91,9 +91,9 @@ describe('the model submenu', () => {
     assert.deepEqual(submenu[1]?.action, { kind: 'command', command: 'config:set-model', payload: { provider: 'ollama', model: 'qwen2.5-coder:7b' } });
   });
 
-  test('with no model installed it points to Setup', () => {
+  test('with no model installed it says so; the fix is the problem line at the top', () => {
     const state = unpinned((draft) => void (draft.ollama.models = []));
-    assert.deepEqual(item(state, /^Model: /).submenu, [{ label: 'No models installed — use Setup… to pull one', enabled: false }]);
+    assert.deepEqual(item(state, /^Model: /).submenu, [{ label: 'No models installed', enabled: false }]);
   });
 
   test('a cloud provider offers its models; a pinned model is locked', () => {
@@ -104,7 +104,7 @@ describe('the model submenu', () => {
     const submenu = item(state, /^Model: /).submenu ?? [];
     assert.equal(submenu[0]?.label, 'claude-opus-4-1 (pinned by LLM_MODEL)');
     assert.ok(submenu.every((entry) => entry.enabled === false));
-    assert.ok(submenu.some((entry) => entry.label === 'claude-sonnet-4-5'));
+    assert.ok(submenu.some((entry) => entry.label === 'claude-sonnet-5-5'));
   });
 });
 
@@ -148,12 +148,16 @@ describe('health, tooltip and the rest', () => {
     const pulling = appStateFixture();
     pulling.ollama.pulls['gemma3:4b'] = { model: 'gemma3:4b', status: 'pulling', completedBytes: 1, totalBytes: 10, percent: 10, bytesPerSecond: null, etaSeconds: null };
     assert.equal(trayHealth(pulling), 'working');
-    assert.equal(trayHealth(appStateFixture({ lastError: { message: 'Anthropic needs an API key', fix: 'add one' } })), 'error');
+    const noKey = appStateFixture();
+    noKey.config.errors = [{ field: 'apiKey', source: 'settings', message: 'Anthropic needs an API key' }];
+    assert.equal(trayHealth(withDerivedProblems(noKey)), 'error');
   });
 
   test('the tooltip leads with the problem, within Windows\' 127 characters', () => {
     const message = `LLM_PROVIDER="olama" is not one of anthropic, openai, ollama; ${'x'.repeat(200)}`;
-    const { tooltip, menu } = view(appStateFixture({ lastError: { message, fix: 'fix it' } }));
+    const invalid = appStateFixture();
+    invalid.config.errors = [{ field: 'provider', source: 'env:LLM_PROVIDER', message }];
+    const { tooltip, menu } = view(withDerivedProblems(invalid));
     assert.ok(tooltip.startsWith('Stigmer Desktop — LLM_PROVIDER="olama"'));
     assert.ok(tooltip.length <= 127);
     assert.match(menu[1]?.label ?? '', /^⚠ LLM_PROVIDER="olama"/);
@@ -194,5 +198,62 @@ describe('Expose to network', () => {
     stopped.ollama.server = { phase: 'stopped' };
     stopped.ollama.pid = null;
     assert.deepEqual(exposureLines(stopped).map((entry) => entry.label), ['⚠ Expose to network is on: no password']);
+  });
+});
+
+describe('problems come with their fix', () => {
+  const labelsOf = (state: AppState) => flatten(view(state).menu).map((entry) => entry.label ?? '');
+
+  test('a missing model is one line that pulls it, shown once', () => {
+    const state = withDerivedProblems(
+      unpinned((draft) => {
+        draft.ollama.models = [];
+        draft.ollama.configuredModel = 'llama3.2';
+        draft.ollama.configuredModelMissing = true;
+      }),
+    );
+    const pull = item(state, 'llama3.2 is not installed — Pull (2.0 GB)'.replace(/^/, '⚠ '));
+    assert.deepEqual(pull.action, { kind: 'command', command: 'ollama:pull', payload: { model: 'llama3.2' } });
+    assert.equal(labelsOf(state).filter((label) => label.includes('not installed')).length, 1, labelsOf(state).join('\n'));
+    assert.equal(view(state).tooltip, 'Stigmer Desktop — llama3.2 is not installed.');
+  });
+
+  test('while the model downloads, the line says so and cancels', () => {
+    const state = unpinned((draft) => {
+      draft.ollama.configuredModel = 'llama3.2';
+      draft.ollama.configuredModelMissing = true;
+      draft.ollama.pulls['llama3.2'] = { model: 'llama3.2', status: 'pulling', completedBytes: 5, totalBytes: 10, percent: 50, bytesPerSecond: null, etaSeconds: null };
+    });
+    const cancel = item(withDerivedProblems(state), '↓ llama3.2 is downloading (50%) — Cancel');
+    assert.deepEqual(cancel.action, { kind: 'command', command: 'ollama:cancel-pull', payload: { model: 'llama3.2' } });
+  });
+
+  test('Ollama not installed offers Download Ollama, Check again and Use a cloud provider', () => {
+    const state = withDerivedProblems(
+      unpinned((draft) => {
+        draft.ollama.server = { phase: 'not-installed', reason: 'ollama was not found on PATH', fix: 'install it' };
+        draft.ollama.binary = null;
+      }),
+    );
+    assert.deepEqual(
+      item(state, '⚠ Ollama is not installed').submenu?.map((entry) => [entry.label, entry.action]),
+      [
+        ['Download Ollama', { kind: 'open-url', url: 'https://ollama.com/download' }],
+        ['Check again', { kind: 'command', command: 'ollama:start', payload: {} }],
+        ['Use a cloud provider', { kind: 'open', route: 'setup' }],
+      ],
+    );
+  });
+
+  test('a crash loop offers Open logs, Edit runner command and Retry', () => {
+    const state = withDerivedProblems(withRunner('crash-loop', { error: { message: 'the runner exited 5 times', fix: 'read its last lines' } }));
+    assert.deepEqual(
+      item(state, /^⚠ The runner keeps crashing/).submenu?.map((entry) => [entry.label, entry.action]),
+      [
+        ['Open logs', { kind: 'open', route: 'logs' }],
+        ['Edit runner command', { kind: 'open', route: 'settings' }],
+        ['Retry', { kind: 'command', command: 'runner:retry', payload: {} }],
+      ],
+    );
   });
 });

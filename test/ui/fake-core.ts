@@ -155,7 +155,7 @@ export class FakeCore {
             .map((name) => ({ name, detail: 'suggested', installed: false }));
           return { provider, origin: 'ollama-tags', models: [...installed, ...suggested] } satisfies ModelList;
         }
-        const names = provider === 'anthropic' ? ['claude-sonnet-4-5', 'claude-haiku-4-5', 'claude-opus-4-1'] : ['gpt-4.1-mini', 'gpt-4.1', 'gpt-4o'];
+        const names = provider === 'anthropic' ? ['claude-sonnet-5-5', 'claude-haiku-5-5', 'claude-opus-5-5'] : ['gpt-5.4-mini', 'gpt-5.5', 'gpt-5.4'];
         return { provider, origin: 'provider-api', models: names.map((name) => ({ name, installed: true })) } satisfies ModelList;
       }
       case 'ollama:start':

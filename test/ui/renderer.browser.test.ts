@@ -9,7 +9,7 @@ import type { AppState } from '../../src/shared/ipc.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
 import { launchChromium, watchPage } from '../support/chromium.ts';
 import { REPO_ROOT } from '../support/headless.ts';
-import { appStateFixture } from '../support/app-state-fixture.ts';
+import { appStateFixture, withDerivedProblems } from '../support/app-state-fixture.ts';
 import { FakeCore } from './fake-core.ts';
 
 const SCREENSHOTS = path.join(REPO_ROOT, 'test-results/screenshots');
@@ -110,7 +110,7 @@ test('the overview shows every configuration field with its source, pinned state
   await shot(page, 'overview');
 });
 
-test('the last error and its fix are shown, and the state follows pushed changes', async (t) => {
+test('the problem, its fix and its buttons are shown once, and the state follows pushed changes', async (t) => {
   const { page, core } = await open(t);
   await page.getByRole('region', { name: 'Runner' }).getByText('Running').first().waitFor(DEADLINE);
   core.update((state) => {
@@ -121,12 +121,14 @@ test('the last error and its fix are shown, and the state follows pushed changes
       error: { message: 'The runner exited 5 times in 30 s.', fix: 'Check the runner logs, then press Retry.' },
       lastLines: ['Traceback (most recent call last):', 'ModuleNotFoundError: No module named agent'],
     };
-    state.lastError = { message: 'The runner keeps crashing.', fix: 'Open Logs to see why, then press Retry.' };
+    Object.assign(state, withDerivedProblems(state));
   });
-  await page.getByText('The runner keeps crashing.').waitFor(DEADLINE);
-  await page.getByText('Open Logs to see why, then press Retry.').waitFor(DEADLINE);
+  const banner = page.getByRole('list', { name: 'Problems' });
+  await banner.getByText('The runner keeps crashing: The runner exited 5 times in 30 s.').waitFor(DEADLINE);
+  await banner.getByText('Check the runner logs, then press Retry.').waitFor(DEADLINE);
+  assert.deepEqual(await banner.locator('a, button').allInnerTexts(), ['Open logs', 'Edit runner command', 'Retry']);
   await page.getByRole('region', { name: 'Runner' }).getByText('Crash loop').waitFor(DEADLINE);
-  await page.getByRole('button', { name: 'Retry' }).click();
+  await banner.getByRole('button', { name: 'Retry' }).click();
   await page.getByRole('region', { name: 'Runner' }).getByText('Running').first().waitFor(DEADLINE);
   assert.ok(core.calls.some((call) => call.command === 'runner:retry'));
 });

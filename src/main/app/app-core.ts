@@ -15,7 +15,8 @@ import {
 } from '../../shared/ipc.ts';
 import type { LogEntry, LogSource } from '../../shared/logs.ts';
 import type { OllamaState } from '../../shared/ollama.ts';
-import { API_KEY_ENV, CLOUD_PROVIDERS, PROVIDER_INFO, SUGGESTED_MODELS, type CloudProvider, type Provider } from '../../shared/providers.ts';
+import { API_KEY_ENV, CLOUD_PROVIDERS, PROVIDER_INFO, SUGGESTED_MODELS, isCloudProvider, type CloudProvider, type Provider } from '../../shared/providers.ts';
+import { maskSecret } from '../../shared/secret-mask.ts';
 import { RunnerToAppSchema } from '../../shared/runner-protocol.ts';
 import type { CommandLine } from '../config/cli-options.ts';
 import { resolveCurrentConfig } from '../config/current-config.ts';
@@ -33,7 +34,8 @@ import { buildRunnerEnv, describeRunnerEnv, withoutCredentials } from '../runner
 import { RunnerSupervisor, type RunnerSupervisorOptions } from '../runner/supervisor.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { SettingsError, type SettingsStore } from '../settings/settings-store.ts';
-import { deriveLastError, deriveNeedsSetup } from './app-state.ts';
+import { deriveNeedsSetup, deriveProblems, leadingError } from './app-state.ts';
+import { KeyVerifier } from './key-verification.ts';
 
 export type AppEventListener = (event: EventName, payload: unknown) => void;
 
@@ -62,6 +64,8 @@ export interface AppCoreOptions {
   /** Called with every state push, window or not; unlike a subscriber, it costs no event validation (e.g. of log floods). */
   onState?: (state: AppState) => void;
   ollamaOptions?: Pick<OllamaManagerOptions, 'healthIntervalMs' | 'probeTimeoutMs' | 'readyTimeoutMs' | 'stopGraceMs' | 'restartDelays'>;
+  /** How often a key saved while its provider was unreachable is checked again (default one minute). */
+  keyRecheckMs?: number;
 }
 
 type Payload<C extends CommandName> = Extract<ParsedCommand, { command: C }>['payload'];
@@ -88,6 +92,7 @@ export class AppCore {
   readonly #paths: ReturnType<typeof appPaths>;
   readonly #listeners = new Set<AppEventListener>();
   #secrets: SecretStore;
+  readonly #keyChecks: KeyVerifier;
   #config!: ResolvedConfig;
   #ollama!: OllamaManager;
   #ollamaFingerprint = '';
@@ -118,6 +123,16 @@ export class AppCore {
     this.#secrets = options.secrets;
     this.#paths = appPaths(options.userDataDir);
     this.#ollamaOutput = { stdout: options.logs.input('ollama', 'stdout'), stderr: options.logs.input('ollama', 'stderr') };
+    this.#keyChecks = new KeyVerifier({
+      settings: options.settings,
+      check: async (provider) => {
+        const key = this.#config?.keys[provider];
+        return key ? checkKey({ provider, key: key.value, baseUrl: this.#baseUrlFor(provider) }) : null;
+      },
+      recheckMs: options.keyRecheckMs ?? 60_000,
+      onChange: () => this.#scheduleState(),
+      log: (level, message) => this.#log(level, message),
+    });
   }
 
   /** Resolves the configuration, connects to or launches Ollama when it is the provider, and starts the runner. */
@@ -125,12 +140,16 @@ export class AppCore {
     await this.prepare();
     const { settings } = this.#options;
     if (this.#config.provider.value === 'ollama') await this.#ollama.start();
+    // With a cloud provider an Ollama that already answers is shown as it is, never launched.
+    else void this.#ollama.watch();
     await this.#resolve();
 
     const firstRun = !settings.get().firstRunCompleted;
     this.#runnerWanted = this.#options.runnerAutoStart === 'always' || !firstRun;
     await this.#applyRunner('app started');
     this.#scheduleState();
+    // A key saved offline last time is checked now that the app runs again (in the background).
+    void this.#keyChecks.recheck();
   }
 
   /**
@@ -155,6 +174,7 @@ export class AppCore {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#runnerWanted = false;
+    this.#keyChecks.stop();
     this.#log('info', 'Shutting down: stopping the runner and any Ollama this app started');
     await Promise.allSettled([this.#runner?.stop(), this.#ollama?.stop()]);
     this.#releaseRunner?.();
@@ -184,6 +204,8 @@ export class AppCore {
       command?.ok === true
         ? { value: this.#redact(formatRunnerCommand(command.command.argv)), source: command.command.source, pinned: isPinnedSource(command.command.source) }
         : { value: this.#redact(settings.runner.command ?? ''), source: 'settings' as const, pinned: false };
+    const keyChecks = this.#keyVerifications(config);
+    const problems = deriveProblems({ config, ollama, runner, keyChecks, incident: this.#incident });
     return {
       host: this.#options.host,
       config,
@@ -193,6 +215,7 @@ export class AppCore {
         ...(this.#secrets.notice ? { notice: this.#secrets.notice } : {}),
         weakStorageOffered: this.#secrets.persistence === 'session' && this.#options.acceptWeakStorage !== undefined,
       },
+      keyChecks,
       ollama,
       ollamaOptions: {
         modelsDir: settings.ollama.modelsDir ?? null,
@@ -202,7 +225,8 @@ export class AppCore {
       },
       runner,
       runnerEnv: this.#runnerEnv,
-      lastError: deriveLastError({ config, ollama, runner, incident: this.#incident }),
+      problems,
+      lastError: leadingError(problems),
       firstRun: !settings.firstRunCompleted,
       needsSetup: deriveNeedsSetup({ config, ollama }),
       logsDir: this.#paths.logsDir,
@@ -234,6 +258,7 @@ export class AppCore {
     'keys:set': ({ provider, key }) => this.#setKey(provider, key),
     'keys:remove': async ({ provider }) => {
       await this.#secrets.delete(provider);
+      this.#keyChecks.forget(provider);
       await this.#reconfigure(`${PROVIDER_INFO[provider].label} key removed`);
       return ACK;
     },
@@ -379,6 +404,7 @@ export class AppCore {
     if (fingerprint !== this.#ollamaFingerprint) {
       this.#ollamaFingerprint = fingerprint;
       if (this.#config.provider.value === 'ollama') void this.#reconfigure('Ollama models changed');
+      this.#recheckIncident();
     }
     this.#scheduleState();
   }
@@ -434,12 +460,25 @@ export class AppCore {
     return this.#config.endpoints[provider].value;
   }
 
+  /**
+   * Only a definite rejection (401/403) refuses a key: offline, behind a proxy or during an
+   * outage it is saved as not verified yet and checked again when the provider can be reached.
+   */
   async #setKey(provider: CloudProvider, key: string): Promise<CommandResponse<'keys:set'>> {
     const check = await checkKey({ provider, key, baseUrl: this.#baseUrlFor(provider) });
-    if (check.outcome !== 'valid') return { saved: false, check };
+    if (check.outcome === 'rejected') return { saved: false, check };
     await this.#secrets.set(provider, key);
+    this.#keyChecks.forget(provider);
+    this.#keyChecks.record(provider, check);
+    if (check.outcome !== 'valid') this.#log('warn', `${PROVIDER_INFO[provider].label} key saved without a check: ${check.message}`);
     await this.#reconfigure(`${PROVIDER_INFO[provider].label} key saved`);
     return { saved: true, check };
+  }
+
+  /** What is known of each key the app holds; nothing for a provider without one. */
+  #keyVerifications(config: AppState['config']): AppState['keyChecks'] {
+    const known = this.#keyChecks.get();
+    return { anthropic: config.keys.anthropic ? known.anthropic : null, openai: config.keys.openai ? known.openai : null };
   }
 
   async #validateKey(provider: CloudProvider): Promise<CommandResponse<'keys:validate'>> {
@@ -447,7 +486,9 @@ export class AppCore {
     if (!key) {
       throw new CommandError(`There is no ${PROVIDER_INFO[provider].label} key to check.`, `Add one in Settings, or set ${API_KEY_ENV[provider]}.`);
     }
-    return checkKey({ provider, key: key.value, baseUrl: this.#baseUrlFor(provider) });
+    const check = await checkKey({ provider, key: key.value, baseUrl: this.#baseUrlFor(provider) });
+    this.#keyChecks.record(provider, check);
+    return check;
   }
 
   async #acceptWeakStorage(): Promise<void> {
@@ -534,6 +575,7 @@ export class AppCore {
     this.#releaseOllama?.();
     this.#ollama = this.#createOllama();
     if (wasManaged || this.#config.provider.value === 'ollama') await this.#ollama.start();
+    else void this.#ollama.watch();
   }
 
   #recentLogs({ filter, limit }: Payload<'logs:recent'>): CommandResponse<'logs:recent'> {
@@ -668,6 +710,9 @@ export class AppCore {
         break;
       case 'check-result': {
         const failed = message.checks.find((check) => check.status === 'error');
+        const provider = message.provider;
+        const key = isCloudProvider(provider) ? this.#config.keys[provider] : undefined;
+        if (isCloudProvider(provider) && key) this.#keyChecks.recordRunnerCheck(provider, maskSecret(key.value), failed);
         if (failed) {
           this.#incident = { message: `Runner: ${failed.message}`, fix: failed.fix ?? 'See the runner logs.' };
           this.#log('error', this.#incident.message);
@@ -678,6 +723,19 @@ export class AppCore {
         this.#scheduleState();
         break;
       }
+    }
+  }
+
+  /**
+   * What the runner reported (Ollama unreachable, a model missing) may be fixed now that Ollama
+   * changed: the report is dropped and the runner checks again, so a cause that is gone no
+   * longer shows, and one that remains is reported afresh.
+   */
+  #recheckIncident(): void {
+    if (!this.#incident) return;
+    this.#incident = null;
+    if (this.#runner?.getState().state === 'running' && this.#runnerCommand?.ok && this.#runnerCommand.command.builtIn) {
+      this.#runner.send({ type: 'check', id: randomUUID() });
     }
   }
 

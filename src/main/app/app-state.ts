@@ -1,43 +1,182 @@
-import type { PublicConfig } from '../../shared/config.ts';
-import type { UserError } from '../../shared/ipc.ts';
+import { isPinnedSource, sourceName, type ConfigIssue, type PublicConfig } from '../../shared/config.ts';
+import { formatBytes } from '../../shared/format-bytes.ts';
+import type { AppState, UserError } from '../../shared/ipc.ts';
 import type { OllamaState } from '../../shared/ollama.ts';
+import { downloadSizeOf } from '../../shared/ollama-download-sizes.ts';
+import { OLLAMA_DOWNLOAD_URL, type AppProblem, type ProblemAction } from '../../shared/problems.ts';
+import { PROVIDER_INFO, isCloudProvider } from '../../shared/providers.ts';
 import type { RunnerStatus } from '../../shared/runner.ts';
 
 export interface HealthInputs {
   config: PublicConfig;
   ollama: OllamaState;
   runner: RunnerStatus;
+  keyChecks: AppState['keyChecks'];
   /** A problem the runner reported outside any task (its start-up provider check). */
   incident: UserError | null;
 }
 
-const CONFIG_FIX = 'Change it in Settings; a pinned value must be changed where it is set (the flag or the environment variable).';
+const sentence = (text: string): string => {
+  const trimmed = text.trim();
+  const capital = `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}`;
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+};
 
-/** Whether the Ollama side keeps the configuration from working (only matters when Ollama is the provider). */
-function ollamaProblem(state: OllamaState): UserError | null {
-  const server = state.server;
-  if (server.phase === 'not-installed' || server.phase === 'failed' || server.phase === 'unhealthy') {
-    return { message: `Ollama: ${server.reason}`, fix: server.fix };
-  }
-  if (state.configuredModelMissing && state.configuredModel) {
+const OPEN_LOGS: ProblemAction = { kind: 'open', label: 'Open logs', route: 'logs' };
+
+/**
+ * A configuration error, with the fix where it can be made. A value pinned by the environment
+ * or a flag cannot be changed in Settings, so the user is told how to unset it instead.
+ */
+function configProblem(issue: ConfigIssue, index: number): AppProblem {
+  const base = { id: `config:${issue.field}:${index}`, severity: 'error' as const, title: sentence(issue.message) };
+  const name = sourceName(issue.source);
+  if (issue.field === 'apiKey') {
+    // The issue's source is the provider's: a pinned provider cannot be switched from here.
+    const pinned = isPinnedSource(issue.source);
     return {
-      message: `The model ${state.configuredModel} is not installed in Ollama.`,
-      fix: `Pull it from Settings or the setup wizard, or run: ollama pull ${state.configuredModel}`,
+      ...base,
+      detail: pinned ? `The runner starts once the provider has a key; the provider itself is set by ${name}.` : 'The runner starts once the provider has a key.',
+      actions: [{ kind: 'open', label: 'Add a key', route: 'settings' }, ...(pinned ? [] : [{ kind: 'use-provider' as const, label: 'Use Ollama instead', provider: 'ollama' as const }])],
     };
+  }
+  if (issue.source.startsWith('env:')) {
+    return {
+      ...base,
+      detail: `${name} is set in the environment the app was started from, and it overrides the app's own settings. Unset it (\`unset ${name}\` in the shell, or remove it from your shell profile or service file), or set a valid value, then start the app again.`,
+      actions: [],
+    };
+  }
+  if (issue.source.startsWith('flag:')) {
+    return { ...base, detail: `${name} was given on the command line, and it overrides the app's own settings. Start the app without it, or with a valid value.`, actions: [] };
+  }
+  return { ...base, detail: 'Change it in Settings.', actions: [{ kind: 'open', label: 'Open Settings', route: 'settings' }] };
+}
+
+/** A warning of the cascade: the configuration works, with a catch the user should know. */
+function configWarning(issue: ConfigIssue, index: number): AppProblem {
+  const pinned = issue.source.startsWith('env:') || issue.source.startsWith('flag:');
+  return {
+    id: `config-warning:${issue.field}:${index}`,
+    severity: 'warning',
+    title: sentence(issue.message),
+    detail: pinned ? `${sourceName(issue.source)} is set outside the app and overrides its settings.` : 'It is used as it is; change it in Settings if that is not what you meant.',
+    actions: pinned ? [] : [{ kind: 'open', label: 'Open Settings', route: 'settings' }],
+  };
+}
+
+function runnerProblem(runner: RunnerStatus): AppProblem | null {
+  if (!runner.error || (runner.state !== 'failed' && runner.state !== 'crash-loop')) return null;
+  return {
+    id: `runner:${runner.state}`,
+    severity: 'error',
+    title: sentence(runner.state === 'crash-loop' ? `The runner keeps crashing: ${runner.error.message}` : `The runner cannot run: ${runner.error.message}`),
+    detail: sentence(runner.error.fix),
+    actions: [OPEN_LOGS, { kind: 'open', label: 'Edit runner command', route: 'settings' }, { kind: 'retry-runner', label: 'Retry' }],
+  };
+}
+
+/** What keeps Ollama, the provider in use, from answering. */
+function ollamaProblem(ollama: OllamaState): AppProblem | null {
+  const { server } = ollama;
+  if (server.phase === 'not-installed') {
+    return {
+      id: 'ollama:not-installed',
+      severity: 'error',
+      title: 'Ollama is not installed.',
+      // The manager's reason starts with the title's words; only the why is repeated.
+      detail: `${sentence(server.reason.replace(/^ollama is not installed[:;,]?\s*/i, ''))} Install it, then check again, or use a cloud provider instead.`,
+      actions: [
+        { kind: 'link', label: 'Download Ollama', url: OLLAMA_DOWNLOAD_URL },
+        { kind: 'start-ollama', label: 'Check again' },
+        { kind: 'open', label: 'Use a cloud provider', route: 'setup' },
+      ],
+    };
+  }
+  if (server.phase === 'failed' || server.phase === 'unhealthy') {
+    return {
+      id: `ollama:${server.phase}`,
+      severity: 'error',
+      title: sentence(`Ollama: ${server.reason}`),
+      detail: sentence(server.fix),
+      // An unhealthy server is checked every few seconds (and a managed one restarted) already.
+      actions: server.phase === 'failed' ? [{ kind: 'start-ollama', label: 'Start again' }, OPEN_LOGS] : [OPEN_LOGS],
+    };
+  }
+  const model = ollama.configuredModel;
+  if (!model || !ollama.configuredModelMissing) return null;
+  const pull = ollama.pulls[model] ?? ollama.pulls[`${model}:latest`];
+  if (pull) {
+    return {
+      id: `model-downloading:${model}`,
+      severity: 'info',
+      title: `${model} is downloading${pull.percent === null ? '' : ` (${Math.floor(pull.percent)}%)`}.`,
+      detail: 'The runner starts with it once the download is complete.',
+      actions: [{ kind: 'cancel-pull', label: 'Cancel', model }],
+    };
+  }
+  const size = downloadSizeOf(model);
+  return {
+    id: `model-missing:${model}`,
+    severity: 'error',
+    title: `${model} is not installed.`,
+    detail: `Ollama answers, but the configured model is not among its models. Pull it${size === null ? '' : ` (a ${formatBytes(size)} download)`}, or choose an installed model in Settings.`,
+    actions: [{ kind: 'pull', label: size === null ? 'Pull' : `Pull (${formatBytes(size)})`, model, sizeBytes: size }],
+  };
+}
+
+/** The key of the cloud provider in use: rejected, or saved offline and not checked yet. */
+function keyProblem(config: PublicConfig, keyChecks: AppState['keyChecks']): AppProblem | null {
+  const provider = config.provider.value;
+  if (!isCloudProvider(provider) || !config.keys[provider]) return null;
+  const check = keyChecks[provider];
+  const label = PROVIDER_INFO[provider].label;
+  if (check?.state === 'rejected') {
+    return {
+      id: `key-rejected:${provider}`,
+      severity: 'error',
+      title: sentence(check.message),
+      detail: check.fix ? sentence(check.fix) : `Replace the ${label} key.`,
+      actions: [
+        { kind: 'open', label: 'Replace key', route: 'settings' },
+        { kind: 'check-key', label: 'Check again', provider },
+      ],
+    };
+  }
+  if (check?.state === 'unverified') {
+    return { id: `key-unverified:${provider}`, severity: 'warning', title: `The ${label} key is not verified yet.`, detail: check.message, actions: [{ kind: 'check-key', label: 'Check now', provider }] };
   }
   return null;
 }
 
-/** The one problem the window and tray lead with: the most fundamental first. */
-export function deriveLastError({ config, ollama, runner, incident }: HealthInputs): UserError | null {
-  const configError = config.errors[0];
-  if (configError) return { message: configError.message, fix: CONFIG_FIX };
-  if (runner.error && (runner.state === 'failed' || runner.state === 'crash-loop')) return runner.error;
-  if (config.provider.value === 'ollama') {
-    const problem = ollamaProblem(ollama);
-    if (problem) return problem;
+/**
+ * Every problem the user should act on, most fundamental first, each once, with the actions
+ * that fix it. Pure: the Overview banner, the tray and `lastError` are all views of this list.
+ */
+export function deriveProblems({ config, ollama, runner, keyChecks, incident }: HealthInputs): AppProblem[] {
+  const problems: AppProblem[] = config.errors.map(configProblem);
+  const runnerStuck = runnerProblem(runner);
+  if (runnerStuck) problems.push(runnerStuck);
+  const ollamaIssue = config.provider.value === 'ollama' ? ollamaProblem(ollama) : null;
+  if (ollamaIssue) problems.push(ollamaIssue);
+  const key = keyProblem(config, keyChecks);
+  if (key) problems.push(key);
+  // The cascade's own "not installed" warning is the model problem above, already shown with its button.
+  const modelShown = ollamaIssue?.id.startsWith('model-') === true;
+  config.warnings.forEach((issue, index) => {
+    if (!(modelShown && issue.field === 'model')) problems.push(configWarning(issue, index));
+  });
+  // What the runner reports is the consequence of a cause above when there is one: shown once, as the cause.
+  if (incident && problems.length === 0) {
+    problems.push({ id: 'runner:incident', severity: 'error', title: sentence(incident.message), detail: sentence(incident.fix), actions: [OPEN_LOGS] });
   }
-  return incident;
+  return problems;
+}
+
+/** The one problem the window and tray lead with, as a message and a fix. */
+export function leadingError(problems: readonly AppProblem[]): UserError | null {
+  const first = problems.find((problem) => problem.severity === 'error');
+  return first ? { message: first.title, fix: first.detail } : null;
 }
 
 /** No usable configuration yet: the wizard is offered again. */

@@ -13,7 +13,7 @@ interface OptionSpec {
 /** Every command-line option of both hosts; `--help` is generated from this table. */
 export const CLI_OPTIONS = {
   'llm-provider': { type: 'string', value: 'NAME', help: 'LLM provider: anthropic, openai or ollama' },
-  'llm-model': { type: 'string', value: 'MODEL', help: 'model name, e.g. claude-sonnet-4-5 or llama3.2:3b' },
+  'llm-model': { type: 'string', value: 'MODEL', help: 'model name, e.g. claude-sonnet-5-5 or llama3.2:3b' },
   'llm-base-url': { type: 'string', value: 'URL', help: 'base URL of the chosen provider (Ollama: http://host:port, with or without /v1)' },
   'anthropic-key': { type: 'string', value: 'KEY', help: 'Anthropic API key (visible to other local users; prefer ANTHROPIC_API_KEY)' },
   'openai-key': { type: 'string', value: 'KEY', help: 'OpenAI API key (visible to other local users; prefer OPENAI_API_KEY)' },

@@ -9,6 +9,7 @@ import { appPaths } from '../paths.ts';
 import { acquireProfileLock, describeHeldLock, type ProfileLock } from '../profile-lock.ts';
 import { SettingsStore } from '../settings/settings-store.ts';
 import type { TrayAction } from '../tray/tray-menu.ts';
+import { OLLAMA_DOWNLOAD_URL } from '../../shared/problems.ts';
 import { RENDERER_ORIGIN, RENDERER_URL, registerAppScheme, serveRenderer } from './app-protocol.ts';
 import { installIpcBridge } from './ipc-bridge.ts';
 import { applyStartAtLogin } from './login-item.ts';
@@ -118,6 +119,10 @@ async function start(profileLock: ProfileLock): Promise<void> {
       case 'open':
         showWindow();
         core.navigate(action.route);
+        return;
+      case 'open-url':
+        // The tray builds this only for Ollama's download page; anything else is not opened.
+        if (action.url === OLLAMA_DOWNLOAD_URL) void shell.openExternal(action.url);
         return;
       case 'quit':
         app.quit();

@@ -29,7 +29,8 @@ export async function runHeadless(argv: readonly string[], env: NodeJS.ProcessEn
   const userDataDir = commandLine.userDataDir ?? defaultUserDataDir();
   const secrets = new SessionSecretStore(HEADLESS_KEYS_NOTICE);
   if (!commandLine.printConfig && !commandLine.doctor) return runLocked(commandLine, env, userDataDir, secrets);
-  const settingsStore = SettingsStore.open({ userDataDir });
+  // The one-shot commands only read: a bad file is repaired in memory and left as it is.
+  const settingsStore = SettingsStore.open({ userDataDir, readOnly: true });
 
   // The one-shot commands keep stdout for their report; problems with the settings go to stderr.
   for (const warning of settingsStore.warnings) process.stderr.write(`stigmer: warning: ${warning}\n`);

@@ -21,7 +21,7 @@ import { DEFAULT_PROBE_TIMEOUT_MS, probeOllama, type ProbeResult } from './detec
 import { findOllamaBinary, readOllamaVersion, type FindOllamaResult } from './find-binary.ts';
 import { connectableOllamaUrl, isLocalOllamaHost, parseOllamaHost, type OllamaHost } from './host.ts';
 import { createOllamaClient, deleteModel, listLoadedModels, listModels, pullModel } from './models.ts';
-import { removePidFile, stopLeftoverServer, writePidFile } from './pid-file.ts';
+import { readPidFile, removePidFile, stopLeftoverServer, writePidFile } from './pid-file.ts';
 import { childProcessLauncher, type LaunchedProcess } from '../runner/launcher.ts';
 import { processStartTime } from '../runner/process-tree.ts';
 
@@ -158,6 +158,26 @@ export class OllamaManager {
     }
     if (generation !== this.#generation) return this.#state;
     await this.#exclusive(() => this.#connectOrLaunch(generation));
+    this.#scheduleHealthCheck();
+    return this.#state;
+  }
+
+  /**
+   * Connects to a server that already answers, and never launches one: while a cloud provider
+   * is in use the window still shows the Ollama that is there. A server found is supervised as
+   * external (or remote) until stop(); when none answers, nothing changes. A leftover of this
+   * app's own (its pid file is there) is left for start() to clean up, not adopted.
+   */
+  async watch(): Promise<OllamaState> {
+    if (this.#supervising || (this.#local && readPidFile(this.#options.runDir))) return this.#state;
+    const generation = this.#generation;
+    if (this.#local) await this.#describeBinary(this.#findBinary());
+    const probe = await this.#probe();
+    if (generation !== this.#generation || this.#supervising || probe.kind !== 'running') return this.#state;
+    this.#supervising = true;
+    this.#autoLaunch = false;
+    this.#setState({ server: { phase: 'running', owner: this.#local ? 'external' : 'remote' }, serverVersion: probe.version });
+    await this.refreshModels();
     this.#scheduleHealthCheck();
     return this.#state;
   }

@@ -1,5 +1,6 @@
-import { SETTINGS_VERSION, SettingsSchema, defaultSettings, type Settings } from '../../shared/settings.ts';
+import { SETTINGS_VERSION, defaultSettings, type Settings } from '../../shared/settings.ts';
 import { ProviderSchema } from '../../shared/providers.ts';
+import { repairSettings, type SettingFix } from './repair.ts';
 
 type RawSettings = Record<string, unknown>;
 
@@ -20,33 +21,43 @@ const MIGRATIONS: Record<number, (raw: RawSettings) => RawSettings> = {
 };
 
 export type LoadResult =
-  | { ok: true; settings: Settings; migratedFrom?: number }
+  | {
+      ok: true;
+      settings: Settings;
+      /** Invalid fields that were reset; every other field was kept. */
+      fixes: SettingFix[];
+      migratedFrom?: number;
+      /** The file was written by a newer app (this version): it must not be overwritten by this one. */
+      newerVersion?: number;
+    }
   | { ok: false; problem: string };
 
-function describeIssues(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
-}
-
-/** Migrates a parsed settings file to the current version and validates it. Pure. */
+/**
+ * Migrates a parsed settings file to the current version and validates it field by field. Pure.
+ * A version this app cannot read as such (not an integer) is treated as the current one, so
+ * the fields it holds are kept; a newer version is read as far as this app understands it.
+ */
 export function loadSettings(raw: unknown): LoadResult {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, problem: 'the file is not a JSON object' };
   let current = raw as RawSettings;
-  const startVersion = current.version === undefined ? 0 : current.version;
-  if (typeof startVersion !== 'number' || !Number.isInteger(startVersion) || startVersion < 0) {
-    return { ok: false, problem: `version ${JSON.stringify(startVersion)} is not a settings version` };
+  const fixes: SettingFix[] = [];
+  let startVersion: number;
+  if (current.version === undefined) startVersion = 0;
+  else if (typeof current.version === 'number' && Number.isInteger(current.version) && current.version >= 0) startVersion = current.version;
+  else {
+    fixes.push({ field: 'version', shown: JSON.stringify(current.version).slice(0, 40), reason: `not a settings version; read as version ${SETTINGS_VERSION}` });
+    startVersion = SETTINGS_VERSION;
   }
   if (startVersion > SETTINGS_VERSION) {
-    return { ok: false, problem: `version ${startVersion} was written by a newer Stigmer Desktop (this one reads up to ${SETTINGS_VERSION})` };
+    const repaired = repairSettings({ ...current, version: SETTINGS_VERSION });
+    return { ok: true, settings: repaired.settings, fixes: repaired.fixes, newerVersion: startVersion };
   }
   for (let version = startVersion; version < SETTINGS_VERSION; version++) {
     const migrate = MIGRATIONS[version];
     if (!migrate) return { ok: false, problem: `no migration from settings version ${version}` };
     current = migrate(current);
   }
-  const parsed = SettingsSchema.safeParse(current);
-  if (!parsed.success) return { ok: false, problem: describeIssues(parsed.error) };
-  return startVersion === SETTINGS_VERSION ? { ok: true, settings: parsed.data } : { ok: true, settings: parsed.data, migratedFrom: startVersion };
+  const repaired = repairSettings({ ...current, version: SETTINGS_VERSION });
+  const result = { ok: true as const, settings: repaired.settings, fixes: [...fixes, ...repaired.fixes] };
+  return startVersion === SETTINGS_VERSION ? result : { ...result, migratedFrom: startVersion };
 }

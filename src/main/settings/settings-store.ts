@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Conf from 'conf';
-import { SettingsSchema, defaultSettings, type Settings } from '../../shared/settings.ts';
+import { SETTINGS_VERSION, SettingsSchema, defaultSettings, type Settings } from '../../shared/settings.ts';
 import { loadSettings } from './migrations.ts';
+import type { SettingFix } from './repair.ts';
 
 /** What the store needs of `conf` (and so of `electron-store`, which extends it). */
 export interface SettingsEngine {
@@ -25,6 +26,8 @@ export interface SettingsStoreOptions {
   createEngine?: (options: SettingsEngineOptions) => SettingsEngine;
   /** Clock for backup file names. */
   now?: () => Date;
+  /** The one-shot commands (`--print-config`, `--doctor`): repair in memory only, never write a file. */
+  readOnly?: boolean;
 }
 
 export class SettingsError extends Error {
@@ -35,28 +38,73 @@ const createConf = (options: SettingsEngineOptions): SettingsEngine => new Conf<
 
 const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-type FileRead = { kind: 'missing' } | { kind: 'parsed'; raw: unknown } | { kind: 'corrupt'; problem: string } | { kind: 'unreadable'; problem: string };
+/** Real settings are a few kilobytes; anything this large is not ours, and parsing it could take seconds and gigabytes. */
+export const MAX_SETTINGS_BYTES = 4 * 1024 * 1024;
+
+type FileRead =
+  | { kind: 'missing' }
+  | { kind: 'parsed'; raw: unknown; bytes: Buffer }
+  | { kind: 'corrupt'; problem: string; bytes: Buffer }
+  | { kind: 'unreadable'; problem: string }
+  | { kind: 'too-large'; size: number };
 
 function readSettingsFile(file: string): FileRead {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    // Checked before reading: a huge file is refused without ever being held in memory.
+    const { size } = fs.statSync(file);
+    if (size > MAX_SETTINGS_BYTES) return { kind: 'too-large', size };
+    bytes = fs.readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
     return { kind: 'unreadable', problem: describeError(error) };
   }
   try {
-    return { kind: 'parsed', raw: JSON.parse(text) };
+    return { kind: 'parsed', raw: JSON.parse(bytes.toString('utf8')), bytes };
   } catch {
-    return { kind: 'corrupt', problem: 'the file is not valid JSON' };
+    return { kind: 'corrupt', problem: 'the file is not valid JSON', bytes };
   }
 }
 
+const MIB = 1024 * 1024;
+const formatMiB = (bytes: number): string => `${(bytes / MIB).toFixed(1)} MiB`;
+
+/**
+ * Copies the original beside itself as `settings.json.corrupt-<time>`, once: an identical copy
+ * already there (from an earlier start that could not save the repair) is reused. `move`: the
+ * original goes (a file that is not JSON cannot be written over by conf, which reads it first).
+ */
+function backUpOnce(file: string, bytes: Buffer, now: Date, move: boolean): string {
+  const dir = path.dirname(file);
+  const prefix = `${path.basename(file)}.corrupt-`;
+  for (const name of fs.readdirSync(dir)) {
+    if (!name.startsWith(prefix)) continue;
+    const candidate = path.join(dir, name);
+    try {
+      if (fs.statSync(candidate).size === bytes.length && fs.readFileSync(candidate).equals(bytes)) {
+        if (move) fs.unlinkSync(file);
+        return candidate;
+      }
+    } catch {
+      // Unreadable: not the copy we are looking for.
+    }
+  }
+  const backup = `${file}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
+  if (move) fs.renameSync(file, backup);
+  else fs.writeFileSync(backup, bytes, { flag: 'wx', mode: 0o600 });
+  return backup;
+}
+
+const describeFixes = (fixes: readonly SettingFix[]): string =>
+  fixes.map((fix) => (fix.field === '(all)' ? `the file ${fix.reason}` : `${fix.field} was ${fix.shown} (${fix.reason})`)).join('; ');
+
 /**
  * The saved settings: validated by the shared zod schema, migrated by version, written
- * atomically (conf writes a temp file and renames it) with mode 0600. A file that cannot be
- * read as settings is renamed to `settings.json.corrupt-<time>` beside itself, never deleted.
+ * atomically (conf writes a temp file and renames it) with mode 0600. An invalid field is reset
+ * on its own and every valid one is kept; the original file is first copied to
+ * `settings.json.corrupt-<time>` beside itself, never deleted. A read-only store (the one-shot
+ * commands) repairs in memory only and never writes anything.
  */
 export class SettingsStore {
   readonly path: string;
@@ -67,7 +115,7 @@ export class SettingsStore {
   #engine: SettingsEngine | undefined;
   #settings: Settings;
   #listeners = new Set<(settings: Settings) => void>();
-  /** Set when saving would destroy a file that could not be backed up. */
+  /** Set when saving would destroy a file that could not be backed up, or must not be overwritten. */
   #readOnlyReason: string | undefined;
 
   private constructor(path: string, createEngine: () => SettingsEngine, settings: Settings) {
@@ -88,7 +136,16 @@ export class SettingsStore {
       accessPropertiesByDotNotation: false,
     };
     const file = path.join(options.userDataDir, 'settings.json');
-    const build = (settings: Settings) => new SettingsStore(file, () => createEngine(engineOptions), settings);
+    const build = (settings: Settings) => {
+      const store = new SettingsStore(file, () => createEngine(engineOptions), settings);
+      if (options.readOnly) store.#readOnlyReason = 'this command only reads the settings';
+      return store;
+    };
+    const leaveAlone = (store: SettingsStore, reason: string, what: string, advice = 'Fix or move the file, then restart.') => {
+      store.#readOnlyReason = reason;
+      store.warnings.push(`${reason}; ${what} and changes will not be saved. ${advice}`);
+      return store;
+    };
 
     const read = readSettingsFile(file);
     if (read.kind === 'missing') return build(defaultSettings());
@@ -98,23 +155,51 @@ export class SettingsStore {
       store.warnings.push(`${store.#readOnlyReason}; defaults are in use and changes will not be saved. Fix its permissions, then restart.`);
       return store;
     }
+    if (read.kind === 'too-large') {
+      return leaveAlone(
+        build(defaultSettings()),
+        `Settings file ${file} is ${formatMiB(read.size)}, over the ${formatMiB(MAX_SETTINGS_BYTES)} limit, so it was not read and is left untouched`,
+        'defaults are in use',
+      );
+    }
     const loaded = read.kind === 'parsed' ? loadSettings(read.raw) : ({ ok: false, problem: read.problem } as const);
-    if (loaded.ok) {
+    if (loaded.ok && loaded.newerVersion !== undefined) {
+      // Saving would write this version's format over the newer app's settings and lose what it added.
+      return leaveAlone(
+        build(loaded.settings),
+        `Settings file ${file} was written by a newer Stigmer Desktop (settings version ${loaded.newerVersion}; this one reads up to ${SETTINGS_VERSION}), so it is not overwritten`,
+        `the settings this version understands are in use${loaded.fixes.length > 0 ? ` (ignored: ${describeFixes(loaded.fixes)})` : ''}`,
+        'Update Stigmer Desktop to change settings on this profile.',
+      );
+    }
+    if (loaded.ok && loaded.fixes.length === 0) {
       const store = build(loaded.settings);
-      if (loaded.migratedFrom !== undefined) store.#saveWhileOpening();
+      if (loaded.migratedFrom !== undefined && !options.readOnly) store.#saveWhileOpening();
       return store;
     }
 
-    const backupPath = `${file}.corrupt-${now().toISOString().replace(/[:.]/g, '-')}`;
-    const store = build(defaultSettings());
-    try {
-      fs.renameSync(file, backupPath);
-    } catch (error) {
-      store.#readOnlyReason = `${file} is invalid (${loaded.problem}) and could not be backed up (${describeError(error)}), so it is left untouched`;
-      store.warnings.push(`${store.#readOnlyReason}; defaults are in use and changes will not be saved. Fix or move the file, then restart.`);
+    const store = build(loaded.ok ? loaded.settings : defaultSettings());
+    const count = loaded.ok ? loaded.fixes.length : 0;
+    const what = loaded.ok
+      ? `${count === 1 ? 'an invalid setting was' : `${count} invalid settings were`} reset to the default: ${describeFixes(loaded.fixes)}`
+      : `it was invalid (${loaded.problem}) and defaults are in use`;
+    if (options.readOnly) {
+      store.warnings.push(`Settings file ${file}: ${what}${loaded.ok ? '; every other setting is kept' : ''}. This command only reads, so the file is left as it is.`);
       return store;
     }
-    store.warnings.push(`Settings file ${file} was invalid (${loaded.problem}); it was kept as ${backupPath} and defaults are in use.`);
+    let backupPath: string;
+    try {
+      backupPath = backUpOnce(file, read.bytes, now(), read.kind === 'corrupt');
+    } catch (error) {
+      store.#readOnlyReason = `${file} is invalid and could not be backed up (${describeError(error)}), so it is left untouched`;
+      store.warnings.push(`Settings file ${file}: ${what}; it could not be backed up (${describeError(error)}), so it is left untouched and changes will not be saved. Fix or move the file, then restart.`);
+      return store;
+    }
+    store.warnings.push(
+      loaded.ok
+        ? `Settings file ${file}: ${what}. Every other setting is kept; the original file was kept as ${backupPath}.`
+        : `Settings file ${file} was invalid (${loaded.problem}); it was kept as ${backupPath} and defaults are in use.`,
+    );
     store.#saveWhileOpening();
     return store;
   }

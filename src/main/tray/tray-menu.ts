@@ -2,12 +2,15 @@ import { sourceName } from '../../shared/config.ts';
 import type { AppState, CommandName, CommandRequest } from '../../shared/ipc.ts';
 import { networkExposure } from '../../shared/ollama-exposure.ts';
 import { providerChoices } from '../../shared/provider-availability.ts';
+import { actionCommand, type AppProblem, type ProblemAction } from '../../shared/problems.ts';
 import { PROVIDER_INFO, SUGGESTED_MODELS } from '../../shared/providers.ts';
 
 /** What a tray item does when clicked: a contract command, a window screen, or quitting. */
 export type TrayAction =
   | { [C in CommandName]: { kind: 'command'; command: C; payload: CommandRequest<C> } }[CommandName]
-  | { kind: 'open'; route: 'overview' | 'logs' | 'setup' }
+  | { kind: 'open'; route: 'overview' | 'logs' | 'settings' | 'setup' }
+  /** Opens a page in the browser; only Ollama's download page is ever offered. */
+  | { kind: 'open-url'; url: string }
   | { kind: 'toggle-start-at-login' }
   | { kind: 'quit' };
 
@@ -36,7 +39,7 @@ const WORKING_RUNNER_STATES = new Set(['starting', 'backoff', 'stopping']);
 
 /** Error when the user must act, working while something is on its way, ok otherwise. */
 export function trayHealth(state: AppState): TrayHealth {
-  if (state.lastError || state.runner.state === 'failed' || state.runner.state === 'crash-loop') return 'error';
+  if (state.problems.some((problem) => problem.severity === 'error') || state.runner.state === 'failed' || state.runner.state === 'crash-loop') return 'error';
   const ollamaBusy = state.ollama.server.phase === 'starting' || Object.keys(state.ollama.pulls).length > 0;
   return WORKING_RUNNER_STATES.has(state.runner.state) || ollamaBusy ? 'working' : 'ok';
 }
@@ -56,7 +59,8 @@ function modelItems(state: AppState): TrayMenuItem[] {
   const pinned = model.pinned ? ` (pinned by ${sourceName(model.source)})` : '';
   const names =
     provider.value === 'ollama' ? state.ollama.models.map((installed) => installed.name) : [...new Set([model.value, ...SUGGESTED_MODELS[provider.value]])];
-  if (names.length === 0) return [{ label: 'No models installed — use Setup… to pull one', enabled: false }];
+  // The fix (pull the configured model) is the problem line at the top of the menu.
+  if (names.length === 0) return [{ label: 'No models installed', enabled: false }];
   return names.map((name) => {
     const selected = name === model.value || (provider.value === 'ollama' && name === `${model.value}:latest`);
     return {
@@ -90,6 +94,30 @@ function ollamaItems(state: AppState): TrayMenuItem[] {
   ];
 }
 
+function trayAction(action: ProblemAction): TrayAction {
+  const run = actionCommand(action);
+  if (run) return command(run.command, run.payload);
+  return action.kind === 'link' ? { kind: 'open-url', url: action.url } : { kind: 'open', route: action.kind === 'open' ? action.route : 'overview' };
+}
+
+/** Shown at most: the menu is not the place for a long list, the window has all of them. */
+const TRAY_PROBLEMS = 3;
+
+/**
+ * Each problem once, with its fix: one action makes the line itself the button
+ * ("llama3.2 is not installed — Pull (2.0 GB)"); several become a submenu.
+ */
+function problemItems(problems: readonly AppProblem[]): TrayMenuItem[] {
+  return problems.slice(0, TRAY_PROBLEMS).map((problem) => {
+    const title = problem.title.replace(/\.$/, '');
+    const mark = problem.severity === 'info' ? '↓' : '⚠';
+    const [only, ...more] = problem.actions;
+    if (!only) return { label: clip(`${mark} ${title}`, 90), enabled: false };
+    if (more.length === 0) return { label: clip(`${mark} ${title} — ${only.label}`, 90), action: trayAction(only) };
+    return { type: 'submenu', label: clip(`${mark} ${title}`, 90), submenu: problem.actions.map((action) => ({ label: action.label, action: trayAction(action) })) };
+  });
+}
+
 /**
  * The tray, as a pure function of the app state: icon health, tooltip and menu. Unusable
  * providers are disabled with the reason in their label.
@@ -99,7 +127,8 @@ export function trayView(state: AppState, { startAtLogin }: { startAtLogin: bool
   const exposure = networkExposure(state);
   const { provider, model } = state.config;
   const summary = `${PROVIDER_INFO[provider.value].label} · ${model.value}`;
-  const tooltip = clip(`Stigmer Desktop — ${state.lastError ? state.lastError.message : `${summary} · runner ${state.runner.state}`}`, 127);
+  const lead = state.problems[0];
+  const tooltip = clip(`Stigmer Desktop — ${lead ? lead.title : `${summary} · runner ${state.runner.state}`}`, 127);
 
   const providers: TrayMenuItem[] = providerChoices(state).map((choice) => ({
     type: 'radio',
@@ -111,7 +140,7 @@ export function trayView(state: AppState, { startAtLogin }: { startAtLogin: bool
 
   const menu: TrayMenuItem[] = [
     { label: statusLine(state), enabled: false },
-    ...(state.lastError ? [{ label: clip(`⚠ ${state.lastError.message}`, 90), enabled: false }] : []),
+    ...problemItems(state.problems),
     ...(exposure ? [{ label: exposure.short, enabled: false }] : []),
     separator,
     { label: 'Provider', enabled: false },

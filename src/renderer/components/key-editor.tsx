@@ -2,7 +2,8 @@ import { useState } from 'preact/hooks';
 import { sourceName } from '../../shared/config.ts';
 import type { KeyCheck } from '../../shared/ipc.ts';
 import { PROVIDER_INFO, type CloudProvider } from '../../shared/providers.ts';
-import { ActionError, Problem, SourceBadge, useAction } from './ui.tsx';
+import { keyStatus } from '../status.ts';
+import { ActionError, Problem, SourceBadge, StatusPill, useAction } from './ui.tsx';
 import { useAppState, useStore } from '../store.ts';
 
 const KEY_HINTS: Record<CloudProvider, string> = {
@@ -15,7 +16,23 @@ function CheckResult({ check, saved }: { check: KeyCheck; saved: boolean | null 
     const message = saved === false ? check.message : `${check.message}${saved ? ' Saved.' : ''}`;
     return <Problem tone="info" message={message} />;
   }
+  // Saved although the provider could not be asked: offline use must not cost the user their key.
+  if (saved) {
+    return <Problem tone="warning" message={`Saved, not verified yet: ${check.message}`} fix={`It is checked again when ${PROVIDER_INFO[check.provider].label} can be reached (every minute, at the next start, or with Test).`} />;
+  }
   return <Problem message={check.message} fix={check.fix} />;
+}
+
+/** What is known of the held key, when there is a key and something is known. */
+function Verification({ provider }: { provider: CloudProvider }) {
+  const verification = useAppState().keyChecks[provider];
+  const status = keyStatus(verification);
+  if (!verification || !status) return null;
+  return (
+    <span title={verification.message}>
+      <StatusPill tone={status.tone}>{status.text}</StatusPill>
+    </span>
+  );
 }
 
 /**
@@ -29,6 +46,10 @@ export function KeyEditor({ provider }: { provider: CloudProvider }) {
   const [result, setResult] = useState<{ check: KeyCheck; saved: boolean | null } | null>(null);
   const [run, action] = useAction();
   const current = state.config.keys[provider];
+  const verification = state.keyChecks[provider];
+  // "Saved, not verified yet" is true until the key is checked; then the pill tells what is known.
+  const outdated = result?.saved === true && result.check.outcome !== 'valid' && verification?.state !== 'unverified';
+  const shownResult = outdated ? null : result;
   const fromOutside = current !== null && (current.source.startsWith('env:') || current.source.startsWith('flag:'));
   const inputId = `key-${provider}`;
   const label = PROVIDER_INFO[provider].label;
@@ -51,6 +72,7 @@ export function KeyEditor({ provider }: { provider: CloudProvider }) {
               {current.masked}
             </span>
             <SourceBadge source={current.source} />
+            <Verification provider={provider} />
           </span>
         ) : (
           <span class="muted">No key</span>
@@ -114,9 +136,10 @@ export function KeyEditor({ provider }: { provider: CloudProvider }) {
         ) : null}
       </form>
       <p class="hint" id={`${inputId}-hint`}>
-        {KEY_HINTS[provider]} It is checked with the provider before it is saved.
+        {KEY_HINTS[provider]} It is checked with the provider; a key the provider rejects is not saved, and one saved offline is checked when the provider can be reached.
       </p>
-      {result ? <CheckResult check={result.check} saved={result.saved} /> : null}
+      {shownResult ? <CheckResult check={shownResult.check} saved={shownResult.saved} /> : null}
+      {!shownResult && verification?.state === 'rejected' ? <Problem message={verification.message} fix={verification.fix} /> : null}
       <ActionError state={action} />
     </div>
   );

@@ -3,8 +3,9 @@ import { useState } from 'preact/hooks';
 import { sourceName, type ConfigSource } from '../../shared/config.ts';
 import { CommandError } from '../bridge.ts';
 import { describeSource } from '../format.ts';
+import type { Tone } from '../status.ts';
 
-export type Tone = 'ok' | 'working' | 'error' | 'neutral';
+export type { Tone };
 
 /** A status with its word: colour is never the only signal. */
 export function StatusPill({ tone, children, label }: { tone: Tone; children: ComponentChildren; label?: string }) {

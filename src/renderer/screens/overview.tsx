@@ -7,17 +7,20 @@ import { RunnerEnvDetails } from '../components/runner-env.tsx';
 import { ActionError, Card, PinnedBadge, Problem, Row, SourceBadge, StatusPill, useAction } from '../components/ui.tsx';
 import { useNow } from '../components/use-now.ts';
 import { formatBytes, formatDuration } from '../format.ts';
-import { ollamaStatus, runnerStatus } from '../status.ts';
+import { ProblemList } from '../components/problem-list.tsx';
+import { apiKeyText, keyStatus, ollamaBinaryText, ollamaNotInUse, ollamaStatus, runnerHint, runnerStatus } from '../status.ts';
 import { useAppState, useStore } from '../store.ts';
 
 const FIELD_LABELS: Record<ConfigFieldName, string> = { provider: 'Provider', model: 'Model', baseUrl: 'Base URL', apiKey: 'API key' };
 
 function ConfigValue({ config, field }: { config: PublicConfig; field: ConfigFieldName }) {
   const resolved = config[field];
-  const shown = field === 'provider' ? PROVIDER_INFO[config.provider.value].label : resolved.value;
+  const key = apiKeyText(config);
+  const shown = field === 'provider' ? PROVIDER_INFO[config.provider.value].label : field === 'apiKey' ? key.text : resolved.value;
+  const look = field !== 'apiKey' || key.tone === 'value' ? 'mono' : key.tone === 'error' ? 'error-text' : 'muted';
   return (
     <div class="config-value">
-      <span class={shown === null ? 'config-value__text muted' : 'config-value__text mono'}>{shown ?? 'not needed'}</span>
+      <span class={`config-value__text ${look}`}>{shown}</span>
       <span class="config-value__badges">
         <SourceBadge source={resolved.source} />
         {resolved.pinned ? <PinnedBadge source={resolved.source} /> : null}
@@ -46,14 +49,18 @@ function ConfigurationCard({ state }: { state: AppState }) {
           </div>
         </Row>
       </dl>
-      {config.errors.map((issue) => (
-        <Problem key={issue.message} message={issue.message} />
-      ))}
-      {config.warnings.map((issue) => (
-        <Problem key={issue.message} message={issue.message} tone="warning" />
-      ))}
+      {/* Errors and warnings are problems: the banner above shows each once, with its fix. */}
     </Card>
   );
+}
+
+function KeyPill({ verification }: { verification: AppState['keyChecks']['anthropic'] }) {
+  const status = keyStatus(verification);
+  return status && verification ? (
+    <span title={verification.message}>
+      <StatusPill tone={status.tone}>{status.text}</StatusPill>
+    </span>
+  ) : null;
 }
 
 function KeysCard({ state }: { state: AppState }) {
@@ -68,6 +75,7 @@ function KeysCard({ state }: { state: AppState }) {
                 <div class="config-value">
                   <span class="config-value__text mono">{key.masked}</span>
                   <SourceBadge source={key.source} />
+                  <KeyPill verification={state.keyChecks[provider]} />
                 </div>
               ) : (
                 <span class="muted">No key</span>
@@ -95,10 +103,14 @@ function OllamaCard({ state }: { state: AppState }) {
   const { bridge } = useStore();
   const [run, action] = useAction();
   const { ollama } = state;
-  const status = ollamaStatus(ollama);
+  const provider = state.config.provider.value;
+  const status = ollamaStatus(ollama, provider);
+  const notInUse = ollamaNotInUse(ollama, provider);
+  const binary = ollamaBinaryText(ollama);
   const canStart = ollama.binary !== null && (ollama.server.phase === 'stopped' || ollama.server.phase === 'failed');
   const canStop = ollama.server.phase === 'running' && ollama.server.owner === 'managed';
-  const problem = 'reason' in ollama.server ? ollama.server : null;
+  // With Ollama as the provider its problem is on the banner; otherwise it is told here only.
+  const problem = 'reason' in ollama.server && provider !== 'ollama' ? ollama.server : null;
   return (
     <Card
       title="Ollama"
@@ -125,23 +137,20 @@ function OllamaCard({ state }: { state: AppState }) {
         <Row label="Server">
           <span class="mono">{ollama.url}</span>
         </Row>
-        <Row label="Binary">{ollama.binary ? <span class="mono">{ollama.binary.path}</span> : <span class="muted">not found</span>}</Row>
+        <Row label="Binary">
+          <span class={binary.muted ? 'muted' : 'mono'}>{binary.text}</span>
+        </Row>
         {ollama.pid !== null ? <Row label="PID">{ollama.pid}</Row> : null}
       </dl>
       {problem ? <Problem message={problem.reason} fix={problem.fix} /> : null}
-      {ollama.configuredModelMissing && ollama.configuredModel ? (
-        <Problem
-          tone="warning"
-          message={`The configured model ${ollama.configuredModel} is not installed.`}
-          fix="Pull it from Settings → Model, or pick an installed model."
-        />
-      ) : null}
       {ollama.warnings.map((warning) => (
         <Problem key={warning} tone="warning" message={warning} />
       ))}
       <ActionError state={action} />
       <h3 class="subheading">Installed models</h3>
-      {ollama.models.length === 0 ? (
+      {notInUse ? (
+        <p class="muted">No Ollama answers, and with {PROVIDER_INFO[provider].label} as the provider none is started; Start runs one to see its models.</p>
+      ) : ollama.models.length === 0 ? (
         <p class="muted">No models installed yet.</p>
       ) : (
         <ul class="model-list">
@@ -200,8 +209,7 @@ function RunnerCard({ state }: { state: AppState }) {
           )}
         </Row>
       </dl>
-      <p class="hint">{runner.reason}</p>
-      {runner.error ? <Problem message={runner.error.message} fix={runner.error.fix} /> : null}
+      <p class="hint">{runnerHint(runner, now)}</p>
       {runner.lastLines.length > 0 && stuck ? <pre class="last-lines">{runner.lastLines.join('\n')}</pre> : null}
       <RunnerEnvDetails runnerEnv={state.runnerEnv} />
       <ActionError state={action} />
@@ -213,11 +221,7 @@ export function OverviewScreen() {
   const state = useAppState();
   return (
     <div class="screen">
-      {state.lastError ? (
-        <div class="banner">
-          <Problem message={state.lastError.message} fix={state.lastError.fix} />
-        </div>
-      ) : null}
+      <ProblemList problems={state.problems} />
       <ExposureBanner state={state} />
       <div class="grid">
         <ConfigurationCard state={state} />

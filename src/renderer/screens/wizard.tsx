@@ -7,7 +7,7 @@ import { KeyEditor } from '../components/key-editor.tsx';
 import { ModelPicker } from '../components/model-picker.tsx';
 import { ProviderRadio } from '../components/provider-radio.tsx';
 import { ActionError, PinnedBadge, Problem, Row, SourceBadge, StatusPill, useAction } from '../components/ui.tsx';
-import { ollamaStatus, runnerStatus } from '../status.ts';
+import { ollamaStatus, runnerStatus, wizardStepMark } from '../status.ts';
 import { useAppState, useStore } from '../store.ts';
 
 const STEPS = ['Ollama', 'Provider', 'Key or model', 'Summary', 'Start'] as const;
@@ -19,21 +19,23 @@ const KEY_KEPT: Record<AppState['secrets']['persistence'], string> = {
   session: 'held for this session only (no OS keychain here)',
 };
 
-function Stepper({ current }: { current: number }) {
+function Stepper({ current, ollama }: { current: number; ollama: AppState['ollama'] }) {
   return (
     <ol class="stepper" aria-label="Setup steps">
-      {STEPS.map((title, index) => (
-        <li
-          key={title}
-          class={`stepper__step${index === current ? ' stepper__step--current' : ''}${index < current ? ' stepper__step--done' : ''}`}
-          aria-current={index === current ? 'step' : undefined}
-        >
-          <span class="stepper__number" aria-hidden="true">
-            {index < current ? '✓' : index + 1}
-          </span>
-          <span class="stepper__title">{title}</span>
-        </li>
-      ))}
+      {STEPS.map((title, index) => {
+        const mark = wizardStepMark(index, current, ollama);
+        return (
+          <li key={title} class={`stepper__step stepper__step--${mark}`} aria-current={mark === 'current' ? 'step' : undefined}>
+            <span class="stepper__number" aria-hidden="true">
+              {mark === 'done' ? '✓' : mark === 'skipped' ? '–' : index + 1}
+            </span>
+            <span class="stepper__title">
+              {title}
+              {mark === 'skipped' ? <span class="visually-hidden"> (skipped: no Ollama)</span> : null}
+            </span>
+          </li>
+        );
+      })}
     </ol>
   );
 }
@@ -280,7 +282,7 @@ export function Wizard({ onClose }: { onClose: () => void }) {
           Set up later
         </button>
       </header>
-      <Stepper current={step} />
+      <Stepper current={step} ollama={state.ollama} />
       {panel}
       <ActionError state={action} />
     </div>

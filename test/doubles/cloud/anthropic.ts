@@ -21,7 +21,7 @@ import {
 export type FakeAnthropicOptions = Partial<FakeCloudOptions>;
 
 export const FAKE_ANTHROPIC_KEY = 'sk-ant-api03-fake0000000000000000000000000000000000000000000000-TESTAA';
-export const FAKE_ANTHROPIC_MODELS = ['claude-sonnet-4-5', 'claude-haiku-4-5'] as const;
+export const FAKE_ANTHROPIC_MODELS = ['claude-sonnet-5-5', 'claude-sonnet-4-5', 'claude-haiku-4-5'] as const;
 
 const ERROR_TYPES: Record<number, { type: string; message: string }> = {
   400: { type: 'invalid_request_error', message: 'invalid request' },
@@ -158,5 +158,5 @@ export function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<
       return settings.models.includes(id) ? sendJson(response, 200, modelInfo(id)) : sendError(response, 404, `model: ${id}`);
     }
     sendError(response, 404, `Not found: ${request.method} ${pathname}`);
-  });
+  }, options.port);
 }

@@ -28,6 +28,8 @@ export interface FakeCloudOptions {
   failWith?: { status: 401 | 404 | 429 | 500 | 529; retryAfterSeconds?: number };
   /** Stream the first delta, then keep the response open until the client goes away (for cancellation). */
   stallAfterFirstDelta?: boolean;
+  /** Listen on this loopback port (a provider that comes back where it was); the OS picks one otherwise. */
+  port?: number;
 }
 
 export type Handler = (request: RecordedRequest, response: http.ServerResponse) => void;
@@ -55,8 +57,8 @@ export function startSse(response: http.ServerResponse, headers: http.OutgoingHt
 
 export const randomId = (prefix: string): string => `${prefix}${Math.random().toString(36).slice(2, 14)}`;
 
-/** Starts an HTTP server on a random loopback port that records every request before handling it. */
-export function startServer(handler: Handler): Promise<FakeServer> {
+/** Starts an HTTP server on a loopback port (random unless given) that records every request before handling it. */
+export function startServer(handler: Handler, port = 0): Promise<FakeServer> {
   const requests: RecordedRequest[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -76,10 +78,10 @@ export function startServer(handler: Handler): Promise<FakeServer> {
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
+    server.listen(port, '127.0.0.1', () => {
+      const address = server.address() as AddressInfo;
       resolve({
-        url: `http://127.0.0.1:${port}`,
+        url: `http://127.0.0.1:${address.port}`,
         requests,
         close: () =>
           new Promise<void>((done) => {

@@ -28,7 +28,7 @@ export interface FakeOpenAIOptions extends Partial<FakeCloudOptions> {
 }
 
 export const FAKE_OPENAI_KEY = 'sk-proj-fake00000000000000000000000000000000000000TESTAA';
-export const FAKE_OPENAI_MODELS = ['gpt-4.1-mini', 'gpt-4.1'] as const;
+export const FAKE_OPENAI_MODELS = ['gpt-5.4-mini', 'gpt-4.1-mini', 'gpt-4.1'] as const;
 
 interface OpenAIErrorBody {
   message: string;
@@ -182,5 +182,5 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeSe
       return settings.models.includes(id) ? sendJson(response, 200, modelObject(id)) : sendError(response, 404, errorBodies.unknownModel(id));
     }
     sendError(response, 404, errorBodies.invalidUrl(request.method, pathname));
-  });
+  }, options.port);
 }

@@ -1,0 +1,67 @@
+import type { ComponentChildren } from 'preact';
+import { actionCommand, type AppProblem, type ProblemAction } from '../../shared/problems.ts';
+import { useStore } from '../store.ts';
+import { ActionError, useAction } from './ui.tsx';
+
+/** `unset LLM_PROVIDER` in a detail is shown as code, so it can be copied as it is. */
+function withCode(text: string): ComponentChildren {
+  return text.split(/`([^`]+)`/).map((part, index) => (index % 2 === 1 ? <code key={index}>{part}</code> : part));
+}
+
+function ActionButton({ action, primary, run, busy }: { action: ProblemAction; primary: boolean; run: (work: () => Promise<unknown>) => Promise<boolean>; busy: boolean }) {
+  const { bridge } = useStore();
+  const className = primary ? 'button button--primary' : 'button';
+  if (action.kind === 'link') {
+    return (
+      <a class={className} href={action.url} target="_blank" rel="noopener noreferrer">
+        {action.label}
+      </a>
+    );
+  }
+  if (action.kind === 'open') {
+    return (
+      <a class={className} href={`#/${action.route}`}>
+        {action.label}
+      </a>
+    );
+  }
+  const command = actionCommand(action);
+  return (
+    <button type="button" class={className} disabled={busy || command === null} onClick={() => command && run(() => bridge.invoke(command.command, command.payload as never))}>
+      {action.label}
+    </button>
+  );
+}
+
+function ProblemItem({ problem }: { problem: AppProblem }) {
+  const [run, action] = useAction();
+  const tone = problem.severity === 'error' ? 'error' : problem.severity;
+  return (
+    <li class={`notice notice--${tone} problem`} role={problem.severity === 'error' ? 'alert' : 'status'} data-problem={problem.id}>
+      <div class="problem__text">
+        <p class="notice__message">{problem.title}</p>
+        <p class="notice__fix">{withCode(problem.detail)}</p>
+      </div>
+      {problem.actions.length > 0 ? (
+        <div class="problem__actions">
+          {problem.actions.map((item, index) => (
+            <ActionButton key={item.label} action={item} primary={index === 0} run={run} busy={action.busy} />
+          ))}
+        </div>
+      ) : null}
+      <ActionError state={action} />
+    </li>
+  );
+}
+
+/** The app's problems, each once, with the buttons that fix them (the Overview banner). */
+export function ProblemList({ problems }: { problems: readonly AppProblem[] }) {
+  if (problems.length === 0) return null;
+  return (
+    <ul class="banner problems" aria-label="Problems">
+      {problems.map((problem) => (
+        <ProblemItem key={problem.id} problem={problem} />
+      ))}
+    </ul>
+  );
+}
