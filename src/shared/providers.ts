@@ -43,3 +43,14 @@ export const SUGGESTED_MODELS: Record<Provider, readonly string[]> = {
   openai: ['gpt-4.1-mini', 'gpt-4.1', 'gpt-4o-mini', 'o4-mini'],
   ollama: ['llama3.2', 'llama3.2:1b', 'qwen2.5:7b', 'qwen2.5-coder:7b', 'gemma3:4b', 'mistral'],
 };
+
+/**
+ * What `fast`, `balanced` and `powerful` mean for each cloud provider, and for Ollama when no
+ * installed model fits (then the alias names a model to pull). Reviewed against the providers'
+ * model pages in November 2026: update it when a provider retires or adds a tier.
+ */
+export const MODEL_ALIAS_TABLE: Record<Provider, Record<'fast' | 'balanced' | 'powerful', string>> = {
+  anthropic: { fast: 'claude-haiku-4-5', balanced: 'claude-sonnet-4-5', powerful: 'claude-opus-4-1' },
+  openai: { fast: 'gpt-4.1-mini', balanced: 'gpt-4.1', powerful: 'o3' },
+  ollama: { fast: 'llama3.2:1b', balanced: 'llama3.2', powerful: 'qwen2.5:7b' },
+};

@@ -74,6 +74,8 @@ export function appStateFixture(overrides: Partial<AppState> = {}): AppState {
     lastError: null,
     firstRun: false,
     needsSetup: false,
+    downloads: [],
+    setupDeferred: false,
     logsDir: '/home/dev/.config/stigmer-desktop/logs',
     startAtLogin: false,
     ...overrides,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import type { Writable } from 'node:stream';
 import { isPinnedSource, sourceName } from '../../shared/config.ts';
 import {
@@ -16,10 +17,12 @@ import {
 import type { LogEntry, LogSource } from '../../shared/logs.ts';
 import type { OllamaState } from '../../shared/ollama.ts';
 import { API_KEY_ENV, CLOUD_PROVIDERS, PROVIDER_INFO, SUGGESTED_MODELS, type CloudProvider, type Provider } from '../../shared/providers.ts';
+import { ollamaNameProblem } from '../../shared/model-catalog.ts';
 import { RunnerToAppSchema } from '../../shared/runner-protocol.ts';
+import { normaliseBaseUrl } from '../config/base-url.ts';
 import type { CommandLine } from '../config/cli-options.ts';
 import { resolveCurrentConfig } from '../config/current-config.ts';
-import { isOllamaModelInstalled } from '../config/model-names.ts';
+import { canonicalOllamaModel, isOllamaModelInstalled } from '../config/model-names.ts';
 import { toPublicConfig } from '../config/public-config.ts';
 import { resolveConfig, type ResolvedConfig } from '../config/resolve.ts';
 import type { LogPipeline } from '../logs/pipeline.ts';
@@ -34,6 +37,8 @@ import { RunnerSupervisor, type RunnerSupervisorOptions } from '../runner/superv
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { SettingsError, type SettingsStore } from '../settings/settings-store.ts';
 import { deriveLastError, deriveNeedsSetup } from './app-state.ts';
+import { DownloadList } from './downloads.ts';
+import { buildModelCatalog } from './model-catalog.ts';
 
 export type AppEventListener = (event: EventName, payload: unknown) => void;
 
@@ -108,6 +113,9 @@ export class AppCore {
   #unsubscribers: (() => void)[] = [];
   #stopped = false;
   #prepared: Promise<void> | undefined;
+  readonly #downloads = new DownloadList(() => this.#scheduleState());
+  /** A runner command saved with "restart later": applied at the runner's next restart. */
+  #pendingRunnerCommand: string | null = null;
 
   constructor(options: AppCoreOptions) {
     this.#options = options;
@@ -178,8 +186,8 @@ export class AppCore {
     const command = this.#runnerCommand;
     const runnerCommand =
       command?.ok === true
-        ? { value: formatRunnerCommand(command.command.argv), source: command.command.source, pinned: isPinnedSource(command.command.source) }
-        : { value: settings.runner.command ?? '', source: 'settings' as const, pinned: false };
+        ? { value: formatRunnerCommand(command.command.argv), source: command.command.source, pinned: isPinnedSource(command.command.source), pending: this.#pendingRunnerCommand }
+        : { value: settings.runner.command ?? '', source: 'settings' as const, pinned: false, pending: this.#pendingRunnerCommand };
     return {
       host: this.#options.host,
       config,
@@ -200,6 +208,8 @@ export class AppCore {
       lastError: deriveLastError({ config, ollama, runner, incident: this.#incident }),
       firstRun: !settings.firstRunCompleted,
       needsSetup: deriveNeedsSetup({ config, ollama }),
+      downloads: this.#downloads.list(),
+      setupDeferred: settings.setupDeferred === true && !settings.firstRunCompleted,
       logsDir: this.#paths.logsDir,
       startAtLogin: settings.startAtLogin,
     };
@@ -246,9 +256,33 @@ export class AppCore {
       await this.#ollama.stop();
       return ACK;
     },
-    'ollama:pull': ({ model }) => this.#pull(model),
+    'ollama:pull': ({ model, use }) => this.#pull(model, use === true),
     'ollama:cancel-pull': ({ model }) => {
       this.#ollama.cancelPull(model);
+      return ACK;
+    },
+    'ollama:delete': ({ model }) => this.#deleteModel(model),
+    'ollama:unload': async ({ model }) => {
+      await this.#ollamaRequest(() => this.#ollama.unloadModel(model));
+      this.#log('info', `Unloaded ${model} from memory`);
+      return ACK;
+    },
+    'ollama:set-path': async ({ path }) => {
+      this.#saveSettings((draft) => {
+        if (path === null) delete draft.ollama.path;
+        else draft.ollama.path = path;
+      });
+      this.#log('info', path === null ? 'Ollama binary: searching PATH and the install locations' : `Ollama binary set to ${path}`);
+      await this.#replaceOllama();
+      return ACK;
+    },
+    'models:catalog': () => this.#modelCatalog(),
+    'downloads:dismiss': ({ model }) => {
+      this.#downloads.dismiss(model);
+      return ACK;
+    },
+    'config:set-base-url': async ({ provider, baseUrl }) => {
+      await this.#setBaseUrl(provider, baseUrl);
       return ACK;
     },
     'ollama:set-options': async (options) => {
@@ -272,16 +306,23 @@ export class AppCore {
     },
     'runner:restart': async () => {
       this.#runnerWanted = true;
-      if (this.#runner) await this.#runner.restart('restarted by the user');
+      if (this.#pendingRunnerCommand !== null) await this.#reconfigure('restarted by the user with the saved runner command');
+      else if (this.#runner) await this.#runner.restart('restarted by the user');
       else await this.#applyRunner('started by the user', { retry: true });
       return ACK;
     },
-    'runner:set-command': async ({ command }) => {
+    'runner:set-command': async ({ command, restart }) => {
       this.#saveSettings((draft) => {
         if (command === null) delete draft.runner.command;
         else draft.runner.command = command;
       });
-      await this.#reconfigure('runner command changed');
+      if (restart === false && this.#runner) {
+        this.#pendingRunnerCommand = command ?? 'the built-in runner';
+        this.#log('info', `Runner command saved; it applies at the runner's next restart: ${this.#pendingRunnerCommand}`);
+        this.#scheduleState();
+      } else {
+        await this.#reconfigure('runner command changed');
+      }
       return ACK;
     },
     'logs:recent': (request) => this.#recentLogs(request),
@@ -303,8 +344,19 @@ export class AppCore {
       this.#scheduleState();
       return ACK;
     },
+    'wizard:defer': ({ deferred }) => {
+      this.#saveSettings((draft) => {
+        if (deferred) draft.setupDeferred = true;
+        else delete draft.setupDeferred;
+      });
+      this.#scheduleState();
+      return ACK;
+    },
     'wizard:complete': async () => {
-      this.#saveSettings((draft) => void (draft.firstRunCompleted = true));
+      this.#saveSettings((draft) => {
+        draft.firstRunCompleted = true;
+        delete draft.setupDeferred;
+      });
       this.#runnerWanted = true;
       await this.#applyRunner('setup completed');
       return ACK;
@@ -314,13 +366,18 @@ export class AppCore {
   // ---- configuration -------------------------------------------------------------------------
 
   async #resolve(): Promise<void> {
-    const ollamaModels = this.#ollama?.getState().server.phase === 'running' ? this.#ollama.getState().models.map((model) => model.name) : undefined;
+    const running = this.#ollama?.getState().server.phase === 'running';
+    const installed = running ? this.#ollama.getState().models : undefined;
     this.#config = await resolveCurrentConfig({
       flags: this.#options.commandLine.config,
       env: this.#options.env,
       settings: this.#options.settings.get(),
       secrets: this.#secrets,
-      facts: { ollamaModels },
+      facts: {
+        ollamaModels: installed?.map((model) => model.name),
+        ollamaModelSizes: installed?.map(({ name, sizeBytes }) => ({ name, sizeBytes })),
+        totalMemoryBytes: os.totalmem(),
+      },
     });
     this.#options.logs.redactor.setSecrets(CLOUD_PROVIDERS.flatMap((provider) => this.#config.keys[provider]?.value ?? []));
     this.#runnerCommand = resolveRunnerCommand({
@@ -336,6 +393,7 @@ export class AppCore {
   #reconfigure(reason: string): Promise<void> {
     this.#reconfiguring = this.#reconfiguring.then(async () => {
       const before = this.#config;
+      this.#pendingRunnerCommand = null;
       await this.#resolve();
       if (this.#config.provider.value === 'ollama' && before.provider.value !== 'ollama') await this.#ollama.start();
       await this.#applyRunner(reason);
@@ -407,6 +465,24 @@ export class AppCore {
   async #setModel(provider: Provider, model: string): Promise<void> {
     this.#saveSettings((draft) => void (draft.providers[provider].model = model));
     await this.#reconfigure(`model for ${PROVIDER_INFO[provider].label} set to ${model}`);
+  }
+
+  async #setBaseUrl(provider: Provider, raw: string | null): Promise<void> {
+    let url: string | null = null;
+    if (raw !== null) {
+      const result = normaliseBaseUrl(provider, raw);
+      if (!result.ok) {
+        throw new CommandError(`The ${PROVIDER_INFO[provider].label} base URL ${JSON.stringify(raw)} ${result.reason}.`, `Use http(s)://host[:port][/path], e.g. ${PROVIDER_INFO[provider].defaultBaseUrl}.`);
+      }
+      url = result.url;
+    }
+    this.#saveSettings((draft) => {
+      if (url === null) delete draft.providers[provider].baseUrl;
+      else draft.providers[provider].baseUrl = url;
+    });
+    // The Ollama manager talks to one server: a new Ollama URL needs a new manager.
+    if (provider === 'ollama') await this.#replaceOllama();
+    await this.#reconfigure(`${PROVIDER_INFO[provider].label} base URL ${url === null ? 'reset to the default' : `set to ${url}`}`);
   }
 
   #saveSettings(change: Parameters<SettingsStore['update']>[0]): void {
@@ -502,26 +578,91 @@ export class AppCore {
     }
   }
 
-  async #pull(model: string): Promise<CommandResponse<'ollama:pull'>> {
+  /**
+   * Pulls a model into the download list. When it lands, it becomes Ollama's model only if the
+   * user asked for that (`use`); otherwise a model chosen by default is saved as it was, so the
+   * new model cannot take its place through the default rule.
+   */
+  async #pull(model: string, use: boolean): Promise<CommandResponse<'ollama:pull'>> {
+    const problem = ollamaNameProblem(model);
+    if (problem) throw new CommandError(problem, 'Check the name at https://ollama.com/library and try again.');
+    if (this.#downloads.isPulling(model)) {
+      return { status: 'failed', model, reason: `${model} is already downloading`, fix: 'wait for it in Downloads, or cancel it there' };
+    }
     this.#log('info', `Pulling ${model}`);
-    const result = await this.#ollama.pull(model, { onProgress: (progress) => this.#emit('pull-progress', progress) });
+    this.#downloads.begin(model, use);
+    const result = await this.#ollama.pull(model, {
+      onProgress: (progress) => {
+        this.#downloads.progress(progress);
+        this.#emit('pull-progress', progress);
+      },
+    });
+    this.#downloads.finish(result);
     this.#log(result.status === 'failed' ? 'error' : 'info', result.status === 'failed' ? `Pull of ${model} failed: ${result.reason}` : `Pull of ${model}: ${result.status}`);
     if (result.status === 'success') {
       await this.#ollama.refreshModels();
-      await this.#reconfigure(`model ${model} pulled`);
+      const { provider, model: current } = this.#config;
+      if (use) {
+        this.#saveSettings((draft) => void (draft.providers.ollama.model = model));
+      } else if (provider.value === 'ollama' && current.source === 'default') {
+        this.#saveSettings((draft) => void (draft.providers.ollama.model = current.value));
+      }
+      await this.#reconfigure(`model ${model} pulled${use ? ' and selected' : ''}`);
     }
     return result;
   }
 
+  async #deleteModel(model: string): Promise<CommandResponse<'ollama:delete'>> {
+    const installed = this.#ollama.getState().models.find((candidate) => isOllamaModelInstalled(model, [candidate.name]));
+    await this.#ollamaRequest(() => this.#ollama.deleteModel(installed?.name ?? model));
+    this.#log('info', `Deleted ${installed?.name ?? model}${installed ? `, freeing ${installed.sizeBytes} bytes` : ''}`);
+    return { model: installed?.name ?? model, freedBytes: installed?.sizeBytes ?? 0 };
+  }
+
+  async #modelCatalog(): Promise<CommandResponse<'models:catalog'>> {
+    const totalMemoryBytes = os.totalmem();
+    try {
+      const [installed, loaded] = await Promise.all([this.#ollama.listModels(), this.#ollama.listLoaded()]);
+      return buildModelCatalog({ installed, loaded, totalMemoryBytes });
+    } catch (error) {
+      return buildModelCatalog({ installed: [], loaded: [], totalMemoryBytes, error: { message: `Ollama's models could not be listed: ${describe(error)}`, fix: 'Start Ollama, then try again.' } });
+    }
+  }
+
+  /** An Ollama request whose failure the user can act on: its message and fix, as a command error. */
+  async #ollamaRequest(send: () => Promise<void>): Promise<void> {
+    try {
+      await send();
+    } catch (error) {
+      throw new CommandError(describe(error), (error as { fix?: unknown }).fix === undefined ? 'Check that Ollama is running.' : String((error as { fix: unknown }).fix));
+    }
+  }
+
+  /** The Ollama model a runner that is not started yet waits for: configured, not installed, and downloading. */
+  #awaitedDownload(): string | undefined {
+    if (this.#config.provider.value !== 'ollama') return undefined;
+    const model = this.#config.model.value;
+    const state = this.#ollama?.getState();
+    if (!state?.configuredModelMissing) return undefined;
+    return this.#downloads.list().find((download) => download.state === 'pulling' && canonicalOllamaModel(download.model) === canonicalOllamaModel(model))?.model;
+  }
+
   async #setOllamaOptions(options: Payload<'ollama:set-options'>): Promise<void> {
     this.#saveSettings((draft) => {
-      draft.ollama = { exposeToNetwork: options.exposeToNetwork };
+      draft.ollama = { ...(draft.ollama.path ? { path: draft.ollama.path } : {}), exposeToNetwork: options.exposeToNetwork };
       if (options.modelsDir) draft.ollama.modelsDir = options.modelsDir;
       if (options.contextLength) draft.ollama.contextLength = options.contextLength;
       if (options.keepAlive) draft.ollama.keepAlive = options.keepAlive;
     });
-    // The options are environment variables of `ollama serve`: a server this app launched is
-    // relaunched with them; an external one is left alone and the options apply to the next launch.
+    await this.#replaceOllama();
+  }
+
+  /**
+   * A new Ollama manager for changed settings. Its options are environment variables of `ollama
+   * serve`: a server this app launched is relaunched with them; an external one is left alone
+   * and the options apply to the next launch.
+   */
+  async #replaceOllama(): Promise<void> {
     const wasManaged = this.#ollama.getState().server.phase === 'running' && this.#ollama.getState().pid !== null;
     await this.#ollama.stop();
     this.#releaseOllama?.();
@@ -544,7 +685,15 @@ export class AppCore {
   #runnerStatus(): AppState['runner'] {
     if (this.#runner) return this.#runner.getState();
     const command = this.#runnerCommand?.ok ? formatRunnerCommand(this.#runnerCommand.command.argv) : '';
-    const reason = this.#config.errors.length > 0 ? 'waiting for a valid configuration' : this.#runnerWanted ? 'starting' : 'waiting for setup to complete';
+    const awaited = this.#awaitedDownload();
+    const reason =
+      this.#config.errors.length > 0
+        ? 'waiting for a valid configuration'
+        : !this.#runnerWanted
+          ? 'waiting for setup to complete'
+          : awaited
+            ? `waiting for ${awaited} to finish downloading; it starts when the model lands`
+            : 'starting';
     return { state: 'stopped', reason, command, pid: null, startedAt: null, restarts: 0, lastExit: null, nextRestartAt: null, error: null, lastLines: [] };
   }
 
@@ -571,6 +720,10 @@ export class AppCore {
     const inputs = JSON.stringify([command.command.argv, env]);
     if (!this.#runner) {
       if (!this.#runnerWanted) return;
+      if (this.#awaitedDownload()) {
+        this.#scheduleState();
+        return;
+      }
       this.#runner = this.#createRunner(command.command, env);
       this.#runnerInputs = inputs;
       this.#log('info', `Starting the runner (${reason}): ${formatRunnerCommand(command.command.argv)}`);

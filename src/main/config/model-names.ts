@@ -1,6 +1,6 @@
+import { OLLAMA_MODEL_NAME as OLLAMA_MODEL } from '../../shared/model-catalog.ts';
 import type { Provider } from '../../shared/providers.ts';
 
-const OLLAMA_MODEL = /^[a-z0-9][a-z0-9._\-/]*(:[a-z0-9][a-z0-9._\-]*)?$/i;
 const OPENAI_MODEL = /^(gpt-|o\d|chatgpt-|ft:|codex-|computer-use-)/i;
 
 /**

@@ -10,6 +10,7 @@ import {
 import { isPinnedSource, sourceName, type ConfigFieldName, type ConfigIssue, type ConfigSource } from '../../shared/config.ts';
 import type { Settings } from '../../shared/settings.ts';
 import { normaliseBaseUrl, type BaseUrlResult } from './base-url.ts';
+import { resolveModelAlias, type AliasResolution, type InstalledSize } from './model-aliases.ts';
 import { isOllamaModelInstalled, modelNameMismatch } from './model-names.ts';
 import { connectableOllamaUrl, parseOllamaHost } from '../ollama/host.ts';
 
@@ -32,6 +33,10 @@ export interface StoredKey {
 export interface DetectedFacts {
   /** Models installed in the Ollama server at the resolved host. */
   ollamaModels?: readonly string[] | undefined;
+  /** The same models with their size on disk, for the `fast`/`balanced`/`powerful` aliases. */
+  ollamaModelSizes?: readonly InstalledSize[] | undefined;
+  /** This machine's memory, for whether an Ollama model fits. */
+  totalMemoryBytes?: number | undefined;
 }
 
 export interface CascadeInput {
@@ -50,7 +55,8 @@ export interface ResolvedField<T> {
 
 export interface ResolvedConfig {
   provider: ResolvedField<Provider>;
-  model: ResolvedField<string>;
+  /** With `alias` when the input was `fast`, `balanced` or `powerful`: `value` is the model it resolved to. */
+  model: ResolvedField<string> & { alias?: Omit<AliasResolution, 'model'> };
   /** Ollama: native `http://host:port`; OpenAI: ends in `/v1`; Anthropic: without `/v1`. */
   baseUrl: ResolvedField<string>;
   /** The active provider's key in full; null for Ollama or when none is available. */
@@ -170,8 +176,8 @@ function defaultModel(provider: Provider, facts: DetectedFacts): string {
   return installed[0] ?? preferred;
 }
 
-function resolveModel(input: CascadeInput, provider: Provider, issues: Pick<ResolvedConfig, 'errors' | 'warnings'>) {
-  const model =
+function resolveModel(input: CascadeInput, provider: Provider, issues: Pick<ResolvedConfig, 'errors' | 'warnings'>): ResolvedConfig['model'] {
+  const given =
     firstValid(
       'model',
       [
@@ -183,6 +189,8 @@ function resolveModel(input: CascadeInput, provider: Provider, issues: Pick<Reso
       (raw) => ({ ok: true, value: raw }),
       issues,
     ) ?? field(defaultModel(provider, input.facts), 'default');
+  const aliased = resolveModelAlias(provider, given.value, { installed: input.facts.ollamaModelSizes, totalMemoryBytes: input.facts.totalMemoryBytes });
+  const model = aliased ? { ...given, value: aliased.model, alias: { alias: aliased.alias, basis: aliased.basis } } : given;
 
   const mismatch = modelNameMismatch(provider, model.value);
   if (mismatch) {

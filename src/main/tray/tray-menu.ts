@@ -6,7 +6,7 @@ import { PROVIDER_INFO, SUGGESTED_MODELS } from '../../shared/providers.ts';
 /** What a tray item does when clicked: a contract command, a window screen, or quitting. */
 export type TrayAction =
   | { [C in CommandName]: { kind: 'command'; command: C; payload: CommandRequest<C> } }[CommandName]
-  | { kind: 'open'; route: 'overview' | 'logs' | 'setup' }
+  | { kind: 'open'; route: 'overview' | 'models' | 'logs' | 'setup' }
   | { kind: 'toggle-start-at-login' }
   | { kind: 'quit' };
 
@@ -68,6 +68,26 @@ function modelItems(state: AppState): TrayMenuItem[] {
   });
 }
 
+/** 2.04e9 → "2.0 GB" (decimal units, as Ollama and the window show sizes). */
+const gigabytes = (bytes: number): string => `${(bytes / 1e9).toFixed(1)} GB`;
+
+/** 65 → "1 min left", 3700 → "62 min left": a tray line has room for minutes only. */
+const timeLeft = (seconds: number): string => (seconds < 60 ? 'under a minute left' : `${Math.round(seconds / 60)} min left`);
+
+/** One line per model being downloaded; a click opens the Models screen with the Downloads panel. */
+function downloadItems(state: AppState): TrayMenuItem[] {
+  return state.downloads
+    .filter((download) => download.state === 'pulling')
+    .map((download) => {
+      const parts = [
+        download.percent === null ? download.phase : `${Math.round(download.percent)}%`,
+        download.totalBytes > 0 ? `${gigabytes(download.completedBytes)} of ${gigabytes(download.totalBytes)}` : null,
+        download.etaSeconds !== null && download.etaSeconds > 0 ? timeLeft(download.etaSeconds) : null,
+      ].filter(Boolean);
+      return { label: `Downloading ${download.model} — ${parts.join(' · ')}`, action: { kind: 'open', route: 'models' } };
+    });
+}
+
 function runnerItems(state: AppState): TrayMenuItem[] {
   const runner = state.runner.state;
   const canStart = runner === 'stopped' || runner === 'failed' || runner === 'crash-loop';
@@ -110,6 +130,7 @@ export function trayView(state: AppState, { startAtLogin }: { startAtLogin: bool
   const menu: TrayMenuItem[] = [
     { label: statusLine(state), enabled: false },
     ...(state.lastError ? [{ label: clip(`⚠ ${state.lastError.message}`, 90), enabled: false }] : []),
+    ...downloadItems(state),
     separator,
     { label: 'Provider', enabled: false },
     ...providers,
