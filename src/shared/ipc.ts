@@ -114,6 +114,8 @@ export const AppStateSchema = z.object({
   firstRun: z.boolean(),
   /** No usable configuration: the wizard is offered again. */
   needsSetup: z.boolean(),
+  /** Each provider's saved base URL (Settings), null when the default is used; flags and the environment still win. */
+  savedBaseUrls: z.object({ anthropic: z.string().nullable(), openai: z.string().nullable(), ollama: z.string().nullable() }),
   /** Model downloads in progress and recently finished, oldest first. */
   downloads: z.array(DownloadSchema),
   /** The user chose "Set up later": the wizard is not opened by itself, a reminder offers it. */

@@ -20,6 +20,16 @@ export function ollamaNameProblem(name: string): string | null {
   return OLLAMA_MODEL_NAME.test(trimmed) ? null : `"${trimmed}" is not a valid model name. ${OLLAMA_NAME_RULE}`;
 }
 
+/** `llama3.2` and `llama3.2:latest` name the same Ollama model. */
+export function canonicalOllamaModel(name: string): string {
+  const trimmed = name.trim();
+  const lastSegment = trimmed.slice(trimmed.lastIndexOf('/') + 1);
+  return lastSegment.includes(':') ? trimmed : `${trimmed}:latest`;
+}
+
+export const isOllamaModelInstalled = (model: string, installed: readonly string[]): boolean =>
+  installed.some((name) => canonicalOllamaModel(name) === canonicalOllamaModel(model));
+
 export const MODEL_ALIASES = ['fast', 'balanced', 'powerful'] as const;
 export const ModelAliasSchema = z.enum(MODEL_ALIASES);
 export type ModelAlias = z.infer<typeof ModelAliasSchema>;

@@ -74,6 +74,7 @@ export function appStateFixture(overrides: Partial<AppState> = {}): AppState {
     lastError: null,
     firstRun: false,
     needsSetup: false,
+    savedBaseUrls: { anthropic: null, openai: null, ollama: null },
     downloads: [],
     setupDeferred: false,
     logsDir: '/home/dev/.config/stigmer-desktop/logs',

@@ -208,6 +208,11 @@ export class AppCore {
       lastError: deriveLastError({ config, ollama, runner, incident: this.#incident }),
       firstRun: !settings.firstRunCompleted,
       needsSetup: deriveNeedsSetup({ config, ollama }),
+      savedBaseUrls: {
+        anthropic: settings.providers.anthropic.baseUrl ?? null,
+        openai: settings.providers.openai.baseUrl ?? null,
+        ollama: settings.providers.ollama.baseUrl ?? null,
+      },
       downloads: this.#downloads.list(),
       setupDeferred: settings.setupDeferred === true && !settings.firstRunCompleted,
       logsDir: this.#paths.logsDir,

@@ -15,6 +15,8 @@ function CheckResult({ check, saved }: { check: KeyCheck; saved: boolean | null 
     const message = saved === false ? check.message : `${check.message}${saved ? ' Saved.' : ''}`;
     return <Problem tone="info" message={message} />;
   }
+  // Saved without an answer from the provider (offline): kept, and checked again when it is reachable.
+  if (saved) return <Problem tone="warning" message={`Saved, not verified yet: ${check.message}`} fix={check.fix ?? 'It is checked again when the provider can be reached; use Test to check it now.'} />;
   return <Problem message={check.message} fix={check.fix} />;
 }
 
