@@ -3,6 +3,7 @@ import type { LogEntry } from '../../src/shared/logs.ts';
 import type { OllamaPullProgress, OllamaPullResult } from '../../src/shared/ollama.ts';
 import { PROVIDER_INFO, type CloudProvider, type Provider } from '../../src/shared/providers.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
+import { DownloadList } from '../../src/main/app/downloads.ts';
 import { appStateFixture } from '../support/app-state-fixture.ts';
 
 type Listener = (event: EventName, payload: unknown) => void;
@@ -22,6 +23,8 @@ export class FakeCore {
   readonly #listeners = new Set<Listener>();
   #seq = 0;
   #task = 0;
+  /** The core's own download list (a pure class), published in `state.downloads` as main does. */
+  readonly #downloads = new DownloadList(() => this.update((state) => (state.downloads = this.#downloads.list())));
 
   constructor(state: AppState = appStateFixture()) {
     this.state = state;
@@ -55,15 +58,19 @@ export class FakeCore {
 
   progressPull(progress: OllamaPullProgress): void {
     this.update((state) => (state.ollama.pulls[progress.model] = progress));
+    this.#downloads.progress(progress);
     this.emit('pull-progress', progress);
   }
 
   finishPull(model: string): void {
+    const use = this.#downloads.wantsUse(model);
     this.update((state) => {
       delete state.ollama.pulls[model];
       state.ollama.models.push({ name: model, sizeBytes: 2_019_393_189, digest: 'd'.repeat(64), modifiedAt: new Date().toISOString(), family: 'llama', parameterSize: '3.2B', quantization: 'Q4_K_M' });
       state.ollama.configuredModelMissing = false;
+      if (use) state.config.model = { value: model, source: 'settings', pinned: false };
     });
+    this.#downloads.finish({ status: 'success', model });
     this.#pendingPulls.get(model)?.({ status: 'success', model });
     this.#pendingPulls.delete(model);
   }
@@ -172,7 +179,8 @@ export class FakeCore {
         });
         return ok;
       case 'ollama:pull': {
-        const { model } = input('ollama:pull');
+        const { model, use } = input('ollama:pull');
+        this.#downloads.begin(model, use === true);
         return new Promise<OllamaPullResult>((resolve) => {
           this.#pendingPulls.set(model, resolve);
           this.progressPull({ model, status: 'pulling manifest', completedBytes: 0, totalBytes: 0, percent: null, bytesPerSecond: null, etaSeconds: null });
@@ -182,6 +190,7 @@ export class FakeCore {
         const { model } = input('ollama:cancel-pull');
         this.#pendingPulls.get(model)?.({ status: 'cancelled', model });
         this.#pendingPulls.delete(model);
+        this.#downloads.finish({ status: 'cancelled', model });
         this.update((state) => delete state.ollama.pulls[model]);
         return ok;
       }

@@ -277,12 +277,15 @@ test('the first-run wizard goes from a blank profile to a running runner', async
   await page.getByRole('button', { name: 'Continue' }).click();
 
   await page.getByRole('heading', { name: 'Choose a model' }).waitFor(DEADLINE);
-  assert.equal(await page.getByRole('button', { name: 'Continue' }).isDisabled(), true, 'no model yet');
+  await page.getByRole('button', { name: 'Download and continue' }).waitFor(DEADLINE);
   await page.getByRole('button', { name: 'Pull model' }).click();
-  await page.locator('.pull').waitFor(DEADLINE);
+  const wizardBar = page.getByRole('region', { name: 'Choose a model' }).getByRole('progressbar', { name: 'Pulling llama3.2:latest' });
+  await wizardBar.waitFor(DEADLINE);
   core.progressPull({ model: 'llama3.2:latest', status: 'pulling dde5aa3fc5ff', completedBytes: 1_211_000_000, totalBytes: 2_019_393_189, percent: 59.97, bytesPerSecond: 48_200_000, etaSeconds: 17 });
-  await page.getByText('pulling dde5aa3fc5ff').waitFor(DEADLINE);
-  assert.equal(await page.locator('progress').getAttribute('value'), '60');
+  await page.getByRole('region', { name: 'Choose a model' }).getByText('1.2 GB of 2.0 GB · 48.2 MB/s · 17s left').waitFor(DEADLINE);
+  assert.equal(await wizardBar.getAttribute('value'), '60');
+  assert.equal(await page.getByText('dde5aa3fc5ff').count(), 0, 'the layer digest is not shown');
+  await page.getByRole('complementary', { name: 'Downloads' }).getByRole('button', { name: 'Cancel download of llama3.2:latest' }).waitFor(DEADLINE);
   await shot(page, 'wizard-3-pull-progress');
   core.finishPull('llama3.2:latest');
   await page.getByText('llama3.2:latest is installed and selected.').waitFor(DEADLINE);
@@ -300,7 +303,7 @@ test('the first-run wizard goes from a blank profile to a running runner', async
   await page.getByRole('region', { name: 'Configuration' }).waitFor(DEADLINE);
   assert.deepEqual(
     core.calls.map((call) => call.command).filter((command) => !['state:get', 'logs:recent', 'models:list'].includes(command)),
-    ['ollama:start', 'ollama:pull', 'config:set-model', 'runner:start', 'wizard:complete'],
+    ['ollama:start', 'ollama:pull', 'runner:start', 'wizard:complete'],
   );
   assert.deepEqual(problems, []);
 });

@@ -585,7 +585,7 @@ export class AppCore {
 
   /**
    * Pulls a model into the download list. When it lands, it becomes Ollama's model only if the
-   * user asked for that (`use`); otherwise a model chosen by default is saved as it was, so the
+   * user asked for that (`use`); otherwise a model chosen by default is saved as it is, so the
    * new model cannot take its place through the default rule.
    */
   async #pull(model: string, use: boolean): Promise<CommandResponse<'ollama:pull'>> {
@@ -595,6 +595,12 @@ export class AppCore {
       return { status: 'failed', model, reason: `${model} is already downloading`, fix: 'wait for it in Downloads, or cancel it there' };
     }
     this.#log('info', `Pulling ${model}`);
+    // The default rule prefers llama3.2 and else the first installed model, so a pull could move
+    // it; the model in use is saved first (the manager re-reads the models before this returns).
+    const { provider, model: current } = this.#config;
+    if (!use && provider.value === 'ollama' && current.source === 'default') {
+      this.#saveSettings((draft) => void (draft.providers.ollama.model = current.value));
+    }
     this.#downloads.begin(model, use);
     const result = await this.#ollama.pull(model, {
       onProgress: (progress) => {
@@ -606,12 +612,7 @@ export class AppCore {
     this.#log(result.status === 'failed' ? 'error' : 'info', result.status === 'failed' ? `Pull of ${model} failed: ${result.reason}` : `Pull of ${model}: ${result.status}`);
     if (result.status === 'success') {
       await this.#ollama.refreshModels();
-      const { provider, model: current } = this.#config;
-      if (use) {
-        this.#saveSettings((draft) => void (draft.providers.ollama.model = model));
-      } else if (provider.value === 'ollama' && current.source === 'default') {
-        this.#saveSettings((draft) => void (draft.providers.ollama.model = current.value));
-      }
+      if (use) this.#saveSettings((draft) => void (draft.providers.ollama.model = model));
       await this.#reconfigure(`model ${model} pulled${use ? ' and selected' : ''}`);
     }
     return result;

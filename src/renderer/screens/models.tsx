@@ -134,7 +134,7 @@ function InstalledModels({ catalog }: { catalog: ModelCatalog }) {
   );
 }
 
-function LoadedModels({ catalog }: { catalog: ModelCatalog }) {
+function LoadedModels({ catalog, refresh }: { catalog: ModelCatalog; refresh: () => void }) {
   const { bridge } = useStore();
   const [run, action] = useAction();
   if (catalog.loaded.length === 0) return <p class="muted">No model is loaded in memory; Ollama loads one on its first prompt.</p>;
@@ -147,7 +147,19 @@ function LoadedModels({ catalog }: { catalog: ModelCatalog }) {
             <span class="muted">
               {formatBytes(model.sizeBytes)} in memory{model.vramBytes > 0 ? ` (${formatBytes(model.vramBytes)} on the GPU)` : ''}
             </span>
-            <button type="button" class="button" aria-label={`Unload ${model.name}`} disabled={action.busy} onClick={() => void run(() => bridge.invoke('ollama:unload', { model: model.name }))}>
+            <button
+              type="button"
+              class="button"
+              aria-label={`Unload ${model.name}`}
+              disabled={action.busy}
+              onClick={() =>
+                void run(async () => {
+                  await bridge.invoke('ollama:unload', { model: model.name });
+                  // The app state may not have listed it as loaded, so the catalog is read again.
+                  refresh();
+                })
+              }
+            >
               Unload
             </button>
           </li>
@@ -304,7 +316,7 @@ export function ModelsScreen() {
           )}
         </Card>
         <Card title="Loaded in memory">
-          <LoadedModels catalog={catalog} />
+          <LoadedModels catalog={catalog} refresh={refresh} />
         </Card>
         <Card title="Pull a model">
           <PullByName />

@@ -1,0 +1,206 @@
+/**
+ * Models, downloads and the wizard's first answer, end to end: the real headless host (`--ui`)
+ * with the Ollama double, driven in Debian's Chromium.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
+import { fitVerdict } from '../../src/shared/model-catalog.ts';
+import { defaultSettings } from '../../src/shared/settings.ts';
+import { freePort } from '../ollama/support.ts';
+import { launchChromium } from '../support/chromium.ts';
+import { Scope, hostEnv, readPidFile, startHost, waitUntil } from '../support/e2e-host.ts';
+import { DEADLINE, SCREENSHOTS, explained, newContext, openPage, shot, uiUrl, withRoute } from '../support/ui-e2e.ts';
+
+/** Small layers pulled slowly: a pull lasts seconds, long enough to navigate, reload and cancel. */
+const REGISTRY = {
+  'qwen2.5:0.5b': [397_807_936, 6_929],
+  'llama3.2:latest': [2_019_377_376, 1_429],
+  'mistral:7b': [4_113_301_824, 7_711],
+};
+
+let browser: Browser;
+
+before(async () => {
+  await ensureRendererBuilt();
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+const settingsFile = (dir: string) => path.join(dir, 'settings.json');
+const readSettings = (dir: string) => JSON.parse(fs.readFileSync(settingsFile(dir), 'utf8')) as ReturnType<typeof defaultSettings>;
+
+async function installedModels(port: number): Promise<string[]> {
+  const answer = (await (await fetch(`http://127.0.0.1:${port}/api/tags`)).json()) as { models: { name: string }[] };
+  return answer.models.map((model) => model.name);
+}
+
+test('the Models screen lists, pulls, cancels, deletes and unloads; downloads survive navigation and reload and never change the model', async (t) => {
+  const scope = new Scope(t);
+  const userDataDir = scope.tempDir();
+  fs.writeFileSync(settingsFile(userDataDir), JSON.stringify({ ...defaultSettings(), provider: 'ollama', firstRunCompleted: true }));
+  const port = await freePort();
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: ['qwen2.5:0.5b'], registry: REGISTRY, pullIntervalMs: 50, pullStepsPerLayer: 60 } });
+  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
+  const url = await uiUrl(host);
+  const { page, problems } = await openPage(await newContext(browser, scope), withRoute(url, '#/models'));
+  await explained(host, [page], async () => {
+    // Installed first, with what /api/tags says about it; the model in use is marked.
+    const installed = page.getByRole('region', { name: 'Installed' });
+    const row = installed.getByRole('row', { name: /qwen2\.5:0\.5b/ });
+    await row.waitFor(DEADLINE);
+    assert.match(await row.innerText(), /qwen2\.5:0\.5b\s+In use\s+397\.8 MB\s+0\.5B\s+Q4_K_M\s+qwen/);
+    assert.equal(await page.title(), 'Models · Stigmer');
+
+    // Suggestions: the rule is on screen, verdicts follow it, exactly one is recommended.
+    const suggested = page.getByRole('region', { name: 'Suggested' });
+    await suggested.getByText('size × 1.2 plus 2 GB').waitFor(DEADLINE);
+    const expected = fitVerdict(8_100_000_000, os.totalmem()) === 'fits' ? 'Fits this machine' : fitVerdict(8_100_000_000, os.totalmem()) === 'tight' ? 'Tight fit' : 'Too large';
+    assert.match(await suggested.getByRole('listitem').filter({ hasText: 'gemma3:12b' }).innerText(), new RegExp(expected));
+    assert.equal(await suggested.getByText('Recommended').count(), 1);
+    await suggested.getByRole('button', { name: 'Pull mistral' }).waitFor(DEADLINE);
+    await shot(page, 'models');
+
+    // A name the registry cannot hold is refused with the rule, and never sent.
+    const pullForm = page.getByRole('region', { name: 'Pull a model' });
+    await pullForm.getByLabel('Model name to pull').fill('llama 3!');
+    await pullForm.getByRole('button', { name: 'Pull' }).click();
+    await pullForm.getByText('"llama 3!" is not a valid model name. A model name is name[:tag]').waitFor(DEADLINE);
+
+    // A pull by name: the panel opens by itself with bytes, speed and time left, and no digest.
+    await pullForm.getByLabel('Model name to pull').fill('mistral:7b');
+    await pullForm.getByRole('button', { name: 'Pull' }).click();
+    const panel = page.getByRole('complementary', { name: 'Downloads' });
+    const bar = panel.getByRole('progressbar', { name: 'Pulling mistral:7b' });
+    await bar.waitFor(DEADLINE);
+    await panel.getByText(/of 4\.1 GB · [\d.]+ [KMG]?B\/s · \d+s left/).waitFor(DEADLINE);
+    assert.doesNotMatch(await panel.innerText(), /[0-9a-f]{12}/, 'no layer digest');
+    await shot(page, 'models-downloading');
+
+    // It survives navigation and a reload: the list lives in main.
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor(DEADLINE);
+    await bar.waitFor(DEADLINE);
+    await page.reload();
+    await page.getByRole('button', { name: 'Downloads' }).click();
+    const before = Number(await bar.getAttribute('value', DEADLINE));
+    await waitUntil('the download to go on after the reload', async () => Number(await bar.getAttribute('value')) > before);
+
+    // Cancelling says so, and installs nothing.
+    await panel.getByRole('button', { name: 'Cancel download of mistral:7b' }).click();
+    await panel.getByText('Download of mistral:7b cancelled.').waitFor(DEADLINE);
+    assert.ok(!(await installedModels(port)).includes('mistral:7b'));
+
+    // A pull the user did not ask to use leaves the model alone, even the default's own model.
+    await page.getByRole('link', { name: 'Models' }).click();
+    await pullForm.getByLabel('Model name to pull').fill('llama3.2');
+    await pullForm.getByRole('button', { name: 'Pull' }).click();
+    await panel.getByText('llama3.2 is installed. Your current model is unchanged.').waitFor(DEADLINE);
+    await installed.getByRole('row', { name: /llama3\.2:latest/ }).waitFor(DEADLINE);
+    assert.match(await row.innerText(), /In use/, 'qwen2.5:0.5b stays in use');
+    assert.equal(readSettings(userDataDir).providers.ollama.model, 'qwen2.5:0.5b', 'the default model is kept as it was');
+    await panel.getByRole('button', { name: 'Dismiss llama3.2' }).click();
+    await panel.getByText('llama3.2 is installed').waitFor({ state: 'detached', ...DEADLINE });
+
+    // Loaded models with their memory, and Unload.
+    await fetch(`http://127.0.0.1:${port}/api/generate`, { method: 'POST', body: JSON.stringify({ model: 'llama3.2:latest', prompt: '', keep_alive: '10m' }) });
+    await page.reload();
+    const loaded = page.getByRole('region', { name: 'Loaded in memory' });
+    await loaded.getByText('2.0 GB in memory').waitFor(DEADLINE);
+    await loaded.getByRole('button', { name: 'Unload llama3.2:latest' }).click();
+    await loaded.getByText('No model is loaded in memory').waitFor(DEADLINE);
+
+    // Delete asks first, then says how much space it freed.
+    await installed.getByRole('button', { name: 'Delete llama3.2:latest' }).click();
+    await installed.getByText('Delete and free 2.0 GB?').waitFor(DEADLINE);
+    await shot(page, 'models-delete-confirm');
+    await installed.getByRole('group', { name: 'Confirm deleting llama3.2:latest' }).getByRole('button', { name: 'Delete' }).click();
+    await installed.getByText('Deleted llama3.2:latest; 2.0 GB freed.').waitFor(DEADLINE);
+    await installed.getByRole('row', { name: /llama3\.2:latest/ }).waitFor({ state: 'detached', ...DEADLINE });
+    assert.deepEqual(await installedModels(port), ['qwen2.5:0.5b']);
+    assert.deepEqual(problems, [], 'no console errors');
+  });
+});
+
+test('--llm-model fast resolves to the smallest installed model that fits, shown with the alias and its source', async (t) => {
+  const scope = new Scope(t);
+  const userDataDir = scope.tempDir();
+  fs.writeFileSync(settingsFile(userDataDir), JSON.stringify({ ...defaultSettings(), firstRunCompleted: true }));
+  const port = await freePort();
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: ['llama3.2', 'qwen2.5:0.5b'], registry: REGISTRY } });
+  const host = startHost(scope, ['--ui', '--llm-provider', 'ollama', '--llm-model', 'fast', '--user-data-dir', userDataDir], env);
+  const url = await uiUrl(host);
+  await host.waitForLine('the runner on the resolved model', (line) => / \[app\] Runner ready: ollama qwen2\.5:0\.5b /.test(line));
+  const { page, problems } = await openPage(await newContext(browser, scope), withRoute(url, '#/models'));
+  await explained(host, [page], async () => {
+    const aliases = page.getByRole('region', { name: 'Aliases' });
+    await aliases.getByText('In use: fast → qwen2.5:0.5b').waitFor(DEADLINE);
+    assert.match(await aliases.innerText(), /flag --llm-model/);
+    assert.match(await aliases.innerText(), /fast\s+qwen2\.5:0\.5b — the smallest installed model that fits this machine \(2 fit\)/);
+    assert.match(await aliases.innerText(), /powerful\s+llama3\.2:latest — the largest installed model that fits/);
+    await shot(page, 'models-aliases');
+    assert.deepEqual(problems, []);
+  });
+});
+
+test('the wizard: set up later is remembered, a model still downloading lets the user go on, and the last step shows a first answer', async (t) => {
+  const scope = new Scope(t);
+  const userDataDir = scope.tempDir();
+  const port = await freePort();
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: [], registry: REGISTRY, pullIntervalMs: 40, pullStepsPerLayer: 50 } });
+  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
+  const url = await uiUrl(host);
+  const { page, problems } = await openPage(await newContext(browser, scope), url);
+  await explained(host, [page], async () => {
+    await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
+    assert.equal(await page.title(), 'Setup · Stigmer', 'the tab says where the user is');
+    await page.getByRole('button', { name: 'Set up later' }).click();
+    await page.getByText('Setup is not finished').waitFor(DEADLINE);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor(DEADLINE);
+    assert.equal(await page.getByRole('heading', { name: 'Detect Ollama' }).count(), 0, 'a reload does not bring the wizard back');
+    await page.getByRole('link', { name: 'Resume setup' }).click();
+
+    await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('radio', { name: /Ollama/ }).check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    // The picker's selection is what Continue saves, downloading it if need be.
+    await page.getByRole('heading', { name: 'Choose a model' }).waitFor(DEADLINE);
+    await page.getByLabel('Model', { exact: true }).selectOption('llama3.2');
+    await page.getByRole('button', { name: 'Download and continue' }).click();
+    await page.getByRole('heading', { name: 'Review' }).waitFor(DEADLINE);
+    await page.getByText('llama3.2 is still downloading. You can go on: the runner starts as soon as it lands.').waitFor(DEADLINE);
+    await shot(page, 'wizard-review-downloading');
+    await page.getByRole('button', { name: 'Looks good' }).click();
+
+    await page.getByRole('heading', { name: 'Start the runner' }).waitFor(DEADLINE);
+    await page.getByRole('button', { name: 'Start runner' }).click();
+    await page.getByText('waiting for llama3.2 to finish downloading').waitFor(DEADLINE);
+    assert.equal(readPidFile(userDataDir, 'runner.pid'), undefined, 'the runner waits for its model');
+    await page.getByText(/The runner is up \(pid \d+\)/).waitFor({ timeout: 60_000 });
+    assert.equal(readSettings(userDataDir).providers.ollama.model, 'llama3.2');
+
+    await page.getByRole('button', { name: 'Send a first prompt' }).click();
+    await page.getByTestId('first-answer').getByText('Hello from the fake Ollama.').waitFor(DEADLINE);
+    const who = await page.getByRole('definition').filter({ hasText: /\d+ ms|\d\.\d+ s/ }).count();
+    assert.equal(who, 1, 'the latency is shown');
+    const stats = await page.locator('.first-answer .stats').innerText();
+    assert.match(stats, /Provider\s+Ollama/);
+    assert.match(stats, /Model\s+llama3\.2/);
+    await shot(page, 'wizard-first-answer');
+    await page.getByRole('button', { name: 'Finish' }).click();
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor(DEADLINE);
+    assert.equal(readSettings(userDataDir).setupDeferred, undefined, 'finishing clears "later"');
+    assert.deepEqual(problems, []);
+  });
+});
