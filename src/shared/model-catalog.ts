@@ -55,7 +55,7 @@ export const SUGGESTED_OLLAMA_MODELS: readonly SuggestedOllamaModel[] = [
   { name: 'mistral', downloadBytes: 4_100_000_000, parameterSize: '7.2B', goodAt: 'Solid all-rounder for writing and reasoning', general: true },
   { name: 'qwen2.5-coder:7b', downloadBytes: 4_700_000_000, parameterSize: '7.6B', goodAt: 'Writing and explaining code', general: false },
   { name: 'qwen2.5:7b', downloadBytes: 4_700_000_000, parameterSize: '7.6B', goodAt: 'Reasoning, structured output and many languages', general: true },
-  { name: 'gemma3:12b', downloadBytes: 8_100_000_000, parameterSize: '12B', goodAt: 'Stronger reasoning and longer documents; needs 16 GB', general: true },
+  { name: 'gemma3:12b', downloadBytes: 8_100_000_000, parameterSize: '12B', goodAt: 'Stronger reasoning and longer documents', general: true },
 ];
 
 /** Memory a model needs beyond its weights (context cache, runtime): 20 %. */

@@ -21,6 +21,7 @@ const REGISTRY = {
   'qwen2.5:0.5b': [397_807_936, 6_929],
   'llama3.2:latest': [2_019_377_376, 1_429],
   'mistral:7b': [4_113_301_824, 7_711],
+  'mistral:latest': [4_113_301_824, 7_711],
 };
 
 let browser: Browser;
@@ -57,7 +58,7 @@ test('the Models screen lists, pulls, cancels, deletes and unloads; downloads su
     const installed = page.getByRole('region', { name: 'Installed' });
     const row = installed.getByRole('row', { name: /qwen2\.5:0\.5b/ });
     await row.waitFor(DEADLINE);
-    assert.match(await row.innerText(), /qwen2\.5:0\.5b\s+In use\s+397\.8 MB\s+0\.5B\s+Q4_K_M\s+qwen/);
+    assert.match(await row.innerText(), /qwen2\.5:0\.5b\s+qwen family\s+In use\s+397\.8 MB\s+0\.5B\s+Q4_K_M\s+Fits\s+Delete/);
     assert.equal(await page.title(), 'Models · Stigmer');
 
     // Suggestions: the rule is on screen, verdicts follow it, exactly one is recommended.
@@ -203,4 +204,90 @@ test('the wizard: set up later is remembered, a model still downloading lets the
     assert.equal(readSettings(userDataDir).setupDeferred, undefined, 'finishing clears "later"');
     assert.deepEqual(problems, []);
   });
+});
+
+test('Settings: arrow keys only move focus among providers, per-provider base URLs are saved or refused, the runner command asks first and can wait for a restart', async (t) => {
+  const scope = new Scope(t);
+  const userDataDir = scope.tempDir();
+  fs.writeFileSync(settingsFile(userDataDir), JSON.stringify({ ...defaultSettings(), provider: 'ollama', providers: { anthropic: {}, openai: {}, ollama: { model: 'qwen2.5:0.5b' } }, firstRunCompleted: true }));
+  const port = await freePort();
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: ['qwen2.5:0.5b'], registry: REGISTRY }, extra: { OPENAI_API_KEY: 'sk-proj-e2e-0000000000000000000000' } });
+  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
+  const url = await uiUrl(host);
+  await host.waitForLine('the runner', (line) => / \[app\] Runner ready: ollama qwen2\.5:0\.5b /.test(line));
+  const firstPid = readPidFile(userDataDir, 'runner.pid');
+  const { page, problems } = await openPage(await newContext(browser, scope), withRoute(url, '#/settings'));
+  await explained(host, [page], async () => {
+    const providers = page.getByRole('region', { name: 'Provider' });
+    const ollama = providers.getByRole('radio', { name: /Ollama/ });
+    const openai = providers.getByRole('radio', { name: /OpenAI/ });
+    await ollama.focus();
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await openai.evaluate((element) => element === element.ownerDocument.activeElement), true, 'focus moved to OpenAI');
+    assert.equal(await ollama.isChecked(), true, 'one arrow press chooses nothing');
+    assert.equal(readSettings(userDataDir).provider, 'ollama');
+    await page.keyboard.press('Space');
+    await waitUntil('the provider to be saved', () => readSettings(userDataDir).provider === 'openai');
+    await host.waitForLine('the OpenAI runner', (line) => / \[app\] Runner ready: openai /.test(line));
+    await ollama.focus();
+    await page.keyboard.press('Enter');
+    await waitUntil('Enter to choose Ollama again', () => readSettings(userDataDir).provider === 'ollama');
+
+    // A per-provider base URL: an OpenAI-compatible server (LM Studio here), saved in its native form.
+    const endpoints = page.getByRole('region', { name: 'Endpoints' });
+    await endpoints.getByLabel('OpenAI base URL').fill('ftp://localhost:1234');
+    await endpoints.getByRole('button', { name: 'Save' }).nth(1).click();
+    await endpoints.getByText(/The OpenAI base URL "ftp:\/\/localhost:1234" .*Use http\(s\):\/\/host\[:port\]\[\/path\]/).waitFor(DEADLINE);
+    await endpoints.getByLabel('OpenAI base URL').fill('http://127.0.0.1:1234/v1');
+    await endpoints.getByRole('button', { name: 'Save' }).nth(1).click();
+    await waitUntil('the base URL to be saved', () => readSettings(userDataDir).providers.openai.baseUrl === 'http://127.0.0.1:1234/v1');
+    await endpoints.getByRole('button', { name: 'Reset the OpenAI base URL' }).click();
+    await waitUntil('the default to be restored', () => readSettings(userDataDir).providers.openai.baseUrl === undefined);
+
+    // The runner command asks first; "restart later" keeps the runner that runs.
+    const runnerCard = page.getByRole('region', { name: 'Runner command' });
+    const pidBefore = readPidFile(userDataDir, 'runner.pid');
+    assert.notEqual(pidBefore, firstPid, 'switching provider restarted the runner');
+    await runnerCard.getByLabel('Runner command').fill('python3 -m my_worker');
+    await runnerCard.getByRole('button', { name: 'Save…' }).click();
+    await runnerCard.getByText('Run python3 -m my_worker as the runner?').waitFor(DEADLINE);
+    await shot(page, 'settings-runner-confirm');
+    await runnerCard.getByRole('button', { name: 'Save, restart later' }).click();
+    await runnerCard.getByText("Saved: python3 -m my_worker runs from the runner's next restart.").waitFor(DEADLINE);
+    assert.equal(readSettings(userDataDir).runner.command, 'python3 -m my_worker');
+    assert.equal(readPidFile(userDataDir, 'runner.pid'), pidBefore, 'the runner was not restarted');
+    assert.deepEqual(problems, []);
+  });
+});
+
+test('screenshots of the new screens: light and dark, 800×600 and the Electron minimum width', async (t) => {
+  const scope = new Scope(t);
+  const userDataDir = scope.tempDir();
+  fs.writeFileSync(settingsFile(userDataDir), JSON.stringify({ ...defaultSettings(), provider: 'ollama', providers: { anthropic: {}, openai: {}, ollama: { model: 'llama3.2' } }, firstRunCompleted: true }));
+  const port = await freePort();
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: ['llama3.2', 'qwen2.5:0.5b'], registry: REGISTRY, pullIntervalMs: 200, pullStepsPerLayer: 200 } });
+  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
+  const url = await uiUrl(host);
+  for (const colorScheme of ['light', 'dark'] as const) {
+    for (const viewport of [{ width: 800, height: 600 }, { width: 760, height: 520 }]) {
+      const { page, problems } = await openPage(await newContext(browser, scope, { colorScheme, viewport }), withRoute(url, '#/models'));
+      await explained(host, [page], async () => {
+        await page.getByRole('region', { name: 'Installed' }).getByRole('row', { name: /llama3\.2:latest/ }).waitFor(DEADLINE);
+        if (colorScheme === 'light' && viewport.width === 800) await page.getByRole('button', { name: 'Pull mistral' }).click();
+        const panel = page.getByRole('complementary', { name: 'Downloads' });
+        if (colorScheme === 'light' && viewport.width === 800) await panel.getByRole('progressbar').waitFor(DEADLINE);
+        else await page.getByRole('button', { name: 'Downloads' }).click();
+        await panel.waitFor(DEADLINE);
+        await page.evaluate('document.querySelector("main").scrollTo(0, 0)');
+        const name = `${colorScheme}-${viewport.width}x${viewport.height}`;
+        await page.screenshot({ path: path.join(SCREENSHOTS, `e2e-models-${name}.png`) });
+        // Nothing sticks out sideways at this size.
+        assert.equal(await page.evaluate('document.querySelector("main").scrollWidth <= document.querySelector("main").clientWidth'), true, `no horizontal overflow at ${name}`);
+        await page.goto(withRoute(url, '#/settings'));
+        await page.getByRole('region', { name: 'Endpoints' }).waitFor(DEADLINE);
+        await page.screenshot({ path: path.join(SCREENSHOTS, `e2e-settings-${name}.png`) });
+        assert.deepEqual(problems, []);
+      });
+    }
+  }
 });

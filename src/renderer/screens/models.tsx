@@ -11,8 +11,11 @@ const FIT_TEXT: Record<FitVerdict, { tone: 'ok' | 'working' | 'error'; text: str
   'too-large': { tone: 'error', text: 'Too large' },
 };
 
-function Fit({ verdict }: { verdict: FitVerdict }) {
-  return <StatusPill tone={FIT_TEXT[verdict].tone}>{FIT_TEXT[verdict].text}</StatusPill>;
+/** In the table, where the column header says what it is about. */
+const FIT_SHORT: Record<FitVerdict, string> = { fits: 'Fits', tight: 'Tight', 'too-large': 'Too large' };
+
+function Fit({ verdict, short = false }: { verdict: FitVerdict; short?: boolean }) {
+  return <StatusPill tone={FIT_TEXT[verdict].tone}>{short ? FIT_SHORT[verdict] : FIT_TEXT[verdict].text}</StatusPill>;
 }
 
 /** Fetches the catalog again whenever Ollama's installed or loaded models change. */
@@ -44,90 +47,99 @@ function InstalledModels({ catalog }: { catalog: ModelCatalog }) {
   if (catalog.installed.length === 0) return <p class="muted">No models installed yet. Pull one of the suggestions below, or any model by name.</p>;
   return (
     <>
-      <table class="models-table">
-        <thead>
-          <tr>
-            <th scope="col">Model</th>
-            <th scope="col">On disk</th>
-            <th scope="col">Parameters</th>
-            <th scope="col">Quantisation</th>
-            <th scope="col">Family</th>
-            <th scope="col">Memory</th>
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {catalog.installed.map((model) => {
-            const inUse = active !== null && isOllamaModelInstalled(active, [model.name]);
-            return (
-              <tr key={model.name}>
-                <th scope="row" class="mono">
-                  {model.name} {inUse ? <span class="badge badge--accent">In use</span> : null}
-                </th>
-                <td>{formatBytes(model.sizeBytes)}</td>
-                <td>{model.parameterSize ?? '—'}</td>
-                <td>{model.quantization ?? '—'}</td>
-                <td>{model.family ?? '—'}</td>
-                <td>
-                  <Fit verdict={model.fit} />
-                </td>
-                <td class="models-table__actions">
-                  {confirming === model.name ? (
-                    <span class="confirm" role="group" aria-label={`Confirm deleting ${model.name}`}>
-                      <span>Delete and free {formatBytes(model.sizeBytes)}?</span>
-                      <button
-                        type="button"
-                        class="button button--danger"
-                        disabled={action.busy}
-                        onClick={() =>
-                          void run(async () => {
-                            const result = await bridge.invoke('ollama:delete', { model: model.name });
-                            setConfirming(null);
-                            setFreed(`Deleted ${result.model}; ${formatBytes(result.freedBytes)} freed.`);
-                          })
-                        }
-                      >
-                        Delete
-                      </button>
-                      <button type="button" class="button" onClick={() => setConfirming(null)}>
-                        Keep
-                      </button>
+      <div class="table-scroll">
+        <table class="models-table">
+          <thead>
+            <tr>
+              <th scope="col">Model</th>
+              <th scope="col">On disk</th>
+              <th scope="col">
+                <abbr title="Parameters">Params</abbr>
+              </th>
+              <th scope="col">
+                <abbr title="Quantisation">Quant</abbr>
+              </th>
+              <th scope="col">
+                <abbr title="Fits this machine's memory">Fits</abbr>
+              </th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {catalog.installed.map((model) => {
+              const inUse = active !== null && isOllamaModelInstalled(active, [model.name]);
+              return (
+                <tr key={model.name}>
+                  <th scope="row">
+                    <span class="mono models-table__name">{model.name}</span>
+                    <span class="models-table__sub">
+                      {model.family ? `${model.family} family` : 'family unknown'} {inUse ? <span class="badge badge--accent">In use</span> : null}
                     </span>
-                  ) : (
-                    <>
-                      {inUse || state.config.provider.value !== 'ollama' ? null : (
+                  </th>
+                  <td>{formatBytes(model.sizeBytes)}</td>
+                  <td>{model.parameterSize ?? '—'}</td>
+                  <td>{model.quantization ?? '—'}</td>
+                  <td>
+                    <Fit verdict={model.fit} short />
+                  </td>
+                  <td class="models-table__actions">
+                    {confirming === model.name ? (
+                      <span class="confirm" role="group" aria-label={`Confirm deleting ${model.name}`}>
+                        <span>Delete and free {formatBytes(model.sizeBytes)}?</span>
                         <button
                           type="button"
-                          class="button"
-                          disabled={action.busy || pinned}
-                          aria-label={`Use ${model.name}`}
-                          title={pinned ? 'The model is pinned by a flag or an environment variable.' : undefined}
-                          onClick={() => void run(() => bridge.invoke('config:set-model', { provider: 'ollama', model: model.name }))}
+                          class="button button--danger"
+                          disabled={action.busy}
+                          onClick={() =>
+                            void run(async () => {
+                              const result = await bridge.invoke('ollama:delete', { model: model.name });
+                              setConfirming(null);
+                              setFreed(`Deleted ${result.model}; ${formatBytes(result.freedBytes)} freed.`);
+                            })
+                          }
                         >
-                          Use
+                          Delete
                         </button>
-                      )}
-                      <button
-                        type="button"
-                        class="button button--danger"
-                        aria-label={`Delete ${model.name}`}
-                        onClick={() => {
-                          setFreed(null);
-                          setConfirming(model.name);
-                        }}
-                      >
-                        Delete
-                      </button>
-                    </>
-                  )}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+                        <button type="button" class="button" onClick={() => setConfirming(null)}>
+                          Keep
+                        </button>
+                      </span>
+                    ) : (
+                      <>
+                        {inUse || state.config.provider.value !== 'ollama' ? null : (
+                          <button
+                            type="button"
+                            class="button"
+                            disabled={action.busy || pinned}
+                            aria-label={`Use ${model.name}`}
+                            title={pinned ? 'The model is pinned by a flag or an environment variable.' : undefined}
+                            onClick={() => void run(() => bridge.invoke('config:set-model', { provider: 'ollama', model: model.name }))}
+                          >
+                            Use
+                          </button>
+                        )}
+                        <button
+                          type="button"
+                          class="button button--danger"
+                          aria-label={`Delete ${model.name}`}
+                          onClick={() => {
+                            setFreed(null);
+                            setConfirming(model.name);
+                          }}
+                        >
+                          Delete
+                        </button>
+                      </>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
       {freed ? <Problem tone="info" message={freed} /> : null}
       <ActionError state={action} />
     </>
@@ -243,6 +255,8 @@ function SuggestedModels({ catalog }: { catalog: ModelCatalog }) {
               <div class="suggestion__main">
                 <span class="mono suggestion__name">{model.name}</span>
                 {model.recommended ? <span class="badge badge--accent">Recommended</span> : null}
+              </div>
+              <div>
                 <Fit verdict={model.fit} />
               </div>
               <p class="suggestion__detail">{model.goodAt}</p>
