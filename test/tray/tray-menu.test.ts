@@ -212,3 +212,8 @@ describe('the downloads line', () => {
     assert.equal(view(state).menu.some((entry) => entry.label?.startsWith('Downloading')), false);
   });
 });
+
+test('an alias shows with the model it resolved to', () => {
+  const state = unpinned((draft) => void (draft.config.model = { value: 'qwen2.5:0.5b', source: 'env:STIGMER_LLM_MODEL', pinned: true, alias: { alias: 'fast', basis: 'the smallest installed model that fits this machine (2 fit)' } }));
+  assert.ok(item(state, 'Model: fast → qwen2.5:0.5b'));
+});

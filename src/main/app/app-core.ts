@@ -17,12 +17,11 @@ import {
 import type { LogEntry, LogSource } from '../../shared/logs.ts';
 import type { OllamaState } from '../../shared/ollama.ts';
 import { API_KEY_ENV, CLOUD_PROVIDERS, PROVIDER_INFO, SUGGESTED_MODELS, type CloudProvider, type Provider } from '../../shared/providers.ts';
-import { ollamaNameProblem } from '../../shared/model-catalog.ts';
 import { RunnerToAppSchema } from '../../shared/runner-protocol.ts';
 import { normaliseBaseUrl } from '../config/base-url.ts';
 import type { CommandLine } from '../config/cli-options.ts';
 import { resolveCurrentConfig } from '../config/current-config.ts';
-import { canonicalOllamaModel, isOllamaModelInstalled } from '../config/model-names.ts';
+import { isOllamaModelInstalled } from '../config/model-names.ts';
 import { toPublicConfig } from '../config/public-config.ts';
 import { resolveConfig, type ResolvedConfig } from '../config/resolve.ts';
 import type { LogPipeline } from '../logs/pipeline.ts';
@@ -37,8 +36,8 @@ import { RunnerSupervisor, type RunnerSupervisorOptions } from '../runner/superv
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { SettingsError, type SettingsStore } from '../settings/settings-store.ts';
 import { deriveLastError, deriveNeedsSetup } from './app-state.ts';
-import { DownloadList } from './downloads.ts';
-import { buildModelCatalog } from './model-catalog.ts';
+import { CommandError, describe } from './command-error.ts';
+import { OllamaModels } from './ollama-models.ts';
 
 export type AppEventListener = (event: EventName, payload: unknown) => void;
 
@@ -71,15 +70,6 @@ type Payload<C extends CommandName> = Extract<ParsedCommand, { command: C }>['pa
 
 const ACK = { ok: true } as const;
 
-class CommandError extends Error {
-  readonly fix: string | undefined;
-  constructor(message: string, fix?: string) {
-    super(message);
-    this.fix = fix;
-  }
-}
-
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
  * The app, host-independent: owns the configuration, the Ollama manager, the runner supervisor
@@ -113,7 +103,15 @@ export class AppCore {
   #unsubscribers: (() => void)[] = [];
   #stopped = false;
   #prepared: Promise<void> | undefined;
-  readonly #downloads = new DownloadList(() => this.#scheduleState());
+  readonly #models = new OllamaModels({
+    ollama: () => this.#ollama,
+    config: () => this.#config,
+    saveSettings: (change) => this.#saveSettings(change),
+    reconfigure: (reason) => this.#reconfigure(reason),
+    log: (level, msg) => this.#log(level, msg),
+    onProgress: (progress) => this.#emit('pull-progress', progress),
+    onChange: () => this.#scheduleState(),
+  });
   /** A runner command saved with "restart later": applied at the runner's next restart. */
   #pendingRunnerCommand: string | null = null;
 
@@ -213,7 +211,7 @@ export class AppCore {
         openai: settings.providers.openai.baseUrl ?? null,
         ollama: settings.providers.ollama.baseUrl ?? null,
       },
-      downloads: this.#downloads.list(),
+      downloads: this.#models.downloads.list(),
       setupDeferred: settings.setupDeferred === true && !settings.firstRunCompleted,
       logsDir: this.#paths.logsDir,
       startAtLogin: settings.startAtLogin,
@@ -261,15 +259,14 @@ export class AppCore {
       await this.#ollama.stop();
       return ACK;
     },
-    'ollama:pull': ({ model, use }) => this.#pull(model, use === true),
+    'ollama:pull': ({ model, use }) => this.#models.pull(model, use === true),
     'ollama:cancel-pull': ({ model }) => {
       this.#ollama.cancelPull(model);
       return ACK;
     },
-    'ollama:delete': ({ model }) => this.#deleteModel(model),
+    'ollama:delete': ({ model }) => this.#models.delete(model),
     'ollama:unload': async ({ model }) => {
-      await this.#ollamaRequest(() => this.#ollama.unloadModel(model));
-      this.#log('info', `Unloaded ${model} from memory`);
+      await this.#models.unload(model);
       return ACK;
     },
     'ollama:set-path': async ({ path }) => {
@@ -281,9 +278,9 @@ export class AppCore {
       await this.#replaceOllama();
       return ACK;
     },
-    'models:catalog': () => this.#modelCatalog(),
+    'models:catalog': () => this.#models.catalog(),
     'downloads:dismiss': ({ model }) => {
-      this.#downloads.dismiss(model);
+      this.#models.downloads.dismiss(model);
       return ACK;
     },
     'config:set-base-url': async ({ provider, baseUrl }) => {
@@ -583,76 +580,6 @@ export class AppCore {
     }
   }
 
-  /**
-   * Pulls a model into the download list. When it lands, it becomes Ollama's model only if the
-   * user asked for that (`use`); otherwise a model chosen by default is saved as it is, so the
-   * new model cannot take its place through the default rule.
-   */
-  async #pull(model: string, use: boolean): Promise<CommandResponse<'ollama:pull'>> {
-    const problem = ollamaNameProblem(model);
-    if (problem) throw new CommandError(problem, 'Check the name at https://ollama.com/library and try again.');
-    if (this.#downloads.isPulling(model)) {
-      return { status: 'failed', model, reason: `${model} is already downloading`, fix: 'wait for it in Downloads, or cancel it there' };
-    }
-    this.#log('info', `Pulling ${model}`);
-    // The default rule prefers llama3.2 and else the first installed model, so a pull could move
-    // it; the model in use is saved first (the manager re-reads the models before this returns).
-    const { provider, model: current } = this.#config;
-    if (!use && provider.value === 'ollama' && current.source === 'default') {
-      this.#saveSettings((draft) => void (draft.providers.ollama.model = current.value));
-    }
-    this.#downloads.begin(model, use);
-    const result = await this.#ollama.pull(model, {
-      onProgress: (progress) => {
-        this.#downloads.progress(progress);
-        this.#emit('pull-progress', progress);
-      },
-    });
-    this.#downloads.finish(result);
-    this.#log(result.status === 'failed' ? 'error' : 'info', result.status === 'failed' ? `Pull of ${model} failed: ${result.reason}` : `Pull of ${model}: ${result.status}`);
-    if (result.status === 'success') {
-      await this.#ollama.refreshModels();
-      if (use) this.#saveSettings((draft) => void (draft.providers.ollama.model = model));
-      await this.#reconfigure(`model ${model} pulled${use ? ' and selected' : ''}`);
-    }
-    return result;
-  }
-
-  async #deleteModel(model: string): Promise<CommandResponse<'ollama:delete'>> {
-    const installed = this.#ollama.getState().models.find((candidate) => isOllamaModelInstalled(model, [candidate.name]));
-    await this.#ollamaRequest(() => this.#ollama.deleteModel(installed?.name ?? model));
-    this.#log('info', `Deleted ${installed?.name ?? model}${installed ? `, freeing ${installed.sizeBytes} bytes` : ''}`);
-    return { model: installed?.name ?? model, freedBytes: installed?.sizeBytes ?? 0 };
-  }
-
-  async #modelCatalog(): Promise<CommandResponse<'models:catalog'>> {
-    const totalMemoryBytes = os.totalmem();
-    try {
-      const [installed, loaded] = await Promise.all([this.#ollama.listModels(), this.#ollama.listLoaded()]);
-      return buildModelCatalog({ installed, loaded, totalMemoryBytes });
-    } catch (error) {
-      return buildModelCatalog({ installed: [], loaded: [], totalMemoryBytes, error: { message: `Ollama's models could not be listed: ${describe(error)}`, fix: 'Start Ollama, then try again.' } });
-    }
-  }
-
-  /** An Ollama request whose failure the user can act on: its message and fix, as a command error. */
-  async #ollamaRequest(send: () => Promise<void>): Promise<void> {
-    try {
-      await send();
-    } catch (error) {
-      throw new CommandError(describe(error), (error as { fix?: unknown }).fix === undefined ? 'Check that Ollama is running.' : String((error as { fix: unknown }).fix));
-    }
-  }
-
-  /** The Ollama model a runner that is not started yet waits for: configured, not installed, and downloading. */
-  #awaitedDownload(): string | undefined {
-    if (this.#config.provider.value !== 'ollama') return undefined;
-    const model = this.#config.model.value;
-    const state = this.#ollama?.getState();
-    if (!state?.configuredModelMissing) return undefined;
-    return this.#downloads.list().find((download) => download.state === 'pulling' && canonicalOllamaModel(download.model) === canonicalOllamaModel(model))?.model;
-  }
-
   async #setOllamaOptions(options: Payload<'ollama:set-options'>): Promise<void> {
     this.#saveSettings((draft) => {
       draft.ollama = { ...(draft.ollama.path ? { path: draft.ollama.path } : {}), exposeToNetwork: options.exposeToNetwork };
@@ -691,7 +618,7 @@ export class AppCore {
   #runnerStatus(): AppState['runner'] {
     if (this.#runner) return this.#runner.getState();
     const command = this.#runnerCommand?.ok ? formatRunnerCommand(this.#runnerCommand.command.argv) : '';
-    const awaited = this.#awaitedDownload();
+    const awaited = this.#models.awaitedDownload();
     const reason =
       this.#config.errors.length > 0
         ? 'waiting for a valid configuration'
@@ -726,7 +653,7 @@ export class AppCore {
     const inputs = JSON.stringify([command.command.argv, env]);
     if (!this.#runner) {
       if (!this.#runnerWanted) return;
-      if (this.#awaitedDownload()) {
+      if (this.#models.awaitedDownload()) {
         this.#scheduleState();
         return;
       }
@@ -843,7 +770,7 @@ export class AppCore {
 
   #describeConfig(): void {
     const { provider, model, baseUrl, apiKey } = toPublicConfig(this.#config);
-    this.#log('info', `Configuration: provider ${provider.value} (${provider.source}), model ${model.value} (${model.source}), base URL ${baseUrl.value} (${baseUrl.source})${apiKey.value ? `, key ${apiKey.value} (${apiKey.source})` : ''}`);
+    this.#log('info', `Configuration: provider ${provider.value} (${provider.source}), model ${model.alias ? `${model.alias.alias} → ` : ''}${model.value} (${model.source}), base URL ${baseUrl.value} (${baseUrl.source})${apiKey.value ? `, key ${apiKey.value} (${apiKey.source})` : ''}`);
     for (const warning of this.#config.warnings) this.#log('warn', warning.message);
     for (const error of this.#config.errors) this.#log('error', `${error.message} — the runner will not start until this is fixed`);
   }

@@ -134,7 +134,7 @@ export function trayView(state: AppState, { startAtLogin }: { startAtLogin: bool
     separator,
     { label: 'Provider', enabled: false },
     ...providers,
-    { type: 'submenu', label: `Model: ${model.value}`, submenu: modelItems(state) },
+    { type: 'submenu', label: `Model: ${model.alias ? `${model.alias.alias} → ` : ''}${model.value}`, submenu: modelItems(state) },
     separator,
     ...runnerItems(state),
     ...ollamaItems(state),

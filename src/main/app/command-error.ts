@@ -1,0 +1,10 @@
+/** A failure of a command that the user can act on: `dispatchCommand` passes the fix on. */
+export class CommandError extends Error {
+  readonly fix: string | undefined;
+  constructor(message: string, fix?: string) {
+    super(message);
+    this.fix = fix;
+  }
+}
+
+export const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
