@@ -92,6 +92,9 @@ export class FakeCore {
         masked: maskSecret(key),
       };
     }
+    if (key.includes('offline')) {
+      return { provider, outcome: 'unreachable', message: `${label} could not be reached to check this key.`, fix: 'It is checked again when the network is back.', masked: maskSecret(key) };
+    }
     return { provider, outcome: 'valid', status: 200, message: `${label} accepted the key.`, masked: maskSecret(key) };
   }
 
@@ -134,7 +137,8 @@ export class FakeCore {
       case 'keys:set': {
         const body = input('keys:set');
         const check = this.#checkKey(body.provider, body.key);
-        if (check.outcome !== 'valid') return { saved: false, check };
+        // As main does: a key is saved when the provider accepted it, or could not be asked (offline).
+        if (check.outcome !== 'valid' && check.outcome !== 'unreachable') return { saved: false, check };
         this.keys.set(body.provider, body.key);
         this.update((state) => {
           state.config.keys[body.provider] = { source: 'session', masked: maskSecret(body.key) };

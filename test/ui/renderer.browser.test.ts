@@ -372,3 +372,49 @@ test('the window stays readable at 2x', async (t) => {
   assert.equal(overflowing, 0, 'nothing overflows its box');
   await shot(page, 'overview-2x');
 });
+
+test('no dead ends at the first step: without Ollama the wizard offers the download, a new check, or a cloud provider', async (t) => {
+  const blank = appStateFixture({ firstRun: true, needsSetup: true });
+  blank.config.provider = { value: 'ollama', source: 'default', pinned: false };
+  blank.config.keys = { anthropic: null, openai: null };
+  blank.ollama = { ...blank.ollama, server: { phase: 'not-installed', reason: 'Ollama is not installed.', fix: 'Install it from ollama.com, or choose a cloud provider.' }, binary: null, serverVersion: null, pid: null, models: [] };
+  const { page, core, problems } = await open(t, { state: blank });
+  await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
+  assert.equal(await page.getByRole('link', { name: 'Download Ollama' }).getAttribute('href'), 'https://ollama.com/download');
+  await page.getByRole('button', { name: 'Check again' }).click();
+  await page.getByText('answers at').waitFor(DEADLINE);
+  assert.ok(core.calls.some((call) => call.command === 'ollama:start'), 'Check again looks for Ollama again');
+  core.update((state) => (state.ollama = blank.ollama));
+  await page.getByRole('button', { name: 'Use a cloud provider' }).click();
+  await page.getByRole('heading', { name: 'Choose a provider' }).waitFor(DEADLINE);
+  assert.equal(await page.getByRole('radio', { name: /Anthropic/ }).isChecked(), true, 'a cloud provider is preselected');
+  assert.deepEqual(problems, []);
+});
+
+test('a pinned provider is explained at the first choice, not discovered at the review', async (t) => {
+  const pinned = appStateFixture({ firstRun: true, needsSetup: true });
+  const { page } = await open(t, { state: pinned });
+  await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByText('The provider is pinned to Ollama by LLM_PROVIDER, so this setup uses Ollama.').waitFor(DEADLINE);
+  await page.getByText('To choose another provider here, unset LLM_PROVIDER and start Stigmer again.').waitFor(DEADLINE);
+  assert.equal(await page.getByRole('radio', { name: /Ollama/ }).isChecked(), true);
+  await shot(page, 'wizard-2-pinned');
+});
+
+test('a key saved while the provider cannot be reached says it is not verified yet, and the wizard goes on', async (t) => {
+  const blank = appStateFixture({ firstRun: true, needsSetup: true });
+  blank.config.keys = { anthropic: null, openai: null };
+  blank.config.provider = { value: 'anthropic', source: 'settings', pinned: false };
+  blank.config.model = { value: 'claude-sonnet-4-5', source: 'default', pinned: false };
+  const { page } = await open(t, { state: blank });
+  await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: 'Add your Anthropic API key' }).waitFor(DEADLINE);
+  await page.getByLabel('Anthropic API key', { exact: true }).fill('sk-ant-api03-offline-key-0000000000000000');
+  await page.getByRole('button', { name: 'Validate & save' }).click();
+  await page.getByText('Saved, not verified yet: Anthropic could not be reached to check this key.').waitFor(DEADLINE);
+  await page.getByRole('button', { name: 'Continue', disabled: false }).click();
+  await page.getByRole('heading', { name: 'Review' }).waitFor(DEADLINE);
+});
