@@ -115,7 +115,10 @@ export function App() {
   const shownRoute: Route = showWizard ? 'setup' : route;
   useEffect(() => {
     document.title = `${TITLES[shownRoute]} · Stigmer`;
+    // Each screen starts at its top: the main area's scroll position is not carried over.
+    document.getElementById('main')?.scrollTo(0, 0);
   }, [shownRoute]);
+  const offline = store.connection === 'reconnecting';
   let content: ComponentChildren;
   if (!state) {
     content = <Centered>{store.loadError ? <p role="alert">Could not load the app state: {store.loadError}</p> : <p class="muted">Connecting to Stigmer…</p>}</Centered>;
@@ -157,12 +160,15 @@ export function App() {
       </a>
       <Sidebar current={shownRoute} downloadsOpen={downloadsOpen} onToggleDownloads={() => setDownloadsOpen((open) => !open)} />
       <main id="main" class="main" tabIndex={-1}>
-        {store.connection === 'reconnecting' ? (
+        {offline ? (
           <div class="connection" role="status">
             Connection to Stigmer lost; reconnecting…
           </div>
         ) : null}
-        {content}
+        {/* While the connection is lost, the last state is shown but nothing can be pressed. */}
+        <div class={offline ? 'main__content main__content--stale' : 'main__content'} inert={offline}>
+          {content}
+        </div>
       </main>
       {state ? <DownloadsPanel open={downloadsOpen} onOpen={() => setDownloadsOpen(true)} onClose={() => setDownloadsOpen(false)} /> : null}
     </div>

@@ -286,6 +286,11 @@ test('screenshots of the new screens: light and dark, 800×600 and the Electron 
         await page.goto(withRoute(url, '#/settings'));
         await page.getByRole('region', { name: 'Endpoints' }).waitFor(DEADLINE);
         await page.screenshot({ path: path.join(SCREENSHOTS, `e2e-settings-${name}.png`) });
+        for (const route of ['overview', 'logs'] as const) {
+          await page.goto(withRoute(url, `#/${route}`));
+          await page.getByRole('heading', { level: 1 }).waitFor(DEADLINE);
+          await page.screenshot({ path: path.join(SCREENSHOTS, `e2e-${route}-${name}.png`) });
+        }
         assert.deepEqual(problems, []);
       });
     }

@@ -39,6 +39,8 @@ interface Session {
   frames: string[];
   /** Console errors, CSP violations included. */
   problems: string[];
+  /** Closing it drops the page's connection. */
+  server: { close(): Promise<void> };
 }
 
 interface OpenOptions {
@@ -58,7 +60,7 @@ async function open(t: TestContext, { state = appStateFixture(), colorScheme = '
   const page = await context.newPage();
   const { frames, problems } = watchPage(page);
   await page.goto(`${server.url}${route}`);
-  return { core, page, frames, problems };
+  return { core, page, frames, problems, server };
 }
 
 /** Runs in the page: the focused control's name and its outline. */
@@ -417,4 +419,22 @@ test('a key saved while the provider cannot be reached says it is not verified y
   await page.getByText('Saved, not verified yet: Anthropic could not be reached to check this key.').waitFor(DEADLINE);
   await page.getByRole('button', { name: 'Continue', disabled: false }).click();
   await page.getByRole('heading', { name: 'Review' }).waitFor(DEADLINE);
+});
+
+test('each screen starts at its top, and a lost connection leaves nothing pressable', async (t) => {
+  const { page, server } = await open(t, { route: '#/settings' });
+  await page.setViewportSize({ width: 800, height: 600 });
+  await page.getByRole('region', { name: 'Endpoints' }).waitFor(DEADLINE);
+  await page.evaluate('document.getElementById("main").scrollTo(0, 400)');
+  assert.ok(Number(await page.evaluate('document.getElementById("main").scrollTop')) > 0);
+  await page.getByRole('link', { name: 'Overview' }).click();
+  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor(DEADLINE);
+  assert.equal(await page.evaluate('document.getElementById("main").scrollTop'), 0, 'the scroll position does not leak into the next screen');
+
+  await server.close();
+  await page.getByText('Connection to Stigmer lost; reconnecting…').waitFor(DEADLINE);
+  assert.equal(await page.evaluate('document.querySelector(".main__content").inert'), true, 'stale buttons cannot be pressed');
+  // An inert subtree takes no clicks and no focus.
+  await page.locator('.main__content').getByRole('button').first().focus();
+  assert.equal(await page.evaluate('document.querySelector(".main__content").contains(document.activeElement)'), false, 'a stale button cannot even take focus');
 });

@@ -4,7 +4,7 @@ import type { AppState } from '../../shared/ipc.ts';
 import { PROVIDER_INFO } from '../../shared/providers.ts';
 import { ActionError, Card, PinnedBadge, Problem, Row, SourceBadge, StatusPill, useAction } from '../components/ui.tsx';
 import { useNow } from '../components/use-now.ts';
-import { formatBytes, formatDuration } from '../format.ts';
+import { formatBytes, formatDuration, formatTimeOfDay } from '../format.ts';
 import { ollamaStatus, runnerStatus } from '../status.ts';
 import { useAppState, useStore } from '../store.ts';
 
@@ -181,7 +181,7 @@ function RunnerCard({ state }: { state: AppState }) {
           {runner.lastExit ? (
             <span>
               {runner.lastExit.signal ? `signal ${runner.lastExit.signal}` : `code ${runner.lastExit.code}`}
-              <span class="muted"> · {new Date(runner.lastExit.at).toLocaleTimeString()}</span>
+              <span class="muted"> · {formatTimeOfDay(runner.lastExit.at)}</span>
             </span>
           ) : (
             <span class="muted">—</span>
