@@ -212,7 +212,7 @@ export class AppCore {
         ollama: settings.providers.ollama.baseUrl ?? null,
       },
       downloads: this.#models.downloads.list(),
-      setupDeferred: settings.setupDeferred === true && !settings.firstRunCompleted,
+      setupDeferred: settings.setupDeferred === true,
       logsDir: this.#paths.logsDir,
       startAtLogin: settings.startAtLogin,
     };

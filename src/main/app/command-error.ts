@@ -8,3 +8,6 @@ export class CommandError extends Error {
 }
 
 export const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** Messages from deep inside ("deleting … failed: …") start a sentence when they reach the user. */
+export const asSentence = (text: string): string => (text === '' ? text : `${text.charAt(0).toUpperCase()}${text.slice(1)}`);

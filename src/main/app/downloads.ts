@@ -1,4 +1,5 @@
 import type { Download } from '../../shared/ipc.ts';
+import { asSentence } from './command-error.ts';
 import type { OllamaPullProgress, OllamaPullResult } from '../../shared/ollama.ts';
 
 /** Finished downloads kept for the panel; older ones drop off. */
@@ -21,7 +22,7 @@ function finishedMessage(result: OllamaPullResult, use: boolean): string {
     case 'cancelled':
       return `Download of ${result.model} cancelled. Ollama keeps the finished parts; pulling it again resumes.`;
     case 'failed':
-      return `${result.reason.charAt(0).toUpperCase()}${result.reason.slice(1)}. Fix: ${result.fix}.`;
+      return `${asSentence(result.reason)}. ${asSentence(result.fix)}.`;
   }
 }
 

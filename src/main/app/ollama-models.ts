@@ -6,7 +6,7 @@ import type { OllamaPullProgress } from '../../shared/ollama.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
 import type { OllamaManager } from '../ollama/manager.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
-import { CommandError, describe } from './command-error.ts';
+import { CommandError, asSentence, describe } from './command-error.ts';
 import { DownloadList } from './downloads.ts';
 import { buildModelCatalog } from './model-catalog.ts';
 
@@ -110,6 +110,6 @@ async function request(send: () => Promise<void>): Promise<void> {
     await send();
   } catch (error) {
     const fix = (error as { fix?: unknown }).fix;
-    throw new CommandError(describe(error), typeof fix === 'string' ? fix : 'Check that Ollama is running.');
+    throw new CommandError(asSentence(describe(error)), asSentence(typeof fix === 'string' ? fix : 'Check that Ollama is running.'));
   }
 }
