@@ -11,6 +11,7 @@ import type { Browser } from 'playwright-core';
 import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
 import { fitVerdict } from '../../src/shared/model-catalog.ts';
 import { defaultSettings } from '../../src/shared/settings.ts';
+import { FAKE_OLLAMA_BIN_DIR } from '../doubles/ollama/server.ts';
 import { freePort } from '../ollama/support.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { Scope, hostEnv, readPidFile, startHost, waitUntil } from '../support/e2e-host.ts';
@@ -256,6 +257,14 @@ test('Settings: arrow keys only move focus among providers, per-provider base UR
     await runnerCard.getByText("Saved: python3 -m my_worker runs from the runner's next restart.").waitFor(DEADLINE);
     assert.equal(readSettings(userDataDir).runner.command, 'python3 -m my_worker');
     assert.equal(readPidFile(userDataDir, 'runner.pid'), pidBefore, 'the runner was not restarted');
+
+    // The ollama binary, saved and used for the next launch.
+    const binary = page.getByRole('region', { name: 'Ollama binary' });
+    const fakeBinary = path.join(FAKE_OLLAMA_BIN_DIR, 'ollama');
+    await binary.getByLabel('Path to the ollama binary').fill(fakeBinary);
+    await binary.getByRole('button', { name: 'Save' }).click();
+    await binary.getByText(`Using ${fakeBinary} (settings`).waitFor(DEADLINE);
+    assert.equal(readSettings(userDataDir).ollama.path, fakeBinary);
     assert.deepEqual(problems, []);
   });
 });

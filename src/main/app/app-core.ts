@@ -70,7 +70,6 @@ type Payload<C extends CommandName> = Extract<ParsedCommand, { command: C }>['pa
 
 const ACK = { ok: true } as const;
 
-
 /**
  * The app, host-independent: owns the configuration, the Ollama manager, the runner supervisor
  * and the log pipeline, answers the IPC contract's commands and pushes its events. The Electron

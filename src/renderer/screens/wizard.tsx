@@ -273,6 +273,7 @@ export function Wizard({ onClose }: { onClose: (later: boolean) => void }) {
   const saveSelection = async () => {
     if (!selection || state.config.model.pinned) return;
     if (active === 'ollama' && !selection.installed) {
+      // Not awaited: the pull answers when it ends, and the Downloads panel and the next steps show how it goes.
       if (!selectionDownloading) void bridge.invoke('ollama:pull', { model: selection.model, use: true }).catch(() => undefined);
       // The model is saved now, so the review shows it and the runner waits for the download.
       await bridge.invoke('config:set-model', { provider: active, model: selection.model });
