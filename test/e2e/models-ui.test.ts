@@ -149,6 +149,8 @@ test('--llm-model fast resolves to the smallest installed model that fits, shown
     assert.match(await aliases.innerText(), /fast\s+qwen2\.5:0\.5b — the smallest installed model that fits this machine \(2 fit\)/);
     assert.match(await aliases.innerText(), /powerful\s+llama3\.2:latest — the largest installed model that fits/);
     await shot(page, 'models-aliases');
+    await page.getByRole('link', { name: 'Overview' }).click();
+    assert.match(await page.getByRole('region', { name: 'Configuration' }).innerText(), /Model\s+fast → qwen2\.5:0\.5b\s+flag --llm-model/);
     assert.deepEqual(problems, []);
   });
 });
@@ -223,7 +225,7 @@ test('Settings: arrow keys only move focus among providers, per-provider base UR
     const ollama = providers.getByRole('radio', { name: /Ollama/ });
     const openai = providers.getByRole('radio', { name: /OpenAI/ });
     await ollama.focus();
-    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowDown');
     assert.equal(await openai.evaluate((element) => element === element.ownerDocument.activeElement), true, 'focus moved to OpenAI');
     assert.equal(await ollama.isChecked(), true, 'one arrow press chooses nothing');
     assert.equal(readSettings(userDataDir).provider, 'ollama');

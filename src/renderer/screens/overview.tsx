@@ -12,7 +12,8 @@ const FIELD_LABELS: Record<ConfigFieldName, string> = { provider: 'Provider', mo
 
 function ConfigValue({ config, field }: { config: PublicConfig; field: ConfigFieldName }) {
   const resolved = config[field];
-  const shown = field === 'provider' ? PROVIDER_INFO[config.provider.value].label : resolved.value;
+  const alias = field === 'model' ? config.model.alias?.alias : undefined;
+  const shown = field === 'provider' ? PROVIDER_INFO[config.provider.value].label : alias ? `${alias} → ${config.model.value}` : resolved.value;
   return (
     <div class="config-value">
       <span class={shown === null ? 'config-value__text muted' : 'config-value__text mono'}>{shown ?? 'not needed'}</span>
