@@ -170,7 +170,11 @@ export function App() {
           {content}
         </div>
       </main>
-      {state ? <DownloadsPanel open={downloadsOpen} onOpen={() => setDownloadsOpen(true)} onClose={() => setDownloadsOpen(false)} /> : null}
+      {state ? (
+        <div inert={offline}>
+          <DownloadsPanel open={downloadsOpen} onOpen={() => setDownloadsOpen(true)} onClose={() => setDownloadsOpen(false)} />
+        </div>
+      ) : null}
     </div>
   );
 }

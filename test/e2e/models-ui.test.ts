@@ -265,7 +265,8 @@ test('Settings: arrow keys only move focus among providers, per-provider base UR
     const fakeBinary = path.join(FAKE_OLLAMA_BIN_DIR, 'ollama');
     await binary.getByLabel('Path to the ollama binary').fill(fakeBinary);
     await binary.getByRole('button', { name: 'Save' }).click();
-    await binary.getByText(`Using ${fakeBinary} (settings`).waitFor(DEADLINE);
+    // Saving relaunches the managed server with it: a process restart, slow on a busy machine.
+    await binary.getByText(`Using ${fakeBinary} (settings`).waitFor({ timeout: 60_000 });
     assert.equal(readSettings(userDataDir).ollama.path, fakeBinary);
     assert.deepEqual(problems, []);
   });
