@@ -66,7 +66,14 @@ export function DownloadsPanel({ open, onOpen, onClose }: { open: boolean; onOpe
   }, [downloads]);
   if (!open) return null;
   return (
-    <aside id="downloads-panel" class="downloads" aria-labelledby="downloads-title">
+    <aside
+      id="downloads-panel"
+      class="downloads"
+      aria-labelledby="downloads-title"
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') onClose();
+      }}
+    >
       <header class="downloads__header">
         <h2 id="downloads-title" class="card__title">
           Downloads
