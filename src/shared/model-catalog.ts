@@ -58,6 +58,9 @@ export const SUGGESTED_OLLAMA_MODELS: readonly SuggestedOllamaModel[] = [
   { name: 'gemma3:12b', downloadBytes: 8_100_000_000, parameterSize: '12B', goodAt: 'Stronger reasoning and longer documents', general: true },
 ];
 
+/** 2.04e9 → "2.0 GB": decimal units, as Ollama's library states download sizes. */
+export const formatGigabytes = (bytes: number): string => `${(bytes / 1e9).toFixed(1)} GB`;
+
 /** Memory a model needs beyond its weights (context cache, runtime): 20 %. */
 export const FIT_FACTOR = 1.2;
 /** What the operating system and other apps keep for themselves. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SUGGESTED_OLLAMA_MODELS } from './model-catalog.ts';
 
 /** The LLM providers a runner can be configured for, in the order the UI lists them. */
 export const PROVIDERS = ['anthropic', 'openai', 'ollama'] as const;
@@ -41,7 +42,8 @@ export const API_KEY_FLAG: Record<CloudProvider, `--${string}`> = {
 export const SUGGESTED_MODELS: Record<Provider, readonly string[]> = {
   anthropic: ['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5'],
   openai: ['gpt-4.1-mini', 'gpt-4.1', 'gpt-4o-mini', 'o4-mini'],
-  ollama: ['llama3.2', 'llama3.2:1b', 'qwen2.5:7b', 'qwen2.5-coder:7b', 'gemma3:4b', 'mistral'],
+  // The Models screen's catalog, with sizes and what each is good at.
+  ollama: SUGGESTED_OLLAMA_MODELS.map((model) => model.name),
 };
 
 /**

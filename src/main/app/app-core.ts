@@ -17,6 +17,7 @@ import {
 import type { LogEntry, LogSource } from '../../shared/logs.ts';
 import type { OllamaState } from '../../shared/ollama.ts';
 import { API_KEY_ENV, CLOUD_PROVIDERS, PROVIDER_INFO, SUGGESTED_MODELS, type CloudProvider, type Provider } from '../../shared/providers.ts';
+import { SUGGESTED_OLLAMA_MODELS, formatGigabytes } from '../../shared/model-catalog.ts';
 import { RunnerToAppSchema } from '../../shared/runner-protocol.ts';
 import { normaliseBaseUrl } from '../config/base-url.ts';
 import type { CommandLine } from '../config/cli-options.ts';
@@ -542,7 +543,12 @@ export class AppCore {
 
   async #listModels(provider: Provider): Promise<ModelList> {
     const suggested = (installed: readonly string[]) =>
-      SUGGESTED_MODELS[provider].filter((name) => !isOllamaModelInstalled(name, installed)).map((name) => ({ name, installed: false }));
+      SUGGESTED_MODELS[provider]
+        .filter((name) => !isOllamaModelInstalled(name, installed))
+        .map((name) => {
+          const known = SUGGESTED_OLLAMA_MODELS.find((model) => model.name === name);
+          return { name, installed: false, ...(known ? { detail: `${known.parameterSize} · ${formatGigabytes(known.downloadBytes)} download` } : {}) };
+        });
     if (provider === 'ollama') {
       try {
         const models = await this.#ollama.listModels();

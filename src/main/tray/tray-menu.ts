@@ -1,5 +1,6 @@
 import { sourceName } from '../../shared/config.ts';
 import type { AppState, CommandName, CommandRequest } from '../../shared/ipc.ts';
+import { formatGigabytes } from '../../shared/model-catalog.ts';
 import { providerChoices } from '../../shared/provider-availability.ts';
 import { PROVIDER_INFO, SUGGESTED_MODELS } from '../../shared/providers.ts';
 
@@ -68,8 +69,6 @@ function modelItems(state: AppState): TrayMenuItem[] {
   });
 }
 
-/** 2.04e9 → "2.0 GB" (decimal units, as Ollama and the window show sizes). */
-const gigabytes = (bytes: number): string => `${(bytes / 1e9).toFixed(1)} GB`;
 
 /** 65 → "1 min left", 3700 → "62 min left": a tray line has room for minutes only. */
 const timeLeft = (seconds: number): string => (seconds < 60 ? 'under a minute left' : `${Math.round(seconds / 60)} min left`);
@@ -81,7 +80,7 @@ function downloadItems(state: AppState): TrayMenuItem[] {
     .map((download) => {
       const parts = [
         download.percent === null ? download.phase : `${Math.round(download.percent)}%`,
-        download.totalBytes > 0 ? `${gigabytes(download.completedBytes)} of ${gigabytes(download.totalBytes)}` : null,
+        download.totalBytes > 0 ? `${formatGigabytes(download.completedBytes)} of ${formatGigabytes(download.totalBytes)}` : null,
         download.etaSeconds !== null && download.etaSeconds > 0 ? timeLeft(download.etaSeconds) : null,
       ].filter(Boolean);
       return { label: `Downloading ${download.model} — ${parts.join(' · ')}`, action: { kind: 'open', route: 'models' } };
