@@ -171,7 +171,7 @@ export function App() {
         </div>
       </main>
       {state ? (
-        <div inert={offline}>
+        <div class="downloads-layer" inert={offline}>
           <DownloadsPanel open={downloadsOpen} onOpen={() => setDownloadsOpen(true)} onClose={() => setDownloadsOpen(false)} />
         </div>
       ) : null}

@@ -293,6 +293,7 @@ test('screenshots of the new screens: light and dark, 800×600 and the Electron 
         await page.evaluate('document.querySelector("main").scrollTo(0, 0)');
         const name = `${colorScheme}-${viewport.width}x${viewport.height}`;
         await page.screenshot({ path: path.join(SCREENSHOTS, `e2e-models-${name}.png`) });
+        assert.equal(await page.evaluate('document.querySelector(".sidebar").getBoundingClientRect().height'), viewport.height, 'the sidebar fills the window');
         // Nothing sticks out sideways at this size.
         assert.equal(await page.evaluate('document.querySelector("main").scrollWidth <= document.querySelector("main").clientWidth'), true, `no horizontal overflow at ${name}`);
         await page.goto(withRoute(url, '#/settings'));

@@ -152,9 +152,12 @@ function Summary({ state }: { state: AppState }) {
       {config.errors.map((issue) => (
         <Problem key={issue.message} message={issue.message} />
       ))}
-      {config.warnings.map((issue) => (
-        <Problem key={issue.message} tone="warning" message={issue.message} />
-      ))}
+      {config.warnings
+        // "Not installed" is old news while the model downloads: the note below says what happens.
+        .filter((issue) => !(issue.field === 'model' && configuredDownload(state)))
+        .map((issue) => (
+          <Problem key={issue.message} tone="warning" message={issue.message} />
+        ))}
       {state.secrets.notice && keyFor ? <Problem tone="info" message={state.secrets.notice} /> : null}
       {configuredDownload(state) ? (
         <Problem tone="info" message={`${config.model.value} is still downloading. You can go on: the runner starts as soon as it lands.`} />
