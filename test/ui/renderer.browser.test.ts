@@ -438,3 +438,18 @@ test('each screen starts at its top, and a lost connection leaves nothing pressa
   await page.locator('.main__content').getByRole('button').first().focus();
   assert.equal(await page.evaluate('document.querySelector(".main__content").contains(document.activeElement)'), false, 'a stale button cannot even take focus');
 });
+
+test('the sidebar status pills stay inside the sidebar with their longest words, at the Electron minimum width', async (t) => {
+  const state = appStateFixture();
+  state.runner = { ...state.runner, state: 'backoff', nextRestartAt: Date.now() + 30_000 };
+  state.ollama = { ...state.ollama, server: { phase: 'running', owner: 'external' }, pid: null };
+  const { page } = await open(t, { state, route: '#/logs' });
+  await page.setViewportSize({ width: 760, height: 520 });
+  await page.getByText('Running (external)').waitFor(DEADLINE);
+  const overflow = await page.evaluate(`(() => {
+    const sidebar = document.querySelector('.sidebar').getBoundingClientRect();
+    return [...document.querySelectorAll('.sidebar__status .pill')].map((pill) => pill.getBoundingClientRect().right - sidebar.right);
+  })()`);
+  for (const excess of overflow as number[]) assert.ok(excess <= 0, `a pill sticks out of the sidebar by ${excess}px`);
+  await shot(page, 'sidebar-long-status-760');
+});
