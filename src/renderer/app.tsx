@@ -1,7 +1,9 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { DownloadsButton, DownloadsPanel } from './components/downloads-panel.tsx';
 import { StatusPill } from './components/ui.tsx';
 import { LogsScreen } from './screens/logs.tsx';
+import { ModelsScreen } from './screens/models.tsx';
 import { OverviewScreen } from './screens/overview.tsx';
 import { PlaygroundScreen } from './screens/playground.tsx';
 import { SettingsScreen } from './screens/settings.tsx';
@@ -9,13 +11,14 @@ import { Wizard } from './screens/wizard.tsx';
 import { ollamaStatus, runnerStatus } from './status.ts';
 import { useStore, useTopic } from './store.ts';
 
-const ROUTES = ['overview', 'logs', 'settings', 'playground', 'setup'] as const;
+const ROUTES = ['overview', 'models', 'logs', 'settings', 'playground', 'setup'] as const;
 type Route = (typeof ROUTES)[number];
 
-const TITLES: Record<Route, string> = { overview: 'Overview', logs: 'Logs', settings: 'Settings', playground: 'Playground', setup: 'Setup' };
+const TITLES: Record<Route, string> = { overview: 'Overview', models: 'Models', logs: 'Logs', settings: 'Settings', playground: 'Playground', setup: 'Setup' };
 
 const ICONS: Record<Route, string> = {
   overview: 'M3 3h6v6H3V3Zm8 0h6v6h-6V3ZM3 11h6v6H3v-6Zm8 0h6v6h-6v-6Z',
+  models: 'M10 2 3 5.5v9L10 18l7-3.5v-9L10 2Zm0 2.2 4.6 2.3L10 8.8 5.4 6.5 10 4.2ZM5 8.1l4 2v5.3l-4-2V8.1Zm6 7.3v-5.3l4-2v5.3l-4 2Z',
   logs: 'M3 4h14v2H3V4Zm0 5h14v2H3V9Zm0 5h9v2H3v-2Z',
   settings:
     'M10 6.5a3.5 3.5 0 1 0 0 7 3.5 3.5 0 0 0 0-7ZM8.6 2h2.8l.4 2.1 1.5.9 2-.8 1.4 2.4-1.6 1.4v1.8l1.6 1.4-1.4 2.4-2-.8-1.5.9-.4 2.1H8.6l-.4-2.1-1.5-.9-2 .8-1.4-2.4L4.9 11V9.2L3.3 7.8l1.4-2.4 2 .8 1.5-.9L8.6 2Z',
@@ -49,7 +52,7 @@ function NavLink({ route, current }: { route: Route; current: Route }) {
   );
 }
 
-function Sidebar({ current }: { current: Route }) {
+function Sidebar({ current, downloadsOpen, onToggleDownloads }: { current: Route; downloadsOpen: boolean; onToggleDownloads: () => void }) {
   const store = useStore();
   const state = store.state;
   const runner = state ? runnerStatus(state.runner, Date.now()) : null;
@@ -68,6 +71,7 @@ function Sidebar({ current }: { current: Route }) {
         {ROUTES.map((route) => (
           <NavLink key={route} route={route} current={current} />
         ))}
+        {state ? <DownloadsButton open={downloadsOpen} onToggle={onToggleDownloads} /> : null}
       </nav>
       <div class="sidebar__status">
         {runner ? (
@@ -96,27 +100,33 @@ export function App() {
   useTopic('state');
   const route = useRoute();
   const [wizardDismissed, setWizardDismissed] = useState(false);
+  const [downloadsOpen, setDownloadsOpen] = useState(false);
   // Once shown, the wizard stays until the user closes it: the step that makes the configuration
   // usable (a key saved, a model pulled) must not whisk it away before the review and start steps.
   const [wizardOpen, setWizardOpen] = useState(false);
   const state = store.state;
-  const setupNeeded = state !== null && (state.firstRun || state.needsSetup) && !wizardDismissed;
-
-  useEffect(() => {
-    document.title = `${TITLES[route]} · Stigmer`;
-  }, [route]);
+  // "Set up later" is remembered by main, so a reload does not bring the wizard back by itself.
+  const setupNeeded = state !== null && (state.firstRun || state.needsSetup) && !wizardDismissed && !state.setupDeferred;
   useEffect(() => {
     if (setupNeeded) setWizardOpen(true);
   }, [setupNeeded]);
 
   const showWizard = state !== null && (route === 'setup' || setupNeeded || wizardOpen);
+  const shownRoute: Route = showWizard ? 'setup' : route;
+  useEffect(() => {
+    document.title = `${TITLES[shownRoute]} · Stigmer`;
+    // Each screen starts at its top: the main area's scroll position is not carried over.
+    document.getElementById('main')?.scrollTo(0, 0);
+  }, [shownRoute]);
+  const offline = store.connection === 'reconnecting';
   let content: ComponentChildren;
   if (!state) {
     content = <Centered>{store.loadError ? <p role="alert">Could not load the app state: {store.loadError}</p> : <p class="muted">Connecting to Stigmer…</p>}</Centered>;
   } else if (showWizard) {
-    const close = () => {
+    const close = (later: boolean) => {
       setWizardDismissed(true);
       setWizardOpen(false);
+      if (later) void store.bridge.invoke('wizard:defer', { deferred: true }).catch(() => undefined);
       window.location.hash = '#/overview';
     };
     content = <Wizard onClose={close} />;
@@ -126,7 +136,16 @@ export function App() {
         <header class="page-header">
           <h1 class="page-header__title">{TITLES[route]}</h1>
         </header>
+        {state.setupDeferred && (state.firstRun || state.needsSetup) ? (
+          <div class="banner banner--setup" role="status">
+            <span>Setup is not finished: you chose to set it up later.</span>
+            <a class="button button--primary" href="#/setup" onClick={() => void store.bridge.invoke('wizard:defer', { deferred: false }).catch(() => undefined)}>
+              Resume setup
+            </a>
+          </div>
+        ) : null}
         {route === 'overview' ? <OverviewScreen /> : null}
+        {route === 'models' ? <ModelsScreen /> : null}
         {route === 'logs' ? <LogsScreen /> : null}
         {route === 'settings' ? <SettingsScreen /> : null}
         {route === 'playground' ? <PlaygroundScreen /> : null}
@@ -139,15 +158,23 @@ export function App() {
       <a class="skip-link" href="#main">
         Skip to content
       </a>
-      <Sidebar current={showWizard ? 'setup' : route} />
+      <Sidebar current={shownRoute} downloadsOpen={downloadsOpen} onToggleDownloads={() => setDownloadsOpen((open) => !open)} />
       <main id="main" class="main" tabIndex={-1}>
-        {store.connection === 'reconnecting' ? (
+        {offline ? (
           <div class="connection" role="status">
             Connection to Stigmer lost; reconnecting…
           </div>
         ) : null}
-        {content}
+        {/* While the connection is lost, the last state is shown but nothing can be pressed. */}
+        <div class={offline ? 'main__content main__content--stale' : 'main__content'} inert={offline}>
+          {content}
+        </div>
       </main>
+      {state ? (
+        <div class="downloads-layer" inert={offline}>
+          <DownloadsPanel open={downloadsOpen} onOpen={() => setDownloadsOpen(true)} onClose={() => setDownloadsOpen(false)} />
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -30,3 +30,6 @@ export function formatClock(iso: string): string {
   const pad = (value: number, width = 2) => String(value).padStart(width, '0');
   return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`;
 }
+
+/** 24-hour local time of day, "14:03:27", the same clock as the log view. */
+export const formatTimeOfDay = (ms: number): string => formatClock(new Date(ms).toISOString()).slice(0, 8);

@@ -1,7 +1,6 @@
 import { createContext } from 'preact';
 import { useContext, useEffect, useState } from 'preact/hooks';
 import type { AppState } from '../shared/ipc.ts';
-import type { OllamaPullProgress } from '../shared/ollama.ts';
 import type { Bridge, ConnectionStatus } from './bridge.ts';
 import { LogBuffer } from './log-buffer.ts';
 
@@ -11,16 +10,14 @@ const INITIAL_LOG_LINES = 5000;
 type Topic = 'state' | 'logs';
 
 /**
- * What the window knows about the app: the latest state snapshot, the log lines and pull
- * progress. Fed by the bridge's events; components subscribe per topic.
+ * What the window knows about the app: the latest state snapshot (downloads included) and
+ * the log lines. Fed by the bridge's events; components subscribe per topic.
  */
 export class AppStore {
   readonly bridge: Bridge;
   readonly logs = new LogBuffer();
   state: AppState | null = null;
   connection: ConnectionStatus = 'connecting';
-  /** Latest progress per model being pulled. */
-  pulls: Record<string, OllamaPullProgress> = {};
   /** Why the state could not be loaded, shown instead of the app. */
   loadError: string | null = null;
   readonly #listeners: Record<Topic, Set<() => void>> = { state: new Set(), logs: new Set() };
@@ -32,10 +29,6 @@ export class AppStore {
     this.bridge = bridge;
     bridge.on('state', (state) => {
       this.state = state;
-      this.#notify('state');
-    });
-    bridge.on('pull-progress', (progress) => {
-      this.pulls = { ...this.pulls, [progress.model]: progress };
       this.#notify('state');
     });
     bridge.on('logs', (batch) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ModelAliasSchema } from './model-catalog.ts';
 import { ProviderSchema } from './providers.ts';
 
 /**
@@ -37,7 +38,8 @@ const resolvedField = <T extends z.ZodType>(value: T) =>
  */
 export const PublicConfigSchema = z.object({
   provider: resolvedField(ProviderSchema),
-  model: resolvedField(z.string()),
+  /** `alias` is set when the input was `fast`, `balanced` or `powerful`; `value` is the model it resolved to. */
+  model: resolvedField(z.string()).extend({ alias: z.object({ alias: ModelAliasSchema, basis: z.string() }).optional() }),
   baseUrl: resolvedField(z.string()),
   apiKey: resolvedField(z.string().nullable()),
   keys: z.object({

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { ConfigSourceSchema, PublicConfigSchema } from './config.ts';
 import { LogBatchSchema, LogLevelSchema, LogSourceSchema } from './logs.ts';
-import { OllamaPullProgressSchema, OllamaPullResultSchema, OllamaStateSchema } from './ollama.ts';
 import { AppProblemSchema } from './problems.ts';
+import { ModelAliasSchema } from './model-catalog.ts';
+import { OllamaLoadedModelSchema, OllamaModelSchema, OllamaPullProgressSchema, OllamaPullResultSchema, OllamaStateSchema } from './ollama.ts';
 import { CLOUD_PROVIDERS, ProviderSchema } from './providers.ts';
 import { RunnerErrorCodeSchema } from './runner-protocol.ts';
 import { RunnerStatusSchema } from './runner.ts';
@@ -28,6 +29,7 @@ export const LIMITS = {
   logFilterText: 1024,
   logRecentEntries: 100_000,
   taskId: 200,
+  baseUrl: 2048,
 } as const;
 
 /** Bounded, trimmed text that must not be empty. */
@@ -80,6 +82,29 @@ export const KeyVerificationSchema = z.object({
 });
 export type KeyVerification = z.infer<typeof KeyVerificationSchema>;
 
+/**
+ * One model download, kept by main so that it survives navigation and reloads. A finished one
+ * stays listed (done, cancelled, failed) until the user dismisses it.
+ */
+export const DownloadSchema = z.object({
+  model: z.string(),
+  state: z.enum(['pulling', 'done', 'cancelled', 'failed']),
+  /** What is happening, for people: "Downloading", "Verifying", … (never a layer digest). */
+  phase: z.string(),
+  completedBytes: z.number().nonnegative(),
+  totalBytes: z.number().nonnegative(),
+  percent: z.number().min(0).max(100).nullable(),
+  bytesPerSecond: z.number().nonnegative().nullable(),
+  etaSeconds: z.number().nonnegative().nullable(),
+  /** The user asked to use this model once it lands (the only way a pull changes the model). */
+  use: z.boolean(),
+  /** A whole sentence for a finished download: what happened, and what to do next. */
+  message: z.string().nullable(),
+  startedAt: z.number(),
+  finishedAt: z.number().nullable(),
+});
+export type Download = z.infer<typeof DownloadSchema>;
+
 export const HostKindSchema = z.enum(['electron', 'headless']);
 export type HostKind = z.infer<typeof HostKindSchema>;
 
@@ -98,7 +123,13 @@ export const AppStateSchema = z.object({
   /** The resolved configuration, keys masked, each field with its source and pinned flag. */
   config: PublicConfigSchema,
   /** The runner command with where it came from (`flag:--runner-command`, `env:STIGMER_RUNNER_COMMAND`, `settings`, `default`). */
-  runnerCommand: z.object({ value: z.string(), source: ConfigSourceSchema, pinned: z.boolean() }),
+  runnerCommand: z.object({
+    value: z.string(),
+    source: ConfigSourceSchema,
+    pinned: z.boolean(),
+    /** A saved command that applies at the runner's next restart (the user chose "restart later"). */
+    pending: z.string().nullable().optional(),
+  }),
   secrets: SecretsStatusSchema,
   /** Per cloud provider, whether the key the app holds was verified with the provider. */
   keyChecks: z.object({ anthropic: KeyVerificationSchema.nullable(), openai: KeyVerificationSchema.nullable() }),
@@ -115,6 +146,12 @@ export const AppStateSchema = z.object({
   firstRun: z.boolean(),
   /** No usable configuration: the wizard is offered again. */
   needsSetup: z.boolean(),
+  /** Each provider's saved base URL (Settings), null when the default is used; flags and the environment still win. */
+  savedBaseUrls: z.object({ anthropic: z.string().nullable(), openai: z.string().nullable(), ollama: z.string().nullable() }),
+  /** Model downloads in progress and recently finished, oldest first. */
+  downloads: z.array(DownloadSchema),
+  /** The user chose "Set up later": the wizard is not opened by itself, a reminder offers it. */
+  setupDeferred: z.boolean(),
   /** The folder holding the rotating log files. */
   logsDir: z.string(),
   /** Start the app when the user logs in (desktop only; off by default). */
@@ -174,6 +211,25 @@ export const ModelListSchema = z.object({
   error: UserErrorSchema.optional(),
 });
 export type ModelList = z.infer<typeof ModelListSchema>;
+
+export const FitVerdictSchema = z.enum(['fits', 'tight', 'too-large']);
+
+/** The Ollama model catalog: what is installed and loaded, and what could be pulled, judged against this machine. */
+export const ModelCatalogSchema = z.object({
+  totalMemoryBytes: z.number().nonnegative(),
+  /** How "fits" is decided, as the screen states it. */
+  fitRule: z.string(),
+  installed: z.array(OllamaModelSchema.extend({ fit: FitVerdictSchema })),
+  loaded: z.array(OllamaLoadedModelSchema),
+  suggested: z.array(
+    z.object({ name: z.string(), downloadBytes: z.number().nonnegative(), parameterSize: z.string(), goodAt: z.string(), fit: FitVerdictSchema, recommended: z.boolean() }),
+  ),
+  /** What `fast`, `balanced` and `powerful` mean for Ollama on this machine now. */
+  aliases: z.array(z.object({ alias: ModelAliasSchema, model: z.string(), basis: z.string() })),
+  /** Why the installed models could not be read (Ollama not running). */
+  error: UserErrorSchema.optional(),
+});
+export type ModelCatalog = z.infer<typeof ModelCatalogSchema>;
 
 export const LogFilterSchema = z.object({
   /** Only these sources; all when absent. */
@@ -237,8 +293,20 @@ export const commands = {
   'ollama:start': command(empty, AckSchema),
   'ollama:stop': command(empty, AckSchema),
   /** Resolves when the pull ends; `pull-progress` events arrive meanwhile. */
-  'ollama:pull': command(z.object({ model: text(LIMITS.model) }).strict(), OllamaPullResultSchema),
+  /** `use`: the user asked for this model; it becomes Ollama's model once it lands (never otherwise). */
+  'ollama:pull': command(z.object({ model: text(LIMITS.model), use: z.boolean().optional() }).strict(), OllamaPullResultSchema),
   'ollama:cancel-pull': command(z.object({ model: text(LIMITS.model) }).strict(), AckSchema),
+  /** Answers how much disk space was freed. */
+  'ollama:delete': command(z.object({ model: text(LIMITS.model) }).strict(), z.object({ model: z.string(), freedBytes: z.number().nonnegative() })),
+  /** Frees the memory of a loaded model (`keep_alive: 0`). */
+  'ollama:unload': command(z.object({ model: text(LIMITS.model) }).strict(), AckSchema),
+  /** Null: find `ollama` on PATH and in the install locations again. */
+  'ollama:set-path': command(z.object({ path: text(LIMITS.path).nullable() }).strict(), AckSchema),
+  'models:catalog': command(empty, ModelCatalogSchema),
+  /** Removes a finished download from the list. */
+  'downloads:dismiss': command(z.object({ model: text(LIMITS.model) }).strict(), AckSchema),
+  /** Saved per provider (LM Studio, vLLM, OpenRouter, a remote Ollama); null restores the default. */
+  'config:set-base-url': command(z.object({ provider: ProviderSchema, baseUrl: text(LIMITS.baseUrl).nullable() }).strict(), AckSchema),
   /** Saved; a server this app launched is relaunched with them, an external one is left alone. */
   'ollama:set-options': command(OllamaServerOptionsSchema.strict(), AckSchema),
 
@@ -248,7 +316,8 @@ export const commands = {
   /** Leaves `failed` or `crash-loop` and starts again. */
   'runner:retry': command(empty, AckSchema),
   /** Null restores the built-in runner. */
-  'runner:set-command': command(z.object({ command: text(LIMITS.command).nullable() }).strict(), AckSchema),
+  /** `restart: false` saves it for the runner's next restart instead of restarting now. */
+  'runner:set-command': command(z.object({ command: text(LIMITS.command).nullable(), restart: z.boolean().optional() }).strict(), AckSchema),
 
   'logs:recent': command(
     z.object({ filter: LogFilterSchema.strict().optional(), limit: z.number().int().min(1).max(LIMITS.logRecentEntries) }).strict(),
@@ -265,12 +334,14 @@ export const commands = {
   'playground:cancel': command(z.object({ taskId: TaskIdSchema }).strict(), AckSchema),
 
   'wizard:complete': command(empty, AckSchema),
+  /** "Set up later" (true), remembered across reloads; false when the user comes back to it. */
+  'wizard:defer': command(z.object({ deferred: z.boolean() }).strict(), AckSchema),
   /** Desktop only: registers or removes the login item (macOS, Windows) or XDG autostart entry (Linux). */
   'app:set-start-at-login': command(z.object({ enabled: z.boolean() }).strict(), AckSchema),
 } as const;
 
 /** The window's screens, for `navigate` (the tray's "Show logs", "Setup…"). */
-export const RouteSchema = z.enum(['overview', 'logs', 'settings', 'playground', 'setup']);
+export const RouteSchema = z.enum(['overview', 'models', 'logs', 'settings', 'playground', 'setup']);
 export type Route = z.infer<typeof RouteSchema>;
 
 /** Every main → renderer push. */

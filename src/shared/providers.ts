@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SUGGESTED_OLLAMA_MODELS } from './model-catalog.ts';
 
 /** The LLM providers a runner can be configured for, in the order the UI lists them. */
 export const PROVIDERS = ['anthropic', 'openai', 'ollama'] as const;
@@ -44,5 +45,18 @@ export const API_KEY_FLAG: Record<CloudProvider, `--${string}`> = {
 export const SUGGESTED_MODELS: Record<Provider, readonly string[]> = {
   anthropic: ['claude-sonnet-5-5', 'claude-opus-5-5', 'claude-haiku-5-5'],
   openai: ['gpt-5.4-mini', 'gpt-5.5', 'gpt-5.4'],
-  ollama: ['llama3.2', 'llama3.2:1b', 'qwen2.5:7b', 'qwen2.5-coder:7b', 'gemma3:4b', 'mistral'],
+  // The Models screen's catalog, with sizes and what each is good at.
+  ollama: SUGGESTED_OLLAMA_MODELS.map((model) => model.name),
+};
+
+/**
+ * What `fast`, `balanced` and `powerful` mean for each cloud provider, and for Ollama when no
+ * installed model fits (then the alias names a model to pull). Reviewed against the bundled SDKs'
+ * model lists in December 2026 (none is on a deprecation list: test/config/model-deprecation.test.ts);
+ * update it when a provider retires or adds a tier.
+ */
+export const MODEL_ALIAS_TABLE: Record<Provider, Record<'fast' | 'balanced' | 'powerful', string>> = {
+  anthropic: { fast: 'claude-haiku-5-5', balanced: 'claude-sonnet-5-5', powerful: 'claude-opus-5-5' },
+  openai: { fast: 'gpt-5.4-mini', balanced: 'gpt-5.4', powerful: 'gpt-5.5' },
+  ollama: { fast: 'llama3.2:1b', balanced: 'llama3.2', powerful: 'qwen2.5:7b' },
 };

@@ -57,6 +57,8 @@ export const SettingsSchema = z
       .strict(),
     startAtLogin: z.boolean(),
     firstRunCompleted: z.boolean(),
+    /** The user chose "Set up later" in the wizard. */
+    setupDeferred: z.boolean().optional(),
   })
   .strict();
 

@@ -8,7 +8,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
 import { defaultSettings } from '../../src/shared/settings.ts';
@@ -16,13 +16,11 @@ import { startFakeAnthropic } from '../doubles/cloud/anthropic.ts';
 import { DEFAULT_REPLY, startServer } from '../doubles/cloud/common.ts';
 import { startFakeOllama } from '../doubles/ollama/server.ts';
 import { freePort } from '../ollama/support.ts';
-import { launchChromium, watchPage } from '../support/chromium.ts';
-import { REPO_ROOT } from '../support/headless.ts';
+import { launchChromium } from '../support/chromium.ts';
 import { upgradeStatus } from '../support/websocket.ts';
-import { Scope, escapeRegExp, filesUnder, hostEnv, readPidFile, startHost, waitUntil, type HeadlessHost } from '../support/e2e-host.ts';
+import { Scope, escapeRegExp, filesUnder, hostEnv, readPidFile, startHost, waitUntil } from '../support/e2e-host.ts';
+import { DEADLINE, SCREENSHOTS, explained, newContext as newBrowserContext, openPage, shot, uiUrl, withRoute } from '../support/ui-e2e.ts';
 
-const SCREENSHOTS = path.join(REPO_ROOT, 'test-results/screenshots');
-const DEADLINE = { timeout: 30_000 };
 /** A key the user types: distinctive, so a leak anywhere is found by a plain search. */
 const TYPED_KEY = 'sk-ant-api03-E2eTYPEDbyHAND-q7Xw2Lp9Vn4Rt6Ys8Zu1Mb3Kc5Jd0Hf-9kQ2';
 const KEY_INNARDS = 'E2eTYPEDbyHAND';
@@ -42,60 +40,7 @@ after(async () => {
   await browser?.close();
 });
 
-/** The `UI ready` line: text, or JSON with `--log-format json`. */
-async function uiUrl(host: HeadlessHost): Promise<string> {
-  const line = await host.waitForLine('the UI to be ready', (text) => text.startsWith('UI ready: open ') || text.includes('"msg":"UI ready"'), 60_000);
-  return line.startsWith('{') ? String((JSON.parse(line) as { url: unknown }).url) : line.slice('UI ready: open '.length);
-}
-
-interface Watched {
-  page: Page;
-  /** Every WebSocket frame the page received. */
-  frames: string[];
-  /** Console errors and uncaught exceptions. */
-  problems: string[];
-}
-
-async function openPage(context: BrowserContext, url: string): Promise<Watched> {
-  const page = await context.newPage();
-  const { frames, problems } = watchPage(page);
-  await page.goto(url);
-  return { page, frames, problems };
-}
-
-async function newContext(scope: Scope): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  scope.defer(() => context.close());
-  return context;
-}
-
-/** Saves the whole screen: the window grows to the main area's content, then shrinks back. */
-async function shot(page: Page, name: string): Promise<void> {
-  const viewport = page.viewportSize() ?? { width: 1280, height: 860 };
-  const contentHeight = Number(await page.evaluate('document.querySelector("main")?.scrollHeight ?? 0'));
-  if (contentHeight > viewport.height) await page.setViewportSize({ width: viewport.width, height: contentHeight });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `e2e-${name}.png`) });
-  await page.setViewportSize(viewport);
-}
-
-/** Adds what the host logged and what each page showed to a failure, so a failed run explains itself. */
-async function explained(host: HeadlessHost, pages: readonly Page[], body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (error) {
-    const shown = await Promise.all(
-      pages.map(async (page) => `${page.url()}\n${await page.locator('body').innerText({ timeout: 2000 }).catch(() => '(unreadable)')}`),
-    );
-    const message = error instanceof Error ? error.message : String(error);
-    const hostState = host.running ? 'running' : 'exited';
-    throw new Error(
-      `${message}\n--- pages ---\n${shown.join('\n---\n')}\n--- host (${hostState}) stdout, last 80 lines ---\n${host.lines().slice(-80).join('\n')}\n--- host stderr ---\n${host.stderr}`,
-      { cause: error },
-    );
-  }
-}
-
-const withRoute = (url: string, route: string) => `${url.replace(/#.*$/, '')}${route}`;
+const newContext = (scope: Scope) => newBrowserContext(browser, scope);
 
 test('the wizard takes a blank profile to a running runner: detect Ollama, choose it, pull a model, review, start', async (t) => {
   const scope = new Scope(t);
@@ -117,10 +62,10 @@ test('the wizard takes a blank profile to a running runner: detect Ollama, choos
     await page.getByRole('button', { name: 'Continue' }).click();
 
     await page.getByRole('heading', { name: 'Choose a model' }).waitFor(DEADLINE);
-    assert.equal(await page.getByRole('button', { name: 'Continue' }).isDisabled(), true, 'no model installed yet');
+    await page.getByRole('button', { name: 'Download and continue' }).waitFor(DEADLINE);
     await page.getByLabel('Model', { exact: true }).selectOption('llama3.2');
     await page.getByRole('button', { name: 'Pull model' }).click();
-    const bar = page.getByRole('progressbar', { name: 'Pulling llama3.2' });
+    const bar = page.getByRole('region', { name: 'Choose a model' }).getByRole('progressbar', { name: 'Pulling llama3.2' });
     await bar.waitFor(DEADLINE);
     await waitUntil('the progress bar to move', async () => Number((await bar.getAttribute('value').catch(() => null)) ?? 0) > 5);
     await shot(page, 'wizard-3-pull-progress');

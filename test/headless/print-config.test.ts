@@ -146,3 +146,14 @@ describe('npm run headless -- --print-config: where each provider lives', () => 
     );
   });
 });
+
+test('STIGMER_LLM_MODEL=balanced prints the model it resolved to, the alias and its source', async (t) => {
+  const { code, json } = await printConfig(t, [], { ANTHROPIC_API_KEY: ANTHROPIC_KEY, STIGMER_LLM_MODEL: 'balanced' });
+  assert.equal(code, 0);
+  assert.deepEqual(json.model, {
+    value: 'claude-sonnet-5-5',
+    source: 'env:STIGMER_LLM_MODEL',
+    pinned: true,
+    alias: { alias: 'balanced', basis: "Anthropic's balanced tier in the app's model table" },
+  });
+});

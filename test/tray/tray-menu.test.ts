@@ -257,3 +257,47 @@ describe('problems come with their fix', () => {
     );
   });
 });
+
+describe('the downloads line', () => {
+  const pulling = (patch: Partial<AppState['downloads'][number]> = {}): AppState['downloads'][number] => ({
+    model: 'mistral:7b',
+    state: 'pulling',
+    phase: 'Downloading',
+    completedBytes: 1_230_000_000,
+    totalBytes: 4_100_000_000,
+    percent: 30,
+    bytesPerSecond: 12_000_000,
+    etaSeconds: 240,
+    use: false,
+    message: null,
+    startedAt: 0,
+    finishedAt: null,
+    ...patch,
+  });
+
+  test('each download in progress is one line with percent, bytes and time left, opening the Models screen', () => {
+    const state = unpinned((draft) => void (draft.downloads = [pulling(), pulling({ model: 'llama3.2', percent: null, totalBytes: 0, completedBytes: 0, etaSeconds: null, phase: 'Starting' })]));
+    const lines = view(state).menu.filter((entry) => entry.label?.startsWith('Downloading '));
+    assert.deepEqual(
+      lines.map((entry) => entry.label),
+      ['Downloading mistral:7b — 30% · 1.2 GB of 4.1 GB · 4 min left', 'Downloading llama3.2 — Starting'],
+    );
+    assert.deepEqual(lines[0]?.action, { kind: 'open', route: 'models' });
+  });
+
+  test('finished, cancelled and failed downloads leave the tray', () => {
+    const state = unpinned(
+      (draft) =>
+        void (draft.downloads = [
+          pulling({ state: 'done', message: 'mistral:7b is installed.' }),
+          pulling({ model: 'llama3.2', state: 'cancelled', message: 'Download of llama3.2 cancelled.' }),
+        ]),
+    );
+    assert.equal(view(state).menu.some((entry) => entry.label?.startsWith('Downloading')), false);
+  });
+});
+
+test('an alias shows with the model it resolved to', () => {
+  const state = unpinned((draft) => void (draft.config.model = { value: 'qwen2.5:0.5b', source: 'env:STIGMER_LLM_MODEL', pinned: true, alias: { alias: 'fast', basis: 'the smallest installed model that fits this machine (2 fit)' } }));
+  assert.ok(item(state, 'Model: fast → qwen2.5:0.5b'));
+});

@@ -3,6 +3,7 @@ import type { LogEntry } from '../../src/shared/logs.ts';
 import type { OllamaPullProgress, OllamaPullResult } from '../../src/shared/ollama.ts';
 import { PROVIDER_INFO, type CloudProvider, type Provider } from '../../src/shared/providers.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
+import { DownloadList } from '../../src/main/app/downloads.ts';
 import { appStateFixture } from '../support/app-state-fixture.ts';
 
 type Listener = (event: EventName, payload: unknown) => void;
@@ -22,6 +23,8 @@ export class FakeCore {
   readonly #listeners = new Set<Listener>();
   #seq = 0;
   #task = 0;
+  /** The core's own download list (a pure class), published in `state.downloads` as main does. */
+  readonly #downloads = new DownloadList(() => this.update((state) => (state.downloads = this.#downloads.list())));
 
   constructor(state: AppState = appStateFixture()) {
     this.state = state;
@@ -55,15 +58,19 @@ export class FakeCore {
 
   progressPull(progress: OllamaPullProgress): void {
     this.update((state) => (state.ollama.pulls[progress.model] = progress));
+    this.#downloads.progress(progress);
     this.emit('pull-progress', progress);
   }
 
   finishPull(model: string): void {
+    const use = this.#downloads.wantsUse(model);
     this.update((state) => {
       delete state.ollama.pulls[model];
       state.ollama.models.push({ name: model, sizeBytes: 2_019_393_189, digest: 'd'.repeat(64), modifiedAt: new Date().toISOString(), family: 'llama', parameterSize: '3.2B', quantization: 'Q4_K_M' });
       state.ollama.configuredModelMissing = false;
+      if (use) state.config.model = { value: model, source: 'settings', pinned: false };
     });
+    this.#downloads.finish({ status: 'success', model });
     this.#pendingPulls.get(model)?.({ status: 'success', model });
     this.#pendingPulls.delete(model);
   }
@@ -84,6 +91,9 @@ export class FakeCore {
         fix: `Copy the key again from your ${label} console; it may have been revoked.`,
         masked: maskSecret(key),
       };
+    }
+    if (key.includes('offline')) {
+      return { provider, outcome: 'unreachable', message: `${label} could not be reached to check this key.`, fix: 'It is checked again when the network is back.', masked: maskSecret(key) };
     }
     return { provider, outcome: 'valid', status: 200, message: `${label} accepted the key.`, masked: maskSecret(key) };
   }
@@ -127,7 +137,8 @@ export class FakeCore {
       case 'keys:set': {
         const body = input('keys:set');
         const check = this.#checkKey(body.provider, body.key);
-        if (check.outcome !== 'valid') return { saved: false, check };
+        // As main does: a key is saved when the provider accepted it, or could not be asked (offline).
+        if (check.outcome !== 'valid' && check.outcome !== 'unreachable') return { saved: false, check };
         this.keys.set(body.provider, body.key);
         this.update((state) => {
           state.config.keys[body.provider] = { source: 'session', masked: maskSecret(body.key) };
@@ -172,7 +183,8 @@ export class FakeCore {
         });
         return ok;
       case 'ollama:pull': {
-        const { model } = input('ollama:pull');
+        const { model, use } = input('ollama:pull');
+        this.#downloads.begin(model, use === true);
         return new Promise<OllamaPullResult>((resolve) => {
           this.#pendingPulls.set(model, resolve);
           this.progressPull({ model, status: 'pulling manifest', completedBytes: 0, totalBytes: 0, percent: null, bytesPerSecond: null, etaSeconds: null });
@@ -182,6 +194,7 @@ export class FakeCore {
         const { model } = input('ollama:cancel-pull');
         this.#pendingPulls.get(model)?.({ status: 'cancelled', model });
         this.#pendingPulls.delete(model);
+        this.#downloads.finish({ status: 'cancelled', model });
         this.update((state) => delete state.ollama.pulls[model]);
         return ok;
       }

@@ -40,6 +40,8 @@ interface Session {
   frames: string[];
   /** Console errors, CSP violations included. */
   problems: string[];
+  /** Closing it drops the page's connection. */
+  server: { close(): Promise<void> };
 }
 
 interface OpenOptions {
@@ -59,7 +61,7 @@ async function open(t: TestContext, { state = appStateFixture(), colorScheme = '
   const page = await context.newPage();
   const { frames, problems } = watchPage(page);
   await page.goto(`${server.url}${route}`);
-  return { core, page, frames, problems };
+  return { core, page, frames, problems, server };
 }
 
 /** Runs in the page: the focused control's name and its outline. */
@@ -298,12 +300,15 @@ test('the first-run wizard goes from a blank profile to a running runner', async
   await page.getByRole('button', { name: 'Continue' }).click();
 
   await page.getByRole('heading', { name: 'Choose a model' }).waitFor(DEADLINE);
-  assert.equal(await page.getByRole('button', { name: 'Continue' }).isDisabled(), true, 'no model yet');
+  await page.getByRole('button', { name: 'Download and continue' }).waitFor(DEADLINE);
   await page.getByRole('button', { name: 'Pull model' }).click();
-  await page.locator('.pull').waitFor(DEADLINE);
+  const wizardBar = page.getByRole('region', { name: 'Choose a model' }).getByRole('progressbar', { name: 'Pulling llama3.2:latest' });
+  await wizardBar.waitFor(DEADLINE);
   core.progressPull({ model: 'llama3.2:latest', status: 'pulling dde5aa3fc5ff', completedBytes: 1_211_000_000, totalBytes: 2_019_393_189, percent: 59.97, bytesPerSecond: 48_200_000, etaSeconds: 17 });
-  await page.getByText('pulling dde5aa3fc5ff').waitFor(DEADLINE);
-  assert.equal(await page.locator('progress').getAttribute('value'), '60');
+  await page.getByRole('region', { name: 'Choose a model' }).getByText('1.2 GB of 2.0 GB · 48.2 MB/s · 17s left').waitFor(DEADLINE);
+  assert.equal(await wizardBar.getAttribute('value'), '60');
+  assert.equal(await page.getByText('dde5aa3fc5ff').count(), 0, 'the layer digest is not shown');
+  await page.getByRole('complementary', { name: 'Downloads' }).getByRole('button', { name: 'Cancel download of llama3.2:latest' }).waitFor(DEADLINE);
   await shot(page, 'wizard-3-pull-progress');
   core.finishPull('llama3.2:latest');
   await page.getByText('llama3.2:latest is installed and selected.').waitFor(DEADLINE);
@@ -321,7 +326,7 @@ test('the first-run wizard goes from a blank profile to a running runner', async
   await page.getByRole('region', { name: 'Configuration' }).waitFor(DEADLINE);
   assert.deepEqual(
     core.calls.map((call) => call.command).filter((command) => !['state:get', 'logs:recent', 'models:list'].includes(command)),
-    ['ollama:start', 'ollama:pull', 'config:set-model', 'runner:start', 'wizard:complete'],
+    ['ollama:start', 'ollama:pull', 'runner:start', 'wizard:complete'],
   );
   assert.deepEqual(problems, []);
 });
@@ -389,4 +394,83 @@ test('the window stays readable at 2x', async (t) => {
   );
   assert.equal(overflowing, 0, 'nothing overflows its box');
   await shot(page, 'overview-2x');
+});
+
+test('no dead ends at the first step: without Ollama the wizard offers the download, a new check, or a cloud provider', async (t) => {
+  const blank = appStateFixture({ firstRun: true, needsSetup: true });
+  blank.config.provider = { value: 'ollama', source: 'default', pinned: false };
+  blank.config.keys = { anthropic: null, openai: null };
+  blank.ollama = { ...blank.ollama, server: { phase: 'not-installed', reason: 'Ollama is not installed.', fix: 'Install it from ollama.com, or choose a cloud provider.' }, binary: null, serverVersion: null, pid: null, models: [] };
+  const { page, core, problems } = await open(t, { state: blank });
+  await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
+  assert.equal(await page.getByRole('link', { name: 'Download Ollama' }).getAttribute('href'), 'https://ollama.com/download');
+  await page.getByRole('button', { name: 'Check again' }).click();
+  await page.getByText('answers at').waitFor(DEADLINE);
+  assert.ok(core.calls.some((call) => call.command === 'ollama:start'), 'Check again looks for Ollama again');
+  core.update((state) => (state.ollama = blank.ollama));
+  await page.getByRole('button', { name: 'Use a cloud provider' }).click();
+  await page.getByRole('heading', { name: 'Choose a provider' }).waitFor(DEADLINE);
+  assert.equal(await page.getByRole('radio', { name: /Anthropic/ }).isChecked(), true, 'a cloud provider is preselected');
+  assert.deepEqual(problems, []);
+});
+
+test('a pinned provider is explained at the first choice, not discovered at the review', async (t) => {
+  const pinned = appStateFixture({ firstRun: true, needsSetup: true });
+  const { page } = await open(t, { state: pinned });
+  await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByText('The provider is pinned to Ollama by LLM_PROVIDER, so this setup uses Ollama.').waitFor(DEADLINE);
+  await page.getByText('To choose another provider here, unset LLM_PROVIDER and start Stigmer again.').waitFor(DEADLINE);
+  assert.equal(await page.getByRole('radio', { name: /Ollama/ }).isChecked(), true);
+  await shot(page, 'wizard-2-pinned');
+});
+
+test('a key saved while the provider cannot be reached says it is not verified yet, and the wizard goes on', async (t) => {
+  const blank = appStateFixture({ firstRun: true, needsSetup: true });
+  blank.config.keys = { anthropic: null, openai: null };
+  blank.config.provider = { value: 'anthropic', source: 'settings', pinned: false };
+  blank.config.model = { value: 'claude-sonnet-4-5', source: 'default', pinned: false };
+  const { page } = await open(t, { state: blank });
+  await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: 'Add your Anthropic API key' }).waitFor(DEADLINE);
+  await page.getByLabel('Anthropic API key', { exact: true }).fill('sk-ant-api03-offline-key-0000000000000000');
+  await page.getByRole('button', { name: 'Validate & save' }).click();
+  await page.getByText('Saved, not verified yet: Anthropic could not be reached to check this key.').waitFor(DEADLINE);
+  await page.getByRole('button', { name: 'Continue', disabled: false }).click();
+  await page.getByRole('heading', { name: 'Review' }).waitFor(DEADLINE);
+});
+
+test('each screen starts at its top, and a lost connection leaves nothing pressable', async (t) => {
+  const { page, server } = await open(t, { route: '#/settings' });
+  await page.setViewportSize({ width: 800, height: 600 });
+  await page.getByRole('region', { name: 'Endpoints' }).waitFor(DEADLINE);
+  await page.evaluate('document.getElementById("main").scrollTo(0, 400)');
+  assert.ok(Number(await page.evaluate('document.getElementById("main").scrollTop')) > 0);
+  await page.getByRole('link', { name: 'Overview' }).click();
+  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor(DEADLINE);
+  assert.equal(await page.evaluate('document.getElementById("main").scrollTop'), 0, 'the scroll position does not leak into the next screen');
+
+  await server.close();
+  await page.getByText('Connection to Stigmer lost; reconnecting…').waitFor(DEADLINE);
+  assert.equal(await page.evaluate('document.querySelector(".main__content").inert'), true, 'stale buttons cannot be pressed');
+  // An inert subtree takes no clicks and no focus.
+  await page.locator('.main__content').getByRole('button').first().focus();
+  assert.equal(await page.evaluate('document.querySelector(".main__content").contains(document.activeElement)'), false, 'a stale button cannot even take focus');
+});
+
+test('the sidebar status pills stay inside the sidebar with their longest words, at the Electron minimum width', async (t) => {
+  const state = appStateFixture();
+  state.runner = { ...state.runner, state: 'backoff', nextRestartAt: Date.now() + 30_000 };
+  state.ollama = { ...state.ollama, server: { phase: 'running', owner: 'external' }, pid: null };
+  const { page } = await open(t, { state, route: '#/logs' });
+  await page.setViewportSize({ width: 760, height: 520 });
+  await page.getByText('Running (external)').waitFor(DEADLINE);
+  const overflow = await page.evaluate(`(() => {
+    const sidebar = document.querySelector('.sidebar').getBoundingClientRect();
+    return [...document.querySelectorAll('.sidebar__status .pill')].map((pill) => pill.getBoundingClientRect().right - sidebar.right);
+  })()`);
+  for (const excess of overflow as number[]) assert.ok(excess <= 0, `a pill sticks out of the sidebar by ${excess}px`);
+  await shot(page, 'sidebar-long-status-760');
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import type { Writable } from 'node:stream';
 import { isPinnedSource, sourceName } from '../../shared/config.ts';
 import {
@@ -17,7 +18,9 @@ import type { LogEntry, LogSource } from '../../shared/logs.ts';
 import type { OllamaState } from '../../shared/ollama.ts';
 import { API_KEY_ENV, CLOUD_PROVIDERS, PROVIDER_INFO, SUGGESTED_MODELS, isCloudProvider, type CloudProvider, type Provider } from '../../shared/providers.ts';
 import { maskSecret } from '../../shared/secret-mask.ts';
+import { SUGGESTED_OLLAMA_MODELS, formatGigabytes } from '../../shared/model-catalog.ts';
 import { RunnerToAppSchema } from '../../shared/runner-protocol.ts';
+import { normaliseBaseUrl } from '../config/base-url.ts';
 import type { CommandLine } from '../config/cli-options.ts';
 import { resolveCurrentConfig } from '../config/current-config.ts';
 import { isOllamaModelInstalled } from '../config/model-names.ts';
@@ -36,6 +39,8 @@ import type { SecretStore } from '../secrets/secret-store.ts';
 import { SettingsError, type SettingsStore } from '../settings/settings-store.ts';
 import { deriveNeedsSetup, deriveProblems, leadingError } from './app-state.ts';
 import { KeyVerifier } from './key-verification.ts';
+import { CommandError, describe } from './command-error.ts';
+import { OllamaModels } from './ollama-models.ts';
 
 export type AppEventListener = (event: EventName, payload: unknown) => void;
 
@@ -72,16 +77,6 @@ type Payload<C extends CommandName> = Extract<ParsedCommand, { command: C }>['pa
 
 const ACK = { ok: true } as const;
 
-class CommandError extends Error {
-  readonly fix: string | undefined;
-  constructor(message: string, fix?: string) {
-    super(message);
-    this.fix = fix;
-  }
-}
-
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
 /**
  * The app, host-independent: owns the configuration, the Ollama manager, the runner supervisor
  * and the log pipeline, answers the IPC contract's commands and pushes its events. The Electron
@@ -117,6 +112,17 @@ export class AppCore {
   #unsubscribers: (() => void)[] = [];
   #stopped = false;
   #prepared: Promise<void> | undefined;
+  readonly #models = new OllamaModels({
+    ollama: () => this.#ollama,
+    config: () => this.#config,
+    saveSettings: (change) => this.#saveSettings(change),
+    reconfigure: (reason) => this.#reconfigure(reason),
+    log: (level, msg) => this.#log(level, msg),
+    onProgress: (progress) => this.#emit('pull-progress', progress),
+    onChange: () => this.#scheduleState(),
+  });
+  /** A runner command saved with "restart later": applied at the runner's next restart. */
+  #pendingRunnerCommand: string | null = null;
 
   constructor(options: AppCoreOptions) {
     this.#options = options;
@@ -202,8 +208,13 @@ export class AppCore {
     const command = this.#runnerCommand;
     const runnerCommand =
       command?.ok === true
-        ? { value: this.#redact(formatRunnerCommand(command.command.argv)), source: command.command.source, pinned: isPinnedSource(command.command.source) }
-        : { value: this.#redact(settings.runner.command ?? ''), source: 'settings' as const, pinned: false };
+        ? {
+            value: this.#redact(formatRunnerCommand(command.command.argv)),
+            source: command.command.source,
+            pinned: isPinnedSource(command.command.source),
+            pending: this.#pendingRunnerCommand,
+          }
+        : { value: this.#redact(settings.runner.command ?? ''), source: 'settings' as const, pinned: false, pending: this.#pendingRunnerCommand };
     const keyChecks = this.#keyVerifications(config);
     const problems = deriveProblems({ config, ollama, runner, keyChecks, incident: this.#incident });
     return {
@@ -229,6 +240,13 @@ export class AppCore {
       lastError: leadingError(problems),
       firstRun: !settings.firstRunCompleted,
       needsSetup: deriveNeedsSetup({ config, ollama }),
+      savedBaseUrls: {
+        anthropic: settings.providers.anthropic.baseUrl ?? null,
+        openai: settings.providers.openai.baseUrl ?? null,
+        ollama: settings.providers.ollama.baseUrl ?? null,
+      },
+      downloads: this.#models.downloads.list(),
+      setupDeferred: settings.setupDeferred === true,
       logsDir: this.#paths.logsDir,
       startAtLogin: settings.startAtLogin,
     };
@@ -276,9 +294,32 @@ export class AppCore {
       await this.#ollama.stop();
       return ACK;
     },
-    'ollama:pull': ({ model }) => this.#pull(model),
+    'ollama:pull': ({ model, use }) => this.#models.pull(model, use === true),
     'ollama:cancel-pull': ({ model }) => {
       this.#ollama.cancelPull(model);
+      return ACK;
+    },
+    'ollama:delete': ({ model }) => this.#models.delete(model),
+    'ollama:unload': async ({ model }) => {
+      await this.#models.unload(model);
+      return ACK;
+    },
+    'ollama:set-path': async ({ path }) => {
+      this.#saveSettings((draft) => {
+        if (path === null) delete draft.ollama.path;
+        else draft.ollama.path = path;
+      });
+      this.#log('info', path === null ? 'Ollama binary: searching PATH and the install locations' : `Ollama binary set to ${path}`);
+      await this.#replaceOllama();
+      return ACK;
+    },
+    'models:catalog': () => this.#models.catalog(),
+    'downloads:dismiss': ({ model }) => {
+      this.#models.downloads.dismiss(model);
+      return ACK;
+    },
+    'config:set-base-url': async ({ provider, baseUrl }) => {
+      await this.#setBaseUrl(provider, baseUrl);
       return ACK;
     },
     'ollama:set-options': async (options) => {
@@ -302,16 +343,23 @@ export class AppCore {
     },
     'runner:restart': async () => {
       this.#runnerWanted = true;
-      if (this.#runner) await this.#runner.restart('restarted by the user');
+      if (this.#pendingRunnerCommand !== null) await this.#reconfigure('restarted by the user with the saved runner command');
+      else if (this.#runner) await this.#runner.restart('restarted by the user');
       else await this.#applyRunner('started by the user', { retry: true });
       return ACK;
     },
-    'runner:set-command': async ({ command }) => {
+    'runner:set-command': async ({ command, restart }) => {
       this.#saveSettings((draft) => {
         if (command === null) delete draft.runner.command;
         else draft.runner.command = command;
       });
-      await this.#reconfigure('runner command changed');
+      if (restart === false && this.#runner) {
+        this.#pendingRunnerCommand = command ?? 'the built-in runner';
+        this.#log('info', `Runner command saved; it applies at the runner's next restart: ${this.#pendingRunnerCommand}`);
+        this.#scheduleState();
+      } else {
+        await this.#reconfigure('runner command changed');
+      }
       return ACK;
     },
     'logs:recent': (request) => this.#recentLogs(request),
@@ -333,8 +381,19 @@ export class AppCore {
       this.#scheduleState();
       return ACK;
     },
+    'wizard:defer': ({ deferred }) => {
+      this.#saveSettings((draft) => {
+        if (deferred) draft.setupDeferred = true;
+        else delete draft.setupDeferred;
+      });
+      this.#scheduleState();
+      return ACK;
+    },
     'wizard:complete': async () => {
-      this.#saveSettings((draft) => void (draft.firstRunCompleted = true));
+      this.#saveSettings((draft) => {
+        draft.firstRunCompleted = true;
+        delete draft.setupDeferred;
+      });
       this.#runnerWanted = true;
       await this.#applyRunner('setup completed');
       return ACK;
@@ -344,13 +403,18 @@ export class AppCore {
   // ---- configuration -------------------------------------------------------------------------
 
   async #resolve(): Promise<void> {
-    const ollamaModels = this.#ollama?.getState().server.phase === 'running' ? this.#ollama.getState().models.map((model) => model.name) : undefined;
+    const running = this.#ollama?.getState().server.phase === 'running';
+    const installed = running ? this.#ollama.getState().models : undefined;
     this.#config = await resolveCurrentConfig({
       flags: this.#options.commandLine.config,
       env: this.#options.env,
       settings: this.#options.settings.get(),
       secrets: this.#secrets,
-      facts: { ollamaModels },
+      facts: {
+        ollamaModels: installed?.map((model) => model.name),
+        ollamaModelSizes: installed?.map(({ name, sizeBytes }) => ({ name, sizeBytes })),
+        totalMemoryBytes: os.totalmem(),
+      },
     });
     this.#options.logs.redactor.setSecrets(CLOUD_PROVIDERS.flatMap((provider) => this.#config.keys[provider]?.value ?? []));
     this.#runnerCommand = resolveRunnerCommand({
@@ -366,6 +430,7 @@ export class AppCore {
   #reconfigure(reason: string): Promise<void> {
     this.#reconfiguring = this.#reconfiguring.then(async () => {
       const before = this.#config;
+      this.#pendingRunnerCommand = null;
       await this.#resolve();
       // Ollama's endpoint follows the provider choice when a generic base URL binds to it.
       if (this.#baseUrlFor('ollama') !== before.endpoints.ollama.value) await this.#replaceOllama();
@@ -442,6 +507,24 @@ export class AppCore {
     await this.#reconfigure(`model for ${PROVIDER_INFO[provider].label} set to ${model}`);
   }
 
+  async #setBaseUrl(provider: Provider, raw: string | null): Promise<void> {
+    let url: string | null = null;
+    if (raw !== null) {
+      const result = normaliseBaseUrl(provider, raw);
+      if (!result.ok) {
+        throw new CommandError(`The ${PROVIDER_INFO[provider].label} base URL ${JSON.stringify(raw)} ${result.reason}.`, `Use http(s)://host[:port][/path], e.g. ${PROVIDER_INFO[provider].defaultBaseUrl}.`);
+      }
+      url = result.url;
+    }
+    this.#saveSettings((draft) => {
+      if (url === null) delete draft.providers[provider].baseUrl;
+      else draft.providers[provider].baseUrl = url;
+    });
+    // The Ollama manager talks to one server: a new Ollama URL needs a new manager.
+    if (provider === 'ollama') await this.#replaceOllama();
+    await this.#reconfigure(`${PROVIDER_INFO[provider].label} base URL ${url === null ? 'reset to the default' : `set to ${url}`}`);
+  }
+
   #saveSettings(change: Parameters<SettingsStore['update']>[0]): void {
     try {
       this.#options.settings.update(change);
@@ -507,7 +590,12 @@ export class AppCore {
 
   async #listModels(provider: Provider): Promise<ModelList> {
     const suggested = (installed: readonly string[]) =>
-      SUGGESTED_MODELS[provider].filter((name) => !isOllamaModelInstalled(name, installed)).map((name) => ({ name, installed: false }));
+      SUGGESTED_MODELS[provider]
+        .filter((name) => !isOllamaModelInstalled(name, installed))
+        .map((name) => {
+          const known = SUGGESTED_OLLAMA_MODELS.find((model) => model.name === name);
+          return { name, installed: false, ...(known ? { detail: `${known.parameterSize} · ${formatGigabytes(known.downloadBytes)} download` } : {}) };
+        });
     if (provider === 'ollama') {
       try {
         const models = await this.#ollama.listModels();
@@ -544,31 +632,22 @@ export class AppCore {
     }
   }
 
-  async #pull(model: string): Promise<CommandResponse<'ollama:pull'>> {
-    this.#log('info', `Pulling ${model}`);
-    const result = await this.#ollama.pull(model, { onProgress: (progress) => this.#emit('pull-progress', progress) });
-    this.#log(result.status === 'failed' ? 'error' : 'info', result.status === 'failed' ? `Pull of ${model} failed: ${result.reason}` : `Pull of ${model}: ${result.status}`);
-    if (result.status === 'success') {
-      await this.#ollama.refreshModels();
-      await this.#reconfigure(`model ${model} pulled`);
-    }
-    return result;
-  }
-
   async #setOllamaOptions(options: Payload<'ollama:set-options'>): Promise<void> {
     this.#saveSettings((draft) => {
-      draft.ollama = { exposeToNetwork: options.exposeToNetwork };
+      draft.ollama = { ...(draft.ollama.path ? { path: draft.ollama.path } : {}), exposeToNetwork: options.exposeToNetwork };
       if (options.modelsDir) draft.ollama.modelsDir = options.modelsDir;
       if (options.contextLength) draft.ollama.contextLength = options.contextLength;
       if (options.keepAlive) draft.ollama.keepAlive = options.keepAlive;
     });
-    // The options are environment variables of `ollama serve`: a server this app launched is
-    // relaunched with them; an external one is left alone and the options apply to the next launch.
     await this.#replaceOllama();
     this.#scheduleState();
   }
 
-  /** A new Ollama manager for a new host or new server options; a server this app launched is relaunched. */
+  /**
+   * A new Ollama manager for changed settings. Its options are environment variables of `ollama
+   * serve`: a server this app launched is relaunched with them; an external one is left alone
+   * and the options apply to the next launch.
+   */
   async #replaceOllama(): Promise<void> {
     const wasManaged = this.#ollama.getState().server.phase === 'running' && this.#ollama.getState().pid !== null;
     await this.#ollama.stop();
@@ -603,7 +682,15 @@ export class AppCore {
       return { ...status, command: this.#redact(status.command) };
     }
     const command = this.#runnerCommand?.ok ? this.#redact(formatRunnerCommand(this.#runnerCommand.command.argv)) : '';
-    const reason = this.#config.errors.length > 0 ? 'waiting for a valid configuration' : this.#runnerWanted ? 'starting' : 'waiting for setup to complete';
+    const awaited = this.#models.awaitedDownload();
+    const reason =
+      this.#config.errors.length > 0
+        ? 'waiting for a valid configuration'
+        : !this.#runnerWanted
+          ? 'waiting for setup to complete'
+          : awaited
+            ? `waiting for ${awaited} to finish downloading; it starts when the model lands`
+            : 'starting';
     return { state: 'stopped', reason, command, pid: null, startedAt: null, restarts: 0, lastExit: null, nextRestartAt: null, error: null, lastLines: [] };
   }
 
@@ -631,6 +718,10 @@ export class AppCore {
     const shownEnv = describeRunnerEnv(env, this.#options.env, (text) => this.#redact(text));
     if (!this.#runner) {
       if (!this.#runnerWanted) return;
+      if (this.#models.awaitedDownload()) {
+        this.#scheduleState();
+        return;
+      }
       this.#runner = this.#createRunner(command.command, env);
       this.#runnerInputs = inputs;
       this.#runnerEnv = shownEnv;
@@ -762,7 +853,7 @@ export class AppCore {
 
   #describeConfig(): void {
     const { provider, model, baseUrl, apiKey } = toPublicConfig(this.#config);
-    this.#log('info', `Configuration: provider ${provider.value} (${provider.source}), model ${model.value} (${model.source}), base URL ${baseUrl.value} (${baseUrl.source})${apiKey.value ? `, key ${apiKey.value} (${apiKey.source})` : ''}`);
+    this.#log('info', `Configuration: provider ${provider.value} (${provider.source}), model ${model.alias ? `${model.alias.alias} → ` : ''}${model.value} (${model.source}), base URL ${baseUrl.value} (${baseUrl.source})${apiKey.value ? `, key ${apiKey.value} (${apiKey.source})` : ''}`);
     for (const warning of this.#config.warnings) this.#log('warn', warning.message);
     for (const error of this.#config.errors) this.#log('error', `${error.message} — the runner will not start until this is fixed`);
   }

@@ -1,6 +1,6 @@
+import { OLLAMA_MODEL_NAME as OLLAMA_MODEL } from '../../shared/model-catalog.ts';
 import type { Provider } from '../../shared/providers.ts';
 
-const OLLAMA_MODEL = /^[a-z0-9][a-z0-9._\-/]*(:[a-z0-9][a-z0-9._\-]*)?$/i;
 const OPENAI_MODEL = /^(gpt-|o\d|chatgpt-|ft:|codex-|computer-use-)/i;
 
 /**
@@ -19,12 +19,5 @@ export function modelNameMismatch(provider: Provider, model: string): string | u
   }
 }
 
-/** `llama3.2` and `llama3.2:latest` name the same Ollama model. */
-export function canonicalOllamaModel(name: string): string {
-  const trimmed = name.trim();
-  const lastSegment = trimmed.slice(trimmed.lastIndexOf('/') + 1);
-  return lastSegment.includes(':') ? trimmed : `${trimmed}:latest`;
-}
-
-export const isOllamaModelInstalled = (model: string, installed: readonly string[]): boolean =>
-  installed.some((name) => canonicalOllamaModel(name) === canonicalOllamaModel(model));
+// Shared with the renderer, which marks the model in use in the Models screen.
+export { canonicalOllamaModel, isOllamaModelInstalled } from '../../shared/model-catalog.ts';

@@ -11,6 +11,7 @@ import { sourceName, type ConfigIssue } from '../../shared/config.ts';
 import type { Settings } from '../../shared/settings.ts';
 import { resolveEndpoint } from './endpoint.ts';
 import { envCandidate, field, firstValid, flagCandidate, inputName, quote, type Candidate, type Issues, type Parsed, type ResolvedField } from './layers.ts';
+import { resolveModelAlias, type AliasResolution, type InstalledSize } from './model-aliases.ts';
 import { isOllamaModelInstalled, modelNameMismatch } from './model-names.ts';
 
 export type { ResolvedField } from './layers.ts';
@@ -34,6 +35,10 @@ export interface StoredKey {
 export interface DetectedFacts {
   /** Models installed in the Ollama server at the resolved host. */
   ollamaModels?: readonly string[] | undefined;
+  /** The same models with their size on disk, for the `fast`/`balanced`/`powerful` aliases. */
+  ollamaModelSizes?: readonly InstalledSize[] | undefined;
+  /** This machine's memory, for whether an Ollama model fits. */
+  totalMemoryBytes?: number | undefined;
 }
 
 export interface CascadeInput {
@@ -46,7 +51,8 @@ export interface CascadeInput {
 
 export interface ResolvedConfig {
   provider: ResolvedField<Provider>;
-  model: ResolvedField<string>;
+  /** With `alias` when the input was `fast`, `balanced` or `powerful`: `value` is the model it resolved to. */
+  model: ResolvedField<string> & { alias?: Omit<AliasResolution, 'model'> };
   /** The active provider's endpoint, `endpoints[provider]`. */
   baseUrl: ResolvedField<string>;
   /**
@@ -125,8 +131,8 @@ function defaultModel(provider: Provider, facts: DetectedFacts): string {
   return installed[0] ?? preferred;
 }
 
-function resolveModel(input: CascadeInput, provider: Provider, issues: Issues) {
-  const model =
+function resolveModel(input: CascadeInput, provider: Provider, issues: Issues): ResolvedConfig['model'] {
+  const given =
     firstValid(
       'model',
       [
@@ -138,6 +144,8 @@ function resolveModel(input: CascadeInput, provider: Provider, issues: Issues) {
       (raw) => ({ ok: true, value: raw }),
       issues,
     ) ?? field(defaultModel(provider, input.facts), 'default');
+  const aliased = resolveModelAlias(provider, given.value, { installed: input.facts.ollamaModelSizes, totalMemoryBytes: input.facts.totalMemoryBytes });
+  const model = aliased ? { ...given, value: aliased.model, alias: { alias: aliased.alias, basis: aliased.basis } } : given;
 
   const mismatch = modelNameMismatch(provider, model.value);
   if (mismatch) {

@@ -20,7 +20,7 @@ import {
 import { DEFAULT_PROBE_TIMEOUT_MS, probeOllama, type ProbeResult } from './detect.ts';
 import { findOllamaBinary, readOllamaVersion, type FindOllamaResult } from './find-binary.ts';
 import { connectableOllamaUrl, isLocalOllamaHost, parseOllamaHost, type OllamaHost } from './host.ts';
-import { createOllamaClient, deleteModel, listLoadedModels, listModels, pullModel } from './models.ts';
+import { createOllamaClient, deleteModel, listLoadedModels, listModels, pullModel, unloadModel } from './models.ts';
 import { readPidFile, removePidFile, stopLeftoverServer, writePidFile } from './pid-file.ts';
 import { childProcessLauncher, type LaunchedProcess } from '../runner/launcher.ts';
 import { processStartTime } from '../runner/process-tree.ts';
@@ -240,6 +240,12 @@ export class OllamaManager {
   /** Deletes an installed model; throws an `OllamaRequestError` naming the model and the fix. */
   async deleteModel(model: string): Promise<void> {
     await deleteModel(createOllamaClient(this.#url), this.#url, model);
+    await this.refreshModels();
+  }
+
+  /** Frees a loaded model's memory; throws an `OllamaRequestError` naming the model. */
+  async unloadModel(model: string): Promise<void> {
+    await unloadModel(createOllamaClient(this.#url), this.#url, model);
     await this.refreshModels();
   }
 

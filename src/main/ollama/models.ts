@@ -105,6 +105,11 @@ export async function deleteModel(client: Ollama, url: string, model: string): P
   }
 }
 
+/** Frees a loaded model's memory: an empty generate request with `keep_alive: 0`, as Ollama documents. */
+export async function unloadModel(client: Ollama, url: string, model: string): Promise<void> {
+  await request(url, `unloading ${JSON.stringify(model)}`, () => client.generate({ model, prompt: '', keep_alive: 0, stream: false }));
+}
+
 export interface PullOptions extends PullProgressOptions {
   signal?: AbortSignal | undefined;
   onProgress?: ((progress: OllamaPullProgress) => void) | undefined;

@@ -1,6 +1,7 @@
 import { sourceName } from '../../shared/config.ts';
 import type { AppState, CommandName, CommandRequest } from '../../shared/ipc.ts';
 import { networkExposure } from '../../shared/ollama-exposure.ts';
+import { formatGigabytes } from '../../shared/model-catalog.ts';
 import { providerChoices } from '../../shared/provider-availability.ts';
 import { actionCommand, type AppProblem, type ProblemAction } from '../../shared/problems.ts';
 import { PROVIDER_INFO, SUGGESTED_MODELS } from '../../shared/providers.ts';
@@ -8,7 +9,7 @@ import { PROVIDER_INFO, SUGGESTED_MODELS } from '../../shared/providers.ts';
 /** What a tray item does when clicked: a contract command, a window screen, or quitting. */
 export type TrayAction =
   | { [C in CommandName]: { kind: 'command'; command: C; payload: CommandRequest<C> } }[CommandName]
-  | { kind: 'open'; route: 'overview' | 'logs' | 'settings' | 'setup' }
+  | { kind: 'open'; route: 'overview' | 'models' | 'logs' | 'settings' | 'setup' }
   /** Opens a page in the browser; only Ollama's download page is ever offered. */
   | { kind: 'open-url'; url: string }
   | { kind: 'toggle-start-at-login' }
@@ -71,6 +72,24 @@ function modelItems(state: AppState): TrayMenuItem[] {
       action: command('config:set-model', { provider: provider.value, model: name }),
     };
   });
+}
+
+
+/** 65 → "1 min left", 3700 → "62 min left": a tray line has room for minutes only. */
+const timeLeft = (seconds: number): string => (seconds < 60 ? 'under a minute left' : `${Math.round(seconds / 60)} min left`);
+
+/** One line per model being downloaded; a click opens the Models screen with the Downloads panel. */
+function downloadItems(state: AppState): TrayMenuItem[] {
+  return state.downloads
+    .filter((download) => download.state === 'pulling')
+    .map((download) => {
+      const parts = [
+        download.percent === null ? download.phase : `${Math.round(download.percent)}%`,
+        download.totalBytes > 0 ? `${formatGigabytes(download.completedBytes)} of ${formatGigabytes(download.totalBytes)}` : null,
+        download.etaSeconds !== null && download.etaSeconds > 0 ? timeLeft(download.etaSeconds) : null,
+      ].filter(Boolean);
+      return { label: `Downloading ${download.model} — ${parts.join(' · ')}`, action: { kind: 'open', route: 'models' } };
+    });
 }
 
 function runnerItems(state: AppState): TrayMenuItem[] {
@@ -142,10 +161,11 @@ export function trayView(state: AppState, { startAtLogin }: { startAtLogin: bool
     { label: statusLine(state), enabled: false },
     ...problemItems(state.problems),
     ...(exposure ? [{ label: exposure.short, enabled: false }] : []),
+    ...downloadItems(state),
     separator,
     { label: 'Provider', enabled: false },
     ...providers,
-    { type: 'submenu', label: `Model: ${model.value}`, submenu: modelItems(state) },
+    { type: 'submenu', label: `Model: ${model.alias ? `${model.alias.alias} → ` : ''}${model.value}`, submenu: modelItems(state) },
     separator,
     ...runnerItems(state),
     ...ollamaItems(state),

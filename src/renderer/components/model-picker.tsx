@@ -13,7 +13,16 @@ const optionLabel = (model: ModelOption, provider: Provider) =>
  * Chooses the model for one provider from `models:list` (Ollama's tags or the provider's list).
  * An Ollama model that is not installed can be pulled here, with progress.
  */
-export function ModelPicker({ provider, onChosen }: { provider: Provider; onChosen?: (model: string, installed: boolean) => void }) {
+export function ModelPicker({
+  provider,
+  onChosen,
+  onSelection,
+}: {
+  provider: Provider;
+  onChosen?: (model: string, installed: boolean) => void;
+  /** Told the model shown as selected, so that the wizard saves exactly that one. */
+  onSelection?: (model: string, installed: boolean) => void;
+}) {
   const store = useStore();
   const state = useAppState();
   const [list, setList] = useState<ModelList | null>(null);
@@ -41,9 +50,12 @@ export function ModelPicker({ provider, onChosen }: { provider: Provider; onChos
   const selected = list?.models.find((model) => model.name === choice);
   const inUse = choice !== '' && (choice === current || choice === list?.selected);
   const needsPull = provider === 'ollama' && selected !== undefined && !selected.installed;
-  const progress = store.pulls[choice];
-  const pulling = provider === 'ollama' && state.ollama.pulls[choice] !== undefined;
+  const download = provider === 'ollama' ? state.downloads.find((entry) => entry.model === choice && entry.state === 'pulling') : undefined;
+  const pulling = download !== undefined;
   const selectId = `model-${provider}`;
+  useEffect(() => {
+    if (choice !== '' && selected) onSelection?.(choice, selected.installed);
+  }, [choice, selected?.installed]);
 
   const save = () =>
     run(async () => {
@@ -53,12 +65,10 @@ export function ModelPicker({ provider, onChosen }: { provider: Provider; onChos
   const pull = () =>
     run(async () => {
       setPullResult(null);
-      const result = await store.bridge.invoke('ollama:pull', { model: choice });
+      // `use`: main makes it the model once it lands, even if this screen is gone by then.
+      const result = await store.bridge.invoke('ollama:pull', { model: choice, use: true });
       setPullResult(result);
-      if (result.status === 'success') {
-        await store.bridge.invoke('config:set-model', { provider, model: choice });
-        onChosen?.(choice, true);
-      }
+      if (result.status === 'success') onChosen?.(choice, true);
     });
 
   return (
@@ -97,8 +107,9 @@ export function ModelPicker({ provider, onChosen }: { provider: Provider; onChos
         )}
       </div>
       {list?.error ? <Problem tone="warning" message={list.error.message} fix={list.error.fix} /> : null}
-      {pulling && progress ? <PullProgress progress={progress} /> : null}
+      {download ? <PullProgress download={download} /> : null}
       {pullResult?.status === 'failed' ? <Problem message={pullResult.reason} fix={pullResult.fix} /> : null}
+      {pullResult?.status === 'cancelled' ? <Problem tone="info" message={`Download of ${pullResult.model} cancelled.`} /> : null}
       {pullResult?.status === 'success' ? <Problem tone="info" message={`${pullResult.model} is installed and selected.`} /> : null}
       <ActionError state={loading} />
       <ActionError state={action} />

@@ -7,6 +7,28 @@ const DESCRIPTIONS: Record<Provider, string> = {
   ollama: 'Open models on this machine: private, offline, free.',
 };
 
+const STEPS: Record<string, number> = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 };
+
+/**
+ * Arrow keys move focus between the enabled options without choosing one: a choice restarts the
+ * runner, so it takes Space, Enter or a click (a native radio group would choose on every arrow).
+ */
+function onGroupKeyDown(event: KeyboardEvent, onChange: (provider: Provider) => void): void {
+  const target = event.target as HTMLInputElement | null;
+  if (target?.type !== 'radio') return;
+  if (event.key === 'Enter') {
+    event.preventDefault();
+    onChange(target.value as Provider);
+    return;
+  }
+  const step = STEPS[event.key];
+  if (step === undefined) return;
+  event.preventDefault();
+  const radios = [...(event.currentTarget as HTMLElement).querySelectorAll<HTMLInputElement>('input[type="radio"]:not(:disabled)')];
+  const index = radios.indexOf(target);
+  radios[(index + step + radios.length) % radios.length]?.focus();
+}
+
 /** The provider radio group; an unusable option is disabled and says why. */
 export function ProviderRadio({
   choices,
@@ -20,7 +42,7 @@ export function ProviderRadio({
   legend: string;
 }) {
   return (
-    <fieldset class="choice-group">
+    <fieldset class="choice-group" onKeyDown={(event) => onGroupKeyDown(event, onChange)}>
       <legend class="visually-hidden">{legend}</legend>
       {choices.map((choice) => {
         const disabled = choice.disabledReason !== null;

@@ -1,23 +1,23 @@
-import type { OllamaPullProgress } from '../../shared/ollama.ts';
+import type { Download } from '../../shared/ipc.ts';
 import { formatBytes, formatDuration } from '../format.ts';
 
-/** A pull's progress bar with its status line, speed and time left. */
-export function PullProgress({ progress }: { progress: OllamaPullProgress }) {
-  const percent = progress.percent === null ? undefined : Math.round(progress.percent);
+/** A download's progress bar with what is happening, bytes, speed and time left (never a layer digest). */
+export function PullProgress({ download }: { download: Download }) {
+  const percent = download.percent === null ? undefined : Math.round(download.percent);
   const details = [
-    progress.totalBytes > 0 ? `${formatBytes(progress.completedBytes)} of ${formatBytes(progress.totalBytes)}` : null,
-    progress.bytesPerSecond !== null ? `${formatBytes(progress.bytesPerSecond)}/s` : null,
-    progress.etaSeconds !== null ? `${formatDuration(progress.etaSeconds * 1000)} left` : null,
+    download.totalBytes > 0 ? `${formatBytes(download.completedBytes)} of ${formatBytes(download.totalBytes)}` : null,
+    download.bytesPerSecond !== null ? `${formatBytes(download.bytesPerSecond)}/s` : null,
+    download.etaSeconds !== null ? `${formatDuration(download.etaSeconds * 1000)} left` : null,
   ].filter(Boolean);
   return (
     <div class="pull">
       <div class="pull__line">
         <span>
-          Pulling <span class="mono">{progress.model}</span>: {progress.status}
+          <span class="mono">{download.model}</span>: {download.phase}
         </span>
         <span class="muted">{percent === undefined ? '' : `${percent}%`}</span>
       </div>
-      <progress class="pull__bar" max={100} value={percent} aria-label={`Pulling ${progress.model}`} />
+      <progress class="pull__bar" max={100} value={percent} aria-label={`Pulling ${download.model}`} />
       {details.length > 0 ? <p class="hint">{details.join(' · ')}</p> : null}
     </div>
   );

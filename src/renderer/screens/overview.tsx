@@ -6,7 +6,7 @@ import { PROVIDER_INFO } from '../../shared/providers.ts';
 import { RunnerEnvDetails } from '../components/runner-env.tsx';
 import { ActionError, Card, PinnedBadge, Problem, Row, SourceBadge, StatusPill, useAction } from '../components/ui.tsx';
 import { useNow } from '../components/use-now.ts';
-import { formatBytes, formatDuration } from '../format.ts';
+import { formatBytes, formatDuration, formatTimeOfDay } from '../format.ts';
 import { ProblemList } from '../components/problem-list.tsx';
 import { apiKeyText, keyStatus, ollamaBinaryText, ollamaNotInUse, ollamaStatus, runnerHint, runnerStatus } from '../status.ts';
 import { useAppState, useStore } from '../store.ts';
@@ -16,7 +16,15 @@ const FIELD_LABELS: Record<ConfigFieldName, string> = { provider: 'Provider', mo
 function ConfigValue({ config, field }: { config: PublicConfig; field: ConfigFieldName }) {
   const resolved = config[field];
   const key = apiKeyText(config);
-  const shown = field === 'provider' ? PROVIDER_INFO[config.provider.value].label : field === 'apiKey' ? key.text : resolved.value;
+  const alias = field === 'model' ? config.model.alias?.alias : undefined;
+  const shown =
+    field === 'provider'
+      ? PROVIDER_INFO[config.provider.value].label
+      : field === 'apiKey'
+        ? key.text
+        : alias
+          ? `${alias} → ${config.model.value}`
+          : resolved.value;
   const look = field !== 'apiKey' || key.tone === 'value' ? 'mono' : key.tone === 'error' ? 'error-text' : 'muted';
   return (
     <div class="config-value">
@@ -202,7 +210,7 @@ function RunnerCard({ state }: { state: AppState }) {
           {runner.lastExit ? (
             <span>
               {runner.lastExit.signal ? `signal ${runner.lastExit.signal}` : `code ${runner.lastExit.code}`}
-              <span class="muted"> · {new Date(runner.lastExit.at).toLocaleTimeString()}</span>
+              <span class="muted"> · {formatTimeOfDay(runner.lastExit.at)}</span>
             </span>
           ) : (
             <span class="muted">—</span>

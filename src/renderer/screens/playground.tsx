@@ -1,51 +1,19 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import type { PlaygroundEvent } from '../../shared/ipc.ts';
+import { useState } from 'preact/hooks';
 import { PROVIDER_INFO } from '../../shared/providers.ts';
 import { ActionError, Card, Problem, Row, StatusPill, useAction } from '../components/ui.tsx';
+import { useTask } from '../components/use-task.ts';
 import { formatLatency } from '../format.ts';
 import { useAppState, useStore } from '../store.ts';
-
-type Done = Extract<PlaygroundEvent, { type: 'done' }>;
-type Failed = Extract<PlaygroundEvent, { type: 'error' }>;
-
-interface Exchange {
-  taskId: string;
-  answer: string;
-  done: Done | null;
-  error: Failed | null;
-}
 
 export function PlaygroundScreen() {
   const { bridge } = useStore();
   const state = useAppState();
   const [prompt, setPrompt] = useState('');
-  const [exchange, setExchange] = useState<Exchange | null>(null);
+  const { exchange, streaming, send: sendTask } = useTask();
   const [run, action] = useAction();
-  const taskId = useRef<string | null>(null);
-
-  useEffect(
-    () =>
-      bridge.on('playground', (event) => {
-        if (event.taskId !== taskId.current) return;
-        setExchange((current) => {
-          if (!current) return current;
-          if (event.type === 'delta') return { ...current, answer: current.answer + event.text };
-          if (event.type === 'done') return { ...current, done: event };
-          return { ...current, error: event };
-        });
-      }),
-    [bridge],
-  );
-
-  const streaming = exchange !== null && exchange.done === null && exchange.error === null;
   const runnerReady = state.runner.state === 'running';
 
-  const send = () =>
-    run(async () => {
-      const started = await bridge.invoke('playground:run', { prompt });
-      taskId.current = started.taskId;
-      setExchange({ taskId: started.taskId, answer: '', done: null, error: null });
-    });
+  const send = () => run(() => sendTask(prompt));
 
   return (
     <div class="screen">
@@ -83,7 +51,7 @@ export function PlaygroundScreen() {
               <button type="submit" class="button button--primary" disabled={action.busy || streaming || prompt.trim() === ''}>
                 Send
               </button>
-              {streaming ? (
+              {streaming && exchange ? (
                 <button type="button" class="button" onClick={() => void run(() => bridge.invoke('playground:cancel', { taskId: exchange.taskId }))}>
                   Cancel
                 </button>

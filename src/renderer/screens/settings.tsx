@@ -3,11 +3,11 @@ import { sourceName } from '../../shared/config.ts';
 import type { OllamaServerOptions } from '../../shared/ipc.ts';
 import { EXPOSURE_EXPLAINED } from '../../shared/ollama-exposure.ts';
 import { providerChoices } from '../../shared/provider-availability.ts';
-import { PROVIDER_INFO, type Provider } from '../../shared/providers.ts';
+import { PROVIDER_INFO, PROVIDERS, type Provider } from '../../shared/providers.ts';
 import { KeyEditor } from '../components/key-editor.tsx';
 import { ModelPicker } from '../components/model-picker.tsx';
 import { ProviderRadio } from '../components/provider-radio.tsx';
-import { ActionError, Card, PinnedBadge, Problem, useAction } from '../components/ui.tsx';
+import { ActionError, Card, PinnedBadge, Problem, SourceBadge, useAction } from '../components/ui.tsx';
 import { useAppState, useStore } from '../store.ts';
 
 function ProviderCard() {
@@ -50,6 +50,12 @@ function ModelCard() {
       <p class="hint">
         {provider === 'ollama' ? 'Installed Ollama models, and popular ones you can pull.' : `Models offered by ${PROVIDER_INFO[provider].label}.`}
       </p>
+      {state.config.model.alias ? (
+        <p class="hint">
+          Alias <span class="mono">{state.config.model.alias.alias}</span> → <span class="mono">{state.config.model.value}</span> <SourceBadge source={state.config.model.source} />{' '}
+          ({state.config.model.alias.basis})
+        </p>
+      ) : null}
       <ModelPicker key={provider} provider={provider} />
     </Card>
   );
@@ -148,7 +154,13 @@ function RunnerCommandCard() {
   const state = useAppState();
   const { runnerCommand } = state;
   const [draft, setDraft] = useState(runnerCommand.source === 'settings' ? runnerCommand.value : '');
+  const [confirming, setConfirming] = useState(false);
   const [run, action] = useAction();
+  const save = (restart: boolean) =>
+    void run(async () => {
+      await bridge.invoke('runner:set-command', { command: draft.trim() === '' ? null : draft, restart });
+      setConfirming(false);
+    });
   return (
     <Card title="Runner command">
       <p class="hint">
@@ -163,7 +175,7 @@ function RunnerCommandCard() {
         class="inline-form"
         onSubmit={(event) => {
           event.preventDefault();
-          void run(() => bridge.invoke('runner:set-command', { command: draft.trim() === '' ? null : draft }));
+          setConfirming(true);
         }}
       >
         <label class="visually-hidden" for="runner-command">
@@ -178,6 +190,142 @@ function RunnerCommandCard() {
           value={draft}
           onInput={(event) => setDraft(event.currentTarget.value)}
         />
+        <button type="submit" class="button button--primary" disabled={action.busy || confirming}>
+          Save…
+        </button>
+      </form>
+      {confirming ? (
+        <div class="confirm-box" role="group" aria-label="Confirm the runner command">
+          <p>
+            {draft.trim() === '' ? (
+              'Go back to the built-in runner?'
+            ) : (
+              <>
+                Run <span class="mono">{draft.trim()}</span> as the runner? It runs as you, and receives the model configuration and API key.
+              </>
+            )}
+          </p>
+          <div class="form__actions">
+            <button type="button" class="button button--primary" disabled={action.busy} onClick={() => save(true)}>
+              Save and restart now
+            </button>
+            <button type="button" class="button" disabled={action.busy} onClick={() => save(false)}>
+              Save, restart later
+            </button>
+            <button type="button" class="button button--ghost" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : null}
+      {runnerCommand.pending ? (
+        <Problem tone="info" message={`Saved: ${runnerCommand.pending} runs from the runner's next restart.`} fix="Restart the runner from the Overview or the tray to use it now." />
+      ) : null}
+      <ActionError state={action} />
+    </Card>
+  );
+}
+
+const BASE_URL_HINTS: Record<Provider, string> = {
+  anthropic: 'https://api.anthropic.com, or a proxy',
+  openai: 'https://api.openai.com/v1, or LM Studio, vLLM, OpenRouter (OpenAI-compatible)',
+  ollama: 'http://127.0.0.1:11434, or a remote Ollama',
+};
+
+function BaseUrlRow({ provider }: { provider: Provider }) {
+  const { bridge } = useStore();
+  const state = useAppState();
+  const saved = state.savedBaseUrls[provider];
+  const [draft, setDraft] = useState(saved ?? '');
+  const [done, setDone] = useState<string | null>(null);
+  const [run, action] = useAction();
+  const active = state.config.provider.value === provider;
+  const overridden = active && state.config.baseUrl.pinned;
+  const id = `base-url-${provider}`;
+  const save = (value: string | null) =>
+    void run(async () => {
+      setDone(null);
+      await bridge.invoke('config:set-base-url', { provider, baseUrl: value });
+      if (value === null) setDraft('');
+      setDone(value === null ? 'Default restored.' : 'Saved.');
+    });
+  return (
+    <form
+      class="form base-url"
+      onSubmit={(event) => {
+        event.preventDefault();
+        save(draft.trim() === '' ? null : draft.trim());
+      }}
+    >
+      <label class="field" for={id}>
+        <span class="field__label">{PROVIDER_INFO[provider].label} base URL</span>
+      </label>
+      <div class="inline-form">
+        <input id={id} type="url" class="mono" maxLength={2048} placeholder={BASE_URL_HINTS[provider]} value={draft} onInput={(event) => setDraft(event.currentTarget.value)} />
+        <button type="submit" class="button button--primary" disabled={action.busy}>
+          Save
+        </button>
+        {saved !== null ? (
+          <button type="button" class="button" aria-label={`Reset the ${PROVIDER_INFO[provider].label} base URL`} disabled={action.busy} onClick={() => save(null)}>
+            Reset
+          </button>
+        ) : null}
+      </div>
+      {active ? (
+        <p class="hint">
+          In use: <span class="mono">{state.config.baseUrl.value}</span> <SourceBadge source={state.config.baseUrl.source} />
+          {overridden ? <> — set by {sourceName(state.config.baseUrl.source)}, which wins over the saved value.</> : null}
+        </p>
+      ) : null}
+      {done ? (
+        <span class="muted" role="status">
+          {done}
+        </span>
+      ) : null}
+      <ActionError state={action} />
+    </form>
+  );
+}
+
+function EndpointsCard() {
+  return (
+    <Card title="Endpoints" wide>
+      <p class="hint">Where each provider is reached. Empty means the provider's default; a flag or environment variable still wins.</p>
+      {PROVIDERS.map((provider) => (
+        <BaseUrlRow key={provider} provider={provider} />
+      ))}
+    </Card>
+  );
+}
+
+function OllamaBinaryCard() {
+  const { bridge } = useStore();
+  const { ollama } = useAppState();
+  const [draft, setDraft] = useState(ollama.binary?.source === 'settings' ? ollama.binary.path : '');
+  const [run, action] = useAction();
+  return (
+    <Card title="Ollama binary">
+      <p class="hint">
+        {ollama.binary ? (
+          <>
+            Using <span class="mono">{ollama.binary.path}</span> ({ollama.binary.source === 'path' ? 'found on PATH' : ollama.binary.source === 'install-location' ? 'found in an install location' : ollama.binary.source}
+            {ollama.binary.version ? `, version ${ollama.binary.version}` : ''}).
+          </>
+        ) : (
+          'No ollama binary found yet.'
+        )}
+      </p>
+      <form
+        class="inline-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void run(() => bridge.invoke('ollama:set-path', { path: draft.trim() === '' ? null : draft.trim() }));
+        }}
+      >
+        <label class="visually-hidden" for="ollama-path">
+          Path to the ollama binary
+        </label>
+        <input id="ollama-path" type="text" class="mono" maxLength={4096} placeholder="Search PATH, e.g. /usr/local/bin/ollama" value={draft} onInput={(event) => setDraft(event.currentTarget.value)} />
         <button type="submit" class="button button--primary" disabled={action.busy}>
           Save
         </button>
@@ -215,7 +363,9 @@ export function SettingsScreen() {
         <ProviderCard />
         <ModelCard />
         <KeysCard />
+        <EndpointsCard />
         <OllamaOptionsCard />
+        <OllamaBinaryCard />
         <RunnerCommandCard />
         {host === 'electron' ? <StartAtLoginCard /> : null}
       </div>

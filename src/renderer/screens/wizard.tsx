@@ -1,16 +1,30 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
+import { sourceName } from '../../shared/config.ts';
 import type { AppState } from '../../shared/ipc.ts';
+import { isOllamaModelInstalled } from '../../shared/model-catalog.ts';
 import { providerChoices } from '../../shared/provider-availability.ts';
 import { isCloudProvider, PROVIDER_INFO, type Provider } from '../../shared/providers.ts';
 import { KeyEditor } from '../components/key-editor.tsx';
 import { ModelPicker } from '../components/model-picker.tsx';
 import { ProviderRadio } from '../components/provider-radio.tsx';
+import { PullProgress } from '../components/pull-progress.tsx';
 import { ActionError, PinnedBadge, Problem, Row, SourceBadge, StatusPill, useAction } from '../components/ui.tsx';
+import { useTask } from '../components/use-task.ts';
+import { formatLatency } from '../format.ts';
 import { ollamaStatus, runnerStatus, wizardStepMark } from '../status.ts';
 import { useAppState, useStore } from '../store.ts';
 
-const STEPS = ['Ollama', 'Provider', 'Key or model', 'Summary', 'Start'] as const;
+const STEPS = ['Ollama', 'Provider', 'Key or model', 'Summary', 'First answer'] as const;
+
+/** What the last step asks, so the user sees the whole chain answer. */
+const FIRST_PROMPT = 'Say hello in one short sentence and name the model you are.';
+
+/** The download of the configured Ollama model, while it is in progress. */
+function configuredDownload(state: AppState) {
+  if (state.config.provider.value !== 'ollama') return undefined;
+  return state.downloads.find((download) => download.state === 'pulling' && isOllamaModelInstalled(state.config.model.value, [download.model]));
+}
 
 /** Where a saved key goes, by the host's key storage. */
 const KEY_KEPT: Record<AppState['secrets']['persistence'], string> = {
@@ -53,7 +67,7 @@ function StepFrame({ title, intro, children, footer }: { title: string; intro: s
   );
 }
 
-function DetectOllama({ state }: { state: AppState }) {
+function DetectOllama({ state, onUseCloud }: { state: AppState; onUseCloud: () => void }) {
   const { bridge } = useStore();
   const [run, action] = useAction();
   const { ollama } = state;
@@ -93,7 +107,17 @@ function DetectOllama({ state }: { state: AppState }) {
               macOS and Windows: download it from <span class="mono">https://ollama.com/download</span>
             </li>
           </ul>
-          <p class="hint">Stigmer finds it on its next check. You can also continue with a cloud provider.</p>
+          <div class="form__actions">
+            <a class="button button--primary" href="https://ollama.com/download" target="_blank" rel="noreferrer">
+              Download Ollama
+            </a>
+            <button type="button" class="button" disabled={action.busy} onClick={() => run(() => bridge.invoke('ollama:start', {}))}>
+              Check again
+            </button>
+            <button type="button" class="button" onClick={onUseCloud}>
+              Use a cloud provider
+            </button>
+          </div>
         </div>
       ) : null}
       <ActionError state={action} />
@@ -112,6 +136,7 @@ function Summary({ state }: { state: AppState }) {
           {config.provider.pinned ? <PinnedBadge source={config.provider.source} /> : null}
         </Row>
         <Row label="Model">
+          {config.model.alias ? <span class="mono">{config.model.alias.alias} → </span> : null}
           <span class="mono">{config.model.value}</span> <SourceBadge source={config.model.source} />
         </Row>
         <Row label="Base URL">
@@ -129,17 +154,25 @@ function Summary({ state }: { state: AppState }) {
       {config.errors.map((issue) => (
         <Problem key={issue.message} message={issue.message} />
       ))}
-      {config.warnings.map((issue) => (
-        <Problem key={issue.message} tone="warning" message={issue.message} />
-      ))}
+      {config.warnings
+        // "Not installed" is old news while the model downloads: the note below says what happens.
+        .filter((issue) => !(issue.field === 'model' && configuredDownload(state)))
+        .map((issue) => (
+          <Problem key={issue.message} tone="warning" message={issue.message} />
+        ))}
       {state.secrets.notice && keyFor ? <Problem tone="info" message={state.secrets.notice} /> : null}
+      {configuredDownload(state) ? (
+        <Problem tone="info" message={`${config.model.value} is still downloading. You can go on: the runner starts as soon as it lands.`} />
+      ) : null}
     </>
   );
 }
 
-function StartRunner({ state }: { state: AppState }) {
+function FirstAnswer({ state }: { state: AppState }) {
   const { bridge } = useStore();
   const [run, action] = useAction();
+  const { exchange, streaming, send } = useTask();
+  const download = configuredDownload(state);
   const status = runnerStatus(state.runner, Date.now());
   const stuck = state.runner.state === 'failed' || state.runner.state === 'crash-loop';
   return (
@@ -159,13 +192,39 @@ function StartRunner({ state }: { state: AppState }) {
         </button>
       ) : null}
       {state.runner.error ? <Problem message={state.runner.error.message} fix={state.runner.error.fix} /> : null}
+      {download ? <PullProgress download={download} /> : null}
+      {state.runner.state === 'running' ? (
+        <div class="first-answer">
+          <p>
+            Ask the runner: <q>{FIRST_PROMPT}</q>
+          </p>
+          <button type="button" class="button button--primary" disabled={action.busy || streaming} onClick={() => void run(() => send(FIRST_PROMPT))}>
+            {exchange ? 'Ask again' : 'Send a first prompt'}
+          </button>
+          {exchange ? (
+            <div class="answer" aria-live="polite" aria-busy={streaming} data-testid="first-answer">
+              {exchange.answer || (streaming ? <span class="muted">Waiting for the first token…</span> : null)}
+            </div>
+          ) : null}
+          {exchange?.error ? <Problem message={exchange.error.message} fix={exchange.error.fix} /> : null}
+          {exchange?.done ? (
+            <dl class="rows rows--compact stats" aria-label="Who answered">
+              <Row label="Provider">{PROVIDER_INFO[exchange.done.provider].label}</Row>
+              <Row label="Model">
+                <span class="mono">{exchange.done.model}</span>
+              </Row>
+              <Row label="Latency">{formatLatency(exchange.done.latencyMs)}</Row>
+            </dl>
+          ) : null}
+        </div>
+      ) : null}
       <ActionError state={action} />
     </>
   );
 }
 
 /** The first-run wizard: from a blank profile to a running runner, one decision per step. */
-export function Wizard({ onClose }: { onClose: () => void }) {
+export function Wizard({ onClose }: { onClose: (later: boolean) => void }) {
   const { bridge } = useStore();
   const state = useAppState();
   const choices = providerChoices(state).map((choice) =>
@@ -177,6 +236,8 @@ export function Wizard({ onClose }: { onClose: () => void }) {
     () => choices.find((choice) => choice.selected && choice.disabledReason === null)?.provider ?? choices.find((choice) => choice.disabledReason === null)?.provider ?? state.config.provider.value,
   );
   const [run, action] = useAction();
+  /** What the model picker shows as selected: Continue saves exactly this. */
+  const [selection, setSelection] = useState<{ model: string; installed: boolean } | null>(null);
 
   const goTo = (next: number) => {
     setStep(next);
@@ -207,14 +268,37 @@ export function Wizard({ onClose }: { onClose: () => void }) {
   );
 
   const active = state.config.provider.value;
-  const stepReady =
-    isCloudProvider(active) ? state.config.keys[active] !== null : state.ollama.models.length > 0 && !state.ollama.configuredModelMissing;
+  const download = configuredDownload(state);
+  const pinnedProvider = state.config.provider.pinned;
+  const selectionDownloading = selection !== null && state.downloads.some((entry) => entry.state === 'pulling' && entry.model === selection.model);
+  const stepReady = isCloudProvider(active)
+    ? state.config.keys[active] !== null
+    : selection !== null && (selection.installed || !state.config.model.pinned || selectionDownloading);
+  /** Saves the picker's selection; an Ollama model not installed yet is pulled and used once it lands. */
+  const saveSelection = async () => {
+    if (!selection || state.config.model.pinned) return;
+    if (active === 'ollama' && !selection.installed) {
+      // Not awaited: the pull answers when it ends, and the Downloads panel and the next steps show how it goes.
+      if (!selectionDownloading) void bridge.invoke('ollama:pull', { model: selection.model, use: true }).catch(() => undefined);
+      // The model is saved now, so the review shows it and the runner waits for the download.
+      await bridge.invoke('config:set-model', { provider: active, model: selection.model });
+      return;
+    }
+    if (selection.model !== state.config.model.value) await bridge.invoke('config:set-model', { provider: active, model: selection.model });
+  };
+  const ollamaContinue = selection !== null && !selection.installed ? (selectionDownloading ? 'Continue while it downloads' : 'Download and continue') : 'Continue';
 
   let panel: ComponentChildren;
   if (step === 0) {
     panel = (
       <StepFrame title="Detect Ollama" intro="Ollama runs open models on this machine: private, offline and free." footer={footer(next('Continue', true))}>
-        <DetectOllama state={state} />
+        <DetectOllama
+          state={state}
+          onUseCloud={() => {
+            setProvider('anthropic');
+            goTo(1);
+          }}
+        />
       </StepFrame>
     );
   } else if (step === 1) {
@@ -224,19 +308,30 @@ export function Wizard({ onClose }: { onClose: () => void }) {
         intro="Where the agent's model runs. You can switch at any time from the tray or Settings."
         footer={footer(next('Continue', true, () => (provider === active || state.config.provider.pinned ? Promise.resolve() : bridge.invoke('config:set-provider', { provider }))))}
       >
-        <ProviderRadio legend="Provider" choices={choices} value={provider} onChange={setProvider} />
+        {pinnedProvider ? (
+          <Problem
+            tone="info"
+            message={`The provider is pinned to ${PROVIDER_INFO[active].label} by ${sourceName(state.config.provider.source)}, so this setup uses ${PROVIDER_INFO[active].label}.`}
+            fix={`To choose another provider here, unset ${sourceName(state.config.provider.source)} and start Stigmer again. Continue to set up ${PROVIDER_INFO[active].label}.`}
+          />
+        ) : null}
+        <ProviderRadio legend="Provider" choices={choices} value={pinnedProvider ? active : provider} onChange={setProvider} />
       </StepFrame>
     );
   } else if (step === 2) {
     panel = isCloudProvider(active) ? (
-      <StepFrame title={`Add your ${PROVIDER_INFO[active].label} API key`} intro={`The key is checked with the provider, then ${KEY_KEPT[state.secrets.persistence]}.`} footer={footer(next('Continue', stepReady))}>
+      <StepFrame title={`Add your ${PROVIDER_INFO[active].label} API key`} intro={`The key is checked with the provider, then ${KEY_KEPT[state.secrets.persistence]}.`} footer={footer(next('Continue', stepReady, saveSelection))}>
         <KeyEditor provider={active} />
         <h3 class="subheading">Model</h3>
-        <ModelPicker provider={active} />
+        <ModelPicker provider={active} onSelection={(model, installed) => setSelection({ model, installed })} />
       </StepFrame>
     ) : (
-      <StepFrame title="Choose a model" intro="Pick an installed model, or pull one (a few GB; it downloads once)." footer={footer(next('Continue', stepReady))}>
-        <ModelPicker provider="ollama" />
+      <StepFrame
+        title="Choose a model"
+        intro="Pick an installed model, or one to download (a few GB, once). You can go on while it downloads."
+        footer={footer(next(ollamaContinue, stepReady, saveSelection))}
+      >
+        <ModelPicker provider="ollama" onSelection={(model, installed) => setSelection({ model, installed })} />
       </StepFrame>
     );
   } else if (step === 3) {
@@ -249,16 +344,16 @@ export function Wizard({ onClose }: { onClose: () => void }) {
     panel = (
       <StepFrame
         title="Start the runner"
-        intro="The runner is the agent process Stigmer keeps running with this configuration."
+        intro="The runner is the agent process Stigmer keeps running with this configuration. Start it and ask it something to see the whole chain work."
         footer={footer(
           <button
             type="button"
             class="button button--primary"
-            disabled={state.runner.state !== 'running' || action.busy}
+            disabled={(state.runner.state !== 'running' && !download) || action.busy}
             onClick={() =>
               void run(async () => {
                 await bridge.invoke('wizard:complete', {});
-                onClose();
+                onClose(false);
               })
             }
           >
@@ -266,7 +361,7 @@ export function Wizard({ onClose }: { onClose: () => void }) {
           </button>,
         )}
       >
-        <StartRunner state={state} />
+        <FirstAnswer state={state} />
       </StepFrame>
     );
   }
@@ -278,7 +373,7 @@ export function Wizard({ onClose }: { onClose: () => void }) {
           <h1 class="wizard__heading">Set up Stigmer</h1>
           <p class="muted">A few steps from nothing to a running agent.</p>
         </div>
-        <button type="button" class="button button--ghost" onClick={onClose}>
+        <button type="button" class="button button--ghost" onClick={() => onClose(true)}>
           Set up later
         </button>
       </header>

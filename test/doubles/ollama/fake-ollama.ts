@@ -193,6 +193,8 @@ export class FakeOllama {
         return this.#delete(req, res);
       case 'POST /api/chat':
         return this.#chat(req, res);
+      case 'POST /api/generate':
+        return this.#generate(req, res);
       case 'POST /v1/chat/completions':
         return this.#openAiChat(req, res);
       case 'GET /v1/models':
@@ -317,8 +319,37 @@ export class FakeOllama {
     return (this.#config.reply ?? 'Hello from the fake Ollama.').split(/(?<= )/);
   }
 
-  #load(model: InstalledModel): void {
-    this.#loaded.set(model.name, { name: model.name, expiresAt: new Date(Date.now() + keepAliveMs(this.#config.keepAlive)) });
+  /** A request's `keep_alive` (a duration string or seconds) wins over `OLLAMA_KEEP_ALIVE`, as in Ollama. */
+  #load(model: InstalledModel, keepAlive?: unknown): void {
+    const requested = typeof keepAlive === 'number' ? String(keepAlive) : typeof keepAlive === 'string' ? keepAlive : undefined;
+    const ms = keepAliveMs(requested ?? this.#config.keepAlive);
+    if (ms === 0) this.#loaded.delete(model.name);
+    // A negative keep-alive keeps the model loaded indefinitely.
+    else this.#loaded.set(model.name, { name: model.name, expiresAt: new Date(ms < 0 ? 8.64e15 : Date.now() + ms) });
+  }
+
+  /**
+   * `/api/generate`: an empty prompt only loads the model, or with `keep_alive: 0` unloads it
+   * (`done_reason: "unload"`), as docs/api.md describes; a prompt gets the usual reply.
+   */
+  async #generate(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const request = await readModelRequest(req, res);
+    if (!request) return;
+    const { body, name } = request;
+    const model = this.#find(name);
+    if (!model) return sendJson(res, 404, { error: `model '${name}' not found` });
+    this.#load(model, body.keep_alive);
+    const prompt = typeof body.prompt === 'string' ? body.prompt : '';
+    const base = { model: name, created_at: new Date().toISOString() };
+    if (prompt === '') {
+      const unloaded = !this.#loaded.has(model.name);
+      return sendJson(res, 200, { ...base, response: '', done: true, ...(unloaded ? { done_reason: 'unload' } : { done_reason: 'load' }) });
+    }
+    const tokens = this.#replyTokens();
+    if (body.stream === false) return sendJson(res, 200, { ...base, response: tokens.join(''), done: true, done_reason: 'stop' });
+    res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
+    for (const token of tokens) res.write(`${JSON.stringify({ ...base, response: token, done: false })}\n`);
+    res.end(`${JSON.stringify({ ...base, response: '', done: true, done_reason: 'stop' })}\n`);
   }
 
   async #chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -327,7 +358,7 @@ export class FakeOllama {
     const { body, name } = request;
     const model = this.#find(name);
     if (!model) return sendJson(res, 404, { error: `model "${name}" not found, try pulling it first` });
-    this.#load(model);
+    this.#load(model, body.keep_alive);
     const tokens = this.#replyTokens();
     const stats = { total_duration: 1_200_000, load_duration: 100_000, prompt_eval_count: 12, prompt_eval_duration: 200_000, eval_count: tokens.length, eval_duration: 900_000 };
     const line = (content: string, done: boolean) => ({ model: name, created_at: new Date().toISOString(), message: { role: 'assistant', content }, done });
