@@ -55,6 +55,8 @@ export function buildRunnerEnv(config: ResolvedConfig, baseEnv: Readonly<NodeJS.
     if (value !== undefined && !removed.has(name.toUpperCase())) env[name] = value;
   }
 
+  // Python block-buffers a piped stdout: without this a worker's logs arrive in late bursts, or never if it is killed.
+  env.PYTHONUNBUFFERED ??= '1';
   const provider = config.provider.value;
   env.STIGMER_LLM_PROVIDER = provider;
   env.STIGMER_LLM_MODEL = config.model.value;
