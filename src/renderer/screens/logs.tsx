@@ -3,7 +3,7 @@ import { LOG_LEVELS, LOG_SOURCES, type LogLevel, type LogSource } from '../../sh
 import { ActionError, Problem, useAction } from '../components/ui.tsx';
 import { VirtualList } from '../components/virtual-list.tsx';
 import { formatClock } from '../format.ts';
-import { FilteredLogView, formatLogFields, formatLogLine, type LogViewFilter } from '../log-buffer.ts';
+import { FilteredLogView, formatLogFields, formatLogLine, groupSummary, type LogViewFilter } from '../log-buffer.ts';
 import { useAppState, useStore, useTopic } from '../store.ts';
 
 const SOURCE_LABELS: Record<LogSource, string> = { runner: 'Runner', ollama: 'Ollama', app: 'App' };
@@ -36,8 +36,18 @@ export function LogsScreen() {
   const filter: LogViewFilter = useMemo(() => ({ sources, minLevel, text: text.trim() }), [sources, minLevel, text]);
   const view = useMemo(() => new FilteredLogView(filter), [filter]);
   const matches = view.sync(store.logs);
+  /** Heads of the tracebacks the user unfolded. */
+  const [unfolded, setUnfolded] = useState<ReadonlySet<number>>(new Set());
+  const rows = view.rows(matches, unfolded, store.logs.dropped);
 
   useEffect(() => setNotice(null), [filter]);
+
+  const toggleFold = (head: number) => {
+    const next = new Set(unfolded);
+    if (next.has(head)) next.delete(head);
+    else next.add(head);
+    setUnfolded(next);
+  };
 
   const toggleSource = (source: LogSource) => {
     const next = new Set(sources);
@@ -47,7 +57,9 @@ export function LogsScreen() {
   };
 
   const copy = async () => {
-    const lines = matches.map((index) => store.logs.at(index)).filter((entry) => entry !== undefined).map(formatLogLine);
+    // A copied traceback is whole, folded or not.
+    const every = view.rows(matches, new Set(matches), store.logs.dropped);
+    const lines = every.map((index) => store.logs.at(index)).filter((entry) => entry !== undefined).map(formatLogLine);
     await navigator.clipboard.writeText(lines.join('\n'));
     setNotice(`Copied ${lines.length.toLocaleString()} lines.`);
   };
@@ -124,15 +136,45 @@ export function LogsScreen() {
         ) : (
           <VirtualList
             label="Log lines"
-            count={matches.length}
+            count={rows.length}
             rowHeight={rowHeight}
             follow={follow}
             onScrolled={(atBottom) => setFollow(atBottom)}
             renderRow={(position) => {
-              const entry = store.logs.at(matches[position] ?? -1);
+              const index = rows[position] ?? -1;
+              const entry = store.logs.at(index);
               // Stripes follow the line's position, not the DOM order, so they do not flicker while scrolling.
               const stripe = position % 2 === 1 ? ' log-row--odd' : '';
               if (!entry) return <div key={position} class={`log-row${stripe}`} />;
+              const grouped = view.lineAt(index);
+              if (grouped.kind === 'head') {
+                const summary = groupSummary(store.logs, grouped.group) ?? entry;
+                const open = unfolded.has(index);
+                const count = grouped.group.members.length + 1;
+                return (
+                  <div key={entry.seq} class={`log-row log-row--error log-row--group${stripe}`} title={summary.msg}>
+                    <span class="log-row__time">{formatClock(entry.ts)}</span>
+                    <span class={`log-row__source log-row__source--${entry.source}`}>{entry.source}</span>
+                    <span class="log-row__level">error</span>
+                    <span class="log-row__msg">
+                      <button type="button" class="log-row__fold" aria-expanded={open} onClick={() => toggleFold(index)}>
+                        {open ? '▾' : '▸'} Traceback, {count} lines
+                      </button>{' '}
+                      {summary.msg}
+                    </span>
+                  </div>
+                );
+              }
+              if (grouped.kind === 'member') {
+                return (
+                  <div key={entry.seq} class={`log-row log-row--member${stripe}`} title={entry.msg}>
+                    <span class="log-row__time">{formatClock(entry.ts)}</span>
+                    <span class={`log-row__source log-row__source--${entry.source}`}>{entry.source}</span>
+                    <span class="log-row__level" />
+                    <span class="log-row__msg">{entry.msg}</span>
+                  </div>
+                );
+              }
               // A structured line's fields (a check's result, the runner's configuration) are part of what it says.
               const fields = formatLogFields(entry);
               return (
