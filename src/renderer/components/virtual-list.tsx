@@ -47,6 +47,8 @@ export function VirtualList({ count, rowHeight, offsets, renderRow, follow, onSc
   const [height, setHeight] = useState(0);
   /** Scrolls the list makes itself (following) are not the user's. */
   const ownScroll = useRef(false);
+  /** The height at the last scroll: a scroll that comes with a new height is the browser clamping to it, not the user. */
+  const heightAtScroll = useRef(0);
   const top = (index: number) => (offsets ? offsets[index]! : index * rowHeight);
   const total = top(count);
 
@@ -84,9 +86,12 @@ export function VirtualList({ count, rowHeight, offsets, renderRow, follow, onSc
     setScrollTop(element.scrollTop);
     if (ownScroll.current) {
       ownScroll.current = false;
+      heightAtScroll.current = total;
       return;
     }
-    if (element.scrollTop <= 0) onReachTop?.();
+    const clamped = heightAtScroll.current !== total;
+    heightAtScroll.current = total;
+    if (element.scrollTop <= 0 && !clamped) onReachTop?.();
     onScrolled(element.scrollTop + element.clientHeight >= element.scrollHeight - rowHeight);
   };
 
