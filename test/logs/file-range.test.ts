@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import { test } from 'node:test';
 import { readLogRange } from '../../src/main/logs/file-range.ts';
 import { LogPipeline } from '../../src/main/logs/pipeline.ts';
+import { Redactor } from '../../src/main/logs/redactor.ts';
+import { maskSecret } from '../../src/shared/secret-mask.ts';
 import { tempDir } from '../support/headless.ts';
 
 /** Writes `count` runner lines (one per millisecond) and a few app lines through the real pipeline, with rotation. */
@@ -55,4 +57,16 @@ test('sources are merged in time order, with level, stream and fields read back'
 
 test('a missing logs folder reads as no lines', async () => {
   assert.deepEqual(await readLogRange('/nonexistent/stigmer-logs', { sources: ['runner'], limit: 10, end: 'oldest' }), { lines: [], more: false });
+});
+
+test('a key that became known after a line was written is masked when the line is read back', async (t) => {
+  const dir = tempDir(t);
+  const late = 'proxy-token-0123456789-abcdefghij';
+  const pipeline = new LogPipeline({ logsDir: dir });
+  pipeline.input('runner', 'stdout').write(`connecting with ${late}\n`);
+  await pipeline.close();
+  const redactor = new Redactor();
+  redactor.setSecrets([late]);
+  const { lines } = await readLogRange(dir, { sources: ['runner'], limit: 10, end: 'oldest' }, redactor);
+  assert.deepEqual(lines.map((line) => line.msg), [`connecting with ${maskSecret(late)}`]);
 });

@@ -286,7 +286,7 @@ export class AppCore {
       return ACK;
     },
     'logs:recent': (request) => this.#recentLogs(request),
-    'logs:read-files': (request) => readLogRange(this.#paths.logsDir, request),
+    'logs:read-files': (request) => readLogRange(this.#paths.logsDir, request, this.#options.logs.redactor),
     'logs:reveal-folder': async () => {
       const opened = (await this.#options.revealFolder?.(this.#paths.logsDir)) ?? false;
       return { path: this.#paths.logsDir, opened };

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LOG_LEVELS, type LogLevel, type LogSource, type LogStream } from '../../shared/logs.ts';
+import type { Redactor } from './redactor.ts';
 import { parseLine } from './structured.ts';
 
 /**
@@ -198,10 +199,20 @@ async function readSource(logsDir: string, source: LogSource, query: LogRangeQue
   return found;
 }
 
-/** Lines of `sources` in a time window, merged in time order (a source's own order kept on ties). */
-export async function readLogRange(logsDir: string, query: LogRangeQuery): Promise<LogRangeResult> {
+/**
+ * Lines of `sources` in a time window, merged in time order (a source's own order kept on ties).
+ * Lines were redacted when written; `redactor` masks the keys that became known since.
+ */
+export async function readLogRange(logsDir: string, query: LogRangeQuery, redactor?: Redactor): Promise<LogRangeResult> {
   const perSource = await Promise.all(query.sources.map((source) => readSource(logsDir, source, query)));
   const merged = perSource.flat().sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
   const more = merged.length > query.limit;
-  return { lines: query.end === 'oldest' ? merged.slice(0, query.limit) : merged.slice(-query.limit), more };
+  const lines = query.end === 'oldest' ? merged.slice(0, query.limit) : merged.slice(-query.limit);
+  if (redactor) {
+    for (const line of lines) {
+      line.msg = redactor.redact(line.msg);
+      if (line.fields) line.fields = redactor.redactValue(line.fields) as Record<string, unknown>;
+    }
+  }
+  return { lines, more };
 }
