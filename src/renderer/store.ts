@@ -76,6 +76,11 @@ export class AppStore {
     this.#listeners[topic].forEach((listener) => listener());
   }
 
+  /** After the log buffer changed other than by an event (lines loaded from the files). */
+  logsChanged(): void {
+    this.#scheduleLogNotify();
+  }
+
   /** Log lines may arrive hundreds of times a second: repaint at most once a frame. */
   #scheduleLogNotify(): void {
     if (this.#logFramePending) return;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigSourceSchema, PublicConfigSchema } from './config.ts';
-import { LogBatchSchema, LogLevelSchema, LogSourceSchema } from './logs.ts';
+import { LogBatchSchema, LogEntrySchema, LogLevelSchema, LogSourceSchema } from './logs.ts';
 import { AppProblemSchema } from './problems.ts';
 import { ModelAliasSchema } from './model-catalog.ts';
 import { OllamaLoadedModelSchema, OllamaModelSchema, OllamaPullProgressSchema, OllamaPullResultSchema, OllamaStateSchema } from './ollama.ts';
@@ -28,6 +28,7 @@ export const LIMITS = {
   keepAlive: 32,
   logFilterText: 1024,
   logRecentEntries: 100_000,
+  logFileLines: 20_000,
   taskId: 200,
   baseUrl: 2048,
 } as const;
@@ -322,6 +323,23 @@ export const commands = {
   'logs:recent': command(
     z.object({ filter: LogFilterSchema.strict().optional(), limit: z.number().int().min(1).max(LIMITS.logRecentEntries) }).strict(),
     LogBatchSchema,
+  ),
+  /**
+   * Lines read back from the rotating log files in a time window (ISO timestamps, both ends
+   * included): a gap the window was not sent during a flood, or lines older than its buffer.
+   * File lines have no `seq`; `more` says the window holds more than `limit`.
+   */
+  'logs:read-files': command(
+    z
+      .object({
+        sources: z.array(LogSourceSchema).min(1).max(3),
+        fromTs: z.iso.datetime().optional(),
+        toTs: z.iso.datetime().optional(),
+        limit: z.number().int().min(1).max(LIMITS.logFileLines),
+        end: z.enum(['oldest', 'newest']),
+      })
+      .strict(),
+    z.object({ lines: z.array(LogEntrySchema.omit({ seq: true })), more: z.boolean() }),
   ),
   /** Opens the log folder in the file manager where there is one; always answers its path. */
   'logs:reveal-folder': command(empty, z.object({ path: z.string(), opened: z.boolean() })),

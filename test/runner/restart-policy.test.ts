@@ -43,13 +43,22 @@ test('a run of 60 s or more was healthy: the next delay is 1 s again and earlier
   assert.deepEqual(delays(decisions), [1_000, 2_000, 4_000, 1_000, 2_000, 4_000, 8_000, 16_000, 'crash-loop']);
 });
 
-test('exit code 78 (EX_CONFIG) and configured codes are not restarted; a signal exit is', () => {
+test('exit code 78 (EX_CONFIG) and configured codes are not restarted; a crash signal is', () => {
   assert.deepEqual(decideAfterExit(policy, freshHistory(policy), { code: 78, signal: null, startedAt: 0, exitedAt: 10 }), {
     action: 'do-not-restart',
     code: 78,
   });
   const custom = { ...policy, noRestartExitCodes: [0, 78] };
   assert.equal(decideAfterExit(custom, freshHistory(custom), { code: 0, signal: null, startedAt: 0, exitedAt: 10 }).action, 'do-not-restart');
-  assert.equal(decideAfterExit(policy, freshHistory(policy), { code: 0, signal: null, startedAt: 0, exitedAt: 10 }).action, 'restart');
   assert.equal(decideAfterExit(policy, freshHistory(policy), { code: null, signal: 'SIGSEGV', startedAt: 0, exitedAt: 10 }).action, 'restart');
+});
+
+test('code 0 and SIGINT/SIGTERM (as signals or as 130/143) are a clean stop; other codes and signals restart', () => {
+  const decide = (code: number | null, signal: string | null) => decideAfterExit(policy, freshHistory(policy), { code, signal, startedAt: 0, exitedAt: 10 }).action;
+  for (const [code, signal] of [[0, null], [null, 'SIGINT'], [null, 'SIGTERM'], [130, null], [143, null]] as const) {
+    assert.equal(decide(code, signal), 'clean-stop', `code ${code} signal ${signal}`);
+  }
+  for (const [code, signal] of [[1, null], [2, null], [137, null], [null, 'SIGKILL'], [null, 'SIGSEGV']] as const) {
+    assert.equal(decide(code, signal), 'restart', `code ${code} signal ${signal}`);
+  }
 });

@@ -46,6 +46,7 @@ test('an OpenAI runner gets exactly the contract variables: no Anthropic key, ev
     PATH: inherited.PATH,
     HOME: inherited.HOME,
     UNRELATED_SETTING: 'kept',
+    PYTHONUNBUFFERED: '1',
     STIGMER_LLM_PROVIDER: 'openai',
     STIGMER_LLM_MODEL: 'gpt-4.1-mini',
     STIGMER_LLM_BASE_URL: 'https://api.openai.com/v1',
@@ -85,6 +86,7 @@ test('an Ollama runner gets the native base URL and OLLAMA_HOST, and no cloud ke
   assert.deepEqual(dump.env, {
     PATH: inherited.PATH,
     HOME: inherited.HOME,
+    PYTHONUNBUFFERED: '1',
     STIGMER_LLM_PROVIDER: 'ollama',
     STIGMER_LLM_MODEL: 'llama3.2:3b',
     STIGMER_LLM_BASE_URL: 'http://localhost:11555',
@@ -157,4 +159,11 @@ test("Ollama's own OLLAMA_HOST forms become the native URL a client connects to"
 test('an invalid configuration builds no runner environment', () => {
   const inherited = { PATH: '/usr/bin', LLM_PROVIDER: 'anthropic' };
   assert.throws(() => buildRunnerEnv(resolve(inherited), inherited), /cannot start until the configuration is fixed: Anthropic needs an API key/);
+});
+
+test('a PYTHONUNBUFFERED the user set is kept, even an empty one that turns unbuffering off', () => {
+  for (const value of ['0', '']) {
+    const inherited = { PATH: '/usr/bin', LLM_PROVIDER: 'ollama', PYTHONUNBUFFERED: value };
+    assert.equal(buildRunnerEnv(resolve(inherited), inherited).PYTHONUNBUFFERED, value);
+  }
 });

@@ -87,3 +87,19 @@ test('answers and events are checked, and unknown keys never pass', () => {
   const event = parseEvent('playground', { type: 'delta', taskId: 't-1', text: 'Hel', key: 'x' });
   assert.deepEqual(event, { type: 'delta', taskId: 't-1', text: 'Hel' });
 });
+
+test('logs:read-files takes known sources, ISO timestamps and a bounded limit, nothing else', () => {
+  const window = { sources: ['runner', 'app'], fromTs: '2026-01-19T07:04:59.123Z', toTs: '2026-01-19T07:05:00.000Z', limit: 5000, end: 'oldest' };
+  assert.equal(parseCommand('logs:read-files', window).ok, true);
+  for (const [payload, field] of [
+    [{ ...window, sources: ['runner', 'kernel'] }, 'sources.1'],
+    [{ ...window, sources: [] }, 'sources'],
+    [{ ...window, fromTs: 'yesterday' }, 'fromTs'],
+    [{ ...window, limit: LIMITS.logFileLines + 1 }, 'limit'],
+    [{ ...window, end: 'middle' }, 'end'],
+    [{ ...window, path: '/etc/passwd' }, ''],
+  ] as const) {
+    const error = failure(parseCommand('logs:read-files', payload));
+    assert.equal(error.field ?? '', field, JSON.stringify(payload));
+  }
+});

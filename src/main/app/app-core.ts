@@ -26,6 +26,7 @@ import { resolveCurrentConfig } from '../config/current-config.ts';
 import { isOllamaModelInstalled } from '../config/model-names.ts';
 import { toPublicConfig } from '../config/public-config.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
+import { readLogRange } from '../logs/file-range.ts';
 import type { LogPipeline } from '../logs/pipeline.ts';
 import { OllamaManager, type OllamaManagerOptions } from '../ollama/manager.ts';
 import { appPaths } from '../paths.ts';
@@ -363,6 +364,7 @@ export class AppCore {
       return ACK;
     },
     'logs:recent': (request) => this.#recentLogs(request),
+    'logs:read-files': (request) => readLogRange(this.#paths.logsDir, request, this.#options.logs.redactor),
     'logs:reveal-folder': async () => {
       const opened = (await this.#options.revealFolder?.(this.#paths.logsDir)) ?? false;
       return { path: this.#paths.logsDir, opened };

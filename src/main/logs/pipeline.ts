@@ -58,7 +58,7 @@ export const LOG_PIPELINE_DEFAULTS = {
 } as const;
 
 export interface SubscribeOptions {
-  /** At most this many entries per batch: the newest ones; the batch counts the rest as skipped. */
+  /** At most this many entries per batch: the newest ones (plus older app entries); the batch counts the rest as skipped. */
   maxBatchEntries?: number;
 }
 
@@ -322,7 +322,7 @@ export class LogPipeline {
   #queueForBatch(entry: LogEntry): void {
     this.#batch.push(entry);
     this.#batchProduced++;
-    if (this.#batch.length >= 2 * this.#batchCapacity) this.#batch.splice(0, this.#batch.length - this.#batchCapacity);
+    if (this.#batch.length >= 2 * this.#batchCapacity) this.#batch = sampleNewest(this.#batch, this.#batchCapacity);
     if (!this.#batchTimer) {
       this.#batchTimer = setTimeout(() => this.#deliverBatch(), this.#options.batchIntervalMs);
       this.#batchTimer.unref();
@@ -338,7 +338,7 @@ export class LogPipeline {
     this.#batchProduced = 0;
     if (produced === 0) return;
     for (const subscriber of [...this.#subscribers]) {
-      const entries = batch.length > subscriber.maxBatchEntries ? batch.slice(batch.length - subscriber.maxBatchEntries) : batch;
+      const entries = batch.length > subscriber.maxBatchEntries ? sampleNewest(batch, subscriber.maxBatchEntries) : batch;
       try {
         subscriber.listener({ entries, skipped: produced - entries.length });
       } catch (error) {
@@ -379,6 +379,18 @@ export class LogPipeline {
       this.log('app', 'info', `Writing the ${source} log file ${file.path} works again.`, { file: file.path, lostBytes: file.status().lostBytes });
     }
   }
+}
+
+/**
+ * The newest `keep` entries, and every app entry older than them: the app's own lines (runner
+ * started, exited, configuration changed) are never sampled away in a flood of child output.
+ */
+function sampleNewest(entries: LogEntry[], keep: number): LogEntry[] {
+  const cut = entries.length - keep;
+  const kept: LogEntry[] = [];
+  for (let index = 0; index < cut; index++) if (entries[index]!.source === 'app') kept.push(entries[index]!);
+  // Bounded even if the app itself floods.
+  return [...kept.slice(-keep), ...entries.slice(cut)];
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

@@ -53,12 +53,26 @@ export interface ExitFacts {
 
 export type RestartDecision =
   | { action: 'restart'; delayMs: number; history: RestartHistory }
+  | { action: 'clean-stop' }
   | { action: 'crash-loop'; unstableExits: number; history: RestartHistory }
   | { action: 'do-not-restart'; code: number };
+
+/** SIGINT and SIGTERM, as a signal or as the 128+n code a shell or wrapper turns them into. */
+const STOP_SIGNALS: readonly string[] = ['SIGINT', 'SIGTERM'];
+const STOP_SIGNAL_CODES: readonly number[] = [130, 143];
+
+/**
+ * A runner that was asked to stop and did: code 0 (a Python worker's `sys.exit(0)` on SIGTERM),
+ * or death by SIGINT/SIGTERM (Python re-raises SIGINT after an uncaught `KeyboardInterrupt`).
+ * As systemd's `Restart=on-failure` has it, such an exit is not a failure, so it is not restarted.
+ */
+export const isCleanStop = (exit: Pick<ExitFacts, 'code' | 'signal'>): boolean =>
+  exit.code === 0 || (exit.signal !== null && STOP_SIGNALS.includes(exit.signal)) || (exit.code !== null && STOP_SIGNAL_CODES.includes(exit.code));
 
 /** Decides what follows an unexpected exit. Pure: same facts, same decision. */
 export function decideAfterExit(policy: RestartPolicy, history: RestartHistory, exit: ExitFacts): RestartDecision {
   if (exit.code !== null && policy.noRestartExitCodes.includes(exit.code)) return { action: 'do-not-restart', code: exit.code };
+  if (isCleanStop(exit)) return { action: 'clean-stop' };
 
   const healthy = exit.exitedAt - exit.startedAt >= policy.healthyAfterMs;
   const base = healthy ? freshHistory(policy) : history;

@@ -82,6 +82,8 @@ export function buildRunnerEnv(config: ResolvedConfig, baseEnv: Readonly<NodeJS.
     if (value !== undefined && !removed.has(name.toUpperCase())) env[name] = value;
   }
   Object.assign(env, contractVariables(config));
+  // Python block-buffers a piped stdout: without this a worker's logs arrive in late bursts, or never if it is killed.
+  env.PYTHONUNBUFFERED ??= '1';
   return env;
 }
 

@@ -290,6 +290,11 @@ export class RunnerSupervisor {
         fix: 'fix the cause its last lines name, then retry; a configuration change restarts it too',
       });
     }
+    if (decision.action === 'clean-stop') {
+      this.#wanted = false;
+      this.#transition('stopped', `${what}: a clean stop, so it is not restarted`, { nextRestartAt: null, error: null, lastLines: this.#tail.lines() });
+      return;
+    }
     this.#history = decision.history;
     if (decision.action === 'crash-loop') {
       const error: RunnerError = {

@@ -3,22 +3,48 @@ import { LOG_LEVELS, LOG_SOURCES, type LogLevel, type LogSource } from '../../sh
 import { ActionError, Problem, useAction } from '../components/ui.tsx';
 import { VirtualList } from '../components/virtual-list.tsx';
 import { formatClock } from '../format.ts';
-import { FilteredLogView, formatLogFields, formatLogLine, type LogViewFilter } from '../log-buffer.ts';
+import { FilteredLogView, formatLogFields, formatLogLine, groupSummary, type LogBuffer, type LogViewFilter } from '../log-buffer.ts';
+import { loadOlder, openGap } from '../log-history.ts';
 import { useAppState, useStore, useTopic } from '../store.ts';
 
 const SOURCE_LABELS: Record<LogSource, string> = { runner: 'Runner', ollama: 'Ollama', app: 'App' };
 
-/** Measures one log row as the stylesheet draws it (it follows the user's font size). */
-function useRowHeight(): [number, (element: HTMLDivElement | null) => void] {
-  const [height, setHeight] = useState(20);
+interface RowMetrics {
+  height: number;
+  /** Characters of the message column that fit on one line (monospace), for wrapped rows. */
+  charsPerLine: number;
+}
+
+/** Measures one log row as the stylesheet draws it (it follows the user's font size and the window's width). */
+function useRowMetrics(): [RowMetrics, (element: HTMLDivElement | null) => void] {
+  const [metrics, setMetrics] = useState<RowMetrics>({ height: 20, charsPerLine: 120 });
   const probe = useRef<HTMLDivElement | null>(null);
   useLayoutEffect(() => {
-    const measure = () => probe.current && setHeight(probe.current.getBoundingClientRect().height || 20);
+    const measure = () => {
+      const row = probe.current;
+      if (!row) return;
+      const column = row.querySelector('.log-row__msg')?.getBoundingClientRect().width ?? 0;
+      const sample = row.querySelector('.log-row__sample')?.getBoundingClientRect().width ?? 0;
+      const charsPerLine = sample > 0 ? Math.max(10, Math.floor(column / (sample / 10))) : 120;
+      setMetrics({ height: row.getBoundingClientRect().height || 20, charsPerLine });
+    };
     measure();
-    window.addEventListener('resize', measure);
-    return () => window.removeEventListener('resize', measure);
+    const observer = new ResizeObserver(measure);
+    if (probe.current) observer.observe(probe.current);
+    return () => observer.disconnect();
   }, []);
-  return [height, (element) => (probe.current = element)];
+  return [metrics, (element) => (probe.current = element)];
+}
+
+/** Where each row starts when long lines wrap: a line takes as many rows as its text needs. */
+function wrappedOffsets(buffer: LogBuffer, rows: readonly number[], { height, charsPerLine }: RowMetrics): Float64Array {
+  const offsets = new Float64Array(rows.length + 1);
+  for (let position = 0; position < rows.length; position++) {
+    const entry = buffer.at(rows[position]!);
+    const length = entry ? entry.msg.length + (entry.fields ? formatLogFields(entry).length + 1 : 0) : 0;
+    offsets[position + 1] = offsets[position]! + height * Math.max(1, Math.ceil(length / charsPerLine));
+  }
+  return offsets;
 }
 
 export function LogsScreen() {
@@ -30,14 +56,39 @@ export function LogsScreen() {
   const [text, setText] = useState('');
   const [follow, setFollow] = useState(true);
   const [notice, setNotice] = useState<string | null>(null);
-  const [rowHeight, probeRef] = useRowHeight();
+  const [metrics, probeRef] = useRowMetrics();
+  const [wrap, setWrap] = useState(false);
   const [run, action] = useAction();
 
   const filter: LogViewFilter = useMemo(() => ({ sources, minLevel, text: text.trim() }), [sources, minLevel, text]);
   const view = useMemo(() => new FilteredLogView(filter), [filter]);
   const matches = view.sync(store.logs);
+  /** The `seq` of the heads of the tracebacks the user unfolded. */
+  const [unfolded, setUnfolded] = useState<ReadonlySet<number>>(new Set());
+  const rows = view.rows(store.logs, matches, unfolded);
+  const offsets = wrap ? wrappedOffsets(store.logs, rows, metrics) : undefined;
+
+  // Older lines loaded in front: the list keeps the rows the user reads in place.
+  const oldestShown = useRef<{ index: number; key: number } | null>(null);
+  let insertedAbove: { key: number; rows: number } | undefined;
+  const firstIndex = rows[0];
+  if (oldestShown.current && firstIndex !== undefined && firstIndex < oldestShown.current.index) {
+    let above = 0;
+    while (above < rows.length && rows[above]! < oldestShown.current.index) above++;
+    oldestShown.current = { index: firstIndex, key: oldestShown.current.key + 1 };
+    insertedAbove = { key: oldestShown.current.key, rows: above };
+  } else if (firstIndex !== undefined && oldestShown.current?.index !== firstIndex) {
+    oldestShown.current = { index: firstIndex, key: oldestShown.current?.key ?? 0 };
+  }
 
   useEffect(() => setNotice(null), [filter]);
+
+  const toggleFold = (headSeq: number) => {
+    const next = new Set(unfolded);
+    if (next.has(headSeq)) next.delete(headSeq);
+    else next.add(headSeq);
+    setUnfolded(next);
+  };
 
   const toggleSource = (source: LogSource) => {
     const next = new Set(sources);
@@ -47,7 +98,12 @@ export function LogsScreen() {
   };
 
   const copy = async () => {
-    const lines = matches.map((index) => store.logs.at(index)).filter((entry) => entry !== undefined).map(formatLogLine);
+    // A copied traceback is whole, folded or not.
+    const every = view.rows(store.logs, matches, new Set(matches.map((index) => store.logs.at(index)?.seq ?? Number.NaN)));
+    const lines = every
+      .map((index) => store.logs.at(index))
+      .filter((entry) => entry !== undefined && !entry.gap)
+      .map((entry) => formatLogLine(entry!));
     await navigator.clipboard.writeText(lines.join('\n'));
     setNotice(`Copied ${lines.length.toLocaleString()} lines.`);
   };
@@ -57,7 +113,7 @@ export function LogsScreen() {
     setNotice(result.opened ? `Opened ${result.path}` : `Logs are in ${result.path}`);
   };
 
-  const skipped = store.logs.skippedByHost + store.logs.dropped;
+  const skipped = store.logs.skippedByHost + Math.max(0, store.logs.dropped);
 
   return (
     <div class="screen screen--fill">
@@ -88,6 +144,9 @@ export function LogsScreen() {
         <button type="button" class={follow ? 'button button--primary' : 'button'} aria-pressed={follow} onClick={() => setFollow(!follow)}>
           {follow ? 'Following' : 'Paused'}
         </button>
+        <button type="button" class={wrap ? 'button button--primary' : 'button'} aria-pressed={wrap} onClick={() => setWrap(!wrap)}>
+          Wrap lines
+        </button>
         <button type="button" class="button" onClick={() => run(copy)} disabled={matches.length === 0}>
           Copy
         </button>
@@ -97,12 +156,18 @@ export function LogsScreen() {
       </div>
       <div class="log-status" aria-live="polite">
         <span data-testid="log-count">
-          {matches.length.toLocaleString()} of {store.logs.entries.length.toLocaleString()} lines
+          {(matches.length - store.logs.markers).toLocaleString()} of {(store.logs.entries.length - store.logs.markers).toLocaleString()} lines
         </span>
         {skipped > 0 ? (
           <span class="log-status__skipped" data-testid="log-skipped">
             {skipped.toLocaleString()} lines skipped (sampled to keep up)
+            {store.logs.missing > 0 ? `; ${store.logs.missing.toLocaleString()} not loaded yet: open a marker to load them from the files` : ''}
           </span>
+        ) : null}
+        {store.logs.entries.length > 0 && store.logs.olderInFiles ? (
+          <button type="button" class="link-button" onClick={() => run(() => loadOlder(store))}>
+            Load older lines from the files
+          </button>
         ) : null}
         {!follow ? <span class="muted">Paused: new lines are kept but the view stays put.</span> : null}
         {notice ? <span class="muted">{notice}</span> : null}
@@ -110,7 +175,12 @@ export function LogsScreen() {
       <ActionError state={action} />
       <div class="log-view">
         <div ref={probeRef} class="log-row log-row--probe" aria-hidden="true">
-          x
+          <span class="log-row__time">00:00:00.000</span>
+          <span class="log-row__source">runner</span>
+          <span class="log-row__level">error</span>
+          <span class="log-row__msg">
+            <span class="log-row__sample">xxxxxxxxxx</span>
+          </span>
         </div>
         {matches.length === 0 ? (
           <div class="log-empty">
@@ -124,19 +194,64 @@ export function LogsScreen() {
         ) : (
           <VirtualList
             label="Log lines"
-            count={matches.length}
-            rowHeight={rowHeight}
+            count={rows.length}
+            rowHeight={metrics.height}
+            offsets={offsets}
             follow={follow}
             onScrolled={(atBottom) => setFollow(atBottom)}
-            renderRow={(position) => {
-              const entry = store.logs.at(matches[position] ?? -1);
+            onReachTop={() => void loadOlder(store)}
+            insertedAbove={insertedAbove}
+            renderRow={(position, height) => {
+              const index = rows[position] ?? -1;
+              const entry = store.logs.at(index);
               // Stripes follow the line's position, not the DOM order, so they do not flicker while scrolling.
-              const stripe = position % 2 === 1 ? ' log-row--odd' : '';
+              const stripe = `${position % 2 === 1 ? ' log-row--odd' : ''}${wrap ? ' log-row--wrapped' : ''}`;
+              const style = wrap ? { height: `${height}px` } : undefined;
               if (!entry) return <div key={position} class={`log-row${stripe}`} />;
+              if (entry.gap) {
+                const gap = entry.gap;
+                return (
+                  <div key={entry.seq} class={`log-row log-row--gap${stripe}`}>
+                    <button type="button" class="log-row__gap" disabled={gap.loading} onClick={() => run(() => openGap(store, index))}>
+                      {gap.loading ? 'Loading lines from the files…' : `${entry.msg}: show them`}
+                    </button>
+                    {gap.error ? <span class="log-row__gap-error">Could not read the log files: {gap.error}</span> : null}
+                  </div>
+                );
+              }
+              const grouped = view.lineAt(index);
+              if (grouped.kind === 'head') {
+                const summary = groupSummary(store.logs, grouped.group) ?? entry;
+                const open = unfolded.has(entry.seq);
+                const count = grouped.group.members.length + 1;
+                return (
+                  <div key={entry.seq} class={`log-row log-row--error log-row--group${stripe}`} style={style} title={summary.msg}>
+                    <span class="log-row__time">{formatClock(entry.ts)}</span>
+                    <span class={`log-row__source log-row__source--${entry.source}`}>{entry.source}</span>
+                    <span class="log-row__level">error</span>
+                    <span class="log-row__msg">
+                      <button type="button" class="log-row__fold" aria-expanded={open} onClick={() => toggleFold(entry.seq)}>
+                        {open ? '▾' : '▸'} Traceback, {count} lines
+                      </button>{' '}
+                      {summary.msg}
+                    </span>
+                  </div>
+                );
+              }
+              if (grouped.kind === 'member') {
+                return (
+                  <div key={entry.seq} class={`log-row log-row--member${stripe}`} style={style} title={entry.msg}>
+                    <span class="log-row__time">{formatClock(entry.ts)}</span>
+                    <span class={`log-row__source log-row__source--${entry.source}`}>{entry.source}</span>
+                    <span class="log-row__level" />
+                    <span class="log-row__msg">{entry.msg}</span>
+                  </div>
+                );
+              }
               // A structured line's fields (a check's result, the runner's configuration) are part of what it says.
               const fields = formatLogFields(entry);
               return (
-                <div key={entry.seq} class={`log-row log-row--${entry.level}${stripe}`} title={fields ? `${entry.msg} ${fields}` : entry.msg}>
+                <div key={entry.seq} class={`log-row log-row--${entry.level}${stripe}`} style={style} title={fields ? `${entry.msg} ${fields}` : entry.msg}>
                   <span class="log-row__time">{formatClock(entry.ts)}</span>
                   <span class={`log-row__source log-row__source--${entry.source}`}>{entry.source}</span>
                   <span class="log-row__level">{entry.level}</span>
