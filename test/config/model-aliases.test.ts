@@ -19,7 +19,7 @@ const INSTALLED = [
 describe('model aliases resolve per provider through the cascade', () => {
   test('--llm-model fast for Anthropic is the fast tier of the table, with the alias and its source kept', () => {
     const config = resolveConfig(input({ flags: { llmModel: 'fast' }, env: { ANTHROPIC_API_KEY: 'sk-ant-api03-x' } }));
-    assert.equal(config.model.value, 'claude-haiku-4-5');
+    assert.equal(config.model.value, 'claude-haiku-5-5');
     assert.equal(config.model.source, 'flag:--llm-model');
     assert.equal(config.model.alias?.alias, 'fast');
     assert.match(config.model.alias?.basis ?? '', /Anthropic's fast tier/);

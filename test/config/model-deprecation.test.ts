@@ -1,5 +1,5 @@
 /**
- * The models the app names by itself (each provider's default and its suggestions) must not
+ * The models the app names by itself (each provider's default, its suggestions and its aliases) must not
  * be on the bundled SDK's deprecation list, so that an SDK update that deprecates one fails
  * here instead of warning on every call of every user.
  */
@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { PROVIDER_INFO, SUGGESTED_MODELS, type CloudProvider } from '../../src/shared/providers.ts';
+import { MODEL_ALIAS_TABLE, PROVIDER_INFO, SUGGESTED_MODELS, type CloudProvider } from '../../src/shared/providers.ts';
 
 const packageDir = (name: string): string => {
   let dir = path.dirname(fileURLToPath(import.meta.resolve(name)));
@@ -36,7 +36,11 @@ function openaiDeprecated(): Map<string, string> {
   return found;
 }
 
-const namedByTheApp = (provider: CloudProvider): string[] => [PROVIDER_INFO[provider].defaultModel, ...SUGGESTED_MODELS[provider]];
+const namedByTheApp = (provider: CloudProvider): string[] => [
+  PROVIDER_INFO[provider].defaultModel,
+  ...SUGGESTED_MODELS[provider],
+  ...Object.values(MODEL_ALIAS_TABLE[provider]),
+];
 
 test('no Anthropic model the app names is on the SDK deprecation list', async () => {
   const deprecated = await anthropicDeprecated();

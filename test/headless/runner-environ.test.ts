@@ -103,7 +103,7 @@ test("the runner gets the resolution under every contract name, nothing meant fo
     await page.goto(url);
     // Folded in the runner card until the user asks for it.
     const runnerCard = page.getByRole('region', { name: 'Runner', exact: true });
-    const summary = runnerCard.getByText('Environment it received (9 variables)');
+    const summary = runnerCard.getByText('Environment it received (10 variables)');
     await summary.waitFor(DEADLINE);
     await page.screenshot({ path: path.join(SCREENSHOTS, `runner-env-${name}-top.png`) });
     await summary.click();

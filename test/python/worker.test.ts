@@ -9,6 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { PROVIDER_INFO } from '../../src/shared/providers.ts';
 import { defaultSettings } from '../../src/shared/settings.ts';
 import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from '../doubles/cloud/anthropic.ts';
 import type { FakeServer } from '../doubles/cloud/common.ts';
@@ -89,13 +90,13 @@ test('seed case 1, no configuration: the worker falls back to Ollama', async (t)
 
 test('seed case 2, ANTHROPIC_API_KEY in the environment: the worker uses Anthropic with the default model', async (t) => {
   const run = await runWorker(t, [], { ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY });
-  assertAnthropicAnswered(run, 'claude-sonnet-4-5');
+  assertAnthropicAnswered(run, PROVIDER_INFO.anthropic.defaultModel);
   assert.ok(!run.stdout.includes(FAKE_ANTHROPIC_KEY), 'the key is never logged');
 });
 
 test('seed case 3, --anthropic-key: the worker uses Anthropic without any key in the environment', async (t) => {
   const run = await runWorker(t, [`--anthropic-key=${FAKE_ANTHROPIC_KEY}`], {});
-  assertAnthropicAnswered(run, 'claude-sonnet-4-5');
+  assertAnthropicAnswered(run, PROVIDER_INFO.anthropic.defaultModel);
 });
 
 test('seed case 4, --llm-provider=ollama over ANTHROPIC_API_KEY: the flag wins and Ollama answers', async (t) => {
@@ -113,7 +114,7 @@ test('OPENAI_API_KEY alone: the worker uses OpenAI through /v1/chat/completions'
   const run = await runWorker(t, [], { OPENAI_API_KEY: FAKE_OPENAI_KEY });
   const requests = chatRequests(run.servers.openai, '/v1/chat/completions');
   assert.equal(requests.length, 1);
-  assert.equal((requests[0]!.body as { model: string }).model, 'gpt-4.1-mini');
+  assert.equal((requests[0]!.body as { model: string }).model, PROVIDER_INFO.openai.defaultModel);
   assert.equal(requests[0]!.headers.authorization, `Bearer ${FAKE_OPENAI_KEY}`);
 });
 

@@ -136,14 +136,15 @@ test('the window is shown the contract variables with keys masked, and only the 
   const shown = describeRunnerEnv(env, inherited, (text) => redactor.redact(text));
   assert.deepEqual(shown.variables, [
     { name: 'STIGMER_LLM_PROVIDER', value: 'openai' },
-    { name: 'STIGMER_LLM_MODEL', value: 'gpt-4.1-mini' },
+    { name: 'STIGMER_LLM_MODEL', value: 'gpt-5.4-mini' },
     { name: 'STIGMER_LLM_BASE_URL', value: 'http://127.0.0.1:4000/v1' },
     { name: 'STIGMER_LLM_API_KEY', value: 'sk-proj…9999' },
     { name: 'LLM_PROVIDER', value: 'openai' },
-    { name: 'LLM_MODEL', value: 'gpt-4.1-mini' },
+    { name: 'LLM_MODEL', value: 'gpt-5.4-mini' },
     { name: 'LLM_BASE_URL', value: 'http://127.0.0.1:4000/v1' },
     { name: 'OPENAI_API_KEY', value: 'sk-proj…9999' },
     { name: 'OPENAI_BASE_URL', value: 'http://127.0.0.1:4000/v1' },
+    { name: 'PYTHONUNBUFFERED', value: '1' },
   ]);
   assert.deepEqual(shown.withheld, ['ANTHROPIC_API_KEY']);
   assert.ok(!JSON.stringify(shown).includes(OPENAI_KEY) && !JSON.stringify(shown).includes(ANTHROPIC_KEY));

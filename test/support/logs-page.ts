@@ -20,6 +20,8 @@ const MIN_WINDOW = { width: 760, height: 520 };
 export interface LogsPage extends PageWatch {
   host: HeadlessHost;
   page: Page;
+  /** The Logs page's address with the access token, as printed by the host (a tab's own address bar no longer holds the token). */
+  url: string;
   userDataDir: string;
 }
 
@@ -35,8 +37,9 @@ export async function openLogsPage(scope: Scope, browser: Browser, runnerCommand
   scope.defer(() => context.close());
   const page = await context.newPage();
   const watch = watchPage(page);
-  await page.goto(`${ready.slice('UI ready: open '.length).replace(/#.*$/, '')}#/logs`);
-  return { host, page, userDataDir, ...watch };
+  const url = `${ready.slice('UI ready: open '.length).replace(/#.*$/, '')}#/logs`;
+  await page.goto(url);
+  return { host, page, url, userDataDir, ...watch };
 }
 
 /** Screenshots `name` light and dark, at 800x600 and at the minimum window size; returns the files. */

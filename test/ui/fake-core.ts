@@ -143,6 +143,11 @@ export class FakeCore {
         this.update((state) => {
           state.config.keys[body.provider] = { source: 'session', masked: maskSecret(body.key) };
           if (state.config.provider.value === body.provider) state.config.apiKey = { value: maskSecret(body.key), source: 'session', pinned: false };
+          // As main does: the saved key's standing, so the window can say it is not verified yet.
+          state.keyChecks[body.provider] =
+            check.outcome === 'valid'
+              ? { state: 'verified', message: check.message, checkedAt: Date.now() }
+              : { state: 'unverified', message: check.message, ...(check.fix ? { fix: check.fix } : {}), checkedAt: null };
           state.needsSetup = false;
         });
         return { saved: true, check };
