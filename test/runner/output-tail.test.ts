@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { StringDecoder } from 'node:string_decoder';
 import { test } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
+import { neutralizeControls } from '../../src/main/logs/control-chars.ts';
 import { OutputTail } from '../../src/main/runner/output-tail.ts';
 
 /** The tail's contract written the plain way: decode everything, split, clean, keep the last lines. */
@@ -9,7 +10,7 @@ function referenceTail(chunks: readonly { stream: string; bytes: Buffer }[], max
   const lines: string[] = [];
   const partial = new Map<string, { decoder: StringDecoder; text: string }>();
   const push = (raw: string) => {
-    const line = redact(stripVTControlCharacters(raw.replace(/\r$/, '')).slice(0, 2_000));
+    const line = neutralizeControls(redact(stripVTControlCharacters(raw.replace(/\r$/, '')).slice(0, 2_000)));
     if (line.trim() !== '') lines.push(line);
   };
   for (const { stream, bytes } of chunks) {

@@ -10,6 +10,7 @@ import {
   type LogSource,
   type LogStream,
 } from '../../shared/logs.ts';
+import { hasControlBytes, neutralizeControls, neutralizeValue } from './control-chars.ts';
 import { fileLineTag } from './format.ts';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, truncationMarker } from './line-splitter.ts';
 import { Redactor } from './redactor.ts';
@@ -79,11 +80,9 @@ interface Subscriber {
 
 /** Rough in-memory cost of an entry beyond its text: the object, its timestamp and the ring slot. */
 const ENTRY_OVERHEAD_BYTES = 96;
-const NEWLINE = /\r?\n/g;
+const NEWLINE = /\n/g;
 const ESC = 0x1b;
 const LONE_ESCAPES = /[\u001b\u009b]/g;
-/** U+009B, the one-character CSI that `stripVTControlCharacters` also removes, in UTF-8. */
-const C1_CSI = Buffer.from('\u009b');
 
 /**
  * The one way logs flow: child process output and the app's own messages become entries that
@@ -148,7 +147,7 @@ export class LogPipeline {
     return new Writable({
       write: (chunk: Buffer, _encoding, callback) => {
         ts = this.#timestamp();
-        chunkNeedsScrub = chunk.includes(ESC) || chunk.includes(C1_CSI) || this.redactor.mayNeedRedaction(chunk);
+        chunkNeedsScrub = chunk.includes(ESC) || hasControlBytes(chunk) || this.redactor.mayNeedRedaction(chunk);
         splitter.write(chunk);
         ts = '';
         file.whenDrained(() => callback());
@@ -162,7 +161,8 @@ export class LogPipeline {
 
   /** The app's own message. `fields` must be JSON-compatible; strings in it are redacted too. */
   log(source: LogSource, level: LogLevel, msg: string, fields?: Record<string, unknown>): void {
-    const text = this.redactor.redact(msg);
+    // Lines stay lines in the entry (the window shows them); every other control is made visible.
+    const text = this.redactor.redact(msg).split(/\r?\n/).map(neutralizeControls).join('\n');
     const safeFields = fields && Object.keys(fields).length > 0 ? (this.redactor.redactValue(fields) as Record<string, unknown>) : undefined;
     const fileBody = text.replace(NEWLINE, '\\n') + (safeFields ? ` ${JSON.stringify(safeFields)}` : '');
     this.#record(source, 'internal', this.#timestamp(), level, text, safeFields, fileBody);
@@ -225,11 +225,16 @@ export class LogPipeline {
       // A lone escape character left by an incomplete sequence goes too: whoever views the file
       // in a terminal must not have it drive their terminal.
       if (line.includes('\u001b') || line.includes('\u009b')) line = stripVTControlCharacters(line).replace(LONE_ESCAPES, '');
-      line = droppedBytes > 0 ? this.redactor.redactCut(line) + truncationMarker(droppedBytes) : this.redactor.redact(line);
+      line = neutralizeControls(droppedBytes > 0 ? this.redactor.redactCut(line) + truncationMarker(droppedBytes) : this.redactor.redact(line));
     }
     // Most lines are plain text: their level is all there is to parse.
     if (line.charCodeAt(0) !== 0x7b) return this.#record(source, stream, ts, levelFromText(line, stream), line, undefined, line);
     const parsed = parseLine(line, stream);
+    // JSON escapes (`\u0007`, `\r`) bring back what the raw line could not hold.
+    if (line.includes('\\')) {
+      parsed.msg = neutralizeControls(parsed.msg);
+      if (parsed.fields) parsed.fields = neutralizeValue(parsed.fields) as Record<string, unknown>;
+    }
     this.#record(source, stream, ts, parsed.level, parsed.msg, parsed.fields, line);
   }
 

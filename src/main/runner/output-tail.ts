@@ -1,5 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import { stripVTControlCharacters } from 'node:util';
+import { neutralizeControls } from '../logs/control-chars.ts';
 
 /** Longest line kept; the full text of longer lines is in the log files. */
 const MAX_LINE_CHARS = 2_000;
@@ -81,9 +82,9 @@ export class OutputTail {
     if (this.#lines.length > this.#maxLines) this.#lines.splice(0, this.#lines.length - this.#maxLines);
   }
 
-  /** Adds the line as shown (no CR, no ANSI codes, secrets masked, at most `MAX_LINE_CHARS`) unless it is blank. */
+  /** Adds the line as shown (no ANSI codes, controls made visible, secrets masked, at most `MAX_LINE_CHARS`) unless it is blank. */
   #keep(into: string[], raw: string): void {
-    const line = this.#redact(stripVTControlCharacters(raw.replace(/\r$/, '')).slice(0, MAX_LINE_CHARS));
+    const line = neutralizeControls(this.#redact(stripVTControlCharacters(raw.replace(/\r$/, '')).slice(0, MAX_LINE_CHARS)));
     if (line.trim() !== '') into.push(line);
   }
 }
