@@ -27,7 +27,7 @@ const SHUTDOWN_DEADLINE_MS = 15_000;
 export async function runApp(options: RunOptions): Promise<number> {
   const { commandLine } = options;
   const echo = createStdoutEcho(commandLine.logFormat);
-  const logs = new LogPipeline({ logsDir: appPaths(options.userDataDir).logsDir, onEntry: (entry) => echo.onEntry(entry) });
+  const logs = new LogPipeline({ logsDir: appPaths(options.userDataDir).logsDir, onRecord: (record) => echo.onRecord(record) });
   const core = new AppCore({
     host: 'headless',
     commandLine,

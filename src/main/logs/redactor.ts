@@ -31,13 +31,13 @@ const SHAPES: readonly RegExp[] = [
 ];
 
 /**
- * What any shape starts with, plus the invisible characters a known key can be split by: a
- * chunk without any of these needs no redaction beyond the known values (found by `includes`).
- * Matched against bytes read as Latin-1, where U+200B is `\xe2\x80\x8b` and so on.
+ * What any shape holds near its start (for the settings, the name's last word: scanning for the
+ * whole name at every position costs far more), plus CR and the invisible characters a known key
+ * can be split by. Matched against bytes read as Latin-1, where U+200B is `\xe2\x80\x8b`.
  */
 const SHAPE_STARTS = new RegExp(
-  String.raw`sk-|gh[pousr]_|github_pat_|AKIA|ASIA|eyJ|(?:bearer|basic) |${CREDENTIAL_NAME}["']?[ \t]*[:=]|\r(?!\n)|\xe2\x80[\x8b-\x8d]|\xe2\x81\xa0|\xef\xbb\xbf|\xc2\xad`,
-  'i',
+  String.raw`sk-|gh[pousr]_|github_pat_|AKIA|ASIA|eyJ|(?:bearer|basic) |(?:api[_-]?key|apikey|access[_-]?key|private[_-]?key|secret|token|password|passwd)["']?[ \t]*[:=]|\r(?!\n)|\xe2\x80[\x8b-\x8d]|\xe2\x81\xa0|\xef\xbb\xbf|\xc2\xad`,
+  'gi',
 );
 
 /**
@@ -89,8 +89,23 @@ export class Redactor {
    * can skip redaction after one scan. (A secret split across chunks is handled per line.)
    */
   mayNeedRedaction(bytes: Buffer): boolean {
-    for (const secret of this.#secretBytes) if (bytes.includes(secret)) return true;
-    return SHAPE_STARTS.test(bytes.toString('latin1'));
+    return this.candidates(bytes, 0, bytes.length).length > 0;
+  }
+
+  /**
+   * Where in `bytes[start, end)` a known secret or the start of a credential's shape (or an
+   * invisible character) is, in order: one scan of the chunk, so that only the lines holding
+   * one take the redacting path. Empty for almost every chunk.
+   */
+  candidates(bytes: Buffer, start: number, end: number): number[] {
+    const found: number[] = [];
+    for (const secret of this.#secretBytes) {
+      for (let at = bytes.indexOf(secret, start); at !== -1 && at < end; at = bytes.indexOf(secret, at + 1)) found.push(at);
+    }
+    const text = bytes.toString('latin1', start, end);
+    SHAPE_STARTS.lastIndex = 0;
+    for (let match = SHAPE_STARTS.exec(text); match !== null; match = SHAPE_STARTS.exec(text)) found.push(start + match.index);
+    return this.#secretBytes.length > 0 && found.length > 1 ? found.sort((a, b) => a - b) : found;
   }
 
   redact(text: string): string {

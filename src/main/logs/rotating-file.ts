@@ -140,6 +140,27 @@ export class RotatingFile {
     this.#schedulePump();
   }
 
+  /**
+   * Appends whole lines already encoded, each ending in `\n`, kept as they are (not copied):
+   * the caller must not change `bytes` afterwards. Rotated before them, as `appendLines`.
+   */
+  appendBytes(bytes: Buffer): void {
+    if (this.#closed || (this.#failing && this.#clock() < this.#retryAt)) {
+      this.#lostBytes += bytes.length;
+      return;
+    }
+    // Text appended before goes first, and its size must be known to decide the rotation.
+    this.#seal();
+    if (this.#fileBytes >= this.#maxBytes) {
+      this.#queue.push(ROTATE);
+      this.#fileBytes = 0;
+    }
+    this.#queue.push(bytes);
+    this.#fileBytes += bytes.length;
+    this.#pendingBytes += bytes.length;
+    this.#schedulePump();
+  }
+
   /** Resolves once every line appended so far is on disk (or counted as lost). */
   flush(): Promise<void> {
     if (!this.#pumping && !this.#pumpScheduled && this.#queue.length === 0 && this.#text === '') return Promise.resolve();

@@ -1,0 +1,145 @@
+import { isUtf8 } from 'node:buffer';
+import type { LogStream } from '../../shared/logs.ts';
+import { fileLineTag } from './format.ts';
+import { LEVEL_CODES, UNSURE, levelCodeOfBytes } from './level-bytes.ts';
+import { HEAD_BYTES } from './line-ring.ts';
+
+/** File lines are composed in shared buffers this large; records and the file keep slices of them. */
+const POOL_BYTES = 1024 * 1024;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * What the byte loop cannot settle for a line: it has a control character, invalid UTF-8, a
+ * character that could hide inside a key, or a candidate secret (`needsScrub`), or a level only
+ * the full rules can tell. The pipeline decodes such a line and answers with its level and, if
+ * the text changed, the text to write instead.
+ */
+export type SlowLine = (line: string, needsScrub: boolean) => { level: number; text: string | undefined };
+
+/**
+ * Composes file lines (`head body\n`) from raw chunks without decoding them: one pass over each
+ * chunk's bytes copies every line behind its head, finds its level (level-bytes.ts) and notices
+ * what needs the slow path. Lines go into a segment that `take` hands out as one buffer.
+ */
+export class LineWriter {
+  #pool = Buffer.allocUnsafe(POOL_BYTES);
+  /** Where the open segment starts in the pool, and where the next byte goes. */
+  #start = 0;
+  #offset = 0;
+  #count = 0;
+  /** The six heads (one per level) of the open segment, `HEAD_BYTES` each. */
+  #heads = new Uint8Array(6 * HEAD_BYTES);
+  #headsKey = '';
+
+  /** Lines in the open segment. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Sets the timestamp and stream of the next lines' heads (all lines of a segment share them). */
+  setHead(ts: string, stream: LogStream): void {
+    const key = ts + stream;
+    if (key === this.#headsKey) return;
+    this.#headsKey = key;
+    const heads = Buffer.from(LEVEL_CODES.map((level) => ts + fileLineTag(level, stream)).join(''), 'latin1');
+    if (heads.length !== 6 * HEAD_BYTES) throw new Error(`unexpected log line head ${JSON.stringify(ts)}`);
+    this.#heads = heads;
+  }
+
+  /** Appends one line of text (no newline in it) at `level` (a level code). */
+  writeText(level: number, text: string): void {
+    this.#reserve(HEAD_BYTES + 3 * text.length + 1);
+    this.#head(this.#offset, level);
+    this.#offset += HEAD_BYTES;
+    this.#offset += this.#pool.write(text, this.#offset);
+    this.#pool[this.#offset++] = LF;
+    this.#count++;
+  }
+
+  /**
+   * Appends the lines of `chunk[start, end)` (a `LineSplitter` region: the byte at `end` is a
+   * newline, no line is over the limit). `hits` are sorted positions of candidate secrets.
+   */
+  writeRegion(chunk: Buffer, start: number, end: number, stream: LogStream, hits: readonly number[], slow: SlowLine): void {
+    let hit = 0;
+    let lineStart = start;
+    while (lineStart <= end) {
+      this.#reserve(HEAD_BYTES + end - lineStart + 1);
+      const pool = this.#pool;
+      const headAt = this.#offset;
+      let out = headAt + HEAD_BYTES;
+      let special = false;
+      let nonAscii = false;
+      let index = lineStart;
+      for (; index < end; index++) {
+        const byte = chunk[index]!;
+        if (byte === LF) break;
+        pool[out++] = byte;
+        if (byte >= 0x20 && byte < 0x7f) continue;
+        if (byte >= 0x80) {
+          nonAscii = true;
+          const next = chunk[index + 1]!;
+          // C1 controls (C2 80–9F), soft hyphen (C2 AD), zero-width characters and the BOM.
+          if (byte === 0xc2 ? next <= 0x9f || next === 0xad : byte === 0xe2 ? (next === 0x80 && chunk[index + 2]! >= 0x8b && chunk[index + 2]! <= 0x8d) || (next === 0x81 && chunk[index + 2] === 0xa0) : byte === 0xef && next === 0xbb && chunk[index + 2] === 0xbf) special = true;
+        } else if (byte !== 0x09 && !(byte === CR && (index + 1 === end || chunk[index + 1] === LF))) {
+          special = true;
+        }
+      }
+      const lineEnd = index;
+      let contentEnd = lineEnd;
+      if (contentEnd > lineStart && chunk[contentEnd - 1] === CR) {
+        contentEnd--;
+        out--;
+      }
+      while (hit < hits.length && hits[hit]! < lineStart) hit++;
+      const scrub = special || (hit < hits.length && hits[hit]! < lineEnd) || (nonAscii && !isUtf8(chunk.subarray(lineStart, contentEnd)));
+      let level = scrub || chunk[lineStart] === 0x7b ? UNSURE : levelCodeOfBytes(chunk, lineStart, contentEnd, stream);
+      if (level === UNSURE) {
+        const answer = slow(chunk.toString('utf8', lineStart, contentEnd), scrub);
+        level = answer.level;
+        if (answer.text !== undefined) {
+          this.#offset = headAt;
+          this.writeText(level, answer.text);
+          lineStart = lineEnd + 1;
+          continue;
+        }
+      }
+      this.#head(headAt, level);
+      pool[out++] = LF;
+      this.#offset = out;
+      this.#count++;
+      lineStart = lineEnd + 1;
+    }
+  }
+
+  /** The open segment's bytes and line count, and a fresh segment after it; undefined when empty. */
+  take(): { bytes: Buffer; count: number } | undefined {
+    if (this.#count === 0) return undefined;
+    const segment = { bytes: this.#pool.subarray(this.#start, this.#offset), count: this.#count };
+    this.#start = this.#offset;
+    this.#count = 0;
+    return segment;
+  }
+
+  #head(at: number, level: number): void {
+    const heads = this.#heads;
+    const pool = this.#pool;
+    const from = level * HEAD_BYTES;
+    for (let index = 0; index < HEAD_BYTES; index++) pool[at + index] = heads[from + index]!;
+  }
+
+  /**
+   * Makes room for `bytes` more. The open segment moves to a new pool with it, so that a
+   * segment is always one slice.
+   */
+  #reserve(bytes: number): void {
+    if (this.#pool.length - this.#offset >= bytes) return;
+    const open = this.#pool.subarray(this.#start, this.#offset);
+    const pool = Buffer.allocUnsafe(Math.max(POOL_BYTES, 2 * (open.length + bytes)));
+    open.copy(pool, 0);
+    this.#pool = pool;
+    this.#start = 0;
+    this.#offset = open.length;
+  }
+}
