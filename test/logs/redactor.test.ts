@@ -119,3 +119,19 @@ test('through the log pipeline, a Bearer header and a known key split by CR neve
     assert.ok(text.includes(`Bearer ${maskSecret('opaque-token-0123456789')}`) && text.includes(`key ${maskSecret(CUSTOM)} sent`), text);
   }
 });
+
+test('the byte scan flags every line whose shapes redact would mask (random lines)', () => {
+  const pieces = ['sk-', 'ant-api03-', 'A1b2C3d4E5', 'ghp_', 'github_pat_', 'AKIA', 'ASIA', 'IOSFODNN7EXAMPLE', 'eyJ', 'hbGciOi.', 'Bearer ', 'basic ', 'api_key', 'x-api-key', 'TOKEN', 'secret', 'Password', 'passwd', '"', "'", ':', '=', ' ', '\t', 'value0123', 'é', '-', '_', 'key'];
+  let state = 7;
+  const next = () => ((state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32);
+  const redactor = new Redactor();
+  let masked = 0;
+  for (let round = 0; round < 20_000; round++) {
+    let line = '';
+    for (let count = 1 + Math.floor(next() * 10); count > 0; count--) line += pieces[Math.floor(next() * pieces.length)];
+    if (redactor.redact(line) === line) continue;
+    masked++;
+    assert.equal(redactor.mayNeedRedaction(Buffer.from(`plain\n${line}\nplain`)), true, line);
+  }
+  assert.ok(masked > 1000, `only ${masked} lines had something to mask`);
+});

@@ -25,34 +25,34 @@ const isLower = (byte: number): boolean => byte >= 0x61 && byte <= 0x7a;
 const isLetter = (byte: number): boolean => isUpper(byte) || isLower(byte);
 const isWordByte = (byte: number): boolean => isLetter(byte) || (byte >= 0x30 && byte <= 0x39) || byte === 0x5f;
 
+/** Whether `bytes[start, end)` is the ASCII `word` (its first letter already known to match). */
+function isWord(bytes: Uint8Array, start: number, end: number, word: string): boolean {
+  if (word.length !== end - start) return false;
+  for (let index = 1; index < word.length; index++) if (bytes[start + index] !== word.charCodeAt(index)) return false;
+  return true;
+}
+
 /** The level of an upper-case word `bytes[start, end)`, or -2 when it is not one of TEXT_LEVEL's words. */
 function upperWordLevel(bytes: Uint8Array, start: number, end: number): number {
-  const length = end - start;
-  const first = bytes[start]!;
-  const is = (word: string): boolean => {
-    if (word.length !== length) return false;
-    for (let index = 1; index < length; index++) if (bytes[start + index] !== word.charCodeAt(index)) return false;
-    return true;
-  };
-  switch (first) {
+  switch (bytes[start]) {
     case 0x49: // I
-      return is('INFO') ? INFO : -2;
+      return isWord(bytes, start, end, 'INFO') ? INFO : -2;
     case 0x4e: // N
-      return is('NOTICE') ? INFO : -2;
+      return isWord(bytes, start, end, 'NOTICE') ? INFO : -2;
     case 0x57: // W
-      return is('WARN') || is('WARNING') ? WARN : -2;
+      return isWord(bytes, start, end, 'WARN') || isWord(bytes, start, end, 'WARNING') ? WARN : -2;
     case 0x45: // E
-      return is('ERROR') ? ERROR : -2;
+      return isWord(bytes, start, end, 'ERROR') ? ERROR : -2;
     case 0x44: // D
-      return is('DEBUG') ? 1 : -2;
+      return isWord(bytes, start, end, 'DEBUG') ? 1 : -2;
     case 0x54: // T
-      return is('TRACE') ? 0 : -2;
+      return isWord(bytes, start, end, 'TRACE') ? 0 : -2;
     case 0x46: // F
-      return is('FATAL') ? 5 : -2;
+      return isWord(bytes, start, end, 'FATAL') ? 5 : -2;
     case 0x43: // C
-      return is('CRITICAL') ? 5 : -2;
+      return isWord(bytes, start, end, 'CRITICAL') ? 5 : -2;
     case 0x50: // P
-      return is('PANIC') ? 5 : -2;
+      return isWord(bytes, start, end, 'PANIC') ? 5 : -2;
     default:
       return -2;
   }
@@ -67,11 +67,10 @@ function startsWith(bytes: Uint8Array, at: number, end: number, text: string): b
 
 /** `\b(?:level|lvl|severity)=` ending at the `=` at `equals`. */
 function isLevelKey(bytes: Uint8Array, start: number, equals: number): boolean {
-  for (const key of ['level', 'lvl', 'severity']) {
-    const at = equals - key.length;
-    if (at >= start && startsWith(bytes, at, equals, key) && (at === start || !isWordByte(bytes[at - 1]!))) return true;
-  }
-  return false;
+  const key = bytes[equals - 1] === 0x6c ? (bytes[equals - 2] === 0x65 ? 'level' : 'lvl') : bytes[equals - 1] === 0x79 ? 'severity' : '';
+  if (key === '') return false;
+  const at = equals - key.length;
+  return at >= start && startsWith(bytes, at, equals, key) && (at === start || !isWordByte(bytes[at - 1]!));
 }
 
 /**

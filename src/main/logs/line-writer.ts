@@ -3,15 +3,31 @@ import type { LogStream } from '../../shared/logs.ts';
 import { fileLineTag } from './format.ts';
 import { LEVEL_CODES, UNSURE, levelCodeOfBytes } from './level-bytes.ts';
 import { HEAD_BYTES } from './line-ring.ts';
+import { SHAPE_END_BYTES, mayStartShape } from './redactor.ts';
 
 /** File lines are composed in shared buffers this large; records and the file keep slices of them. */
 const POOL_BYTES = 1024 * 1024;
 const LF = 0x0a;
 const CR = 0x0d;
 
+/** What the byte loop does with each byte value: most only get copied. */
+const PLAIN = 0;
+const NEWLINE = 1;
+const CONTROL = 2;
+const NON_ASCII = 3;
+const SHAPE_END = 4;
+const BYTE_KIND = new Uint8Array(256);
+for (let byte = 0; byte < 0x20; byte++) BYTE_KIND[byte] = CONTROL;
+BYTE_KIND[0x09] = PLAIN;
+BYTE_KIND[LF] = NEWLINE;
+BYTE_KIND[0x7f] = CONTROL;
+for (let byte = 0x80; byte <= 0xff; byte++) BYTE_KIND[byte] = NON_ASCII;
+for (const byte of SHAPE_END_BYTES) BYTE_KIND[byte] = SHAPE_END;
+
 /**
  * What the byte loop cannot settle for a line: it has a control character, invalid UTF-8, a
- * character that could hide inside a key, or a candidate secret (`needsScrub`), or a level only
+ * character that could hide inside a key, a known secret or the start of a credential's shape
+ * (`needsScrub`), or a level only
  * the full rules can tell. The pipeline decodes such a line and answers with its level and, if
  * the text changed, the text to write instead.
  */
@@ -59,7 +75,8 @@ export class LineWriter {
 
   /**
    * Appends the lines of `chunk[start, end)` (a `LineSplitter` region: the byte at `end` is a
-   * newline, no line is over the limit). `hits` are sorted positions of candidate secrets.
+   * newline, no line is over the limit). `hits` are sorted positions of known secrets; the
+   * starts of credential shapes are found in the same pass (`mayStartShape`).
    */
   writeRegion(chunk: Buffer, start: number, end: number, stream: LogStream, hits: readonly number[], slow: SlowLine): void {
     let hit = 0;
@@ -74,15 +91,21 @@ export class LineWriter {
       let index = lineStart;
       for (; index < end; index++) {
         const byte = chunk[index]!;
-        if (byte === LF) break;
+        const kind = BYTE_KIND[byte]!;
+        if (kind === PLAIN) {
+          pool[out++] = byte;
+          continue;
+        }
+        if (kind === NEWLINE) break;
         pool[out++] = byte;
-        if (byte >= 0x20 && byte < 0x7f) continue;
-        if (byte >= 0x80) {
+        if (kind === SHAPE_END) {
+          if (!special && mayStartShape(chunk, lineStart, index)) special = true;
+        } else if (kind === NON_ASCII) {
           nonAscii = true;
           const next = chunk[index + 1]!;
           // C1 controls (C2 80–9F), soft hyphen (C2 AD), zero-width characters and the BOM.
           if (byte === 0xc2 ? next <= 0x9f || next === 0xad : byte === 0xe2 ? (next === 0x80 && chunk[index + 2]! >= 0x8b && chunk[index + 2]! <= 0x8d) || (next === 0x81 && chunk[index + 2] === 0xa0) : byte === 0xef && next === 0xbb && chunk[index + 2] === 0xbf) special = true;
-        } else if (byte !== 0x09 && !(byte === CR && (index + 1 === end || chunk[index + 1] === LF))) {
+        } else if (!(byte === CR && (index + 1 === end || chunk[index + 1] === LF))) {
           special = true;
         }
       }

@@ -261,7 +261,7 @@ export class LogPipeline {
   /** Lines of one chunk, as bytes: the fast path. */
   #acceptRegion(source: LogSource, stream: 'stdout' | 'stderr', ts: string, chunk: Buffer, start: number, end: number): void {
     this.#openSegment(source, stream, ts);
-    const hits = this.redactor.candidates(chunk, start, end);
+    const hits = this.redactor.secretsIn(chunk, start, end);
     this.#writer.writeRegion(chunk, start, end, stream, hits, (line, needsScrub) => {
       const text = needsScrub ? this.#scrub(line, 0) : line;
       return { level: LEVEL_CODES.indexOf(levelOf(text, stream)), text: text === line ? undefined : text };
