@@ -28,14 +28,17 @@ export class LineRecord {
   readonly source: LogSource;
   readonly stream: 'stdout' | 'stderr';
   readonly bytes: Buffer;
+  /** Called when the ring lets go of it: `bytes` may then be reused. */
+  readonly release: () => void;
 
-  constructor(firstSeq: number, count: number, ts: string, source: LogSource, stream: 'stdout' | 'stderr', bytes: Buffer) {
+  constructor(firstSeq: number, count: number, ts: string, source: LogSource, stream: 'stdout' | 'stderr', bytes: Buffer, release: () => void) {
     this.firstSeq = firstSeq;
     this.count = count;
     this.ts = ts;
     this.source = source;
     this.stream = stream;
     this.bytes = bytes;
+    this.release = release;
   }
 
   /** The entry of the line `bytes[lineStart, newline)`, numbered `seq`. */
@@ -114,6 +117,7 @@ export class LineRing {
       this.#records[this.#head++] = undefined as unknown as LogRecord;
       this.#lines -= countOf(oldest);
       this.#bytes -= costOf(oldest);
+      if (oldest.kind === 'lines') oldest.release();
     }
     if (this.#head > 1024) {
       this.#records = this.#records.slice(this.#head);

@@ -7,6 +7,14 @@ import { SHAPE_END_BYTES, mayStartShape } from './redactor.ts';
 
 /** File lines are composed in shared buffers this large; records and the file keep slices of them. */
 const POOL_BYTES = 1024 * 1024;
+/** Enough to cover what the file has not written yet (its 1 MiB high-water mark) and the ring's newest records. */
+const MAX_FREE_POOLS = 8;
+
+interface Pool {
+  readonly bytes: Buffer;
+  /** Segments of it still held by the file or the ring. */
+  refs: number;
+}
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -39,7 +47,13 @@ export type SlowLine = (line: string, needsScrub: boolean) => { level: number; t
  * what needs the slow path. Lines go into a segment that `take` hands out as one buffer.
  */
 export class LineWriter {
-  #pool = Buffer.allocUnsafe(POOL_BYTES);
+  #pool: Pool = { bytes: Buffer.allocUnsafe(POOL_BYTES), refs: 0 };
+  /**
+   * Pools no segment uses any more, for reuse: a flood then allocates no memory, which matters
+   * because V8 collects dead buffers late when the JavaScript heap stays quiet (RSS grew by
+   * tens of MiB of garbage buffers before).
+   */
+  readonly #free: Pool[] = [];
   /** Where the open segment starts in the pool, and where the next byte goes. */
   #start = 0;
   #offset = 0;
@@ -68,8 +82,9 @@ export class LineWriter {
     this.#reserve(HEAD_BYTES + 3 * text.length + 1);
     this.#head(this.#offset, level);
     this.#offset += HEAD_BYTES;
-    this.#offset += this.#pool.write(text, this.#offset);
-    this.#pool[this.#offset++] = LF;
+    const pool = this.#pool.bytes;
+    this.#offset += pool.write(text, this.#offset);
+    pool[this.#offset++] = LF;
     this.#count++;
   }
 
@@ -83,7 +98,7 @@ export class LineWriter {
     let lineStart = start;
     while (lineStart <= end) {
       this.#reserve(HEAD_BYTES + end - lineStart + 1);
-      const pool = this.#pool;
+      const pool = this.#pool.bytes;
       const headAt = this.#offset;
       let out = headAt + HEAD_BYTES;
       let special = false;
@@ -136,18 +151,28 @@ export class LineWriter {
     }
   }
 
-  /** The open segment's bytes and line count, and a fresh segment after it; undefined when empty. */
-  take(): { bytes: Buffer; count: number } | undefined {
+  /**
+   * The open segment's bytes and line count, and a fresh segment after it; undefined when
+   * empty. Its bytes stay valid until `release` was called `holders` times.
+   */
+  take(holders: number): { bytes: Buffer; count: number; release: () => void } | undefined {
     if (this.#count === 0) return undefined;
-    const segment = { bytes: this.#pool.subarray(this.#start, this.#offset), count: this.#count };
+    const pool = this.#pool;
+    pool.refs += holders;
+    const segment = { bytes: pool.bytes.subarray(this.#start, this.#offset), count: this.#count, release: () => this.#release(pool) };
     this.#start = this.#offset;
     this.#count = 0;
     return segment;
   }
 
+  #release(pool: Pool): void {
+    pool.refs--;
+    if (pool.refs === 0 && pool !== this.#pool && this.#free.length < MAX_FREE_POOLS) this.#free.push(pool);
+  }
+
   #head(at: number, level: number): void {
     const heads = this.#heads;
-    const pool = this.#pool;
+    const pool = this.#pool.bytes;
     const from = level * HEAD_BYTES;
     for (let index = 0; index < HEAD_BYTES; index++) pool[at + index] = heads[from + index]!;
   }
@@ -157,12 +182,16 @@ export class LineWriter {
    * segment is always one slice.
    */
   #reserve(bytes: number): void {
-    if (this.#pool.length - this.#offset >= bytes) return;
-    const open = this.#pool.subarray(this.#start, this.#offset);
-    const pool = Buffer.allocUnsafe(Math.max(POOL_BYTES, 2 * (open.length + bytes)));
-    open.copy(pool, 0);
+    if (this.#pool.bytes.length - this.#offset >= bytes) return;
+    const old = this.#pool;
+    const open = old.bytes.subarray(this.#start, this.#offset);
+    const size = open.length + bytes;
+    const reused = this.#free.findIndex((pool) => pool.bytes.length >= size);
+    const pool = reused === -1 ? { bytes: Buffer.allocUnsafe(Math.max(POOL_BYTES, 2 * size)), refs: 0 } : this.#free.splice(reused, 1)[0]!;
+    open.copy(pool.bytes, 0);
     this.#pool = pool;
     this.#start = 0;
     this.#offset = open.length;
+    if (old.refs === 0 && this.#free.length < MAX_FREE_POOLS) this.#free.push(old);
   }
 }

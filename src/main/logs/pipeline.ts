@@ -42,7 +42,7 @@ export interface LogPipelineOptions {
   /**
    * Called synchronously with every record: a chunk of a child's lines as the bytes written to
    * its file, or one app message (for example to echo logs to stdout). It runs on the hot path:
-   * decode (`entriesOf`) only if it must.
+   * decode (`entriesOf`) only if it must, and do not keep `bytes`: they are reused later.
    */
   onRecord?: (record: LogRecord) => void;
 }
@@ -296,10 +296,11 @@ export class LogPipeline {
     const open = this.#segment;
     if (!open) return;
     this.#segment = undefined;
-    const taken = this.#writer.take();
+    // Held by the file until written and by the ring until dropped; then the buffer is reused.
+    const taken = this.#writer.take(2);
     if (!taken) return;
-    this.#fileFor(open.source).appendBytes(taken.bytes);
-    const record = new LineRecord(this.#seq + 1, taken.count, open.ts, open.source, open.stream, taken.bytes);
+    this.#fileFor(open.source).appendBytes(taken.bytes, taken.release);
+    const record = new LineRecord(this.#seq + 1, taken.count, open.ts, open.source, open.stream, taken.bytes, taken.release);
     this.#seq += taken.count;
     this.#publish(record);
   }
