@@ -100,19 +100,14 @@ export class LineWriter {
       this.#reserve(HEAD_BYTES + end - lineStart + 1);
       const pool = this.#pool.bytes;
       const headAt = this.#offset;
-      let out = headAt + HEAD_BYTES;
       let special = false;
       let nonAscii = false;
       let index = lineStart;
       for (; index < end; index++) {
         const byte = chunk[index]!;
         const kind = BYTE_KIND[byte]!;
-        if (kind === PLAIN) {
-          pool[out++] = byte;
-          continue;
-        }
+        if (kind === PLAIN) continue;
         if (kind === NEWLINE) break;
-        pool[out++] = byte;
         if (kind === SHAPE_END) {
           if (!special && mayStartShape(chunk, lineStart, index)) special = true;
         } else if (kind === NON_ASCII) {
@@ -126,10 +121,7 @@ export class LineWriter {
       }
       const lineEnd = index;
       let contentEnd = lineEnd;
-      if (contentEnd > lineStart && chunk[contentEnd - 1] === CR) {
-        contentEnd--;
-        out--;
-      }
+      if (contentEnd > lineStart && chunk[contentEnd - 1] === CR) contentEnd--;
       while (hit < hits.length && hits[hit]! < lineStart) hit++;
       const scrub = special || (hit < hits.length && hits[hit]! < lineEnd) || (nonAscii && !isUtf8(chunk.subarray(lineStart, contentEnd)));
       let level = scrub || chunk[lineStart] === 0x7b ? UNSURE : levelCodeOfBytes(chunk, lineStart, contentEnd, stream);
@@ -144,6 +136,7 @@ export class LineWriter {
         }
       }
       this.#head(headAt, level);
+      let out = headAt + HEAD_BYTES + chunk.copy(pool, headAt + HEAD_BYTES, lineStart, contentEnd);
       pool[out++] = LF;
       this.#offset = out;
       this.#count++;
