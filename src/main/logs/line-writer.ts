@@ -24,6 +24,7 @@ const NEWLINE = 1;
 const CONTROL = 2;
 const NON_ASCII = 3;
 const SHAPE_END = 4;
+const BLANK = 5;
 const BYTE_KIND = new Uint8Array(256);
 for (let byte = 0; byte < 0x20; byte++) BYTE_KIND[byte] = CONTROL;
 BYTE_KIND[0x09] = PLAIN;
@@ -31,6 +32,55 @@ BYTE_KIND[LF] = NEWLINE;
 BYTE_KIND[0x7f] = CONTROL;
 for (let byte = 0x80; byte <= 0xff; byte++) BYTE_KIND[byte] = NON_ASCII;
 for (const byte of SHAPE_END_BYTES) BYTE_KIND[byte] = SHAPE_END;
+BYTE_KIND[0x20] = BLANK;
+
+/** What `scanLine` noticed in the line it scanned last. */
+const SPECIAL = 1;
+const NON_ASCII_SEEN = 2;
+let scanFlags = 0;
+
+/**
+ * Scans the line starting at `lineStart` up to its newline (or `end`) and returns where it
+ * ends, leaving in `scanFlags` whether it needs the slow path and holds non-ASCII bytes. Kept
+ * small and apart, so that the compiler makes the common case (a plain byte) a tight loop.
+ */
+function scanLine(chunk: Uint8Array, lineStart: number, end: number): number {
+  let flags = 0;
+  let index = lineStart;
+  for (; index < end; index++) {
+    const kind = BYTE_KIND[chunk[index]!]!;
+    if (kind === PLAIN) continue;
+    if (kind === NEWLINE) break;
+    if (kind === BLANK) {
+      // Only a blank after `bearer`/`basic` can matter; most blanks stop at this test.
+      const before = chunk[index - 1]! | 0x20;
+      if ((before === 0x72 || before === 0x63) && mayStartShape(chunk, lineStart, index)) flags |= SPECIAL;
+    } else {
+      flags |= classify(chunk, lineStart, index, end, kind);
+    }
+  }
+  scanFlags = flags;
+  return index;
+}
+
+/** The flags one byte other than a plain one or a blank adds. */
+function classify(chunk: Uint8Array, lineStart: number, index: number, end: number, kind: number): number {
+  const byte = chunk[index]!;
+  if (kind === SHAPE_END) return mayStartShape(chunk, lineStart, index) ? SPECIAL : 0;
+  if (kind === NON_ASCII) {
+    const next = chunk[index + 1]!;
+    // C1 controls (C2 80–9F), soft hyphen (C2 AD), zero-width characters and the BOM.
+    const hidden =
+      byte === 0xc2
+        ? next <= 0x9f || next === 0xad
+        : byte === 0xe2
+          ? (next === 0x80 && chunk[index + 2]! >= 0x8b && chunk[index + 2]! <= 0x8d) || (next === 0x81 && chunk[index + 2] === 0xa0)
+          : byte === 0xef && next === 0xbb && chunk[index + 2] === 0xbf;
+    return hidden ? SPECIAL | NON_ASCII_SEEN : NON_ASCII_SEEN;
+  }
+  // A control character, but TAB (plain) and the CR of a CRLF.
+  return byte === CR && (index + 1 === end || chunk[index + 1] === LF) ? 0 : SPECIAL;
+}
 
 /**
  * What the byte loop cannot settle for a line: it has a control character, invalid UTF-8, a
@@ -100,26 +150,9 @@ export class LineWriter {
       this.#reserve(HEAD_BYTES + end - lineStart + 1);
       const pool = this.#pool.bytes;
       const headAt = this.#offset;
-      let special = false;
-      let nonAscii = false;
-      let index = lineStart;
-      for (; index < end; index++) {
-        const byte = chunk[index]!;
-        const kind = BYTE_KIND[byte]!;
-        if (kind === PLAIN) continue;
-        if (kind === NEWLINE) break;
-        if (kind === SHAPE_END) {
-          if (!special && mayStartShape(chunk, lineStart, index)) special = true;
-        } else if (kind === NON_ASCII) {
-          nonAscii = true;
-          const next = chunk[index + 1]!;
-          // C1 controls (C2 80–9F), soft hyphen (C2 AD), zero-width characters and the BOM.
-          if (byte === 0xc2 ? next <= 0x9f || next === 0xad : byte === 0xe2 ? (next === 0x80 && chunk[index + 2]! >= 0x8b && chunk[index + 2]! <= 0x8d) || (next === 0x81 && chunk[index + 2] === 0xa0) : byte === 0xef && next === 0xbb && chunk[index + 2] === 0xbf) special = true;
-        } else if (!(byte === CR && (index + 1 === end || chunk[index + 1] === LF))) {
-          special = true;
-        }
-      }
-      const lineEnd = index;
+      const lineEnd = scanLine(chunk, lineStart, end);
+      const special = (scanFlags & SPECIAL) !== 0;
+      const nonAscii = (scanFlags & NON_ASCII_SEEN) !== 0;
       let contentEnd = lineEnd;
       if (contentEnd > lineStart && chunk[contentEnd - 1] === CR) contentEnd--;
       while (hit < hits.length && hits[hit]! < lineStart) hit++;
