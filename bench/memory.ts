@@ -3,10 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HEADLESS_ENTRY, REPO_ROOT } from '../test/support/headless.ts';
+import { connectUi } from '../test/support/websocket.ts';
 import { FLOOD_DONE } from './lib/flood.ts';
 import { sampleMemory } from './lib/proc.ts';
 import { emptySection, waitUntil, type Section } from './lib/report.ts';
-import { formatMb, formatNumber } from './lib/stats.ts';
+import { formatMb, formatMs, formatNumber } from './lib/stats.ts';
 
 const FLOOD_RUNNER = path.join(import.meta.dirname, 'fixtures/flood-runner.ts');
 /** Node flags that keep V8's heap small; measured beside the default to show where the memory goes. */
@@ -34,21 +35,53 @@ interface FloodMemory {
   /** RSS range over the last three quarters of the flood. */
   growth: number;
   detail: string;
+  /** `state:get` round trips over the UI's WebSocket during the flood, ms. */
+  roundTrips: number[];
 }
 
-/** One flood through a fresh headless host started with `nodeFlags`. */
+/** The value below which `fraction` of the values lie (nearest rank). */
+function percentile(values: readonly number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
+}
+
+/**
+ * One flood through a fresh headless host started with `nodeFlags` and `--ui`, whose window
+ * (a WebSocket client, as the page is) starts the runner and then asks `state:get` over and
+ * over, one request at a time, while the flood runs. The host's stdout goes to a file.
+ */
 async function measureFlood(lines: number, nodeFlags: readonly string[]): Promise<FloodMemory> {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-bench-memory-'));
-  const host = spawn(process.execPath, [...nodeFlags, HEADLESS_ENTRY, '--user-data-dir', userDataDir, '--runner-command', `${process.execPath} ${FLOOD_RUNNER} ${lines}`], {
+  const stdoutFile = path.join(userDataDir, 'stdout.txt');
+  const stdout = fs.openSync(stdoutFile, 'w');
+  const host = spawn(process.execPath, [...nodeFlags, HEADLESS_ENTRY, '--ui', '--user-data-dir', userDataDir, '--runner-command', `${process.execPath} ${FLOOD_RUNNER} ${lines}`], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: userDataDir, ANTHROPIC_API_KEY: 'sk-ant-api03-bench-memory-flood-000000000000' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', stdout, 'inherit'],
   });
+  fs.closeSync(stdout);
   const runnerLog = path.join(userDataDir, 'logs', 'runner.log');
   try {
+    const url = await waitUntil('the UI to be ready', () => /^UI ready: open (\S+)$/m.exec(fs.readFileSync(stdoutFile, 'utf8'))?.[1], 60_000, 20);
+    const ui = await connectUi(url);
     const sampler = sampleMemory(host.pid!, 100);
+    const started = await ui.request('runner:start');
+    if (!started.ok) throw new Error(`runner:start failed: ${JSON.stringify(started.error)}`);
     const floodStart = await waitUntil('the flood to start', () => fs.existsSync(runnerLog) && Date.now(), 60_000, 20);
+    let flooding = true;
+    const roundTrips: number[] = [];
+    const probing = (async () => {
+      while (flooding) {
+        const sentAt = performance.now();
+        await ui.request('state:get');
+        if (flooding) roundTrips.push(performance.now() - sentAt);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
     await waitUntil('the flood to reach the log file', () => tailOf(runnerLog, 200).includes(FLOOD_DONE), 600_000, 100);
+    flooding = false;
+    await probing;
+    ui.close();
     const floodEnd = Date.now();
     const final = sampler.stop();
     const during = sampler.samples.filter((sample) => sample.at >= floodStart && sample.at <= floodEnd);
@@ -59,6 +92,7 @@ async function measureFlood(lines: number, nodeFlags: readonly string[]): Promis
     return {
       peak: final?.peakRss ?? Number.NaN,
       growth,
+      roundTrips,
       detail: `RSS at 25/50/75/100 % of the flood ${quarters}; range after warm-up ${formatMb(growth)}; flood took ${formatNumber((floodEnd - floodStart) / 1000, 1)} s`,
     };
   } finally {
@@ -71,7 +105,8 @@ async function measureFlood(lines: number, nodeFlags: readonly string[]): Promis
 /**
  * Memory under a flood: the real headless host supervises a runner that prints `lines` lines
  * as fast as it can; the host's resident memory is sampled every 100 ms from /proc until the
- * flood's last line is in the log file. Its stdout (the echo of every line) goes to /dev/null.
+ * flood's last line is in the log file, and the command round trip is measured meanwhile. Its
+ * stdout (the echo of every line) goes to a file.
  */
 export async function memoryUnderFlood(options: { lines: number }): Promise<Section> {
   const section = emptySection();
@@ -81,6 +116,12 @@ export async function memoryUnderFlood(options: { lines: number }): Promise<Sect
   section.rows.push(
     { benchmark, subject: 'headless host, peak RSS (VmHWM)', median: formatMb(shipped.peak), detail: shipped.detail },
     { benchmark, subject: `same, node ${SMALL_HEAP_FLAGS.join(' ')}`, median: formatMb(smallHeap.peak), detail: smallHeap.detail },
+    {
+      benchmark: `command round trip during the flood`,
+      subject: 'state:get over the UI WebSocket, p99',
+      median: formatMs(percentile(shipped.roundTrips, 0.99)),
+      detail: `${shipped.roundTrips.length} requests one after another; p50 ${formatMs(percentile(shipped.roundTrips, 0.5))}, max ${formatMs(Math.max(...shipped.roundTrips))}`,
+    },
   );
   section.goals.push(
     {
@@ -89,6 +130,7 @@ export async function memoryUnderFlood(options: { lines: number }): Promise<Sect
       observed: `${formatNumber(shipped.peak / 1e6)} MB (${formatNumber(smallHeap.peak / 1e6)} MB with ${SMALL_HEAP_FLAGS.join(' ')})`,
     },
     { goal: 'RSS flat after warm-up (range < 20 MiB over the last 3/4 of the flood)', met: shipped.growth < 20 * 1024 * 1024, observed: formatMb(shipped.growth) },
+    { goal: 'command round trip during the flood (state:get, p99) < 50 ms', met: percentile(shipped.roundTrips, 0.99) < 50, observed: formatMs(percentile(shipped.roundTrips, 0.99)) },
   );
   return section;
 }

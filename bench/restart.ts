@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { entriesOf } from '../src/main/logs/line-ring.ts';
+import { LogPipeline } from '../src/main/logs/pipeline.ts';
 import { RunnerSupervisor } from '../src/main/runner/supervisor.ts';
 import type { Pm2 } from './lib/pm2.ts';
 import { emptySection, waitUntil, type Section } from './lib/report.ts';
@@ -22,19 +24,25 @@ function readyLines(text: string): Ready[] {
 async function underSupervisor(delayMs: number, kills: number): Promise<number[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-bench-restart-'));
   let output = '';
+  // The app's path for runner output: the log pipeline, whose records are read back as text.
+  const logs = new LogPipeline({
+    logsDir: path.join(dir, 'logs'),
+    onRecord: (record) => (output += entriesOf(record).map((entry) => `${entry.msg}\n`).join('')),
+  });
   const supervisor = new RunnerSupervisor({
     command: { argv: [process.execPath, READY_RUNNER], source: 'flag:--runner-command', builtIn: false },
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
     pidFile: path.join(dir, 'run', 'runner.pid'),
     // Every kill restarts after the same delay: a run counts as healthy at once, so the backoff never grows.
     policy: { initialDelayMs: delayMs, healthyAfterMs: 0, crashLoopExits: 1_000 },
-    onOutput: (_stream, chunk) => (output += chunk.toString('utf8')),
+    output: logs.processOutput('runner'),
   });
   try {
     await supervisor.start();
     return await killRepeatedly(kills, () => readyLines(output));
   } finally {
     await supervisor.stop();
+    await logs.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

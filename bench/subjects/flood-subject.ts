@@ -34,23 +34,24 @@ async function baseline(): Promise<{ startedAt: number; endedAt: number }> {
 
 /** The app's path for runner output: supervisor → pipeline input → rotating file, as AppCore wires it. */
 async function ours(): Promise<{ startedAt: number; endedAt: number }> {
-  const logs = new LogPipeline({ logsDir: logsDir!, redactor: new Redactor([BENCH_SECRET]) });
-  const inputs = { stdout: logs.input('runner', 'stdout'), stderr: logs.input('runner', 'stderr') };
   let startedAt = Number.NaN;
   const done = Promise.withResolvers<void>();
   const marker = Buffer.from(`${FLOOD_DONE}\n`);
-  let tail = Buffer.alloc(0);
+  const logs = new LogPipeline({
+    logsDir: logsDir!,
+    redactor: new Redactor([BENCH_SECRET]),
+    // Watches the records for the runner's start time (stderr) and its last line, reading bytes only.
+    onRecord: (record) => {
+      if (record.kind !== 'lines') return;
+      if (record.stream === 'stderr') startedAt = startedAtOf(record.bytes) ?? startedAt;
+      else if (record.bytes.subarray(-marker.length).equals(marker)) done.resolve();
+    },
+  });
   const supervisor = new RunnerSupervisor({
     command: { argv: [process.execPath, FLOOD_RUNNER, linesText!], source: 'flag:--runner-command', builtIn: false },
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
     pidFile: path.join(logsDir!, '..', 'run', 'runner.pid'),
-    onOutput: (stream, chunk) => {
-      if (stream === 'stderr') startedAt = startedAtOf(chunk) ?? startedAt;
-      inputs[stream].write(chunk);
-      if (stream !== 'stdout') return;
-      tail = Buffer.concat([tail, chunk.subarray(-marker.length)]).subarray(-marker.length);
-      if (tail.equals(marker)) done.resolve();
-    },
+    output: logs.processOutput('runner'),
   });
   await supervisor.start();
   await done.promise;

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { AppCore, type AppCoreOptions } from '../../src/main/app/app-core.ts';
 import { parseCommandLine } from '../../src/main/config/cli-options.ts';
+import { entriesOf } from '../../src/main/logs/line-ring.ts';
 import { LogPipeline } from '../../src/main/logs/pipeline.ts';
 import { SessionSecretStore } from '../../src/main/secrets/session-secret-store.ts';
 import { SettingsStore } from '../../src/main/settings/settings-store.ts';
@@ -35,9 +36,11 @@ export function createApp(options: InProcessAppOptions): InProcessApp {
   const entries: LogEntry[] = [];
   const logs = new LogPipeline({
     logsDir: path.join(options.userDataDir, 'logs'),
-    onEntry: (entry) => {
-      entries.push(entry);
-      options.onEntry?.(entry);
+    onRecord: (record) => {
+      for (const entry of entriesOf(record)) {
+        entries.push(entry);
+        options.onEntry?.(entry);
+      }
     },
   });
   const core = new AppCore({

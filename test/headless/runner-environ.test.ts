@@ -117,7 +117,8 @@ test("the runner gets the resolution under every contract name, nothing meant fo
     assert.match(text, /Not passed on from the app's environment: .*OLLAMA_HOST, OPENAI_API_KEY, OPENAI_BASE_URL/);
     const configuration = await page.getByRole('region', { name: 'Configuration' }).innerText();
     assert.ok(configuration.includes(`--api-key=${maskSecret(FAKE_ANTHROPIC_KEY)}`), configuration);
-    assert.match(configuration, /LLM_BASE_URL=.* is not used for Anthropic/);
+    // The warning is shown once, with the other problems, rather than repeated in the card.
+    assert.match(await page.getByRole('list', { name: 'Problems' }).innerText(), /LLM_BASE_URL=.* is not used for Anthropic/);
     for (const secret of [FAKE_ANTHROPIC_KEY, FAKE_OPENAI_KEY]) {
       assert.ok(!frames.some((frame) => frame.includes(secret)), 'no key reaches the window');
       assert.ok(!(await page.content()).includes(secret));

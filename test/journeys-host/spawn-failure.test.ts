@@ -41,11 +41,14 @@ test('spawning the runner fails with EMFILE: the host shows it, backs off, and s
   scope.killAtEnd(first!);
   await host.waitForLine('the runner to be ready', (line) => line.endsWith(`ready ${first}`));
 
-  // No descriptor to spare beyond those in use: once the runner's pipes close, a spawn needs
-  // several new ones (a socket pair per pipe) and cannot have them.
+  // No descriptor to spare: the limit is the lowest free descriptor number, so the next one the
+  // host asks for is over it (a count of those in use would leave any hole below it usable). A
+  // spawn needs several new ones (a socket pair per pipe) and cannot have them.
   const original = noFileLimits(host.pid);
-  const inUse = fs.readdirSync(`/proc/${host.pid}/fd`).length;
-  execFileSync('prlimit', ['--pid', String(host.pid), `--nofile=${inUse}:${original.hard}`]);
+  const open = new Set(fs.readdirSync(`/proc/${host.pid}/fd`).map(Number));
+  let lowestFree = 0;
+  while (open.has(lowestFree)) lowestFree++;
+  execFileSync('prlimit', ['--pid', String(host.pid), `--nofile=${lowestFree}:${original.hard}`]);
   process.kill(first!, 'SIGKILL');
 
   const shown = await host.waitForLine('the failed start', (line) => / \[app\] Runner backoff: runner command .* could not be started \(EMFILE\); restarting in/.test(line));

@@ -60,9 +60,9 @@ test('whatever the chunking and the limit, the lines are those of splitting the 
     const batching = new LineSplitter({
       maxLineBytes,
       onLine: (line, dropped) => batched.push({ line, dropped }),
-      onLines: (run, text) => {
-        assert.equal(run.join('\n'), text);
-        for (const line of run) batched.push({ line, dropped: 0 });
+      onRegion: (chunk, start, end) => {
+        assert.equal(chunk[end], 0x0a, 'a region ends before a newline');
+        for (const line of chunk.toString('utf8', start, end).split('\n')) batched.push({ line: line.endsWith('\r') ? line.slice(0, -1) : line, dropped: 0 });
       },
     });
     for (let start = 0; start < input.length; ) {

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { formatLogJson } from '../../src/main/logs/format.ts';
+import { entriesOf } from '../../src/main/logs/line-ring.ts';
 import { LogPipeline } from '../../src/main/logs/pipeline.ts';
 import { Redactor } from '../../src/main/logs/redactor.ts';
 import { LogBatchSchema, LogEntrySchema, type LogBatch, type LogEntry } from '../../src/shared/logs.ts';
@@ -32,7 +33,7 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_00
 test('bytes fed one at a time become redacted, cleaned, parsed entries in the ring, the file and the hook', async (t) => {
   const dir = tempDir(t);
   const hooked: LogEntry[] = [];
-  const pipeline = new LogPipeline({ logsDir: dir, redactor: new Redactor([SECRET]), maxLineBytes: 200, clock: () => Date.UTC(2025, 0, 2), onEntry: (entry) => hooked.push(entry) });
+  const pipeline = new LogPipeline({ logsDir: dir, redactor: new Redactor([SECRET]), maxLineBytes: 200, clock: () => Date.UTC(2025, 0, 2), onRecord: (record) => hooked.push(...entriesOf(record)) });
   const bytes = Buffer.concat([
     Buffer.from(`\u001b[32mready\u001b[0m with key ${SECRET}\r\n`),
     Buffer.from(`{"level":40,"msg":"using ${SECRET}","model":"llama3.2"}\n`),

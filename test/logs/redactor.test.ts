@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
+import { LogPipeline } from '../../src/main/logs/pipeline.ts';
 import { Redactor } from '../../src/main/logs/redactor.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
+import { tempDir } from '../support/headless.ts';
 
 const ANTHROPIC = 'sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-abcdEFGH';
 const CUSTOM = 'my-gateway-token-0123456789';
@@ -49,4 +53,85 @@ test('redactValue masks strings nested in app fields', () => {
     list: [`k ${maskSecret(CUSTOM)}`, 3],
     nested: { b: null },
   });
+});
+
+test('credential shapes are masked without knowing the value: Bearer/Basic, x-api-key, GitHub, AWS, JWT, and api_key/token/secret/password settings', () => {
+  const redactor = new Redactor();
+  const bearer = 'abc.DEF-123_456~789+xyz/opaque=';
+  const github = `ghp_${'A1b2C3d4E5'.repeat(4)}`;
+  const finegrained = `github_pat_${'11ABCDEFG0'.repeat(3)}_${'z'.repeat(20)}`;
+  const aws = 'AKIAIOSFODNN7EXAMPLE';
+  const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
+  const cases: [string, string][] = [
+    [`Authorization: Bearer ${bearer}`, `Authorization: Bearer ${maskSecret(bearer)}`],
+    [`authorization: bearer ${bearer}`, `authorization: bearer ${maskSecret(bearer)}`],
+    ['Authorization: Basic dXNlcjpwYXNzd29yZA==', `Authorization: Basic ${maskSecret('dXNlcjpwYXNzd29yZA==')}`],
+    ['x-api-key: 0123456789abcdef0123', `x-api-key: ${maskSecret('0123456789abcdef0123')}`],
+    [`cloning with ${github}`, `cloning with ${maskSecret(github)}`],
+    [`token ${finegrained}`, `token ${maskSecret(finegrained)}`],
+    [`AWS_ACCESS_KEY_ID=${aws}`, `AWS_ACCESS_KEY_ID=${maskSecret(aws)}`],
+    [`session ${jwt} accepted`, `session ${maskSecret(jwt)} accepted`],
+    ['api_key=abcdefgh12345678 next', `api_key=${maskSecret('abcdefgh12345678')} next`],
+    ['{"apiKey": "live_0123456789abcdefghij", "model": "x"}', `{"apiKey": "${maskSecret('live_0123456789abcdefghij')}", "model": "x"}`],
+    ['DB_PASSWORD=hunter2hunter2', `DB_PASSWORD=${maskSecret('hunter2hunter2')}`],
+    ['client_secret: s3cr3t-v4lu3-here', `client_secret: ${maskSecret('s3cr3t-v4lu3-here')}`],
+    ['oauth_token=tok_abcdefghijkl&x=1', `oauth_token=${maskSecret('tok_abcdefghijkl')}&x=1`],
+  ];
+  for (const [input, expected] of cases) {
+    assert.equal(redactor.redact(input), expected, input);
+    assert.equal(redactor.mayNeedRedaction(Buffer.from(input)), true, `the chunk scan finds ${input}`);
+  }
+  // Ordinary log text stays as it is, and a mask is not masked again.
+  for (const text of ['00000042 INFO worker[2] tokens id=1234567 took 12 ms', 'max_tokens: 512, password: short', 'a Bearer of news', `ANTHROPIC_API_KEY=${maskSecret(ANTHROPIC)}`]) {
+    assert.equal(redactor.redact(text), text);
+  }
+  assert.equal(redactor.mayNeedRedaction(Buffer.from('00000042 INFO worker[2] tokens id=1234567 took 12 ms\n')), false);
+});
+
+test('a known key split by CR or a zero-width character is still masked, and the chunk scan sends it to the slow path', () => {
+  const redactor = new Redactor([CUSTOM]);
+  for (const invisible of ['\r', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad']) {
+    const split = `${CUSTOM.slice(0, 9)}${invisible}${CUSTOM.slice(9, 15)}${invisible}${invisible}${CUSTOM.slice(15)}`;
+    const redacted = redactor.redact(`key=${split}!`);
+    assert.equal(redacted, `key=${maskSecret(CUSTOM)}!`, JSON.stringify(invisible));
+    assert.equal(redactor.mayNeedRedaction(Buffer.from(`nothing else ${split}\n`)), true, JSON.stringify(invisible));
+  }
+});
+
+test('a cut line does not keep the start of a labelled credential or token', () => {
+  const redactor = new Redactor();
+  assert.equal(redactor.redactCut('Authorization: Bearer abc.def-ghi'), 'Authorization: Bearer …');
+  assert.equal(redactor.redactCut('"password": "hunt'), '"password": "…');
+  assert.equal(redactor.redactCut('using ghp_A1b2C3'), 'using …');
+});
+
+test('through the log pipeline, a Bearer header and a known key split by CR never reach the file or the ring', async (t) => {
+  const dir = tempDir(t);
+  const pipeline = new LogPipeline({ logsDir: dir, redactor: new Redactor([CUSTOM]) });
+  const sink = pipeline.input('runner', 'stderr');
+  sink.end(`> Authorization: Bearer opaque-token-0123456789\nkey ${CUSTOM.slice(0, 10)}\r${CUSTOM.slice(10)} sent\n`);
+  await new Promise((resolve) => sink.on('finish', resolve));
+  await pipeline.close();
+  const file = fs.readFileSync(path.join(dir, 'runner.log'), 'utf8');
+  const ring = pipeline.recent().map((entry) => entry.msg).join('\n');
+  for (const text of [file, ring]) {
+    assert.ok(!text.includes('opaque-token') && !text.includes(CUSTOM.slice(10)), text);
+    assert.ok(text.includes(`Bearer ${maskSecret('opaque-token-0123456789')}`) && text.includes(`key ${maskSecret(CUSTOM)} sent`), text);
+  }
+});
+
+test('the byte scan flags every line whose shapes redact would mask (random lines)', () => {
+  const pieces = ['sk-', 'ant-api03-', 'A1b2C3d4E5', 'ghp_', 'github_pat_', 'AKIA', 'ASIA', 'IOSFODNN7EXAMPLE', 'eyJ', 'hbGciOi.', 'Bearer ', 'basic ', 'api_key', 'x-api-key', 'TOKEN', 'secret', 'Password', 'passwd', '"', "'", ':', '=', ' ', '\t', 'value0123', 'é', '-', '_', 'key'];
+  let state = 7;
+  const next = () => ((state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32);
+  const redactor = new Redactor();
+  let masked = 0;
+  for (let round = 0; round < 20_000; round++) {
+    let line = '';
+    for (let count = 1 + Math.floor(next() * 10); count > 0; count--) line += pieces[Math.floor(next() * pieces.length)];
+    if (redactor.redact(line) === line) continue;
+    masked++;
+    assert.equal(redactor.mayNeedRedaction(Buffer.from(`plain\n${line}\nplain`)), true, line);
+  }
+  assert.ok(masked > 1000, `only ${masked} lines had something to mask`);
 });

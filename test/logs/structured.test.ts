@@ -57,3 +57,33 @@ test('Ollama\'s access log lines are debug detail unless the request failed', ()
   assert.equal(levelFromText(access(500), 'stderr'), 'error');
   assert.equal(levelFromText('INFORMATIONAL is not INFO', 'stdout'), 'info');
 });
+
+test("Python's logging default and common formats, and structlog's renderers, name their level (read on stdout, whose default is info)", () => {
+  const cases: [string, string][] = [
+    ['ERROR:root:connection refused', 'error'],
+    ['WARNING:worker.jobs:retrying in 2 s', 'warn'],
+    ['CRITICAL:root:cannot continue', 'fatal'],
+    ['DEBUG:urllib3.connectionpool:Starting new HTTP connection (1): localhost:11434', 'debug'],
+    ['2026-01-19 07:04:59,123 - worker - WARNING - msg', 'warn'],
+    ['2026-01-19 07:04:59,123 - agent.runner - ERROR - task failed', 'error'],
+    ['[2026-01-19 07:04:59,123] ERROR in app: boom', 'error'],
+    ['level=warning event=retrying attempt=2', 'warn'],
+    ['timestamp=2026-01-19T07:04:59Z level=error event="model call failed"', 'error'],
+    ['2026-01-19 07:04:59 [warning  ] retrying                       attempt=2', 'warn'],
+    ['2026-01-19T07:04:59.123Z [error    ] model call failed', 'error'],
+    ['2026-01-19 07:04:59 [debug    ] payload                        size=12', 'debug'],
+  ];
+  for (const [line, level] of cases) assert.equal(parseLine(line, 'stdout').level, level, line);
+  assert.deepEqual(parseLine('{"event": "retrying", "level": "warning", "timestamp": "2026-01-19T07:04:59Z", "attempt": 2}', 'stdout'), {
+    level: 'warn',
+    msg: 'retrying',
+    fields: { timestamp: '2026-01-19T07:04:59Z', attempt: 2 },
+  });
+  assert.deepEqual(parseLine('{"asctime": "2026-01-19", "levelname": "ERROR", "message": "task failed"}', 'stdout'), {
+    level: 'error',
+    msg: 'task failed',
+    fields: { asctime: '2026-01-19' },
+  });
+  // Ordinary words in brackets or lower case are not levels.
+  assert.equal(parseLine('processed [items ] without an error', 'stdout').level, 'info');
+});

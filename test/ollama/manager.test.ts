@@ -9,6 +9,7 @@ import { pidFilePath, readPidFile } from '../../src/main/ollama/pid-file.ts';
 import { OllamaStateSchema, type OllamaPullProgress, type OllamaState } from '../../src/shared/ollama.ts';
 import { FAKE_OLLAMA_BIN_DIR, FAKE_OLLAMA_HOLD_ENV, startFakeOllama, type FakeOllamaConfig } from '../doubles/ollama/server.ts';
 import { tempDir } from '../support/headless.ts';
+import { recordingOutput } from '../support/process-output.ts';
 import { freePort, isAlive, listenTcp, waitFor, writeFakeConfig } from './support.ts';
 
 const FAKE_BINARY = path.join(FAKE_OLLAMA_BIN_DIR, 'ollama');
@@ -24,7 +25,7 @@ interface Harness {
 function harness(t: TestContext, options: Partial<OllamaManagerOptions> & { port: number; fake?: FakeOllamaConfig; extraEnv?: Record<string, string>; path?: string }): Harness {
   const dir = tempDir(t);
   const runDir = path.join(dir, 'run');
-  const chunks: string[] = [];
+  const { output, chunks } = recordingOutput(t, 'ollama');
   const { port, fake, extraEnv, path: pathValue, ...overrides } = options;
   const manager = new OllamaManager({
     host: `127.0.0.1:${port}`,
@@ -36,7 +37,7 @@ function harness(t: TestContext, options: Partial<OllamaManagerOptions> & { port
       FAKE_OLLAMA_CONFIG: writeFakeConfig(dir, { pullIntervalMs: 2, ...fake }),
       ...extraEnv,
     },
-    onOutput: (_stream, chunk) => chunks.push(chunk.toString('utf8')),
+    output,
     healthIntervalMs: 100,
     probeTimeoutMs: 3000,
     readyTimeoutMs: 20_000,

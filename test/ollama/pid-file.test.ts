@@ -79,8 +79,9 @@ test('a pid file names a process by pid and start time: a user\'s own ollama ser
   const port = await freePort();
   const own = spawn(FAKE_BINARY, ['serve'], { env: { PATH: PATH_WITH_FAKE, HOME: runDir, OLLAMA_HOST: `127.0.0.1:${port}` }, stdio: 'ignore' });
   endLater(t, own.pid);
+  // Right after the fork, /proc shows the parent's argv until the exec: wait for the server's own.
+  await waitFor('its argv, by which it looks like the recorded server', () => isOllamaServeOf(processArgv(own.pid!) ?? [], FAKE_BINARY));
   const startTime = await waitFor('its start time', () => processStartTime(own.pid!));
-  assert.ok(isOllamaServeOf(processArgv(own.pid!) ?? [], FAKE_BINARY), 'by its argv it looks like the recorded server');
 
   writePidFile(runDir, { pid: own.pid!, binary: FAKE_BINARY, startedAt: new Date().toISOString(), startTime: `${Number(startTime) - 1}` });
   assert.equal(await stopLeftoverServer(runDir, { graceMs: 1000 }), 'stale');

@@ -3,6 +3,7 @@ import type { RunnerState, RunnerTransition } from '../../src/shared/runner.ts';
 import type { RunnerCommand } from '../../src/main/runner/command.ts';
 import { RunnerSupervisor, type Clock, type RunnerSupervisorOptions } from '../../src/main/runner/supervisor.ts';
 import { cleanEnv, tempDir } from '../support/headless.ts';
+import { recordingOutput } from '../support/process-output.ts';
 import { waitFor } from '../support/processes.ts';
 
 export { isGone, killAfter, waitFor } from '../support/processes.ts';
@@ -72,16 +73,13 @@ export function supervise(
   options: Partial<RunnerSupervisorOptions> & Pick<RunnerSupervisorOptions, 'command'>,
 ): SupervisedRunner {
   const dir = tempDir(t);
-  const output: string[] = [];
+  const { output: processOutput, chunks: output } = recordingOutput(t);
   const supervisor = new RunnerSupervisor({
     env: cleanEnv() as Record<string, string>,
     pidFile: path.join(dir, 'run', 'runner.pid'),
     killGraceMs: 500,
+    output: processOutput,
     ...options,
-    onOutput: (stream, chunk) => {
-      output.push(chunk.toString('utf8'));
-      options.onOutput?.(stream, chunk);
-    },
   });
   const transitions: RunnerTransition[] = [];
   const pids = new Set<number>();

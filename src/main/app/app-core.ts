@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import type { Writable } from 'node:stream';
 import { isPinnedSource, sourceName } from '../../shared/config.ts';
 import {
   parseEvent,
@@ -102,14 +101,13 @@ export class AppCore {
   #runnerInputs = '';
   /** What the current runner was given, as the window shows it. */
   #runnerEnv: AppState['runnerEnv'] = null;
-  /** Ends the current supervisor's subscriptions and output streams. */
+  /** Ends the current supervisor's subscriptions. */
   #releaseRunner: (() => void) | undefined;
   /** The runner should be running: set by auto-start and `runner:start`, cleared by `runner:stop`. */
   #runnerWanted = false;
   #incident: UserError | null = null;
   #statePending = false;
   #reconfiguring: Promise<void> = Promise.resolve();
-  #ollamaOutput: Record<'stdout' | 'stderr', Writable>;
   #unsubscribers: (() => void)[] = [];
   #stopped = false;
   #prepared: Promise<void> | undefined;
@@ -129,7 +127,6 @@ export class AppCore {
     this.#options = options;
     this.#secrets = options.secrets;
     this.#paths = appPaths(options.userDataDir);
-    this.#ollamaOutput = { stdout: options.logs.input('ollama', 'stdout'), stderr: options.logs.input('ollama', 'stderr') };
     this.#keyChecks = new KeyVerifier({
       settings: options.settings,
       check: async (provider) => {
@@ -187,8 +184,6 @@ export class AppCore {
     this.#releaseRunner?.();
     this.#releaseOllama?.();
     for (const unsubscribe of this.#unsubscribers) unsubscribe();
-    this.#ollamaOutput.stdout.end();
-    this.#ollamaOutput.stderr.end();
   }
 
   /** Asks the window to show a screen (the tray's "Show logs", "Setup…"). */
@@ -454,7 +449,7 @@ export class AppCore {
       // Ollama needs no provider key, so it is not handed any.
       env: withoutCredentials(this.#options.env),
       configuredModel: this.#config.provider.value === 'ollama' ? this.#config.model.value : null,
-      onOutput: (stream, chunk) => this.#ollamaOutput[stream].write(chunk),
+      output: this.#options.logs.processOutput('ollama'),
       ...this.#options.ollamaOptions,
     });
     this.#releaseOllama = manager.subscribe(() => {
@@ -743,12 +738,11 @@ export class AppCore {
   }
 
   #createRunner(command: RunnerCommand, env: Record<string, string>): RunnerSupervisor {
-    const runnerOutput = { stdout: this.#options.logs.input('runner', 'stdout'), stderr: this.#options.logs.input('runner', 'stderr') };
     const supervisor = new RunnerSupervisor({
       command,
       env,
       pidFile: runnerPidFilePath(this.#paths.runDir),
-      onOutput: (stream, chunk) => runnerOutput[stream].write(chunk),
+      output: this.#options.logs.processOutput('runner'),
       redact: (text) => this.#options.logs.redactor.redact(text),
       ...(this.#options.builtInRunner?.launcher && command.builtIn ? { launcher: this.#options.builtInRunner.launcher } : {}),
       ...this.#options.runnerOptions,
@@ -764,8 +758,6 @@ export class AppCore {
     ];
     this.#releaseRunner = () => {
       for (const unsubscribe of unsubscribers) unsubscribe();
-      runnerOutput.stdout.end();
-      runnerOutput.stderr.end();
     };
     return supervisor;
   }

@@ -54,7 +54,7 @@ function waitForStopSignal(): { signal: Promise<NodeJS.Signals>; release(): void
 export async function runApp(options: RunOptions): Promise<number> {
   const { commandLine } = options;
   const echo = createStdoutEcho(commandLine.logFormat);
-  const logs = new LogPipeline({ logsDir: appPaths(options.userDataDir).logsDir, onEntry: (entry) => echo.onEntry(entry) });
+  const logs = new LogPipeline({ logsDir: appPaths(options.userDataDir).logsDir, onRecord: (record) => echo.onRecord(record) });
   // With the window, the user sees the state there; without it, this line is all they get.
   const idle = createIdleAnnouncer((notice) => logs.log('app', 'warn', notice));
   const core = new AppCore({

@@ -22,10 +22,14 @@ const FILE_LINE_TAGS = Object.fromEntries(
 /** What follows the timestamp on a line of a log file: ` INFO  stderr `. */
 export const fileLineTag = (level: LogLevel, stream: LogStream): string => FILE_LINE_TAGS[stream][level];
 
-/** One human-readable line: `2025-01-01T10:00:00.000Z INFO  [runner] text {"other":"fields"}`. */
+/**
+ * One human-readable line: `2025-01-01T10:00:00.000Z INFO  [runner] text {"other":"fields"}`.
+ * Entries hold no control character but the newlines of the app's own messages (see control-chars.ts).
+ */
 export function formatLogText(entry: LogEntry): string {
   const fields = entry.fields ? ` ${JSON.stringify(entry.fields)}` : '';
-  return `${entry.ts} ${LEVEL_LABEL[entry.level]} [${entry.source}] ${entry.msg}${fields}`;
+  // An app message may span lines in the window; on a terminal each entry stays one line.
+  return `${entry.ts} ${LEVEL_LABEL[entry.level]} [${entry.source}] ${entry.msg.includes('\n') ? entry.msg.replaceAll('\n', '\\n') : entry.msg}${fields}`;
 }
 
 /**

@@ -16,11 +16,12 @@ export interface LineSplitterOptions {
    */
   onLine: (line: string, droppedBytes: number, spansChunks: boolean) => void;
   /**
-   * Optional: takes runs of lines from one chunk at once, none cut or ending in `\r`, with
-   * `text` the same lines joined by `\n`, so that a consumer can treat them as one block.
-   * Without it, those lines go to `onLine` too.
+   * Optional: takes runs of whole lines of one chunk at once, as bytes: `chunk[start, end)` holds
+   * lines separated by `\n` (the byte at `end` is the last one's `\n`), none over `maxLineBytes`,
+   * each possibly ending in `\r`, undecoded, so that a consumer can work on the bytes. `chunk` is
+   * only valid during the call. Without it, those lines go to `onLine` too.
    */
-  onLines?: (lines: readonly string[], text: string) => void;
+  onRegion?: (chunk: Buffer, start: number, end: number) => void;
 }
 
 /**
@@ -35,7 +36,7 @@ export interface LineSplitterOptions {
 export class LineSplitter {
   readonly #maxLineBytes: number;
   readonly #onLine: (line: string, droppedBytes: number, spansChunks: boolean) => void;
-  readonly #onLines: ((lines: readonly string[], text: string) => void) | undefined;
+  readonly #onRegion: ((chunk: Buffer, start: number, end: number) => void) | undefined;
   /** Bytes of the current, unfinished line that are kept (at most `maxLineBytes`). */
   #pending: Buffer[] = [];
   #pendingBytes = 0;
@@ -47,7 +48,7 @@ export class LineSplitter {
   constructor(options: LineSplitterOptions) {
     this.#maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.#onLine = options.onLine;
-    this.#onLines = options.onLines;
+    this.#onRegion = options.onRegion;
   }
 
   write(chunk: Buffer): void {
@@ -95,9 +96,8 @@ export class LineSplitter {
 
   /** `chunk[start, end)` holds whole lines, none over the limit. */
   #emitShortLines(chunk: Buffer, start: number, end: number): void {
-    const text = chunk.toString('utf8', start, end);
-    const lines = text.split('\n');
-    if (this.#onLines && !text.includes('\r')) return this.#onLines(lines, text);
+    if (this.#onRegion) return this.#onRegion(chunk, start, end);
+    const lines = chunk.toString('utf8', start, end).split('\n');
     for (const line of lines) this.#onLine(line.charCodeAt(line.length - 1) === CR ? line.slice(0, -1) : line, 0, false);
   }
 

@@ -8,12 +8,15 @@ import {
   type LogLevel,
   type LogPipelineStatus,
   type LogSource,
-  type LogStream,
 } from '../../shared/logs.ts';
+import { neutralizeControls } from './control-chars.ts';
 import { fileLineTag } from './format.ts';
+import { LEVEL_CODES } from './level-bytes.ts';
+import { LineRecord, LineRing, type LogRecord } from './line-ring.ts';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, truncationMarker } from './line-splitter.ts';
+import { LineWriter } from './line-writer.ts';
+import type { ProcessOutput } from './process-output.ts';
 import { Redactor } from './redactor.ts';
-import { RingBuffer } from './ring-buffer.ts';
 import { RotatingFile } from './rotating-file.ts';
 import { levelFromText, parseLine } from './structured.ts';
 
@@ -37,10 +40,11 @@ export interface LogPipelineOptions {
   /** Milliseconds since the epoch, for timestamps. */
   clock?: () => number;
   /**
-   * Called synchronously with every entry (for example to echo logs to stdout with
-   * `formatLogJson`); it runs on the hot path, so it should be quick.
+   * Called synchronously with every record: a chunk of a child's lines as the bytes written to
+   * its file, or one app message (for example to echo logs to stdout). It runs on the hot path:
+   * decode (`entriesOf`) only if it must, and do not keep `bytes`: they are reused later.
    */
-  onEntry?: (entry: LogEntry) => void;
+  onRecord?: (record: LogRecord) => void;
 }
 
 /**
@@ -77,13 +81,12 @@ interface Subscriber {
   maxBatchEntries: number;
 }
 
-/** Rough in-memory cost of an entry beyond its text: the object, its timestamp and the ring slot. */
+/** Rough in-memory cost of an app message beyond its text: the object, its timestamp and the ring slot. */
 const ENTRY_OVERHEAD_BYTES = 96;
-const NEWLINE = /\r?\n/g;
-const ESC = 0x1b;
+const NEWLINE = /\n/g;
 const LONE_ESCAPES = /[\u001b\u009b]/g;
-/** U+009B, the one-character CSI that `stripVTControlCharacters` also removes, in UTF-8. */
-const C1_CSI = Buffer.from('\u009b');
+/** Bytes not yet on disk above which an input stops taking chunks, so that its child waits. */
+const FILE_HIGH_WATER_MARK = 1024 * 1024;
 
 /**
  * The one way logs flow: child process output and the app's own messages become entries that
@@ -91,7 +94,11 @@ const C1_CSI = Buffer.from('\u009b');
  * to subscribers in batches.
  *
  * Lines are split exactly (see LineSplitter); ANSI escape sequences are stripped, not rendered;
- * a line over `maxLineBytes` ends with `… [truncated N bytes]`.
+ * other control characters are made visible (control-chars.ts); a line over `maxLineBytes`
+ * ends with `… [truncated N bytes]`. Child output is handled as bytes: each chunk is scanned
+ * once, its lines are copied behind their heads into one buffer that goes to the file and the
+ * ring as it is, and only lines that need it (a control character, a candidate secret, a level
+ * only the full rules can read) are decoded. Entries are made when they are read.
  *
  * The file never drops a line: when the disk falls behind, `input` streams stop accepting data
  * until it catches up, which pauses the child's pipe. Subscribers may miss lines in a flood
@@ -99,29 +106,25 @@ const C1_CSI = Buffer.from('\u009b');
  */
 export class LogPipeline {
   readonly redactor: Redactor;
-  readonly #options: Required<Omit<LogPipelineOptions, 'redactor' | 'onEntry'>> & Pick<LogPipelineOptions, 'onEntry'>;
-  readonly #ring: RingBuffer<LogEntry>;
+  readonly #options: Required<Omit<LogPipelineOptions, 'redactor' | 'onRecord'>> & Pick<LogPipelineOptions, 'onRecord'>;
+  readonly #ring: LineRing;
   readonly #files = new Map<LogSource, RotatingFile>();
   readonly #openSplitters = new Set<LineSplitter>();
   readonly #subscribers = new Set<Subscriber>();
+  readonly #writer = new LineWriter();
+  /** Source, stream and timestamp of the lines in the writer's open segment. */
+  #segment: { source: LogSource; stream: 'stdout' | 'stderr'; ts: string } | undefined;
   #seq = 0;
   #lastMillis = Number.NaN;
   #lastTs = '';
-  #headsTs = '';
-  /** Scratch space for `#acceptCleanLines`, reused so a flood allocates no array per chunk. */
-  readonly #levels: LogLevel[] = [];
-  readonly #heads = new Map<string, string>();
-  /** Entries waiting for the next batch: at most about twice the largest subscriber's batch. */
-  #batch: LogEntry[] = [];
-  #batchCapacity = 0;
-  /** Entries produced since the last batch, including those trimmed from `#batch`. */
-  #batchProduced = 0;
+  /** The last sequence number handed to subscribers (or skipped for them). */
+  #deliveredSeq = 0;
   #batchTimer: NodeJS.Timeout | undefined;
 
   constructor(options: LogPipelineOptions) {
     this.redactor = options.redactor ?? new Redactor();
     this.#options = { ...LOG_PIPELINE_DEFAULTS, clock: Date.now, ...withoutUndefined(options), logsDir: options.logsDir };
-    this.#ring = new RingBuffer({ maxEntries: this.#options.ringMaxEntries, maxBytes: this.#options.ringMaxBytes });
+    this.#ring = new LineRing({ maxEntries: this.#options.ringMaxEntries, maxBytes: this.#options.ringMaxBytes });
   }
 
   /**
@@ -130,27 +133,21 @@ export class LogPipeline {
    * Use one sink per stream per process.
    */
   input(source: LogSource, stream: 'stdout' | 'stderr'): Writable {
-    // Decided once per chunk, not per line: all lines of a chunk arrived at the same moment,
-    // and most chunks hold nothing to strip or redact.
+    // One timestamp per chunk: all its lines arrived at the same moment.
     let ts = '';
-    let chunkNeedsScrub = true;
     const splitter = new LineSplitter({
       maxLineBytes: this.#options.maxLineBytes,
-      onLine: (line, droppedBytes, spansChunks) =>
-        this.#acceptLine(source, stream, ts || this.#timestamp(), line, droppedBytes, chunkNeedsScrub || spansChunks),
-      onLines: (lines, text) => {
-        if (chunkNeedsScrub) for (const line of lines) this.#acceptLine(source, stream, ts, line, 0, true);
-        else this.#acceptCleanLines(source, stream, ts, lines, text);
-      },
+      onLine: (line, droppedBytes) => this.#acceptLine(source, stream, ts || this.#timestamp(), line, droppedBytes),
+      onRegion: (chunk, start, end) => this.#acceptRegion(source, stream, ts, chunk, start, end),
     });
     this.#openSplitters.add(splitter);
     const file = this.#fileFor(source);
     return new Writable({
       write: (chunk: Buffer, _encoding, callback) => {
         ts = this.#timestamp();
-        chunkNeedsScrub = chunk.includes(ESC) || chunk.includes(C1_CSI) || this.redactor.mayNeedRedaction(chunk);
         splitter.write(chunk);
         ts = '';
+        this.#closeSegment();
         file.whenDrained(() => callback());
       },
       final: (callback) => {
@@ -160,39 +157,76 @@ export class LogPipeline {
     });
   }
 
+  /** Output sinks for each process a supervisor launches, and the lines they last carried (see ProcessOutput). */
+  processOutput(source: LogSource): ProcessOutput {
+    let sinceSeq = Number.POSITIVE_INFINITY;
+    return {
+      open: () => {
+        this.#closeSegment();
+        sinceSeq = this.#seq;
+        return { stdout: this.input(source, 'stdout'), stderr: this.input(source, 'stderr') };
+      },
+      lastLines: (max) => {
+        this.#closeSegment();
+        const lines: string[] = [];
+        this.#ring.walk((line) => {
+          if (line.seq <= sinceSeq) return false;
+          if (line.source !== source) return true;
+          const entry = line.entry();
+          if (entry.stream !== 'internal' && entry.msg.trim() !== '') lines.push(entry.msg);
+          return lines.length < max;
+        });
+        return lines.reverse();
+      },
+    };
+  }
+
   /** The app's own message. `fields` must be JSON-compatible; strings in it are redacted too. */
   log(source: LogSource, level: LogLevel, msg: string, fields?: Record<string, unknown>): void {
-    const text = this.redactor.redact(msg);
+    // Lines stay lines in the entry (the window shows them); every other control is made visible.
+    const text = this.redactor.redact(msg).split(/\r?\n/).map(neutralizeControls).join('\n');
     const safeFields = fields && Object.keys(fields).length > 0 ? (this.redactor.redactValue(fields) as Record<string, unknown>) : undefined;
     const fileBody = text.replace(NEWLINE, '\\n') + (safeFields ? ` ${JSON.stringify(safeFields)}` : '');
-    this.#record(source, 'internal', this.#timestamp(), level, text, safeFields, fileBody);
+    this.#closeSegment();
+    const ts = this.#timestamp();
+    const entry: LogEntry = safeFields
+      ? { seq: ++this.#seq, ts, source, stream: 'internal', level, msg: text, fields: safeFields }
+      : { seq: ++this.#seq, ts, source, stream: 'internal', level, msg: text };
+    this.#fileFor(source).appendLine(ts + fileLineTag(level, 'internal'), fileBody);
+    this.#publish({ kind: 'entry', entry, cost: ENTRY_OVERHEAD_BYTES + fileBody.length * (safeFields ? 4 : 2) });
   }
 
   /**
    * Receives batches at most every `batchIntervalMs`. Returns the function that unsubscribes.
    */
   subscribe(listener: (batch: LogBatch) => void, options: SubscribeOptions = {}): () => void {
+    if (this.#subscribers.size === 0) this.#deliveredSeq = this.#seq;
     const subscriber: Subscriber = { listener, maxBatchEntries: Math.max(1, options.maxBatchEntries ?? 1000) };
     this.#subscribers.add(subscriber);
-    this.#batchCapacity = Math.max(this.#batchCapacity, subscriber.maxBatchEntries);
     return () => {
       this.#subscribers.delete(subscriber);
-      this.#batchCapacity = Math.max(0, ...[...this.#subscribers].map((each) => each.maxBatchEntries));
     };
   }
 
   /** Entries still in the ring buffer, oldest first. */
   recent(filter: RecentFilter = {}): LogEntry[] {
+    this.#closeSegment();
     const minRank = filter.minLevel ? LOG_LEVEL_RANK[filter.minLevel] : 0;
     const afterSeq = filter.afterSeq ?? 0;
-    return this.#ring.toArray(
-      (entry) => entry.seq > afterSeq && LOG_LEVEL_RANK[entry.level] >= minRank && (!filter.source || entry.source === filter.source),
-      filter.limit,
-    );
+    const limit = filter.limit ?? Number.POSITIVE_INFINITY;
+    const entries: LogEntry[] = [];
+    if (limit <= 0) return entries;
+    this.#ring.walk((line) => {
+      if (line.seq <= afterSeq) return false;
+      if (LOG_LEVEL_RANK[line.level] >= minRank && (!filter.source || line.source === filter.source)) entries.push(line.entry());
+      return entries.length < limit;
+    });
+    return entries.reverse();
   }
 
   /** Resolves once every line received so far is on disk (or counted as lost by a failing file). */
   async flush(): Promise<void> {
+    this.#closeSegment();
     await Promise.all([...this.#files.values()].map((file) => file.flush()));
   }
 
@@ -202,14 +236,17 @@ export class LogPipeline {
    */
   async close(): Promise<void> {
     for (const splitter of [...this.#openSplitters]) this.#endSplitter(splitter);
+    this.#closeSegment();
     this.#deliverBatch();
     await Promise.all([...this.#files.values()].map((file) => file.close()));
   }
 
   getStatus(): LogPipelineStatus {
+    this.#closeSegment();
+    const ring = this.#ring.status();
     return {
-      ringEntries: this.#ring.size,
-      ringBytes: this.#ring.bytes,
+      ringEntries: ring.entries,
+      ringBytes: ring.bytes,
       lastSeq: this.#seq,
       files: [...this.#files].map(([source, file]) => ({ source, ...file.status() })),
     };
@@ -218,96 +255,63 @@ export class LogPipeline {
   #endSplitter(splitter: LineSplitter): void {
     if (!this.#openSplitters.delete(splitter)) return;
     splitter.end();
+    this.#closeSegment();
   }
 
-  #acceptLine(source: LogSource, stream: 'stdout' | 'stderr', ts: string, line: string, droppedBytes: number, needsScrub: boolean): void {
-    if (needsScrub || droppedBytes > 0) {
-      // A lone escape character left by an incomplete sequence goes too: whoever views the file
-      // in a terminal must not have it drive their terminal.
-      if (line.includes('\u001b') || line.includes('\u009b')) line = stripVTControlCharacters(line).replace(LONE_ESCAPES, '');
-      line = droppedBytes > 0 ? this.redactor.redactCut(line) + truncationMarker(droppedBytes) : this.redactor.redact(line);
-    }
-    // Most lines are plain text: their level is all there is to parse.
-    if (line.charCodeAt(0) !== 0x7b) return this.#record(source, stream, ts, levelFromText(line, stream), line, undefined, line);
-    const parsed = parseLine(line, stream);
-    this.#record(source, stream, ts, parsed.level, parsed.msg, parsed.fields, line);
+  /** Lines of one chunk, as bytes: the fast path. */
+  #acceptRegion(source: LogSource, stream: 'stdout' | 'stderr', ts: string, chunk: Buffer, start: number, end: number): void {
+    this.#openSegment(source, stream, ts);
+    const hits = this.redactor.secretsIn(chunk, start, end);
+    this.#writer.writeRegion(chunk, start, end, stream, hits, (line, needsScrub) => {
+      const text = needsScrub ? this.#scrub(line, 0) : line;
+      return { level: LEVEL_CODES.indexOf(levelOf(text, stream)), text: text === line ? undefined : text };
+    });
   }
 
-  /**
-   * Lines of one chunk with nothing to strip or redact, each stored as it came. When they share
-   * one level, the file gets them as one block, which costs far less than line by line.
-   */
-  #acceptCleanLines(source: LogSource, stream: 'stdout' | 'stderr', ts: string, lines: readonly string[], text: string): void {
-    const levels = this.#levels;
-    levels.length = 0;
-    let uniform = true;
-    for (const line of lines) {
-      let level: LogLevel;
-      if (line.charCodeAt(0) === 0x7b) {
-        const parsed = parseLine(line, stream);
-        level = parsed.level;
-        this.#remember(source, stream, ts, level, parsed.msg, parsed.fields, line);
-      } else {
-        level = levelFromText(line, stream);
-        this.#remember(source, stream, ts, level, line, undefined, line);
-      }
-      if (level !== levels[0] && levels.length > 0) uniform = false;
-      levels.push(level);
-    }
-    const file = this.#fileFor(source);
-    if (uniform) {
-      const head = this.#fileLineHead(ts, levels[0]!, stream);
-      file.appendLines(`${head}${text.replaceAll('\n', `\n${head}`)}\n`);
-    } else {
-      for (let index = 0; index < lines.length; index++) file.appendLine(this.#fileLineHead(ts, levels[index]!, stream), lines[index]!);
-    }
+  /** A line assembled from several chunks, or cut at the limit: decoded, and scrubbed in full. */
+  #acceptLine(source: LogSource, stream: 'stdout' | 'stderr', ts: string, line: string, droppedBytes: number): void {
+    this.#openSegment(source, stream, ts);
+    const text = this.#scrub(line, droppedBytes);
+    this.#writer.writeText(LEVEL_CODES.indexOf(levelOf(text, stream)), text);
   }
 
-  /** `fileBody` is the entry as one line of text: the redacted original line for child output. */
-  #record(
-    source: LogSource,
-    stream: LogStream,
-    ts: string,
-    level: LogLevel,
-    msg: string,
-    fields: Record<string, unknown> | undefined,
-    fileBody: string,
-  ): void {
-    this.#remember(source, stream, ts, level, msg, fields, fileBody);
-    this.#fileFor(source).appendLine(this.#fileLineHead(ts, level, stream), fileBody);
+  /** Strips escape sequences, masks secrets and makes the other controls visible. */
+  #scrub(line: string, droppedBytes: number): string {
+    // A lone escape character left by an incomplete sequence goes too: whoever views the file
+    // in a terminal must not have it drive their terminal.
+    if (line.includes('\u001b') || line.includes('\u009b')) line = stripVTControlCharacters(line).replace(LONE_ESCAPES, '');
+    return neutralizeControls(droppedBytes > 0 ? this.redactor.redactCut(line) + truncationMarker(droppedBytes) : this.redactor.redact(line));
   }
 
-  /** Everything `#record` does but writing the file: the ring, the subscribers, the hook. */
-  #remember(
-    source: LogSource,
-    stream: LogStream,
-    ts: string,
-    level: LogLevel,
-    msg: string,
-    fields: Record<string, unknown> | undefined,
-    fileBody: string,
-  ): void {
-    const entry: LogEntry = fields
-      ? { seq: ++this.#seq, ts, source, stream, level, msg, fields }
-      : { seq: ++this.#seq, ts, source, stream, level, msg };
-    this.#ring.push(entry, ENTRY_OVERHEAD_BYTES + fileBody.length * (fields ? 4 : 2));
-    if (this.#subscribers.size > 0) this.#queueForBatch(entry);
-    this.#options.onEntry?.(entry);
+  #openSegment(source: LogSource, stream: 'stdout' | 'stderr', ts: string): void {
+    const open = this.#segment;
+    if (open && open.source === source && open.stream === stream && open.ts === ts) return;
+    this.#closeSegment();
+    this.#segment = { source, stream, ts };
+    this.#writer.setHead(ts, stream);
   }
 
-  /** `ts` and the level and stream tag, made once per timestamp and tag rather than once per line. */
-  #fileLineHead(ts: string, level: LogLevel, stream: LogStream): string {
-    if (ts !== this.#headsTs) {
-      this.#headsTs = ts;
-      this.#heads.clear();
+  /** Hands the lines composed so far to the file, the ring, the hook and the subscribers. */
+  #closeSegment(): void {
+    const open = this.#segment;
+    if (!open) return;
+    this.#segment = undefined;
+    // Held by the file until written and by the ring until dropped; then the buffer is reused.
+    const taken = this.#writer.take(2);
+    if (!taken) return;
+    this.#fileFor(open.source).appendBytes(taken.bytes, taken.release);
+    const record = new LineRecord(this.#seq + 1, taken.count, open.ts, open.source, open.stream, taken.bytes, taken.release);
+    this.#seq += taken.count;
+    this.#publish(record);
+  }
+
+  #publish(record: LogRecord): void {
+    this.#ring.push(record);
+    this.#options.onRecord?.(record);
+    if (this.#subscribers.size > 0 && !this.#batchTimer) {
+      this.#batchTimer = setTimeout(() => this.#deliverBatch(), this.#options.batchIntervalMs);
+      this.#batchTimer.unref();
     }
-    const tag = fileLineTag(level, stream);
-    let head = this.#heads.get(tag);
-    if (head === undefined) {
-      head = ts + tag;
-      this.#heads.set(tag, head);
-    }
-    return head;
   }
 
   #timestamp(): string {
@@ -319,26 +323,20 @@ export class LogPipeline {
     return this.#lastTs;
   }
 
-  #queueForBatch(entry: LogEntry): void {
-    this.#batch.push(entry);
-    this.#batchProduced++;
-    if (this.#batch.length >= 2 * this.#batchCapacity) this.#batch = sampleNewest(this.#batch, this.#batchCapacity);
-    if (!this.#batchTimer) {
-      this.#batchTimer = setTimeout(() => this.#deliverBatch(), this.#options.batchIntervalMs);
-      this.#batchTimer.unref();
-    }
-  }
-
+  /** Each subscriber gets the newest entries since the last batch, decoded from the ring once. */
   #deliverBatch(): void {
     clearTimeout(this.#batchTimer);
     this.#batchTimer = undefined;
-    const batch = this.#batch;
-    const produced = this.#batchProduced;
-    this.#batch = [];
-    this.#batchProduced = 0;
-    if (produced === 0) return;
+    this.#closeSegment();
+    const produced = this.#seq - this.#deliveredSeq;
+    if (produced === 0 || this.#subscribers.size === 0) return;
+    const largest = Math.max(...[...this.#subscribers].map((each) => each.maxBatchEntries));
+    const newest = this.recent({ afterSeq: this.#deliveredSeq, limit: largest });
+    // Only a sampled batch can have left app lines out; they are looked up without decoding the rest.
+    const appLines = produced > newest.length ? this.recent({ afterSeq: this.#deliveredSeq, source: 'app', limit: largest }) : [];
+    this.#deliveredSeq = this.#seq;
     for (const subscriber of [...this.#subscribers]) {
-      const entries = batch.length > subscriber.maxBatchEntries ? sampleNewest(batch, subscriber.maxBatchEntries) : batch;
+      const entries = withAppLines(newest.length > subscriber.maxBatchEntries ? newest.slice(newest.length - subscriber.maxBatchEntries) : newest, appLines, subscriber.maxBatchEntries);
       try {
         subscriber.listener({ entries, skipped: produced - entries.length });
       } catch (error) {
@@ -357,6 +355,7 @@ export class LogPipeline {
         name: source,
         maxBytes: this.#options.fileMaxBytes,
         count: this.#options.fileCount,
+        highWaterMark: FILE_HIGH_WATER_MARK,
         retryDelayMs: this.#options.fileRetryDelayMs,
         clock: this.#options.clock,
         onFailureChange: (failure) => this.#reportFileFailure(source, failure),
@@ -381,16 +380,18 @@ export class LogPipeline {
   }
 }
 
+/** The level of a decoded line, as `parseLine` reads it. */
+const levelOf = (text: string, stream: 'stdout' | 'stderr'): LogLevel => (text.charCodeAt(0) === 0x7b ? parseLine(text, stream).level : levelFromText(text, stream));
+
 /**
- * The newest `keep` entries, and every app entry older than them: the app's own lines (runner
- * started, exited, configuration changed) are never sampled away in a flood of child output.
+ * A sampled batch, with every app entry older than it put back in front: the app's own lines
+ * (runner started, exited, configuration changed) are never sampled away in a flood of child
+ * output. Bounded even if the app itself floods.
  */
-function sampleNewest(entries: LogEntry[], keep: number): LogEntry[] {
-  const cut = entries.length - keep;
-  const kept: LogEntry[] = [];
-  for (let index = 0; index < cut; index++) if (entries[index]!.source === 'app') kept.push(entries[index]!);
-  // Bounded even if the app itself floods.
-  return [...kept.slice(-keep), ...entries.slice(cut)];
+function withAppLines(sampled: LogEntry[], appLines: readonly LogEntry[], keep: number): LogEntry[] {
+  const firstSeq = sampled[0]?.seq ?? Number.POSITIVE_INFINITY;
+  const older = appLines.filter((entry) => entry.seq < firstSeq).slice(-keep);
+  return older.length === 0 ? sampled : [...older, ...sampled];
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

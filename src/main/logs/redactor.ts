@@ -6,23 +6,124 @@ import { maskSecret } from '../../shared/secret-mask.ts';
  */
 export const MIN_SECRET_LENGTH = 8;
 
-/** Anthropic (`sk-ant-api03-…`) and OpenAI (`sk-…`, `sk-proj-…`) key shapes. */
-const KEY_SHAPE = /\bsk-[A-Za-z0-9_-]{20,}/g;
-const KEY_PREFIX = Buffer.from('sk-');
-/** What is left of a key at the end of a line that was cut short. */
-const CUT_KEY_SHAPE = /\bsk-[A-Za-z0-9_-]*$/;
+/** Names of settings and headers whose value is a credential: `api_key=…`, `"token": "…"`, `x-api-key: …`. */
+const CREDENTIAL_NAME = String.raw`(?:[A-Za-z0-9]+[_-])*(?:api[_-]?key|apikey|access[_-]?key|private[_-]?key|secret|token|password|passwd)`;
+/** A value: anything up to a blank, a quote or a separator; `…` so that a mask is never masked again. */
+const VALUE = String.raw`[^\s"'&,;…]`;
+
+/**
+ * Credentials masked by their shape, whatever their value: group 1 is kept (a label), group 2
+ * is masked. Only ASCII in the patterns, so they find the same matches in raw bytes read as Latin-1.
+ */
+const SHAPES: readonly RegExp[] = [
+  // Anthropic (`sk-ant-api03-…`) and OpenAI (`sk-…`, `sk-proj-…`) keys.
+  /\b()(sk-[A-Za-z0-9_-]{20,})/g,
+  // HTTP credentials: `Authorization: Bearer …`, `Basic …`.
+  /\b((?:Bearer|Basic) +)([A-Za-z0-9._~+/=-]{8,})/gi,
+  // GitHub tokens (classic and fine-grained).
+  /\b()(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g,
+  // AWS access key ids.
+  /\b()((?:AKIA|ASIA)[A-Z0-9]{16})\b/g,
+  // JSON Web Tokens: base64url header and payload, both JSON objects (`eyJ` is `{"`).
+  /\b()(eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*)/g,
+  // `api_key=…`, `token: …`, `"password": "…"`, `x-api-key: …`.
+  new RegExp(String.raw`\b(${CREDENTIAL_NAME}["']?[ \t]*[:=][ \t]*["']?)(${VALUE}{${MIN_SECRET_LENGTH},})`, 'gi'),
+];
+
+/** Whether `bytes[start, end)` is the ASCII `word`, letters compared without case. */
+function endsWithWord(bytes: Uint8Array, start: number, end: number, word: string): boolean {
+  if (end - start < word.length) return false;
+  for (let index = 0; index < word.length; index++) {
+    const byte = bytes[end - word.length + index]!;
+    if ((byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte) !== word.charCodeAt(index)) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether the byte at `at` (of a line starting at `lineStart`) could end the start of a
+ * credential's shape (`SHAPES`): the `-` of `sk-`, the `_` of `ghp_`, the `J` of `eyJ`, the
+ * `A` of `AKIA`/`ASIA`, the blank after `Bearer`/`Basic`, or the `:`/`=` after a name ending in
+ * `key`, `token`, `secret` or `passw…` (a superset of the names `SHAPES` masks). The log
+ * pipeline asks this of every byte of a chunk, in its one scan, instead of running a pattern:
+ * a line with none of them needs no redaction beyond the known values.
+ */
+export function mayStartShape(bytes: Uint8Array, lineStart: number, at: number): boolean {
+  switch (bytes[at]) {
+    case 0x2d: // -
+      return at - lineStart >= 2 && bytes[at - 1] === 0x6b && bytes[at - 2] === 0x73;
+    case 0x5f: {
+      // _
+      const before = bytes[at - 1];
+      return (at - lineStart >= 3 && bytes[at - 2] === 0x68 && bytes[at - 3] === 0x67 && (before === 0x70 || before === 0x6f || before === 0x75 || before === 0x73 || before === 0x72)) || endsWithWord(bytes, lineStart, at, 'github_pat');
+    }
+    case 0x4a: // J
+      return at - lineStart >= 2 && bytes[at - 1] === 0x79 && bytes[at - 2] === 0x65;
+    case 0x41: // A
+      return (bytes[at + 1] === 0x4b || bytes[at + 1] === 0x53) && bytes[at + 2] === 0x49 && bytes[at + 3] === 0x41;
+    case 0x20: {
+      const before = bytes[at - 1]! | 0x20;
+      return (before === 0x72 && endsWithWord(bytes, lineStart, at, 'bearer')) || (before === 0x63 && endsWithWord(bytes, lineStart, at, 'basic'));
+    }
+    case 0x3a: // :
+    case 0x3d: {
+      // =
+      let name = at;
+      while (name > lineStart && (bytes[name - 1] === 0x20 || bytes[name - 1] === 0x09)) name--;
+      if (name > lineStart && (bytes[name - 1] === 0x22 || bytes[name - 1] === 0x27)) name--;
+      // By the last letter of key, token, secret, passwd, password: most `=` and `:` go no further.
+      switch (bytes[name - 1]! | 0x20) {
+        case 0x79:
+          return endsWithWord(bytes, lineStart, name, 'key');
+        case 0x6e:
+          return endsWithWord(bytes, lineStart, name, 'token');
+        case 0x74:
+          return endsWithWord(bytes, lineStart, name, 'secret');
+        case 0x64:
+          return endsWithWord(bytes, lineStart, name, 'passwd') || endsWithWord(bytes, lineStart, name, 'password');
+        default:
+          return false;
+      }
+    }
+    default:
+      return false;
+  }
+}
+
+/** The bytes `mayStartShape` looks at. */
+export const SHAPE_END_BYTES: readonly number[] = [0x2d, 0x5f, 0x4a, 0x41, 0x20, 0x3a, 0x3d];
+
+/**
+ * Characters that do not show (or, like CR, move the cursor back) and so can hide inside a key
+ * on a screen while breaking a plain search for it: CR, zero-width space/joiners, word joiner,
+ * BOM, soft hyphen.
+ */
+const INVISIBLE = /[\r\u200b-\u200d\u2060\ufeff\u00ad]/;
+/** The same (but a CRLF's CR) in UTF-8 bytes read as Latin-1. */
+const INVISIBLE_BYTES = /\r(?!\n)|\xe2\x80[\x8b-\x8d]|\xe2\x81\xa0|\xef\xbb\xbf|\xc2\xad/;
+const INVISIBLE_RUN = String.raw`[\r\u200b-\u200d\u2060\ufeff\u00ad]*`;
+
+/** What is left of a key at the end of a line that was cut short: masked whole. */
+const CUT_TOKEN = /\b(?:sk-|gh[pousr]_|github_pat_|AKIA|ASIA|eyJ)[A-Za-z0-9._-]*$/;
+/** What is left of a labelled credential at the end of a cut line: the label stays. */
+const CUT_LABELLED = new RegExp(String.raw`(\b(?:Bearer|Basic) +|\b${CREDENTIAL_NAME}["']?[ \t]*[:=][ \t]*["']?)${VALUE}+$`, 'i');
 /** A cut secret's prefix shorter than this reveals too little to be worth masking. */
 const MIN_CUT_PREFIX = 6;
 
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /**
  * Masks secrets in log text with the app's usual mask (first 7 + last 4 characters): every
- * known secret value, which the app updates as keys change, and anything shaped like a key.
+ * known secret value, which the app updates as keys change, also when CR or zero-width
+ * characters are slipped into it, and anything shaped like a credential (`SHAPES`).
  */
 export class Redactor {
   /** Longest first, so a secret that contains another is masked whole. */
   #secrets: string[] = [];
   #masks: string[] = [];
   #secretBytes: Buffer[] = [];
+  /** Each secret with invisible characters allowed between its characters; made when first needed. */
+  #spread: (RegExp | undefined)[] = [];
 
   constructor(secrets: Iterable<string> = []) {
     this.setSecrets(secrets);
@@ -35,16 +136,30 @@ export class Redactor {
     this.#secrets = [...unique].sort((a, b) => b.length - a.length);
     this.#masks = this.#secrets.map(maskSecret);
     this.#secretBytes = this.#secrets.map((secret) => Buffer.from(secret));
+    this.#spread = [];
   }
 
   /**
-   * False when `bytes` holds nothing `redact` would change, so that the lines of a whole chunk
-   * can skip redaction after one scan. (A secret split across chunks is handled per line.)
+   * False when `bytes` holds nothing `redact` would change: no known secret, no start of a
+   * credential's shape (`mayStartShape`), no CR or invisible character a key could be split by.
    */
   mayNeedRedaction(bytes: Buffer): boolean {
-    if (bytes.includes(KEY_PREFIX)) return true;
-    for (const secret of this.#secretBytes) if (bytes.includes(secret)) return true;
-    return false;
+    if (this.secretsIn(bytes, 0, bytes.length).length > 0) return true;
+    let lineStart = 0;
+    for (let at = 0; at < bytes.length; at++) {
+      if (bytes[at] === 0x0a) lineStart = at + 1;
+      else if (mayStartShape(bytes, lineStart, at)) return true;
+    }
+    return INVISIBLE_BYTES.test(bytes.toString('latin1'));
+  }
+
+  /** Where in `bytes[start, end)` a known secret starts, in order: one native search per secret. */
+  secretsIn(bytes: Buffer, start: number, end: number): number[] {
+    const found: number[] = [];
+    for (const secret of this.#secretBytes) {
+      for (let at = bytes.indexOf(secret, start); at !== -1 && at < end; at = bytes.indexOf(secret, at + 1)) found.push(at);
+    }
+    return this.#secretBytes.length > 1 ? found.sort((a, b) => a - b) : found;
   }
 
   redact(text: string): string {
@@ -53,13 +168,14 @@ export class Redactor {
       const secret = secrets[index]!;
       if (text.includes(secret)) text = text.replaceAll(secret, this.#masks[index]!);
     }
-    if (text.includes('sk-')) text = text.replace(KEY_SHAPE, maskSecret);
+    if (secrets.length > 0 && INVISIBLE.test(text)) text = this.#redactSpread(text);
+    for (const shape of SHAPES) text = text.replace(shape, (_match, label: string, value: string) => label + maskSecret(value));
     return text;
   }
 
   /**
    * Redacts a line that was cut short: besides `redact`, masks a tail that is the start of a
-   * known secret or of a key shape, since the cut hid the rest that would have matched.
+   * known secret or of a credential's shape, since the cut hid the rest that would have matched.
    */
   redactCut(text: string): string {
     text = this.redact(text);
@@ -72,7 +188,7 @@ export class Redactor {
         }
       }
     }
-    return text.replace(CUT_KEY_SHAPE, '…');
+    return text.replace(CUT_TOKEN, '…').replace(CUT_LABELLED, '$1…');
   }
 
   /** Redacts every string inside a value built by the app (message fields), keeping its shape. */
@@ -83,5 +199,14 @@ export class Redactor {
       return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.redactValue(item)]));
     }
     return value;
+  }
+
+  /** Masks known secrets that invisible characters were slipped into (`sk-ant-…\u200b…`). */
+  #redactSpread(text: string): string {
+    for (let index = 0; index < this.#secrets.length; index++) {
+      const spread = (this.#spread[index] ??= new RegExp([...this.#secrets[index]!].map(escapeRegExp).join(INVISIBLE_RUN), 'g'));
+      text = text.replace(spread, this.#masks[index]!);
+    }
+    return text;
   }
 }

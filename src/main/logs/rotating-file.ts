@@ -57,6 +57,8 @@ export class RotatingFile {
   readonly #onFailureChange: ((failure: LogFileError | null) => void) | undefined;
 
   #queue: (Buffer | typeof ROTATE)[] = [];
+  /** Called once the bytes given to `appendBytes` are written or counted as lost. */
+  readonly #onDone = new Map<Buffer, () => void>();
   /**
    * Lines not yet queued, as one string: encoding a whole segment at once costs far less than
    * encoding line by line, and the disk still sees few, large writes.
@@ -140,6 +142,30 @@ export class RotatingFile {
     this.#schedulePump();
   }
 
+  /**
+   * Appends whole lines already encoded, each ending in `\n`, kept as they are (not copied):
+   * the caller must not change `bytes` until `onDone`, called once they are written or counted
+   * as lost. Rotated before them, as `appendLines`.
+   */
+  appendBytes(bytes: Buffer, onDone?: () => void): void {
+    if (this.#closed || (this.#failing && this.#clock() < this.#retryAt)) {
+      this.#lostBytes += bytes.length;
+      onDone?.();
+      return;
+    }
+    if (onDone) this.#onDone.set(bytes, onDone);
+    // Text appended before goes first, and its size must be known to decide the rotation.
+    this.#seal();
+    if (this.#fileBytes >= this.#maxBytes) {
+      this.#queue.push(ROTATE);
+      this.#fileBytes = 0;
+    }
+    this.#queue.push(bytes);
+    this.#fileBytes += bytes.length;
+    this.#pendingBytes += bytes.length;
+    this.#schedulePump();
+  }
+
   /** Resolves once every line appended so far is on disk (or counted as lost). */
   flush(): Promise<void> {
     if (!this.#pumping && !this.#pumpScheduled && this.#queue.length === 0 && this.#text === '') return Promise.resolve();
@@ -217,6 +243,13 @@ export class RotatingFile {
         }
         await this.#write(buffers, bytes);
         this.#pendingBytes -= bytes;
+        for (const buffer of buffers) {
+          const done = this.#onDone.get(buffer);
+          if (done) {
+            this.#onDone.delete(buffer);
+            done();
+          }
+        }
         if (!this.needsDrain) for (const waiter of this.#drainWaiters.splice(0)) waiter();
       }
       this.#seal();

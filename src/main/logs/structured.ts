@@ -29,6 +29,7 @@ const LOWER_CASE_LEVEL_NAMES: Readonly<Record<string, LogLevel>> = {
   warning: 'warn',
   error: 'error',
   err: 'error',
+  exception: 'error',
   fatal: 'fatal',
   critical: 'fatal',
   crit: 'fatal',
@@ -52,15 +53,17 @@ export function levelFromName(name: string): LogLevel | undefined {
 
 /** Keys that hold a structured line's text, in order of preference. */
 const TEXT_KEYS = ['msg', 'message', 'event'] as const;
-/** Keys that hold a structured line's level. */
-const LEVEL_KEYS = ['level', 'severity'] as const;
+/** Keys that hold a structured line's level (`levelname`: python-json-logger, Python's `logging` record name). */
+const LEVEL_KEYS = ['level', 'severity', 'levelname'] as const;
 
 /**
- * A level written in a text line: logfmt and Go slog (`time=… level=WARN msg=…`, Ollama's own
- * format), or an upper-case level word standing alone (`[WARN]`, `WARNING:root:…`, `… - ERROR - …`).
+ * A level written in a text line: logfmt, Go slog and structlog's key-value renderer
+ * (`time=… level=WARN msg=…`, Ollama's own format; `level=warning event=…`), structlog's console
+ * renderer (`[warning  ] …`, lower case padded in brackets), or an upper-case level word standing
+ * alone (`[WARN]`, Python's default `WARNING:root:…`, `… - worker - ERROR - …`).
  */
 const TEXT_LEVEL =
-  /\b(?:level|lvl|severity)=["']?([A-Za-z]+)|(?:^|[\s[(|:])(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|CRITICAL|PANIC)(?=$|[\s\]):|])/;
+  /\b(?:level|lvl|severity)=["']?([A-Za-z]+)|\[(trace|debug|info|warning|warn|error|exception|critical|fatal) *\]|(?:^|[\s[(|:])(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|CRITICAL|PANIC)(?=$|[\s\]):|])/;
 /**
  * The level of an upper-case level word `TEXT_LEVEL` found; a `switch` on the few possible words
  * costs less than a hashed lookup, and this runs for most lines of a flood.
@@ -104,7 +107,7 @@ const CRASH_START = /^(?:Traceback \(most recent call last\)|panic: |(?:Uncaught
  */
 export function levelFromText(text: string, stream: LogStream): LogLevel {
   const named = TEXT_LEVEL.exec(text);
-  const level = named ? (named[2] !== undefined ? upperCaseLevel(named[2]) : levelFromName(named[1]!)) : undefined;
+  const level = named ? (named[3] !== undefined ? upperCaseLevel(named[3]) : levelFromName(named[1] ?? named[2]!)) : undefined;
   if (level) return level;
   const access = GIN_ACCESS.exec(text);
   if (access) return accessLevel(Number(access[1]));

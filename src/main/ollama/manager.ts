@@ -5,6 +5,7 @@
  * started. Decisions live in `decisions.ts`; this class carries them out and publishes state.
  */
 import { isOllamaModelInstalled } from '../config/model-names.ts';
+import type { ProcessOutput } from '../logs/process-output.ts';
 import type { OllamaLoadedModel, OllamaModel, OllamaPhase, OllamaPullProgress, OllamaPullResult, OllamaState } from '../../shared/ollama.ts';
 import {
   DEFAULT_RESTART_DELAYS_MS,
@@ -39,8 +40,8 @@ export interface OllamaManagerOptions {
   platform?: NodeJS.Platform;
   /** The configured Ollama model, to report whether it is installed. */
   configuredModel?: string | null;
-  /** Raw output of a launched server (log source `ollama`). */
-  onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+  /** Where a launched server's output goes (the log pipeline's `processOutput('ollama')`); piped, so a full log file makes it wait. */
+  output?: ProcessOutput;
   /** Pause between health checks. Default 5 s. */
   healthIntervalMs?: number;
   /** Bound of each detection probe. Default 2 s. */
@@ -342,11 +343,15 @@ export class OllamaManager {
     const env = Object.fromEntries(Object.entries({ ...this.#env, ...plan.env }).filter((entry): entry is [string, string] => entry[1] !== undefined));
     const child = childProcessLauncher.launch({ argv: [binaryPath, 'serve'], env, controlChannel: false });
     let stderrTail = '';
-    child.stdout.on('data', (chunk: Buffer) => this.#options.onOutput?.('stdout', chunk));
-    child.stderr.on('data', (chunk: Buffer) => {
-      this.#options.onOutput?.('stderr', chunk);
-      stderrTail = (stderrTail + chunk.toString('utf8')).slice(-8192);
-    });
+    const sinks = this.#options.output?.open();
+    if (sinks) {
+      child.stdout.pipe(sinks.stdout);
+      child.stderr.pipe(sinks.stderr);
+    } else {
+      child.stdout.resume();
+    }
+    // Only the end of a chunk can be in the tail: decoding all of a flood would cost for nothing.
+    child.stderr.on('data', (chunk: Buffer) => (stderrTail = (stderrTail + chunk.toString('utf8', Math.max(0, chunk.length - 8192))).slice(-8192)));
     const exited: Promise<EarlyExit> = child.started.then(
       async () => {
         const exit = await child.exited;

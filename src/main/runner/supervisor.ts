@@ -2,7 +2,8 @@ import { maskSecret } from '../../shared/secret-mask.ts';
 import type { RunnerError, RunnerExit, RunnerState, RunnerStatus, RunnerTransition } from '../../shared/runner.ts';
 import { formatRunnerCommand, locateRunnerExecutable, type RunnerCommand } from './command.ts';
 import { childProcessLauncher, type LaunchExit, type LaunchedProcess, type Launcher } from './launcher.ts';
-import { OutputTail } from './output-tail.ts';
+import { finished } from 'node:stream/promises';
+import type { ProcessOutput } from '../logs/process-output.ts';
 import { endOrphanedRunner, removePidFile, writePidFile } from './pid-file.ts';
 import {
   DEFAULT_RESTART_POLICY,
@@ -41,8 +42,11 @@ export interface RunnerSupervisorOptions {
   clock?: Clock;
   /** `runnerPidFilePath(appPaths(dir).runDir)`. */
   pidFile: string;
-  /** Every chunk the runner writes, for the log pipeline. */
-  onOutput?: (stream: OutputStream, chunk: Buffer) => void;
+  /**
+   * Where the runner's output goes and where its last lines are read (the log pipeline's
+   * `processOutput('runner')`); without it, output is discarded.
+   */
+  output?: ProcessOutput;
   /** Masks more than the keys the supervisor passes itself, e.g. the log pipeline's redactor. */
   redact?: (text: string) => string;
   /** How long a stopping runner has after SIGTERM before its whole tree is SIGKILLed. */
@@ -61,6 +65,8 @@ interface CurrentProcess {
   startedAt: number;
   /** Set before the supervisor ends the process itself, so that exit is not taken for a crash. */
   expectedExit: boolean;
+  /** Resolves once its output sinks have taken every byte. */
+  outputDone: Promise<unknown>;
 }
 
 /** Spawn failures for want of resources (descriptors, processes, memory), which may pass. */
@@ -85,7 +91,6 @@ export class RunnerSupervisor {
   readonly #clock: Clock;
   readonly #launcher: Launcher;
   readonly #killGraceMs: number;
-  readonly #tail: OutputTail;
   readonly #listeners = new Set<(transition: RunnerTransition) => void>();
   readonly #messageListeners = new Set<(message: unknown) => void>();
 
@@ -100,6 +105,8 @@ export class RunnerSupervisor {
   #backoffTimer: unknown;
   #configTimer: unknown;
   #configApplied: PromiseWithResolvers<void> | undefined;
+  /** Whether the last launch got as far as opening output sinks, whose lines `lastLines` shows. */
+  #outputOpened = false;
 
   constructor(options: RunnerSupervisorOptions) {
     this.#options = options;
@@ -110,7 +117,6 @@ export class RunnerSupervisor {
     this.#command = options.command;
     this.#env = options.env;
     this.#history = freshHistory(this.#policy);
-    this.#tail = new OutputTail({ maxLines: options.tailLines ?? 20, redact: (text) => this.#redact(text) });
     this.#status = {
       state: 'stopped',
       reason: 'not started yet',
@@ -228,7 +234,7 @@ export class RunnerSupervisor {
       this.#history = freshHistory(this.#policy);
       this.#status.restarts = 0;
     }
-    this.#tail.clear();
+    this.#outputOpened = false;
     this.#transition('starting', reason, { error: null, nextRestartAt: null, pid: null, startedAt: null, lastLines: [] });
     const cwd = this.#options.cwd ?? process.cwd();
     const located = locateRunnerExecutable(this.#command, { cwd, env: this.#env });
@@ -241,12 +247,19 @@ export class RunnerSupervisor {
       cwd,
       controlChannel: this.#options.controlChannel ?? this.#command.builtIn,
     });
-    for (const stream of ['stdout', 'stderr'] as const) {
-      handle[stream].on('data', (chunk: Buffer) => {
-        this.#tail.write(stream, chunk);
-        this.#options.onOutput?.(stream, chunk);
-      });
-    }
+    // Piped, so that when the log file falls behind, the pipe pauses and the runner waits.
+    const sinks = this.#options.output?.open();
+    this.#outputOpened = sinks !== undefined;
+    const outputDone = Promise.all(
+      (['stdout', 'stderr'] as const).map((stream) => {
+        if (!sinks) {
+          handle[stream].resume();
+          return undefined;
+        }
+        handle[stream].pipe(sinks[stream]);
+        return finished(sinks[stream]).catch(() => undefined);
+      }),
+    );
     handle.onMessage((message) => this.#emitEach(this.#messageListeners, message));
 
     let pid: number;
@@ -258,13 +271,13 @@ export class RunnerSupervisor {
       if (TRANSIENT_SPAWN_ERRORS.has(code)) {
         // The system is short of resources, which may pass: a failed start, which the restart policy
         // handles like a run that ended at once (backoff, then crash-loop if it goes on).
-        const failed: CurrentProcess = { handle, startedAt: this.#clock.now(), expectedExit: false };
+        const failed: CurrentProcess = { handle, startedAt: this.#clock.now(), expectedExit: false, outputDone };
         this.#current = failed;
         return this.#afterUnexpectedExit(failed, { code: null, signal: null }, message);
       }
       return this.#fail({ message, fix: 'check that it is a program this system can run, or change the runner command' });
     }
-    const current: CurrentProcess = { handle, startedAt: this.#clock.now(), expectedExit: false };
+    const current: CurrentProcess = { handle, startedAt: this.#clock.now(), expectedExit: false, outputDone };
     this.#current = current;
     void handle.exited.then((exit) => {
       if (!current.expectedExit) void this.#enqueue(() => this.#afterUnexpectedExit(current, exit));
@@ -292,7 +305,7 @@ export class RunnerSupervisor {
     }
     if (decision.action === 'clean-stop') {
       this.#wanted = false;
-      this.#transition('stopped', `${what}: a clean stop, so it is not restarted`, { nextRestartAt: null, error: null, lastLines: this.#tail.lines() });
+      this.#transition('stopped', `${what}: a clean stop, so it is not restarted`, { nextRestartAt: null, error: null, lastLines: this.#lastLines() });
       return;
     }
     this.#history = decision.history;
@@ -301,14 +314,14 @@ export class RunnerSupervisor {
         message: `the runner exited ${decision.unstableExits} times within ${formatDuration(this.#policy.crashLoopWindowMs)}, each time less than ${formatDuration(this.#policy.healthyAfterMs)} after starting, so it is no longer restarted`,
         fix: 'read its last lines, fix the cause, then retry',
       };
-      this.#transition('crash-loop', `${what}: crash loop`, { error, lastLines: this.#tail.lines() });
+      this.#transition('crash-loop', `${what}: crash loop`, { error, lastLines: this.#lastLines() });
       return;
     }
     const nextRestartAt = exitedAt + decision.delayMs;
     this.#status.restarts += 1;
     this.#transition('backoff', `${what}; restarting in ${formatDuration(decision.delayMs)}`, {
       nextRestartAt,
-      lastLines: this.#tail.lines(),
+      lastLines: this.#lastLines(),
     });
     this.#backoffTimer = this.#clock.setTimeout(() => {
       this.#backoffTimer = undefined;
@@ -335,16 +348,16 @@ export class RunnerSupervisor {
     } finally {
       this.#current = undefined;
       let drainTimer: NodeJS.Timeout | undefined;
-      await Promise.race([current.handle.closed, new Promise<void>((resolve) => (drainTimer = setTimeout(resolve, OUTPUT_DRAIN_MS)))]);
+      const drained = Promise.all([current.handle.closed, current.outputDone]);
+      await Promise.race([drained, new Promise<void>((resolve) => (drainTimer = setTimeout(resolve, OUTPUT_DRAIN_MS)))]);
       clearTimeout(drainTimer);
-      this.#tail.flush();
       await removePidFile(this.#options.pidFile);
       this.#status.pid = null;
     }
   }
 
   #fail(error: RunnerError): void {
-    this.#transition('failed', error.message, { error, lastLines: this.#tail.lines(), pid: null, nextRestartAt: null });
+    this.#transition('failed', error.message, { error, lastLines: this.#lastLines(), pid: null, nextRestartAt: null });
   }
 
   #cancelBackoff(): void {
@@ -378,6 +391,12 @@ export class RunnerSupervisor {
         });
       }
     }
+  }
+
+  /** The runner's last lines, for a crash message, with the keys this supervisor hands it masked too. */
+  #lastLines(): string[] {
+    if (!this.#outputOpened || !this.#options.output) return [];
+    return this.#options.output.lastLines(this.#options.tailLines ?? 20).map((line) => this.#redact(line));
   }
 
   /** Masks the keys this supervisor hands the runner, then whatever the host's redactor knows. */

@@ -1,0 +1,14 @@
+import type { Writable } from 'node:stream';
+
+/**
+ * Where a supervised child's output goes (the log pipeline: `LogPipeline.processOutput`).
+ * The child's pipes are piped into the sinks, so a sink that stops accepting (the log file
+ * falling behind) pauses the pipe and the child waits on its next write: memory stays bounded
+ * and no line is dropped.
+ */
+export interface ProcessOutput {
+  /** Fresh sinks for one launched process's stdout and stderr, ended with its streams. */
+  open(): { stdout: Writable; stderr: Writable };
+  /** The newest non-blank lines (at most `max`) the process of the last `open` printed, as the window shows them. */
+  lastLines(max: number): string[];
+}
