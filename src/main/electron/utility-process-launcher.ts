@@ -1,7 +1,7 @@
 import { utilityProcess } from 'electron';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
-import type { Launcher, LaunchExit } from '../runner/launcher.ts';
+import type { Launcher, LaunchExit } from '../process/launcher.ts';
 
 /**
  * Starts the built-in runner (`argv[1]`, the bundled `runner.js`) in an Electron utility
