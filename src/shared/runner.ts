@@ -61,13 +61,3 @@ export const RunnerTransitionSchema = z.object({
   status: RunnerStatusSchema,
 });
 export type RunnerTransition = z.infer<typeof RunnerTransitionSchema>;
-
-/** The pid file the supervisor keeps while a runner runs, so the next start can end an orphan. */
-export const RunnerPidFileSchema = z.object({
-  pid: z.number().int().positive(),
-  /** The argv the runner was started with; compared with the live process before ending it. */
-  argv: z.array(z.string()).min(1),
-  /** Epoch milliseconds. */
-  startedAt: z.number(),
-});
-export type RunnerPidFile = z.infer<typeof RunnerPidFileSchema>;

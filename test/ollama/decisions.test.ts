@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decideStart, describeEarlyExit, planLaunch, restartDelay, unhealthyPhase, type StartFacts } from '../../src/main/ollama/decisions.ts';
+import { decideStart, describeEarlyExit, ollamaRestartPolicy, planLaunch, unhealthyPhase, type StartFacts } from '../../src/main/ollama/decisions.ts';
+import { decideAfterExit, freshHistory } from '../../src/main/process/restart-policy.ts';
 import type { FindOllamaResult } from '../../src/main/ollama/find-binary.ts';
 import { parseOllamaHost } from '../../src/main/ollama/host.ts';
 
@@ -44,9 +45,22 @@ test('unhealthy names whose server stopped answering', () => {
 });
 
 test('restart delays back off, repeat the last one, and stop at the limit', () => {
-  const delays = [10, 20, 40];
-  assert.deepEqual([0, 1, 2, 3, 4].map((attempt) => restartDelay(attempt, delays, 5)), [10, 20, 40, 40, 40]);
-  assert.equal(restartDelay(5, delays, 5), undefined);
+  const policy = ollamaRestartPolicy({ restartDelays: [10, 20, 40], maxRestarts: 5 });
+  /** Crashes in a row, each 1 ms after its start (code 0 too: every exit of a ready server is a crash). */
+  const outcomes = (codes: readonly number[]) => {
+    let history = freshHistory();
+    let now = 0;
+    return codes.map((code) => {
+      const decision = decideAfterExit(policy, history, { code, signal: null, startedAt: now, exitedAt: now + 1 });
+      now += 1_000;
+      if (decision.action !== 'restart') return decision.action;
+      history = decision.history;
+      return decision.delayMs;
+    });
+  };
+  assert.deepEqual(outcomes([1, 1, 1, 1, 1]), [10, 20, 40, 40, 40]);
+  assert.equal(outcomes([1, 1, 1, 1, 1, 1])[5], 'crash-loop');
+  assert.deepEqual(outcomes([0, 143, 0]), [10, 20, 40]);
 });
 
 test('server settings become the launched server environment; exposing it warns', () => {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { OllamaManager, type OllamaManagerOptions } from '../../src/main/ollama/manager.ts';
-import { pidFilePath, readPidFile } from '../../src/main/ollama/pid-file.ts';
+import { pidFilePath, readPidFile } from '../../src/main/process/pid-file.ts';
 import { OllamaStateSchema, type OllamaPullProgress, type OllamaState } from '../../src/shared/ollama.ts';
 import { FAKE_OLLAMA_BIN_DIR, FAKE_OLLAMA_HOLD_ENV, startFakeOllama, type FakeOllamaConfig } from '../doubles/ollama/server.ts';
 import { tempDir } from '../support/headless.ts';
@@ -70,7 +70,7 @@ test('launches ollama serve when absent, manages models, and stops only what it 
   assert.deepEqual(state.binary, { path: FAKE_BINARY, source: 'path', version: '0.9.1' });
   const pid = state.pid;
   assert.ok(pid && isAlive(pid));
-  assert.equal(readPidFile(runDir)?.pid, pid);
+  assert.equal((await readPidFile(pidFilePath(runDir, 'ollama')))?.pid, pid);
   assert.match(output(), new RegExp(`Listening on 127\\.0\\.0\\.1:${port} \\(version 0\\.9\\.1\\)`));
   assert.match(output(), /OLLAMA_CONTEXT_LENGTH:8192/);
   assert.match(output(), /OLLAMA_KEEP_ALIVE:10m/);
@@ -101,7 +101,7 @@ test('launches ollama serve when absent, manages models, and stops only what it 
 
   await manager.stop();
   await waitFor('the launched server to exit', () => !isAlive(pid));
-  assert.equal(fs.existsSync(pidFilePath(runDir)), false);
+  assert.equal(fs.existsSync(pidFilePath(runDir, 'ollama')), false);
   assert.deepEqual(phaseOf(manager), { phase: 'stopped' });
   assert.deepEqual(await fetch(`http://127.0.0.1:${port}/api/version`).then(() => 'answered', () => 'refused'), 'refused');
 });
@@ -133,7 +133,7 @@ test('an Ollama already running is used, not launched, and left running on stop'
   assert.deepEqual(state.models.map((model) => model.name), ['mistral:7b']);
   assert.equal(state.configuredModelMissing, false);
   assert.equal(output(), '');
-  assert.equal(fs.existsSync(pidFilePath(runDir)), false);
+  assert.equal(fs.existsSync(pidFilePath(runDir, 'ollama')), false);
   await manager.stop();
   assert.deepEqual(await (await fetch(`${fake.url}/api/version`)).json(), { version: '0.6.8' });
 });
@@ -160,7 +160,7 @@ test('a remote host is detected only, never launched', async (t) => {
   assert.match(JSON.stringify(state.server), /Ollama at http:\/\/ollama-remote\.invalid:11434 (is not reachable|accepted the connection)/);
   assert.equal(state.binary, null);
   assert.equal(output(), '');
-  assert.equal(fs.existsSync(pidFilePath(runDir)), false);
+  assert.equal(fs.existsSync(pidFilePath(runDir, 'ollama')), false);
 });
 
 test('an early exit is reported with what ollama serve printed (port taken)', async (t) => {
@@ -194,12 +194,34 @@ test('a crashed server is restarted with backoff, and a crash loop stops', async
     return state.server.phase === 'running' && state.pid !== null && state.pid !== first ? state : undefined;
   });
   assert.equal(restarted.restarts, 1);
-  assert.equal(readPidFile(runDir)?.pid, restarted.pid);
+  assert.equal((await readPidFile(pidFilePath(runDir, 'ollama')))?.pid, restarted.pid);
 
   process.kill(restarted.pid ?? 0, 'SIGKILL');
   const failed = await waitFor('the crash loop to stop', () => (manager.getState().server.phase === 'failed' ? manager.getState().server : undefined));
   assert.match(JSON.stringify(failed), /ollama serve crashed 2 times in a row \(last time it was killed by SIGKILL\)/);
-  assert.equal(fs.existsSync(pidFilePath(runDir)), false);
+  assert.equal(fs.existsSync(pidFilePath(runDir, 'ollama')), false);
+});
+
+test('a subscriber that throws is reported, and the state still changes for the manager and the other subscribers', async (t) => {
+  const fake = await startFakeOllama({ version: '0.6.0' });
+  t.after(() => fake.close());
+  const reported = t.mock.method(console, 'error', () => undefined);
+  const { manager, states } = harness(t, { port: fake.port, path: '/nonexistent' });
+  manager.subscribe(() => {
+    throw new Error('a broken window');
+  });
+  const later: OllamaState[] = [];
+  manager.subscribe((state) => later.push(state));
+
+  const state = await manager.start();
+  assert.deepEqual(state.server, { phase: 'running', owner: 'external' });
+  assert.deepEqual(phaseOf(manager), { phase: 'running', owner: 'external' });
+  assert.deepEqual(later.at(-1)?.server, { phase: 'running', owner: 'external' }, 'a subscriber after the broken one still hears of it');
+  assert.deepEqual(states.at(-1)?.server, { phase: 'running', owner: 'external' });
+  assert.ok(
+    reported.mock.calls.some((call) => call.arguments.some((argument) => argument instanceof Error && argument.message === 'a broken window')),
+    'the failure is reported',
+  );
 });
 
 test('an external server that goes away and comes back is noticed', async (t) => {
@@ -239,7 +261,7 @@ test('watch() shows a server that answers and never launches one (a cloud provid
   assert.deepEqual(idle.server, { phase: 'stopped' }, 'nothing answers: nothing changes');
   assert.equal(idle.binary?.path, FAKE_BINARY, 'the binary is described all the same');
   assert.equal(absent.output(), '', 'ollama serve was not launched');
-  assert.equal(fs.existsSync(pidFilePath(absent.runDir)), false);
+  assert.equal(fs.existsSync(pidFilePath(absent.runDir, 'ollama')), false);
 
   const fake = await startFakeOllama({ models: ['mistral:7b'] });
   const { manager } = harness(t, { port: fake.port });

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { OllamaManager } from '../../src/main/ollama/manager.ts';
-import { isOllamaServeOf, pidFilePath, processArgv, readPidFile, stopLeftoverServer, writePidFile } from '../../src/main/ollama/pid-file.ts';
-import { processStartTime } from '../../src/main/runner/process-tree.ts';
+import { commandLineMatches, commandLineOf, pidFilePath, readPidFile, stopRecordedProcess, writePidFile } from '../../src/main/process/pid-file.ts';
+import { processStartTime } from '../../src/main/process/process-tree.ts';
 import { FAKE_OLLAMA_BIN_DIR } from '../doubles/ollama/server.ts';
 import { tempDir } from '../support/headless.ts';
 import { freePort, isAlive, waitFor } from './support.ts';
@@ -13,6 +13,10 @@ import { freePort, isAlive, waitFor } from './support.ts';
 const FAKE_BINARY = path.join(FAKE_OLLAMA_BIN_DIR, 'ollama');
 const HOST_FIXTURE = path.join(import.meta.dirname, 'fixtures', 'managed-host.ts');
 const PATH_WITH_FAKE = [FAKE_OLLAMA_BIN_DIR, path.dirname(process.execPath), '/usr/bin', '/bin'].join(':');
+
+const ollamaPidFile = (runDir: string) => pidFilePath(runDir, 'ollama');
+/** The recorded `ollama serve` of an app: its argv is the binary followed by serve. */
+const isOllamaServeOf = (argv: readonly string[] | string, binary: string) => commandLineMatches(argv, [binary, 'serve']);
 
 function endLater(t: TestContext, pid: number | undefined): void {
   t.after(() => {
@@ -39,12 +43,12 @@ test('an ollama serve left behind by a SIGKILLed app is stopped on the next star
   assert.equal(reported.phase, 'running');
   const leftover = reported.pid;
   endLater(t, leftover);
-  assert.equal(readPidFile(runDir)?.pid, leftover);
+  assert.equal((await readPidFile(ollamaPidFile(runDir)))?.pid, leftover);
 
   host.kill('SIGKILL');
   await waitFor('the host to die', () => host.exitCode !== null || host.signalCode !== null);
   assert.ok(isAlive(leftover), 'the server outlives its host');
-  assert.ok(isOllamaServeOf(processArgv(leftover) ?? [], FAKE_BINARY));
+  assert.ok(isOllamaServeOf((await commandLineOf(leftover)) ?? [], FAKE_BINARY));
 
   const manager = new OllamaManager({ host: `127.0.0.1:${port}`, serverSettings: { exposeToNetwork: false }, runDir, env, stopGraceMs: 5000 });
   t.after(() => manager.stop());
@@ -52,7 +56,7 @@ test('an ollama serve left behind by a SIGKILLed app is stopped on the next star
   assert.equal(isAlive(leftover), false);
   assert.deepEqual(state.server, { phase: 'running', owner: 'managed' });
   assert.notEqual(state.pid, leftover);
-  assert.equal(readPidFile(runDir)?.pid, state.pid);
+  assert.equal((await readPidFile(ollamaPidFile(runDir)))?.pid, state.pid);
 });
 
 test('a pid file whose pid is now another program leaves that program alone', async (t) => {
@@ -61,17 +65,19 @@ test('a pid file whose pid is now another program leaves that program alone', as
   const bystander = spawn(process.execPath, ['-e', 'setInterval(() => {}, 60_000)'], { stdio: 'ignore' });
   endLater(t, bystander.pid);
   assert.ok(bystander.pid);
-  writePidFile(runDir, { pid: bystander.pid, binary: FAKE_BINARY, startedAt: new Date().toISOString() });
+  // The format of earlier versions, without a start time: only the argv check can tell.
+  fs.mkdirSync(runDir, { recursive: true });
+  fs.writeFileSync(ollamaPidFile(runDir), JSON.stringify({ pid: bystander.pid, binary: FAKE_BINARY, startedAt: new Date().toISOString() }));
 
   const manager = new OllamaManager({ host: `127.0.0.1:${port}`, serverSettings: { exposeToNetwork: false }, runDir, env: { PATH: PATH_WITH_FAKE, HOME: runDir } });
   t.after(() => manager.stop());
   const state = await manager.start();
   assert.deepEqual(state.server, { phase: 'running', owner: 'managed' });
   assert.ok(isAlive(bystander.pid), 'the unrelated process is untouched');
-  assert.equal(readPidFile(runDir)?.pid, state.pid);
+  assert.equal((await readPidFile(ollamaPidFile(runDir)))?.pid, state.pid);
   await manager.stop();
   assert.ok(isAlive(bystander.pid));
-  assert.equal(fs.existsSync(pidFilePath(runDir)), false);
+  assert.equal(fs.existsSync(ollamaPidFile(runDir)), false);
 });
 
 test('a pid file names a process by pid and start time: a user\'s own ollama serve that got the pid is left alone', async (t) => {
@@ -80,15 +86,16 @@ test('a pid file names a process by pid and start time: a user\'s own ollama ser
   const own = spawn(FAKE_BINARY, ['serve'], { env: { PATH: PATH_WITH_FAKE, HOME: runDir, OLLAMA_HOST: `127.0.0.1:${port}` }, stdio: 'ignore' });
   endLater(t, own.pid);
   // Right after the fork, /proc shows the parent's argv until the exec: wait for the server's own.
-  await waitFor('its argv, by which it looks like the recorded server', () => isOllamaServeOf(processArgv(own.pid!) ?? [], FAKE_BINARY));
+  await waitFor('its argv, by which it looks like the recorded server', async () => isOllamaServeOf((await commandLineOf(own.pid!)) ?? [], FAKE_BINARY));
   const startTime = await waitFor('its start time', () => processStartTime(own.pid!));
 
-  writePidFile(runDir, { pid: own.pid!, binary: FAKE_BINARY, startedAt: new Date().toISOString(), startTime: `${Number(startTime) - 1}` });
-  assert.equal(await stopLeftoverServer(runDir, { graceMs: 1000 }), 'stale');
+  const argv = [FAKE_BINARY, 'serve'];
+  await writePidFile(ollamaPidFile(runDir), { pid: own.pid!, argv, startedAt: new Date().toISOString(), startTime: `${Number(startTime) - 1}` });
+  assert.equal((await stopRecordedProcess(ollamaPidFile(runDir), { graceMs: 1000 })).kind, 'stale');
   assert.ok(isAlive(own.pid!), 'another start time: not the server this app launched');
-  assert.equal(fs.existsSync(pidFilePath(runDir)), false, 'the stale pid file is removed');
+  assert.equal(fs.existsSync(ollamaPidFile(runDir)), false, 'the stale pid file is removed');
 
-  writePidFile(runDir, { pid: own.pid!, binary: FAKE_BINARY, startedAt: new Date().toISOString(), startTime });
-  assert.equal(await stopLeftoverServer(runDir, { graceMs: 5000 }), 'stopped', 'the same start time: the recorded server');
+  await writePidFile(ollamaPidFile(runDir), { pid: own.pid!, argv, startedAt: new Date().toISOString(), startTime });
+  assert.equal((await stopRecordedProcess(ollamaPidFile(runDir), { graceMs: 5000 })).kind, 'stopped', 'the same start time: the recorded server');
   await waitFor('it to be gone', () => !isAlive(own.pid!));
 });

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { commandLineMatches } from '../../src/main/runner/pid-file.ts';
+import { commandLineMatches } from '../../src/main/process/pid-file.ts';
 import { cleanEnv, tempDir } from '../support/headless.ts';
 import { FIXTURES, fixtureCommand, isGone, killAfter, supervise, waitFor } from './support.ts';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { DEFAULT_RESTART_POLICY } from '../../src/main/runner/restart-policy.ts';
+import { DEFAULT_RESTART_POLICY } from '../../src/main/process/restart-policy.ts';
 import { cleanEnv, tempDir } from '../support/headless.ts';
 import { FakeClock, fixtureCommand, isGone, killAfter, supervise, waitFor } from './support.ts';
 

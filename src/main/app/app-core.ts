@@ -31,8 +31,10 @@ import { OllamaManager, type OllamaManagerOptions } from '../ollama/manager.ts';
 import { appPaths } from '../paths.ts';
 import { checkKey, listProviderModels } from '../providers/provider-api.ts';
 import { formatRunnerCommand, resolveRunnerCommand, type RunnerCommand } from '../runner/command.ts';
-import type { Launcher } from '../runner/launcher.ts';
-import { runnerPidFilePath } from '../runner/pid-file.ts';
+import { TypedEmitter } from '../lib/typed-emitter.ts';
+import type { Launcher } from '../process/launcher.ts';
+import { OperationQueue } from '../process/operation-queue.ts';
+import { pidFilePath } from '../process/pid-file.ts';
 import { buildRunnerEnv, describeRunnerEnv, withoutCredentials } from '../runner/runner-env.ts';
 import { RunnerSupervisor, type RunnerSupervisorOptions } from '../runner/supervisor.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
@@ -85,7 +87,7 @@ const ACK = { ok: true } as const;
 export class AppCore {
   readonly #options: AppCoreOptions;
   readonly #paths: ReturnType<typeof appPaths>;
-  readonly #listeners = new Set<AppEventListener>();
+  readonly #events = new TypedEmitter<{ event: Parameters<AppEventListener> }>();
   #secrets: SecretStore;
   readonly #keyChecks: KeyVerifier;
   #config!: ResolvedConfig;
@@ -107,7 +109,7 @@ export class AppCore {
   #runnerWanted = false;
   #incident: UserError | null = null;
   #statePending = false;
-  #reconfiguring: Promise<void> = Promise.resolve();
+  readonly #reconfigurations = new OperationQueue();
   #unsubscribers: (() => void)[] = [];
   #stopped = false;
   #prepared: Promise<void> | undefined;
@@ -192,8 +194,7 @@ export class AppCore {
   }
 
   subscribe(listener: AppEventListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#events.on('event', listener);
   }
 
   getState(): AppState {
@@ -425,7 +426,7 @@ export class AppCore {
 
   /** Re-resolves after a change and restarts the runner once if what it receives changed. Changes queue up in order. */
   #reconfigure(reason: string): Promise<void> {
-    this.#reconfiguring = this.#reconfiguring.then(async () => {
+    return this.#reconfigurations.run(async () => {
       const before = this.#config;
       this.#pendingRunnerCommand = null;
       await this.#resolve();
@@ -435,7 +436,6 @@ export class AppCore {
       await this.#applyRunner(reason);
       this.#scheduleState();
     });
-    return this.#reconfiguring;
   }
 
   /** Ollama is resolved as if it were the provider, so the manager knows its host even while a cloud provider is active. */
@@ -741,7 +741,7 @@ export class AppCore {
     const supervisor = new RunnerSupervisor({
       command,
       env,
-      pidFile: runnerPidFilePath(this.#paths.runDir),
+      pidFile: pidFilePath(this.#paths.runDir, 'runner'),
       output: this.#options.logs.processOutput('runner'),
       redact: (text) => this.#options.logs.redactor.redact(text),
       ...(this.#options.builtInRunner?.launcher && command.builtIn ? { launcher: this.#options.builtInRunner.launcher } : {}),
@@ -854,7 +854,7 @@ export class AppCore {
 
   #emit(event: EventName, payload: unknown): void {
     // Validating costs most in a log flood; with no window open there is no one to send to.
-    if (this.#listeners.size === 0) return;
+    if (this.#events.listenerCount('event') === 0) return;
     let checked: unknown;
     try {
       checked = parseEvent(event, payload);
@@ -862,7 +862,7 @@ export class AppCore {
       this.#log('error', describe(error));
       return;
     }
-    for (const listener of this.#listeners) listener(event, checked);
+    this.#events.emit('event', event, checked);
   }
 
   /** State changes come in bursts (a restart is several transitions): one push per tick. */

@@ -1,7 +1,8 @@
 import { utilityProcess } from 'electron';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
-import type { Launcher, LaunchExit } from '../runner/launcher.ts';
+import type { Launcher, LaunchExit } from '../process/launcher.ts';
+import { terminateTree } from '../process/process-tree.ts';
 
 /**
  * Starts the built-in runner (`argv[1]`, the bundled `runner.js`) in an Electron utility
@@ -23,6 +24,8 @@ export const utilityProcessLauncher: Launcher = {
       child.once('error', (type) => reject(new Error(`The runner's utility process failed: ${type}`)));
     });
     const exited = new Promise<LaunchExit>((resolve) => child.once('exit', (code) => resolve({ code, signal: null })));
+    let hasExited = false;
+    void exited.then(() => (hasExited = true));
     // Electron types these as the old NodeJS.ReadableStream; at run time they are stream.Readable.
     const stdout = child.stdout as Readable;
     const stderr = child.stderr as Readable;
@@ -36,16 +39,10 @@ export const utilityProcessLauncher: Launcher = {
       async terminate(graceMs) {
         const pid = child.pid;
         if (pid === undefined) return;
-        child.kill();
-        const timer = setTimeout(() => {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // Already gone.
-          }
-        }, graceMs);
+        // The same tree stop as `ollama serve`'s. A utility process leads no process group, so
+        // its descendants are found by their parent links, while its pid is known to be its own.
+        await terminateTree(pid, { graceMs, followDescendants: !hasExited });
         await exited;
-        clearTimeout(timer);
       },
       send(message) {
         if (child.pid === undefined) return false;

@@ -13,7 +13,7 @@ import { findOllamaBinary, readOllamaVersion } from '../ollama/find-binary.ts';
 import { connectableOllamaUrl, isLocalOllamaHost, parseOllamaHost } from '../ollama/host.ts';
 import { decideStart } from '../ollama/decisions.ts';
 import { createOllamaClient, listModels } from '../ollama/models.ts';
-import { isRecordedServer, readPidFile } from '../ollama/pid-file.ts';
+import { isRecordedProcess, pidFilePath, readPidFile } from '../process/pid-file.ts';
 import { BUILT_IN_RUNNER_ENTRY, formatRunnerCommand, locateRunnerExecutable, resolveRunnerCommand } from '../runner/command.ts';
 import { Redactor } from '../logs/redactor.ts';
 import { CLOUD_PROVIDERS } from '../../shared/providers.ts';
@@ -50,9 +50,9 @@ function configCheck(config: ResolvedConfig): DoctorCheck {
 }
 
 /** Who runs a reachable local server: this app (its pid file names a live process it launched) or someone else. */
-function ownerOfLocalServer(runDir: string): OllamaOwner {
-  const record = readPidFile(runDir);
-  return record && isRecordedServer(record) ? 'managed' : 'external';
+async function ownerOfLocalServer(runDir: string): Promise<OllamaOwner> {
+  const record = await readPidFile(pidFilePath(runDir, 'ollama'));
+  return record && (await isRecordedProcess(record)) ? 'managed' : 'external';
 }
 
 export async function runDoctor(inputs: DoctorInputs): Promise<DoctorReport> {
@@ -74,7 +74,7 @@ export async function runDoctor(inputs: DoctorInputs): Promise<DoctorReport> {
 
   const probe = await probeOllama(url);
   const reachable = probe.kind === 'running';
-  const owner: OllamaOwner | null = reachable ? (local ? ownerOfLocalServer(inputs.runDir) : 'remote') : null;
+  const owner: OllamaOwner | null = reachable ? (local ? await ownerOfLocalServer(inputs.runDir) : 'remote') : null;
   let models: string[] = [];
   let modelsProblem: string | undefined;
   if (reachable) {

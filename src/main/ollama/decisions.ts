@@ -8,6 +8,7 @@ import type { Settings } from '../../shared/settings.ts';
 import type { ProbeResult } from './detect.ts';
 import type { FindOllamaResult } from './find-binary.ts';
 import type { OllamaHost } from './host.ts';
+import type { RestartPolicy } from '../process/restart-policy.ts';
 
 export type OllamaServerSettings = Settings['ollama'];
 
@@ -78,12 +79,34 @@ export function unhealthyPhase(owner: OllamaOwner, url: string, probe: Exclude<P
 /** Health checks that must fail in a row before a running server is called unhealthy. */
 export const FAILURES_BEFORE_UNHEALTHY = 2;
 
-export const DEFAULT_RESTART_DELAYS_MS: readonly number[] = [1000, 2000, 5000, 10_000, 30_000];
+const DEFAULT_RESTART_DELAYS_MS: readonly number[] = [1000, 2000, 5000, 10_000, 30_000];
 
-/** The delay before restart number `attempt` (0-based), or undefined when it is time to give up. */
-export function restartDelay(attempt: number, delays: readonly number[], maxRestarts: number): number | undefined {
-  if (attempt >= maxRestarts || delays.length === 0) return undefined;
-  return delays[Math.min(attempt, delays.length - 1)];
+export interface OllamaRestartSettings {
+  /** Delays before restart 1, 2, …; the last one repeats. */
+  restartDelays?: readonly number[] | undefined;
+  /** Crashes in a row after which the server is left stopped. */
+  maxRestarts?: number | undefined;
+  /** Running this long without a crash resets the restart count. */
+  stableAfterMs?: number | undefined;
+}
+
+/**
+ * The shared restart policy with Ollama's parameters: its own list of delays, and after
+ * `maxRestarts` restarts the next crash in a row (however far apart) leaves it stopped. Every
+ * exit of a ready server is a crash, even code 0: the app asked for none of them.
+ */
+export function ollamaRestartPolicy(settings: OllamaRestartSettings = {}): RestartPolicy {
+  const delaysMs = settings.restartDelays ?? DEFAULT_RESTART_DELAYS_MS;
+  return {
+    initialDelayMs: delaysMs[0] ?? 0,
+    maxDelayMs: Math.max(0, ...delaysMs),
+    delaysMs,
+    healthyAfterMs: settings.stableAfterMs ?? 60_000,
+    crashLoopExits: (settings.maxRestarts ?? 5) + 1,
+    crashLoopWindowMs: Number.POSITIVE_INFINITY,
+    noRestartExitCodes: [],
+    respectCleanStop: false,
+  };
 }
 
 const joinHostPort = (hostname: string, port: number) => `${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`;

@@ -8,12 +8,11 @@ import { isOllamaModelInstalled } from '../config/model-names.ts';
 import type { ProcessOutput } from '../logs/process-output.ts';
 import type { OllamaLoadedModel, OllamaModel, OllamaPhase, OllamaPullProgress, OllamaPullResult, OllamaState } from '../../shared/ollama.ts';
 import {
-  DEFAULT_RESTART_DELAYS_MS,
   FAILURES_BEFORE_UNHEALTHY,
   decideStart,
   describeEarlyExit,
+  ollamaRestartPolicy,
   planLaunch,
-  restartDelay,
   unhealthyPhase,
   type EarlyExit,
   type OllamaServerSettings,
@@ -22,9 +21,11 @@ import { DEFAULT_PROBE_TIMEOUT_MS, probeOllama, type ProbeResult } from './detec
 import { findOllamaBinary, readOllamaVersion, type FindOllamaResult } from './find-binary.ts';
 import { connectableOllamaUrl, isLocalOllamaHost, parseOllamaHost, type OllamaHost } from './host.ts';
 import { createOllamaClient, deleteModel, listLoadedModels, listModels, pullModel, unloadModel } from './models.ts';
-import { readPidFile, removePidFile, stopLeftoverServer, writePidFile } from './pid-file.ts';
-import { childProcessLauncher, type LaunchedProcess } from '../runner/launcher.ts';
-import { processStartTime } from '../runner/process-tree.ts';
+import { TypedEmitter } from '../lib/typed-emitter.ts';
+import { childProcessLauncher, type LaunchedProcess } from '../process/launcher.ts';
+import { OperationQueue } from '../process/operation-queue.ts';
+import { pidFilePath, readPidFile, recordOf, removePidFile, stopRecordedProcess, writePidFile } from '../process/pid-file.ts';
+import { decideAfterExit, freshHistory, type RestartHistory, type RestartPolicy } from '../process/restart-policy.ts';
 
 export interface OllamaManagerOptions {
   /** Where Ollama is: a parsed `OLLAMA_HOST`, or a URL / `OLLAMA_HOST` value. */
@@ -78,7 +79,12 @@ export class OllamaManager {
   readonly #local: boolean;
   readonly #options: OllamaManagerOptions;
   readonly #env: NodeJS.ProcessEnv;
-  readonly #listeners = new Set<OllamaStateListener>();
+  readonly #events = new TypedEmitter<{ state: [OllamaState] }>();
+  /** One detection-or-launch at a time; health checks skip while one runs or waits. */
+  readonly #operations = new OperationQueue();
+  readonly #pidFile: string;
+  readonly #restartPolicy: RestartPolicy;
+  #restartHistory: RestartHistory = freshHistory();
   readonly #pulls = new Map<string, AbortController>();
   #state: OllamaState;
 
@@ -89,7 +95,6 @@ export class OllamaManager {
   #autoLaunch = true;
   #child: ManagedChild | undefined;
   #starting: Promise<OllamaState> | undefined;
-  #busy = false;
   #healthTimer: NodeJS.Timeout | undefined;
   #restartTimer: NodeJS.Timeout | undefined;
   #failedChecks = 0;
@@ -102,6 +107,8 @@ export class OllamaManager {
     this.#url = connectableOllamaUrl(this.#host);
     this.#local = isLocalOllamaHost(this.#host);
     this.#env = options.env ?? process.env;
+    this.#pidFile = pidFilePath(options.runDir, 'ollama');
+    this.#restartPolicy = ollamaRestartPolicy(options);
     this.#state = {
       server: { phase: 'stopped' },
       url: this.#url,
@@ -129,8 +136,7 @@ export class OllamaManager {
 
   /** Calls `listener` with every new state; returns the unsubscribe function. */
   subscribe(listener: OllamaStateListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#events.on('state', listener);
   }
 
   setConfiguredModel(model: string | null): void {
@@ -155,10 +161,10 @@ export class OllamaManager {
     this.#supervising = true;
     this.#autoLaunch = true;
     if (this.#local && !this.#child) {
-      await stopLeftoverServer(this.#options.runDir, { graceMs: this.#options.stopGraceMs ?? 5000, platform: this.#options.platform });
+      await stopRecordedProcess(this.#pidFile, { graceMs: this.#options.stopGraceMs ?? 5000 });
     }
     if (generation !== this.#generation) return this.#state;
-    await this.#exclusive(() => this.#connectOrLaunch(generation));
+    await this.#operations.run(() => this.#connectOrLaunch(generation));
     this.#scheduleHealthCheck();
     return this.#state;
   }
@@ -170,8 +176,8 @@ export class OllamaManager {
    * app's own (its pid file is there) is left for start() to clean up, not adopted.
    */
   async watch(): Promise<OllamaState> {
-    if (this.#supervising || (this.#local && readPidFile(this.#options.runDir))) return this.#state;
     const generation = this.#generation;
+    if (this.#supervising || (this.#local && (await readPidFile(this.#pidFile)))) return this.#state;
     if (this.#local) await this.#describeBinary(this.#findBinary());
     const probe = await this.#probe();
     if (generation !== this.#generation || this.#supervising || probe.kind !== 'running') return this.#state;
@@ -198,8 +204,9 @@ export class OllamaManager {
     this.#child = undefined;
     if (child) {
       await this.#terminate(child);
-      removePidFile(this.#options.runDir);
+      await removePidFile(this.#pidFile);
     }
+    this.#restartHistory = freshHistory();
     this.#setState({ server: { phase: 'stopped' }, pid: null, serverVersion: null, loaded: [], restarts: 0 });
   }
 
@@ -275,17 +282,7 @@ export class OllamaManager {
       serving && next.configuredModel !== null && next.configuredModel !== '' && !isOllamaModelInstalled(next.configuredModel, next.models.map((model) => model.name));
     if (JSON.stringify(next) === JSON.stringify(this.#state)) return;
     this.#state = next;
-    for (const listener of this.#listeners) listener(next);
-  }
-
-  /** Runs one detection-or-launch at a time; health checks skip while one runs. */
-  async #exclusive(work: () => Promise<void>): Promise<void> {
-    this.#busy = true;
-    try {
-      await work();
-    } finally {
-      this.#busy = false;
-    }
+    this.#events.emit('state', next);
   }
 
   #findBinary(): FindOllamaResult {
@@ -367,8 +364,7 @@ export class OllamaManager {
     const pid = await child.started.catch(() => undefined);
     if (pid !== undefined && this.#child === managed) {
       try {
-        const startTime = processStartTime(pid);
-        writePidFile(this.#options.runDir, { pid, binary: binaryPath, startedAt: new Date().toISOString(), ...(startTime !== undefined ? { startTime } : {}) });
+        await writePidFile(this.#pidFile, recordOf(pid, [binaryPath, 'serve']));
       } catch (error) {
         const why = error instanceof Error ? error.message : String(error);
         this.#setState({ warnings: [...this.#state.warnings, `the pid file of ollama serve could not be written (${why}), so if this app is killed that server is not stopped at the next start`] });
@@ -389,12 +385,12 @@ export class OllamaManager {
     this.#autoLaunch = false;
     this.#child = undefined;
     if (outcome.kind === 'exited') {
-      removePidFile(this.#options.runDir);
+      await removePidFile(this.#pidFile);
       this.#setState({ server: { phase: 'failed', ...describeEarlyExit(outcome.exit, binaryPath, managed.bindAddress) }, pid: null });
       return;
     }
     await this.#terminate(managed);
-    removePidFile(this.#options.runDir);
+    await removePidFile(this.#pidFile);
     const seconds = Math.round((this.#options.readyTimeoutMs ?? 30_000) / 1000);
     this.#setState({
       server: {
@@ -419,19 +415,22 @@ export class OllamaManager {
     return { kind: 'timeout' };
   }
 
-  #onExit(child: ManagedChild, exit: EarlyExit): void {
+  async #onExit(child: ManagedChild, exit: EarlyExit): Promise<void> {
     if (this.#child !== child || !child.ready) return;
     this.#child = undefined;
-    removePidFile(this.#options.runDir);
-    const attempt = this.#state.restarts;
-    const delay = restartDelay(attempt, this.#options.restartDelays ?? DEFAULT_RESTART_DELAYS_MS, this.#options.maxRestarts ?? 5);
+    const generation = this.#generation;
+    await removePidFile(this.#pidFile);
+    if (generation !== this.#generation) return;
+    const decision = decideAfterExit(this.#restartPolicy, this.#restartHistory, { ...exit, startedAt: this.#readyAt, exitedAt: Date.now() });
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-    if (delay === undefined) {
+    if (decision.action !== 'restart') {
+      // Ollama's policy neither takes an exit for a clean stop nor lists exit codes: giving up is a crash loop.
+      const crashes = decision.action === 'crash-loop' ? decision.unstableExits : this.#state.restarts + 1;
       this.#autoLaunch = false;
       this.#setState({
         server: {
           phase: 'failed',
-          reason: `ollama serve crashed ${attempt + 1} times in a row (last time it ${how}); it is left stopped`,
+          reason: `ollama serve crashed ${crashes} times in a row (last time it ${how}); it is left stopped`,
           fix: `look at the ollama log, or run "${child.binaryPath} serve" in a terminal to see why it stops, then start it again`,
         },
         pid: null,
@@ -439,6 +438,8 @@ export class OllamaManager {
       });
       return;
     }
+    const delay = decision.delayMs;
+    this.#restartHistory = decision.history;
     this.#setState({
       server: {
         phase: 'unhealthy',
@@ -448,12 +449,11 @@ export class OllamaManager {
       },
       pid: null,
       serverVersion: null,
-      restarts: attempt + 1,
+      restarts: decision.history.restartsSinceFresh,
     });
-    const generation = this.#generation;
     this.#restartTimer = setTimeout(() => {
       this.#restartTimer = undefined;
-      if (generation === this.#generation) void this.#exclusive(() => this.#connectOrLaunch(generation));
+      if (generation === this.#generation) void this.#operations.run(() => this.#connectOrLaunch(generation));
     }, delay);
     this.#restartTimer.unref();
   }
@@ -473,17 +473,18 @@ export class OllamaManager {
   }
 
   async #healthCheck(): Promise<void> {
-    if (this.#busy || this.#restartTimer || !this.#supervising) return;
+    if (this.#operations.busy || this.#restartTimer || !this.#supervising) return;
     const generation = this.#generation;
     const probe = await this.#probe();
-    if (generation !== this.#generation || this.#busy || this.#restartTimer) return;
+    if (generation !== this.#generation || this.#operations.busy || this.#restartTimer) return;
     const server: OllamaPhase = this.#state.server;
 
     if (server.phase === 'running' || server.phase === 'unhealthy') {
       if (server.owner === 'managed' && !this.#child) return;
       if (probe.kind === 'running') {
         this.#failedChecks = 0;
-        const stable = server.owner === 'managed' && Date.now() - this.#readyAt >= (this.#options.stableAfterMs ?? 60_000);
+        const stable = server.owner === 'managed' && Date.now() - this.#readyAt >= this.#restartPolicy.healthyAfterMs;
+        if (stable) this.#restartHistory = freshHistory();
         this.#setState({ server: { phase: 'running', owner: server.owner }, serverVersion: probe.version, ...(stable ? { restarts: 0 } : {}) });
         await this.refreshModels();
         return;
@@ -504,7 +505,7 @@ export class OllamaManager {
     }
     // Ollama installed while the app was open: start it, as on a fresh start.
     if (server.phase === 'not-installed' && this.#autoLaunch && this.#findBinary().found) {
-      await this.#exclusive(() => this.#connectOrLaunch(generation));
+      await this.#operations.run(() => this.#connectOrLaunch(generation));
     }
   }
 }

@@ -1,10 +1,12 @@
 import { maskSecret } from '../../shared/secret-mask.ts';
 import type { RunnerError, RunnerExit, RunnerState, RunnerStatus, RunnerTransition } from '../../shared/runner.ts';
 import { formatRunnerCommand, locateRunnerExecutable, type RunnerCommand } from './command.ts';
-import { childProcessLauncher, type LaunchExit, type LaunchedProcess, type Launcher } from './launcher.ts';
 import { finished } from 'node:stream/promises';
+import { TypedEmitter } from '../lib/typed-emitter.ts';
 import type { ProcessOutput } from '../logs/process-output.ts';
-import { endOrphanedRunner, removePidFile, writePidFile } from './pid-file.ts';
+import { childProcessLauncher, type LaunchExit, type LaunchedProcess, type Launcher } from '../process/launcher.ts';
+import { OperationQueue } from '../process/operation-queue.ts';
+import { recordOf, removePidFile, stopRecordedProcess, writePidFile } from '../process/pid-file.ts';
 import {
   DEFAULT_RESTART_POLICY,
   EXIT_CONFIG_ERROR,
@@ -13,7 +15,7 @@ import {
   freshHistory,
   type RestartHistory,
   type RestartPolicy,
-} from './restart-policy.ts';
+} from '../process/restart-policy.ts';
 import { RUNNER_SECRET_VARIABLES } from './runner-env.ts';
 
 /** Time as the supervisor sees it; tests inject one they can advance. */
@@ -40,7 +42,7 @@ export interface RunnerSupervisorOptions {
   policy?: Partial<RestartPolicy>;
   /** Drives restart delays, the configuration debounce and uptime. Kill grace periods use real time. */
   clock?: Clock;
-  /** `runnerPidFilePath(appPaths(dir).runDir)`. */
+  /** `pidFilePath(appPaths(dir).runDir, 'runner')`. */
   pidFile: string;
   /**
    * Where the runner's output goes and where its last lines are read (the log pipeline's
@@ -91,8 +93,8 @@ export class RunnerSupervisor {
   readonly #clock: Clock;
   readonly #launcher: Launcher;
   readonly #killGraceMs: number;
-  readonly #listeners = new Set<(transition: RunnerTransition) => void>();
-  readonly #messageListeners = new Set<(message: unknown) => void>();
+  readonly #events = new TypedEmitter<{ transition: [RunnerTransition]; message: [unknown] }>();
+  readonly #operations = new OperationQueue();
 
   #command: RunnerCommand;
   #env: Record<string, string>;
@@ -101,7 +103,6 @@ export class RunnerSupervisor {
   #history: RestartHistory;
   /** The user wants the runner up: set by start/retry/restart, cleared by stop. */
   #wanted = false;
-  #queue: Promise<void> = Promise.resolve();
   #backoffTimer: unknown;
   #configTimer: unknown;
   #configApplied: PromiseWithResolvers<void> | undefined;
@@ -116,7 +117,7 @@ export class RunnerSupervisor {
     this.#killGraceMs = options.killGraceMs ?? 5_000;
     this.#command = options.command;
     this.#env = options.env;
-    this.#history = freshHistory(this.#policy);
+    this.#history = freshHistory();
     this.#status = {
       state: 'stopped',
       reason: 'not started yet',
@@ -137,23 +138,22 @@ export class RunnerSupervisor {
 
   /** Called with every transition, carrying its reason; returns the unsubscribe function. */
   subscribe(listener: (transition: RunnerTransition) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#events.on('transition', listener);
   }
 
   /** Starts the runner, first ending one orphaned by a previous app that was killed. */
   start(): Promise<void> {
-    return this.#enqueue(() => this.#startFresh('start requested'));
+    return this.#operations.run(() => this.#startFresh('start requested'));
   }
 
   /** After `crash-loop` or `failed`: starts again with a fresh backoff. */
   retry(): Promise<void> {
-    return this.#enqueue(() => this.#startFresh('retry requested'));
+    return this.#operations.run(() => this.#startFresh('retry requested'));
   }
 
   /** Stops the runner if it runs and starts it again with a fresh backoff. */
   restart(reason: string): Promise<void> {
-    return this.#enqueue(async () => {
+    return this.#operations.run(async () => {
       this.#wanted = true;
       this.#cancelBackoff();
       await this.#terminateCurrent(reason);
@@ -169,7 +169,7 @@ export class RunnerSupervisor {
     this.#wanted = false;
     this.#cancelBackoff();
     this.#cancelConfigRestart();
-    return this.#enqueue(async () => {
+    return this.#operations.run(async () => {
       if (this.#current) await this.#terminateCurrent('stop requested');
       await removePidFile(this.#options.pidFile);
       this.#transition('stopped', 'stopped as requested', { nextRestartAt: null, error: null });
@@ -192,7 +192,7 @@ export class RunnerSupervisor {
     this.#configTimer = this.#clock.setTimeout(() => {
       this.#configTimer = undefined;
       this.#configApplied = undefined;
-      void this.#enqueue(async () => {
+      void this.#operations.run(async () => {
         if (!this.#wanted) return;
         this.#cancelBackoff();
         await this.#terminateCurrent('configuration changed');
@@ -209,29 +209,23 @@ export class RunnerSupervisor {
 
   /** Control messages from the runner, across restarts; returns the unsubscribe function. */
   onMessage(listener: (message: unknown) => void): () => void {
-    this.#messageListeners.add(listener);
-    return () => this.#messageListeners.delete(listener);
-  }
-
-  #enqueue(operation: () => Promise<void>): Promise<void> {
-    const run = this.#queue.then(operation);
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#events.on('message', listener);
   }
 
   async #startFresh(reason: string): Promise<void> {
     this.#wanted = true;
     if (this.#current || this.#status.state === 'backoff') return;
     this.#transition('starting', reason, { error: null, nextRestartAt: null });
-    const orphan = await endOrphanedRunner(this.#options.pidFile, { graceMs: this.#killGraceMs });
-    const orphanNote = orphan.kind === 'ended' ? `; ended runner ${orphan.pid} left over from a previous run` : '';
+    const orphan = await stopRecordedProcess(this.#options.pidFile, { graceMs: this.#killGraceMs });
+    if (orphan.kind === 'still-running') throw orphan.error;
+    const orphanNote = orphan.kind === 'stopped' ? `; ended runner ${orphan.pid} left over from a previous run` : '';
     await this.#launch(reason + orphanNote, { freshBackoff: true });
   }
 
   async #launch(reason: string, { freshBackoff }: { freshBackoff: boolean }): Promise<void> {
     if (!this.#wanted) return;
     if (freshBackoff) {
-      this.#history = freshHistory(this.#policy);
+      this.#history = freshHistory();
       this.#status.restarts = 0;
     }
     this.#outputOpened = false;
@@ -260,7 +254,7 @@ export class RunnerSupervisor {
         return finished(sinks[stream]).catch(() => undefined);
       }),
     );
-    handle.onMessage((message) => this.#emitEach(this.#messageListeners, message));
+    handle.onMessage((message) => this.#events.emit('message', message));
 
     let pid: number;
     try {
@@ -280,9 +274,9 @@ export class RunnerSupervisor {
     const current: CurrentProcess = { handle, startedAt: this.#clock.now(), expectedExit: false, outputDone };
     this.#current = current;
     void handle.exited.then((exit) => {
-      if (!current.expectedExit) void this.#enqueue(() => this.#afterUnexpectedExit(current, exit));
+      if (!current.expectedExit) void this.#operations.run(() => this.#afterUnexpectedExit(current, exit));
     });
-    const pidFileNote = await writePidFile(this.#options.pidFile, { pid, argv: [located.path, ...args], startedAt: Date.now() }).then(
+    const pidFileNote = await writePidFile(this.#options.pidFile, recordOf(pid, [located.path, ...args])).then(
       () => '',
       (error: unknown) => `; its pid file could not be written (${String(error)}), so it cannot be found if the app is killed`,
     );
@@ -325,7 +319,7 @@ export class RunnerSupervisor {
     });
     this.#backoffTimer = this.#clock.setTimeout(() => {
       this.#backoffTimer = undefined;
-      void this.#enqueue(async () => {
+      void this.#operations.run(async () => {
         if (this.#status.state === 'backoff') await this.#launch(`restart ${this.#status.restarts} after: ${what}`, { freshBackoff: false });
       });
     }, decision.delayMs);
@@ -377,20 +371,7 @@ export class RunnerSupervisor {
     const from = this.#status.state;
     this.#status = { ...this.#status, ...patch, state, reason };
     if (from === state) return;
-    this.#emitEach(this.#listeners, { from, status: this.getState() });
-  }
-
-  /** A throwing listener must not leave the supervisor half-way through a transition. */
-  #emitEach<T>(listeners: Iterable<(value: T) => void>, value: T): void {
-    for (const listener of listeners) {
-      try {
-        listener(value);
-      } catch (error) {
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
+    this.#events.emit('transition', { from, status: this.getState() });
   }
 
   /** The runner's last lines, for a crash message, with the keys this supervisor hands it masked too. */

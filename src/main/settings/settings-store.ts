@@ -3,6 +3,7 @@ import path from 'node:path';
 import Conf from 'conf';
 import { SETTINGS_VERSION, SettingsSchema, defaultSettings, type Settings } from '../../shared/settings.ts';
 import { loadSettings } from './migrations.ts';
+import { TypedEmitter } from '../lib/typed-emitter.ts';
 import type { SettingFix } from './repair.ts';
 
 /** What the store needs of `conf` (and so of `electron-store`, which extends it). */
@@ -114,7 +115,7 @@ export class SettingsStore {
   /** Created at the first save, so that reading never needs a writable folder. */
   #engine: SettingsEngine | undefined;
   #settings: Settings;
-  #listeners = new Set<(settings: Settings) => void>();
+  readonly #events = new TypedEmitter<{ change: [Settings] }>();
   /** Set when saving would destroy a file that could not be backed up, or must not be overwritten. */
   #readOnlyReason: string | undefined;
 
@@ -222,13 +223,12 @@ export class SettingsStore {
     }
     this.#write(parsed.data);
     this.#settings = parsed.data;
-    for (const listener of this.#listeners) listener(this.get());
+    this.#events.emit('change', this.get());
     return this.get();
   }
 
   subscribe(listener: (settings: Settings) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#events.on('change', listener);
   }
 
   /** Opening never fails on a write: the settings stay usable in memory and the user is told. */

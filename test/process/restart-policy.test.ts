@@ -6,13 +6,13 @@ import {
   freshHistory,
   type RestartDecision,
   type RestartHistory,
-} from '../../src/main/runner/restart-policy.ts';
+} from '../../src/main/process/restart-policy.ts';
 
 const policy = DEFAULT_RESTART_POLICY;
 
 /** Runs a series of exits through the policy, each `uptimeMs` after a start that followed the previous delay. */
 function simulate(uptimes: readonly number[], codes: readonly (number | null)[] = []): RestartDecision[] {
-  let history: RestartHistory = freshHistory(policy);
+  let history: RestartHistory = freshHistory();
   let now = 0;
   const decisions: RestartDecision[] = [];
   for (const [index, uptime] of uptimes.entries()) {
@@ -44,17 +44,17 @@ test('a run of 60 s or more was healthy: the next delay is 1 s again and earlier
 });
 
 test('exit code 78 (EX_CONFIG) and configured codes are not restarted; a crash signal is', () => {
-  assert.deepEqual(decideAfterExit(policy, freshHistory(policy), { code: 78, signal: null, startedAt: 0, exitedAt: 10 }), {
+  assert.deepEqual(decideAfterExit(policy, freshHistory(), { code: 78, signal: null, startedAt: 0, exitedAt: 10 }), {
     action: 'do-not-restart',
     code: 78,
   });
   const custom = { ...policy, noRestartExitCodes: [0, 78] };
-  assert.equal(decideAfterExit(custom, freshHistory(custom), { code: 0, signal: null, startedAt: 0, exitedAt: 10 }).action, 'do-not-restart');
-  assert.equal(decideAfterExit(policy, freshHistory(policy), { code: null, signal: 'SIGSEGV', startedAt: 0, exitedAt: 10 }).action, 'restart');
+  assert.equal(decideAfterExit(custom, freshHistory(), { code: 0, signal: null, startedAt: 0, exitedAt: 10 }).action, 'do-not-restart');
+  assert.equal(decideAfterExit(policy, freshHistory(), { code: null, signal: 'SIGSEGV', startedAt: 0, exitedAt: 10 }).action, 'restart');
 });
 
 test('code 0 and SIGINT/SIGTERM (as signals or as 130/143) are a clean stop; other codes and signals restart', () => {
-  const decide = (code: number | null, signal: string | null) => decideAfterExit(policy, freshHistory(policy), { code, signal, startedAt: 0, exitedAt: 10 }).action;
+  const decide = (code: number | null, signal: string | null) => decideAfterExit(policy, freshHistory(), { code, signal, startedAt: 0, exitedAt: 10 }).action;
   for (const [code, signal] of [[0, null], [null, 'SIGINT'], [null, 'SIGTERM'], [130, null], [143, null]] as const) {
     assert.equal(decide(code, signal), 'clean-stop', `code ${code} signal ${signal}`);
   }

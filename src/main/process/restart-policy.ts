@@ -1,7 +1,8 @@
 import { RUNNER_CONFIG_EXIT_CODE } from '../../shared/runner-protocol.ts';
 
 /**
- * When a crashed runner is restarted. Defaults drawn from PM2 (exponential backoff), systemd
+ * When a crashed child (the runner, `ollama serve`) is restarted; each supervisor brings its own
+ * parameters. The runner's defaults are drawn from PM2 (exponential backoff), systemd
  * (`StartLimitBurst`/`StartLimitIntervalSec`), supervisord (`exitcodes`) and OTP (restart
  * intensity): the first restart after 1 s, doubling to a 30 s cap; the delay resets after
  * 60 s of healthy running; 5 unstable exits within 2 minutes is a crash loop.
@@ -9,6 +10,8 @@ import { RUNNER_CONFIG_EXIT_CODE } from '../../shared/runner-protocol.ts';
 export interface RestartPolicy {
   initialDelayMs: number;
   maxDelayMs: number;
+  /** Delays before restart 1, 2, … (the last one repeats), instead of doubling from `initialDelayMs` to `maxDelayMs`. */
+  delaysMs?: readonly number[];
   /** A run at least this long was healthy: its exit restarts the backoff from the start. */
   healthyAfterMs: number;
   /** This many unstable exits (runs shorter than `healthyAfterMs`)… */
@@ -20,6 +23,8 @@ export interface RestartPolicy {
    * built-in runner uses for a bad configuration; a custom runner can use it the same way.
    */
   noRestartExitCodes: readonly number[];
+  /** Whether code 0 or death by SIGINT/SIGTERM ends supervision (`isCleanStop`) rather than counting as a crash. */
+  respectCleanStop: boolean;
 }
 
 /** sysexits.h `EX_CONFIG` (78): the runner's configuration is wrong; the built-in runner's code for it. */
@@ -32,17 +37,24 @@ export const DEFAULT_RESTART_POLICY: RestartPolicy = {
   crashLoopExits: 5,
   crashLoopWindowMs: 120_000,
   noRestartExitCodes: [EXIT_CONFIG_ERROR],
+  respectCleanStop: true,
 };
 
 /** What the policy remembers between exits. */
 export interface RestartHistory {
   /** When each recent unstable exit happened (milliseconds, the supervisor's clock). */
   unstableExitTimes: readonly number[];
-  /** The delay the next restart waits. */
-  nextDelayMs: number;
+  /** Restarts since the backoff last started from the beginning: picks the next delay. */
+  restartsSinceFresh: number;
 }
 
-export const freshHistory = (policy: RestartPolicy): RestartHistory => ({ unstableExitTimes: [], nextDelayMs: policy.initialDelayMs });
+export const freshHistory = (): RestartHistory => ({ unstableExitTimes: [], restartsSinceFresh: 0 });
+
+/** The delay before restart number `attempt` (0-based) since the backoff started from the beginning. */
+export function restartDelayMs(policy: RestartPolicy, attempt: number): number {
+  if (policy.delaysMs !== undefined && policy.delaysMs.length > 0) return policy.delaysMs[Math.min(attempt, policy.delaysMs.length - 1)]!;
+  return Math.min(policy.initialDelayMs * 2 ** attempt, policy.maxDelayMs);
+}
 
 export interface ExitFacts {
   code: number | null;
@@ -72,18 +84,18 @@ export const isCleanStop = (exit: Pick<ExitFacts, 'code' | 'signal'>): boolean =
 /** Decides what follows an unexpected exit. Pure: same facts, same decision. */
 export function decideAfterExit(policy: RestartPolicy, history: RestartHistory, exit: ExitFacts): RestartDecision {
   if (exit.code !== null && policy.noRestartExitCodes.includes(exit.code)) return { action: 'do-not-restart', code: exit.code };
-  if (isCleanStop(exit)) return { action: 'clean-stop' };
+  if (policy.respectCleanStop && isCleanStop(exit)) return { action: 'clean-stop' };
 
   const healthy = exit.exitedAt - exit.startedAt >= policy.healthyAfterMs;
-  const base = healthy ? freshHistory(policy) : history;
+  const base = healthy ? freshHistory() : history;
   const windowStart = exit.exitedAt - policy.crashLoopWindowMs;
   const unstableExitTimes = healthy ? [] : [...base.unstableExitTimes.filter((time) => time > windowStart), exit.exitedAt];
 
   if (unstableExitTimes.length >= policy.crashLoopExits) {
-    return { action: 'crash-loop', unstableExits: unstableExitTimes.length, history: { unstableExitTimes, nextDelayMs: base.nextDelayMs } };
+    return { action: 'crash-loop', unstableExits: unstableExitTimes.length, history: { unstableExitTimes, restartsSinceFresh: base.restartsSinceFresh } };
   }
-  const delayMs = Math.min(base.nextDelayMs, policy.maxDelayMs);
-  return { action: 'restart', delayMs, history: { unstableExitTimes, nextDelayMs: Math.min(delayMs * 2, policy.maxDelayMs) } };
+  const delayMs = restartDelayMs(policy, base.restartsSinceFresh);
+  return { action: 'restart', delayMs, history: { unstableExitTimes, restartsSinceFresh: base.restartsSinceFresh + 1 } };
 }
 
 /** "1 s", "2.5 s", "30 s", "2 min": how delays and windows are shown to the user. */
