@@ -13,7 +13,15 @@ import { Scope } from '../support/e2e-host.ts';
 import { cleanEnv } from '../support/headless.ts';
 
 /** A prepared in-process app core, and a tray host that records what reaches the core and what is logged. */
-async function trayOn(t: { after(fn: () => void | Promise<void>): void }): Promise<{ app: InProcessApp; host: TrayActionHost; reached: string[]; logged: string[] }> {
+interface Tray {
+  app: InProcessApp;
+  host: TrayActionHost;
+  /** The commands that reached the app core. */
+  reached: string[];
+  logged: string[];
+}
+
+async function trayOn(t: { after(fn: () => void | Promise<void>): void }): Promise<Tray> {
   const scope = new Scope(t);
   const app = createApp({ userDataDir: scope.tempDir(), env: cleanEnv({ OLLAMA_HOST: `127.0.0.1:${await freePort()}` }), runnerAutoStart: 'after-setup' });
   scope.defer(() => app.close());
@@ -28,7 +36,7 @@ async function trayOn(t: { after(fn: () => void | Promise<void>): void }): Promi
     handleCommand,
     startAtLogin: () => app.core.getState().startAtLogin,
     open: () => assert.fail('no window is opened'),
-    openUrl: () => assert.fail('no page is opened'),
+    openOllamaDownload: () => assert.fail('no page is opened'),
     quit: () => assert.fail('the app does not quit'),
     log: (message) => logged.push(message),
   };
@@ -60,5 +68,7 @@ test('a valid tray command reaches the app core, and a failure it reports is log
   // The headless core has no login item: the core's refusal and its fix end up in the log.
   await runTrayAction({ kind: 'toggle-start-at-login' }, host);
   assert.deepEqual(reached, ['wizard:defer', 'app:set-start-at-login']);
-  assert.deepEqual(logged, ['Start at login: Start at login is a desktop setting; the headless host has no login item. — Use your service manager (systemd, launchd) to start the headless host.']);
+  assert.deepEqual(logged, [
+    'Start at login: Start at login is a desktop setting; the headless host has no login item. — Use your service manager (systemd, launchd) to start the headless host.',
+  ]);
 });

@@ -75,7 +75,12 @@ export class AppCore {
     const { commandLine, env, settings, logs } = options;
     const log = (level: LogEntry['level'], msg: string) => this.#log(level, msg);
     const changed = () => this.#events.scheduleState();
-    this.#events = new AppEvents({ ready: () => this.#ollama.created, state: () => this.getState(), onState: options.onState, onInvalid: (message) => log('error', message) });
+    this.#events = new AppEvents({
+      ready: () => this.#ollama.created,
+      state: () => this.getState(),
+      onState: options.onState,
+      onInvalid: (message) => log('error', message),
+    });
     this.#configuration = new Configuration({
       commandLine,
       env,
@@ -93,7 +98,14 @@ export class AppCore {
       log,
     });
     const configuration = this.#configuration;
-    this.#keys = new Keys({ configuration, settings, acceptWeakStorage: options.acceptWeakStorage, recheckMs: options.keyRecheckMs ?? 60_000, onChange: changed, log });
+    this.#keys = new Keys({
+      configuration,
+      settings,
+      acceptWeakStorage: options.acceptWeakStorage,
+      recheckMs: options.keyRecheckMs ?? 60_000,
+      onChange: changed,
+      log,
+    });
     this.#ollama = new OllamaControl({
       configuration,
       settings,

@@ -62,7 +62,12 @@ export function createCommandTable(app: CommandServices): CommandTable {
     'keys:validate': ({ provider }) => keys.validate(provider),
     'secrets:accept-weak-storage': () => done(keys.acceptWeakStorage()),
     'models:list': ({ provider }) =>
-      listModels(provider, { ollama: ollama.manager, config: () => configuration.current, endpointOf: (p) => configuration.endpointOf(p), redact: (text) => logs.redactor.redact(text) }),
+      listModels(provider, {
+        ollama: ollama.manager,
+        config: () => configuration.current,
+        endpointOf: (which) => configuration.endpointOf(which),
+        redact: (text) => logs.redactor.redact(text),
+      }),
     'models:catalog': () => models.catalog(),
     'ollama:start': () => done(ollama.manager.start()),
     'ollama:stop': () => done(ollama.manager.stop()),

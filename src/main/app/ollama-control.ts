@@ -35,7 +35,8 @@ const configuredModel = (config: ResolvedConfig): string | null => (config.provi
 export function describeOllamaPhase(state: OllamaState): { key: string; level: LogEntry['level']; msg: string } {
   const { server } = state;
   if ('reason' in server) {
-    return { key: `${server.phase}|${server.reason}`, level: server.phase === 'failed' ? 'error' : 'warn', msg: `Ollama ${server.phase}: ${server.reason} — ${server.fix}` };
+    const level = server.phase === 'failed' ? 'error' : 'warn';
+    return { key: `${server.phase}|${server.reason}`, level, msg: `Ollama ${server.phase}: ${server.reason} — ${server.fix}` };
   }
   const key = `${server.phase}|${state.pid}`;
   if (server.phase === 'running') {

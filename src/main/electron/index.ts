@@ -10,6 +10,7 @@ import { acquireProfileLock, describeHeldLock, type ProfileLock } from '../profi
 import { SettingsStore } from '../settings/settings-store.ts';
 import { runTrayAction } from '../tray/tray-actions.ts';
 import type { TrayAction } from '../tray/tray-menu.ts';
+import { OLLAMA_DOWNLOAD_URL } from '../../shared/problems.ts';
 import { RENDERER_ORIGIN, RENDERER_URL, registerAppScheme, serveRenderer } from './app-protocol.ts';
 import { installIpcBridge } from './ipc-bridge.ts';
 import { applyStartAtLogin } from './login-item.ts';
@@ -114,7 +115,7 @@ async function start(profileLock: ProfileLock): Promise<void> {
         showWindow();
         core.navigate(route);
       },
-      openUrl: (url) => void shell.openExternal(url),
+      openOllamaDownload: () => void shell.openExternal(OLLAMA_DOWNLOAD_URL),
       quit: () => app.quit(),
       log: (message) => logs.log('app', 'error', message),
     });

@@ -10,7 +10,8 @@ export interface TrayActionHost {
   startAtLogin: () => boolean;
   /** Shows the window on `route`. */
   open: (route: Route) => void;
-  openUrl: (url: string) => void;
+  /** Opens Ollama's download page in the browser: the only page the tray offers. */
+  openOllamaDownload: () => void;
   quit: () => void;
   log: (message: string) => void;
 }
@@ -33,7 +34,7 @@ export function runTrayAction(action: TrayAction, host: TrayActionHost): Promise
       break;
     case 'open-url':
       // The tray builds this only for Ollama's download page; anything else is not opened.
-      if (action.url === OLLAMA_DOWNLOAD_URL) host.openUrl(action.url);
+      if (action.url === OLLAMA_DOWNLOAD_URL) host.openOllamaDownload();
       break;
     case 'quit':
       host.quit();
