@@ -8,6 +8,7 @@ import { LogPipeline } from '../logs/pipeline.ts';
 import { appPaths } from '../paths.ts';
 import { acquireProfileLock, describeHeldLock, type ProfileLock } from '../profile-lock.ts';
 import { SettingsStore } from '../settings/settings-store.ts';
+import { runTrayAction } from '../tray/tray-actions.ts';
 import type { TrayAction } from '../tray/tray-menu.ts';
 import { OLLAMA_DOWNLOAD_URL } from '../../shared/problems.ts';
 import { RENDERER_ORIGIN, RENDERER_URL, registerAppScheme, serveRenderer } from './app-protocol.ts';
@@ -106,28 +107,18 @@ async function start(profileLock: ProfileLock): Promise<void> {
     subscribe: (listener) => core.subscribe(listener),
   });
 
-  const onTrayAction = (action: TrayAction) => {
-    switch (action.kind) {
-      case 'command':
-        void core.execute(action.command, action.payload).catch((error: unknown) => logs.log('app', 'error', `Tray: ${String(error)}`));
-        return;
-      case 'toggle-start-at-login':
-        void core
-          .execute('app:set-start-at-login', { enabled: !core.getState().startAtLogin })
-          .catch((error: unknown) => logs.log('app', 'error', `Start at login: ${String(error)}`));
-        return;
-      case 'open':
+  const onTrayAction = (action: TrayAction) =>
+    void runTrayAction(action, {
+      handleCommand: core.execute,
+      startAtLogin: () => core.getState().startAtLogin,
+      open: (route) => {
         showWindow();
-        core.navigate(action.route);
-        return;
-      case 'open-url':
-        // The tray builds this only for Ollama's download page; anything else is not opened.
-        if (action.url === OLLAMA_DOWNLOAD_URL) void shell.openExternal(action.url);
-        return;
-      case 'quit':
-        app.quit();
-    }
-  };
+        core.navigate(route);
+      },
+      openOllamaDownload: () => void shell.openExternal(OLLAMA_DOWNLOAD_URL),
+      quit: () => app.quit(),
+      log: (message) => logs.log('app', 'error', message),
+    });
   const tray = new AppTray({ iconsDir: iconsDir(), onAction: onTrayAction });
   core.subscribe((event) => {
     if (event === 'state') tray.update(core.getState());

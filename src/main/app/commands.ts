@@ -1,0 +1,144 @@
+import type { AppState, CommandName, CommandResponse, ParsedCommand } from '../../shared/ipc.ts';
+import type { LogEntry, LogSource } from '../../shared/logs.ts';
+import { readLogRange } from '../logs/file-range.ts';
+import type { LogPipeline } from '../logs/pipeline.ts';
+import { CommandError } from './command-error.ts';
+import type { Configuration } from './configuration.ts';
+import type { Keys } from './keys.ts';
+import { listModels } from './model-lists.ts';
+import type { OllamaControl } from './ollama-control.ts';
+import type { OllamaModels } from './ollama-models.ts';
+import type { RunnerControl } from './runner-control.ts';
+
+export type Payload<C extends CommandName> = Extract<ParsedCommand, { command: C }>['payload'];
+
+/** One handler per command of the contract; the compiler checks that none is missing. */
+export type CommandTable = { [C in CommandName]: (payload: Payload<C>) => CommandResponse<C> | Promise<CommandResponse<C>> };
+
+/** The services the commands are answered by. */
+export interface CommandServices {
+  configuration: Configuration;
+  keys: Keys;
+  ollama: OllamaControl;
+  models: OllamaModels;
+  runner: RunnerControl;
+  logs: LogPipeline;
+  logsDir: string;
+  getState: () => AppState;
+  /** Something the state shows changed. */
+  changed: () => void;
+  applyStartAtLogin?: ((enabled: boolean) => Promise<void>) | undefined;
+  revealFolder?: ((folder: string) => Promise<boolean>) | undefined;
+}
+
+const ACK = { ok: true } as const;
+
+/** Acknowledges a command once its work is done. */
+const done = async (work: Promise<unknown>): Promise<typeof ACK> => {
+  await work;
+  return ACK;
+};
+
+/** `logs:recent`: the newest lines of the ring buffer that pass the filter. Pure. */
+export function recentEntries(entries: readonly LogEntry[], { filter, limit }: Payload<'logs:recent'>): CommandResponse<'logs:recent'> {
+  const text = filter?.text?.toLowerCase();
+  const sources = filter?.sources ? new Set<LogSource>(filter.sources) : undefined;
+  const matching = entries.filter((entry) => (!sources || sources.has(entry.source)) && (!text || entry.msg.toLowerCase().includes(text)));
+  return { entries: matching.slice(-limit), skipped: 0 };
+}
+
+/** The contract's commands, each a call into the service that owns its concern. */
+export function createCommandTable(app: CommandServices): CommandTable {
+  const { configuration, keys, ollama, models, runner, logs, logsDir, changed } = app;
+  return {
+    'state:get': () => app.getState(),
+    'config:set-provider': ({ provider }) => done(configuration.setProvider(provider)),
+    'config:set-model': ({ provider, model }) => done(configuration.setModel(provider, model)),
+    'config:set-base-url': ({ provider, baseUrl }) =>
+      // The Ollama manager talks to one server: a new Ollama URL needs a new manager.
+      done(configuration.setBaseUrl(provider, baseUrl, () => (provider === 'ollama' ? ollama.replace() : Promise.resolve()))),
+    'keys:set': ({ provider, key }) => keys.set(provider, key),
+    'keys:remove': ({ provider }) => done(keys.remove(provider)),
+    'keys:validate': ({ provider }) => keys.validate(provider),
+    'secrets:accept-weak-storage': () => done(keys.acceptWeakStorage()),
+    'models:list': ({ provider }) =>
+      listModels(provider, {
+        ollama: ollama.manager,
+        config: () => configuration.current,
+        endpointOf: (which) => configuration.endpointOf(which),
+        redact: (text) => logs.redactor.redact(text),
+      }),
+    'models:catalog': () => models.catalog(),
+    'ollama:start': () => done(ollama.manager.start()),
+    'ollama:stop': () => done(ollama.manager.stop()),
+    'ollama:pull': ({ model, use }) => models.pull(model, use === true),
+    'ollama:cancel-pull': ({ model }) => {
+      ollama.manager.cancelPull(model);
+      return ACK;
+    },
+    'ollama:delete': ({ model }) => models.delete(model),
+    'ollama:unload': ({ model }) => done(models.unload(model)),
+    'ollama:set-path': ({ path }) => done(ollama.setPath(path)),
+    'ollama:set-options': (options) => done(ollama.setOptions(options)),
+    'downloads:dismiss': ({ model }) => {
+      models.downloads.dismiss(model);
+      return ACK;
+    },
+    'runner:start': () => {
+      runner.want(true);
+      return done(runner.apply('started by the user', { retry: true }));
+    },
+    'runner:retry': () => {
+      runner.want(true);
+      return done(runner.apply('retried by the user', { retry: true }));
+    },
+    'runner:stop': () => done(runner.stop()),
+    'runner:restart': () => {
+      if (configuration.pendingRunnerCommand === null) return done(runner.restart());
+      runner.want(true);
+      return done(configuration.reconfigure('restarted by the user with the saved runner command'));
+    },
+    'runner:set-command': async ({ command, restart }) => {
+      const later = restart === false && runner.exists;
+      await configuration.setRunnerCommand(command, later);
+      if (later) changed();
+      return ACK;
+    },
+    'logs:recent': (request) => recentEntries(logs.recent(request.filter?.minLevel ? { minLevel: request.filter.minLevel } : {}), request),
+    'logs:read-files': (request) => readLogRange(logsDir, request, logs.redactor),
+    'logs:reveal-folder': async () => {
+      const opened = (await app.revealFolder?.(logsDir)) ?? false;
+      return { path: logsDir, opened };
+    },
+    'playground:run': ({ prompt, system }) => runner.runTask(prompt, system),
+    'playground:cancel': ({ taskId }) => {
+      runner.cancelTask(taskId);
+      return ACK;
+    },
+    'app:set-start-at-login': async ({ enabled }) => {
+      if (!app.applyStartAtLogin) {
+        throw new CommandError('Start at login is a desktop setting; the headless host has no login item.', 'Use your service manager (systemd, launchd) to start the headless host.');
+      }
+      await app.applyStartAtLogin(enabled);
+      configuration.save((draft) => void (draft.startAtLogin = enabled));
+      changed();
+      return ACK;
+    },
+    'wizard:defer': ({ deferred }) => {
+      configuration.save((draft) => {
+        if (deferred) draft.setupDeferred = true;
+        else delete draft.setupDeferred;
+      });
+      changed();
+      return ACK;
+    },
+    'wizard:complete': () => {
+      configuration.save((draft) => {
+        draft.firstRunCompleted = true;
+        delete draft.setupDeferred;
+      });
+      runner.want(true);
+      return done(runner.apply('setup completed'));
+    },
+  };
+}

@@ -1,0 +1,199 @@
+import os from 'node:os';
+import { sourceName } from '../../shared/config.ts';
+import type { LogEntry } from '../../shared/logs.ts';
+import type { OllamaModel } from '../../shared/ollama.ts';
+import { CLOUD_PROVIDERS, PROVIDER_INFO, type Provider } from '../../shared/providers.ts';
+import { normaliseBaseUrl } from '../config/base-url.ts';
+import type { CommandLine } from '../config/cli-options.ts';
+import { resolveCurrentConfig } from '../config/current-config.ts';
+import { toPublicConfig } from '../config/public-config.ts';
+import type { ResolvedConfig } from '../config/resolve.ts';
+import type { Redactor } from '../logs/redactor.ts';
+import { resolveRunnerCommand, type RunnerCommandResult } from '../runner/command.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
+import { SettingsError, type SettingsStore } from '../settings/settings-store.ts';
+import { CommandError } from './command-error.ts';
+import { OperationQueue } from '../process/operation-queue.ts';
+
+export type SettingsChange = Parameters<SettingsStore['update']>[0];
+
+export interface ConfigurationDeps {
+  commandLine: CommandLine;
+  env: NodeJS.ProcessEnv;
+  settings: SettingsStore;
+  secrets: SecretStore;
+  redactor: Redactor;
+  /** The built-in runner's argv, when the host has one. */
+  builtInRunner?: [string, ...string[]] | undefined;
+  /** What Ollama has installed while its server runs (undefined otherwise): the smart default picks from it. */
+  installedOllamaModels: () => readonly OllamaModel[] | undefined;
+  /** Called after every resolution, so the services that follow the configuration see it at once. */
+  onResolved: (config: ResolvedConfig) => void;
+  /** Brings the services in line after a re-resolution: `before` is the configuration it replaced. */
+  apply: (before: ResolvedConfig, reason: string) => Promise<void>;
+  log: (level: LogEntry['level'], msg: string) => void;
+}
+
+/** The saved-settings change for a provider's base URL, or the error that names the input and the fix. */
+export function baseUrlSetting(provider: Provider, raw: string | null): string | null {
+  if (raw === null) return null;
+  const result = normaliseBaseUrl(provider, raw);
+  if (!result.ok) {
+    throw new CommandError(`The ${PROVIDER_INFO[provider].label} base URL ${JSON.stringify(raw)} ${result.reason}.`, `Use http(s)://host[:port][/path], e.g. ${PROVIDER_INFO[provider].defaultBaseUrl}.`);
+  }
+  return result.url;
+}
+
+/**
+ * The configuration: the only place that resolves and re-resolves the cascade (flags,
+ * environment, saved settings, keys, detected facts) and the runner command, saves settings,
+ * and answers "the endpoint of provider P" (the endpoint resolver's answer, src/main/config/endpoint.ts).
+ */
+export class Configuration {
+  readonly #deps: ConfigurationDeps;
+  #secrets: SecretStore;
+  #config!: ResolvedConfig;
+  #runnerCommand: RunnerCommandResult | undefined;
+  /** A runner command saved with "restart later": applied at the runner's next restart. */
+  #pendingRunnerCommand: string | null = null;
+  readonly #reconfigurations = new OperationQueue();
+
+  constructor(deps: ConfigurationDeps) {
+    this.#deps = deps;
+    this.#secrets = deps.secrets;
+  }
+
+  /** The resolved configuration (after the first `resolve`). */
+  get current(): ResolvedConfig {
+    return this.#config;
+  }
+
+  get runnerCommand(): RunnerCommandResult | undefined {
+    return this.#runnerCommand;
+  }
+
+  get pendingRunnerCommand(): string | null {
+    return this.#pendingRunnerCommand;
+  }
+
+  get secrets(): SecretStore {
+    return this.#secrets;
+  }
+
+  /**
+   * Where a provider lives, active or not (the key check and the Ollama manager need it for
+   * inactive providers too): the one endpoint resolver's answer, so that a key only goes to a
+   * URL given for its provider.
+   */
+  endpointOf(provider: Provider): string {
+    return this.#config.endpoints[provider].value;
+  }
+
+  async resolve(): Promise<void> {
+    const { commandLine, env, settings, redactor, builtInRunner } = this.#deps;
+    const installed = this.#deps.installedOllamaModels();
+    this.#config = await resolveCurrentConfig({
+      flags: commandLine.config,
+      env,
+      settings: settings.get(),
+      secrets: this.#secrets,
+      facts: {
+        ollamaModels: installed?.map((model) => model.name),
+        ollamaModelSizes: installed?.map(({ name, sizeBytes }) => ({ name, sizeBytes })),
+        totalMemoryBytes: os.totalmem(),
+      },
+    });
+    redactor.setSecrets(CLOUD_PROVIDERS.flatMap((provider) => this.#config.keys[provider]?.value ?? []));
+    this.#runnerCommand = resolveRunnerCommand({
+      flag: commandLine.runnerCommand,
+      env,
+      settings: settings.get(),
+      ...(builtInRunner ? { builtIn: builtInRunner } : {}),
+    });
+    this.#deps.onResolved(this.#config);
+  }
+
+  /** Re-resolves after a change and applies it (`apply`); changes queue up in order. */
+  reconfigure(reason: string): Promise<void> {
+    return this.#reconfigurations.run(async () => {
+      const before = this.#config;
+      this.#pendingRunnerCommand = null;
+      await this.resolve();
+      await this.#deps.apply(before, reason);
+    });
+  }
+
+  save(change: SettingsChange): void {
+    try {
+      this.#deps.settings.update(change);
+    } catch (error) {
+      if (error instanceof SettingsError) throw new CommandError(error.message, 'Check that the user-data folder is writable and the disk is not full.');
+      throw error;
+    }
+  }
+
+  async setProvider(provider: Provider): Promise<void> {
+    const pinned = this.#config.provider;
+    if (pinned.pinned && pinned.value !== provider) {
+      throw new CommandError(
+        `The provider is pinned to ${pinned.value} by ${sourceName(pinned.source)}.`,
+        `Unset ${sourceName(pinned.source)} (or remove the flag) and restart to choose the provider here.`,
+      );
+    }
+    this.save((draft) => void (draft.provider = provider));
+    await this.reconfigure(`provider switched to ${PROVIDER_INFO[provider].label}`);
+  }
+
+  async setModel(provider: Provider, model: string): Promise<void> {
+    this.save((draft) => void (draft.providers[provider].model = model));
+    await this.reconfigure(`model for ${PROVIDER_INFO[provider].label} set to ${model}`);
+  }
+
+  /** Saves a provider's base URL; `beforeReconfigure` runs in between (a new Ollama URL needs a new manager). */
+  async setBaseUrl(provider: Provider, raw: string | null, beforeReconfigure: () => Promise<void>): Promise<void> {
+    const url = baseUrlSetting(provider, raw);
+    this.save((draft) => {
+      if (url === null) delete draft.providers[provider].baseUrl;
+      else draft.providers[provider].baseUrl = url;
+    });
+    await beforeReconfigure();
+    await this.reconfigure(`${PROVIDER_INFO[provider].label} base URL ${url === null ? 'reset to the default' : `set to ${url}`}`);
+  }
+
+  /**
+   * Saves the runner command. With `later` it applies at the runner's next restart (the state
+   * shows it as pending); otherwise at once.
+   */
+  async setRunnerCommand(command: string | null, later: boolean): Promise<void> {
+    this.save((draft) => {
+      if (command === null) delete draft.runner.command;
+      else draft.runner.command = command;
+    });
+    if (later) {
+      this.#pendingRunnerCommand = command ?? 'the built-in runner';
+      this.#deps.log('info', `Runner command saved; it applies at the runner's next restart: ${this.#pendingRunnerCommand}`);
+    } else {
+      await this.reconfigure('runner command changed');
+    }
+  }
+
+  /** Switches to another key store, taking the keys of the previous one along. */
+  async replaceSecrets(next: SecretStore): Promise<void> {
+    const previous = this.#secrets;
+    this.#secrets = next;
+    for (const provider of CLOUD_PROVIDERS) {
+      const key = await previous.get(provider);
+      if (key) await next.set(provider, key);
+    }
+    await this.reconfigure('key storage changed');
+  }
+
+  /** The configuration as log lines: without a window, the log is where the user reads it. */
+  describe(): void {
+    const { log } = this.#deps;
+    const { provider, model, baseUrl, apiKey } = toPublicConfig(this.#config);
+    log('info', `Configuration: provider ${provider.value} (${provider.source}), model ${model.alias ? `${model.alias.alias} → ` : ''}${model.value} (${model.source}), base URL ${baseUrl.value} (${baseUrl.source})${apiKey.value ? `, key ${apiKey.value} (${apiKey.source})` : ''}`);
+    for (const warning of this.#config.warnings) log('warn', warning.message);
+    for (const error of this.#config.errors) log('error', `${error.message} — the runner will not start until this is fixed`);
+  }
+}

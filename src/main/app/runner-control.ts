@@ -1,0 +1,343 @@
+import { randomUUID } from 'node:crypto';
+import { isPinnedSource } from '../../shared/config.ts';
+import type { AppState, CommandResponse, PlaygroundEvent, UserError } from '../../shared/ipc.ts';
+import type { LogEntry } from '../../shared/logs.ts';
+import { isCloudProvider, type CloudProvider } from '../../shared/providers.ts';
+import { maskSecret } from '../../shared/secret-mask.ts';
+import type { RunnerState, RunnerStatus } from '../../shared/runner.ts';
+import { RunnerToAppSchema, type RunnerCheck } from '../../shared/runner-protocol.ts';
+import type { LogPipeline } from '../logs/pipeline.ts';
+import { formatRunnerCommand, type RunnerCommand } from '../runner/command.ts';
+import type { Launcher } from '../process/launcher.ts';
+import { pidFilePath } from '../process/pid-file.ts';
+import { buildRunnerEnv, describeRunnerEnv } from '../runner/runner-env.ts';
+import { RunnerSupervisor, type RunnerSupervisorOptions } from '../runner/supervisor.ts';
+import { CommandError } from './command-error.ts';
+import type { Configuration } from './configuration.ts';
+
+export interface RunnerControlDeps {
+  configuration: Configuration;
+  env: NodeJS.ProcessEnv;
+  runDir: string;
+  logs: LogPipeline;
+  /** Starts the built-in runner the host's way (Electron: a `utilityProcess`). */
+  builtInLauncher?: Launcher | undefined;
+  runnerOptions?: Pick<RunnerSupervisorOptions, 'killGraceMs' | 'policy' | 'configDebounceMs'> | undefined;
+  /** The Ollama model a runner not started yet waits for (it is downloading), if any. */
+  awaitedDownload: () => string | undefined;
+  /** The runner's start-up provider check used this key: it verifies (or rejects) it. */
+  onKeyChecked: (provider: CloudProvider, masked: string, failed: Pick<RunnerCheck, 'code' | 'message' | 'fix'> | undefined) => void;
+  onPlayground: (event: PlaygroundEvent) => void;
+  /** Something the state shows changed. */
+  onChange: () => void;
+  log: (level: LogEntry['level'], msg: string) => void;
+}
+
+/** What `apply` does to bring the runner in line with the configuration. */
+export type RunnerStep =
+  /** The configuration is invalid: stop a runner that runs (`stop`), and start none. */
+  | { kind: 'invalid'; stop: boolean }
+  | { kind: 'launch' }
+  /** Nothing to do yet: not wanted, or the model it needs is still downloading. */
+  | { kind: 'wait' }
+  | { kind: 'retry' }
+  | { kind: 'start' }
+  | { kind: 'apply-config' }
+  | { kind: 'none' };
+
+export interface RunnerSituation {
+  valid: boolean;
+  /** The supervisor's state; undefined without one. */
+  current: RunnerState | undefined;
+  wanted: boolean;
+  awaitingDownload: boolean;
+  /** The user asked for it (start, retry): a failed or stopped runner is started again. */
+  retry: boolean;
+  /** Its command or environment differ from what it was last given. */
+  inputsChanged: boolean;
+}
+
+/** Started when wanted and valid, stopped when the configuration became invalid, given a changed command or environment once. Pure. */
+export function planRunner(situation: RunnerSituation): RunnerStep {
+  const { valid, current, wanted, awaitingDownload, retry, inputsChanged } = situation;
+  if (!valid) return { kind: 'invalid', stop: current !== undefined && current !== 'stopped' };
+  if (current === undefined) return !wanted || awaitingDownload ? { kind: 'wait' } : { kind: 'launch' };
+  if (retry && (current === 'failed' || current === 'crash-loop')) return { kind: 'retry' };
+  if (retry && current === 'stopped') return { kind: 'start' };
+  return inputsChanged ? { kind: 'apply-config' } : { kind: 'none' };
+}
+
+/** Why there is no runner yet, as the Overview says it. Pure. */
+export function waitingReason({ valid, wanted, awaited }: { valid: boolean; wanted: boolean; awaited: string | undefined }): string {
+  if (!valid) return 'waiting for a valid configuration';
+  if (!wanted) return 'waiting for setup to complete';
+  return awaited ? `waiting for ${awaited} to finish downloading; it starts when the model lands` : 'starting';
+}
+
+/**
+ * The runner: its supervisor's lifecycle (one supervisor per valid configuration), the
+ * environment it is given, and the app side of the runner protocol (readiness, the start-up
+ * provider check, playground tasks, incidents it reports).
+ */
+export class RunnerControl {
+  readonly #deps: RunnerControlDeps;
+  #runner: RunnerSupervisor | undefined;
+  /** The command and environment the runner was last given, so a change that leaves them as they were restarts nothing. */
+  #runnerInputs = '';
+  /** What the current runner was given, as the window shows it. */
+  #runnerEnv: AppState['runnerEnv'] = null;
+  /** Ends the current supervisor's subscriptions and output streams. */
+  #releaseRunner: (() => void) | undefined;
+  /** The runner should be running: set by auto-start and `runner:start`, cleared by `runner:stop`. */
+  #wanted = false;
+  #incident: UserError | null = null;
+  #stopped = false;
+
+  constructor(deps: RunnerControlDeps) {
+    this.#deps = deps;
+  }
+
+  /** A problem the runner reported outside any task (its start-up provider check). */
+  get incident(): UserError | null {
+    return this.#incident;
+  }
+
+  get env(): AppState['runnerEnv'] {
+    return this.#runnerEnv;
+  }
+
+  /** Whether a supervisor exists (a runner command saved with "restart later" waits for it). */
+  get exists(): boolean {
+    return this.#runner !== undefined;
+  }
+
+  want(wanted: boolean): void {
+    this.#wanted = wanted;
+  }
+
+  status(): RunnerStatus {
+    if (this.#runner) {
+      const status = this.#runner.getState();
+      return { ...status, command: this.#redact(status.command) };
+    }
+    const resolved = this.#deps.configuration.runnerCommand;
+    const command = resolved?.ok ? this.#redact(formatRunnerCommand(resolved.command.argv)) : '';
+    const reason = waitingReason({ valid: this.#deps.configuration.current.errors.length === 0, wanted: this.#wanted, awaited: this.#deps.awaitedDownload() });
+    return { state: 'stopped', reason, command, pid: null, startedAt: null, restarts: 0, lastExit: null, nextRestartAt: null, error: null, lastLines: [] };
+  }
+
+  /** The runner command as the Settings screen shows it (keys written into it masked). */
+  commandView(savedCommand: string | undefined): AppState['runnerCommand'] {
+    const resolved = this.#deps.configuration.runnerCommand;
+    const pending = this.#deps.configuration.pendingRunnerCommand;
+    if (resolved?.ok === true) {
+      const { argv, source } = resolved.command;
+      return { value: this.#redact(formatRunnerCommand(argv)), source, pinned: isPinnedSource(source), pending };
+    }
+    return { value: this.#redact(savedCommand ?? ''), source: 'settings', pinned: false, pending };
+  }
+
+  /** Brings the runner in line with the configuration (`planRunner`); with `retry`, an invalid configuration is the command's error. */
+  async apply(reason: string, { retry = false } = {}): Promise<void> {
+    if (this.#stopped) return;
+    const config = this.#deps.configuration.current;
+    const command = this.#deps.configuration.runnerCommand;
+    const runnable = config.errors.length === 0 && command?.ok === true ? command.command : undefined;
+    const env = runnable ? buildRunnerEnv(config, this.#deps.env) : {};
+    const inputs = runnable ? JSON.stringify([runnable.argv, env]) : '';
+    const step = planRunner({
+      valid: runnable !== undefined,
+      current: this.#runner?.getState().state,
+      wanted: this.#wanted,
+      awaitingDownload: runnable !== undefined && !this.#runner && this.#wanted && this.#deps.awaitedDownload() !== undefined,
+      retry,
+      inputsChanged: inputs !== this.#runnerInputs,
+    });
+    const given = () => {
+      this.#runnerInputs = inputs;
+      this.#runnerEnv = describeRunnerEnv(env, this.#deps.env, (text) => this.#redact(text));
+    };
+    switch (step.kind) {
+      case 'invalid': {
+        const error = command?.ok === false ? command.error : undefined;
+        if (step.stop && this.#runner) {
+          this.#deps.log('warn', `Stopping the runner until the configuration is fixed: ${error ? error.message : config.errors[0]?.message}`);
+          await this.#runner.stop();
+          // A stopped supervisor stays stopped; a fresh one starts once the configuration is fixed.
+          this.#release();
+        }
+        if (retry) throw new CommandError(error ? error.message : (config.errors[0]?.message ?? 'The configuration is invalid.'), error ? error.fix : 'Fix the configuration first (see Overview).');
+        this.#deps.onChange();
+        return;
+      }
+      case 'wait':
+        if (this.#wanted) this.#deps.onChange();
+        return;
+      case 'launch':
+        if (!runnable) return;
+        this.#runner = this.#createRunner(runnable, env);
+        given();
+        this.#deps.log('info', `Starting the runner (${reason}): ${formatRunnerCommand(runnable.argv)}`);
+        await this.#runner.start();
+        return;
+      case 'retry':
+        await this.#runner?.retry();
+        return;
+      case 'start':
+        await this.#runner?.start();
+        return;
+      case 'apply-config':
+        if (!runnable) return;
+        given();
+        this.#deps.log('info', `The runner's configuration changed: ${reason}`);
+        await this.#runner?.applyConfig(env, runnable);
+        return;
+      case 'none':
+        return;
+    }
+  }
+
+  /** `runner:restart`: a running supervisor restarts; without one, the runner is started. */
+  async restart(): Promise<void> {
+    this.#wanted = true;
+    if (this.#runner) await this.#runner.restart('restarted by the user');
+    else await this.apply('started by the user', { retry: true });
+  }
+
+  async stop(): Promise<void> {
+    this.#wanted = false;
+    await this.#runner?.stop();
+  }
+
+  /** Stops the runner for good (the app is quitting). */
+  async shutdown(): Promise<void> {
+    this.#stopped = true;
+    this.#wanted = false;
+    await this.#runner?.stop();
+    this.#releaseRunner?.();
+  }
+
+  runTask(prompt: string, system: string | undefined): CommandResponse<'playground:run'> {
+    const runner = this.#runner;
+    if (!runner || runner.getState().state !== 'running') {
+      throw new CommandError('The runner is not running.', 'Start it from the Overview or the tray, then try again.');
+    }
+    const command = this.#deps.configuration.runnerCommand;
+    if (!command?.ok || !command.command.builtIn) {
+      throw new CommandError('The playground needs the built-in runner; a custom runner has no task channel.', 'Clear the runner command in Settings to use the built-in runner.');
+    }
+    const taskId = randomUUID();
+    if (!runner.send({ type: 'task', id: taskId, prompt, ...(system ? { system } : {}) })) {
+      throw new CommandError('The task could not be sent to the runner.', 'Restart the runner and try again.');
+    }
+    return { taskId };
+  }
+
+  cancelTask(taskId: string): void {
+    this.#runner?.send({ type: 'cancel', id: taskId });
+  }
+
+  /**
+   * What the runner reported (Ollama unreachable, a model missing) may be fixed now that Ollama
+   * changed: the report is dropped and the runner checks again, so a cause that is gone no
+   * longer shows, and one that remains is reported afresh.
+   */
+  recheckIncident(): void {
+    if (!this.#incident) return;
+    this.#incident = null;
+    const command = this.#deps.configuration.runnerCommand;
+    if (this.#runner?.getState().state === 'running' && command?.ok && command.command.builtIn) {
+      this.#runner.send({ type: 'check', id: randomUUID() });
+    }
+  }
+
+  /**
+   * Masks known keys and key shapes as the log pipeline does, for text that leaves the core some
+   * other way: a key written into the runner command.
+   */
+  #redact(text: string): string {
+    return this.#deps.logs.redactor.redact(text);
+  }
+
+  #release(): void {
+    this.#releaseRunner?.();
+    this.#releaseRunner = undefined;
+    this.#runner = undefined;
+  }
+
+  #createRunner(command: RunnerCommand, env: Record<string, string>): RunnerSupervisor {
+    const { logs, builtInLauncher, runnerOptions } = this.#deps;
+    const supervisor = new RunnerSupervisor({
+      command,
+      env,
+      pidFile: pidFilePath(this.#deps.runDir, 'runner'),
+      output: logs.processOutput('runner'),
+      redact: (text) => logs.redactor.redact(text),
+      ...(builtInLauncher && command.builtIn ? { launcher: builtInLauncher } : {}),
+      ...runnerOptions,
+    });
+    const unsubscribers = [
+      supervisor.subscribe(({ status }) => {
+        const stuck = status.state === 'crash-loop' || status.state === 'failed';
+        const text = stuck && status.error ? `${status.error.message} — ${status.error.fix}` : status.reason;
+        this.#deps.log(stuck ? 'error' : 'info', `Runner ${status.state}: ${text}`);
+        this.#deps.onChange();
+      }),
+      supervisor.onMessage((message) => this.#onRunnerMessage(message)),
+    ];
+    this.#releaseRunner = () => {
+      for (const unsubscribe of unsubscribers) unsubscribe();
+    };
+    return supervisor;
+  }
+
+  #onRunnerMessage(raw: unknown): void {
+    const { log, onPlayground, onChange } = this.#deps;
+    const parsed = RunnerToAppSchema.safeParse(raw);
+    if (!parsed.success) {
+      log('warn', 'The runner sent a control message that does not match the protocol; it was ignored');
+      return;
+    }
+    const message = parsed.data;
+    switch (message.type) {
+      case 'ready':
+        this.#incident = null;
+        log('info', `Runner ready: ${message.provider} ${message.model} at ${message.baseUrl}`);
+        // One cheap authenticated call proves the key and the model before the user relies on them.
+        if (message.provider !== 'ollama') this.#runner?.send({ type: 'check', id: randomUUID() });
+        break;
+      case 'delta':
+        onPlayground({ type: 'delta', taskId: message.id, text: message.text });
+        break;
+      case 'done': {
+        const { id, ...done } = message;
+        onPlayground({ ...done, taskId: id });
+        break;
+      }
+      case 'error':
+        if (message.id === undefined) {
+          this.#incident = { message: `Runner: ${message.message}`, fix: message.fix ?? 'See the runner logs.' };
+          log('error', `${this.#incident.message} — ${this.#incident.fix}`);
+          onChange();
+        } else {
+          onPlayground({ type: 'error', taskId: message.id, code: message.code, message: message.message, ...(message.fix ? { fix: message.fix } : {}) });
+        }
+        break;
+      case 'check-result': {
+        const failed = message.checks.find((check) => check.status === 'error');
+        const provider = message.provider;
+        const key = isCloudProvider(provider) ? this.#deps.configuration.current.keys[provider] : undefined;
+        if (isCloudProvider(provider) && key) this.#deps.onKeyChecked(provider, maskSecret(key.value), failed);
+        if (failed) {
+          this.#incident = { message: `Runner: ${failed.message}`, fix: failed.fix ?? 'See the runner logs.' };
+          log('error', this.#incident.message);
+        } else {
+          this.#incident = null;
+          log('info', `Provider check passed: ${message.provider} ${message.model}`);
+        }
+        onChange();
+        break;
+      }
+    }
+  }
+}
