@@ -86,7 +86,8 @@ test('with a cloud provider, an Ollama that answers is shown with its models, an
   await app.core.start();
   const state = () => app.core.getState();
   assert.equal(state().config.provider.value, 'anthropic');
-  await waitFor('the answering Ollama', () => state().ollama.server.phase === 'running');
+  // The server is shown as running as soon as it answers; its models follow with the next request.
+  await waitFor('the answering Ollama and its models', () => state().ollama.server.phase === 'running' && state().ollama.models.length > 0);
   assert.deepEqual(state().ollama.server, { phase: 'running', owner: 'external' });
   assert.deepEqual(state().ollama.models.map((model) => model.name), ['qwen2.5:7b']);
   assert.equal(state().ollama.pid, null, 'nothing was launched');
