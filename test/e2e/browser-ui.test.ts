@@ -18,7 +18,7 @@ import { startFakeOllama } from '../doubles/ollama/server.ts';
 import { freePort } from '../ollama/support.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { upgradeStatus } from '../support/websocket.ts';
-import { Scope, escapeRegExp, filesUnder, hostEnv, readPidFile, startHost, waitUntil } from '../support/e2e-host.ts';
+import { HOST_WAIT_MS, Scope, escapeRegExp, filesUnder, hostEnv, readPidFile, startHost, waitFor } from '../support/e2e-host.ts';
 import { DEADLINE, SCREENSHOTS, explained, newContext as newBrowserContext, openPage, shot, uiUrl, withRoute } from '../support/ui-e2e.ts';
 
 /** A key the user types: distinctive, so a leak anywhere is found by a plain search. */
@@ -67,7 +67,7 @@ test('the wizard takes a blank profile to a running runner: detect Ollama, choos
     await page.getByRole('button', { name: 'Pull model' }).click();
     const bar = page.getByRole('region', { name: 'Choose a model' }).getByRole('progressbar', { name: 'Pulling llama3.2' });
     await bar.waitFor(DEADLINE);
-    await waitUntil('the progress bar to move', async () => Number((await bar.getAttribute('value').catch(() => null)) ?? 0) > 5);
+    await waitFor('the progress bar to move', async () => Number((await bar.getAttribute('value').catch(() => null)) ?? 0) > 5, HOST_WAIT_MS);
     await shot(page, 'wizard-3-pull-progress');
     await page.getByText('llama3.2 is installed and selected.').waitFor(DEADLINE);
     await page.getByRole('button', { name: 'In use' }).waitFor(DEADLINE);
@@ -153,10 +153,10 @@ test('a key added in Settings stays masked, switching provider restarts the runn
     const record = JSON.parse(restarted) as Record<string, unknown>;
     assert.equal(record.baseUrl, anthropic.url, 'the runner got the saved Anthropic base URL');
     assert.equal(record.apiKey, maskSecret(TYPED_KEY), 'and the key, masked in its log');
-    const secondPid = await waitUntil('the new runner pid file', () => {
+    const secondPid = await waitFor('the new runner pid file', () => {
       const pid = readPidFile(userDataDir, 'runner.pid');
       return pid !== undefined && pid !== firstPid ? pid : undefined;
-    });
+    }, HOST_WAIT_MS);
     assert.equal(Number(record.pid), secondPid, 'the runner that logged it is the one running');
 
     // The Logs page, opened before the switch and never reloaded, streams the lines the switch caused.
@@ -177,7 +177,7 @@ test('a key added in Settings stays masked, switching provider restarts the runn
     // Removing the key in use stops the runner, and with nothing usable left the wizard is back;
     // adding a key there starts the runner again.
     await page.getByRole('button', { name: 'Remove' }).first().click();
-    await waitUntil('the runner to stop without a key', () => readPidFile(userDataDir, 'runner.pid') === undefined);
+    await waitFor('the runner to stop without a key', () => readPidFile(userDataDir, 'runner.pid') === undefined, HOST_WAIT_MS);
     await host.waitForLine('the missing key to be reported', (line) => line.includes('"level":"warn"') && line.includes('Stopping the runner until the configuration is fixed: Anthropic needs an API key'));
     await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
     await page.getByRole('button', { name: 'Continue' }).click();
@@ -198,10 +198,10 @@ test('a key added in Settings stays masked, switching provider restarts the runn
     await page.getByRole('heading', { name: 'Review' }).waitFor(DEADLINE);
     assert.match(await page.locator('.wizard__body').innerText(), new RegExp(`API key\\s+${escapeRegExp(maskSecret(TYPED_KEY))}`));
     await page.getByRole('button', { name: 'Looks good' }).click();
-    const thirdPid = await waitUntil('the runner to start again with the key back', () => {
+    const thirdPid = await waitFor('the runner to start again with the key back', () => {
       const pid = readPidFile(userDataDir, 'runner.pid');
       return pid !== undefined && pid !== secondPid ? pid : undefined;
-    });
+    }, HOST_WAIT_MS);
     await page.getByText(`The runner is up (pid ${thirdPid}).`).waitFor(DEADLINE);
     await page.getByRole('button', { name: 'Finish' }).click();
 
@@ -368,7 +368,7 @@ test('the access token never reaches another server on 127.0.0.1 opened in the s
     await other.goto(`${recorder.url}${appPath}`);
     await ui.page.evaluate(`location.href = ${JSON.stringify(`${recorder.url}/from-the-ui`)}`);
     await ui.page.waitForURL(`${recorder.url}/from-the-ui`);
-    await waitUntil('every load of the other pages', () => recorder.requests.filter((seen) => seen.path.endsWith('/api')).length >= 3);
+    await waitFor('every load of the other pages', () => recorder.requests.filter((seen) => seen.path.endsWith('/api')).length >= 3, HOST_WAIT_MS);
     const leaks = recorder.requests.filter((seen) => `${seen.path} ${JSON.stringify(seen.headers)}`.includes(token));
     t.diagnostic(`the other-port recorder: ${leaks.length} of ${recorder.requests.length} requests carried the token`);
     assert.deepEqual(leaks, [], `the other server saw the token (${leaks.length} of ${recorder.requests.length} requests)`);
@@ -439,7 +439,7 @@ test('while "Expose to network" is on the window says so on top, Settings says w
     await server.getByText('Off: only this machine can reach Ollama.').waitFor(DEADLINE);
     await server.getByRole('button', { name: 'Save server options' }).click();
     const savedOff = () => (JSON.parse(fs.readFileSync(path.join(userDataDir, 'settings.json'), 'utf8')) as { ollama: { exposeToNetwork: boolean } }).ollama.exposeToNetwork === false;
-    await waitUntil('the setting to be saved off', savedOff);
+    await waitFor('the setting to be saved off', savedOff, HOST_WAIT_MS);
     const after = await openPage(context, withRoute(url, '#/overview'));
     await after.page.getByRole('region', { name: 'Runner' }).waitFor(DEADLINE);
     assert.equal(await after.page.locator('.banner').count(), 0, 'no banner once it is off');

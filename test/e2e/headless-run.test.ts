@@ -14,6 +14,7 @@ import { FAKE_OPENAI_KEY } from '../doubles/cloud/openai.ts';
 import { FAKE_OLLAMA_BIN_DIR, startFakeOllama } from '../doubles/ollama/server.ts';
 import { freePort } from '../ollama/support.ts';
 import {
+  HOST_WAIT_MS,
   Scope,
   commandLineOf,
   descendantsOf,
@@ -23,7 +24,7 @@ import {
   isGone,
   readPidFile,
   startHost,
-  waitUntil,
+  waitFor,
 } from '../support/e2e-host.ts';
 
 const STUBBORN_RUNNER = path.join(import.meta.dirname, 'fixtures', 'stubborn-env-runner.ts');
@@ -184,7 +185,7 @@ test('a custom runner gets exactly the runner contract, no secret in argv, and d
   });
   const host = startHost(scope, ['--runner-command', stubbornRunnerCommand(dumpFile), '--user-data-dir', userDataDir], env);
 
-  const dump = await waitUntil('the custom runner to record its environment', () => readDump(dumpFile));
+  const dump = await waitFor('the custom runner to record its environment', () => readDump(dumpFile), HOST_WAIT_MS);
   scope.killAtEnd(dump.pid);
   scope.killAtEnd(dump.grandchild);
   assert.deepEqual(contractVariables(dump.env), {
@@ -252,11 +253,11 @@ test('a runner orphaned by a SIGKILLed host is ended at the next start, which ke
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: ['llama3.2', 'qwen2.5:0.5b'] } });
 
   const first = startHost(scope, ['--user-data-dir', userDataDir], env);
-  const orphan = await waitUntil('the first runner to record its environment', () => readDump(dumpFile));
+  const orphan = await waitFor('the first runner to record its environment', () => readDump(dumpFile), HOST_WAIT_MS);
   scope.killAtEnd(orphan.pid);
   scope.killAtEnd(orphan.grandchild);
   assert.equal(orphan.env.STIGMER_LLM_MODEL, 'qwen2.5:0.5b', 'the saved model is used');
-  await waitUntil('the runner pid file', () => readPidFile(userDataDir, 'runner.pid') === orphan.pid);
+  await waitFor('the runner pid file', () => readPidFile(userDataDir, 'runner.pid') === orphan.pid, HOST_WAIT_MS);
   const firstOllama = readPidFile(userDataDir, 'ollama.pid');
   assert.ok(firstOllama !== undefined);
   scope.killAtEnd(firstOllama);
@@ -266,7 +267,7 @@ test('a runner orphaned by a SIGKILLed host is ended at the next start, which ke
   fs.rmSync(dumpFile);
 
   const second = startHost(scope, ['--user-data-dir', userDataDir], env);
-  const next = await waitUntil('the next runner to record its environment', () => readDump(dumpFile));
+  const next = await waitFor('the next runner to record its environment', () => readDump(dumpFile), HOST_WAIT_MS);
   scope.killAtEnd(next.pid);
   scope.killAtEnd(next.grandchild);
   assert.notEqual(next.pid, orphan.pid);
@@ -328,7 +329,7 @@ test('a runner that keeps crashing is restarted after growing delays, then left 
     const waited = timeOf(starts[index + 1]!) - timeOf(line);
     assert.ok(waited >= announced - 50, `restart ${index + 1} waited ${waited} ms, at least the announced ${announced} ms`);
   });
-  await waitUntil("each crash's reason in the log", () => host.lines().filter(fromSource('runner', /crashing runner \d+: cannot reach the agent queue/)).length === 5);
+  await waitFor("each crash's reason in the log", () => host.lines().filter(fromSource('runner', /crashing runner \d+: cannot reach the agent queue/)).length === 5, HOST_WAIT_MS);
 
   assert.ok(host.running, 'the host itself runs on');
   assert.deepEqual(await host.stop('SIGTERM'), { code: 0, signal: null }, host.stdout);

@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { floodLine } from '../../bench/lib/flood.ts';
 import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
 import { launchChromium } from '../support/chromium.ts';
-import { Scope, waitUntil } from '../support/e2e-host.ts';
+import { HOST_WAIT_MS, Scope, waitFor } from '../support/e2e-host.ts';
 import { openLogsPage, shootBothSchemes } from '../support/logs-page.ts';
 
 const FLOOD = path.join(import.meta.dirname, 'fixtures', 'flood-on-signal.ts');
@@ -62,7 +62,7 @@ test('a 50,000-line burst: gap markers load every skipped line from the files, a
   await rowsMatching(page, 'exited with code 3').first().waitFor(DEADLINE);
 
   await setFilter(page, FLOOD_TEXT);
-  const before = await waitUntil('the flood lines shown', async () => ((await lineCount(page)).shown > 1 ? lineCount(page) : undefined));
+  const before = await waitFor('the flood lines shown', async () => ((await lineCount(page)).shown > 1 ? lineCount(page) : undefined), HOST_WAIT_MS);
   assert.ok(before.shown < LINES, `the window was sent a sample (${before.shown} of ${LINES} flood lines)`);
   // Opening every marker: each loads its lines (and leaves a marker for the rest of a big gap).
   await setFilter(page, 'matches-no-line-at-all');
@@ -74,15 +74,15 @@ test('a 50,000-line burst: gap markers load every skipped line from the files, a
     if (label === null) break;
     const total = (await lineCount(page)).total;
     if (!(await markers.first().click({ timeout: 3000 }).then(() => true, () => false))) continue;
-    await waitUntil('the gap to be loaded', async () => (await lineCount(page)).total !== total || (await markers.first().innerText({ timeout: 500 }).catch(() => null)) !== label);
+    await waitFor('the gap to be loaded', async () => (await lineCount(page)).total !== total || (await markers.first().innerText({ timeout: 500 }).catch(() => null)) !== label, HOST_WAIT_MS);
   }
   await setFilter(page, FLOOD_TEXT);
-  await waitUntil('every flood line in the window', async () => (await lineCount(page)).shown === LINES).catch(async (error: unknown) => {
+  await waitFor('every flood line in the window', async () => (await lineCount(page)).shown === LINES, HOST_WAIT_MS).catch(async (error: unknown) => {
     throw new Error(`${String(error)}: ${JSON.stringify(await lineCount(page))}`);
   });
   for (const index of [0, 1, 12_345, 31_337, LINES - 1]) {
     await setFilter(page, floodLine(index));
-    await waitUntil(`flood line ${index} once`, async () => (await lineCount(page)).shown === 1);
+    await waitFor(`flood line ${index} once`, async () => (await lineCount(page)).shown === 1, HOST_WAIT_MS);
   }
 
   // A second window starts with the newest lines only; scrolling to the top loads older ones.
@@ -95,19 +95,19 @@ test('a 50,000-line burst: gap markers load every skipped line from the files, a
   const list = second.getByRole('region', { name: 'Log lines' });
   await list.evaluate((element) => element.scrollTo({ top: 0 }));
   // Loaded while the user reads at the top, the older lines go above: the list moves down by them, so the rows in view stay put.
-  await waitUntil('older lines from the files, above the rows in view', async () => (await lineCount(second)).total > start.total && (await list.evaluate((element) => element.scrollTop)) > 0);
+  await waitFor('older lines from the files, above the rows in view', async () => (await lineCount(second)).total > start.total && (await list.evaluate((element) => element.scrollTop)) > 0, HOST_WAIT_MS);
   // The flood lines in the second window are now exactly the newest ones, none twice: if it
   // shows S of them, line LINES - S is there and the one before it is not.
   await setFilter(second, FLOOD_TEXT);
-  const { shown } = await waitUntil('the flood lines counted', async () => {
+  const { shown } = await waitFor('the flood lines counted', async () => {
     const count = await lineCount(second);
     return count.shown > 0 && count.shown < count.total ? count : undefined;
-  });
+  }, HOST_WAIT_MS);
   assert.ok(shown > start.total - 100 && shown < LINES, `older flood lines were added (${shown})`);
   await setFilter(second, floodLine(LINES - shown));
-  await waitUntil(`flood line ${LINES - shown}, the oldest loaded`, async () => (await lineCount(second)).shown === 1);
+  await waitFor(`flood line ${LINES - shown}, the oldest loaded`, async () => (await lineCount(second)).shown === 1, HOST_WAIT_MS);
   await setFilter(second, floodLine(LINES - shown - 1));
-  await waitUntil(`flood line ${LINES - shown - 1} not yet loaded`, async () => (await lineCount(second)).shown === 0);
+  await waitFor(`flood line ${LINES - shown - 1} not yet loaded`, async () => (await lineCount(second)).shown === 0, HOST_WAIT_MS);
 
   // Long lines wrap on request: a flood line is wider than the window at 800 px.
   await page.setViewportSize({ width: 800, height: 600 });
@@ -115,7 +115,7 @@ test('a 50,000-line burst: gap markers load every skipped line from the files, a
   const row = page.locator('.log-row').filter({ hasText: FLOOD_TEXT }).last();
   const oneLine = (await row.boundingBox())!.height;
   await page.getByRole('button', { name: 'Wrap lines' }).click();
-  await waitUntil('the row to wrap', async () => ((await page.locator('.log-row').filter({ hasText: FLOOD_TEXT }).last().boundingBox())?.height ?? 0) > oneLine * 1.5);
+  await waitFor('the row to wrap', async () => ((await page.locator('.log-row').filter({ hasText: FLOOD_TEXT }).last().boundingBox())?.height ?? 0) > oneLine * 1.5, HOST_WAIT_MS);
   await shootBothSchemes(page, 'logs-wrapped');
   assert.deepEqual(problems, [], 'no console errors');
 });

@@ -14,7 +14,7 @@ import { defaultSettings } from '../../src/shared/settings.ts';
 import { FAKE_OLLAMA_BIN_DIR } from '../doubles/ollama/server.ts';
 import { freePort } from '../ollama/support.ts';
 import { launchChromium } from '../support/chromium.ts';
-import { Scope, hostEnv, readPidFile, startHost, waitUntil } from '../support/e2e-host.ts';
+import { HOST_WAIT_MS, Scope, hostEnv, readPidFile, startHost, waitFor } from '../support/e2e-host.ts';
 import { DEADLINE, SCREENSHOTS, explained, newContext, openPage, shot, uiUrl, withRoute } from '../support/ui-e2e.ts';
 
 /** Small layers pulled slowly: a pull lasts seconds, long enough to navigate, reload and cancel. */
@@ -94,7 +94,7 @@ test('the Models screen lists, pulls, cancels, deletes and unloads; downloads su
     await page.reload();
     await page.getByRole('button', { name: 'Downloads' }).click();
     const before = Number(await bar.getAttribute('value', DEADLINE));
-    await waitUntil('the download to go on after the reload', async () => Number(await bar.getAttribute('value')) > before);
+    await waitFor('the download to go on after the reload', async () => Number(await bar.getAttribute('value')) > before, HOST_WAIT_MS);
 
     // Cancelling says so, and installs nothing.
     await panel.getByRole('button', { name: 'Cancel download of mistral:7b' }).click();
@@ -230,11 +230,11 @@ test('Settings: arrow keys only move focus among providers, per-provider base UR
     assert.equal(await ollama.isChecked(), true, 'one arrow press chooses nothing');
     assert.equal(readSettings(userDataDir).provider, 'ollama');
     await page.keyboard.press('Space');
-    await waitUntil('the provider to be saved', () => readSettings(userDataDir).provider === 'openai');
+    await waitFor('the provider to be saved', () => readSettings(userDataDir).provider === 'openai', HOST_WAIT_MS);
     await host.waitForLine('the OpenAI runner', (line) => / \[app\] Runner ready: openai /.test(line));
     await ollama.focus();
     await page.keyboard.press('Enter');
-    await waitUntil('Enter to choose Ollama again', () => readSettings(userDataDir).provider === 'ollama');
+    await waitFor('Enter to choose Ollama again', () => readSettings(userDataDir).provider === 'ollama', HOST_WAIT_MS);
 
     // A per-provider base URL: an OpenAI-compatible server (LM Studio here), saved in its native form.
     const endpoints = page.getByRole('region', { name: 'Endpoints' });
@@ -243,9 +243,9 @@ test('Settings: arrow keys only move focus among providers, per-provider base UR
     await endpoints.getByText(/The OpenAI base URL "ftp:\/\/localhost:1234" .*Use http\(s\):\/\/host\[:port\]\[\/path\]/).waitFor(DEADLINE);
     await endpoints.getByLabel('OpenAI base URL').fill('http://127.0.0.1:1234/v1');
     await endpoints.getByRole('button', { name: 'Save' }).nth(1).click();
-    await waitUntil('the base URL to be saved', () => readSettings(userDataDir).providers.openai.baseUrl === 'http://127.0.0.1:1234/v1');
+    await waitFor('the base URL to be saved', () => readSettings(userDataDir).providers.openai.baseUrl === 'http://127.0.0.1:1234/v1', HOST_WAIT_MS);
     await endpoints.getByRole('button', { name: 'Reset the OpenAI base URL' }).click();
-    await waitUntil('the default to be restored', () => readSettings(userDataDir).providers.openai.baseUrl === undefined);
+    await waitFor('the default to be restored', () => readSettings(userDataDir).providers.openai.baseUrl === undefined, HOST_WAIT_MS);
 
     // The runner command asks first; "restart later" keeps the runner that runs.
     const runnerCard = page.getByRole('region', { name: 'Runner command' });

@@ -12,11 +12,9 @@ import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
 import { defaultSettings } from '../../src/shared/settings.ts';
 import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from '../doubles/cloud/anthropic.ts';
 import { freePort } from '../ollama/support.ts';
-import { launchChromium, watchPage } from '../support/chromium.ts';
-import { REPO_ROOT } from '../support/headless.ts';
+import { SCREENSHOTS, launchChromium, watchPage } from '../support/chromium.ts';
 import { Scope, hostEnv, startHost, type HeadlessHost } from '../support/e2e-host.ts';
 
-const SCREENSHOTS = path.join(REPO_ROOT, 'test-results/screenshots');
 const DEADLINE = { timeout: 30_000 };
 /** 800×600, and the Electron window's minimum (src/main/electron/main-window.ts). */
 const SIZES = [

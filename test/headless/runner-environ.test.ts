@@ -15,11 +15,10 @@ import { defaultSettings } from '../../src/shared/settings.ts';
 import { FAKE_ANTHROPIC_KEY } from '../doubles/cloud/anthropic.ts';
 import { FAKE_OPENAI_KEY } from '../doubles/cloud/openai.ts';
 import { freePort } from '../ollama/support.ts';
-import { launchChromium, watchPage } from '../support/chromium.ts';
-import { Scope, hostEnv, readPidFile, startHost, waitUntil } from '../support/e2e-host.ts';
+import { SCREENSHOTS, launchChromium, watchPage } from '../support/chromium.ts';
+import { HOST_WAIT_MS, Scope, hostEnv, readPidFile, startHost, waitFor } from '../support/e2e-host.ts';
 import { REPO_ROOT } from '../support/headless.ts';
 
-const SCREENSHOTS = path.join(REPO_ROOT, 'test-results/screenshots');
 const ENV_DUMP = path.join(REPO_ROOT, 'test/runner/fixtures/env-dump.ts');
 const DEADLINE = { timeout: 30_000 };
 /** The Electron window's minimum width (src/main/electron/main-window.ts). */
@@ -68,7 +67,7 @@ test("the runner gets the resolution under every contract name, nothing meant fo
 
   const line = await host.waitForLine('the UI to be ready', (text) => text.startsWith('UI ready: open '), 60_000);
   const url = line.slice('UI ready: open '.length);
-  await waitUntil('the runner to dump its environment', () => fs.existsSync(dumpFile));
+  await waitFor('the runner to dump its environment', () => fs.existsSync(dumpFile), HOST_WAIT_MS);
   const pid = readPidFile(userDataDir, 'runner.pid');
   assert.ok(pid !== undefined);
 

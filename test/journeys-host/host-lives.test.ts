@@ -16,7 +16,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { FAKE_OLLAMA_BIN_DIR, startFakeOllama } from '../doubles/ollama/server.ts';
 import { freePort } from '../ollama/support.ts';
-import { Scope, descendantsOf, hostEnv, isGone, readPidFile, startHost, waitUntil } from '../support/e2e-host.ts';
+import { Scope, descendantsOf, hostEnv, isGone, readPidFile, startHost, waitFor } from '../support/e2e-host.ts';
 import { runHeadlessCli } from '../support/headless.ts';
 
 const TEST_DIR = path.resolve(import.meta.dirname, '..');
@@ -122,7 +122,7 @@ describe('the headless host without --ui stays up in every state until SIGTERM',
       if (idle && (c.ollama === 'external' || c.ollama === 'remote') && c.config !== 'openai-without-key') {
         // With nothing of its own running, the host still watches Ollama: it is alive, not merely not yet gone.
         const before = probes;
-        await waitUntil('a health check after the notice', () => {
+        await waitFor('a health check after the notice', () => {
           if (!host.running) throw new Error(`the host exited while idle\n${host.stdout}\n${host.stderr}`);
           return probes > before;
         }, WAIT_MS);

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { FAKE_OLLAMA_BIN_DIR } from '../doubles/ollama/server.ts';
 import { freePort } from '../ollama/support.ts';
-import { Scope, commandLineOf, descendantsOf, hostEnv, isGone, readPidFile, startHost, waitUntil, type HeadlessHost } from '../support/e2e-host.ts';
+import { HOST_WAIT_MS, Scope, commandLineOf, descendantsOf, hostEnv, isGone, readPidFile, startHost, waitFor, type HeadlessHost } from '../support/e2e-host.ts';
 
 const SLEEPER = `${process.execPath} ${path.join(import.meta.dirname, '..', 'runner', 'fixtures', 'sleeper.ts')}`;
 const FAKE_OLLAMA = path.join(FAKE_OLLAMA_BIN_DIR, 'ollama');
@@ -52,7 +52,7 @@ test('a wrapper that runs ollama serve as its child: SIGTERM to the host stops t
   await launchedLine(host);
   const wrapperPid = readPidFile(userDataDir, 'ollama.pid')!;
   scope.killAtEnd(wrapperPid);
-  const server = await waitUntil('the real server under the wrapper', () => descendantsOf(wrapperPid).find((pid) => commandLineOf(pid).includes(FAKE_OLLAMA)));
+  const server = await waitFor('the real server under the wrapper', () => descendantsOf(wrapperPid).find((pid) => commandLineOf(pid).includes(FAKE_OLLAMA)), HOST_WAIT_MS);
   scope.killAtEnd(server);
   assert.ok(await answers(`http://127.0.0.1:${port}`));
 

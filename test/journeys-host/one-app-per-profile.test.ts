@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { profileLockPath } from '../../src/main/profile-lock.ts';
 import { processStartTime } from '../../src/main/process/process-tree.ts';
 import { freePort } from '../ollama/support.ts';
-import { Scope, descendantsOf, hostEnv, isGone, readPidFile, startHost, waitUntil } from '../support/e2e-host.ts';
+import { HOST_WAIT_MS, Scope, descendantsOf, hostEnv, isGone, readPidFile, startHost, waitFor } from '../support/e2e-host.ts';
 import { runHeadlessCli } from '../support/headless.ts';
 
 const SLEEPER = `${process.execPath} ${path.join(import.meta.dirname, '..', 'runner', 'fixtures', 'sleeper.ts')}`;
@@ -26,8 +26,8 @@ test('a second host on the same folder exits 1 naming the first, and leaves its 
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: ['llama3.2'] } });
   const first = startHost(scope, ['--runner-command', SLEEPER, '--user-data-dir', userDataDir], env);
   await first.waitForLine('the first runner', (line) => / \[runner\] ready \d+$/.test(line));
-  const ollamaPid = await waitUntil('the Ollama pid file', () => readPidFile(userDataDir, 'ollama.pid'));
-  const runnerPid = await waitUntil('the runner pid file', () => readPidFile(userDataDir, 'runner.pid'));
+  const ollamaPid = await waitFor('the Ollama pid file', () => readPidFile(userDataDir, 'ollama.pid'), HOST_WAIT_MS);
+  const runnerPid = await waitFor('the runner pid file', () => readPidFile(userDataDir, 'runner.pid'), HOST_WAIT_MS);
   scope.killAtEnd(ollamaPid);
   scope.killAtEnd(runnerPid);
   const before = ['ollama.pid', 'runner.pid', 'app.lock'].map((name) => snapshot(runFile(userDataDir, name)));
@@ -94,10 +94,10 @@ test('hosts started at once on a folder with a stale lock: exactly one takes it 
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, extra: { LLM_PROVIDER: 'openai' } });
   const hosts = Array.from({ length: 4 }, () => startHost(scope, ['--user-data-dir', userDataDir], env));
 
-  const winner = await waitUntil('one host to run and the others to exit', () => {
+  const winner = await waitFor('one host to run and the others to exit', () => {
     const running = hosts.filter((host) => host.running);
     return running.length === 1 && running[0]!.lines().some((line) => line.includes('Nothing is running:')) && running[0];
-  });
+  }, HOST_WAIT_MS);
   for (const loser of hosts.filter((host) => host !== winner)) {
     assert.deepEqual(await loser.waitForExit(), { code: 1, signal: null }, loser.stderr);
     assert.match(loser.stderr, new RegExp(`the headless host with pid ${winner.pid} `));

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { CLOUD_KEY } from '../faults/support.ts';
 import { freePort } from '../ollama/support.ts';
-import { Scope, descendantsOf, hostEnv, isGone, startHost, waitUntil } from '../support/e2e-host.ts';
+import { HOST_WAIT_MS, Scope, descendantsOf, hostEnv, isGone, startHost, waitFor } from '../support/e2e-host.ts';
 
 const SLEEPER = `${process.execPath} ${path.join(import.meta.dirname, '..', 'runner', 'fixtures', 'sleeper.ts')}`;
 const hasPrlimit = (() => {
@@ -37,7 +37,7 @@ test('spawning the runner fails with EMFILE: the host shows it, backs off, and s
   const userDataDir = scope.tempDir();
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, extra: CLOUD_KEY });
   const host = startHost(scope, ['--runner-command', SLEEPER, '--user-data-dir', userDataDir], env);
-  const [first] = await waitUntil('the runner', () => runnerStarts(host.lines()).length === 1 && runnerStarts(host.lines()));
+  const [first] = await waitFor('the runner', () => runnerStarts(host.lines()).length === 1 && runnerStarts(host.lines()), HOST_WAIT_MS);
   scope.killAtEnd(first!);
   await host.waitForLine('the runner to be ready', (line) => line.endsWith(`ready ${first}`));
 
@@ -56,7 +56,7 @@ test('spawning the runner fails with EMFILE: the host shows it, backs off, and s
   assert.ok(host.running, 'the host is not stuck and did not crash');
 
   execFileSync('prlimit', ['--pid', String(host.pid), `--nofile=${original.soft}:${original.hard}`]);
-  const [, second] = await waitUntil('the runner to start again', () => runnerStarts(host.lines()).length === 2 && runnerStarts(host.lines()));
+  const [, second] = await waitFor('the runner to start again', () => runnerStarts(host.lines()).length === 2 && runnerStarts(host.lines()), HOST_WAIT_MS);
   scope.killAtEnd(second!);
   await host.waitForLine('the new runner to be ready', (line) => line.endsWith(`ready ${second}`));
   assert.ok(host.lines().some((line) => line.includes(`started (pid ${second}): restart 2 after: runner command`)), 'the restart names the failure it follows');

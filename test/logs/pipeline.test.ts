@@ -10,6 +10,7 @@ import { Redactor } from '../../src/main/logs/redactor.ts';
 import { LogBatchSchema, LogEntrySchema, type LogBatch, type LogEntry } from '../../src/shared/logs.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
 import { tempDir } from '../support/headless.ts';
+import { waitFor } from '../support/processes.ts';
 
 const SECRET = 'sk-ant-api03-SeCrEt0123456789abcdefghijklmnop-XYZW';
 
@@ -22,13 +23,8 @@ function fileBodies(file: string): string[] {
     .map((line) => line.replace(/^\S+ \S+\s+\S+\s+/, ''));
 }
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** This file's waits have always allowed 15 s. */
+const WAIT_MS = 15_000;
 
 test('bytes fed one at a time become redacted, cleaned, parsed entries in the ring, the file and the hook', async (t) => {
   const dir = tempDir(t);
@@ -100,11 +96,11 @@ test('subscribers get batches no more than the newest maxBatchEntries, with the 
   const unsubscribe = pipeline.subscribe((batch) => batches.push(LogBatchSchema.parse(batch)), { maxBatchEntries: 10 });
   for (let index = 1; index <= 1000; index++) pipeline.log('runner', 'info', `message ${index}`);
   assert.equal(batches.length, 0, 'batches are delivered later, not synchronously per entry');
-  await waitFor(() => batches.length === 1, 'the first batch');
+  await waitFor('the first batch', () => batches.length === 1, WAIT_MS);
   assert.deepEqual(batches[0]!.entries.map((entry) => entry.msg), Array.from({ length: 10 }, (_, index) => `message ${991 + index}`));
   assert.equal(batches[0]!.skipped, 990);
   pipeline.log('runner', 'info', 'one more');
-  await waitFor(() => batches.length === 2, 'the second batch');
+  await waitFor('the second batch', () => batches.length === 2, WAIT_MS);
   assert.deepEqual(batches[1], { entries: [pipeline.recent().at(-1)], skipped: 0 });
   unsubscribe();
   pipeline.log('runner', 'info', 'unseen');

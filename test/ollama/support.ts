@@ -4,16 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { FakeOllamaConfig } from '../doubles/ollama/server.ts';
 
-/** Polls `condition` every 20 ms until it holds; fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, condition: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await condition();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { waitFor } from '../support/processes.ts';
 
 /** A loopback port that was free a moment ago (nothing listens on it now). */
 export async function freePort(): Promise<number> {

@@ -2,26 +2,31 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../support/headless.ts';
 
 /**
- * One production build (electron-vite) into a temporary folder inside the repository, where the
- * bundles resolve their dependencies from node_modules as they do inside the package.
+ * One production build (electron-vite) into a folder in the OS temp dir laid out as the package is:
+ * `out/` beside the manifest and `node_modules` (linked to the repository's), so the bundles resolve
+ * their dependencies as they do inside the package.
  */
+let packageDir: string;
 let outDir: string;
 
 before(async () => {
-  fs.mkdirSync(path.join(REPO_ROOT, 'test-results'), { recursive: true });
-  outDir = fs.mkdtempSync(path.join(REPO_ROOT, 'test-results', 'build-'));
+  packageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-build-'));
+  fs.copyFileSync(path.join(REPO_ROOT, 'package.json'), path.join(packageDir, 'package.json'));
+  fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(packageDir, 'node_modules'), 'dir');
+  outDir = path.join(packageDir, 'out');
   await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--outDir', outDir, '--logLevel', 'warn'], {
     cwd: REPO_ROOT,
     env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
   });
 });
 
-test.after(() => fs.rmSync(outDir, { recursive: true, force: true }));
+test.after(() => fs.rmSync(packageDir, { recursive: true, force: true }));
 
 test('the build has the main process, the built-in runner, a CommonJS preload and the renderer', () => {
   for (const file of ['main/index.js', 'main/runner.js', 'preload/index.cjs', 'renderer/index.html']) {

@@ -10,6 +10,7 @@ import { autostartFilePath, setLinuxAutostart } from '../../src/main/login-item/
 import { xdgConfigHome } from '../../src/main/paths.ts';
 import { LAUNCHED_AT_LOGIN_FLAG, loginItemPlan } from '../../src/main/login-item/plan.ts';
 import { defaultSettings } from '../../src/shared/settings.ts';
+import { waitFor } from '../support/processes.ts';
 
 const DEB_BINARY = '/opt/Stigmer Desktop/stigmer-desktop';
 const entryOptions = { args: [LAUNCHED_AT_LOGIN_FLAG], name: 'Stigmer Desktop', comment: 'Start in the tray', icon: 'stigmer-desktop' };
@@ -27,15 +28,8 @@ function keys(entry: string): Record<string, string> {
   return Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
 }
 
-async function waitFor<T>(read: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** This file's wait has always allowed 15 s. */
+const WAIT_MS = 15_000;
 
 describe('start at login', () => {
   it('is off by default', () => {
@@ -84,7 +78,7 @@ describe('Linux autostart entry', () => {
 
     await promisify(execFile)('gio', ['launch', file], { env: { ...process.env, RECORD_ARGV: record }, timeout: 20_000 });
 
-    const argv = await waitFor(() => fs.readFile(record, 'utf8').catch(() => undefined), 'the launched app to record its argv');
+    const argv = await waitFor('the launched app to record its argv', () => fs.readFile(record, 'utf8').catch(() => undefined), WAIT_MS);
     assert.deepEqual(argv.split('\0').slice(0, -1), [app, ...args]);
   });
 

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
 import { launchChromium } from '../support/chromium.ts';
-import { Scope, waitUntil } from '../support/e2e-host.ts';
+import { HOST_WAIT_MS, Scope, waitFor } from '../support/e2e-host.ts';
 import { openLogsPage, shootBothSchemes } from '../support/logs-page.ts';
 
 const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'traceback-then-sleep.py');
@@ -48,7 +48,7 @@ test('a chained Python traceback is one error row that unfolds to every line; ru
   await shootBothSchemes(page, 'python-traceback-unfolded');
 
   const runnerLog = path.join(userDataDir, 'logs', 'runner.log');
-  await waitUntil('the traceback in runner.log', () => fs.readFileSync(runnerLog, 'utf8').includes('RuntimeError: task'));
+  await waitFor('the traceback in runner.log', () => fs.readFileSync(runnerLog, 'utf8').includes('RuntimeError: task'), HOST_WAIT_MS);
   const logged = fs.readFileSync(runnerLog, 'utf8');
   for (const line of expected) assert.ok(logged.includes(`${line}\n`), `runner.log has ${JSON.stringify(line)}`);
   assert.deepEqual(problems, [], 'no console errors');

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { freePort } from '../ollama/support.ts';
-import { Scope, hostEnv, isGone, readPidFile, startHost, waitUntil } from '../support/e2e-host.ts';
+import { HOST_WAIT_MS, Scope, hostEnv, isGone, readPidFile, startHost, waitFor } from '../support/e2e-host.ts';
 
 const PRINT_THEN_SLEEP = path.join(import.meta.dirname, 'fixtures', 'print-then-sleep.py');
 const LINE = 'python worker: waiting for work';
@@ -22,7 +22,7 @@ test('a python3 runner that prints one line and sleeps: the line is shown and on
   // The window's entries and the stdout echo are fed by the same pipeline callback.
   await host.waitForLine('the runner line in the live log', (line) => line.includes(' [runner] ') && line.endsWith(LINE));
   const runnerLog = path.join(userDataDir, 'logs', 'runner.log');
-  await waitUntil('the runner line in runner.log', () => fs.existsSync(runnerLog) && fs.readFileSync(runnerLog, 'utf8').includes(LINE));
+  await waitFor('the runner line in runner.log', () => fs.existsSync(runnerLog) && fs.readFileSync(runnerLog, 'utf8').includes(LINE), HOST_WAIT_MS);
   const runnerPid = readPidFile(userDataDir, 'runner.pid');
   assert.ok(runnerPid !== undefined && !isGone(runnerPid), 'the runner is still sleeping: the line was not flushed by its exit');
 

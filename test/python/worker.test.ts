@@ -16,7 +16,7 @@ import type { FakeServer } from '../doubles/cloud/common.ts';
 import { FAKE_OPENAI_KEY, startFakeOpenAI } from '../doubles/cloud/openai.ts';
 import { startFakeOllama, type FakeOllamaServer } from '../doubles/ollama/server.ts';
 import { REPO_ROOT, cleanEnv } from '../support/headless.ts';
-import { Scope, hostEnv, startHost, waitUntil } from '../support/e2e-host.ts';
+import { HOST_WAIT_MS, Scope, hostEnv, startHost, waitFor } from '../support/e2e-host.ts';
 
 const WORKER = 'examples/python-worker/worker.py';
 const RUNNER_COMMAND = `python3 ${WORKER}`;
@@ -145,7 +145,7 @@ test('an ADR 019 environment (LLM_PROVIDER, LLM_BASE_URL in /v1 form, no STIGMER
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   scope.defer(() => void child.kill('SIGKILL'));
-  await waitUntil('the provider check', () => /provider check (ok|failed)/.test(output));
+  await waitFor('the provider check', () => /provider check (ok|failed)/.test(output), HOST_WAIT_MS);
   child.kill('SIGTERM');
   assert.equal(await exited, 0, 'SIGTERM is a clean exit 0');
   // ADR 019's default Ollama model is llama3, which this double does not have installed.

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RUNNER_CONFIG_EXIT_CODE, RunnerToAppSchema } from '../../src/shared/runner-protocol.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
-import { isType, jsonLines, startRunner, waitUntil } from './support.ts';
+import { isType, jsonLines, startRunner, waitFor } from './support.ts';
 
 const ANTHROPIC_KEY = 'sk-ant-api03-config0test0key0000000000000000000000000000-WXYZ';
 
@@ -60,7 +60,7 @@ test('started by hand, it logs its configuration with the key masked and waits w
     { STIGMER_LLM_PROVIDER: 'anthropic', STIGMER_LLM_API_KEY: ANTHROPIC_KEY, ANTHROPIC_API_KEY: ANTHROPIC_KEY, STIGMER_LLM_MODEL: 'claude-haiku-4-5', STIGMER_LLM_BASE_URL: 'http://127.0.0.1:9/v1' },
     { ipc: false },
   );
-  await waitUntil(() => runner.stdout().includes('no control channel'), 'the no-control-channel line');
+  await waitFor('the no-control-channel line', () => runner.stdout().includes('no control channel'));
   const lines = jsonLines(runner.stdout());
   const start = lines.find((line) => line.msg === 'runner starting');
   assert.ok(start, runner.stdout());

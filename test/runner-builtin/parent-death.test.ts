@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { cleanEnv } from '../support/headless.ts';
 import { isGone } from '../support/processes.ts';
-import { RUNNER_ENTRY, waitUntil } from './support.ts';
+import { RUNNER_ENTRY, waitFor } from './support.ts';
 
 const PARENT = path.join(import.meta.dirname, 'fixtures/parent.ts');
 
@@ -23,16 +23,16 @@ for (const mode of ['ipc', 'no-ipc'] as const) {
       if (runnerPid !== undefined && !isGone(runnerPid)) process.kill(runnerPid, 'SIGKILL');
     });
 
-    runnerPid = await waitUntil(() => {
+    runnerPid = await waitFor('the runner to start under the stand-in parent', () => {
       const line = output.split('\n').find((candidate) => candidate.startsWith('{'));
       return line ? (JSON.parse(line) as { runnerPid: number }).runnerPid : undefined;
-    }, 'the runner to start under the stand-in parent');
+    });
     assert.ok(!isGone(runnerPid));
 
     const parentExited = new Promise((resolve) => parent.once('exit', resolve));
     parent.kill('SIGKILL');
     await parentExited;
     const pid = runnerPid;
-    await waitUntil(() => !!isGone(pid), `runner ${pid} to exit after its parent died`);
+    await waitFor(`runner ${pid} to exit after its parent died`, () => !!isGone(pid));
   });
 }

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { RunnerToAppSchema, type AppToRunner, type RunnerToApp } from '../../src/shared/runner-protocol.ts';
 import { REPO_ROOT, cleanEnv } from '../support/headless.ts';
+import { DEFAULT_WAIT_MS, waitFor } from '../support/processes.ts';
+
+export { waitFor } from '../support/processes.ts';
 
 export const RUNNER_ENTRY = path.join(REPO_ROOT, 'src/runner/index.ts');
 
@@ -20,20 +23,6 @@ export interface RunnerUnderTest {
   /** Waits for the first message matching the predicate (already received or still to come). */
   waitForMessage<T extends RunnerToApp>(predicate: (message: RunnerToApp) => message is T, what: string): Promise<T>;
   waitForExit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const DEADLINE_MS = 20_000;
-const POLL_MS = 20;
-
-/** Polls a condition every 20 ms up to a generous deadline (the suite runs on a busy machine). */
-export async function waitUntil<T>(probe: () => T | undefined | false, what: string | (() => string), deadlineMs = DEADLINE_MS): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
 }
 
 /** The JSON log lines of a stream, parsed. */
@@ -77,12 +66,12 @@ export function startRunner(t: TestContext, env: Record<string, string>, options
     stderr: () => stderr,
     send: (message) => child.send(message),
     waitForMessage: (predicate, what) =>
-      waitUntil(
-        () => messages.find(predicate),
+      waitFor(
         () => `${what}\nmessages: ${JSON.stringify(messages)}\nstdout: ${stdout}\nstderr: ${stderr}`,
+        () => messages.find(predicate),
       ),
     waitForExit: async () => {
-      const deadline = setTimeout(() => child.kill('SIGKILL'), DEADLINE_MS);
+      const deadline = setTimeout(() => child.kill('SIGKILL'), DEFAULT_WAIT_MS);
       try {
         return await exited;
       } finally {

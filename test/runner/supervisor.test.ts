@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { DEFAULT_RESTART_POLICY } from '../../src/main/process/restart-policy.ts';
 import { cleanEnv, tempDir } from '../support/headless.ts';
-import { FakeClock, fixtureCommand, isGone, killAfter, supervise, waitFor } from './support.ts';
+import { fixtureCommand, isGone, killAfter, mockedClock, supervise, waitFor } from './support.ts';
 
 const backoffDelays = (runner: ReturnType<typeof supervise>) =>
   runner.transitions
@@ -12,7 +12,7 @@ const backoffDelays = (runner: ReturnType<typeof supervise>) =>
     .map(({ status }) => status.nextRestartAt! - status.lastExit!.at);
 
 test('a crashing runner is restarted after 1 s, 2 s, 4 s, 8 s, then stopped in crash-loop with its last lines until retried', async (t) => {
-  const clock = new FakeClock();
+  const clock = mockedClock(t);
   const runner = supervise(t, { command: fixtureCommand('exit-with.ts', '1'), clock });
   await runner.supervisor.start();
 
@@ -43,7 +43,7 @@ test('a crashing runner is restarted after 1 s, 2 s, 4 s, 8 s, then stopped in c
 });
 
 test('the delay doubles up to its 30 s cap, and resets after 60 s of healthy running', async (t) => {
-  const clock = new FakeClock();
+  const clock = mockedClock(t);
   const runner = supervise(t, {
     command: fixtureCommand('sleeper.ts'),
     clock,
@@ -95,7 +95,7 @@ test('exit code 78 (bad configuration) is not restarted, nor is a code the polic
     [78, {}],
     [3, { noRestartExitCodes: [3] }],
   ] as const) {
-    const clock = new FakeClock();
+    const clock = mockedClock(t);
     const runner = supervise(t, { command: fixtureCommand('exit-with.ts', String(code)), clock, policy });
     await runner.supervisor.start();
     const failed = await runner.reach('failed');
@@ -189,7 +189,7 @@ for (const [variant, args] of [
 }
 
 test('a missing or non-executable command is one clear error, with no restart loop', async (t) => {
-  const clock = new FakeClock();
+  const clock = mockedClock(t);
   const missing = supervise(t, {
     command: { argv: ['stigmer-no-such-runner', '--serve'], source: 'env:STIGMER_RUNNER_COMMAND', builtIn: false },
     clock,
@@ -215,7 +215,7 @@ test('a missing or non-executable command is one clear error, with no restart lo
 });
 
 test('stopping during backoff or a pending configuration change leaves no timer behind', async (t) => {
-  const clock = new FakeClock();
+  const clock = mockedClock(t);
   const runner = supervise(t, { command: fixtureCommand('exit-with.ts', '1'), clock });
   await runner.supervisor.start();
   await runner.reach('backoff');

@@ -1,7 +1,8 @@
 import path from 'node:path';
+import type { MockTimers } from 'node:test';
 import type { RunnerState, RunnerTransition } from '../../src/shared/runner.ts';
 import type { RunnerCommand } from '../../src/main/runner/command.ts';
-import { RunnerSupervisor, type Clock, type RunnerSupervisorOptions } from '../../src/main/runner/supervisor.ts';
+import { RunnerSupervisor, systemClock, type Clock, type RunnerSupervisorOptions } from '../../src/main/runner/supervisor.ts';
 import { cleanEnv, tempDir } from '../support/headless.ts';
 import { recordingOutput } from '../support/process-output.ts';
 import { waitFor } from '../support/processes.ts';
@@ -17,42 +18,46 @@ export const fixtureCommand = (script: string, ...args: string[]): RunnerCommand
   builtIn: false,
 });
 
-/** A clock the test advances by hand; timers fire in order of their due time. */
-export class FakeClock implements Clock {
-  #time = Date.UTC(2025, 0, 1);
-  #nextId = 1;
-  readonly #timers = new Map<number, { at: number; callback: () => void }>();
+/** The supervisor's clock driven by node:test's mock timers, with its pending timers on view. */
+export interface MockedClock extends Clock {
+  /** The delays of the timers the supervisor has set and not yet seen fire or cleared, from now. */
+  pendingDelays(): number[];
+  /** Moves time on; the timers due fire in order (`mock.timers.tick`). */
+  advance(ms: number): void;
+}
 
-  now(): number {
-    return this.#time;
-  }
+const mocking = new WeakSet<MockTimers>();
 
-  setTimeout(callback: () => void, ms: number): unknown {
-    const id = this.#nextId++;
-    this.#timers.set(id, { at: this.#time + ms, callback });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.#timers.delete(handle as number);
-  }
-
-  /** The delays of the timers not yet fired, from now. */
-  pendingDelays(): number[] {
-    return [...this.#timers.values()].map((timer) => timer.at - this.#time).sort((a, b) => a - b);
-  }
-
-  advance(ms: number): void {
-    const until = this.#time + ms;
-    for (;;) {
-      const due = [...this.#timers.entries()].filter(([, timer]) => timer.at <= until).sort(([, a], [, b]) => a.at - b.at)[0];
-      if (!due) break;
-      this.#timers.delete(due[0]);
-      this.#time = due[1].at;
-      due[1].callback();
-    }
-    this.#time = until;
-  }
+/**
+ * Mocks `setTimeout` and `Date` for the rest of the test and hands the supervisor its own
+ * production `systemClock` over them, wrapped only to list what it has pending (mock.timers has no
+ * such query). Injected rather than left to the default so that only the restart delays, the
+ * configuration debounce and uptime run on mocked time: the kill grace, the test's `waitFor` and the
+ * real child processes keep real time (they use timer functions bound at import, which the mock
+ * leaves alone).
+ */
+export function mockedClock(t: { mock: { timers: MockTimers } }): MockedClock {
+  // A test may supervise several runners, each with its own clock, over the one mock.
+  if (!mocking.has(t.mock.timers)) t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.now() });
+  mocking.add(t.mock.timers);
+  const pending = new Map<unknown, number>();
+  return {
+    now: () => systemClock.now(),
+    setTimeout(callback, ms) {
+      const handle = systemClock.setTimeout(() => {
+        pending.delete(handle);
+        callback();
+      }, ms);
+      pending.set(handle, systemClock.now() + ms);
+      return handle;
+    },
+    clearTimeout(handle) {
+      pending.delete(handle);
+      systemClock.clearTimeout(handle);
+    },
+    pendingDelays: () => [...pending.values()].map((at) => at - systemClock.now()).sort((a, b) => a - b),
+    advance: (ms) => t.mock.timers.tick(ms),
+  };
 }
 
 export interface SupervisedRunner {
@@ -100,7 +105,7 @@ export function supervise(
     }
   });
   const reach = (state: RunnerState, count = 1) =>
-    waitFor(`runner state ${state} (#${count}); seen: ${transitions.map((x) => x.status.state).join(' → ')}`, () => {
+    waitFor(() => `runner state ${state} (#${count}); seen: ${transitions.map((x) => x.status.state).join(' → ')}`, () => {
       const entries = transitions.filter((transition) => transition.status.state === state);
       return entries.length >= count ? entries[count - 1] : undefined;
     });

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's Chromium: the browser tests never download one of their own. */
@@ -6,6 +8,12 @@ export const CHROMIUM = '/usr/bin/chromium';
 
 /** No background traffic: this machine has no network beyond the package registries. */
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+/**
+ * Where the browser tests leave their screenshots to be looked at: the OS temp folder, never the
+ * repository (`npm test` prints it). Each run overwrites the last run's files of the same name.
+ */
+export const SCREENSHOTS = path.join(os.tmpdir(), 'stigmer-test-results', 'screenshots');
 
 export const isChromiumInstalled = (): boolean => fs.existsSync(CHROMIUM);
 

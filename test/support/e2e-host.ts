@@ -12,13 +12,10 @@ import { FAKE_OLLAMA_BIN_DIR, FAKE_OLLAMA_CONFIG_ENV, type FakeOllamaConfig } fr
 import { HEADLESS_ENTRY, REPO_ROOT, cleanEnv } from './headless.ts';
 import { isGone, readStat, waitFor } from './processes.ts';
 
-export { isGone };
+export { isGone, waitFor };
 
-/** End-to-end waits start whole processes (Node, Ollama's double, Chromium): more generous still. */
-export const DEFAULT_WAIT_MS = 30_000;
-
-export const waitUntil = <T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = DEFAULT_WAIT_MS): Promise<T> =>
-  waitFor(what, check, timeoutMs);
+/** End-to-end waits start whole processes (Node, Ollama's double, Chromium): more generous than `waitFor`'s default. */
+export const HOST_WAIT_MS = 30_000;
 
 /** Text to match literally inside a RegExp. */
 export const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -161,9 +158,9 @@ export class HeadlessHost {
   }
 
   /** Waits for a stdout line; the host's output so far is in the error if it never comes. */
-  async waitForLine(what: string, matches: (line: string) => boolean, timeoutMs = DEFAULT_WAIT_MS): Promise<string> {
+  async waitForLine(what: string, matches: (line: string) => boolean, timeoutMs = HOST_WAIT_MS): Promise<string> {
     try {
-      return await waitUntil(what, () => {
+      return await waitFor(what, () => {
         const line = this.lines().find(matches);
         if (line === undefined && !this.running) throw new Error(`the host exited (${JSON.stringify(this.#exit)}) before ${what}`);
         return line;
@@ -174,18 +171,18 @@ export class HeadlessHost {
   }
 
   /** Sends a signal and waits for the host to exit by itself. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = DEFAULT_WAIT_MS): Promise<HostExit> {
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = HOST_WAIT_MS): Promise<HostExit> {
     this.child.kill(signal);
     return this.waitForExit(timeoutMs);
   }
 
   /** Ctrl-C in a terminal: SIGINT to the whole foreground process group (start it with `ownProcessGroup`). */
-  async interruptGroup(timeoutMs = DEFAULT_WAIT_MS): Promise<HostExit> {
+  async interruptGroup(timeoutMs = HOST_WAIT_MS): Promise<HostExit> {
     process.kill(-this.pid, 'SIGINT');
     return this.waitForExit(timeoutMs);
   }
 
-  async waitForExit(timeoutMs = DEFAULT_WAIT_MS): Promise<HostExit> {
+  async waitForExit(timeoutMs = HOST_WAIT_MS): Promise<HostExit> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`the host did not exit within ${timeoutMs} ms\n--- host stdout ---\n${this.#stdout}\n--- host stderr ---\n${this.#stderr}`)), timeoutMs);

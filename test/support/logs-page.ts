@@ -8,11 +8,10 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { defaultSettings } from '../../src/shared/settings.ts';
 import { freePort } from '../ollama/support.ts';
-import { watchPage, type PageWatch } from './chromium.ts';
-import { REPO_ROOT } from './headless.ts';
+import { SCREENSHOTS, watchPage, type PageWatch } from './chromium.ts';
 import { hostEnv, startHost, type HeadlessHost, type Scope } from './e2e-host.ts';
 
-export const SCREENSHOTS = path.join(REPO_ROOT, 'test-results/screenshots');
+export { SCREENSHOTS };
 
 /** The Electron window's minimum size (src/main/electron/main-window.ts). */
 const MIN_WINDOW = { width: 760, height: 520 };

@@ -4,17 +4,23 @@ import { setTimeout as delay } from 'node:timers/promises';
 /** Generous: the suite runs on a busy 2-core machine with test files in parallel. */
 export const DEFAULT_WAIT_MS = 20_000;
 
-/** Polls a condition every 20 ms until it gives a value (not undefined, null or false); the error names what was awaited. */
+/**
+ * Polls a condition every 20 ms until it gives a value (not undefined, null or false); the error
+ * names what was awaited (a function is asked only then, to describe the state at the time out).
+ * It keeps real time while a test mocks timers (node:test's `mock.timers`): it sleeps with the
+ * `timers/promises` function bound at import and measures its deadline on `performance.now()`,
+ * neither of which the mock replaces.
+ */
 export async function waitFor<T>(
-  what: string,
+  what: string | (() => string),
   check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
   timeoutMs = DEFAULT_WAIT_MS,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value !== undefined && value !== null && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await delay(20);
   }
 }

@@ -5,11 +5,10 @@
  */
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { watchPage } from './chromium.ts';
+import { SCREENSHOTS, watchPage } from './chromium.ts';
 import type { HeadlessHost, Scope } from './e2e-host.ts';
-import { REPO_ROOT } from './headless.ts';
 
-export const SCREENSHOTS = path.join(REPO_ROOT, 'test-results/screenshots');
+export { SCREENSHOTS };
 export const DEADLINE = { timeout: 30_000 };
 
 /** The `UI ready` line: text, or JSON with `--log-format json`. */

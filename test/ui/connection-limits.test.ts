@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { MAX_CONNECTIONS, REQUEST_DEADLINE_MS } from '../../src/main/headless/ui-server.ts';
 import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
 import { freePort } from '../ollama/support.ts';
-import { Scope, hostEnv, startHost, waitUntil } from '../support/e2e-host.ts';
+import { HOST_WAIT_MS, Scope, hostEnv, startHost, waitFor } from '../support/e2e-host.ts';
 
 /** ESTABLISHED TCP connections whose local end is this port: the host's side of each client. */
 function establishedAt(port: number): number {
@@ -88,12 +88,12 @@ test('idle and half-sent connections are closed after 10 s, and at most 128 are 
   }
   const trickle = setInterval(() => byKind.get('a trickle')!.forEach((client) => client.socket.write('X-Slow: 1\r\n')), 1000);
   scope.defer(() => clearInterval(trickle));
-  await waitUntil(`${MAX_CONNECTIONS} connections open at the host`, () => establishedAt(port) === MAX_CONNECTIONS);
+  await waitFor(`${MAX_CONNECTIONS} connections open at the host`, () => establishedAt(port) === MAX_CONNECTIONS, HOST_WAIT_MS);
 
   // Over the cap: closed by the host at once, while the first ones are still open.
   const surplus = await Promise.all(Array.from({ length: 40 }, () => connect(port, '')));
   clients.push(...surplus);
-  await waitUntil('the surplus connections to be closed', () => surplus.every((client) => client.closedAfter !== undefined));
+  await waitFor('the surplus connections to be closed', () => surplus.every((client) => client.closedAfter !== undefined), HOST_WAIT_MS);
   const held = clients.slice(0, MAX_CONNECTIONS);
   assert.ok(
     held.every((client) => client.closedAfter === undefined),
@@ -101,7 +101,7 @@ test('idle and half-sent connections are closed after 10 s, and at most 128 are 
   );
   assert.equal(establishedAt(port), MAX_CONNECTIONS, 'never more than the cap at the host');
 
-  await waitUntil('every held connection to be closed by the host', () => held.every((client) => client.closedAfter !== undefined));
+  await waitFor('every held connection to be closed by the host', () => held.every((client) => client.closedAfter !== undefined), HOST_WAIT_MS);
   clearInterval(trickle);
   for (const [kind] of kinds) {
     const times = byKind.get(kind)!.map((client) => client.closedAfter!);
@@ -111,7 +111,7 @@ test('idle and half-sent connections are closed after 10 s, and at most 128 are 
   }
   const surplusTimes = surplus.map((client) => client.closedAfter!);
   t.diagnostic(`over the cap: ${surplus.length} closed after at most ${(Math.max(...surplusTimes) / 1000).toFixed(2)} s`);
-  await waitUntil('no connection left at the host', () => establishedAt(port) === 0);
+  await waitFor('no connection left at the host', () => establishedAt(port) === 0, HOST_WAIT_MS);
   assert.equal(await status(port, `/?token=${url.searchParams.get('token')}`), 303, 'the UI answers again');
   assert.equal(host.running, true);
 });

@@ -3,16 +3,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { buildRenderer } from '../../src/main/headless/renderer-build.ts';
+import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
 import { startUiServer } from '../../src/main/headless/ui-server.ts';
 import type { AppState } from '../../src/shared/ipc.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
-import { launchChromium, watchPage } from '../support/chromium.ts';
-import { REPO_ROOT } from '../support/headless.ts';
+import { SCREENSHOTS, launchChromium, watchPage } from '../support/chromium.ts';
 import { appStateFixture, withDerivedProblems } from '../support/app-state-fixture.ts';
 import { FakeCore } from './fake-core.ts';
 
-const SCREENSHOTS = path.join(REPO_ROOT, 'test-results/screenshots');
 const FULL_KEY = 'sk-ant-api03-Zq81TYPEDbyTHEuser-5kT7x2wQ9fJ4mB3vN6pL8sR1dH0g';
 const DEADLINE = { timeout: 20_000 };
 
@@ -20,17 +18,15 @@ let browser: Browser;
 let rendererDir: string;
 
 before(async () => {
-  // Built once per run into a fresh folder, so parallel runs never share half-written output.
-  fs.mkdirSync(path.join(REPO_ROOT, 'test-results'), { recursive: true });
-  rendererDir = fs.mkdtempSync(path.join(REPO_ROOT, 'test-results', 'renderer-'));
-  await buildRenderer(rendererDir);
+  // The build the host serves (npm test's global setup made it, once per run); a rebuild is renamed
+  // into place, so a page never sees a half-written one.
+  rendererDir = await ensureRendererBuilt();
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  if (rendererDir) fs.rmSync(rendererDir, { recursive: true, force: true });
 });
 
 interface Session {
