@@ -10,7 +10,7 @@ import { before, test } from 'node:test';
 import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
 import { neutralizeControls } from '../../src/main/logs/control-chars.ts';
 import type { LogBatch, LogEntry } from '../../src/shared/logs.ts';
-import { Scope, startHost, waitUntil } from '../support/e2e-host.ts';
+import { HOST_WAIT_MS, Scope, startHost, waitFor } from '../support/e2e-host.ts';
 import { cleanEnv } from '../support/headless.ts';
 import { connectUi } from '../support/websocket.ts';
 
@@ -53,16 +53,24 @@ test("every control character a runner prints is visible, not obeyed, on the rea
   const stdoutLines = host.lines().filter((line) => line.includes(' [runner] '));
   const byCode = (lines: string[], code: number) => lines.find((line) => line.includes(`ctl-${code.toString(16).padStart(2, '0')} `));
   const logFile = path.join(userDataDir, 'logs', 'runner.log');
-  const runnerLog = await waitUntil('runner.log to hold the last runner line', () => {
-    const lines = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(0, -1) : [];
-    return lines.some((line) => line.endsWith(' controls done')) && lines;
-  });
+  const runnerLog = await waitFor(
+    'runner.log to hold the last runner line',
+    () => {
+      const lines = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(0, -1) : [];
+      return lines.some((line) => line.endsWith(' controls done')) && lines;
+    },
+    HOST_WAIT_MS,
+  );
   const recent = (await ui.request('logs:recent', { filter: { sources: ['runner'] }, limit: 1000 })) as { ok: boolean; value: LogBatch };
   assert.ok(recent.ok);
-  const pushed = await waitUntil('the window to be sent the last runner line', () => {
-    const entries = ui.events('logs').flatMap((batch) => (batch as LogBatch).entries).filter((entry) => entry.source === 'runner');
-    return entries.some((entry) => entry.msg === 'controls done') && entries;
-  });
+  const pushed = await waitFor(
+    'the window to be sent the last runner line',
+    () => {
+      const entries = ui.events('logs').flatMap((batch) => (batch as LogBatch).entries).filter((entry) => entry.source === 'runner');
+      return entries.some((entry) => entry.msg === 'controls done') && entries;
+    },
+    HOST_WAIT_MS,
+  );
   const windowTexts = (entries: LogEntry[]) => entries.map((entry) => `${entry.msg} ${JSON.stringify(entry.fields ?? {})}`);
   const views: [string, string[]][] = [
     ['stdout', stdoutLines],
