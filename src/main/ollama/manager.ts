@@ -87,6 +87,8 @@ export class OllamaManager {
   #restartHistory: RestartHistory = freshHistory();
   readonly #pulls = new Map<string, AbortController>();
   #state: OllamaState;
+  /** The model list is this server's: read since it last came up, so "missing" is not said before it is known. */
+  #modelsListed = false;
 
   /** Bumped by stop(): work begun before it must not act after it. */
   #generation = 0;
@@ -269,6 +271,7 @@ export class OllamaManager {
   async refreshModels(): Promise<void> {
     try {
       const [models, loaded] = await Promise.all([this.listModels(), this.listLoaded()]);
+      this.#modelsListed = this.#state.server.phase === 'running';
       this.#setState({ models, loaded });
     } catch {
       // The health check reports an unreachable server; stale lists are better than none.
@@ -278,8 +281,9 @@ export class OllamaManager {
   #setState(patch: Partial<OllamaState>): void {
     const next = { ...this.#state, ...patch };
     const serving = next.server.phase === 'running';
+    if (!serving) this.#modelsListed = false;
     next.configuredModelMissing =
-      serving && next.configuredModel !== null && next.configuredModel !== '' && !isOllamaModelInstalled(next.configuredModel, next.models.map((model) => model.name));
+      serving && this.#modelsListed && next.configuredModel !== null && next.configuredModel !== '' && !isOllamaModelInstalled(next.configuredModel, next.models.map((model) => model.name));
     if (JSON.stringify(next) === JSON.stringify(this.#state)) return;
     this.#state = next;
     this.#events.emit('state', next);
