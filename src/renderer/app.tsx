@@ -123,11 +123,11 @@ export function App() {
   if (!state) {
     content = <Centered>{store.loadError ? <p role="alert">Could not load the app state: {store.loadError}</p> : <p class="muted">Connecting to Stigmer…</p>}</Centered>;
   } else if (showWizard) {
-    const close = (later: boolean) => {
+    const close = (later: boolean, to: Route = 'overview') => {
       setWizardDismissed(true);
       setWizardOpen(false);
       if (later) void store.bridge.invoke('wizard:defer', { deferred: true }).catch(() => undefined);
-      window.location.hash = '#/overview';
+      window.location.hash = `#/${to}`;
     };
     content = <Wizard onClose={close} />;
   } else {

@@ -144,6 +144,9 @@ export class FakeCore {
           state.config.keys[body.provider] = { source: 'session', masked: maskSecret(body.key) };
           if (state.config.provider.value === body.provider) state.config.apiKey = { value: maskSecret(body.key), source: 'session', pinned: false };
           state.needsSetup = false;
+          // As main's KeyVerifier does: a key saved offline stays "not verified yet" until it is checked.
+          state.keyChecks[body.provider] =
+            check.outcome === 'valid' ? { state: 'verified', message: check.message, checkedAt: Date.now() } : { state: 'unverified', message: check.message, checkedAt: null };
         });
         return { saved: true, check };
       }
