@@ -135,6 +135,7 @@ function DetectOllama({ state, onUseCloud, onOpen }: { state: AppState; onUseClo
 
 function Summary({ state, onOpen }: { state: AppState; onOpen: OpenAction }) {
   const { config } = state;
+  const problems = problemsForStep(state.problems, 'review');
   const keyFor = isCloudProvider(config.provider.value) ? config.keys[config.provider.value] : null;
   return (
     <>
@@ -159,9 +160,12 @@ function Summary({ state, onOpen }: { state: AppState; onOpen: OpenAction }) {
           <span class="mono">{state.runnerCommand.value}</span>
         </Row>
       </dl>
-      {/* A model still downloading is one of these too: it says that the runner starts once it lands. */}
-      <ProblemList problems={problemsForStep(state.problems, 'review')} onOpen={onOpen} />
+      <ProblemList problems={problems} onOpen={onOpen} />
       {state.secrets.notice && keyFor ? <Problem tone="info" message={state.secrets.notice} /> : null}
+      {/* A download the wizard just started may not be main's model problem yet (the model was saved after it began). */}
+      {configuredDownload(state) && !problems.some((problem) => problem.id.startsWith('model-')) ? (
+        <Problem tone="info" message={`${config.model.value} is still downloading. You can go on: the runner starts as soon as it lands.`} />
+      ) : null}
     </>
   );
 }
