@@ -199,7 +199,8 @@ test('the tab title follows the screen, no screen inherits a scroll position, an
     await page.evaluate('document.getElementById("main").scrollTo(0, 10000)');
     if ((await scrollTop()) > 0) scrolled.push(route);
   }
-  assert.ok(scrolled.length >= 3, `screens taller than the window were scrolled before leaving them (${scrolled.join(', ')})`);
+  // Settings is taller than 520 px whatever has loaded; it was left scrolled for Playground to (not) inherit.
+  assert.ok(scrolled.includes('settings'), `a screen taller than the window was scrolled before leaving it (${scrolled.join(', ')})`);
 
   assert.ok((await pressableCommands(page)).length > 0, 'while connected, setup has buttons to press');
 
