@@ -55,8 +55,10 @@ function NavLink({ route, current }: { route: Route; current: Route }) {
 function Sidebar({ current, downloadsOpen, onToggleDownloads }: { current: Route; downloadsOpen: boolean; onToggleDownloads: () => void }) {
   const store = useStore();
   const state = store.state;
-  const runner = state ? runnerStatus(state.runner, Date.now()) : null;
-  const ollama = state ? ollamaStatus(state.ollama, state.config.provider.value) : null;
+  // While the connection is lost, the last state may no longer be true: the pills say so.
+  const unknown = store.connection === 'reconnecting' ? ({ tone: 'neutral', text: 'Unknown' } as const) : null;
+  const runner = state ? (unknown ?? runnerStatus(state.runner, Date.now())) : null;
+  const ollama = state ? (unknown ?? ollamaStatus(state.ollama, state.config.provider.value)) : null;
   return (
     <aside class="sidebar">
       <div class="brand">
@@ -123,11 +125,11 @@ export function App() {
   if (!state) {
     content = <Centered>{store.loadError ? <p role="alert">Could not load the app state: {store.loadError}</p> : <p class="muted">Connecting to Stigmer…</p>}</Centered>;
   } else if (showWizard) {
-    const close = (later: boolean) => {
+    const close = (later: boolean, to: Route = 'overview') => {
       setWizardDismissed(true);
       setWizardOpen(false);
       if (later) void store.bridge.invoke('wizard:defer', { deferred: true }).catch(() => undefined);
-      window.location.hash = '#/overview';
+      window.location.hash = `#/${to}`;
     };
     content = <Wizard onClose={close} />;
   } else {
@@ -172,7 +174,7 @@ export function App() {
       </main>
       {state ? (
         <div class="downloads-layer" inert={offline}>
-          <DownloadsPanel open={downloadsOpen} onOpen={() => setDownloadsOpen(true)} onClose={() => setDownloadsOpen(false)} />
+          <DownloadsPanel open={downloadsOpen} autoOpen={!showWizard} onOpen={() => setDownloadsOpen(true)} onClose={() => setDownloadsOpen(false)} />
         </div>
       ) : null}
     </div>

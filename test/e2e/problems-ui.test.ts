@@ -64,13 +64,13 @@ async function shots(scope: Scope, url: string, route: string, name: string, rea
 }
 
 /**
- * The wizard is offered while setup is incomplete; the user chooses "Set up later" to look around
- * first. Main remembers that choice, so later pages of the same profile open on the Overview.
+ * The wizard is offered while setup is needed; the user chooses to look around first. "Set up
+ * later" is remembered by main, so a page opened after that goes straight to the screen.
  */
 async function setUpLater(page: Page): Promise<void> {
   const later = page.getByRole('button', { name: 'Set up later' });
-  await later.or(page.getByRole('list', { name: 'Problems' })).first().waitFor(DEADLINE);
-  if (await later.isVisible()) await later.click();
+  await later.or(page.getByRole('heading', { name: 'Overview', level: 1 })).first().waitFor(DEADLINE);
+  if (await later.isVisible()) await later.click(DEADLINE);
 }
 
 function profile(scope: Scope, patch: (settings: ReturnType<typeof defaultSettings>) => void): string {

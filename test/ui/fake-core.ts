@@ -149,6 +149,9 @@ export class FakeCore {
               ? { state: 'verified', message: check.message, checkedAt: Date.now() }
               : { state: 'unverified', message: check.message, ...(check.fix ? { fix: check.fix } : {}), checkedAt: null };
           state.needsSetup = false;
+          // As main's KeyVerifier does: a key saved offline stays "not verified yet" until it is checked.
+          state.keyChecks[body.provider] =
+            check.outcome === 'valid' ? { state: 'verified', message: check.message, checkedAt: Date.now() } : { state: 'unverified', message: check.message, checkedAt: null };
         });
         return { saved: true, check };
       }

@@ -122,7 +122,7 @@ test('the problem, its fix and its buttons are shown once, and the state follows
     Object.assign(state, withDerivedProblems(state));
   });
   const banner = page.getByRole('list', { name: 'Problems' });
-  await banner.getByText('The runner keeps crashing: The runner exited 5 times in 30 s.').waitFor(DEADLINE);
+  await banner.getByText('The runner keeps crashing: it exited 5 times in 30 s.').waitFor(DEADLINE);
   await banner.getByText('Check the runner logs, then press Retry.').waitFor(DEADLINE);
   assert.deepEqual(await banner.locator('a, button').allInnerTexts(), ['Open logs', 'Edit runner command', 'Retry']);
   await page.getByRole('region', { name: 'Runner' }).getByText('Crash loop').waitFor(DEADLINE);
@@ -304,6 +304,8 @@ test('the first-run wizard goes from a blank profile to a running runner', async
   await page.getByRole('region', { name: 'Choose a model' }).getByText('1.2 GB of 2.0 GB · 48.2 MB/s · 17s left').waitFor(DEADLINE);
   assert.equal(await wizardBar.getAttribute('value'), '60');
   assert.equal(await page.getByText('dde5aa3fc5ff').count(), 0, 'the layer digest is not shown');
+  // Setup shows its download in the step; the panel, which would cover the step's buttons, is a click away.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: /^Downloads/ }).click();
   await page.getByRole('complementary', { name: 'Downloads' }).getByRole('button', { name: 'Cancel download of llama3.2:latest' }).waitFor(DEADLINE);
   await shot(page, 'wizard-3-pull-progress');
   core.finishPull('llama3.2:latest');
@@ -396,15 +398,22 @@ test('no dead ends at the first step: without Ollama the wizard offers the downl
   const blank = appStateFixture({ firstRun: true, needsSetup: true });
   blank.config.provider = { value: 'ollama', source: 'default', pinned: false };
   blank.config.keys = { anthropic: null, openai: null };
-  blank.ollama = { ...blank.ollama, server: { phase: 'not-installed', reason: 'Ollama is not installed.', fix: 'Install it from ollama.com, or choose a cloud provider.' }, binary: null, serverVersion: null, pid: null, models: [] };
-  const { page, core, problems } = await open(t, { state: blank });
+  const missing = { phase: 'not-installed', reason: 'Ollama is not installed: no ollama binary on PATH or in the usual install locations', fix: 'Install it.' } as const;
+  blank.ollama = { ...blank.ollama, server: missing, binary: null, serverVersion: null, pid: null, models: [] };
+  const { page, core, problems } = await open(t, { state: withDerivedProblems(blank) });
   await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
-  assert.equal(await page.getByRole('link', { name: 'Download Ollama' }).getAttribute('href'), 'https://ollama.com/download');
-  await page.getByRole('button', { name: 'Check again' }).click();
+  // The problem the Overview and the tray show, in the same words and with the same buttons, once.
+  const problem = page.getByRole('list', { name: 'Problems' });
+  await problem.getByText('Ollama is not installed.', { exact: true }).waitFor(DEADLINE);
+  assert.equal(await page.getByText(/Ollama is not installed/).count(), 1, 'said once');
+  assert.deepEqual(await page.locator('.wizard__body').locator('a, button').allInnerTexts(), ['Download Ollama', 'Check again', 'Use a cloud provider']);
+  assert.equal(await problem.getByRole('link', { name: 'Download Ollama' }).getAttribute('href'), 'https://ollama.com/download');
+  await problem.getByRole('button', { name: 'Check again' }).click();
   await page.getByText('answers at').waitFor(DEADLINE);
   assert.ok(core.calls.some((call) => call.command === 'ollama:start'), 'Check again looks for Ollama again');
-  core.update((state) => (state.ollama = blank.ollama));
-  await page.getByRole('button', { name: 'Use a cloud provider' }).click();
+  core.update((state) => Object.assign(state, withDerivedProblems({ ...state, ollama: blank.ollama })));
+  // In setup, "Use a cloud provider" is the wizard's own provider step, not a link to the page it is on.
+  await problem.getByRole('button', { name: 'Use a cloud provider' }).click();
   await page.getByRole('heading', { name: 'Choose a provider' }).waitFor(DEADLINE);
   assert.equal(await page.getByRole('radio', { name: /Anthropic/ }).isChecked(), true, 'a cloud provider is preselected');
   assert.deepEqual(problems, []);

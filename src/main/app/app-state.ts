@@ -5,6 +5,7 @@ import type { OllamaState } from '../../shared/ollama.ts';
 import { downloadSizeOf } from '../../shared/ollama-download-sizes.ts';
 import { OLLAMA_DOWNLOAD_URL, type AppProblem, type ProblemAction } from '../../shared/problems.ts';
 import { PROVIDER_INFO, isCloudProvider } from '../../shared/providers.ts';
+import { sentence } from '../../shared/sentence.ts';
 import type { RunnerStatus } from '../../shared/runner.ts';
 
 export interface HealthInputs {
@@ -15,12 +16,6 @@ export interface HealthInputs {
   /** A problem the runner reported outside any task (its start-up provider check). */
   incident: UserError | null;
 }
-
-const sentence = (text: string): string => {
-  const trimmed = text.trim();
-  const capital = `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}`;
-  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
-};
 
 const OPEN_LOGS: ProblemAction = { kind: 'open', label: 'Open logs', route: 'logs' };
 
@@ -70,7 +65,8 @@ function runnerProblem(runner: RunnerStatus): AppProblem | null {
   return {
     id: `runner:${runner.state}`,
     severity: 'error',
-    title: sentence(runner.state === 'crash-loop' ? `The runner keeps crashing: ${runner.error.message}` : `The runner cannot run: ${runner.error.message}`),
+    // "The runner keeps crashing: the runner exited…" says the subject twice; "it exited…" once.
+    title: sentence(`${runner.state === 'crash-loop' ? 'The runner keeps crashing' : 'The runner cannot run'}: ${runner.error.message.replace(/^the runner /i, 'it ')}`),
     detail: sentence(runner.error.fix),
     actions: [OPEN_LOGS, { kind: 'open', label: 'Edit runner command', route: 'settings' }, { kind: 'retry-runner', label: 'Retry' }],
   };

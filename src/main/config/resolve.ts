@@ -88,7 +88,7 @@ function resolveKeys(input: CascadeInput, issues: Issues): ResolvedConfig['keys'
       issues.warnings.push({
         field: 'apiKey',
         source: found.source,
-        message: `the ${PROVIDER_INFO[provider].label} key from ${inputName(found.source, `${provider} key`)} does not start with "${expectedPrefix}"; check that it is a ${PROVIDER_INFO[provider].label} key`,
+        message: `The ${PROVIDER_INFO[provider].label} key from ${inputName(found.source, `${provider} key`)} does not start with "${expectedPrefix}"; check that it is a ${PROVIDER_INFO[provider].label} key`,
       });
     }
     return found;
@@ -152,7 +152,7 @@ function resolveModel(input: CascadeInput, provider: Provider, issues: Issues): 
     issues.warnings.push({
       field: 'model',
       source: model.source,
-      message: `model ${quote(model.value)} from ${inputName(model.source, `providers.${provider}.model`)} looks wrong for ${provider}: ${mismatch}`,
+      message: `Model ${quote(model.value)} from ${inputName(model.source, `providers.${provider}.model`)} looks wrong for ${provider}: ${mismatch}`,
     });
   }
   const installed = input.facts.ollamaModels;
@@ -160,7 +160,7 @@ function resolveModel(input: CascadeInput, provider: Provider, issues: Issues): 
     issues.warnings.push({
       field: 'model',
       source: model.source,
-      message: `model ${quote(model.value)} is not installed in Ollama; pull it from the app or run: ollama pull ${model.value}`,
+      message: `Model ${quote(model.value)} is not installed in Ollama; pull it from the app or run: ollama pull ${model.value}`,
     });
   }
   return model;

@@ -53,15 +53,16 @@ export function DownloadsButton({ open, onToggle }: { open: boolean; onToggle: (
 
 /**
  * The downloads panel: every pull main knows of, in progress or recently finished. It opens by
- * itself when a new download starts, wherever the user is.
+ * itself when a new download starts, wherever the user is, unless `autoOpen` is off: setup shows
+ * its download in the step itself, and the panel would cover the step's buttons in a small window.
  */
-export function DownloadsPanel({ open, onOpen, onClose }: { open: boolean; onOpen: () => void; onClose: () => void }) {
+export function DownloadsPanel({ open, autoOpen, onOpen, onClose }: { open: boolean; autoOpen: boolean; onOpen: () => void; onClose: () => void }) {
   const { downloads } = useAppState();
   const seen = useRef<Set<string> | null>(null);
   useEffect(() => {
     const keys = new Set(downloads.filter((download) => download.state === 'pulling').map((download) => `${download.model}@${download.startedAt}`));
     // The first snapshot (a reload) is not news: only a download begun since opens the panel.
-    if (seen.current !== null && [...keys].some((key) => !seen.current!.has(key))) onOpen();
+    if (autoOpen && seen.current !== null && [...keys].some((key) => !seen.current!.has(key))) onOpen();
     seen.current = keys;
   }, [downloads]);
   if (!open) return null;

@@ -8,7 +8,22 @@ function withCode(text: string): ComponentChildren {
   return text.split(/`([^`]+)`/).map((part, index) => (index % 2 === 1 ? <code key={index}>{part}</code> : part));
 }
 
-function ActionButton({ action, primary, run, busy }: { action: ProblemAction; primary: boolean; run: (work: () => Promise<unknown>) => Promise<boolean>; busy: boolean }) {
+/**
+ * Where a screen action leads when the list is shown somewhere a plain link would be wrong (the
+ * wizard: "Use a cloud provider" is its own provider step, not a link to the page it is on).
+ */
+export type OpenAction = (action: Extract<ProblemAction, { kind: 'open' }>, problem: AppProblem) => void;
+
+interface ActionProps {
+  action: ProblemAction;
+  problem: AppProblem;
+  primary: boolean;
+  run: (work: () => Promise<unknown>) => Promise<boolean>;
+  busy: boolean;
+  onOpen: OpenAction | undefined;
+}
+
+function ActionButton({ action, problem, primary, run, busy, onOpen }: ActionProps) {
   const { bridge } = useStore();
   const className = primary ? 'button button--primary' : 'button';
   if (action.kind === 'link') {
@@ -16,6 +31,13 @@ function ActionButton({ action, primary, run, busy }: { action: ProblemAction; p
       <a class={className} href={action.url} target="_blank" rel="noopener noreferrer">
         {action.label}
       </a>
+    );
+  }
+  if (action.kind === 'open' && onOpen) {
+    return (
+      <button type="button" class={className} onClick={() => onOpen(action, problem)}>
+        {action.label}
+      </button>
     );
   }
   if (action.kind === 'open') {
@@ -33,7 +55,7 @@ function ActionButton({ action, primary, run, busy }: { action: ProblemAction; p
   );
 }
 
-function ProblemItem({ problem }: { problem: AppProblem }) {
+function ProblemItem({ problem, onOpen }: { problem: AppProblem; onOpen: OpenAction | undefined }) {
   const [run, action] = useAction();
   const tone = problem.severity === 'error' ? 'error' : problem.severity;
   return (
@@ -45,7 +67,7 @@ function ProblemItem({ problem }: { problem: AppProblem }) {
       {problem.actions.length > 0 ? (
         <div class="problem__actions">
           {problem.actions.map((item, index) => (
-            <ActionButton key={item.label} action={item} primary={index === 0} run={run} busy={action.busy} />
+            <ActionButton key={item.label} action={item} problem={problem} primary={index === 0} run={run} busy={action.busy} onOpen={onOpen} />
           ))}
         </div>
       ) : null}
@@ -54,13 +76,13 @@ function ProblemItem({ problem }: { problem: AppProblem }) {
   );
 }
 
-/** The app's problems, each once, with the buttons that fix them (the Overview banner). */
-export function ProblemList({ problems }: { problems: readonly AppProblem[] }) {
+/** The app's problems, each once, with the buttons that fix them (the Overview banner, the wizard's steps). */
+export function ProblemList({ problems, onOpen }: { problems: readonly AppProblem[]; onOpen?: OpenAction }) {
   if (problems.length === 0) return null;
   return (
     <ul class="banner problems" aria-label="Problems">
       {problems.map((problem) => (
-        <ProblemItem key={problem.id} problem={problem} />
+        <ProblemItem key={problem.id} problem={problem} onOpen={onOpen} />
       ))}
     </ul>
   );

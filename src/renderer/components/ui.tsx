@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { sourceName, type ConfigSource } from '../../shared/config.ts';
+import { sentence } from '../../shared/sentence.ts';
 import { CommandError } from '../bridge.ts';
 import { describeSource } from '../format.ts';
 import type { Tone } from '../status.ts';
@@ -52,8 +53,9 @@ export function Card({ title, actions, children, wide }: { title: string; action
 export function Problem({ message, fix, tone = 'error' }: { message: string; fix?: string | undefined; tone?: 'error' | 'warning' | 'info' }) {
   return (
     <div class={`notice notice--${tone}`} role={tone === 'error' ? 'alert' : 'status'}>
-      <p class="notice__message">{message}</p>
-      {fix ? <p class="notice__fix">{fix}</p> : null}
+      {/* Messages come from main and from providers in many shapes; each reads as a sentence. */}
+      <p class="notice__message">{sentence(message)}</p>
+      {fix ? <p class="notice__fix">{sentence(fix)}</p> : null}
     </div>
   );
 }

@@ -4,9 +4,11 @@ import { sourceName } from '../../shared/config.ts';
 import type { AppState } from '../../shared/ipc.ts';
 import { isOllamaModelInstalled } from '../../shared/model-catalog.ts';
 import { providerChoices } from '../../shared/provider-availability.ts';
+import { OLLAMA_DOWNLOAD_URL } from '../../shared/problems.ts';
 import { isCloudProvider, PROVIDER_INFO, type Provider } from '../../shared/providers.ts';
 import { KeyEditor } from '../components/key-editor.tsx';
 import { ModelPicker } from '../components/model-picker.tsx';
+import { ProblemList, type OpenAction } from '../components/problem-list.tsx';
 import { ProviderRadio } from '../components/provider-radio.tsx';
 import { PullProgress } from '../components/pull-progress.tsx';
 import { ActionError, PinnedBadge, Problem, Row, SourceBadge, StatusPill, useAction } from '../components/ui.tsx';
@@ -14,6 +16,7 @@ import { useTask } from '../components/use-task.ts';
 import { formatLatency } from '../format.ts';
 import { ollamaStatus, runnerStatus, wizardStepMark } from '../status.ts';
 import { useAppState, useStore } from '../store.ts';
+import { problemsForStep } from '../wizard-problems.ts';
 
 const STEPS = ['Ollama', 'Provider', 'Key or model', 'Summary', 'First answer'] as const;
 
@@ -67,12 +70,14 @@ function StepFrame({ title, intro, children, footer }: { title: string; intro: s
   );
 }
 
-function DetectOllama({ state, onUseCloud }: { state: AppState; onUseCloud: () => void }) {
+function DetectOllama({ state, onUseCloud, onOpen }: { state: AppState; onUseCloud: () => void; onOpen: OpenAction }) {
   const { bridge } = useStore();
   const [run, action] = useAction();
   const { ollama } = state;
   const status = ollamaStatus(ollama);
   const phase = ollama.server.phase;
+  // With Ollama as the provider, what is wrong with it is one of the app's problems, with its buttons.
+  const problems = problemsForStep(state.problems, 'ollama');
   return (
     <>
       <div class="status-line">
@@ -95,7 +100,8 @@ function DetectOllama({ state, onUseCloud }: { state: AppState; onUseCloud: () =
           Start Ollama
         </button>
       ) : null}
-      {'reason' in ollama.server ? <Problem tone={phase === 'not-installed' ? 'info' : 'error'} message={ollama.server.reason} fix={ollama.server.fix} /> : null}
+      <ProblemList problems={problems} onOpen={onOpen} />
+      {problems.length === 0 && 'reason' in ollama.server ? <Problem tone={phase === 'not-installed' ? 'info' : 'error'} message={ollama.server.reason} fix={ollama.server.fix} /> : null}
       {phase === 'not-installed' ? (
         <div class="install">
           <p>To run models on this machine, install Ollama:</p>
@@ -107,17 +113,19 @@ function DetectOllama({ state, onUseCloud }: { state: AppState; onUseCloud: () =
               macOS and Windows: download it from <span class="mono">https://ollama.com/download</span>
             </li>
           </ul>
-          <div class="form__actions">
-            <a class="button button--primary" href="https://ollama.com/download" target="_blank" rel="noreferrer">
-              Download Ollama
-            </a>
-            <button type="button" class="button" disabled={action.busy} onClick={() => run(() => bridge.invoke('ollama:start', {}))}>
-              Check again
-            </button>
-            <button type="button" class="button" onClick={onUseCloud}>
-              Use a cloud provider
-            </button>
-          </div>
+          {problems.length === 0 ? (
+            <div class="form__actions">
+              <a class="button button--primary" href={OLLAMA_DOWNLOAD_URL} target="_blank" rel="noreferrer">
+                Download Ollama
+              </a>
+              <button type="button" class="button" disabled={action.busy} onClick={() => run(() => bridge.invoke('ollama:start', {}))}>
+                Check again
+              </button>
+              <button type="button" class="button" onClick={onUseCloud}>
+                Use a cloud provider
+              </button>
+            </div>
+          ) : null}
         </div>
       ) : null}
       <ActionError state={action} />
@@ -125,8 +133,9 @@ function DetectOllama({ state, onUseCloud }: { state: AppState; onUseCloud: () =
   );
 }
 
-function Summary({ state }: { state: AppState }) {
+function Summary({ state, onOpen }: { state: AppState; onOpen: OpenAction }) {
   const { config } = state;
+  const problems = problemsForStep(state.problems, 'review');
   const keyFor = isCloudProvider(config.provider.value) ? config.keys[config.provider.value] : null;
   return (
     <>
@@ -151,30 +160,25 @@ function Summary({ state }: { state: AppState }) {
           <span class="mono">{state.runnerCommand.value}</span>
         </Row>
       </dl>
-      {config.errors.map((issue) => (
-        <Problem key={issue.message} message={issue.message} />
-      ))}
-      {config.warnings
-        // "Not installed" is old news while the model downloads: the note below says what happens.
-        .filter((issue) => !(issue.field === 'model' && configuredDownload(state)))
-        .map((issue) => (
-          <Problem key={issue.message} tone="warning" message={issue.message} />
-        ))}
+      <ProblemList problems={problems} onOpen={onOpen} />
       {state.secrets.notice && keyFor ? <Problem tone="info" message={state.secrets.notice} /> : null}
-      {configuredDownload(state) ? (
+      {/* A download the wizard just started may not be main's model problem yet (the model was saved after it began). */}
+      {configuredDownload(state) && !problems.some((problem) => problem.id.startsWith('model-')) ? (
         <Problem tone="info" message={`${config.model.value} is still downloading. You can go on: the runner starts as soon as it lands.`} />
       ) : null}
     </>
   );
 }
 
-function FirstAnswer({ state }: { state: AppState }) {
+function FirstAnswer({ state, onOpen }: { state: AppState; onOpen: OpenAction }) {
   const { bridge } = useStore();
   const [run, action] = useAction();
   const { exchange, streaming, send } = useTask();
   const download = configuredDownload(state);
   const status = runnerStatus(state.runner, Date.now());
-  const stuck = state.runner.state === 'failed' || state.runner.state === 'crash-loop';
+  const problems = problemsForStep(state.problems, 'runner');
+  // A stuck runner's problem carries Retry; the button below is for a stop with no reported cause.
+  const stuck = (state.runner.state === 'failed' || state.runner.state === 'crash-loop') && problems.length === 0;
   return (
     <>
       <div class="status-line">
@@ -191,7 +195,7 @@ function FirstAnswer({ state }: { state: AppState }) {
           Retry
         </button>
       ) : null}
-      {state.runner.error ? <Problem message={state.runner.error.message} fix={state.runner.error.fix} /> : null}
+      <ProblemList problems={problems} onOpen={onOpen} />
       {download ? <PullProgress download={download} /> : null}
       {state.runner.state === 'running' ? (
         <div class="first-answer">
@@ -224,7 +228,7 @@ function FirstAnswer({ state }: { state: AppState }) {
 }
 
 /** The first-run wizard: from a blank profile to a running runner, one decision per step. */
-export function Wizard({ onClose }: { onClose: (later: boolean) => void }) {
+export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'logs' | 'settings') => void }) {
   const { bridge } = useStore();
   const state = useAppState();
   const choices = providerChoices(state).map((choice) =>
@@ -286,19 +290,23 @@ export function Wizard({ onClose }: { onClose: (later: boolean) => void }) {
     }
     if (selection.model !== state.config.model.value) await bridge.invoke('config:set-model', { provider: active, model: selection.model });
   };
+  const useCloud = () => {
+    setProvider('anthropic');
+    goTo(1);
+  };
+  /** A problem's screen action inside setup: its own steps where it has one, else setup waits for later. */
+  const openFromProblem: OpenAction = (action, problem) => {
+    if (action.route === 'setup') useCloud();
+    else if (action.route === 'settings' && problem.id.startsWith('config:apiKey')) goTo(2);
+    else onClose(true, action.route);
+  };
   const ollamaContinue = selection !== null && !selection.installed ? (selectionDownloading ? 'Continue while it downloads' : 'Download and continue') : 'Continue';
 
   let panel: ComponentChildren;
   if (step === 0) {
     panel = (
       <StepFrame title="Detect Ollama" intro="Ollama runs open models on this machine: private, offline and free." footer={footer(next('Continue', true))}>
-        <DetectOllama
-          state={state}
-          onUseCloud={() => {
-            setProvider('anthropic');
-            goTo(1);
-          }}
-        />
+        <DetectOllama state={state} onUseCloud={useCloud} onOpen={openFromProblem} />
       </StepFrame>
     );
   } else if (step === 1) {
@@ -315,6 +323,7 @@ export function Wizard({ onClose }: { onClose: (later: boolean) => void }) {
             fix={`To choose another provider here, unset ${sourceName(state.config.provider.source)} and start Stigmer again. Continue to set up ${PROVIDER_INFO[active].label}.`}
           />
         ) : null}
+        <ProblemList problems={problemsForStep(state.problems, 'provider')} onOpen={openFromProblem} />
         <ProviderRadio legend="Provider" choices={choices} value={pinnedProvider ? active : provider} onChange={setProvider} />
       </StepFrame>
     );
@@ -337,7 +346,7 @@ export function Wizard({ onClose }: { onClose: (later: boolean) => void }) {
   } else if (step === 3) {
     panel = (
       <StepFrame title="Review" intro="This is the configuration the runner will receive." footer={footer(next('Looks good', state.config.errors.length === 0))}>
-        <Summary state={state} />
+        <Summary state={state} onOpen={openFromProblem} />
       </StepFrame>
     );
   } else {
@@ -361,7 +370,7 @@ export function Wizard({ onClose }: { onClose: (later: boolean) => void }) {
           </button>,
         )}
       >
-        <FirstAnswer state={state} />
+        <FirstAnswer state={state} onOpen={openFromProblem} />
       </StepFrame>
     );
   }

@@ -1,0 +1,25 @@
+import type { AppProblem } from '../shared/problems.ts';
+
+/** The wizard's steps that show problems: Ollama, provider, review, first answer. */
+export type ProblemStep = 'ollama' | 'provider' | 'review' | 'runner';
+
+/**
+ * Which of the app's problems a wizard step shows: each where the user can act on it, in the one
+ * wording `deriveProblems` gives it, so setup never says a problem differently from the Overview.
+ * The review gathers every configuration problem, since it is where "Looks good" waits for them.
+ */
+export function problemsForStep(problems: readonly AppProblem[], step: ProblemStep): AppProblem[] {
+  return problems.filter((problem) => {
+    const [kind, field] = problem.id.split(':');
+    switch (step) {
+      case 'ollama':
+        return kind === 'ollama';
+      case 'provider':
+        return (kind === 'config' || kind === 'config-warning') && field === 'provider';
+      case 'review':
+        return kind === 'config' || kind === 'config-warning' || kind === 'model-missing' || kind === 'model-downloading' || kind === 'key-rejected';
+      case 'runner':
+        return kind === 'runner';
+    }
+  });
+}

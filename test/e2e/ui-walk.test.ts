@@ -1,0 +1,217 @@
+/**
+ * The window as a new user walks it, in Chromium through the real headless host (`--ui`) with the
+ * Ollama double: setup shows each problem once, in the Overview's words and with its button; the
+ * sidebar's status pills stay inside the sidebar while the runner backs off; the tab title follows
+ * the screen; no screen inherits the last one's scroll position; and once the connection is lost,
+ * no screen leaves a button that would send a command pressable. Screenshots in light and dark, at
+ * 800×600 and at the desktop window's minimum size.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
+import { defaultSettings } from '../../src/shared/settings.ts';
+import { freePort } from '../ollama/support.ts';
+import { launchChromium, watchPage } from '../support/chromium.ts';
+import { HOST_WAIT_MS, Scope, hostEnv, startHost, waitFor, type HeadlessHost } from '../support/e2e-host.ts';
+import { DEADLINE, SCREENSHOTS, uiUrl, withRoute } from '../support/ui-e2e.ts';
+
+const CRASHING_RUNNER = path.join(import.meta.dirname, 'fixtures', 'crashing-runner.ts');
+/** 800×600, and the Electron window's minimum (src/main/electron/main-window.ts). */
+const SIZES = [
+  { width: 800, height: 600 },
+  { width: 760, height: 520 },
+] as const;
+const SCREENS = [
+  ['overview', 'Overview'],
+  ['models', 'Models'],
+  ['logs', 'Logs'],
+  ['settings', 'Settings'],
+  ['playground', 'Playground'],
+  ['setup', 'Setup'],
+] as const;
+
+let browser: Browser;
+
+before(async () => {
+  await ensureRendererBuilt();
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+function profile(scope: Scope, patch: (settings: ReturnType<typeof defaultSettings>) => void): string {
+  const dir = scope.tempDir();
+  const settings = defaultSettings();
+  patch(settings);
+  fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings));
+  return dir;
+}
+
+async function newPage(scope: Scope, options: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {}) {
+  const context = await browser.newContext({ viewport: options.viewport ?? SIZES[0], colorScheme: options.colorScheme ?? 'light' });
+  scope.defer(() => context.close());
+  const page = await context.newPage();
+  return { page, ...watchPage(page) };
+}
+
+/** Saves the screen in light and dark at both sizes, after `ready` brought each page to it. */
+async function shots(scope: Scope, url: string, name: string, ready: (page: Page) => Promise<void>): Promise<void> {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    for (const viewport of SIZES) {
+      const { page, problems } = await newPage(scope, { viewport, colorScheme });
+      await page.goto(url);
+      await ready(page);
+      await page.screenshot({ path: path.join(SCREENSHOTS, `walk-${name}-${colorScheme}-${viewport.width}x${viewport.height}.png`) });
+      const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+      assert.equal(overflow, 0, `no sideways scrolling at ${viewport.width} px (${colorScheme})`);
+      assert.deepEqual(problems, [], 'no console errors');
+      await page.context().close();
+    }
+  }
+}
+
+/** The controls of the window that would send a command, and are neither disabled nor inside an inert part. */
+const pressableCommands = (page: Page): Promise<string[]> =>
+  page.evaluate(`[...document.querySelectorAll('button, input, select, textarea, a.button')]
+    // The sidebar only moves between screens (and opens the Downloads panel, itself inert).
+    .filter((element) => !element.closest('.sidebar') && !element.closest('[inert]') && !element.disabled)
+    .map((element) => (element.getAttribute('aria-label') || element.textContent || element.tagName).trim())`);
+
+test('setup shows the missing model once, in the Overview\'s words: Cancel while it downloads, then Pull (2.0 GB), until it lands', async (t) => {
+  const scope = new Scope(t);
+  // A first run whose configured model is not installed: the wizard opens by itself.
+  const userDataDir = profile(scope, (settings) => {
+    settings.provider = 'ollama';
+    settings.providers.ollama.model = 'llama3.2';
+  });
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, fakeOllama: { models: [], registry: { 'llama3.2:latest': [2_019_377_376, 1_429] }, pullIntervalMs: 100, pullStepsPerLayer: 60 } });
+  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
+  const url = await uiUrl(host);
+  const { page, problems } = await newPage(scope, { viewport: SIZES[1] });
+  await page.goto(url);
+  await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
+  assert.equal(await page.title(), 'Setup · Stigmer', 'the tab says the user is in setup');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: 'Choose a provider' }).waitFor(DEADLINE);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: 'Choose a model' }).waitFor(DEADLINE);
+  await page.getByRole('button', { name: 'Download and continue' }).click();
+
+  await page.getByRole('heading', { name: 'Review' }).waitFor(DEADLINE);
+  const body = page.locator('.wizard__body');
+  const listed = body.getByRole('list', { name: 'Problems' });
+  await listed.getByText(/^llama3\.2 is downloading/).waitFor(DEADLINE);
+  assert.equal(await body.getByText(/llama3\.2 is (downloading|not installed|still downloading)/).count(), 1, 'the model is one problem, said once');
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'walk-wizard-review-downloading-760x520.png') });
+  await listed.getByRole('button', { name: 'Cancel' }).click();
+
+  // The same problem and button as the Overview banner and the tray.
+  await listed.getByText('llama3.2 is not installed.', { exact: true }).waitFor(DEADLINE);
+  assert.equal(await body.getByText(/llama3\.2 is (downloading|not installed)/).count(), 1, 'still said once');
+  assert.equal(await body.getByText(/ollama pull|is not installed in Ollama/).count(), 0, "the cascade's warning is not a second wording");
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'walk-wizard-review-missing-760x520.png') });
+  await listed.getByRole('button', { name: 'Pull (2.0 GB)' }).click();
+  await listed.getByText(/^llama3\.2 is downloading/).waitFor(DEADLINE);
+  await body.getByRole('list', { name: 'Problems' }).waitFor({ timeout: 90_000, state: 'detached' });
+  assert.ok(!(await page.getByRole('button', { name: 'Looks good' }).isDisabled()));
+  assert.deepEqual(problems, []);
+  await host.stop();
+});
+
+test('without Ollama, setup starts with the problem and its three ways forward; "Use a cloud provider" is the next step', async (t) => {
+  const scope = new Scope(t);
+  const userDataDir = profile(scope, (settings) => void (settings.provider = 'ollama'));
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}` });
+  // No `ollama` anywhere on PATH: only this Node and the system's tools.
+  env.PATH = [path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter);
+  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
+  const url = await uiUrl(host);
+  const toProblem = async (page: Page) => {
+    await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
+    await page.locator('.wizard__body').getByRole('list', { name: 'Problems' }).getByText('Ollama is not installed.', { exact: true }).waitFor(DEADLINE);
+  };
+  await shots(scope, url, 'wizard-no-ollama', toProblem);
+
+  const { page } = await newPage(scope);
+  await page.goto(url);
+  await toProblem(page);
+  const body = page.locator('.wizard__body');
+  assert.equal(await body.getByText(/Ollama is not installed/).count(), 1, 'said once');
+  assert.deepEqual(await body.locator('a, button').allInnerTexts(), ['Download Ollama', 'Check again', 'Use a cloud provider']);
+  await body.getByRole('button', { name: 'Use a cloud provider' }).click();
+  await page.getByRole('heading', { name: 'Choose a provider' }).waitFor(DEADLINE);
+  assert.equal(await page.getByRole('radio', { name: /Anthropic/ }).isChecked(), true, 'a cloud provider is preselected');
+  await host.stop();
+});
+
+test('while the runner backs off between crashes, the sidebar pills stay inside the sidebar at the minimum width', async (t) => {
+  const scope = new Scope(t);
+  const userDataDir = profile(scope, (settings) => {
+    settings.firstRunCompleted = true;
+    settings.provider = 'ollama';
+    settings.providers.ollama.model = 'llama3.2';
+  });
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, fakeOllama: { models: ['llama3.2'] } });
+  const host = startHost(scope, ['--ui', '--runner-command', `${process.execPath} ${CRASHING_RUNNER}`, '--user-data-dir', userDataDir], env);
+  const url = await uiUrl(host);
+  for (const colorScheme of ['light', 'dark'] as const) {
+    const { page } = await newPage(scope, { viewport: SIZES[1], colorScheme });
+    await page.goto(withRoute(url, '#/logs'));
+    // The backoffs last 1, 2, 4 and 8 s; the pill counts down during each.
+    const pill = page.locator('.sidebar__status .pill', { hasText: /^Restarting/ });
+    await pill.waitFor({ timeout: 60_000 });
+    const excess = await page.evaluate(`(() => {
+      const sidebar = document.querySelector('.sidebar').getBoundingClientRect();
+      return Math.max(...[...document.querySelectorAll('.sidebar__status .pill')].map((pill) => pill.getBoundingClientRect().right - sidebar.right));
+    })()`);
+    await page.screenshot({ path: path.join(SCREENSHOTS, `walk-backoff-pill-${colorScheme}-760x520.png`) });
+    assert.ok(Number(excess) <= 0, `a pill sticks out of the sidebar by ${String(excess)} px`);
+  }
+  await host.stop();
+});
+
+test('the tab title follows the screen, no screen inherits a scroll position, and a lost connection leaves no command pressable on any screen', async (t) => {
+  const scope = new Scope(t);
+  const userDataDir = profile(scope, (settings) => {
+    settings.firstRunCompleted = true;
+    settings.provider = 'ollama';
+    settings.providers.ollama.model = 'llama3.2';
+  });
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, fakeOllama: { models: ['llama3.2'] } });
+  const host: HeadlessHost = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
+  const url = await uiUrl(host);
+  const { page } = await newPage(scope, { viewport: SIZES[1] });
+  await page.goto(withRoute(url, '#/overview'));
+  await page.getByRole('region', { name: 'Configuration' }).waitFor(DEADLINE);
+  const scrollTop = () => page.evaluate('document.getElementById("main").scrollTop').then(Number);
+  const scrolled: string[] = [];
+  for (const [route, title] of SCREENS) {
+    await page.getByRole('link', { name: title, exact: true }).click();
+    await waitFor(`the title of ${route}`, async () => (await page.title()) === `${title} · Stigmer`, HOST_WAIT_MS);
+    assert.equal(await scrollTop(), 0, `${route} starts at its top`);
+    // Scrolled down as far as it goes, for the next screen to (not) inherit.
+    await page.evaluate('document.getElementById("main").scrollTo(0, 10000)');
+    if ((await scrollTop()) > 0) scrolled.push(route);
+  }
+  // Settings is taller than 520 px whatever has loaded; it was left scrolled for Playground to (not) inherit.
+  assert.ok(scrolled.includes('settings'), `a screen taller than the window was scrolled before leaving it (${scrolled.join(', ')})`);
+
+  assert.ok((await pressableCommands(page)).length > 0, 'while connected, setup has buttons to press');
+
+  await host.stop();
+  await page.getByText('Connection to Stigmer lost; reconnecting…').waitFor(DEADLINE);
+  // The last known "Running" may no longer be true.
+  assert.deepEqual(await page.locator('.sidebar__status .pill').allInnerTexts(), ['Unknown', 'Unknown'], 'the sidebar does not claim a state it cannot know');
+  for (const [route, title] of SCREENS) {
+    await page.getByRole('link', { name: title, exact: true }).click();
+    await waitFor(`the title of ${route} while offline`, async () => (await page.title()) === `${title} · Stigmer`, HOST_WAIT_MS);
+    assert.deepEqual(await pressableCommands(page), [], `nothing on ${route} can send a command while the connection is lost`);
+    await page.screenshot({ path: path.join(SCREENSHOTS, `walk-offline-${route}-760x520.png`) });
+  }
+});
