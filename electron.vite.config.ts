@@ -7,7 +7,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(import.meta.dirname, 'src/main/electron/index.ts'),
-          runner: resolve(import.meta.dirname, 'src/runner/index.ts'),
+          runner: resolve(import.meta.dirname, 'src/builtin-runner/index.ts'),
         },
       },
     },

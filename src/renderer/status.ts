@@ -2,7 +2,7 @@ import type { PublicConfig } from '../shared/config.ts';
 import type { KeyVerification } from '../shared/ipc.ts';
 import type { OllamaState } from '../shared/ollama.ts';
 import { PROVIDER_INFO, isCloudProvider, type Provider } from '../shared/providers.ts';
-import type { RunnerStatus } from '../shared/runner.ts';
+import type { RunnerStatus } from '../shared/runner-status.ts';
 
 /** A pill's colour; the word beside it always says the same. Plain TS, so status words are testable in Node. */
 export type Tone = 'ok' | 'working' | 'error' | 'neutral';

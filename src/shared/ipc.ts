@@ -6,7 +6,7 @@ import { ModelAliasSchema } from './model-catalog.ts';
 import { OllamaLoadedModelSchema, OllamaModelSchema, OllamaPullProgressSchema, OllamaPullResultSchema, OllamaStateSchema } from './ollama.ts';
 import { CLOUD_PROVIDERS, ProviderSchema } from './providers.ts';
 import { RunnerErrorCodeSchema } from './runner-protocol.ts';
-import { RunnerStatusSchema } from './runner.ts';
+import { RunnerStatusSchema } from './runner-status.ts';
 
 /**
  * The renderer ↔ main contract, declared once (DESIGN.md §4). Both transports (the Electron

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normaliseBaseUrl, toOllamaNativeUrl, toOpenAiCompatibleUrl } from '../../src/main/config/base-url.ts';
+import { normaliseBaseUrl, toOllamaNativeUrl, toOpenAiCompatibleUrl } from '../../src/lib/base-url.ts';
 
 test('Ollama URLs normalise to the native form, whichever spelling is given', () => {
   const cases: [string, string][] = [

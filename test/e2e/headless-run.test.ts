@@ -84,7 +84,7 @@ test('with no cloud key the host launches Ollama and the built-in runner, and SI
   scope.killAtEnd(ollamaPid);
   scope.killAtEnd(runnerPid);
   assert.deepEqual(commandLineOf(ollamaPid).slice(-2), [path.join(FAKE_OLLAMA_BIN_DIR, 'ollama'), 'serve'], 'the ollama found on PATH was launched');
-  assert.ok(commandLineOf(runnerPid).some((arg) => arg.endsWith(path.join('src', 'runner', 'index.ts'))), 'the built-in runner runs');
+  assert.ok(commandLineOf(runnerPid).some((arg) => arg.endsWith(path.join('src', 'builtin-runner', 'index.ts'))), 'the built-in runner runs');
   assert.ok(await answers(`http://127.0.0.1:${port}`), 'the launched Ollama answers at OLLAMA_HOST');
   assert.deepEqual(contractVariables(environmentOf(runnerPid)), {
     STIGMER_LLM_PROVIDER: 'ollama',

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import type { RunnerState } from '../../src/shared/runner.ts';
+import type { RunnerState } from '../../src/shared/runner-status.ts';
 import { tempDir } from '../support/headless.ts';
 import { CLOUD_KEY, createApp, faultEnv, fixtureRunner, isGone, killAfter, startHeadless, waitFor, type InProcessApp } from './support.ts';
 

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { profileLockPath } from '../../src/main/profile-lock.ts';
+import { profileLockPath } from '../../src/main/profile/profile-lock.ts';
 import { processStartTime } from '../../src/main/process/process-tree.ts';
 import { freePort } from '../ollama/support.ts';
 import { HOST_WAIT_MS, Scope, descendantsOf, hostEnv, isGone, readPidFile, startHost, waitFor } from '../support/e2e-host.ts';

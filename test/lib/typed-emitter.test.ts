@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TypedEmitter } from '../../src/main/lib/typed-emitter.ts';
+import { TypedEmitter } from '../../src/lib/typed-emitter.ts';
 
 test('a listener that throws is reported and the listeners after it still run', () => {
   const reported: { error: unknown; event: string }[] = [];

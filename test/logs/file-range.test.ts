@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { test } from 'node:test';
 import { readLogRange } from '../../src/main/logs/file-range.ts';
 import { LogPipeline } from '../../src/main/logs/pipeline.ts';
-import { Redactor } from '../../src/main/logs/redactor.ts';
+import { Redactor } from '../../src/lib/redactor.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
 import { tempDir } from '../support/headless.ts';
 

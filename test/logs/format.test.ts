@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatLogJson, formatLogText } from '../../src/main/logs/format.ts';
+import { formatLogJson, formatLogText } from '../../src/main/logs/line-format.ts';
 import type { LogEntry } from '../../src/shared/logs.ts';
 
 const entry: LogEntry = {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { decideStart, describeEarlyExit, ollamaRestartPolicy, planLaunch, unhealthyPhase, type StartFacts } from '../../src/main/ollama/decisions.ts';
 import { decideAfterExit, freshHistory } from '../../src/main/process/restart-policy.ts';
 import type { FindOllamaResult } from '../../src/main/ollama/find-binary.ts';
-import { parseOllamaHost } from '../../src/main/ollama/host.ts';
+import { parseOllamaHost } from '../../src/lib/ollama-host.ts';
 
 const installed = { found: true, path: '/usr/local/bin/ollama', source: 'path' } as const;
 const missing: FindOllamaResult = { found: false, reason: 'Ollama is not installed', fix: 'install it', searched: [] };

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { OllamaManager } from '../../src/main/ollama/manager.ts';
-import { appPaths } from '../../src/main/paths.ts';
+import { appPaths } from '../../src/main/profile/paths.ts';
 import { DoctorReportSchema, type DoctorReport } from '../../src/shared/doctor.ts';
 import { FAKE_OLLAMA_BIN_DIR, startFakeOllama } from '../doubles/ollama/server.ts';
 import { cleanEnv, runHeadlessCli, tempDir } from '../support/headless.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { connectableOllamaUrl, formatOllamaHost, isLocalOllamaHost, parseOllamaHost } from '../../src/main/ollama/host.ts';
+import { connectableOllamaUrl, formatOllamaHost, isLocalOllamaHost, parseOllamaHost } from '../../src/lib/ollama-host.ts';
 
 /** Expected values follow Ollama's envconfig.Host() and its host tests. */
 const cases: { input: string | undefined; url: string; warning?: boolean }[] = [

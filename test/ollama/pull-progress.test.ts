@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PullProgressTracker } from '../../src/main/ollama/pull-progress.ts';
+import { PullProgressTracker } from '../../src/main/ollama/pull-stream.ts';
 
 test('progress sums the layers and measures speed and ETA over the recent window', () => {
   let now = 0;

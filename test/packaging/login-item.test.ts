@@ -7,7 +7,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { linuxAutostartEntry, quoteExecArgument } from '../../src/main/login-item/desktop-entry.ts';
 import { autostartFilePath, setLinuxAutostart } from '../../src/main/login-item/linux-autostart.ts';
-import { xdgConfigHome } from '../../src/main/paths.ts';
+import { xdgConfigHome } from '../../src/main/profile/paths.ts';
 import { LAUNCHED_AT_LOGIN_FLAG, loginItemPlan } from '../../src/main/login-item/plan.ts';
 import { defaultSettings } from '../../src/shared/settings.ts';
 import { waitFor } from '../support/processes.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseRunnerEnv } from '../../src/runner/env.ts';
+import { parseRunnerEnv } from '../../src/builtin-runner/env.ts';
 import { retryAfterSeconds } from '../../src/shared/provider-errors.ts';
 
 test('Ollama: the native base URL comes from STIGMER_LLM_BASE_URL (either spelling), else OLLAMA_HOST, else the default', () => {

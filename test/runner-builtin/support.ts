@@ -7,7 +7,7 @@ import { DEFAULT_WAIT_MS, waitFor } from '../support/processes.ts';
 
 export { waitFor } from '../support/processes.ts';
 
-export const RUNNER_ENTRY = path.join(REPO_ROOT, 'src/runner/index.ts');
+export const RUNNER_ENTRY = path.join(REPO_ROOT, 'src/builtin-runner/index.ts');
 
 interface TestContext {
   after(fn: () => void | Promise<void>): void;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { resolveConfig, type CascadeInput } from '../../src/main/config/resolve.ts';
-import { Redactor } from '../../src/main/logs/redactor.ts';
+import { Redactor } from '../../src/lib/redactor.ts';
 import { buildRunnerEnv, describeRunnerEnv } from '../../src/main/runner/runner-env.ts';
 import { defaultSettings } from '../../src/shared/settings.ts';
 import { cleanEnv, tempDir } from '../support/headless.ts';

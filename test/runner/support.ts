@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { MockTimers } from 'node:test';
-import type { RunnerState, RunnerTransition } from '../../src/shared/runner.ts';
+import type { RunnerState, RunnerTransition } from '../../src/shared/runner-status.ts';
 import type { RunnerCommand } from '../../src/main/runner/command.ts';
 import { RunnerSupervisor, systemClock, type Clock, type RunnerSupervisorOptions } from '../../src/main/runner/supervisor.ts';
 import { cleanEnv, tempDir } from '../support/headless.ts';

@@ -4,7 +4,7 @@ import type { CommandLine } from '../config/cli-options.ts';
 import { toPublicConfig } from '../config/public-config.ts';
 import type { LogPipeline } from '../logs/pipeline.ts';
 import type { OllamaManagerOptions } from '../ollama/manager.ts';
-import { appPaths } from '../paths.ts';
+import { appPaths } from '../profile/paths.ts';
 import type { Launcher } from '../process/launcher.ts';
 import type { RunnerSupervisorOptions } from '../runner/supervisor.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';

@@ -1,5 +1,5 @@
 import { parseEvent, type AppState, type EventName } from '../../shared/ipc.ts';
-import { TypedEmitter } from '../lib/typed-emitter.ts';
+import { TypedEmitter } from '../../lib/typed-emitter.ts';
 import { describe } from './command-error.ts';
 
 export type AppEventListener = (event: EventName, payload: unknown) => void;

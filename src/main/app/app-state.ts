@@ -6,7 +6,7 @@ import { downloadSizeOf } from '../../shared/ollama-download-sizes.ts';
 import { OLLAMA_DOWNLOAD_URL, type AppProblem, type ProblemAction } from '../../shared/problems.ts';
 import { PROVIDER_INFO, isCloudProvider } from '../../shared/providers.ts';
 import { sentence } from '../../shared/sentence.ts';
-import type { RunnerStatus } from '../../shared/runner.ts';
+import type { RunnerStatus } from '../../shared/runner-status.ts';
 
 export interface HealthInputs {
   config: PublicConfig;

@@ -2,7 +2,7 @@ import type { ModelCatalog, UserError } from '../../shared/ipc.ts';
 import { FIT_RULE, MODEL_ALIASES, SUGGESTED_OLLAMA_MODELS, fitVerdict } from '../../shared/model-catalog.ts';
 import type { OllamaLoadedModel, OllamaModel } from '../../shared/ollama.ts';
 import { resolveModelAlias } from '../config/model-aliases.ts';
-import { isOllamaModelInstalled } from '../config/model-names.ts';
+import { isOllamaModelInstalled } from '../../lib/model-names.ts';
 
 export interface CatalogInput {
   installed: readonly OllamaModel[];

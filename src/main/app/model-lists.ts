@@ -1,7 +1,7 @@
 import type { ModelList } from '../../shared/ipc.ts';
 import { SUGGESTED_OLLAMA_MODELS, formatGigabytes } from '../../shared/model-catalog.ts';
 import { PROVIDER_INFO, SUGGESTED_MODELS, type Provider } from '../../shared/providers.ts';
-import { isOllamaModelInstalled } from '../config/model-names.ts';
+import { isOllamaModelInstalled } from '../../lib/model-names.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
 import type { OllamaManager } from '../ollama/manager.ts';
 import { checkKey, listProviderModels } from '../providers/provider-api.ts';

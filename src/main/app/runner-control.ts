@@ -4,7 +4,7 @@ import type { AppState, CommandResponse, PlaygroundEvent, UserError } from '../.
 import type { LogEntry } from '../../shared/logs.ts';
 import { isCloudProvider, type CloudProvider } from '../../shared/providers.ts';
 import { maskSecret } from '../../shared/secret-mask.ts';
-import type { RunnerState, RunnerStatus } from '../../shared/runner.ts';
+import type { RunnerState, RunnerStatus } from '../../shared/runner-status.ts';
 import { RunnerToAppSchema, type RunnerCheck } from '../../shared/runner-protocol.ts';
 import type { LogPipeline } from '../logs/pipeline.ts';
 import { formatRunnerCommand, type RunnerCommand } from '../runner/command.ts';

@@ -1,7 +1,7 @@
 import type { PublicConfig } from '../../shared/config.ts';
 import type { AppState, Download, HostKind, UserError } from '../../shared/ipc.ts';
 import type { OllamaState } from '../../shared/ollama.ts';
-import type { RunnerStatus } from '../../shared/runner.ts';
+import type { RunnerStatus } from '../../shared/runner-status.ts';
 import type { Settings } from '../../shared/settings.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { deriveNeedsSetup, deriveProblems, leadingError } from './app-state.ts';

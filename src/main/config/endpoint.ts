@@ -1,8 +1,8 @@
 import { sourceName, type ConfigSource } from '../../shared/config.ts';
 import { PROVIDER_INFO, isCloudProvider, type Provider } from '../../shared/providers.ts';
 import type { Settings } from '../../shared/settings.ts';
-import { connectableOllamaUrl, isLoopbackHostname, OLLAMA_DEFAULT_PORT, parseOllamaHost } from '../ollama/host.ts';
-import { normaliseBaseUrl, toOllamaNativeUrl, type BaseUrlResult } from './base-url.ts';
+import { connectableOllamaUrl, isLoopbackHostname, OLLAMA_DEFAULT_PORT, parseOllamaHost } from '../../lib/ollama-host.ts';
+import { normaliseBaseUrl, toOllamaNativeUrl, type BaseUrlResult } from '../../lib/base-url.ts';
 import {
   envCandidate,
   field,

@@ -12,7 +12,7 @@ import type { Settings } from '../../shared/settings.ts';
 import { resolveEndpoint } from './endpoint.ts';
 import { envCandidate, field, firstValid, flagCandidate, inputName, quote, type Candidate, type Issues, type Parsed, type ResolvedField } from './layers.ts';
 import { resolveModelAlias, type AliasResolution, type InstalledSize } from './model-aliases.ts';
-import { isOllamaModelInstalled, modelNameMismatch } from './model-names.ts';
+import { isOllamaModelInstalled, modelNameMismatch } from '../../lib/model-names.ts';
 
 export type { ResolvedField } from './layers.ts';
 

@@ -5,8 +5,8 @@ import { AppCore } from '../app/app-core.ts';
 import { DEFAULT_COMMAND_LINE, parseCommandLine } from '../config/cli-options.ts';
 import { LAUNCHED_AT_LOGIN_FLAG } from '../login-item/plan.ts';
 import { LogPipeline } from '../logs/pipeline.ts';
-import { appPaths } from '../paths.ts';
-import { acquireProfileLock, describeHeldLock, type ProfileLock } from '../profile-lock.ts';
+import { appPaths } from '../profile/paths.ts';
+import { acquireProfileLock, describeHeldLock, type ProfileLock } from '../profile/profile-lock.ts';
 import { SettingsStore } from '../settings/settings-store.ts';
 import { runTrayAction } from '../tray/tray-actions.ts';
 import type { TrayAction } from '../tray/tray-menu.ts';
@@ -15,7 +15,7 @@ import { RENDERER_ORIGIN, RENDERER_URL, registerAppScheme, serveRenderer } from 
 import { installIpcBridge } from './ipc-bridge.ts';
 import { applyStartAtLogin } from './login-item.ts';
 import { createMainWindow } from './main-window.ts';
-import { openSecretStore } from './secret-store.ts';
+import { openSecretStore } from './safe-storage-secret-store.ts';
 import { AppTray } from './tray.ts';
 import { utilityProcessLauncher } from './utility-process-launcher.ts';
 

@@ -1,7 +1,7 @@
 import { app } from 'electron';
 import { setLinuxAutostart } from '../login-item/linux-autostart.ts';
 import { loginItemPlan } from '../login-item/plan.ts';
-import { xdgConfigHome } from '../paths.ts';
+import { xdgConfigHome } from '../profile/paths.ts';
 
 /** Registers or removes the login item. Development builds have no stable executable to register. */
 export async function applyStartAtLogin(enabled: boolean): Promise<void> {

@@ -1,7 +1,7 @@
 import { parseCommandLine, formatHelp, type CommandLine } from '../config/cli-options.ts';
 import { resolveCurrentConfig } from '../config/current-config.ts';
-import { appPaths, defaultUserDataDir } from '../paths.ts';
-import { acquireProfileLock, describeHeldLock } from '../profile-lock.ts';
+import { appPaths, defaultUserDataDir } from '../profile/paths.ts';
+import { acquireProfileLock, describeHeldLock } from '../profile/profile-lock.ts';
 import { SessionSecretStore } from '../secrets/session-secret-store.ts';
 import { SettingsStore } from '../settings/settings-store.ts';
 import { formatPrintConfig } from './print-config.ts';

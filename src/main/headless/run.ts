@@ -1,7 +1,7 @@
 import { AppCore } from '../app/app-core.ts';
 import type { CommandLine } from '../config/cli-options.ts';
 import { LogPipeline } from '../logs/pipeline.ts';
-import { appPaths } from '../paths.ts';
+import { appPaths } from '../profile/paths.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
 import { createIdleAnnouncer } from './idle-notice.ts';

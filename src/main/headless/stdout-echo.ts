@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { LOG_LEVELS, type LogLevel } from '../../shared/logs.ts';
-import { LEVEL_LABEL, formatLogJson, formatLogText } from '../logs/format.ts';
+import { LEVEL_LABEL, formatLogJson, formatLogText } from '../logs/line-format.ts';
 import { HEAD_BYTES, entriesOf, levelOfFileLine, type LineRecord, type LogRecord } from '../logs/line-ring.ts';
 
 export interface StdoutEcho {

@@ -3,7 +3,7 @@
  * Electron's `app.setLoginItemSettings`; Linux (and other freedesktop systems) use an XDG
  * autostart file. The Electron host applies the plan; this module only decides.
  */
-import { APP_NAME } from '../paths.ts';
+import { APP_NAME } from '../profile/paths.ts';
 import { linuxAutostartEntry } from './desktop-entry.ts';
 
 /** Passed on Windows and Linux so the app can start in the tray without opening its window. */

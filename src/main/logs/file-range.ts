@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LOG_LEVELS, type LogLevel, type LogSource, type LogStream } from '../../shared/logs.ts';
-import type { Redactor } from './redactor.ts';
+import type { Redactor } from '../../lib/redactor.ts';
 import { parseLine } from './structured.ts';
 
 /**

@@ -1,9 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import type { LogStream } from '../../shared/logs.ts';
-import { fileLineTag } from './format.ts';
+import { fileLineTag } from './line-format.ts';
 import { LEVEL_CODES, UNSURE, levelCodeOfBytes } from './level-bytes.ts';
 import { HEAD_BYTES } from './line-ring.ts';
-import { SHAPE_END_BYTES, mayStartShape } from './redactor.ts';
+import { SHAPE_END_BYTES, mayStartShape } from '../../lib/redactor.ts';
 
 /** File lines are composed in shared buffers this large; records and the file keep slices of them. */
 const POOL_BYTES = 1024 * 1024;

@@ -10,13 +10,13 @@ import {
   type LogSource,
 } from '../../shared/logs.ts';
 import { neutralizeControls } from './control-chars.ts';
-import { fileLineTag } from './format.ts';
+import { fileLineTag } from './line-format.ts';
 import { LEVEL_CODES } from './level-bytes.ts';
 import { LineRecord, LineRing, type LogRecord } from './line-ring.ts';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, truncationMarker } from './line-splitter.ts';
 import { LineWriter } from './line-writer.ts';
 import type { ProcessOutput } from './process-output.ts';
-import { Redactor } from './redactor.ts';
+import { Redactor } from '../../lib/redactor.ts';
 import { RotatingFile } from './rotating-file.ts';
 import { levelFromText, parseLine } from './structured.ts';
 

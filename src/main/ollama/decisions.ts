@@ -7,7 +7,7 @@ import type { OllamaOwner, OllamaPhase } from '../../shared/ollama.ts';
 import type { Settings } from '../../shared/settings.ts';
 import type { ProbeResult } from './detect.ts';
 import type { FindOllamaResult } from './find-binary.ts';
-import type { OllamaHost } from './host.ts';
+import type { OllamaHost } from '../../lib/ollama-host.ts';
 import type { RestartPolicy } from '../process/restart-policy.ts';
 
 export type OllamaServerSettings = Settings['ollama'];

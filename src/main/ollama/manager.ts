@@ -4,7 +4,7 @@
  * crashed one with backoff, watches health at a modest interval, and on stop ends only what it
  * started. Decisions live in `decisions.ts`; this class carries them out and publishes state.
  */
-import { isOllamaModelInstalled } from '../config/model-names.ts';
+import { isOllamaModelInstalled } from '../../lib/model-names.ts';
 import type { ProcessOutput } from '../logs/process-output.ts';
 import type { OllamaLoadedModel, OllamaModel, OllamaPhase, OllamaPullProgress, OllamaPullResult, OllamaState } from '../../shared/ollama.ts';
 import {
@@ -19,9 +19,9 @@ import {
 } from './decisions.ts';
 import { DEFAULT_PROBE_TIMEOUT_MS, probeOllama, type ProbeResult } from './detect.ts';
 import { findOllamaBinary, readOllamaVersion, type FindOllamaResult } from './find-binary.ts';
-import { connectableOllamaUrl, isLocalOllamaHost, parseOllamaHost, type OllamaHost } from './host.ts';
+import { connectableOllamaUrl, isLocalOllamaHost, parseOllamaHost, type OllamaHost } from '../../lib/ollama-host.ts';
 import { createOllamaClient, deleteModel, listLoadedModels, listModels, pullModel, unloadModel } from './models.ts';
-import { TypedEmitter } from '../lib/typed-emitter.ts';
+import { TypedEmitter } from '../../lib/typed-emitter.ts';
 import { childProcessLauncher, type LaunchedProcess } from '../process/launcher.ts';
 import { OperationQueue } from '../process/operation-queue.ts';
 import { pidFilePath, readPidFile, recordOf, removePidFile, stopRecordedProcess, writePidFile } from '../process/pid-file.ts';

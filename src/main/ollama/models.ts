@@ -7,7 +7,7 @@
 import { Ollama } from 'ollama';
 import { z } from 'zod';
 import type { OllamaLoadedModel, OllamaModel, OllamaPullProgress, OllamaPullResult } from '../../shared/ollama.ts';
-import { PullProgressTracker, type PullProgressOptions } from './pull-progress.ts';
+import { PullProgressTracker, type PullProgressOptions } from './pull-stream.ts';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseCommandString } from 'execa';
-import type { RunnerError } from '../../shared/runner.ts';
+import type { RunnerError } from '../../shared/runner-status.ts';
 import type { Settings } from '../../shared/settings.ts';
 
 /** The reference runner shipped in `src/runner`. */
-export const BUILT_IN_RUNNER_ENTRY = path.resolve(import.meta.dirname, '../../runner/index.ts');
+export const BUILT_IN_RUNNER_ENTRY = path.resolve(import.meta.dirname, '../../builtin-runner/index.ts');
 
 export type RunnerCommandSource = 'flag:--runner-command' | 'env:STIGMER_RUNNER_COMMAND' | 'settings' | 'default';
 
@@ -23,7 +23,7 @@ export interface RunnerCommandInputs {
   env: Readonly<Record<string, string | undefined>>;
   settings: Pick<Settings, 'runner'>;
   /**
-   * How to start the built-in runner. Default: this Node running `src/runner/index.ts`; the
+   * How to start the built-in runner. Default: this Node running `src/builtin-runner/index.ts`; the
    * Electron host substitutes its own launcher.
    */
   builtIn?: [string, ...string[]];

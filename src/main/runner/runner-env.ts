@@ -1,7 +1,7 @@
 import type { RunnerEnvironment } from '../../shared/ipc.ts';
 import { API_KEY_ENV, CLOUD_PROVIDERS, PROVIDERS, isCloudProvider } from '../../shared/providers.ts';
 import { maskSecret } from '../../shared/secret-mask.ts';
-import { toOpenAiCompatibleUrl } from '../config/base-url.ts';
+import { toOpenAiCompatibleUrl } from '../../lib/base-url.ts';
 import { PROVIDER_BASE_URL_ENV } from '../config/endpoint.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
 

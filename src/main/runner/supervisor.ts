@@ -1,8 +1,8 @@
 import { maskSecret } from '../../shared/secret-mask.ts';
-import type { RunnerError, RunnerExit, RunnerState, RunnerStatus, RunnerTransition } from '../../shared/runner.ts';
+import type { RunnerError, RunnerExit, RunnerState, RunnerStatus, RunnerTransition } from '../../shared/runner-status.ts';
 import { formatRunnerCommand, locateRunnerExecutable, type RunnerCommand } from './command.ts';
 import { finished } from 'node:stream/promises';
-import { TypedEmitter } from '../lib/typed-emitter.ts';
+import { TypedEmitter } from '../../lib/typed-emitter.ts';
 import type { ProcessOutput } from '../logs/process-output.ts';
 import { childProcessLauncher, type LaunchExit, type LaunchedProcess, type Launcher } from '../process/launcher.ts';
 import { OperationQueue } from '../process/operation-queue.ts';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Conf from 'conf';
 import { SETTINGS_VERSION, SettingsSchema, defaultSettings, type Settings } from '../../shared/settings.ts';
 import { loadSettings } from './migrations.ts';
-import { TypedEmitter } from '../lib/typed-emitter.ts';
+import { TypedEmitter } from '../../lib/typed-emitter.ts';
 import type { SettingFix } from './repair.ts';
 
 /** What the store needs of `conf` (and so of `electron-store`, which extends it). */

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { Download } from '../../shared/ipc.ts';
 import { useAppState, useStore } from '../store.ts';
-import { PullProgress } from './pull-progress.tsx';
+import { PullProgress } from './download-progress.tsx';
 import { ActionError, Problem, StatusPill, useAction } from './ui.tsx';
 
 const TONE = { pulling: 'working', done: 'ok', cancelled: 'neutral', failed: 'error' } as const;

@@ -3,7 +3,7 @@ import type { ModelList, ModelOption } from '../../shared/ipc.ts';
 import type { OllamaPullResult } from '../../shared/ollama.ts';
 import type { Provider } from '../../shared/providers.ts';
 import { useAppState, useStore } from '../store.ts';
-import { PullProgress } from './pull-progress.tsx';
+import { PullProgress } from './download-progress.tsx';
 import { ActionError, PinnedBadge, Problem, useAction } from './ui.tsx';
 
 const optionLabel = (model: ModelOption, provider: Provider) =>

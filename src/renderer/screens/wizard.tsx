@@ -10,7 +10,7 @@ import { KeyEditor } from '../components/key-editor.tsx';
 import { ModelPicker } from '../components/model-picker.tsx';
 import { ProblemList, type OpenAction } from '../components/problem-list.tsx';
 import { ProviderRadio } from '../components/provider-radio.tsx';
-import { PullProgress } from '../components/pull-progress.tsx';
+import { PullProgress } from '../components/download-progress.tsx';
 import { ActionError, PinnedBadge, Problem, Row, SourceBadge, StatusPill, useAction } from '../components/ui.tsx';
 import { useTask } from '../components/use-task.ts';
 import { formatLatency } from '../format.ts';

@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { processStartTime } from './process/process-tree.ts';
+import { processStartTime } from '../process/process-tree.ts';
 
 const LockRecordSchema = z.object({
   pid: z.number().int().positive(),

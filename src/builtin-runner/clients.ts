@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { toOpenAiCompatibleUrl } from '../main/config/base-url.ts';
+import { toOpenAiCompatibleUrl } from '../lib/base-url.ts';
 import type { RunnerConfig } from './env.ts';
 
 export interface ChatRequest {

@@ -1,5 +1,5 @@
-import type { Provider } from '../../shared/providers.ts';
-import { connectableOllamaUrl, parseOllamaHost } from '../ollama/host.ts';
+import type { Provider } from '../shared/providers.ts';
+import { connectableOllamaUrl, parseOllamaHost } from './ollama-host.ts';
 
 export type BaseUrlResult = { ok: true; url: string } | { ok: false; reason: string };
 

@@ -10,7 +10,7 @@ import { createChatClient } from './clients.ts';
 import { parseRunnerEnv } from './env.ts';
 import { createLogger } from './log.ts';
 import { checkProvider } from './provider-check.ts';
-import { Redactor } from '../main/logs/redactor.ts';
+import { Redactor } from '../lib/redactor.ts';
 import { createTaskLoop } from './task-loop.ts';
 import { openControlChannel } from './transport.ts';
 

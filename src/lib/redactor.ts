@@ -1,4 +1,4 @@
-import { maskSecret } from '../../shared/secret-mask.ts';
+import { maskSecret } from '../shared/secret-mask.ts';
 
 /**
  * Shorter values are not keys anyone issues; masking every occurrence of such a value would

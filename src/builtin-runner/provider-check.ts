@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isOllamaModelInstalled } from '../main/config/model-names.ts';
+import { isOllamaModelInstalled } from '../lib/model-names.ts';
 import { PROVIDER_INFO } from '../shared/providers.ts';
 import type { RunnerCheck } from '../shared/runner-protocol.ts';
 import type { ChatClient } from './clients.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { normaliseBaseUrl, toOllamaNativeUrl } from '../main/config/base-url.ts';
+import { normaliseBaseUrl, toOllamaNativeUrl } from '../lib/base-url.ts';
 import { API_KEY_ENV, PROVIDER_INFO, PROVIDERS, isCloudProvider, type Provider } from '../shared/providers.ts';
 
 /** What the runner runs with, read once at start from the environment contract (DESIGN §2). */

@@ -1,5 +1,5 @@
-import { OLLAMA_MODEL_NAME as OLLAMA_MODEL } from '../../shared/model-catalog.ts';
-import type { Provider } from '../../shared/providers.ts';
+import { OLLAMA_MODEL_NAME as OLLAMA_MODEL } from '../shared/model-catalog.ts';
+import type { Provider } from '../shared/providers.ts';
 
 const OPENAI_MODEL = /^(gpt-|o\d|chatgpt-|ft:|codex-|computer-use-)/i;
 
@@ -20,4 +20,4 @@ export function modelNameMismatch(provider: Provider, model: string): string | u
 }
 
 // Shared with the renderer, which marks the model in use in the Models screen.
-export { canonicalOllamaModel, isOllamaModelInstalled } from '../../shared/model-catalog.ts';
+export { canonicalOllamaModel, isOllamaModelInstalled } from '../shared/model-catalog.ts';
