@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 import { LogPipeline } from '../../src/main/logs/pipeline.ts';
-import { Redactor } from '../../src/main/logs/redactor.ts';
+import { Redactor } from '../../src/lib/redactor.ts';
 import { RunnerSupervisor } from '../../src/main/runner/supervisor.ts';
 import { FLOOD_DONE } from '../lib/flood.ts';
 import { epochMs } from '../lib/stats.ts';

@@ -7,7 +7,7 @@ import { z } from 'zod';
  */
 
 /** `name[:tag]`, optionally `namespace/name[:tag]`, as the Ollama registry accepts them. */
-export const OLLAMA_MODEL_NAME = /^[a-z0-9][a-z0-9._\-/]*(:[a-z0-9][a-z0-9._\-]*)?$/i;
+export const OLLAMA_MODEL_NAME = /^[a-z0-9][a-z0-9._/-]*(:[a-z0-9][a-z0-9._-]*)?$/i;
 
 export const OLLAMA_NAME_RULE =
   'A model name is name[:tag]: letters, digits, ".", "-", "_" (and "/" for a namespace), starting with a letter or digit, e.g. llama3.2 or mistral:7b.';

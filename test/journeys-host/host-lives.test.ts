@@ -99,7 +99,11 @@ describe('the headless host without --ui stays up in every state until SIGTERM',
       // Every process seen under the host, SIGKILLed at the end should the test fail half-way.
       const seen = new Set<number>();
       const remember = () => {
-        for (const pid of descendantsOf(host.pid)) if (!seen.has(pid)) (seen.add(pid), scope.killAtEnd(pid));
+        for (const pid of descendantsOf(host.pid)) {
+          if (seen.has(pid)) continue;
+          seen.add(pid);
+          scope.killAtEnd(pid);
+        }
       };
 
       if (c.config !== 'valid') {
