@@ -53,7 +53,11 @@ export async function idleCost(options: { seconds: number; warmupSeconds: number
         detail: `${formatNumber(runnerCpu, 2)} s CPU (its parent check runs once a second)`,
       },
     );
-    section.goals.push({ goal: 'idle host < 1 % of one core, no busy polling', met: percent < 1, observed: `${formatNumber(percent, 2)} %, ${formatNumber(wakeups, 1)} wake-ups/s` });
+    section.goals.push({
+      goal: 'idle host < 1 % of one core, no busy polling',
+      met: percent < 1,
+      observed: `${formatNumber(percent, 2)} %, ${formatNumber(wakeups, 1)} wake-ups/s`,
+    });
     return section;
   } finally {
     host.kill('SIGTERM');

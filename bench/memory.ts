@@ -54,11 +54,15 @@ async function measureFlood(lines: number, nodeFlags: readonly string[]): Promis
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-bench-memory-'));
   const stdoutFile = path.join(userDataDir, 'stdout.txt');
   const stdout = fs.openSync(stdoutFile, 'w');
-  const host = spawn(process.execPath, [...nodeFlags, HEADLESS_ENTRY, '--ui', '--user-data-dir', userDataDir, '--runner-command', `${process.execPath} ${FLOOD_RUNNER} ${lines}`], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: userDataDir, ANTHROPIC_API_KEY: 'sk-ant-api03-bench-memory-flood-000000000000' },
-    stdio: ['ignore', stdout, 'inherit'],
-  });
+  const host = spawn(
+    process.execPath,
+    [...nodeFlags, HEADLESS_ENTRY, '--ui', '--user-data-dir', userDataDir, '--runner-command', `${process.execPath} ${FLOOD_RUNNER} ${lines}`],
+    {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: userDataDir, ANTHROPIC_API_KEY: 'sk-ant-api03-bench-memory-flood-000000000000' },
+      stdio: ['ignore', stdout, 'inherit'],
+    },
+  );
   fs.closeSync(stdout);
   const runnerLog = path.join(userDataDir, 'logs', 'runner.log');
   try {
@@ -129,8 +133,16 @@ export async function memoryUnderFlood(options: { lines: number }): Promise<Sect
       met: shipped.peak < 150e6,
       observed: `${formatNumber(shipped.peak / 1e6)} MB (${formatNumber(smallHeap.peak / 1e6)} MB with ${SMALL_HEAP_FLAGS.join(' ')})`,
     },
-    { goal: 'RSS flat after warm-up (range < 20 MiB over the last 3/4 of the flood)', met: shipped.growth < 20 * 1024 * 1024, observed: formatMb(shipped.growth) },
-    { goal: 'command round trip during the flood (state:get, p99) < 50 ms', met: percentile(shipped.roundTrips, 0.99) < 50, observed: formatMs(percentile(shipped.roundTrips, 0.99)) },
+    {
+      goal: 'RSS flat after warm-up (range < 20 MiB over the last 3/4 of the flood)',
+      met: shipped.growth < 20 * 1024 * 1024,
+      observed: formatMb(shipped.growth),
+    },
+    {
+      goal: 'command round trip during the flood (state:get, p99) < 50 ms',
+      met: percentile(shipped.roundTrips, 0.99) < 50,
+      observed: formatMs(percentile(shipped.roundTrips, 0.99)),
+    },
   );
   return section;
 }

@@ -23,7 +23,10 @@ type PageGlobals = { document: { querySelector(selector: string): { textContent:
 
 /** Runs in the page (serialized, so it refers to nothing outside itself): whether the log count reads `N of N lines`. */
 const showsLines = (total: number) =>
-  (globalThis as unknown as PageGlobals).document.querySelector('[data-testid="log-count"]')?.textContent?.replaceAll(',', '').includes(`${total} of ${total} lines`) ?? false;
+  (globalThis as unknown as PageGlobals).document
+    .querySelector('[data-testid="log-count"]')
+    ?.textContent?.replaceAll(',', '')
+    .includes(`${total} of ${total} lines`) ?? false;
 
 /**
  * Runs in the page: records every long task (over 50 ms) of the main thread from now on, both
@@ -102,13 +105,23 @@ export async function rendererBench(options: { runs: number; lines: number; line
         sent += perBatch;
         await delay(Math.max(0, tick + 100 - performance.now()));
       }
-      await page.getByTestId('log-count').filter({ hasText: `of ${formatNumber(sent)} lines` }).waitFor({ timeout: 60_000 });
-      const read = async () => ({ longTasks: (await page.evaluate('window.__longTasks')) as number[], gaps: (await page.evaluate('window.__gaps')) as number[] });
+      await page
+        .getByTestId('log-count')
+        .filter({ hasText: `of ${formatNumber(sent)} lines` })
+        .waitFor({ timeout: 60_000 });
+      const read = async () => ({
+        longTasks: (await page.evaluate('window.__longTasks')) as number[],
+        gaps: (await page.evaluate('window.__gaps')) as number[],
+      });
       const seen = await read();
       // Each measure must see a long task when there is one, or "none" would prove nothing.
       await page.evaluate(BLOCK_MAIN_THREAD_80_MS);
       const proof = await page
-        .waitForFunction(([tasks, gaps]) => (globalThis as unknown as PageGlobals).__gaps.length > gaps || (globalThis as unknown as PageGlobals).__longTasks.length > tasks, [seen.longTasks.length, seen.gaps.length] as const, { timeout: 10_000 })
+        .waitForFunction(
+          ([tasks, gaps]) => (globalThis as unknown as PageGlobals).__gaps.length > gaps || (globalThis as unknown as PageGlobals).__longTasks.length > tasks,
+          [seen.longTasks.length, seen.gaps.length] as const,
+          { timeout: 10_000 },
+        )
         .then(read, () => undefined);
       const apiWorks = proof !== undefined && proof.longTasks.length > seen.longTasks.length;
       const gapsWork = proof !== undefined && proof.gaps.length > seen.gaps.length;
@@ -118,10 +131,15 @@ export async function rendererBench(options: { runs: number; lines: number; line
         benchmark: `renderer: ${formatNumber(options.linesPerSecond)} lines/s for ${options.streamSeconds} s`,
         subject: 'Chromium, logs screen following',
         median: `${blocked.length} long tasks`,
-        detail: `longest ${formatMs(longest)}; ${formatNumber(sent)} lines received; measured by ${apiWorks ? "the Long Tasks API" : 'gaps in a 10 ms timer'} (checked with a deliberate 80 ms task)`,
+        detail: `longest ${formatMs(longest)}; ${formatNumber(sent)} lines received; measured by ${apiWorks ? 'the Long Tasks API' : 'gaps in a 10 ms timer'} (checked with a deliberate 80 ms task)`,
       });
-      if (!apiWorks && !gapsWork) section.notes.push('Neither long-task measure saw a deliberate 80 ms task, so the long-task figure is not trustworthy in this Chromium.');
-      section.goals.push({ goal: 'no long task over 50 ms while 5k lines/s stream in', met: (apiWorks || gapsWork) && blocked.length === 0, observed: blocked.length === 0 ? 'none' : `${blocked.length}, longest ${formatMs(longest)}` });
+      if (!apiWorks && !gapsWork)
+        section.notes.push('Neither long-task measure saw a deliberate 80 ms task, so the long-task figure is not trustworthy in this Chromium.');
+      section.goals.push({
+        goal: 'no long task over 50 ms while 5k lines/s stream in',
+        met: (apiWorks || gapsWork) && blocked.length === 0,
+        observed: blocked.length === 0 ? 'none' : `${blocked.length}, longest ${formatMs(longest)}`,
+      });
     } finally {
       await page.close();
       await server.close();

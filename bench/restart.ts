@@ -27,7 +27,10 @@ async function underSupervisor(delayMs: number, kills: number): Promise<number[]
   // The app's path for runner output: the log pipeline, whose records are read back as text.
   const logs = new LogPipeline({
     logsDir: path.join(dir, 'logs'),
-    onRecord: (record) => (output += entriesOf(record).map((entry) => `${entry.msg}\n`).join('')),
+    onRecord: (record) =>
+      (output += entriesOf(record)
+        .map((entry) => `${entry.msg}\n`)
+        .join('')),
   });
   const supervisor = new RunnerSupervisor({
     command: { argv: [process.execPath, READY_RUNNER], source: 'flag:--runner-command', builtIn: false },

@@ -35,7 +35,8 @@ async function inSubjectProcess(mode: 'baseline' | 'ours', lines: number, expect
   try {
     const { stdout } = await execFileAsync(process.execPath, [SUBJECT, mode, String(lines), logsDir], { maxBuffer: 1024 * 1024, timeout: 300_000 });
     const { startedAt, endedAt } = JSON.parse(stdout) as { startedAt: number; endedAt: number };
-    const check = mode === 'baseline' ? compareRawLog([path.join(logsDir, 'baseline.log')], expected) : compareAppLog(rotatedFiles(logsDir, 'runner'), 'stdout', expected);
+    const check =
+      mode === 'baseline' ? compareRawLog([path.join(logsDir, 'baseline.log')], expected) : compareAppLog(rotatedFiles(logsDir, 'runner'), 'stdout', expected);
     return { ms: endedAt - startedAt, check };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -119,7 +120,11 @@ export async function logThroughput(options: ThroughputOptions): Promise<Section
   }
   const app = seconds('app');
   const appLost = results.app.some((each) => !each.check.exact);
-  section.goals.push({ goal: 'log throughput ≥ 0.8× the pipe-to-file baseline', met: base / app >= 0.8, observed: `${formatRatio(base / app)} (medians of ${options.runs} runs)` });
+  section.goals.push({
+    goal: 'log throughput ≥ 0.8× the pipe-to-file baseline',
+    met: base / app >= 0.8,
+    observed: `${formatRatio(base / app)} (medians of ${options.runs} runs)`,
+  });
   if (options.pm2) {
     const pm2 = seconds('pm2');
     const pm2Time = seconds('pm2Time');
@@ -131,6 +136,10 @@ export async function logThroughput(options: ThroughputOptions): Promise<Section
   } else {
     section.notes.push(`PM2 was not measured: ${options.pm2Reason ?? 'unavailable'}.`);
   }
-  section.goals.push({ goal: 'flood: zero lines lost, exact bytes on disk', met: !appLost, observed: appLost ? 'lines missing or changed' : 'every run exact' });
+  section.goals.push({
+    goal: 'flood: zero lines lost, exact bytes on disk',
+    met: !appLost,
+    observed: appLost ? 'lines missing or changed' : 'every run exact',
+  });
   return section;
 }

@@ -18,8 +18,13 @@ var found = process.versions.node;
 
 if (found.split('.')[0] !== required) {
   process.stderr.write(
-    'Stigmer Desktop needs Node ' + required + ' but this is Node ' + found +
-      ': run `nvm use` (it reads .nvmrc) or install Node ' + required + ' LTS, then run the command again.\n'
+    'Stigmer Desktop needs Node ' +
+      required +
+      ' but this is Node ' +
+      found +
+      ': run `nvm use` (it reads .nvmrc) or install Node ' +
+      required +
+      ' LTS, then run the command again.\n',
   );
   process.exit(1);
 }

@@ -24,7 +24,8 @@ module.exports = Object.assign(refuse, { head: refuse, get: refuse, default: ref
 registerHooks({
   resolve(specifier, context, nextResolve) {
     if (specifier === 'got') return { url: OFFLINE_GOT, format: 'commonjs', shortCircuit: true };
-    if (specifier === 'typescript' && context.parentURL?.includes('/@typescript-eslint/')) return { url: OWN_TYPESCRIPT, format: 'commonjs', shortCircuit: true };
+    if (specifier === 'typescript' && context.parentURL?.includes('/@typescript-eslint/'))
+      return { url: OWN_TYPESCRIPT, format: 'commonjs', shortCircuit: true };
     return nextResolve(specifier, context);
   },
   load(url, context, nextLoad) {

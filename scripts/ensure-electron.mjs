@@ -33,7 +33,10 @@ const DEFAULT_MIRROR = 'https://github.com/electron/electron/releases/download/'
  */
 function installedBinary() {
   try {
-    const distVersion = fs.readFileSync(path.join(electronDir, 'dist', 'version'), 'utf8').trim().replace(/^v/, '');
+    const distVersion = fs
+      .readFileSync(path.join(electronDir, 'dist', 'version'), 'utf8')
+      .trim()
+      .replace(/^v/, '');
     const executable = fs.readFileSync(path.join(electronDir, 'path.txt'), 'utf8');
     return distVersion === version && fs.existsSync(path.join(electronDir, 'dist', executable));
   } catch {
@@ -43,7 +46,10 @@ function installedBinary() {
 
 /** The installer prints a whole stack; the user needs its first error line. */
 function errorLine(stderr) {
-  const lines = stderr.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   return lines.find((line) => /^\w*Error\b/.test(line)) ?? lines[0] ?? 'no error output';
 }
 

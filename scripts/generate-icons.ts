@@ -30,12 +30,18 @@ const hex = (value: string, alpha = 1): Rgba => {
 };
 const mix = (a: Rgba, b: Rgba, t: number): Rgba => [0, 1, 2, 3].map((i) => a[i]! + (b[i]! - a[i]!) * t) as unknown as Rgba;
 
-const circle = ([cx, cy]: Point, r: number): Shape => (x, y) => Math.hypot(x - cx, y - cy) - r;
+const circle =
+  ([cx, cy]: Point, r: number): Shape =>
+  (x, y) =>
+    Math.hypot(x - cx, y - cy) - r;
 const ring = (c: Point, r: number, halfWidth: number): Shape => {
   const disc = circle(c, r);
   return (x, y) => Math.abs(disc(x, y)) - halfWidth;
 };
-const diamond = ([cx, cy]: Point, r: number): Shape => (x, y) => (Math.abs(x - cx) + Math.abs(y - cy) - r) / Math.SQRT2;
+const diamond =
+  ([cx, cy]: Point, r: number): Shape =>
+  (x, y) =>
+    (Math.abs(x - cx) + Math.abs(y - cy) - r) / Math.SQRT2;
 const segment = ([ax, ay]: Point, [bx, by]: Point, halfWidth: number): Shape => {
   const dx = bx - ax;
   const dy = by - ay;
@@ -54,13 +60,21 @@ const roundedSquare = (inset: number, radius: number): Shape => {
     return Math.hypot(Math.max(qx, 0), Math.max(qy, 0)) + Math.min(Math.max(qx, qy), 0) - radius;
   };
 };
-const union = (shapes: readonly Shape[]): Shape => (x, y) => {
-  let d = Infinity;
-  for (const shape of shapes) d = Math.min(d, shape(x, y));
-  return d;
-};
-const subtract = (shape: Shape, hole: Shape): Shape => (x, y) => Math.max(shape(x, y), -hole(x, y));
-const offset = (shape: Shape, dx: number, dy: number): Shape => (x, y) => shape(x - dx, y - dy);
+const union =
+  (shapes: readonly Shape[]): Shape =>
+  (x, y) => {
+    let d = Infinity;
+    for (const shape of shapes) d = Math.min(d, shape(x, y));
+    return d;
+  };
+const subtract =
+  (shape: Shape, hole: Shape): Shape =>
+  (x, y) =>
+    Math.max(shape(x, y), -hole(x, y));
+const offset =
+  (shape: Shape, dx: number, dy: number): Shape =>
+  (x, y) =>
+    shape(x - dx, y - dy);
 
 /** The trail mark inside the box [left, left+size]²; `weight` thickens it for small sizes. */
 function trailMark(left: number, top: number, size: number, weight: number): Shape {
@@ -144,7 +158,10 @@ function render(layers: readonly Layer[], size: number): Buffer {
         const blend = (src: number, dst: number) => (src * srcA + dst * a * (1 - srcA)) / outA;
         [r, g, b, a] = [blend(lr, r), blend(lg, g), blend(lb, b), outA];
       }
-      pixels.set([r, g, b, a].map((v) => Math.round(v * 255)), (row * size + col) * 4);
+      pixels.set(
+        [r, g, b, a].map((v) => Math.round(v * 255)),
+        (row * size + col) * 4,
+      );
     }
   }
   return pixels;

@@ -32,7 +32,19 @@ function scan(): Finding[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-electronegativity-'));
   try {
     const output = path.join(dir, 'findings.sarif');
-    const args = ['--import', path.join(ROOT, 'scripts/electronegativity-offline.ts'), CLI, '-i', path.join(ROOT, 'src'), '-e', electron, '-x', EXCLUDED_CHECKS.join(','), '-o', output];
+    const args = [
+      '--import',
+      path.join(ROOT, 'scripts/electronegativity-offline.ts'),
+      CLI,
+      '-i',
+      path.join(ROOT, 'src'),
+      '-e',
+      electron,
+      '-x',
+      EXCLUDED_CHECKS.join(','),
+      '-o',
+      output,
+    ];
     const run = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
     if (run.status !== 0 || !fs.existsSync(output)) {
       throw new Error(`electronegativity failed (exit ${run.status}):\n${run.stdout}${run.stderr}`);
@@ -56,7 +68,8 @@ function main(): number {
   const findings = scan();
   const unexplained = findings.filter((finding) => !reviewed.has(`${finding.check} ${finding.file}`));
   const stale = [...reviewed].filter((row) => !findings.some((finding) => `${finding.check} ${finding.file}` === row));
-  for (const row of stale) console.warn(`lint:security: README.md explains ${row.replace(' ', ' in ')}, which electronegativity no longer reports; remove the row.`);
+  for (const row of stale)
+    console.warn(`lint:security: README.md explains ${row.replace(' ', ' in ')}, which electronegativity no longer reports; remove the row.`);
   if (unexplained.length === 0) {
     console.log(`lint:security: ${findings.length} findings, each explained in README.md's Security table.`);
     return 0;

@@ -35,7 +35,7 @@ export function compareAppLog(files: readonly string[], stream: 'stdout' | 'stde
   const tag = Buffer.from(` ${stream} `);
   for (const file of files) {
     const content = fs.readFileSync(file);
-    for (let start = 0; start < content.length; ) {
+    for (let start = 0; start < content.length;) {
       const newline = content.indexOf(0x0a, start);
       const end = newline === -1 ? content.length : newline + 1;
       if (content.subarray(start + APP_LINE_HEAD_BYTES - tag.length, start + APP_LINE_HEAD_BYTES).equals(tag)) {

@@ -84,8 +84,7 @@ function openAiClient(config: RunnerConfig): ChatClient {
         { role: 'user', content: prompt },
       ];
       // OpenAI deprecated max_tokens (reasoning models reject it); Ollama only reads max_tokens.
-      const limit =
-        maxTokens === undefined ? {} : isOllama ? { max_tokens: maxTokens } : { max_completion_tokens: maxTokens };
+      const limit = maxTokens === undefined ? {} : isOllama ? { max_tokens: maxTokens } : { max_completion_tokens: maxTokens };
       const chunks = await client.chat.completions.create(
         { model: config.model, messages, ...limit, stream: true, stream_options: { include_usage: true } },
         { signal },

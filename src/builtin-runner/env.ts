@@ -41,8 +41,7 @@ const EnvSchema = z
       z
         .string()
         .regex(/^\d{1,2}$/, {
-          error: (issue) =>
-            `STIGMER_RUNNER_MAX_RETRIES="${String(issue.input)}" is not a whole number; set it to 0-10 or unset it`,
+          error: (issue) => `STIGMER_RUNNER_MAX_RETRIES="${String(issue.input)}" is not a whole number; set it to 0-10 or unset it`,
         })
         .transform(Number)
         .refine((value) => value <= 10, {

@@ -15,9 +15,11 @@ export interface LoggerOptions {
 
 /** Structured JSON lines, pino-style: `{level, time, pid, msg, …fields}`, redacted as a whole. */
 export function createLogger({ redact, write = (line) => process.stdout.write(line), now = Date.now }: LoggerOptions): Logger {
-  const log = (level: LogLevel) => (msg: string, fields: LogFields = {}) => {
-    const line = JSON.stringify({ level: LEVELS[level], time: now(), pid: process.pid, name: 'stigmer-runner', msg, ...fields });
-    write(`${redact(line)}\n`);
-  };
+  const log =
+    (level: LogLevel) =>
+    (msg: string, fields: LogFields = {}) => {
+      const line = JSON.stringify({ level: LEVELS[level], time: now(), pid: process.pid, name: 'stigmer-runner', msg, ...fields });
+      write(`${redact(line)}\n`);
+    };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), fatal: log('fatal') };
 }

@@ -106,7 +106,10 @@ async function checkCloud({ config, client, timeoutMs = 15_000 }: ProviderCheckO
     const described = describeError(error, config);
     const failure = failedCheck(described);
     if (described.code === 'model-not-found') {
-      return outcome([{ name: 'auth', status: 'ok', message: `the ${label} API key is accepted` }, { name: 'model', ...failure }]);
+      return outcome([
+        { name: 'auth', status: 'ok', message: `the ${label} API key is accepted` },
+        { name: 'model', ...failure },
+      ]);
     }
     return outcome([{ name: described.code === 'auth' ? 'auth' : 'server', ...failure }]);
   }

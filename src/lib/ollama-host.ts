@@ -19,7 +19,11 @@ export interface OllamaHost {
 }
 
 /** Ollama trims spaces, then one layer of quotes, from every variable it reads. */
-const trimLikeOllama = (value: string): string => value.trim().replace(/^["']+|["']+$/g, '').trim();
+const trimLikeOllama = (value: string): string =>
+  value
+    .trim()
+    .replace(/^["']+|["']+$/g, '')
+    .trim();
 
 /** Go's `net.SplitHostPort`: undefined where Go returns an error. */
 function splitHostPort(hostport: string): { host: string; port: string } | undefined {
@@ -103,8 +107,7 @@ export function formatOllamaHost(host: OllamaHost): string {
  * and Ollama's empty host (`:1234`) means this machine.
  */
 export function connectableOllamaUrl(host: OllamaHost): string {
-  const hostname =
-    host.hostname === '' || host.hostname === '0.0.0.0' ? '127.0.0.1' : host.hostname === '::' ? '::1' : host.hostname;
+  const hostname = host.hostname === '' || host.hostname === '0.0.0.0' ? '127.0.0.1' : host.hostname === '::' ? '::1' : host.hostname;
   return formatOllamaHost({ ...host, hostname });
 }
 

@@ -55,7 +55,13 @@ export function mayStartShape(bytes: Uint8Array, lineStart: number, at: number):
     case 0x5f: {
       // _
       const before = bytes[at - 1];
-      return (at - lineStart >= 3 && bytes[at - 2] === 0x68 && bytes[at - 3] === 0x67 && (before === 0x70 || before === 0x6f || before === 0x75 || before === 0x73 || before === 0x72)) || endsWithWord(bytes, lineStart, at, 'github_pat');
+      return (
+        (at - lineStart >= 3 &&
+          bytes[at - 2] === 0x68 &&
+          bytes[at - 3] === 0x67 &&
+          (before === 0x70 || before === 0x6f || before === 0x75 || before === 0x73 || before === 0x72)) ||
+        endsWithWord(bytes, lineStart, at, 'github_pat')
+      );
     }
     case 0x4a: // J
       return at - lineStart >= 2 && bytes[at - 1] === 0x79 && bytes[at - 2] === 0x65;

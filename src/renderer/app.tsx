@@ -123,7 +123,9 @@ export function App() {
   const offline = store.connection === 'reconnecting';
   let content: ComponentChildren;
   if (!state) {
-    content = <Centered>{store.loadError ? <p role="alert">Could not load the app state: {store.loadError}</p> : <p class="muted">Connecting to Stigmer…</p>}</Centered>;
+    content = (
+      <Centered>{store.loadError ? <p role="alert">Could not load the app state: {store.loadError}</p> : <p class="muted">Connecting to Stigmer…</p>}</Centered>
+    );
   } else if (showWizard) {
     const close = (later: boolean, to: Route = 'overview') => {
       setWizardDismissed(true);
@@ -141,7 +143,11 @@ export function App() {
         {state.setupDeferred && (state.firstRun || state.needsSetup) ? (
           <div class="banner banner--setup" role="status">
             <span>Setup is not finished: you chose to set it up later.</span>
-            <a class="button button--primary" href="#/setup" onClick={() => void store.bridge.invoke('wizard:defer', { deferred: false }).catch(() => undefined)}>
+            <a
+              class="button button--primary"
+              href="#/setup"
+              onClick={() => void store.bridge.invoke('wizard:defer', { deferred: false }).catch(() => undefined)}
+            >
               Resume setup
             </a>
           </div>

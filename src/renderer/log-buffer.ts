@@ -142,7 +142,11 @@ export class LogBuffer {
     const last = filled.at(-1);
     if (more && last) {
       const rest = Math.max(1, gap.missing - lines.length);
-      filled.push({ ...markerFields(rest, gap.toTs), seq: last.seq + step, gap: { ...gap, afterSeq: last.seq, missing: rest, fromTs: last.ts, loading: false, error: null } });
+      filled.push({
+        ...markerFields(rest, gap.toTs),
+        seq: last.seq + step,
+        gap: { ...gap, afterSeq: last.seq, missing: rest, fromTs: last.ts, loading: false, error: null },
+      });
       this.#markers++;
       this.#missing += rest;
     }

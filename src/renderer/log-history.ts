@@ -47,7 +47,12 @@ export async function loadOlder(store: AppStore): Promise<void> {
   if (loadingOlder || !oldest || !store.logs.olderInFiles) return;
   loadingOlder = true;
   try {
-    const { lines, more } = await store.bridge.invoke('logs:read-files', { sources: [...LOG_SOURCES], toTs: oldest.ts, limit: OLDER_READ_LINES, end: 'newest' });
+    const { lines, more } = await store.bridge.invoke('logs:read-files', {
+      sources: [...LOG_SOURCES],
+      toTs: oldest.ts,
+      limit: OLDER_READ_LINES,
+      end: 'newest',
+    });
     if (store.logs.entries[0] === oldest) store.logs.prependOlder(lines, more);
   } finally {
     loadingOlder = false;

@@ -16,7 +16,8 @@ export interface LogGroup {
 
 const TRACEBACK_START = 'Traceback (most recent call last):';
 /** What Python prints between the tracebacks of a chained exception. */
-const CHAIN_LINE = /^(During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)$/;
+const CHAIN_LINE =
+  /^(During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)$/;
 
 interface OpenGroup {
   group: LogGroup;

@@ -223,7 +223,14 @@ export const ModelCatalogSchema = z.object({
   installed: z.array(OllamaModelSchema.extend({ fit: FitVerdictSchema })),
   loaded: z.array(OllamaLoadedModelSchema),
   suggested: z.array(
-    z.object({ name: z.string(), downloadBytes: z.number().nonnegative(), parameterSize: z.string(), goodAt: z.string(), fit: FitVerdictSchema, recommended: z.boolean() }),
+    z.object({
+      name: z.string(),
+      downloadBytes: z.number().nonnegative(),
+      parameterSize: z.string(),
+      goodAt: z.string(),
+      fit: FitVerdictSchema,
+      recommended: z.boolean(),
+    }),
   ),
   /** What `fast`, `balanced` and `powerful` mean for Ollama on this machine now. */
   aliases: z.array(z.object({ alias: ModelAliasSchema, model: z.string(), basis: z.string() })),
@@ -466,9 +473,7 @@ export const WsRequestSchema = z.object({
 export type WsRequest = z.infer<typeof WsRequestSchema>;
 
 /** Host → renderer: a reply to one request (`id` null when the request could not be read), or a pushed event. */
-export type WsServerMessage =
-  | ({ type: 'reply'; id: number | null } & CommandReply)
-  | { type: 'event'; event: EventName; payload: unknown };
+export type WsServerMessage = ({ type: 'reply'; id: number | null } & CommandReply) | { type: 'event'; event: EventName; payload: unknown };
 
 /**
  * What the Electron preload exposes as `window.stigmer`: one narrow API. `invoke` resolves

@@ -69,7 +69,8 @@ export const FIT_HEADROOM_BYTES = 2 * 1024 ** 3;
 export type FitVerdict = 'fits' | 'tight' | 'too-large';
 
 /** The rule, as the screen states it. */
-export const FIT_RULE = 'A model fits when its size × 1.2 plus 2 GB for the system is at most this machine’s memory; "tight" when it fits only without the 2 GB.';
+export const FIT_RULE =
+  'A model fits when its size × 1.2 plus 2 GB for the system is at most this machine’s memory; "tight" when it fits only without the 2 GB.';
 
 /** Whether a model of `sizeBytes` runs in `totalMemoryBytes` of memory (see `FIT_RULE`). */
 export function fitVerdict(sizeBytes: number, totalMemoryBytes: number): FitVerdict {

@@ -26,8 +26,7 @@ interface HttpErrorLike {
 /** Socket and DNS error codes (`ECONNREFUSED`, `ENOTFOUND`, …) and undici's (`UND_ERR_SOCKET`). */
 const SYSTEM_ERROR_CODE = /^(E[A-Z_]+|UND_ERR_[A-Z_]+)$/;
 
-const isHttpError = (error: unknown): error is HttpErrorLike =>
-  error instanceof Error && typeof (error as { status?: unknown }).status === 'number';
+const isHttpError = (error: unknown): error is HttpErrorLike => error instanceof Error && typeof (error as { status?: unknown }).status === 'number';
 
 /** Walks `cause` chains (fetch wraps the socket error) looking for a system error code. */
 function systemErrorCode(error: unknown): string | undefined {
@@ -162,9 +161,7 @@ export function describeError(error: unknown, context: ErrorContext): DescribedE
       code: 'unreachable',
       message: `cannot reach ${context.baseUrl}${systemCode ? ` (${systemCode})` : ''}`,
       fix:
-        context.provider === 'ollama'
-          ? 'Start Ollama (`ollama serve`) or check OLLAMA_HOST / the base URL.'
-          : 'Check the network connection and the base URL.',
+        context.provider === 'ollama' ? 'Start Ollama (`ollama serve`) or check OLLAMA_HOST / the base URL.' : 'Check the network connection and the base URL.',
     };
   }
   return { code: 'unknown', message: error instanceof Error ? error.message : String(error) };

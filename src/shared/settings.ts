@@ -41,9 +41,7 @@ export const SettingsSchema = z
   .object({
     version: z.literal(SETTINGS_VERSION),
     provider: ProviderSchema.optional(),
-    providers: z
-      .object({ anthropic: ProviderSettingsSchema, openai: ProviderSettingsSchema, ollama: ProviderSettingsSchema })
-      .strict(),
+    providers: z.object({ anthropic: ProviderSettingsSchema, openai: ProviderSettingsSchema, ollama: ProviderSettingsSchema }).strict(),
     ollama: OllamaServerSettingsSchema,
     runner: z.object({ command: Text(8192).optional() }).strict(),
     secrets: z

@@ -21,10 +21,7 @@ describe('the download list main keeps for every window', () => {
       return list.list()[0]?.phase;
     });
     assert.deepEqual(phases, ['Starting', 'Downloading', 'Verifying', 'Finishing']);
-    assert.deepEqual(
-      [list.list()[0]?.completedBytes, list.list()[0]?.etaSeconds],
-      [1_000, 10],
-    );
+    assert.deepEqual([list.list()[0]?.completedBytes, list.list()[0]?.etaSeconds], [1_000, 10]);
   });
 
   test('a finished download says what happened, and whether the model in use changed', () => {

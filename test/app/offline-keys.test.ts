@@ -30,7 +30,8 @@ async function appAt(t: TestContext, baseUrl: string, { keyRecheckMs }: { keyRec
   await app.core.start();
   const state = () => app.core.getState();
   const saved = () => JSON.parse(fs.readFileSync(path.join(dir, 'settings.json'), 'utf8')) as ReturnType<typeof defaultSettings>;
-  const setKey = (key: string) => app.core.execute('keys:set', { provider: 'anthropic', key }) as Promise<{ saved: boolean; check: { outcome: string; message: string } }>;
+  const setKey = (key: string) =>
+    app.core.execute('keys:set', { provider: 'anthropic', key }) as Promise<{ saved: boolean; check: { outcome: string; message: string } }>;
   return { app, state, saved, setKey };
 }
 
@@ -58,7 +59,10 @@ test('a provider that cannot be reached: the key is saved as not verified yet, t
 
   const anthropic = await serveAnthropic(t, { validKeys: [KEY], port });
   await waitFor('the periodic re-check to verify the key', () => keyState(state()) === 'verified');
-  assert.ok(anthropic.requests.some((request) => request.path.startsWith('/v1/models')), 'verified by a live call');
+  assert.ok(
+    anthropic.requests.some((request) => request.path.startsWith('/v1/models')),
+    'verified by a live call',
+  );
   assert.equal(saved().secrets.unverified, undefined);
   assert.ok(app.entries.some((entry) => entry.msg === 'Anthropic key checked now that Anthropic can be reached: Anthropic accepted this key.'));
 });
@@ -110,7 +114,7 @@ test('a key saved offline that the provider rejects once it is back is shown as 
   assert.match(state().keyChecks.anthropic!.message, /rejected \(401\)/);
 });
 
-test('the runner\'s start-up check verifies a key saved offline, once the provider answers', async (t) => {
+test("the runner's start-up check verifies a key saved offline, once the provider answers", async (t) => {
   const port = await freePort();
   const { app, state, setKey } = await appAt(t, `http://127.0.0.1:${port}`, { keyRecheckMs: 3_600_000 });
   assert.equal((await setKey(KEY)).saved, true);
@@ -118,6 +122,6 @@ test('the runner\'s start-up check verifies a key saved offline, once the provid
   await serveAnthropic(t, { validKeys: [KEY], port });
   // Finishing the wizard starts the built-in runner, whose first act is a provider check.
   await app.core.execute('wizard:complete', {});
-  await waitFor('the runner\'s check to verify the key', () => keyState(state()) === 'verified');
+  await waitFor("the runner's check to verify the key", () => keyState(state()) === 'verified');
   assert.ok(app.entries.some((entry) => entry.msg.startsWith('Provider check passed: anthropic')));
 });

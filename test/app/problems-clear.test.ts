@@ -23,7 +23,11 @@ async function ollamaApp(t: TestContext, port: number): Promise<InProcessApp> {
   settings.providers.ollama.model = 'llama3.2';
   settings.firstRunCompleted = true;
   fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings));
-  const app = createApp({ userDataDir: dir, env: { ...faultEnv(dir), PATH: path.dirname(process.execPath), OLLAMA_HOST: `127.0.0.1:${port}` }, ollamaOptions: FAST_OLLAMA });
+  const app = createApp({
+    userDataDir: dir,
+    env: { ...faultEnv(dir), PATH: path.dirname(process.execPath), OLLAMA_HOST: `127.0.0.1:${port}` },
+    ollamaOptions: FAST_OLLAMA,
+  });
   t.after(() => app.close());
   await app.core.start();
   return app;
@@ -32,7 +36,7 @@ async function ollamaApp(t: TestContext, port: number): Promise<InProcessApp> {
 const ids = (state: AppState) => state.problems.map((problem) => problem.id);
 const checkPassed = (app: InProcessApp) => app.entries.some((entry) => entry.msg === 'Provider check passed: ollama llama3.2');
 
-test('a missing model is one problem with a Pull button; once pulled, the problem and the runner\'s report are gone', async (t) => {
+test("a missing model is one problem with a Pull button; once pulled, the problem and the runner's report are gone", async (t) => {
   const ollama = await startFakeOllama({ models: [], registry: { 'llama3.2:latest': [2_019_377_376, 1_429] }, pullIntervalMs: 5, pullStepsPerLayer: 4 });
   t.after(() => ollama.close());
   const app = await ollamaApp(t, ollama.port);
@@ -89,7 +93,10 @@ test('with a cloud provider, an Ollama that answers is shown with its models, an
   // The server is shown as running as soon as it answers; its models follow with the next request.
   await waitFor('the answering Ollama and its models', () => state().ollama.server.phase === 'running' && state().ollama.models.length > 0);
   assert.deepEqual(state().ollama.server, { phase: 'running', owner: 'external' });
-  assert.deepEqual(state().ollama.models.map((model) => model.name), ['qwen2.5:7b']);
+  assert.deepEqual(
+    state().ollama.models.map((model) => model.name),
+    ['qwen2.5:7b'],
+  );
   assert.equal(state().ollama.pid, null, 'nothing was launched');
   assert.deepEqual(state().problems, [], 'Ollama is not the provider: nothing about it is a problem');
 });

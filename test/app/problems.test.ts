@@ -17,7 +17,10 @@ test('an invalid environment value names the variable, says it overrides the app
   }).problems;
   assert.equal(rest.length, 0);
   assert.equal(problem!.title, 'LLM_PROVIDER="olama" is not one of anthropic, openai, ollama.');
-  assert.match(problem!.detail, /^LLM_PROVIDER is set in the environment the app was started from, and it overrides the app's own settings\. Unset it \(`unset LLM_PROVIDER`/);
+  assert.match(
+    problem!.detail,
+    /^LLM_PROVIDER is set in the environment the app was started from, and it overrides the app's own settings\. Unset it \(`unset LLM_PROVIDER`/,
+  );
   assert.doesNotMatch(problem!.detail, /Settings/);
   assert.deepEqual(problem!.actions, []);
 });
@@ -26,19 +29,36 @@ test('a flag says to start without it; a missing key offers to add one or use Ol
   const flag = derived((state) => void (state.config.errors = [{ field: 'model', source: 'flag:--llm-model', message: 'bad model' }])).problems[0]!;
   assert.match(flag.detail, /--llm-model was given on the command line, and it overrides the app's own settings\. Start the app without it/);
   const noKey = derived((state) => void (state.config.errors = [{ field: 'apiKey', source: 'settings', message: 'Anthropic needs an API key' }])).problems[0]!;
-  assert.deepEqual(noKey.actions.map((action) => action.label), ['Add a key', 'Use Ollama instead']);
-  const pinned = derived((state) => void (state.config.errors = [{ field: 'apiKey', source: 'env:LLM_PROVIDER', message: 'Anthropic needs an API key' }])).problems[0]!;
-  assert.deepEqual(pinned.actions.map((action) => action.label), ['Add a key'], 'a pinned provider cannot be switched from a button');
+  assert.deepEqual(
+    noKey.actions.map((action) => action.label),
+    ['Add a key', 'Use Ollama instead'],
+  );
+  const pinned = derived((state) => void (state.config.errors = [{ field: 'apiKey', source: 'env:LLM_PROVIDER', message: 'Anthropic needs an API key' }]))
+    .problems[0]!;
+  assert.deepEqual(
+    pinned.actions.map((action) => action.label),
+    ['Add a key'],
+    'a pinned provider cannot be switched from a button',
+  );
   assert.match(pinned.detail, /the provider itself is set by LLM_PROVIDER/);
 });
 
 test('what the runner reports is shown only when no cause above explains it', () => {
   const incident = { message: 'Runner: cannot reach http://127.0.0.1:11434 (ECONNREFUSED)', fix: 'Start Ollama.' };
   const alone = derived(() => {}, incident);
-  assert.deepEqual(alone.problems.map((problem) => problem.id), ['runner:incident']);
+  assert.deepEqual(
+    alone.problems.map((problem) => problem.id),
+    ['runner:incident'],
+  );
   assert.equal(alone.lastError?.message, 'Runner: cannot reach http://127.0.0.1:11434 (ECONNREFUSED).');
-  const explained = derived((state) => void (state.ollama.server = { phase: 'unhealthy', owner: 'external', reason: 'the server stopped answering', fix: 'start it' }), incident);
-  assert.deepEqual(explained.problems.map((problem) => problem.id), ['ollama:unhealthy']);
+  const explained = derived(
+    (state) => void (state.ollama.server = { phase: 'unhealthy', owner: 'external', reason: 'the server stopped answering', fix: 'start it' }),
+    incident,
+  );
+  assert.deepEqual(
+    explained.problems.map((problem) => problem.id),
+    ['ollama:unhealthy'],
+  );
 });
 
 test('a rejected or not yet verified key of the provider in use is a problem with its button', () => {
@@ -50,13 +70,19 @@ test('a rejected or not yet verified key of the provider in use is a problem wit
     cloud(state);
     state.keyChecks.anthropic = { state: 'unverified', message: 'Anthropic could not be reached to check this key.', checkedAt: null };
   }).problems;
-  assert.deepEqual(unverified.map((problem) => [problem.severity, problem.title, problem.actions[0]?.label]), [['warning', 'The Anthropic key is not verified yet.', 'Check now']]);
+  assert.deepEqual(
+    unverified.map((problem) => [problem.severity, problem.title, problem.actions[0]?.label]),
+    [['warning', 'The Anthropic key is not verified yet.', 'Check now']],
+  );
   const rejected = derived((state) => {
     cloud(state);
     state.keyChecks.anthropic = { state: 'rejected', message: 'the Anthropic API key was rejected (401); check or replace it', checkedAt: 1 };
   });
   assert.equal(rejected.lastError?.message, 'The Anthropic API key was rejected (401); check or replace it.');
-  assert.deepEqual(rejected.problems[0]!.actions.map((action) => action.label), ['Replace key', 'Check again']);
+  assert.deepEqual(
+    rejected.problems[0]!.actions.map((action) => action.label),
+    ['Replace key', 'Check again'],
+  );
 });
 
 test('the API key row never says "not needed" for a cloud provider', () => {

@@ -26,18 +26,62 @@ const BAD_ENV: [string, Record<string, string>, RegExp][] = [
   ['provider as a number', { LLM_PROVIDER: '3' }, /^LLM_PROVIDER="3" is not one of/],
   ['provider as JSON', { LLM_PROVIDER: '{"provider":"ollama"}' }, /^LLM_PROVIDER="\{\\"provider\\":\\"ollama\\"\}" is not one of/],
   ['a 10 000-character provider is quoted shortened', { LLM_PROVIDER: 'x'.repeat(10_000) }, /^LLM_PROVIDER="x{80}…" is not one of/],
-  ['base URL without a scheme separator', { LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-0000000000000000000000', LLM_BASE_URL: 'http//api.example.com' }, /^LLM_BASE_URL="http\/\/api\.example\.com" is not a valid http\(s\) URL/],
-  ['base URL with an ftp scheme', { LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-0000000000000000000000', STIGMER_LLM_BASE_URL: 'ftp://example.com' }, /^STIGMER_LLM_BASE_URL="ftp:\/\/example\.com" is not a valid http\(s\) URL/],
-  ['base URL with a space', { LLM_PROVIDER: 'anthropic', ANTHROPIC_API_KEY: 'sk-ant-test-00000000000000000000', LLM_BASE_URL: 'https://api.anthropic .com' }, /^LLM_BASE_URL="https:\/\/api\.anthropic \.com" is not a valid http\(s\) URL/],
-  ['base URL with a query', { LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-0000000000000000000000', LLM_BASE_URL: 'https://api.openai.com/v1?x=1' }, /^LLM_BASE_URL="https:\/\/api\.openai\.com\/v1\?x=1" is not a valid http\(s\) URL/],
-  ['base URL with a fragment', { LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-0000000000000000000000', LLM_BASE_URL: 'https://api.openai.com/#v1' }, /^LLM_BASE_URL="https:\/\/api\.openai\.com\/#v1" is not a valid http\(s\) URL/],
-  ['base URL that is only a scheme', { LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-0000000000000000000000', LLM_BASE_URL: 'https://' }, /^LLM_BASE_URL="https:\/\/" is not a valid http\(s\) URL/],
-  ['base URL with a port out of range', { LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-0000000000000000000000', LLM_BASE_URL: 'http://localhost:99999' }, /^LLM_BASE_URL="http:\/\/localhost:99999" is not a valid http\(s\) URL/],
-  ['Ollama base URL with a bad port', { LLM_PROVIDER: 'ollama', LLM_BASE_URL: 'http://127.0.0.1:port' }, /^LLM_BASE_URL="http:\/\/127\.0\.0\.1:port" (is not a valid URL|has an invalid port)/],
-  ['Ollama base URL with a space', { LLM_PROVIDER: 'ollama', STIGMER_LLM_BASE_URL: 'http://127.0.0.1 :11434' }, /^STIGMER_LLM_BASE_URL="http:\/\/127\.0\.0\.1 :11434" is not a valid URL/],
-  ['Ollama base URL with a file scheme', { LLM_PROVIDER: 'ollama', LLM_BASE_URL: 'file:///etc/passwd' }, /^LLM_BASE_URL="file:\/\/\/etc\/passwd" (is not a valid URL|uses scheme "file")/],
+  [
+    'base URL without a scheme separator',
+    { LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-0000000000000000000000', LLM_BASE_URL: 'http//api.example.com' },
+    /^LLM_BASE_URL="http\/\/api\.example\.com" is not a valid http\(s\) URL/,
+  ],
+  [
+    'base URL with an ftp scheme',
+    { LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-0000000000000000000000', STIGMER_LLM_BASE_URL: 'ftp://example.com' },
+    /^STIGMER_LLM_BASE_URL="ftp:\/\/example\.com" is not a valid http\(s\) URL/,
+  ],
+  [
+    'base URL with a space',
+    { LLM_PROVIDER: 'anthropic', ANTHROPIC_API_KEY: 'sk-ant-test-00000000000000000000', LLM_BASE_URL: 'https://api.anthropic .com' },
+    /^LLM_BASE_URL="https:\/\/api\.anthropic \.com" is not a valid http\(s\) URL/,
+  ],
+  [
+    'base URL with a query',
+    { LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-0000000000000000000000', LLM_BASE_URL: 'https://api.openai.com/v1?x=1' },
+    /^LLM_BASE_URL="https:\/\/api\.openai\.com\/v1\?x=1" is not a valid http\(s\) URL/,
+  ],
+  [
+    'base URL with a fragment',
+    { LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-0000000000000000000000', LLM_BASE_URL: 'https://api.openai.com/#v1' },
+    /^LLM_BASE_URL="https:\/\/api\.openai\.com\/#v1" is not a valid http\(s\) URL/,
+  ],
+  [
+    'base URL that is only a scheme',
+    { LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-0000000000000000000000', LLM_BASE_URL: 'https://' },
+    /^LLM_BASE_URL="https:\/\/" is not a valid http\(s\) URL/,
+  ],
+  [
+    'base URL with a port out of range',
+    { LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-0000000000000000000000', LLM_BASE_URL: 'http://localhost:99999' },
+    /^LLM_BASE_URL="http:\/\/localhost:99999" is not a valid http\(s\) URL/,
+  ],
+  [
+    'Ollama base URL with a bad port',
+    { LLM_PROVIDER: 'ollama', LLM_BASE_URL: 'http://127.0.0.1:port' },
+    /^LLM_BASE_URL="http:\/\/127\.0\.0\.1:port" (is not a valid URL|has an invalid port)/,
+  ],
+  [
+    'Ollama base URL with a space',
+    { LLM_PROVIDER: 'ollama', STIGMER_LLM_BASE_URL: 'http://127.0.0.1 :11434' },
+    /^STIGMER_LLM_BASE_URL="http:\/\/127\.0\.0\.1 :11434" is not a valid URL/,
+  ],
+  [
+    'Ollama base URL with a file scheme',
+    { LLM_PROVIDER: 'ollama', LLM_BASE_URL: 'file:///etc/passwd' },
+    /^LLM_BASE_URL="file:\/\/\/etc\/passwd" (is not a valid URL|uses scheme "file")/,
+  ],
   ['Ollama base URL in unicode quotes', { LLM_PROVIDER: 'ollama', LLM_BASE_URL: '“http://127.0.0.1:11434”' }, /^LLM_BASE_URL="“http:\/\/127\.0\.0\.1:11434”" /],
-  ['a cloud provider without a key', { LLM_PROVIDER: 'anthropic' }, /^Anthropic needs an API key: set ANTHROPIC_API_KEY, pass --anthropic-key, or add a key in Settings$/],
+  [
+    'a cloud provider without a key',
+    { LLM_PROVIDER: 'anthropic' },
+    /^Anthropic needs an API key: set ANTHROPIC_API_KEY, pass --anthropic-key, or add a key in Settings$/,
+  ],
 ];
 
 for (const [name, env, expected] of BAD_ENV) {
@@ -58,7 +102,14 @@ const BLANK_ENV: [string, string][] = [
 ];
 for (const [name, blank] of BLANK_ENV) {
   test(`env: ${name} in every LLM variable counts as unset, so the defaults apply`, () => {
-    const config = resolveWith({ LLM_PROVIDER: blank, STIGMER_LLM_PROVIDER: blank, LLM_MODEL: blank, LLM_BASE_URL: blank, OLLAMA_HOST: blank, ANTHROPIC_API_KEY: blank });
+    const config = resolveWith({
+      LLM_PROVIDER: blank,
+      STIGMER_LLM_PROVIDER: blank,
+      LLM_MODEL: blank,
+      LLM_BASE_URL: blank,
+      OLLAMA_HOST: blank,
+      ANTHROPIC_API_KEY: blank,
+    });
     assert.deepEqual(config.errors, []);
     assert.deepEqual([config.provider.source, config.model.source, config.baseUrl.source], ['default', 'default', 'default']);
     assert.equal(config.keys.anthropic, null);
@@ -81,12 +132,20 @@ const BAD_FLAGS: [string, string[], RegExp][] = [
   ['--ollama-path with no value', ['--ollama-path'], /^option --ollama-path needs a value/],
   ['--log-format with no value', ['--log-format'], /^option --log-format needs a value/],
   ['--ui-port with no value', ['--ui-port'], /^option --ui-port needs a value/],
-  ['a value that looks like an option', ['--llm-model', '--ui'], /^option --llm-model needs a value; to pass a value starting with "-", write --llm-model=VALUE$/],
+  [
+    'a value that looks like an option',
+    ['--llm-model', '--ui'],
+    /^option --llm-model needs a value; to pass a value starting with "-", write --llm-model=VALUE$/,
+  ],
   ['--llm-provider given twice', ['--llm-provider', 'ollama', '--llm-provider', 'openai'], /^option --llm-provider is given 2 times; give it once$/],
   ['--llm-model given twice', ['--llm-model=a', '--llm-model=b'], /^option --llm-model is given 2 times/],
   ['--user-data-dir given three times', ['--user-data-dir=a', '--user-data-dir=b', '--user-data-dir=c'], /^option --user-data-dir is given 3 times/],
   ['--ui given twice', ['--ui', '--ui'], /^option --ui is given 2 times/],
-  ['--anthropic-key given twice', ['--anthropic-key=sk-ant-aaaaaaaaaaaa', '--anthropic-key=sk-ant-bbbbbbbbbbbb'], /^option --anthropic-key is given 2 times; give it once$/],
+  [
+    '--anthropic-key given twice',
+    ['--anthropic-key=sk-ant-aaaaaaaaaaaa', '--anthropic-key=sk-ant-bbbbbbbbbbbb'],
+    /^option --anthropic-key is given 2 times; give it once$/,
+  ],
   ['a switch given a value', ['--ui=yes'], /^option --ui is a switch and takes no value$/],
   ['--print-config given a value', ['--print-config=true'], /^option --print-config is a switch and takes no value$/],
   ['an unknown log format', ['--log-format', 'yaml'], /^--log-format="yaml" is not one of text, json$/],
@@ -114,8 +173,20 @@ const THROUGH_THE_HOST: [string, string[], Record<string, string>, RegExp, 'stde
   ['an unknown option', ['--llm-providr=ollama'], {}, /stigmer: unknown option --llm-providr/, 'stderr'],
   ['a duplicated option', ['--llm-model=a', '--llm-model=b'], {}, /stigmer: option --llm-model is given 2 times; give it once/, 'stderr'],
   ['a missing value', ['--user-data-dir'], {}, /stigmer: option --user-data-dir needs a value/, 'stderr'],
-  ['an unknown provider in the environment', ['--print-config'], { LLM_PROVIDER: 'olama' }, /LLM_PROVIDER=\\"olama\\" is not one of anthropic, openai, ollama/, 'stdout'],
-  ['a malformed base URL in the environment', ['--print-config'], { LLM_PROVIDER: 'ollama', STIGMER_LLM_BASE_URL: 'http://[::1' }, /STIGMER_LLM_BASE_URL=\\"http:\/\/\[::1\\" is not a valid URL/, 'stdout'],
+  [
+    'an unknown provider in the environment',
+    ['--print-config'],
+    { LLM_PROVIDER: 'olama' },
+    /LLM_PROVIDER=\\"olama\\" is not one of anthropic, openai, ollama/,
+    'stdout',
+  ],
+  [
+    'a malformed base URL in the environment',
+    ['--print-config'],
+    { LLM_PROVIDER: 'ollama', STIGMER_LLM_BASE_URL: 'http://[::1' },
+    /STIGMER_LLM_BASE_URL=\\"http:\/\/\[::1\\" is not a valid URL/,
+    'stdout',
+  ],
 ];
 
 for (const [name, args, env, expected, stream] of THROUGH_THE_HOST) {

@@ -56,7 +56,11 @@ const BAD_FIELDS: [string, string, RegExp][] = [
   ['a runner command of 100 000 characters', withField({ runner: { command: 'x'.repeat(100_000) } }), /runner\.command was /],
   ['an unknown field at the top', withField({ theme: 'dark' }), /Unrecognized key|theme/],
   ['an unknown field in a provider', withProvider('ollama', { temperature: 0.2 }), /providers\.ollama|temperature/],
-  ['a plaintext API key where ciphertext belongs', withField({ secrets: { encrypted: { anthropic: 'sk-ant-api03-not base64!' }, acceptWeakStorage: false } }), /secrets\.encrypted\.anthropic was /],
+  [
+    'a plaintext API key where ciphertext belongs',
+    withField({ secrets: { encrypted: { anthropic: 'sk-ant-api03-not base64!' }, acceptWeakStorage: false } }),
+    /secrets\.encrypted\.anthropic was /,
+  ],
   ['a prototype-polluting key', JSON.stringify(valid).replace(/^\{/, '{"__proto__":{"polluted":true},'), /__proto__ was an object/],
 ];
 

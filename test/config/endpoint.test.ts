@@ -36,7 +36,9 @@ const ROWS: Row[] = [
     env: { ...A, LLM_BASE_URL: 'http://localhost:11434/v1' },
     provider: 'anthropic',
     endpoints: { ollama: 'http://localhost:11434 (env:LLM_BASE_URL)' },
-    warnings: [/^LLM_BASE_URL="http:\/\/localhost:11434\/v1" is not used for Anthropic \(chosen by default, as its key is available\), so the Anthropic key is not sent there: it looks like Ollama's address \(port 11434 is Ollama's\), so it is used as Ollama's\. To fix: to use Ollama, set LLM_PROVIDER=ollama.*set ANTHROPIC_BASE_URL or LLM_PROVIDER=anthropic$/],
+    warnings: [
+      /^LLM_BASE_URL="http:\/\/localhost:11434\/v1" is not used for Anthropic \(chosen by default, as its key is available\), so the Anthropic key is not sent there: it looks like Ollama's address \(port 11434 is Ollama's\), so it is used as Ollama's\. To fix: to use Ollama, set LLM_PROVIDER=ollama.*set ANTHROPIC_BASE_URL or LLM_PROVIDER=anthropic$/,
+    ],
   },
   {
     name: 'the same URL with LLM_PROVIDER=ollama is simply Ollama',
@@ -45,20 +47,20 @@ const ROWS: Row[] = [
     endpoints: { ollama: 'http://localhost:11434 (env:LLM_BASE_URL)' },
   },
   {
-    name: 'no key at all: a generic URL is Ollama\'s wherever it is (no key can follow it)',
+    name: "no key at all: a generic URL is Ollama's wherever it is (no key can follow it)",
     env: { LLM_BASE_URL: 'http://gpu-box.lan:8080/v1' },
     provider: 'ollama',
     endpoints: { ollama: 'http://gpu-box.lan:8080 (env:LLM_BASE_URL)' },
   },
   {
-    name: 'a loopback URL on another port with /v1 and an Anthropic key is the ADR 019 form: Ollama\'s',
+    name: "a loopback URL on another port with /v1 and an Anthropic key is the ADR 019 form: Ollama's",
     env: { ...A, STIGMER_LLM_BASE_URL: 'http://127.0.0.1:8787/v1' },
     provider: 'anthropic',
     endpoints: { ollama: 'http://127.0.0.1:8787 (env:STIGMER_LLM_BASE_URL)' },
     warnings: [/^STIGMER_LLM_BASE_URL=.*not used for Anthropic.*\/v1 is the OpenAI-compatible form ADR 019 gives/],
   },
   {
-    name: 'a host named ollama is Ollama\'s',
+    name: "a host named ollama is Ollama's",
     flags: { llmBaseUrl: 'http://ollama:8080' },
     env: A,
     provider: 'anthropic',
@@ -66,19 +68,19 @@ const ROWS: Row[] = [
     warnings: [/^--llm-base-url="http:\/\/ollama:8080" is not used for Anthropic.*its host is named ollama/],
   },
   {
-    name: 'a loopback proxy without /v1 is the default Anthropic\'s: the key stays on this machine',
+    name: "a loopback proxy without /v1 is the default Anthropic's: the key stays on this machine",
     env: { ...A, LLM_BASE_URL: 'http://127.0.0.1:8787' },
     provider: 'anthropic',
     endpoints: { anthropic: 'http://127.0.0.1:8787 (env:LLM_BASE_URL)' },
   },
   {
-    name: 'an https gateway is the default provider\'s',
+    name: "an https gateway is the default provider's",
     env: { ...O, LLM_BASE_URL: 'https://gateway.example.com/v1' },
     provider: 'openai',
     endpoints: { openai: 'https://gateway.example.com/v1 (env:LLM_BASE_URL)' },
   },
   {
-    name: 'a loopback OpenAI-compatible proxy is the default OpenAI\'s (/v1 is OpenAI\'s own form)',
+    name: "a loopback OpenAI-compatible proxy is the default OpenAI's (/v1 is OpenAI's own form)",
     env: { ...O, LLM_BASE_URL: 'http://localhost:4000/v1' },
     provider: 'openai',
     endpoints: { openai: 'http://localhost:4000/v1 (env:LLM_BASE_URL)' },
@@ -87,7 +89,9 @@ const ROWS: Row[] = [
     name: 'plain HTTP to another machine with a default cloud provider belongs to no one',
     env: { ...O, LLM_BASE_URL: 'http://10.0.0.5:8080/v1' },
     provider: 'openai',
-    warnings: [/^LLM_BASE_URL="http:\/\/10\.0\.0\.5:8080\/v1" is not used for OpenAI \(chosen by default, as its key is available\), so the OpenAI key is not sent there: it is plain HTTP to another machine.*To fix: give OpenAI an https:\/\/ URL/],
+    warnings: [
+      /^LLM_BASE_URL="http:\/\/10\.0\.0\.5:8080\/v1" is not used for OpenAI \(chosen by default, as its key is available\), so the OpenAI key is not sent there: it is plain HTTP to another machine.*To fix: give OpenAI an https:\/\/ URL/,
+    ],
   },
   {
     name: 'an explicit provider takes the generic URL; Ollama keeps its own (the manager is not pointed at a cloud proxy)',
@@ -114,7 +118,9 @@ const ROWS: Row[] = [
     name: 'an explicit cloud provider over plain HTTP to another machine is an error, whatever the source',
     env: { ...O, LLM_PROVIDER: 'openai', LLM_BASE_URL: 'http://10.0.0.5/v1' },
     provider: 'openai',
-    errors: [/^LLM_BASE_URL="http:\/\/10\.0\.0\.5\/v1" is plain HTTP to another machine, so the OpenAI key would cross the network unencrypted; use https:\/\//],
+    errors: [
+      /^LLM_BASE_URL="http:\/\/10\.0\.0\.5\/v1" is plain HTTP to another machine, so the OpenAI key would cross the network unencrypted; use https:\/\//,
+    ],
   },
   {
     name: "the SDK's own OPENAI_BASE_URL is OpenAI's endpoint, and plain HTTP there is refused the same way",
@@ -139,7 +145,7 @@ const ROWS: Row[] = [
     },
   },
   {
-    name: 'a generic URL outranks the provider\'s own variable, as the environment layer is ordered',
+    name: "a generic URL outranks the provider's own variable, as the environment layer is ordered",
     env: { ...O, LLM_PROVIDER: 'openai', LLM_BASE_URL: 'https://a.example.com/v1', OPENAI_BASE_URL: 'https://b.example.com/v1' },
     provider: 'openai',
     endpoints: { openai: 'https://a.example.com/v1 (env:LLM_BASE_URL)' },
@@ -177,16 +183,17 @@ describe('the endpoint of each provider', () => {
 
       assert.equal(config.provider.value, row.provider);
       const expected = { ...DEFAULTS, ...row.endpoints };
-      assert.deepEqual(
-        { anthropic: show(config.endpoints.anthropic), openai: show(config.endpoints.openai), ollama: show(config.endpoints.ollama) },
-        expected,
-      );
+      assert.deepEqual({ anthropic: show(config.endpoints.anthropic), openai: show(config.endpoints.openai), ollama: show(config.endpoints.ollama) }, expected);
       assert.deepEqual(config.baseUrl, config.endpoints[row.provider], 'baseUrl is the active endpoint');
 
       const urlIssues = (issues: typeof config.errors) => issues.filter((issue) => issue.field === 'baseUrl').map((issue) => issue.message);
       const check = (kind: string, actual: string[], patterns: RegExp[] = []) => {
         assert.equal(actual.length, patterns.length, `${kind}: ${JSON.stringify(actual)}`);
-        for (const pattern of patterns) assert.ok(actual.some((message) => pattern.test(message)), `${kind} matching ${pattern}: ${JSON.stringify(actual)}`);
+        for (const pattern of patterns)
+          assert.ok(
+            actual.some((message) => pattern.test(message)),
+            `${kind} matching ${pattern}: ${JSON.stringify(actual)}`,
+          );
       };
       check('warnings', urlIssues(config.warnings), row.warnings);
       check('errors', urlIssues(config.errors), row.errors);

@@ -7,7 +7,14 @@ import { defaultSettings } from '../../src/shared/settings.ts';
 import { FIXTURE_MODELS } from '../support/app-state-fixture.ts';
 
 const GB = 1024 ** 3;
-const input = (overrides: Partial<CascadeInput> = {}): CascadeInput => ({ flags: {}, env: {}, settings: defaultSettings(), storedKeys: {}, facts: {}, ...overrides });
+const input = (overrides: Partial<CascadeInput> = {}): CascadeInput => ({
+  flags: {},
+  env: {},
+  settings: defaultSettings(),
+  storedKeys: {},
+  facts: {},
+  ...overrides,
+});
 const INSTALLED = [
   { name: 'llama3.2:1b', sizeBytes: 1.3e9 },
   { name: 'llama3.2:latest', sizeBytes: 2.0e9 },
@@ -60,11 +67,27 @@ describe('the Ollama catalog', () => {
 
   test('installed models come first; suggestions leave out what is installed and recommend the most capable general model that fits', () => {
     const catalog = buildModelCatalog({ installed: FIXTURE_MODELS, loaded: [], totalMemoryBytes: 8 * GB });
-    assert.deepEqual(catalog.installed.map((model) => [model.name, model.fit]), [['llama3.2:latest', 'fits'], ['qwen2.5-coder:7b', 'fits']]);
+    assert.deepEqual(
+      catalog.installed.map((model) => [model.name, model.fit]),
+      [
+        ['llama3.2:latest', 'fits'],
+        ['qwen2.5-coder:7b', 'fits'],
+      ],
+    );
     assert.ok(!catalog.suggested.some((model) => model.name === 'llama3.2' || model.name === 'qwen2.5-coder:7b'), 'installed models are not suggested');
-    assert.deepEqual(catalog.suggested.filter((model) => model.recommended).map((model) => model.name), ['qwen2.5:7b']);
+    assert.deepEqual(
+      catalog.suggested.filter((model) => model.recommended).map((model) => model.name),
+      ['qwen2.5:7b'],
+    );
     assert.equal(catalog.suggested.find((model) => model.name === 'gemma3:12b')?.fit, 'too-large');
-    assert.deepEqual(catalog.aliases.map((alias) => [alias.alias, alias.model]), [['fast', 'llama3.2:latest'], ['balanced', 'qwen2.5-coder:7b'], ['powerful', 'qwen2.5-coder:7b']]);
+    assert.deepEqual(
+      catalog.aliases.map((alias) => [alias.alias, alias.model]),
+      [
+        ['fast', 'llama3.2:latest'],
+        ['balanced', 'qwen2.5-coder:7b'],
+        ['powerful', 'qwen2.5-coder:7b'],
+      ],
+    );
   });
 
   test('a name that cannot be pulled is refused with the rule', () => {

@@ -54,6 +54,10 @@ test('no OpenAI model the app names is on the SDK deprecation list', () => {
   const deprecated = openaiDeprecated();
   assert.ok(deprecated.has('gpt-4.1-mini') && deprecated.size > 20, `the list is read (${deprecated.size} names)`);
   for (const model of namedByTheApp('openai')) {
-    assert.equal(deprecated.get(model), undefined, `${model} is deprecated (shutdown ${deprecated.get(model)}): pick a current model in src/shared/providers.ts`);
+    assert.equal(
+      deprecated.get(model),
+      undefined,
+      `${model} is deprecated (shutdown ${deprecated.get(model)}): pick a current model in src/shared/providers.ts`,
+    );
   }
 });

@@ -12,7 +12,7 @@ function input(overrides: Partial<CascadeInput> = {}): CascadeInput {
 
 const messages = (issues: { message: string }[]) => issues.map((issue) => issue.message).join('\n');
 
-describe('the seed notes\' five manual test cases', () => {
+describe("the seed notes' five manual test cases", () => {
   test('1. no configuration at all falls back to Ollama', () => {
     const config = resolveConfig(input());
     assert.deepEqual(config.provider, { value: 'ollama', source: 'default', pinned: false });
@@ -97,7 +97,10 @@ describe('precedence', () => {
 
   test('empty and whitespace-only values count as unset at every layer', () => {
     const config = resolveConfig(
-      input({ flags: { llmProvider: '  ', llmModel: '' }, env: { STIGMER_LLM_PROVIDER: '', LLM_PROVIDER: ' \t', ANTHROPIC_API_KEY: '   ', LLM_BASE_URL: ' ' } }),
+      input({
+        flags: { llmProvider: '  ', llmModel: '' },
+        env: { STIGMER_LLM_PROVIDER: '', LLM_PROVIDER: ' \t', ANTHROPIC_API_KEY: '   ', LLM_BASE_URL: ' ' },
+      }),
     );
     assert.deepEqual(config.provider, { value: 'ollama', source: 'default', pinned: false });
     assert.equal(config.keys.anthropic, null);
@@ -169,7 +172,7 @@ describe('errors and warnings name their source', () => {
     assert.match(messages(config.warnings), /"gpt-4o" from LLM_MODEL looks wrong for anthropic/);
   });
 
-  test('a key that does not look like its provider\'s is a warning that does not quote it', () => {
+  test("a key that does not look like its provider's is a warning that does not quote it", () => {
     const config = resolveConfig(input({ env: { ANTHROPIC_API_KEY: 'not-a-real-anthropic-key-123456' } }));
     assert.match(messages(config.warnings), /key from ANTHROPIC_API_KEY does not start with "sk-ant-"/);
     assert.ok(!messages(config.warnings).includes('not-a-real-anthropic-key-123456'));
@@ -196,7 +199,7 @@ describe('base URLs', () => {
     assert.deepEqual(config.baseUrl, { value: 'https://api.openai.com/v1', source: 'default', pinned: false });
   });
 
-  test('an OLLAMA_HOST with an invalid port is a warning, and Ollama\'s default port is used', () => {
+  test("an OLLAMA_HOST with an invalid port is a warning, and Ollama's default port is used", () => {
     const config = resolveConfig(input({ env: { OLLAMA_HOST: '127.0.0.1:99999' } }));
     assert.equal(config.baseUrl.value, 'http://127.0.0.1:11434');
     assert.match(messages(config.warnings), /OLLAMA_HOST port "99999" is invalid/);

@@ -111,7 +111,12 @@ test('a key added in Settings stays masked, switching provider restarts the runn
   const userDataDir = scope.tempDir();
   fs.writeFileSync(
     path.join(userDataDir, 'settings.json'),
-    JSON.stringify({ ...defaultSettings(), provider: 'ollama', providers: { anthropic: { baseUrl: anthropic.url }, openai: {}, ollama: { model: 'llama3.2' } }, firstRunCompleted: true }),
+    JSON.stringify({
+      ...defaultSettings(),
+      provider: 'ollama',
+      providers: { anthropic: { baseUrl: anthropic.url }, openai: {}, ollama: { model: 'llama3.2' } },
+      firstRunCompleted: true,
+    }),
   );
   const port = await freePort();
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: ['llama3.2'] } });
@@ -144,19 +149,29 @@ test('a key added in Settings stays masked, switching provider restarts the runn
     // The save is answered once the configuration it changed has been applied to the runner.
     await page.getByText('Anthropic accepted this key. Saved.').waitFor(DEADLINE);
     await page.getByTestId('masked-anthropic').getByText(maskSecret(TYPED_KEY)).waitFor(DEADLINE);
-    assert.ok(anthropic.requests.some((request) => request.headers['x-api-key'] === TYPED_KEY || request.headers.authorization === `Bearer ${TYPED_KEY}`), 'the key was checked with the provider');
+    assert.ok(
+      anthropic.requests.some((request) => request.headers['x-api-key'] === TYPED_KEY || request.headers.authorization === `Bearer ${TYPED_KEY}`),
+      'the key was checked with the provider',
+    );
     assert.equal(readPidFile(userDataDir, 'runner.pid'), firstPid, 'a key for a provider not in use does not restart the runner');
     await shot(page, 'settings');
 
     await providers.getByRole('radio', { name: /Anthropic/ }).check();
-    const restarted = await host.waitForLine('the runner to start again with Anthropic', (line) => line.includes('"msg":"runner starting"') && line.includes('"provider":"anthropic"'));
+    const restarted = await host.waitForLine(
+      'the runner to start again with Anthropic',
+      (line) => line.includes('"msg":"runner starting"') && line.includes('"provider":"anthropic"'),
+    );
     const record = JSON.parse(restarted) as Record<string, unknown>;
     assert.equal(record.baseUrl, anthropic.url, 'the runner got the saved Anthropic base URL');
     assert.equal(record.apiKey, maskSecret(TYPED_KEY), 'and the key, masked in its log');
-    const secondPid = await waitFor('the new runner pid file', () => {
-      const pid = readPidFile(userDataDir, 'runner.pid');
-      return pid !== undefined && pid !== firstPid ? pid : undefined;
-    }, HOST_WAIT_MS);
+    const secondPid = await waitFor(
+      'the new runner pid file',
+      () => {
+        const pid = readPidFile(userDataDir, 'runner.pid');
+        return pid !== undefined && pid !== firstPid ? pid : undefined;
+      },
+      HOST_WAIT_MS,
+    );
     assert.equal(Number(record.pid), secondPid, 'the runner that logged it is the one running');
 
     // The Logs page, opened before the switch and never reloaded, streams the lines the switch caused.
@@ -168,7 +183,11 @@ test('a key added in Settings stays masked, switching provider restarts the runn
     await filter.fill('');
     await logs.page.getByRole('checkbox', { name: 'Ollama' }).uncheck();
     await logs.page.getByRole('checkbox', { name: 'App' }).uncheck();
-    await logs.page.locator('.log-row__msg').filter({ hasText: /^runner starting \{.*"provider":"anthropic"/ }).first().waitFor(DEADLINE);
+    await logs.page
+      .locator('.log-row__msg')
+      .filter({ hasText: /^runner starting \{.*"provider":"anthropic"/ })
+      .first()
+      .waitFor(DEADLINE);
     await logs.page.getByRole('checkbox', { name: 'Ollama' }).check();
     await logs.page.getByRole('checkbox', { name: 'App' }).check();
     assert.equal(await logs.page.evaluate('window.__sameDocument'), true, 'the Logs page was not reloaded');
@@ -178,7 +197,10 @@ test('a key added in Settings stays masked, switching provider restarts the runn
     // adding a key there starts the runner again.
     await page.getByRole('button', { name: 'Remove' }).first().click();
     await waitFor('the runner to stop without a key', () => readPidFile(userDataDir, 'runner.pid') === undefined, HOST_WAIT_MS);
-    await host.waitForLine('the missing key to be reported', (line) => line.includes('"level":"warn"') && line.includes('Stopping the runner until the configuration is fixed: Anthropic needs an API key'));
+    await host.waitForLine(
+      'the missing key to be reported',
+      (line) => line.includes('"level":"warn"') && line.includes('Stopping the runner until the configuration is fixed: Anthropic needs an API key'),
+    );
     await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('heading', { name: 'Choose a provider' }).waitFor(DEADLINE);
@@ -192,16 +214,23 @@ test('a key added in Settings stays masked, switching provider restarts the runn
     await page.getByText('Anthropic accepted this key. Saved.').waitFor(DEADLINE);
     // With the key, the models come from the provider itself.
     await page.getByText('No Anthropic key yet, so these are suggestions.').waitFor({ ...DEADLINE, state: 'detached' });
-    await page.getByRole('combobox', { name: 'Model' }).locator('option', { hasText: 'claude-opus-5-5' }).waitFor({ ...DEADLINE, state: 'detached' });
+    await page
+      .getByRole('combobox', { name: 'Model' })
+      .locator('option', { hasText: 'claude-opus-5-5' })
+      .waitFor({ ...DEADLINE, state: 'detached' });
     await shot(page, 'wizard-3-key-anthropic');
     await page.getByRole('button', { name: 'Continue', disabled: false }).click();
     await page.getByRole('heading', { name: 'Review' }).waitFor(DEADLINE);
     assert.match(await page.locator('.wizard__body').innerText(), new RegExp(`API key\\s+${escapeRegExp(maskSecret(TYPED_KEY))}`));
     await page.getByRole('button', { name: 'Looks good' }).click();
-    const thirdPid = await waitFor('the runner to start again with the key back', () => {
-      const pid = readPidFile(userDataDir, 'runner.pid');
-      return pid !== undefined && pid !== secondPid ? pid : undefined;
-    }, HOST_WAIT_MS);
+    const thirdPid = await waitFor(
+      'the runner to start again with the key back',
+      () => {
+        const pid = readPidFile(userDataDir, 'runner.pid');
+        return pid !== undefined && pid !== secondPid ? pid : undefined;
+      },
+      HOST_WAIT_MS,
+    );
     await page.getByText(`The runner is up (pid ${thirdPid}).`).waitFor(DEADLINE);
     await page.getByRole('button', { name: 'Finish' }).click();
 
@@ -225,7 +254,10 @@ test('a key added in Settings stays masked, switching provider restarts the runn
     const stats = await page.locator('.stats').innerText();
     assert.match(stats, /Provider\s+Anthropic/);
     assert.match(stats, /Model\s+claude-sonnet-5-5/);
-    assert.ok(anthropic.requests.some((request) => request.method === 'POST' && request.path.startsWith('/v1/messages')), 'the runner called the Messages API');
+    assert.ok(
+      anthropic.requests.some((request) => request.method === 'POST' && request.path.startsWith('/v1/messages')),
+      'the runner called the Messages API',
+    );
     await shot(page, 'playground');
     for (const { frames } of [main, logs]) {
       assert.ok(frames.length > 0);
@@ -242,7 +274,12 @@ test('the page comes up on every load, however early the state arrives', async (
   const userDataDir = scope.tempDir();
   fs.writeFileSync(
     path.join(userDataDir, 'settings.json'),
-    JSON.stringify({ ...defaultSettings(), provider: 'ollama', providers: { anthropic: {}, openai: {}, ollama: { model: 'llama3.2' } }, firstRunCompleted: true }),
+    JSON.stringify({
+      ...defaultSettings(),
+      provider: 'ollama',
+      providers: { anthropic: {}, openai: {}, ollama: { model: 'llama3.2' } },
+      firstRunCompleted: true,
+    }),
   );
   const port = await freePort();
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: ['llama3.2'] } });
@@ -283,7 +320,14 @@ function listeners(port: number): string[] {
       if (!local || state !== '0A') continue;
       const [address, hexPort] = local.split(':');
       if (Number.parseInt(hexPort ?? '', 16) !== port || address === undefined) continue;
-      found.push(address.length === 8 ? (address.match(/../g) ?? []).reverse().map((byte) => Number.parseInt(byte, 16)).join('.') : address);
+      found.push(
+        address.length === 8
+          ? (address.match(/../g) ?? [])
+              .reverse()
+              .map((byte) => Number.parseInt(byte, 16))
+              .join('.')
+          : address,
+      );
     }
   }
   return found;
@@ -330,15 +374,19 @@ test('the real host refuses requests without the token, from other origins, or f
 });
 
 /** A page another local server (a dev server, a notebook…) shows: it loads and fetches from its own origin. */
-const OTHER_SITE_PAGE =
-  '<!doctype html><title>another local server</title><img src="pixel.png"><script>fetch("api", { credentials: "include" });</script>';
+const OTHER_SITE_PAGE = '<!doctype html><title>another local server</title><img src="pixel.png"><script>fetch("api", { credentials: "include" });</script>';
 
 test('the access token never reaches another server on 127.0.0.1 opened in the same browser', async (t) => {
   const scope = new Scope(t);
   const userDataDir = scope.tempDir();
   fs.writeFileSync(
     path.join(userDataDir, 'settings.json'),
-    JSON.stringify({ ...defaultSettings(), provider: 'ollama', providers: { anthropic: {}, openai: {}, ollama: { model: 'llama3.2' } }, firstRunCompleted: true }),
+    JSON.stringify({
+      ...defaultSettings(),
+      provider: 'ollama',
+      providers: { anthropic: {}, openai: {}, ollama: { model: 'llama3.2' } },
+      firstRunCompleted: true,
+    }),
   );
   const port = await freePort();
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: ['llama3.2'] } });
@@ -375,7 +423,10 @@ test('the access token never reaches another server on 127.0.0.1 opened in the s
     const uiOrigin = new URL(url).origin;
     const refererOfUi = recorder.requests.filter((seen) => String(seen.headers.referer ?? '').startsWith(uiOrigin));
     assert.deepEqual(refererOfUi, [], 'no Referer names the UI');
-    assert.ok(recorder.requests.every((seen) => seen.headers.cookie === undefined), 'no cookie went to the other server');
+    assert.ok(
+      recorder.requests.every((seen) => seen.headers.cookie === undefined),
+      'no cookie went to the other server',
+    );
     assert.ok(recorder.requests.length >= 9, `pages, images and fetches were all recorded (${recorder.requests.length})`);
 
     // The address bar's URL, copied to a fresh profile, opens nothing and says what to open.
@@ -401,7 +452,13 @@ test('while "Expose to network" is on the window says so on top, Settings says w
   const saved = defaultSettings();
   fs.writeFileSync(
     path.join(userDataDir, 'settings.json'),
-    JSON.stringify({ ...saved, provider: 'ollama', providers: { anthropic: {}, openai: {}, ollama: { model: 'llama3.2' } }, ollama: { ...saved.ollama, exposeToNetwork: true }, firstRunCompleted: true }),
+    JSON.stringify({
+      ...saved,
+      provider: 'ollama',
+      providers: { anthropic: {}, openai: {}, ollama: { model: 'llama3.2' } },
+      ollama: { ...saved.ollama, exposeToNetwork: true },
+      firstRunCompleted: true,
+    }),
   );
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${ollama.port}` });
   const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
@@ -438,7 +495,9 @@ test('while "Expose to network" is on the window says so on top, Settings says w
     await server.getByRole('checkbox', { name: /Expose Ollama to the network/ }).uncheck();
     await server.getByText('Off: only this machine can reach Ollama.').waitFor(DEADLINE);
     await server.getByRole('button', { name: 'Save server options' }).click();
-    const savedOff = () => (JSON.parse(fs.readFileSync(path.join(userDataDir, 'settings.json'), 'utf8')) as { ollama: { exposeToNetwork: boolean } }).ollama.exposeToNetwork === false;
+    const savedOff = () =>
+      (JSON.parse(fs.readFileSync(path.join(userDataDir, 'settings.json'), 'utf8')) as { ollama: { exposeToNetwork: boolean } }).ollama.exposeToNetwork ===
+      false;
     await waitFor('the setting to be saved off', savedOff, HOST_WAIT_MS);
     const after = await openPage(context, withRoute(url, '#/overview'));
     await after.page.getByRole('region', { name: 'Runner' }).waitFor(DEADLINE);

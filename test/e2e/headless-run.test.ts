@@ -84,7 +84,10 @@ test('with no cloud key the host launches Ollama and the built-in runner, and SI
   scope.killAtEnd(ollamaPid);
   scope.killAtEnd(runnerPid);
   assert.deepEqual(commandLineOf(ollamaPid).slice(-2), [path.join(FAKE_OLLAMA_BIN_DIR, 'ollama'), 'serve'], 'the ollama found on PATH was launched');
-  assert.ok(commandLineOf(runnerPid).some((arg) => arg.endsWith(path.join('src', 'builtin-runner', 'index.ts'))), 'the built-in runner runs');
+  assert.ok(
+    commandLineOf(runnerPid).some((arg) => arg.endsWith(path.join('src', 'builtin-runner', 'index.ts'))),
+    'the built-in runner runs',
+  );
   assert.ok(await answers(`http://127.0.0.1:${port}`), 'the launched Ollama answers at OLLAMA_HOST');
   assert.deepEqual(contractVariables(environmentOf(runnerPid)), {
     STIGMER_LLM_PROVIDER: 'ollama',
@@ -122,7 +125,7 @@ test('an Ollama that was already running is used, not launched, and is left runn
   assert.equal(readPidFile(userDataDir, 'ollama.pid'), undefined, 'no Ollama was launched');
   assert.ok(
     descendantsOf(host.pid).every((pid) => !commandLineOf(pid).includes('serve')),
-    'no `ollama serve` among the host\'s processes',
+    "no `ollama serve` among the host's processes",
   );
 
   assert.deepEqual(await host.stop('SIGTERM'), { code: 0, signal: null }, host.stdout);
@@ -329,7 +332,11 @@ test('a runner that keeps crashing is restarted after growing delays, then left 
     const waited = timeOf(starts[index + 1]!) - timeOf(line);
     assert.ok(waited >= announced - 50, `restart ${index + 1} waited ${waited} ms, at least the announced ${announced} ms`);
   });
-  await waitFor("each crash's reason in the log", () => host.lines().filter(fromSource('runner', /crashing runner \d+: cannot reach the agent queue/)).length === 5, HOST_WAIT_MS);
+  await waitFor(
+    "each crash's reason in the log",
+    () => host.lines().filter(fromSource('runner', /crashing runner \d+: cannot reach the agent queue/)).length === 5,
+    HOST_WAIT_MS,
+  );
 
   assert.ok(host.running, 'the host itself runs on');
   assert.deepEqual(await host.stop('SIGTERM'), { code: 0, signal: null }, host.stdout);
@@ -361,7 +368,10 @@ test('a port held by a program that is not Ollama is reported as such, and that 
   const env = hostEnv(scope, { ollamaHost: foreignUrl });
   const host = startHost(scope, ['--user-data-dir', userDataDir], env);
 
-  const report = await host.waitForLine('the app to report the port', fromSource('app', new RegExp(`${escapeRegExp(foreignUrl)} is answered by a program that is not Ollama`)));
+  const report = await host.waitForLine(
+    'the app to report the port',
+    fromSource('app', new RegExp(`${escapeRegExp(foreignUrl)} is answered by a program that is not Ollama`)),
+  );
   assert.match(report, / (WARN |ERROR) /);
   assert.equal(readPidFile(userDataDir, 'ollama.pid'), undefined, 'no Ollama was launched over it');
   assert.deepEqual(await host.stop('SIGTERM'), { code: 0, signal: null }, host.stdout);

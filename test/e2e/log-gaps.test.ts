@@ -70,11 +70,32 @@ test('a 50,000-line burst: gap markers load every skipped line from the files, a
   for (let opened = 0; ; opened++) {
     assert.ok(opened < 500, 'the markers run out');
     // The list redraws as lines load: a marker may go between finding and clicking it.
-    const label = await markers.first().innerText({ timeout: 3000 }).catch(() => null);
+    const label = await markers
+      .first()
+      .innerText({ timeout: 3000 })
+      .catch(() => null);
     if (label === null) break;
     const total = (await lineCount(page)).total;
-    if (!(await markers.first().click({ timeout: 3000 }).then(() => true, () => false))) continue;
-    await waitFor('the gap to be loaded', async () => (await lineCount(page)).total !== total || (await markers.first().innerText({ timeout: 500 }).catch(() => null)) !== label, HOST_WAIT_MS);
+    if (
+      !(await markers
+        .first()
+        .click({ timeout: 3000 })
+        .then(
+          () => true,
+          () => false,
+        ))
+    )
+      continue;
+    await waitFor(
+      'the gap to be loaded',
+      async () =>
+        (await lineCount(page)).total !== total ||
+        (await markers
+          .first()
+          .innerText({ timeout: 500 })
+          .catch(() => null)) !== label,
+      HOST_WAIT_MS,
+    );
   }
   await setFilter(page, FLOOD_TEXT);
   await waitFor('every flood line in the window', async () => (await lineCount(page)).shown === LINES, HOST_WAIT_MS).catch(async (error: unknown) => {
@@ -95,14 +116,22 @@ test('a 50,000-line burst: gap markers load every skipped line from the files, a
   const list = second.getByRole('region', { name: 'Log lines' });
   await list.evaluate((element) => element.scrollTo({ top: 0 }));
   // Loaded while the user reads at the top, the older lines go above: the list moves down by them, so the rows in view stay put.
-  await waitFor('older lines from the files, above the rows in view', async () => (await lineCount(second)).total > start.total && (await list.evaluate((element) => element.scrollTop)) > 0, HOST_WAIT_MS);
+  await waitFor(
+    'older lines from the files, above the rows in view',
+    async () => (await lineCount(second)).total > start.total && (await list.evaluate((element) => element.scrollTop)) > 0,
+    HOST_WAIT_MS,
+  );
   // The flood lines in the second window are now exactly the newest ones, none twice: if it
   // shows S of them, line LINES - S is there and the one before it is not.
   await setFilter(second, FLOOD_TEXT);
-  const { shown } = await waitFor('the flood lines counted', async () => {
-    const count = await lineCount(second);
-    return count.shown > 0 && count.shown < count.total ? count : undefined;
-  }, HOST_WAIT_MS);
+  const { shown } = await waitFor(
+    'the flood lines counted',
+    async () => {
+      const count = await lineCount(second);
+      return count.shown > 0 && count.shown < count.total ? count : undefined;
+    },
+    HOST_WAIT_MS,
+  );
   assert.ok(shown > start.total - 100 && shown < LINES, `older flood lines were added (${shown})`);
   await setFilter(second, floodLine(LINES - shown));
   await waitFor(`flood line ${LINES - shown}, the oldest loaded`, async () => (await lineCount(second)).shown === 1, HOST_WAIT_MS);
@@ -115,7 +144,11 @@ test('a 50,000-line burst: gap markers load every skipped line from the files, a
   const row = page.locator('.log-row').filter({ hasText: FLOOD_TEXT }).last();
   const oneLine = (await row.boundingBox())!.height;
   await page.getByRole('button', { name: 'Wrap lines' }).click();
-  await waitFor('the row to wrap', async () => ((await page.locator('.log-row').filter({ hasText: FLOOD_TEXT }).last().boundingBox())?.height ?? 0) > oneLine * 1.5, HOST_WAIT_MS);
+  await waitFor(
+    'the row to wrap',
+    async () => ((await page.locator('.log-row').filter({ hasText: FLOOD_TEXT }).last().boundingBox())?.height ?? 0) > oneLine * 1.5,
+    HOST_WAIT_MS,
+  );
   await shootBothSchemes(page, 'logs-wrapped');
   assert.deepEqual(problems, [], 'no console errors');
 });

@@ -50,7 +50,10 @@ test('the Models screen lists, pulls, cancels, deletes and unloads; downloads su
   const userDataDir = scope.tempDir();
   fs.writeFileSync(settingsFile(userDataDir), JSON.stringify({ ...defaultSettings(), provider: 'ollama', firstRunCompleted: true }));
   const port = await freePort();
-  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: ['qwen2.5:0.5b'], registry: REGISTRY, pullIntervalMs: 50, pullStepsPerLayer: 60 } });
+  const env = hostEnv(scope, {
+    ollamaHost: `127.0.0.1:${port}`,
+    fakeOllama: { models: ['qwen2.5:0.5b'], registry: REGISTRY, pullIntervalMs: 50, pullStepsPerLayer: 60 },
+  });
   const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
   const url = await uiUrl(host);
   const { page, problems } = await openPage(await newContext(browser, scope), withRoute(url, '#/models'));
@@ -65,7 +68,12 @@ test('the Models screen lists, pulls, cancels, deletes and unloads; downloads su
     // Suggestions: the rule is on screen, verdicts follow it, exactly one is recommended.
     const suggested = page.getByRole('region', { name: 'Suggested' });
     await suggested.getByText('size × 1.2 plus 2 GB').waitFor(DEADLINE);
-    const expected = fitVerdict(8_100_000_000, os.totalmem()) === 'fits' ? 'Fits this machine' : fitVerdict(8_100_000_000, os.totalmem()) === 'tight' ? 'Tight fit' : 'Too large';
+    const expected =
+      fitVerdict(8_100_000_000, os.totalmem()) === 'fits'
+        ? 'Fits this machine'
+        : fitVerdict(8_100_000_000, os.totalmem()) === 'tight'
+          ? 'Tight fit'
+          : 'Too large';
     assert.match(await suggested.getByRole('listitem').filter({ hasText: 'gemma3:12b' }).innerText(), new RegExp(expected));
     assert.equal(await suggested.getByText('Recommended').count(), 1);
     await suggested.getByRole('button', { name: 'Pull mistral' }).waitFor(DEADLINE);
@@ -184,10 +192,16 @@ test('the wizard: set up later is remembered, a model still downloading lets the
     await page.getByRole('button', { name: 'Download and continue' }).click();
     await page.getByRole('heading', { name: 'Review' }).waitFor(DEADLINE);
     // The app's own problem for the model, as the Overview shows it: downloading, the runner starts once it lands.
-    await waitFor('the review to say the model is downloading and the runner waits for it', async () => {
-      const review = await page.locator('.wizard__body').innerText();
-      return /llama3\.2 is (still )?downloading/.test(review) && /the runner starts (with it once the download is complete|as soon as it lands)/i.test(review);
-    }, HOST_WAIT_MS);
+    await waitFor(
+      'the review to say the model is downloading and the runner waits for it',
+      async () => {
+        const review = await page.locator('.wizard__body').innerText();
+        return (
+          /llama3\.2 is (still )?downloading/.test(review) && /the runner starts (with it once the download is complete|as soon as it lands)/i.test(review)
+        );
+      },
+      HOST_WAIT_MS,
+    );
     await shot(page, 'wizard-review-downloading');
     await page.getByRole('button', { name: 'Looks good' }).click();
 
@@ -200,7 +214,10 @@ test('the wizard: set up later is remembered, a model still downloading lets the
 
     await page.getByRole('button', { name: 'Send a first prompt' }).click();
     await page.getByTestId('first-answer').getByText('Hello from the fake Ollama.').waitFor(DEADLINE);
-    const who = await page.getByRole('definition').filter({ hasText: /\d+ ms|\d\.\d+ s/ }).count();
+    const who = await page
+      .getByRole('definition')
+      .filter({ hasText: /\d+ ms|\d\.\d+ s/ })
+      .count();
     assert.equal(who, 1, 'the latency is shown');
     const stats = await page.locator('.first-answer .stats').innerText();
     assert.match(stats, /Provider\s+Ollama/);
@@ -216,9 +233,21 @@ test('the wizard: set up later is remembered, a model still downloading lets the
 test('Settings: arrow keys only move focus among providers, per-provider base URLs are saved or refused, the runner command asks first and can wait for a restart', async (t) => {
   const scope = new Scope(t);
   const userDataDir = scope.tempDir();
-  fs.writeFileSync(settingsFile(userDataDir), JSON.stringify({ ...defaultSettings(), provider: 'ollama', providers: { anthropic: {}, openai: {}, ollama: { model: 'qwen2.5:0.5b' } }, firstRunCompleted: true }));
+  fs.writeFileSync(
+    settingsFile(userDataDir),
+    JSON.stringify({
+      ...defaultSettings(),
+      provider: 'ollama',
+      providers: { anthropic: {}, openai: {}, ollama: { model: 'qwen2.5:0.5b' } },
+      firstRunCompleted: true,
+    }),
+  );
   const port = await freePort();
-  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: ['qwen2.5:0.5b'], registry: REGISTRY }, extra: { OPENAI_API_KEY: 'sk-proj-e2e-0000000000000000000000' } });
+  const env = hostEnv(scope, {
+    ollamaHost: `127.0.0.1:${port}`,
+    fakeOllama: { models: ['qwen2.5:0.5b'], registry: REGISTRY },
+    extra: { OPENAI_API_KEY: 'sk-proj-e2e-0000000000000000000000' },
+  });
   const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
   const url = await uiUrl(host);
   await host.waitForLine('the runner', (line) => / \[app\] Runner ready: ollama qwen2\.5:0\.5b /.test(line));
@@ -279,16 +308,33 @@ test('Settings: arrow keys only move focus among providers, per-provider base UR
 test('screenshots of the new screens: light and dark, 800×600 and the Electron minimum width', async (t) => {
   const scope = new Scope(t);
   const userDataDir = scope.tempDir();
-  fs.writeFileSync(settingsFile(userDataDir), JSON.stringify({ ...defaultSettings(), provider: 'ollama', providers: { anthropic: {}, openai: {}, ollama: { model: 'llama3.2' } }, firstRunCompleted: true }));
+  fs.writeFileSync(
+    settingsFile(userDataDir),
+    JSON.stringify({
+      ...defaultSettings(),
+      provider: 'ollama',
+      providers: { anthropic: {}, openai: {}, ollama: { model: 'llama3.2' } },
+      firstRunCompleted: true,
+    }),
+  );
   const port = await freePort();
-  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: ['llama3.2', 'qwen2.5:0.5b'], registry: REGISTRY, pullIntervalMs: 200, pullStepsPerLayer: 200 } });
+  const env = hostEnv(scope, {
+    ollamaHost: `127.0.0.1:${port}`,
+    fakeOllama: { models: ['llama3.2', 'qwen2.5:0.5b'], registry: REGISTRY, pullIntervalMs: 200, pullStepsPerLayer: 200 },
+  });
   const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
   const url = await uiUrl(host);
   for (const colorScheme of ['light', 'dark'] as const) {
-    for (const viewport of [{ width: 800, height: 600 }, { width: 760, height: 520 }]) {
+    for (const viewport of [
+      { width: 800, height: 600 },
+      { width: 760, height: 520 },
+    ]) {
       const { page, problems } = await openPage(await newContext(browser, scope, { colorScheme, viewport }), withRoute(url, '#/models'));
       await explained(host, [page], async () => {
-        await page.getByRole('region', { name: 'Installed' }).getByRole('row', { name: /llama3\.2:latest/ }).waitFor(DEADLINE);
+        await page
+          .getByRole('region', { name: 'Installed' })
+          .getByRole('row', { name: /llama3\.2:latest/ })
+          .waitFor(DEADLINE);
         if (colorScheme === 'light' && viewport.width === 800) await page.getByRole('button', { name: 'Pull mistral' }).click();
         const panel = page.getByRole('complementary', { name: 'Downloads' });
         if (colorScheme === 'light' && viewport.width === 800) await panel.getByRole('progressbar').waitFor(DEADLINE);
@@ -299,7 +345,11 @@ test('screenshots of the new screens: light and dark, 800×600 and the Electron 
         await page.screenshot({ path: path.join(SCREENSHOTS, `e2e-models-${name}.png`) });
         assert.equal(await page.evaluate('document.querySelector(".sidebar").getBoundingClientRect().height'), viewport.height, 'the sidebar fills the window');
         // Nothing sticks out sideways at this size.
-        assert.equal(await page.evaluate('document.querySelector("main").scrollWidth <= document.querySelector("main").clientWidth'), true, `no horizontal overflow at ${name}`);
+        assert.equal(
+          await page.evaluate('document.querySelector("main").scrollWidth <= document.querySelector("main").clientWidth'),
+          true,
+          `no horizontal overflow at ${name}`,
+        );
         await page.goto(withRoute(url, '#/settings'));
         await page.getByRole('region', { name: 'Endpoints' }).waitFor(DEADLINE);
         await page.screenshot({ path: path.join(SCREENSHOTS, `e2e-settings-${name}.png`) });

@@ -69,7 +69,10 @@ async function shots(scope: Scope, url: string, route: string, name: string, rea
  */
 async function setUpLater(page: Page): Promise<void> {
   const later = page.getByRole('button', { name: 'Set up later' });
-  await later.or(page.getByRole('heading', { name: 'Overview', level: 1 })).first().waitFor(DEADLINE);
+  await later
+    .or(page.getByRole('heading', { name: 'Overview', level: 1 }))
+    .first()
+    .waitFor(DEADLINE);
   if (await later.isVisible()) await later.click(DEADLINE);
 }
 
@@ -88,7 +91,10 @@ test('a missing model is shown once, on the banner, with "Pull (2.0 GB)"; pullin
     settings.provider = 'ollama';
     settings.providers.ollama.model = 'llama3.2';
   });
-  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, fakeOllama: { models: [], registry: { 'llama3.2:latest': [2_019_377_376, 1_429] }, pullIntervalMs: 40, pullStepsPerLayer: 20 } });
+  const env = hostEnv(scope, {
+    ollamaHost: `127.0.0.1:${await freePort()}`,
+    fakeOllama: { models: [], registry: { 'llama3.2:latest': [2_019_377_376, 1_429] }, pullIntervalMs: 40, pullStepsPerLayer: 20 },
+  });
   const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
   const url = await uiUrl(host);
   const toOverview = async (page: Page) => {
@@ -104,7 +110,10 @@ test('a missing model is shown once, on the banner, with "Pull (2.0 GB)"; pullin
   await toOverview(page);
   assert.equal(await page.getByText(/llama3\.2 is not installed/).count(), 1, 'the problem is shown once');
   await page.getByRole('list', { name: 'Problems' }).getByRole('button', { name: 'Pull (2.0 GB)' }).click();
-  await page.getByRole('list', { name: 'Problems' }).getByText(/llama3\.2 is downloading/).waitFor(DEADLINE);
+  await page
+    .getByRole('list', { name: 'Problems' })
+    .getByText(/llama3\.2 is downloading/)
+    .waitFor(DEADLINE);
   await page.getByRole('list', { name: 'Problems' }).waitFor({ ...DEADLINE, state: 'detached' });
   await page.getByRole('region', { name: 'Ollama' }).getByText('llama3.2:latest').waitFor(DEADLINE);
   await host.stop();
@@ -131,7 +140,9 @@ test('a key saved while the provider is down says "not verified yet" in the key 
   await page.getByText('Not verified yet').first().waitFor(DEADLINE);
   await host.waitForLine('the warning', (line) => line.includes('Anthropic key saved without a check'));
   await shots(scope, url, '#/settings', 'key-unverified', (shown) => shown.getByText('Not verified yet').first().waitFor(DEADLINE));
-  await shots(scope, url, '#/overview', 'overview-key-unverified', (shown) => shown.getByRole('region', { name: 'API keys' }).getByText('Not verified yet').waitFor(DEADLINE));
+  await shots(scope, url, '#/overview', 'overview-key-unverified', (shown) =>
+    shown.getByRole('region', { name: 'API keys' }).getByText('Not verified yet').waitFor(DEADLINE),
+  );
 
   // The provider is back: Test verifies the key, and the page stops saying it is not verified.
   const anthropic = await startFakeAnthropic({ validKeys: [FAKE_ANTHROPIC_KEY], port: downPort });

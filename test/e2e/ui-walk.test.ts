@@ -83,14 +83,17 @@ const pressableCommands = (page: Page): Promise<string[]> =>
     .filter((element) => !element.closest('.sidebar') && !element.closest('[inert]') && !element.disabled)
     .map((element) => (element.getAttribute('aria-label') || element.textContent || element.tagName).trim())`);
 
-test('setup shows the missing model once, in the Overview\'s words: Cancel while it downloads, then Pull (2.0 GB), until it lands', async (t) => {
+test("setup shows the missing model once, in the Overview's words: Cancel while it downloads, then Pull (2.0 GB), until it lands", async (t) => {
   const scope = new Scope(t);
   // A first run whose configured model is not installed: the wizard opens by itself.
   const userDataDir = profile(scope, (settings) => {
     settings.provider = 'ollama';
     settings.providers.ollama.model = 'llama3.2';
   });
-  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, fakeOllama: { models: [], registry: { 'llama3.2:latest': [2_019_377_376, 1_429] }, pullIntervalMs: 100, pullStepsPerLayer: 60 } });
+  const env = hostEnv(scope, {
+    ollamaHost: `127.0.0.1:${await freePort()}`,
+    fakeOllama: { models: [], registry: { 'llama3.2:latest': [2_019_377_376, 1_429] }, pullIntervalMs: 100, pullStepsPerLayer: 60 },
+  });
   const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
   const url = await uiUrl(host);
   const { page, problems } = await newPage(scope, { viewport: SIZES[1] });

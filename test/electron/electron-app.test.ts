@@ -23,7 +23,9 @@ if (skipReason) process.stdout.write(`# Electron end-to-end test ${skipReason}\n
 
 test('the desktop app opens a sandboxed window on the app:// origin, shows the configuration and quits cleanly', { skip: skipReason }, async (t) => {
   const userDataDir = tempDir(t);
-  await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--logLevel', 'warn'], { cwd: REPO_ROOT });
+  await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--logLevel', 'warn'], {
+    cwd: REPO_ROOT,
+  });
   const app: ElectronApplication = await _electron.launch({
     executablePath: binary!,
     args: [REPO_ROOT, '--user-data-dir', userDataDir, '--llm-provider=ollama', '--no-sandbox'],

@@ -25,7 +25,14 @@ test('a truncated settings file is kept as a backup, defaults are used, the host
   const [backup] = backupsOf(dir);
   assert.ok(backup, 'a backup was made');
   assert.equal(fs.readFileSync(path.join(dir, backup), 'utf8'), truncated, 'the backup holds the file exactly as it was');
-  assert.ok(host.stdout().includes(`Settings file ${path.join(dir, 'settings.json')} was invalid (the file is not valid JSON); it was kept as ${path.join(dir, backup)} and defaults are in use.`), host.stdout());
+  assert.ok(
+    host
+      .stdout()
+      .includes(
+        `Settings file ${path.join(dir, 'settings.json')} was invalid (the file is not valid JSON); it was kept as ${path.join(dir, backup)} and defaults are in use.`,
+      ),
+    host.stdout(),
+  );
   assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, 'settings.json'), 'utf8')), defaultSettings());
   host.child.kill('SIGTERM');
   assert.deepEqual(await host.exited, { code: 0, signal: null });
@@ -42,7 +49,10 @@ test('"provider":"olama" in the settings: the host resets that field only, keeps
   const host = startHeadless(t, ['--user-data-dir', dir, '--runner-command', SLEEPER], faultEnv(dir, CLOUD_KEY));
   const pid = await waitFor('the runner', () => runnerPidIn(host.stdout()));
   killAfter(t, pid);
-  assert.match(host.stdout(), /Settings file .*: an invalid setting was reset to the default: provider was "olama" .*Every other setting is kept; the original file was kept as /);
+  assert.match(
+    host.stdout(),
+    /Settings file .*: an invalid setting was reset to the default: provider was "olama" .*Every other setting is kept; the original file was kept as /,
+  );
   assert.match(host.stdout(), /model claude-haiku-5-5 \(settings\)/, 'the saved model is used');
   const [backup] = backupsOf(dir);
   assert.equal(fs.readFileSync(path.join(dir, backup!), 'utf8'), content);
@@ -61,7 +71,12 @@ test('settings with wrong types: --print-config and --doctor name the fields, ke
   fs.writeFileSync(file, wrong);
   const printed = await runHeadlessCli(['--print-config', '--user-data-dir', dir], faultEnv(dir));
   assert.equal(printed.code, 0, printed.stderr);
-  assert.match(printed.stderr, new RegExp(`warning: Settings file ${file.replaceAll('.', '\\.')}: 2 invalid settings were reset to the default: provider was 42 .*; startAtLogin was "yes" .*This command only reads, so the file is left as it is\\.`));
+  assert.match(
+    printed.stderr,
+    new RegExp(
+      `warning: Settings file ${file.replaceAll('.', '\\.')}: 2 invalid settings were reset to the default: provider was 42 .*; startAtLogin was "yes" .*This command only reads, so the file is left as it is\\.`,
+    ),
+  );
   assert.deepEqual(JSON.parse(printed.stdout).model, { value: 'qwen2.5:7b', source: 'settings', pinned: false }, 'the valid saved model is kept');
   const doctor = await runHeadlessCli(['--doctor', '--json', '--user-data-dir', dir], faultEnv(dir));
   assert.match(doctor.stderr, /provider was 42/);
@@ -106,7 +121,9 @@ test('a log file that cannot be written (disk full): the host keeps running and 
   );
   assert.match(host.stdout(), /free disk space or make the folder writable/);
   assert.ok(host.stdout().includes(`ready ${pid}`), 'the runner line is still shown');
-  await waitFor('the app log, on a working file, to record it', () => fs.readFileSync(path.join(dir, 'logs', 'app.log'), 'utf8').includes('Cannot write the runner log file'));
+  await waitFor('the app log, on a working file, to record it', () =>
+    fs.readFileSync(path.join(dir, 'logs', 'app.log'), 'utf8').includes('Cannot write the runner log file'),
+  );
   host.child.kill('SIGTERM');
   assert.deepEqual(await host.exited, { code: 0, signal: null });
 });

@@ -81,7 +81,12 @@ test('a port held by a program that is not Ollama is reported as such and left a
   const port = (foreign.address() as AddressInfo).port;
   const app = await ollamaApp(t, `127.0.0.1:${port}`, { withFakeBinary: true });
   const server = await waitFor('the verdict', () => (ollama(app).server.phase === 'failed' ? ollama(app).server : undefined));
-  assert.match(JSON.stringify(server), new RegExp(`http://127\\.0\\.0\\.1:${port} is answered by a program that is not Ollama \\(GET /api/version answered HTTP 200 \\(text/html\\): <h1>my dev server</h1>\\); it is left alone`));
+  assert.match(
+    JSON.stringify(server),
+    new RegExp(
+      `http://127\\.0\\.0\\.1:${port} is answered by a program that is not Ollama \\(GET /api/version answered HTTP 200 \\(text/html\\): <h1>my dev server</h1>\\); it is left alone`,
+    ),
+  );
   assert.match(JSON.stringify(server), /set OLLAMA_HOST to a free port/);
   assert.equal(ollama(app).pid, null, 'no Ollama was launched');
   const stillThere = await fetch(`http://127.0.0.1:${port}/`).then((response) => response.text());

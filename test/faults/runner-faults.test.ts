@@ -74,7 +74,11 @@ test('a runner that ignores SIGTERM is SIGKILLed after the grace period when sto
 
 test('grandchildren that left the process group are gone when the real host stops on SIGTERM', async (t) => {
   const dir = tempDir(t, 'stigmer-fault-');
-  const host = startHeadless(t, ['--user-data-dir', dir, '--runner-command', fixtureRunner('runner/fixtures/stubborn-tree.ts', '--own-group')], faultEnv(dir, CLOUD_KEY));
+  const host = startHeadless(
+    t,
+    ['--user-data-dir', dir, '--runner-command', fixtureRunner('runner/fixtures/stubborn-tree.ts', '--own-group')],
+    faultEnv(dir, CLOUD_KEY),
+  );
   const pids = await waitFor('the runner and its grandchild', () => {
     const match = /\{"runner":(\d+),"grandchild":(\d+)\}/.exec(host.stdout());
     return match ? { runner: Number(match[1]), grandchild: Number(match[2]) } : undefined;
@@ -99,7 +103,10 @@ test('a 10 MB line is cut to 64 KiB with a marker; the lines around it and the a
     file.filter(Boolean).map((line) => line.slice(38, 60)),
     ['before the huge line', 'y'.repeat(22), 'after the huge line'],
   );
-  assert.ok(file.every((line) => line.length < 70 * 1024), 'no line of the file is longer than the limit and its marker');
+  assert.ok(
+    file.every((line) => line.length < 70 * 1024),
+    'no line of the file is longer than the limit and its marker',
+  );
   assert.equal(runnerState(app), 'running');
 });
 

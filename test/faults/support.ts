@@ -82,7 +82,9 @@ export function startHeadless(t: { after(fn: () => void | Promise<void>): void }
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   // Drained so that a chatty host never blocks on a full pipe; the tests read stdout only.
   child.stderr!.resume();
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   t.after(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
@@ -101,7 +103,11 @@ const TEST_DIR = path.resolve(import.meta.dirname, '..');
 export const fixtureRunner = (script: string, ...args: string[]): string => [process.execPath, path.join(TEST_DIR, script), ...args].join(' ');
 
 /** An environment with only what a test states: PATH, HOME and `extra`. */
-export const faultEnv = (home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, ...extra });
+export const faultEnv = (home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  HOME: home,
+  ...extra,
+});
 
 /** A cloud key, so that the provider is Anthropic and no Ollama is looked for. */
 export const CLOUD_KEY = { ANTHROPIC_API_KEY: 'sk-ant-api03-fault-suite-key-000000000000000' };

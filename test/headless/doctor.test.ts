@@ -15,7 +15,10 @@ test('--doctor masks a key written inside --runner-command, in text and in JSON'
   const env = cleanEnv({ ANTHROPIC_API_KEY: ANTHROPIC_KEY });
   for (const format of [[], ['--json']]) {
     const result = await runHeadlessCli([...args, ...format], env);
-    assert.ok(!result.stdout.includes(ANTHROPIC_KEY) && !result.stderr.includes(ANTHROPIC_KEY), `no key in the ${format[0] ?? 'text'} report:\n${result.stdout}`);
+    assert.ok(
+      !result.stdout.includes(ANTHROPIC_KEY) && !result.stderr.includes(ANTHROPIC_KEY),
+      `no key in the ${format[0] ?? 'text'} report:\n${result.stdout}`,
+    );
     assert.ok(result.stdout.includes(`--api-key=${maskSecret(ANTHROPIC_KEY)}`), `the command is still recognisable:\n${result.stdout}`);
     if (format.length > 0) {
       const report = DoctorReportSchema.parse(JSON.parse(result.stdout));

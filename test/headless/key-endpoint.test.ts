@@ -34,9 +34,16 @@ test("ADR 019's Ollama URL plus an Anthropic key: the smart default's Anthropic 
   // The check's outcome either way, so that a leak is reported as the leak it is.
   const outcome = await host.waitForLine('the provider check', (line) => line.includes('Provider check passed') || line.includes('[app] Runner: '));
   const leaked = recorder.requests.filter((request) => carriesKey(request, FAKE_ANTHROPIC_KEY));
-  assert.deepEqual(leaked.map((request) => `${request.method} ${request.path}`), [], 'no request to the Ollama URL carries the Anthropic key');
+  assert.deepEqual(
+    leaked.map((request) => `${request.method} ${request.path}`),
+    [],
+    'no request to the Ollama URL carries the Anthropic key',
+  );
   assert.match(outcome, /Provider check passed: anthropic/);
-  assert.ok(anthropic.requests.some((request) => carriesKey(request, FAKE_ANTHROPIC_KEY)), 'the check did send the key, to Anthropic');
+  assert.ok(
+    anthropic.requests.some((request) => carriesKey(request, FAKE_ANTHROPIC_KEY)),
+    'the check did send the key, to Anthropic',
+  );
   const warning = host.lines().find((line) => line.includes(`LLM_BASE_URL="${recorder.url}/v1" is not used for Anthropic`));
   assert.ok(warning, `a warning names LLM_BASE_URL and says why:\n${host.stdout}`);
   assert.match(warning, /so the Anthropic key is not sent there: it looks like Ollama's address/);

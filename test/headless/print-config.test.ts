@@ -92,7 +92,10 @@ describe('npm run headless -- --print-config, with a clean environment', () => {
     fs.writeFileSync(`${dir}/settings.json`, '{"version": 1, "provider": ');
     const result = await runHeadlessCli(['--print-config', '--user-data-dir', dir], cleanEnv());
     assert.equal(result.code, 0);
-    assert.match(result.stderr, /warning: Settings file .*: it was invalid \(the file is not valid JSON\) and defaults are in use\. This command only reads, so the file is left as it is\./);
+    assert.match(
+      result.stderr,
+      /warning: Settings file .*: it was invalid \(the file is not valid JSON\) and defaults are in use\. This command only reads, so the file is left as it is\./,
+    );
     assert.equal(JSON.parse(result.stdout).provider.value, 'ollama');
     assert.deepEqual(fs.readdirSync(dir), ['settings.json'], '--print-config writes nothing');
     assert.equal(fs.readFileSync(`${dir}/settings.json`, 'utf8'), '{"version": 1, "provider": ');
@@ -114,7 +117,11 @@ describe('npm run headless -- --print-config: where each provider lives', () => 
     assert.deepEqual(json.baseUrl, { value: 'https://api.anthropic.com', source: 'default', pinned: false });
     assert.deepEqual(json.endpoints.ollama, { value: 'http://localhost:11434', source: 'env:LLM_BASE_URL', pinned: true });
     assert.ok(
-      json.warnings.some((warning: string) => warning.startsWith('LLM_BASE_URL="http://localhost:11434/v1" is not used for Anthropic (chosen by default, as its key is available), so the Anthropic key is not sent there')),
+      json.warnings.some((warning: string) =>
+        warning.startsWith(
+          'LLM_BASE_URL="http://localhost:11434/v1" is not used for Anthropic (chosen by default, as its key is available), so the Anthropic key is not sent there',
+        ),
+      ),
       JSON.stringify(json.warnings),
     );
   });
@@ -132,7 +139,10 @@ describe('npm run headless -- --print-config: where each provider lives', () => 
   });
 
   test('--llm-base-url for an explicit cloud provider does not move Ollama', async (t) => {
-    const { json } = await printConfig(t, ['--llm-provider=openai', '--llm-base-url=https://gw.example.com/v1'], { OPENAI_API_KEY: OPENAI_KEY, OLLAMA_HOST: '127.0.0.1:11500' });
+    const { json } = await printConfig(t, ['--llm-provider=openai', '--llm-base-url=https://gw.example.com/v1'], {
+      OPENAI_API_KEY: OPENAI_KEY,
+      OLLAMA_HOST: '127.0.0.1:11500',
+    });
     assert.deepEqual(json.baseUrl, { value: 'https://gw.example.com/v1', source: 'flag:--llm-base-url', pinned: true });
     assert.deepEqual(json.endpoints.ollama, { value: 'http://127.0.0.1:11500', source: 'env:OLLAMA_HOST', pinned: true });
   });
@@ -141,7 +151,11 @@ describe('npm run headless -- --print-config: where each provider lives', () => 
     const { code, json } = await printConfig(t, ['--llm-provider=anthropic', '--llm-base-url=http://192.168.1.20:8080'], { ANTHROPIC_API_KEY: ANTHROPIC_KEY });
     assert.equal(code, 2);
     assert.ok(
-      json.errors.some((error: string) => /^--llm-base-url="http:\/\/192\.168\.1\.20:8080" is plain HTTP to another machine, so the Anthropic key would cross the network unencrypted; use https:\/\//.test(error)),
+      json.errors.some((error: string) =>
+        /^--llm-base-url="http:\/\/192\.168\.1\.20:8080" is plain HTTP to another machine, so the Anthropic key would cross the network unencrypted; use https:\/\//.test(
+          error,
+        ),
+      ),
       JSON.stringify(json.errors),
     );
   });

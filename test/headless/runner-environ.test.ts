@@ -44,7 +44,7 @@ function environOf(pid: number): Record<string, string> {
 
 const LLM_VARIABLES = /^(STIGMER_LLM_|LLM_|OLLAMA_HOST$|ANTHROPIC_|OPENAI_)/;
 
-test("the runner gets the resolution under every contract name, nothing meant for another provider, and the window shows it masked", async (t) => {
+test('the runner gets the resolution under every contract name, nothing meant for another provider, and the window shows it masked', async (t) => {
   const scope = new Scope(t);
   const userDataDir = scope.tempDir();
   fs.writeFileSync(path.join(userDataDir, 'settings.json'), JSON.stringify({ ...defaultSettings(), firstRunCompleted: true }));

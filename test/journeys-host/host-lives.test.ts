@@ -107,11 +107,19 @@ describe('the headless host without --ui stays up in every state until SIGTERM',
       };
 
       if (c.config !== 'valid') {
-        await host.waitForLine('the configuration error', app(c.config === 'olama' ? /ERROR .*LLM_PROVIDER="olama"/ : /ERROR .*OpenAI needs an API key/), WAIT_MS);
+        await host.waitForLine(
+          'the configuration error',
+          app(c.config === 'olama' ? /ERROR .*LLM_PROVIDER="olama"/ : /ERROR .*OpenAI needs an API key/),
+          WAIT_MS,
+        );
       } else if (c.runner === 'healthy') {
         await host.waitForLine('the runner to be ready', (line) => / \[runner\] ready \d+$/.test(line), WAIT_MS);
       } else {
-        await host.waitForLine(`the runner to stop in ${c.runner}`, app(c.runner === 'crash-loop' ? /Runner crash-loop:/ : /Runner failed: .*exit code 78/), WAIT_MS);
+        await host.waitForLine(
+          `the runner to stop in ${c.runner}`,
+          app(c.runner === 'crash-loop' ? /Runner crash-loop:/ : /Runner failed: .*exit code 78/),
+          WAIT_MS,
+        );
       }
       if (c.ollama === 'launched') await host.waitForLine('the launched Ollama', app(/launched by this app \(pid \d+\)$/), WAIT_MS);
       remember();
@@ -126,16 +134,24 @@ describe('the headless host without --ui stays up in every state until SIGTERM',
       if (idle && (c.ollama === 'external' || c.ollama === 'remote') && c.config !== 'openai-without-key') {
         // With nothing of its own running, the host still watches Ollama: it is alive, not merely not yet gone.
         const before = probes;
-        await waitFor('a health check after the notice', () => {
-          if (!host.running) throw new Error(`the host exited while idle\n${host.stdout}\n${host.stderr}`);
-          return probes > before;
-        }, WAIT_MS);
+        await waitFor(
+          'a health check after the notice',
+          () => {
+            if (!host.running) throw new Error(`the host exited while idle\n${host.stdout}\n${host.stderr}`);
+            return probes > before;
+          },
+          WAIT_MS,
+        );
       }
       if (c.ollama === 'launched' && c.runner === 'crash-loop') {
         // The launched Ollama dies while no runner runs: the host is left with no child at all, and restarts it.
         const first = readPidFile(userDataDir, 'ollama.pid')!;
         process.kill(first, 'SIGKILL');
-        await host.waitForLine('Ollama to be relaunched', (line) => app(/launched by this app \(pid (\d+)\)$/)(line) && !line.endsWith(`(pid ${first})`), WAIT_MS);
+        await host.waitForLine(
+          'Ollama to be relaunched',
+          (line) => app(/launched by this app \(pid (\d+)\)$/)(line) && !line.endsWith(`(pid ${first})`),
+          WAIT_MS,
+        );
         remember();
       }
       if (c.ollama === 'remote') assert.equal(readPidFile(userDataDir, 'ollama.pid'), undefined, 'a remote Ollama is never launched');
@@ -147,9 +163,14 @@ describe('the headless host without --ui stays up in every state until SIGTERM',
       const exit = await host.stop('SIGTERM', WAIT_MS);
       assert.deepEqual(exit, { code: 0, signal: null }, host.stdout);
       assert.ok(host.lines().some(app(/SIGTERM received/)), 'it was up when the signal came');
-      const started = [...seen, ...pidsIn(host.lines(), /Runner running: started \(pid (\d+)\)/), ...pidsIn(host.lines(), /launched by this app \(pid (\d+)\)$/)];
+      const started = [
+        ...seen,
+        ...pidsIn(host.lines(), /Runner running: started \(pid (\d+)\)/),
+        ...pidsIn(host.lines(), /launched by this app \(pid (\d+)\)$/),
+      ];
       for (const pid of started) assert.ok(isGone(pid), `process ${pid} (started by the host) is gone`);
-      for (const name of ['runner.pid', 'ollama.pid', 'app.lock']) assert.equal(fs.existsSync(path.join(userDataDir, 'run', name)), false, `${name} is removed`);
+      for (const name of ['runner.pid', 'ollama.pid', 'app.lock'])
+        assert.equal(fs.existsSync(path.join(userDataDir, 'run', name)), false, `${name} is removed`);
     });
   }
 });
@@ -166,7 +187,11 @@ test('exit codes: 2 for a usage error, 1 when the host cannot start', async (t) 
   await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
   scope.defer(() => new Promise<void>((resolve) => taken.close(() => resolve())));
   const port = (taken.address() as net.AddressInfo).port;
-  const noUi = await runHeadlessCli(['--ui', '--ui-port', String(port), '--user-data-dir', userDataDir], { PATH: PATH_WITHOUT_OLLAMA, HOME: userDataDir, LLM_PROVIDER: 'openai' }, WAIT_MS);
+  const noUi = await runHeadlessCli(
+    ['--ui', '--ui-port', String(port), '--user-data-dir', userDataDir],
+    { PATH: PATH_WITHOUT_OLLAMA, HOME: userDataDir, LLM_PROVIDER: 'openai' },
+    WAIT_MS,
+  );
   assert.equal(noUi.code, 1, noUi.stdout + noUi.stderr);
   assert.match(noUi.stdout, /Cannot start: .*EADDRINUSE/);
 

@@ -52,7 +52,11 @@ test('a wrapper that runs ollama serve as its child: SIGTERM to the host stops t
   await launchedLine(host);
   const wrapperPid = readPidFile(userDataDir, 'ollama.pid')!;
   scope.killAtEnd(wrapperPid);
-  const server = await waitFor('the real server under the wrapper', () => descendantsOf(wrapperPid).find((pid) => commandLineOf(pid).includes(FAKE_OLLAMA)), HOST_WAIT_MS);
+  const server = await waitFor(
+    'the real server under the wrapper',
+    () => descendantsOf(wrapperPid).find((pid) => commandLineOf(pid).includes(FAKE_OLLAMA)),
+    HOST_WAIT_MS,
+  );
   scope.killAtEnd(server);
   assert.ok(await answers(`http://127.0.0.1:${port}`));
 

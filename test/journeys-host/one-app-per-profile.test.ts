@@ -40,7 +40,11 @@ test('a second host on the same folder exits 1 naming the first, and leaves its 
   assert.equal(second.stdout, '', 'it started nothing, so it logged nothing');
 
   assert.ok(!isGone(ollamaPid) && !isGone(runnerPid), "the first host's Ollama and runner still run");
-  assert.deepEqual(['ollama.pid', 'runner.pid', 'app.lock'].map((name) => snapshot(runFile(userDataDir, name))), before, 'no pid file or lock was touched');
+  assert.deepEqual(
+    ['ollama.pid', 'runner.pid', 'app.lock'].map((name) => snapshot(runFile(userDataDir, name))),
+    before,
+    'no pid file or lock was touched',
+  );
   assert.equal(fs.existsSync(path.join(userDataDir, 'settings.json')), settingsExisted);
   assert.ok(!first.lines().some((line) => line.includes('left over from a previous run')), 'the first host was not disturbed');
 
@@ -51,7 +55,10 @@ test('a second host on the same folder exits 1 naming the first, and leaves its 
   const doctor = await runHeadlessCli(['--doctor', '--json', '--user-data-dir', userDataDir], env);
   assert.ok(doctor.code === 0 || doctor.code === 1, doctor.stderr);
   assert.doesNotMatch(doctor.stderr, /already running/);
-  assert.deepEqual(['ollama.pid', 'runner.pid', 'app.lock'].map((name) => snapshot(runFile(userDataDir, name))), before);
+  assert.deepEqual(
+    ['ollama.pid', 'runner.pid', 'app.lock'].map((name) => snapshot(runFile(userDataDir, name))),
+    before,
+  );
 
   const started = descendantsOf(first.pid);
   assert.deepEqual(await first.stop('SIGTERM'), { code: 0, signal: null }, first.stdout);
@@ -94,10 +101,14 @@ test('hosts started at once on a folder with a stale lock: exactly one takes it 
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, extra: { LLM_PROVIDER: 'openai' } });
   const hosts = Array.from({ length: 4 }, () => startHost(scope, ['--user-data-dir', userDataDir], env));
 
-  const winner = await waitFor('one host to run and the others to exit', () => {
-    const running = hosts.filter((host) => host.running);
-    return running.length === 1 && running[0]!.lines().some((line) => line.includes('Nothing is running:')) && running[0];
-  }, HOST_WAIT_MS);
+  const winner = await waitFor(
+    'one host to run and the others to exit',
+    () => {
+      const running = hosts.filter((host) => host.running);
+      return running.length === 1 && running[0]!.lines().some((line) => line.includes('Nothing is running:')) && running[0];
+    },
+    HOST_WAIT_MS,
+  );
   for (const loser of hosts.filter((host) => host !== winner)) {
     assert.deepEqual(await loser.waitForExit(), { code: 1, signal: null }, loser.stderr);
     assert.match(loser.stderr, new RegExp(`the headless host with pid ${winner.pid} `));

@@ -25,43 +25,55 @@ const hasPrlimit = (() => {
 
 /** The soft and hard RLIMIT_NOFILE of a process, from /proc/<pid>/limits. */
 function noFileLimits(pid: number): { soft: string; hard: string } {
-  const line = fs.readFileSync(`/proc/${pid}/limits`, 'utf8').split('\n').find((row) => row.startsWith('Max open files'));
+  const line = fs
+    .readFileSync(`/proc/${pid}/limits`, 'utf8')
+    .split('\n')
+    .find((row) => row.startsWith('Max open files'));
   const [soft, hard] = line!.slice('Max open files'.length).trim().split(/\s+/);
   return { soft: soft!, hard: hard! };
 }
 
 const runnerStarts = (lines: readonly string[]) => lines.flatMap((line) => /Runner running: started \(pid (\d+)\)/.exec(line)?.[1] ?? []).map(Number);
 
-test('spawning the runner fails with EMFILE: the host shows it, backs off, and starts the runner once descriptors are free', { skip: !hasPrlimit && 'prlimit(1) is not installed' }, async (t) => {
-  const scope = new Scope(t);
-  const userDataDir = scope.tempDir();
-  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, extra: CLOUD_KEY });
-  const host = startHost(scope, ['--runner-command', SLEEPER, '--user-data-dir', userDataDir], env);
-  const [first] = await waitFor('the runner', () => runnerStarts(host.lines()).length === 1 && runnerStarts(host.lines()), HOST_WAIT_MS);
-  scope.killAtEnd(first!);
-  await host.waitForLine('the runner to be ready', (line) => line.endsWith(`ready ${first}`));
+test(
+  'spawning the runner fails with EMFILE: the host shows it, backs off, and starts the runner once descriptors are free',
+  { skip: !hasPrlimit && 'prlimit(1) is not installed' },
+  async (t) => {
+    const scope = new Scope(t);
+    const userDataDir = scope.tempDir();
+    const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, extra: CLOUD_KEY });
+    const host = startHost(scope, ['--runner-command', SLEEPER, '--user-data-dir', userDataDir], env);
+    const [first] = await waitFor('the runner', () => runnerStarts(host.lines()).length === 1 && runnerStarts(host.lines()), HOST_WAIT_MS);
+    scope.killAtEnd(first!);
+    await host.waitForLine('the runner to be ready', (line) => line.endsWith(`ready ${first}`));
 
-  // No descriptor to spare: the limit is the lowest free descriptor number, so the next one the
-  // host asks for is over it (a count of those in use would leave any hole below it usable). A
-  // spawn needs several new ones (a socket pair per pipe) and cannot have them.
-  const original = noFileLimits(host.pid);
-  const open = new Set(fs.readdirSync(`/proc/${host.pid}/fd`).map(Number));
-  let lowestFree = 0;
-  while (open.has(lowestFree)) lowestFree++;
-  execFileSync('prlimit', ['--pid', String(host.pid), `--nofile=${lowestFree}:${original.hard}`]);
-  process.kill(first!, 'SIGKILL');
+    // No descriptor to spare: the limit is the lowest free descriptor number, so the next one the
+    // host asks for is over it (a count of those in use would leave any hole below it usable). A
+    // spawn needs several new ones (a socket pair per pipe) and cannot have them.
+    const original = noFileLimits(host.pid);
+    const open = new Set(fs.readdirSync(`/proc/${host.pid}/fd`).map(Number));
+    let lowestFree = 0;
+    while (open.has(lowestFree)) lowestFree++;
+    execFileSync('prlimit', ['--pid', String(host.pid), `--nofile=${lowestFree}:${original.hard}`]);
+    process.kill(first!, 'SIGKILL');
 
-  const shown = await host.waitForLine('the failed start', (line) => / \[app\] Runner backoff: runner command .* could not be started \(EMFILE\); restarting in/.test(line));
-  assert.match(shown, /restarting in 2 s$/, 'the second delay of the backoff: the failed start counted as an unstable exit');
-  assert.ok(host.running, 'the host is not stuck and did not crash');
+    const shown = await host.waitForLine('the failed start', (line) =>
+      / \[app\] Runner backoff: runner command .* could not be started \(EMFILE\); restarting in/.test(line),
+    );
+    assert.match(shown, /restarting in 2 s$/, 'the second delay of the backoff: the failed start counted as an unstable exit');
+    assert.ok(host.running, 'the host is not stuck and did not crash');
 
-  execFileSync('prlimit', ['--pid', String(host.pid), `--nofile=${original.soft}:${original.hard}`]);
-  const [, second] = await waitFor('the runner to start again', () => runnerStarts(host.lines()).length === 2 && runnerStarts(host.lines()), HOST_WAIT_MS);
-  scope.killAtEnd(second!);
-  await host.waitForLine('the new runner to be ready', (line) => line.endsWith(`ready ${second}`));
-  assert.ok(host.lines().some((line) => line.includes(`started (pid ${second}): restart 2 after: runner command`)), 'the restart names the failure it follows');
+    execFileSync('prlimit', ['--pid', String(host.pid), `--nofile=${original.soft}:${original.hard}`]);
+    const [, second] = await waitFor('the runner to start again', () => runnerStarts(host.lines()).length === 2 && runnerStarts(host.lines()), HOST_WAIT_MS);
+    scope.killAtEnd(second!);
+    await host.waitForLine('the new runner to be ready', (line) => line.endsWith(`ready ${second}`));
+    assert.ok(
+      host.lines().some((line) => line.includes(`started (pid ${second}): restart 2 after: runner command`)),
+      'the restart names the failure it follows',
+    );
 
-  const started = descendantsOf(host.pid);
-  assert.deepEqual(await host.stop('SIGTERM'), { code: 0, signal: null }, host.stdout);
-  for (const pid of [first!, second!, ...started]) assert.ok(isGone(pid), `process ${pid} is gone`);
-});
+    const started = descendantsOf(host.pid);
+    assert.deepEqual(await host.stop('SIGTERM'), { code: 0, signal: null }, host.stdout);
+    for (const pid of [first!, second!, ...started]) assert.ok(isGone(pid), `process ${pid} is gone`);
+  },
+);

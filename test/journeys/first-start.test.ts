@@ -28,7 +28,13 @@ interface Start {
   cwd: string;
 }
 const starts = (): Start[] =>
-  fs.existsSync(recordFile) ? fs.readFileSync(recordFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Start) : [];
+  fs.existsSync(recordFile)
+    ? fs
+        .readFileSync(recordFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Start)
+    : [];
 
 let clone: string;
 let mirror: http.Server;

@@ -37,14 +37,18 @@ const NOWHERE = 'http://127.0.0.1:9/';
 const oldNodeEnv = (): NodeJS.ProcessEnv => ({ PATH: defaultPath, HOME: process.env.HOME ?? os.tmpdir(), ELECTRON_MIRROR: NOWHERE });
 
 for (const command of [['test'], ['start'], ['run', 'headless']]) {
-  test(`on an older Node, npm ${command.join(' ')} fails at once with one sentence naming Node ${REQUIRED}, the found version and nvm use`, { skip }, async () => {
-    const result = await runCommand('npm', command, { cwd: REPO_ROOT, env: oldNodeEnv(), timeoutMs: 60_000 });
-    assert.equal(result.code, 1, `exit 1:\n${result.stdout}\n${result.stderr}`);
-    const sentence = `Stigmer Desktop needs Node ${REQUIRED} but this is Node ${found!.replace(/^v/, '')}: run \`nvm use\` (it reads .nvmrc) or install Node ${REQUIRED} LTS, then run the command again.`;
-    assert.equal(result.stderr.split('\n').filter((line) => line === sentence).length, 1, `the sentence once on stderr:\n${result.stderr}`);
-    // The command itself never ran, so none of the errors that do not name the cause.
-    assert.doesNotMatch(result.stdout + result.stderr, /ERR_UNKNOWN_FILE_EXTENSION|Electron uninstall|Could not find|Could not download/);
-  });
+  test(
+    `on an older Node, npm ${command.join(' ')} fails at once with one sentence naming Node ${REQUIRED}, the found version and nvm use`,
+    { skip },
+    async () => {
+      const result = await runCommand('npm', command, { cwd: REPO_ROOT, env: oldNodeEnv(), timeoutMs: 60_000 });
+      assert.equal(result.code, 1, `exit 1:\n${result.stdout}\n${result.stderr}`);
+      const sentence = `Stigmer Desktop needs Node ${REQUIRED} but this is Node ${found!.replace(/^v/, '')}: run \`nvm use\` (it reads .nvmrc) or install Node ${REQUIRED} LTS, then run the command again.`;
+      assert.equal(result.stderr.split('\n').filter((line) => line === sentence).length, 1, `the sentence once on stderr:\n${result.stderr}`);
+      // The command itself never ran, so none of the errors that do not name the cause.
+      assert.doesNotMatch(result.stdout + result.stderr, /ERR_UNKNOWN_FILE_EXTENSION|Electron uninstall|Could not find|Could not download/);
+    },
+  );
 }
 
 test('every npm script that runs TypeScript checks the Node version first', () => {

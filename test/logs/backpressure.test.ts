@@ -37,7 +37,11 @@ test('a runner flooding through the real app wiring waits on a log file that fal
   execFileSync('mkfifo', [runnerLog]);
 
   const externalBefore = process.memoryUsage().arrayBuffers;
-  const app = createApp({ userDataDir: dir, argv: ['--runner-command', fixtureRunner('runner/fixtures/flood-progress.ts', String(LINES), progressFile)], env: faultEnv(dir, CLOUD_KEY) });
+  const app = createApp({
+    userDataDir: dir,
+    argv: ['--runner-command', fixtureRunner('runner/fixtures/flood-progress.ts', String(LINES), progressFile)],
+    env: faultEnv(dir, CLOUD_KEY),
+  });
   let reader: fs.ReadStream | undefined;
   t.after(async () => {
     reader?.destroy();
@@ -59,7 +63,10 @@ test('a runner flooding through the real app wiring waits on a log file that fal
   reader = fs.createReadStream(runnerLog, { encoding: 'utf8' });
   reader.on('data', (text) => (received += text));
   await waitFor('the whole flood in the log file', () => received.endsWith(' flood done\n'), 120_000);
-  const bodies = received.split('\n').slice(0, -1).map((line) => line.replace(/^\S+ INFO  stdout /, ''));
+  const bodies = received
+    .split('\n')
+    .slice(0, -1)
+    .map((line) => line.replace(/^\S+ INFO  stdout /, ''));
   assert.equal(bodies.length, LINES + 1);
   for (let index = 0; index < LINES; index++) {
     if (bodies[index] !== `flood line ${String(index).padStart(6, '0')} ${'x'.repeat(64)}`) assert.fail(`line ${index}: ${bodies[index]}`);

@@ -66,7 +66,10 @@ test("every control character a runner prints is visible, not obeyed, on the rea
   const pushed = await waitFor(
     'the window to be sent the last runner line',
     () => {
-      const entries = ui.events('logs').flatMap((batch) => (batch as LogBatch).entries).filter((entry) => entry.source === 'runner');
+      const entries = ui
+        .events('logs')
+        .flatMap((batch) => (batch as LogBatch).entries)
+        .filter((entry) => entry.source === 'runner');
       return entries.some((entry) => entry.msg === 'controls done') && entries;
     },
     HOST_WAIT_MS,
@@ -90,8 +93,14 @@ test("every control character a runner prints is visible, not obeyed, on the rea
     assert.ok(forged?.includes('␍2026-01-01T00:00:00.000Z ERROR [app] forged: open http://evil.example␈␈␈'), `${view}: ${JSON.stringify(forged)}`);
   }
   // The forged line stays the runner's: stdout shows it behind the runner prefix, the file as a stdout line.
-  assert.match(stdoutLines.find((line) => line.includes('forged'))!, /^\S+ [A-Z]+ +\[runner\] ␍2026/);
-  assert.match(runnerLog.find((line) => line.includes('forged'))!, /^\S+ [A-Z]+ +stdout ␍2026/);
+  assert.match(
+    stdoutLines.find((line) => line.includes('forged'))!,
+    /^\S+ [A-Z]+ +\[runner\] ␍2026/,
+  );
+  assert.match(
+    runnerLog.find((line) => line.includes('forged'))!,
+    /^\S+ [A-Z]+ +stdout ␍2026/,
+  );
   // JSON escapes that decode to controls are made visible in the entry too.
   const json = pushed.find((entry) => entry.msg.startsWith('json'));
   assert.deepEqual({ msg: json?.msg, fields: json?.fields }, { msg: 'json ␇ \ufffd2J ␍', fields: { note: 'del ␡' } });

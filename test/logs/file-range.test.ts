@@ -68,5 +68,8 @@ test('a key that became known after a line was written is masked when the line i
   const redactor = new Redactor();
   redactor.setSecrets([late]);
   const { lines } = await readLogRange(dir, { sources: ['runner'], limit: 10, end: 'oldest' }, redactor);
-  assert.deepEqual(lines.map((line) => line.msg), [`connecting with ${maskSecret(late)}`]);
+  assert.deepEqual(
+    lines.map((line) => line.msg),
+    [`connecting with ${maskSecret(late)}`],
+  );
 });

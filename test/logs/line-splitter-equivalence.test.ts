@@ -44,7 +44,18 @@ function random(seed: number): () => number {
   };
 }
 
-const PIECES = [Buffer.from('word '), Buffer.from('\n'), Buffer.from('\r\n'), Buffer.from('\r'), Buffer.from('é'), Buffer.from('日本'), Buffer.from('🎉'), Buffer.from([0xff]), Buffer.from([0xe2, 0x82]), Buffer.from('x'.repeat(40))];
+const PIECES = [
+  Buffer.from('word '),
+  Buffer.from('\n'),
+  Buffer.from('\r\n'),
+  Buffer.from('\r'),
+  Buffer.from('é'),
+  Buffer.from('日本'),
+  Buffer.from('🎉'),
+  Buffer.from([0xff]),
+  Buffer.from([0xe2, 0x82]),
+  Buffer.from('x'.repeat(40)),
+];
 
 test('whatever the chunking and the limit, the lines are those of splitting the whole input line by line', () => {
   for (let seed = 1; seed <= 400; seed++) {
@@ -65,7 +76,7 @@ test('whatever the chunking and the limit, the lines are those of splitting the 
         for (const line of chunk.toString('utf8', start, end).split('\n')) batched.push({ line: line.endsWith('\r') ? line.slice(0, -1) : line, dropped: 0 });
       },
     });
-    for (let start = 0; start < input.length; ) {
+    for (let start = 0; start < input.length;) {
       const size = 1 + Math.floor(next() * (next() < 0.5 ? 8 : 400));
       splitter.write(input.subarray(start, start + size));
       batching.write(input.subarray(start, start + size));

@@ -40,5 +40,8 @@ test('lines of mixed levels taken together reach the file and the ring exactly a
   const oneByOne = await run(tempDir(t), 1, lines);
   assert.deepEqual(asBlocks, oneByOne);
   assert.match(asBlocks.file, /^2025-01-02T00:00:00\.000Z INFO  stdout plain line one\n2025-01-02T00:00:00\.000Z WARN  stdout WARN disk almost full\n/);
-  assert.match(asBlocks.file, /\n2025-01-02T00:00:00\.000Z INFO  stdout INFO a\n2025-01-02T00:00:00\.000Z INFO  stdout INFO b\n2025-01-02T00:00:00\.000Z INFO  stdout INFO c\n$/);
+  assert.match(
+    asBlocks.file,
+    /\n2025-01-02T00:00:00\.000Z INFO  stdout INFO a\n2025-01-02T00:00:00\.000Z INFO  stdout INFO b\n2025-01-02T00:00:00\.000Z INFO  stdout INFO c\n$/,
+  );
 });

@@ -29,7 +29,13 @@ const WAIT_MS = 15_000;
 test('bytes fed one at a time become redacted, cleaned, parsed entries in the ring, the file and the hook', async (t) => {
   const dir = tempDir(t);
   const hooked: LogEntry[] = [];
-  const pipeline = new LogPipeline({ logsDir: dir, redactor: new Redactor([SECRET]), maxLineBytes: 200, clock: () => Date.UTC(2025, 0, 2), onRecord: (record) => hooked.push(...entriesOf(record)) });
+  const pipeline = new LogPipeline({
+    logsDir: dir,
+    redactor: new Redactor([SECRET]),
+    maxLineBytes: 200,
+    clock: () => Date.UTC(2025, 0, 2),
+    onRecord: (record) => hooked.push(...entriesOf(record)),
+  });
   const bytes = Buffer.concat([
     Buffer.from(`\u001b[32mready\u001b[0m with key ${SECRET}\r\n`),
     Buffer.from(`{"level":40,"msg":"using ${SECRET}","model":"llama3.2"}\n`),
@@ -70,7 +76,7 @@ test('bytes fed one at a time become redacted, cleaned, parsed entries in the ri
   assert.match(file.split('\n')[0]!, /^2025-01-02T00:00:00\.000Z WARN  stderr ready/);
 });
 
-test('the app\'s own messages are redacted, stay one line in the file, and a secret set later is masked from then on', async (t) => {
+test("the app's own messages are redacted, stay one line in the file, and a secret set later is masked from then on", async (t) => {
   const dir = tempDir(t);
   const key = 'a-brand-new-key-0123456789';
   const masked = maskSecret(key);
@@ -83,9 +89,18 @@ test('the app\'s own messages are redacted, stay one line in the file, and a sec
   assert.equal(lines.length, 3);
   assert.ok(lines[1]!.endsWith(`ERROR app    saved ${masked}\\nsecond line {"key":"${masked}","attempt":2}`), lines[1]);
   const [, error] = pipeline.recent({ source: 'app' });
-  assert.deepEqual({ msg: error?.msg, fields: error?.fields, stream: error?.stream }, { msg: `saved ${masked}\nsecond line`, fields: { key: masked, attempt: 2 }, stream: 'internal' });
-  assert.deepEqual(pipeline.recent({ minLevel: 'error' }).map((entry) => entry.seq), [2]);
-  assert.deepEqual(pipeline.recent({ afterSeq: 1 }).map((entry) => entry.seq), [2]);
+  assert.deepEqual(
+    { msg: error?.msg, fields: error?.fields, stream: error?.stream },
+    { msg: `saved ${masked}\nsecond line`, fields: { key: masked, attempt: 2 }, stream: 'internal' },
+  );
+  assert.deepEqual(
+    pipeline.recent({ minLevel: 'error' }).map((entry) => entry.seq),
+    [2],
+  );
+  assert.deepEqual(
+    pipeline.recent({ afterSeq: 1 }).map((entry) => entry.seq),
+    [2],
+  );
   assert.equal(JSON.parse(formatLogJson(error!)).msg, `saved ${masked}\nsecond line`);
 });
 
@@ -97,7 +112,10 @@ test('subscribers get batches no more than the newest maxBatchEntries, with the 
   for (let index = 1; index <= 1000; index++) pipeline.log('runner', 'info', `message ${index}`);
   assert.equal(batches.length, 0, 'batches are delivered later, not synchronously per entry');
   await waitFor('the first batch', () => batches.length === 1, WAIT_MS);
-  assert.deepEqual(batches[0]!.entries.map((entry) => entry.msg), Array.from({ length: 10 }, (_, index) => `message ${991 + index}`));
+  assert.deepEqual(
+    batches[0]!.entries.map((entry) => entry.msg),
+    Array.from({ length: 10 }, (_, index) => `message ${991 + index}`),
+  );
   assert.equal(batches[0]!.skipped, 990);
   pipeline.log('runner', 'info', 'one more');
   await waitFor('the second batch', () => batches.length === 2, WAIT_MS);
@@ -123,7 +141,10 @@ test('a log file that cannot be written does not stop the pipeline; the failure 
   const runnerFile = pipeline.getStatus().files.find((file) => file.source === 'runner');
   assert.equal(runnerFile?.failing?.code, 'ENOSPC');
   assert.ok(runnerFile!.lostBytes > 0);
-  assert.deepEqual(pipeline.recent({ source: 'runner' }).map((entry) => entry.msg), ['first', 'second', 'third']);
+  assert.deepEqual(
+    pipeline.recent({ source: 'runner' }).map((entry) => entry.msg),
+    ['first', 'second', 'third'],
+  );
   const report = pipeline.recent({ source: 'app' })[0];
   assert.equal(report?.level, 'error');
   assert.match(report?.msg ?? '', /Cannot write the runner log file .*runner\.log: .*ENOSPC.*free disk space/);

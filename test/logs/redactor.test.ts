@@ -82,7 +82,12 @@ test('credential shapes are masked without knowing the value: Bearer/Basic, x-ap
     assert.equal(redactor.mayNeedRedaction(Buffer.from(input)), true, `the chunk scan finds ${input}`);
   }
   // Ordinary log text stays as it is, and a mask is not masked again.
-  for (const text of ['00000042 INFO worker[2] tokens id=1234567 took 12 ms', 'max_tokens: 512, password: short', 'a Bearer of news', `ANTHROPIC_API_KEY=${maskSecret(ANTHROPIC)}`]) {
+  for (const text of [
+    '00000042 INFO worker[2] tokens id=1234567 took 12 ms',
+    'max_tokens: 512, password: short',
+    'a Bearer of news',
+    `ANTHROPIC_API_KEY=${maskSecret(ANTHROPIC)}`,
+  ]) {
     assert.equal(redactor.redact(text), text);
   }
   assert.equal(redactor.mayNeedRedaction(Buffer.from('00000042 INFO worker[2] tokens id=1234567 took 12 ms\n')), false);
@@ -113,7 +118,10 @@ test('through the log pipeline, a Bearer header and a known key split by CR neve
   await new Promise((resolve) => sink.on('finish', resolve));
   await pipeline.close();
   const file = fs.readFileSync(path.join(dir, 'runner.log'), 'utf8');
-  const ring = pipeline.recent().map((entry) => entry.msg).join('\n');
+  const ring = pipeline
+    .recent()
+    .map((entry) => entry.msg)
+    .join('\n');
   for (const text of [file, ring]) {
     assert.ok(!text.includes('opaque-token') && !text.includes(CUSTOM.slice(10)), text);
     assert.ok(text.includes(`Bearer ${maskSecret('opaque-token-0123456789')}`) && text.includes(`key ${maskSecret(CUSTOM)} sent`), text);
@@ -121,9 +129,39 @@ test('through the log pipeline, a Bearer header and a known key split by CR neve
 });
 
 test('the byte scan flags every line whose shapes redact would mask (random lines)', () => {
-  const pieces = ['sk-', 'ant-api03-', 'A1b2C3d4E5', 'ghp_', 'github_pat_', 'AKIA', 'ASIA', 'IOSFODNN7EXAMPLE', 'eyJ', 'hbGciOi.', 'Bearer ', 'basic ', 'api_key', 'x-api-key', 'TOKEN', 'secret', 'Password', 'passwd', '"', "'", ':', '=', ' ', '\t', 'value0123', 'é', '-', '_', 'key'];
+  const pieces = [
+    'sk-',
+    'ant-api03-',
+    'A1b2C3d4E5',
+    'ghp_',
+    'github_pat_',
+    'AKIA',
+    'ASIA',
+    'IOSFODNN7EXAMPLE',
+    'eyJ',
+    'hbGciOi.',
+    'Bearer ',
+    'basic ',
+    'api_key',
+    'x-api-key',
+    'TOKEN',
+    'secret',
+    'Password',
+    'passwd',
+    '"',
+    "'",
+    ':',
+    '=',
+    ' ',
+    '\t',
+    'value0123',
+    'é',
+    '-',
+    '_',
+    'key',
+  ];
   let state = 7;
-  const next = () => ((state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32);
+  const next = () => (state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
   const redactor = new Redactor();
   let masked = 0;
   for (let round = 0; round < 20_000; round++) {

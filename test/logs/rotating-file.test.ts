@@ -11,7 +11,10 @@ function readAll(dir: string, name: string, count: number): string {
   const files = [];
   for (let generation = count - 1; generation >= 1; generation--) files.push(path.join(dir, `${name}.${generation}.log`));
   files.push(path.join(dir, `${name}.log`));
-  return files.filter((file) => fs.existsSync(file)).map((file) => fs.readFileSync(file, 'utf8')).join('');
+  return files
+    .filter((file) => fs.existsSync(file))
+    .map((file) => fs.readFileSync(file, 'utf8'))
+    .join('');
 }
 
 test('rotates by renaming: the files together hold every line once, in order, each file at least the limit', async (t) => {
@@ -52,7 +55,15 @@ test('a full disk (ENOSPC) is recorded and reported, never thrown, and writing r
   fs.symlinkSync('/dev/full', path.join(dir, 'runner.log'));
   const reports: (LogFileError | null)[] = [];
   let now = 1_000_000;
-  const file = new RotatingFile({ dir, name: 'runner', maxBytes: 1e9, count: 2, retryDelayMs: 1000, clock: () => now, onFailureChange: (failure) => reports.push(failure) });
+  const file = new RotatingFile({
+    dir,
+    name: 'runner',
+    maxBytes: 1e9,
+    count: 2,
+    retryDelayMs: 1000,
+    clock: () => now,
+    onFailureChange: (failure) => reports.push(failure),
+  });
   file.appendLine('', 'lost to a full disk');
   await file.flush();
   assert.equal(reports.length, 1);

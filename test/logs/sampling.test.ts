@@ -5,7 +5,7 @@ import type { LogBatch } from '../../src/shared/logs.ts';
 import { tempDir } from '../support/headless.ts';
 import { waitFor } from '../support/processes.ts';
 
-test('a flood is sampled for subscribers, but never the app\'s own lines', async (t) => {
+test("a flood is sampled for subscribers, but never the app's own lines", async (t) => {
   const pipeline = new LogPipeline({ logsDir: tempDir(t), batchIntervalMs: 50 });
   t.after(() => pipeline.close());
   const batches: LogBatch[] = [];
@@ -22,5 +22,8 @@ test('a flood is sampled for subscribers, but never the app\'s own lines', async
     ['Runner exited with code 3; restarting in 1 s', ...Array.from({ length: 10 }, (_, offset) => `line ${4990 + offset}`)],
   );
   assert.equal(batch!.skipped, 5001 - 11);
-  assert.ok(batch!.entries.every((entry, index, all) => index === 0 || entry.seq > all[index - 1]!.seq), 'in order');
+  assert.ok(
+    batch!.entries.every((entry, index, all) => index === 0 || entry.seq > all[index - 1]!.seq),
+    'in order',
+  );
 });

@@ -50,7 +50,7 @@ test('text lines: a written level wins, then crash starts, then the stream', () 
   assert.equal(levelFromText('    at main (file.js:1:1)', 'stderr'), 'warn');
 });
 
-test('Ollama\'s access log lines are debug detail unless the request failed', () => {
+test("Ollama's access log lines are debug detail unless the request failed", () => {
   const access = (status: number) => `[GIN] 2026/11/24 - 03:54:48 | ${status} |     4319.2µs |       127.0.0.1 | GET      "/api/version"`;
   assert.equal(levelFromText(access(200), 'stderr'), 'debug');
   assert.equal(levelFromText(access(404), 'stderr'), 'warn');

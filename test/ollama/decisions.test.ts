@@ -7,7 +7,13 @@ import { parseOllamaHost } from '../../src/lib/ollama-host.ts';
 
 const installed = { found: true, path: '/usr/local/bin/ollama', source: 'path' } as const;
 const missing: FindOllamaResult = { found: false, reason: 'Ollama is not installed', fix: 'install it', searched: [] };
-const facts = (patch: Partial<StartFacts>): StartFacts => ({ url: 'http://127.0.0.1:11434', local: true, binary: installed, probe: { kind: 'refused' }, ...patch });
+const facts = (patch: Partial<StartFacts>): StartFacts => ({
+  url: 'http://127.0.0.1:11434',
+  local: true,
+  binary: installed,
+  probe: { kind: 'refused' },
+  ...patch,
+});
 
 test('a running server is used, never launched: external when local, remote otherwise', () => {
   assert.deepEqual(decideStart(facts({ probe: { kind: 'running', version: '0.9.0' } })), { action: 'use', owner: 'external', version: '0.9.0' });
@@ -16,14 +22,20 @@ test('a running server is used, never launched: external when local, remote othe
 
 test('launch only when local, installed and nothing listens', () => {
   assert.deepEqual(decideStart(facts({})), { action: 'launch', binaryPath: '/usr/local/bin/ollama' });
-  assert.deepEqual(decideStart(facts({ binary: missing })), { action: 'report', phase: { phase: 'not-installed', reason: 'Ollama is not installed', fix: 'install it' } });
+  assert.deepEqual(decideStart(facts({ binary: missing })), {
+    action: 'report',
+    phase: { phase: 'not-installed', reason: 'Ollama is not installed', fix: 'install it' },
+  });
 });
 
 test('a remote host that does not answer is reported, never launched, even with Ollama installed here', () => {
   for (const probe of [{ kind: 'refused' }, { kind: 'unreachable', detail: 'getaddrinfo ENOTFOUND gpu-box' }] as const) {
     const decision = decideStart(facts({ url: 'http://gpu-box:11434', local: false, probe }));
     assert.equal(decision.action, 'report');
-    assert.match(decision.action === 'report' && decision.phase.phase === 'failed' ? decision.phase.reason : '', /Ollama at http:\/\/gpu-box:11434 is not reachable/);
+    assert.match(
+      decision.action === 'report' && decision.phase.phase === 'failed' ? decision.phase.reason : '',
+      /Ollama at http:\/\/gpu-box:11434 is not reachable/,
+    );
   }
 });
 

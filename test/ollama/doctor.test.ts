@@ -35,13 +35,16 @@ test('an external Ollama: its version, models, and the configured model present'
   assert.deepEqual(report.ollama.models, ['llama3.2:latest', 'qwen2.5:0.5b']);
   assert.equal(report.ollama.configuredModel, 'llama3.2');
   assert.equal(report.ollama.configuredModelPresent, true);
-  assert.deepEqual(report.checks.map((item) => [item.name, item.status]), [
-    ['configuration', 'ok'],
-    ['ollama-binary', 'ok'],
-    ['ollama-server', 'ok'],
-    ['ollama-models', 'ok'],
-    ['runner', 'ok'],
-  ]);
+  assert.deepEqual(
+    report.checks.map((item) => [item.name, item.status]),
+    [
+      ['configuration', 'ok'],
+      ['ollama-binary', 'ok'],
+      ['ollama-server', 'ok'],
+      ['ollama-models', 'ok'],
+      ['runner', 'ok'],
+    ],
+  );
 });
 
 test('with no model configured, the first installed model is the default', async (t) => {

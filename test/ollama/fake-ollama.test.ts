@@ -40,7 +40,10 @@ test('pull streams NDJSON progress, and an unknown model fails inside a 200 stre
   t.after(() => fake.close());
   const response = await fetch(`${fake.url}/api/pull`, { method: 'POST', body: JSON.stringify({ model: 'tiny:1b' }) });
   assert.equal(response.headers.get('content-type'), 'application/x-ndjson');
-  const lines = (await response.text()).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  const lines = (await response.text())
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
   assert.deepEqual(lines[0], { status: 'pulling manifest' });
   const layer = lines[1] ?? {};
   assert.match(String(layer.status), /^pulling [0-9a-f]{12}$/);
@@ -51,17 +54,23 @@ test('pull streams NDJSON progress, and an unknown model fails inside a 200 stre
 
   const unknown = await fetch(`${fake.url}/api/pull`, { method: 'POST', body: JSON.stringify({ model: 'nope' }) });
   assert.equal(unknown.status, 200);
-  assert.deepEqual((await unknown.text()).trim().split('\n').map((line) => JSON.parse(line)), [
-    { status: 'pulling manifest' },
-    { error: 'pull model manifest: file does not exist' },
-  ]);
+  assert.deepEqual(
+    (await unknown.text())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line)),
+    [{ status: 'pulling manifest' }, { error: 'pull model manifest: file does not exist' }],
+  );
 });
 
 test('the OpenAI-compatible API: models, JSON and SSE chat ending with [DONE], errors', async (t) => {
   const fake = await startFakeOllama({ models: ['llama3.2'], reply: 'One two.' });
   t.after(() => fake.close());
   const openai = new OpenAI({ baseURL: `${fake.url}/v1`, apiKey: 'ollama' });
-  assert.deepEqual((await openai.models.list()).data.map((model) => model.id), ['llama3.2:latest']);
+  assert.deepEqual(
+    (await openai.models.list()).data.map((model) => model.id),
+    ['llama3.2:latest'],
+  );
   const completion = await openai.chat.completions.create({ model: 'llama3.2', messages: [{ role: 'user', content: 'hi' }] });
   assert.equal(completion.choices[0]?.message.content, 'One two.');
   assert.equal(completion.choices[0]?.finish_reason, 'stop');

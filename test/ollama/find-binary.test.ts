@@ -62,7 +62,9 @@ test('nothing found names the fix', (t) => {
 
 test('per-OS install locations, as the installers use them', () => {
   assert.deepEqual(installLocations('darwin', {}), ['/Applications/Ollama.app/Contents/Resources/ollama', '/usr/local/bin/ollama', '/opt/homebrew/bin/ollama']);
-  assert.deepEqual(installLocations('win32', { LOCALAPPDATA: 'C:\\Users\\ada\\AppData\\Local' }), ['C:\\Users\\ada\\AppData\\Local\\Programs\\Ollama\\ollama.exe']);
+  assert.deepEqual(installLocations('win32', { LOCALAPPDATA: 'C:\\Users\\ada\\AppData\\Local' }), [
+    'C:\\Users\\ada\\AppData\\Local\\Programs\\Ollama\\ollama.exe',
+  ]);
   assert.deepEqual(installLocations('linux', {}), ['/usr/local/bin/ollama', '/usr/bin/ollama', '/bin/ollama']);
   assert.deepEqual(pathCandidates('ollama.exe', 'win32', { Path: 'C:\\a;C:\\b' }), ['C:\\a\\ollama.exe', 'C:\\b\\ollama.exe']);
 });

@@ -22,7 +22,10 @@ interface Harness {
 }
 
 /** A manager whose PATH finds the fake `ollama` first, with fast health checks and backoff. */
-function harness(t: TestContext, options: Partial<OllamaManagerOptions> & { port: number; fake?: FakeOllamaConfig; extraEnv?: Record<string, string>; path?: string }): Harness {
+function harness(
+  t: TestContext,
+  options: Partial<OllamaManagerOptions> & { port: number; fake?: FakeOllamaConfig; extraEnv?: Record<string, string>; path?: string },
+): Harness {
   const dir = tempDir(t);
   const runDir = path.join(dir, 'run');
   const { output, chunks } = recordingOutput(t, 'ollama');
@@ -75,7 +78,10 @@ test('launches ollama serve when absent, manages models, and stops only what it 
   assert.match(output(), /OLLAMA_CONTEXT_LENGTH:8192/);
   assert.match(output(), /OLLAMA_KEEP_ALIVE:10m/);
   assert.ok(output().includes(`OLLAMA_MODELS:${modelsDir}`));
-  assert.deepEqual(state.models.map((model) => model.name), ['llama3.2:latest']);
+  assert.deepEqual(
+    state.models.map((model) => model.name),
+    ['llama3.2:latest'],
+  );
   assert.equal(state.configuredModelMissing, true);
 
   const progress: OllamaPullProgress[] = [];
@@ -86,7 +92,13 @@ test('launches ollama serve when absent, manages models, and stops only what it 
   assert.deepEqual(progress.map((p) => p.status).slice(-3), ['verifying sha256 digest', 'writing manifest', 'success']);
   assert.equal(progress.at(-1)?.percent, 100);
   assert.equal(progress.at(-1)?.totalBytes, 397_807_936 + 6_929 + 11_343 + 1_693 + 488);
-  assert.deepEqual(manager.getState().models.map((model) => model.name).sort(), ['llama3.2:latest', 'qwen2.5:0.5b']);
+  assert.deepEqual(
+    manager
+      .getState()
+      .models.map((model) => model.name)
+      .sort(),
+    ['llama3.2:latest', 'qwen2.5:0.5b'],
+  );
   assert.equal(manager.getState().configuredModelMissing, false);
   assert.deepEqual(manager.getState().pulls, {});
   assert.deepEqual(JSON.parse(fs.readFileSync(path.join(modelsDir, 'fake-ollama-models.json'), 'utf8')).sort(), ['llama3.2:latest', 'qwen2.5:0.5b']);
@@ -96,14 +108,23 @@ test('launches ollama serve when absent, manages models, and stops only what it 
   assert.match(unknown.status === 'failed' ? unknown.reason : '', /pull model manifest: file does not exist/);
 
   await manager.deleteModel('llama3.2');
-  assert.deepEqual(manager.getState().models.map((model) => model.name), ['qwen2.5:0.5b']);
+  assert.deepEqual(
+    manager.getState().models.map((model) => model.name),
+    ['qwen2.5:0.5b'],
+  );
   await assert.rejects(manager.deleteModel('llama3.2'), /model "llama3\.2" is not installed/);
 
   await manager.stop();
   await waitFor('the launched server to exit', () => !isAlive(pid));
   assert.equal(fs.existsSync(pidFilePath(runDir, 'ollama')), false);
   assert.deepEqual(phaseOf(manager), { phase: 'stopped' });
-  assert.deepEqual(await fetch(`http://127.0.0.1:${port}/api/version`).then(() => 'answered', () => 'refused'), 'refused');
+  assert.deepEqual(
+    await fetch(`http://127.0.0.1:${port}/api/version`).then(
+      () => 'answered',
+      () => 'refused',
+    ),
+    'refused',
+  );
 });
 
 test('a pull can be cancelled midway and leaves nothing installed', async (t) => {
@@ -130,7 +151,10 @@ test('an Ollama already running is used, not launched, and left running on stop'
   assert.deepEqual(state.server, { phase: 'running', owner: 'external' });
   assert.equal(state.serverVersion, '0.6.8');
   assert.equal(state.pid, null);
-  assert.deepEqual(state.models.map((model) => model.name), ['mistral:7b']);
+  assert.deepEqual(
+    state.models.map((model) => model.name),
+    ['mistral:7b'],
+  );
   assert.equal(state.configuredModelMissing, false);
   assert.equal(output(), '');
   assert.equal(fs.existsSync(pidFilePath(runDir, 'ollama')), false);
@@ -146,7 +170,10 @@ test('a program that is not Ollama on the port is reported and left alone', asyn
   const { manager, output } = harness(t, { port });
   const state = await manager.start();
   assert.equal(state.server.phase, 'failed');
-  assert.match(JSON.stringify(state.server), /is answered by a program that is not Ollama \(GET \/api\/version answered HTTP 200 \(text\/html\): <html>dev server<\/html>\); it is left alone/);
+  assert.match(
+    JSON.stringify(state.server),
+    /is answered by a program that is not Ollama \(GET \/api\/version answered HTTP 200 \(text\/html\): <html>dev server<\/html>\); it is left alone/,
+  );
   assert.equal(output(), '');
   await manager.stop();
   assert.equal(server.listening, true);
@@ -235,7 +262,10 @@ test('an external server that goes away and comes back is noticed', async (t) =>
   fake = await startFakeOllama({ version: '0.6.1', port: fake.port });
   await waitFor('the server to be running again', () => manager.getState().serverVersion === '0.6.1');
   assert.deepEqual(phaseOf(manager), { phase: 'running', owner: 'external' });
-  assert.ok(states.every((state) => state.pid === null), 'never launched one of its own');
+  assert.ok(
+    states.every((state) => state.pid === null),
+    'never launched one of its own',
+  );
 });
 
 test('not installed is reported; installing Ollama while the app runs starts it', async (t) => {
@@ -267,7 +297,10 @@ test('watch() shows a server that answers and never launches one (a cloud provid
   const { manager } = harness(t, { port: fake.port });
   const state = await manager.watch();
   assert.deepEqual(state.server, { phase: 'running', owner: 'external' });
-  assert.deepEqual(state.models.map((model) => model.name), ['mistral:7b']);
+  assert.deepEqual(
+    state.models.map((model) => model.name),
+    ['mistral:7b'],
+  );
   assert.equal(state.pid, null);
   await fake.close();
   await waitFor('the outage to be noticed', () => phaseOf(manager).phase === 'unhealthy');

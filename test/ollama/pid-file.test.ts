@@ -39,7 +39,9 @@ test('an ollama serve left behind by a SIGKILLed app is stopped on the next star
   endLater(t, host.pid);
   let line = '';
   host.stdout.setEncoding('utf8').on('data', (chunk: string) => (line += chunk));
-  const reported = await waitFor('the host to report its server', () => (line.includes('\n') ? (JSON.parse(line) as { pid: number; phase: string }) : undefined));
+  const reported = await waitFor('the host to report its server', () =>
+    line.includes('\n') ? (JSON.parse(line) as { pid: number; phase: string }) : undefined,
+  );
   assert.equal(reported.phase, 'running');
   const leftover = reported.pid;
   endLater(t, leftover);
@@ -69,7 +71,12 @@ test('a pid file whose pid is now another program leaves that program alone', as
   fs.mkdirSync(runDir, { recursive: true });
   fs.writeFileSync(ollamaPidFile(runDir), JSON.stringify({ pid: bystander.pid, binary: FAKE_BINARY, startedAt: new Date().toISOString() }));
 
-  const manager = new OllamaManager({ host: `127.0.0.1:${port}`, serverSettings: { exposeToNetwork: false }, runDir, env: { PATH: PATH_WITH_FAKE, HOME: runDir } });
+  const manager = new OllamaManager({
+    host: `127.0.0.1:${port}`,
+    serverSettings: { exposeToNetwork: false },
+    runDir,
+    env: { PATH: PATH_WITH_FAKE, HOME: runDir },
+  });
   t.after(() => manager.stop());
   const state = await manager.start();
   assert.deepEqual(state.server, { phase: 'running', owner: 'managed' });
@@ -80,7 +87,7 @@ test('a pid file whose pid is now another program leaves that program alone', as
   assert.equal(fs.existsSync(ollamaPidFile(runDir)), false);
 });
 
-test('a pid file names a process by pid and start time: a user\'s own ollama serve that got the pid is left alone', async (t) => {
+test("a pid file names a process by pid and start time: a user's own ollama serve that got the pid is left alone", async (t) => {
   const runDir = path.join(tempDir(t), 'run');
   const port = await freePort();
   const own = spawn(FAKE_BINARY, ['serve'], { env: { PATH: PATH_WITH_FAKE, HOME: runDir, OLLAMA_HOST: `127.0.0.1:${port}` }, stdio: 'ignore' });

@@ -6,7 +6,13 @@ test('progress sums the layers and measures speed and ETA over the recent window
   let now = 0;
   const tracker = new PullProgressTracker('llama3.2', { now: () => now, speedWindowMs: 3000 });
   assert.deepEqual(tracker.update({ status: 'pulling manifest' }), {
-    model: 'llama3.2', status: 'pulling manifest', completedBytes: 0, totalBytes: 0, percent: null, bytesPerSecond: null, etaSeconds: null,
+    model: 'llama3.2',
+    status: 'pulling manifest',
+    completedBytes: 0,
+    totalBytes: 0,
+    percent: null,
+    bytesPerSecond: null,
+    etaSeconds: null,
   });
   now = 1000;
   tracker.update({ status: 'pulling aaa', digest: 'sha256:aaa', total: 1000, completed: 0 });

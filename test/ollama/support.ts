@@ -16,11 +16,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** A TCP server on a loopback port, closed when the test ends. */
-export async function listenTcp(
-  t: { after(fn: () => Promise<void> | void): void },
-  onConnection: (socket: net.Socket) => void,
-  port = 0,
-): Promise<number> {
+export async function listenTcp(t: { after(fn: () => Promise<void> | void): void }, onConnection: (socket: net.Socket) => void, port = 0): Promise<number> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);

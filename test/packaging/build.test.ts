@@ -20,10 +20,14 @@ before(async () => {
   fs.copyFileSync(path.join(REPO_ROOT, 'package.json'), path.join(packageDir, 'package.json'));
   fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(packageDir, 'node_modules'), 'dir');
   outDir = path.join(packageDir, 'out');
-  await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--outDir', outDir, '--logLevel', 'warn'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
-  });
+  await promisify(execFile)(
+    process.execPath,
+    [path.join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--outDir', outDir, '--logLevel', 'warn'],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
+    },
+  );
 });
 
 test.after(() => fs.rmSync(packageDir, { recursive: true, force: true }));

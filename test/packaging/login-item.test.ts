@@ -83,7 +83,10 @@ describe('Linux autostart entry', () => {
   });
 
   it('rejects values that cannot be written, naming the field and the fix', () => {
-    assert.throws(() => linuxAutostartEntry({ ...entryOptions, execPath: 'stigmer-desktop' }), /execPath "stigmer-desktop" is not an absolute path; pass the full path/);
+    assert.throws(
+      () => linuxAutostartEntry({ ...entryOptions, execPath: 'stigmer-desktop' }),
+      /execPath "stigmer-desktop" is not an absolute path; pass the full path/,
+    );
     assert.throws(
       () => linuxAutostartEntry({ ...entryOptions, execPath: DEB_BINARY, args: ['ok', 'line\nbreak'] }),
       /args\[1\] "line\\nbreak" contains a control character; remove it/,

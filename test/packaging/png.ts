@@ -16,7 +16,7 @@ export interface PngImage {
 function chunks(file: Buffer, name: string): { type: string; data: Buffer }[] {
   if (!file.subarray(0, 8).equals(SIGNATURE)) throw new Error(`${name} is not a PNG file`);
   const found: { type: string; data: Buffer }[] = [];
-  for (let at = 8; at < file.length; ) {
+  for (let at = 8; at < file.length;) {
     const length = file.readUInt32BE(at);
     found.push({ type: file.toString('latin1', at + 4, at + 8), data: file.subarray(at + 8, at + 8 + length) });
     at += 12 + length;

@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  DEFAULT_RESTART_POLICY,
-  decideAfterExit,
-  freshHistory,
-  type RestartDecision,
-  type RestartHistory,
-} from '../../src/main/process/restart-policy.ts';
+import { DEFAULT_RESTART_POLICY, decideAfterExit, freshHistory, type RestartDecision, type RestartHistory } from '../../src/main/process/restart-policy.ts';
 
 const policy = DEFAULT_RESTART_POLICY;
 
@@ -55,10 +49,22 @@ test('exit code 78 (EX_CONFIG) and configured codes are not restarted; a crash s
 
 test('code 0 and SIGINT/SIGTERM (as signals or as 130/143) are a clean stop; other codes and signals restart', () => {
   const decide = (code: number | null, signal: string | null) => decideAfterExit(policy, freshHistory(), { code, signal, startedAt: 0, exitedAt: 10 }).action;
-  for (const [code, signal] of [[0, null], [null, 'SIGINT'], [null, 'SIGTERM'], [130, null], [143, null]] as const) {
+  for (const [code, signal] of [
+    [0, null],
+    [null, 'SIGINT'],
+    [null, 'SIGTERM'],
+    [130, null],
+    [143, null],
+  ] as const) {
     assert.equal(decide(code, signal), 'clean-stop', `code ${code} signal ${signal}`);
   }
-  for (const [code, signal] of [[1, null], [2, null], [137, null], [null, 'SIGKILL'], [null, 'SIGSEGV']] as const) {
+  for (const [code, signal] of [
+    [1, null],
+    [2, null],
+    [137, null],
+    [null, 'SIGKILL'],
+    [null, 'SIGSEGV'],
+  ] as const) {
     assert.equal(decide(code, signal), 'restart', `code ${code} signal ${signal}`);
   }
 });

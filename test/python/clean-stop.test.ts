@@ -26,7 +26,10 @@ for (const { script, signal, exit, lastLine } of [
     const stopped = await runner.reach('stopped');
     assert.equal(stopped.status.reason, `the runner ${exit}: a clean stop, so it is not restarted`);
     assert.equal(stopped.status.error, null, 'no error is reported');
-    assert.ok(stopped.status.lastLines.some((line) => line.includes(lastLine)), stopped.status.lastLines.join('\n'));
+    assert.ok(
+      stopped.status.lastLines.some((line) => line.includes(lastLine)),
+      stopped.status.lastLines.join('\n'),
+    );
     const states = runner.transitions.map((transition) => transition.status.state);
     assert.ok(!states.includes('backoff') && !states.includes('failed'), states.join(' → '));
     assert.equal(states.filter((state) => state === 'running').length, 1, 'started once, never again');

@@ -35,7 +35,13 @@ test('a chained Python traceback is one error row that unfolds to every line; ru
   assert.equal(await group.count(), 1, 'the traceback is one row');
   assert.match(await group.innerText(), /ERROR\s+.*Traceback, 17 lines\s+RuntimeError: task 'forty-two' is not a number/s);
   assert.equal(await page.getByText('line 9, in parse').count(), 0, 'the frames are folded away');
-  assert.equal(await page.locator('.log-row').filter({ hasText: /^.*ValueError: invalid literal/ }).count(), 0);
+  assert.equal(
+    await page
+      .locator('.log-row')
+      .filter({ hasText: /^.*ValueError: invalid literal/ })
+      .count(),
+    0,
+  );
 
   const fold = group.getByRole('button', { name: /Traceback, 17 lines/ });
   assert.equal(await fold.getAttribute('aria-expanded'), 'false');

@@ -60,7 +60,10 @@ async function runWorker(t: { after(fn: () => Promise<void>): void }, flags: str
   fs.writeFileSync(path.join(userDataDir, 'settings.json'), JSON.stringify(settings));
   const env = hostEnv(scope, { ollamaHost: servers.ollama.url, extra });
   const host = startHost(scope, ['--user-data-dir', userDataDir, '--runner-command', RUNNER_COMMAND, ...flags], env);
-  const answer = await host.waitForLine('the worker to log its provider check', (line) => line.includes(' [runner] ') && /provider check (ok|failed)/.test(line));
+  const answer = await host.waitForLine(
+    'the worker to log its provider check',
+    (line) => line.includes(' [runner] ') && /provider check (ok|failed)/.test(line),
+  );
   assert.match(answer, /provider check ok: /, host.stdout);
   const started = host.lines().find((line) => line.includes('worker starting: '));
   assert.deepEqual(await host.stop('SIGTERM'), { code: 0, signal: null }, host.stdout);
@@ -102,7 +105,7 @@ test('seed case 3, --anthropic-key: the worker uses Anthropic without any key in
 test('seed case 4, --llm-provider=ollama over ANTHROPIC_API_KEY: the flag wins and Ollama answers', async (t) => {
   const run = await runWorker(t, ['--llm-provider=ollama'], { ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY });
   await assertOllamaAnswered(run, 'llama3.2:latest');
-  assert.ok(!run.started.includes('sk-ant'), 'the inactive provider\'s key did not reach the worker');
+  assert.ok(!run.started.includes('sk-ant'), "the inactive provider's key did not reach the worker");
 });
 
 test('seed case 5, --llm-model=llama3:70b: the request names that model', async (t) => {
@@ -137,10 +140,14 @@ test('a bad configuration is one clear line and exit code 78 (EX_CONFIG), so the
   }
 });
 
-test('an ADR 019 environment (LLM_PROVIDER, LLM_BASE_URL in /v1 form, no STIGMER_LLM_*) reaches Ollama with ADR 019\'s default model', async (t) => {
+test("an ADR 019 environment (LLM_PROVIDER, LLM_BASE_URL in /v1 form, no STIGMER_LLM_*) reaches Ollama with ADR 019's default model", async (t) => {
   const scope = new Scope(t);
   const servers = await startServers(scope);
-  const child = spawn('python3', [WORKER], { cwd: REPO_ROOT, env: cleanEnv({ LLM_PROVIDER: 'ollama', LLM_BASE_URL: `${servers.ollama.url}/v1` }), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('python3', [WORKER], {
+    cwd: REPO_ROOT,
+    env: cleanEnv({ LLM_PROVIDER: 'ollama', LLM_BASE_URL: `${servers.ollama.url}/v1` }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

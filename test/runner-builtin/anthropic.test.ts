@@ -43,7 +43,10 @@ test('a task streams text deltas, then done with provider, model, usage and late
   assert.deepEqual(outcome.usage, { inputTokens: countTokens('Be brief. Say hello in French please'), outputTokens: countTokens(reply) });
   assert.ok(outcome.latencyMs >= 0 && outcome.firstTokenMs !== null && outcome.firstTokenMs <= outcome.latencyMs);
   const doneIndex = runner.messages.indexOf(outcome);
-  assert.ok(runner.messages.slice(doneIndex + 1).every((message) => !isType('delta', 't1')(message)), 'no delta after done');
+  assert.ok(
+    runner.messages.slice(doneIndex + 1).every((message) => !isType('delta', 't1')(message)),
+    'no delta after done',
+  );
 
   const sent = fake.requests.find((request) => request.path.startsWith('/v1/messages'));
   assert.ok(sent);
@@ -112,8 +115,17 @@ test('a provider check makes one authenticated call and reports key and model', 
   runner.send({ type: 'check', id: 'c1' });
   const result = await runner.waitForMessage(isType('check-result', 'c1'), 'the check result');
   assert.equal(result.ok, true);
-  assert.deepEqual(result.checks.map((check) => [check.name, check.status]), [['auth', 'ok'], ['model', 'ok']]);
-  assert.deepEqual(fake.requests.map((request) => `${request.method} ${new URL(request.path, fake.url).pathname}`), ['GET /v1/models/claude-sonnet-4-5']);
+  assert.deepEqual(
+    result.checks.map((check) => [check.name, check.status]),
+    [
+      ['auth', 'ok'],
+      ['model', 'ok'],
+    ],
+  );
+  assert.deepEqual(
+    fake.requests.map((request) => `${request.method} ${new URL(request.path, fake.url).pathname}`),
+    ['GET /v1/models/claude-sonnet-4-5'],
+  );
 });
 
 test('a provider check with a rejected key fails on auth', async (t) => {
@@ -121,7 +133,10 @@ test('a provider check with a rejected key fails on auth', async (t) => {
   runner.send({ type: 'check', id: 'c2' });
   const result = await runner.waitForMessage(isType('check-result', 'c2'), 'the check result');
   assert.equal(result.ok, false);
-  assert.deepEqual(result.checks.map((check) => [check.name, check.status, check.code]), [['auth', 'error', 'auth']]);
+  assert.deepEqual(
+    result.checks.map((check) => [check.name, check.status, check.code]),
+    [['auth', 'error', 'auth']],
+  );
   assertCleanOutput(runner, WRONG_KEY);
 });
 

@@ -8,7 +8,12 @@ const ANTHROPIC_KEY = 'sk-ant-api03-config0test0key0000000000000000000000000000-
 
 const badConfigurations: { name: string; env: Record<string, string>; variable: string; fix: RegExp }[] = [
   { name: 'no provider', env: {}, variable: 'STIGMER_LLM_PROVIDER', fix: /set it to one of anthropic, openai, ollama/ },
-  { name: 'a misspelt provider', env: { STIGMER_LLM_PROVIDER: 'olama' }, variable: 'STIGMER_LLM_PROVIDER="olama"', fix: /not one of anthropic, openai, ollama/ },
+  {
+    name: 'a misspelt provider',
+    env: { STIGMER_LLM_PROVIDER: 'olama' },
+    variable: 'STIGMER_LLM_PROVIDER="olama"',
+    fix: /not one of anthropic, openai, ollama/,
+  },
   { name: 'a cloud provider without a key', env: { STIGMER_LLM_PROVIDER: 'anthropic' }, variable: 'STIGMER_LLM_API_KEY', fix: /ANTHROPIC_API_KEY/ },
   {
     name: 'a base URL that is not a URL',
@@ -57,7 +62,13 @@ test('a key with a line break is refused without printing the key', async (t) =>
 test('started by hand, it logs its configuration with the key masked and waits without a control channel', async (t) => {
   const runner = startRunner(
     t,
-    { STIGMER_LLM_PROVIDER: 'anthropic', STIGMER_LLM_API_KEY: ANTHROPIC_KEY, ANTHROPIC_API_KEY: ANTHROPIC_KEY, STIGMER_LLM_MODEL: 'claude-haiku-4-5', STIGMER_LLM_BASE_URL: 'http://127.0.0.1:9/v1' },
+    {
+      STIGMER_LLM_PROVIDER: 'anthropic',
+      STIGMER_LLM_API_KEY: ANTHROPIC_KEY,
+      ANTHROPIC_API_KEY: ANTHROPIC_KEY,
+      STIGMER_LLM_MODEL: 'claude-haiku-4-5',
+      STIGMER_LLM_BASE_URL: 'http://127.0.0.1:9/v1',
+    },
     { ipc: false },
   );
   await waitFor('the no-control-channel line', () => runner.stdout().includes('no control channel'));

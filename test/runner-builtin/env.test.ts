@@ -15,7 +15,7 @@ test('Ollama: the native base URL comes from STIGMER_LLM_BASE_URL (either spelli
   assert.deepEqual(defaults, { provider: 'ollama', model: 'llama3.2', baseUrl: 'http://127.0.0.1:11434', apiKey: undefined, maxRetries: 2 });
 });
 
-test('a cloud key comes from STIGMER_LLM_API_KEY, else the provider\'s own variable; never the other provider\'s', () => {
+test("a cloud key comes from STIGMER_LLM_API_KEY, else the provider's own variable; never the other provider's", () => {
   const both = parseRunnerEnv({ STIGMER_LLM_PROVIDER: 'openai', STIGMER_LLM_API_KEY: 'sk-runner-key', OPENAI_API_KEY: 'sk-openai-key' });
   assert.ok(both.ok && both.config.apiKey === 'sk-runner-key');
   const usual = parseRunnerEnv({ STIGMER_LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-openai-key' });

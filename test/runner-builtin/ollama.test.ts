@@ -27,7 +27,14 @@ test('against Ollama: the start-up check passes, and a task streams through the 
   const check = await runner.waitForMessage(isType('check-result', 'c1'), 'the check result');
   assert.equal(check.ok, true, JSON.stringify(check));
   assert.equal(check.serverVersion, DEFAULT_FAKE_VERSION);
-  assert.deepEqual(check.checks.map((item) => [item.name, item.status]), [['server', 'ok'], ['model', 'ok']], '`llama3.2` matches `llama3.2:latest`');
+  assert.deepEqual(
+    check.checks.map((item) => [item.name, item.status]),
+    [
+      ['server', 'ok'],
+      ['model', 'ok'],
+    ],
+    '`llama3.2` matches `llama3.2:latest`',
+  );
 
   const { outcome, deltas } = await runTask(runner, { id: 't1', prompt: 'hello there' });
   assert.equal(outcome.type, 'done', JSON.stringify(outcome));

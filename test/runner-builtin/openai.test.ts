@@ -85,7 +85,13 @@ test('an unknown model is a 404 naming the model', async (t) => {
 
   runner.send({ type: 'check', id: 'c2' });
   const check = await runner.waitForMessage(isType('check-result', 'c2'), 'the check result');
-  assert.deepEqual(check.checks.map((item) => [item.name, item.status]), [['auth', 'ok'], ['model', 'error']]);
+  assert.deepEqual(
+    check.checks.map((item) => [item.name, item.status]),
+    [
+      ['auth', 'ok'],
+      ['model', 'error'],
+    ],
+  );
 });
 
 test('a base URL without the API behind it is a 404 that points at the base URL', async (t) => {
@@ -132,6 +138,12 @@ test('two tasks run at once, each with its own deltas and outcome', async (t) =>
   assert.equal(a.usage.inputTokens, 1);
   assert.equal(b.usage.inputTokens, 2);
   for (const id of ['a', 'b']) {
-    assert.equal(runner.messages.filter(isType('delta', id)).map((delta) => delta.text).join(''), 'same reply for both');
+    assert.equal(
+      runner.messages
+        .filter(isType('delta', id))
+        .map((delta) => delta.text)
+        .join(''),
+      'same reply for both',
+    );
   }
 });

@@ -43,7 +43,8 @@ test('the executable is found on the runner PATH, or named with the input and th
   fs.writeFileSync(path.join(bin, 'good-runner'), '#!/bin/sh\n', { mode: 0o755 });
   fs.writeFileSync(path.join(bin, 'plain-file'), 'not a program', { mode: 0o644 });
   const command = (file: string, source: RunnerCommand['source'] = 'flag:--runner-command'): RunnerCommand => ({ argv: [file], source, builtIn: false });
-  const locate = (file: string, source?: RunnerCommand['source']) => locateRunnerExecutable(command(file, source), { cwd: dir, env: { PATH: `/nonexistent:${bin}` } });
+  const locate = (file: string, source?: RunnerCommand['source']) =>
+    locateRunnerExecutable(command(file, source), { cwd: dir, env: { PATH: `/nonexistent:${bin}` } });
 
   assert.deepEqual(locate('good-runner'), { ok: true, path: path.join(bin, 'good-runner') });
   assert.deepEqual(locate('./bin/good-runner'), { ok: true, path: path.join(bin, 'good-runner') });

@@ -130,7 +130,12 @@ test("an Anthropic proxy given as ANTHROPIC_BASE_URL is the runner's base URL un
 });
 
 test('the window is shown the contract variables with keys masked, and only the names of withheld ones', () => {
-  const inherited = cleanEnv({ OPENAI_API_KEY: OPENAI_KEY, ANTHROPIC_API_KEY: ANTHROPIC_KEY, LLM_PROVIDER: 'openai', OPENAI_BASE_URL: 'http://127.0.0.1:4000/v1' }) as Record<string, string>;
+  const inherited = cleanEnv({
+    OPENAI_API_KEY: OPENAI_KEY,
+    ANTHROPIC_API_KEY: ANTHROPIC_KEY,
+    LLM_PROVIDER: 'openai',
+    OPENAI_BASE_URL: 'http://127.0.0.1:4000/v1',
+  }) as Record<string, string>;
   const env = buildRunnerEnv(resolve(inherited), inherited);
   const redactor = new Redactor([OPENAI_KEY, ANTHROPIC_KEY]);
   const shown = describeRunnerEnv(env, inherited, (text) => redactor.redact(text));

@@ -7,9 +7,7 @@ import { cleanEnv, tempDir } from '../support/headless.ts';
 import { fixtureCommand, isGone, killAfter, mockedClock, supervise, waitFor } from './support.ts';
 
 const backoffDelays = (runner: ReturnType<typeof supervise>) =>
-  runner.transitions
-    .filter((transition) => transition.status.state === 'backoff')
-    .map(({ status }) => status.nextRestartAt! - status.lastExit!.at);
+  runner.transitions.filter((transition) => transition.status.state === 'backoff').map(({ status }) => status.nextRestartAt! - status.lastExit!.at);
 
 test('a crashing runner is restarted after 1 s, 2 s, 4 s, 8 s, then stopped in crash-loop with its last lines until retried', async (t) => {
   const clock = mockedClock(t);
@@ -120,9 +118,7 @@ test('a configuration change restarts the runner once with the new environment; 
   const dumpOf = () => JSON.parse(fs.readFileSync(dumpFile, 'utf8')) as { pid: number; env: Record<string, string> };
   await waitFor('the first runner to dump its environment', () => fs.existsSync(dumpFile) && dumpOf().pid === first.status.pid);
 
-  const burst = [1, 2, 3, 4, 5].map((generation) =>
-    runner.supervisor.applyConfig(cleanEnv({ GENERATION: String(generation) }) as Record<string, string>),
-  );
+  const burst = [1, 2, 3, 4, 5].map((generation) => runner.supervisor.applyConfig(cleanEnv({ GENERATION: String(generation) }) as Record<string, string>));
   await Promise.all(burst);
 
   const states = runner.transitions.map((x) => x.status.state);
@@ -210,7 +206,10 @@ test('a missing or non-executable command is one clear error, with no restart lo
 
   assert.deepEqual(clock.pendingDelays(), []);
   for (const runner of [missing, notExecutable]) {
-    assert.deepEqual(runner.transitions.map((x) => x.status.state), ['starting', 'failed']);
+    assert.deepEqual(
+      runner.transitions.map((x) => x.status.state),
+      ['starting', 'failed'],
+    );
   }
 });
 
@@ -249,7 +248,11 @@ test('the control channel carries messages both ways and never mixes with the lo
 test('keys the supervisor passes are masked in the kept output lines', async (t) => {
   const key = 'sk-ant-api03-abcdefghijklmnopqrstuvwxyz-1234';
   const runner = supervise(t, {
-    command: { argv: [process.execPath, '-e', 'console.log("key is " + process.env.STIGMER_LLM_API_KEY); process.exit(78)'], source: 'settings', builtIn: false },
+    command: {
+      argv: [process.execPath, '-e', 'console.log("key is " + process.env.STIGMER_LLM_API_KEY); process.exit(78)'],
+      source: 'settings',
+      builtIn: false,
+    },
     env: cleanEnv({ STIGMER_LLM_API_KEY: key }) as Record<string, string>,
   });
   await runner.supervisor.start();

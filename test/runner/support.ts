@@ -105,9 +105,12 @@ export function supervise(
     }
   });
   const reach = (state: RunnerState, count = 1) =>
-    waitFor(() => `runner state ${state} (#${count}); seen: ${transitions.map((x) => x.status.state).join(' → ')}`, () => {
-      const entries = transitions.filter((transition) => transition.status.state === state);
-      return entries.length >= count ? entries[count - 1] : undefined;
-    });
+    waitFor(
+      () => `runner state ${state} (#${count}); seen: ${transitions.map((x) => x.status.state).join(' → ')}`,
+      () => {
+        const entries = transitions.filter((transition) => transition.status.state === state);
+        return entries.length >= count ? entries[count - 1] : undefined;
+      },
+    );
   return { supervisor, transitions, output, dir, reach };
 }

@@ -121,7 +121,10 @@ test('a backup that could not be followed by a save is not repeated at the next 
     assert.equal(store.get().firstRunCompleted, true);
     assert.match(store.warnings.join('\n'), /disk full/);
   }
-  assert.deepEqual(fs.readdirSync(dir).filter((name) => name.includes('.corrupt-')), ['settings.json.corrupt-2026-11-24T10-00-00-000Z']);
+  assert.deepEqual(
+    fs.readdirSync(dir).filter((name) => name.includes('.corrupt-')),
+    ['settings.json.corrupt-2026-11-24T10-00-00-000Z'],
+  );
 });
 
 test('a version from the future is read as far as this version understands it and never overwritten', (t) => {
@@ -133,7 +136,10 @@ test('a version from the future is read as far as this version understands it an
   assert.deepEqual(store.get(), livedIn());
   assert.match(store.warnings[0]!, /written by a newer Stigmer Desktop \(settings version 99; this one reads up to 1\), so it is not overwritten/);
   assert.match(store.warnings[0]!, /Update Stigmer Desktop/);
-  assert.throws(() => store.update((draft) => void (draft.startAtLogin = true)), (error: Error) => error instanceof SettingsError && /newer Stigmer Desktop/.test(error.message));
+  assert.throws(
+    () => store.update((draft) => void (draft.startAtLogin = true)),
+    (error: Error) => error instanceof SettingsError && /newer Stigmer Desktop/.test(error.message),
+  );
   assert.equal(fs.readFileSync(file, 'utf8'), content, 'the newer file is untouched');
   assert.deepEqual(fs.readdirSync(dir), ['settings.json']);
 });
@@ -146,7 +152,10 @@ test('a read-only store repairs in memory and writes nothing, not even a backup'
     const store = SettingsStore.open({ userDataDir: dir, readOnly: true, now: fixedNow });
     assert.equal(fs.readFileSync(file, 'utf8'), content);
     assert.deepEqual(fs.readdirSync(dir), ['settings.json'], content);
-    assert.ok(store.warnings.every((warning) => warning.includes('This command only reads, so the file is left as it is.')), store.warnings.join('\n'));
+    assert.ok(
+      store.warnings.every((warning) => warning.includes('This command only reads, so the file is left as it is.')),
+      store.warnings.join('\n'),
+    );
   }
 });
 
@@ -157,7 +166,12 @@ test('a settings file over the size limit is not parsed, named with its size and
   const store = SettingsStore.open({ userDataDir: dir });
   assert.deepEqual(store.get(), defaultSettings());
   assert.equal(store.warnings.length, 1);
-  assert.match(store.warnings[0]!, new RegExp(`^Settings file ${file.replaceAll('.', '\\.')} is 4\\.0 MiB, over the 4\\.0 MiB limit, so it was not read and is left untouched; defaults are in use and changes will not be saved\\.`));
+  assert.match(
+    store.warnings[0]!,
+    new RegExp(
+      `^Settings file ${file.replaceAll('.', '\\.')} is 4\\.0 MiB, over the 4\\.0 MiB limit, so it was not read and is left untouched; defaults are in use and changes will not be saved\\.`,
+    ),
+  );
   assert.throws(() => store.update((draft) => void (draft.startAtLogin = true)), SettingsError);
   assert.equal(fs.statSync(file).size, MAX_SETTINGS_BYTES + 1);
   assert.deepEqual(fs.readdirSync(dir), ['settings.json']);
@@ -177,7 +191,13 @@ test('loadSettings rejects what is not an object and names each field it resets'
   assert.deepEqual(loadSettings('text'), { ok: false, problem: 'the file is not a JSON object' });
   const wrongType = loadSettings({ ...defaultSettings(), provider: 'olama', startAtLogin: 'yes' });
   assert.ok(wrongType.ok);
-  assert.deepEqual(wrongType.fixes.map((fix) => [fix.field, fix.shown]), [['provider', '"olama"'], ['startAtLogin', '"yes"']]);
+  assert.deepEqual(
+    wrongType.fixes.map((fix) => [fix.field, fix.shown]),
+    [
+      ['provider', '"olama"'],
+      ['startAtLogin', '"yes"'],
+    ],
+  );
   assert.deepEqual(wrongType.settings, defaultSettings());
 });
 

@@ -160,11 +160,15 @@ export class HeadlessHost {
   /** Waits for a stdout line; the host's output so far is in the error if it never comes. */
   async waitForLine(what: string, matches: (line: string) => boolean, timeoutMs = HOST_WAIT_MS): Promise<string> {
     try {
-      return await waitFor(what, () => {
-        const line = this.lines().find(matches);
-        if (line === undefined && !this.running) throw new Error(`the host exited (${JSON.stringify(this.#exit)}) before ${what}`);
-        return line;
-      }, timeoutMs);
+      return await waitFor(
+        what,
+        () => {
+          const line = this.lines().find(matches);
+          if (line === undefined && !this.running) throw new Error(`the host exited (${JSON.stringify(this.#exit)}) before ${what}`);
+          return line;
+        },
+        timeoutMs,
+      );
     } catch (error) {
       throw new Error(`${(error as Error).message}\n--- host stdout ---\n${this.#stdout}\n--- host stderr ---\n${this.#stderr}`);
     }
@@ -185,7 +189,10 @@ export class HeadlessHost {
   async waitForExit(timeoutMs = HOST_WAIT_MS): Promise<HostExit> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the host did not exit within ${timeoutMs} ms\n--- host stdout ---\n${this.#stdout}\n--- host stderr ---\n${this.#stderr}`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`the host did not exit within ${timeoutMs} ms\n--- host stdout ---\n${this.#stdout}\n--- host stderr ---\n${this.#stderr}`)),
+        timeoutMs,
+      );
     });
     try {
       return await Promise.race([this.exited, timedOut]);

@@ -48,7 +48,10 @@ export async function shootBothSchemes(page: Page, name: string): Promise<string
   const original = page.viewportSize();
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
-    for (const [label, size] of [['800x600', { width: 800, height: 600 }], ['min', MIN_WINDOW]] as const) {
+    for (const [label, size] of [
+      ['800x600', { width: 800, height: 600 }],
+      ['min', MIN_WINDOW],
+    ] as const) {
       await page.setViewportSize(size);
       const file = path.join(SCREENSHOTS, `${name}-${colorScheme}-${label}.png`);
       await page.screenshot({ path: file });

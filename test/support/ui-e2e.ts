@@ -32,7 +32,11 @@ export async function openPage(context: BrowserContext, url: string): Promise<Wa
   return { page, frames, problems };
 }
 
-export async function newContext(browser: Browser, scope: Scope, options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {}): Promise<BrowserContext> {
+export async function newContext(
+  browser: Browser,
+  scope: Scope,
+  options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {},
+): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 860 }, colorScheme: options.colorScheme ?? 'light' });
   scope.defer(() => context.close());
   return context;
@@ -53,7 +57,13 @@ export async function explained(host: HeadlessHost, pages: readonly Page[], body
     await body();
   } catch (error) {
     const shown = await Promise.all(
-      pages.map(async (page) => `${page.url()}\n${await page.locator('body').innerText({ timeout: 2000 }).catch(() => '(unreadable)')}`),
+      pages.map(
+        async (page) =>
+          `${page.url()}\n${await page
+            .locator('body')
+            .innerText({ timeout: 2000 })
+            .catch(() => '(unreadable)')}`,
+      ),
     );
     const message = error instanceof Error ? error.message : String(error);
     const hostState = host.running ? 'running' : 'exited';

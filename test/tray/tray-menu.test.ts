@@ -74,7 +74,10 @@ describe('the provider radio group', () => {
       draft.ollama.binary = null;
     });
     assert.equal(item(state, 'Ollama — Ollama not installed').enabled, false);
-    assert.equal(flatten(view(state).menu).some((entry) => /Ollama$/.test(entry.label ?? '') && /^(Start|Stop) /.test(entry.label ?? '')), false);
+    assert.equal(
+      flatten(view(state).menu).some((entry) => /Ollama$/.test(entry.label ?? '') && /^(Start|Stop) /.test(entry.label ?? '')),
+      false,
+    );
   });
 });
 
@@ -115,7 +118,7 @@ describe('Ollama controls', () => {
     assert.equal(item(state, 'Start Ollama').enabled, false);
   });
 
-  test('an external server is not the app\'s to stop', () => {
+  test("an external server is not the app's to stop", () => {
     const state = unpinned((draft) => {
       draft.ollama.server = { phase: 'running', owner: 'external' };
       draft.ollama.pid = null;
@@ -136,7 +139,10 @@ describe('Ollama controls', () => {
 
   test('a remote server has no start or stop', () => {
     const state = unpinned((draft) => void (draft.ollama.server = { phase: 'running', owner: 'remote' }));
-    assert.equal(flatten(view(state).menu).some((entry) => entry.label === 'Start Ollama' || entry.label === 'Stop Ollama'), false);
+    assert.equal(
+      flatten(view(state).menu).some((entry) => entry.label === 'Start Ollama' || entry.label === 'Stop Ollama'),
+      false,
+    );
   });
 });
 
@@ -146,14 +152,22 @@ describe('health, tooltip and the rest', () => {
     assert.equal(trayHealth(withRunner('backoff')), 'working');
     assert.equal(trayHealth(withRunner('crash-loop', { error: { message: 'crashed 5 times', fix: 'retry' } })), 'error');
     const pulling = appStateFixture();
-    pulling.ollama.pulls['gemma3:4b'] = { model: 'gemma3:4b', status: 'pulling', completedBytes: 1, totalBytes: 10, percent: 10, bytesPerSecond: null, etaSeconds: null };
+    pulling.ollama.pulls['gemma3:4b'] = {
+      model: 'gemma3:4b',
+      status: 'pulling',
+      completedBytes: 1,
+      totalBytes: 10,
+      percent: 10,
+      bytesPerSecond: null,
+      etaSeconds: null,
+    };
     assert.equal(trayHealth(pulling), 'working');
     const noKey = appStateFixture();
     noKey.config.errors = [{ field: 'apiKey', source: 'settings', message: 'Anthropic needs an API key' }];
     assert.equal(trayHealth(withDerivedProblems(noKey)), 'error');
   });
 
-  test('the tooltip leads with the problem, within Windows\' 127 characters', () => {
+  test("the tooltip leads with the problem, within Windows' 127 characters", () => {
     const message = `LLM_PROVIDER="olama" is not one of anthropic, openai, ollama; ${'x'.repeat(200)}`;
     const invalid = appStateFixture();
     invalid.config.errors = [{ field: 'provider', source: 'env:LLM_PROVIDER', message }];
@@ -197,7 +211,10 @@ describe('Expose to network', () => {
     stopped.ollamaOptions.exposeToNetwork = true;
     stopped.ollama.server = { phase: 'stopped' };
     stopped.ollama.pid = null;
-    assert.deepEqual(exposureLines(stopped).map((entry) => entry.label), ['⚠ Expose to network is on: no password']);
+    assert.deepEqual(
+      exposureLines(stopped).map((entry) => entry.label),
+      ['⚠ Expose to network is on: no password'],
+    );
   });
 });
 
@@ -222,7 +239,15 @@ describe('problems come with their fix', () => {
     const state = unpinned((draft) => {
       draft.ollama.configuredModel = 'llama3.2';
       draft.ollama.configuredModelMissing = true;
-      draft.ollama.pulls['llama3.2'] = { model: 'llama3.2', status: 'pulling', completedBytes: 5, totalBytes: 10, percent: 50, bytesPerSecond: null, etaSeconds: null };
+      draft.ollama.pulls['llama3.2'] = {
+        model: 'llama3.2',
+        status: 'pulling',
+        completedBytes: 5,
+        totalBytes: 10,
+        percent: 50,
+        bytesPerSecond: null,
+        etaSeconds: null,
+      };
     });
     const cancel = item(withDerivedProblems(state), '↓ llama3.2 is downloading (50%) — Cancel');
     assert.deepEqual(cancel.action, { kind: 'command', command: 'ollama:cancel-pull', payload: { model: 'llama3.2' } });
@@ -276,7 +301,13 @@ describe('the downloads line', () => {
   });
 
   test('each download in progress is one line with percent, bytes and time left, opening the Models screen', () => {
-    const state = unpinned((draft) => void (draft.downloads = [pulling(), pulling({ model: 'llama3.2', percent: null, totalBytes: 0, completedBytes: 0, etaSeconds: null, phase: 'Starting' })]));
+    const state = unpinned(
+      (draft) =>
+        void (draft.downloads = [
+          pulling(),
+          pulling({ model: 'llama3.2', percent: null, totalBytes: 0, completedBytes: 0, etaSeconds: null, phase: 'Starting' }),
+        ]),
+    );
     const lines = view(state).menu.filter((entry) => entry.label?.startsWith('Downloading '));
     assert.deepEqual(
       lines.map((entry) => entry.label),
@@ -293,11 +324,22 @@ describe('the downloads line', () => {
           pulling({ model: 'llama3.2', state: 'cancelled', message: 'Download of llama3.2 cancelled.' }),
         ]),
     );
-    assert.equal(view(state).menu.some((entry) => entry.label?.startsWith('Downloading')), false);
+    assert.equal(
+      view(state).menu.some((entry) => entry.label?.startsWith('Downloading')),
+      false,
+    );
   });
 });
 
 test('an alias shows with the model it resolved to', () => {
-  const state = unpinned((draft) => void (draft.config.model = { value: 'qwen2.5:0.5b', source: 'env:STIGMER_LLM_MODEL', pinned: true, alias: { alias: 'fast', basis: 'the smallest installed model that fits this machine (2 fit)' } }));
+  const state = unpinned(
+    (draft) =>
+      void (draft.config.model = {
+        value: 'qwen2.5:0.5b',
+        source: 'env:STIGMER_LLM_MODEL',
+        pinned: true,
+        alias: { alias: 'fast', basis: 'the smallest installed model that fits this machine (2 fit)' },
+      }),
+  );
   assert.ok(item(state, 'Model: fast → qwen2.5:0.5b'));
 });

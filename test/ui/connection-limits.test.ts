@@ -53,10 +53,12 @@ function connect(port: number, send: string): Promise<Client> {
 
 const status = (port: number, path: string): Promise<number> =>
   new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path, agent: false }, (response) => {
-      response.resume();
-      resolve(response.statusCode ?? 0);
-    }).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port, path, agent: false }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      })
+      .on('error', reject);
   });
 
 test('idle and half-sent connections are closed after 10 s, and at most 128 are open at the host', async (t) => {

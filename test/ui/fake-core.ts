@@ -66,7 +66,15 @@ export class FakeCore {
     const use = this.#downloads.wantsUse(model);
     this.update((state) => {
       delete state.ollama.pulls[model];
-      state.ollama.models.push({ name: model, sizeBytes: 2_019_393_189, digest: 'd'.repeat(64), modifiedAt: new Date().toISOString(), family: 'llama', parameterSize: '3.2B', quantization: 'Q4_K_M' });
+      state.ollama.models.push({
+        name: model,
+        sizeBytes: 2_019_393_189,
+        digest: 'd'.repeat(64),
+        modifiedAt: new Date().toISOString(),
+        family: 'llama',
+        parameterSize: '3.2B',
+        quantization: 'Q4_K_M',
+      });
       state.ollama.configuredModelMissing = false;
       if (use) state.config.model = { value: model, source: 'settings', pinned: false };
     });
@@ -93,7 +101,13 @@ export class FakeCore {
       };
     }
     if (key.includes('offline')) {
-      return { provider, outcome: 'unreachable', message: `${label} could not be reached to check this key.`, fix: 'It is checked again when the network is back.', masked: maskSecret(key) };
+      return {
+        provider,
+        outcome: 'unreachable',
+        message: `${label} could not be reached to check this key.`,
+        fix: 'It is checked again when the network is back.',
+        masked: maskSecret(key),
+      };
     }
     return { provider, outcome: 'valid', status: 200, message: `${label} accepted the key.`, masked: maskSecret(key) };
   }
@@ -101,7 +115,11 @@ export class FakeCore {
   #setProvider(provider: Provider): void {
     this.update((state) => {
       state.config.provider = { value: provider, source: 'settings', pinned: false };
-      state.config.model = { value: provider === 'ollama' ? (state.ollama.models[0]?.name ?? PROVIDER_INFO.ollama.defaultModel) : PROVIDER_INFO[provider].defaultModel, source: 'default', pinned: false };
+      state.config.model = {
+        value: provider === 'ollama' ? (state.ollama.models[0]?.name ?? PROVIDER_INFO.ollama.defaultModel) : PROVIDER_INFO[provider].defaultModel,
+        source: 'default',
+        pinned: false,
+      };
       state.config.baseUrl = { value: PROVIDER_INFO[provider].defaultBaseUrl, source: 'default', pinned: false };
       const key = provider === 'ollama' ? null : state.config.keys[provider];
       state.config.apiKey = key ? { value: key.masked, source: key.source, pinned: false } : { value: null, source: 'default', pinned: false };
@@ -119,7 +137,8 @@ export class FakeCore {
       case 'state:get':
         return this.state;
       case 'config:set-provider':
-        if (this.state.config.provider.pinned) throw Object.assign(new Error('The provider is pinned by LLM_PROVIDER.'), { fix: 'Unset LLM_PROVIDER to choose here.' });
+        if (this.state.config.provider.pinned)
+          throw Object.assign(new Error('The provider is pinned by LLM_PROVIDER.'), { fix: 'Unset LLM_PROVIDER to choose here.' });
         this.#setProvider(input('config:set-provider').provider);
         return ok;
       case 'config:set-model': {
@@ -151,7 +170,9 @@ export class FakeCore {
           state.needsSetup = false;
           // As main's KeyVerifier does: a key saved offline stays "not verified yet" until it is checked.
           state.keyChecks[body.provider] =
-            check.outcome === 'valid' ? { state: 'verified', message: check.message, checkedAt: Date.now() } : { state: 'unverified', message: check.message, checkedAt: null };
+            check.outcome === 'valid'
+              ? { state: 'verified', message: check.message, checkedAt: Date.now() }
+              : { state: 'unverified', message: check.message, checkedAt: null };
         });
         return { saved: true, check };
       }
@@ -168,7 +189,11 @@ export class FakeCore {
       case 'models:list': {
         const { provider } = input('models:list');
         if (provider === 'ollama') {
-          const installed = this.state.ollama.models.map((model) => ({ name: model.name, detail: `${model.parameterSize} · ${model.quantization}`, installed: true }));
+          const installed = this.state.ollama.models.map((model) => ({
+            name: model.name,
+            detail: `${model.parameterSize} · ${model.quantization}`,
+            installed: true,
+          }));
           const suggested = ['llama3.2:latest', 'qwen2.5:3b', 'mistral:7b']
             .filter((name) => !installed.some((model) => model.name === name))
             .map((name) => ({ name, detail: 'suggested', installed: false }));
@@ -213,7 +238,14 @@ export class FakeCore {
       case 'runner:restart':
       case 'runner:retry':
         this.update((state) => {
-          state.runner = { ...state.runner, state: 'running', pid: 51_000 + this.calls.length, startedAt: Date.now(), reason: 'Started by the user.', error: null };
+          state.runner = {
+            ...state.runner,
+            state: 'running',
+            pid: 51_000 + this.calls.length,
+            startedAt: Date.now(),
+            reason: 'Started by the user.',
+            error: null,
+          };
         });
         return ok;
       case 'runner:stop':
@@ -226,7 +258,9 @@ export class FakeCore {
         this.update(
           (state) =>
             (state.runnerCommand =
-              runnerCommand === null ? { value: 'stigmer-runner (built-in)', source: 'default', pinned: false } : { value: runnerCommand, source: 'settings', pinned: false }),
+              runnerCommand === null
+                ? { value: 'stigmer-runner (built-in)', source: 'default', pinned: false }
+                : { value: runnerCommand, source: 'settings', pinned: false }),
         );
         return ok;
       }

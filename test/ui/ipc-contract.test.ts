@@ -1,13 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  COMMAND_NAMES,
-  LIMITS,
-  parseCommand,
-  parseEvent,
-  parseResponse,
-  type CommandFailure,
-} from '../../src/shared/ipc.ts';
+import { COMMAND_NAMES, LIMITS, parseCommand, parseEvent, parseResponse, type CommandFailure } from '../../src/shared/ipc.ts';
 import { appStateFixture } from '../support/app-state-fixture.ts';
 
 const failure = (result: ReturnType<typeof parseCommand>): CommandFailure => {
@@ -22,10 +15,7 @@ test('valid payloads are accepted and trimmed', () => {
   assert.equal(parseCommand('keys:set', { provider: 'openai', key: `sk-${'a'.repeat(LIMITS.apiKey - 3)}` }).ok, true);
   assert.equal(parseCommand('runner:set-command', { command: null }).ok, true);
   assert.equal(parseCommand('logs:recent', { limit: 5000, filter: { sources: ['runner', 'app'], minLevel: 'warn', text: 'timeout' } }).ok, true);
-  assert.equal(
-    parseCommand('ollama:set-options', { modelsDir: '/data/models', contextLength: 8192, keepAlive: '-1', exposeToNetwork: true }).ok,
-    true,
-  );
+  assert.equal(parseCommand('ollama:set-options', { modelsDir: '/data/models', contextLength: 8192, keepAlive: '-1', exposeToNetwork: true }).ok, true);
 });
 
 test('unknown commands name themselves and list the known ones', () => {

@@ -48,7 +48,10 @@ interface OpenOptions {
   deviceScaleFactor?: number;
 }
 
-async function open(t: TestContext, { state = appStateFixture(), colorScheme = 'light', route = '', deviceScaleFactor = 1 }: OpenOptions = {}): Promise<Session> {
+async function open(
+  t: TestContext,
+  { state = appStateFixture(), colorScheme = 'light', route = '', deviceScaleFactor = 1 }: OpenOptions = {},
+): Promise<Session> {
   const core = new FakeCore(state);
   const server = await startUiServer({ rendererDir, handleCommand: core.handleCommand, subscribe: core.subscribe });
   t.after(() => server.close());
@@ -70,7 +73,10 @@ const FOCUSED_ELEMENT = `(() => {
 
 /** Waits until the log status reads exactly `text`, e.g. "2,000 of 2,000 lines". */
 const logCount = (page: Page, text: string) =>
-  page.getByTestId('log-count').filter({ hasText: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).waitFor(DEADLINE);
+  page
+    .getByTestId('log-count')
+    .filter({ hasText: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) })
+    .waitFor(DEADLINE);
 
 /** Saves a screenshot of the whole screen: the window grows to the main area's content, then shrinks back. */
 async function shot(page: Page, name: string): Promise<void> {
@@ -138,7 +144,10 @@ test('while the Ollama this app started listens on 0.0.0.0 the window says it is
     const { page, core } = await open(t, { state: structuredClone(state), colorScheme });
     const notice = page.locator('.banner').getByText('Ollama is open to the network (listening on 0.0.0.0)');
     await notice.waitFor(DEADLINE);
-    for (const [width, height] of [[800, 600], [760, 520]] as const) {
+    for (const [width, height] of [
+      [800, 600],
+      [760, 520],
+    ] as const) {
       await page.setViewportSize({ width, height });
       await page.screenshot({ path: path.join(SCREENSHOTS, `exposed-now-${colorScheme}-${width}.png`) });
     }
@@ -300,12 +309,23 @@ test('the first-run wizard goes from a blank profile to a running runner', async
   await page.getByRole('button', { name: 'Pull model' }).click();
   const wizardBar = page.getByRole('region', { name: 'Choose a model' }).getByRole('progressbar', { name: 'Pulling llama3.2:latest' });
   await wizardBar.waitFor(DEADLINE);
-  core.progressPull({ model: 'llama3.2:latest', status: 'pulling dde5aa3fc5ff', completedBytes: 1_211_000_000, totalBytes: 2_019_393_189, percent: 59.97, bytesPerSecond: 48_200_000, etaSeconds: 17 });
+  core.progressPull({
+    model: 'llama3.2:latest',
+    status: 'pulling dde5aa3fc5ff',
+    completedBytes: 1_211_000_000,
+    totalBytes: 2_019_393_189,
+    percent: 59.97,
+    bytesPerSecond: 48_200_000,
+    etaSeconds: 17,
+  });
   await page.getByRole('region', { name: 'Choose a model' }).getByText('1.2 GB of 2.0 GB · 48.2 MB/s · 17s left').waitFor(DEADLINE);
   assert.equal(await wizardBar.getAttribute('value'), '60');
   assert.equal(await page.getByText('dde5aa3fc5ff').count(), 0, 'the layer digest is not shown');
   // Setup shows its download in the step; the panel, which would cover the step's buttons, is a click away.
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: /^Downloads/ }).click();
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('button', { name: /^Downloads/ })
+    .click();
   await page.getByRole('complementary', { name: 'Downloads' }).getByRole('button', { name: 'Cancel download of llama3.2:latest' }).waitFor(DEADLINE);
   await shot(page, 'wizard-3-pull-progress');
   core.finishPull('llama3.2:latest');
@@ -333,7 +353,14 @@ test('the wizard for a cloud provider validates the key before going on', async 
   const blank = appStateFixture({ firstRun: true, needsSetup: true });
   blank.config.keys = { anthropic: null, openai: null };
   blank.config.provider = { value: 'ollama', source: 'default', pinned: false };
-  blank.ollama = { ...blank.ollama, server: { phase: 'not-installed', reason: 'Ollama is not installed.', fix: 'Install it from ollama.com, or choose a cloud provider.' }, binary: null, serverVersion: null, pid: null, models: [] };
+  blank.ollama = {
+    ...blank.ollama,
+    server: { phase: 'not-installed', reason: 'Ollama is not installed.', fix: 'Install it from ollama.com, or choose a cloud provider.' },
+    binary: null,
+    serverVersion: null,
+    pid: null,
+    models: [],
+  };
   const { page } = await open(t, { state: blank, colorScheme: 'dark' });
   await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
   await page.getByText('curl -fsSL https://ollama.com/install.sh | sh').waitFor(DEADLINE);
@@ -357,7 +384,11 @@ test('dark mode renders every screen', async (t) => {
   const background = await page.evaluate('getComputedStyle(document.body).backgroundColor');
   assert.equal(background, 'rgb(14, 16, 20)', 'the dark palette applies');
   await shot(page, 'overview-dark');
-  core.pushLogs(300, (index) => ({ source: (['runner', 'ollama', 'app'] as const)[index % 3]!, level: index % 17 === 0 ? 'warn' : 'info', msg: `dark line ${index}` }));
+  core.pushLogs(300, (index) => ({
+    source: (['runner', 'ollama', 'app'] as const)[index % 3]!,
+    level: index % 17 === 0 ? 'warn' : 'info',
+    msg: `dark line ${index}`,
+  }));
   await page.getByRole('link', { name: 'Logs' }).click();
   await page.getByText('dark line 299').waitFor(DEADLINE);
   await shot(page, 'logs-dark');
@@ -398,7 +429,11 @@ test('no dead ends at the first step: without Ollama the wizard offers the downl
   const blank = appStateFixture({ firstRun: true, needsSetup: true });
   blank.config.provider = { value: 'ollama', source: 'default', pinned: false };
   blank.config.keys = { anthropic: null, openai: null };
-  const missing = { phase: 'not-installed', reason: 'Ollama is not installed: no ollama binary on PATH or in the usual install locations', fix: 'Install it.' } as const;
+  const missing = {
+    phase: 'not-installed',
+    reason: 'Ollama is not installed: no ollama binary on PATH or in the usual install locations',
+    fix: 'Install it.',
+  } as const;
   blank.ollama = { ...blank.ollama, server: missing, binary: null, serverVersion: null, pid: null, models: [] };
   const { page, core, problems } = await open(t, { state: withDerivedProblems(blank) });
   await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
@@ -410,7 +445,10 @@ test('no dead ends at the first step: without Ollama the wizard offers the downl
   assert.equal(await problem.getByRole('link', { name: 'Download Ollama' }).getAttribute('href'), 'https://ollama.com/download');
   await problem.getByRole('button', { name: 'Check again' }).click();
   await page.getByText('answers at').waitFor(DEADLINE);
-  assert.ok(core.calls.some((call) => call.command === 'ollama:start'), 'Check again looks for Ollama again');
+  assert.ok(
+    core.calls.some((call) => call.command === 'ollama:start'),
+    'Check again looks for Ollama again',
+  );
   core.update((state) => Object.assign(state, withDerivedProblems({ ...state, ollama: blank.ollama })));
   // In setup, "Use a cloud provider" is the wizard's own provider step, not a link to the page it is on.
   await problem.getByRole('button', { name: 'Use a cloud provider' }).click();
@@ -462,7 +500,11 @@ test('each screen starts at its top, and a lost connection leaves nothing pressa
   assert.equal(await page.evaluate('document.querySelector(".main__content").inert'), true, 'stale buttons cannot be pressed');
   // An inert subtree takes no clicks and no focus.
   await page.locator('.main__content').getByRole('button').first().focus();
-  assert.equal(await page.evaluate('document.querySelector(".main__content").contains(document.activeElement)'), false, 'a stale button cannot even take focus');
+  assert.equal(
+    await page.evaluate('document.querySelector(".main__content").contains(document.activeElement)'),
+    false,
+    'a stale button cannot even take focus',
+  );
 });
 
 test('the sidebar status pills stay inside the sidebar with their longest words, at the Electron minimum width', async (t) => {

@@ -29,7 +29,9 @@ const filter = (overrides: Partial<LogViewFilter> = {}): LogViewFilter => ({ sou
 function burst(): LogBuffer {
   const buffer = new LogBuffer();
   const lines = STDERR.map((msg, index) =>
-    index === 4 ? [entry('worker: loading task', 'runner', 'stdout', 'info'), entry('Runner ready: ollama llama3.2', 'app', 'stdout', 'info'), entry(msg)] : [entry(msg)],
+    index === 4
+      ? [entry('worker: loading task', 'runner', 'stdout', 'info'), entry('Runner ready: ollama llama3.2', 'app', 'stdout', 'info'), entry(msg)]
+      : [entry(msg)],
   );
   buffer.append(lines.flat(), 0);
   return buffer;
@@ -51,7 +53,11 @@ test('a chained traceback from python3 is one error entry whose text is the fina
   assert.equal(grouped.group.members.length, STDERR.length - 2, 'every line but the head and the one after it is folded in');
 
   const unfolded = view.rows(buffer, view.sync(buffer), new Set([buffer.at(head)!.seq])).map((index) => buffer.at(index)!.msg);
-  assert.deepEqual(unfolded.filter((msg) => msg !== 'worker: loading task' && msg !== 'Runner ready: ollama llama3.2'), STDERR, 'unfolded, every line is there in order');
+  assert.deepEqual(
+    unfolded.filter((msg) => msg !== 'worker: loading task' && msg !== 'Runner ready: ollama llama3.2'),
+    STDERR,
+    'unfolded, every line is there in order',
+  );
 });
 
 test('the folded traceback matches a filter on any of its lines, and counts as an error', () => {
@@ -64,17 +70,27 @@ test('the folded traceback matches a filter on any of its lines, and counts as a
     [{ sources: new Set<LogSource>(['app']) }, ['Runner ready: ollama llama3.2']],
   ] as const) {
     const view = new FilteredLogView(filter(overrides));
-    assert.deepEqual(view.sync(buffer).map((index) => buffer.at(index)!.msg), expected, JSON.stringify(overrides));
+    assert.deepEqual(
+      view.sync(buffer).map((index) => buffer.at(index)!.msg),
+      expected,
+      JSON.stringify(overrides),
+    );
   }
 });
 
 test('a traceback that arrives over several batches stays one entry, shown once its matching line arrives', () => {
   const buffer = new LogBuffer();
   const view = new FilteredLogView(filter({ text: 'RuntimeError' }));
-  buffer.append(STDERR.slice(0, 3).map((msg) => entry(msg)), 0);
+  buffer.append(
+    STDERR.slice(0, 3).map((msg) => entry(msg)),
+    0,
+  );
   assert.deepEqual(view.sync(buffer), [], 'nothing matches yet');
   buffer.append([entry('unrelated', 'app', 'stdout', 'info')], 0);
-  buffer.append(STDERR.slice(3).map((msg) => entry(msg)), 0);
+  buffer.append(
+    STDERR.slice(3).map((msg) => entry(msg)),
+    0,
+  );
   const matches = view.sync(buffer);
   assert.equal(matches.length, 1);
   assert.equal(buffer.at(matches[0]!)!.msg, 'Traceback (most recent call last):');
@@ -82,7 +98,10 @@ test('a traceback that arrives over several batches stays one entry, shown once 
 
 test('an ordinary line that merely mentions a traceback is not grouped', () => {
   const buffer = new LogBuffer();
-  buffer.append([entry('retrying after Traceback (most recent call last): see above'), entry('  indented but plain'), entry('ValueError: not after a traceback')], 0);
+  buffer.append(
+    [entry('retrying after Traceback (most recent call last): see above'), entry('  indented but plain'), entry('ValueError: not after a traceback')],
+    0,
+  );
   const view = new FilteredLogView(filter());
   assert.equal(view.sync(buffer).length, 3);
 });

@@ -208,7 +208,16 @@ test('HTTP without the token or the app path is 401; the page and its files arri
   assert.match(appPath, /^\/[A-Za-z0-9_-]{32}\/$/, 'a random 24-byte path');
   assert.ok(!appPath.includes(token), 'the app path does not reveal the token');
 
-  const guesses = ['/', '/assets/app.js', '/index.html', `/?token=${token.slice(0, -1)}x`, '/?token=', `/?token=${token}extra`, `${appPath.slice(0, -2)}x/`, `${appPath}?token=wrong`];
+  const guesses = [
+    '/',
+    '/assets/app.js',
+    '/index.html',
+    `/?token=${token.slice(0, -1)}x`,
+    '/?token=',
+    `/?token=${token}extra`,
+    `${appPath.slice(0, -2)}x/`,
+    `${appPath}?token=wrong`,
+  ];
   for (const requestPath of guesses) {
     const response = await rawGet(port, requestPath);
     assert.equal(response.status, 401, requestPath);

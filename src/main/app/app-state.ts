@@ -31,8 +31,13 @@ function configProblem(issue: ConfigIssue, index: number): AppProblem {
     const pinned = isPinnedSource(issue.source);
     return {
       ...base,
-      detail: pinned ? `The runner starts once the provider has a key; the provider itself is set by ${name}.` : 'The runner starts once the provider has a key.',
-      actions: [{ kind: 'open', label: 'Add a key', route: 'settings' }, ...(pinned ? [] : [{ kind: 'use-provider' as const, label: 'Use Ollama instead', provider: 'ollama' as const }])],
+      detail: pinned
+        ? `The runner starts once the provider has a key; the provider itself is set by ${name}.`
+        : 'The runner starts once the provider has a key.',
+      actions: [
+        { kind: 'open', label: 'Add a key', route: 'settings' },
+        ...(pinned ? [] : [{ kind: 'use-provider' as const, label: 'Use Ollama instead', provider: 'ollama' as const }]),
+      ],
     };
   }
   if (issue.source.startsWith('env:')) {
@@ -43,7 +48,11 @@ function configProblem(issue: ConfigIssue, index: number): AppProblem {
     };
   }
   if (issue.source.startsWith('flag:')) {
-    return { ...base, detail: `${name} was given on the command line, and it overrides the app's own settings. Start the app without it, or with a valid value.`, actions: [] };
+    return {
+      ...base,
+      detail: `${name} was given on the command line, and it overrides the app's own settings. Start the app without it, or with a valid value.`,
+      actions: [],
+    };
   }
   return { ...base, detail: 'Change it in Settings.', actions: [{ kind: 'open', label: 'Open Settings', route: 'settings' }] };
 }
@@ -55,7 +64,9 @@ function configWarning(issue: ConfigIssue, index: number): AppProblem {
     id: `config-warning:${issue.field}:${index}`,
     severity: 'warning',
     title: sentence(issue.message),
-    detail: pinned ? `${sourceName(issue.source)} is set outside the app and overrides its settings.` : 'It is used as it is; change it in Settings if that is not what you meant.',
+    detail: pinned
+      ? `${sourceName(issue.source)} is set outside the app and overrides its settings.`
+      : 'It is used as it is; change it in Settings if that is not what you meant.',
     actions: pinned ? [] : [{ kind: 'open', label: 'Open Settings', route: 'settings' }],
   };
 }
@@ -66,7 +77,9 @@ function runnerProblem(runner: RunnerStatus): AppProblem | null {
     id: `runner:${runner.state}`,
     severity: 'error',
     // "The runner keeps crashing: the runner exited…" says the subject twice; "it exited…" once.
-    title: sentence(`${runner.state === 'crash-loop' ? 'The runner keeps crashing' : 'The runner cannot run'}: ${runner.error.message.replace(/^the runner /i, 'it ')}`),
+    title: sentence(
+      `${runner.state === 'crash-loop' ? 'The runner keeps crashing' : 'The runner cannot run'}: ${runner.error.message.replace(/^the runner /i, 'it ')}`,
+    ),
     detail: sentence(runner.error.fix),
     actions: [OPEN_LOGS, { kind: 'open', label: 'Edit runner command', route: 'settings' }, { kind: 'retry-runner', label: 'Retry' }],
   };
@@ -140,7 +153,13 @@ function keyProblem(config: PublicConfig, keyChecks: AppState['keyChecks']): App
     };
   }
   if (check?.state === 'unverified') {
-    return { id: `key-unverified:${provider}`, severity: 'warning', title: `The ${label} key is not verified yet.`, detail: check.message, actions: [{ kind: 'check-key', label: 'Check now', provider }] };
+    return {
+      id: `key-unverified:${provider}`,
+      severity: 'warning',
+      title: `The ${label} key is not verified yet.`,
+      detail: check.message,
+      actions: [{ kind: 'check-key', label: 'Check now', provider }],
+    };
   }
   return null;
 }

@@ -117,7 +117,10 @@ export function createCommandTable(app: CommandServices): CommandTable {
     },
     'app:set-start-at-login': async ({ enabled }) => {
       if (!app.applyStartAtLogin) {
-        throw new CommandError('Start at login is a desktop setting; the headless host has no login item.', 'Use your service manager (systemd, launchd) to start the headless host.');
+        throw new CommandError(
+          'Start at login is a desktop setting; the headless host has no login item.',
+          'Use your service manager (systemd, launchd) to start the headless host.',
+        );
       }
       await app.applyStartAtLogin(enabled);
       configuration.save((draft) => void (draft.startAtLogin = enabled));

@@ -39,7 +39,10 @@ export function baseUrlSetting(provider: Provider, raw: string | null): string |
   if (raw === null) return null;
   const result = normaliseBaseUrl(provider, raw);
   if (!result.ok) {
-    throw new CommandError(`The ${PROVIDER_INFO[provider].label} base URL ${JSON.stringify(raw)} ${result.reason}.`, `Use http(s)://host[:port][/path], e.g. ${PROVIDER_INFO[provider].defaultBaseUrl}.`);
+    throw new CommandError(
+      `The ${PROVIDER_INFO[provider].label} base URL ${JSON.stringify(raw)} ${result.reason}.`,
+      `Use http(s)://host[:port][/path], e.g. ${PROVIDER_INFO[provider].defaultBaseUrl}.`,
+    );
   }
   return result.url;
 }
@@ -192,7 +195,10 @@ export class Configuration {
   describe(): void {
     const { log } = this.#deps;
     const { provider, model, baseUrl, apiKey } = toPublicConfig(this.#config);
-    log('info', `Configuration: provider ${provider.value} (${provider.source}), model ${model.alias ? `${model.alias.alias} → ` : ''}${model.value} (${model.source}), base URL ${baseUrl.value} (${baseUrl.source})${apiKey.value ? `, key ${apiKey.value} (${apiKey.source})` : ''}`);
+    log(
+      'info',
+      `Configuration: provider ${provider.value} (${provider.source}), model ${model.alias ? `${model.alias.alias} → ` : ''}${model.value} (${model.source}), base URL ${baseUrl.value} (${baseUrl.source})${apiKey.value ? `, key ${apiKey.value} (${apiKey.source})` : ''}`,
+    );
     for (const warning of this.#config.warnings) log('warn', warning.message);
     for (const error of this.#config.errors) log('error', `${error.message} — the runner will not start until this is fixed`);
   }

@@ -60,7 +60,8 @@ export class KeyVerifier {
   recordRunnerCheck(provider: CloudProvider, masked: string, failed: Pick<RunnerCheck, 'code' | 'message' | 'fix'> | undefined): void {
     const label = PROVIDER_INFO[provider].label;
     if (!failed) this.record(provider, { provider, outcome: 'valid', message: `${label} accepted this key.`, masked });
-    else if (failed.code === 'auth') this.record(provider, { provider, outcome: 'rejected', message: failed.message, ...(failed.fix ? { fix: failed.fix } : {}), masked });
+    else if (failed.code === 'auth')
+      this.record(provider, { provider, outcome: 'rejected', message: failed.message, ...(failed.fix ? { fix: failed.fix } : {}), masked });
   }
 
   /** A new key, or none: what was known about the previous one no longer applies. */
@@ -93,7 +94,10 @@ export class KeyVerifier {
     const previous = this.#states[provider];
     this.#states[provider] = next;
     if (previous?.state === 'unverified' && (next?.state === 'verified' || next?.state === 'rejected')) {
-      this.#options.log(next.state === 'verified' ? 'info' : 'warn', `${PROVIDER_INFO[provider].label} key checked now that ${PROVIDER_INFO[provider].label} can be reached: ${next.message}`);
+      this.#options.log(
+        next.state === 'verified' ? 'info' : 'warn',
+        `${PROVIDER_INFO[provider].label} key checked now that ${PROVIDER_INFO[provider].label} can be reached: ${next.message}`,
+      );
     }
     this.#persist();
     this.#schedule();

@@ -49,7 +49,12 @@ export async function listModels(provider: Provider, { ollama, config, endpointO
         ],
       };
     } catch (error) {
-      return { provider, origin: 'suggested', models: suggestedModels(provider, []), error: { message: `Ollama's models could not be listed: ${describe(error)}`, fix: 'Start Ollama, then try again.' } };
+      return {
+        provider,
+        origin: 'suggested',
+        models: suggestedModels(provider, []),
+        error: { message: `Ollama's models could not be listed: ${describe(error)}`, fix: 'Start Ollama, then try again.' },
+      };
     }
   }
   const key = config().keys[provider];

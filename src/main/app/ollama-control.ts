@@ -39,7 +39,9 @@ export function describeOllamaPhase(state: OllamaState): { key: string; level: L
   }
   const key = `${server.phase}|${state.pid}`;
   if (server.phase === 'running') {
-    const owner = { managed: `launched by this app (pid ${state.pid})`, external: 'already running, not started by this app', remote: 'on another machine' }[server.owner];
+    const owner = { managed: `launched by this app (pid ${state.pid})`, external: 'already running, not started by this app', remote: 'on another machine' }[
+      server.owner
+    ];
     return { key, level: 'info', msg: `Ollama ${state.serverVersion ?? ''} running at ${state.url}, ${owner}` };
   }
   return { key, level: 'info', msg: server.phase === 'starting' ? `Ollama starting: ${state.binary?.path ?? 'ollama'} serve` : 'Ollama stopped' };

@@ -63,7 +63,10 @@ export class OllamaModels {
       },
     });
     this.downloads.finish(result);
-    log(result.status === 'failed' ? 'error' : 'info', result.status === 'failed' ? `Pull of ${model} failed: ${result.reason}` : `Pull of ${model}: ${result.status}`);
+    log(
+      result.status === 'failed' ? 'error' : 'info',
+      result.status === 'failed' ? `Pull of ${model} failed: ${result.reason}` : `Pull of ${model}: ${result.status}`,
+    );
     if (result.status === 'success') {
       await ollama().refreshModels();
       if (use) saveSettings((draft) => void (draft.providers.ollama.model = model));
@@ -73,7 +76,10 @@ export class OllamaModels {
   }
 
   async delete(model: string): Promise<CommandResponse<'ollama:delete'>> {
-    const installed = this.#deps.ollama().getState().models.find((candidate) => isOllamaModelInstalled(model, [candidate.name]));
+    const installed = this.#deps
+      .ollama()
+      .getState()
+      .models.find((candidate) => isOllamaModelInstalled(model, [candidate.name]));
     const name = installed?.name ?? model;
     await request(() => this.#deps.ollama().deleteModel(name));
     this.#deps.log('info', `Deleted ${name}${installed ? `, freeing ${installed.sizeBytes} bytes` : ''}`);
@@ -91,7 +97,12 @@ export class OllamaModels {
       const [installed, loaded] = await Promise.all([this.#deps.ollama().listModels(), this.#deps.ollama().listLoaded()]);
       return buildModelCatalog({ installed, loaded, totalMemoryBytes });
     } catch (error) {
-      return buildModelCatalog({ installed: [], loaded: [], totalMemoryBytes, error: { message: `Ollama's models could not be listed: ${describe(error)}`, fix: 'Start Ollama, then try again.' } });
+      return buildModelCatalog({
+        installed: [],
+        loaded: [],
+        totalMemoryBytes,
+        error: { message: `Ollama's models could not be listed: ${describe(error)}`, fix: 'Start Ollama, then try again.' },
+      });
     }
   }
 

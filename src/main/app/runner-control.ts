@@ -166,7 +166,11 @@ export class RunnerControl {
           // A stopped supervisor stays stopped; a fresh one starts once the configuration is fixed.
           this.#release();
         }
-        if (retry) throw new CommandError(error ? error.message : (config.errors[0]?.message ?? 'The configuration is invalid.'), error ? error.fix : 'Fix the configuration first (see Overview).');
+        if (retry)
+          throw new CommandError(
+            error ? error.message : (config.errors[0]?.message ?? 'The configuration is invalid.'),
+            error ? error.fix : 'Fix the configuration first (see Overview).',
+          );
         this.#deps.onChange();
         return;
       }
@@ -224,7 +228,10 @@ export class RunnerControl {
     }
     const command = this.#deps.configuration.runnerCommand;
     if (!command?.ok || !command.command.builtIn) {
-      throw new CommandError('The playground needs the built-in runner; a custom runner has no task channel.', 'Clear the runner command in Settings to use the built-in runner.');
+      throw new CommandError(
+        'The playground needs the built-in runner; a custom runner has no task channel.',
+        'Clear the runner command in Settings to use the built-in runner.',
+      );
     }
     const taskId = randomUUID();
     if (!runner.send({ type: 'task', id: taskId, prompt, ...(system ? { system } : {}) })) {

@@ -144,10 +144,7 @@ export function parseCommandLine(args: readonly string[], { strict = true }: { s
 
 /** `--help`: one line per option. */
 export function formatHelp(command: string): string {
-  const rows = (Object.entries(CLI_OPTIONS) as [OptionName, OptionSpec][]).map(([name, spec]) => [
-    `--${name}${spec.value ? ` ${spec.value}` : ''}`,
-    spec.help,
-  ]);
+  const rows = (Object.entries(CLI_OPTIONS) as [OptionName, OptionSpec][]).map(([name, spec]) => [`--${name}${spec.value ? ` ${spec.value}` : ''}`, spec.help]);
   const width = Math.max(...rows.map(([left]) => left!.length));
   return [
     `Usage: ${command} [options]`,

@@ -59,8 +59,7 @@ const genericCandidates = (input: EndpointInput): Candidate[] => [
   envCandidate(input.env, 'LLM_BASE_URL'),
 ];
 
-const isGeneric = (source: ConfigSource): boolean =>
-  source === 'flag:--llm-base-url' || source === 'env:STIGMER_LLM_BASE_URL' || source === 'env:LLM_BASE_URL';
+const isGeneric = (source: ConfigSource): boolean => source === 'flag:--llm-base-url' || source === 'env:STIGMER_LLM_BASE_URL' || source === 'env:LLM_BASE_URL';
 
 /** A URL as written or, without a scheme, the way Ollama reads `host:port`; undefined when it is neither. */
 function parseLenient(raw: string): URL | undefined {
@@ -117,7 +116,11 @@ function bindGeneric(raw: string, chosen: EndpointInput['chosen']): Binding {
     };
   }
   if (isPlainHttpRemote(url)) {
-    return { target: null, reason: 'it is plain HTTP to another machine, where the key could be read on the way', fix: `give ${label} an https:// URL; ${useOllama} if it is an Ollama server` };
+    return {
+      target: null,
+      reason: 'it is plain HTTP to another machine, where the key could be read on the way',
+      fix: `give ${label} an https:// URL; ${useOllama} if it is an Ollama server`,
+    };
   }
   return { target: chosen.value };
 }

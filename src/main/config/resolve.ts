@@ -1,12 +1,4 @@
-import {
-  API_KEY_ENV,
-  API_KEY_FLAG,
-  PROVIDERS,
-  PROVIDER_INFO,
-  isCloudProvider,
-  type CloudProvider,
-  type Provider,
-} from '../../shared/providers.ts';
+import { API_KEY_ENV, API_KEY_FLAG, PROVIDERS, PROVIDER_INFO, isCloudProvider, type CloudProvider, type Provider } from '../../shared/providers.ts';
 import { sourceName, type ConfigIssue } from '../../shared/config.ts';
 import type { Settings } from '../../shared/settings.ts';
 import { resolveEndpoint } from './endpoint.ts';

@@ -57,7 +57,8 @@ async function start(profileLock: ProfileLock): Promise<void> {
   process.on('uncaughtException', (error) => logs.log('app', 'error', `Unexpected error: ${error.stack ?? error.message}`));
   process.on('unhandledRejection', (reason) => logs.log('app', 'error', `Unhandled rejection: ${String(reason)}`));
   if (!parsed.ok) logs.log('app', 'error', `Command line: ${parsed.error}`);
-  if (profileLock.kind === 'unavailable') logs.log('app', 'warn', `Cannot lock ${userDataDir} (${profileLock.reason}), so another app on this folder would not be noticed`);
+  if (profileLock.kind === 'unavailable')
+    logs.log('app', 'warn', `Cannot lock ${userDataDir} (${profileLock.reason}), so another app on this folder would not be noticed`);
 
   const settings = SettingsStore.open({
     userDataDir,

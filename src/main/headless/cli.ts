@@ -11,8 +11,7 @@ import { runApp } from './run.ts';
 /** Exit codes of the headless host. */
 export const EXIT = { ok: 0, invalidConfig: 2, usage: 2, failure: 1 } as const;
 
-const HEADLESS_KEYS_NOTICE =
-  'Headless mode has no OS keychain: keys come from flags or the environment, or are held for this session only.';
+const HEADLESS_KEYS_NOTICE = 'Headless mode has no OS keychain: keys come from flags or the environment, or are held for this session only.';
 
 export async function runHeadless(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const parsed = parseCommandLine(argv);

@@ -43,9 +43,15 @@ function describeProbe(probe: Exclude<ProbeResult, { kind: 'running' }>): string
 function configCheck(config: ResolvedConfig): DoctorCheck {
   const summary = `${config.provider.value} (${config.provider.source}), model ${config.model.value} (${config.model.source}), ${config.baseUrl.value} (${config.baseUrl.source})`;
   if (config.errors.length > 0) {
-    return check('configuration', 'error', config.errors.map((issue) => issue.message).join('; '), 'fix the inputs named above; run with --print-config to see every value and its source');
+    return check(
+      'configuration',
+      'error',
+      config.errors.map((issue) => issue.message).join('; '),
+      'fix the inputs named above; run with --print-config to see every value and its source',
+    );
   }
-  if (config.warnings.length > 0) return check('configuration', 'warn', `${summary}; ${config.warnings.map((issue) => issue.message).join('; ')}`, 'see the warnings above');
+  if (config.warnings.length > 0)
+    return check('configuration', 'warn', `${summary}; ${config.warnings.map((issue) => issue.message).join('; ')}`, 'see the warnings above');
   return check('configuration', 'ok', summary);
 }
 
@@ -106,11 +112,25 @@ export async function runDoctor(inputs: DoctorInputs): Promise<DoctorReport> {
   } else {
     const decision = decideStart({ url, local, binary: found ?? { found: false, reason: '', fix: '', searched: [] }, probe });
     if (decision.action === 'launch') {
-      checks.push(check('ollama-server', 'warn', `no Ollama server at ${url} (${describeProbe(probe)}); Stigmer starts ${decision.binaryPath} serve when it runs`, `or start it yourself: ${decision.binaryPath} serve`));
+      checks.push(
+        check(
+          'ollama-server',
+          'warn',
+          `no Ollama server at ${url} (${describeProbe(probe)}); Stigmer starts ${decision.binaryPath} serve when it runs`,
+          `or start it yourself: ${decision.binaryPath} serve`,
+        ),
+      );
     } else if (decision.action === 'report' && decision.phase.phase === 'failed') {
       checks.push(check('ollama-server', severe, decision.phase.reason, decision.phase.fix));
     } else {
-      checks.push(check('ollama-server', severe, `no Ollama server at ${url} (${describeProbe(probe)}) and none can be started`, 'install Ollama (see ollama-binary), or point OLLAMA_HOST at a running server'));
+      checks.push(
+        check(
+          'ollama-server',
+          severe,
+          `no Ollama server at ${url} (${describeProbe(probe)}) and none can be started`,
+          'install Ollama (see ollama-binary), or point OLLAMA_HOST at a running server',
+        ),
+      );
     }
   }
 
@@ -119,7 +139,9 @@ export async function runDoctor(inputs: DoctorInputs): Promise<DoctorReport> {
   } else if (!reachable) {
     checks.push(check('ollama-models', 'warn', 'cannot list models while the server is not reachable', 'see ollama-server'));
   } else if (configuredModel === null) {
-    checks.push(check('ollama-models', 'ok', models.length > 0 ? `installed: ${models.join(', ')}` : 'no models installed (Ollama is not the configured provider)'));
+    checks.push(
+      check('ollama-models', 'ok', models.length > 0 ? `installed: ${models.join(', ')}` : 'no models installed (Ollama is not the configured provider)'),
+    );
   } else if (configuredModelPresent) {
     checks.push(check('ollama-models', 'ok', `${configuredModel} is installed (all: ${models.join(', ')})`));
   } else {
@@ -144,10 +166,23 @@ export async function runDoctor(inputs: DoctorInputs): Promise<DoctorReport> {
     const located = locateRunnerExecutable(command, { cwd: inputs.cwd ?? process.cwd(), env: inputs.env });
     if (!located.ok) checks.push(check('runner', 'error', redact(located.error.message), redact(located.error.fix)));
     else if (command.builtIn && !isFile(BUILT_IN_RUNNER_ENTRY)) {
-      checks.push(check('runner', 'error', `the built-in runner is missing (${BUILT_IN_RUNNER_ENTRY})`, 'reinstall the app, or set --runner-command to a runner of your own'));
+      checks.push(
+        check(
+          'runner',
+          'error',
+          `the built-in runner is missing (${BUILT_IN_RUNNER_ENTRY})`,
+          'reinstall the app, or set --runner-command to a runner of your own',
+        ),
+      );
     } else {
       runner.executable = redact(located.path);
-      checks.push(check('runner', 'ok', `${command.builtIn ? 'built-in runner' : redact(formatRunnerCommand(command.argv))} (${command.source}) → ${redact(located.path)}`));
+      checks.push(
+        check(
+          'runner',
+          'ok',
+          `${command.builtIn ? 'built-in runner' : redact(formatRunnerCommand(command.argv))} (${command.source}) → ${redact(located.path)}`,
+        ),
+      );
     }
   } else {
     checks.push(check('runner', 'error', redact(resolved.error.message), redact(resolved.error.fix)));
@@ -184,7 +219,14 @@ export function formatDoctorText(report: DoctorReport): string {
   }
   const errors = report.checks.filter((item) => item.status === 'error').length;
   const warnings = report.checks.filter((item) => item.status === 'warn').length;
-  lines.push('', errors > 0 ? `${errors} error(s), ${warnings} warning(s): fix the errors above.` : warnings > 0 ? `No errors, ${warnings} warning(s).` : 'All checks passed.');
+  lines.push(
+    '',
+    errors > 0
+      ? `${errors} error(s), ${warnings} warning(s): fix the errors above.`
+      : warnings > 0
+        ? `No errors, ${warnings} warning(s).`
+        : 'All checks passed.',
+  );
   return lines.join('\n');
 }
 

@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-
 export const AUTOSTART_FILE_NAME = 'stigmer-desktop.desktop';
 
 export const autostartFilePath = (configHome: string) => path.join(configHome, 'autostart', AUTOSTART_FILE_NAME);

@@ -18,9 +18,7 @@ export interface LoginItemSettings {
   args?: string[];
 }
 
-export type LoginItemPlan =
-  | { kind: 'electron-login-item'; settings: LoginItemSettings }
-  | { kind: 'xdg-autostart'; enabled: boolean; entry: string };
+export type LoginItemPlan = { kind: 'electron-login-item'; settings: LoginItemSettings } | { kind: 'xdg-autostart'; enabled: boolean; entry: string };
 
 export interface LoginItemPlanOptions {
   platform: NodeJS.Platform;

@@ -145,7 +145,7 @@ class LogFileReader {
   async backward(start: number, end: number, take: (line: string) => boolean): Promise<void> {
     // The bytes of a line cut by the previous chunk's start, completed by the next chunk back.
     let partial = Buffer.alloc(0);
-    for (let at = end; at > start; ) {
+    for (let at = end; at > start;) {
       const from = Math.max(start, at - CHUNK_BYTES);
       const chunk = Buffer.concat([await this.#read(from, at - from), partial]);
       at = from;

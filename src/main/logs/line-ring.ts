@@ -165,7 +165,12 @@ export class LineRing {
           bytes += cost;
           const end = newline;
           const seq = record.firstSeq + offset;
-          const line: RingLine = { seq, source: record.source, level: levelOfFileLine(record.bytes, lineStart), entry: () => record.entryAt(lineStart, end, seq) };
+          const line: RingLine = {
+            seq,
+            source: record.source,
+            level: levelOfFileLine(record.bytes, lineStart),
+            entry: () => record.entryAt(lineStart, end, seq),
+          };
           if (!visit(line, cost)) return;
         }
         newline = lineStart - 1;

@@ -1,14 +1,6 @@
 import { Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
-import {
-  LOG_LEVEL_RANK,
-  type LogBatch,
-  type LogEntry,
-  type LogFileError,
-  type LogLevel,
-  type LogPipelineStatus,
-  type LogSource,
-} from '../../shared/logs.ts';
+import { LOG_LEVEL_RANK, type LogBatch, type LogEntry, type LogFileError, type LogLevel, type LogPipelineStatus, type LogSource } from '../../shared/logs.ts';
 import { neutralizeControls } from './control-chars.ts';
 import { fileLineTag } from './line-format.ts';
 import { LEVEL_CODES } from './level-bytes.ts';
@@ -336,7 +328,11 @@ export class LogPipeline {
     const appLines = produced > newest.length ? this.recent({ afterSeq: this.#deliveredSeq, source: 'app', limit: largest }) : [];
     this.#deliveredSeq = this.#seq;
     for (const subscriber of [...this.#subscribers]) {
-      const entries = withAppLines(newest.length > subscriber.maxBatchEntries ? newest.slice(newest.length - subscriber.maxBatchEntries) : newest, appLines, subscriber.maxBatchEntries);
+      const entries = withAppLines(
+        newest.length > subscriber.maxBatchEntries ? newest.slice(newest.length - subscriber.maxBatchEntries) : newest,
+        appLines,
+        subscriber.maxBatchEntries,
+      );
       try {
         subscriber.listener({ entries, skipped: produced - entries.length });
       } catch (error) {
@@ -381,7 +377,8 @@ export class LogPipeline {
 }
 
 /** The level of a decoded line, as `parseLine` reads it. */
-const levelOf = (text: string, stream: 'stdout' | 'stderr'): LogLevel => (text.charCodeAt(0) === 0x7b ? parseLine(text, stream).level : levelFromText(text, stream));
+const levelOf = (text: string, stream: 'stdout' | 'stderr'): LogLevel =>
+  text.charCodeAt(0) === 0x7b ? parseLine(text, stream).level : levelFromText(text, stream);
 
 /**
  * A sampled batch, with every app entry older than it put back in front: the app's own lines

@@ -135,7 +135,10 @@ export function planLaunch(host: OllamaHost, settings: OllamaServerSettings): La
 
 /** The last `Error:` line Ollama printed, or its last line. */
 function lastErrorLine(stderr: string): string | undefined {
-  const lines = stderr.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+  const lines = stderr
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
   return [...lines].reverse().find((line) => line.startsWith('Error:')) ?? lines.at(-1);
 }
 

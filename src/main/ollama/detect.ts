@@ -73,7 +73,10 @@ function interpret(status: number, contentType: string, body: string): ProbeResu
     }
   }
   const preview = body.replace(/\s+/g, ' ').trim().slice(0, 80);
-  return { kind: 'foreign', detail: `GET /api/version answered HTTP ${status}${contentType ? ` (${contentType.split(';')[0]})` : ''}${preview ? `: ${preview}` : ''}` };
+  return {
+    kind: 'foreign',
+    detail: `GET /api/version answered HTTP ${status}${contentType ? ` (${contentType.split(';')[0]})` : ''}${preview ? `: ${preview}` : ''}`,
+  };
 }
 
 export async function probeOllama(baseUrl: string, options: ProbeOptions = {}): Promise<ProbeResult> {

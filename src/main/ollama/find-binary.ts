@@ -17,8 +17,7 @@ export interface FindOllamaOptions {
 }
 
 export type FindOllamaResult =
-  | { found: true; path: string; source: OllamaBinary['source'] }
-  | { found: false; reason: string; fix: string; searched: string[] };
+  { found: true; path: string; source: OllamaBinary['source'] } | { found: false; reason: string; fix: string; searched: string[] };
 
 /** Where the official installers put `ollama`, per OS. */
 export function installLocations(platform: NodeJS.Platform, env: Readonly<Record<string, string | undefined>>): string[] {

@@ -283,7 +283,14 @@ export class OllamaManager {
     const serving = next.server.phase === 'running';
     if (!serving) this.#modelsListed = false;
     next.configuredModelMissing =
-      serving && this.#modelsListed && next.configuredModel !== null && next.configuredModel !== '' && !isOllamaModelInstalled(next.configuredModel, next.models.map((model) => model.name));
+      serving &&
+      this.#modelsListed &&
+      next.configuredModel !== null &&
+      next.configuredModel !== '' &&
+      !isOllamaModelInstalled(
+        next.configuredModel,
+        next.models.map((model) => model.name),
+      );
     if (JSON.stringify(next) === JSON.stringify(this.#state)) return;
     this.#state = next;
     this.#events.emit('state', next);
@@ -371,7 +378,12 @@ export class OllamaManager {
         await writePidFile(this.#pidFile, recordOf(pid, [binaryPath, 'serve']));
       } catch (error) {
         const why = error instanceof Error ? error.message : String(error);
-        this.#setState({ warnings: [...this.#state.warnings, `the pid file of ollama serve could not be written (${why}), so if this app is killed that server is not stopped at the next start`] });
+        this.#setState({
+          warnings: [
+            ...this.#state.warnings,
+            `the pid file of ollama serve could not be written (${why}), so if this app is killed that server is not stopped at the next start`,
+          ],
+        });
       }
     }
     void exited.then((exit) => this.#onExit(managed, exit));

@@ -73,7 +73,8 @@ async function request<T>(url: string, action: string, send: () => Promise<T>): 
 export async function listModels(client: Ollama, url: string): Promise<OllamaModel[]> {
   const raw = await request(url, 'listing the installed models', () => client.list());
   const parsed = TagsSchema.safeParse(raw);
-  if (!parsed.success) throw new OllamaRequestError(`listing the installed models failed: ${url}/api/tags answered in an unexpected shape`, 'check that the server is Ollama');
+  if (!parsed.success)
+    throw new OllamaRequestError(`listing the installed models failed: ${url}/api/tags answered in an unexpected shape`, 'check that the server is Ollama');
   return parsed.data.models.map((model) => ({
     name: model.name,
     sizeBytes: model.size,
@@ -89,7 +90,8 @@ export async function listModels(client: Ollama, url: string): Promise<OllamaMod
 export async function listLoadedModels(client: Ollama, url: string): Promise<OllamaLoadedModel[]> {
   const raw = await request(url, 'listing the loaded models', () => client.ps());
   const parsed = PsSchema.safeParse(raw);
-  if (!parsed.success) throw new OllamaRequestError(`listing the loaded models failed: ${url}/api/ps answered in an unexpected shape`, 'check that the server is Ollama');
+  if (!parsed.success)
+    throw new OllamaRequestError(`listing the loaded models failed: ${url}/api/ps answered in an unexpected shape`, 'check that the server is Ollama');
   return parsed.data.models.map((model) => ({ name: model.name, sizeBytes: model.size, vramBytes: model.size_vram, expiresAt: model.expires_at }));
 }
 
@@ -99,7 +101,11 @@ export async function deleteModel(client: Ollama, url: string, model: string): P
     await client.delete({ model });
   } catch (error) {
     if ((error as { status_code?: unknown }).status_code === 404) {
-      throw new OllamaRequestError(`model ${JSON.stringify(model)} is not installed, so it cannot be deleted`, 'refresh the model list; it may have been deleted already', 404);
+      throw new OllamaRequestError(
+        `model ${JSON.stringify(model)} is not installed, so it cannot be deleted`,
+        'refresh the model list; it may have been deleted already',
+        404,
+      );
     }
     throw describeFailure(error, url, `deleting ${JSON.stringify(model)}`);
   }
@@ -148,7 +154,12 @@ export async function pullModel(client: Ollama, url: string, model: string, opti
     }
     if (typeof status !== 'number' && error instanceof Error && !error.cause && error.name === 'Error') {
       // An error Ollama reported inside the stream (disk full, registry down, …).
-      return { status: 'failed', model, reason: `pulling ${JSON.stringify(model)} failed: ${message}`, fix: 'check the Ollama log, your disk space and network, then try again' };
+      return {
+        status: 'failed',
+        model,
+        reason: `pulling ${JSON.stringify(model)} failed: ${message}`,
+        fix: 'check the Ollama log, your disk space and network, then try again',
+      };
     }
     const failure = describeFailure(error, url, `pulling ${JSON.stringify(model)}`);
     return { status: 'failed', model, reason: failure.message, fix: failure.fix };

@@ -58,9 +58,7 @@ export function processStartTime(pid: number): string | undefined {
 async function listFromProc(): Promise<ProcessEntry[]> {
   const names = await fs.readdir('/proc');
   const entries = await Promise.all(
-    names
-      .filter((name) => /^\d+$/.test(name))
-      .map((name) => fs.readFile(path.join('/proc', name, 'stat'), 'utf8').then(parseProcStat, () => undefined)),
+    names.filter((name) => /^\d+$/.test(name)).map((name) => fs.readFile(path.join('/proc', name, 'stat'), 'utf8').then(parseProcStat, () => undefined)),
   );
   return entries.filter((entry) => entry !== undefined);
 }

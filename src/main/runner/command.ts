@@ -111,10 +111,7 @@ export function locateRunnerExecutable(command: RunnerCommand, options: LocateOp
   const pathApi = platform === 'win32' ? path.win32 : path.posix;
   const file = command.argv[0];
   const where = SOURCE_NAMES[command.source];
-  const change =
-    command.source === 'default'
-      ? 'reinstall the app, or set --runner-command to a runner of your own'
-      : `change ${where}`;
+  const change = command.source === 'default' ? 'reinstall the app, or set --runner-command to a runner of your own' : `change ${where}`;
   const hasDirectory = file.includes('/') || (platform === 'win32' && file.includes('\\'));
 
   if (hasDirectory) {
@@ -127,7 +124,10 @@ export function locateRunnerExecutable(command: RunnerCommand, options: LocateOp
     }
     const shown = JSON.stringify(file);
     if (firstProblem === 'directory') {
-      return { ok: false, error: { message: `runner command ${shown} (from ${where}) is a folder, not a program`, fix: `point it at the program itself; ${change}` } };
+      return {
+        ok: false,
+        error: { message: `runner command ${shown} (from ${where}) is a folder, not a program`, fix: `point it at the program itself; ${change}` },
+      };
     }
     if (firstProblem === 'not-executable') {
       return {
@@ -135,7 +135,10 @@ export function locateRunnerExecutable(command: RunnerCommand, options: LocateOp
         error: { message: `runner command ${shown} (from ${where}) is not executable`, fix: `make it executable (chmod +x ${absolute}), or ${change}` },
       };
     }
-    return { ok: false, error: { message: `runner command ${shown} (from ${where}) does not exist (looked for ${absolute})`, fix: `check the path, or ${change}` } };
+    return {
+      ok: false,
+      error: { message: `runner command ${shown} (from ${where}) does not exist (looked for ${absolute})`, fix: `check the path, or ${change}` },
+    };
   }
 
   const directories = (options.env.PATH ?? options.env.Path ?? '').split(pathApi.delimiter).filter(Boolean);

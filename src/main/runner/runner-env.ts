@@ -106,7 +106,11 @@ const CONTRACT_VARIABLES: readonly string[] = [
  * masked and every other value through the log redactor, and the names (never the values) of
  * the inherited variables that were withheld.
  */
-export function describeRunnerEnv(env: Readonly<Record<string, string>>, baseEnv: Readonly<NodeJS.ProcessEnv>, redact: (text: string) => string): RunnerEnvironment {
+export function describeRunnerEnv(
+  env: Readonly<Record<string, string>>,
+  baseEnv: Readonly<NodeJS.ProcessEnv>,
+  redact: (text: string) => string,
+): RunnerEnvironment {
   const secret = new Set(RUNNER_SECRET_VARIABLES);
   const variables = CONTRACT_VARIABLES.flatMap((name) => {
     const value = env[name];

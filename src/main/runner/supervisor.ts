@@ -77,8 +77,7 @@ const TRANSIENT_SPAWN_ERRORS = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'ENOMEM'])
 /** How long output may keep draining after the process tree is gone. */
 const OUTPUT_DRAIN_MS = 1_000;
 
-const describeExit = (exit: LaunchExit): string =>
-  exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? 'unknown'}`;
+const describeExit = (exit: LaunchExit): string => (exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? 'unknown'}`);
 
 /**
  * Supervises the runner (DESIGN.md §3): restarts it with exponential backoff after a crash,
@@ -192,12 +191,14 @@ export class RunnerSupervisor {
     this.#configTimer = this.#clock.setTimeout(() => {
       this.#configTimer = undefined;
       this.#configApplied = undefined;
-      void this.#operations.run(async () => {
-        if (!this.#wanted) return;
-        this.#cancelBackoff();
-        await this.#terminateCurrent('configuration changed');
-        await this.#launch('configuration changed', { freshBackoff: true });
-      }).then(applied.resolve, applied.reject);
+      void this.#operations
+        .run(async () => {
+          if (!this.#wanted) return;
+          this.#cancelBackoff();
+          await this.#terminateCurrent('configuration changed');
+          await this.#launch('configuration changed', { freshBackoff: true });
+        })
+        .then(applied.resolve, applied.reject);
     }, this.#options.configDebounceMs ?? 500);
     return applied.promise;
   }

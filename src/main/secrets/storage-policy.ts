@@ -18,8 +18,7 @@ export interface StoragePolicy {
   notice?: string;
 }
 
-const NO_KEYRING =
-  'No OS keyring was found (Electron reports the "basic_text" backend), so a saved key would be only obfuscated on disk.';
+const NO_KEYRING = 'No OS keyring was found (Electron reports the "basic_text" backend), so a saved key would be only obfuscated on disk.';
 
 /**
  * Decides where keys may be kept. Like VS Code, a Linux machine without a keyring never gets

@@ -45,7 +45,11 @@ export function loadSettings(raw: unknown): LoadResult {
   if (current.version === undefined) startVersion = 0;
   else if (typeof current.version === 'number' && Number.isInteger(current.version) && current.version >= 0) startVersion = current.version;
   else {
-    fixes.push({ field: 'version', shown: JSON.stringify(current.version).slice(0, 40), reason: `not a settings version; read as version ${SETTINGS_VERSION}` });
+    fixes.push({
+      field: 'version',
+      shown: JSON.stringify(current.version).slice(0, 40),
+      reason: `not a settings version; read as version ${SETTINGS_VERSION}`,
+    });
     startVersion = SETTINGS_VERSION;
   }
   if (startVersion > SETTINGS_VERSION) {

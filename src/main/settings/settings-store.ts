@@ -185,7 +185,9 @@ export class SettingsStore {
       ? `${count === 1 ? 'an invalid setting was' : `${count} invalid settings were`} reset to the default: ${describeFixes(loaded.fixes)}`
       : `it was invalid (${loaded.problem}) and defaults are in use`;
     if (options.readOnly) {
-      store.warnings.push(`Settings file ${file}: ${what}${loaded.ok ? '; every other setting is kept' : ''}. This command only reads, so the file is left as it is.`);
+      store.warnings.push(
+        `Settings file ${file}: ${what}${loaded.ok ? '; every other setting is kept' : ''}. This command only reads, so the file is left as it is.`,
+      );
       return store;
     }
     let backupPath: string;
@@ -193,7 +195,9 @@ export class SettingsStore {
       backupPath = backUpOnce(file, read.bytes, now(), read.kind === 'corrupt');
     } catch (error) {
       store.#readOnlyReason = `${file} is invalid and could not be backed up (${describeError(error)}), so it is left untouched`;
-      store.warnings.push(`Settings file ${file}: ${what}; it could not be backed up (${describeError(error)}), so it is left untouched and changes will not be saved. Fix or move the file, then restart.`);
+      store.warnings.push(
+        `Settings file ${file}: ${what}; it could not be backed up (${describeError(error)}), so it is left untouched and changes will not be saved. Fix or move the file, then restart.`,
+      );
       return store;
     }
     store.warnings.push(

@@ -74,7 +74,6 @@ function modelItems(state: AppState): TrayMenuItem[] {
   });
 }
 
-
 /** 65 → "1 min left", 3700 → "62 min left": a tray line has room for minutes only. */
 const timeLeft = (seconds: number): string => (seconds < 60 ? 'under a minute left' : `${Math.round(seconds / 60)} min left`);
 
@@ -96,7 +95,11 @@ function runnerItems(state: AppState): TrayMenuItem[] {
   const runner = state.runner.state;
   const canStart = runner === 'stopped' || runner === 'failed' || runner === 'crash-loop';
   return [
-    { label: canStart && runner !== 'stopped' ? 'Retry runner' : 'Start runner', enabled: canStart && state.config.errors.length === 0, action: command(runner === 'stopped' ? 'runner:start' : 'runner:retry', {}) },
+    {
+      label: canStart && runner !== 'stopped' ? 'Retry runner' : 'Start runner',
+      enabled: canStart && state.config.errors.length === 0,
+      action: command(runner === 'stopped' ? 'runner:start' : 'runner:retry', {}),
+    },
     { label: 'Stop runner', enabled: runner === 'running' || runner === 'starting' || runner === 'backoff', action: command('runner:stop', {}) },
     { label: 'Restart runner', enabled: runner === 'running', action: command('runner:restart', {}) },
   ];
@@ -133,7 +136,11 @@ function problemItems(problems: readonly AppProblem[]): TrayMenuItem[] {
     const [only, ...more] = problem.actions;
     if (!only) return { label: clip(`${mark} ${title}`, 90), enabled: false };
     if (more.length === 0) return { label: clip(`${mark} ${title} — ${only.label}`, 90), action: trayAction(only) };
-    return { type: 'submenu', label: clip(`${mark} ${title}`, 90), submenu: problem.actions.map((action) => ({ label: action.label, action: trayAction(action) })) };
+    return {
+      type: 'submenu',
+      label: clip(`${mark} ${title}`, 90),
+      submenu: problem.actions.map((action) => ({ label: action.label, action: trayAction(action) })),
+    };
   });
 }
 

@@ -22,11 +22,22 @@ function DownloadRow({ download }: { download: Download }) {
       {download.message ? <Problem tone={download.state === 'failed' ? 'error' : 'info'} message={download.message} /> : null}
       <div class="download__actions">
         {download.state === 'pulling' ? (
-          <button type="button" class="button" aria-label={`Cancel download of ${download.model}`} disabled={action.busy} onClick={() => void run(() => bridge.invoke('ollama:cancel-pull', { model: download.model }))}>
+          <button
+            type="button"
+            class="button"
+            aria-label={`Cancel download of ${download.model}`}
+            disabled={action.busy}
+            onClick={() => void run(() => bridge.invoke('ollama:cancel-pull', { model: download.model }))}
+          >
             Cancel
           </button>
         ) : (
-          <button type="button" class="button button--ghost" aria-label={`Dismiss ${download.model}`} onClick={() => void run(() => bridge.invoke('downloads:dismiss', { model: download.model }))}>
+          <button
+            type="button"
+            class="button button--ghost"
+            aria-label={`Dismiss ${download.model}`}
+            onClick={() => void run(() => bridge.invoke('downloads:dismiss', { model: download.model }))}
+          >
             Dismiss
           </button>
         )}
@@ -41,12 +52,22 @@ export function DownloadsButton({ open, onToggle }: { open: boolean; onToggle: (
   const { downloads } = useAppState();
   const active = downloads.filter((download) => download.state === 'pulling').length;
   return (
-    <button type="button" class={`nav__link nav__button${open ? ' nav__button--open' : ''}`} aria-expanded={open} aria-controls="downloads-panel" onClick={onToggle}>
+    <button
+      type="button"
+      class={`nav__link nav__button${open ? ' nav__button--open' : ''}`}
+      aria-expanded={open}
+      aria-controls="downloads-panel"
+      onClick={onToggle}
+    >
       <svg class="icon" viewBox="0 0 20 20" aria-hidden="true">
         <path d="M9 3h2v8l3-3 1.4 1.4L10 14.8 4.6 9.4 6 8l3 3V3ZM4 16h12v2H4v-2Z" />
       </svg>
       Downloads
-      {active > 0 ? <span class="count" aria-label={`${active} in progress`}>{active}</span> : null}
+      {active > 0 ? (
+        <span class="count" aria-label={`${active} in progress`}>
+          {active}
+        </span>
+      ) : null}
     </button>
   );
 }

@@ -18,7 +18,13 @@ function CheckResult({ check, saved }: { check: KeyCheck; saved: boolean | null 
   }
   // Saved although the provider could not be asked: offline use must not cost the user their key.
   if (saved) {
-    return <Problem tone="warning" message={`Saved, not verified yet: ${check.message}`} fix={`It is checked again when ${PROVIDER_INFO[check.provider].label} can be reached (every minute, at the next start, or with Test).`} />;
+    return (
+      <Problem
+        tone="warning"
+        message={`Saved, not verified yet: ${check.message}`}
+        fix={`It is checked again when ${PROVIDER_INFO[check.provider].label} can be reached (every minute, at the next start, or with Test).`}
+      />
+    );
   }
   return <Problem message={check.message} fix={check.fix} />;
 }
@@ -79,9 +85,7 @@ export function KeyEditor({ provider }: { provider: CloudProvider }) {
         )}
       </div>
       {fromOutside ? (
-        <p class="hint">
-          This key comes from {current ? sourceName(current.source) : ''}; a key saved here is kept underneath and used once that is unset.
-        </p>
+        <p class="hint">This key comes from {current ? sourceName(current.source) : ''}; a key saved here is kept underneath and used once that is unset.</p>
       ) : null}
       <form
         class="inline-form"
@@ -136,7 +140,8 @@ export function KeyEditor({ provider }: { provider: CloudProvider }) {
         ) : null}
       </form>
       <p class="hint" id={`${inputId}-hint`}>
-        {KEY_HINTS[provider]} It is checked with the provider; a key the provider rejects is not saved, and one saved offline is checked when the provider can be reached.
+        {KEY_HINTS[provider]} It is checked with the provider; a key the provider rejects is not saved, and one saved offline is checked when the provider can
+        be reached.
       </p>
       {shownResult ? <CheckResult check={shownResult.check} saved={shownResult.saved} /> : null}
       {!shownResult && verification?.state === 'rejected' ? <Problem message={verification.message} fix={verification.fix} /> : null}

@@ -49,7 +49,12 @@ function ActionButton({ action, problem, primary, run, busy, onOpen }: ActionPro
   }
   const command = actionCommand(action);
   return (
-    <button type="button" class={className} disabled={busy || command === null} onClick={() => command && run(() => bridge.invoke(command.command, command.payload as never))}>
+    <button
+      type="button"
+      class={className}
+      disabled={busy || command === null}
+      onClick={() => command && run(() => bridge.invoke(command.command, command.payload as never))}
+    >
       {action.label}
     </button>
   );

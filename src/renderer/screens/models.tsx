@@ -303,8 +303,8 @@ function Aliases({ catalog }: { catalog: ModelCatalog }) {
         ))}
       </dl>
       <p class="hint">
-        Use an alias anywhere a model goes: <span class="mono">--llm-model fast</span> or <span class="mono">STIGMER_LLM_MODEL=balanced</span>. Cloud providers map them
-        to their own tiers.
+        Use an alias anywhere a model goes: <span class="mono">--llm-model fast</span> or <span class="mono">STIGMER_LLM_MODEL=balanced</span>. Cloud providers
+        map them to their own tiers.
       </p>
     </>
   );

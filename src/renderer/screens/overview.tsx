@@ -73,7 +73,14 @@ function KeyPill({ verification }: { verification: AppState['keyChecks']['anthro
 
 function KeysCard({ state }: { state: AppState }) {
   return (
-    <Card title="API keys" actions={<a class="button button--ghost" href="#/settings">Manage</a>}>
+    <Card
+      title="API keys"
+      actions={
+        <a class="button button--ghost" href="#/settings">
+          Manage
+        </a>
+      }
+    >
       <dl class="rows">
         {(['anthropic', 'openai'] as const).map((provider) => {
           const key = state.config.keys[provider];
@@ -204,7 +211,9 @@ function RunnerCard({ state }: { state: AppState }) {
           <StatusPill tone={status.tone}>{status.text}</StatusPill>
         </Row>
         <Row label="PID">{runner.pid ?? <span class="muted">—</span>}</Row>
-        <Row label="Uptime">{runner.startedAt !== null && runner.state === 'running' ? formatDuration(now - runner.startedAt) : <span class="muted">—</span>}</Row>
+        <Row label="Uptime">
+          {runner.startedAt !== null && runner.state === 'running' ? formatDuration(now - runner.startedAt) : <span class="muted">—</span>}
+        </Row>
         <Row label="Restarts">{runner.restarts}</Row>
         <Row label="Last exit">
           {runner.lastExit ? (

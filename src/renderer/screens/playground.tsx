@@ -63,7 +63,15 @@ export function PlaygroundScreen() {
         {exchange ? (
           <Card
             title="Answer"
-            actions={streaming ? <StatusPill tone="working">Streaming</StatusPill> : exchange.error ? <StatusPill tone="error">Failed</StatusPill> : <StatusPill tone="ok">Done</StatusPill>}
+            actions={
+              streaming ? (
+                <StatusPill tone="working">Streaming</StatusPill>
+              ) : exchange.error ? (
+                <StatusPill tone="error">Failed</StatusPill>
+              ) : (
+                <StatusPill tone="ok">Done</StatusPill>
+              )
+            }
           >
             <div class="answer" aria-live="polite" aria-busy={streaming} data-testid="answer">
               {exchange.answer || (streaming ? <span class="muted">Waiting for the first token…</span> : null)}

@@ -31,12 +31,7 @@ function ProviderCard() {
       ) : (
         <p class="hint">Switching restarts the runner with the new configuration.</p>
       )}
-      <ProviderRadio
-        legend="Provider"
-        choices={providerChoices(state)}
-        value={pending ?? provider.value}
-        onChange={(next) => void choose(next)}
-      />
+      <ProviderRadio legend="Provider" choices={providerChoices(state)} value={pending ?? provider.value} onChange={(next) => void choose(next)} />
       <ActionError state={action} />
     </Card>
   );
@@ -52,8 +47,8 @@ function ModelCard() {
       </p>
       {state.config.model.alias ? (
         <p class="hint">
-          Alias <span class="mono">{state.config.model.alias.alias}</span> → <span class="mono">{state.config.model.value}</span> <SourceBadge source={state.config.model.source} />{' '}
-          ({state.config.model.alias.basis})
+          Alias <span class="mono">{state.config.model.alias.alias}</span> → <span class="mono">{state.config.model.value}</span>{' '}
+          <SourceBadge source={state.config.model.source} /> ({state.config.model.alias.basis})
         </p>
       ) : null}
       <ModelPicker key={provider} provider={provider} />
@@ -116,12 +111,27 @@ function OllamaOptionsCard() {
       >
         <label class="field">
           <span class="field__label">Models folder</span>
-          <input type="text" class="mono" value={modelsDir} maxLength={4096} placeholder="Ollama's default (~/.ollama/models)" onInput={(event) => setModelsDir(event.currentTarget.value)} />
+          <input
+            type="text"
+            class="mono"
+            value={modelsDir}
+            maxLength={4096}
+            placeholder="Ollama's default (~/.ollama/models)"
+            onInput={(event) => setModelsDir(event.currentTarget.value)}
+          />
         </label>
         <div class="field-row">
           <label class="field">
             <span class="field__label">Context length</span>
-            <input type="number" min={256} max={1048576} step={256} value={contextLength} placeholder="default" onInput={(event) => setContextLength(event.currentTarget.value)} />
+            <input
+              type="number"
+              min={256}
+              max={1048576}
+              step={256}
+              value={contextLength}
+              placeholder="default"
+              onInput={(event) => setContextLength(event.currentTarget.value)}
+            />
           </label>
           <label class="field">
             <span class="field__label">Keep models loaded for</span>
@@ -133,7 +143,11 @@ function OllamaOptionsCard() {
           <span>Expose Ollama to the network (listen on 0.0.0.0)</span>
         </label>
         {expose ? (
-          <Problem tone="warning" message={EXPOSURE_EXPLAINED} fix="Only turn this on for a trusted network, or behind a firewall. It stays off unless you turn it on." />
+          <Problem
+            tone="warning"
+            message={EXPOSURE_EXPLAINED}
+            fix="Only turn this on for a trusted network, or behind a firewall. It stays off unless you turn it on."
+          />
         ) : (
           <p class="hint">Off: only this machine can reach Ollama. Turned on, anyone on your network could use it, without a password.</p>
         )}
@@ -141,7 +155,11 @@ function OllamaOptionsCard() {
           <button type="submit" class="button button--primary" disabled={action.busy}>
             Save server options
           </button>
-          {done ? <span class="muted" role="status">Saved.</span> : null}
+          {done ? (
+            <span class="muted" role="status">
+              Saved.
+            </span>
+          ) : null}
         </div>
       </form>
       <ActionError state={action} />
@@ -163,9 +181,7 @@ function RunnerCommandCard() {
     });
   return (
     <Card title="Runner command">
-      <p class="hint">
-        The process Stigmer supervises. Leave empty for the built-in runner; it receives the configuration in STIGMER_LLM_* variables.
-      </p>
+      <p class="hint">The process Stigmer supervises. Leave empty for the built-in runner; it receives the configuration in STIGMER_LLM_* variables.</p>
       {runnerCommand.pinned ? (
         <p class="hint">
           <PinnedBadge source={runnerCommand.source} /> In use: <span class="mono">{runnerCommand.value}</span>
@@ -219,7 +235,11 @@ function RunnerCommandCard() {
         </div>
       ) : null}
       {runnerCommand.pending ? (
-        <Problem tone="info" message={`Saved: ${runnerCommand.pending} runs from the runner's next restart.`} fix="Restart the runner from the Overview or the tray to use it now." />
+        <Problem
+          tone="info"
+          message={`Saved: ${runnerCommand.pending} runs from the runner's next restart.`}
+          fix="Restart the runner from the Overview or the tray to use it now."
+        />
       ) : null}
       <ActionError state={action} />
     </Card>
@@ -261,12 +281,26 @@ function BaseUrlRow({ provider }: { provider: Provider }) {
         <span class="field__label">{PROVIDER_INFO[provider].label} base URL</span>
       </label>
       <div class="inline-form">
-        <input id={id} type="url" class="mono" maxLength={2048} placeholder={BASE_URL_HINTS[provider]} value={draft} onInput={(event) => setDraft(event.currentTarget.value)} />
+        <input
+          id={id}
+          type="url"
+          class="mono"
+          maxLength={2048}
+          placeholder={BASE_URL_HINTS[provider]}
+          value={draft}
+          onInput={(event) => setDraft(event.currentTarget.value)}
+        />
         <button type="submit" class="button button--primary" disabled={action.busy}>
           Save
         </button>
         {saved !== null ? (
-          <button type="button" class="button" aria-label={`Reset the ${PROVIDER_INFO[provider].label} base URL`} disabled={action.busy} onClick={() => save(null)}>
+          <button
+            type="button"
+            class="button"
+            aria-label={`Reset the ${PROVIDER_INFO[provider].label} base URL`}
+            disabled={action.busy}
+            onClick={() => save(null)}
+          >
             Reset
           </button>
         ) : null}
@@ -308,7 +342,12 @@ function OllamaBinaryCard() {
       <p class="hint">
         {ollama.binary ? (
           <>
-            Using <span class="mono">{ollama.binary.path}</span> ({ollama.binary.source === 'path' ? 'found on PATH' : ollama.binary.source === 'install-location' ? 'found in an install location' : ollama.binary.source}
+            Using <span class="mono">{ollama.binary.path}</span> (
+            {ollama.binary.source === 'path'
+              ? 'found on PATH'
+              : ollama.binary.source === 'install-location'
+                ? 'found in an install location'
+                : ollama.binary.source}
             {ollama.binary.version ? `, version ${ollama.binary.version}` : ''}).
           </>
         ) : (
@@ -325,7 +364,15 @@ function OllamaBinaryCard() {
         <label class="visually-hidden" for="ollama-path">
           Path to the ollama binary
         </label>
-        <input id="ollama-path" type="text" class="mono" maxLength={4096} placeholder="Search PATH, e.g. /usr/local/bin/ollama" value={draft} onInput={(event) => setDraft(event.currentTarget.value)} />
+        <input
+          id="ollama-path"
+          type="text"
+          class="mono"
+          maxLength={4096}
+          placeholder="Search PATH, e.g. /usr/local/bin/ollama"
+          value={draft}
+          onInput={(event) => setDraft(event.currentTarget.value)}
+        />
         <button type="submit" class="button button--primary" disabled={action.busy}>
           Save
         </button>

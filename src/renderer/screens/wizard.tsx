@@ -101,7 +101,9 @@ function DetectOllama({ state, onUseCloud, onOpen }: { state: AppState; onUseClo
         </button>
       ) : null}
       <ProblemList problems={problems} onOpen={onOpen} />
-      {problems.length === 0 && 'reason' in ollama.server ? <Problem tone={phase === 'not-installed' ? 'info' : 'error'} message={ollama.server.reason} fix={ollama.server.fix} /> : null}
+      {problems.length === 0 && 'reason' in ollama.server ? (
+        <Problem tone={phase === 'not-installed' ? 'info' : 'error'} message={ollama.server.reason} fix={ollama.server.fix} />
+      ) : null}
       {phase === 'not-installed' ? (
         <div class="install">
           <p>To run models on this machine, install Ollama:</p>
@@ -237,7 +239,10 @@ export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'logs' |
   );
   const [step, setStep] = useState(0);
   const [provider, setProvider] = useState<Provider>(
-    () => choices.find((choice) => choice.selected && choice.disabledReason === null)?.provider ?? choices.find((choice) => choice.disabledReason === null)?.provider ?? state.config.provider.value,
+    () =>
+      choices.find((choice) => choice.selected && choice.disabledReason === null)?.provider ??
+      choices.find((choice) => choice.disabledReason === null)?.provider ??
+      state.config.provider.value,
   );
   const [run, action] = useAction();
   /** What the model picker shows as selected: Continue saves exactly this. */
@@ -247,7 +252,14 @@ export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'logs' |
     setStep(next);
     requestAnimationFrame(() => document.getElementById('wizard-title')?.focus());
   };
-  const back = step > 0 ? <button type="button" class="button" onClick={() => goTo(step - 1)}>Back</button> : <span />;
+  const back =
+    step > 0 ? (
+      <button type="button" class="button" onClick={() => goTo(step - 1)}>
+        Back
+      </button>
+    ) : (
+      <span />
+    );
   const next = (label: string, enabled: boolean, work?: () => Promise<unknown>) => (
     <button
       type="button"
@@ -300,7 +312,8 @@ export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'logs' |
     else if (action.route === 'settings' && problem.id.startsWith('config:apiKey')) goTo(2);
     else onClose(true, action.route);
   };
-  const ollamaContinue = selection !== null && !selection.installed ? (selectionDownloading ? 'Continue while it downloads' : 'Download and continue') : 'Continue';
+  const ollamaContinue =
+    selection !== null && !selection.installed ? (selectionDownloading ? 'Continue while it downloads' : 'Download and continue') : 'Continue';
 
   let panel: ComponentChildren;
   if (step === 0) {
@@ -314,7 +327,11 @@ export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'logs' |
       <StepFrame
         title="Choose a provider"
         intro="Where the agent's model runs. You can switch at any time from the tray or Settings."
-        footer={footer(next('Continue', true, () => (provider === active || state.config.provider.pinned ? Promise.resolve() : bridge.invoke('config:set-provider', { provider }))))}
+        footer={footer(
+          next('Continue', true, () =>
+            provider === active || state.config.provider.pinned ? Promise.resolve() : bridge.invoke('config:set-provider', { provider }),
+          ),
+        )}
       >
         {pinnedProvider ? (
           <Problem
@@ -329,7 +346,11 @@ export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'logs' |
     );
   } else if (step === 2) {
     panel = isCloudProvider(active) ? (
-      <StepFrame title={`Add your ${PROVIDER_INFO[active].label} API key`} intro={`The key is checked with the provider, then ${KEY_KEPT[state.secrets.persistence]}.`} footer={footer(next('Continue', stepReady, saveSelection))}>
+      <StepFrame
+        title={`Add your ${PROVIDER_INFO[active].label} API key`}
+        intro={`The key is checked with the provider, then ${KEY_KEPT[state.secrets.persistence]}.`}
+        footer={footer(next('Continue', stepReady, saveSelection))}
+      >
         <KeyEditor provider={active} />
         <h3 class="subheading">Model</h3>
         <ModelPicker provider={active} onSelection={(model, installed) => setSelection({ model, installed })} />
@@ -345,7 +366,11 @@ export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'logs' |
     );
   } else if (step === 3) {
     panel = (
-      <StepFrame title="Review" intro="This is the configuration the runner will receive." footer={footer(next('Looks good', state.config.errors.length === 0))}>
+      <StepFrame
+        title="Review"
+        intro="This is the configuration the runner will receive."
+        footer={footer(next('Looks good', state.config.errors.length === 0))}
+      >
         <Summary state={state} onOpen={openFromProblem} />
       </StepFrame>
     );

@@ -20,7 +20,10 @@ interface ListenAddress {
  * app's parser, or a bug in it would be reproduced by the very thing testing it.
  */
 function ollamaHostFromEnv(raw: string | undefined): ListenAddress {
-  const value = (raw ?? '').trim().replace(/^["']+|["']+$/g, '').trim();
+  const value = (raw ?? '')
+    .trim()
+    .replace(/^["']+|["']+$/g, '')
+    .trim();
   let defaultPort = '11434';
   let [scheme, hostport] = ['http', value];
   const cut = value.indexOf('://');
@@ -65,7 +68,9 @@ function ginLine(method: string, urlPath: string, status: number, durationMs: nu
   const pad = (n: number) => String(n).padStart(2, '0');
   const stamp = `${now.getFullYear()}/${pad(now.getMonth() + 1)}/${pad(now.getDate())} - ${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
   const micros = durationMs * 1000;
-  process.stderr.write(`[GIN] ${stamp} | ${status} | ${`${micros.toFixed(1)}µs`.padStart(12)} | ${'127.0.0.1'.padStart(15)} | ${method.padEnd(8)} ${JSON.stringify(urlPath)}\n`);
+  process.stderr.write(
+    `[GIN] ${stamp} | ${status} | ${`${micros.toFixed(1)}µs`.padStart(12)} | ${'127.0.0.1'.padStart(15)} | ${method.padEnd(8)} ${JSON.stringify(urlPath)}\n`,
+  );
 }
 
 async function waitForHoldFile(): Promise<void> {
@@ -87,7 +92,14 @@ async function serve(): Promise<void> {
     OLLAMA_KEEP_ALIVE: keepAlive ?? '5m0s',
     OLLAMA_MODELS: modelsDir || path.join(process.env.HOME ?? '', '.ollama', 'models'),
   };
-  log('INFO', 'routes.go:1235', 'server config', `env="map[${Object.entries(env).map(([key, value]) => `${key}:${value}`).join(' ')}]"`);
+  log(
+    'INFO',
+    'routes.go:1235',
+    'server config',
+    `env="map[${Object.entries(env)
+      .map(([key, value]) => `${key}:${value}`)
+      .join(' ')}]"`,
+  );
 
   await waitForHoldFile();
   const { server } = createFakeOllamaServer({

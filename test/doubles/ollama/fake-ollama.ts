@@ -360,7 +360,14 @@ export class FakeOllama {
     if (!model) return sendJson(res, 404, { error: `model "${name}" not found, try pulling it first` });
     this.#load(model, body.keep_alive);
     const tokens = this.#replyTokens();
-    const stats = { total_duration: 1_200_000, load_duration: 100_000, prompt_eval_count: 12, prompt_eval_duration: 200_000, eval_count: tokens.length, eval_duration: 900_000 };
+    const stats = {
+      total_duration: 1_200_000,
+      load_duration: 100_000,
+      prompt_eval_count: 12,
+      prompt_eval_duration: 200_000,
+      eval_count: tokens.length,
+      eval_duration: 900_000,
+    };
     const line = (content: string, done: boolean) => ({ model: name, created_at: new Date().toISOString(), message: { role: 'assistant', content }, done });
     if (body.stream === false) {
       return sendJson(res, 200, { ...line(tokens.join(''), true), done_reason: 'stop', ...stats });

@@ -56,8 +56,7 @@ export function tokensEqual(candidate: string | undefined, token: string): boole
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-const UNAUTHORIZED =
-  'This page needs the access token. Open the URL that `npm run headless -- --ui` printed (it ends with ?token=…).';
+const UNAUTHORIZED = 'This page needs the access token. Open the URL that `npm run headless -- --ui` printed (it ends with ?token=…).';
 
 /** Whether a request's path is under the app path (compared in constant time, like the token). */
 export function isUnderAppPath(url: string, appPath: string): boolean {

@@ -1,12 +1,6 @@
 import type { RawData, WebSocket } from 'ws';
 import { dispatchCommand, type CommandHandler } from '../../app/dispatch.ts';
-import {
-  parseEvent,
-  WsRequestSchema,
-  type EventName,
-  type EventPayload,
-  type WsServerMessage,
-} from '../../../shared/ipc.ts';
+import { parseEvent, WsRequestSchema, type EventName, type EventPayload, type WsServerMessage } from '../../../shared/ipc.ts';
 
 /** Largest message a page may send; a bigger one closes the connection (1009). */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
