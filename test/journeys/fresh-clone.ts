@@ -18,14 +18,20 @@ export function cloneUnavailable(): string | undefined {
   }
 }
 
+/** What lets the user's npm reach the registry through this machine's TLS set-up (a CA of its own). */
+const TRUST_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR'] as const;
+
 /**
  * The user's environment for commands in the clone: PATH without this repository's
- * node_modules/.bin (which `npm test` puts first), HOME, and the npm cache `npm test` runs with.
+ * node_modules/.bin (which `npm test` puts first), HOME, the npm cache `npm test` runs with, and
+ * the machine's certificate settings, without which an `npm ci` that needs the registry fails.
  */
 export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const pathEntries = (process.env.PATH ?? '/usr/bin:/bin').split(path.delimiter).filter((entry) => !entry.startsWith(REPO_ROOT));
-  const cache = process.env.npm_config_cache;
-  return cleanEnv({ PATH: pathEntries.join(path.delimiter), ...(cache ? { npm_config_cache: cache } : {}), ...extra });
+  const inherited = Object.fromEntries(
+    (['npm_config_cache', ...TRUST_VARIABLES] as const).flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
+  );
+  return cleanEnv({ PATH: pathEntries.join(path.delimiter), ...inherited, ...extra });
 }
 
 /** Clones the repository into `dir`/repo, overlays the working tree's changes and runs `npm ci`. */

@@ -38,7 +38,7 @@ describe('electron-builder configuration', () => {
     assert.ok(!packaged('src/main/electron/index.ts'), 'sources must not be packaged');
     // The runner file exists in out/main only because electron-vite has it as a main-process input.
     const viteConfig = fs.readFileSync(path.join(ROOT, 'electron.vite.config.ts'), 'utf8');
-    assert.match(viteConfig, /runner:\s*resolve\([^)]*'src\/runner\/index\.ts'\)/);
+    assert.match(viteConfig, /runner:\s*resolve\([^)]*'src\/builtin-runner\/index\.ts'\)/);
   });
 
   it('builds dmg and zip for macOS with the hardened runtime, JIT-only entitlements and no Dock icon', () => {
