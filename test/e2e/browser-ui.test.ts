@@ -1,5 +1,5 @@
 /**
- * The headless host's browser UI end to end: the real host (`--ui`) as a child process with the
+ * The headless host's browser() UI end to end: the real host (`--ui`) as a child process with the
  * Ollama double, driven in Debian's Chromium through playwright-core.
  */
 import assert from 'node:assert/strict';
@@ -7,16 +7,15 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
 import { defaultSettings } from '../../src/shared/settings.ts';
 import { startFakeAnthropic } from '../doubles/cloud/anthropic.ts';
 import { DEFAULT_REPLY, startServer } from '../doubles/cloud/common.ts';
 import { startFakeOllama } from '../doubles/ollama/server.ts';
 import { freePort } from '../ollama/support.ts';
-import { launchChromium } from '../support/chromium.ts';
+import { useBrowser } from '../support/chromium.ts';
 import { upgradeStatus } from '../support/websocket.ts';
 import { HOST_WAIT_MS, Scope, escapeRegExp, filesUnder, hostEnv, readPidFile, startHost, waitFor } from '../support/e2e-host.ts';
 import { DEADLINE, SCREENSHOTS, explained, newContext as newBrowserContext, openPage, shot, uiUrl, withRoute } from '../support/ui-e2e.ts';
@@ -27,20 +26,9 @@ const KEY_INNARDS = 'E2eTYPEDbyHAND';
 /** The installed model list is empty at first, so a blank profile needs the wizard. */
 const REGISTRY = { 'llama3.2:latest': [2_019_377_376, 1_429, 7_711] };
 
-let browser: Browser;
+const browser = useBrowser();
 
-before(async () => {
-  // Built once up front (the host would otherwise build it itself on its first `--ui` start).
-  await ensureRendererBuilt();
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-const newContext = (scope: Scope) => newBrowserContext(browser, scope);
+const newContext = (scope: Scope) => newBrowserContext(browser(), scope);
 
 test('the wizard takes a blank profile to a running runner: detect Ollama, choose it, pull a model, review, start', async (t) => {
   const scope = new Scope(t);
@@ -404,7 +392,7 @@ test('the access token never reaches another server on 127.0.0.1 opened in the s
     await ui.page.getByRole('toolbar', { name: 'Log filters' }).waitFor(DEADLINE);
     const appPath = new URL(ui.page.url()).pathname;
     assert.ok(!ui.page.url().includes(token), `the address bar no longer holds the token: ${ui.page.url()}`);
-    assert.deepEqual(await context.cookies(), [], 'the browser holds no cookie for the UI');
+    assert.deepEqual(await context.cookies(), [], 'the browser() holds no cookie for the UI');
     await ui.page.reload();
     await ui.page.getByText('Runner ready: ollama llama3.2').first().waitFor(DEADLINE);
     assert.ok(!ui.frames.some((frame) => frame.includes(token)), 'the token is not echoed to the page');
@@ -464,7 +452,7 @@ test('while "Expose to network" is on the window says so on top, Settings says w
   const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
   const url = await uiUrl(host);
   for (const colorScheme of ['light', 'dark'] as const) {
-    const context = await browser.newContext({ colorScheme, viewport: { width: 800, height: 600 } });
+    const context = await browser().newContext({ colorScheme, viewport: { width: 800, height: 600 } });
     scope.defer(() => context.close());
     const { page, problems } = await openPage(context, withRoute(url, '#/overview'));
     await explained(host, [page], async () => {

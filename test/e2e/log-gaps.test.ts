@@ -7,11 +7,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { floodLine } from '../../bench/lib/flood.ts';
-import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
-import { launchChromium } from '../support/chromium.ts';
+import { useBrowser } from '../support/chromium.ts';
 import { HOST_WAIT_MS, Scope, waitFor } from '../support/e2e-host.ts';
 import { openLogsPage, shootBothSchemes } from '../support/logs-page.ts';
 
@@ -21,14 +20,7 @@ const DEADLINE = { timeout: 60_000 };
 /** Text every flood line has and nothing else does. */
 const FLOOD_TEXT = ' INFO worker[';
 
-let browser: Browser;
-before(async () => {
-  await ensureRendererBuilt();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /** `M of N lines` from the status bar. */
 async function lineCount(page: Page): Promise<{ shown: number; total: number }> {
@@ -43,7 +35,7 @@ const rowsMatching = (page: Page, text: string) => page.locator('.log-row:not(.l
 test('a 50,000-line burst: gap markers load every skipped line from the files, app lines survive, older lines load on scroll, long lines wrap', async (t) => {
   const scope = new Scope(t);
   const signal = path.join(scope.tempDir(), 'go');
-  const { page, host, url, problems } = await openLogsPage(scope, browser, `${process.execPath} ${FLOOD} ${signal} ${LINES}`);
+  const { page, host, url, problems } = await openLogsPage(scope, browser(), `${process.execPath} ${FLOOD} ${signal} ${LINES}`);
   await page.getByText('flood: waiting for the signal').waitFor(DEADLINE);
   fs.writeFileSync(signal, '');
   await page.getByText('flood done').first().waitFor(DEADLINE);

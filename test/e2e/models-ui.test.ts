@@ -6,14 +6,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
+import { test } from 'node:test';
 import { fitVerdict } from '../../src/shared/model-catalog.ts';
 import { defaultSettings } from '../../src/shared/settings.ts';
 import { FAKE_OLLAMA_BIN_DIR } from '../doubles/ollama/server.ts';
 import { freePort } from '../ollama/support.ts';
-import { launchChromium } from '../support/chromium.ts';
+import { useBrowser } from '../support/chromium.ts';
 import { HOST_WAIT_MS, Scope, hostEnv, readPidFile, startHost, waitFor } from '../support/e2e-host.ts';
 import { DEADLINE, SCREENSHOTS, explained, newContext, openPage, shot, uiUrl, withRoute } from '../support/ui-e2e.ts';
 
@@ -25,17 +23,7 @@ const REGISTRY = {
   'mistral:latest': [4_113_301_824, 7_711],
 };
 
-let browser: Browser;
-
-before(async () => {
-  await ensureRendererBuilt();
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 const settingsFile = (dir: string) => path.join(dir, 'settings.json');
 const readSettings = (dir: string) => JSON.parse(fs.readFileSync(settingsFile(dir), 'utf8')) as ReturnType<typeof defaultSettings>;
@@ -56,7 +44,7 @@ test('the Models screen lists, pulls, cancels, deletes and unloads; downloads su
   });
   const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
   const url = await uiUrl(host);
-  const { page, problems } = await openPage(await newContext(browser, scope), withRoute(url, '#/models'));
+  const { page, problems } = await openPage(await newContext(browser(), scope), withRoute(url, '#/models'));
   await explained(host, [page], async () => {
     // Installed first, with what /api/tags says about it; the model in use is marked.
     const installed = page.getByRole('region', { name: 'Installed' });
@@ -149,7 +137,7 @@ test('--llm-model fast resolves to the smallest installed model that fits, shown
   const host = startHost(scope, ['--ui', '--llm-provider', 'ollama', '--llm-model', 'fast', '--user-data-dir', userDataDir], env);
   const url = await uiUrl(host);
   await host.waitForLine('the runner on the resolved model', (line) => / \[app\] Runner ready: ollama qwen2\.5:0\.5b /.test(line));
-  const { page, problems } = await openPage(await newContext(browser, scope), withRoute(url, '#/models'));
+  const { page, problems } = await openPage(await newContext(browser(), scope), withRoute(url, '#/models'));
   await explained(host, [page], async () => {
     const aliases = page.getByRole('region', { name: 'Aliases' });
     await aliases.getByText('In use: fast → qwen2.5:0.5b').waitFor(DEADLINE);
@@ -170,7 +158,7 @@ test('the wizard: set up later is remembered, a model still downloading lets the
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: [], registry: REGISTRY, pullIntervalMs: 40, pullStepsPerLayer: 50 } });
   const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
   const url = await uiUrl(host);
-  const { page, problems } = await openPage(await newContext(browser, scope), url);
+  const { page, problems } = await openPage(await newContext(browser(), scope), url);
   await explained(host, [page], async () => {
     await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
     assert.equal(await page.title(), 'Setup · Stigmer', 'the tab says where the user is');
@@ -252,7 +240,7 @@ test('Settings: arrow keys only move focus among providers, per-provider base UR
   const url = await uiUrl(host);
   await host.waitForLine('the runner', (line) => / \[app\] Runner ready: ollama qwen2\.5:0\.5b /.test(line));
   const firstPid = readPidFile(userDataDir, 'runner.pid');
-  const { page, problems } = await openPage(await newContext(browser, scope), withRoute(url, '#/settings'));
+  const { page, problems } = await openPage(await newContext(browser(), scope), withRoute(url, '#/settings'));
   await explained(host, [page], async () => {
     const providers = page.getByRole('region', { name: 'Provider' });
     const ollama = providers.getByRole('radio', { name: /Ollama/ });
@@ -329,7 +317,7 @@ test('screenshots of the new screens: light and dark, 800×600 and the Electron 
       { width: 800, height: 600 },
       { width: 760, height: 520 },
     ]) {
-      const { page, problems } = await openPage(await newContext(browser, scope, { colorScheme, viewport }), withRoute(url, '#/models'));
+      const { page, problems } = await openPage(await newContext(browser(), scope, { colorScheme, viewport }), withRoute(url, '#/models'));
       await explained(host, [page], async () => {
         await page
           .getByRole('region', { name: 'Installed' })

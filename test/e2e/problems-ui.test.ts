@@ -6,13 +6,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { defaultSettings } from '../../src/shared/settings.ts';
 import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from '../doubles/cloud/anthropic.ts';
 import { freePort } from '../ollama/support.ts';
-import { SCREENSHOTS, launchChromium, watchPage } from '../support/chromium.ts';
+import { SCREENSHOTS, useBrowser, watchPage } from '../support/chromium.ts';
 import { Scope, hostEnv, startHost, type HeadlessHost } from '../support/e2e-host.ts';
 
 const DEADLINE = { timeout: 30_000 };
@@ -22,17 +21,7 @@ const SIZES = [
   { width: 760, height: 520 },
 ] as const;
 
-let browser: Browser;
-
-before(async () => {
-  await ensureRendererBuilt();
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 async function uiUrl(host: HeadlessHost): Promise<string> {
   const line = await host.waitForLine('the UI to be ready', (text) => text.startsWith('UI ready: open '), 60_000);
@@ -43,7 +32,7 @@ async function uiUrl(host: HeadlessHost): Promise<string> {
 async function shots(scope: Scope, url: string, route: string, name: string, ready: (page: Page) => Promise<void>): Promise<void> {
   for (const colorScheme of ['light', 'dark'] as const) {
     for (const viewport of SIZES) {
-      const context = await browser.newContext({ viewport, colorScheme });
+      const context = await browser().newContext({ viewport, colorScheme });
       scope.defer(() => context.close());
       const page = await context.newPage();
       const { problems } = watchPage(page);
@@ -103,7 +92,7 @@ test('a missing model is shown once, on the banner, with "Pull (2.0 GB)"; pullin
   };
   await shots(scope, url, '#/overview', 'model-missing', toOverview);
 
-  const context = await browser.newContext({ viewport: SIZES[0] });
+  const context = await browser().newContext({ viewport: SIZES[0] });
   scope.defer(() => context.close());
   const page = await context.newPage();
   await page.goto(url);
@@ -130,7 +119,7 @@ test('a key saved while the provider is down says "not verified yet" in the key 
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, fakeOllama: { models: ['llama3.2'] } });
   const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
   const url = await uiUrl(host);
-  const context = await browser.newContext({ viewport: SIZES[0] });
+  const context = await browser().newContext({ viewport: SIZES[0] });
   scope.defer(() => context.close());
   const page = await context.newPage();
   await page.goto(url.replace(/#.*$/, '') + '#/settings');

@@ -9,12 +9,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { defaultSettings } from '../../src/shared/settings.ts';
 import { freePort } from '../ollama/support.ts';
-import { launchChromium, watchPage } from '../support/chromium.ts';
+import { useBrowser, watchPage } from '../support/chromium.ts';
 import { HOST_WAIT_MS, Scope, hostEnv, startHost, waitFor, type HeadlessHost } from '../support/e2e-host.ts';
 import { DEADLINE, SCREENSHOTS, uiUrl, withRoute } from '../support/ui-e2e.ts';
 
@@ -33,17 +32,7 @@ const SCREENS = [
   ['setup', 'Setup'],
 ] as const;
 
-let browser: Browser;
-
-before(async () => {
-  await ensureRendererBuilt();
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 function profile(scope: Scope, patch: (settings: ReturnType<typeof defaultSettings>) => void): string {
   const dir = scope.tempDir();
@@ -54,7 +43,7 @@ function profile(scope: Scope, patch: (settings: ReturnType<typeof defaultSettin
 }
 
 async function newPage(scope: Scope, options: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {}) {
-  const context = await browser.newContext({ viewport: options.viewport ?? SIZES[0], colorScheme: options.colorScheme ?? 'light' });
+  const context = await browser().newContext({ viewport: options.viewport ?? SIZES[0], colorScheme: options.colorScheme ?? 'light' });
   scope.defer(() => context.close());
   const page = await context.newPage();
   return { page, ...watchPage(page) };

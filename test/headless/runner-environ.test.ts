@@ -7,15 +7,14 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
 import { defaultSettings } from '../../src/shared/settings.ts';
 import { FAKE_ANTHROPIC_KEY } from '../doubles/cloud/anthropic.ts';
 import { FAKE_OPENAI_KEY } from '../doubles/cloud/openai.ts';
 import { freePort } from '../ollama/support.ts';
-import { SCREENSHOTS, launchChromium, watchPage } from '../support/chromium.ts';
+import { SCREENSHOTS, useBrowser, watchPage } from '../support/chromium.ts';
 import { HOST_WAIT_MS, Scope, hostEnv, readPidFile, startHost, waitFor } from '../support/e2e-host.ts';
 import { REPO_ROOT } from '../support/headless.ts';
 
@@ -24,17 +23,7 @@ const DEADLINE = { timeout: 30_000 };
 /** The Electron window's minimum width (src/main/electron/main-window.ts). */
 const MIN_WIDTH = 760;
 
-let browser: Browser;
-
-before(async () => {
-  await ensureRendererBuilt();
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /** A live process's environment, as /proc shows it to its owner. */
 function environOf(pid: number): Record<string, string> {
@@ -94,7 +83,7 @@ test('the runner gets the resolution under every contract name, nothing meant fo
     ['dark-min', 'dark', MIN_WIDTH],
   ];
   for (const [name, colorScheme, width] of shots) {
-    const context = await browser.newContext({ colorScheme, viewport: { width, height: 600 } });
+    const context = await browser().newContext({ colorScheme, viewport: { width, height: 600 } });
     scope.defer(() => context.close());
     const page = await context.newPage();
     pages.push(page);

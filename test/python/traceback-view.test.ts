@@ -6,29 +6,20 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
-import { launchChromium } from '../support/chromium.ts';
+import { test } from 'node:test';
+import { useBrowser } from '../support/chromium.ts';
 import { HOST_WAIT_MS, Scope, waitFor } from '../support/e2e-host.ts';
 import { openLogsPage, shootBothSchemes } from '../support/logs-page.ts';
 
 const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'traceback-then-sleep.py');
 const DEADLINE = { timeout: 30_000 };
 
-let browser: Browser;
-before(async () => {
-  await ensureRendererBuilt();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 test('a chained Python traceback is one error row that unfolds to every line; runner.log keeps them all', async (t) => {
   const expected = spawnSync('python3', [FIXTURE, '--once'], { encoding: 'utf8' }).stderr.trimEnd().split('\n');
   const scope = new Scope(t);
-  const { page, userDataDir, problems } = await openLogsPage(scope, browser, `python3 ${FIXTURE}`);
+  const { page, userDataDir, problems } = await openLogsPage(scope, browser(), `python3 ${FIXTURE}`);
 
   await page.getByText('worker: still waiting for work').waitFor(DEADLINE);
   const group = page.locator('.log-row--group');

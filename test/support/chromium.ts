@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
 
 /** Debian's Chromium: the browser tests never download one of their own. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -31,6 +33,27 @@ export async function launchChromium(): Promise<Browser> {
     throw new Error(`Chromium is not installed at ${CHROMIUM}; the browser tests need it. Install it with: sudo apt-get install -y chromium`);
   }
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/**
+ * One Chromium for a browser test file: the file's `before` builds the renderer if it is out of
+ * date, makes the screenshot folder and launches the browser; its `after` closes it. Returns the
+ * browser's getter, for use inside tests.
+ */
+export function useBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  before(async () => {
+    await ensureRendererBuilt();
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error("The browser is launched in the test file's before().");
+    return browser;
+  };
 }
 
 /** What a page received and complained about, gathered while a test drives it. */

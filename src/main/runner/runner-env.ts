@@ -5,13 +5,8 @@ import { toOpenAiCompatibleUrl } from '../../lib/base-url.ts';
 import { PROVIDER_BASE_URL_ENV } from '../config/endpoint.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
 
-/**
- * Inherited variables the runner must never see as they are: the cascade's inputs (the runner
- * gets the resolved values instead), every provider's credentials (only the active provider's
- * resolved key is added back), and the SDKs' own base URL variables, which would silently send
- * a runner's SDK somewhere other than the resolved base URL (the active provider's is set again).
- */
-const INHERITED_VARIABLES_REMOVED = [
+/** Every variable `buildRunnerEnv` may set, in the order the window lists them. */
+const CONTRACT_VARIABLES: readonly string[] = [
   'STIGMER_LLM_PROVIDER',
   'STIGMER_LLM_MODEL',
   'STIGMER_LLM_BASE_URL',
@@ -19,12 +14,19 @@ const INHERITED_VARIABLES_REMOVED = [
   'LLM_PROVIDER',
   'LLM_MODEL',
   'LLM_BASE_URL',
-  'OLLAMA_HOST',
   ...CLOUD_PROVIDERS.map((provider) => API_KEY_ENV[provider]),
-  'ANTHROPIC_AUTH_TOKEN',
-  'ANTHROPIC_BASE_URL',
-  'OPENAI_BASE_URL',
-] as const;
+  ...PROVIDERS.map((provider) => PROVIDER_BASE_URL_ENV[provider]),
+  'PYTHONUNBUFFERED',
+];
+
+/**
+ * Inherited variables the runner must never see as they are: the cascade's inputs (the runner
+ * gets the resolved values instead), every provider's credentials (only the active provider's
+ * resolved key is added back), and the SDKs' own base URL variables, which would silently send
+ * a runner's SDK somewhere other than the resolved base URL (the active provider's is set again).
+ * `PYTHONUNBUFFERED` is the user's to set.
+ */
+const INHERITED_VARIABLES_REMOVED = [...CONTRACT_VARIABLES.filter((name) => name !== 'PYTHONUNBUFFERED'), 'ANTHROPIC_AUTH_TOKEN'];
 
 /** The variables that carry a secret in a runner's environment. */
 export const RUNNER_SECRET_VARIABLES: readonly string[] = ['STIGMER_LLM_API_KEY', ...CLOUD_PROVIDERS.map((provider) => API_KEY_ENV[provider])];
@@ -86,20 +88,6 @@ export function buildRunnerEnv(config: ResolvedConfig, baseEnv: Readonly<NodeJS.
   env.PYTHONUNBUFFERED ??= '1';
   return env;
 }
-
-/** Every variable `buildRunnerEnv` may set, in the order the window lists them. */
-const CONTRACT_VARIABLES: readonly string[] = [
-  'STIGMER_LLM_PROVIDER',
-  'STIGMER_LLM_MODEL',
-  'STIGMER_LLM_BASE_URL',
-  'STIGMER_LLM_API_KEY',
-  'LLM_PROVIDER',
-  'LLM_MODEL',
-  'LLM_BASE_URL',
-  ...CLOUD_PROVIDERS.map((provider) => API_KEY_ENV[provider]),
-  ...PROVIDERS.map((provider) => PROVIDER_BASE_URL_ENV[provider]),
-  'PYTHONUNBUFFERED',
-];
 
 /**
  * What the window shows of a runner's environment: the contract variables it received, keys
