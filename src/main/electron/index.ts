@@ -1,3 +1,7 @@
+/**
+ * The Electron host: a thin shell around the app core. It owns the tray, the window, the
+ * keychain and the login item; everything else is the core, shared with the headless host.
+ */
 import path from 'node:path';
 import { app, dialog, shell, type BrowserWindow } from 'electron';
 import Store from 'electron-store';
@@ -18,11 +22,6 @@ import { createMainWindow } from './main-window.ts';
 import { openSecretStore } from './safe-storage-secret-store.ts';
 import { AppTray } from './tray.ts';
 import { utilityProcessLauncher } from './utility-process-launcher.ts';
-
-/**
- * The Electron host: a thin shell around the app core. It owns the tray, the window, the
- * keychain and the login item; everything else is the core, shared with the headless host.
- */
 
 const outDir = import.meta.dirname;
 // Flags come after the app path in development (`electron . --llm-provider …`) and right after
@@ -128,9 +127,7 @@ async function start(profileLock: ProfileLock): Promise<void> {
   let quitting = false;
   app.on('second-instance', showWindow);
   app.on('activate', showWindow);
-  app.on('window-all-closed', () => {
-    // Stay in the tray.
-  });
+  app.on('window-all-closed', () => {}); // Stay in the tray.
   app.on('before-quit', (event) => {
     if (quitting) return;
     // Quit means quit: the runner and any Ollama this app started are stopped first.
