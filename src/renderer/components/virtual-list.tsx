@@ -89,7 +89,8 @@ export function VirtualList({ count, rowHeight, offsets, renderRow, follow, onSc
       heightAtScroll.current = total;
       return;
     }
-    const clamped = heightAtScroll.current !== total;
+    // Only a list that got shorter makes the browser clamp its scroll position; new lines below do not.
+    const clamped = total < heightAtScroll.current;
     heightAtScroll.current = total;
     if (element.scrollTop <= 0 && !clamped) onReachTop?.();
     onScrolled(element.scrollTop + element.clientHeight >= element.scrollHeight - rowHeight);
