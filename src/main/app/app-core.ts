@@ -79,7 +79,6 @@ export class AppCore {
       ready: () => this.#ollama.created,
       state: () => this.getState(),
       onState: options.onState,
-      onInvalid: (message) => log('error', message),
     });
     this.#configuration = new Configuration({
       commandLine,

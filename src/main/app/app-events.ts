@@ -1,6 +1,5 @@
-import { parseEvent, type AppState, type EventName } from '../../shared/ipc.ts';
+import type { AppState, EventName } from '../../shared/ipc.ts';
 import { TypedEmitter } from '../../lib/typed-emitter.ts';
-import { describe } from './command-error.ts';
 
 export type AppEventListener = (event: EventName, payload: unknown) => void;
 
@@ -8,13 +7,14 @@ export interface AppEventsOptions {
   /** Whether there is a state to show yet (not before `prepare`). */
   ready: () => boolean;
   state: () => AppState;
-  /** Called with every state push, window or not; unlike a subscriber, it costs no event validation. */
+  /** Called with every state push, window or not, without a transport in between. */
   onState?: ((state: AppState) => void) | undefined;
-  /** An event that does not match the contract (it is not sent). */
-  onInvalid: (message: string) => void;
 }
 
-/** The core's events: validated against the contract, pushed to subscribers; state pushes coalesced. */
+/**
+ * The core's events, pushed to subscribers; state pushes coalesced. Each transport (the Electron
+ * IPC bridge, the WebSocket bridge) validates what it sends against the contract, once.
+ */
 export class AppEvents {
   readonly #options: AppEventsOptions;
   readonly #events = new TypedEmitter<{ event: Parameters<AppEventListener> }>();
@@ -29,16 +29,7 @@ export class AppEvents {
   }
 
   emit(event: EventName, payload: unknown): void {
-    // Validating costs most in a log flood; with no window open there is no one to send to.
-    if (this.#events.listenerCount('event') === 0) return;
-    let checked: unknown;
-    try {
-      checked = parseEvent(event, payload);
-    } catch (error) {
-      this.#options.onInvalid(describe(error));
-      return;
-    }
-    this.#events.emit('event', event, checked);
+    this.#events.emit('event', event, payload);
   }
 
   /** State changes come in bursts (a restart is several transitions): one push per tick. */

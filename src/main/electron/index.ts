@@ -105,6 +105,7 @@ async function start(profileLock: ProfileLock): Promise<void> {
     allowedOrigin: devServerUrl ? new URL(devServerUrl).origin : RENDERER_ORIGIN,
     handleCommand: core.execute,
     subscribe: (listener) => core.subscribe(listener),
+    onContractViolation: (message) => logs.log('app', 'error', message),
   });
 
   const onTrayAction = (action: TrayAction) =>

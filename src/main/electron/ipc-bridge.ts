@@ -1,6 +1,6 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { IPC_CHANNELS } from '../../shared/ipc-channels.ts';
-import type { CommandReply, EventName } from '../../shared/ipc.ts';
+import { parseEvent, type CommandReply, type EventName } from '../../shared/ipc.ts';
 import { dispatchCommand, type CommandHandler } from '../app/dispatch.ts';
 
 /** Only the app's own renderer, loaded from its own origin in the main frame, may send commands. */
@@ -20,6 +20,8 @@ export interface IpcBridgeOptions {
   allowedOrigin: string;
   handleCommand: CommandHandler;
   subscribe: (listener: (event: EventName, payload: unknown) => void) => () => void;
+  /** An event that does not match the contract: it is not sent, and this says why. */
+  onContractViolation: (message: string) => void;
 }
 
 /** The Electron transport of the contract: commands through `invoke`, events pushed to the window. */
@@ -32,7 +34,12 @@ export function installIpcBridge(options: IpcBridgeOptions): () => void {
   });
   const unsubscribe = options.subscribe((name, payload) => {
     const window = options.getWindow();
-    if (window && !window.isDestroyed()) window.webContents.send(IPC_CHANNELS.event, name, payload);
+    if (!window || window.isDestroyed()) return;
+    try {
+      window.webContents.send(IPC_CHANNELS.event, name, parseEvent(name, payload));
+    } catch (error) {
+      options.onContractViolation(error instanceof Error ? error.message : String(error));
+    }
   });
   return () => {
     unsubscribe();

@@ -1,20 +1,11 @@
-import path from 'node:path';
 import { Menu, Tray, nativeImage, type MenuItemConstructorOptions } from 'electron';
 import type { AppState } from '../../shared/ipc.ts';
+import { trayIconFile } from '../tray/tray-icons.ts';
 import { trayView, type TrayAction, type TrayHealth, type TrayMenuItem } from '../tray/tray-menu.ts';
 
 export interface AppTrayOptions {
   iconsDir: string;
   onAction: (action: TrayAction) => void;
-}
-
-/** macOS menu-bar icons are template images (black + alpha, tinted by the OS); elsewhere coloured. */
-function iconFile(iconsDir: string, health: TrayHealth): string {
-  if (process.platform === 'darwin') {
-    const name = { ok: 'trayTemplate', working: 'trayWorkingTemplate', error: 'trayErrorTemplate' }[health];
-    return path.join(iconsDir, `${name}.png`);
-  }
-  return path.join(iconsDir, `tray-${health}.png`);
 }
 
 function toElectronMenu(items: TrayMenuItem[], onAction: (action: TrayAction) => void): MenuItemConstructorOptions[] {
@@ -33,14 +24,14 @@ export class AppTray {
 
   constructor(options: AppTrayOptions) {
     this.#options = options;
-    this.#tray = new Tray(nativeImage.createFromPath(iconFile(options.iconsDir, 'working')));
+    this.#tray = new Tray(nativeImage.createFromPath(trayIconFile(options.iconsDir, 'working', process.platform)));
   }
 
   update(state: AppState): void {
     const view = trayView(state, { startAtLogin: state.startAtLogin });
     if (view.health !== this.#health) {
       this.#health = view.health;
-      const image = nativeImage.createFromPath(iconFile(this.#options.iconsDir, view.health));
+      const image = nativeImage.createFromPath(trayIconFile(this.#options.iconsDir, view.health, process.platform));
       if (process.platform === 'darwin') image.setTemplateImage(true);
       this.#tray.setImage(image);
     }
