@@ -17,7 +17,7 @@ import { startFakeOllama } from '../doubles/ollama/server.ts';
 import { freePort } from '../ollama/support.ts';
 import { useBrowser } from '../support/chromium.ts';
 import { upgradeStatus } from '../support/websocket.ts';
-import { HOST_WAIT_MS, Scope, escapeRegExp, filesUnder, hostEnv, readPidFile, startHost, waitFor } from '../support/e2e-host.ts';
+import { HOST_WAIT_MS, Scope, setUpProfile, escapeRegExp, filesUnder, hostEnv, readPidFile, startHost, waitFor } from '../support/e2e-host.ts';
 import { DEADLINE, SCREENSHOTS, explained, newContext as newBrowserContext, openPage, shot, uiUrl, withRoute } from '../support/ui-e2e.ts';
 
 /** A key the user types: distinctive, so a leak anywhere is found by a plain search. */
@@ -96,16 +96,11 @@ test('a key added in Settings stays masked, switching provider restarts the runn
   const scope = new Scope(t);
   const anthropic = await startFakeAnthropic({ validKeys: [TYPED_KEY] });
   scope.defer(() => anthropic.close());
-  const userDataDir = scope.tempDir();
-  fs.writeFileSync(
-    path.join(userDataDir, 'settings.json'),
-    JSON.stringify({
-      ...defaultSettings(),
-      provider: 'ollama',
-      providers: { anthropic: { baseUrl: anthropic.url }, openai: {}, ollama: { model: 'llama3.2' } },
-      firstRunCompleted: true,
-    }),
-  );
+  const userDataDir = setUpProfile(scope, (settings) => {
+    settings.provider = 'ollama';
+    settings.providers.ollama.model = 'llama3.2';
+    settings.providers.anthropic.baseUrl = anthropic.url;
+  });
   const port = await freePort();
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: ['llama3.2'] } });
   const host = startHost(scope, ['--ui', '--log-format', 'json', '--user-data-dir', userDataDir], env);
@@ -259,16 +254,10 @@ test('a key added in Settings stays masked, switching provider restarts the runn
 
 test('the page comes up on every load, however early the state arrives', async (t) => {
   const scope = new Scope(t);
-  const userDataDir = scope.tempDir();
-  fs.writeFileSync(
-    path.join(userDataDir, 'settings.json'),
-    JSON.stringify({
-      ...defaultSettings(),
-      provider: 'ollama',
-      providers: { anthropic: {}, openai: {}, ollama: { model: 'llama3.2' } },
-      firstRunCompleted: true,
-    }),
-  );
+  const userDataDir = setUpProfile(scope, (settings) => {
+    settings.provider = 'ollama';
+    settings.providers.ollama.model = 'llama3.2';
+  });
   const port = await freePort();
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: ['llama3.2'] } });
   const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
@@ -366,16 +355,10 @@ const OTHER_SITE_PAGE = '<!doctype html><title>another local server</title><img 
 
 test('the access token never reaches another server on 127.0.0.1 opened in the same browser', async (t) => {
   const scope = new Scope(t);
-  const userDataDir = scope.tempDir();
-  fs.writeFileSync(
-    path.join(userDataDir, 'settings.json'),
-    JSON.stringify({
-      ...defaultSettings(),
-      provider: 'ollama',
-      providers: { anthropic: {}, openai: {}, ollama: { model: 'llama3.2' } },
-      firstRunCompleted: true,
-    }),
-  );
+  const userDataDir = setUpProfile(scope, (settings) => {
+    settings.provider = 'ollama';
+    settings.providers.ollama.model = 'llama3.2';
+  });
   const port = await freePort();
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: ['llama3.2'] } });
   const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);

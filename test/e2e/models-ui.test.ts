@@ -12,7 +12,7 @@ import { defaultSettings } from '../../src/shared/settings.ts';
 import { FAKE_OLLAMA_BIN_DIR } from '../doubles/ollama/server.ts';
 import { freePort } from '../ollama/support.ts';
 import { useBrowser } from '../support/chromium.ts';
-import { HOST_WAIT_MS, Scope, hostEnv, readPidFile, startHost, waitFor } from '../support/e2e-host.ts';
+import { HOST_WAIT_MS, Scope, setUpProfile, hostEnv, readPidFile, startHost, waitFor } from '../support/e2e-host.ts';
 import { DEADLINE, SCREENSHOTS, explained, newContext, openPage, shot, uiUrl, withRoute } from '../support/ui-e2e.ts';
 
 /** Small layers pulled slowly: a pull lasts seconds, long enough to navigate, reload and cancel. */
@@ -220,16 +220,10 @@ test('the wizard: set up later is remembered, a model still downloading lets the
 
 test('Settings: arrow keys only move focus among providers, per-provider base URLs are saved or refused, the runner command asks first and can wait for a restart', async (t) => {
   const scope = new Scope(t);
-  const userDataDir = scope.tempDir();
-  fs.writeFileSync(
-    settingsFile(userDataDir),
-    JSON.stringify({
-      ...defaultSettings(),
-      provider: 'ollama',
-      providers: { anthropic: {}, openai: {}, ollama: { model: 'qwen2.5:0.5b' } },
-      firstRunCompleted: true,
-    }),
-  );
+  const userDataDir = setUpProfile(scope, (settings) => {
+    settings.provider = 'ollama';
+    settings.providers.ollama.model = 'qwen2.5:0.5b';
+  });
   const port = await freePort();
   const env = hostEnv(scope, {
     ollamaHost: `127.0.0.1:${port}`,
@@ -295,16 +289,10 @@ test('Settings: arrow keys only move focus among providers, per-provider base UR
 
 test('screenshots of the new screens: light and dark, 800×600 and the Electron minimum width', async (t) => {
   const scope = new Scope(t);
-  const userDataDir = scope.tempDir();
-  fs.writeFileSync(
-    settingsFile(userDataDir),
-    JSON.stringify({
-      ...defaultSettings(),
-      provider: 'ollama',
-      providers: { anthropic: {}, openai: {}, ollama: { model: 'llama3.2' } },
-      firstRunCompleted: true,
-    }),
-  );
+  const userDataDir = setUpProfile(scope, (settings) => {
+    settings.provider = 'ollama';
+    settings.providers.ollama.model = 'llama3.2';
+  });
   const port = await freePort();
   const env = hostEnv(scope, {
     ollamaHost: `127.0.0.1:${port}`,

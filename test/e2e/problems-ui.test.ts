@@ -4,15 +4,13 @@
  * at the desktop window's minimum size.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { defaultSettings } from '../../src/shared/settings.ts';
 import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from '../doubles/cloud/anthropic.ts';
 import { freePort } from '../ollama/support.ts';
 import { SCREENSHOTS, useBrowser, watchPage } from '../support/chromium.ts';
-import { Scope, hostEnv, startHost, type HeadlessHost } from '../support/e2e-host.ts';
+import { Scope, setUpProfile, hostEnv, startHost, type HeadlessHost } from '../support/e2e-host.ts';
 
 const DEADLINE = { timeout: 30_000 };
 /** 800×600, and the Electron window's minimum (src/main/electron/main-window.ts). */
@@ -65,18 +63,9 @@ async function setUpLater(page: Page): Promise<void> {
   if (await later.isVisible()) await later.click(DEADLINE);
 }
 
-function profile(scope: Scope, patch: (settings: ReturnType<typeof defaultSettings>) => void): string {
-  const dir = scope.tempDir();
-  const settings = defaultSettings();
-  settings.firstRunCompleted = true;
-  patch(settings);
-  fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings));
-  return dir;
-}
-
 test('a missing model is shown once, on the banner, with "Pull (2.0 GB)"; pulling it clears the banner', async (t) => {
   const scope = new Scope(t);
-  const userDataDir = profile(scope, (settings) => {
+  const userDataDir = setUpProfile(scope, (settings) => {
     settings.provider = 'ollama';
     settings.providers.ollama.model = 'llama3.2';
   });
@@ -111,7 +100,7 @@ test('a missing model is shown once, on the banner, with "Pull (2.0 GB)"; pullin
 test('a key saved while the provider is down says "not verified yet" in the key editor and the overview', async (t) => {
   const scope = new Scope(t);
   const downPort = await freePort();
-  const userDataDir = profile(scope, (settings) => {
+  const userDataDir = setUpProfile(scope, (settings) => {
     settings.provider = 'ollama';
     settings.providers.ollama.model = 'llama3.2';
     settings.providers.anthropic.baseUrl = `http://127.0.0.1:${downPort}`;
@@ -145,7 +134,7 @@ test('a key saved while the provider is down says "not verified yet" in the key 
 
 test('no Ollama: the banner offers Download Ollama, Check again and Use a cloud provider', async (t) => {
   const scope = new Scope(t);
-  const userDataDir = profile(scope, (settings) => void (settings.provider = 'ollama'));
+  const userDataDir = setUpProfile(scope, (settings) => void (settings.provider = 'ollama'));
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}` });
   // No `ollama` anywhere on PATH: only this Node and the system's tools.
   env.PATH = [path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter);
@@ -163,7 +152,7 @@ test('no Ollama: the banner offers Download Ollama, Check again and Use a cloud 
 
 test('an invalid environment value names the variable, says it overrides the app and how to unset it', async (t) => {
   const scope = new Scope(t);
-  const userDataDir = profile(scope, () => {});
+  const userDataDir = setUpProfile(scope);
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, extra: { LLM_PROVIDER: 'olama' } });
   const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
   const url = await uiUrl(host);

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { defaultSettings, type Settings } from '../../src/shared/settings.ts';
 import { FAKE_OLLAMA_BIN_DIR, FAKE_OLLAMA_CONFIG_ENV, type FakeOllamaConfig } from '../doubles/ollama/server.ts';
 import { HEADLESS_ENTRY, REPO_ROOT, cleanEnv } from './headless.ts';
 import { isGone, readStat, waitFor } from './processes.ts';
@@ -60,6 +61,16 @@ function sigkill(pid: number): void {
 type Cleanup = () => void | Promise<void>;
 
 /** Undoes what a test set up, newest first, once it ends. */
+/** A user-data folder whose settings are past the first run, changed by `patch`; removed with the scope. */
+export function setUpProfile(scope: Scope, patch: (settings: Settings) => void = () => {}): string {
+  const dir = scope.tempDir();
+  const settings = defaultSettings();
+  settings.firstRunCompleted = true;
+  patch(settings);
+  fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings));
+  return dir;
+}
+
 export class Scope {
   readonly #cleanups: Cleanup[] = [];
 
