@@ -43,6 +43,10 @@ def validate(message) -> Tuple[Optional[dict], Optional[str]]:
     return message, None
 
 
+class ChannelError(Exception):
+    """The descriptor the environment names cannot be the app's channel."""
+
+
 class Channel:
     def __init__(self, fd: int):
         # Not inherited by anything the worker starts: only this process speaks on it.
@@ -55,7 +59,12 @@ class Channel:
     def from_env(cls) -> Optional["Channel"]:
         """The channel the app opened, or None when started without one (by hand, or without the flag)."""
         value = os.environ.pop(FD_VARIABLE, "")
-        return cls(int(value)) if value.isdigit() else None
+        if not value:
+            return None
+        try:
+            return cls(int(value))
+        except (ValueError, OSError) as error:
+            raise ChannelError(f"{FD_VARIABLE}={value!r} is not an open socket ({error}); unset it to run without the control channel") from None
 
     def send(self, message: dict) -> None:
         line = json.dumps(message, ensure_ascii=False).encode() + b"\n"

@@ -43,6 +43,8 @@ class Exchange:
 
     def open(self) -> http.client.HTTPResponse:
         """The response of a 2xx answer; any other answer raises ProviderError("http")."""
+        if self.aborted.is_set():
+            raise ProviderError("cancelled", "the task was cancelled")
         try:
             self.connection.request(self.method, self.target, body=self.payload, headers=self.headers)
             response = self.connection.getresponse()

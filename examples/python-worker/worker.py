@@ -21,7 +21,7 @@ import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from channel import Channel  # noqa: E402
+from channel import Channel, ChannelError  # noqa: E402
 from checks import check_provider  # noqa: E402
 from clients import ProviderError, get_llm  # noqa: E402
 from config import ConfigError, LLMConfig, mask  # noqa: E402
@@ -38,7 +38,9 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(asctime)s - %(name)s - %(levelname)s - %(message)s")
     try:
         config = LLMConfig.load_from_env()
-    except ConfigError as error:
+        # Taken first, so the app can send tasks while the start-up request is still under way.
+        channel = Channel.from_env()
+    except (ConfigError, ChannelError) as error:
         log.error("configuration error: %s", error)
         return EX_CONFIG
     log.info("worker starting: %s", config.describe())
@@ -48,8 +50,6 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda signum, frame: stopping.set())
 
     llm = get_llm(config)
-    # Taken first, so the app can send tasks while the start-up request is still under way.
-    channel = Channel.from_env()
     if channel is not None:
         serve_channel(channel, config, llm, stopping)
     else:

@@ -95,6 +95,7 @@ test('a bad configuration is one clear line and exit code 78 (EX_CONFIG), so the
     [{}, /configuration error: the anthropic provider needs an API key; set STIGMER_LLM_API_KEY or ANTHROPIC_API_KEY/],
     [{ STIGMER_LLM_PROVIDER: 'ollama', STIGMER_LLM_BASE_URL: 'localhost:11434' }, /STIGMER_LLM_BASE_URL="localhost:11434" is not an http\(s\) URL/],
     [{ LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-proj with space' }, /OPENAI_API_KEY contains whitespace/],
+    [{ LLM_PROVIDER: 'ollama', STIGMER_CONTROL_FD: '7' }, /STIGMER_CONTROL_FD='7' is not an open socket .*; unset it to run without the control channel/],
   ];
   for (const [env, message] of cases) {
     const result = runAlone(env);
