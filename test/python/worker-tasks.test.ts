@@ -33,7 +33,12 @@ interface Session {
 /** The host with the UI, running the Python worker; resolves once the app has heard the worker's `ready` (or, without the channel, once the worker runs). */
 async function startSession(
   t: { after(fn: () => Promise<void>): void },
-  { flags = [], extra = {}, channel = true, anthropic = {} }: { flags?: string[]; extra?: Record<string, string>; channel?: boolean; anthropic?: FakeAnthropicOptions } = {},
+  {
+    flags = [],
+    extra = {},
+    channel = true,
+    anthropic = {},
+  }: { flags?: string[]; extra?: Record<string, string>; channel?: boolean; anthropic?: FakeAnthropicOptions } = {},
 ): Promise<Session> {
   const scope = new Scope(t);
   const servers = await startServers(scope, { anthropic });
@@ -72,7 +77,8 @@ async function runTask(session: Session, prompt: string) {
 const pick = (body: unknown, keys: string[]) => Object.fromEntries(keys.map((key) => [key, (body as Record<string, unknown>)[key]]));
 
 /** The chat requests that carried this prompt: the task's own, not the worker's start-up request. */
-const requestsWith = (server: FakeServer, apiPath: string, prompt: string) => chatRequests(server, apiPath).filter((request) => JSON.stringify(request.body).includes(prompt));
+const requestsWith = (server: FakeServer, apiPath: string, prompt: string) =>
+  chatRequests(server, apiPath).filter((request) => JSON.stringify(request.body).includes(prompt));
 
 async function assertOllamaTask(session: Session, model: string): Promise<void> {
   const prompt = `Which model answers? ${model}`;
@@ -83,7 +89,11 @@ async function assertOllamaTask(session: Session, model: string): Promise<void> 
   assert.equal(text, OLLAMA_REPLY, 'the streamed answer reached the app');
   // The double answers with the model it was asked for, so `done.model` above is what reached it.
   // Ollama's access log records a request once it is answered: the worker's start-up request and the task's.
-  await waitFor(() => `two chat requests in Ollama's log: ${session.servers.ollamaRequests.join(', ')}`, () => chats() === 2, HOST_WAIT_MS);
+  await waitFor(
+    () => `two chat requests in Ollama's log: ${session.servers.ollamaRequests.join(', ')}`,
+    () => chats() === 2,
+    HOST_WAIT_MS,
+  );
   assert.ok((await modelsLoadedBy(session.servers.ollama)).includes(model.includes(':') ? model : `${model}:latest`));
   assert.deepEqual(requestsWith(session.servers.anthropic, '/v1/messages', prompt), [], 'nothing reached Anthropic');
 }
@@ -97,7 +107,11 @@ async function assertAnthropicTask(session: Session): Promise<void> {
   const [request, ...more] = requestsWith(session.servers.anthropic, '/v1/messages', prompt);
   assert.equal(more.length, 0);
   assert.ok(request, 'the task reached Anthropic');
-  assert.deepEqual(pick(request.body, ['model', 'stream']), { model: PROVIDER_INFO.anthropic.defaultModel, stream: true }, 'the task streams from the default model');
+  assert.deepEqual(
+    pick(request.body, ['model', 'stream']),
+    { model: PROVIDER_INFO.anthropic.defaultModel, stream: true },
+    'the task streams from the default model',
+  );
   assert.equal(request.headers['x-api-key'], FAKE_ANTHROPIC_KEY);
   assert.ok(!session.servers.ollamaRequests.includes('POST /v1/chat/completions'), 'nothing was asked of Ollama');
 }
@@ -112,7 +126,9 @@ test('seed case 2, ANTHROPIC_API_KEY: the task reaches Anthropic with the defaul
   await assertAnthropicTask(session);
   // The app asks a cloud runner for a check once it is ready (GET /v1/models/{model}); the worker answers it.
   await session.host.waitForLine('the provider check to pass', (line) => line.includes('Provider check passed: anthropic'));
-  assert.ok(session.servers.anthropic.requests.some((request) => request.method === 'GET' && request.path === `/v1/models/${PROVIDER_INFO.anthropic.defaultModel}`));
+  assert.ok(
+    session.servers.anthropic.requests.some((request) => request.method === 'GET' && request.path === `/v1/models/${PROVIDER_INFO.anthropic.defaultModel}`),
+  );
 });
 
 test('seed case 3, --anthropic-key: the task reaches Anthropic', async (t) => {

@@ -31,7 +31,10 @@ test('lines outside the protocol are named in the log and skipped; the ready aft
   const { host, ui } = await startMisbehaving(t, 'garbage');
   await host.waitForLine('the ready after the garbage', (line) => line.includes('Runner ready: ollama llama3.2'));
   for (const problem of ['sent a line that is not JSON', `sent a line longer than ${1024 * 1024} bytes`, 'does not match the protocol']) {
-    assert.ok(host.lines().some((line) => line.includes(problem)), `${problem}\n${host.stdout}`);
+    assert.ok(
+      host.lines().some((line) => line.includes(problem)),
+      `${problem}\n${host.stdout}`,
+    );
   }
   const state = (await ui.request('state:get')).value as AppState;
   assert.equal(state.runner.state, 'running');
