@@ -2,10 +2,22 @@ import { z } from 'zod';
 import { ProviderSchema } from './providers.ts';
 
 /**
- * The control channel between the app and the built-in runner. It travels on the IPC channel
- * (Node `process.send` or Electron's `parentPort`), never on stdout/stderr, so a log line can
+ * The control channel between the app and a runner. For the built-in runner it travels on the IPC
+ * channel (Node `process.send` or Electron's `parentPort`); never on stdout/stderr, so a log line can
  * never be mistaken for a message. Both sides validate every message with these schemas.
  */
+
+/**
+ * A custom runner (any language) gets the same messages on a socket when the user turns the
+ * channel on (`--runner-control-channel`, `STIGMER_RUNNER_CONTROL_CHANNEL=1`): file descriptor
+ * `RUNNER_CONTROL_FD`, named in the runner's environment as `RUNNER_CONTROL_FD_VARIABLE`. Each
+ * message is one JSON object on one line (UTF-8, ending in `\n`), both ways. The app sends a
+ * custom runner nothing until it has sent `ready`.
+ */
+export const RUNNER_CONTROL_FD = 3;
+export const RUNNER_CONTROL_FD_VARIABLE = 'STIGMER_CONTROL_FD';
+/** A longer line from a custom runner is dropped as a protocol violation, so a runner cannot make the app buffer without bound. */
+export const MAX_CONTROL_LINE_BYTES = 1024 * 1024;
 
 /** The exit code (EX_CONFIG from sysexits.h) of a runner whose configuration is invalid: do not restart it. */
 export const RUNNER_CONFIG_EXIT_CODE = 78;

@@ -6,44 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 import { PROVIDER_INFO } from '../../src/shared/providers.ts';
-import { defaultSettings } from '../../src/shared/settings.ts';
-import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from '../doubles/cloud/anthropic.ts';
-import type { FakeServer } from '../doubles/cloud/common.ts';
-import { FAKE_OPENAI_KEY, startFakeOpenAI } from '../doubles/cloud/openai.ts';
-import { startFakeOllama, type FakeOllamaServer } from '../doubles/ollama/server.ts';
+import { FAKE_ANTHROPIC_KEY } from '../doubles/cloud/anthropic.ts';
+import { FAKE_OPENAI_KEY } from '../doubles/cloud/openai.ts';
 import { REPO_ROOT, cleanEnv } from '../support/headless.ts';
 import { HOST_WAIT_MS, Scope, hostEnv, startHost, waitFor } from '../support/e2e-host.ts';
-
-const WORKER = 'examples/python-worker/worker.py';
-const RUNNER_COMMAND = `python3 ${WORKER}`;
-
-interface Servers {
-  ollama: FakeOllamaServer;
-  /** Method and path of every request Ollama's double answered. */
-  ollamaRequests: string[];
-  anthropic: FakeServer;
-  openai: FakeServer;
-}
-
-async function startServers(scope: Scope): Promise<Servers> {
-  const ollamaRequests: string[] = [];
-  const ollama = await startFakeOllama({ models: ['llama3.2', 'llama3:70b'], onRequest: (method, pathname) => ollamaRequests.push(`${method} ${pathname}`) });
-  scope.defer(() => ollama.close());
-  const anthropic = await startFakeAnthropic({ validKeys: [FAKE_ANTHROPIC_KEY] });
-  scope.defer(() => anthropic.close());
-  const openai = await startFakeOpenAI({ validKeys: [FAKE_OPENAI_KEY] });
-  scope.defer(() => openai.close());
-  return { ollama, ollamaRequests, anthropic, openai };
-}
-
-const modelsLoadedBy = async (ollama: FakeOllamaServer): Promise<string[]> =>
-  ((await (await fetch(`${ollama.url}/api/ps`)).json()) as { models: { name: string }[] }).models.map((model) => model.name);
-
-const chatRequests = (server: FakeServer, apiPath: string) => server.requests.filter((request) => request.method === 'POST' && request.path === apiPath);
+import { RUNNER_COMMAND, WORKER, chatRequests, modelsLoadedBy, profileFor, startServers, type Servers } from './support.ts';
 
 /**
  * Runs the worker under the host until it logs its start-up request's answer; the cloud
@@ -52,12 +21,7 @@ const chatRequests = (server: FakeServer, apiPath: string) => server.requests.fi
 async function runWorker(t: { after(fn: () => Promise<void>): void }, flags: string[], extra: Record<string, string>) {
   const scope = new Scope(t);
   const servers = await startServers(scope);
-  const userDataDir = scope.tempDir();
-  const settings = defaultSettings();
-  settings.providers.anthropic.baseUrl = servers.anthropic.url;
-  settings.providers.openai.baseUrl = `${servers.openai.url}/v1`;
-  settings.firstRunCompleted = true;
-  fs.writeFileSync(path.join(userDataDir, 'settings.json'), JSON.stringify(settings));
+  const userDataDir = profileFor(scope, servers);
   const env = hostEnv(scope, { ollamaHost: servers.ollama.url, extra });
   const host = startHost(scope, ['--user-data-dir', userDataDir, '--runner-command', RUNNER_COMMAND, ...flags], env);
   const answer = await host.waitForLine(
@@ -131,6 +95,7 @@ test('a bad configuration is one clear line and exit code 78 (EX_CONFIG), so the
     [{}, /configuration error: the anthropic provider needs an API key; set STIGMER_LLM_API_KEY or ANTHROPIC_API_KEY/],
     [{ STIGMER_LLM_PROVIDER: 'ollama', STIGMER_LLM_BASE_URL: 'localhost:11434' }, /STIGMER_LLM_BASE_URL="localhost:11434" is not an http\(s\) URL/],
     [{ LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-proj with space' }, /OPENAI_API_KEY contains whitespace/],
+    [{ LLM_PROVIDER: 'ollama', STIGMER_CONTROL_FD: '7' }, /STIGMER_CONTROL_FD='7' is not an open socket .*; unset it to run without the control channel/],
   ];
   for (const [env, message] of cases) {
     const result = runAlone(env);

@@ -30,6 +30,24 @@ test('the runner command comes from the flag, then STIGMER_RUNNER_COMMAND, then 
   assert.ok(fs.existsSync(BUILT_IN_RUNNER_ENTRY), 'the built-in runner is where the default points');
 });
 
+test('the control channel is off unless --runner-control-channel or STIGMER_RUNNER_CONTROL_CHANNEL turns it on; a bad value names the variable', () => {
+  const custom = (inputs: Partial<Parameters<typeof resolveRunnerCommand>[0]>) =>
+    resolveRunnerCommand({ flag: 'worker', env: {}, settings: settingsWith(), ...inputs });
+  const channelOf = (result: ReturnType<typeof resolveRunnerCommand>) => (result.ok ? (result.command.controlChannel ?? false) : result.error.message);
+  assert.equal(channelOf(custom({})), false);
+  assert.equal(channelOf(custom({ controlChannelFlag: true })), true);
+  assert.equal(channelOf(custom({ env: { STIGMER_RUNNER_CONTROL_CHANNEL: ' Yes ' } })), true);
+  assert.equal(channelOf(custom({ env: { STIGMER_RUNNER_CONTROL_CHANNEL: '0' } })), false);
+  assert.equal(channelOf(custom({ controlChannelFlag: true, env: { STIGMER_RUNNER_CONTROL_CHANNEL: 'off' } })), true, 'the flag wins');
+  assert.equal(
+    channelOf(custom({ env: { STIGMER_RUNNER_CONTROL_CHANNEL: 'maybe' } })),
+    'STIGMER_RUNNER_CONTROL_CHANNEL="maybe" is not one of 1, true, yes, on, 0, false, no, off',
+  );
+  // The built-in runner has its own channel (Node's IPC) whatever the switch says.
+  const builtIn = resolveRunnerCommand({ env: { STIGMER_RUNNER_CONTROL_CHANNEL: '1' }, settings: settingsWith() });
+  assert.ok(builtIn.ok && builtIn.command.builtIn && builtIn.command.controlChannel === undefined);
+});
+
 test("the command string is split by execa's parser, with no shell: quotes and $ stay literal, a backslash escapes a space", () => {
   const result = resolveRunnerCommand({ flag: String.raw`/opt/my\ runner/run --name "two words" $HOME;rm`, env: {}, settings: settingsWith() });
   assert.ok(result.ok);

@@ -109,6 +109,7 @@ export class Configuration {
     redactor.setSecrets(CLOUD_PROVIDERS.flatMap((provider) => this.#config.keys[provider]?.value ?? []));
     this.#runnerCommand = resolveRunnerCommand({
       flag: commandLine.runnerCommand,
+      controlChannelFlag: commandLine.runnerControlChannel,
       env,
       settings: settings.get(),
       ...(builtInRunner ? { builtIn: builtInRunner } : {}),

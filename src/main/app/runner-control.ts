@@ -9,6 +9,7 @@ import { RunnerToAppSchema, type RunnerCheck } from '../../shared/runner-protoco
 import type { LogPipeline } from '../logs/pipeline.ts';
 import { formatRunnerCommand, type RunnerCommand } from '../runner/command.ts';
 import type { Launcher } from '../process/launcher.ts';
+import { InvalidControlLine } from '../process/json-lines-channel.ts';
 import { pidFilePath } from '../process/pid-file.ts';
 import { buildRunnerEnv, describeRunnerEnv } from '../runner/runner-env.ts';
 import { RunnerSupervisor, type RunnerSupervisorOptions } from '../runner/supervisor.ts';
@@ -92,6 +93,8 @@ export class RunnerControl {
   #wanted = false;
   #incident: UserError | null = null;
   #stopped = false;
+  /** The running process sent `ready`: a custom runner is sent tasks only then, so one that never reads its channel is never sent any. */
+  #announced = false;
 
   constructor(deps: RunnerControlDeps) {
     this.#deps = deps;
@@ -143,7 +146,7 @@ export class RunnerControl {
     const config = this.#deps.configuration.current;
     const command = this.#deps.configuration.runnerCommand;
     const runnable = config.errors.length === 0 && command?.ok === true ? command.command : undefined;
-    const env = runnable ? buildRunnerEnv(config, this.#deps.env) : {};
+    const env = runnable ? buildRunnerEnv(config, this.#deps.env, { controlChannel: runnable.controlChannel === true }) : {};
     const inputs = runnable ? JSON.stringify([runnable.argv, env]) : '';
     const step = planRunner({
       valid: runnable !== undefined,
@@ -227,10 +230,16 @@ export class RunnerControl {
       throw new CommandError('The runner is not running.', 'Start it from the Overview or the tray, then try again.');
     }
     const command = this.#deps.configuration.runnerCommand;
-    if (!command?.ok || !command.command.builtIn) {
+    if (!command?.ok || !(command.command.builtIn || command.command.controlChannel)) {
       throw new CommandError(
         'The playground needs the built-in runner; a custom runner has no task channel.',
-        'Clear the runner command in Settings to use the built-in runner.',
+        'Clear the runner command in Settings to use the built-in runner, or start a runner that speaks the control channel with --runner-control-channel (see the README).',
+      );
+    }
+    if (!this.#takesTasks()) {
+      throw new CommandError(
+        'The runner has not said it takes tasks: no "ready" message came on its control channel.',
+        'A runner started with --runner-control-channel sends {"type":"ready",…} on the descriptor named by STIGMER_CONTROL_FD; see its logs.',
       );
     }
     const taskId = randomUUID();
@@ -252,8 +261,7 @@ export class RunnerControl {
   recheckIncident(): void {
     if (!this.#incident) return;
     this.#incident = null;
-    const command = this.#deps.configuration.runnerCommand;
-    if (this.#runner?.getState().state === 'running' && command?.ok && command.command.builtIn) {
+    if (this.#runner?.getState().state === 'running' && this.#takesTasks()) {
       this.#runner.send({ type: 'check', id: randomUUID() });
     }
   }
@@ -264,6 +272,13 @@ export class RunnerControl {
    */
   #redact(text: string): string {
     return this.#deps.logs.redactor.redact(text);
+  }
+
+  /** The built-in runner always listens; a custom one once it has announced itself. */
+  #takesTasks(): boolean {
+    const command = this.#deps.configuration.runnerCommand;
+    if (!command?.ok) return false;
+    return command.command.builtIn || (command.command.controlChannel === true && this.#announced);
   }
 
   #release(): void {
@@ -285,6 +300,8 @@ export class RunnerControl {
     });
     const unsubscribers = [
       supervisor.subscribe(({ status }) => {
+        // A new process announces itself afresh.
+        if (status.state !== 'running') this.#announced = false;
         const stuck = status.state === 'crash-loop' || status.state === 'failed';
         const text = stuck && status.error ? `${status.error.message} — ${status.error.fix}` : status.reason;
         this.#deps.log(stuck ? 'error' : 'info', `Runner ${status.state}: ${text}`);
@@ -300,6 +317,10 @@ export class RunnerControl {
 
   #onRunnerMessage(raw: unknown): void {
     const { log, onPlayground, onChange } = this.#deps;
+    if (raw instanceof InvalidControlLine) {
+      log('warn', `The runner sent ${raw.problem} on its control channel; it was ignored`);
+      return;
+    }
     const parsed = RunnerToAppSchema.safeParse(raw);
     if (!parsed.success) {
       log('warn', 'The runner sent a control message that does not match the protocol; it was ignored');
@@ -308,6 +329,7 @@ export class RunnerControl {
     const message = parsed.data;
     switch (message.type) {
       case 'ready':
+        this.#announced = true;
         this.#incident = null;
         log('info', `Runner ready: ${message.provider} ${message.model} at ${message.baseUrl}`);
         // One cheap authenticated call proves the key and the model before the user relies on them.

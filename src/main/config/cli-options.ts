@@ -19,6 +19,7 @@ export const CLI_OPTIONS = {
   'openai-key': { type: 'string', value: 'KEY', help: 'OpenAI API key (visible to other local users; prefer OPENAI_API_KEY)' },
   'user-data-dir': { type: 'string', value: 'DIR', help: 'folder for settings, logs and pid files' },
   'runner-command': { type: 'string', value: '"CMD ARGS"', help: 'runner to supervise instead of the built-in one' },
+  'runner-control-channel': { type: 'boolean', help: 'give that runner the control channel on fd 3 (JSON lines), so it takes tasks' },
   'ollama-path': { type: 'string', value: 'PATH', help: 'the ollama binary to launch' },
   'print-config': { type: 'boolean', help: 'print the resolved configuration as JSON and exit (2 if invalid)' },
   doctor: { type: 'boolean', help: 'check configuration, Ollama and the runner, then exit' },
@@ -35,6 +36,8 @@ export interface CommandLine {
   config: ConfigFlags;
   userDataDir?: string;
   runnerCommand?: string;
+  /** `--runner-control-channel`. */
+  runnerControlChannel: boolean;
   ollamaPath?: string;
   printConfig: boolean;
   doctor: boolean;
@@ -48,6 +51,7 @@ export interface CommandLine {
 /** No flags at all. */
 export const DEFAULT_COMMAND_LINE: Readonly<CommandLine> = {
   config: {},
+  runnerControlChannel: false,
   printConfig: false,
   doctor: false,
   json: false,
@@ -130,6 +134,7 @@ export function parseCommandLine(args: readonly string[], { strict = true }: { s
       },
       ...optional('userDataDir', text('user-data-dir')),
       ...optional('runnerCommand', text('runner-command')),
+      runnerControlChannel: values['runner-control-channel'] === true,
       ...optional('ollamaPath', text('ollama-path')),
       printConfig: values['print-config'] === true,
       doctor: values.doctor === true,

@@ -158,7 +158,12 @@ export async function runDoctor(inputs: DoctorInputs): Promise<DoctorReport> {
   // A key written into the runner command is masked like everywhere the app prints a command.
   const redactor = new Redactor(CLOUD_PROVIDERS.flatMap((provider) => config.keys[provider]?.value ?? []));
   const redact = (text: string): string => redactor.redact(text);
-  const resolved = resolveRunnerCommand({ flag: inputs.commandLine.runnerCommand, env: inputs.env, settings: inputs.settings });
+  const resolved = resolveRunnerCommand({
+    flag: inputs.commandLine.runnerCommand,
+    controlChannelFlag: inputs.commandLine.runnerControlChannel,
+    env: inputs.env,
+    settings: inputs.settings,
+  });
   let runner: DoctorReport['runner'] = { command: [], source: 'default', executable: null };
   if (resolved.ok) {
     const { command } = resolved;

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Readable } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
+import { RUNNER_CONTROL_FD } from '../../shared/runner-protocol.ts';
+import { jsonLinesChannel, type JsonLinesChannel } from './json-lines-channel.ts';
 import { terminateTree } from './process-tree.ts';
 
 export interface LaunchSpec {
@@ -8,8 +10,12 @@ export interface LaunchSpec {
   /** The complete environment; nothing is inherited on top of it. */
   env: Record<string, string>;
   cwd?: string;
-  /** Open a message channel beside stdout/stderr (Node's IPC), which stay pure logs. */
-  controlChannel: boolean;
+  /**
+   * Open a message channel beside stdout/stderr, which stay pure logs: `true` is Node's IPC (the
+   * built-in runner, a Node process); `'json-lines'` a socket on fd `RUNNER_CONTROL_FD` that a
+   * program in any language can read (a custom runner that asked for it).
+   */
+  controlChannel: boolean | 'json-lines';
 }
 
 export interface LaunchExit {
@@ -53,7 +59,7 @@ export const childProcessLauncher: Launcher = {
       child = spawn(file, args, {
         env: spec.env,
         ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
-        stdio: spec.controlChannel ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+        stdio: stdioFor(spec.controlChannel),
         detached: process.platform !== 'win32',
         windowsHide: true,
       });
@@ -77,6 +83,8 @@ export const childProcessLauncher: Launcher = {
     });
     let hasExited = false;
     void exited.then(() => (hasExited = true));
+    const socket = spec.controlChannel === 'json-lines' ? (child.stdio[RUNNER_CONTROL_FD] as Duplex | null | undefined) : undefined;
+    const lines: JsonLinesChannel | undefined = socket ? jsonLinesChannel(socket) : undefined;
 
     return {
       started,
@@ -93,16 +101,24 @@ export const childProcessLauncher: Launcher = {
         await exited;
       },
       send(message) {
+        if (lines) return lines.send(message);
         if (!child.connected || !child.send) return false;
         return child.send(message as object);
       },
       onMessage(listener) {
+        if (lines) return lines.onMessage(listener);
         child.on('message', listener);
         return () => child.off('message', listener);
       },
     };
   },
 };
+
+/** stdin closed, stdout and stderr piped, and the control channel (if any) at fd 3. */
+function stdioFor(channel: LaunchSpec['controlChannel']): ('ignore' | 'pipe' | 'ipc')[] {
+  if (channel === 'json-lines') return ['ignore', 'pipe', 'pipe', 'pipe'];
+  return channel ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'];
+}
 
 /** A process that could not even be spawned: `started` rejects with why, everything else is already over. */
 function unstartable(error: unknown): LaunchedProcess {

@@ -15,11 +15,15 @@ export interface RunnerCommand {
   source: RunnerCommandSource;
   /** The built-in runner, which talks to the app over a control channel besides its logs. */
   builtIn: boolean;
+  /** A custom runner the user gave the JSON-lines control channel (`--runner-control-channel`); the built-in runner always has its own. */
+  controlChannel?: boolean;
 }
 
 export interface RunnerCommandInputs {
   /** `--runner-command`. */
   flag?: string | undefined;
+  /** `--runner-control-channel`. */
+  controlChannelFlag?: boolean | undefined;
   env: Readonly<Record<string, string | undefined>>;
   settings: Pick<Settings, 'runner'>;
   /**
@@ -55,11 +59,35 @@ export function resolveRunnerCommand(inputs: RunnerCommandInputs): RunnerCommand
     if (raw === undefined || raw.trim() === '') continue;
     const [file, ...args] = parseCommandString(raw.trim());
     if (file === undefined) continue;
-    return { ok: true, command: { argv: [file, ...args], source, builtIn: false } };
+    const channel = resolveControlChannel(inputs);
+    if (!channel.ok) return channel;
+    return { ok: true, command: { argv: [file, ...args], source, builtIn: false, ...(channel.enabled ? { controlChannel: true } : {}) } };
   }
   return {
     ok: true,
     command: { argv: inputs.builtIn ?? [process.execPath, BUILT_IN_RUNNER_ENTRY], source: 'default', builtIn: true },
+  };
+}
+
+const SWITCH_VALUES: Record<string, boolean> = { '1': true, true: true, yes: true, on: true, '0': false, false: false, no: false, off: false };
+
+/**
+ * Whether a custom runner gets the JSON-lines control channel: `--runner-control-channel`, then
+ * `STIGMER_RUNNER_CONTROL_CHANNEL` (1/true/yes/on or 0/false/no/off; blank is unset), else off,
+ * so a runner that never asked for it is started exactly as before (no extra descriptor).
+ */
+function resolveControlChannel(inputs: RunnerCommandInputs): { ok: true; enabled: boolean } | { ok: false; error: RunnerError } {
+  if (inputs.controlChannelFlag === true) return { ok: true, enabled: true };
+  const raw = inputs.env.STIGMER_RUNNER_CONTROL_CHANNEL?.trim().toLowerCase() ?? '';
+  if (raw === '') return { ok: true, enabled: false };
+  const enabled = SWITCH_VALUES[raw];
+  if (enabled !== undefined) return { ok: true, enabled };
+  return {
+    ok: false,
+    error: {
+      message: `STIGMER_RUNNER_CONTROL_CHANNEL=${JSON.stringify(inputs.env.STIGMER_RUNNER_CONTROL_CHANNEL)} is not one of 1, true, yes, on, 0, false, no, off`,
+      fix: 'set it to 1 to give the runner the control channel, or unset it',
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import type { RunnerEnvironment } from '../../shared/ipc.ts';
+import { RUNNER_CONTROL_FD, RUNNER_CONTROL_FD_VARIABLE } from '../../shared/runner-protocol.ts';
 import { API_KEY_ENV, CLOUD_PROVIDERS, PROVIDERS, isCloudProvider } from '../../shared/providers.ts';
 import { maskSecret } from '../../shared/secret-mask.ts';
 import { toOpenAiCompatibleUrl } from '../../lib/base-url.ts';
@@ -17,6 +18,7 @@ const CONTRACT_VARIABLES: readonly string[] = [
   ...CLOUD_PROVIDERS.map((provider) => API_KEY_ENV[provider]),
   ...PROVIDERS.map((provider) => PROVIDER_BASE_URL_ENV[provider]),
   'PYTHONUNBUFFERED',
+  RUNNER_CONTROL_FD_VARIABLE,
 ];
 
 /**
@@ -24,7 +26,7 @@ const CONTRACT_VARIABLES: readonly string[] = [
  * gets the resolved values instead), every provider's credentials (only the active provider's
  * resolved key is added back), and the SDKs' own base URL variables, which would silently send
  * a runner's SDK somewhere other than the resolved base URL (the active provider's is set again).
- * `PYTHONUNBUFFERED` is the user's to set.
+ * `PYTHONUNBUFFERED` is the user's to set. An inherited `STIGMER_CONTROL_FD` would point a runner at a descriptor that is not its channel.
  */
 const INHERITED_VARIABLES_REMOVED = [...CONTRACT_VARIABLES.filter((name) => name !== 'PYTHONUNBUFFERED'), 'ANTHROPIC_AUTH_TOKEN'];
 
@@ -73,7 +75,11 @@ function contractVariables(config: ResolvedConfig): Record<string, string> {
  *
  * Pure. The configuration must be valid: a runner is never started with errors pending.
  */
-export function buildRunnerEnv(config: ResolvedConfig, baseEnv: Readonly<NodeJS.ProcessEnv>): Record<string, string> {
+export function buildRunnerEnv(
+  config: ResolvedConfig,
+  baseEnv: Readonly<NodeJS.ProcessEnv>,
+  { controlChannel = false }: { controlChannel?: boolean } = {},
+): Record<string, string> {
   if (config.errors.length > 0) {
     throw new Error(`the runner cannot start until the configuration is fixed: ${config.errors.map((issue) => issue.message).join('; ')}`);
   }
@@ -86,6 +92,8 @@ export function buildRunnerEnv(config: ResolvedConfig, baseEnv: Readonly<NodeJS.
   Object.assign(env, contractVariables(config));
   // Python block-buffers a piped stdout: without this a worker's logs arrive in late bursts, or never if it is killed.
   env.PYTHONUNBUFFERED ??= '1';
+  // A custom runner given the JSON-lines channel learns where it is (the launcher opens it there).
+  if (controlChannel) env[RUNNER_CONTROL_FD_VARIABLE] = String(RUNNER_CONTROL_FD);
   return env;
 }
 

@@ -55,8 +55,8 @@ export interface RunnerSupervisorOptions {
   killGraceMs?: number;
   /** Configuration changes closer together than this cause a single restart. */
   configDebounceMs?: number;
-  /** Default: the built-in runner gets one, a custom command does not. */
-  controlChannel?: boolean;
+  /** Default: the built-in runner gets Node's IPC, a custom command the JSON-lines socket if it asked for it, else none. */
+  controlChannel?: boolean | 'json-lines';
   /** How many output lines are kept for the crash-loop message. */
   tailLines?: number;
   launcher?: Launcher;
@@ -240,7 +240,7 @@ export class RunnerSupervisor {
       argv: [located.path, ...args],
       env: this.#env,
       cwd,
-      controlChannel: this.#options.controlChannel ?? this.#command.builtIn,
+      controlChannel: this.#options.controlChannel ?? (this.#command.builtIn || (this.#command.controlChannel === true && 'json-lines')),
     });
     // Piped, so that when the log file falls behind, the pipe pauses and the runner waits.
     const sinks = this.#options.output?.open();
