@@ -11,7 +11,7 @@ function random(seed: number): () => number {
   };
 }
 
-const composer = new Composer();
+const composer = new Composer({ pools: 0, poolBytes: 0 });
 
 const PIECES = [
   ' ',

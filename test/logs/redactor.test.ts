@@ -11,7 +11,7 @@ import { tempDir } from '../support/headless.ts';
 const ANTHROPIC = 'sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-abcdEFGH';
 const CUSTOM = 'my-gateway-token-0123456789';
 
-const composer = new Composer();
+const composer = new Composer({ pools: 0, poolBytes: 0 });
 composer.setHeads(Buffer.alloc(6 * 38, 0x20), 38);
 
 /** Whether the log pipeline's composer sends a line of `text` to the slow path to be scrubbed (redacted), as it does in a flood. */
@@ -19,7 +19,7 @@ function composerScrubs(text: string): boolean {
   const chunk = Buffer.from(`plain\n${text}\nplain\n`);
   composer.load(chunk, 0, chunk.length - 1);
   for (;;) {
-    const stop = composer.run(false);
+    const stop = composer.run(false, composer.scratch.byteOffset, composer.scratch.length);
     if (stop === Stop.Slow && composer.slowScrub) return true;
     if (stop === Stop.Done) return false;
   }

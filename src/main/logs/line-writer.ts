@@ -5,13 +5,19 @@ import { Composer, LEVEL_CODES, Stop } from './wasm/composer.ts';
 
 /** File lines are composed in shared buffers this large; records and the file keep slices of them. */
 const POOL_BYTES = 1024 * 1024;
-/** Enough to cover what the file has not written yet (its 1 MiB high-water mark) and the ring's newest records. */
+/**
+ * Enough to cover what the file has not written yet (its 1 MiB high-water mark) and the ring's
+ * newest records. That many pools live in the composer's memory, where it writes lines directly;
+ * more (a ring of long lines) are ordinary buffers that composed lines are copied into.
+ */
 const MAX_FREE_POOLS = 8;
 
 interface Pool {
   readonly bytes: Buffer;
   /** Segments of it still held by the file or the ring. */
   refs: number;
+  /** Whether it is one of the composer's pools (the composer writes into it), which are always reused. */
+  readonly inComposer: boolean;
 }
 const LF = 0x0a;
 const CR = 0x0d;
@@ -30,13 +36,14 @@ export type SlowLine = (line: string, needsScrub: boolean) => { level: number; t
  * slow path. Lines go into a segment that `take` hands out as one buffer.
  */
 export class LineWriter {
-  #pool: Pool = { bytes: Buffer.allocUnsafe(POOL_BYTES), refs: 0 };
+  readonly #composer = new Composer({ pools: MAX_FREE_POOLS, poolBytes: POOL_BYTES });
   /**
    * Pools no segment uses any more, for reuse: a flood then allocates no memory, which matters
    * because V8 collects dead buffers late when the JavaScript heap stays quiet (RSS grew by
-   * tens of MiB of garbage buffers before).
+   * tens of MiB of garbage buffers before). The composer's own pools come first.
    */
-  readonly #free: Pool[] = [];
+  readonly #free: Pool[] = this.#composer.pools.map((bytes) => ({ bytes, refs: 0, inComposer: true }));
+  #pool: Pool = this.#free.shift()!;
   /** Where the open segment starts in the pool, and where the next byte goes. */
   #start = 0;
   #offset = 0;
@@ -44,7 +51,6 @@ export class LineWriter {
   /** The six heads (one per level) of the open segment, `HEAD_BYTES` each. */
   #heads = new Uint8Array(6 * HEAD_BYTES);
   #headsKey = '';
-  readonly #composer = new Composer();
 
   /** Lines in the open segment. */
   get count(): number {
@@ -95,21 +101,39 @@ export class LineWriter {
     }
   }
 
-  /** The lines of `chunk[start, end]` (`end` is a newline), through the composer, window by window. */
+  /**
+   * The lines of `chunk[start, end]` (`end` is a newline), through the composer, window by
+   * window: straight into the pool when it is one of the composer's, else copied from its
+   * scratch area.
+   */
   #compose(chunk: Buffer, start: number, end: number, stream: LogStream, slow: SlowLine): void {
     const composer = this.#composer;
     const stderr = stream === 'stderr';
     for (let windowStart = start; windowStart <= end;) {
       const windowEnd = composer.load(chunk, windowStart, end);
+      if (windowEnd === -1) {
+        // A line longer than the composer's input area (only with a raised line limit).
+        const lineEnd = chunk.indexOf(LF, windowStart);
+        this.#writeSlowLine(chunk, windowStart, lineEnd > windowStart && chunk[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd, true, slow);
+        windowStart = lineEnd + 1;
+        continue;
+      }
       for (;;) {
-        const stop = composer.run(stderr);
-        const output = composer.output;
-        this.#reserve(output.length);
-        this.#pool.bytes.set(output, this.#offset);
-        this.#offset += output.length;
+        const pool = this.#pool;
+        const direct = pool.inComposer;
+        const capacity = direct ? pool.bytes.length - this.#offset : composer.scratch.length;
+        const stop = composer.run(stderr, direct ? pool.bytes.byteOffset + this.#offset : composer.scratch.byteOffset, capacity);
+        const written = composer.written;
+        if (!direct) {
+          this.#reserve(written);
+          this.#pool.bytes.set(composer.scratch.subarray(0, written), this.#offset);
+        }
+        this.#offset += written;
         this.#count += composer.lines;
         if (stop === Stop.Done) break;
         if (stop === Stop.Slow) this.#writeSlowLine(chunk, composer.slowStart, composer.slowEnd, composer.slowScrub, slow);
+        // Full: on to a pool with room for more than this one had.
+        else if (direct) this.#reserve(capacity - written + 1);
       }
       windowStart = windowEnd + 1;
     }
@@ -144,7 +168,13 @@ export class LineWriter {
 
   #release(pool: Pool): void {
     pool.refs--;
-    if (pool.refs === 0 && pool !== this.#pool && this.#free.length < MAX_FREE_POOLS) this.#free.push(pool);
+    if (pool.refs === 0 && pool !== this.#pool) this.#reuse(pool);
+  }
+
+  /** Keeps a pool no segment uses: always the composer's (the composer writes there first), a few others. */
+  #reuse(pool: Pool): void {
+    if (pool.inComposer) this.#free.unshift(pool);
+    else if (this.#free.length < 2 * MAX_FREE_POOLS) this.#free.push(pool);
   }
 
   #head(at: number, level: number): void {
@@ -164,11 +194,11 @@ export class LineWriter {
     const open = old.bytes.subarray(this.#start, this.#offset);
     const size = open.length + bytes;
     const reused = this.#free.findIndex((pool) => pool.bytes.length >= size);
-    const pool = reused === -1 ? { bytes: Buffer.allocUnsafe(Math.max(POOL_BYTES, 2 * size)), refs: 0 } : this.#free.splice(reused, 1)[0]!;
+    const pool = reused === -1 ? { bytes: Buffer.allocUnsafe(Math.max(POOL_BYTES, 2 * size)), refs: 0, inComposer: false } : this.#free.splice(reused, 1)[0]!;
     open.copy(pool.bytes, 0);
     this.#pool = pool;
     this.#start = 0;
     this.#offset = open.length;
-    if (old.refs === 0 && this.#free.length < MAX_FREE_POOLS) this.#free.push(old);
+    if (old.refs === 0) this.#reuse(old);
   }
 }

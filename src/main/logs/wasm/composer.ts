@@ -31,8 +31,10 @@ interface ComposeExports {
 }
 
 const PAGE_BYTES = 65_536;
-/** Input bytes the composer starts with room for; it grows for a longer line. */
-const INITIAL_INPUT_BYTES = 1024 * 1024;
+/** The longest run of input the composer takes at once; a longer line goes the slow way. */
+const INPUT_BYTES = 1024 * 1024;
+/** Output for pools outside the composer's memory: room for one longest line and its head. */
+const SCRATCH_BYTES = INPUT_BYTES + 64 * 1024;
 /** The scan reads whole 16-byte blocks, one byte before a block and a few after a character. */
 const SLACK = 32;
 const LF = 0x0a;
@@ -41,31 +43,40 @@ const LF = 0x0a;
 let compiled: WebAssembly.Module | undefined;
 
 /**
- * The JavaScript side of compose.as.ts: lays out its memory (heads, an input area, an output
- * area), copies a region of a chunk in and runs the composer over it, one window at a time.
- * Positions it reports are in the chunk's terms.
+ * The JavaScript side of compose.as.ts. Its memory holds six heads, an input area, a scratch
+ * output area and `pools` buffers that composed lines can be written into directly; it is
+ * sized once and never grows, because growing would detach every buffer over it (the pools the
+ * log file and the ring still read). Positions it reports are in the chunk's terms.
  */
 export class Composer {
+  /** Buffers in the composer's memory, for LineWriter's pools. */
+  readonly pools: readonly Buffer[];
+  /** Output area for lines that go to a pool outside the composer's memory. */
+  readonly scratch: Buffer;
   readonly #wasm: ComposeExports;
-  #bytes: Uint8Array;
+  readonly #bytes: Uint8Array;
   readonly #headsAt: number;
   #headBytes = 0;
   readonly #inputAt: number;
-  #inputCapacity = 0;
-  #outputAt = 0;
-  #outputCapacity = 0;
-  /** The chunk position of the input area's first byte, and where the next run starts (in memory). */
+  /** The chunk position of the input area's first byte, where the next run starts and where the input ends (in memory). */
   #chunkOffset = 0;
   #next = 0;
   #inputEnd = 0;
+  #outputStart = 0;
 
-  constructor() {
+  constructor(options: { pools: number; poolBytes: number }) {
     compiled ??= new WebAssembly.Module(Buffer.from(COMPOSE_WASM_BASE64, 'base64'));
     this.#wasm = new WebAssembly.Instance(compiled, {}).exports as unknown as ComposeExports;
     this.#headsAt = align(this.#wasm.heapBase());
     this.#inputAt = this.#headsAt + 256 + SLACK;
-    this.#bytes = new Uint8Array(this.#wasm.memory.buffer);
-    this.#ensureInput(INITIAL_INPUT_BYTES);
+    const scratchAt = align(this.#inputAt + INPUT_BYTES + SLACK);
+    const poolsAt = align(scratchAt + SCRATCH_BYTES + SLACK);
+    const memory = this.#wasm.memory;
+    const needed = poolsAt + options.pools * options.poolBytes;
+    if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE_BYTES));
+    this.#bytes = new Uint8Array(memory.buffer);
+    this.scratch = Buffer.from(memory.buffer, scratchAt, SCRATCH_BYTES);
+    this.pools = Array.from({ length: options.pools }, (_, index) => Buffer.from(memory.buffer, poolsAt + index * options.poolBytes, options.poolBytes));
   }
 
   /** The six heads (one per level code), all `headBytes` long. */
@@ -76,18 +87,13 @@ export class Composer {
   }
 
   /**
-   * Loads the longest run of whole lines of `chunk[start, end]` (`end` is a newline) that fits,
-   * at least one line, and returns the chunk position of its last newline.
+   * Loads the longest run of whole lines of `chunk[start, end]` (`end` is a newline) that fits
+   * and returns the chunk position of its last newline, or -1 when the first line alone is
+   * longer than the input area.
    */
   load(chunk: Uint8Array, start: number, end: number): number {
-    let last = end;
-    if (last - start + 1 > this.#inputCapacity) {
-      last = chunk.lastIndexOf(LF, start + this.#inputCapacity - 1);
-      if (last < start) {
-        last = chunk.indexOf(LF, start);
-        this.#ensureInput(last - start + 1);
-      }
-    }
+    const last = end - start < INPUT_BYTES ? end : chunk.lastIndexOf(LF, start + INPUT_BYTES - 1);
+    if (last < start) return -1;
     this.#bytes.set(chunk.subarray(start, last + 1), this.#inputAt);
     this.#chunkOffset = start - this.#inputAt;
     this.#next = this.#inputAt;
@@ -95,26 +101,23 @@ export class Composer {
     return last;
   }
 
-  /** Composes loaded lines into the output area until done, full or at a slow line. */
-  run(stderr: boolean): Stop {
-    const stop = this.#wasm.compose(
-      this.#headsAt,
-      this.#headBytes,
-      this.#next,
-      this.#inputEnd - this.#next,
-      this.#outputAt,
-      this.#outputCapacity,
-      stderr ? 1 : 0,
-    ) as Stop;
+  /**
+   * Composes loaded lines into `capacity` bytes at `output` (an address in the composer's
+   * memory: the `byteOffset` of a pool or of `scratch`) until done, full or at a slow line.
+   */
+  run(stderr: boolean, output: number, capacity: number): Stop {
+    this.#outputStart = output;
+    const stop = this.#wasm.compose(this.#headsAt, this.#headBytes, this.#next, this.#inputEnd - this.#next, output, capacity, stderr ? 1 : 0) as Stop;
     this.#next = this.#wasm.consumed();
     return stop;
   }
 
-  /** The lines the last run composed, as bytes; valid until the next call. */
-  get output(): Uint8Array {
-    return this.#bytes.subarray(this.#outputAt, this.#wasm.outputEndsAt());
+  /** Bytes the last run wrote. */
+  get written(): number {
+    return this.#wasm.outputEndsAt() - this.#outputStart;
   }
 
+  /** Lines the last run wrote. */
   get lines(): number {
     return this.#wasm.lines();
   }
@@ -133,31 +136,13 @@ export class Composer {
     return this.#wasm.slowScrub() === 1;
   }
 
-  /** The level code of one line (no newline), or UNSURE: `levelFromText`'s answer, read from the bytes. */
+  /** The level code of one line (no newline, at most 1 MiB), or UNSURE: `levelFromText`'s answer, read from the bytes. */
   levelOf(line: Uint8Array, stderr: boolean): number {
-    this.#ensureInput(line.length);
+    if (line.length >= INPUT_BYTES) throw new RangeError('line too long for the composer');
     this.#bytes.set(line, this.#inputAt);
     // The byte after the line is read as a line end would be; make it one.
     this.#bytes[this.#inputAt + line.length] = LF;
     return this.#wasm.levelOf(this.#inputAt, this.#inputAt + line.length, stderr ? 1 : 0);
-  }
-
-  /** Makes room for `bytes` of input and twice that of output (heads make lines longer). */
-  #ensureInput(bytes: number): void {
-    if (bytes <= this.#inputCapacity) return;
-    let capacity = Math.max(this.#inputCapacity, INITIAL_INPUT_BYTES);
-    while (capacity < bytes) capacity *= 2;
-    const outputAt = align(this.#inputAt + capacity + SLACK);
-    const needed = outputAt + 2 * capacity + SLACK;
-    const memory = this.#wasm.memory;
-    if (memory.buffer.byteLength < needed) {
-      memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE_BYTES));
-      // Growing detaches the old buffer; the heads in it are kept by the new one.
-      this.#bytes = new Uint8Array(memory.buffer);
-    }
-    this.#inputCapacity = capacity;
-    this.#outputAt = outputAt;
-    this.#outputCapacity = 2 * capacity;
   }
 }
 
