@@ -30,83 +30,12 @@ const SHAPES: readonly RegExp[] = [
   new RegExp(String.raw`\b(${CREDENTIAL_NAME}["']?[ \t]*[:=][ \t]*["']?)(${VALUE}{${MIN_SECRET_LENGTH},})`, 'gi'),
 ];
 
-/** Whether `bytes[start, end)` is the ASCII `word`, letters compared without case. */
-function endsWithWord(bytes: Uint8Array, start: number, end: number, word: string): boolean {
-  if (end - start < word.length) return false;
-  for (let index = 0; index < word.length; index++) {
-    const byte = bytes[end - word.length + index]!;
-    if ((byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte) !== word.charCodeAt(index)) return false;
-  }
-  return true;
-}
-
-/**
- * Whether the byte at `at` (of a line starting at `lineStart`) could end the start of a
- * credential's shape (`SHAPES`): the `-` of `sk-`, the `_` of `ghp_`, the `J` of `eyJ`, the
- * `A` of `AKIA`/`ASIA`, the blank after `Bearer`/`Basic`, or the `:`/`=` after a name ending in
- * `key`, `token`, `secret` or `passw…` (a superset of the names `SHAPES` masks). The log
- * pipeline asks this of every byte of a chunk, in its one scan, instead of running a pattern:
- * a line with none of them needs no redaction beyond the known values.
- */
-export function mayStartShape(bytes: Uint8Array, lineStart: number, at: number): boolean {
-  switch (bytes[at]) {
-    case 0x2d: // -
-      return at - lineStart >= 2 && bytes[at - 1] === 0x6b && bytes[at - 2] === 0x73;
-    case 0x5f: {
-      // _
-      const before = bytes[at - 1];
-      return (
-        (at - lineStart >= 3 &&
-          bytes[at - 2] === 0x68 &&
-          bytes[at - 3] === 0x67 &&
-          (before === 0x70 || before === 0x6f || before === 0x75 || before === 0x73 || before === 0x72)) ||
-        endsWithWord(bytes, lineStart, at, 'github_pat')
-      );
-    }
-    case 0x4a: // J
-      return at - lineStart >= 2 && bytes[at - 1] === 0x79 && bytes[at - 2] === 0x65;
-    case 0x41: // A
-      return (bytes[at + 1] === 0x4b || bytes[at + 1] === 0x53) && bytes[at + 2] === 0x49 && bytes[at + 3] === 0x41;
-    case 0x20: {
-      const before = bytes[at - 1]! | 0x20;
-      return (before === 0x72 && endsWithWord(bytes, lineStart, at, 'bearer')) || (before === 0x63 && endsWithWord(bytes, lineStart, at, 'basic'));
-    }
-    case 0x3a: // :
-    case 0x3d: {
-      // =
-      let name = at;
-      while (name > lineStart && (bytes[name - 1] === 0x20 || bytes[name - 1] === 0x09)) name--;
-      if (name > lineStart && (bytes[name - 1] === 0x22 || bytes[name - 1] === 0x27)) name--;
-      // By the last letter of key, token, secret, passwd, password: most `=` and `:` go no further.
-      switch (bytes[name - 1]! | 0x20) {
-        case 0x79:
-          return endsWithWord(bytes, lineStart, name, 'key');
-        case 0x6e:
-          return endsWithWord(bytes, lineStart, name, 'token');
-        case 0x74:
-          return endsWithWord(bytes, lineStart, name, 'secret');
-        case 0x64:
-          return endsWithWord(bytes, lineStart, name, 'passwd') || endsWithWord(bytes, lineStart, name, 'password');
-        default:
-          return false;
-      }
-    }
-    default:
-      return false;
-  }
-}
-
-/** The bytes `mayStartShape` looks at. */
-export const SHAPE_END_BYTES: readonly number[] = [0x2d, 0x5f, 0x4a, 0x41, 0x20, 0x3a, 0x3d];
-
 /**
  * Characters that do not show (or, like CR, move the cursor back) and so can hide inside a key
  * on a screen while breaking a plain search for it: CR, zero-width space/joiners, word joiner,
  * BOM, soft hyphen.
  */
 const INVISIBLE = /[\r\u200b-\u200d\u2060\ufeff\u00ad]/;
-/** The same (but a CRLF's CR) in UTF-8 bytes read as Latin-1. */
-const INVISIBLE_BYTES = /\r(?!\n)|\xe2\x80[\x8b-\x8d]|\xe2\x81\xa0|\xef\xbb\xbf|\xc2\xad/;
 const INVISIBLE_RUN = String.raw`[\r\u200b-\u200d\u2060\ufeff\u00ad]*`;
 
 /** What is left of a key at the end of a line that was cut short: masked whole. */
@@ -143,20 +72,6 @@ export class Redactor {
     this.#masks = this.#secrets.map(maskSecret);
     this.#secretBytes = this.#secrets.map((secret) => Buffer.from(secret));
     this.#spread = [];
-  }
-
-  /**
-   * False when `bytes` holds nothing `redact` would change: no known secret, no start of a
-   * credential's shape (`mayStartShape`), no CR or invisible character a key could be split by.
-   */
-  mayNeedRedaction(bytes: Buffer): boolean {
-    if (this.secretsIn(bytes, 0, bytes.length).length > 0) return true;
-    let lineStart = 0;
-    for (let at = 0; at < bytes.length; at++) {
-      if (bytes[at] === 0x0a) lineStart = at + 1;
-      else if (mayStartShape(bytes, lineStart, at)) return true;
-    }
-    return INVISIBLE_BYTES.test(bytes.toString('latin1'));
   }
 
   /** Where in `bytes[start, end)` a known secret starts, in order: one native search per secret. */

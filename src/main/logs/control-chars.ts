@@ -35,14 +35,3 @@ export function neutralizeValue(value: unknown): unknown {
   }
   return value;
 }
-
-/**
- * Whether raw UTF-8 bytes hold a control character `neutralizeControls` would change, other
- * than the LF that ends lines and the CR of a CRLF. Read as Latin-1, every byte is one
- * character, and C1 characters are the two bytes C2 80–C2 9F.
- */
-const CONTROL_BYTES = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|\xc2[\x80-\x9f]/;
-
-export function hasControlBytes(bytes: Buffer): boolean {
-  return CONTROL_BYTES.test(bytes.toString('latin1'));
-}

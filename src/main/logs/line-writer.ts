@@ -1,109 +1,49 @@
-import { isUtf8 } from 'node:buffer';
 import type { LogStream } from '../../shared/logs.ts';
 import { fileLineTag } from './line-format.ts';
-import { LEVEL_CODES, UNSURE, levelCodeOfBytes } from './level-bytes.ts';
 import { HEAD_BYTES } from './line-ring.ts';
-import { SHAPE_END_BYTES, mayStartShape } from '../../lib/redactor.ts';
+import { Composer, LEVEL_CODES, Stop } from './wasm/composer.ts';
 
 /** File lines are composed in shared buffers this large; records and the file keep slices of them. */
 const POOL_BYTES = 1024 * 1024;
-/** Enough to cover what the file has not written yet (its 1 MiB high-water mark) and the ring's newest records. */
+/**
+ * Enough to cover what the file has not written yet (its 1 MiB high-water mark) and the ring's
+ * newest records. That many pools live in the composer's memory, where it writes lines directly;
+ * more (a ring of long lines) are ordinary buffers that composed lines are copied into.
+ */
 const MAX_FREE_POOLS = 8;
 
 interface Pool {
   readonly bytes: Buffer;
   /** Segments of it still held by the file or the ring. */
   refs: number;
+  /** Whether it is one of the composer's pools (the composer writes into it), which are always reused. */
+  readonly inComposer: boolean;
 }
 const LF = 0x0a;
 const CR = 0x0d;
 
-/** What the byte loop does with each byte value: most only get copied. */
-const PLAIN = 0;
-const NEWLINE = 1;
-const CONTROL = 2;
-const NON_ASCII = 3;
-const SHAPE_END = 4;
-const BLANK = 5;
-const BYTE_KIND = new Uint8Array(256);
-for (let byte = 0; byte < 0x20; byte++) BYTE_KIND[byte] = CONTROL;
-BYTE_KIND[0x09] = PLAIN;
-BYTE_KIND[LF] = NEWLINE;
-BYTE_KIND[0x7f] = CONTROL;
-for (let byte = 0x80; byte <= 0xff; byte++) BYTE_KIND[byte] = NON_ASCII;
-for (const byte of SHAPE_END_BYTES) BYTE_KIND[byte] = SHAPE_END;
-BYTE_KIND[0x20] = BLANK;
-
-/** What `scanLine` noticed in the line it scanned last. */
-const SPECIAL = 1;
-const NON_ASCII_SEEN = 2;
-let scanFlags = 0;
-
 /**
- * Scans the line starting at `lineStart` up to its newline (or `end`) and returns where it
- * ends, leaving in `scanFlags` whether it needs the slow path and holds non-ASCII bytes. Kept
- * small and apart, so that the compiler makes the common case (a plain byte) a tight loop.
- */
-function scanLine(chunk: Uint8Array, lineStart: number, end: number): number {
-  let flags = 0;
-  let index = lineStart;
-  for (; index < end; index++) {
-    const kind = BYTE_KIND[chunk[index]!]!;
-    if (kind === PLAIN) continue;
-    if (kind === NEWLINE) break;
-    if (kind === BLANK) {
-      // Only a blank after `bearer`/`basic` can matter; most blanks stop at this test.
-      const before = chunk[index - 1]! | 0x20;
-      if ((before === 0x72 || before === 0x63) && mayStartShape(chunk, lineStart, index)) flags |= SPECIAL;
-    } else {
-      flags |= classify(chunk, lineStart, index, end, kind);
-    }
-  }
-  scanFlags = flags;
-  return index;
-}
-
-/** The flags one byte other than a plain one or a blank adds. */
-function classify(chunk: Uint8Array, lineStart: number, index: number, end: number, kind: number): number {
-  const byte = chunk[index]!;
-  if (kind === SHAPE_END) return mayStartShape(chunk, lineStart, index) ? SPECIAL : 0;
-  if (kind === NON_ASCII) {
-    const next = chunk[index + 1]!;
-    // C1 controls (C2 80–9F), soft hyphen (C2 AD), zero-width characters and the BOM.
-    const hidden =
-      byte === 0xc2
-        ? next <= 0x9f || next === 0xad
-        : byte === 0xe2
-          ? (next === 0x80 && chunk[index + 2]! >= 0x8b && chunk[index + 2]! <= 0x8d) || (next === 0x81 && chunk[index + 2] === 0xa0)
-          : byte === 0xef && next === 0xbb && chunk[index + 2] === 0xbf;
-    return hidden ? SPECIAL | NON_ASCII_SEEN : NON_ASCII_SEEN;
-  }
-  // A control character, but TAB (plain) and the CR of a CRLF.
-  return byte === CR && (index + 1 === end || chunk[index + 1] === LF) ? 0 : SPECIAL;
-}
-
-/**
- * What the byte loop cannot settle for a line: it has a control character, invalid UTF-8, a
- * character that could hide inside a key, a known secret or the start of a credential's shape
- * (`needsScrub`), or a level only
- * the full rules can tell. The pipeline decodes such a line and answers with its level and, if
+ * What the composer (wasm/compose.as.ts) cannot settle for a line: it has a control character,
+ * invalid UTF-8, a character that could hide inside a key, a known secret or the start of a
+ * credential's shape (`needsScrub`), or a level only the full rules can tell. The pipeline decodes such a line and answers with its level and, if
  * the text changed, the text to write instead.
  */
 export type SlowLine = (line: string, needsScrub: boolean) => { level: number; text: string | undefined };
 
 /**
- * Composes file lines (`head body\n`) from raw chunks without decoding them: one pass over each
- * chunk's bytes copies every line behind its head, finds its level (level-bytes.ts) and notices
- * what needs the slow path. Lines go into a segment that `take` hands out as one buffer.
+ * Composes file lines (`head body\n`) from raw chunks without decoding them: the composer
+ * (WebAssembly) copies every line behind its head, reads its level and stops at what needs the
+ * slow path. Lines go into a segment that `take` hands out as one buffer.
  */
 export class LineWriter {
-  #pool: Pool = { bytes: Buffer.allocUnsafe(POOL_BYTES), refs: 0 };
+  readonly #composer = new Composer({ pools: MAX_FREE_POOLS, poolBytes: POOL_BYTES });
   /**
    * Pools no segment uses any more, for reuse: a flood then allocates no memory, which matters
    * because V8 collects dead buffers late when the JavaScript heap stays quiet (RSS grew by
-   * tens of MiB of garbage buffers before).
+   * tens of MiB of garbage buffers before). The composer's own pools come first.
    */
-  readonly #free: Pool[] = [];
+  readonly #free: Pool[] = this.#composer.pools.map((bytes) => ({ bytes, refs: 0, inComposer: true }));
+  #pool: Pool = this.#free.shift()!;
   /** Where the open segment starts in the pool, and where the next byte goes. */
   #start = 0;
   #offset = 0;
@@ -125,6 +65,7 @@ export class LineWriter {
     const heads = Buffer.from(LEVEL_CODES.map((level) => ts + fileLineTag(level, stream)).join(''), 'latin1');
     if (heads.length !== 6 * HEAD_BYTES) throw new Error(`unexpected log line head ${JSON.stringify(ts)}`);
     this.#heads = heads;
+    this.#composer.setHeads(heads, HEAD_BYTES);
   }
 
   /** Appends one line of text (no newline in it) at `level` (a level code). */
@@ -140,41 +81,75 @@ export class LineWriter {
 
   /**
    * Appends the lines of `chunk[start, end)` (a `LineSplitter` region: the byte at `end` is a
-   * newline, no line is over the limit). `hits` are sorted positions of known secrets; the
-   * starts of credential shapes are found in the same pass (`mayStartShape`).
+   * newline, no line is over the limit). `hits` are sorted positions of known secrets: their
+   * lines take the slow path, the lines between them go through the composer.
    */
   writeRegion(chunk: Buffer, start: number, end: number, stream: LogStream, hits: readonly number[], slow: SlowLine): void {
-    let hit = 0;
     let lineStart = start;
+    let hit = 0;
     while (lineStart <= end) {
-      this.#reserve(HEAD_BYTES + end - lineStart + 1);
-      const pool = this.#pool.bytes;
-      const headAt = this.#offset;
-      const lineEnd = scanLine(chunk, lineStart, end);
-      const special = (scanFlags & SPECIAL) !== 0;
-      const nonAscii = (scanFlags & NON_ASCII_SEEN) !== 0;
-      let contentEnd = lineEnd;
-      if (contentEnd > lineStart && chunk[contentEnd - 1] === CR) contentEnd--;
       while (hit < hits.length && hits[hit]! < lineStart) hit++;
-      const scrub = special || (hit < hits.length && hits[hit]! < lineEnd) || (nonAscii && !isUtf8(chunk.subarray(lineStart, contentEnd)));
-      let level = scrub || chunk[lineStart] === 0x7b ? UNSURE : levelCodeOfBytes(chunk, lineStart, contentEnd, stream);
-      if (level === UNSURE) {
-        const answer = slow(chunk.toString('utf8', lineStart, contentEnd), scrub);
-        level = answer.level;
-        if (answer.text !== undefined) {
-          this.#offset = headAt;
-          this.writeText(level, answer.text);
-          lineStart = lineEnd + 1;
-          continue;
-        }
-      }
-      this.#head(headAt, level);
-      let out = headAt + HEAD_BYTES + chunk.copy(pool, headAt + HEAD_BYTES, lineStart, contentEnd);
-      pool[out++] = LF;
-      this.#offset = out;
-      this.#count++;
+      const hitAt = hit < hits.length && hits[hit]! <= end ? hits[hit]! : -1;
+      // The newline before the line with the next known secret, or the region's end.
+      const composedEnd = hitAt === -1 ? end : chunk.lastIndexOf(LF, hitAt);
+      if (composedEnd >= lineStart) this.#compose(chunk, lineStart, composedEnd, stream, slow);
+      if (hitAt === -1) return;
+      lineStart = composedEnd + 1;
+      const lineEnd = chunk.indexOf(LF, hitAt);
+      this.#writeSlowLine(chunk, lineStart, lineEnd > lineStart && chunk[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd, true, slow);
       lineStart = lineEnd + 1;
     }
+  }
+
+  /**
+   * The lines of `chunk[start, end]` (`end` is a newline), through the composer, window by
+   * window: straight into the pool when it is one of the composer's, else copied from its
+   * scratch area.
+   */
+  #compose(chunk: Buffer, start: number, end: number, stream: LogStream, slow: SlowLine): void {
+    const composer = this.#composer;
+    const stderr = stream === 'stderr';
+    for (let windowStart = start; windowStart <= end;) {
+      const windowEnd = composer.load(chunk, windowStart, end);
+      if (windowEnd === -1) {
+        // A line longer than the composer's input area (only with a raised line limit).
+        const lineEnd = chunk.indexOf(LF, windowStart);
+        this.#writeSlowLine(chunk, windowStart, lineEnd > windowStart && chunk[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd, true, slow);
+        windowStart = lineEnd + 1;
+        continue;
+      }
+      for (;;) {
+        const pool = this.#pool;
+        const direct = pool.inComposer;
+        const capacity = direct ? pool.bytes.length - this.#offset : composer.scratch.length;
+        const stop = composer.run(stderr, direct ? pool.bytes.byteOffset + this.#offset : composer.scratch.byteOffset, capacity);
+        const written = composer.written;
+        if (!direct) {
+          this.#reserve(written);
+          this.#pool.bytes.set(composer.scratch.subarray(0, written), this.#offset);
+        }
+        this.#offset += written;
+        this.#count += composer.lines;
+        if (stop === Stop.Done) break;
+        if (stop === Stop.Slow) this.#writeSlowLine(chunk, composer.slowStart, composer.slowEnd, composer.slowScrub, slow);
+        // Full: on to a pool with room for more than this one had.
+        else if (direct) this.#reserve(capacity - written + 1);
+      }
+      windowStart = windowEnd + 1;
+    }
+  }
+
+  /** One line the composer could not settle, `chunk[start, end)` without its line ending. */
+  #writeSlowLine(chunk: Buffer, start: number, end: number, needsScrub: boolean, slow: SlowLine): void {
+    const answer = slow(chunk.toString('utf8', start, end), needsScrub);
+    if (answer.text !== undefined) return this.writeText(answer.level, answer.text);
+    this.#reserve(HEAD_BYTES + end - start + 1);
+    const pool = this.#pool.bytes;
+    this.#head(this.#offset, answer.level);
+    this.#offset += HEAD_BYTES;
+    this.#offset += chunk.copy(pool, this.#offset, start, end);
+    pool[this.#offset++] = LF;
+    this.#count++;
   }
 
   /**
@@ -193,7 +168,13 @@ export class LineWriter {
 
   #release(pool: Pool): void {
     pool.refs--;
-    if (pool.refs === 0 && pool !== this.#pool && this.#free.length < MAX_FREE_POOLS) this.#free.push(pool);
+    if (pool.refs === 0 && pool !== this.#pool) this.#reuse(pool);
+  }
+
+  /** Keeps a pool no segment uses: always the composer's (the composer writes there first), a few others. */
+  #reuse(pool: Pool): void {
+    if (pool.inComposer) this.#free.unshift(pool);
+    else if (this.#free.length < 2 * MAX_FREE_POOLS) this.#free.push(pool);
   }
 
   #head(at: number, level: number): void {
@@ -213,11 +194,11 @@ export class LineWriter {
     const open = old.bytes.subarray(this.#start, this.#offset);
     const size = open.length + bytes;
     const reused = this.#free.findIndex((pool) => pool.bytes.length >= size);
-    const pool = reused === -1 ? { bytes: Buffer.allocUnsafe(Math.max(POOL_BYTES, 2 * size)), refs: 0 } : this.#free.splice(reused, 1)[0]!;
+    const pool = reused === -1 ? { bytes: Buffer.allocUnsafe(Math.max(POOL_BYTES, 2 * size)), refs: 0, inComposer: false } : this.#free.splice(reused, 1)[0]!;
     open.copy(pool.bytes, 0);
     this.#pool = pool;
     this.#start = 0;
     this.#offset = open.length;
-    if (old.refs === 0 && this.#free.length < MAX_FREE_POOLS) this.#free.push(old);
+    if (old.refs === 0) this.#reuse(old);
   }
 }

@@ -3,7 +3,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { LOG_LEVEL_RANK, type LogBatch, type LogEntry, type LogFileError, type LogLevel, type LogPipelineStatus, type LogSource } from '../../shared/logs.ts';
 import { neutralizeControls } from './control-chars.ts';
 import { fileLineTag } from './line-format.ts';
-import { LEVEL_CODES } from './level-bytes.ts';
+import { LEVEL_CODES } from './wasm/composer.ts';
 import { LineRecord, LineRing, type LogRecord } from './line-ring.ts';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, truncationMarker } from './line-splitter.ts';
 import { LineWriter } from './line-writer.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LEVEL_CODES, UNSURE, levelCodeOfBytes } from '../../src/main/logs/level-bytes.ts';
+import { Composer, LEVEL_CODES, UNSURE } from '../../src/main/logs/wasm/composer.ts';
 import { levelFromText } from '../../src/main/logs/structured.ts';
 
 function random(seed: number): () => number {
@@ -10,6 +10,8 @@ function random(seed: number): () => number {
     return state / 2 ** 32;
   };
 }
+
+const composer = new Composer({ pools: 0, poolBytes: 0 });
 
 const PIECES = [
   ' ',
@@ -63,9 +65,9 @@ test('the level read from bytes is levelFromText of the decoded line whenever it
     const next = random(seed);
     let line = '';
     for (let count = Math.floor(next() * 8); count > 0; count--) line += PIECES[Math.floor(next() * PIECES.length)];
-    const bytes = Buffer.from(`>${line}<`);
+    const bytes = Buffer.from(line);
     for (const stream of ['stdout', 'stderr'] as const) {
-      const code = levelCodeOfBytes(bytes, 1, bytes.length - 1, stream);
+      const code = composer.levelOf(bytes, stream === 'stderr');
       if (code === UNSURE) continue;
       sure++;
       assert.equal(LEVEL_CODES[code], levelFromText(line, stream), `${JSON.stringify(line)} on ${stream}`);
@@ -85,6 +87,6 @@ test('the common shapes are read without decoding', () => {
   ];
   for (const [line, level] of cases) {
     const bytes = Buffer.from(line);
-    assert.equal(LEVEL_CODES[levelCodeOfBytes(bytes, 0, bytes.length, 'stdout')], level, line);
+    assert.equal(LEVEL_CODES[composer.levelOf(bytes, false)], level, line);
   }
 });

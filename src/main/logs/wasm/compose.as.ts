@@ -1,0 +1,340 @@
+// AssemblyScript, compiled to WebAssembly by `npm run build:wasm` (scripts/build-wasm.ts) into
+// compose-wasm.ts beside it; the log pipeline's LineWriter (../line-writer.ts) is its only user.
+//
+// It composes log file lines (`head body\n`) from a child's raw output: one SIMD pass over the
+// bytes finds the newlines and the few bytes that need a closer look, line bodies are copied
+// with `memory.copy`, and a line is handed back to JavaScript (a "slow line") only when it has
+// a control character, invalid UTF-8, a character that can hide inside a key, the start of a
+// credential's shape, or a level only the full rules can read. In JavaScript the same work was
+// a per-byte loop that took most of a flood's CPU time.
+//
+// Memory is laid out by the caller (see LineWriter): six heads of `headBytes` bytes (one per
+// level) at `heads`, the input lines, and room for the output. Input must be followed by 16
+// readable bytes: the scan reads whole 16-byte blocks.
+
+/** `compose` results. */
+const DONE = 0;
+/** The output has no room for the next line: copy it out and call again from `consumed()`. */
+const FULL = 1;
+/** A slow line, `[slowStart(), slowEnd())`, without its CR LF; `consumed()` is after its newline. */
+const SLOW = 2;
+
+const LF: u8 = 0x0a;
+const CR: u8 = 0x0d;
+const UNSURE: i32 = -1;
+const INFO: i32 = 2;
+const WARN: i32 = 3;
+const ERROR: i32 = 4;
+
+let consumedAt: usize = 0;
+let outputEnd: usize = 0;
+let lineCount: i32 = 0;
+let slowLineStart: usize = 0;
+let slowLineEnd: usize = 0;
+let slowNeedsScrub: i32 = 0;
+
+export function heapBase(): usize {
+  return __heap_base;
+}
+export function consumed(): usize {
+  return consumedAt;
+}
+export function outputEndsAt(): usize {
+  return outputEnd;
+}
+export function lines(): i32 {
+  return lineCount;
+}
+export function slowStart(): usize {
+  return slowLineStart;
+}
+export function slowEnd(): usize {
+  return slowLineEnd;
+}
+/** Whether the slow line needs scrubbing (not only its level read by the full rules). */
+export function slowScrub(): i32 {
+  return slowNeedsScrub;
+}
+
+/**
+ * A mask of the bytes of the block at `at` that the scan must look at: newlines, controls (TAB
+ * included; it is let through later), DEL and every non-ASCII byte, the bytes where a
+ * credential's shape may start (`mayStartShape`), and a blank after `r`/`c` (`bearer `, `basic `).
+ */
+function interesting(at: usize): i32 {
+  const block = v128.load(at);
+  const before = v128.or(v128.load(at - 1), i8x16.splat(0x20));
+  let mask = v128.or(i8x16.lt_u(block, i8x16.splat(0x20)), i8x16.gt_u(block, i8x16.splat(0x7e)));
+  mask = v128.or(mask, v128.or(i8x16.eq(block, i8x16.splat(0x2d)), i8x16.eq(block, i8x16.splat(0x5f))));
+  mask = v128.or(mask, v128.or(i8x16.eq(block, i8x16.splat(0x4a)), i8x16.eq(block, i8x16.splat(0x41))));
+  mask = v128.or(mask, v128.or(i8x16.eq(block, i8x16.splat(0x3a)), i8x16.eq(block, i8x16.splat(0x3d))));
+  const blankAfterRc = v128.and(i8x16.eq(block, i8x16.splat(0x20)), v128.or(i8x16.eq(before, i8x16.splat(0x72)), i8x16.eq(before, i8x16.splat(0x63))));
+  return i8x16.bitmask(v128.or(mask, blankAfterRc));
+}
+
+/**
+ * Composes the lines of `[input, input + length)` (whole lines: the last byte is a newline)
+ * into `[output, output + capacity)`, each behind the head of its level, until the input ends,
+ * the output is full or a slow line comes.
+ */
+export function compose(heads: usize, headBytes: usize, input: usize, length: usize, output: usize, capacity: usize, stderr: bool): i32 {
+  const end = input + length;
+  const outputLimit = output + capacity;
+  let out = output;
+  let count = 0;
+  let lineStart = input;
+  let special = false;
+  let nonAscii = false;
+  for (let block = input; block < end; block += 16) {
+    let mask = interesting(block);
+    if (end - block < 16) mask &= (1 << ((end - block) as i32)) - 1;
+    while (mask != 0) {
+      const at = block + (ctz(mask) as usize);
+      mask &= mask - 1;
+      const byte = load<u8>(at);
+      if (byte != LF) {
+        if (byte >= 0x80) {
+          nonAscii = true;
+          if (hidesInKey(at, byte)) special = true;
+        } else if (byte < 0x20 || byte == 0x7f) {
+          if (byte != 0x09 && !(byte == CR && load<u8>(at + 1) == LF)) special = true;
+        } else if (mayStartShape(lineStart, at)) {
+          special = true;
+        }
+        continue;
+      }
+      let contentEnd = at;
+      if (contentEnd > lineStart && load<u8>(contentEnd - 1) == CR) contentEnd--;
+      const scrub = special || (nonAscii && !isUtf8(lineStart, contentEnd));
+      const level = scrub || load<u8>(lineStart) == 0x7b ? UNSURE : levelOf(lineStart, contentEnd, stderr);
+      if (level == UNSURE) {
+        slowLineStart = lineStart;
+        slowLineEnd = contentEnd;
+        slowNeedsScrub = scrub ? 1 : 0;
+        return finish(at + 1, out, count, SLOW);
+      }
+      const bodyBytes = contentEnd - lineStart;
+      if (outputLimit - out < headBytes + bodyBytes + 1) return finish(lineStart, out, count, FULL);
+      memory.copy(out, heads + (level as usize) * headBytes, headBytes);
+      out += headBytes;
+      memory.copy(out, lineStart, bodyBytes);
+      out += bodyBytes;
+      store<u8>(out++, LF);
+      count++;
+      lineStart = at + 1;
+      special = false;
+      nonAscii = false;
+    }
+  }
+  return finish(lineStart, out, count, DONE);
+}
+
+function finish(next: usize, out: usize, count: i32, status: i32): i32 {
+  consumedAt = next;
+  outputEnd = out;
+  lineCount = count;
+  return status;
+}
+
+/** C1 controls (C2 80–9F), the soft hyphen (C2 AD), zero-width characters and the BOM, at `at`. */
+function hidesInKey(at: usize, byte: u8): bool {
+  const next = load<u8>(at + 1);
+  if (byte == 0xc2) return next <= 0x9f || next == 0xad;
+  if (byte == 0xe2) {
+    const third = load<u8>(at + 2);
+    return (next == 0x80 && third >= 0x8b && third <= 0x8d) || (next == 0x81 && third == 0xa0);
+  }
+  return byte == 0xef && next == 0xbb && load<u8>(at + 2) == 0xbf;
+}
+
+/** Whether `[start, end)` is well-formed UTF-8 (as Node's `isUtf8`: no overlong forms, surrogates or values over U+10FFFF). */
+function isUtf8(start: usize, end: usize): bool {
+  let at = start;
+  while (at < end) {
+    const byte = load<u8>(at);
+    if (byte < 0x80) {
+      at++;
+      continue;
+    }
+    let width: usize = 0;
+    let low: u8 = 0x80;
+    let high: u8 = 0xbf;
+    if (byte >= 0xc2 && byte <= 0xdf) width = 2;
+    else if (byte >= 0xe0 && byte <= 0xef) {
+      width = 3;
+      if (byte == 0xe0) low = 0xa0;
+      else if (byte == 0xed) high = 0x9f;
+    } else if (byte >= 0xf0 && byte <= 0xf4) {
+      width = 4;
+      if (byte == 0xf0) low = 0x90;
+      else if (byte == 0xf4) high = 0x8f;
+    } else return false;
+    if (end - at < width) return false;
+    const second = load<u8>(at + 1);
+    if (second < low || second > high) return false;
+    for (let index: usize = 2; index < width; index++) {
+      const next = load<u8>(at + index);
+      if (next < 0x80 || next > 0xbf) return false;
+    }
+    at += width;
+  }
+  return true;
+}
+
+// --- Credential shapes: the byte-level twin of the redactor's SHAPES (src/lib/redactor.ts) ---
+
+/** Whether `[start, end)` ends with the lower-case ASCII `word`, letters compared without case. */
+function endsWithWord(start: usize, end: usize, word: string): bool {
+  const length = word.length as usize;
+  if (end - start < length) return false;
+  for (let index: usize = 0; index < length; index++) {
+    const byte = load<u8>(end - length + index);
+    if ((byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte) != (word.charCodeAt(index as i32) as u8)) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether the byte at `at` (of a line starting at `lineStart`) could end the start of a
+ * credential's shape: the `-` of `sk-`, the `_` of `ghp_`, the `J` of `eyJ`, the `A` of
+ * `AKIA`/`ASIA`, the blank after `Bearer`/`Basic`, or the `:`/`=` after a name ending in `key`,
+ * `token`, `secret` or `passw…` (a superset of the names the redactor masks). A line with none
+ * of them needs no redaction beyond the known values.
+ */
+function mayStartShape(lineStart: usize, at: usize): bool {
+  const byte = load<u8>(at);
+  const offset = at - lineStart;
+  if (byte == 0x2d) return offset >= 2 && load<u8>(at - 1) == 0x6b && load<u8>(at - 2) == 0x73;
+  if (byte == 0x5f) {
+    const before = load<u8>(at - 1);
+    return (
+      (offset >= 3 &&
+        load<u8>(at - 2) == 0x68 &&
+        load<u8>(at - 3) == 0x67 &&
+        (before == 0x70 || before == 0x6f || before == 0x75 || before == 0x73 || before == 0x72)) ||
+      endsWithWord(lineStart, at, 'github_pat')
+    );
+  }
+  if (byte == 0x4a) return offset >= 2 && load<u8>(at - 1) == 0x79 && load<u8>(at - 2) == 0x65;
+  if (byte == 0x41) return (load<u8>(at + 1) == 0x4b || load<u8>(at + 1) == 0x53) && load<u8>(at + 2) == 0x49 && load<u8>(at + 3) == 0x41;
+  if (byte == 0x20) {
+    if (offset == 0) return false;
+    const before = load<u8>(at - 1) | 0x20;
+    return (before == 0x72 && endsWithWord(lineStart, at, 'bearer')) || (before == 0x63 && endsWithWord(lineStart, at, 'basic'));
+  }
+  if (byte != 0x3a && byte != 0x3d) return false;
+  let name = at;
+  while (name > lineStart && (load<u8>(name - 1) == 0x20 || load<u8>(name - 1) == 0x09)) name--;
+  if (name > lineStart && (load<u8>(name - 1) == 0x22 || load<u8>(name - 1) == 0x27)) name--;
+  if (name == lineStart) return false;
+  // By the last letter of key, token, secret, passwd, password: most `=` and `:` go no further.
+  const last = load<u8>(name - 1) | 0x20;
+  if (last == 0x79) return endsWithWord(lineStart, name, 'key');
+  if (last == 0x6e) return endsWithWord(lineStart, name, 'token');
+  if (last == 0x74) return endsWithWord(lineStart, name, 'secret');
+  if (last == 0x64) return endsWithWord(lineStart, name, 'passwd') || endsWithWord(lineStart, name, 'password');
+  return false;
+}
+
+// --- Levels: `levelFromText` (../structured.ts) read from the bytes, or UNSURE ---
+
+function isUpper(byte: u8): bool {
+  return byte >= 0x41 && byte <= 0x5a;
+}
+function isLower(byte: u8): bool {
+  return byte >= 0x61 && byte <= 0x7a;
+}
+function isLetter(byte: u8): bool {
+  return isUpper(byte) || isLower(byte);
+}
+function isWordByte(byte: u8): bool {
+  return isLetter(byte) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5f;
+}
+/** `[\s[(|:]` in ASCII: what may stand before an upper-case level word. */
+function isOpening(byte: u8): bool {
+  return byte == 0x20 || byte == 0x09 || byte == 0x0b || byte == 0x0c || byte == 0x0d || byte == 0x5b || byte == 0x28 || byte == 0x7c || byte == 0x3a;
+}
+/** `[\s\]):|]` in ASCII: what may follow it. */
+function isClosing(byte: u8): bool {
+  return byte == 0x20 || byte == 0x09 || byte == 0x0b || byte == 0x0c || byte == 0x0d || byte == 0x5d || byte == 0x29 || byte == 0x3a || byte == 0x7c;
+}
+
+/** Whether `[at, end)` starts with the ASCII `text`. */
+function startsWith(at: usize, end: usize, text: string): bool {
+  const length = text.length as usize;
+  if (end - at < length) return false;
+  for (let index: usize = 0; index < length; index++) if (load<u8>(at + index) != (text.charCodeAt(index as i32) as u8)) return false;
+  return true;
+}
+
+/** Whether `[start, end)` is exactly the ASCII `word`. */
+function isWord(start: usize, end: usize, word: string): bool {
+  return end - start == (word.length as usize) && startsWith(start, end, word);
+}
+
+/** The level of an upper-case word `[start, end)`, or -2 when it is not a level word. */
+function upperWordLevel(start: usize, end: usize): i32 {
+  const first = load<u8>(start);
+  if (first == 0x49) return isWord(start, end, 'INFO') ? INFO : -2;
+  if (first == 0x4e) return isWord(start, end, 'NOTICE') ? INFO : -2;
+  if (first == 0x57) return isWord(start, end, 'WARN') || isWord(start, end, 'WARNING') ? WARN : -2;
+  if (first == 0x45) return isWord(start, end, 'ERROR') ? ERROR : -2;
+  if (first == 0x44) return isWord(start, end, 'DEBUG') ? 1 : -2;
+  if (first == 0x54) return isWord(start, end, 'TRACE') ? 0 : -2;
+  if (first == 0x46) return isWord(start, end, 'FATAL') ? 5 : -2;
+  if (first == 0x43) return isWord(start, end, 'CRITICAL') ? 5 : -2;
+  if (first == 0x50) return isWord(start, end, 'PANIC') ? 5 : -2;
+  return -2;
+}
+
+/** `\b(?:level|lvl|severity)=` ending at the `=` at `equals`. */
+function isLevelKey(start: usize, equals: usize): bool {
+  const last = load<u8>(equals - 1);
+  const key = last == 0x6c ? (load<u8>(equals - 2) == 0x65 ? 'level' : 'lvl') : last == 0x79 ? 'severity' : '';
+  const length = key.length as usize;
+  if (length == 0 || equals - start < length) return false;
+  const at = equals - length;
+  return startsWith(at, equals, key) && (at == start || !isWordByte(load<u8>(at - 1)));
+}
+
+/** A leading run of letters from `from` ending in `Error`/`Exception` at a word boundary. */
+function endsInCrashWord(from: usize, end: usize): bool {
+  let run = from;
+  while (run < end && isLetter(load<u8>(run))) run++;
+  if (run < end && isWordByte(load<u8>(run))) return false;
+  return (run - from >= 5 && startsWith(run - 5, run, 'Error')) || (run - from >= 9 && startsWith(run - 9, run, 'Exception'));
+}
+
+/** CRASH_START for a line without a level word: a traceback, `panic: `, or `…Error`/`…Exception` first. */
+function isCrashStart(start: usize, end: usize): bool {
+  if (startsWith(start, end, 'Traceback (most recent call last)') || startsWith(start, end, 'panic: ')) return true;
+  return endsInCrashWord(start, end) || (startsWith(start, end, 'Uncaught ') && endsInCrashWord(start + 9, end));
+}
+
+/** The level code of the line `[start, end)`, or UNSURE. Exported for the equivalence test with `levelFromText`. */
+export function levelOf(start: usize, end: usize, stderr: bool): i32 {
+  for (let index = start; index < end; index++) {
+    const byte = load<u8>(index);
+    if (isUpper(byte)) {
+      let wordEnd = index + 1;
+      while (wordEnd < end && isUpper(load<u8>(wordEnd))) wordEnd++;
+      const before: u8 = index == start ? 0x20 : load<u8>(index - 1);
+      const after: u8 = wordEnd == end ? 0x20 : load<u8>(wordEnd);
+      if (isOpening(before) || before >= 0x80) {
+        const level = upperWordLevel(index, wordEnd);
+        // A non-ASCII neighbour may be a Unicode space, which `\s` accepts.
+        if (level >= 0 && (isClosing(after) || after >= 0x80)) return before >= 0x80 || after >= 0x80 ? UNSURE : level;
+      }
+      index = wordEnd - 1;
+    } else if (byte == 0x3d) {
+      if (isLevelKey(start, index)) return UNSURE;
+    } else if (byte == 0x5b) {
+      if (index + 1 < end && isLower(load<u8>(index + 1))) return UNSURE;
+    }
+  }
+  if (start == end) return stderr ? WARN : INFO;
+  const first = load<u8>(start);
+  if (first == 0x5b && startsWith(start, end, '[GIN]')) return UNSURE;
+  if (isLetter(first) && isCrashStart(start, end)) return ERROR;
+  return stderr ? WARN : INFO;
+}

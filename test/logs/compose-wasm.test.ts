@@ -1,0 +1,8 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { REPO_ROOT, runCommand } from '../support/headless.ts';
+
+test('the committed WebAssembly (compose-wasm.ts) is what compose.as.ts compiles to', async () => {
+  const result = await runCommand(process.execPath, ['scripts/build-wasm.ts', '--check'], { env: process.env, cwd: REPO_ROOT, timeoutMs: 120_000 });
+  assert.equal(result.code, 0, result.stderr);
+});
