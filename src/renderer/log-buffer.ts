@@ -157,17 +157,27 @@ export class LogBuffer {
     this.#trim();
   }
 
+  /**
+   * The lines that share the oldest line's timestamp. A read of the files up to that timestamp
+   * returns them too (a timestamp is not unique: a fast runner writes thousands of lines in one
+   * millisecond), so it must ask for that many more to get any older line.
+   */
+  oldestMillisecond(): ViewEntry[] {
+    const first = this.#entries[0];
+    const same: ViewEntry[] = [];
+    for (const entry of this.#entries) {
+      if (entry.ts !== first!.ts) break;
+      same.push(entry);
+    }
+    return same;
+  }
+
   /** Puts lines older than the oldest one in front of it; `more` says the files hold older ones still. */
   prependOlder(loaded: readonly LoadedLine[], more: boolean): void {
     const first = this.#entries[0];
     this.olderInFiles = more;
     if (!first) return;
-    const sameMillisecond: ViewEntry[] = [];
-    for (const entry of this.#entries) {
-      if (entry.ts !== first.ts) break;
-      sameMillisecond.push(entry);
-    }
-    const lines = withoutKnown(loaded, sameMillisecond);
+    const lines = withoutKnown(loaded, this.oldestMillisecond());
     if (lines.length === 0) {
       // Nothing new came back: asking again would only repeat the same answer.
       this.olderInFiles = false;

@@ -1,3 +1,4 @@
+import { LIMITS } from '../shared/ipc.ts';
 import { LOG_SOURCES } from '../shared/logs.ts';
 import type { AppStore } from './store.ts';
 
@@ -50,7 +51,8 @@ export async function loadOlder(store: AppStore): Promise<void> {
     const { lines, more } = await store.bridge.invoke('logs:read-files', {
       sources: [...LOG_SOURCES],
       toTs: oldest.ts,
-      limit: OLDER_READ_LINES,
+      // The lines at `oldest.ts` the window holds come back too; prependOlder leaves them out.
+      limit: Math.min(LIMITS.logFileLines, OLDER_READ_LINES + store.logs.oldestMillisecond().length),
       end: 'newest',
     });
     if (store.logs.entries[0] === oldest) store.logs.prependOlder(lines, more);
