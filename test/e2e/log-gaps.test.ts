@@ -113,7 +113,7 @@ test('a 50,000-line burst: gap markers load every skipped line from the files, a
     'older lines from the files, above the rows in view',
     async () => {
       // Older lines come a thousand at a time; the host's own live lines are a few every few seconds.
-      const lc = await lineCount(second); console.error('DBG', Date.now() % 100000, JSON.stringify(lc), start.total, await list.evaluate((element) => [element.scrollTop, element.scrollHeight])); const grown = lc.total > start.total + OLDER_READ_LINES / 2;
+      const grown = (await lineCount(second)).total > start.total + OLDER_READ_LINES / 2;
       if (grown) return (await list.evaluate((element) => element.scrollTop)) > 0;
       // A scroll that came before the list was ready asked for nothing: the user scrolls down a
       // little and up again (at the top already, scrolling up makes no scroll event).

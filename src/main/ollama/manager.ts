@@ -20,9 +20,9 @@ import {
 import { DEFAULT_PROBE_TIMEOUT_MS, probeOllama, type ProbeResult } from './detect.ts';
 import { findOllamaBinary, readOllamaVersion, type FindOllamaResult } from './find-binary.ts';
 import { connectableOllamaUrl, isLocalOllamaHost, parseOllamaHost, type OllamaHost } from '../../lib/ollama-host.ts';
+import { launchServe, waitUntilServing, type ServeProcess } from './serve-process.ts';
 import { createOllamaClient, deleteModel, listLoadedModels, listModels, pullModel, unloadModel } from './models.ts';
 import { TypedEmitter } from '../../lib/typed-emitter.ts';
-import { childProcessLauncher, type LaunchedProcess } from '../process/launcher.ts';
 import { OperationQueue } from '../process/operation-queue.ts';
 import { pidFilePath, readPidFile, recordOf, removePidFile, stopRecordedProcess, writePidFile } from '../process/pid-file.ts';
 import { decideAfterExit, freshHistory, type RestartHistory, type RestartPolicy } from '../process/restart-policy.ts';
@@ -59,18 +59,6 @@ export interface OllamaManagerOptions {
   stableAfterMs?: number;
 }
 
-interface ManagedChild {
-  process: LaunchedProcess;
-  binaryPath: string;
-  bindAddress: string;
-  exited: Promise<EarlyExit>;
-  ready: boolean;
-}
-
-const READY_POLL_MS = 100;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
-
 export type OllamaStateListener = (state: OllamaState) => void;
 
 export class OllamaManager {
@@ -95,7 +83,7 @@ export class OllamaManager {
   #supervising = false;
   /** False after a launch failed or crash-looped: only an explicit start() tries again. */
   #autoLaunch = true;
-  #child: ManagedChild | undefined;
+  #child: ServeProcess | undefined;
   #starting: Promise<OllamaState> | undefined;
   #healthTimer: NodeJS.Timeout | undefined;
   #restartTimer: NodeJS.Timeout | undefined;
@@ -346,30 +334,9 @@ export class OllamaManager {
     this.#setState({ server: { phase: 'starting' }, warnings: [...(this.#host.warning ? [this.#host.warning] : []), ...plan.warnings] });
     if (generation !== this.#generation) return;
 
-    // The runner's launcher: `ollama serve` leads its own process group, so stopping it ends its
-    // model runners and, for a wrapper that does not exec, the real server too.
     const env = Object.fromEntries(Object.entries({ ...this.#env, ...plan.env }).filter((entry): entry is [string, string] => entry[1] !== undefined));
-    const child = childProcessLauncher.launch({ argv: [binaryPath, 'serve'], env, controlChannel: false });
-    let stderrTail = '';
-    const sinks = this.#options.output?.open();
-    if (sinks) {
-      child.stdout.pipe(sinks.stdout);
-      child.stderr.pipe(sinks.stderr);
-    } else {
-      child.stdout.resume();
-    }
-    // Only the end of a chunk can be in the tail: decoding all of a flood would cost for nothing.
-    child.stderr.on('data', (chunk: Buffer) => (stderrTail = (stderrTail + chunk.toString('utf8', Math.max(0, chunk.length - 8192))).slice(-8192)));
-    const exited: Promise<EarlyExit> = child.started.then(
-      async () => {
-        const exit = await child.exited;
-        await child.closed;
-        // Node's 'exit' event names signals by their NodeJS.Signals names.
-        return { code: exit.code, signal: exit.signal as NodeJS.Signals | null, stderr: stderrTail };
-      },
-      (error: unknown) => ({ code: null, signal: null, stderr: `${stderrTail}\nError: ${error instanceof Error ? error.message : String(error)}` }),
-    );
-    const managed: ManagedChild = { process: child, binaryPath, bindAddress: plan.env.OLLAMA_HOST ?? '', exited, ready: false };
+    const managed = launchServe({ binaryPath, env, bindAddress: plan.env.OLLAMA_HOST ?? '', output: this.#options.output });
+    const child = managed.process;
     // Set before waiting for the pid, so that a stop() meanwhile ends this child.
     this.#child = managed;
     const pid = await child.started.catch(() => undefined);
@@ -386,9 +353,9 @@ export class OllamaManager {
         });
       }
     }
-    void exited.then((exit) => this.#onExit(managed, exit));
+    void managed.exited.then((exit) => this.#onExit(managed, exit));
 
-    const outcome = await this.#waitUntilReady(managed);
+    const outcome = await waitUntilServing(managed, () => this.#probe(), this.#options.readyTimeoutMs ?? 30_000);
     if (generation !== this.#generation || this.#child !== managed) return;
     if (outcome.kind === 'ready') {
       managed.ready = true;
@@ -418,20 +385,7 @@ export class OllamaManager {
     });
   }
 
-  async #waitUntilReady(child: ManagedChild): Promise<{ kind: 'ready'; version: string } | { kind: 'exited'; exit: EarlyExit } | { kind: 'timeout' }> {
-    const deadline = Date.now() + (this.#options.readyTimeoutMs ?? 30_000);
-    const exitedFirst = child.exited.then((exit) => ({ kind: 'exited' as const, exit }));
-    while (Date.now() < deadline) {
-      const probe = await Promise.race([this.#probe().then((result) => ({ kind: 'probe' as const, result })), exitedFirst]);
-      if (probe.kind === 'exited') return probe;
-      if (probe.result.kind === 'running') return { kind: 'ready', version: probe.result.version };
-      const waited = await Promise.race([sleep(READY_POLL_MS).then(() => undefined), exitedFirst]);
-      if (waited) return waited;
-    }
-    return { kind: 'timeout' };
-  }
-
-  async #onExit(child: ManagedChild, exit: EarlyExit): Promise<void> {
+  async #onExit(child: ServeProcess, exit: EarlyExit): Promise<void> {
     if (this.#child !== child || !child.ready) return;
     this.#child = undefined;
     const generation = this.#generation;
@@ -475,7 +429,7 @@ export class OllamaManager {
   }
 
   /** Ends the server's whole process tree: SIGTERM, then SIGKILL after the grace period. */
-  async #terminate(child: ManagedChild): Promise<void> {
+  async #terminate(child: ServeProcess): Promise<void> {
     await child.process.terminate(this.#options.stopGraceMs ?? 5000);
   }
 
