@@ -256,7 +256,9 @@ export class LogPipeline {
     const hits = this.redactor.secretsIn(chunk, start, end);
     this.#writer.writeRegion(chunk, start, end, stream, hits, (line, needsScrub) => {
       const text = needsScrub ? this.#scrub(line, 0) : line;
-      return { level: LEVEL_CODES.indexOf(levelOf(text, stream)), text: text === line ? undefined : text };
+      // A scrubbed line is written as text even when scrubbing changed nothing: its bytes may be
+      // invalid UTF-8, which decoding (into `line`) already replaced, as for a line read whole.
+      return { level: LEVEL_CODES.indexOf(levelOf(text, stream)), text: needsScrub || text !== line ? text : undefined };
     });
   }
 
