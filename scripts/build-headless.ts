@@ -112,4 +112,13 @@ export async function ensureHeadlessBuilt(): Promise<boolean> {
   return true;
 }
 
-if (import.meta.main) await ensureHeadlessBuilt();
+if (import.meta.main) {
+  try {
+    await ensureHeadlessBuilt();
+  } catch (error) {
+    // vite's message names the file and line, with the code; the stack would only be the bundler's.
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`stigmer: cannot build the headless host: ${message}\nFix the source named above, then run the command again.\n`);
+    process.exitCode = 1;
+  }
+}
