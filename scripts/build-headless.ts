@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-export const HEADLESS_OUT_DIR = path.join(ROOT, 'out/headless');
+const HEADLESS_OUT_DIR = path.join(ROOT, 'out/headless');
 /** The host users run (`npm run headless`). */
 export const HEADLESS_BUNDLE = path.join(HEADLESS_OUT_DIR, 'cli.js');
 
@@ -45,7 +45,7 @@ function fingerprint(file: string): string | undefined {
 }
 
 /** True when the bundles exist and no file they were built from (this script included) changed. */
-export function headlessBuildIsCurrent(): boolean {
+function headlessBuildIsCurrent(): boolean {
   let recorded: Fingerprints;
   try {
     recorded = JSON.parse(fs.readFileSync(INPUTS_FILE, 'utf8')) as Fingerprints;
@@ -90,7 +90,7 @@ async function bundle(entry: string, external: readonly string[]): Promise<{ cod
   return { code: chunk.code, inputs: chunk.moduleIds.filter((id) => path.isAbsolute(id)) };
 }
 
-export async function buildHeadless(): Promise<void> {
+async function buildHeadless(): Promise<void> {
   const startedAt = Date.now();
   fs.mkdirSync(HEADLESS_OUT_DIR, { recursive: true });
   const inputs = new Set<string>([import.meta.filename]);
@@ -105,11 +105,9 @@ export async function buildHeadless(): Promise<void> {
   writeAtomically(INPUTS_FILE, `${JSON.stringify(recorded, null, 1)}\n`);
 }
 
-/** Builds the headless host unless the last build is current; true when it built. */
-export async function ensureHeadlessBuilt(): Promise<boolean> {
-  if (headlessBuildIsCurrent()) return false;
-  await buildHeadless();
-  return true;
+/** Builds the headless host unless the last build is current. */
+export async function ensureHeadlessBuilt(): Promise<void> {
+  if (!headlessBuildIsCurrent()) await buildHeadless();
 }
 
 if (import.meta.main) {
