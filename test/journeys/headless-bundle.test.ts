@@ -1,8 +1,9 @@
 /**
  * Journey: the README's `npm run headless` runs a bundle of the host (out/headless/cli.js, with the
  * built-in runner beside it as runner.js) that its pre-script builds after the Node check, and
- * rebuilds only when a source changed. First in a fresh checkout, where nothing is built yet; then
- * the bundle of this tree runs the whole app: Ollama, the built-in runner, the browser UI.
+ * rebuilds only when a source changed. In a fresh checkout, where nothing is built yet: the
+ * one-shot commands, then `--ui`, whose renderer the bundled host builds too; then this tree's
+ * bundle runs Ollama and the built-in runner until SIGTERM.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -82,6 +83,30 @@ describe('npm run headless in a fresh checkout: built first, then the bundle run
     assert.deepEqual([runnerCheck.status, runnerCheck.detail], ['ok', `built-in runner (default) → ${process.execPath}`]);
   });
 
+  test('--ui builds the renderer the checkout lacks, serves it, and its WebSocket bridge answers', async (t) => {
+    const scope = new Scope(t);
+    assert.equal(fs.existsSync(path.join(clone, 'out/renderer')), false);
+    const args = ['--ui', '--user-data-dir', setUpProfile(scope)];
+    const host = startHost(scope, args, hostEnv(scope, { ollamaHost: ollama.url }), { entry: built('cli.js') });
+    const url = await uiUrl(host);
+    assert.ok(fs.existsSync(path.join(clone, 'out/renderer/index.html')), 'built with vite, loaded from node_modules by the bundle');
+    const page = await fetch(url);
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assert.match(html, /<title>Stigmer<\/title>/);
+    const script = /<script[^>]+src="([^"]+)"/.exec(html)?.[1];
+    assert.ok(script, html);
+    // Relative to the page, which the printed address redirects to (the app path).
+    const bundle = await fetch(new URL(script, page.url));
+    assert.equal(bundle.status, 200);
+    assert.match(bundle.headers.get('content-type') ?? '', /javascript/);
+    const ui = await connectUi(url);
+    scope.defer(() => ui.close());
+    const state = await ui.request('state:get');
+    assert.equal(state.ok, true, JSON.stringify(state));
+    assert.deepEqual(await host.stop('SIGTERM'), { code: 0, signal: null }, host.stderr);
+  });
+
   test('a changed source is rebuilt before the next run, and the change is what runs', async (t) => {
     const before = builtAt();
     fs.appendFileSync(path.join(clone, 'src/main/headless/cli.ts'), "process.stderr.write('edited after the first build\\n');\n");
@@ -121,29 +146,5 @@ describe('the bundled host runs the app', () => {
     const exit = await host.stop('SIGTERM');
     assert.deepEqual(exit, { code: 0, signal: null }, host.stderr);
     await waitFor('the runner to be gone', () => isGone(runnerPid) || undefined);
-  });
-
-  test('--ui serves the renderer and its WebSocket bridge answers', async (t) => {
-    const scope = new Scope(t);
-    const ollama = await startFakeOllama({ models: ['llama3.2'] });
-    scope.defer(() => ollama.close());
-    const args = ['--ui', '--user-data-dir', setUpProfile(scope)];
-    const host = startHost(scope, args, hostEnv(scope, { ollamaHost: ollama.url }), { entry: HEADLESS_BUNDLE });
-    const url = await uiUrl(host);
-    const page = await fetch(url);
-    assert.equal(page.status, 200);
-    const html = await page.text();
-    assert.match(html, /<title>Stigmer<\/title>/);
-    const script = /<script[^>]+src="([^"]+)"/.exec(html)?.[1];
-    assert.ok(script, html);
-    // Relative to the page, which the printed address redirects to (the app path).
-    const bundle = await fetch(new URL(script, page.url));
-    assert.equal(bundle.status, 200);
-    assert.match(bundle.headers.get('content-type') ?? '', /javascript/);
-    const ui = await connectUi(url);
-    scope.defer(() => ui.close());
-    const state = await ui.request('state:get');
-    assert.equal(state.ok, true, JSON.stringify(state));
-    assert.deepEqual(await host.stop('SIGTERM'), { code: 0, signal: null }, host.stderr);
   });
 });
