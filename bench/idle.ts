@@ -3,22 +3,27 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { HEADLESS_ENTRY, REPO_ROOT } from '../test/support/headless.ts';
+import { HEADLESS_BUNDLE, REPO_ROOT, ensureHeadlessBuilt } from '../test/support/headless.ts';
 import { startFakeOllama } from '../test/doubles/ollama/server.ts';
 import { readContextSwitches, readCpuSeconds, readMemory } from './lib/proc.ts';
 import { emptySection, waitUntil, type Section } from './lib/report.ts';
 import { formatMb, formatNumber } from './lib/stats.ts';
 
+/** The goal for the idle host's resident memory (issue 13), bytes. */
+const IDLE_RSS_GOAL = 100e6;
+
 /**
- * Idle cost: the headless host with the Ollama double running and the built-in runner ready,
+ * Idle cost: the headless host users run (the bundle `npm run headless` builds and starts, with its
+ * bundled built-in runner), with the Ollama double running and the runner ready,
  * doing nothing for `seconds`; its CPU time and context switches (wake-ups) over that time and
  * its resident memory at the end, from /proc.
  */
 export async function idleCost(options: { seconds: number; warmupSeconds: number }): Promise<Section> {
   const section = emptySection();
+  await ensureHeadlessBuilt();
   const ollama = await startFakeOllama({ models: ['llama3.2'] });
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-bench-idle-'));
-  const host = spawn(process.execPath, [HEADLESS_ENTRY, '--user-data-dir', userDataDir], {
+  const host = spawn(process.execPath, [HEADLESS_BUNDLE, '--user-data-dir', userDataDir], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: userDataDir, OLLAMA_HOST: ollama.url },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -38,11 +43,12 @@ export async function idleCost(options: { seconds: number; warmupSeconds: number
     const runnerCpu = readCpuSeconds(pids.runner) - before.runner;
     const wakeups = (readContextSwitches(pids.host) - before.wakeups) / elapsed;
     const memory = readMemory(pids.host);
+    const runnerMemory = readMemory(pids.runner);
     const percent = (100 * hostCpu) / elapsed;
     section.rows.push(
       {
         benchmark: `idle cost over ${formatNumber(elapsed)} s`,
-        subject: 'headless host (Ollama double, built-in runner ready)',
+        subject: 'headless host as npm run headless runs it (bundle; Ollama double, built-in runner ready)',
         median: `${formatNumber(percent, 2)} % of a core`,
         detail: `${formatNumber(hostCpu, 2)} s CPU; ${formatNumber(wakeups, 1)} context switches/s; RSS ${memory ? formatMb(memory.rss) : 'n/a'}`,
       },
@@ -50,13 +56,18 @@ export async function idleCost(options: { seconds: number; warmupSeconds: number
         benchmark: `idle cost over ${formatNumber(elapsed)} s`,
         subject: 'built-in runner (for reference)',
         median: `${formatNumber((100 * runnerCpu) / elapsed, 2)} % of a core`,
-        detail: `${formatNumber(runnerCpu, 2)} s CPU (its parent check runs once a second)`,
+        detail: `${formatNumber(runnerCpu, 2)} s CPU (its parent check runs once a second); RSS ${runnerMemory ? formatMb(runnerMemory.rss) : 'n/a'}`,
       },
     );
     section.goals.push({
       goal: 'idle host < 1 % of one core, no busy polling',
       met: percent < 1,
       observed: `${formatNumber(percent, 2)} %, ${formatNumber(wakeups, 1)} wake-ups/s`,
+    });
+    section.goals.push({
+      goal: 'idle RSS < 100 MB (headless host, Ollama and the built-in runner ready)',
+      met: memory !== undefined && memory.rss < IDLE_RSS_GOAL,
+      observed: memory ? `${formatNumber(memory.rss / 1e6, 1)} MB` : 'n/a',
     });
     return section;
   } finally {

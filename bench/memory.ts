@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { HEADLESS_ENTRY, REPO_ROOT } from '../test/support/headless.ts';
+import { HEADLESS_BUNDLE, REPO_ROOT, ensureHeadlessBuilt } from '../test/support/headless.ts';
 import { connectUi } from '../test/support/websocket.ts';
 import { FLOOD_DONE } from './lib/flood.ts';
 import { sampleMemory } from './lib/proc.ts';
@@ -56,7 +56,7 @@ async function measureFlood(lines: number, nodeFlags: readonly string[]): Promis
   const stdout = fs.openSync(stdoutFile, 'w');
   const host = spawn(
     process.execPath,
-    [...nodeFlags, HEADLESS_ENTRY, '--ui', '--user-data-dir', userDataDir, '--runner-command', `${process.execPath} ${FLOOD_RUNNER} ${lines}`],
+    [...nodeFlags, HEADLESS_BUNDLE, '--ui', '--user-data-dir', userDataDir, '--runner-command', `${process.execPath} ${FLOOD_RUNNER} ${lines}`],
     {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: userDataDir, ANTHROPIC_API_KEY: 'sk-ant-api03-bench-memory-flood-000000000000' },
@@ -107,18 +107,19 @@ async function measureFlood(lines: number, nodeFlags: readonly string[]): Promis
 }
 
 /**
- * Memory under a flood: the real headless host supervises a runner that prints `lines` lines
- * as fast as it can; the host's resident memory is sampled every 100 ms from /proc until the
+ * Memory under a flood: the real headless host, as `npm run headless` runs it (the bundle),
+ * supervises a runner that prints `lines` lines as fast as it can; the host's resident memory is sampled every 100 ms from /proc until the
  * flood's last line is in the log file, and the command round trip is measured meanwhile. Its
  * stdout (the echo of every line) goes to a file.
  */
 export async function memoryUnderFlood(options: { lines: number }): Promise<Section> {
   const section = emptySection();
+  await ensureHeadlessBuilt();
   const shipped = await measureFlood(options.lines, []);
   const smallHeap = await measureFlood(options.lines, SMALL_HEAP_FLAGS);
   const benchmark = `memory under a flood (${formatNumber(options.lines)} lines)`;
   section.rows.push(
-    { benchmark, subject: 'headless host, peak RSS (VmHWM)', median: formatMb(shipped.peak), detail: shipped.detail },
+    { benchmark, subject: 'headless host (bundle, as npm run headless runs it), peak RSS (VmHWM)', median: formatMb(shipped.peak), detail: shipped.detail },
     { benchmark, subject: `same, node ${SMALL_HEAP_FLAGS.join(' ')}`, median: formatMb(smallHeap.peak), detail: smallHeap.detail },
     {
       benchmark: `command round trip during the flood`,

@@ -34,8 +34,8 @@ export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return cleanEnv({ PATH: pathEntries.join(path.delimiter), ...inherited, ...extra });
 }
 
-/** Clones the repository into `dir`/repo, overlays the working tree's changes and runs `npm ci`. */
-export async function freshClone(dir: string): Promise<string> {
+/** Clones the repository into `dir`/repo and overlays the working tree's changes: no node_modules, nothing built. */
+export function cloneWorkingTree(dir: string): string {
   const clone = path.join(dir, 'repo');
   execFileSync('git', ['clone', '--quiet', REPO_ROOT, clone], { stdio: 'ignore' });
   const listed = execFileSync('git', ['-C', REPO_ROOT, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], { encoding: 'utf8' });
@@ -49,6 +49,12 @@ export async function freshClone(dir: string): Promise<string> {
       fs.rmSync(target, { force: true }); // deleted in the working tree, not yet committed
     }
   }
+  return clone;
+}
+
+/** A clone of the working tree (`cloneWorkingTree`) with its dependencies installed by `npm ci`. */
+export async function freshClone(dir: string): Promise<string> {
+  const clone = cloneWorkingTree(dir);
   const install = await runCommand('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: clone, env: userEnv(), timeoutMs: 120_000 });
   if (install.code !== 0) throw new Error(`npm ci in the fresh clone failed (${install.code}):\n${install.stdout}\n${install.stderr}`);
   return clone;

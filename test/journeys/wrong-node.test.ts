@@ -53,8 +53,10 @@ for (const command of [['test'], ['start'], ['run', 'headless']]) {
 
 test('every npm script that runs TypeScript checks the Node version first', () => {
   const scripts: Record<string, string> = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).scripts;
-  // Node runs .ts files, and electron-vite loads electron.vite.config.ts.
-  const runsTypeScript = Object.keys(scripts).filter((name) => !/^(pre|post)/.test(name) && /\.ts\b|electron-vite/.test(scripts[name]!));
+  // Node runs .ts files, and electron-vite loads electron.vite.config.ts; `headless` runs the bundle its pre-script builds with one.
+  const runsTypeScript = Object.keys(scripts).filter(
+    (name) => !/^(pre|post)/.test(name) && /\.ts\b|electron-vite/.test(`${scripts[name]} ${scripts[`pre${name}`] ?? ''}`),
+  );
   assert.ok(runsTypeScript.includes('headless') && runsTypeScript.includes('start'), `found: ${runsTypeScript.join(', ')}`);
   const unchecked = runsTypeScript.filter((name) => !scripts[`pre${name}`]?.startsWith('node scripts/check-node.cjs'));
   assert.deepEqual(unchecked, [], 'each has a pre-script that starts with the check');

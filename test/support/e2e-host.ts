@@ -130,6 +130,11 @@ export interface HostExit {
   signal: NodeJS.Signals | null;
 }
 
+export interface HostOptions {
+  ownProcessGroup?: boolean;
+  entry?: string;
+}
+
 /** The headless host running as `npm run -s headless -- …` runs it, with its output collected. */
 export class HeadlessHost {
   readonly child: ChildProcessByStdio<null, Readable, Readable>;
@@ -139,9 +144,12 @@ export class HeadlessHost {
   #stderr = '';
   #exit: HostExit | undefined;
 
-  /** `ownProcessGroup`: the host leads a process group, as a command started from a terminal does. */
-  constructor(args: readonly string[], env: NodeJS.ProcessEnv, { ownProcessGroup = false } = {}) {
-    this.child = spawn(process.execPath, [HEADLESS_ENTRY, ...args], { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: ownProcessGroup });
+  /**
+   * `ownProcessGroup`: the host leads a process group, as a command started from a terminal does.
+   * `entry`: the host's source (the default) or its bundle (`HEADLESS_BUNDLE`), which `npm run headless` runs.
+   */
+  constructor(args: readonly string[], env: NodeJS.ProcessEnv, { ownProcessGroup = false, entry = HEADLESS_ENTRY }: HostOptions = {}) {
+    this.child = spawn(process.execPath, [entry, ...args], { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: ownProcessGroup });
     this.pid = this.child.pid!;
     this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => (this.#stdout += chunk));
     this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.#stderr += chunk));
@@ -217,7 +225,7 @@ export class HeadlessHost {
  * Starts the host; when the test ends, a host still running is SIGKILLed together with every
  * process it started, so a failed test leaves nothing behind.
  */
-export function startHost(scope: Scope, args: readonly string[], env: NodeJS.ProcessEnv, options: { ownProcessGroup?: boolean } = {}): HeadlessHost {
+export function startHost(scope: Scope, args: readonly string[], env: NodeJS.ProcessEnv, options: HostOptions = {}): HeadlessHost {
   const host = new HeadlessHost(args, env, options);
   scope.defer(async () => {
     if (!host.running) return;

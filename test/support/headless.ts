@@ -5,6 +5,8 @@ import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 export const HEADLESS_ENTRY = path.join(REPO_ROOT, 'src/main/headless/cli.ts');
+/** The host `npm run headless` runs: the bundle its pre-script builds from HEADLESS_ENTRY. */
+export { HEADLESS_BUNDLE, ensureHeadlessBuilt } from '../../scripts/build-headless.ts';
 
 /** A fresh, empty user-data folder, removed when the test ends. */
 export function tempDir(t: { after(fn: () => void): void }, prefix = 'stigmer-test-'): string {

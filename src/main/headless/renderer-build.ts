@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { APP_ROOT as REPO_ROOT } from '../install/layout.ts';
 
-const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 const RENDERER_SOURCES = [path.join(REPO_ROOT, 'src/renderer'), path.join(REPO_ROOT, 'src/shared')];
 /** Where `npm run build:renderer` and electron-vite put the renderer. */
 export const BUILT_RENDERER_DIR = path.join(REPO_ROOT, 'out/renderer');
 
-/** Builds the renderer with vite (a development dependency: the headless host runs from source). */
+/** Builds the renderer with vite (a development dependency: the headless host runs in its checkout). */
 export async function buildRenderer(outDir: string): Promise<void> {
   const { build } = await import('vite');
   await build({

@@ -7,7 +7,7 @@ import type { SettingsStore } from '../settings/settings-store.ts';
 import { createIdleAnnouncer } from './idle-notice.ts';
 import { ensureRendererBuilt } from './renderer-build.ts';
 import { createStdoutEcho } from './stdout-echo.ts';
-import { startUiServer, type UiServer } from './ui-server.ts';
+import type { UiServer } from './ui-server.ts';
 
 export interface RunOptions {
   commandLine: CommandLine;
@@ -113,6 +113,9 @@ export async function runApp(options: RunOptions): Promise<number> {
 }
 
 async function startUi(core: AppCore, logs: LogPipeline, port: number | undefined): Promise<UiServer> {
+  // Loaded only for --ui: the server and its WebSocket library (which loads node:https and TLS)
+  // would otherwise stay resident in every host, ~10 MB of an idle one's memory.
+  const { startUiServer } = await import('./ui-server.ts');
   const rendererDir = await ensureRendererBuilt();
   return startUiServer({
     ...(port !== undefined ? { port } : {}),

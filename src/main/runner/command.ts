@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseCommandString } from 'execa';
+import { BUILT_IN_RUNNER_ENTRY } from '../install/layout.ts';
 import type { RunnerError } from '../../shared/runner-status.ts';
 import type { Settings } from '../../shared/settings.ts';
 
-/** The reference runner shipped in `src/runner`. */
-export const BUILT_IN_RUNNER_ENTRY = path.resolve(import.meta.dirname, '../../builtin-runner/index.ts');
+export { BUILT_IN_RUNNER_ENTRY };
 
 export type RunnerCommandSource = 'flag:--runner-command' | 'env:STIGMER_RUNNER_COMMAND' | 'settings' | 'default';
 
