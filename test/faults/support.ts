@@ -21,7 +21,9 @@ export interface InProcessApp {
   close(): Promise<void>;
 }
 
-export interface InProcessAppOptions extends Partial<Pick<AppCoreOptions, 'runnerOptions' | 'ollamaOptions' | 'runnerAutoStart' | 'keyRecheckMs' | 'runnerReadyWaitMs'>> {
+export interface InProcessAppOptions extends Partial<
+  Pick<AppCoreOptions, 'runnerOptions' | 'ollamaOptions' | 'runnerAutoStart' | 'keyRecheckMs' | 'runnerReadyWaitMs'>
+> {
   userDataDir: string;
   /** Command-line flags, as the headless host would get them. */
   argv?: readonly string[];
