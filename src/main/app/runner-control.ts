@@ -333,7 +333,7 @@ export class RunnerControl {
         const current = this.#deps.configuration.runnerCommand;
         const channelled = current?.ok === true && current.command.controlChannel === true;
         if (status.state === 'running' && channelled && status.startedAt !== null) this.#readyWatch.running(status.startedAt);
-        else if (status.state !== 'running' || !channelled) this.#readyWatch.settle();
+        else this.#readyWatch.settle();
         const stuck = status.state === 'crash-loop' || status.state === 'failed';
         const text = stuck && status.error ? `${status.error.message} — ${status.error.fix}` : status.reason;
         this.#deps.log(stuck ? 'error' : 'info', `Runner ${status.state}: ${text}`);
