@@ -37,7 +37,13 @@ export const DoctorReportSchema = z.object({
     /** Null when not known (not an Ollama configuration, or the server is not reachable). */
     configuredModelPresent: z.boolean().nullable(),
   }),
-  runner: z.object({ command: z.array(z.string()), source: z.string(), executable: z.string().nullable() }),
+  runner: z.object({
+    command: z.array(z.string()),
+    source: z.string(),
+    executable: z.string().nullable(),
+    /** Whether a runner of your own gets the control channel, and from where; null while STIGMER_RUNNER_CONTROL_CHANNEL is invalid. */
+    controlChannel: z.object({ enabled: z.boolean(), source: z.string() }).nullable(),
+  }),
   checks: z.array(DoctorCheckSchema),
 });
 export type DoctorReport = z.infer<typeof DoctorReportSchema>;

@@ -130,6 +130,12 @@ export const AppStateSchema = z.object({
     pinned: z.boolean(),
     /** A saved command that applies at the runner's next restart (the user chose "restart later"). */
     pending: z.string().nullable().optional(),
+    /**
+     * Whether a custom runner gets the JSON-lines control channel (`STIGMER_CONTROL_FD`), from
+     * `flag:--runner-control-channel`, `env:STIGMER_RUNNER_CONTROL_CHANNEL`, `settings` or `default`;
+     * `saved` is the Settings choice, kept under a pin. The built-in runner always has its own channel.
+     */
+    controlChannel: z.object({ value: z.boolean(), source: ConfigSourceSchema, pinned: z.boolean(), saved: z.boolean() }),
   }),
   secrets: SecretsStatusSchema,
   /** Per cloud provider, whether the key the app holds was verified with the provider. */
@@ -325,7 +331,11 @@ export const commands = {
   'runner:retry': command(empty, AckSchema),
   /** Null restores the built-in runner. */
   /** `restart: false` saves it for the runner's next restart instead of restarting now. */
-  'runner:set-command': command(z.object({ command: text(LIMITS.command).nullable(), restart: z.boolean().optional() }).strict(), AckSchema),
+  /** `controlChannel`: this runner uses the control channel (saved with the command, one restart for both); absent leaves it as saved. */
+  'runner:set-command': command(
+    z.object({ command: text(LIMITS.command).nullable(), restart: z.boolean().optional(), controlChannel: z.boolean().optional() }).strict(),
+    AckSchema,
+  ),
 
   'logs:recent': command(
     z.object({ filter: LogFilterSchema.strict().optional(), limit: z.number().int().min(1).max(LIMITS.logRecentEntries) }).strict(),

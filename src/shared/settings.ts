@@ -43,7 +43,13 @@ export const SettingsSchema = z
     provider: ProviderSchema.optional(),
     providers: z.object({ anthropic: ProviderSettingsSchema, openai: ProviderSettingsSchema, ollama: ProviderSettingsSchema }).strict(),
     ollama: OllamaServerSettingsSchema,
-    runner: z.object({ command: Text(8192).optional() }).strict(),
+    runner: z
+      .object({
+        command: Text(8192).optional(),
+        /** A custom runner gets the JSON-lines control channel (`STIGMER_CONTROL_FD`); unset is off. Flag and environment win. */
+        controlChannel: z.boolean().optional(),
+      })
+      .strict(),
     secrets: z
       .object({
         encrypted: EncryptedKeysSchema,

@@ -21,7 +21,9 @@ export interface InProcessApp {
   close(): Promise<void>;
 }
 
-export interface InProcessAppOptions extends Partial<Pick<AppCoreOptions, 'runnerOptions' | 'ollamaOptions' | 'runnerAutoStart' | 'keyRecheckMs'>> {
+export interface InProcessAppOptions extends Partial<
+  Pick<AppCoreOptions, 'runnerOptions' | 'ollamaOptions' | 'runnerAutoStart' | 'keyRecheckMs' | 'runnerReadyWaitMs'>
+> {
   userDataDir: string;
   /** Command-line flags, as the headless host would get them. */
   argv?: readonly string[];
@@ -55,6 +57,7 @@ export function createApp(options: InProcessAppOptions): InProcessApp {
     ...(options.runnerOptions ? { runnerOptions: options.runnerOptions } : {}),
     ...(options.ollamaOptions ? { ollamaOptions: options.ollamaOptions } : {}),
     ...(options.keyRecheckMs ? { keyRecheckMs: options.keyRecheckMs } : {}),
+    ...(options.runnerReadyWaitMs ? { runnerReadyWaitMs: options.runnerReadyWaitMs } : {}),
   });
   return {
     core,

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { DoctorReportSchema } from '../../src/shared/doctor.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
+import { defaultSettings } from '../../src/shared/settings.ts';
 import { FAKE_OLLAMA_BIN_DIR, startFakeOllama } from '../doubles/ollama/server.ts';
 import { REPO_ROOT, cleanEnv, runHeadlessCli, tempDir } from '../support/headless.ts';
 
@@ -41,4 +43,39 @@ test("--doctor looks for Ollama where the app and the runner would: ADR 019's LL
   const configuration = report.checks.find((check) => check.name === 'configuration');
   assert.equal(configuration?.status, 'warn');
   assert.match(configuration?.detail ?? '', /LLM_BASE_URL=.* is not used for Anthropic/);
+});
+
+test('--doctor has a line for the runner control channel: on or off, and which layer said so', async (t) => {
+  const dir = tempDir(t);
+  const runner = `${process.execPath} ${RUNNER_SCRIPT}`;
+  const save = (settings: Record<string, unknown>) =>
+    fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ ...defaultSettings(), firstRunCompleted: true, ...settings }));
+  const channelLine = async (args: string[], env: Record<string, string> = {}) => {
+    const text = await runHeadlessCli(['--doctor', '--user-data-dir', dir, ...args], cleanEnv(env));
+    const json = DoctorReportSchema.parse(JSON.parse((await runHeadlessCli(['--doctor', '--json', '--user-data-dir', dir, ...args], cleanEnv(env))).stdout));
+    const check = json.checks.find((item) => item.name === 'runner-control-channel');
+    assert.ok(check, json.checks.map((item) => item.name).join(', '));
+    assert.ok(text.stdout.includes(`runner-control-channel  ${check.detail}`), text.stdout);
+    return { check, channel: json.runner.controlChannel };
+  };
+
+  save({ runner: { command: runner, controlChannel: true } });
+  const saved = await channelLine([]);
+  assert.deepEqual(saved.channel, { enabled: true, source: 'settings' });
+  assert.match(saved.check.detail, /^on \(settings\): the runner gets a JSON-lines socket on fd 3 \(STIGMER_CONTROL_FD\)/);
+  const envOff = await channelLine([], { STIGMER_RUNNER_CONTROL_CHANNEL: '0' });
+  assert.deepEqual(envOff.channel, { enabled: false, source: 'env:STIGMER_RUNNER_CONTROL_CHANNEL' });
+  assert.match(
+    envOff.check.detail,
+    /^off \(env:STIGMER_RUNNER_CONTROL_CHANNEL\): the runner takes no tasks .*Settings → Runner command or with --runner-control-channel/,
+  );
+
+  save({ runner: { command: runner } });
+  const flag = await channelLine(['--runner-control-channel']);
+  assert.deepEqual(flag.channel, { enabled: true, source: 'flag:--runner-control-channel' });
+  assert.match(flag.check.detail, /^on \(flag:--runner-control-channel\)/);
+
+  save({ runner: {} });
+  const builtIn = await channelLine([]);
+  assert.match(builtIn.check.detail, /^off \(default\); the built-in runner always has its own channel/);
 });

@@ -43,6 +43,7 @@ test('an external Ollama: its version, models, and the configured model present'
       ['ollama-server', 'ok'],
       ['ollama-models', 'ok'],
       ['runner', 'ok'],
+      ['runner-control-channel', 'ok'],
     ],
   );
 });

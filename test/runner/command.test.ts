@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { BUILT_IN_RUNNER_ENTRY, locateRunnerExecutable, resolveRunnerCommand, type RunnerCommand } from '../../src/main/runner/command.ts';
+import {
+  BUILT_IN_RUNNER_ENTRY,
+  locateRunnerExecutable,
+  resolveControlChannel,
+  resolveRunnerCommand,
+  type RunnerCommand,
+} from '../../src/main/runner/command.ts';
 import { defaultSettings } from '../../src/shared/settings.ts';
 import { tempDir } from '../support/headless.ts';
 
@@ -46,6 +52,29 @@ test('the control channel is off unless --runner-control-channel or STIGMER_RUNN
   // The built-in runner has its own channel (Node's IPC) whatever the switch says.
   const builtIn = resolveRunnerCommand({ env: { STIGMER_RUNNER_CONTROL_CHANNEL: '1' }, settings: settingsWith() });
   assert.ok(builtIn.ok && builtIn.command.builtIn && builtIn.command.controlChannel === undefined);
+});
+
+test('the saved control-channel setting sits under the flag and the environment, each answer with its source', () => {
+  const saved = (controlChannel: boolean | undefined) => ({ runner: { command: 'worker', ...(controlChannel === undefined ? {} : { controlChannel }) } });
+  const pick = (inputs: Parameters<typeof resolveControlChannel>[0]) => {
+    const result = resolveControlChannel(inputs);
+    assert.ok(result.ok);
+    return result.value;
+  };
+  assert.deepEqual(pick({ env: {}, settings: saved(undefined) }), { enabled: false, source: 'default' });
+  assert.deepEqual(pick({ env: {}, settings: saved(true) }), { enabled: true, source: 'settings' });
+  assert.deepEqual(pick({ env: { STIGMER_RUNNER_CONTROL_CHANNEL: '  ' }, settings: saved(true) }), { enabled: true, source: 'settings' }, 'blank is unset');
+  assert.deepEqual(pick({ env: { STIGMER_RUNNER_CONTROL_CHANNEL: '0' }, settings: saved(true) }), {
+    enabled: false,
+    source: 'env:STIGMER_RUNNER_CONTROL_CHANNEL',
+  });
+  assert.deepEqual(pick({ controlChannelFlag: true, env: { STIGMER_RUNNER_CONTROL_CHANNEL: 'off' }, settings: saved(false) }), {
+    enabled: true,
+    source: 'flag:--runner-control-channel',
+  });
+  // What the runner is started with follows the same answer.
+  const started = resolveRunnerCommand({ env: {}, settings: saved(true) });
+  assert.ok(started.ok && started.command.controlChannel === true && started.command.source === 'settings');
 });
 
 test("the command string is split by execa's parser, with no shell: quotes and $ stay literal, a backslash escapes a space", () => {

@@ -39,7 +39,12 @@ export function appStateFixture(overrides: Partial<AppState> = {}): AppState {
       errors: [],
       warnings: [],
     },
-    runnerCommand: { value: 'stigmer-runner (built-in)', source: 'default', pinned: false },
+    runnerCommand: {
+      value: 'stigmer-runner (built-in)',
+      source: 'default',
+      pinned: false,
+      controlChannel: { value: false, source: 'default', pinned: false, saved: false },
+    },
     secrets: {
       persistence: 'session',
       notice: 'Headless mode has no OS keychain: keys come from flags or the environment, or are held for this session only.',

@@ -254,14 +254,15 @@ export class FakeCore {
         });
         return ok;
       case 'runner:set-command': {
-        const { command: runnerCommand } = input('runner:set-command');
-        this.update(
-          (state) =>
-            (state.runnerCommand =
-              runnerCommand === null
-                ? { value: 'stigmer-runner (built-in)', source: 'default', pinned: false }
-                : { value: runnerCommand, source: 'settings', pinned: false }),
-        );
+        const { command: runnerCommand, controlChannel } = input('runner:set-command');
+        this.update((state) => {
+          const saved = controlChannel ?? state.runnerCommand.controlChannel.saved;
+          const channel = { value: saved, source: 'settings' as const, pinned: false, saved };
+          state.runnerCommand =
+            runnerCommand === null
+              ? { value: 'stigmer-runner (built-in)', source: 'default', pinned: false, controlChannel: channel }
+              : { value: runnerCommand, source: 'settings', pinned: false, controlChannel: channel };
+        });
         return ok;
       }
       case 'logs:recent':

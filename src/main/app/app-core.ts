@@ -48,6 +48,8 @@ export interface AppCoreOptions {
   ollamaOptions?: Pick<OllamaManagerOptions, 'healthIntervalMs' | 'probeTimeoutMs' | 'readyTimeoutMs' | 'stopGraceMs' | 'restartDelays'>;
   /** How often a key saved while its provider was unreachable is checked again (default one minute). */
   keyRecheckMs?: number;
+  /** How long a custom runner given the control channel may take to say `ready` before the state says it has not (default 15 s). */
+  runnerReadyWaitMs?: number;
 }
 
 /**
@@ -133,6 +135,7 @@ export class AppCore {
       logs,
       builtInLauncher: options.builtInRunner?.launcher,
       runnerOptions: options.runnerOptions,
+      readyWaitMs: options.runnerReadyWaitMs,
       awaitedDownload: () => this.#models.awaitedDownload(),
       onKeyChecked: (provider, masked, failed) => this.#keys.recordRunnerCheck(provider, masked, failed),
       onPlayground: (event) => this.#events.emit('playground', event),
@@ -216,9 +219,10 @@ export class AppCore {
       keyChecks: this.#keys.verifications(config),
       ollama: this.#ollama.manager.getState(),
       runner: this.#runner.status(),
-      runnerCommand: this.#runner.commandView(settings.runner.command),
+      runnerCommand: this.#runner.commandView(settings.runner.command, settings.runner.controlChannel === true),
       runnerEnv: this.#runner.env,
       incident: this.#runner.incident,
+      silentChannel: this.#runner.silentChannel,
       downloads: this.#models.downloads.list(),
       logsDir: this.#paths.logsDir,
     });

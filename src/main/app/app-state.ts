@@ -1,10 +1,11 @@
-import { isPinnedSource, sourceName, type ConfigIssue, type PublicConfig } from '../../shared/config.ts';
+import { isPinnedSource, sourceName, type ConfigIssue, type ConfigSource, type PublicConfig } from '../../shared/config.ts';
 import { formatBytes } from '../../shared/format-bytes.ts';
 import type { AppState, UserError } from '../../shared/ipc.ts';
 import type { OllamaState } from '../../shared/ollama.ts';
 import { downloadSizeOf } from '../../shared/ollama-download-sizes.ts';
 import { OLLAMA_DOWNLOAD_URL, type AppProblem, type ProblemAction } from '../../shared/problems.ts';
 import { PROVIDER_INFO, isCloudProvider } from '../../shared/providers.ts';
+import { CONTROL_CHANNEL_LABEL, CONTROL_CHANNEL_PLACE, CONTROL_CHANNEL_README } from '../../shared/runner-channel.ts';
 import { sentence } from '../../shared/sentence.ts';
 import type { RunnerStatus } from '../../shared/runner-status.ts';
 
@@ -15,6 +16,8 @@ export interface HealthInputs {
   keyChecks: AppState['keyChecks'];
   /** A problem the runner reported outside any task (its start-up provider check). */
   incident: UserError | null;
+  /** A running custom runner given the control channel has not said `ready` for `waitedMs`; `source` gave it the channel. */
+  silentChannel?: { waitedMs: number; source: ConfigSource } | null | undefined;
 }
 
 const OPEN_LOGS: ProblemAction = { kind: 'open', label: 'Open logs', route: 'logs' };
@@ -82,6 +85,24 @@ function runnerProblem(runner: RunnerStatus): AppProblem | null {
     ),
     detail: sentence(runner.error.fix),
     actions: [OPEN_LOGS, { kind: 'open', label: 'Edit runner command', route: 'settings' }, { kind: 'retry-runner', label: 'Retry' }],
+  };
+}
+
+/**
+ * The runner runs and logs, but has not said `ready` on the channel it was given: the Playground
+ * and the provider check cannot use it. A warning, since the runner itself may be fine without
+ * tasks; the likely cause is a runner that does not read the channel, so the fix is where it was
+ * turned on.
+ */
+function silentChannelProblem({ waitedMs, source }: { waitedMs: number; source: ConfigSource }): AppProblem {
+  const pinned = isPinnedSource(source);
+  const turnOff = pinned ? `start the app without ${sourceName(source)}` : `untick "${CONTROL_CHANNEL_LABEL}" in ${CONTROL_CHANNEL_PLACE}`;
+  return {
+    id: 'runner:channel-silent',
+    severity: 'warning',
+    title: `The runner has not said it is ready on its control channel after ${Math.round(waitedMs / 1000)} s.`,
+    detail: `It was given the channel (STIGMER_CONTROL_FD) by ${pinned ? sourceName(source) : 'Settings'}; the Playground sends it tasks once it sends {"type":"ready",…} there. If this runner does not read the channel, ${turnOff}; otherwise see its logs and ${CONTROL_CHANNEL_README}.`,
+    actions: pinned ? [OPEN_LOGS] : [OPEN_LOGS, { kind: 'open', label: 'Open Settings', route: 'settings' }],
   };
 }
 
@@ -168,10 +189,11 @@ function keyProblem(config: PublicConfig, keyChecks: AppState['keyChecks']): App
  * Every problem the user should act on, most fundamental first, each once, with the actions
  * that fix it. Pure: the Overview banner, the tray and `lastError` are all views of this list.
  */
-export function deriveProblems({ config, ollama, runner, keyChecks, incident }: HealthInputs): AppProblem[] {
+export function deriveProblems({ config, ollama, runner, keyChecks, incident, silentChannel }: HealthInputs): AppProblem[] {
   const problems: AppProblem[] = config.errors.map(configProblem);
   const runnerStuck = runnerProblem(runner);
   if (runnerStuck) problems.push(runnerStuck);
+  if (silentChannel && runner.state === 'running') problems.push(silentChannelProblem(silentChannel));
   const ollamaIssue = config.provider.value === 'ollama' ? ollamaProblem(ollama) : null;
   if (ollamaIssue) problems.push(ollamaIssue);
   const key = keyProblem(config, keyChecks);

@@ -98,9 +98,9 @@ export function createCommandTable(app: CommandServices): CommandTable {
       runner.want(true);
       return done(configuration.reconfigure('restarted by the user with the saved runner command'));
     },
-    'runner:set-command': async ({ command, restart }) => {
+    'runner:set-command': async ({ command, restart, controlChannel }) => {
       const later = restart === false && runner.exists;
-      await configuration.setRunnerCommand(command, later);
+      await configuration.setRunnerCommand(command, later, controlChannel);
       if (later) changed();
       return ACK;
     },

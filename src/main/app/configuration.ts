@@ -9,7 +9,7 @@ import { resolveCurrentConfig } from '../config/current-config.ts';
 import { toPublicConfig } from '../config/public-config.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
 import type { Redactor } from '../../lib/redactor.ts';
-import { resolveRunnerCommand, type RunnerCommandResult } from '../runner/command.ts';
+import { resolveControlChannel, resolveRunnerCommand, type ControlChannelSwitch, type RunnerCommandResult } from '../runner/command.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { SettingsError, type SettingsStore } from '../settings/settings-store.ts';
 import { CommandError } from './command-error.ts';
@@ -57,6 +57,8 @@ export class Configuration {
   #secrets: SecretStore;
   #config!: ResolvedConfig;
   #runnerCommand: RunnerCommandResult | undefined;
+  /** Whether a custom runner gets the control channel; undefined while STIGMER_RUNNER_CONTROL_CHANNEL is invalid (the runner command's error says so). */
+  #controlChannel: ControlChannelSwitch | undefined;
   /** A runner command saved with "restart later": applied at the runner's next restart. */
   #pendingRunnerCommand: string | null = null;
   readonly #reconfigurations = new OperationQueue();
@@ -73,6 +75,10 @@ export class Configuration {
 
   get runnerCommand(): RunnerCommandResult | undefined {
     return this.#runnerCommand;
+  }
+
+  get controlChannel(): ControlChannelSwitch | undefined {
+    return this.#controlChannel;
   }
 
   get pendingRunnerCommand(): string | null {
@@ -114,6 +120,8 @@ export class Configuration {
       settings: settings.get(),
       ...(builtInRunner ? { builtIn: builtInRunner } : {}),
     });
+    const channel = resolveControlChannel({ controlChannelFlag: commandLine.runnerControlChannel, env, settings: settings.get() });
+    this.#controlChannel = channel.ok ? channel.value : undefined;
     this.#deps.onResolved(this.#config);
   }
 
@@ -165,19 +173,26 @@ export class Configuration {
   }
 
   /**
-   * Saves the runner command. With `later` it applies at the runner's next restart (the state
-   * shows it as pending); otherwise at once.
+   * Saves the runner command and, when given, whether it uses the control channel (one save, so
+   * changing both restarts the runner once). With `later` it applies at the runner's next restart
+   * (the state shows it as pending); otherwise at once.
    */
-  async setRunnerCommand(command: string | null, later: boolean): Promise<void> {
+  async setRunnerCommand(command: string | null, later: boolean, controlChannel?: boolean): Promise<void> {
+    const saved = this.#deps.settings.get().runner;
+    const channelChanged = controlChannel !== undefined && controlChannel !== (saved.controlChannel === true);
     this.save((draft) => {
       if (command === null) delete draft.runner.command;
       else draft.runner.command = command;
+      if (controlChannel !== undefined) draft.runner.controlChannel = controlChannel;
     });
     if (later) {
-      this.#pendingRunnerCommand = command ?? 'the built-in runner';
+      const channel = controlChannel ?? saved.controlChannel === true;
+      // A custom runner's pending description says whether it gets the channel; the built-in runner always has its own.
+      this.#pendingRunnerCommand =
+        command === null ? 'the built-in runner' : `${command}${channel ? ' with the control channel' : channelChanged ? ' without the control channel' : ''}`;
       this.#deps.log('info', `Runner command saved; it applies at the runner's next restart: ${this.#pendingRunnerCommand}`);
     } else {
-      await this.reconfigure('runner command changed');
+      await this.reconfigure(channelChanged ? `runner control channel turned ${controlChannel ? 'on' : 'off'}` : 'runner command changed');
     }
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isPinnedSource } from '../../shared/config.ts';
+import { isPinnedSource, type ConfigSource } from '../../shared/config.ts';
 import type { AppState, CommandResponse, PlaygroundEvent, UserError } from '../../shared/ipc.ts';
 import type { LogEntry } from '../../shared/logs.ts';
 import { isCloudProvider, type CloudProvider } from '../../shared/providers.ts';
@@ -15,6 +15,8 @@ import { buildRunnerEnv, describeRunnerEnv } from '../runner/runner-env.ts';
 import { RunnerSupervisor, type RunnerSupervisorOptions } from '../runner/supervisor.ts';
 import { CommandError } from './command-error.ts';
 import type { Configuration } from './configuration.ts';
+import { ReadyWatch } from './ready-watch.ts';
+import { noTaskChannelFix } from '../../shared/runner-channel.ts';
 
 export interface RunnerControlDeps {
   configuration: Configuration;
@@ -24,6 +26,8 @@ export interface RunnerControlDeps {
   /** Starts the built-in runner the host's way (Electron: a `utilityProcess`). */
   builtInLauncher?: Launcher | undefined;
   runnerOptions?: Pick<RunnerSupervisorOptions, 'killGraceMs' | 'policy' | 'configDebounceMs'> | undefined;
+  /** How long a custom runner given the control channel may take to say `ready` before the state says it has not (default 15 s). */
+  readyWaitMs?: number | undefined;
   /** The Ollama model a runner not started yet waits for (it is downloading), if any. */
   awaitedDownload: () => string | undefined;
   /** The runner's start-up provider check used this key: it verifies (or rejects) it. */
@@ -57,6 +61,9 @@ export interface RunnerSituation {
   /** Its command or environment differ from what it was last given. */
   inputsChanged: boolean;
 }
+
+/** A runner that speaks the channel says `ready` at once (the Python example before its first request); 15 s leaves room for a slow start. */
+const DEFAULT_READY_WAIT_MS = 15_000;
 
 /** Started when wanted and valid, stopped when the configuration became invalid, given a changed command or environment once. Pure. */
 export function planRunner(situation: RunnerSituation): RunnerStep {
@@ -95,9 +102,24 @@ export class RunnerControl {
   #stopped = false;
   /** The running process sent `ready`: a custom runner is sent tasks only then, so one that never reads its channel is never sent any. */
   #announced = false;
+  readonly #readyWatch: ReadyWatch;
 
   constructor(deps: RunnerControlDeps) {
     this.#deps = deps;
+    this.#readyWatch = new ReadyWatch({
+      waitMs: deps.readyWaitMs ?? DEFAULT_READY_WAIT_MS,
+      onSilent: (waitedMs) => {
+        deps.log('warn', `The runner has not said "ready" on its control channel after ${waitedMs / 1000} s; the Playground cannot use it until it does`);
+        deps.onChange();
+      },
+    });
+  }
+
+  /** A runner given the control channel that has not said `ready` in a while: where its channel came from, and how long it was waited for. */
+  get silentChannel(): { waitedMs: number; source: ConfigSource } | null {
+    const waitedMs = this.#readyWatch.silentFor;
+    const channel = this.#deps.configuration.controlChannel;
+    return waitedMs === null || !channel ? null : { waitedMs, source: channel.source };
   }
 
   /** A problem the runner reported outside any task (its start-up provider check). */
@@ -130,14 +152,18 @@ export class RunnerControl {
   }
 
   /** The runner command as the Settings screen shows it (keys written into it masked). */
-  commandView(savedCommand: string | undefined): AppState['runnerCommand'] {
+  commandView(savedCommand: string | undefined, savedControlChannel = false): AppState['runnerCommand'] {
     const resolved = this.#deps.configuration.runnerCommand;
-    const pending = this.#deps.configuration.pendingRunnerCommand;
+    const saved = this.#deps.configuration.pendingRunnerCommand;
+    const pending = saved === null ? null : this.#redact(saved);
+    // An invalid STIGMER_RUNNER_CONTROL_CHANNEL is the runner command's error; the switch shows as pinned off by it.
+    const channel = this.#deps.configuration.controlChannel ?? { enabled: false, source: 'env:STIGMER_RUNNER_CONTROL_CHANNEL' as const };
+    const controlChannel = { value: channel.enabled, source: channel.source, pinned: isPinnedSource(channel.source), saved: savedControlChannel };
     if (resolved?.ok === true) {
       const { argv, source } = resolved.command;
-      return { value: this.#redact(formatRunnerCommand(argv)), source, pinned: isPinnedSource(source), pending };
+      return { value: this.#redact(formatRunnerCommand(argv)), source, pinned: isPinnedSource(source), pending, controlChannel };
     }
-    return { value: this.#redact(savedCommand ?? ''), source: 'settings', pinned: false, pending };
+    return { value: this.#redact(savedCommand ?? ''), source: 'settings', pinned: false, pending, controlChannel };
   }
 
   /** Brings the runner in line with the configuration (`planRunner`); with `retry`, an invalid configuration is the command's error. */
@@ -219,6 +245,7 @@ export class RunnerControl {
   /** Stops the runner for good (the app is quitting). */
   async shutdown(): Promise<void> {
     this.#stopped = true;
+    this.#readyWatch.settle();
     this.#wanted = false;
     await this.#runner?.stop();
     this.#releaseRunner?.();
@@ -233,13 +260,13 @@ export class RunnerControl {
     if (!command?.ok || !(command.command.builtIn || command.command.controlChannel)) {
       throw new CommandError(
         'The playground needs the built-in runner; a custom runner has no task channel.',
-        'Clear the runner command in Settings to use the built-in runner, or start a runner that speaks the control channel with --runner-control-channel (see the README).',
+        noTaskChannelFix(this.#deps.configuration.controlChannel?.source ?? 'env:STIGMER_RUNNER_CONTROL_CHANNEL'),
       );
     }
     if (!this.#takesTasks()) {
       throw new CommandError(
         'The runner has not said it takes tasks: no "ready" message came on its control channel.',
-        'A runner started with --runner-control-channel sends {"type":"ready",…} on the descriptor named by STIGMER_CONTROL_FD; see its logs.',
+        'A runner given the control channel sends {"type":"ready",…} on the descriptor named by STIGMER_CONTROL_FD; see its logs.',
       );
     }
     const taskId = randomUUID();
@@ -302,6 +329,11 @@ export class RunnerControl {
       supervisor.subscribe(({ status }) => {
         // A new process announces itself afresh.
         if (status.state !== 'running') this.#announced = false;
+        // The configuration's command, not the one this supervisor began with: a change of the channel alone restarts the same supervisor.
+        const current = this.#deps.configuration.runnerCommand;
+        const channelled = current?.ok === true && current.command.controlChannel === true;
+        if (status.state === 'running' && channelled && status.startedAt !== null) this.#readyWatch.running(status.startedAt);
+        else this.#readyWatch.settle();
         const stuck = status.state === 'crash-loop' || status.state === 'failed';
         const text = stuck && status.error ? `${status.error.message} — ${status.error.fix}` : status.reason;
         this.#deps.log(stuck ? 'error' : 'info', `Runner ${status.state}: ${text}`);
@@ -330,8 +362,11 @@ export class RunnerControl {
     switch (message.type) {
       case 'ready':
         this.#announced = true;
+        this.#readyWatch.announced();
         this.#incident = null;
         log('info', `Runner ready: ${message.provider} ${message.model} at ${message.baseUrl}`);
+        // A "has not said ready" problem shown before a late ready goes away.
+        onChange();
         // One cheap authenticated call proves the key and the model before the user relies on them.
         if (message.provider !== 'ollama') this.#runner?.send({ type: 'check', id: randomUUID() });
         break;

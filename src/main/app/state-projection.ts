@@ -4,7 +4,7 @@ import type { OllamaState } from '../../shared/ollama.ts';
 import type { RunnerStatus } from '../../shared/runner-status.ts';
 import type { Settings } from '../../shared/settings.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
-import { deriveNeedsSetup, deriveProblems, leadingError } from './app-state.ts';
+import { deriveNeedsSetup, deriveProblems, leadingError, type HealthInputs } from './app-state.ts';
 
 /** What the services report, read once per state push. */
 export interface StateSources {
@@ -20,6 +20,7 @@ export interface StateSources {
   runnerCommand: AppState['runnerCommand'];
   runnerEnv: AppState['runnerEnv'];
   incident: UserError | null;
+  silentChannel?: HealthInputs['silentChannel'];
   downloads: Download[];
   logsDir: string;
 }
@@ -27,7 +28,7 @@ export interface StateSources {
 /** The app state the window and the tray show, as a function of what the services report. Pure. */
 export function projectState(sources: StateSources): AppState {
   const { config, settings, secrets, ollama, runner, keyChecks } = sources;
-  const problems = deriveProblems({ config, ollama, runner, keyChecks, incident: sources.incident });
+  const problems = deriveProblems({ config, ollama, runner, keyChecks, incident: sources.incident, silentChannel: sources.silentChannel });
   return {
     host: sources.host,
     config,

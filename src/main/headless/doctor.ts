@@ -14,7 +14,16 @@ import { connectableOllamaUrl, isLocalOllamaHost, parseOllamaHost } from '../../
 import { decideStart } from '../ollama/decisions.ts';
 import { createOllamaClient, listModels } from '../ollama/models.ts';
 import { isRecordedProcess, pidFilePath, readPidFile } from '../process/pid-file.ts';
-import { BUILT_IN_RUNNER_ENTRY, formatRunnerCommand, locateRunnerExecutable, resolveRunnerCommand } from '../runner/command.ts';
+import {
+  BUILT_IN_RUNNER_ENTRY,
+  formatRunnerCommand,
+  locateRunnerExecutable,
+  resolveControlChannel,
+  resolveRunnerCommand,
+  type ControlChannelSwitch,
+  type RunnerCommand,
+} from '../runner/command.ts';
+import { CONTROL_CHANNEL_PLACE } from '../../shared/runner-channel.ts';
 import { Redactor } from '../../lib/redactor.ts';
 import { CLOUD_PROVIDERS } from '../../shared/providers.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
@@ -164,10 +173,12 @@ export async function runDoctor(inputs: DoctorInputs): Promise<DoctorReport> {
     env: inputs.env,
     settings: inputs.settings,
   });
-  let runner: DoctorReport['runner'] = { command: [], source: 'default', executable: null };
+  const channel = resolveControlChannel({ controlChannelFlag: inputs.commandLine.runnerControlChannel, env: inputs.env, settings: inputs.settings });
+  const controlChannel = channel.ok ? channel.value : null;
+  let runner: DoctorReport['runner'] = { command: [], source: 'default', executable: null, controlChannel };
   if (resolved.ok) {
     const { command } = resolved;
-    runner = { command: command.argv.map(redact), source: command.source, executable: null };
+    runner = { command: command.argv.map(redact), source: command.source, executable: null, controlChannel };
     const located = locateRunnerExecutable(command, { cwd: inputs.cwd ?? process.cwd(), env: inputs.env });
     if (!located.ok) checks.push(check('runner', 'error', redact(located.error.message), redact(located.error.fix)));
     else if (command.builtIn && !isFile(BUILT_IN_RUNNER_ENTRY)) {
@@ -192,6 +203,8 @@ export async function runDoctor(inputs: DoctorInputs): Promise<DoctorReport> {
   } else {
     checks.push(check('runner', 'error', redact(resolved.error.message), redact(resolved.error.fix)));
   }
+  // An invalid STIGMER_RUNNER_CONTROL_CHANNEL is the runner check's error already.
+  if (controlChannel) checks.push(controlChannelCheck(resolved.ok ? resolved.command : undefined, controlChannel));
 
   return {
     ok: checks.every((item) => item.status !== 'error'),
@@ -208,6 +221,24 @@ export async function runDoctor(inputs: DoctorInputs): Promise<DoctorReport> {
     runner,
     checks,
   };
+}
+
+/** Whether the runner gets the control channel, and which layer said so (the cascade's source names). */
+function controlChannelCheck(command: RunnerCommand | undefined, { enabled, source }: ControlChannelSwitch): DoctorCheck {
+  const state = `${enabled ? 'on' : 'off'} (${source})`;
+  if (command?.builtIn)
+    return check('runner-control-channel', 'ok', `${state}; the built-in runner always has its own channel, this applies to a runner of your own`);
+  if (enabled)
+    return check(
+      'runner-control-channel',
+      'ok',
+      `${state}: the runner gets a JSON-lines socket on fd 3 (STIGMER_CONTROL_FD) and is sent tasks once it says ready`,
+    );
+  return check(
+    'runner-control-channel',
+    'ok',
+    `${state}: the runner takes no tasks (Playground, provider check); turn it on in ${CONTROL_CHANNEL_PLACE} or with --runner-control-channel if it reads the channel`,
+  );
 }
 
 const isFile = (file: string): boolean => fs.statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;

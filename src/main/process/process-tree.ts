@@ -118,6 +118,16 @@ export function treeMembers(table: readonly ProcessEntry[], rootPid: number, opt
   return [...members];
 }
 
+/** A process (or, negative, a process group) that signals can reach; a zombie counts until it is reaped. */
+function exists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function signal(pid: number, name: NodeJS.Signals): void {
   try {
     process.kill(pid, name);
@@ -146,7 +156,14 @@ export async function terminateTree(rootPid: number, options: TerminateOptions):
   const pollMs = options.pollMs ?? 25;
   const tracked = new Set<number>();
   const alive = async (): Promise<number[]> => {
-    const table = await listProcesses();
+    let table: ProcessEntry[];
+    try {
+      table = await listProcesses();
+    } catch {
+      // Out of file descriptors (a busy machine; /proc and ps both need some): signal 0 needs none.
+      // It tells whether the group (-rootPid) and the members seen before are still there.
+      return [-rootPid, ...tracked].filter(exists);
+    }
     for (const pid of treeMembers(table, rootPid, options)) tracked.add(pid);
     const live = new Set(table.filter((entry) => !entry.zombie).map((entry) => entry.pid));
     return [...tracked].filter((pid) => live.has(pid));

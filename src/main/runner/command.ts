@@ -19,6 +19,14 @@ export interface RunnerCommand {
   controlChannel?: boolean;
 }
 
+export type ControlChannelSource = 'flag:--runner-control-channel' | 'env:STIGMER_RUNNER_CONTROL_CHANNEL' | 'settings' | 'default';
+
+/** Whether a custom runner gets the control channel, and which layer said so. */
+export interface ControlChannelSwitch {
+  enabled: boolean;
+  source: ControlChannelSource;
+}
+
 export interface RunnerCommandInputs {
   /** `--runner-command`. */
   flag?: string | undefined;
@@ -61,7 +69,7 @@ export function resolveRunnerCommand(inputs: RunnerCommandInputs): RunnerCommand
     if (file === undefined) continue;
     const channel = resolveControlChannel(inputs);
     if (!channel.ok) return channel;
-    return { ok: true, command: { argv: [file, ...args], source, builtIn: false, ...(channel.enabled ? { controlChannel: true } : {}) } };
+    return { ok: true, command: { argv: [file, ...args], source, builtIn: false, ...(channel.value.enabled ? { controlChannel: true } : {}) } };
   }
   return {
     ok: true,
@@ -72,23 +80,31 @@ export function resolveRunnerCommand(inputs: RunnerCommandInputs): RunnerCommand
 const SWITCH_VALUES: Record<string, boolean> = { '1': true, true: true, yes: true, on: true, '0': false, false: false, no: false, off: false };
 
 /**
- * Whether a custom runner gets the JSON-lines control channel: `--runner-control-channel`, then
- * `STIGMER_RUNNER_CONTROL_CHANNEL` (1/true/yes/on or 0/false/no/off; blank is unset), else off,
- * so a runner that never asked for it is started exactly as before (no extra descriptor).
+ * Whether a custom runner gets the JSON-lines control channel, each layer in the cascade's order:
+ * `--runner-control-channel`, then `STIGMER_RUNNER_CONTROL_CHANNEL` (1/true/yes/on or
+ * 0/false/no/off; blank is unset), then the saved setting (Settings → Runner command, for a
+ * desktop user who cannot set a variable for a tray app), else off, so a runner that never asked
+ * for it is started exactly as before (no extra descriptor). Pure.
  */
-function resolveControlChannel(inputs: RunnerCommandInputs): { ok: true; enabled: boolean } | { ok: false; error: RunnerError } {
-  if (inputs.controlChannelFlag === true) return { ok: true, enabled: true };
+export function resolveControlChannel(
+  inputs: Pick<RunnerCommandInputs, 'controlChannelFlag' | 'env' | 'settings'>,
+): { ok: true; value: ControlChannelSwitch } | { ok: false; error: RunnerError } {
+  if (inputs.controlChannelFlag === true) return { ok: true, value: { enabled: true, source: 'flag:--runner-control-channel' } };
   const raw = inputs.env.STIGMER_RUNNER_CONTROL_CHANNEL?.trim().toLowerCase() ?? '';
-  if (raw === '') return { ok: true, enabled: false };
-  const enabled = SWITCH_VALUES[raw];
-  if (enabled !== undefined) return { ok: true, enabled };
-  return {
-    ok: false,
-    error: {
-      message: `STIGMER_RUNNER_CONTROL_CHANNEL=${JSON.stringify(inputs.env.STIGMER_RUNNER_CONTROL_CHANNEL)} is not one of 1, true, yes, on, 0, false, no, off`,
-      fix: 'set it to 1 to give the runner the control channel, or unset it',
-    },
-  };
+  if (raw !== '') {
+    const enabled = SWITCH_VALUES[raw];
+    if (enabled !== undefined) return { ok: true, value: { enabled, source: 'env:STIGMER_RUNNER_CONTROL_CHANNEL' } };
+    return {
+      ok: false,
+      error: {
+        message: `STIGMER_RUNNER_CONTROL_CHANNEL=${JSON.stringify(inputs.env.STIGMER_RUNNER_CONTROL_CHANNEL)} is not one of 1, true, yes, on, 0, false, no, off`,
+        fix: 'set it to 1 to give the runner the control channel, or unset it',
+      },
+    };
+  }
+  const saved = inputs.settings.runner.controlChannel;
+  if (saved !== undefined) return { ok: true, value: { enabled: saved, source: 'settings' } };
+  return { ok: true, value: { enabled: false, source: 'default' } };
 }
 
 /** The command as the user would write it for `--runner-command` (execa's syntax). */

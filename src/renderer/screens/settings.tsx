@@ -7,6 +7,7 @@ import { PROVIDER_INFO, PROVIDERS, type Provider } from '../../shared/providers.
 import { KeyEditor } from '../components/key-editor.tsx';
 import { ModelPicker } from '../components/model-picker.tsx';
 import { ProviderRadio } from '../components/provider-radio.tsx';
+import { ControlChannelField } from '../components/runner-channel.tsx';
 import { ActionError, Card, PinnedBadge, Problem, SourceBadge, useAction } from '../components/ui.tsx';
 import { useAppState, useStore } from '../store.ts';
 
@@ -173,12 +174,28 @@ function RunnerCommandCard() {
   const { runnerCommand } = state;
   const [draft, setDraft] = useState(runnerCommand.source === 'settings' ? runnerCommand.value : '');
   const [confirming, setConfirming] = useState(false);
+  const { controlChannel } = runnerCommand;
+  const [channelDraft, setChannelDraft] = useState(controlChannel.saved);
+  // The built-in runner has its own channel: the switch is for the command typed here (or shown pinned for the one in use).
+  const custom = draft.trim() !== '';
+  const showChannel = custom || (runnerCommand.pinned && controlChannel.pinned);
+  const savesChannel = custom && !controlChannel.pinned;
+  const channelChange = savesChannel ? { controlChannel: channelDraft } : {};
   const [run, action] = useAction();
   const save = (restart: boolean) =>
     void run(async () => {
-      await bridge.invoke('runner:set-command', { command: draft.trim() === '' ? null : draft, restart });
+      await bridge.invoke('runner:set-command', { command: draft.trim() === '' ? null : draft, restart, ...channelChange });
       setConfirming(false);
     });
+  // The runner restarts for the channel as for a new command: the same confirmation, now or later.
+  const toggleChannel = (next: boolean) => {
+    setChannelDraft(next);
+    setConfirming(true);
+  };
+  const cancel = () => {
+    setConfirming(false);
+    setChannelDraft(controlChannel.saved);
+  };
   return (
     <Card title="Runner command">
       <p class="hint">The process Stigmer supervises. Leave empty for the built-in runner; it receives the configuration in STIGMER_LLM_* variables.</p>
@@ -210,6 +227,7 @@ function RunnerCommandCard() {
           Save…
         </button>
       </form>
+      {showChannel ? <ControlChannelField channel={controlChannel} checked={channelDraft} disabled={action.busy} onToggle={toggleChannel} /> : null}
       {confirming ? (
         <div class="confirm-box" role="group" aria-label="Confirm the runner command">
           <p>
@@ -217,7 +235,8 @@ function RunnerCommandCard() {
               'Go back to the built-in runner?'
             ) : (
               <>
-                Run <span class="mono">{draft.trim()}</span> as the runner? It runs as you, and receives the model configuration and API key.
+                Run <span class="mono">{draft.trim()}</span> as the runner{savesChannel && channelDraft ? ', with the control channel' : ''}? It runs as you,
+                and receives the model configuration and API key.
               </>
             )}
           </p>
@@ -228,7 +247,7 @@ function RunnerCommandCard() {
             <button type="button" class="button" disabled={action.busy} onClick={() => save(false)}>
               Save, restart later
             </button>
-            <button type="button" class="button button--ghost" onClick={() => setConfirming(false)}>
+            <button type="button" class="button button--ghost" onClick={cancel}>
               Cancel
             </button>
           </div>
