@@ -181,6 +181,14 @@ function isUtf8(start: usize, end: usize): bool {
   return true;
 }
 
+/**
+ * The code unit at `index` of a string literal, read straight from its UTF-16 data: the words
+ * below are ASCII, and `charCodeAt` would check bounds on every call of a hot loop.
+ */
+function codeUnit(text: string, index: usize): u8 {
+  return load<u16>(changetype<usize>(text) + (index << 1)) as u8;
+}
+
 // --- Credential shapes: the byte-level twin of the redactor's SHAPES (src/lib/redactor.ts) ---
 
 /** Whether `[start, end)` ends with the lower-case ASCII `word`, letters compared without case. */
@@ -189,7 +197,7 @@ function endsWithWord(start: usize, end: usize, word: string): bool {
   if (end - start < length) return false;
   for (let index: usize = 0; index < length; index++) {
     const byte = load<u8>(end - length + index);
-    if ((byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte) != (word.charCodeAt(index as i32) as u8)) return false;
+    if ((byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte) != codeUnit(word, index)) return false;
   }
   return true;
 }
@@ -227,13 +235,19 @@ function mayStartShape(lineStart: usize, at: usize): bool {
   while (name > lineStart && (load<u8>(name - 1) == 0x20 || load<u8>(name - 1) == 0x09)) name--;
   if (name > lineStart && (load<u8>(name - 1) == 0x22 || load<u8>(name - 1) == 0x27)) name--;
   if (name == lineStart) return false;
-  // By the last letter of key, token, secret, passwd, password: most `=` and `:` go no further.
+  // By the last two letters of key, token, secret, passwd, password: most `=` and `:` (`id=`) go no further.
+  if (name - lineStart < 3) return false;
   const last = load<u8>(name - 1) | 0x20;
-  if (last == 0x79) return endsWithWord(lineStart, name, 'key');
-  if (last == 0x6e) return endsWithWord(lineStart, name, 'token');
-  if (last == 0x74) return endsWithWord(lineStart, name, 'secret');
-  if (last == 0x64) return endsWithWord(lineStart, name, 'passwd') || endsWithWord(lineStart, name, 'password');
-  return false;
+  const second = load<u8>(name - 2) | 0x20;
+  if (second == 0x65) {
+    if (last == 0x79) return endsWithWord(lineStart, name, 'key');
+    if (last == 0x6e) return endsWithWord(lineStart, name, 'token');
+    if (last == 0x74) return endsWithWord(lineStart, name, 'secret');
+    return false;
+  }
+  if (last != 0x64) return false;
+  if (second == 0x77) return endsWithWord(lineStart, name, 'passwd');
+  return second == 0x72 && endsWithWord(lineStart, name, 'password');
 }
 
 // --- Levels: `levelFromText` (../structured.ts) read from the bytes, or UNSURE ---
@@ -263,28 +277,30 @@ function isClosing(byte: u8): bool {
 function startsWith(at: usize, end: usize, text: string): bool {
   const length = text.length as usize;
   if (end - at < length) return false;
-  for (let index: usize = 0; index < length; index++) if (load<u8>(at + index) != (text.charCodeAt(index as i32) as u8)) return false;
+  for (let index: usize = 0; index < length; index++) if (load<u8>(at + index) != codeUnit(text, index)) return false;
   return true;
 }
 
-/** Whether `[start, end)` is exactly the ASCII `word`. */
-function isWord(start: usize, end: usize, word: string): bool {
-  return end - start == (word.length as usize) && startsWith(start, end, word);
-}
-
-/** The level of an upper-case word `[start, end)`, or -2 when it is not a level word. */
+/**
+ * The level of an upper-case word `[start, end)`, or -2 when it is not a level word. Compared
+ * four bytes at a time (little-endian: `0x4f464e49` is `INFO`), as this runs for most lines.
+ */
 function upperWordLevel(start: usize, end: usize): i32 {
-  const first = load<u8>(start);
-  if (first == 0x49) return isWord(start, end, 'INFO') ? INFO : -2;
-  if (first == 0x4e) return isWord(start, end, 'NOTICE') ? INFO : -2;
-  if (first == 0x57) return isWord(start, end, 'WARN') || isWord(start, end, 'WARNING') ? WARN : -2;
-  if (first == 0x45) return isWord(start, end, 'ERROR') ? ERROR : -2;
-  if (first == 0x44) return isWord(start, end, 'DEBUG') ? 1 : -2;
-  if (first == 0x54) return isWord(start, end, 'TRACE') ? 0 : -2;
-  if (first == 0x46) return isWord(start, end, 'FATAL') ? 5 : -2;
-  if (first == 0x43) return isWord(start, end, 'CRITICAL') ? 5 : -2;
-  if (first == 0x50) return isWord(start, end, 'PANIC') ? 5 : -2;
-  return -2;
+  const length = end - start;
+  if (length < 4 || length > 8) return -2;
+  const head = load<u32>(start);
+  if (length == 4) return head == 0x4f464e49 ? INFO : head == 0x4e524157 ? WARN : -2; // INFO, WARN
+  const tail = load<u8>(start + 4);
+  if (length == 5) {
+    if (head == 0x4f525245 && tail == 0x52) return ERROR; // ERROR
+    if (head == 0x55424544 && tail == 0x47) return 1; // DEBUG
+    if (head == 0x43415254 && tail == 0x45) return 0; // TRACE
+    if ((head == 0x41544146 && tail == 0x4c) || (head == 0x494e4150 && tail == 0x43)) return 5; // FATAL, PANIC
+    return -2;
+  }
+  if (length == 6) return head == 0x49544f4e && load<u16>(start + 4) == 0x4543 ? INFO : -2; // NOTICE
+  if (length == 7) return head == 0x4e524157 && tail == 0x49 && load<u16>(start + 5) == 0x474e ? WARN : -2; // WARNING
+  return load<u64>(start) == 0x4c41434954495243 ? 5 : -2; // CRITICAL
 }
 
 /** `\b(?:level|lvl|severity)=` ending at the `=` at `equals`. */
@@ -311,9 +327,25 @@ function isCrashStart(start: usize, end: usize): bool {
   return endsInCrashWord(start, end) || (startsWith(start, end, 'Uncaught ') && endsInCrashWord(start + 9, end));
 }
 
+/**
+ * The first byte at or after `from` (before `end`) that the level rules look at: an upper-case
+ * letter, `=` or `[`; `end` when there is none. One 16-byte block at a time, so the digits and
+ * lower-case words before a level cost a compare per block, not per byte.
+ */
+function nextLevelByte(from: usize, end: usize): usize {
+  for (let block = from; block < end; block += 16) {
+    const bytes = v128.load(block);
+    const upper = v128.and(i8x16.ge_u(bytes, i8x16.splat(0x41)), i8x16.le_u(bytes, i8x16.splat(0x5a)));
+    let mask = i8x16.bitmask(v128.or(upper, v128.or(i8x16.eq(bytes, i8x16.splat(0x3d)), i8x16.eq(bytes, i8x16.splat(0x5b)))));
+    if (end - block < 16) mask &= (1 << ((end - block) as i32)) - 1;
+    if (mask != 0) return block + (ctz(mask) as usize);
+  }
+  return end;
+}
+
 /** The level code of the line `[start, end)`, or UNSURE. Exported for the equivalence test with `levelFromText`. */
 export function levelOf(start: usize, end: usize, stderr: bool): i32 {
-  for (let index = start; index < end; index++) {
+  for (let index = nextLevelByte(start, end); index < end; index = nextLevelByte(index + 1, end)) {
     const byte = load<u8>(index);
     if (isUpper(byte)) {
       let wordEnd = index + 1;
