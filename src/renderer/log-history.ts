@@ -1,4 +1,4 @@
-import { LIMITS } from '../shared/ipc.ts';
+import { LIMITS } from '../shared/limits.ts';
 import { LOG_SOURCES } from '../shared/logs.ts';
 import type { AppStore } from './store.ts';
 

@@ -1,5 +1,5 @@
 import type { PublicConfig } from '../shared/config.ts';
-import type { KeyVerification } from '../shared/ipc.ts';
+import type { KeyVerification } from '../shared/state-schema.ts';
 import type { OllamaState } from '../shared/ollama.ts';
 import { PROVIDER_INFO, isCloudProvider, type Provider } from '../shared/providers.ts';
 import type { RunnerStatus } from '../shared/runner-status.ts';

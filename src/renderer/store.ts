@@ -1,6 +1,6 @@
 import { createContext } from 'preact';
 import { useContext, useEffect, useState } from 'preact/hooks';
-import type { AppState } from '../shared/ipc.ts';
+import type { AppState } from '../shared/state-schema.ts';
 import type { Bridge, ConnectionStatus } from './bridge.ts';
 import { LogBuffer } from './log-buffer.ts';
 

@@ -1,4 +1,4 @@
-import type { AppState } from './ipc.ts';
+import type { AppState } from './state-schema.ts';
 
 /** What "Expose to network" means, shown where it is set, in the tray and in the window. */
 export interface NetworkExposure {

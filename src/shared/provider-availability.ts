@@ -1,5 +1,5 @@
 import { sourceName } from './config.ts';
-import type { AppState } from './ipc.ts';
+import type { AppState } from './state-schema.ts';
 import { PROVIDER_INFO, PROVIDERS, type Provider } from './providers.ts';
 
 export interface ProviderChoice {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import type { AppState } from '../../src/shared/ipc.ts';
+import type { AppState } from '../../src/shared/state-schema.ts';
 import { defaultSettings } from '../../src/shared/settings.ts';
 import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from '../doubles/cloud/anthropic.ts';
 import type { FakeServer } from '../doubles/cloud/common.ts';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import type { AppState } from '../../src/shared/ipc.ts';
+import type { AppState } from '../../src/shared/state-schema.ts';
 import { defaultSettings } from '../../src/shared/settings.ts';
 import { startFakeOllama } from '../doubles/ollama/server.ts';
 import { createApp, faultEnv, fixtureRunner, waitFor, type InProcessApp } from '../faults/support.ts';

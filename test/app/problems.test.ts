@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { apiKeyText, ollamaBinaryText, ollamaStatus, runnerHint, runnerStatus, wizardStepMark } from '../../src/renderer/status.ts';
-import type { AppState } from '../../src/shared/ipc.ts';
+import type { AppState } from '../../src/shared/state-schema.ts';
 import { appStateFixture, withDerivedProblems } from '../support/app-state-fixture.ts';
 
 const derived = (patch: (state: AppState) => void, incident: { message: string; fix: string } | null = null): AppState => {

@@ -12,7 +12,8 @@ import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { startUiServer, type UiServer } from '../../src/main/headless/ui-server.ts';
 import { upgradeStatus } from '../support/websocket.ts';
-import { LIMITS, parseCommand } from '../../src/shared/ipc.ts';
+import { parseCommand } from '../../src/shared/ipc.ts';
+import { LIMITS } from '../../src/shared/limits.ts';
 
 const KEY = 'sk-ant-api03-bad-input-corpus-key-0000000000000000';
 

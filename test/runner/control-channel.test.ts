@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { AppState } from '../../src/shared/ipc.ts';
+import type { AppState } from '../../src/shared/state-schema.ts';
 import { startFakeOllama } from '../doubles/ollama/server.ts';
 import { Scope, hostEnv, setUpProfile, startHost } from '../support/e2e-host.ts';
 import { uiUrl } from '../support/ui-e2e.ts';

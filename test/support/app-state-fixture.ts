@@ -1,5 +1,5 @@
 import { deriveProblems, leadingError } from '../../src/main/app/app-state.ts';
-import { AppStateSchema, type AppState, type UserError } from '../../src/shared/ipc.ts';
+import { AppStateSchema, type AppState, type UserError } from '../../src/shared/state-schema.ts';
 import type { OllamaModel } from '../../src/shared/ollama.ts';
 
 export const FIXTURE_MODELS: OllamaModel[] = [

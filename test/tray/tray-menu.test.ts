@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { trayHealth, trayView, type TrayMenuItem } from '../../src/main/tray/tray-menu.ts';
-import type { AppState } from '../../src/shared/ipc.ts';
+import type { AppState } from '../../src/shared/state-schema.ts';
 import { RUNNER_STATES, type RunnerState } from '../../src/shared/runner-status.ts';
 import { appStateFixture, withDerivedProblems } from '../support/app-state-fixture.ts';
 

@@ -1,4 +1,5 @@
-import type { AppState, CommandName, EventName, KeyCheck, ModelList, ParsedCommand } from '../../src/shared/ipc.ts';
+import type { CommandName, EventName, KeyCheck, ModelList, ParsedCommand } from '../../src/shared/ipc.ts';
+import type { AppState } from '../../src/shared/state-schema.ts';
 import type { LogEntry } from '../../src/shared/logs.ts';
 import type { OllamaPullProgress, OllamaPullResult } from '../../src/shared/ollama.ts';
 import { PROVIDER_INFO, type CloudProvider, type Provider } from '../../src/shared/providers.ts';

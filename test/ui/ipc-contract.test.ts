@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { COMMAND_NAMES, LIMITS, parseCommand, parseEvent, parseResponse, type CommandFailure } from '../../src/shared/ipc.ts';
+import { COMMAND_NAMES, parseCommand, parseEvent, parseResponse, type CommandFailure } from '../../src/shared/ipc.ts';
+import { LIMITS } from '../../src/shared/limits.ts';
 import { appStateFixture } from '../support/app-state-fixture.ts';
 
 const failure = (result: ReturnType<typeof parseCommand>): CommandFailure => {

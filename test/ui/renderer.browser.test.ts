@@ -5,7 +5,7 @@ import { after, before, test, type TestContext } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
 import { startUiServer } from '../../src/main/headless/ui-server.ts';
-import type { AppState } from '../../src/shared/ipc.ts';
+import type { AppState } from '../../src/shared/state-schema.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
 import { SCREENSHOTS, launchChromium, watchPage } from '../support/chromium.ts';
 import { appStateFixture, withDerivedProblems } from '../support/app-state-fixture.ts';

@@ -1,4 +1,5 @@
-import type { AppState, HostKind, Route } from '../../shared/ipc.ts';
+import type { Route } from '../../shared/ipc.ts';
+import type { AppState, HostKind } from '../../shared/state-schema.ts';
 import type { LogEntry } from '../../shared/logs.ts';
 import type { CommandLine } from '../config/cli-options.ts';
 import { toPublicConfig } from '../config/public-config.ts';

@@ -1,4 +1,5 @@
-import type { AppState, EventName } from '../../shared/ipc.ts';
+import type { EventName } from '../../shared/ipc.ts';
+import type { AppState } from '../../shared/state-schema.ts';
 import { TypedEmitter } from '../../lib/typed-emitter.ts';
 
 export type AppEventListener = (event: EventName, payload: unknown) => void;

@@ -1,6 +1,6 @@
 import { isPinnedSource, sourceName, type ConfigIssue, type ConfigSource, type PublicConfig } from '../../shared/config.ts';
 import { formatBytes } from '../../shared/format-bytes.ts';
-import type { AppState, UserError } from '../../shared/ipc.ts';
+import type { AppState, UserError } from '../../shared/state-schema.ts';
 import type { OllamaState } from '../../shared/ollama.ts';
 import { downloadSizeOf } from '../../shared/ollama-download-sizes.ts';
 import { OLLAMA_DOWNLOAD_URL, type AppProblem, type ProblemAction } from '../../shared/problems.ts';

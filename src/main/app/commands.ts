@@ -1,4 +1,5 @@
-import type { AppState, CommandName, CommandResponse, ParsedCommand } from '../../shared/ipc.ts';
+import type { CommandName, CommandResponse, ParsedCommand } from '../../shared/ipc.ts';
+import type { AppState } from '../../shared/state-schema.ts';
 import type { LogEntry, LogSource } from '../../shared/logs.ts';
 import { readLogRange } from '../logs/file-range.ts';
 import type { LogPipeline } from '../logs/pipeline.ts';

@@ -1,4 +1,4 @@
-import type { Download } from '../../shared/ipc.ts';
+import type { Download } from '../../shared/state-schema.ts';
 import { asSentence } from './command-error.ts';
 import type { OllamaPullProgress, OllamaPullResult } from '../../shared/ollama.ts';
 

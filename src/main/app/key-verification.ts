@@ -1,4 +1,5 @@
-import type { KeyCheck, KeyVerification } from '../../shared/ipc.ts';
+import type { KeyCheck } from '../../shared/ipc.ts';
+import type { KeyVerification } from '../../shared/state-schema.ts';
 import { CLOUD_PROVIDERS, PROVIDER_INFO, type CloudProvider } from '../../shared/providers.ts';
 import type { RunnerCheck } from '../../shared/runner-protocol.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';

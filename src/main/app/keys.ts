@@ -1,4 +1,5 @@
-import type { AppState, CommandResponse } from '../../shared/ipc.ts';
+import type { CommandResponse } from '../../shared/ipc.ts';
+import type { AppState } from '../../shared/state-schema.ts';
 import type { LogEntry } from '../../shared/logs.ts';
 import { API_KEY_ENV, PROVIDER_INFO, type CloudProvider } from '../../shared/providers.ts';
 import type { RunnerCheck } from '../../shared/runner-protocol.ts';

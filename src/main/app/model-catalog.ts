@@ -1,4 +1,5 @@
-import type { ModelCatalog, UserError } from '../../shared/ipc.ts';
+import type { ModelCatalog } from '../../shared/ipc.ts';
+import type { UserError } from '../../shared/state-schema.ts';
 import { FIT_RULE, MODEL_ALIASES, SUGGESTED_OLLAMA_MODELS, fitVerdict } from '../../shared/model-catalog.ts';
 import type { OllamaLoadedModel, OllamaModel } from '../../shared/ollama.ts';
 import { resolveModelAlias } from '../config/model-aliases.ts';

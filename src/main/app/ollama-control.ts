@@ -1,4 +1,4 @@
-import type { OllamaServerOptions } from '../../shared/ipc.ts';
+import type { OllamaServerOptions } from '../../shared/state-schema.ts';
 import type { LogEntry } from '../../shared/logs.ts';
 import type { OllamaModel, OllamaState } from '../../shared/ollama.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';

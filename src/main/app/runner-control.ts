@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isPinnedSource, type ConfigSource } from '../../shared/config.ts';
-import type { AppState, CommandResponse, PlaygroundEvent, UserError } from '../../shared/ipc.ts';
+import type { CommandResponse, PlaygroundEvent } from '../../shared/ipc.ts';
+import type { AppState, UserError } from '../../shared/state-schema.ts';
 import type { LogEntry } from '../../shared/logs.ts';
 import { isCloudProvider, type CloudProvider } from '../../shared/providers.ts';
 import { maskSecret } from '../../shared/secret-mask.ts';

@@ -1,5 +1,5 @@
 import type { PublicConfig } from '../../shared/config.ts';
-import type { AppState, Download, HostKind, UserError } from '../../shared/ipc.ts';
+import type { AppState, Download, HostKind, UserError } from '../../shared/state-schema.ts';
 import type { OllamaState } from '../../shared/ollama.ts';
 import type { RunnerStatus } from '../../shared/runner-status.ts';
 import type { Settings } from '../../shared/settings.ts';

@@ -1,5 +1,5 @@
 import { Menu, Tray, nativeImage, type MenuItemConstructorOptions } from 'electron';
-import type { AppState } from '../../shared/ipc.ts';
+import type { AppState } from '../../shared/state-schema.ts';
 import { trayIconFile } from '../tray/tray-icons.ts';
 import { trayView, type TrayAction, type TrayHealth, type TrayMenuItem } from '../tray/tray-menu.ts';
 

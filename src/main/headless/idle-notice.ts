@@ -1,4 +1,4 @@
-import type { AppState } from '../../shared/ipc.ts';
+import type { AppState } from '../../shared/state-schema.ts';
 
 /**
  * What a headless host without a window says when nothing of its own is running: the runner

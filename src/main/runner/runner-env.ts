@@ -1,4 +1,4 @@
-import type { RunnerEnvironment } from '../../shared/ipc.ts';
+import type { RunnerEnvironment } from '../../shared/state-schema.ts';
 import { RUNNER_CONTROL_FD, RUNNER_CONTROL_FD_VARIABLE } from '../../shared/runner-protocol.ts';
 import { API_KEY_ENV, CLOUD_PROVIDERS, PROVIDERS, isCloudProvider } from '../../shared/providers.ts';
 import { maskSecret } from '../../shared/secret-mask.ts';

@@ -1,5 +1,6 @@
 import { sourceName } from '../../shared/config.ts';
-import type { AppState, CommandName, CommandRequest } from '../../shared/ipc.ts';
+import type { CommandName, CommandRequest } from '../../shared/ipc.ts';
+import type { AppState } from '../../shared/state-schema.ts';
 import { networkExposure } from '../../shared/ollama-exposure.ts';
 import { formatGigabytes } from '../../shared/model-catalog.ts';
 import { providerChoices } from '../../shared/provider-availability.ts';

@@ -1,4 +1,4 @@
-import type { Download } from '../../shared/ipc.ts';
+import type { Download } from '../../shared/state-schema.ts';
 import { formatBytes, formatDuration } from '../format.ts';
 
 /** A download's progress bar with what is happening, bytes, speed and time left (never a layer digest). */

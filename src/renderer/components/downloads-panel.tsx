@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
-import type { Download } from '../../shared/ipc.ts';
+import type { Download } from '../../shared/state-schema.ts';
 import { useAppState, useStore } from '../store.ts';
 import { PullProgress } from './download-progress.tsx';
 import { ActionError, Problem, StatusPill, useAction } from './ui.tsx';

@@ -1,5 +1,5 @@
 import { sourceName } from '../../shared/config.ts';
-import type { AppState } from '../../shared/ipc.ts';
+import type { AppState } from '../../shared/state-schema.ts';
 import { CONTROL_CHANNEL_LABEL, CONTROL_CHANNEL_README } from '../../shared/runner-channel.ts';
 import { PinnedBadge } from './ui.tsx';
 

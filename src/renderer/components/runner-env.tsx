@@ -1,4 +1,4 @@
-import type { AppState } from '../../shared/ipc.ts';
+import type { AppState } from '../../shared/state-schema.ts';
 
 /**
  * The variables the runner was started with (keys masked), folded inside the runner card: the

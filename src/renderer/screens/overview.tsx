@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { ConfigFieldName, PublicConfig } from '../../shared/config.ts';
-import type { AppState } from '../../shared/ipc.ts';
+import type { AppState } from '../../shared/state-schema.ts';
 import { networkExposure } from '../../shared/ollama-exposure.ts';
 import { PROVIDER_INFO } from '../../shared/providers.ts';
 import { RunnerEnvDetails } from '../components/runner-env.tsx';

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { sourceName } from '../../shared/config.ts';
-import type { OllamaServerOptions } from '../../shared/ipc.ts';
+import type { OllamaServerOptions } from '../../shared/state-schema.ts';
 import { EXPOSURE_EXPLAINED } from '../../shared/ollama-exposure.ts';
 import { providerChoices } from '../../shared/provider-availability.ts';
 import { PROVIDER_INFO, PROVIDERS, type Provider } from '../../shared/providers.ts';

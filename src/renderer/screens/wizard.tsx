@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { sourceName } from '../../shared/config.ts';
-import type { AppState } from '../../shared/ipc.ts';
+import type { AppState } from '../../shared/state-schema.ts';
 import { isOllamaModelInstalled } from '../../shared/model-catalog.ts';
 import { providerChoices } from '../../shared/provider-availability.ts';
 import { OLLAMA_DOWNLOAD_URL } from '../../shared/problems.ts';
