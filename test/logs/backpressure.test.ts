@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { finished } from 'node:stream/promises';
 import { test } from 'node:test';
+import { LogPipeline } from '../../src/main/logs/pipeline.ts';
 import { CLOUD_KEY, createApp, faultEnv, fixtureRunner, waitFor } from '../faults/support.ts';
 import { tempDir } from '../support/headless.ts';
 
@@ -72,4 +74,32 @@ test('a runner flooding through the real app wiring waits on a log file that fal
     if (bodies[index] !== `flood line ${String(index).padStart(6, '0')} ${'x'.repeat(64)}`) assert.fail(`line ${index}: ${bodies[index]}`);
   }
   assert.equal(progress(progressFile), LINES * LINE_BYTES + 'flood done\n'.length);
+});
+
+test('sinks told their chunks are their own free each one once its lines are taken; other sinks, and views into shared memory, are left alone', async (t) => {
+  const logsDir = tempDir(t);
+  const logs = new LogPipeline({ logsDir });
+  const owning = logs.processOutput('runner').open({ releaseChunks: true });
+  const plain = logs.processOutput('ollama').open();
+  // Pipe reads: buffers of their own, as Node allocates one per read.
+  const pipeRead = () => {
+    const read = Buffer.allocUnsafeSlow(64 * 1024).fill(0x61);
+    read[read.length - 1] = 0x0a;
+    return read;
+  };
+  const [read, another] = [pipeRead(), pipeRead()];
+  const whole = Buffer.from(`${'0123456789'.repeat(1000)}\n`, 'latin1');
+  const middle = whole.subarray(10);
+  owning.stdout.write(read);
+  owning.stdout.write(middle);
+  owning.stdout.end();
+  plain.stdout.write(another);
+  plain.stdout.end();
+  await Promise.all([finished(owning.stdout), finished(plain.stdout)]);
+  await logs.close();
+  assert.equal(read.buffer.detached, true, 'the read is freed');
+  assert.equal(whole.buffer.detached, false, 'a view into the middle of a buffer is not');
+  assert.equal(another.buffer.detached, false, 'a sink not told so frees nothing');
+  const file = fs.readFileSync(path.join(logsDir, 'runner.log'), 'utf8');
+  assert.match(file, new RegExp(`^\\S+ INFO  stdout a{${64 * 1024 - 1}}\\n\\S+ INFO  stdout ${'0123456789'.repeat(999)}\\n$`));
 });

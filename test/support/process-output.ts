@@ -33,8 +33,8 @@ export function recordingOutput(t: { after(fn: () => void | Promise<void>): void
     });
   return {
     output: {
-      open: () => {
-        const sinks = pipelineOutput.open();
+      open: (options) => {
+        const sinks = pipelineOutput.open(options);
         return { stdout: tee(sinks.stdout), stderr: tee(sinks.stderr) };
       },
       lastLines: (max) => pipelineOutput.lastLines(max),

@@ -34,6 +34,8 @@ export const utilityProcessLauncher: Launcher = {
       started,
       stdout,
       stderr,
+      // How Electron allocates these streams' chunks is not documented: the log sink leaves them to the collector.
+      ownChunks: false,
       exited,
       closed,
       async terminate(graceMs) {

@@ -122,9 +122,10 @@ export class LogPipeline {
   /**
    * A sink for one output stream of a child process: `child.stdout.pipe(pipeline.input('runner', 'stdout'))`.
    * Ending it (as `pipe` does when the child exits) keeps a last line that had no newline.
-   * Use one sink per stream per process.
+   * Use one sink per stream per process. With `releaseChunks` the sink owns what is written to
+   * it and frees each chunk's memory once it has the lines (see `releaseChunk`).
    */
-  input(source: LogSource, stream: 'stdout' | 'stderr'): Writable {
+  input(source: LogSource, stream: 'stdout' | 'stderr', { releaseChunks = false } = {}): Writable {
     // One timestamp per chunk: all its lines arrived at the same moment.
     let ts = '';
     const splitter = new LineSplitter({
@@ -138,6 +139,7 @@ export class LogPipeline {
       write: (chunk: Buffer, _encoding, callback) => {
         ts = this.#timestamp();
         splitter.write(chunk);
+        if (releaseChunks) releaseChunk(chunk);
         ts = '';
         this.#closeSegment();
         file.whenDrained(() => callback());
@@ -153,10 +155,10 @@ export class LogPipeline {
   processOutput(source: LogSource): ProcessOutput {
     let sinceSeq = Number.POSITIVE_INFINITY;
     return {
-      open: () => {
+      open: (options = {}) => {
         this.#closeSegment();
         sinceSeq = this.#seq;
-        return { stdout: this.input(source, 'stdout'), stderr: this.input(source, 'stderr') };
+        return { stdout: this.input(source, 'stdout', options), stderr: this.input(source, 'stderr', options) };
       },
       lastLines: (max) => {
         this.#closeSegment();
@@ -375,6 +377,24 @@ export class LogPipeline {
     } else {
       this.log('app', 'info', `Writing the ${source} log file ${file.path} works again.`, { file: file.path, lostBytes: file.status().lostBytes });
     }
+  }
+}
+
+/**
+ * Frees the memory of a chunk read from a child's pipe. Node allocates a buffer of its own for
+ * each read (up to 64 KiB) and V8 collects it late: in a flood, tens of MiB of read buffers the
+ * pipeline had long copied from stayed resident until the next garbage collection (peak RSS
+ * 136-148 MB instead of 112-115 MB under the 2M-line flood). Transferring the buffer away
+ * detaches it and frees its memory now. Only for sinks told that their chunks are their own
+ * (`LaunchedProcess.ownChunks`); even then a view that does not start its buffer is left alone.
+ */
+function releaseChunk(chunk: Buffer): void {
+  const memory = chunk.buffer;
+  if (!(memory instanceof ArrayBuffer) || chunk.byteOffset !== 0 || memory.detached) return;
+  try {
+    memory.transfer(0);
+  } catch {
+    // Not detachable (WebAssembly memory, for one): it stays until collected, as before.
   }
 }
 

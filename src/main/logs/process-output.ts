@@ -7,8 +7,13 @@ import type { Writable } from 'node:stream';
  * and no line is dropped.
  */
 export interface ProcessOutput {
-  /** Fresh sinks for one launched process's stdout and stderr, ended with its streams. */
-  open(): { stdout: Writable; stderr: Writable };
+  /**
+   * Fresh sinks for one launched process's stdout and stderr, ended with its streams. With
+   * `releaseChunks` (for streams whose chunks are buffers of their own: `LaunchedProcess.ownChunks`)
+   * the sinks free each chunk's memory once they have its lines, so anything else that reads
+   * the stream must listen before piping it into a sink.
+   */
+  open(options?: { releaseChunks?: boolean }): { stdout: Writable; stderr: Writable };
   /** The newest non-blank lines (at most `max`) the process of the last `open` printed, as the window shows them. */
   lastLines(max: number): string[];
 }

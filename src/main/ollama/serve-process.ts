@@ -34,17 +34,18 @@ export function launchServe(options: {
 }): ServeProcess {
   const child = childProcessLauncher.launch({ argv: [options.binaryPath, 'serve'], env: options.env, controlChannel: false });
   let stderrTail = '';
-  const sinks = options.output?.open();
+  // Only the end of a chunk can be in the tail: decoding all of a flood would cost for nothing.
+  // Listening before the pipe below: the log sink frees each chunk's memory once it has its lines.
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString('utf8', Math.max(0, chunk.length - STDERR_TAIL_CHARS))).slice(-STDERR_TAIL_CHARS);
+  });
+  const sinks = options.output?.open({ releaseChunks: child.ownChunks });
   if (sinks) {
     child.stdout.pipe(sinks.stdout);
     child.stderr.pipe(sinks.stderr);
   } else {
     child.stdout.resume();
   }
-  // Only the end of a chunk can be in the tail: decoding all of a flood would cost for nothing.
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderrTail = (stderrTail + chunk.toString('utf8', Math.max(0, chunk.length - STDERR_TAIL_CHARS))).slice(-STDERR_TAIL_CHARS);
-  });
   const exited: Promise<EarlyExit> = child.started.then(
     async () => {
       const exit = await child.exited;

@@ -29,6 +29,11 @@ export interface LaunchedProcess {
   readonly started: Promise<number>;
   readonly stdout: Readable;
   readonly stderr: Readable;
+  /**
+   * Whether every chunk `stdout` and `stderr` emit is a buffer of its own, as Node allocates one
+   * per pipe read, so that the log sink may free it once it has the lines (ProcessOutput).
+   */
+  readonly ownChunks: boolean;
   /** Resolves when the process itself has exited (its output may still be draining). */
   readonly exited: Promise<LaunchExit>;
   /** Resolves when the output streams have closed, too. */
@@ -92,6 +97,7 @@ export const childProcessLauncher: Launcher = {
       // creates the pipes; the caller still gets streams, which end at once.
       stdout: child.stdout ?? Readable.from([]),
       stderr: child.stderr ?? Readable.from([]),
+      ownChunks: true,
       exited,
       closed,
       async terminate(graceMs) {
@@ -128,6 +134,7 @@ function unstartable(error: unknown): LaunchedProcess {
     started,
     stdout: Readable.from([]),
     stderr: Readable.from([]),
+    ownChunks: true,
     exited: Promise.resolve({ code: null, signal: null }),
     closed: Promise.resolve(),
     terminate: () => Promise.resolve(),

@@ -243,7 +243,7 @@ export class RunnerSupervisor {
       controlChannel: this.#options.controlChannel ?? (this.#command.builtIn || (this.#command.controlChannel === true && 'json-lines')),
     });
     // Piped, so that when the log file falls behind, the pipe pauses and the runner waits.
-    const sinks = this.#options.output?.open();
+    const sinks = this.#options.output?.open({ releaseChunks: handle.ownChunks });
     this.#outputOpened = sinks !== undefined;
     const outputDone = Promise.all(
       (['stdout', 'stderr'] as const).map((stream) => {
