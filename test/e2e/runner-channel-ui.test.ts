@@ -124,6 +124,18 @@ test('pinned by STIGMER_RUNNER_CONTROL_CHANNEL: checked, locked, and it says by 
     assert.match(text, /pinned by STIGMER_RUNNER_CONTROL_CHANNEL/);
     assert.match(text, /Unset STIGMER_RUNNER_CONTROL_CHANNEL to choose here; your saved choice \(off\) is kept\./);
   });
+  // The Overview says it too, next to the runner command.
+  for (const colorScheme of ['light', 'dark'] as const) {
+    const context = await browser().newContext({ viewport: SIZES[1], colorScheme });
+    scope.defer(() => context.close());
+    const { page, problems } = await openPage(context, url);
+    const row = page.getByRole('region', { name: 'Configuration' }).locator('.row', { hasText: 'Control channel' });
+    await row.waitFor(DEADLINE);
+    assert.match(await row.innerText(), /on: the runner takes tasks on STIGMER_CONTROL_FD[\s\S]*pinned by STIGMER_RUNNER_CONTROL_CHANNEL/);
+    await row.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SCREENSHOTS, `runner-channel-overview-${colorScheme}-760x520.png`) });
+    assert.deepEqual(problems, []);
+  }
 });
 
 test('with the built-in runner there is no checkbox, even with STIGMER_RUNNER_CONTROL_CHANNEL set', async (t) => {
@@ -134,5 +146,8 @@ test('with the built-in runner there is no checkbox, even with STIGMER_RUNNER_CO
   await runnerCard(page).getByRole('textbox', { name: 'Runner command' }).waitFor(DEADLINE);
   assert.equal(await checkbox(page).count(), 0);
   assert.doesNotMatch(await runnerCard(page).innerText(), /control channel/);
+  await page.goto(url);
+  await page.getByRole('region', { name: 'Configuration' }).getByText('Runner command').waitFor(DEADLINE);
+  assert.doesNotMatch(await page.getByRole('region', { name: 'Configuration' }).innerText(), /Control channel/);
   assert.deepEqual(problems, []);
 });

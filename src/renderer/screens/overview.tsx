@@ -56,9 +56,25 @@ function ConfigurationCard({ state }: { state: AppState }) {
             </span>
           </div>
         </Row>
+        {/* The built-in runner always has its channel; a custom one only when asked (Settings → Runner command). */}
+        {state.runnerCommand.source === 'default' ? null : <ControlChannelRow channel={state.runnerCommand.controlChannel} />}
       </dl>
       {/* Errors and warnings are problems: the banner above shows each once, with its fix. */}
     </Card>
+  );
+}
+
+function ControlChannelRow({ channel }: { channel: AppState['runnerCommand']['controlChannel'] }) {
+  return (
+    <Row label="Control channel">
+      <div class="config-value">
+        <span class="config-value__text">{channel.value ? 'on: the runner takes tasks on STIGMER_CONTROL_FD' : 'off: logs only, no tasks'}</span>
+        <span class="config-value__badges">
+          <SourceBadge source={channel.source} />
+          {channel.pinned ? <PinnedBadge source={channel.source} /> : null}
+        </span>
+      </div>
+    </Row>
   );
 }
 
