@@ -17,13 +17,13 @@ import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SOURCE = path.join(ROOT, 'src/main/logs/wasm/compose.as.ts');
-export const GENERATED = path.join(ROOT, 'src/main/logs/wasm/compose-wasm.ts');
+const GENERATED = path.join(ROOT, 'src/main/logs/wasm/compose-wasm.ts');
 const ASC = path.join(ROOT, 'node_modules/assemblyscript/bin/asc.js');
 /** No runtime, no allocation, no imports: the module only reads and writes its memory. */
 const ASC_FLAGS = ['-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=', '--enable', 'simd'];
 
 /** The generated module's text for the current source. */
-export function generatedModule(): string {
+function generatedModule(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-wasm-'));
   try {
     const wasm = path.join(dir, 'compose.wasm');
@@ -40,16 +40,14 @@ export function generatedModule(): string {
   }
 }
 
-if (import.meta.main) {
-  const text = generatedModule();
-  if (process.argv.includes('--check')) {
-    const current = fs.existsSync(GENERATED) ? fs.readFileSync(GENERATED, 'utf8') : '';
-    if (current !== text) {
-      process.stderr.write(`${path.relative(ROOT, GENERATED)} is out of date with compose.as.ts: run \`npm run build:wasm\` and commit the result.\n`);
-      process.exit(1);
-    }
-  } else {
-    fs.writeFileSync(GENERATED, text);
-    process.stdout.write(`Wrote ${path.relative(ROOT, GENERATED)}\n`);
+const text = generatedModule();
+if (process.argv.includes('--check')) {
+  const current = fs.existsSync(GENERATED) ? fs.readFileSync(GENERATED, 'utf8') : '';
+  if (current !== text) {
+    process.stderr.write(`${path.relative(ROOT, GENERATED)} is out of date with compose.as.ts: run \`npm run build:wasm\` and commit the result.\n`);
+    process.exit(1);
   }
+} else {
+  fs.writeFileSync(GENERATED, text);
+  process.stdout.write(`Wrote ${path.relative(ROOT, GENERATED)}\n`);
 }

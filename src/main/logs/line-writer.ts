@@ -171,7 +171,11 @@ export class LineWriter {
     if (pool.refs === 0 && pool !== this.#pool) this.#reuse(pool);
   }
 
-  /** Keeps a pool no segment uses: always the composer's (the composer writes there first), a few others. */
+  /**
+   * Keeps a pool no segment uses: the composer's always, in front (it writes into them without a
+   * copy), other buffers behind them while the list holds fewer than the composer's pools and as
+   * many others.
+   */
   #reuse(pool: Pool): void {
     if (pool.inComposer) this.#free.unshift(pool);
     else if (this.#free.length < 2 * MAX_FREE_POOLS) this.#free.push(pool);

@@ -5,6 +5,7 @@ import { PROVIDER_INFO, type CloudProvider } from '../../shared/providers.ts';
 import { keyStatus } from '../status.ts';
 import { ActionError, Problem, SourceBadge, StatusPill, useAction } from './ui.tsx';
 import { useAppState, useStore } from '../store.ts';
+import { LIMITS } from '../../shared/limits.ts';
 
 const KEY_HINTS: Record<CloudProvider, string> = {
   anthropic: 'Starts with sk-ant-. Create one at console.anthropic.com → API keys.',
@@ -103,7 +104,7 @@ export function KeyEditor({ provider }: { provider: CloudProvider }) {
           class="mono"
           autocomplete="off"
           spellcheck={false}
-          maxLength={512}
+          maxLength={LIMITS.apiKey}
           placeholder={current ? 'Paste a new key to replace it' : 'Paste your API key'}
           value={draft}
           onInput={(event) => setDraft(event.currentTarget.value)}

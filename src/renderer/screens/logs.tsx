@@ -6,6 +6,7 @@ import { formatClock } from '../format.ts';
 import { FilteredLogView, formatLogFields, formatLogLine, groupSummary, type LogBuffer, type LogViewFilter } from '../log-buffer.ts';
 import { loadOlder, openGap } from '../log-history.ts';
 import { useAppState, useStore, useTopic } from '../store.ts';
+import { LIMITS } from '../../shared/limits.ts';
 
 const SOURCE_LABELS: Record<LogSource, string> = { runner: 'Runner', ollama: 'Ollama', app: 'App' };
 
@@ -139,7 +140,13 @@ export function LogsScreen() {
         </label>
         <label class="toolbar__field toolbar__field--grow">
           <span class="visually-hidden">Filter text</span>
-          <input type="search" placeholder="Filter messages…" value={text} maxLength={1024} onInput={(event) => setText(event.currentTarget.value)} />
+          <input
+            type="search"
+            placeholder="Filter messages…"
+            value={text}
+            maxLength={LIMITS.logFilterText}
+            onInput={(event) => setText(event.currentTarget.value)}
+          />
         </label>
         <button type="button" class={follow ? 'button button--primary' : 'button'} aria-pressed={follow} onClick={() => setFollow(!follow)}>
           {follow ? 'Following' : 'Paused'}

@@ -4,6 +4,7 @@ import { isOllamaModelInstalled, ollamaNameProblem, type FitVerdict } from '../.
 import { ActionError, Card, Problem, SourceBadge, StatusPill, useAction } from '../components/ui.tsx';
 import { formatBytes } from '../format.ts';
 import { useAppState, useStore } from '../store.ts';
+import { LIMITS } from '../../shared/limits.ts';
 
 const FIT_TEXT: Record<FitVerdict, { tone: 'ok' | 'working' | 'error'; text: string }> = {
   fits: { tone: 'ok', text: 'Fits this machine' },
@@ -214,7 +215,7 @@ function PullByName() {
           id="pull-name"
           type="text"
           class="mono"
-          maxLength={256}
+          maxLength={LIMITS.model}
           placeholder="name[:tag], e.g. mistral:7b"
           value={name}
           aria-invalid={problem ? true : undefined}

@@ -4,6 +4,7 @@ import { ActionError, Card, Problem, Row, StatusPill, useAction } from '../compo
 import { useTask } from '../components/use-task.ts';
 import { formatLatency } from '../format.ts';
 import { useAppState, useStore } from '../store.ts';
+import { LIMITS } from '../../shared/limits.ts';
 
 export function PlaygroundScreen() {
   const { bridge } = useStore();
@@ -36,7 +37,7 @@ export function PlaygroundScreen() {
             <textarea
               id="prompt"
               rows={5}
-              maxLength={32768}
+              maxLength={LIMITS.prompt}
               placeholder="Ask something… (Ctrl+Enter to send)"
               value={prompt}
               onInput={(event) => setPrompt(event.currentTarget.value)}

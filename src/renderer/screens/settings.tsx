@@ -10,6 +10,7 @@ import { ProviderRadio } from '../components/provider-radio.tsx';
 import { ControlChannelField } from '../components/runner-channel.tsx';
 import { ActionError, Card, PinnedBadge, Problem, SourceBadge, useAction } from '../components/ui.tsx';
 import { useAppState, useStore } from '../store.ts';
+import { LIMITS } from '../../shared/limits.ts';
 
 function ProviderCard() {
   const { bridge } = useStore();
@@ -116,7 +117,7 @@ function OllamaOptionsCard() {
             type="text"
             class="mono"
             value={modelsDir}
-            maxLength={4096}
+            maxLength={LIMITS.path}
             placeholder="Ollama's default (~/.ollama/models)"
             onInput={(event) => setModelsDir(event.currentTarget.value)}
           />
@@ -136,7 +137,7 @@ function OllamaOptionsCard() {
           </label>
           <label class="field">
             <span class="field__label">Keep models loaded for</span>
-            <input type="text" value={keepAlive} maxLength={32} placeholder="5m" onInput={(event) => setKeepAlive(event.currentTarget.value)} />
+            <input type="text" value={keepAlive} maxLength={LIMITS.keepAlive} placeholder="5m" onInput={(event) => setKeepAlive(event.currentTarget.value)} />
           </label>
         </div>
         <label class="check">
@@ -218,7 +219,7 @@ function RunnerCommandCard() {
           id="runner-command"
           type="text"
           class="mono"
-          maxLength={8192}
+          maxLength={LIMITS.command}
           placeholder="Built-in runner, e.g. python -m my_worker"
           value={draft}
           onInput={(event) => setDraft(event.currentTarget.value)}
@@ -304,7 +305,7 @@ function BaseUrlRow({ provider }: { provider: Provider }) {
           id={id}
           type="url"
           class="mono"
-          maxLength={2048}
+          maxLength={LIMITS.baseUrl}
           placeholder={BASE_URL_HINTS[provider]}
           value={draft}
           onInput={(event) => setDraft(event.currentTarget.value)}
@@ -387,7 +388,7 @@ function OllamaBinaryCard() {
           id="ollama-path"
           type="text"
           class="mono"
-          maxLength={4096}
+          maxLength={LIMITS.path}
           placeholder="Search PATH, e.g. /usr/local/bin/ollama"
           value={draft}
           onInput={(event) => setDraft(event.currentTarget.value)}
