@@ -84,7 +84,12 @@ test('a daemon that cleared its environment cannot be found, but cannot hold the
 });
 
 /** The app core with a custom runner given the control channel, closed when the test ends. */
-async function appWithChannelRunner(t: TestContext, dir: string, runner: string, options: Partial<Parameters<typeof createApp>[0]> = {}): Promise<InProcessApp> {
+async function appWithChannelRunner(
+  t: TestContext,
+  dir: string,
+  runner: string,
+  options: Partial<Parameters<typeof createApp>[0]> = {},
+): Promise<InProcessApp> {
   const app = createApp({ userDataDir: dir, argv: ['--runner-control-channel', '--runner-command', runner], env: faultEnv(dir, CLOUD_KEY), ...options });
   t.after(() => app.close());
   await app.core.start();
@@ -153,7 +158,11 @@ test(
     const dir = tempDir(t, 'stigmer-fault-');
     const host = spawn(
       process.execPath,
-      [path.join(import.meta.dirname, 'fixtures', 'restarting-host.ts'), path.join(dir, 'runner.pid'), path.join(import.meta.dirname, '..', 'runner', 'fixtures', 'sleeper.ts')],
+      [
+        path.join(import.meta.dirname, 'fixtures', 'restarting-host.ts'),
+        path.join(dir, 'runner.pid'),
+        path.join(import.meta.dirname, '..', 'runner', 'fixtures', 'sleeper.ts'),
+      ],
       { env: cleanEnv(), stdio: ['ignore', 'pipe', 'inherit'] },
     );
     killAfter(t, host.pid);

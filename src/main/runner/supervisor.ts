@@ -13,6 +13,7 @@ import {
   decideAfterExit,
   formatDuration,
   freshHistory,
+  stopFailure,
   type RestartHistory,
   type RestartPolicy,
 } from '../process/restart-policy.ts';
@@ -86,22 +87,6 @@ const OUTPUT_DRAIN_MS = 1_000;
  * (`terminateTree`), and this bounds the rest, so that `stopping` always has an outcome.
  */
 const STOP_TIMEOUT_MS = 15_000;
-
-/** A stop that could not be completed, as the state shows it: what was left, why, and what the user can do. */
-export function stopFailure(pid: number | null, cause: string): RunnerError {
-  const shortOfDescriptors = /EMFILE|ENFILE/.test(cause);
-  const who = pid === null ? 'the runner' : `the runner (pid ${pid})`;
-  return {
-    message: `${who} could not be stopped: ${cause}`,
-    fix: [
-      pid === null ? 'if it still runs, end it' : `if it still runs, end it (kill -9 ${pid})`,
-      shortOfDescriptors ? 'free file descriptors (close programs, or raise the open-file limit: ulimit -n)' : undefined,
-      'then retry',
-    ]
-      .filter(Boolean)
-      .join(', '),
-  };
-}
 
 const describeExit = (exit: LaunchExit): string => (exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? 'unknown'}`);
 
