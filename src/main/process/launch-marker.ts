@@ -19,6 +19,8 @@ export function environHasMarker(environ: string, marker: string): boolean {
   return environ.split('\0').includes(`${LAUNCH_MARKER_VARIABLE}=${marker}`);
 }
 
+const SCAN_BATCH = 16;
+
 /** Out of descriptors (or memory): the scan is incomplete, which must not pass for "none left". */
 const SCAN_FAILURES = new Set(['EMFILE', 'ENFILE', 'ENOMEM']);
 
@@ -31,17 +33,21 @@ export async function processesWithMarker(marker: string): Promise<number[]> {
   if (process.platform !== 'linux') return [];
   const names = (await fs.readdir('/proc')).filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
   const found: number[] = [];
-  // One at a time: a scan that opened hundreds of files at once would itself exhaust descriptors.
-  for (const name of names) {
-    let environ: string;
-    try {
-      environ = await fs.readFile(path.join('/proc', name, 'environ'), 'latin1');
-    } catch (error) {
-      // Gone meanwhile (ENOENT, ESRCH) or another user's (EACCES): not ours to find.
-      if (SCAN_FAILURES.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
-      continue;
-    }
-    if (environHasMarker(environ, marker)) found.push(Number(name));
+  // A few at a time: a scan that opened hundreds of files at once could itself run out of descriptors.
+  for (let start = 0; start < names.length; start += SCAN_BATCH) {
+    const batch = names.slice(start, start + SCAN_BATCH);
+    const environs = await Promise.all(
+      batch.map((name) =>
+        fs.readFile(path.join('/proc', name, 'environ'), 'latin1').catch((error: NodeJS.ErrnoException) => {
+          // Gone meanwhile (ENOENT, ESRCH) or another user's (EACCES): not ours to find.
+          if (SCAN_FAILURES.has(error.code ?? '')) throw error;
+          return '';
+        }),
+      ),
+    );
+    environs.forEach((environ, index) => {
+      if (environHasMarker(environ, marker)) found.push(Number(batch[index]));
+    });
   }
   return found;
 }
