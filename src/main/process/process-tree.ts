@@ -175,6 +175,21 @@ export interface TerminateOptions extends TreeOptions {
  */
 export async function terminateTree(rootPid: number, options: TerminateOptions): Promise<void> {
   if (process.platform === 'win32') return terminateTreeWindows(rootPid, options);
+  return terminate(rootPid, options);
+}
+
+/**
+ * Ends what is left of a launch whose root is gone or is no longer the process it was (a pid file
+ * left by an app that was killed): only the processes carrying its marker, since the root's pid and
+ * group may now be someone else's. Nothing on systems without `/proc/<pid>/environ`.
+ */
+export function terminateMarked(marker: string, options: Pick<TerminateOptions, 'graceMs' | 'pollMs' | 'killTimeoutMs'>): Promise<void> {
+  return terminate(undefined, { ...options, marker, followDescendants: false });
+}
+
+/** SIGTERM, then SIGKILL after the grace period, to the root's tree (if given) and the marked processes. */
+async function terminate(rootPid: number | undefined, options: TerminateOptions): Promise<void> {
+  const group = rootPid === undefined ? [] : [-rootPid];
   const pollMs = options.pollMs ?? 25;
   const tracked = new Set<number>();
   /** Why the process table could not be read the last time, if it could not. */
@@ -190,14 +205,15 @@ export async function terminateTree(rootPid: number, options: TerminateOptions):
       // Out of file descriptors (a busy machine; /proc and ps both need some): signal 0 needs none.
       // It tells whether the group (-rootPid) and the members seen before are still there.
       blind = (error as NodeJS.ErrnoException).code ?? String(error);
-      return [-rootPid, ...tracked].filter(exists);
+      return [...group, ...tracked].filter(exists);
     }
-    for (const pid of [...treeMembers(table, rootPid, options), ...marked]) tracked.add(pid);
+    const members = rootPid === undefined ? [] : treeMembers(table, rootPid, options);
+    for (const pid of [...members, ...marked]) tracked.add(pid);
     const live = new Set(table.filter((entry) => !entry.zombie).map((entry) => entry.pid));
     return [...tracked].filter((pid) => live.has(pid));
   };
   const sendToTree = (members: readonly number[], name: NodeJS.Signals) => {
-    signal(-rootPid, name);
+    for (const pid of group) signal(pid, name);
     for (const pid of members) signal(pid, name);
   };
   const waitUntilGone = async (deadline: number): Promise<number[]> => {

@@ -294,7 +294,7 @@ export class RunnerSupervisor {
     void handle.exited.then((exit) => {
       if (!current.expectedExit) void this.#operations.run(() => this.#afterUnexpectedExit(current, exit));
     });
-    const pidFileNote = await writePidFile(this.#options.pidFile, recordOf(pid, [located.path, ...args])).then(
+    const pidFileNote = await writePidFile(this.#options.pidFile, recordOf(pid, [located.path, ...args], handle.marker)).then(
       () => '',
       (error: unknown) => `; its pid file could not be written (${String(error)}), so it cannot be found if the app is killed`,
     );
