@@ -10,6 +10,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { QUIT_DEADLINE_MS } from '../../src/main/app/app-core.ts';
+import { FAKE_OLLAMA_BIN_DIR } from '../doubles/ollama/server.ts';
+import { freePort } from '../ollama/support.ts';
+import { HOST_WAIT_MS, Scope, descendantsOf, hostEnv, startHost } from '../support/e2e-host.ts';
 import { cleanEnv, tempDir } from '../support/headless.ts';
 import { CLOUD_KEY, createApp, faultEnv, fixtureRunner, isGone, killAfter, startHeadless, waitFor, type InProcessApp } from './support.ts';
 
@@ -203,3 +206,32 @@ test(
     for (const state of states()) if (state.pid !== null) assert.ok(isGone(state.pid), `runner ${state.pid} is gone`);
   },
 );
+
+test('an ollama serve that starts a setsid daemon: quitting the real host ends the daemon too', async (t) => {
+  const scope = new Scope(t);
+  const userDataDir = scope.tempDir();
+  const dir = scope.tempDir();
+  const daemonPidFile = path.join(dir, 'daemon.pid');
+  // A wrapper, as snap or a shim would be, that double-forks a helper into a session of its own
+  // (a subshell starts it and exits, so it is no descendant of the server), then runs the server.
+  const wrapper = path.join(dir, 'ollama');
+  fs.writeFileSync(
+    wrapper,
+    `#!/bin/sh\n(setsid sh -c 'echo $$ > "${daemonPidFile}"; exec sleep 300' </dev/null >/dev/null 2>&1 &)\nexec "${path.join(FAKE_OLLAMA_BIN_DIR, 'ollama')}" "$@"\n`,
+    { mode: 0o755 },
+  );
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, fakeOllama: { models: ['llama3.2'] } });
+  const host = startHost(
+    scope,
+    ['--ollama-path', wrapper, '--runner-command', fixtureRunner('runner/fixtures/sleeper.ts'), '--user-data-dir', userDataDir],
+    env,
+  );
+  await host.waitForLine('Ollama launched by the host', (line) => / \[app\] Ollama \S+ running at .*, launched by this app \(pid \d+\)$/.test(line));
+  const daemon = await waitFor('the helper daemon', () => fs.existsSync(daemonPidFile) && Number(fs.readFileSync(daemonPidFile, 'utf8')), HOST_WAIT_MS);
+  scope.killAtEnd(daemon);
+  assert.ok(!isGone(daemon));
+  assert.ok(!descendantsOf(host.pid).includes(daemon), 'reparented away from the server: no parent link leads to it');
+
+  assert.deepEqual(await host.stop('SIGTERM'), { code: 0, signal: null }, host.stdout);
+  assert.ok(isGone(daemon), 'the daemon ollama serve left in another session is gone');
+});
