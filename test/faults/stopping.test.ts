@@ -10,10 +10,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { QUIT_DEADLINE_MS } from '../../src/main/app/app-core.ts';
+import { childProcessLauncher, type Launcher } from '../../src/main/process/launcher.ts';
 import { FAKE_OLLAMA_BIN_DIR } from '../doubles/ollama/server.ts';
 import { freePort } from '../ollama/support.ts';
 import { HOST_WAIT_MS, Scope, descendantsOf, hostEnv, startHost } from '../support/e2e-host.ts';
 import { cleanEnv, tempDir } from '../support/headless.ts';
+import { fixtureCommand, supervise } from '../runner/support.ts';
 import { CLOUD_KEY, createApp, faultEnv, fixtureRunner, isGone, killAfter, startHeadless, waitFor, type InProcessApp } from './support.ts';
 
 const DAEMON_RUNNER = 'faults/fixtures/daemonizing-runner.ts';
@@ -234,4 +236,34 @@ test('an ollama serve that starts a setsid daemon: quitting the real host ends t
 
   assert.deepEqual(await host.stop('SIGTERM'), { code: 0, signal: null }, host.stdout);
   assert.ok(isGone(daemon), 'the daemon ollama serve left in another session is gone');
+});
+
+test('a stop that hangs, whatever the cause, ends in failed after the grace period and 15 s, naming the pid to end; the next stop ends it', async (t) => {
+  // The runner is real; only the end of its tree never comes, as when the process table was misread before the fix.
+  const hanging: Launcher = {
+    launch(spec) {
+      return { ...childProcessLauncher.launch(spec), terminate: () => new Promise<void>(() => undefined) };
+    },
+  };
+  const pidFile = path.join(tempDir(t), 'run', 'runner.pid');
+  const runner = supervise(t, { command: fixtureCommand('sleeper.ts'), launcher: hanging, killGraceMs: 100, pidFile });
+  await runner.supervisor.start();
+  const { pid } = (await runner.reach('running')).status;
+  killAfter(t, pid!);
+
+  const began = performance.now();
+  await runner.supervisor.restart('restarted by the test');
+  const state = runner.supervisor.getState();
+  t.diagnostic(`stopping → failed after ${Math.round(performance.now() - began)} ms`);
+  assert.equal(state.state, 'failed');
+  assert.equal(state.error?.message, `the runner (pid ${pid}) could not be stopped: it had not ended 15.1 s after SIGTERM`);
+  assert.match(state.error?.fix ?? '', new RegExp(`kill -9 ${pid}`));
+  assert.equal(runner.transitions.filter((x) => x.status.state === 'starting').length, 1, 'nothing was started beside it');
+  assert.equal(JSON.parse(fs.readFileSync(pidFile, 'utf8')).pid, pid, 'the pid file stays, for the next stop or start to end it');
+
+  // Quit (or runner:stop) tries again, by the pid file: the runner is ended this time.
+  await runner.supervisor.stop();
+  assert.ok(isGone(pid!), 'the runner the failed stop left is gone');
+  assert.equal(runner.supervisor.getState().state, 'stopped');
+  assert.equal(fs.existsSync(pidFile), false);
 });

@@ -180,7 +180,9 @@ export class RunnerSupervisor {
     this.#cancelConfigRestart();
     return this.#operations.run(async () => {
       if (!(await this.#terminateCurrent('stop requested'))) return;
-      await removePidFile(this.#options.pidFile);
+      // A runner an earlier stop could not end kept its pid file: it gets another try (quit included).
+      const left = await stopRecordedProcess(this.#options.pidFile, { graceMs: this.#killGraceMs });
+      if (left.kind === 'still-running') return this.#fail(stopFailure(left.pid, String(left.error)));
       this.#transition('stopped', 'stopped as requested', { nextRestartAt: null, error: null });
     });
   }
