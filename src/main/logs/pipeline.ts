@@ -9,7 +9,7 @@ import { LineWriter } from './line-writer.ts';
 import type { ProcessOutput } from './process-output.ts';
 import { Redactor } from '../../lib/redactor.ts';
 import { RotatingFile } from './rotating-file.ts';
-import { scrubText } from './scrub.ts';
+import { scrubJsonLine, scrubText } from './scrub.ts';
 import { levelFromText, parseLine } from './structured.ts';
 
 export interface LogPipelineOptions {
@@ -256,7 +256,7 @@ export class LogPipeline {
     this.#openSegment(source, stream, ts);
     const hits = this.redactor.secretsIn(chunk, start, end);
     this.#writer.writeRegion(chunk, start, end, stream, hits, (line, needsScrub) => {
-      const text = needsScrub ? scrubText(this.redactor, line) : line;
+      const text = scrubJsonLine(this.redactor, needsScrub ? scrubText(this.redactor, line) : line);
       // A scrubbed line is written as text even when scrubbing changed nothing: its bytes may be
       // invalid UTF-8, which decoding (into `line`) already replaced, as for a line read whole.
       return { level: LEVEL_CODES.indexOf(levelOf(text, stream)), text: needsScrub || text !== line ? text : undefined };
@@ -266,7 +266,7 @@ export class LogPipeline {
   /** A line assembled from several chunks, or cut at the limit: decoded, and scrubbed in full. */
   #acceptLine(source: LogSource, stream: 'stdout' | 'stderr', ts: string, line: string, droppedBytes: number): void {
     this.#openSegment(source, stream, ts);
-    const text = scrubText(this.redactor, line, droppedBytes);
+    const text = scrubJsonLine(this.redactor, scrubText(this.redactor, line, droppedBytes));
     this.#writer.writeText(LEVEL_CODES.indexOf(levelOf(text, stream)), text);
   }
 

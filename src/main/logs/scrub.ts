@@ -27,3 +27,21 @@ export function scrubValue(redactor: Redactor, value: unknown): unknown {
   }
   return value;
 }
+
+/**
+ * A JSON object line whose escapes decode to something scrubbing changes (a key written as
+ * `\u0073k-ant-…`, an escaped ESC inside one, a `\u2028`), written again from its scrubbed
+ * value, so that the file holds no more than the window shows; any other line as it is. The
+ * byte scan cannot see through escapes, and anyone reading the file can.
+ */
+export function scrubJsonLine(redactor: Redactor, line: string): string {
+  if (line.charCodeAt(0) !== 0x7b || !line.includes('\\')) return line;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return line;
+  }
+  const scrubbed = JSON.stringify(scrubValue(redactor, value));
+  return scrubbed === JSON.stringify(value) ? line : scrubbed;
+}
