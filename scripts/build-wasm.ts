@@ -92,7 +92,12 @@ async function generatedTables(): Promise<string> {
   }
   const separators = [...LABEL_SEPARATORS].map((char) => char.charCodeAt(0));
   const equalsAny = (vector: string, bytes: number[]) => orAll(bytes.map((byte) => `i8x16.eq(${vector}, i8x16.splat(${hex(byte)}))`));
-  const maskTerms = [equalsAny('block', [...endBytes.keys(), ...separators].filter((byte) => byte !== 0x20))];
+  const maskTerms = [
+    equalsAny(
+      'block',
+      [...endBytes.keys(), ...separators].filter((byte) => byte !== 0x20),
+    ),
+  ];
   if (afterBlank.size > 0) maskTerms.push(`v128.and(i8x16.eq(block, i8x16.splat(0x20)), ${equalsAny('before', [...afterBlank])})`);
   const markerCases = [...endBytes].map(
     ([byte, ending]) =>

@@ -67,7 +67,10 @@ export const CREDENTIAL_SHAPES: readonly CredentialShape[] = [
     markers: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
     labelled: false,
     examples: [
-      ...['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'].map((prefix) => ({ line: `cloning with ${prefix}A1b2C3d4E5F6g7H8i9J0k1L2m3N4 done`, secret: 'C3d4E5F6g7H8i9J0k1' })),
+      ...['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'].map((prefix) => ({
+        line: `cloning with ${prefix}A1b2C3d4E5F6g7H8i9J0k1L2m3N4 done`,
+        secret: 'C3d4E5F6g7H8i9J0k1',
+      })),
       { line: 'token github_pat_11ABCDEFG011ABCDEFG011ABCDEFG0_zzzzzzzzzzzzzzzzzzzz', secret: 'ABCDEFG0_zzzzzzzz' },
     ],
   },

@@ -6,6 +6,14 @@ const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/
 
 const HAS_HIDDEN = new RegExp(`[${HIDDEN}]`, 'u');
 const HIDDEN_ALL = new RegExp(`[${HIDDEN}]`, 'gu');
+const SHAPES = CREDENTIAL_SHAPES.map(({ pattern }) => pattern);
+/**
+ * The shapes without their leading `\b`, for text with its hidden characters taken out: there,
+ * `x\u200bsk-ant-…` reads `xsk-ant-…`, and a key may start after a letter that a hidden
+ * character stood behind (see `redact`).
+ */
+const SHAPES_AFTER_HIDDEN = SHAPES.map((pattern) => new RegExp(pattern.source.replace(/^\\b/, ''), pattern.flags));
+const WORD_CHAR = /\w/;
 
 /** What is left of a key at the end of a line that was cut short: masked whole. */
 const CUT_TOKEN = new RegExp(
@@ -59,12 +67,13 @@ export class Redactor {
   }
 
   redact(text: string): string {
-    if (!HAS_HIDDEN.test(text)) return masked(text, this.#spans(text));
-    // Keys are looked for with the hidden characters and without them (one between two pieces
-    // of a key splits it; one before it keeps its `\b`), and masked in the text as it is.
-    const { visible, at } = withoutHidden(text);
-    const spans = this.#spans(text);
-    for (const span of this.#spans(visible)) spans.push({ start: at[span.start]!, end: at[span.end - 1]! + 1 });
+    if (!HAS_HIDDEN.test(text)) return masked(text, this.#spans(text, SHAPES));
+    // Keys are looked for in the text as it is and as it shows, without hidden characters (one
+    // between two pieces of a key splits it), and masked in the text as it is.
+    const { visible, at, afterHidden } = withoutHidden(text);
+    const spans = this.#spans(text, SHAPES);
+    const startsWord = (index: number) => index === 0 || afterHidden.has(index) || !WORD_CHAR.test(visible[index - 1]!);
+    for (const span of this.#spans(visible, SHAPES_AFTER_HIDDEN, startsWord)) spans.push({ start: at[span.start]!, end: at[span.end - 1]! + 1 });
     return masked(text, spans);
   }
 
@@ -95,22 +104,31 @@ export class Redactor {
     return value;
   }
 
-  /** Where known secrets and credential values are in `text`, in no order, overlapping. */
-  #spans(text: string): Span[] {
+  /**
+   * Where known secrets and the values of `shapes` are in `text`, in no order, overlapping;
+   * only matches that start where `startsWord` agrees, if given.
+   */
+  #spans(text: string, shapes: readonly RegExp[], startsWord?: (index: number) => boolean): Span[] {
     const spans: Span[] = [];
     for (const secret of this.#secrets) {
       for (let at = text.indexOf(secret); at !== -1; at = text.indexOf(secret, at + secret.length)) spans.push({ start: at, end: at + secret.length });
     }
-    for (const { pattern } of CREDENTIAL_SHAPES) {
-      for (const match of text.matchAll(pattern)) spans.push({ start: match.index + match[1]!.length, end: match.index + match[0].length });
+    for (const shape of shapes) {
+      for (const match of text.matchAll(shape)) {
+        if (!startsWord || startsWord(match.index)) spans.push({ start: match.index + match[1]!.length, end: match.index + match[0].length });
+      }
     }
     return spans;
   }
 }
 
-/** `text` without its hidden characters, and where each of its code units was in `text`. */
-function withoutHidden(text: string): { visible: string; at: number[] } {
+/**
+ * `text` without its hidden characters, where each of its code units was in `text`, and which
+ * of them had hidden characters right before.
+ */
+function withoutHidden(text: string): { visible: string; at: number[]; afterHidden: Set<number> } {
   const at: number[] = [];
+  const afterHidden = new Set<number>();
   let visible = '';
   let from = 0;
   const keep = (end: number) => {
@@ -119,10 +137,11 @@ function withoutHidden(text: string): { visible: string; at: number[] } {
   };
   for (const match of text.matchAll(HIDDEN_ALL)) {
     keep(match.index);
+    afterHidden.add(visible.length);
     from = match.index + match[0].length;
   }
   keep(text.length);
-  return { visible, at };
+  return { visible, at, afterHidden };
 }
 
 /** `text` with each run of overlapping spans masked as one value (what shows of it: without hidden characters). */
@@ -131,7 +150,7 @@ function masked(text: string, spans: Span[]): string {
   spans.sort((a, b) => a.start - b.start);
   let result = '';
   let done = 0;
-  for (let index = 0; index < spans.length; ) {
+  for (let index = 0; index < spans.length;) {
     const start = spans[index]!.start;
     let end = spans[index]!.end;
     for (index++; index < spans.length && spans[index]!.start < end; index++) end = Math.max(end, spans[index]!.end);

@@ -103,8 +103,14 @@ test('a key behind JSON escapes or invisible characters, and a line forged with 
   }
   // The forged lines stay the runner's: behind its prefix on stdout, stdout lines in the file, runner entries in the window.
   for (const id of ['forged-2028', 'forged-2029', 'forged-json', 'forged-202e']) {
-    assert.match(stdoutLines.find((line) => line.includes(id))!, /^\S+ [A-Z]+ +\[runner\] (?:x\ufffd|\{)/);
-    assert.match(runnerLog.find((line) => line.includes(id))!, /^\S+ [A-Z]+ +stdout (?:x\ufffd|\{)/);
+    assert.match(
+      stdoutLines.find((line) => line.includes(id))!,
+      /^\S+ [A-Z]+ +\[runner\] (?:x\ufffd|\{)/,
+    );
+    assert.match(
+      runnerLog.find((line) => line.includes(id))!,
+      /^\S+ [A-Z]+ +stdout (?:x\ufffd|\{)/,
+    );
   }
   assert.ok(!host.lines().some((line) => /^\s*2026-01-01T00:00:00\.000Z/.test(line)), 'a stdout line starts with the forged timestamp');
   assert.deepEqual(await host.stop('SIGTERM'), { code: 0, signal: null });
