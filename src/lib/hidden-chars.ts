@@ -17,7 +17,7 @@
 export const LINE_BENDERS = String.raw`\p{Bidi_Control}\u2028\u2029`;
 
 /** C0 but TAB and LF, DEL, and C1: shown as control pictures or U+FFFD, or obeyed by terminals. */
-export const CONTROLS = String.raw`\u0000-\u0008\u000b-\u001f\u007f-\u009f`;
+const CONTROLS = String.raw`\u0000-\u0008\u000b-\u001f\u007f-\u009f`;
 
 /** What can sit inside a key and split it for a search while the key still reads whole on screen: invisible, or a control's stand-in. */
 export const HIDDEN = String.raw`${CONTROLS}\p{Default_Ignorable_Code_Point}${LINE_BENDERS}`;
