@@ -83,15 +83,26 @@ export class Redactor {
    */
   redactCut(text: string): string {
     text = this.redact(text);
+    // The tail is judged as it shows: hidden characters slipped into it must not save it.
+    const { visible, at } = HAS_HIDDEN.test(text) ? withoutHidden(text) : { visible: text, at: undefined };
+    const cuts: number[] = [];
     for (const secret of this.#secrets) {
-      for (let length = Math.min(secret.length - 1, text.length); length >= MIN_CUT_PREFIX; length--) {
-        if (text.endsWith(secret.slice(0, length))) {
-          text = text.slice(0, text.length - length) + maskSecret(secret);
+      for (let length = Math.min(secret.length - 1, visible.length); length >= MIN_CUT_PREFIX; length--) {
+        if (visible.endsWith(secret.slice(0, length))) {
+          cuts.push(visible.length - length);
           break;
         }
       }
     }
-    return text.replace(CUT_TOKEN, '…').replace(CUT_LABELLED, '$1…');
+    const token = CUT_TOKEN.exec(visible);
+    if (token) cuts.push(token.index);
+    const labelled = CUT_LABELLED.exec(visible);
+    if (labelled) cuts.push(labelled.index + labelled[1]!.length);
+    if (cuts.length === 0) return text;
+    const from = Math.min(...cuts);
+    const cutAt = at ? at[from]! : from;
+    const secret = this.#secrets.find((each) => visible.length - from < each.length && each.startsWith(visible.slice(from)));
+    return text.slice(0, cutAt) + (secret ? maskSecret(secret) : '…');
   }
 
   /** Redacts every string inside a value built by the app (message fields), keeping its shape. */

@@ -169,6 +169,10 @@ test('a cut line does not keep the start of a labelled credential or token', () 
   assert.equal(redactor.redactCut('Authorization: Bearer abc.def-ghi'), 'Authorization: Bearer …');
   assert.equal(redactor.redactCut('"password": "hunt'), '"password": "…');
   assert.equal(redactor.redactCut('using ghp_A1b2C3'), 'using …');
+  // Hidden characters in the tail do not save it.
+  assert.equal(redactor.redactCut('using ghp_A1b\u200eC3'), 'using …');
+  assert.equal(redactor.redactCut('"password": "hu\u2061nt'), '"password": "…');
+  assert.equal(new Redactor([CUSTOM]).redactCut(`x ${CUSTOM.slice(0, 5)}\u034f${CUSTOM.slice(5, 12)}`), `x ${maskSecret(CUSTOM)}`);
 });
 
 test('through the log pipeline, a Bearer header and a known key split by CR never reach the file or the ring', async (t) => {
