@@ -15,15 +15,15 @@ const SHAPES = CREDENTIAL_SHAPES.map(({ pattern }) => pattern);
 const SHAPES_AFTER_HIDDEN = SHAPES.map((pattern) => new RegExp(pattern.source.replace(/^\\b/, ''), pattern.flags));
 const WORD_CHAR = /\w/;
 
-/** What is left of a key at the end of a line that was cut short: masked whole. */
-const CUT_TOKEN = new RegExp(
-  String.raw`\b(?:${CREDENTIAL_SHAPES.filter((shape) => !shape.labelled)
+const markersOf = (labelled: boolean): string =>
+  CREDENTIAL_SHAPES.filter((shape) => shape.labelled === labelled)
     .flatMap((shape) => shape.markers)
     .map(escapeRegExp)
-    .join('|')})[A-Za-z0-9._-]*$`,
-);
-/** What is left of a labelled credential at the end of a cut line: the label stays. */
-const CUT_LABELLED = new RegExp(String.raw`(\b(?:Bearer|Basic) +|\b${CREDENTIAL_NAME}["']?[ \t]*[${LABEL_SEPARATORS}][ \t]*["']?)${VALUE}+$`, 'i');
+    .join('|');
+/** What is left of a key at the end of a line that was cut short: masked whole. */
+const CUT_TOKEN = new RegExp(String.raw`\b(?:${markersOf(false)})[A-Za-z0-9._-]*$`);
+/** What is left of a labelled credential at the end of a cut line (`Bearer …`, `api_key=…`): the label stays. */
+const CUT_LABELLED = new RegExp(String.raw`(\b(?:${markersOf(true)}) *|\b${CREDENTIAL_NAME}["']?[ \t]*[${LABEL_SEPARATORS}][ \t]*["']?)${VALUE}+$`, 'i');
 /** A cut secret's prefix shorter than this reveals too little to be worth masking. */
 const MIN_CUT_PREFIX = 6;
 
