@@ -8,16 +8,7 @@
 import { createRequire } from 'node:module';
 
 /** The failures of a download that the user can fix: no network, no DNS, a mirror refusing or failing. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ERR_NON_2XX_3XX_RESPONSE',
-]);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_NON_2XX_3XX_RESPONSE']);
 
 interface Download {
   what: string;

@@ -67,8 +67,8 @@ const EXECUTABLE: Partial<Record<NodeJS.Platform, string>> = { linux: 'electron'
  * embeddedAsarIntegrityValidation off, onlyLoadAppFromAsar off, loadBrowserProcessSpecificV8Snapshot
  * off, grantFileProtocolExtraPrivileges on.
  */
-const DEFAULT_FUSES = '10110001';
-export const FUSE_WIRE = Buffer.concat([
+export const DEFAULT_FUSES = '10110001';
+const FUSE_WIRE = Buffer.concat([
   Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX', 'latin1'),
   Buffer.from([1, DEFAULT_FUSES.length]),
   Buffer.from(DEFAULT_FUSES, 'latin1'),
@@ -105,7 +105,7 @@ export function standInRelease(version: string, recordFile: string): StandInRele
   const archive = zip([
     { name: executable, data: script, mode: 0o755 },
     { name: 'version', data: Buffer.from(version), mode: 0o644 },
-    { name: 'LICENSE', data: Buffer.from('Stand-in for Electron\'s MIT licence.\n'), mode: 0o644 },
+    { name: 'LICENSE', data: Buffer.from("Stand-in for Electron's MIT licence.\n"), mode: 0o644 },
     { name: `${RESOURCES[process.platform]}/default_app.asar`, data: Buffer.alloc(0), mode: 0o644 },
   ]);
   const sha256 = crypto.createHash('sha256').update(archive).digest('hex');
