@@ -23,7 +23,7 @@ const ELECTRON: Download & { file: RegExp } = {
 };
 /** Everything else comes from electron-builder-binaries: appimagetool, fpm, 7-Zip, the icon tools. */
 const TOOLS: Download = {
-  what: "electron-builder's packaging tools",
+  what: "electron-builder's tools",
   fix: 'set ELECTRON_BUILDER_BINARIES_MIRROR to a reachable mirror, or build the unpacked app only: npm run dist -- --dir',
 };
 

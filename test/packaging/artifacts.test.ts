@@ -254,6 +254,30 @@ describe('packaging: the deb, through a stand-in fpm', { skip, timeout: BUILD_MS
 });
 
 describe('packaging offline: npm run dist with no mirror reachable', { skip, timeout: BUILD_MS }, () => {
+  test("a target whose tools cannot be fetched stops with one line naming electron-builder's tools mirror and --dir", async () => {
+    const offline = await refusingMirror();
+    const unpacked = path.join('dist-test', `${process.platform}-unpacked`);
+    // tar.gz needs 7-Zip, which electron-builder fetches from electron-builder-binaries.
+    const result = await runCommand(
+      process.execPath,
+      ['scripts/dist.ts', '--config', 'electron-builder.test.yml', '--linux', 'tar.gz', '--prepackaged', unpacked],
+      {
+        cwd: clone,
+        env: {
+          ...packagingEnv(offline, path.join(work, 'cache')),
+          ELECTRON_BUILDER_BINARIES_MIRROR: offline,
+          ELECTRON_BUILDER_BINARIES_ALLOW_HTTP: 'true',
+        },
+        timeoutMs: BUILD_MS,
+      },
+    );
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr.trim().split('\n').length, 1, `one line on stderr:\n${result.stderr}`);
+    assert.ok(result.stderr.startsWith(`Could not download electron-builder's tools for packaging from ${offline}`), result.stderr);
+    assert.match(result.stderr, /set ELECTRON_BUILDER_BINARIES_MIRROR to a reachable mirror, or build the unpacked app only: npm run dist -- --dir\.$/m);
+    assert.doesNotMatch(result.stdout + result.stderr, /^\s+at /m, 'no stack trace');
+  });
+
   test('stops with one line naming the download and the fix, no stack trace, exit 1', { timeout: BUILD_MS }, async () => {
     const offline = await refusingMirror();
     const result = await runCommand('npm', ['run', 'dist'], { cwd: clone, env: packagingEnv(offline, path.join(work, 'empty-cache')), timeoutMs: BUILD_MS });
