@@ -35,7 +35,7 @@ interface DownloadError {
 }
 
 /** The one line for a failed download, or undefined when `error` is not one. */
-export function downloadFailure(error: unknown): string | undefined {
+function downloadFailure(error: unknown): string | undefined {
   const { code, message, options, response } = (error ?? {}) as DownloadError;
   if (typeof code !== 'string' || !NETWORK_CODES.has(code)) return undefined;
   const url = String(response?.url ?? options?.url ?? '');
@@ -44,17 +44,15 @@ export function downloadFailure(error: unknown): string | undefined {
   return `Could not download ${what} for packaging${url ? ` from ${url}` : ''} (${cause}). Offline? To package, ${fix}.`;
 }
 
-if (import.meta.main) {
-  const require = createRequire(import.meta.url);
-  const builder: typeof import('electron-builder/out/builder.js') = require('electron-builder/out/builder.js');
-  const args = builder.configureBuildCommand(builder.createYargs()).strict().parseSync(process.argv.slice(2));
-  try {
-    await builder.build(args);
-  } catch (error) {
-    const line = downloadFailure(error);
-    process.stderr.write(line ? `${line}\n` : `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    // Set again on exit, as electron-builder's own CLI does: its clean-up can reset the exit code
-    // to 0 (electron-builder issue 2940), and a failed packaging must fail the npm script.
-    process.on('exit', () => (process.exitCode = 1));
-  }
+const require = createRequire(import.meta.url);
+const builder: typeof import('electron-builder/out/builder.js') = require('electron-builder/out/builder.js');
+const args = builder.configureBuildCommand(builder.createYargs()).strict().parseSync(process.argv.slice(2));
+try {
+  await builder.build(args);
+} catch (error) {
+  const line = downloadFailure(error);
+  process.stderr.write(line ? `${line}\n` : `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  // Set again on exit, as electron-builder's own CLI does: its clean-up can reset the exit code
+  // to 0 (electron-builder issue 2940), and a failed packaging must fail the npm script.
+  process.on('exit', () => (process.exitCode = 1));
 }
