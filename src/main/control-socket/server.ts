@@ -5,6 +5,7 @@ import { CONTROL_MAX_LINE_BYTES, ControlRequestSchema, type ControlServerMessage
 import { parseEvent, type EventName } from '../../shared/ipc.ts';
 import { dispatchCommand, type CommandHandler } from '../app/dispatch.ts';
 import { InvalidControlLine, jsonLinesChannel, type JsonLinesChannel } from '../process/json-lines-channel.ts';
+import { controlSocketPath } from './socket-path.ts';
 
 export interface ControlSocketOptions {
   /** `controlSocketPath(userDataDir)`. */
@@ -157,4 +158,20 @@ export async function startControlSocket(options: ControlSocketOptions): Promise
       // Node removes the socket file when the server closes; a Windows pipe has none.
     },
   };
+}
+
+/**
+ * What both hosts call: the control socket for their user-data folder, or undefined (and a warning
+ * in the log saying why) when it cannot be made; the app runs on without it.
+ */
+export async function serveControlSocket(
+  userDataDir: string,
+  options: Omit<ControlSocketOptions, 'socketPath' | 'onContractViolation'> & { log: (level: 'warn' | 'error', message: string) => void },
+): Promise<ControlSocket | undefined> {
+  try {
+    return await startControlSocket({ ...options, socketPath: controlSocketPath(userDataDir), onContractViolation: (message) => options.log('error', message) });
+  } catch (error) {
+    options.log('warn', `The stigmer command cannot reach this app: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
 }

@@ -1,7 +1,6 @@
 import { AppCore } from '../app/app-core.ts';
 import type { CommandLine } from '../config/cli-options.ts';
-import { startControlSocket, type ControlSocket } from '../control-socket/server.ts';
-import { controlSocketPath } from '../control-socket/socket-path.ts';
+import { serveControlSocket, type ControlSocket } from '../control-socket/server.ts';
 import { LogPipeline } from '../logs/pipeline.ts';
 import { appPaths } from '../profile/paths.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
@@ -77,7 +76,11 @@ export async function runApp(options: RunOptions): Promise<number> {
   let control: ControlSocket | undefined;
   try {
     await core.prepare();
-    control = await startControl(core, logs, options.userDataDir);
+    control = await serveControlSocket(options.userDataDir, {
+      handleCommand: core.execute,
+      subscribe: (listener) => core.subscribe(listener),
+      log: (level, message) => logs.log('app', level, message),
+    });
     await core.start();
     if (commandLine.ui) ui = await startUi(core, logs, commandLine.uiPort);
   } catch (error) {
@@ -117,21 +120,6 @@ export async function runApp(options: RunOptions): Promise<number> {
   echo.flush();
   clearTimeout(deadline);
   return 0;
-}
-
-/** The `stigmer` command's way in; the host runs on without it (and says so) when the socket cannot be made. */
-async function startControl(core: AppCore, logs: LogPipeline, userDataDir: string): Promise<ControlSocket | undefined> {
-  try {
-    return await startControlSocket({
-      socketPath: controlSocketPath(userDataDir),
-      handleCommand: core.execute,
-      subscribe: (listener) => core.subscribe(listener),
-      onContractViolation: (message) => logs.log('app', 'error', message),
-    });
-  } catch (error) {
-    logs.log('app', 'warn', `The stigmer command cannot reach this app: ${error instanceof Error ? error.message : String(error)}`);
-    return undefined;
-  }
 }
 
 async function startUi(core: AppCore, logs: LogPipeline, port: number | undefined): Promise<UiServer> {
