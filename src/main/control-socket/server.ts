@@ -102,7 +102,8 @@ export async function startControlSocket(options: ControlSocketOptions): Promise
     const request = ControlRequestSchema.safeParse(message);
     if (!request.success) {
       const error = { message: 'A line must be {"id": number, "command": string, "payload": object} or {"id": number, "subscribe": [event, …]}.' };
-      reply(client, { type: 'reply', id: null, ok: false, error });
+      const id = typeof message === 'object' && message !== null && 'id' in message && Number.isSafeInteger(message.id) ? (message.id as number) : null;
+      reply(client, { type: 'reply', id, ok: false, error });
       return;
     }
     if ('subscribe' in request.data) {
