@@ -30,7 +30,13 @@ function exchange(socketPath: string, text: string, count: number): Promise<{ re
     let received = '';
     const done = (closed: boolean) => {
       socket.destroy();
-      resolve({ replies: received.split('\n').filter(Boolean).map((line) => JSON.parse(line) as unknown), closed });
+      resolve({
+        replies: received
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as unknown),
+        closed,
+      });
     };
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {

@@ -77,20 +77,39 @@ describe('stigmer, installed from a fresh clone', { skip: cloneUnavailable() ?? 
     assert.deepEqual([version.code, version.stdout], [0, `stigmer ${JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version}\n`]);
     const help = await second(['help'], environment);
     assert.equal(help.code, 0);
-    for (const command of ['local start', 'status', 'use PROVIDER', 'logs', 'keys set|rm PROVIDER', 'models', 'config', 'doctor']) assert.ok(help.stdout.includes(command), command);
+    for (const command of ['local start', 'status', 'use PROVIDER', 'logs', 'keys set|rm PROVIDER', 'models', 'config', 'doctor'])
+      assert.ok(help.stdout.includes(command), command);
     const empty = scope.tempDir();
     const status = await second(['status', '--user-data-dir', empty], environment);
     assert.equal(status.code, 3);
     assert.equal(status.stdout, '');
-    assert.equal(status.stderr, `stigmer: no Stigmer app is running for ${empty}. Start one with \`stigmer local start --user-data-dir ${empty}\`, or open Stigmer Desktop.\n`);
+    assert.equal(
+      status.stderr,
+      `stigmer: no Stigmer app is running for ${empty}. Start one with \`stigmer local start --user-data-dir ${empty}\`, or open Stigmer Desktop.\n`,
+    );
   });
 
   // The seed's five manual cases, verbatim but for the private folder each gets.
   const SEED_CASES: { name: string; args: string[]; env: Record<string, string>; ready: RegExp }[] = [
     { name: '1. default, no key: falls back to Ollama', args: [], env: {}, ready: /Runner ready: ollama llama3\.2\S* at / },
-    { name: '2. ANTHROPIC_API_KEY set: Anthropic with its default model', args: [], env: { ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY }, ready: /Runner ready: anthropic claude-sonnet-5-5 at / },
-    { name: '3. --anthropic-key: Anthropic without the variable', args: [`--anthropic-key=${FAKE_ANTHROPIC_KEY}`], env: {}, ready: /Runner ready: anthropic claude-sonnet-5-5 at / },
-    { name: '4. --llm-provider=ollama beats ANTHROPIC_API_KEY', args: ['--llm-provider=ollama'], env: { ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY }, ready: /Runner ready: ollama llama3\.2\S* at / },
+    {
+      name: '2. ANTHROPIC_API_KEY set: Anthropic with its default model',
+      args: [],
+      env: { ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY },
+      ready: /Runner ready: anthropic claude-sonnet-5-5 at /,
+    },
+    {
+      name: '3. --anthropic-key: Anthropic without the variable',
+      args: [`--anthropic-key=${FAKE_ANTHROPIC_KEY}`],
+      env: {},
+      ready: /Runner ready: anthropic claude-sonnet-5-5 at /,
+    },
+    {
+      name: '4. --llm-provider=ollama beats ANTHROPIC_API_KEY',
+      args: ['--llm-provider=ollama'],
+      env: { ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY },
+      ready: /Runner ready: ollama llama3\.2\S* at /,
+    },
     { name: '5. --llm-model=llama3:70b', args: ['--llm-model=llama3:70b'], env: {}, ready: /Runner ready: ollama llama3:70b at / },
   ];
   for (const seed of SEED_CASES) {
@@ -156,34 +175,48 @@ describe('stigmer, installed from a fresh clone', { skip: cloneUnavailable() ?? 
     assert.equal(keyed.stdout, `Saved the Anthropic key ${maskSecret(FAKE_ANTHROPIC_KEY)}: Anthropic accepted this key.\n`);
     assert.ok(!`${keyed.stdout}${keyed.stderr}${host.stdout}`.includes(FAKE_ANTHROPIC_KEY));
 
+    // With no provider chosen, the smart default takes the saved key: the runner restarts with Anthropic.
+    await readyLine(host, new RegExp(`Runner ready: anthropic claude-sonnet-5-5 at ${escapeRegExp(anthropic.url)}`));
+    const anthropicPid = await waitFor(
+      'the new runner',
+      () => {
+        const pid = readPidFile(userDataDir, 'runner.pid');
+        return pid !== undefined && pid !== firstPid ? pid : undefined;
+      },
+      HOST_WAIT_MS,
+    );
+    assert.equal(environOf(anthropicPid).ANTHROPIC_API_KEY, FAKE_ANTHROPIC_KEY, "the key reached the runner's environment");
+    assert.ok(!commandLineOf(anthropicPid).join(' ').includes(FAKE_ANTHROPIC_KEY), 'but not its argv');
+
     // A follower started now sees the switch's lines as they come.
     const follower = startHost(scope, ['logs', '-f', '-n', '1', '--source', 'app', ...dir], environment, { command: stigmer, ownProcessGroup: true });
     await follower.waitForLine('the follower to print the newest line', () => true);
-
-    const used = await second(['use', 'anthropic', ...dir], environment);
+    const used = await second(['use', 'ollama', ...dir], environment);
     assert.equal(used.code, 0, used.stderr);
-    assert.equal(used.stdout, 'Using Anthropic claude-sonnet-5-5; the runner restarted with it.\n');
-    await readyLine(host, new RegExp(`Runner ready: anthropic claude-sonnet-5-5 at ${escapeRegExp(anthropic.url)}`));
-    const secondPid = await waitFor('the new runner', () => {
-      const pid = readPidFile(userDataDir, 'runner.pid');
-      return pid !== undefined && pid !== firstPid ? pid : undefined;
-    }, HOST_WAIT_MS);
-    assert.equal(environOf(secondPid).ANTHROPIC_API_KEY, FAKE_ANTHROPIC_KEY, "the key reached the runner's environment");
-    assert.ok(!commandLineOf(secondPid).join(' ').includes(FAKE_ANTHROPIC_KEY), 'but not its argv');
-
-    await follower.waitForLine('the follower to show the switch', (line) => / INFO {2}\[app\] Runner ready: anthropic claude-sonnet-5-5/.test(line));
-    assert.ok(follower.lines().every((line) => line.includes(' [app] ')), 'only the app source was asked for');
+    assert.equal(used.stdout, 'Using Ollama llama3.2; the runner restarted with it.\n');
+    await follower.waitForLine('the follower to show the switch', (line) => / INFO {2}\[app\] Runner ready: ollama llama3\.2/.test(line));
+    assert.ok(
+      follower.lines().every((line) => line.includes(' [app] ')),
+      'only the app source was asked for',
+    );
     assert.deepEqual(await follower.interruptGroup(), { code: 0, signal: null }, follower.stderr);
+    const after = JSON.parse((await second(['status', '--json', ...dir], environment)).stdout);
+    assert.deepEqual(after.provider, { value: 'ollama', source: 'settings', pinned: false });
 
     const recent = await second(['logs', '-n', '200', ...dir], environment);
     assert.equal(recent.code, 0, recent.stderr);
-    assert.match(recent.stdout, /\[app\] The runner's configuration changed: provider switched to Anthropic/);
+    assert.match(recent.stdout, /\[app\] The runner's configuration changed: Anthropic key saved/);
+    assert.match(recent.stdout, /\[runner\] runner starting .*"provider":"anthropic"/);
     assert.ok(!recent.stdout.includes(FAKE_ANTHROPIC_KEY));
     const warnings = await second(['logs', '--level', 'warn', ...dir], environment);
-    assert.ok(warnings.stdout.split('\n').filter(Boolean).every((line) => / (WARN |ERROR|FATAL) /.test(line)), warnings.stdout);
+    assert.ok(
+      warnings.stdout
+        .split('\n')
+        .filter(Boolean)
+        .every((line) => / (WARN |ERROR|FATAL) /.test(line)),
+      warnings.stdout,
+    );
 
-    const back = await second(['use', 'ollama', ...dir], environment);
-    assert.equal(back.code, 0, back.stderr);
     const listed = await second(['models', ...dir], environment);
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(listed.stdout, /^\* llama3\.2:latest .*\(in use\)$/m);

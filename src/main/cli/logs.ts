@@ -8,7 +8,8 @@ const DEFAULT_LINES = 50;
 function parseFilter(options: CliContext['options']): { limit: number; sources?: LogSource[]; minLevel?: LogLevel } {
   const lines = options.lines as string | undefined;
   const limit = lines === undefined ? DEFAULT_LINES : Number(lines);
-  if (!Number.isInteger(limit) || limit < 1 || limit > LIMITS.logRecentEntries) throw new UsageError(`-n takes a number of lines from 1 to ${LIMITS.logRecentEntries}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > LIMITS.logRecentEntries)
+    throw new UsageError(`-n takes a number of lines from 1 to ${LIMITS.logRecentEntries}`);
   const sources = (options.source as string[] | undefined)?.map((name) => {
     const source = LogSourceSchema.safeParse(name);
     if (!source.success) throw new UsageError(`--source is one of ${LogSourceSchema.options.join(', ')}`);

@@ -26,15 +26,30 @@ const USER_DATA_DIR = { 'user-data-dir': { type: 'string' } } as const satisfies
 
 /** The subcommands that talk to a running app; `help` lists these and the three bin/stigmer.js runs. */
 const SUBCOMMANDS: Record<string, Subcommand> = {
-  status: { usage: 'status [--json]', summary: "the running app's provider, model, base URL (each with its source), Ollama and the runner", options: { json: { type: 'boolean' } }, run: status },
+  status: {
+    usage: 'status [--json]',
+    summary: "the running app's provider, model, base URL (each with its source), Ollama and the runner",
+    options: { json: { type: 'boolean' } },
+    run: status,
+  },
   use: { usage: 'use PROVIDER [--model MODEL]', summary: 'switch provider (and model); the runner restarts', options: { model: { type: 'string' } }, run: use },
   logs: {
     usage: 'logs [-n N] [-f] [--source app|runner|ollama] [--level LEVEL]',
     summary: 'recent log lines, then follow with -f',
-    options: { lines: { type: 'string', short: 'n' }, follow: { type: 'boolean', short: 'f' }, source: { type: 'string', multiple: true }, level: { type: 'string' } },
+    options: {
+      lines: { type: 'string', short: 'n' },
+      follow: { type: 'boolean', short: 'f' },
+      source: { type: 'string', multiple: true },
+      level: { type: 'string' },
+    },
     run: logs,
   },
-  keys: { usage: 'keys set|rm PROVIDER', summary: 'save an API key (read from stdin or a hidden prompt, never the command line) or remove it', options: {}, run: keys },
+  keys: {
+    usage: 'keys set|rm PROVIDER',
+    summary: 'save an API key (read from stdin or a hidden prompt, never the command line) or remove it',
+    options: {},
+    run: keys,
+  },
   models: { usage: 'models [list | pull NAME | rm NAME]', summary: "list the provider's models, or pull or delete an Ollama model", options: {}, run: models },
 };
 
@@ -46,7 +61,12 @@ const HOST_COMMANDS: [string, string][] = [
 ];
 
 export function formatCliHelp(): string {
-  const rows: [string, string][] = [...HOST_COMMANDS, ...Object.values(SUBCOMMANDS).map((command): [string, string] => [command.usage, command.summary]), ['--version', 'print the version'], ['help', 'show this help']];
+  const rows: [string, string][] = [
+    ...HOST_COMMANDS,
+    ...Object.values(SUBCOMMANDS).map((command): [string, string] => [command.usage, command.summary]),
+    ['--version', 'print the version'],
+    ['help', 'show this help'],
+  ];
   const width = Math.max(...rows.map(([usage]) => usage.length));
   return [
     'Usage: stigmer COMMAND [--user-data-dir DIR]',
@@ -95,7 +115,10 @@ export async function runCli(argv: readonly string[], io: Pick<CliContext, 'stdi
     return await subcommand.run({ ...io, args: parsed.positionals, options: parsed.values, app: () => connect(socketPath), interrupted: interruption });
   } catch (error) {
     if (error instanceof NoAppRunning) {
-      print(io.stderr, `stigmer: no Stigmer app is running for ${userDataDir}. Start one with \`stigmer local start${userDataDir === defaultUserDataDir() ? '' : ` --user-data-dir ${userDataDir}`}\`, or open Stigmer Desktop.`);
+      print(
+        io.stderr,
+        `stigmer: no Stigmer app is running for ${userDataDir}. Start one with \`stigmer local start${userDataDir === defaultUserDataDir() ? '' : ` --user-data-dir ${userDataDir}`}\`, or open Stigmer Desktop.`,
+      );
       return CLI_EXIT.noApp;
     }
     if (error instanceof CommandFailed) {

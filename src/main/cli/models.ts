@@ -7,7 +7,8 @@ export function formatPullProgress(progress: OllamaPullProgress): string {
   const parts = [`${progress.model}: ${progress.status}`];
   if (progress.percent !== null) parts.push(`${Math.floor(progress.percent)}% ${formatBytes(progress.completedBytes)}/${formatBytes(progress.totalBytes)}`);
   if (progress.bytesPerSecond !== null) parts.push(`${formatBytes(progress.bytesPerSecond)}/s`);
-  if (progress.etaSeconds !== null) parts.push(`${Math.floor(progress.etaSeconds / 60)}m ${String(Math.round(progress.etaSeconds % 60)).padStart(2, '0')}s left`);
+  if (progress.etaSeconds !== null)
+    parts.push(`${Math.floor(progress.etaSeconds / 60)}m ${String(Math.round(progress.etaSeconds % 60)).padStart(2, '0')}s left`);
   return parts.join(', ');
 }
 
@@ -18,7 +19,10 @@ async function list(context: CliContext): Promise<number> {
   const selected = models.selected ?? config.model.value;
   for (const model of models.models) {
     const marks = [model.name === selected ? 'in use' : '', models.provider === 'ollama' && !model.installed ? 'not installed' : ''].filter(Boolean);
-    print(context.stdout, `${model.name === selected ? '*' : ' '} ${model.name}${model.detail ? `  ${model.detail}` : ''}${marks.length > 0 ? `  (${marks.join(', ')})` : ''}`);
+    print(
+      context.stdout,
+      `${model.name === selected ? '*' : ' '} ${model.name}${model.detail ? `  ${model.detail}` : ''}${marks.length > 0 ? `  (${marks.join(', ')})` : ''}`,
+    );
   }
   if (models.error) print(context.stderr, `${models.error.message} ${models.error.fix}`);
   return CLI_EXIT.ok;

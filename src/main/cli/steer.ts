@@ -46,7 +46,8 @@ export async function use(context: CliContext): Promise<number> {
 export async function keys(context: CliContext): Promise<number> {
   const [action, name] = context.args;
   const provider = CloudProviderSchema.safeParse(name);
-  if ((action !== 'set' && action !== 'rm') || !provider.success) throw new UsageError('write stigmer keys set PROVIDER or stigmer keys rm PROVIDER (anthropic or openai)');
+  if ((action !== 'set' && action !== 'rm') || !provider.success)
+    throw new UsageError('write stigmer keys set PROVIDER or stigmer keys rm PROVIDER (anthropic or openai)');
   const label = PROVIDER_INFO[provider.data].label;
   if (action === 'rm') {
     await (await context.app()).request('keys:remove', { provider: provider.data });
@@ -58,7 +59,10 @@ export async function keys(context: CliContext): Promise<number> {
   const key = typed?.trim();
   if (!key) throw new UsageError(`no key was given: type it at the prompt, or pipe it in (printf %s "$KEY" | stigmer keys set ${provider.data})`);
   const result = await app.request('keys:set', { provider: provider.data, key });
-  print(result.saved ? context.stdout : context.stderr, result.saved ? `Saved the ${label} key ${result.check.masked}: ${result.check.message}` : result.check.message);
+  print(
+    result.saved ? context.stdout : context.stderr,
+    result.saved ? `Saved the ${label} key ${result.check.masked}: ${result.check.message}` : result.check.message,
+  );
   if (!result.saved && result.check.fix) print(context.stderr, result.check.fix);
   return result.saved ? CLI_EXIT.ok : CLI_EXIT.failed;
 }

@@ -31,7 +31,8 @@ export class ControlClient {
     this.#channel = jsonLinesChannel(socket, CONTROL_MAX_LINE_BYTES);
     this.#channel.onMessage((message) => this.#receive(message));
     socket.on('close', () => {
-      for (const pending of this.#pending.values()) pending.reject(new CommandFailed({ message: 'The app closed the connection before it answered (it may be shutting down).' }));
+      for (const pending of this.#pending.values())
+        pending.reject(new CommandFailed({ message: 'The app closed the connection before it answered (it may be shutting down).' }));
       this.#pending.clear();
       this.#events.emit('closed');
     });

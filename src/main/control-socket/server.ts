@@ -170,7 +170,11 @@ export async function serveControlSocket(
   options: Omit<ControlSocketOptions, 'socketPath' | 'onContractViolation'> & { log: (level: 'warn' | 'error', message: string) => void },
 ): Promise<ControlSocket | undefined> {
   try {
-    return await startControlSocket({ ...options, socketPath: controlSocketPath(userDataDir), onContractViolation: (message) => options.log('error', message) });
+    return await startControlSocket({
+      ...options,
+      socketPath: controlSocketPath(userDataDir),
+      onContractViolation: (message) => options.log('error', message),
+    });
   } catch (error) {
     options.log('warn', `The stigmer command cannot reach this app: ${error instanceof Error ? error.message : String(error)}`);
     return undefined;
