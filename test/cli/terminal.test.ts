@@ -48,4 +48,5 @@ test('a pull shows its phase, share, speed and time left, each once known', () =
     }),
     'qwen2.5:0.5b: pulling 6a0746a1ec1a, 50% 198.9 MB/397.8 MB, 12.3 MB/s, 1m 05s left',
   );
+  assert.match(formatPullProgress({ ...base, etaSeconds: 59.7 }), /, 1m 00s left$/, 'never "0m 60s"');
 });

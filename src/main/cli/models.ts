@@ -7,8 +7,10 @@ export function formatPullProgress(progress: OllamaPullProgress): string {
   const parts = [`${progress.model}: ${progress.status}`];
   if (progress.percent !== null) parts.push(`${Math.floor(progress.percent)}% ${formatBytes(progress.completedBytes)}/${formatBytes(progress.totalBytes)}`);
   if (progress.bytesPerSecond !== null) parts.push(`${formatBytes(progress.bytesPerSecond)}/s`);
-  if (progress.etaSeconds !== null)
-    parts.push(`${Math.floor(progress.etaSeconds / 60)}m ${String(Math.round(progress.etaSeconds % 60)).padStart(2, '0')}s left`);
+  if (progress.etaSeconds !== null) {
+    const seconds = Math.round(progress.etaSeconds);
+    parts.push(`${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s left`);
+  }
   return parts.join(', ');
 }
 
