@@ -89,6 +89,17 @@ describe('stigmer, installed from a fresh clone', { skip: cloneUnavailable() ?? 
     );
   });
 
+  test('on an older Node the command stops before anything runs, naming the Node it needs (exit 1)', async (t) => {
+    // The machine's own PATH, without this Node's folder: its `node` is what the bin's `#!/usr/bin/env node` finds.
+    const machinePath = (process.env.PATH ?? '').split(path.delimiter).filter((entry) => entry && path.resolve(entry) !== path.dirname(process.execPath));
+    const environment = { PATH: [path.dirname(stigmer), ...machinePath].join(path.delimiter), HOME: os.tmpdir() };
+    const version = await runCommand('node', ['--version'], { env: environment, cwd: os.tmpdir() }).catch(() => undefined);
+    if (!version || version.stdout.startsWith('v24.')) return t.skip('no older Node on this machine');
+    const result = await runCommand(stigmer, ['local', 'start'], { env: environment, cwd: os.tmpdir() });
+    assert.deepEqual([result.code, result.stdout], [1, '']);
+    assert.match(result.stderr, new RegExp(`^Stigmer Desktop needs Node 24 but this is Node ${escapeRegExp(version.stdout.trim().slice(1))}: run \`nvm use\``));
+  });
+
   // The seed's five manual cases, verbatim but for the private folder each gets.
   const SEED_CASES: { name: string; args: string[]; env: Record<string, string>; ready: RegExp }[] = [
     { name: '1. default, no key: falls back to Ollama', args: [], env: {}, ready: /Runner ready: ollama llama3\.2\S* at / },
@@ -230,6 +241,17 @@ describe('stigmer, installed from a fresh clone', { skip: cloneUnavailable() ?? 
     assert.equal(removed.code, 0, removed.stderr);
     assert.match(removed.stdout, /^Deleted qwen2\.5:0\.5b, freeing \d/);
     assert.ok(!ollama.installedModels().includes('qwen2.5:0.5b'));
+
+    // On a terminal (script(1) gives the command one) the progress is one line, rewritten in place.
+    const onTerminal = await runCommand('script', ['-qec', `${stigmer} models pull qwen2.5:0.5b --user-data-dir ${userDataDir}`, '/dev/null'], {
+      env: environment,
+      cwd: os.tmpdir(),
+      timeoutMs: 60_000,
+    });
+    assert.equal(onTerminal.code, 0, onTerminal.stdout);
+    assert.match(onTerminal.stdout, /\r\x1b\[2Kqwen2\.5:0\.5b: pulling \S+, \d+% /);
+    assert.match(onTerminal.stdout, /\nPulled qwen2\.5:0\.5b\.\r?\n$/);
+    assert.equal((await second(['models', 'rm', 'qwen2.5:0.5b', ...dir], environment)).code, 0);
 
     const gone = await second(['keys', 'rm', 'anthropic', ...dir], environment);
     assert.deepEqual([gone.code, gone.stdout], [0, 'Removed the Anthropic key.\n']);

@@ -135,5 +135,3 @@ export async function runCli(argv: readonly string[], io: Pick<CliContext, 'stdi
     for (const client of connections) client.close();
   }
 }
-
-if (import.meta.main) process.exitCode = await runCli(process.argv.slice(2));
