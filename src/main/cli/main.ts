@@ -60,7 +60,7 @@ const HOST_COMMANDS: [string, string][] = [
   ['doctor [--json]', 'check configuration, Ollama and the runner (no app needed)'],
 ];
 
-export function formatCliHelp(): string {
+function formatCliHelp(): string {
   const rows: [string, string][] = [
     ...HOST_COMMANDS,
     ...Object.values(SUBCOMMANDS).map((command): [string, string] => [command.usage, command.summary]),
