@@ -35,6 +35,18 @@ describe('stigmer, installed from a fresh clone', { skip: cloneUnavailable() ?? 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-cli-'));
   const prefix = path.join(work, 'prefix');
   const stigmer = path.join(prefix, 'bin', 'stigmer');
+  /** `stigmer …` with `input` piped into its stdin, as `printf %s "$KEY" | stigmer keys set anthropic` does. */
+  const keysSet = (args: string[], input: string, env: NodeJS.ProcessEnv) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(stigmer, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+      child.stdin.end(`${input}\n`);
+    });
   let ollama: FakeOllamaServer;
   let anthropic: FakeServer;
 
@@ -172,16 +184,12 @@ describe('stigmer, installed from a fresh clone', { skip: cloneUnavailable() ?? 
     assert.match(text.stdout, /^App: {6}headless\nProvider: ollama {2}\(default\)\nModel: {4}llama3\.2/);
 
     // The key goes in on stdin: never in argv, never echoed.
-    const keyed = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(stigmer, ['keys', 'set', 'anthropic', ...dir], { env: environment, stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end(`${FAKE_ANTHROPIC_KEY}\n`);
-    });
+    const rejected = await keysSet(['keys', 'set', 'anthropic', ...dir], 'sk-ant-api03-WRONG-wrongwrongwrongwrong-0000', environment);
+    assert.equal(rejected.code, 1, 'a key the provider rejects is not saved');
+    assert.equal(rejected.stdout, '');
+    assert.match(rejected.stderr, /\b401\b|reject|invalid/i, 'the provider’s verdict is said');
+    assert.ok(!`${rejected.stdout}${rejected.stderr}`.includes('WRONG'), 'not even a rejected key is printed');
+    const keyed = await keysSet(['keys', 'set', 'anthropic', ...dir], FAKE_ANTHROPIC_KEY, environment);
     assert.equal(keyed.code, 0, keyed.stderr);
     assert.equal(keyed.stdout, `Saved the Anthropic key ${maskSecret(FAKE_ANTHROPIC_KEY)}: Anthropic accepted this key.\n`);
     assert.ok(!`${keyed.stdout}${keyed.stderr}${host.stdout}`.includes(FAKE_ANTHROPIC_KEY));
@@ -255,7 +263,11 @@ describe('stigmer, installed from a fresh clone', { skip: cloneUnavailable() ?? 
 
     const gone = await second(['keys', 'rm', 'anthropic', ...dir], environment);
     assert.deepEqual([gone.code, gone.stdout], [0, 'Removed the Anthropic key.\n']);
+    const lastFollower = startHost(scope, ['logs', '-f', '-n', '1', ...dir], environment, { command: stigmer });
+    await lastFollower.waitForLine('the follower to print the newest line', () => true);
     assert.deepEqual(await host.interruptGroup(), { code: 0, signal: null }, host.stderr);
     assert.equal(fs.existsSync(socket), false, 'the socket is removed when the host stops');
+    assert.deepEqual(await lastFollower.waitForExit(), { code: 0, signal: null }, 'a follower ends with the app');
+    assert.equal(lastFollower.stderr, 'The app stopped.\n');
   });
 });
