@@ -149,7 +149,7 @@ export class RunnerProtocol {
       case 'error': {
         const { id, code, message: text, fix } = message;
         const question = id === undefined ? undefined : this.#open.get(id);
-        if (id !== undefined && question === undefined) return this.#violation('unknown-task', 'an error for a task or check the app did not send, or that has ended');
+        if (id !== undefined && question === undefined) return this.#violation('unknown-error', 'an error for a task or check the app did not send, or that has ended');
         if (id !== undefined) this.#open.delete(id);
         if (id !== undefined && question?.kind === 'task') {
           const bounded = (value: string) => neutralizeControls(this.#deps.redact(value)).slice(0, MAX_RUNNER_TEXT);
@@ -200,7 +200,7 @@ export class RunnerProtocol {
 
   #isTask(id: string, type: string): boolean {
     if (this.#open.get(id)?.kind === 'task') return true;
-    this.#violation('unknown-task', `a ${type} for a task the app did not send, or that has ended`);
+    this.#violation(`unknown-${type}`, `a ${type} for a task the app did not send, or that has ended`);
     return false;
   }
 
