@@ -61,7 +61,9 @@ test('after Ollama comes up, the runner\'s "connection refused" no longer shows'
   const port = await freePort();
   const app = await ollamaApp(t, port);
   const state = () => app.core.getState();
-  await waitFor('the runner to report Ollama unreachable', () => app.entries.some((entry) => entry.source === 'runner' && /^The runner.*: “.*(ECONNREFUSED|cannot reach)/.test(entry.msg)));
+  await waitFor('the runner to report Ollama unreachable', () =>
+    app.entries.some((entry) => entry.source === 'runner' && /^The runner.*: “.*(ECONNREFUSED|cannot reach)/.test(entry.msg)),
+  );
   assert.deepEqual(ids(state()), ['ollama:not-installed'], 'the cause is shown, once, not its consequence');
   assert.deepEqual(
     state().problems[0]!.actions.map((action) => action.label),

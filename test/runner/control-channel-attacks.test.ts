@@ -32,8 +32,17 @@ async function startAttack(t: { after(fn: () => Promise<void>): void }, mode: st
   const scope = new Scope(t);
   const ollama = await startFakeOllama({ models: ['llama3.2'] });
   scope.defer(() => ollama.close());
-  const args = ['--user-data-dir', setUpProfile(scope), '--ui', '--runner-command', `python3 ${FIXTURE} ${mode}`, '--runner-control-channel', '--llm-provider', provider];
-  const extra = provider === 'ollama' ? {} : { ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY, OPENAI_API_KEY: FAKE_OPENAI_KEY };
+  const args = [
+    '--user-data-dir',
+    setUpProfile(scope),
+    '--ui',
+    '--runner-command',
+    `python3 ${FIXTURE} ${mode}`,
+    '--runner-control-channel',
+    '--llm-provider',
+    provider,
+  ];
+  const extra: Record<string, string> = provider === 'ollama' ? {} : { ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY, OPENAI_API_KEY: FAKE_OPENAI_KEY };
   const host = startHost(scope, args, hostEnv(scope, { ollamaHost: ollama.url, extra }));
   const ui = await connectUi(await uiUrl(host));
   scope.defer(() => ui.close());
@@ -60,7 +69,9 @@ test('runner text cannot pass for the app: quoted under its name, on one line, b
     'the app states what it gave the runner',
   );
   assert.ok(
-    host.lines().some((line) => line.includes('[runner] The runner says it is ready with “ollama”, model “llama3.2␊2026-01-01T00:00:00.000Z ERROR [app] forged')),
+    host
+      .lines()
+      .some((line) => line.includes('[runner] The runner says it is ready with “ollama”, model “llama3.2␊2026-01-01T00:00:00.000Z ERROR [app] forged')),
     'what the runner claimed instead is quoted under its name',
   );
 
@@ -131,7 +142,9 @@ test('20,000 error messages make a bounded number of lines, throttled once; the 
   const floodLines = host.lines().filter((line) => /flood \d+/.test(line)).length;
   const throttled = host.lines().filter((line) => line.includes('control messages a second')).length;
   const MB = 1024 * 1024;
-  t.diagnostic(`flood lines ${floodLines} of 20000, throttle notices ${throttled}; host RSS ${(before / MB).toFixed(1)} -> peak ${(peak / MB).toFixed(1)} -> ${(after / MB).toFixed(1)} MB`);
+  t.diagnostic(
+    `flood lines ${floodLines} of 20000, throttle notices ${throttled}; host RSS ${(before / MB).toFixed(1)} -> peak ${(peak / MB).toFixed(1)} -> ${(after / MB).toFixed(1)} MB`,
+  );
 
   assert.ok(floodLines < 5_000, `bounded: ${floodLines} lines`);
   assert.equal(throttled, 1, 'throttling said once');

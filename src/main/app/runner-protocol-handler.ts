@@ -127,7 +127,10 @@ export class RunnerProtocol {
     const verdict = this.#rate.take();
     if (verdict === 'throttle') {
       const { perSecond } = this.#deps.rate ?? CONTROL_RATE;
-      this.#deps.logRunner('warn', `The runner sends more than ${perSecond} control messages a second: the app drops the excess until it slows down (counted, and said once)`);
+      this.#deps.logRunner(
+        'warn',
+        `The runner sends more than ${perSecond} control messages a second: the app drops the excess until it slows down (counted, and said once)`,
+      );
     }
     if (verdict !== 'pass') return;
     if (raw instanceof InvalidControlLine) return this.#violation(raw.problem, raw.problem);
@@ -149,7 +152,8 @@ export class RunnerProtocol {
       case 'error': {
         const { id, code, message: text, fix } = message;
         const question = id === undefined ? undefined : this.#open.get(id);
-        if (id !== undefined && question === undefined) return this.#violation('unknown-error', 'an error for a task or check the app did not send, or that has ended');
+        if (id !== undefined && question === undefined)
+          return this.#violation('unknown-error', 'an error for a task or check the app did not send, or that has ended');
         if (id !== undefined) this.#open.delete(id);
         if (id !== undefined && question?.kind === 'task') {
           const bounded = (value: string) => neutralizeControls(this.#deps.redact(value)).slice(0, MAX_RUNNER_TEXT);
@@ -222,6 +226,10 @@ export class RunnerProtocol {
   #violation(kind: string, problem: string): void {
     const count = (this.#violations.get(kind) ?? 0) + 1;
     this.#violations.set(kind, count);
-    if (count === 1) this.#deps.logRunner('warn', `The runner sent ${problem} on its control channel; dropped as a protocol violation (more of the kind are counted, not logged)`);
+    if (count === 1)
+      this.#deps.logRunner(
+        'warn',
+        `The runner sent ${problem} on its control channel; dropped as a protocol violation (more of the kind are counted, not logged)`,
+      );
   }
 }
