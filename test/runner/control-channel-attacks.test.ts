@@ -25,8 +25,8 @@ import { uiUrl } from '../support/ui-e2e.ts';
 import { connectUi } from '../support/websocket.ts';
 
 const FIXTURE = path.join(import.meta.dirname, '..', 'python', 'fixtures', 'channel-attacks.py');
-/** A line a forged app entry would start with on the host's stdout, were the runner's newline kept. */
-const FORGED_LINE = /^2026-01-01T00:00:00\.000Z ERROR \[app\] forged/;
+/** A stdout line that shows the runner's forged text as the app's (`… [app] 2026-… ERROR [app] forged…`). */
+const FORGED_LINE = /^\S+ [A-Z]+ +\[app\] .*forged/;
 
 async function startAttack(t: { after(fn: () => Promise<void>): void }, mode: string, { provider = 'ollama' }: { provider?: 'ollama' | 'anthropic' } = {}) {
   const scope = new Scope(t);
@@ -54,11 +54,16 @@ async function startAttack(t: { after(fn: () => Promise<void>): void }, mode: st
 
 test('runner text cannot pass for the app: quoted under its name, on one line, bounded, and the fix is the app\u2019s', async (t) => {
   const { ollama, host, recent, state } = await startAttack(t, 'forge');
-  await host.waitForLine('the forged incident', (line) => line.includes('The runner reports: “trouble'));
+  await host.waitForLine('the forged incident', (line) => line.includes('The runner reports: “trouble') || line.includes('Runner: trouble'));
+  await waitFor('the incident on the Overview', async () => (await state()).problems.some((problem) => problem.id === 'runner:incident'));
+  const incident = (await state()).problems.find((problem) => problem.id === 'runner:incident')!;
+  t.diagnostic(
+    `stdout lines forged as the app's: ${host.lines().filter((line) => FORGED_LINE.test(line)).length}; incident title ${incident.title.length} characters, ${incident.title.split('\n').length} lines; fix offered: ${JSON.stringify(incident.detail.slice(0, 60))}`,
+  );
   assert.deepEqual(
     host.lines().filter((line) => FORGED_LINE.test(line)),
     [],
-    'no stdout line starts as a forged app line',
+    'no stdout line shows the forged text as the app\u2019s',
   );
   for (const entry of await recent('forged')) {
     assert.equal(entry.source, 'runner', `the runner's text is under its name: ${entry.msg}`);
@@ -75,8 +80,6 @@ test('runner text cannot pass for the app: quoted under its name, on one line, b
     'what the runner claimed instead is quoted under its name',
   );
 
-  await waitFor('the incident on the Overview', async () => (await state()).problems.some((problem) => problem.id === 'runner:incident'));
-  const incident = (await state()).problems.find((problem) => problem.id === 'runner:incident')!;
   assert.match(incident.title, /^The runner reports: “trouble␊2026-01-01T00:00:00\.000Z ERROR \[app\] forged by the runner x+…” \(\d+ more characters\)\.$/);
   assert.ok(incident.title.length < 400, `bounded: ${incident.title.length} characters`);
   assert.ok(!incident.detail.includes('curl'), `the fix is the app's own: ${incident.detail}`);
@@ -92,8 +95,12 @@ test('answers to questions the app did not ask are dropped and named once; no ke
   const reply = await ui.request('playground:run', { prompt: 'Who answers?' });
   assert.equal(reply.ok, true, JSON.stringify(reply.error));
   const { taskId } = reply.value as { taskId: string };
-  await waitFor('the task to end', () => (ui.events('playground') as PlaygroundEvent[]).some((event) => event.type === 'done'));
+  await waitFor('the task to end', () => (ui.events('playground') as PlaygroundEvent[]).some((event) => event.type === 'done' && event.taskId === taskId));
   const events = ui.events('playground') as PlaygroundEvent[];
+  const { keyChecks } = await state();
+  t.diagnostic(
+    `Playground events for tasks the app did not send: ${events.filter((event) => event.taskId !== taskId).length}; key states: anthropic ${keyChecks.anthropic?.state ?? 'none'}, openai ${keyChecks.openai?.state ?? 'none'}`,
+  );
   assert.deepEqual(
     events.map((event) => [event.type, event.taskId, event.type === 'delta' ? event.text : '']),
     [
@@ -103,7 +110,6 @@ test('answers to questions the app did not ask are dropped and named once; no ke
     'only the answer to the task the app sent reaches the window',
   );
   await waitFor('the violations to be logged', () => host.lines().some((line) => line.includes('a delta for a task the app did not send')));
-  const { keyChecks } = await state();
   assert.deepEqual(keyChecks, { anthropic: null, openai: null }, 'no key verified or rejected by the runner');
   for (const problem of [
     'a check result for a check the app did not send',
