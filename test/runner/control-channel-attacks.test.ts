@@ -126,6 +126,28 @@ test('answers to questions the app did not ask are dropped and named once; no ke
   );
 });
 
+test('a task the runner leaves unanswered ends, in the app\u2019s words, when the runner restarts', async (t) => {
+  const { host, ui } = await startAttack(t, 'unsolicited', { provider: 'anthropic' });
+  await host.waitForLine('the runner to be ready', (line) => line.includes('Runner ready: anthropic'));
+  const reply = await ui.request('playground:run', { prompt: 'Never answered' });
+  assert.equal(reply.ok, true, JSON.stringify(reply.error));
+  const { taskId } = reply.value as { taskId: string };
+  assert.equal((await ui.request('runner:restart')).ok, true);
+  await waitFor('the task to end', () => (ui.events('playground') as PlaygroundEvent[]).some((event) => event.taskId === taskId));
+  assert.deepEqual(
+    (ui.events('playground') as PlaygroundEvent[]).map((event) => ({ ...event })),
+    [
+      {
+        type: 'error',
+        taskId,
+        code: 'unknown',
+        message: 'the runner stopped before it finished this task',
+        fix: 'Start the runner on the Overview page if it does not restart, then send the prompt again.',
+      },
+    ],
+  );
+});
+
 /** The resident memory of a process, in bytes (VmRSS). */
 function rssOf(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];

@@ -104,8 +104,6 @@ export class RunnerControl {
   #announced = false;
   readonly #readyWatch: ReadyWatch;
   readonly #protocol: RunnerProtocol;
-  /** The launch the protocol's questions belong to (its start time); null while none runs. */
-  #launch: number | null = null;
 
   constructor(deps: RunnerControlDeps) {
     this.#deps = deps;
@@ -358,14 +356,11 @@ export class RunnerControl {
       ...runnerOptions,
     });
     const unsubscribers = [
-      supervisor.subscribe(({ status }) => {
+      supervisor.subscribe(({ from, status }) => {
         // A new process announces itself afresh, and answers only what it was asked.
         if (status.state !== 'running') this.#announced = false;
-        const launch = status.state === 'running' ? status.startedAt : null;
-        if (launch !== this.#launch) {
-          this.#launch = launch;
-          this.#protocol.newLaunch();
-        }
+        // As a process is about to start, not once it runs: its `ready` may come before the supervisor says "running".
+        if (status.state === 'starting' || from === 'running') this.#protocol.newLaunch();
         // The configuration's command, not the one this supervisor began with: a change of the channel alone restarts the same supervisor.
         const current = this.#deps.configuration.runnerCommand;
         const channelled = current?.ok === true && current.command.controlChannel === true;

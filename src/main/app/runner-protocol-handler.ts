@@ -67,6 +67,10 @@ const APP_FIX: Partial<Record<RunnerErrorCode, string>> = {
   timeout: 'Check the network and the provider, then try again.',
 };
 const DEFAULT_FIX = "See the runner's logs; its own words are quoted there.";
+const UNFINISHED = {
+  message: 'the runner stopped before it finished this task',
+  fix: 'Start the runner on the Overview page if it does not restart, then send the prompt again.',
+};
 
 /** Runner text as the app quotes it: masked, controls made visible, bounded, in quotes it cannot close. */
 export function quoteRunner(text: string, redact: (text: string) => string, max = MAX_RUNNER_TEXT): string {
@@ -107,8 +111,14 @@ export class RunnerProtocol {
     this.#open.set(id, question);
   }
 
-  /** A new runner process, or none: the previous one's questions, announcement and limits end with it. */
+  /**
+   * A new runner process, or none: the previous one's questions, announcement and limits end with
+   * it. A task it left unanswered ends here, in the app's words, so the window does not wait forever.
+   */
   newLaunch(): void {
+    for (const [taskId, question] of this.#open) {
+      if (question.kind === 'task') this.#deps.onPlayground({ type: 'error', taskId, code: 'unknown', ...UNFINISHED });
+    }
     const unlogged = [...this.#violations.values()].reduce((sum, count) => sum + count - 1, 0);
     if (this.#rate.dropped > 0 || unlogged > 0) {
       this.#deps.logRunner(
