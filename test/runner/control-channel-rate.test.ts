@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CONTROL_RATE, ControlRate, type RateVerdict } from '../../src/main/app/control-rate.ts';
+import { ControlRate, type RateVerdict } from '../../src/main/app/control-rate.ts';
+import { CONTROL_RATE } from '../../src/shared/runner-protocol.ts';
 
 function clocked() {
   let now = 0;

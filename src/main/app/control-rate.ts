@@ -1,14 +1,4 @@
-/**
- * How many control messages a runner may send: a token bucket per launch. A runner that sends
- * faster has the excess dropped, and the app says so once per throttling episode, not once per
- * message (20,000 messages must not become 20,000 log lines).
- *
- * 500 a second with a burst of 500 is generous for real runners: a Playground answer is one
- * `delta` per streamed chunk, and the fastest local models stream about 200–300 tokens a second;
- * two such answers at once still pass. Everything else a runner sends (`ready`, a check result,
- * an incident) comes a few times per launch.
- */
-export const CONTROL_RATE = { perSecond: 500, burst: 500 } as const;
+import { CONTROL_RATE } from '../../shared/runner-protocol.ts';
 
 export type RateVerdict =
   /** Within the limit: handle the message. */
@@ -18,6 +8,12 @@ export type RateVerdict =
   /** Over the limit in an episode already announced: drop it silently (it is counted). */
   | 'drop';
 
+/**
+ * How many control messages a runner may send: a token bucket per launch, `CONTROL_RATE` (500 a
+ * second, a burst of 500; why in its comment). A runner that sends faster has the excess dropped,
+ * and the app says so once per throttling episode, not once per message (20,000 messages must not
+ * become 20,000 log lines).
+ */
 export class ControlRate {
   readonly #perSecond: number;
   readonly #burst: number;

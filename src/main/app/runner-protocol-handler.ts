@@ -1,11 +1,11 @@
 import type { PlaygroundEvent } from '../../shared/ipc.ts';
 import type { LogEntry } from '../../shared/logs.ts';
 import { isCloudProvider, type CloudProvider, type Provider } from '../../shared/providers.ts';
-import { RunnerToAppSchema, type RunnerErrorCode } from '../../shared/runner-protocol.ts';
+import { CONTROL_RATE, RunnerToAppSchema, type RunnerErrorCode } from '../../shared/runner-protocol.ts';
 import type { UserError } from '../../shared/state-schema.ts';
 import { InvalidControlLine } from '../process/json-lines-channel.ts';
 import { neutralizeControls } from '../logs/control-chars.ts';
-import { CONTROL_RATE, ControlRate } from './control-rate.ts';
+import { ControlRate } from './control-rate.ts';
 
 /**
  * The app's side of what a runner says on its control channel. A runner is another program: what
