@@ -41,15 +41,13 @@ export interface RunnerProtocolDeps {
   /** Masks keys and key shapes, as the log pipeline does. */
   redact: (text: string) => string;
   given: () => GivenConfig;
-  /** The runner said `ready`; `check` when it announced the cloud provider it was given, whose key the app wants checked. */
+  /** The runner said `ready`; `check` when, in its launch's first `ready`, it announced the cloud provider it was given, whose key the app wants checked. */
   onReady: (check: CloudProvider | null) => void;
   /** The runner's answer to a check the app asked about `provider`; `failedCode` set when a check failed. */
   onKeyChecked: (provider: CloudProvider, failedCode: RunnerErrorCode | undefined) => void;
   onPlayground: (event: PlaygroundEvent) => void;
   /** Something the state shows changed (the incident). */
   onChange: () => void;
-  rate?: { perSecond: number; burst: number };
-  now?: () => number;
 }
 
 /** A question the app asked in this launch, by its id. */
@@ -94,7 +92,7 @@ export class RunnerProtocol {
 
   constructor(deps: RunnerProtocolDeps) {
     this.#deps = deps;
-    this.#rate = this.#newRate();
+    this.#rate = new ControlRate();
   }
 
   /** A problem the runner reported outside any task (its start-up provider check), in the app's words and the runner's quoted. */
@@ -130,13 +128,13 @@ export class RunnerProtocol {
     this.#announced = null;
     this.#lastReady = '';
     this.#violations.clear();
-    this.#rate = this.#newRate();
+    this.#rate = new ControlRate();
   }
 
   handle(raw: unknown): void {
     const verdict = this.#rate.take();
     if (verdict === 'throttle') {
-      const { perSecond } = this.#deps.rate ?? CONTROL_RATE;
+      const { perSecond } = CONTROL_RATE;
       this.#deps.logRunner(
         'warn',
         `The runner sends more than ${perSecond} control messages a second: the app drops the excess until it slows down (counted, and said once)`,
@@ -191,15 +189,13 @@ export class RunnerProtocol {
     }
   }
 
-  #newRate(): ControlRate {
-    return new ControlRate(this.#deps.rate ?? CONTROL_RATE, this.#deps.now);
-  }
-
   #ready(provider: Provider, model: string, baseUrl: string): void {
     const key = JSON.stringify([provider, model, baseUrl]);
     // Said again, it tells nothing new: no line, no second check.
     if (key === this.#lastReady) return;
     this.#lastReady = key;
+    // Only the launch's first `ready` asks for a check: a runner that keeps changing its story cannot make the app ask again and again.
+    const first = this.#announced === null;
     this.#announced = provider;
     const given = this.#deps.given();
     // The app states what it gave the runner; what the runner claims is quoted only where it differs.
@@ -209,7 +205,7 @@ export class RunnerProtocol {
       this.#deps.logRunner('warn', `The runner says it is ready with ${quote(provider)}, model ${quote(model)} at ${quote(baseUrl)}, not what the app gave it`);
     }
     this.#setIncident(null);
-    this.#deps.onReady(isCloudProvider(given.provider) && provider === given.provider ? given.provider : null);
+    this.#deps.onReady(first && isCloudProvider(given.provider) && provider === given.provider ? given.provider : null);
   }
 
   #isTask(id: string, type: string): boolean {
