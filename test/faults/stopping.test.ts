@@ -37,7 +37,8 @@ async function firstDaemon(t: TestContext, pidsFile: string): Promise<number> {
   return daemon!;
 }
 
-const readiesFromTheDaemon = (lines: readonly string[]) => lines.filter((line) => line.includes('Runner ready: anthropic from-the-daemon'));
+/** The app's lines about a `ready` that named the daemon's model: said once per launch (a repeated ready tells nothing new). */
+const readiesFromTheDaemon = (lines: readonly string[]) => lines.filter((line) => line.includes('ready with') && line.includes('from-the-daemon'));
 
 /** Quits the real headless host on SIGTERM and measures how long it took to exit. */
 async function quitMeasured(host: ReturnType<typeof startHeadless>): Promise<{ exit: { code: number | null; signal: NodeJS.Signals | null }; ms: number }> {
@@ -125,7 +126,7 @@ test('after a restart, a daemon holding the previous launch’s control socket i
   const runner = fixtureRunner(DAEMON_RUNNER, pidsFile, '--clear-env', `--once=${path.join(dir, 'once')}`);
   const app = await appWithChannelRunner(t, dir, runner, { runnerReadyWaitMs: 1_500 });
   const daemon = await firstDaemon(t, pidsFile);
-  const readies = () => app.entries.filter((entry) => entry.msg.startsWith('Runner ready: anthropic from-the-daemon')).length;
+  const readies = () => readiesFromTheDaemon(app.entries.map((entry) => entry.msg)).length;
   await waitFor('the daemon’s ready, while its launch runs', () => readies() > 0);
   const first = app.core.getState().runner.pid;
 
