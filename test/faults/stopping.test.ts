@@ -30,6 +30,13 @@ function daemonsIn(pidsFile: string): number[] {
     .map((line) => (JSON.parse(line) as { daemon: number }).daemon);
 }
 
+/** The runner a real host started, SIGKILLed when the test ends: a failing test SIGKILLs the host, which would leave it. */
+async function hostRunner(t: TestContext, host: ReturnType<typeof startHeadless>): Promise<number> {
+  const pid = Number(await waitFor('the runner to start', () => /Runner running: started \(pid (\d+)\)/.exec(host.stdout())?.[1]));
+  killAfter(t, pid);
+  return pid;
+}
+
 /** Waits for the first daemon, which is SIGKILLed when the test ends whatever happened. */
 async function firstDaemon(t: TestContext, pidsFile: string): Promise<number> {
   const [daemon] = await waitFor('the runner to start its daemon', () => daemonsIn(pidsFile).length > 0 && daemonsIn(pidsFile));
@@ -56,6 +63,7 @@ test('quit through the real host ends within the deadline while a setsid daemon 
     ['--user-data-dir', dir, '--runner-control-channel', '--runner-command', fixtureRunner(DAEMON_RUNNER, pidsFile, '--ignore-term')],
     faultEnv(dir, CLOUD_KEY),
   );
+  const runner = await hostRunner(t, host);
   const daemon = await firstDaemon(t, pidsFile);
   await waitFor('the daemon speaking on the inherited control socket', () => readiesFromTheDaemon(host.stdout().split('\n')).length > 0);
   assert.ok(fs.readFileSync(`/proc/${daemon}/stat`, 'utf8').split(') ')[1]!.split(' ')[3] === String(daemon), 'the daemon leads a session of its own');
@@ -64,6 +72,7 @@ test('quit through the real host ends within the deadline while a setsid daemon 
   t.diagnostic(`SIGTERM to exit: ${Math.round(ms)} ms (deadline ${QUIT_DEADLINE_MS} ms)`);
   assert.deepEqual(exit, { code: 0, signal: null }, host.stdout());
   assert.ok(ms < QUIT_DEADLINE_MS, `exited after ${Math.round(ms)} ms`);
+  assert.ok(isGone(runner), 'the runner is gone');
   assert.ok(isGone(daemon), 'the daemon, found by its launch marker, is gone');
   const lines = host.stdout().split('\n');
   const stopping = lines.findIndex((line) => line.includes('Runner stopping: stop requested'));
@@ -78,6 +87,7 @@ test('a daemon that cleared its environment cannot be found, but cannot hold the
     ['--user-data-dir', dir, '--runner-control-channel', '--runner-command', fixtureRunner(DAEMON_RUNNER, pidsFile, '--ignore-term', '--clear-env')],
     faultEnv(dir, CLOUD_KEY),
   );
+  const runner = await hostRunner(t, host);
   const daemon = await firstDaemon(t, pidsFile);
   await waitFor('the daemon speaking on the inherited control socket', () => readiesFromTheDaemon(host.stdout().split('\n')).length > 0);
 
@@ -85,6 +95,7 @@ test('a daemon that cleared its environment cannot be found, but cannot hold the
   t.diagnostic(`SIGTERM to exit with the daemon still holding fd 3, stdout and stderr: ${Math.round(ms)} ms`);
   assert.deepEqual(exit, { code: 0, signal: null }, host.stdout());
   assert.ok(ms < QUIT_DEADLINE_MS, `exited after ${Math.round(ms)} ms`);
+  assert.ok(isGone(runner), 'the runner is gone');
   // The documented limit (docs/RELIABILITY.md): without the marker, a process in another session is not found.
   assert.ok(!isGone(daemon), 'the attack was live: the daemon still runs, holding the descriptors');
 });
