@@ -25,6 +25,7 @@ Object.assign(process, { type: 'browser', ...(resources ? { resourcesPath: resou
 // The same module instance the app gets for `import 'electron'`.
 const { app } = (await import(DOUBLE_URL)) as typeof import('./index.ts');
 app.identify({ appPath: resources ? path.join(resources, 'app.asar') : appDir, name: manifest.productName ?? manifest.name, version: manifest.version });
+app.holdProcess();
 openControlChannel();
 await import(pathToFileURL(path.join(appDir, manifest.main ?? 'index.js')).href);
 // Docs (app `ready`): emitted once Electron has finished initialising, which is after the main script ran.
