@@ -253,6 +253,9 @@ export async function startDesktopHost(scope: Scope, args: readonly string[], en
   const host = new DesktopHost(args, env, options);
   scope.defer(async () => {
     await host.disconnect();
+    // An Electron rule the app broke fails the test, even if the app caught the error.
+    const broken = host.violations();
+    if (broken.length > 0) throw new Error(`The app broke Electron's rules:\n${broken.join('\n')}`);
     if (!host.running) return;
     const pids = host.pids();
     for (const pid of pids.reverse()) {
