@@ -210,9 +210,30 @@ export class DesktopHost {
     );
   }
 
+  /** The tray item whose label starts with `prefix`, as the menu shows it now. */
+  async trayItem(prefix: string, menu?: MenuSnapshot[]): Promise<MenuSnapshot | undefined> {
+    return (menu ?? (await this.trayMenu())).find((item) => item.label.startsWith(prefix));
+  }
+
+  /** Waits until the tray's menu satisfies `check` (it follows the app's state events). */
+  waitForTray<T>(what: string, check: (menu: MenuSnapshot[]) => T | undefined | null | false, timeoutMs = HOST_WAIT_MS): Promise<T> {
+    let last: MenuSnapshot[] = [];
+    const described = () => `${what}; the tray showed: ${last.map((item) => item.label).join(' | ')}`;
+    return this.#explained(() =>
+      waitFor(
+        described,
+        async () => {
+          last = (await this.state()).trays[0]?.menu ?? [];
+          return check(last);
+        },
+        timeoutMs,
+      ),
+    );
+  }
+
   /** Quit from the tray, as a user would; resolves with the exit. */
   async quit(timeoutMs = HOST_WAIT_MS): Promise<HostExit> {
-    await this.clickTray('Quit');
+    await this.clickTray('Quit Stigmer Desktop');
     return this.waitForExit(timeoutMs);
   }
 
