@@ -176,6 +176,11 @@ export class DesktopHost {
     return this.#request('tray-click', labels);
   }
 
+  /** Makes main throw an error nothing catches (as a bug in an event listener would). */
+  throwUncaught(): Promise<void> {
+    return this.#request('throw-uncaught');
+  }
+
   /** The window's close button. */
   closeWindow(): Promise<void> {
     return this.#request('window-close');
