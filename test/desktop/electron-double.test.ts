@@ -83,7 +83,10 @@ test('a sandboxed preload may require only electron, events, timers and url', (t
   };
   const host = { invoke: async () => undefined, send: () => {} };
   const allowed = runPreload(
-    write('ok.cjs', "const { contextBridge } = require('electron'); require('events'); require('timers'); require('url'); contextBridge.exposeInMainWorld('api', { x: 1 });"),
+    write(
+      'ok.cjs',
+      "const { contextBridge } = require('electron'); require('events'); require('timers'); require('url'); contextBridge.exposeInMainWorld('api', { x: 1 });",
+    ),
     host,
   );
   assert.deepEqual(allowed.exposed.get('api'), { x: 1 });

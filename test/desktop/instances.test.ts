@@ -30,14 +30,20 @@ test('a second launch focuses the first window, a headless host on the profile i
   const headless = startHost(scope, ['--user-data-dir', userDataDir], env);
   const refused = await headless.waitForExit();
   assert.notEqual(refused.code, 0);
-  assert.match(headless.stdout + headless.stderr, new RegExp(`already running on ${userDataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the desktop app with pid ${first.pid}`));
+  assert.match(
+    headless.stdout + headless.stderr,
+    new RegExp(`already running on ${userDataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the desktop app with pid ${first.pid}`),
+  );
 
   await first.throwUncaught();
   await first.waitForLogLine('the error to be logged', (line) => /ERROR +app +Unexpected error: Error: A test made main throw this/.test(line));
   assert.equal(first.running, true);
   // Still answering: the window's commands go through.
   const reply = await page.evaluate(async () => {
-    const answer = await (window as unknown as { stigmer: { invoke(name: string, payload: object): Promise<{ ok: boolean }> } }).stigmer.invoke('state:get', {});
+    const answer = await (window as unknown as { stigmer: { invoke(name: string, payload: object): Promise<{ ok: boolean }> } }).stigmer.invoke(
+      'state:get',
+      {},
+    );
     return answer.ok;
   });
   assert.equal(reply, true);

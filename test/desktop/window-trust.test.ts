@@ -87,7 +87,14 @@ test('navigation and redirects stay on the app origin', () => {
   const contents = appWindow.webContents;
   for (const kind of ['will-navigate', 'will-redirect'] as const) {
     assert.equal(contents.navigationAllowed(kind, 'app://renderer/index.html#/models'), true, `${kind} within the app`);
-    for (const away of ['file:///tmp/index.html', 'data:text/html,hi', 'evil://renderer/index.html', 'app://elsewhere/', 'https://ollama.com/download', 'http://127.0.0.1:8080/']) {
+    for (const away of [
+      'file:///tmp/index.html',
+      'data:text/html,hi',
+      'evil://renderer/index.html',
+      'app://elsewhere/',
+      'https://ollama.com/download',
+      'http://127.0.0.1:8080/',
+    ]) {
       assert.equal(contents.navigationAllowed(kind, away), false, `${kind} to ${away}`);
     }
   }

@@ -43,9 +43,13 @@ export async function ensureDesktopBuilt(): Promise<void> {
   fs.mkdirSync(OUT, { recursive: true });
   const fresh = fs.mkdtempSync(path.join(OUT, '.desktop-build-'));
   try {
-    await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--outDir', fresh, '--logLevel', 'warn'], {
-      cwd: REPO_ROOT,
-    });
+    await promisify(execFile)(
+      process.execPath,
+      [path.join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--outDir', fresh, '--logLevel', 'warn'],
+      {
+        cwd: REPO_ROOT,
+      },
+    );
     for (const part of ['main', 'preload']) {
       const target = path.join(OUT, part);
       const retired = `${fresh}-${part}.old`;
@@ -68,7 +72,8 @@ export interface DesktopHostOptions {
 }
 
 /** What the app asked of the desktop: URLs opened, folders revealed, error boxes. */
-export type DesktopRequest = { kind: 'open-external'; url: string } | { kind: 'open-path'; path: string } | { kind: 'error-box'; title: string; content: string };
+export type DesktopRequest =
+  { kind: 'open-external'; url: string } | { kind: 'open-path'; path: string } | { kind: 'error-box'; title: string; content: string };
 
 export class DesktopHost {
   readonly child: ChildProcess & { stdout: Readable; stderr: Readable };
@@ -133,7 +138,10 @@ export class DesktopHost {
   /** The app's own log (`<user-data-dir>/logs/app.log`), as the Logs screen and support read it. */
   logLines(): string[] {
     try {
-      return fs.readFileSync(path.join(this.userDataDir, 'logs', 'app.log'), 'utf8').split('\n').slice(0, -1);
+      return fs
+        .readFileSync(path.join(this.userDataDir, 'logs', 'app.log'), 'utf8')
+        .split('\n')
+        .slice(0, -1);
     } catch {
       return [];
     }
@@ -192,12 +200,24 @@ export class DesktopHost {
 
   /** The window's page, attached over CDP to the app's own Chromium (the page the app loaded). */
   async page(timeoutMs = HOST_WAIT_MS): Promise<Page> {
-    const state = await this.waitForState('the window to load', (current) => (current.cdpEndpoint && current.windows.some((window) => window.url) ? current : undefined), timeoutMs);
+    const state = await this.waitForState(
+      'the window to load',
+      (current) => (current.cdpEndpoint && current.windows.some((window) => window.url) ? current : undefined),
+      timeoutMs,
+    );
     this.#browser ??= chromium.connectOverCDP(state.cdpEndpoint!);
     const browser = await this.#browser;
     const pageUrl = state.windows.find((window) => window.url)!.pageUrl;
     return this.#explained(() =>
-      waitFor(`the window's page at ${pageUrl}`, () => browser.contexts().flatMap((context) => context.pages()).find((page) => page.url().startsWith(pageUrl.replace(/#.*$/, ''))), timeoutMs),
+      waitFor(
+        `the window's page at ${pageUrl}`,
+        () =>
+          browser
+            .contexts()
+            .flatMap((context) => context.pages())
+            .find((page) => page.url().startsWith(pageUrl.replace(/#.*$/, ''))),
+        timeoutMs,
+      ),
     );
   }
 
@@ -263,9 +283,12 @@ export class DesktopHost {
     try {
       return await body();
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n--- desktop host stdout (last 60 lines) ---\n${this.lines().slice(-60).join('\n')}\n--- app.log (last 60 lines) ---\n${this.logLines().slice(-60).join('\n')}\n--- stderr ---\n${this.#stderr}`, {
-        cause: error,
-      });
+      throw new Error(
+        `${(error as Error).message}\n--- desktop host stdout (last 60 lines) ---\n${this.lines().slice(-60).join('\n')}\n--- app.log (last 60 lines) ---\n${this.logLines().slice(-60).join('\n')}\n--- stderr ---\n${this.#stderr}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 }

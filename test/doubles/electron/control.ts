@@ -51,9 +51,10 @@ const OPS: Record<ControlRequest['op'], (request: ControlRequest) => unknown> = 
   'window-close': () => BrowserWindow.getAllWindows().map((window) => window.close()),
   quit: () => app.quit(),
   // An error thrown by main-process code outside any handler's try, like a bug in an event listener.
-  'throw-uncaught': () => setImmediate(() => {
-    throw new Error('A test made main throw this');
-  }),
+  'throw-uncaught': () =>
+    setImmediate(() => {
+      throw new Error('A test made main throw this');
+    }),
 };
 
 export function openControlChannel(): void {

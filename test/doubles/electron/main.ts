@@ -17,7 +17,12 @@ import { doubleOptions } from './options.ts';
 const [appDirArgument, ...args] = process.argv.slice(2);
 if (!appDirArgument) throw new Error('usage: node test/doubles/electron/main.ts <appDir> [args…]');
 const appDir = path.resolve(appDirArgument);
-const manifest = JSON.parse(fs.readFileSync(path.join(appDir, 'package.json'), 'utf8')) as { main?: string; name: string; productName?: string; version: string };
+const manifest = JSON.parse(fs.readFileSync(path.join(appDir, 'package.json'), 'utf8')) as {
+  main?: string;
+  name: string;
+  productName?: string;
+  version: string;
+};
 const resources = doubleOptions.packagedResources;
 process.argv = resources ? [process.execPath, ...args] : [process.execPath, appDir, ...args];
 Object.assign(process, { type: 'browser', ...(resources ? { resourcesPath: resources } : {}) });

@@ -19,7 +19,15 @@ import { appUrl, serveThroughHandler, standInUrl } from './protocol.ts';
 import type { WebContents } from './windows.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 let browser: Promise<{ browser: Browser; endpoint: string }> | undefined;
 let chromiumProcess: ChildProcess | undefined;
@@ -118,7 +126,8 @@ export async function attachPage(contents: WebContents): Promise<RendererPage> {
       functions.set(functions.size + 1, value as (...args: unknown[]) => unknown);
       return { fn: functions.size };
     }
-    if (value && typeof value === 'object' && !Array.isArray(value)) return { obj: Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, describe(inner)])) };
+    if (value && typeof value === 'object' && !Array.isArray(value))
+      return { obj: Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, describe(inner)])) };
     return { value: structuredClone(value) };
   };
   const pageCallbacks = new Map<number, (...args: unknown[]) => void>();
@@ -128,7 +137,11 @@ export async function attachPage(contents: WebContents): Promise<RendererPage> {
     if (!pageCallbacks.has(id))
       pageCallbacks.set(id, (...args: unknown[]) => {
         void page
-          .evaluate(([cb, values]) => (globalThis as unknown as { __electronDoubleCallbacks: Map<number, (...a: unknown[]) => void> }).__electronDoubleCallbacks.get(cb)?.(...values), [id, args] as const)
+          .evaluate(
+            ([cb, values]) =>
+              (globalThis as unknown as { __electronDoubleCallbacks: Map<number, (...a: unknown[]) => void> }).__electronDoubleCallbacks.get(cb)?.(...values),
+            [id, args] as const,
+          )
           .catch(() => {});
       });
     return pageCallbacks.get(id);
