@@ -16,9 +16,12 @@ import { DOUBLE_ENV, type KeyringBackend } from '../doubles/electron/options.ts'
 import { VIOLATION_MARK } from '../doubles/electron/rules.ts';
 import type { MenuSnapshot } from '../doubles/electron/tray.ts';
 import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
-import { HOST_WAIT_MS, descendantsOf, type HostExit, type Scope } from './e2e-host.ts';
+import { descendantsOf, type HostExit, type Scope } from './e2e-host.ts';
 import { REPO_ROOT } from './headless.ts';
 import { waitFor } from './processes.ts';
+
+/** The desktop host starts Node, Chromium, Ollama's double and the runner: waits are longer than the headless host's. */
+export const DESKTOP_WAIT_MS = 60_000;
 
 export const DOUBLE_MAIN = path.join(REPO_ROOT, 'test/doubles/electron/main.ts');
 const OUT = path.join(REPO_ROOT, 'out');
@@ -148,7 +151,7 @@ export class DesktopHost {
   }
 
   /** Waits for a line of the app's log. */
-  waitForLogLine(what: string, matches: (line: string) => boolean, timeoutMs = HOST_WAIT_MS): Promise<string> {
+  waitForLogLine(what: string, matches: (line: string) => boolean, timeoutMs = DESKTOP_WAIT_MS): Promise<string> {
     return this.#explained(() => waitFor(what, () => this.logLines().find(matches), timeoutMs));
   }
 
@@ -194,12 +197,12 @@ export class DesktopHost {
     return this.#request('window-close');
   }
 
-  async waitForState<T>(what: string, pick: (state: DoubleState) => T | undefined | null | false, timeoutMs = HOST_WAIT_MS): Promise<T> {
+  async waitForState<T>(what: string, pick: (state: DoubleState) => T | undefined | null | false, timeoutMs = DESKTOP_WAIT_MS): Promise<T> {
     return this.#explained(() => waitFor(what, async () => pick(await this.state()), timeoutMs));
   }
 
   /** The window's page, attached over CDP to the app's own Chromium (the page the app loaded). */
-  async page(timeoutMs = HOST_WAIT_MS): Promise<Page> {
+  async page(timeoutMs = DESKTOP_WAIT_MS): Promise<Page> {
     const state = await this.waitForState(
       'the window to load',
       (current) => (current.cdpEndpoint && current.windows.some((window) => window.url) ? current : undefined),
@@ -221,7 +224,7 @@ export class DesktopHost {
     );
   }
 
-  async waitForLine(what: string, matches: (line: string) => boolean, timeoutMs = HOST_WAIT_MS): Promise<string> {
+  async waitForLine(what: string, matches: (line: string) => boolean, timeoutMs = DESKTOP_WAIT_MS): Promise<string> {
     return this.#explained(() =>
       waitFor(
         what,
@@ -241,7 +244,7 @@ export class DesktopHost {
   }
 
   /** Waits until the tray's menu satisfies `check` (it follows the app's state events). */
-  waitForTray<T>(what: string, check: (menu: MenuSnapshot[]) => T | undefined | null | false, timeoutMs = HOST_WAIT_MS): Promise<T> {
+  waitForTray<T>(what: string, check: (menu: MenuSnapshot[]) => T | undefined | null | false, timeoutMs = DESKTOP_WAIT_MS): Promise<T> {
     let last: MenuSnapshot[] = [];
     const described = () => `${what}; the tray showed: ${last.map((item) => item.label).join(' | ')}`;
     return this.#explained(() =>
@@ -257,12 +260,12 @@ export class DesktopHost {
   }
 
   /** Quit from the tray, as a user would; resolves with the exit. */
-  async quit(timeoutMs = HOST_WAIT_MS): Promise<HostExit> {
+  async quit(timeoutMs = DESKTOP_WAIT_MS): Promise<HostExit> {
     await this.clickTray('Quit Stigmer Desktop');
     return this.waitForExit(timeoutMs);
   }
 
-  async waitForExit(timeoutMs = HOST_WAIT_MS): Promise<HostExit> {
+  async waitForExit(timeoutMs = DESKTOP_WAIT_MS): Promise<HostExit> {
     await this.#explained(() => waitFor('the desktop host to exit', () => !this.running, timeoutMs));
     await this.disconnect();
     return this.exited;
