@@ -36,6 +36,16 @@ test('the window shows the state (Overview) from main, changes a setting through
     { bridge: ['invoke', 'on'], node: 'undefined' },
     'the preload exposes two functions, and the page has no Node',
   );
+  // The page cannot take the window elsewhere: main's will-navigate guard cancels it.
+  const navigated = page.waitForEvent('requestfailed', { predicate: (request) => request.url() === 'https://example.com/', ...DEADLINE });
+  await page.evaluate(() => {
+    window.location.href = 'https://example.com/';
+  });
+  // Aborted by the guard, not failed for want of a network (that would be ERR_NAME_NOT_RESOLVED or the like).
+  assert.equal((await navigated).failure()?.errorText, 'net::ERR_ABORTED');
+  assert.equal((await host.state()).windows[0]?.url, 'app://renderer/index.html');
+  await page.getByRole('heading', { name: 'Overview' }).waitFor(DEADLINE);
+
   const configuration = page.getByRole('region', { name: 'Configuration' });
   await configuration.getByText('llama3.2').first().waitFor(DEADLINE);
 
