@@ -32,7 +32,10 @@ test('the window shows the state (Overview) from main, changes a setting through
   await page.getByRole('heading', { name: 'Overview' }).waitFor(DEADLINE);
   const windowAt = performance.now() - started;
   assert.deepEqual(
-    await page.evaluate(() => ({ bridge: Object.keys((window as unknown as { stigmer: object }).stigmer).sort(), node: typeof (globalThis as { require?: unknown }).require })),
+    await page.evaluate(() => ({
+      bridge: Object.keys((window as unknown as { stigmer: object }).stigmer).sort(),
+      node: typeof (globalThis as { require?: unknown }).require,
+    })),
     { bridge: ['invoke', 'on'], node: 'undefined' },
     'the preload exposes two functions, and the page has no Node',
   );
