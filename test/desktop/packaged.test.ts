@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { freePort } from '../ollama/support.ts';
-import { Scope, hostEnv, setUpProfile } from '../support/e2e-host.ts';
+import { Scope, hostEnv, setUpProfile, waitFor } from '../support/e2e-host.ts';
 import { REPO_ROOT } from '../support/headless.ts';
 import { startDesktopHost } from '../support/desktop-host.ts';
 
@@ -36,15 +36,17 @@ test('packaged: icons and the runner resolve from the packaged layout, and Start
   assert.equal(state.trays[0]!.imageEmpty, false, 'the tray icon file exists');
   assert.equal(state.windows[0]!.icon, path.join(resources, 'icons', 'icon.png'));
   assert.ok(fs.existsSync(state.windows[0]!.icon!));
-  await host.waitForLogLine('the built-in runner to be ready', (line) => /Runner ready: ollama llama3\.2/.test(line));
+  await host.waitForLine('the built-in runner to be ready', (line) => /Runner ready: ollama llama3\.2/.test(line));
 
   const entry = path.join(env.HOME!, '.config', 'autostart', 'stigmer-desktop.desktop');
+  // Electron flips the checkbox as it is clicked; the file and the app's own menu follow the action.
   await host.clickTray('Start at login');
-  await host.waitForTray('Start at login to be checked', (menu) => menu.find((item) => item.label === 'Start at login')?.checked);
+  await waitFor('the autostart entry', () => fs.existsSync(entry));
   assert.match(fs.readFileSync(entry, 'utf8'), /^Exec=.*--launched-at-login/m);
+  await host.waitForTray('Start at login to be checked', (menu) => menu.find((item) => item.label === 'Start at login')?.checked);
   await host.clickTray('Start at login');
+  await waitFor('the autostart entry to go', () => !fs.existsSync(entry));
   await host.waitForTray('Start at login to be unchecked', (menu) => menu.find((item) => item.label === 'Start at login')?.checked === false);
-  assert.equal(fs.existsSync(entry), false);
 
   assert.deepEqual(await host.quit(), { code: 0, signal: null });
   assert.deepEqual(host.violations(), []);

@@ -133,26 +133,34 @@ export class DesktopHost {
     return this.#stderr;
   }
 
-  /** Complete stdout lines so far (the desktop app logs to files, not to stdout: see `logLines`). */
+  /**
+   * The app's log as the headless host echoes it on stdout (`ts LEVEL [source] message`), so one
+   * journey can wait for the same lines over either host: the desktop app writes its log to files
+   * only (`<user-data-dir>/logs/<source>.log`), which this reads and merges by time. A runner's
+   * JSON line stays as the runner wrote it.
+   */
   lines(): string[] {
-    return this.#stdout.split('\n').slice(0, -1);
-  }
-
-  /** The app's own log (`<user-data-dir>/logs/app.log`), as the Logs screen and support read it. */
-  logLines(): string[] {
-    try {
+    const logsDir = path.join(this.userDataDir, 'logs');
+    const files = fs.existsSync(logsDir) ? fs.readdirSync(logsDir).filter((name) => name.endsWith('.log')) : [];
+    const entries = files.flatMap((name) => {
+      const source = name.slice(0, -'.log'.length);
       return fs
-        .readFileSync(path.join(this.userDataDir, 'logs', 'app.log'), 'utf8')
+        .readFileSync(path.join(logsDir, name), 'utf8')
         .split('\n')
-        .slice(0, -1);
-    } catch {
-      return [];
-    }
+        .slice(0, -1)
+        .map((line) => {
+          // A file line is `ts LEVEL stream message`, LEVEL five characters wide and stream six.
+          const ts = line.slice(0, line.indexOf(' '));
+          const rest = line.slice(ts.length + 1);
+          return { ts, text: `${ts} ${rest.slice(0, 5)} [${source}] ${rest.slice(13)}` };
+        });
+    });
+    return entries.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0)).map((entry) => entry.text);
   }
 
-  /** Waits for a line of the app's log. */
-  waitForLogLine(what: string, matches: (line: string) => boolean, timeoutMs = DESKTOP_WAIT_MS): Promise<string> {
-    return this.#explained(() => waitFor(what, () => this.logLines().find(matches), timeoutMs));
+  /** What the app printed on stdout itself (nothing, normally: see `lines`). */
+  stdoutLines(): string[] {
+    return this.#stdout.split('\n').slice(0, -1);
   }
 
   get running(): boolean {
@@ -199,6 +207,14 @@ export class DesktopHost {
 
   async waitForState<T>(what: string, pick: (state: DoubleState) => T | undefined | null | false, timeoutMs = DESKTOP_WAIT_MS): Promise<T> {
     return this.#explained(() => waitFor(what, async () => pick(await this.state()), timeoutMs));
+  }
+
+  /**
+   * The address the window's page really has (the `app://` URL's stand-in, see the double's
+   * README): what a journey written for the headless host passes to `withRoute` and `page.goto`.
+   */
+  async uiUrl(): Promise<string> {
+    return (await this.waitForState('the window', (state) => state.windows.find((window) => window.url)))!.pageUrl;
   }
 
   /** The window's page, attached over CDP to the app's own Chromium (the page the app loaded). */
@@ -287,7 +303,7 @@ export class DesktopHost {
       return await body();
     } catch (error) {
       throw new Error(
-        `${(error as Error).message}\n--- desktop host stdout (last 60 lines) ---\n${this.lines().slice(-60).join('\n')}\n--- app.log (last 60 lines) ---\n${this.logLines().slice(-60).join('\n')}\n--- stderr ---\n${this.#stderr}`,
+        `${(error as Error).message}\n--- the app's log (last 60 lines) ---\n${this.lines().slice(-60).join('\n')}\n--- stdout ---\n${this.#stdout}\n--- stderr ---\n${this.#stderr}`,
         {
           cause: error,
         },
