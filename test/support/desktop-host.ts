@@ -21,7 +21,7 @@ import { REPO_ROOT } from './headless.ts';
 import { waitFor } from './processes.ts';
 
 /** The desktop host starts Node, Chromium, Ollama's double and the runner: waits are longer than the headless host's. */
-export const DESKTOP_WAIT_MS = 60_000;
+export const DESKTOP_WAIT_MS = 90_000;
 
 export const DOUBLE_MAIN = path.join(REPO_ROOT, 'test/doubles/electron/main.ts');
 const OUT = path.join(REPO_ROOT, 'out');
