@@ -33,6 +33,9 @@ test('the tray: model submenu, runner start/stop/restart, switching provider, op
   // Disabled items say why, in their own label; the status line is not a button.
   assert.equal((await host.trayItem('Runner:', menu))?.enabled, false);
   assert.equal((await host.trayItem('Start runner', menu))?.enabled, false, 'the runner already runs');
+  assert.equal((await host.trayItem('OpenAI', menu))?.label, 'OpenAI — no API key');
+  assert.equal((await host.trayItem('OpenAI', menu))?.enabled, false);
+  await assert.rejects(host.clickTray('OpenAI — no API key'), /disabled/);
 
   // The model submenu lists what Ollama has; picking one makes it the model.
   const models = (await host.trayItem('Model: llama3.2', menu))?.submenu?.map((item) => [item.label, item.checked]);
@@ -48,7 +51,7 @@ test('the tray: model submenu, runner start/stop/restart, switching provider, op
   const firstRunner = readPidFile(userDataDir, 'runner.pid')!;
   await host.clickTray('Stop runner');
   await status('Runner: stopped');
-  await waitFor('the runner to end', () => isGone(firstRunner));
+  await waitFor('the runner to end', () => isGone(firstRunner), DESKTOP_WAIT_MS);
   await host.clickTray('Start runner');
   await status('Runner: running');
   const secondRunner = readPidFile(userDataDir, 'runner.pid')!;
@@ -72,6 +75,12 @@ test('the tray: model submenu, runner start/stop/restart, switching provider, op
   assert.equal(host.running, true);
   await host.clickTray('Open window');
   await host.waitForState('the window to show', (state) => state.windows[0]?.visible && state.windows[0].focused);
+  // Show logs and Setup… open the window on their screen.
+  const page = await host.page();
+  await host.clickTray('Show logs');
+  await waitFor('the Logs screen', () => page.url().endsWith('#/logs'), DESKTOP_WAIT_MS);
+  await host.clickTray('Setup…');
+  await waitFor('the setup screen', () => page.url().endsWith('#/setup'), DESKTOP_WAIT_MS);
 
   // Quit stops the runner and the Ollama the app started, exits 0 in time, and leaves no process.
   await status('Runner: running');
@@ -80,7 +89,7 @@ test('the tray: model submenu, runner start/stop/restart, switching provider, op
   const quitAt = performance.now();
   assert.deepEqual(await host.quit(), { code: 0, signal: null });
   t.diagnostic(`Quit → exit: ${Math.round(performance.now() - quitAt)} ms`);
-  await waitFor('every process of the app to end', () => pids.every(isGone));
+  await waitFor('every process of the app to end', () => pids.every(isGone), DESKTOP_WAIT_MS);
   assert.ok(isGone(ollamaPid));
   assert.deepEqual(host.violations(), []);
 });

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { freePort } from '../ollama/support.ts';
 import { DEADLINE } from '../support/ui-e2e.ts';
 import { Scope, hostEnv, setUpProfile, waitFor } from '../support/e2e-host.ts';
-import { startDesktopHost } from '../support/desktop-host.ts';
+import { DESKTOP_WAIT_MS, startDesktopHost } from '../support/desktop-host.ts';
 
 const rssMegabytes = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
@@ -59,10 +59,14 @@ test('the window shows the state (Overview) from main, changes a setting through
     return await api.invoke('config:set-model', { provider: 'ollama', model: 'qwen2.5:0.5b' });
   });
   assert.deepEqual(reply, { ok: true, value: { ok: true } });
-  await waitFor('the setting to be saved', () => {
-    const saved = JSON.parse(fs.readFileSync(path.join(userDataDir, 'settings.json'), 'utf8')) as { providers: { ollama: { model: string } } };
-    return saved.providers.ollama.model === 'qwen2.5:0.5b';
-  });
+  await waitFor(
+    'the setting to be saved',
+    () => {
+      const saved = JSON.parse(fs.readFileSync(path.join(userDataDir, 'settings.json'), 'utf8')) as { providers: { ollama: { model: string } } };
+      return saved.providers.ollama.model === 'qwen2.5:0.5b';
+    },
+    DESKTOP_WAIT_MS,
+  );
   await configuration.getByText('qwen2.5:0.5b').first().waitFor(DEADLINE);
 
   // A change made elsewhere (the tray) reaches the page too.
