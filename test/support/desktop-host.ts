@@ -22,6 +22,8 @@ import { waitFor } from './processes.ts';
 
 /** The desktop host starts Node, Chromium, Ollama's double and the runner: waits are longer than the headless host's. */
 export const DESKTOP_WAIT_MS = 90_000;
+/** Playwright's options for a desktop page wait. */
+export const DESKTOP_DEADLINE = { timeout: DESKTOP_WAIT_MS };
 
 export const DOUBLE_MAIN = path.join(REPO_ROOT, 'test/doubles/electron/main.ts');
 const OUT = path.join(REPO_ROOT, 'out');
