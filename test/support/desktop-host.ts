@@ -320,7 +320,7 @@ export class DesktopHost {
  */
 export async function startDesktopHost(scope: Scope, args: readonly string[], env: NodeJS.ProcessEnv, options: DesktopHostOptions = {}): Promise<DesktopHost> {
   await ensureDesktopBuilt();
-  const host = new DesktopHost(args, env, options);
+  const host = new DesktopHost(args, { ...env, [DOUBLE_ENV.tempDir]: scope.tempDir('stigmer-chromium-') }, options);
   scope.defer(async () => {
     await host.disconnect();
     if (host.running) {
