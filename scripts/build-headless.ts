@@ -27,7 +27,7 @@ export const HEADLESS_BUNDLE = path.join(HEADLESS_OUT_DIR, 'cli.js');
  * they take ~9 MB less of its memory than loaded from node_modules.
  */
 const BUNDLES = {
-  cli: { entry: 'src/main/headless/cli.ts', external: ['vite', 'openai', '@anthropic-ai/sdk'] },
+  cli: { entry: 'src/main/headless/cli.ts', external: ['vite', 'openai', '@anthropic-ai/sdk', '@napi-rs/keyring'] },
   runner: { entry: 'src/builtin-runner/index.ts', external: [] },
 } as const;
 /** What the last build read, to tell whether it is still current. */
