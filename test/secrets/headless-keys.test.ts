@@ -16,6 +16,7 @@ import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from '../doubles/cloud/anthrop
 import { freePort } from '../ollama/support.ts';
 import { HOST_WAIT_MS, Scope, commandLineOf, descendantsOf, filesUnder, hostEnv, setUpProfile, startHost, waitFor, type HeadlessHost } from '../support/e2e-host.ts';
 import { uiUrl } from '../support/ui-e2e.ts';
+import { runHeadlessCli } from '../support/headless.ts';
 import { connectUi } from '../support/websocket.ts';
 
 const KEY = FAKE_ANTHROPIC_KEY;
@@ -108,6 +109,17 @@ test('without a keychain a key lasts the session; choosing the key file in the w
   assertNeverShown(third.host);
   await third.stop();
 
+  // The one-shot reports say it too.
+  const printed = await runHeadlessCli(['--print-config', '--user-data-dir', userDataDir], env);
+  assert.equal(printed.code, 0, printed.stderr);
+  const { keyStorage } = JSON.parse(printed.stdout) as { keyStorage: { persistence: string; notice: string } };
+  assert.equal(keyStorage.persistence, 'weak');
+  assert.ok(keyStorage.notice.startsWith(`Keys are stored unencrypted in ${file} `), keyStorage.notice);
+  const doctor = await runHeadlessCli(['--doctor', '--json', '--user-data-dir', userDataDir], env);
+  const check = (JSON.parse(doctor.stdout) as { checks: { name: string; status: string; detail: string }[] }).checks.find((item) => item.name === 'key-storage');
+  assert.deepEqual([check?.status, check?.detail], ['warn', keyStorage.notice]);
+  assert.ok(!`${printed.stdout}${doctor.stdout}`.includes(KEY.slice(14, 40)));
+
   const fourth = await run(scope, userDataDir, env, ['--no-keys-file']);
   await fourth.host.waitForLine('the file removed', (line) => line.includes(`Moved the key from ${file} into this session only and removed the unencrypted file.`));
   assert.equal((await fourth.state()).config.keys.anthropic?.masked, MASKED, 'kept for this session');
@@ -163,7 +175,7 @@ test('with a Secret Service a key saved through the host survives a restart, and
   await third.stop();
 });
 
-test('a session bus that never answers does not hold up start-up: the probe gives up after 5 s and says so', async (t) => {
+test('a session bus that never answers does not hold up start-up: the probe gives up after 5 s and says so, and --keys-file is remembered', async (t) => {
   const scope = new Scope(t);
   const dir = scope.tempDir('stigmer-mute-bus-');
   const socketPath = path.join(dir, 'bus');
@@ -176,17 +188,21 @@ test('a session bus that never answers does not hold up start-up: the probe give
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, extra: { DBUS_SESSION_BUS_ADDRESS: `unix:path=${socketPath}` } });
 
   const startedAt = performance.now();
-  const app = await run(scope, userDataDir, env);
+  const app = await run(scope, userDataDir, env, ['--keys-file']);
   const line = await app.host.waitForLine('the timed-out probe', (text) => text.includes('No OS keychain answered (it did not answer within 5 s'));
   const ready = performance.now() - startedAt;
   t.diagnostic(`UI ready ${(ready / 1000).toFixed(1)} s after the start with a mute session bus`);
   assert.ok(accepted.length > 0, 'the probe did connect to the bus');
-  assert.match(line, /so keys are kept for this session only/);
+  assert.ok(line.includes(`Keys are stored unencrypted in ${keysFileOf(userDataDir)} `), line);
   assert.deepEqual(
     descendantsOf(app.host.pid).filter((pid) => commandLineOf(pid).includes('-e')),
     [],
     'the stuck probe was killed',
   );
   await saveKey(app);
+  assert.equal(fs.statSync(keysFileOf(userDataDir)).mode & 0o777, 0o600);
+  assertNeverShown(app.host);
   await app.stop();
+  const saved = JSON.parse(fs.readFileSync(path.join(userDataDir, 'settings.json'), 'utf8')) as { secrets: { acceptWeakStorage: boolean } };
+  assert.equal(saved.secrets.acceptWeakStorage, true, 'the choice is saved: later starts need no flag');
 });
