@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
-import { keysFileOf } from '../../src/main/secrets/file-secret-store.ts';
+import { FileSecretStore, keysFileOf } from '../../src/main/secrets/file-secret-store.ts';
 import { probeKeyring } from '../../src/main/secrets/keyring-secret-store.ts';
 import type { AppState } from '../../src/shared/state-schema.ts';
 import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from '../doubles/cloud/anthropic.ts';
@@ -21,6 +21,7 @@ import { connectUi } from '../support/websocket.ts';
 
 const KEY = FAKE_ANTHROPIC_KEY;
 const MASKED = 'sk-ant-…STAA';
+const OPENAI_KEY = 'sk-proj-MOVED-INTO-KEYCHAIN-0000000000';
 
 /** A profile for Anthropic at the local double, before setup is finished (so no runner starts). */
 async function anthropicProfile(scope: Scope): Promise<string> {
@@ -67,6 +68,7 @@ function assertNotOnDisk(userDataDir: string): void {
   for (const file of filesUnder(userDataDir)) {
     const bytes = fs.readFileSync(file, 'latin1');
     assert.ok(!bytes.includes(KEY.slice(14, 40)), `${file} holds the key`);
+    assert.ok(!bytes.includes(OPENAI_KEY.slice(8)), `${file} holds the moved key`);
   }
 }
 
@@ -155,8 +157,17 @@ test('with a Secret Service a key saved through the host survives a restart, and
   const userDataDir = await anthropicProfile(scope);
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, extra: { DBUS_SESSION_BUS_ADDRESS: service.DBUS_SESSION_BUS_ADDRESS! } });
 
+  const probeStart = performance.now();
+  assert.deepEqual(await probeKeyring({ userDataDir, env }), { available: true });
+  t.diagnostic(`the probe (a child process saving, reading and removing an entry) took ${Math.round(performance.now() - probeStart)} ms`);
+  // A key file from a time without a keychain: its key moves into the keychain, and the file goes.
+  await new FileSecretStore({ file: keysFileOf(userDataDir), notice: '' }).set('openai', OPENAI_KEY);
+
   const first = await run(scope, userDataDir, env);
   await first.host.waitForLine('the keychain notice', (line) => line.includes('Keys are kept in the Secret Service'));
+  await first.host.waitForLine('the key file moved', (line) => line.includes(`Moved the key from ${keysFileOf(userDataDir)} into the Secret Service`));
+  assert.equal(fs.existsSync(keysFileOf(userDataDir)), false);
+  assert.equal((await first.state()).config.keys.openai?.source, 'keychain');
   await saveKey(first);
   assert.equal((await first.state()).secrets.persistence, 'os-keychain');
   assertNotOnDisk(userDataDir);
@@ -186,6 +197,13 @@ test('a session bus that never answers does not hold up start-up: the probe give
   scope.defer(() => accepted.forEach((socket) => socket.destroy()));
   const userDataDir = await anthropicProfile(scope);
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, extra: { DBUS_SESSION_BUS_ADDRESS: `unix:path=${socketPath}` } });
+
+  const probeStart = performance.now();
+  const probe = await probeKeyring({ userDataDir, env });
+  const probeMs = performance.now() - probeStart;
+  t.diagnostic(`the probe against a mute bus gave up after ${Math.round(probeMs)} ms`);
+  assert.equal(probe.available, false);
+  assert.ok(probeMs < 10_000, `${probeMs} ms`);
 
   const startedAt = performance.now();
   const app = await run(scope, userDataDir, env, ['--keys-file']);
