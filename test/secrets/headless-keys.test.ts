@@ -14,7 +14,18 @@ import { probeKeyring } from '../../src/main/secrets/keyring-secret-store.ts';
 import type { AppState } from '../../src/shared/state-schema.ts';
 import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from '../doubles/cloud/anthropic.ts';
 import { freePort } from '../ollama/support.ts';
-import { HOST_WAIT_MS, Scope, commandLineOf, descendantsOf, filesUnder, hostEnv, setUpProfile, startHost, waitFor, type HeadlessHost } from '../support/e2e-host.ts';
+import {
+  HOST_WAIT_MS,
+  Scope,
+  commandLineOf,
+  descendantsOf,
+  filesUnder,
+  hostEnv,
+  setUpProfile,
+  startHost,
+  waitFor,
+  type HeadlessHost,
+} from '../support/e2e-host.ts';
 import { uiUrl } from '../support/ui-e2e.ts';
 import { runHeadlessCli } from '../support/headless.ts';
 import { connectUi } from '../support/websocket.ts';
@@ -118,12 +129,16 @@ test('without a keychain a key lasts the session; choosing the key file in the w
   assert.equal(keyStorage.persistence, 'weak');
   assert.ok(keyStorage.notice.startsWith(`Keys are stored unencrypted in ${file} `), keyStorage.notice);
   const doctor = await runHeadlessCli(['--doctor', '--json', '--user-data-dir', userDataDir], env);
-  const check = (JSON.parse(doctor.stdout) as { checks: { name: string; status: string; detail: string }[] }).checks.find((item) => item.name === 'key-storage');
+  const check = (JSON.parse(doctor.stdout) as { checks: { name: string; status: string; detail: string }[] }).checks.find(
+    (item) => item.name === 'key-storage',
+  );
   assert.deepEqual([check?.status, check?.detail], ['warn', keyStorage.notice]);
   assert.ok(!`${printed.stdout}${doctor.stdout}`.includes(KEY.slice(14, 40)));
 
   const fourth = await run(scope, userDataDir, env, ['--no-keys-file']);
-  await fourth.host.waitForLine('the file removed', (line) => line.includes(`Moved the key from ${file} into this session only and removed the unencrypted file.`));
+  await fourth.host.waitForLine('the file removed', (line) =>
+    line.includes(`Moved the key from ${file} into this session only and removed the unencrypted file.`),
+  );
   assert.equal((await fourth.state()).config.keys.anthropic?.masked, MASKED, 'kept for this session');
   assert.equal(fs.existsSync(file), false);
   await fourth.stop();

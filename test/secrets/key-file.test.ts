@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseCommandLine } from '../../src/main/config/cli-options.ts';
 import { FileSecretStore, UNENCRYPTED_LABEL, keysFileOf } from '../../src/main/secrets/file-secret-store.ts';
 import { openHeadlessSecrets } from '../../src/main/secrets/headless-secrets.ts';
 import { missingSessionBus } from '../../src/main/secrets/keyring-secret-store.ts';
@@ -45,7 +46,10 @@ test('a key file others can read is refused, named with the chmod that fixes it,
   const before = fs.readFileSync(file, 'utf8');
   assert.equal(await store.get('anthropic'), undefined, 'the key is not used');
   await assert.rejects(store.set('openai', 'sk-proj-x-0000000000000000'), (error: Error) => {
-    assert.equal(error.message, `The key file ${file} can be read by other users (mode 644), so it is not used; if no one else could have read it, run: chmod 600 '${file}'`);
+    assert.equal(
+      error.message,
+      `The key file ${file} can be read by other users (mode 644), so it is not used; if no one else could have read it, run: chmod 600 '${file}'`,
+    );
     return true;
   });
   assert.equal(fs.readFileSync(file, 'utf8'), before, 'a refused file is never rewritten');
@@ -70,7 +74,10 @@ test('without a keychain, the file is used only when the user chose it, and ever
   assert.deepEqual(chooseHeadlessStorage({ keyring: { available: true }, keysFile: true, file }), { kind: 'keyring' }, 'a keychain always wins');
   const session = chooseHeadlessStorage({ keyring: NO_KEYRING, keysFile: false, file });
   assert.equal(session.kind, 'session');
-  assert.match(session.kind === 'session' ? session.notice : '', /^No OS keychain answered \(no D-Bus session bus\), so keys are kept for this session only\. .*--keys-file/);
+  assert.match(
+    session.kind === 'session' ? session.notice : '',
+    /^No OS keychain answered \(no D-Bus session bus\), so keys are kept for this session only\. .*--keys-file/,
+  );
   const chosen = chooseHeadlessStorage({ keyring: NO_KEYRING, keysFile: true, file });
   assert.equal(chosen.kind, 'file');
   assert.match(chosen.kind === 'file' ? chosen.notice : '', new RegExp(`^Keys are stored unencrypted in ${file.replace(/\./g, '\\.')} \\(mode 0600`));
@@ -115,8 +122,25 @@ test('the choice is saved once: --keys-file keeps keys in the file from then on,
 test('a key file the user has not chosen is neither read nor removed, and the host says what to do with it', async (t) => {
   const userDataDir = tempDir(t);
   await new FileSecretStore({ file: keysFileOf(userDataDir), notice: '' }).set('openai', 'sk-proj-left-000000000000');
-  const opened = await openHeadlessSecrets({ userDataDir, env: {}, settings: SettingsStore.open({ userDataDir }), readOnly: false, probe: async () => NO_KEYRING });
+  const opened = await openHeadlessSecrets({
+    userDataDir,
+    env: {},
+    settings: SettingsStore.open({ userDataDir }),
+    readOnly: false,
+    probe: async () => NO_KEYRING,
+  });
   assert.equal(await opened.store.get('openai'), undefined);
   assert.ok(fs.existsSync(keysFileOf(userDataDir)));
   assert.match(opened.messages.join('\n'), /secrets\.json holds unencrypted keys that are not used.*--keys-file to use it, or --no-keys-file to remove it/);
+});
+
+test('--keys-file and --no-keys-file choose, and cannot both be given', () => {
+  const keysFile = (...args: string[]) => {
+    const parsed = parseCommandLine(args);
+    return parsed.ok ? parsed.commandLine.keysFile : parsed.error;
+  };
+  assert.equal(keysFile('--keys-file'), true);
+  assert.equal(keysFile('--no-keys-file'), false);
+  assert.equal(keysFile(), undefined, 'no flag: the saved choice applies');
+  assert.equal(keysFile('--keys-file', '--no-keys-file'), 'give --keys-file or --no-keys-file, not both');
 });

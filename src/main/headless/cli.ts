@@ -31,7 +31,13 @@ export async function runHeadless(argv: readonly string[], env: NodeJS.ProcessEn
   if (!commandLine.printConfig && !commandLine.doctor) return runLocked(commandLine, env, userDataDir);
   // The one-shot commands only read: a bad file is repaired in memory and left as it is.
   const settingsStore = SettingsStore.open({ userDataDir, readOnly: true });
-  const { store: secrets, messages } = await openHeadlessSecrets({ userDataDir, env, settings: settingsStore, keysFileFlag: commandLine.keysFile, readOnly: true });
+  const { store: secrets, messages } = await openHeadlessSecrets({
+    userDataDir,
+    env,
+    settings: settingsStore,
+    keysFileFlag: commandLine.keysFile,
+    readOnly: true,
+  });
 
   // The one-shot commands keep stdout for their report; problems with the settings go to stderr.
   for (const warning of [...settingsStore.warnings, ...messages]) process.stderr.write(`stigmer: warning: ${warning}\n`);

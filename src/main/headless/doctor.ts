@@ -68,7 +68,12 @@ function configCheck(config: ResolvedConfig): DoctorCheck {
 function keyStorageCheck(secrets: Pick<SecretStore, 'persistence' | 'notice'>): DoctorCheck {
   const detail = secrets.notice ?? secrets.persistence;
   if (secrets.persistence !== 'weak') return check('key-storage', 'ok', detail);
-  return check('key-storage', 'warn', detail, 'start a Secret Service (gnome-keyring, KWallet) for encrypted keys, or --no-keys-file to keep them for the session only');
+  return check(
+    'key-storage',
+    'warn',
+    detail,
+    'start a Secret Service (gnome-keyring, KWallet) for encrypted keys, or --no-keys-file to keep them for the session only',
+  );
 }
 
 /** Who runs a reachable local server: this app (its pid file names a live process it launched) or someone else. */

@@ -85,7 +85,9 @@ export class FileSecretStore implements SecretStore {
           );
         }
         if (process.getuid && stat.uid !== process.getuid()) {
-          throw new KeyFileRefused(`The key file ${this.file} belongs to another user (uid ${stat.uid}), so it is not used; move it away and add the keys again.`);
+          throw new KeyFileRefused(
+            `The key file ${this.file} belongs to another user (uid ${stat.uid}), so it is not used; move it away and add the keys again.`,
+          );
         }
       }
       const parsed = KeyFileSchema.safeParse(parseJson(fs.readFileSync(fd, 'utf8')));

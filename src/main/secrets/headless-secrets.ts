@@ -60,7 +60,9 @@ export async function openHeadlessSecrets(options: HeadlessSecretsOptions): Prom
     await moveKeys(new FileSecretStore({ file, notice: '' }), store);
     messages.push(`Moved ${left.count === 1 ? 'the key' : `${left.count} keys`} from ${file} into ${moveInto} and removed the unencrypted file.`);
   } else if (left.count > 0) {
-    messages.push(`${file} holds unencrypted keys that are not used, since you have not chosen a key file: start once with --keys-file to use it, or --no-keys-file to remove it.`);
+    messages.push(
+      `${file} holds unencrypted keys that are not used, since you have not chosen a key file: start once with --keys-file to use it, or --no-keys-file to remove it.`,
+    );
   }
   if (decision.kind === 'keyring') return { store, messages };
   const fileNotice = decide(true);

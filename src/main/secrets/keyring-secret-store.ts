@@ -69,7 +69,8 @@ try {
       { timeout: timeoutMs, killSignal: 'SIGKILL', env: options.env, windowsHide: true, maxBuffer: 64 * 1024 },
       (error, stdout) => {
         if (!error && stdout === 'ok') return resolve({ available: true });
-        if (error?.killed) return resolve({ available: false, reason: `it did not answer within ${timeoutMs / 1000} s (locked, or waiting for a prompt no one can see)` });
+        if (error?.killed)
+          return resolve({ available: false, reason: `it did not answer within ${timeoutMs / 1000} s (locked, or waiting for a prompt no one can see)` });
         const said = stdout.trim().replace(/\s+/g, ' ').slice(0, 300);
         resolve({ available: false, reason: said || (error?.message ?? 'the probe failed') });
       },
