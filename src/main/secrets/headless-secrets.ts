@@ -57,8 +57,9 @@ export async function openHeadlessSecrets(options: HeadlessSecretsOptions): Prom
   const left = readLeftFile(file);
   if (left.refused) messages.push(left.refused);
   else if (left.count > 0 && moveInto && !readOnly) {
-    await moveKeys(new FileSecretStore({ file, notice: '' }), store);
-    messages.push(`Moved ${left.count === 1 ? 'the key' : `${left.count} keys`} from ${file} into ${moveInto} and removed the unencrypted file.`);
+    messages.push(await moveKeys(file, left.count, store, moveInto));
+  } else if (left.count > 0 && moveInto) {
+    messages.push(`${file} holds unencrypted keys; the host moves them into ${moveInto} when it starts.`);
   } else if (left.count > 0) {
     messages.push(
       `${file} holds unencrypted keys that are not used, since you have not chosen a key file: start once with --keys-file to use it, or --no-keys-file to remove it.`,
@@ -89,10 +90,17 @@ function withRefusal(file: string, notice: string): string {
   return refused ? `${notice} ${refused}` : notice;
 }
 
-async function moveKeys(from: FileSecretStore, to: SecretStore): Promise<void> {
-  for (const provider of CLOUD_PROVIDERS) {
-    const key = await from.get(provider);
-    if (key) await to.set(provider, key);
+/** Moves a key file's keys into `to`, then removes the file; a failed move keeps the file, whose keys are not lost. */
+async function moveKeys(file: string, count: number, to: SecretStore, where: string): Promise<string> {
+  const from = new FileSecretStore({ file, notice: '' });
+  try {
+    for (const provider of CLOUD_PROVIDERS) {
+      const key = await from.get(provider);
+      if (key) await to.set(provider, key);
+    }
+  } catch (error) {
+    return `Could not move the keys from ${file} into ${where} (${(error as Error).message}); the file is kept as it is.`;
   }
   from.remove();
+  return `Moved ${count === 1 ? 'the key' : `${count} keys`} from ${file} into ${where} and removed the unencrypted file.`;
 }
