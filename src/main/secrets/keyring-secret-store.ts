@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import type { SecretStore } from './secret-store.ts';
 export const KEYRING_SERVICE = 'Stigmer Desktop';
 
 /** One entry per provider and user-data folder, so two profiles never read or overwrite each other's key. */
-export const keyringAccount = (userDataDir: string, provider: CloudProvider | 'probe'): string => `${provider} (${userDataDir})`;
+export const keyringAccount = (userDataDir: string, name: string): string => `${name} (${userDataDir})`;
 
 /**
  * On Linux only the Secret Service (gnome-keyring, KWallet, KeePassXC) counts: the library's
@@ -37,7 +38,8 @@ export type KeyringProbe = { available: true } | { available: false; reason: str
  * `timeoutMs`. A Secret Service that is absent answers at once, but a hung or locked one can
  * block a native call for good; in a child it costs one process, never the host's start-up or
  * its exit (a native call stuck in this process would keep it alive). Writing, not just reading,
- * is what tells a locked keychain from a usable one.
+ * is what tells a locked keychain from a usable one. Each probe has its own entry, so a
+ * `--print-config` probing beside a starting host never removes the host's probe entry.
  */
 export function probeKeyring(options: { userDataDir: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<KeyringProbe> {
   const timeoutMs = options.timeoutMs ?? PROBE_TIMEOUT_MS;
@@ -61,7 +63,7 @@ try {
   process.stdout.write(String(error && error.message || error));
   process.exitCode = 1;
 }`;
-  const args = ['-e', script, modulePath, KEYRING_SERVICE, keyringAccount(options.userDataDir, 'probe'), JSON.stringify(ENTRY_OPTIONS ?? null)];
+  const args = ['-e', script, modulePath, KEYRING_SERVICE, keyringAccount(options.userDataDir, `probe ${randomUUID()}`), JSON.stringify(ENTRY_OPTIONS ?? null)];
   return new Promise((resolve) => {
     execFile(
       process.execPath,
