@@ -1,4 +1,3 @@
-import type Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
 import { toOpenAiCompatibleUrl } from '../lib/base-url.ts';
 import type { RunnerConfig } from './env.ts';

@@ -106,9 +106,8 @@ export class RunnerSupervisor {
   #configTimer: unknown;
   /** Callers whose change waits for the trailing restart of a burst. */
   #configApplied: PromiseWithResolvers<void> | undefined;
-  /** Counts configuration changes; `#launchedVersion` is the count the last launch started with. */
-  #configVersion = 0;
-  #launchedVersion = 0;
+  /** The command and environment the last launch started with, to skip a restart that would change nothing. */
+  #launchedConfig = '';
   /** Whether the last launch got as far as opening output sinks, whose lines `lastLines` shows. */
   #outputOpened = false;
 
@@ -184,7 +183,7 @@ export class RunnerSupervisor {
    * or stopped by a crash loop or a bad configuration, which the change may fix), it restarts.
    * The first change after a quiet spell restarts at once (a switch should feel instant); changes
    * that follow within `configDebounceMs` of each other share one trailing restart with the
-   * latest configuration, skipped when the runner already started with it, so a burst costs at
+   * latest configuration, skipped when the running runner already has it, so a burst costs at
    * most two restarts. Resolves once a runner with this configuration has started.
    */
   applyConfig(env: Record<string, string>, command?: RunnerCommand): Promise<void> {
@@ -193,7 +192,6 @@ export class RunnerSupervisor {
       this.#command = command;
       this.#status.command = formatRunnerCommand(command.argv);
     }
-    this.#configVersion += 1;
     const leading = this.#configTimer === undefined;
     if (!leading) this.#clock.clearTimeout(this.#configTimer);
     this.#configTimer = this.#clock.setTimeout(() => this.#endConfigBurst(), this.#options.configDebounceMs ?? 500);
@@ -211,7 +209,7 @@ export class RunnerSupervisor {
 
   #restartForConfig(): Promise<void> {
     return this.#operations.run(async () => {
-      if (!this.#wanted || this.#launchedVersion === this.#configVersion) return;
+      if (!this.#wanted || (this.#current && this.#launchedConfig === this.#configKey())) return;
       this.#cancelBackoff();
       await this.#terminateCurrent('configuration changed');
       await this.#launch('configuration changed', { freshBackoff: true });
@@ -245,7 +243,7 @@ export class RunnerSupervisor {
       this.#status.restarts = 0;
     }
     this.#outputOpened = false;
-    this.#launchedVersion = this.#configVersion;
+    this.#launchedConfig = this.#configKey();
     this.#transition('starting', reason, { error: null, nextRestartAt: null, pid: null, startedAt: null, lastLines: [] });
     const cwd = this.#options.cwd ?? process.cwd();
     const located = locateRunnerExecutable(this.#command, { cwd, env: this.#env });
@@ -365,6 +363,10 @@ export class RunnerSupervisor {
       await removePidFile(this.#options.pidFile);
       this.#status.pid = null;
     }
+  }
+
+  #configKey(): string {
+    return JSON.stringify([this.#command.argv, this.#env]);
   }
 
   #fail(error: RunnerError): void {
