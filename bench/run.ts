@@ -13,7 +13,7 @@ import { Pm2 } from './lib/pm2.ts';
 import { machineInfo } from './lib/proc.ts';
 import { markdownTable, type Section } from './lib/report.ts';
 import { formatNumber } from './lib/stats.ts';
-import { memoryUnderFlood } from './memory.ts';
+import { busyMachine, memoryUnderFlood } from './memory.ts';
 import { providerSwitch } from './provider-switch.ts';
 import { rendererBench } from './renderer.ts';
 import { restartLatency } from './restart.ts';
@@ -33,6 +33,7 @@ const pm2Reason = 'reason' in opened ? opened.reason : undefined;
 const benchmarks: [string, () => Promise<Section>][] = [
   ['throughput', () => logThroughput({ lines: 500_000, runs: quick ? 1 : 3, pm2, ...(pm2Reason ? { pm2Reason } : {}) })],
   ['memory', () => memoryUnderFlood({ lines: quick ? 200_000 : 2_000_000 })],
+  ['busy', () => busyMachine({ lines: quick ? 200_000 : 2_000_000 })],
   ['restart', () => restartLatency({ kills: quick ? 2 : 5, pm2 })],
   ['switch', () => providerSwitch({ switches: quick ? 2 : 5 })],
   ['coldstart', () => coldStartBench({ runs: quick ? 1 : 5 })],
