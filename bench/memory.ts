@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ensureRendererBuilt } from '../src/main/headless/renderer-build.ts';
 import { HEADLESS_BUNDLE, REPO_ROOT, ensureHeadlessBuilt } from '../test/support/headless.ts';
 import { connectUi } from '../test/support/websocket.ts';
 import { FLOOD_DONE } from './lib/flood.ts';
@@ -51,6 +52,8 @@ function percentile(values: readonly number[], fraction: number): number {
  * over, one request at a time, while the flood runs. The host's stdout goes to a file.
  */
 async function measureFlood(lines: number, nodeFlags: readonly string[]): Promise<FloodMemory> {
+  // Built here, not by the host: a host that builds it loads vite, ~170 MB the flood is not about.
+  await ensureRendererBuilt();
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-bench-memory-'));
   const stdoutFile = path.join(userDataDir, 'stdout.txt');
   const stdout = fs.openSync(stdoutFile, 'w');
@@ -129,10 +132,12 @@ export async function busyMachine(options: { lines: number }): Promise<Section> 
   const section = emptySection();
   await ensureHeadlessBuilt();
   const busy = await withCpuHog(() => measureFlood(options.lines, []));
+  const smallHeap = await withCpuHog(() => measureFlood(options.lines, SMALL_HEAP_FLAGS));
   const p99 = percentile(busy.roundTrips, 0.99);
   const benchmark = `busy machine: a CPU hog per core, ${formatNumber(options.lines)}-line flood`;
   section.rows.push(
     { benchmark, subject: 'headless host (bundle), peak RSS (VmHWM)', median: formatMb(busy.peak), detail: busy.detail },
+    { benchmark, subject: `same, node ${SMALL_HEAP_FLAGS.join(' ')}`, median: formatMb(smallHeap.peak), detail: smallHeap.detail },
     {
       benchmark,
       subject: 'state:get over the UI WebSocket, p99',
