@@ -89,7 +89,11 @@ export async function coldStartBench(options: { runs: number }): Promise<Section
         detail: `the floor on this machine now; the cold start is ${formatNumber(median(total) / median(floor), 1)}× it; runs ${floor.map((each) => formatNumber(each)).join(', ')} ms`,
       },
     );
-    section.goals.push({ goal: 'stigmer local start → runner ready (cold, external Ollama) < 500 ms', met: median(total) < 500, observed: `${formatMs(median(total))} (${phases.join(', ')})` });
+    section.goals.push({
+      goal: 'stigmer local start → runner ready (cold, external Ollama) < 500 ms',
+      met: median(total) < 500,
+      observed: `${formatMs(median(total))} (${phases.join(', ')})`,
+    });
     section.notes.push(
       "Cold start phases end at the host's own lines: node start (the first line, after Node and the bundle load), settings (the configuration resolved), detection (Ollama answered), models (its model list read, the runner command resolved), spawn (the runner process exists), ready (the runner's ready message).",
     );

@@ -64,7 +64,12 @@ async function singleSwitches(switches: number): Promise<Record<Phase, number>[]
       const from = marks.length;
       const started = performance.now();
       await app.core.execute('config:set-provider', { provider });
-      await waitUntil(`the ${provider} runner to be ready`, () => marks.slice(from).some((mark) => mark.phase === 'ready' && mark.provider === provider), 60_000, 2);
+      await waitUntil(
+        `the ${provider} runner to be ready`,
+        () => marks.slice(from).some((mark) => mark.phase === 'ready' && mark.provider === provider),
+        60_000,
+        2,
+      );
       const since = marks.slice(from);
       runs.push(Object.fromEntries(PHASES.map(([phase]) => [phase, since.find((mark) => mark.phase === phase)!.at - started])) as Record<Phase, number>);
     }
@@ -91,7 +96,11 @@ async function burst(): Promise<{ restarts: number; lastProvider: string | undef
     // Anything still to come would show within another burst window and a restart.
     await delay(2_000);
     const since = marks.slice(from);
-    return { restarts: since.filter((mark) => mark.phase === 'starting').length, lastProvider: since.findLast((mark) => mark.phase === 'ready')?.provider, settledMs };
+    return {
+      restarts: since.filter((mark) => mark.phase === 'starting').length,
+      lastProvider: since.findLast((mark) => mark.phase === 'ready')?.provider,
+      settledMs,
+    };
   });
 }
 
@@ -155,8 +164,16 @@ export async function providerSwitch(options: { switches: number }): Promise<Sec
   );
   section.goals.push(
     { goal: 'provider switch → new runner ready < 300 ms', met: median(total) < 300, observed: formatMs(median(total)) },
-    { goal: 'a burst of 5 changes within 1 s: at most 2 restarts, ending on the last', met: bursts.restarts <= 2 && bursts.lastProvider === 'openai', observed: `${bursts.restarts} restarts, last ${bursts.lastProvider ?? 'none'}` },
-    { goal: 'the restart alone (stop old, start new, ready) < 200 ms', met: median(restart) < 200, observed: `${formatMs(median(restart))} (stop ${formatMs(median(stop))}, spawn ${formatMs(median(spawn))}, ready ${formatMs(median(ready))})` },
+    {
+      goal: 'a burst of 5 changes within 1 s: at most 2 restarts, ending on the last',
+      met: bursts.restarts <= 2 && bursts.lastProvider === 'openai',
+      observed: `${bursts.restarts} restarts, last ${bursts.lastProvider ?? 'none'}`,
+    },
+    {
+      goal: 'the restart alone (stop old, start new, ready) < 200 ms',
+      met: median(restart) < 200,
+      observed: `${formatMs(median(restart))} (stop ${formatMs(median(stop))}, spawn ${formatMs(median(spawn))}, ready ${formatMs(median(ready))})`,
+    },
   );
   section.notes.push(
     'A provider switch restarts the runner at once; changes that follow within 500 ms of each other share one more restart with the latest configuration (src/main/runner/supervisor.ts), so a burst costs at most two. The restart is split by the app log lines: stop (SIGTERM until the process tree is gone), spawn (until the child exists and its pid file is written), ready (Node starting the runner bundle until its `ready` message).',
