@@ -15,6 +15,8 @@ export const OllamaPhaseSchema = z.discriminatedUnion('phase', [
   z.object({ phase: z.literal('not-installed'), ...Problem }),
   z.object({ phase: z.literal('stopped') }),
   z.object({ phase: z.literal('starting') }),
+  /** Detection sent its request and has no answer yet; the verdict comes at the probe's timeout. */
+  z.object({ phase: z.literal('waiting'), ...Problem }),
   z.object({ phase: z.literal('running'), owner: OllamaOwnerSchema }),
   z.object({ phase: z.literal('unhealthy'), owner: OllamaOwnerSchema, ...Problem }),
   z.object({ phase: z.literal('failed'), ...Problem }),

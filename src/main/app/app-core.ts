@@ -105,6 +105,7 @@ export class AppCore {
         await this.#runner.apply(reason);
         changed();
       },
+      settled: () => this.#runner.settled(),
       log,
     });
     const configuration = this.#configuration;

@@ -14,6 +14,7 @@ import {
   ollamaRestartPolicy,
   planLaunch,
   unhealthyPhase,
+  waitingPhase,
   type EarlyExit,
   type OllamaServerSettings,
 } from './decisions.ts';
@@ -305,14 +306,17 @@ export class OllamaManager {
     this.#setState({ binary: { path: found.path, source: found.source, version: this.#versionOf.version } });
   }
 
-  #probe(): Promise<ProbeResult> {
-    return probeOllama(this.#url, { timeoutMs: this.#options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS });
+  /** With `showWait`, a probe with no answer yet is shown as `waiting` until its verdict. */
+  #probe({ showWait = false } = {}): Promise<ProbeResult> {
+    const timeoutMs = this.#options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+    const onSlow = (elapsedMs: number) => this.#setState({ server: waitingPhase(this.#url, elapsedMs, timeoutMs) });
+    return probeOllama(this.#url, { timeoutMs, ...(showWait ? { onSlow } : {}) });
   }
 
   async #connectOrLaunch(generation: number): Promise<void> {
     const binary = this.#local ? this.#findBinary() : undefined;
     if (binary) await this.#describeBinary(binary);
-    const probe = await this.#probe();
+    const probe = await this.#probe({ showWait: true });
     if (generation !== this.#generation) return;
     const decision = decideStart({ url: this.#url, local: this.#local, binary: binary ?? { found: false, reason: '', fix: '', searched: [] }, probe });
     switch (decision.action) {
