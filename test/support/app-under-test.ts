@@ -9,6 +9,7 @@
  * which both hosts write the same way), the profile folder and the pid files. What differs is only
  * how the window is opened and reloaded and how the app is quit.
  */
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -56,6 +57,11 @@ export interface AppUnderTest {
   received(): string[];
   /** Saves the window as `<name>-<transport>.png`, grown to the main area's whole content. */
   shot(name: string): Promise<void>;
+  /**
+   * Saves the window in light and dark, at 800×600 and at the desktop window's minimum size, and
+   * checks that nothing makes it scroll sideways; the window is left as it was.
+   */
+  shots(name: string): Promise<void>;
   /** Runs `body`; a failure is told with what the window showed and what the app logged. */
   explained(body: () => Promise<void>): Promise<void>;
   /** Quits the app the way its user does (SIGTERM for the headless host, Quit for the desktop app) and waits for it to exit. */
@@ -118,6 +124,27 @@ async function shotOf(page: Page, file: string): Promise<void> {
   await page.setViewportSize(viewport);
 }
 
+/** 800×600, and the Electron window's minimum (src/main/electron/main-window.ts). */
+export const WINDOW_SIZES = [
+  { width: 800, height: 600 },
+  { width: 760, height: 520 },
+] as const;
+
+async function shotsOf(page: Page, name: string, transport: Transport): Promise<void> {
+  const original = page.viewportSize();
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    for (const size of WINDOW_SIZES) {
+      await page.setViewportSize(size);
+      await page.screenshot({ path: path.join(SCREENSHOTS, `journey-${name}-${colorScheme}-${size.width}x${size.height}-${transport}.png`) });
+      const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+      assert.equal(overflow, 0, `no sideways scrolling at ${size.width} px (${colorScheme})`);
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  if (original) await page.setViewportSize(original);
+}
+
 async function explainedBy(app: Pick<AppUnderTest, 'page' | 'logLines' | 'output'>, body: () => Promise<void>): Promise<void> {
   try {
     await body();
@@ -157,6 +184,7 @@ async function startWebsocket(scope: Scope, browser: Browser, { userDataDir, env
     output,
     received: () => frames,
     shot: (name) => shotOf(page, `journey-${name}-websocket.png`),
+    shots: (name) => shotsOf(page, name, 'websocket'),
     explained: (body) => explainedBy(app, body),
     quit: () => host.stop('SIGTERM'),
   };
