@@ -102,7 +102,10 @@ journey(
       await panel.getByText('llama3.2 is installed').waitFor({ state: 'detached', ...DEADLINE });
 
       // Loaded models with their memory, and Unload.
-      await fetch(`http://127.0.0.1:${port}/api/generate`, { method: 'POST', body: JSON.stringify({ model: 'llama3.2:latest', prompt: '', keep_alive: '10m' }) });
+      await fetch(`http://127.0.0.1:${port}/api/generate`, {
+        method: 'POST',
+        body: JSON.stringify({ model: 'llama3.2:latest', prompt: '', keep_alive: '10m' }),
+      });
       await app.open('#/models');
       const loaded = page.getByRole('region', { name: 'Loaded in memory' });
       await loaded.getByText('2.0 GB in memory').waitFor(DEADLINE);

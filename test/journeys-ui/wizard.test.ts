@@ -18,64 +18,67 @@ import type { Settings } from '../../src/shared/settings.ts';
 const REGISTRY = { 'llama3.2:latest': [2_019_377_376, 1_429, 7_711] };
 const readSettings = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'settings.json'), 'utf8')) as Settings;
 
-journey('the wizard, Ollama launched by the app: a blank profile detects it, chooses it, pulls a model with progress, reviews and starts the runner', async ({ scope, start }) => {
-  const userDataDir = scope.tempDir();
-  const port = await freePort();
-  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: [], registry: REGISTRY, pullIntervalMs: 40, pullStepsPerLayer: 40 } });
-  const app = await start({ userDataDir, env });
-  const { page } = app;
-  await app.explained(async () => {
-    await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
-    assert.equal(await page.title(), 'Setup · Stigmer', 'the title says where the user is');
-    await page.getByText(`answers at http://127.0.0.1:${port} with 0 models installed`).waitFor(DEADLINE);
-    await app.shot('wizard-1-detect-ollama');
-    await page.getByRole('button', { name: 'Continue' }).click();
+journey(
+  'the wizard, Ollama launched by the app: a blank profile detects it, chooses it, pulls a model with progress, reviews and starts the runner',
+  async ({ scope, start }) => {
+    const userDataDir = scope.tempDir();
+    const port = await freePort();
+    const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${port}`, fakeOllama: { models: [], registry: REGISTRY, pullIntervalMs: 40, pullStepsPerLayer: 40 } });
+    const app = await start({ userDataDir, env });
+    const { page } = app;
+    await app.explained(async () => {
+      await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
+      assert.equal(await page.title(), 'Setup · Stigmer', 'the title says where the user is');
+      await page.getByText(`answers at http://127.0.0.1:${port} with 0 models installed`).waitFor(DEADLINE);
+      await app.shot('wizard-1-detect-ollama');
+      await page.getByRole('button', { name: 'Continue' }).click();
 
-    await page.getByRole('heading', { name: 'Choose a provider' }).waitFor(DEADLINE);
-    await page.getByRole('radio', { name: /Ollama/ }).check();
-    await app.shot('wizard-2-provider');
-    await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('heading', { name: 'Choose a provider' }).waitFor(DEADLINE);
+      await page.getByRole('radio', { name: /Ollama/ }).check();
+      await app.shot('wizard-2-provider');
+      await page.getByRole('button', { name: 'Continue' }).click();
 
-    await page.getByRole('heading', { name: 'Choose a model' }).waitFor(DEADLINE);
-    await page.getByRole('button', { name: 'Download and continue' }).waitFor(DEADLINE);
-    await page.getByLabel('Model', { exact: true }).selectOption('llama3.2');
-    await page.getByRole('button', { name: 'Pull model' }).click();
-    const bar = page.getByRole('region', { name: 'Choose a model' }).getByRole('progressbar', { name: 'Pulling llama3.2' });
-    await bar.waitFor(DEADLINE);
-    await waitFor('the progress bar to move', async () => Number((await bar.getAttribute('value').catch(() => null)) ?? 0) > 5, HOST_WAIT_MS);
-    await app.shot('wizard-3-pull-progress');
-    await page.getByText('llama3.2 is installed and selected.').waitFor(DEADLINE);
-    await page.getByRole('button', { name: 'In use' }).waitFor(DEADLINE);
-    assert.equal(await page.getByLabel('Model', { exact: true }).inputValue(), 'llama3.2:latest', 'the picker shows the pulled model');
-    await page.getByRole('button', { name: 'Continue', disabled: false }).click();
+      await page.getByRole('heading', { name: 'Choose a model' }).waitFor(DEADLINE);
+      await page.getByRole('button', { name: 'Download and continue' }).waitFor(DEADLINE);
+      await page.getByLabel('Model', { exact: true }).selectOption('llama3.2');
+      await page.getByRole('button', { name: 'Pull model' }).click();
+      const bar = page.getByRole('region', { name: 'Choose a model' }).getByRole('progressbar', { name: 'Pulling llama3.2' });
+      await bar.waitFor(DEADLINE);
+      await waitFor('the progress bar to move', async () => Number((await bar.getAttribute('value').catch(() => null)) ?? 0) > 5, HOST_WAIT_MS);
+      await app.shot('wizard-3-pull-progress');
+      await page.getByText('llama3.2 is installed and selected.').waitFor(DEADLINE);
+      await page.getByRole('button', { name: 'In use' }).waitFor(DEADLINE);
+      assert.equal(await page.getByLabel('Model', { exact: true }).inputValue(), 'llama3.2:latest', 'the picker shows the pulled model');
+      await page.getByRole('button', { name: 'Continue', disabled: false }).click();
 
-    await page.getByRole('heading', { name: 'Review' }).waitFor(DEADLINE);
-    const summary = await page.locator('.wizard__body').innerText();
-    assert.match(summary, /Provider\s+Ollama/);
-    assert.match(summary, /Model\s+llama3\.2/);
-    assert.match(summary, new RegExp(`Base URL\\s+http://127\\.0\\.0\\.1:${port}`));
-    await app.shot('wizard-4-review');
-    await page.getByRole('button', { name: 'Looks good' }).click();
+      await page.getByRole('heading', { name: 'Review' }).waitFor(DEADLINE);
+      const summary = await page.locator('.wizard__body').innerText();
+      assert.match(summary, /Provider\s+Ollama/);
+      assert.match(summary, /Model\s+llama3\.2/);
+      assert.match(summary, new RegExp(`Base URL\\s+http://127\\.0\\.0\\.1:${port}`));
+      await app.shot('wizard-4-review');
+      await page.getByRole('button', { name: 'Looks good' }).click();
 
-    await page.getByRole('heading', { name: 'Start the runner' }).waitFor(DEADLINE);
-    assert.equal(readPidFile(userDataDir, 'runner.pid'), undefined, 'the runner waits for the wizard');
-    await page.getByRole('button', { name: 'Start runner' }).click();
-    const up = await page.getByText(/The runner is up \(pid \d+\)/).textContent(DEADLINE);
-    const pagePid = Number(/pid (\d+)/.exec(up ?? '')?.[1]);
-    await app.waitForLog('the runner to report ready', 'app', /^Runner ready: ollama llama3\.2/);
-    assert.equal(readPidFile(userDataDir, 'runner.pid'), pagePid, 'the window shows the pid of the runner that runs');
-    await app.shot('wizard-5-start-runner');
-    await page.getByRole('button', { name: 'Finish' }).click();
+      await page.getByRole('heading', { name: 'Start the runner' }).waitFor(DEADLINE);
+      assert.equal(readPidFile(userDataDir, 'runner.pid'), undefined, 'the runner waits for the wizard');
+      await page.getByRole('button', { name: 'Start runner' }).click();
+      const up = await page.getByText(/The runner is up \(pid \d+\)/).textContent(DEADLINE);
+      const pagePid = Number(/pid (\d+)/.exec(up ?? '')?.[1]);
+      await app.waitForLog('the runner to report ready', 'app', /^Runner ready: ollama llama3\.2/);
+      assert.equal(readPidFile(userDataDir, 'runner.pid'), pagePid, 'the window shows the pid of the runner that runs');
+      await app.shot('wizard-5-start-runner');
+      await page.getByRole('button', { name: 'Finish' }).click();
 
-    await page.getByRole('region', { name: 'Runner' }).getByText(`${pagePid}`, { exact: true }).waitFor(DEADLINE);
-    const configuration = await page.getByRole('region', { name: 'Configuration' }).innerText();
-    assert.match(configuration, /Provider\s+Ollama/);
-    assert.match(configuration, /Model\s+llama3\.2/);
-    await app.shot('wizard-overview');
-    assert.equal(readSettings(userDataDir).firstRunCompleted, true, 'the wizard is done for good');
-    assert.deepEqual(app.problems, [], 'no console errors');
-  });
-});
+      await page.getByRole('region', { name: 'Runner' }).getByText(`${pagePid}`, { exact: true }).waitFor(DEADLINE);
+      const configuration = await page.getByRole('region', { name: 'Configuration' }).innerText();
+      assert.match(configuration, /Provider\s+Ollama/);
+      assert.match(configuration, /Model\s+llama3\.2/);
+      await app.shot('wizard-overview');
+      assert.equal(readSettings(userDataDir).firstRunCompleted, true, 'the wizard is done for good');
+      assert.deepEqual(app.problems, [], 'no console errors');
+    });
+  },
+);
 
 journey(
   "the wizard, Ollama already running without the model: the missing model is said once in the Overview's words, cancelled, pulled again, waited for, and answers a first prompt",

@@ -78,9 +78,9 @@ export interface JourneyContext {
 }
 
 /** `<source>.log` lines: `<ts> <LEVEL> <stream> <message>`. */
-const FILE_LINE = /^\S+ (TRACE|DEBUG|INFO |WARN |ERROR|FATAL) (?:stdout|stderr|app   ) (.*)$/;
+const FILE_LINE = /^(\S+) (TRACE|DEBUG|INFO |WARN |ERROR|FATAL) (?:stdout|stderr|app   ) (.*)$/;
 
-/** The app's log lines from its files, rotations first (they are older). */
+/** The app's log lines from its files, in the order they were logged. */
 export function readLogLines(userDataDir: string): LogLine[] {
   const dir = appPaths(userDataDir).logsDir;
   let names: string[];
@@ -89,15 +89,16 @@ export function readLogLines(userDataDir: string): LogLine[] {
   } catch {
     return [];
   }
-  const lines: LogLine[] = [];
-  for (const name of names.filter((file) => /\.log(\.\d+)?$/.test(file)).sort((a, b) => b.localeCompare(a))) {
+  const lines: (LogLine & { ts: string })[] = [];
+  for (const name of names.filter((file) => /\.log(\.\d+)?$/.test(file))) {
     const source = name.slice(0, name.indexOf('.log'));
     for (const text of fs.readFileSync(path.join(dir, name), 'utf8').split('\n')) {
       const match = FILE_LINE.exec(text);
-      if (match) lines.push({ source, level: match[1]!.trim().toLowerCase(), msg: match[2]! });
+      if (match) lines.push({ ts: match[1]!, source, level: match[2]!.trim().toLowerCase(), msg: match[3]! });
     }
   }
-  return lines;
+  // ISO timestamps sort as text; the sort is stable, so lines of one file keep their order.
+  return lines.sort((a, b) => a.ts.localeCompare(b.ts)).map(({ ts: _ts, ...line }) => line);
 }
 
 /** The parts of `AppUnderTest` that read the profile, the same for both transports. */
@@ -110,7 +111,9 @@ function profileView(userDataDir: string, output: () => string) {
       const tail = logLines()
         .slice(-60)
         .map((line) => `${line.level} [${line.source}] ${line.msg}`);
-      throw new Error(`${(error as Error).message}\n--- the app's log, last 60 lines ---\n${tail.join('\n')}\n--- host output ---\n${output()}`, { cause: error });
+      throw new Error(`${(error as Error).message}\n--- the app's log, last 60 lines ---\n${tail.join('\n')}\n--- host output ---\n${output()}`, {
+        cause: error,
+      });
     }
   };
   return { userDataDir, logLines, waitForLog };
@@ -205,7 +208,11 @@ let browser: (() => Browser) | undefined;
  * gets its own clean-up scope and a `start` that starts the app over its transport; a transport
  * listed in `todo` is registered as a todo naming what it lacks, so the gap shows in every run.
  */
-export function journey(name: string, body: (context: JourneyContext) => Promise<void>, { todo = {} }: { todo?: Partial<Record<Transport, string>> } = {}): void {
+export function journey(
+  name: string,
+  body: (context: JourneyContext) => Promise<void>,
+  { todo = {} }: { todo?: Partial<Record<Transport, string>> } = {},
+): void {
   // One Chromium per test file, launched by the first journey's registration.
   const getBrowser = (browser ??= useBrowser());
   test(`${name} [websocket]`, { todo: todo.websocket }, async (t) => {
