@@ -13,13 +13,19 @@ import { journey } from '../support/app-under-test.ts';
 import { HOST_WAIT_MS, hostEnv, waitFor } from '../support/e2e-host.ts';
 import { DEADLINE } from '../support/ui-e2e.ts';
 
-/** Small layers pulled slowly: a pull lasts seconds, long enough to navigate, reload and cancel. */
+/**
+ * Pulled slowly: a pull lasts about 20 s, long enough to navigate, reload and cancel on a busy
+ * machine, where a reload of the desktop window alone may take seconds.
+ */
 const REGISTRY = {
   'qwen2.5:0.5b': [397_807_936, 6_929],
   'llama3.2:latest': [2_019_377_376, 1_429],
   'mistral:7b': [4_113_301_824, 7_711],
   'mistral:latest': [4_113_301_824, 7_711],
 };
+
+/** A whole pull, on a busy machine. */
+const PULL_DEADLINE = { timeout: 90_000 };
 
 const settingsFile = (dir: string) => path.join(dir, 'settings.json');
 const readSettings = (dir: string) => JSON.parse(fs.readFileSync(settingsFile(dir), 'utf8')) as ReturnType<typeof defaultSettings>;
@@ -37,7 +43,7 @@ journey(
     const port = await freePort();
     const env = hostEnv(scope, {
       ollamaHost: `127.0.0.1:${port}`,
-      fakeOllama: { models: ['qwen2.5:0.5b'], registry: REGISTRY, pullIntervalMs: 50, pullStepsPerLayer: 60 },
+      fakeOllama: { models: ['qwen2.5:0.5b'], registry: REGISTRY, pullIntervalMs: 50, pullStepsPerLayer: 200 },
     });
     const app = await start({ userDataDir, env });
     const { page } = app;
@@ -94,7 +100,7 @@ journey(
       await page.getByRole('link', { name: 'Models' }).click();
       await pullForm.getByLabel('Model name to pull').fill('llama3.2');
       await pullForm.getByRole('button', { name: 'Pull' }).click();
-      await panel.getByText('llama3.2 is installed. Your current model is unchanged.').waitFor(DEADLINE);
+      await panel.getByText('llama3.2 is installed. Your current model is unchanged.').waitFor(PULL_DEADLINE);
       await installed.getByRole('row', { name: /llama3\.2:latest/ }).waitFor(DEADLINE);
       assert.match(await row.innerText(), /In use/, 'qwen2.5:0.5b stays in use');
       assert.equal(readSettings(userDataDir).providers.ollama.model, 'qwen2.5:0.5b', 'the default model is kept as it was');

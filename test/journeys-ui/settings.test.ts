@@ -162,7 +162,7 @@ journey(
         'the runner called the Messages API',
       );
       await app.shot('playground');
-      const received = app.received();
+      const received = await app.received();
       assert.ok(received.length > 0, 'main sent the window its messages');
       assert.ok(!received.some((message) => message.includes(KEY_INNARDS)), 'no message to the window carries the key');
       assert.ok(!app.output().includes(KEY_INNARDS), 'the host never prints the key');

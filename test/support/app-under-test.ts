@@ -16,6 +16,7 @@ import { test, type TestContext } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { appPaths } from '../../src/main/profile/paths.ts';
 import { SCREENSHOTS, useBrowser, watchPage } from './chromium.ts';
+import { startDesktopHost } from './desktop-host.ts';
 import { HOST_WAIT_MS, Scope, startHost, waitFor, type HostExit } from './e2e-host.ts';
 import { uiUrl, withRoute } from './ui-e2e.ts';
 
@@ -53,8 +54,8 @@ export interface AppUnderTest {
   waitForLog(what: string, source: 'app' | 'runner' | 'ollama', pattern: RegExp, timeoutMs?: number): Promise<LogLine>;
   /** Everything the host process wrote to stdout and stderr. */
   output(): string;
-  /** Everything main sent the window (WebSocket frames, IPC events and replies), for leak checks. */
-  received(): string[];
+  /** What main sent the window, for leak checks: every WebSocket frame, or every IPC event. */
+  received(): Promise<string[]>;
   /** Saves the window as `<name>-<transport>.png`, grown to the main area's whole content. */
   shot(name: string): Promise<void>;
   /**
@@ -119,8 +120,12 @@ function profileView(userDataDir: string, output: () => string) {
   return { userDataDir, logLines, waitForLog };
 }
 
+/** The window's size: a page attached over CDP has no size of playwright's own, so ask the page. */
+const sizeOf = async (page: Page): Promise<{ width: number; height: number }> =>
+  page.viewportSize() ?? ((await page.evaluate('({ width: window.innerWidth, height: window.innerHeight })')) as { width: number; height: number });
+
 async function shotOf(page: Page, file: string): Promise<void> {
-  const viewport = page.viewportSize() ?? { width: 1280, height: 860 };
+  const viewport = await sizeOf(page);
   const contentHeight = Number(await page.evaluate('document.querySelector("main")?.scrollHeight ?? 0'));
   if (contentHeight > viewport.height) await page.setViewportSize({ width: viewport.width, height: contentHeight });
   await page.screenshot({ path: path.join(SCREENSHOTS, file) });
@@ -134,7 +139,7 @@ export const WINDOW_SIZES = [
 ] as const;
 
 async function shotsOf(page: Page, name: string, transport: Transport): Promise<void> {
-  const original = page.viewportSize();
+  const original = await sizeOf(page);
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
     for (const size of WINDOW_SIZES) {
@@ -145,7 +150,7 @@ async function shotsOf(page: Page, name: string, transport: Transport): Promise<
     }
   }
   await page.emulateMedia({ colorScheme: 'light' });
-  if (original) await page.setViewportSize(original);
+  await page.setViewportSize(original);
 }
 
 async function explainedBy(app: Pick<AppUnderTest, 'page' | 'logLines' | 'output'>, body: () => Promise<void>): Promise<void> {
@@ -185,7 +190,7 @@ async function startWebsocket(scope: Scope, browser: Browser, { userDataDir, env
     ...profileView(userDataDir, output),
     open: async (route) => void (await page.goto(withRoute(url, route))),
     output,
-    received: () => frames,
+    received: async () => frames,
     shot: (name) => shotOf(page, `journey-${name}-websocket.png`),
     shots: (name) => shotsOf(page, name, 'websocket'),
     explained: (body) => explainedBy(app, body),
@@ -195,11 +200,69 @@ async function startWebsocket(scope: Scope, browser: Browser, { userDataDir, env
 }
 
 /**
- * Why the journeys do not run over IPC here, or undefined when they do: the desktop host needs
- * the Electron double and its harness (test/support/desktop-host.ts).
+ * Page side, before the app's own scripts: records every event main delivers to the window. The
+ * Electron double calls the renderer's listeners through its page-side registry of callbacks
+ * (test/doubles/electron/renderer-page.ts), the one place in the page that every IPC event
+ * passes; Electron's own contextBridge gives the page no such hook, hence the double's.
  */
-export const IPC_UNAVAILABLE: string | undefined =
-  'the desktop host harness (test/support/desktop-host.ts, the Electron double running out/main/index.js) is not on this branch yet';
+function recordDeliveries(): void {
+  const registry = (globalThis as unknown as { __electronDoubleCallbacks?: Map<number, (...args: unknown[]) => unknown> }).__electronDoubleCallbacks;
+  if (!registry) return;
+  const received: string[] = [];
+  Object.defineProperty(globalThis, '__journeyReceived', { value: received });
+  const get = registry.get.bind(registry);
+  registry.get = (id: number) => {
+    const callback = get(id);
+    return (
+      callback &&
+      ((...args: unknown[]) => {
+        received.push(JSON.stringify(args));
+        return callback(...args);
+      })
+    );
+  };
+}
+
+/** The desktop host: the built main bundle under the Electron double, its window attached over CDP. */
+async function startIpc(scope: Scope, { userDataDir, env, args = [] }: StartOptions): Promise<AppUnderTest> {
+  const host = await startDesktopHost(scope, ['--user-data-dir', userDataDir, ...args], env);
+  // Checked last, once the journey is over: the app broke no rule of Electron's the double enforces.
+  scope.defer(() => assert.deepEqual(host.violations(), [], 'no Electron rule broken'));
+  const output = () => `${host.stdout}\n--- stderr ---\n${host.stderr}`;
+  const page = await host.page();
+  const { problems } = watchPage(page);
+  // The recorder is in place from the next load on, which is now: a reload, as the user's Ctrl+R.
+  await page.addInitScript(recordDeliveries);
+  await page.reload();
+  /** Earlier loads' deliveries, kept across reloads (a load starts its page's record afresh). */
+  const delivered: string[] = [];
+  const takeDelivered = async () => {
+    const current = (await page.evaluate('globalThis.__journeyReceived ?? []').catch(() => [])) as string[];
+    return [...delivered, ...current];
+  };
+  const load = async (reload: () => Promise<unknown>) => {
+    delivered.splice(0, delivered.length, ...(await takeDelivered()));
+    await reload();
+  };
+  const app: AppUnderTest = {
+    transport: 'ipc',
+    page,
+    problems,
+    ...profileView(userDataDir, output),
+    open: (route) =>
+      load(async () => {
+        await page.evaluate((hash) => void (window.location.hash = hash), route);
+        await page.reload();
+      }),
+    output,
+    received: takeDelivered,
+    shot: (name) => shotOf(page, `journey-${name}-ipc.png`),
+    shots: (name) => shotsOf(page, name, 'ipc'),
+    explained: (body) => explainedBy(app, body),
+    quit: () => host.quit(),
+  };
+  return app;
+}
 
 let browser: (() => Browser) | undefined;
 
@@ -219,16 +282,8 @@ export function journey(
     const scope = new Scope(t);
     await body({ t, scope, transport: 'websocket', start: (options) => startWebsocket(scope, getBrowser(), options) });
   });
-  const ipcGap = IPC_UNAVAILABLE ?? todo.ipc;
-  test(`${name} [ipc]`, IPC_UNAVAILABLE ? { skip: IPC_UNAVAILABLE } : { todo: ipcGap }, async (t) => {
+  test(`${name} [ipc]`, { todo: todo.ipc }, async (t) => {
     const scope = new Scope(t);
-    await body({
-      t,
-      scope,
-      transport: 'ipc',
-      start: () => {
-        throw new Error(IPC_UNAVAILABLE);
-      },
-    });
+    await body({ t, scope, transport: 'ipc', start: (options) => startIpc(scope, options) });
   });
 }
