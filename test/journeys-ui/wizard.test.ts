@@ -208,11 +208,12 @@ journey(
       await page.getByRole('region', { name: 'API keys' }).getByText('Not verified yet').waitFor(DEADLINE);
       await app.shot('overview-key-unverified');
 
-      // The provider is back: Test verifies the key, and the window stops saying it is not verified.
-      const anthropic = await startFakeAnthropic({ validKeys: [FAKE_ANTHROPIC_KEY], port: downPort });
-      scope.defer(() => anthropic.close());
       await page.getByRole('link', { name: 'Settings', exact: true }).click();
       await page.getByText('Not verified yet').first().waitFor(DEADLINE);
+      // The provider is back: Test verifies the key (the app may beat it to that, once it can
+      // reach the provider), and the window stops saying it is not verified.
+      const anthropic = await startFakeAnthropic({ validKeys: [FAKE_ANTHROPIC_KEY], port: downPort });
+      scope.defer(() => anthropic.close());
       await page.getByRole('button', { name: 'Test' }).first().click();
       await page.getByText('Verified', { exact: true }).first().waitFor(DEADLINE);
       await page.getByText(/^Saved, not verified yet/).waitFor({ ...DEADLINE, state: 'detached' });

@@ -223,6 +223,9 @@ function recordDeliveries(): void {
   };
 }
 
+/** The tray's Quit item (src/main/tray/tray-menu.ts). */
+const QUIT_ITEM = 'Quit Stigmer Desktop';
+
 /** The desktop host: the built main bundle under the Electron double, its window attached over CDP. */
 async function startIpc(scope: Scope, { userDataDir, env, args = [] }: StartOptions): Promise<AppUnderTest> {
   const host = await startDesktopHost(scope, ['--user-data-dir', userDataDir, ...args], env);
@@ -259,7 +262,10 @@ async function startIpc(scope: Scope, { userDataDir, env, args = [] }: StartOpti
     shot: (name) => shotOf(page, `journey-${name}-ipc.png`),
     shots: (name) => shotsOf(page, name, 'ipc'),
     explained: (body) => explainedBy(app, body),
-    quit: () => host.quit(),
+    quit: async () => {
+      await host.clickTray(QUIT_ITEM);
+      return host.waitForExit();
+    },
   };
   return app;
 }

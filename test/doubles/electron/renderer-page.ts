@@ -19,7 +19,15 @@ import { appUrl, serveThroughHandler, standInUrl } from './protocol.ts';
 import type { WebContents } from './windows.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 let browser: Promise<{ browser: Browser; endpoint: string }> | undefined;
 let chromiumProcess: ChildProcess | undefined;
@@ -56,7 +64,8 @@ export function chromiumPid(): number | undefined {
   return chromiumProcess?.pid;
 }
 
-type Shape = { fn: number } | { obj: Record<string, Shape> } | { value: unknown };
+/** Docs (contextBridge, "Parameter / Error / Return Type support"): functions are proxied, objects and arrays copied with theirs. */
+type Shape = { fn: number } | { obj: Record<string, Shape> } | { arr: Shape[] } | { value: unknown };
 
 export interface RendererPage {
   load(url: string): Promise<void>;
@@ -84,6 +93,7 @@ function installExposed(shapes: Record<string, Shape>): void {
   };
   const decode = (shape: Shape): unknown => {
     if ('fn' in shape) return stub(shape.fn);
+    if ('arr' in shape) return shape.arr.map(decode);
     if ('obj' in shape) return Object.freeze(Object.fromEntries(Object.entries(shape.obj).map(([key, inner]) => [key, decode(inner)])));
     return shape.value;
   };
@@ -118,7 +128,8 @@ export async function attachPage(contents: WebContents): Promise<RendererPage> {
       functions.set(functions.size + 1, value as (...args: unknown[]) => unknown);
       return { fn: functions.size };
     }
-    if (value && typeof value === 'object' && !Array.isArray(value)) return { obj: Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, describe(inner)])) };
+    if (Array.isArray(value)) return { arr: value.map(describe) };
+    if (value && typeof value === 'object') return { obj: Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, describe(inner)])) };
     return { value: structuredClone(value) };
   };
   const pageCallbacks = new Map<number, (...args: unknown[]) => void>();
@@ -128,7 +139,11 @@ export async function attachPage(contents: WebContents): Promise<RendererPage> {
     if (!pageCallbacks.has(id))
       pageCallbacks.set(id, (...args: unknown[]) => {
         void page
-          .evaluate(([cb, values]) => (globalThis as unknown as { __electronDoubleCallbacks: Map<number, (...a: unknown[]) => void> }).__electronDoubleCallbacks.get(cb)?.(...values), [id, args] as const)
+          .evaluate(
+            ([cb, values]) =>
+              (globalThis as unknown as { __electronDoubleCallbacks: Map<number, (...a: unknown[]) => void> }).__electronDoubleCallbacks.get(cb)?.(...values),
+            [id, args] as const,
+          )
           .catch(() => {});
       });
     return pageCallbacks.get(id);
