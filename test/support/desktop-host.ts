@@ -43,9 +43,13 @@ export async function ensureDesktopBuilt(): Promise<void> {
   fs.mkdirSync(OUT, { recursive: true });
   const fresh = fs.mkdtempSync(path.join(OUT, '.desktop-build-'));
   try {
-    await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--outDir', fresh, '--logLevel', 'warn'], {
-      cwd: REPO_ROOT,
-    });
+    await promisify(execFile)(
+      process.execPath,
+      [path.join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--outDir', fresh, '--logLevel', 'warn'],
+      {
+        cwd: REPO_ROOT,
+      },
+    );
     for (const part of ['main', 'preload']) {
       const target = path.join(OUT, part);
       const retired = `${fresh}-${part}.old`;
@@ -68,7 +72,8 @@ export interface DesktopHostOptions {
 }
 
 /** What the app asked of the desktop: URLs opened, folders revealed, error boxes. */
-export type DesktopRequest = { kind: 'open-external'; url: string } | { kind: 'open-path'; path: string } | { kind: 'error-box'; title: string; content: string };
+export type DesktopRequest =
+  { kind: 'open-external'; url: string } | { kind: 'open-path'; path: string } | { kind: 'error-box'; title: string; content: string };
 
 export class DesktopHost {
   readonly child: ChildProcess & { stdout: Readable; stderr: Readable };
@@ -133,7 +138,10 @@ export class DesktopHost {
   /** The app's own log (`<user-data-dir>/logs/app.log`), as the Logs screen and support read it. */
   logLines(): string[] {
     try {
-      return fs.readFileSync(path.join(this.userDataDir, 'logs', 'app.log'), 'utf8').split('\n').slice(0, -1);
+      return fs
+        .readFileSync(path.join(this.userDataDir, 'logs', 'app.log'), 'utf8')
+        .split('\n')
+        .slice(0, -1);
     } catch {
       return [];
     }
@@ -148,7 +156,7 @@ export class DesktopHost {
     return this.#exit === undefined;
   }
 
-  /** Electron rules the app broke (the double marks them on stderr even when the app catches the error). */
+  /** Electron rules the app broke (the double marks them on stderr even when the app catches the error); every journey asserts none. */
   violations(): string[] {
     return this.#stderr.split('\n').filter((line) => line.startsWith(VIOLATION_MARK));
   }
@@ -176,6 +184,11 @@ export class DesktopHost {
     return this.#request('tray-click', labels);
   }
 
+  /** Makes main throw an error nothing catches (as a bug in an event listener would). */
+  throwUncaught(): Promise<void> {
+    return this.#request('throw-uncaught');
+  }
+
   /** The window's close button. */
   closeWindow(): Promise<void> {
     return this.#request('window-close');
@@ -187,12 +200,24 @@ export class DesktopHost {
 
   /** The window's page, attached over CDP to the app's own Chromium (the page the app loaded). */
   async page(timeoutMs = HOST_WAIT_MS): Promise<Page> {
-    const state = await this.waitForState('the window to load', (current) => (current.cdpEndpoint && current.windows.some((window) => window.url) ? current : undefined), timeoutMs);
+    const state = await this.waitForState(
+      'the window to load',
+      (current) => (current.cdpEndpoint && current.windows.some((window) => window.url) ? current : undefined),
+      timeoutMs,
+    );
     this.#browser ??= chromium.connectOverCDP(state.cdpEndpoint!);
     const browser = await this.#browser;
     const pageUrl = state.windows.find((window) => window.url)!.pageUrl;
     return this.#explained(() =>
-      waitFor(`the window's page at ${pageUrl}`, () => browser.contexts().flatMap((context) => context.pages()).find((page) => page.url().startsWith(pageUrl.replace(/#.*$/, ''))), timeoutMs),
+      waitFor(
+        `the window's page at ${pageUrl}`,
+        () =>
+          browser
+            .contexts()
+            .flatMap((context) => context.pages())
+            .find((page) => page.url().startsWith(pageUrl.replace(/#.*$/, ''))),
+        timeoutMs,
+      ),
     );
   }
 
@@ -210,9 +235,30 @@ export class DesktopHost {
     );
   }
 
+  /** The tray item whose label starts with `prefix`, as the menu shows it now. */
+  async trayItem(prefix: string, menu?: MenuSnapshot[]): Promise<MenuSnapshot | undefined> {
+    return (menu ?? (await this.trayMenu())).find((item) => item.label.startsWith(prefix));
+  }
+
+  /** Waits until the tray's menu satisfies `check` (it follows the app's state events). */
+  waitForTray<T>(what: string, check: (menu: MenuSnapshot[]) => T | undefined | null | false, timeoutMs = HOST_WAIT_MS): Promise<T> {
+    let last: MenuSnapshot[] = [];
+    const described = () => `${what}; the tray showed: ${last.map((item) => item.label).join(' | ')}`;
+    return this.#explained(() =>
+      waitFor(
+        described,
+        async () => {
+          last = (await this.state()).trays[0]?.menu ?? [];
+          return check(last);
+        },
+        timeoutMs,
+      ),
+    );
+  }
+
   /** Quit from the tray, as a user would; resolves with the exit. */
   async quit(timeoutMs = HOST_WAIT_MS): Promise<HostExit> {
-    await this.clickTray('Quit');
+    await this.clickTray('Quit Stigmer Desktop');
     return this.waitForExit(timeoutMs);
   }
 
@@ -237,9 +283,12 @@ export class DesktopHost {
     try {
       return await body();
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n--- desktop host stdout (last 60 lines) ---\n${this.lines().slice(-60).join('\n')}\n--- app.log (last 60 lines) ---\n${this.logLines().slice(-60).join('\n')}\n--- stderr ---\n${this.#stderr}`, {
-        cause: error,
-      });
+      throw new Error(
+        `${(error as Error).message}\n--- desktop host stdout (last 60 lines) ---\n${this.lines().slice(-60).join('\n')}\n--- app.log (last 60 lines) ---\n${this.logLines().slice(-60).join('\n')}\n--- stderr ---\n${this.#stderr}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 }
@@ -253,16 +302,16 @@ export async function startDesktopHost(scope: Scope, args: readonly string[], en
   const host = new DesktopHost(args, env, options);
   scope.defer(async () => {
     await host.disconnect();
-    if (!host.running) return;
-    const pids = host.pids();
-    for (const pid of pids.reverse()) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Already gone.
+    if (host.running) {
+      for (const pid of host.pids().reverse()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
       }
+      await host.exited;
     }
-    await host.exited;
   });
   return host;
 }

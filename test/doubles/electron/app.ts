@@ -31,8 +31,7 @@ class App extends EventEmitter {
   #quitting = false;
   #singleInstance: SingleInstance | undefined;
   #pendingNotice: Promise<void> = Promise.resolve();
-  // Electron's main process does not end when its script does: this handle holds it until quit or exit.
-  readonly #keepAlive = setInterval(() => {}, 2 ** 30);
+  #keepAlive: NodeJS.Timeout | undefined;
   readonly commandLine = { appendSwitch() {}, hasSwitch: () => false, getSwitchValue: () => '' };
   readonly dock = undefined;
 
@@ -48,6 +47,11 @@ class App extends EventEmitter {
 
   identify(identity: AppIdentity): void {
     this.#identity = identity;
+  }
+
+  /** Electron's main process does not end when its script does: main.ts holds it until quit or exit. */
+  holdProcess(): void {
+    this.#keepAlive = setInterval(() => {}, 2 ** 30);
   }
 
   /** main.ts calls this once the main script has been evaluated. */

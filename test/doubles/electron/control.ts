@@ -12,7 +12,7 @@ import { BrowserWindow } from './windows.ts';
 
 export interface ControlRequest {
   id: number;
-  op: 'state' | 'tray-click' | 'window-close' | 'quit';
+  op: 'state' | 'tray-click' | 'window-close' | 'quit' | 'throw-uncaught';
   labels?: string[];
 }
 
@@ -50,6 +50,11 @@ const OPS: Record<ControlRequest['op'], (request: ControlRequest) => unknown> = 
   },
   'window-close': () => BrowserWindow.getAllWindows().map((window) => window.close()),
   quit: () => app.quit(),
+  // An error thrown by main-process code outside any handler's try, like a bug in an event listener.
+  'throw-uncaught': () =>
+    setImmediate(() => {
+      throw new Error('A test made main throw this');
+    }),
 };
 
 export function openControlChannel(): void {

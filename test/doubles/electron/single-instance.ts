@@ -42,7 +42,9 @@ export function acquire(
   }
   if (holder !== undefined && holder !== process.pid && alive(holder)) {
     const notified = new Promise<void>((resolve) => {
-      const socket = net.connect(socketFile, () => socket.end(JSON.stringify({ argv: process.argv, cwd: process.cwd(), data: additionalData ?? null }), resolve));
+      const socket = net.connect(socketFile, () =>
+        socket.end(JSON.stringify({ argv: process.argv, cwd: process.cwd(), data: additionalData ?? null }), resolve),
+      );
       socket.on('error', () => resolve());
     });
     return { held: false, notified };

@@ -144,8 +144,9 @@ export class Tray {
       if (!item.enabled) throw new Error(`the tray item ${JSON.stringify(label)} is disabled`);
       menu = item.submenu;
     }
-    // Electron flips a checkbox before calling click (docs: MenuItem `checked`).
+    // Electron flips a checkbox, and checks a radio item, before calling click (docs: MenuItem `checked`).
     if (item!.type === 'checkbox') item!.checked = !item!.checked;
+    if (item!.type === 'radio') item!.checked = true;
     item!.click?.(item!, null, {});
   }
 }

@@ -13,8 +13,14 @@ const parentPort = Object.assign(new EventEmitter(), {
   close() {},
 });
 process.on('message', (message) => parentPort.emit('message', { data: message, ports: [] }));
-// The IPC channel alone does not keep a utility process alive; its own work does.
+// A parentPort with a 'message' listener keeps the process alive, as a started MessagePort does; the channel alone does not.
 process.channel?.unref();
+parentPort.on('newListener', (event) => {
+  if (event === 'message') process.channel?.ref();
+});
+parentPort.on('removeListener', () => {
+  if (parentPort.listenerCount('message') === 0) process.channel?.unref();
+});
 Object.assign(process, { parentPort, type: 'utility' });
 process.argv = [process.execPath, path.resolve(modulePath!), ...args];
 await import(pathToFileURL(path.resolve(modulePath!)).href);
