@@ -223,16 +223,14 @@ function recordDeliveries(): void {
   };
 }
 
-/** The tray's Quit item (src/main/tray/tray-menu.ts). */
-const QUIT_ITEM = 'Quit Stigmer Desktop';
-
 /** The desktop host: the built main bundle under the Electron double, its window attached over CDP. */
 async function startIpc(scope: Scope, { userDataDir, env, args = [] }: StartOptions): Promise<AppUnderTest> {
   const host = await startDesktopHost(scope, ['--user-data-dir', userDataDir, ...args], env);
   // Checked last, once the journey is over: the app broke no rule of Electron's the double enforces.
   scope.defer(() => assert.deepEqual(host.violations(), [], 'no Electron rule broken'));
   const output = () => `${host.stdout}\n--- stderr ---\n${host.stderr}`;
-  const page = await host.page();
+  // Generous: on a busy machine the desktop host and its Chromium take a while to show the window.
+  const page = await host.page(60_000);
   const { problems } = watchPage(page);
   // The recorder is in place from the next load on, which is now: a reload, as the user's Ctrl+R.
   await page.addInitScript(recordDeliveries);
@@ -262,10 +260,7 @@ async function startIpc(scope: Scope, { userDataDir, env, args = [] }: StartOpti
     shot: (name) => shotOf(page, `journey-${name}-ipc.png`),
     shots: (name) => shotsOf(page, name, 'ipc'),
     explained: (body) => explainedBy(app, body),
-    quit: async () => {
-      await host.clickTray(QUIT_ITEM);
-      return host.waitForExit();
-    },
+    quit: () => host.quit(),
   };
   return app;
 }
