@@ -204,6 +204,12 @@ journey(
       await ollama.focus();
       await page.keyboard.press('Enter');
       await waitFor('Enter to choose Ollama again', () => readSettings(userDataDir).provider === 'ollama', HOST_WAIT_MS);
+      // The runner is back on Ollama (its second start there) before anything else is changed.
+      await waitFor(
+        'the Ollama runner again',
+        () => app.logLines().filter((line) => line.source === 'app' && line.msg.startsWith('Runner ready: ollama qwen2.5:0.5b ')).length >= 2,
+        HOST_WAIT_MS,
+      );
 
       // A per-provider base URL: an OpenAI-compatible server (LM Studio here), saved in its native form.
       const endpoints = page.getByRole('region', { name: 'Endpoints' });

@@ -23,7 +23,7 @@ test(
     scope.defer(() => ollama.close());
     const userDataDir = setUpProfile(scope, (settings) => void (settings.provider = 'ollama'));
     const host = await startDesktopHost(scope, ['--user-data-dir', userDataDir], hostEnv(scope, { ollamaHost: `127.0.0.1:${ollama.port}` }));
-    const page = await host.page();
+    const page = await host.page(60_000);
     const handedBack = await page.evaluate(async () => {
       const api = (window as unknown as { stigmer: { on(event: string, listener: () => void): () => unknown } }).stigmer;
       const value = await api.on('state', () => {})();

@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { appPaths } from '../../src/main/profile/paths.ts';
 import { SCREENSHOTS, useBrowser, watchPage } from './chromium.ts';
@@ -20,7 +20,7 @@ import { startDesktopHost } from './desktop-host.ts';
 import { HOST_WAIT_MS, Scope, startHost, waitFor, type HostExit } from './e2e-host.ts';
 import { uiUrl, withRoute } from './ui-e2e.ts';
 
-export type Transport = 'websocket' | 'ipc';
+type Transport = 'websocket' | 'ipc';
 
 export interface StartOptions {
   /** The user-data folder (see `setUpProfile`); the app is started on it with `--user-data-dir`. */
@@ -40,7 +40,6 @@ export interface LogLine {
 }
 
 export interface AppUnderTest {
-  readonly transport: Transport;
   /** The app's window. */
   readonly page: Page;
   /** Console errors and uncaught exceptions in the window. */
@@ -69,13 +68,11 @@ export interface AppUnderTest {
   quit(): Promise<HostExit>;
 }
 
-export type Starter = (options: StartOptions) => Promise<AppUnderTest>;
-
 export interface JourneyContext {
-  t: TestContext;
+  /** Undoes the journey's set-up once it ends, the app first. */
   scope: Scope;
-  transport: Transport;
-  start: Starter;
+  /** Starts the app over the journey's transport. */
+  start(options: StartOptions): Promise<AppUnderTest>;
 }
 
 /** `<source>.log` lines: `<ts> <LEVEL> <stream> <message>`. */
@@ -184,7 +181,6 @@ async function startWebsocket(scope: Scope, browser: Browser, { userDataDir, env
   const { frames, problems } = watchPage(page);
   await page.goto(url);
   const app: AppUnderTest = {
-    transport: 'websocket',
     page,
     problems,
     ...profileView(userDataDir, output),
@@ -246,7 +242,6 @@ async function startIpc(scope: Scope, { userDataDir, env, args = [] }: StartOpti
     await reload();
   };
   const app: AppUnderTest = {
-    transport: 'ipc',
     page,
     problems,
     ...profileView(userDataDir, output),
@@ -268,23 +263,18 @@ async function startIpc(scope: Scope, { userDataDir, env, args = [] }: StartOpti
 let browser: (() => Browser) | undefined;
 
 /**
- * Registers a journey once per transport, named `<name> [websocket]` and `<name> [ipc]`. Each
- * gets its own clean-up scope and a `start` that starts the app over its transport; a transport
- * listed in `todo` is registered as a todo naming what it lacks, so the gap shows in every run.
+ * Registers a journey once per transport, named `<name> [websocket]` and `<name> [ipc]`, each
+ * with its own clean-up scope and a `start` that starts the app over that transport.
  */
-export function journey(
-  name: string,
-  body: (context: JourneyContext) => Promise<void>,
-  { todo = {} }: { todo?: Partial<Record<Transport, string>> } = {},
-): void {
-  // One Chromium per test file, launched by the first journey's registration.
+export function journey(name: string, body: (context: JourneyContext) => Promise<void>): void {
+  // One Chromium per test file for the WebSocket's pages, launched by the first registration.
   const getBrowser = (browser ??= useBrowser());
-  test(`${name} [websocket]`, { todo: todo.websocket }, async (t) => {
+  test(`${name} [websocket]`, async (t) => {
     const scope = new Scope(t);
-    await body({ t, scope, transport: 'websocket', start: (options) => startWebsocket(scope, getBrowser(), options) });
+    await body({ scope, start: (options) => startWebsocket(scope, getBrowser(), options) });
   });
-  test(`${name} [ipc]`, { todo: todo.ipc }, async (t) => {
+  test(`${name} [ipc]`, async (t) => {
     const scope = new Scope(t);
-    await body({ t, scope, transport: 'ipc', start: (options) => startIpc(scope, options) });
+    await body({ scope, start: (options) => startIpc(scope, options) });
   });
 }
