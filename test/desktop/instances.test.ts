@@ -36,7 +36,7 @@ test('a second launch focuses the first window, a headless host on the profile i
   );
 
   await first.throwUncaught();
-  await first.waitForLogLine('the error to be logged', (line) => /ERROR +app +Unexpected error: Error: A test made main throw this/.test(line));
+  await first.waitForLine('the error to be logged', (line) => / ERROR \[app\] Unexpected error: Error: A test made main throw this/.test(line));
   assert.equal(first.running, true);
   // Still answering: the window's commands go through.
   const reply = await page.evaluate(async () => {

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startFakeAnthropic } from '../doubles/cloud/anthropic.ts';
 import { freePort } from '../ollama/support.ts';
-import { HOST_WAIT_MS, Scope, hostEnv, isGone, readPidFile, setUpProfile, waitFor } from '../support/e2e-host.ts';
-import { startDesktopHost } from '../support/desktop-host.ts';
+import { Scope, hostEnv, isGone, readPidFile, setUpProfile, waitFor } from '../support/e2e-host.ts';
+import { DESKTOP_WAIT_MS, startDesktopHost } from '../support/desktop-host.ts';
 
 const KEY = 'sk-ant-api03-DesktopTRAYtest-q7Xw2Lp9Vn4Rt6Ys8Zu1Mb3Kc5Jd0Hf-9kQ2';
 
@@ -54,7 +54,7 @@ test('the tray: model submenu, runner start/stop/restart, switching provider, op
   const secondRunner = readPidFile(userDataDir, 'runner.pid')!;
   assert.notEqual(secondRunner, firstRunner);
   await host.clickTray('Restart runner');
-  await waitFor('a new runner', () => readPidFile(userDataDir, 'runner.pid') !== secondRunner && isGone(secondRunner), HOST_WAIT_MS);
+  await waitFor('a new runner', () => readPidFile(userDataDir, 'runner.pid') !== secondRunner && isGone(secondRunner), DESKTOP_WAIT_MS);
   await status('Runner: running');
 
   // Switching provider from the tray: Anthropic has a key (from the environment), so it can be chosen.

@@ -16,9 +16,12 @@ import { DOUBLE_ENV, type KeyringBackend } from '../doubles/electron/options.ts'
 import { VIOLATION_MARK } from '../doubles/electron/rules.ts';
 import type { MenuSnapshot } from '../doubles/electron/tray.ts';
 import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
-import { HOST_WAIT_MS, descendantsOf, type HostExit, type Scope } from './e2e-host.ts';
+import { descendantsOf, type HostExit, type Scope } from './e2e-host.ts';
 import { REPO_ROOT } from './headless.ts';
 import { waitFor } from './processes.ts';
+
+/** The desktop host starts Node, Chromium, Ollama's double and the runner: waits are longer than the headless host's. */
+export const DESKTOP_WAIT_MS = 60_000;
 
 export const DOUBLE_MAIN = path.join(REPO_ROOT, 'test/doubles/electron/main.ts');
 const OUT = path.join(REPO_ROOT, 'out');
@@ -130,26 +133,34 @@ export class DesktopHost {
     return this.#stderr;
   }
 
-  /** Complete stdout lines so far (the desktop app logs to files, not to stdout: see `logLines`). */
+  /**
+   * The app's log as the headless host echoes it on stdout (`ts LEVEL [source] message`), so one
+   * journey can wait for the same lines over either host: the desktop app writes its log to files
+   * only (`<user-data-dir>/logs/<source>.log`), which this reads and merges by time. A runner's
+   * JSON line stays as the runner wrote it.
+   */
   lines(): string[] {
-    return this.#stdout.split('\n').slice(0, -1);
-  }
-
-  /** The app's own log (`<user-data-dir>/logs/app.log`), as the Logs screen and support read it. */
-  logLines(): string[] {
-    try {
+    const logsDir = path.join(this.userDataDir, 'logs');
+    const files = fs.existsSync(logsDir) ? fs.readdirSync(logsDir).filter((name) => name.endsWith('.log')) : [];
+    const entries = files.flatMap((name) => {
+      const source = name.slice(0, -'.log'.length);
       return fs
-        .readFileSync(path.join(this.userDataDir, 'logs', 'app.log'), 'utf8')
+        .readFileSync(path.join(logsDir, name), 'utf8')
         .split('\n')
-        .slice(0, -1);
-    } catch {
-      return [];
-    }
+        .slice(0, -1)
+        .map((line) => {
+          // A file line is `ts LEVEL stream message`, LEVEL five characters wide and stream six.
+          const ts = line.slice(0, line.indexOf(' '));
+          const rest = line.slice(ts.length + 1);
+          return { ts, text: `${ts} ${rest.slice(0, 5)} [${source}] ${rest.slice(13)}` };
+        });
+    });
+    return entries.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0)).map((entry) => entry.text);
   }
 
-  /** Waits for a line of the app's log. */
-  waitForLogLine(what: string, matches: (line: string) => boolean, timeoutMs = HOST_WAIT_MS): Promise<string> {
-    return this.#explained(() => waitFor(what, () => this.logLines().find(matches), timeoutMs));
+  /** What the app printed on stdout itself (nothing, normally: see `lines`). */
+  stdoutLines(): string[] {
+    return this.#stdout.split('\n').slice(0, -1);
   }
 
   get running(): boolean {
@@ -194,12 +205,20 @@ export class DesktopHost {
     return this.#request('window-close');
   }
 
-  async waitForState<T>(what: string, pick: (state: DoubleState) => T | undefined | null | false, timeoutMs = HOST_WAIT_MS): Promise<T> {
+  async waitForState<T>(what: string, pick: (state: DoubleState) => T | undefined | null | false, timeoutMs = DESKTOP_WAIT_MS): Promise<T> {
     return this.#explained(() => waitFor(what, async () => pick(await this.state()), timeoutMs));
   }
 
+  /**
+   * The address the window's page really has (the `app://` URL's stand-in, see the double's
+   * README): what a journey written for the headless host passes to `withRoute` and `page.goto`.
+   */
+  async uiUrl(): Promise<string> {
+    return (await this.waitForState('the window', (state) => state.windows.find((window) => window.url)))!.pageUrl;
+  }
+
   /** The window's page, attached over CDP to the app's own Chromium (the page the app loaded). */
-  async page(timeoutMs = HOST_WAIT_MS): Promise<Page> {
+  async page(timeoutMs = DESKTOP_WAIT_MS): Promise<Page> {
     const state = await this.waitForState(
       'the window to load',
       (current) => (current.cdpEndpoint && current.windows.some((window) => window.url) ? current : undefined),
@@ -221,7 +240,7 @@ export class DesktopHost {
     );
   }
 
-  async waitForLine(what: string, matches: (line: string) => boolean, timeoutMs = HOST_WAIT_MS): Promise<string> {
+  async waitForLine(what: string, matches: (line: string) => boolean, timeoutMs = DESKTOP_WAIT_MS): Promise<string> {
     return this.#explained(() =>
       waitFor(
         what,
@@ -241,7 +260,7 @@ export class DesktopHost {
   }
 
   /** Waits until the tray's menu satisfies `check` (it follows the app's state events). */
-  waitForTray<T>(what: string, check: (menu: MenuSnapshot[]) => T | undefined | null | false, timeoutMs = HOST_WAIT_MS): Promise<T> {
+  waitForTray<T>(what: string, check: (menu: MenuSnapshot[]) => T | undefined | null | false, timeoutMs = DESKTOP_WAIT_MS): Promise<T> {
     let last: MenuSnapshot[] = [];
     const described = () => `${what}; the tray showed: ${last.map((item) => item.label).join(' | ')}`;
     return this.#explained(() =>
@@ -257,12 +276,12 @@ export class DesktopHost {
   }
 
   /** Quit from the tray, as a user would; resolves with the exit. */
-  async quit(timeoutMs = HOST_WAIT_MS): Promise<HostExit> {
+  async quit(timeoutMs = DESKTOP_WAIT_MS): Promise<HostExit> {
     await this.clickTray('Quit Stigmer Desktop');
     return this.waitForExit(timeoutMs);
   }
 
-  async waitForExit(timeoutMs = HOST_WAIT_MS): Promise<HostExit> {
+  async waitForExit(timeoutMs = DESKTOP_WAIT_MS): Promise<HostExit> {
     await this.#explained(() => waitFor('the desktop host to exit', () => !this.running, timeoutMs));
     await this.disconnect();
     return this.exited;
@@ -284,7 +303,7 @@ export class DesktopHost {
       return await body();
     } catch (error) {
       throw new Error(
-        `${(error as Error).message}\n--- desktop host stdout (last 60 lines) ---\n${this.lines().slice(-60).join('\n')}\n--- app.log (last 60 lines) ---\n${this.logLines().slice(-60).join('\n')}\n--- stderr ---\n${this.#stderr}`,
+        `${(error as Error).message}\n--- the app's log (last 60 lines) ---\n${this.lines().slice(-60).join('\n')}\n--- stdout ---\n${this.#stdout}\n--- stderr ---\n${this.#stderr}`,
         {
           cause: error,
         },

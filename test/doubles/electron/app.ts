@@ -29,6 +29,7 @@ class App extends EventEmitter {
   readonly #paths = new Map<string, string>();
   #ready = Promise.withResolvers<void>();
   #quitting = false;
+  #ended = false;
   #singleInstance: SingleInstance | undefined;
   #pendingNotice: Promise<void> = Promise.resolve();
   #keepAlive: NodeJS.Timeout | undefined;
@@ -56,6 +57,8 @@ class App extends EventEmitter {
 
   /** main.ts calls this once the main script has been evaluated. */
   markReady(): void {
+    // An app that quit while its script ran (a second instance) never gets ready.
+    if (this.#ended) return;
     phase.ready = true;
     this.emit('will-finish-launching');
     this.emit('ready', {}, {});
@@ -162,6 +165,7 @@ class App extends EventEmitter {
   }
 
   #end(code: number): void {
+    this.#ended = true;
     clearInterval(this.#keepAlive);
     this.releaseSingleInstanceLock();
     // A second instance's message to the first must leave before this process does.

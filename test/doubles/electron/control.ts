@@ -20,7 +20,7 @@ export interface DoubleState {
   ready: boolean;
   cdpEndpoint: string | undefined;
   chromiumPid: number | undefined;
-  windows: Array<{ id: number; url: string; pageUrl: string; origin: string; visible: boolean; focused: boolean }>;
+  windows: Array<{ id: number; url: string; pageUrl: string; origin: string; visible: boolean; focused: boolean; icon: string | undefined }>;
   trays: Array<{ toolTip: string; image: string; imageEmpty: boolean; menu: ReturnType<typeof snapshot> }>;
 }
 
@@ -36,6 +36,7 @@ function state(): DoubleState {
       origin: window.webContents.mainFrame.origin,
       visible: window.isVisible(),
       focused: window.isFocused(),
+      icon: typeof window.options.icon === 'string' ? window.options.icon : undefined,
     })),
     trays: [...trays].map((tray) => ({ toolTip: tray.toolTip, image: tray.image.path, imageEmpty: tray.image.isEmpty(), menu: snapshot(tray.contextMenu) })),
   };

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openControlChannel } from './control.ts';
 import { DOUBLE_URL } from './register.ts';
+import { startBrowser } from './renderer-page.ts';
 import { doubleOptions } from './options.ts';
 
 const [appDirArgument, ...args] = process.argv.slice(2);
@@ -35,3 +36,4 @@ openControlChannel();
 await import(pathToFileURL(path.join(appDir, manifest.main ?? 'index.js')).href);
 // Docs (app `ready`): emitted once Electron has finished initialising, which is after the main script ran.
 app.markReady();
+if (doubleOptions.browser && app.isReady()) startBrowser();

@@ -24,6 +24,8 @@ export const protocol = {
   registerSchemesAsPrivileged(schemes: CustomScheme[]): void {
     // Docs (protocol): "This method can only be used before the ready event of the app module gets emitted".
     if (phase.ready) violation('protocol.registerSchemesAsPrivileged must be called before ready');
+    // Docs: "can be called only once" (a second call replaces the first set in Chromium's scheme registry).
+    if (privileged.size > 0) violation('protocol.registerSchemesAsPrivileged may be called only once');
     for (const { scheme, privileges } of schemes) privileged.set(scheme, privileges ?? {});
   },
   handle(scheme: string, handler: Handler): void {

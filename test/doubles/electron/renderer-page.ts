@@ -60,6 +60,12 @@ function launchBrowser(): Promise<{ browser: Browser; endpoint: string }> {
   });
 }
 
+/** Electron's Chromium is up once the app is ready; starting it then, not at the first window, keeps the window's start honest. */
+export function startBrowser(): void {
+  browser ??= launchBrowser();
+  browser.catch(() => {});
+}
+
 export function chromiumPid(): number | undefined {
   return chromiumProcess?.pid;
 }
