@@ -1,64 +1,49 @@
 import { maskSecret } from '../shared/secret-mask.ts';
-
-/**
- * Shorter values are not keys anyone issues; masking every occurrence of such a value would
- * shred ordinary words in the logs.
- */
-export const MIN_SECRET_LENGTH = 8;
-
-/** Names of settings and headers whose value is a credential: `api_key=…`, `"token": "…"`, `x-api-key: …`. */
-const CREDENTIAL_NAME = String.raw`(?:[A-Za-z0-9]+[_-])*(?:api[_-]?key|apikey|access[_-]?key|private[_-]?key|secret|token|password|passwd)`;
-/** A value: anything up to a blank, a quote or a separator; `…` so that a mask is never masked again. */
-const VALUE = String.raw`[^\s"'&,;…]`;
-
-/**
- * Credentials masked by their shape, whatever their value: group 1 is kept (a label), group 2
- * is masked. Only ASCII in the patterns, so they find the same matches in raw bytes read as Latin-1.
- */
-const SHAPES: readonly RegExp[] = [
-  // Anthropic (`sk-ant-api03-…`) and OpenAI (`sk-…`, `sk-proj-…`) keys.
-  /\b()(sk-[A-Za-z0-9_-]{20,})/g,
-  // HTTP credentials: `Authorization: Bearer …`, `Basic …`.
-  /\b((?:Bearer|Basic) +)([A-Za-z0-9._~+/=-]{8,})/gi,
-  // GitHub tokens (classic and fine-grained).
-  /\b()(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g,
-  // AWS access key ids.
-  /\b()((?:AKIA|ASIA)[A-Z0-9]{16})\b/g,
-  // JSON Web Tokens: base64url header and payload, both JSON objects (`eyJ` is `{"`).
-  /\b()(eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*)/g,
-  // `api_key=…`, `token: …`, `"password": "…"`, `x-api-key: …`.
-  new RegExp(String.raw`\b(${CREDENTIAL_NAME}["']?[ \t]*[:=][ \t]*["']?)(${VALUE}{${MIN_SECRET_LENGTH},})`, 'gi'),
-];
-
-/**
- * Characters that do not show (or, like CR, move the cursor back) and so can hide inside a key
- * on a screen while breaking a plain search for it: CR, zero-width space/joiners, word joiner,
- * BOM, soft hyphen.
- */
-const INVISIBLE = /[\r\u200b-\u200d\u2060\ufeff\u00ad]/;
-const INVISIBLE_RUN = String.raw`[\r\u200b-\u200d\u2060\ufeff\u00ad]*`;
-
-/** What is left of a key at the end of a line that was cut short: masked whole. */
-const CUT_TOKEN = /\b(?:sk-|gh[pousr]_|github_pat_|AKIA|ASIA|eyJ)[A-Za-z0-9._-]*$/;
-/** What is left of a labelled credential at the end of a cut line: the label stays. */
-const CUT_LABELLED = new RegExp(String.raw`(\b(?:Bearer|Basic) +|\b${CREDENTIAL_NAME}["']?[ \t]*[:=][ \t]*["']?)${VALUE}+$`, 'i');
-/** A cut secret's prefix shorter than this reveals too little to be worth masking. */
-const MIN_CUT_PREFIX = 6;
+import { CREDENTIAL_NAME, CREDENTIAL_SHAPES, LABEL_SEPARATORS, MIN_SECRET_LENGTH, VALUE } from './credential-shapes.ts';
+import { HIDDEN } from './hidden-chars.ts';
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+const HAS_HIDDEN = new RegExp(`[${HIDDEN}]`, 'u');
+const HIDDEN_ALL = new RegExp(`[${HIDDEN}]`, 'gu');
+const SHAPES = CREDENTIAL_SHAPES.map(({ pattern }) => pattern);
+/**
+ * The shapes without their leading `\b`, for text with its hidden characters taken out: there,
+ * `x\u200bsk-ant-…` reads `xsk-ant-…`, and a key may start after a letter that a hidden
+ * character stood behind (see `redact`).
+ */
+const SHAPES_AFTER_HIDDEN = SHAPES.map((pattern) => new RegExp(pattern.source.replace(/^\\b/, ''), pattern.flags));
+const WORD_CHAR = /\w/;
+
+const markersOf = (labelled: boolean): string =>
+  CREDENTIAL_SHAPES.filter((shape) => shape.labelled === labelled)
+    .flatMap((shape) => shape.markers)
+    .map(escapeRegExp)
+    .join('|');
+/** What is left of a key at the end of a line that was cut short: masked whole. */
+const CUT_TOKEN = new RegExp(String.raw`\b(?:${markersOf(false)})[A-Za-z0-9._-]*$`);
+/** What is left of a labelled credential at the end of a cut line (`Bearer …`, `api_key=…`): the label stays. */
+const CUT_LABELLED = new RegExp(String.raw`(\b(?:${markersOf(true)}) *|\b${CREDENTIAL_NAME}["']?[ \t]*[${LABEL_SEPARATORS}][ \t]*["']?)${VALUE}+$`, 'i');
+/** A cut secret's prefix shorter than this reveals too little to be worth masking. */
+const MIN_CUT_PREFIX = 6;
+
+/** `[start, end)` of a text, to be masked. */
+interface Span {
+  start: number;
+  end: number;
+}
+
 /**
  * Masks secrets in log text with the app's usual mask (first 7 + last 4 characters): every
- * known secret value, which the app updates as keys change, also when CR or zero-width
- * characters are slipped into it, and anything shaped like a credential (`SHAPES`).
+ * known secret value, which the app updates as keys change, and anything shaped like a
+ * credential (credential-shapes.ts), also when characters that do not show (hidden-chars.ts:
+ * CR, zero-width and bidi characters, every Unicode default-ignorable code point) are slipped
+ * into them.
  */
 export class Redactor {
   /** Longest first, so a secret that contains another is masked whole. */
   #secrets: string[] = [];
-  #masks: string[] = [];
   #secretBytes: Buffer[] = [];
-  /** Each secret with invisible characters allowed between its characters; made when first needed. */
-  #spread: (RegExp | undefined)[] = [];
 
   constructor(secrets: Iterable<string> = []) {
     this.setSecrets(secrets);
@@ -69,9 +54,7 @@ export class Redactor {
     const unique = new Set<string>();
     for (const secret of secrets) if (secret.trim().length >= MIN_SECRET_LENGTH) unique.add(secret);
     this.#secrets = [...unique].sort((a, b) => b.length - a.length);
-    this.#masks = this.#secrets.map(maskSecret);
     this.#secretBytes = this.#secrets.map((secret) => Buffer.from(secret));
-    this.#spread = [];
   }
 
   /** Where in `bytes[start, end)` a known secret starts, in order: one native search per secret. */
@@ -84,14 +67,14 @@ export class Redactor {
   }
 
   redact(text: string): string {
-    const secrets = this.#secrets;
-    for (let index = 0; index < secrets.length; index++) {
-      const secret = secrets[index]!;
-      if (text.includes(secret)) text = text.replaceAll(secret, this.#masks[index]!);
-    }
-    if (secrets.length > 0 && INVISIBLE.test(text)) text = this.#redactSpread(text);
-    for (const shape of SHAPES) text = text.replace(shape, (_match, label: string, value: string) => label + maskSecret(value));
-    return text;
+    if (!HAS_HIDDEN.test(text)) return masked(text, this.#spans(text, SHAPES));
+    // Keys are looked for in the text as it is and as it shows, without hidden characters (one
+    // between two pieces of a key splits it), and masked in the text as it is.
+    const { visible, at, afterHidden } = withoutHidden(text);
+    const spans = this.#spans(text, SHAPES);
+    const startsWord = (index: number) => index === 0 || afterHidden.has(index) || !WORD_CHAR.test(visible[index - 1]!);
+    for (const span of this.#spans(visible, SHAPES_AFTER_HIDDEN, startsWord)) spans.push({ start: at[span.start]!, end: at[span.end - 1]! + 1 });
+    return masked(text, spans);
   }
 
   /**
@@ -100,16 +83,26 @@ export class Redactor {
    */
   redactCut(text: string): string {
     text = this.redact(text);
-    for (let index = 0; index < this.#secrets.length; index++) {
-      const secret = this.#secrets[index]!;
-      for (let length = Math.min(secret.length - 1, text.length); length >= MIN_CUT_PREFIX; length--) {
-        if (text.endsWith(secret.slice(0, length))) {
-          text = text.slice(0, text.length - length) + this.#masks[index]!;
+    // The tail is judged as it shows: hidden characters slipped into it must not save it.
+    const { visible, at } = HAS_HIDDEN.test(text) ? withoutHidden(text) : { visible: text, at: undefined };
+    const cuts: number[] = [];
+    for (const secret of this.#secrets) {
+      for (let length = Math.min(secret.length - 1, visible.length); length >= MIN_CUT_PREFIX; length--) {
+        if (visible.endsWith(secret.slice(0, length))) {
+          cuts.push(visible.length - length);
           break;
         }
       }
     }
-    return text.replace(CUT_TOKEN, '…').replace(CUT_LABELLED, '$1…');
+    const token = CUT_TOKEN.exec(visible);
+    if (token) cuts.push(token.index);
+    const labelled = CUT_LABELLED.exec(visible);
+    if (labelled) cuts.push(labelled.index + labelled[1]!.length);
+    if (cuts.length === 0) return text;
+    const from = Math.min(...cuts);
+    const cutAt = at ? at[from]! : from;
+    const secret = this.#secrets.find((each) => visible.length - from < each.length && each.startsWith(visible.slice(from)));
+    return text.slice(0, cutAt) + (secret ? maskSecret(secret) : '…');
   }
 
   /** Redacts every string inside a value built by the app (message fields), keeping its shape. */
@@ -122,12 +115,58 @@ export class Redactor {
     return value;
   }
 
-  /** Masks known secrets that invisible characters were slipped into (`sk-ant-…\u200b…`). */
-  #redactSpread(text: string): string {
-    for (let index = 0; index < this.#secrets.length; index++) {
-      const spread = (this.#spread[index] ??= new RegExp([...this.#secrets[index]!].map(escapeRegExp).join(INVISIBLE_RUN), 'g'));
-      text = text.replace(spread, this.#masks[index]!);
+  /**
+   * Where known secrets and the values of `shapes` are in `text`, in no order, overlapping;
+   * only matches that start where `startsWord` agrees, if given.
+   */
+  #spans(text: string, shapes: readonly RegExp[], startsWord?: (index: number) => boolean): Span[] {
+    const spans: Span[] = [];
+    for (const secret of this.#secrets) {
+      for (let at = text.indexOf(secret); at !== -1; at = text.indexOf(secret, at + secret.length)) spans.push({ start: at, end: at + secret.length });
     }
-    return text;
+    for (const shape of shapes) {
+      for (const match of text.matchAll(shape)) {
+        if (!startsWord || startsWord(match.index)) spans.push({ start: match.index + match[1]!.length, end: match.index + match[0].length });
+      }
+    }
+    return spans;
   }
+}
+
+/**
+ * `text` without its hidden characters, where each of its code units was in `text`, and which
+ * of them had hidden characters right before.
+ */
+function withoutHidden(text: string): { visible: string; at: number[]; afterHidden: Set<number> } {
+  const at: number[] = [];
+  const afterHidden = new Set<number>();
+  let visible = '';
+  let from = 0;
+  const keep = (end: number) => {
+    for (let index = from; index < end; index++) at.push(index);
+    visible += text.slice(from, end);
+  };
+  for (const match of text.matchAll(HIDDEN_ALL)) {
+    keep(match.index);
+    afterHidden.add(visible.length);
+    from = match.index + match[0].length;
+  }
+  keep(text.length);
+  return { visible, at, afterHidden };
+}
+
+/** `text` with each run of overlapping spans masked as one value (what shows of it: without hidden characters). */
+function masked(text: string, spans: Span[]): string {
+  if (spans.length === 0) return text;
+  spans.sort((a, b) => a.start - b.start);
+  let result = '';
+  let done = 0;
+  for (let index = 0; index < spans.length;) {
+    const start = spans[index]!.start;
+    let end = spans[index]!.end;
+    for (index++; index < spans.length && spans[index]!.start < end; index++) end = Math.max(end, spans[index]!.end);
+    result += text.slice(done, start) + maskSecret(text.slice(start, end).replace(HIDDEN_ALL, ''));
+    done = end;
+  }
+  return result + text.slice(done);
 }

@@ -112,7 +112,78 @@ const ROWS: Row[] = [
     env: { ...A, LLM_PROVIDER: 'anthropic', LLM_BASE_URL: 'http://localhost:11434/v1' },
     provider: 'anthropic',
     endpoints: { anthropic: 'http://localhost:11434 (env:LLM_BASE_URL)' },
-    warnings: [/^LLM_BASE_URL=.* looks like Ollama's address \(port 11434 is Ollama's\), but the provider is Anthropic \(from LLM_PROVIDER\)/],
+    warnings: [/^LLM_BASE_URL=.* looks like Ollama's address \(port 11434 is Ollama's\), but it is given for Anthropic \(the provider, from LLM_PROVIDER\)/],
+  },
+  // Another provider's own address (KNOWN_ADDRESSES): the key would go to that provider.
+  {
+    name: "ANTHROPIC_BASE_URL set to OpenAI's API: used as told, and a warning names the variable, OpenAI and the Anthropic key",
+    env: { ...A, ANTHROPIC_BASE_URL: 'https://api.openai.com/v1' },
+    provider: 'anthropic',
+    endpoints: { anthropic: 'https://api.openai.com (env:ANTHROPIC_BASE_URL)' },
+    warnings: [
+      /^ANTHROPIC_BASE_URL="https:\/\/api\.openai\.com\/v1" is OpenAI's address \(api\.openai\.com is OpenAI's API\), but it is given for Anthropic, so the Anthropic key is sent to OpenAI\. To fix: unset ANTHROPIC_BASE_URL, or give it Anthropic's URL \(https:\/\/api\.anthropic\.com\)$/,
+    ],
+  },
+  {
+    name: "LLM_BASE_URL set to Anthropic's API with LLM_PROVIDER=openai: used as told, with a warning naming both",
+    env: { ...O, LLM_PROVIDER: 'openai', LLM_BASE_URL: 'https://api.anthropic.com' },
+    provider: 'openai',
+    endpoints: { openai: 'https://api.anthropic.com/v1 (env:LLM_BASE_URL)' },
+    warnings: [
+      /^LLM_BASE_URL="https:\/\/api\.anthropic\.com" is Anthropic's address \(api\.anthropic\.com is Anthropic's API\), but it is given for OpenAI \(the provider, from LLM_PROVIDER\), so the OpenAI key is sent to Anthropic\. To fix: to use Anthropic, set LLM_PROVIDER=anthropic; to use OpenAI, unset LLM_BASE_URL$/,
+    ],
+  },
+  {
+    name: "LLM_BASE_URL set to Anthropic's API when OpenAI is only the default: the URL is Anthropic's, and the OpenAI key stays away",
+    env: { ...O, LLM_BASE_URL: 'https://api.anthropic.com' },
+    provider: 'openai',
+    endpoints: { anthropic: 'https://api.anthropic.com (env:LLM_BASE_URL)' },
+    warnings: [
+      /^LLM_BASE_URL="https:\/\/api\.anthropic\.com" is not used for OpenAI \(chosen by default, as its key is available\), so the OpenAI key is not sent there: it is Anthropic's address \(api\.anthropic\.com is Anthropic's API\), so it is used as Anthropic's\. To fix: to use Anthropic, set LLM_PROVIDER=anthropic \(or pass --llm-provider=anthropic\)$/,
+    ],
+  },
+  {
+    name: "OpenAI's API with /v1 when Anthropic is the default is OpenAI's, not Ollama's (the path no longer decides)",
+    env: { ...A, LLM_BASE_URL: 'https://api.openai.com/v1' },
+    provider: 'anthropic',
+    endpoints: { openai: 'https://api.openai.com/v1 (env:LLM_BASE_URL)' },
+    warnings: [/^LLM_BASE_URL=.* is not used for Anthropic .*: it is OpenAI's address \(api\.openai\.com is OpenAI's API\), so it is used as OpenAI's\./],
+  },
+  {
+    name: "the default provider's own API, /v1 included, is simply its own: no warning",
+    env: { ...A, LLM_BASE_URL: 'https://api.anthropic.com/v1' },
+    provider: 'anthropic',
+    endpoints: { anthropic: 'https://api.anthropic.com (env:LLM_BASE_URL)' },
+  },
+  {
+    name: "Ollama's port in a provider's own variable: used as told, with a warning that the key goes to Ollama",
+    env: { ...O, OPENAI_BASE_URL: 'http://localhost:11434/v1' },
+    provider: 'openai',
+    endpoints: { openai: 'http://localhost:11434/v1 (env:OPENAI_BASE_URL)' },
+    warnings: [
+      /^OPENAI_BASE_URL="http:\/\/localhost:11434\/v1" looks like Ollama's address \(port 11434 is Ollama's\), but it is given for OpenAI, so the OpenAI key is sent there; to use Ollama choose the ollama provider, or unset OPENAI_BASE_URL$/,
+    ],
+  },
+  {
+    name: 'a saved URL is matched whatever its case and a trailing dot, and named as the saved setting',
+    env: A,
+    settings: { provider: 'anthropic', baseUrl: { anthropic: 'https://API.OpenAI.com./v1' } },
+    provider: 'anthropic',
+    endpoints: { anthropic: 'https://api.openai.com. (settings)' },
+    warnings: [/^saved setting providers\.anthropic\.baseUrl="https:\/\/API\.OpenAI\.com\.\/v1" is OpenAI's address \(api\.openai\.com is OpenAI's API\)/],
+  },
+  {
+    name: "an inactive provider's URL at another provider's API: a warning that says when it applies",
+    env: { ...A, ...O, LLM_PROVIDER: 'anthropic', OPENAI_BASE_URL: 'https://api.anthropic.com' },
+    provider: 'anthropic',
+    endpoints: { openai: 'https://api.anthropic.com/v1 (env:OPENAI_BASE_URL)' },
+    warnings: [/^OPENAI_BASE_URL=.* is Anthropic's address .*so the OpenAI key is sent to Anthropic\..*\(this applies to OpenAI when it is the provider\)$/],
+  },
+  {
+    name: "a look-alike host is nobody's API: no warning",
+    env: { ...A, ANTHROPIC_BASE_URL: 'https://api.openai.com.evil.example' },
+    provider: 'anthropic',
+    endpoints: { anthropic: 'https://api.openai.com.evil.example (env:ANTHROPIC_BASE_URL)' },
   },
   {
     name: 'an explicit cloud provider over plain HTTP to another machine is an error, whatever the source',

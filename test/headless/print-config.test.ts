@@ -147,6 +147,18 @@ describe('npm run headless -- --print-config: where each provider lives', () => 
     assert.deepEqual(json.endpoints.ollama, { value: 'http://127.0.0.1:11500', source: 'env:OLLAMA_HOST', pinned: true });
   });
 
+  test("ANTHROPIC_BASE_URL at OpenAI's API: the URL is used as told, and a warning names the variable, OpenAI and the Anthropic key", async (t) => {
+    const { code, json } = await printConfig(t, [], { ANTHROPIC_API_KEY: ANTHROPIC_KEY, ANTHROPIC_BASE_URL: 'https://api.openai.com/v1' });
+    assert.equal(code, 0);
+    assert.deepEqual(json.baseUrl, { value: 'https://api.openai.com', source: 'env:ANTHROPIC_BASE_URL', pinned: true });
+    assert.ok(
+      json.warnings.includes(
+        "ANTHROPIC_BASE_URL=\"https://api.openai.com/v1\" is OpenAI's address (api.openai.com is OpenAI's API), but it is given for Anthropic, so the Anthropic key is sent to OpenAI. To fix: unset ANTHROPIC_BASE_URL, or give it Anthropic's URL (https://api.anthropic.com)",
+      ),
+      JSON.stringify(json.warnings),
+    );
+  });
+
   test('a cloud key over plain HTTP to another machine is refused: errors, exit 2', async (t) => {
     const { code, json } = await printConfig(t, ['--llm-provider=anthropic', '--llm-base-url=http://192.168.1.20:8080'], { ANTHROPIC_API_KEY: ANTHROPIC_KEY });
     assert.equal(code, 2);

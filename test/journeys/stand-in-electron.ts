@@ -1,8 +1,10 @@
 /**
- * A stand-in for Electron's release download, for the first-start journey: the real binary is
- * 100 MB and cannot be fetched here. It has the layout of a real `electron-v<version>-<platform>-<arch>.zip`
- * (the executable where electron's installer expects it, and the `version` file it checks), but
- * its executable only records how it was started.
+ * A stand-in for Electron's release download, for the first-start journey and the packaging test:
+ * the real binary is 100 MB and cannot be fetched here. It has the layout of a real
+ * `electron-v<version>-<platform>-<arch>.zip` (the executable where electron's installer expects it,
+ * the `version` file it checks, the `resources/` folder and the licence electron-builder moves), and
+ * the executable carries Electron's fuse wire, so `@electron/fuses` can flip it as in a real binary;
+ * but it only records how it was started.
  */
 import crypto from 'node:crypto';
 import { crc32 } from 'node:zlib';
@@ -58,6 +60,23 @@ function zip(entries: readonly ZipEntry[]): Buffer {
 /** Where electron's installer puts the executable inside `dist/` (its own `getPlatformPath`). */
 const EXECUTABLE: Partial<Record<NodeJS.Platform, string>> = { linux: 'electron', darwin: 'Electron.app/Contents/MacOS/Electron' };
 
+/**
+ * Electron's fuse sentinel, then the wire: version 1, its length, one byte a fuse ('1' on, '0' off).
+ * The states are Electron's documented defaults (docs/tutorial/fuses.md), in @electron/fuses'
+ * FuseV1Options order: runAsNode on, cookieEncryption off, nodeOptions on, nodeCliInspect on,
+ * embeddedAsarIntegrityValidation off, onlyLoadAppFromAsar off, loadBrowserProcessSpecificV8Snapshot
+ * off, grantFileProtocolExtraPrivileges on.
+ */
+export const DEFAULT_FUSES = '10110001';
+const FUSE_WIRE = Buffer.concat([
+  Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX', 'latin1'),
+  Buffer.from([1, DEFAULT_FUSES.length]),
+  Buffer.from(DEFAULT_FUSES, 'latin1'),
+]);
+
+/** Where Electron's own resources (default_app.asar, later the app's app.asar) sit in the zip. */
+const RESOURCES: Partial<Record<NodeJS.Platform, string>> = { linux: 'resources', darwin: 'Electron.app/Contents/Resources' };
+
 export interface StandInRelease {
   /** The mirror paths the installer asks for, relative to ELECTRON_MIRROR, with their bodies. */
   files: Map<string, Buffer>;
@@ -71,15 +90,23 @@ export interface StandInRelease {
 export function standInRelease(version: string, recordFile: string): StandInRelease | undefined {
   const executable = EXECUTABLE[process.platform];
   if (!executable) return undefined;
-  const script = [
-    '#!/usr/bin/env node',
-    `require('node:fs').appendFileSync(${JSON.stringify(recordFile)}, JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd() }) + '\\n');`,
-    '',
-  ].join('\n');
+  const script = Buffer.concat([
+    Buffer.from(
+      [
+        '#!/usr/bin/env node',
+        `require('node:fs').appendFileSync(${JSON.stringify(recordFile)}, JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd() }) + '\\n');`,
+        '// ',
+      ].join('\n'),
+    ),
+    FUSE_WIRE,
+    Buffer.from('\n'),
+  ]);
   const zipName = `electron-v${version}-${process.platform}-${process.arch}.zip`;
   const archive = zip([
-    { name: executable, data: Buffer.from(script), mode: 0o755 },
+    { name: executable, data: script, mode: 0o755 },
     { name: 'version', data: Buffer.from(version), mode: 0o644 },
+    { name: 'LICENSE', data: Buffer.from("Stand-in for Electron's MIT licence.\n"), mode: 0o644 },
+    { name: `${RESOURCES[process.platform]}/default_app.asar`, data: Buffer.alloc(0), mode: 0o644 },
   ]);
   const sha256 = crypto.createHash('sha256').update(archive).digest('hex');
   return {

@@ -32,9 +32,13 @@ before(async () => {
   await ensureRendererBuilt();
 });
 
-test('neutralizeControls keeps TAB and text, and makes every other control visible', () => {
+test('neutralizeControls keeps TAB and text, and makes every other control, bidi control and line separator visible', () => {
   assert.equal(neutralizeControls('a\tb ü ok'), 'a\tb ü ok');
   assert.equal(neutralizeControls('\u0000\u0007\r\n\u007f\u0085'), '␀␇␍␊␡\ufffd');
+  // Bidi controls and the line and paragraph separators reorder or break a line: U+FFFD too.
+  assert.equal(neutralizeControls('a\u2028b\u2029c\u202ed\u2066e\u061cf\u200eg'), 'a\ufffdb\ufffdc\ufffdd\ufffde\ufffdf\ufffdg');
+  // Other invisible characters stay: emoji keep their joiners and variation selectors.
+  assert.equal(neutralizeControls('👩\u200d💻 ✔\ufe0f'), '👩\u200d💻 ✔\ufe0f');
 });
 
 test("every control character a runner prints is visible, not obeyed, on the real host's stdout, in runner.log and in the window", async (t) => {
@@ -101,8 +105,9 @@ test("every control character a runner prints is visible, not obeyed, on the rea
     runnerLog.find((line) => line.includes('forged'))!,
     /^\S+ [A-Z]+ +stdout ␍2026/,
   );
-  // JSON escapes that decode to controls are made visible in the entry too.
+  // JSON escapes that decode to controls are scrubbed in the entry as in a raw line: made
+  // visible, and the C1 CSI sequence (`\u009b2J`) removed whole.
   const json = pushed.find((entry) => entry.msg.startsWith('json'));
-  assert.deepEqual({ msg: json?.msg, fields: json?.fields }, { msg: 'json ␇ \ufffd2J ␍', fields: { note: 'del ␡' } });
+  assert.deepEqual({ msg: json?.msg, fields: json?.fields }, { msg: 'json ␇  ␍', fields: { note: 'del ␡' } });
   assert.deepEqual(await host.stop('SIGTERM'), { code: 0, signal: null });
 });

@@ -73,3 +73,15 @@ test('a key that became known after a line was written is masked when the line i
     [`connecting with ${maskSecret(late)}`],
   );
 });
+
+test('a JSON line a file holds with its key behind escapes (as written before they were scrubbed) is read back masked and neutralised', async (t) => {
+  const dir = tempDir(t);
+  const key = 'sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-abcdEFGH';
+  const head = '2026-01-19T07:00:00.001Z INFO  stdout ';
+  fs.writeFileSync(`${dir}/runner.log`, `${head}{"msg":"key \\u0073${key.slice(1)} x\\u2028 forged","note":"${key.slice(0, 20)}\\u001b[0m${key.slice(20)}"}\n`);
+  const { lines } = await readLogRange(dir, { sources: ['runner'], limit: 10, end: 'oldest' });
+  assert.deepEqual(
+    lines.map(({ msg, fields }) => ({ msg, fields })),
+    [{ msg: `key ${maskSecret(key)} x\ufffd forged`, fields: { note: maskSecret(key) } }],
+  );
+});

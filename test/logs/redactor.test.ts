@@ -119,11 +119,60 @@ test('a known key split by CR or a zero-width character is still masked, and the
   }
 });
 
+/** Every character that can hide in a key, by the Unicode properties themselves (not the code under test's list), and C0/C1 but TAB and LF. */
+const HIDING = /[\p{Default_Ignorable_Code_Point}\p{Bidi_Control}\u2028\u2029\u0000-\u0008\u000b-\u001f\u007f-\u009f]/u;
+const HIDING_CHARS = Array.from({ length: 0x110000 }, (_, code) => code)
+  .filter((code) => (code < 0xd800 || code > 0xdfff) && HIDING.test(String.fromCodePoint(code)))
+  .map((code) => String.fromCodePoint(code));
+
+test('a key with any default-ignorable, bidi or control character every 10 characters is masked, known or by its shape', () => {
+  const known = new Redactor([ANTHROPIC]);
+  const shapesOnly = new Redactor();
+  const every10 = (text: string, char: string) => text.match(/.{1,10}/g)!.join(char);
+  // 4,000-odd characters; U+200E, U+200F, U+2061–U+2064, U+034F and U+180E were the attack's.
+  assert.ok(
+    HIDING_CHARS.length > 4000 && ['\u200e', '\u200f', '\u2061', '\u2064', '\u034f', '\u180e', '\u{e0041}'].every((char) => HIDING_CHARS.includes(char)),
+  );
+  for (const char of HIDING_CHARS) {
+    const line = `key ${every10(ANTHROPIC, char)} and x${char}${every10(ANTHROPIC, char)}.`;
+    const expected = `key ${maskSecret(ANTHROPIC)} and x${char}${maskSecret(ANTHROPIC)}.`;
+    assert.equal(known.redact(line), expected, `U+${char.codePointAt(0)!.toString(16)}`);
+    assert.equal(shapesOnly.redact(line), expected, `U+${char.codePointAt(0)!.toString(16)}, by shape`);
+  }
+  // Invisible characters elsewhere stay: emoji sequences keep their joiners and variation selectors.
+  assert.equal(shapesOnly.redact('ok 👩\u200d💻 ✔\ufe0f'), 'ok 👩\u200d💻 ✔\ufe0f');
+});
+
+test("the composer's table of characters to scrub is exactly the non-ASCII ones of those that can hide in a key", () => {
+  const lines = Array.from({ length: 0x110000 - 0x80 }, (_, index) => index + 0x80)
+    .filter((code) => code < 0xd800 || code > 0xdfff)
+    .map((code) => String.fromCodePoint(code));
+  const chunk = Buffer.from(`${lines.map((char) => `a${char}b`).join('\n')}\n`);
+  const scrubbed: string[] = [];
+  for (let start = 0; start < chunk.length;) {
+    const last = composer.load(chunk, start, chunk.length - 1);
+    for (;;) {
+      const stop = composer.run(false, composer.scratch.byteOffset, composer.scratch.length);
+      if (stop === Stop.Slow && composer.slowScrub) scrubbed.push(chunk.toString('utf8', composer.slowStart + 1, composer.slowEnd - 1));
+      if (stop === Stop.Done) break;
+    }
+    start = last + 1;
+  }
+  assert.deepEqual(
+    scrubbed,
+    HIDING_CHARS.filter((char) => char.codePointAt(0)! >= 0x80),
+  );
+});
+
 test('a cut line does not keep the start of a labelled credential or token', () => {
   const redactor = new Redactor();
   assert.equal(redactor.redactCut('Authorization: Bearer abc.def-ghi'), 'Authorization: Bearer …');
   assert.equal(redactor.redactCut('"password": "hunt'), '"password": "…');
   assert.equal(redactor.redactCut('using ghp_A1b2C3'), 'using …');
+  // Hidden characters in the tail do not save it.
+  assert.equal(redactor.redactCut('using ghp_A1b\u200eC3'), 'using …');
+  assert.equal(redactor.redactCut('"password": "hu\u2061nt'), '"password": "…');
+  assert.equal(new Redactor([CUSTOM]).redactCut(`x ${CUSTOM.slice(0, 5)}\u034f${CUSTOM.slice(5, 12)}`), `x ${maskSecret(CUSTOM)}`);
 });
 
 test('through the log pipeline, a Bearer header and a known key split by CR never reach the file or the ring', async (t) => {

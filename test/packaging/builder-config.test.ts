@@ -36,6 +36,20 @@ describe('electron-builder configuration', () => {
       assert.ok(packaged(file), `${file} is not matched by "files" in electron-builder.yml`);
     }
     assert.ok(!packaged('src/main/electron/index.ts'), 'sources must not be packaged');
+    // Dependencies' type declarations, TypeScript sources and source maps are never loaded.
+    const excluded = patterns.filter((pattern) => pattern.startsWith('!')).map((pattern) => pattern.slice(1));
+    for (const file of [
+      'node_modules/openai/index.d.ts',
+      'node_modules/zod/v4/core/core.ts',
+      'node_modules/ws/lib/x.d.mts',
+      'node_modules/conf/dist/index.js.map',
+    ]) {
+      assert.ok(
+        excluded.some((pattern) => path.matchesGlob(file, pattern)),
+        `${file} is left out`,
+      );
+    }
+    assert.ok(!excluded.some((pattern) => path.matchesGlob('node_modules/openai/index.js', pattern)), 'the code itself is packaged');
     // The runner file exists in out/main only because electron-vite has it as a main-process input.
     const viteConfig = fs.readFileSync(path.join(ROOT, 'electron.vite.config.ts'), 'utf8');
     assert.match(viteConfig, /runner:\s*resolve\([^)]*'src\/builtin-runner\/index\.ts'\)/);

@@ -32,19 +32,26 @@ export const schemaErrors: (config: unknown) => string[] = (() => {
 
 const isMapping = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** electron-builder's deepAssign: mappings merge key by key, lists are unioned (a child cannot drop a parent's entry), the rest is replaced. */
 function deepAssign(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const merged = { ...base };
   for (const [key, value] of Object.entries(over)) {
     const current = merged[key];
-    merged[key] = isMapping(current) && isMapping(value) ? deepAssign(current, value) : value;
+    merged[key] =
+      isMapping(current) && isMapping(value)
+        ? deepAssign(current, value)
+        : Array.isArray(current) && Array.isArray(value)
+          ? [...new Set([...current, ...value])]
+          : value;
   }
   return merged;
 }
 
 /**
  * The effective configuration of a file that `extends` a parent, merged as electron-builder
- * documents it: like Object.assign, but deep (its special merging of `files` globs is not
- * needed here, since a child that names no `files` keeps the parent's).
+ * merges it (its special merging of `files` globs is not needed here, since a child that names no
+ * `files` keeps the parent's). That is why the test build's targets are chosen on the command line
+ * (`--dir`), not in electron-builder.test.yml: a `target` list there would add to the parent's.
  */
 export function withParent(child: BuilderConfig, parent: BuilderConfig): BuilderConfig {
   const { extends: _parentName, ...own } = child;

@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { MAX_SETTINGS_BYTES, SettingsError, SettingsStore } from '../../src/main/settings/settings-store.ts';
+import { SettingsError, SettingsStore } from '../../src/main/settings/settings-store.ts';
+import { MAX_SETTINGS_BYTES } from '../../src/main/settings/settings-file.ts';
 import { loadSettings } from '../../src/main/settings/migrations.ts';
 import { SETTINGS_VERSION, defaultSettings } from '../../src/shared/settings.ts';
 import { tempDir } from '../support/headless.ts';
@@ -175,6 +177,33 @@ test('a settings file over the size limit is not parsed, named with its size and
   assert.throws(() => store.update((draft) => void (draft.startAtLogin = true)), SettingsError);
   assert.equal(fs.statSync(file).size, MAX_SETTINGS_BYTES + 1);
   assert.deepEqual(fs.readdirSync(dir), ['settings.json']);
+});
+
+test('a settings file that is a FIFO is refused unread, never written, and left a FIFO', (t) => {
+  const dir = tempDir(t);
+  const file = path.join(dir, 'settings.json');
+  execFileSync('mkfifo', [file]);
+  const store = SettingsStore.open({ userDataDir: dir });
+  assert.deepEqual(store.get(), defaultSettings());
+  assert.deepEqual(store.warnings, [
+    `Settings file ${file} is a FIFO (named pipe), not a regular file, so it was not read and is left untouched; defaults are in use and changes will not be saved. Remove or rename it, then restart: the next change saves a new settings.json.`,
+  ]);
+  assert.throws(() => store.update((draft) => void (draft.startAtLogin = true)), /Settings not saved: Settings file .* is a FIFO/);
+  assert.ok(fs.lstatSync(file).isFIFO());
+  assert.deepEqual(fs.readdirSync(dir), ['settings.json']);
+});
+
+test('a settings file that is a link to a regular file is read through the link, and saved through it', (t) => {
+  const dir = tempDir(t);
+  const target = path.join(tempDir(t), 'dotfiles-settings.json');
+  fs.writeFileSync(target, JSON.stringify({ ...defaultSettings(), provider: 'openai' }));
+  fs.symlinkSync(target, path.join(dir, 'settings.json'));
+  const store = SettingsStore.open({ userDataDir: dir });
+  assert.deepEqual(store.warnings, []);
+  assert.equal(store.get().provider, 'openai');
+  store.update((draft) => void (draft.startAtLogin = true));
+  assert.equal(fs.readlinkSync(path.join(dir, 'settings.json')), target, 'the link is kept');
+  assert.equal(JSON.parse(fs.readFileSync(target, 'utf8')).startAtLogin, true, 'the change reached the file it points to');
 });
 
 test('an unversioned seed-era file is migrated, keeping the provider and its model', (t) => {

@@ -138,7 +138,7 @@ export class AppCore {
       runnerOptions: options.runnerOptions,
       readyWaitMs: options.runnerReadyWaitMs,
       awaitedDownload: () => this.#models.awaitedDownload(),
-      onKeyChecked: (provider, masked, failed) => this.#keys.recordRunnerCheck(provider, masked, failed),
+      onKeyChecked: (provider, masked, failedCode) => this.#keys.recordRunnerCheck(provider, masked, failedCode),
       onPlayground: (event) => this.#events.emit('playground', event),
       onChange: changed,
       log,

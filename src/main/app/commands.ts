@@ -1,6 +1,6 @@
 import type { CommandName, CommandResponse, ParsedCommand } from '../../shared/ipc.ts';
 import type { AppState } from '../../shared/state-schema.ts';
-import type { LogEntry, LogSource } from '../../shared/logs.ts';
+import { LOG_LEVEL_RANK, type LogEntry, type LogSource } from '../../shared/logs.ts';
 import { readLogRange } from '../logs/file-range.ts';
 import type { LogPipeline } from '../logs/pipeline.ts';
 import { CommandError } from './command-error.ts';
@@ -44,7 +44,10 @@ const done = async (work: Promise<unknown>): Promise<typeof ACK> => {
 export function recentEntries(entries: readonly LogEntry[], { filter, limit }: Payload<'logs:recent'>): CommandResponse<'logs:recent'> {
   const text = filter?.text?.toLowerCase();
   const sources = filter?.sources ? new Set<LogSource>(filter.sources) : undefined;
-  const matching = entries.filter((entry) => (!sources || sources.has(entry.source)) && (!text || entry.msg.toLowerCase().includes(text)));
+  const minRank = filter?.minLevel ? LOG_LEVEL_RANK[filter.minLevel] : 0;
+  const matching = entries.filter(
+    (entry) => (!sources || sources.has(entry.source)) && LOG_LEVEL_RANK[entry.level] >= minRank && (!text || entry.msg.toLowerCase().includes(text)),
+  );
   return { entries: matching.slice(-limit), skipped: 0 };
 }
 

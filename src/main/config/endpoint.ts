@@ -1,5 +1,5 @@
 import { sourceName, type ConfigSource } from '../../shared/config.ts';
-import { PROVIDER_INFO, isCloudProvider, type Provider } from '../../shared/providers.ts';
+import { PROVIDER_INFO, isCloudProvider, type CloudProvider, type Provider } from '../../shared/providers.ts';
 import type { Settings } from '../../shared/settings.ts';
 import { connectableOllamaUrl, isLoopbackHostname, OLLAMA_DEFAULT_PORT, parseOllamaHost } from '../../lib/ollama-host.ts';
 import { normaliseBaseUrl, toOllamaNativeUrl, type BaseUrlResult } from '../../lib/base-url.ts';
@@ -30,7 +30,10 @@ import {
  *   cloud provider's, and a plain-HTTP URL to another machine belongs to no one; either way the
  *   user is told why in a warning naming the variable;
  * - a cloud provider's URL is https, or plain HTTP to loopback only: anything else is an error,
- *   since the key would cross the network in clear text.
+ *   since the key would cross the network in clear text;
+ * - a URL that is another provider's own address (`KNOWN_ADDRESSES`) given for a cloud provider is
+ *   used as told, with a warning naming the input, that provider and the provider whose key goes
+ *   there; a generic one when the provider is only the smart default goes to its owner instead.
  */
 
 /** The environment variable that names one provider's base URL (its SDK's own, or Ollama's). */
@@ -61,6 +64,28 @@ const genericCandidates = (input: EndpointInput): Candidate[] => [
 
 const isGeneric = (source: ConfigSource): boolean => source === 'flag:--llm-base-url' || source === 'env:STIGMER_LLM_BASE_URL' || source === 'env:LLM_BASE_URL';
 
+/**
+ * Addresses that are one provider's own service, whoever a URL is given for: the cloud APIs' hosts
+ * (taken from their default URLs) and Ollama's default port. A gateway or proxy of one's own is
+ * none of these, so it never draws a warning.
+ */
+export const KNOWN_ADDRESSES: readonly { provider: Provider; hostname?: string; port?: number }[] = [
+  { provider: 'anthropic', hostname: new URL(PROVIDER_INFO.anthropic.defaultBaseUrl).hostname },
+  { provider: 'openai', hostname: new URL(PROVIDER_INFO.openai.defaultBaseUrl).hostname },
+  { provider: 'ollama', port: OLLAMA_DEFAULT_PORT },
+];
+
+/** The provider whose own address a URL is, and how it shows ("api.openai.com is OpenAI's API"). */
+export function knownOwner(url: URL): { provider: Provider; mark: string } | undefined {
+  const hostname = url.hostname.toLowerCase().replace(/\.$/, '');
+  for (const known of KNOWN_ADDRESSES) {
+    const { label } = PROVIDER_INFO[known.provider];
+    if (known.hostname === hostname) return { provider: known.provider, mark: `${hostname} is ${label}'s API` };
+    if (known.port !== undefined && url.port === String(known.port)) return { provider: known.provider, mark: `port ${known.port} is ${label}'s` };
+  }
+  return undefined;
+}
+
 /** A URL as written or, without a scheme, the way Ollama reads `host:port`; undefined when it is neither. */
 function parseLenient(raw: string): URL | undefined {
   const native = raw.includes('://') ? undefined : toOllamaNativeUrl(raw);
@@ -82,7 +107,8 @@ function parseLenient(raw: string): URL | undefined {
  *   Anthropic gateway; OpenAI's own form ends in `/v1`, so there the path says nothing.
  */
 export function ollamaSign(url: URL, { pathCounts }: { pathCounts: boolean }): string | undefined {
-  if (url.port === String(OLLAMA_DEFAULT_PORT)) return `port ${OLLAMA_DEFAULT_PORT} is Ollama's`;
+  const owner = knownOwner(url);
+  if (owner?.provider === 'ollama') return owner.mark;
   if (url.hostname.toLowerCase().split('.').includes('ollama')) return 'its host is named ollama';
   if (pathCounts && url.pathname.replace(/\/+$/, '') === '/v1') return "/v1 is the OpenAI-compatible form ADR 019 gives for Ollama's URL";
   return undefined;
@@ -106,6 +132,17 @@ function bindGeneric(raw: string, chosen: EndpointInput['chosen']): Binding {
   // Not a URL at all: reported against the active provider, where the user looks for it.
   if (!url) return { target: chosen.value };
   const { label } = PROVIDER_INFO[chosen.value];
+  const owner = knownOwner(url);
+  // The chosen provider's own API: nothing below (a /v1 path) can make it Ollama's.
+  if (owner?.provider === chosen.value) return { target: chosen.value };
+  if (owner && isCloudProvider(owner.provider)) {
+    const other = PROVIDER_INFO[owner.provider].label;
+    return {
+      target: owner.provider,
+      reason: `it is ${other}'s address (${owner.mark}), so it is used as ${other}'s`,
+      fix: `to use ${other}, set LLM_PROVIDER=${owner.provider} (or pass --llm-provider=${owner.provider})`,
+    };
+  }
   const useOllama = 'to use Ollama, set LLM_PROVIDER=ollama (or pass --llm-provider=ollama)';
   const sign = ollamaSign(url, { pathCounts: chosen.value === 'anthropic' });
   if (sign) {
@@ -159,16 +196,37 @@ function parseEndpoint(provider: Provider, chosen: EndpointInput['chosen'], raw:
       message: `${name}=${quote(raw)} is plain HTTP to another machine, so the ${label} key would cross the network unencrypted; use https://, or a loopback address (127.0.0.1, localhost) for a local proxy`,
     };
   }
-  // An explicit choice is obeyed; only the unmistakable signs are worth a warning.
-  const sign = isGeneric(candidate.source) ? ollamaSign(url, { pathCounts: false }) : undefined;
-  if (sign) {
-    return {
-      ok: true,
-      value: result.url,
-      warning: `${name}=${quote(raw)} looks like Ollama's address (${sign}), but the provider is ${label} (from ${inputName(chosen.source, 'provider')}), so the ${label} key is sent there; to use Ollama choose the ollama provider, or unset ${name}`,
-    };
+  const warning = foreignAddressWarning(provider, chosen, url, name, raw, isGeneric(candidate.source));
+  return warning ? { ok: true, value: result.url, warning } : { ok: true, value: result.url };
+}
+
+/**
+ * An explicit choice is obeyed; only a URL that is unmistakably another provider's is worth a
+ * warning, since the key goes there: another cloud API's host from any source, Ollama's port from
+ * any source, and a host named ollama from a generic one (a provider's own variable may well name
+ * a proxy so).
+ */
+function foreignAddressWarning(
+  provider: CloudProvider,
+  chosen: EndpointInput['chosen'],
+  url: URL,
+  name: string,
+  raw: string,
+  generic: boolean,
+): string | undefined {
+  const { label, defaultBaseUrl } = PROVIDER_INFO[provider];
+  const from = generic ? ` (the provider, from ${inputName(chosen.source, 'provider')})` : '';
+  const owner = knownOwner(url);
+  if (owner && owner.provider !== provider && isCloudProvider(owner.provider)) {
+    const other = PROVIDER_INFO[owner.provider].label;
+    const fix = generic
+      ? `to use ${other}, set LLM_PROVIDER=${owner.provider}; to use ${label}, unset ${name}`
+      : `unset ${name}, or give it ${label}'s URL (${defaultBaseUrl})`;
+    return `${name}=${quote(raw)} is ${other}'s address (${owner.mark}), but it is given for ${label}${from}, so the ${label} key is sent to ${other}. To fix: ${fix}`;
   }
-  return { ok: true, value: result.url };
+  const sign = owner?.provider === 'ollama' ? owner.mark : generic ? ollamaSign(url, { pathCounts: false }) : undefined;
+  if (!sign) return undefined;
+  return `${name}=${quote(raw)} looks like Ollama's address (${sign}), but it is given for ${label}${from}, so the ${label} key is sent there; to use Ollama choose the ollama provider, or unset ${name}`;
 }
 
 /**

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { app, dialog, shell, type BrowserWindow } from 'electron';
 import Store from 'electron-store';
 import { AppCore } from '../app/app-core.ts';
+import { serveControlSocket, type ControlSocket } from '../control-socket/server.ts';
 import { DEFAULT_COMMAND_LINE, parseCommandLine } from '../config/cli-options.ts';
 import { LAUNCHED_AT_LOGIN_FLAG } from '../login-item/plan.ts';
 import { LogPipeline } from '../logs/pipeline.ts';
@@ -126,6 +127,7 @@ async function start(profileLock: ProfileLock): Promise<void> {
   });
 
   let quitting = false;
+  let control: ControlSocket | undefined;
   app.on('second-instance', showWindow);
   app.on('activate', showWindow);
   app.on('window-all-closed', () => {}); // Stay in the tray.
@@ -134,8 +136,8 @@ async function start(profileLock: ProfileLock): Promise<void> {
     // Quit means quit: the runner and any Ollama this app started are stopped first.
     event.preventDefault();
     quitting = true;
-    void core
-      .shutdown()
+    void Promise.resolve(control?.close())
+      .then(() => core.shutdown())
       .then(() => logs.close())
       .finally(() => {
         tray.destroy();
@@ -145,6 +147,12 @@ async function start(profileLock: ProfileLock): Promise<void> {
   });
 
   await core.prepare();
+  // `stigmer status`, `use`, `logs`… reach this app through its user-data folder's control socket.
+  control = await serveControlSocket(userDataDir, {
+    handleCommand: core.execute,
+    subscribe: (listener) => core.subscribe(listener),
+    log: (level, message) => logs.log('app', level, message),
+  });
   tray.update(core.getState());
   const launchedAtLogin = process.argv.includes(LAUNCHED_AT_LOGIN_FLAG) || app.getLoginItemSettings().wasOpenedAtLogin;
   if (!launchedAtLogin) showWindow();

@@ -13,7 +13,11 @@ export const EXIT = { ok: 0, invalidConfig: 2, usage: 2, failure: 1 } as const;
 
 const HEADLESS_KEYS_NOTICE = 'Headless mode has no OS keychain: keys come from flags or the environment, or are held for this session only.';
 
-export async function runHeadless(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+/**
+ * The headless host's command line, as `npm run headless` and `stigmer local start` (bin/stigmer.js,
+ * which imports this bundle) take it; `command` is how its `--help` names it.
+ */
+export async function runHeadless(argv: readonly string[], env: NodeJS.ProcessEnv, command = 'npm run headless --'): Promise<number> {
   const parsed = parseCommandLine(argv);
   if (!parsed.ok) {
     process.stderr.write(`stigmer: ${parsed.error}\n`);
@@ -21,7 +25,7 @@ export async function runHeadless(argv: readonly string[], env: NodeJS.ProcessEn
   }
   const commandLine = parsed.commandLine;
   if (commandLine.help) {
-    process.stdout.write(`${formatHelp('npm run headless --')}\n`);
+    process.stdout.write(`${formatHelp(command)}\n`);
     return EXIT.ok;
   }
 
@@ -67,4 +71,4 @@ async function runLocked(commandLine: CommandLine, env: NodeJS.ProcessEnv, userD
   }
 }
 
-process.exitCode = await runHeadless(process.argv.slice(2), process.env);
+if (import.meta.main) process.exitCode = await runHeadless(process.argv.slice(2), process.env);

@@ -1,5 +1,6 @@
 import { AppCore } from '../app/app-core.ts';
 import type { CommandLine } from '../config/cli-options.ts';
+import { serveControlSocket, type ControlSocket } from '../control-socket/server.ts';
 import { LogPipeline } from '../logs/pipeline.ts';
 import { appPaths } from '../profile/paths.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
@@ -72,12 +73,20 @@ export async function runApp(options: RunOptions): Promise<number> {
   const stopRequested = waitForStopSignal();
 
   let ui: UiServer | undefined;
+  let control: ControlSocket | undefined;
   try {
+    await core.prepare();
+    control = await serveControlSocket(options.userDataDir, {
+      handleCommand: core.execute,
+      subscribe: (listener) => core.subscribe(listener),
+      log: (level, message) => logs.log('app', level, message),
+    });
     await core.start();
     if (commandLine.ui) ui = await startUi(core, logs, commandLine.uiPort);
   } catch (error) {
     // Whatever was already started (runner, Ollama) must not outlive a host that cannot go on.
     logs.log('app', 'error', `Cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    await control?.close();
     await core.shutdown();
     await logs.close();
     echo.flush();
@@ -105,6 +114,7 @@ export async function runApp(options: RunOptions): Promise<number> {
   }, SHUTDOWN_DEADLINE_MS);
   deadline.unref();
   await ui?.close();
+  await control?.close();
   await core.shutdown();
   await logs.close();
   echo.flush();

@@ -9,6 +9,7 @@ import { SECURITY_HEADERS } from './ui/security-headers.ts';
 import { contentTypeFor, resolveStaticFile } from '../static/static-files.ts';
 import type { CommandHandler } from '../app/dispatch.ts';
 import { EventBroadcaster, MAX_MESSAGE_BYTES, serveSocket } from './ui/ws-bridge.ts';
+import { closeWithoutFirstRequest } from './ui/first-request-deadline.ts';
 
 export interface UiServerOptions {
   /** 0 or absent: a free port chosen by the OS. */
@@ -35,8 +36,9 @@ export const UI_HOST = '127.0.0.1';
 const WS_PATH = '/ws';
 
 /**
- * A connection that has not sent a complete request within this time is closed: idle sockets,
- * a request sent in pieces (slowloris) and a WebSocket upgrade that never completes alike.
+ * A connection that has not sent a complete request within this time of connecting is closed:
+ * sockets that send nothing, a request sent in pieces (slowloris) and a WebSocket upgrade that
+ * never completes alike.
  */
 export const REQUEST_DEADLINE_MS = 10_000;
 /**
@@ -93,9 +95,14 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       // Node checks the two deadlines above only this often (30 s by default).
       connectionsCheckingInterval: 1000,
     },
-    (request, response) => void serveHttp(request, response),
+    (request, response) => {
+      settle(request.socket);
+      void serveHttp(request, response);
+    },
   );
   server.maxConnections = MAX_CONNECTIONS;
+  // The two deadlines above start at a request's first byte; this one at the connection.
+  const settle = closeWithoutFirstRequest(server, REQUEST_DEADLINE_MS);
 
   async function serveHttp(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const verdict = checkRequest({ host: request.headers.host, origin: request.headers.origin, url: request.url ?? '/' }, policy);
@@ -127,6 +134,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     // `/ws` is outside the app path, so the guard above let it in only with the token itself.
     if (new URL(request.url ?? '/', 'http://127.0.0.1').pathname !== WS_PATH) return refuseUpgrade(socket, 404, 'Not found.');
     wss.handleUpgrade(request, socket, head, (ws) => {
+      settle(socket);
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
       serveSocket(ws, options.handleCommand);

@@ -1,3 +1,5 @@
+import { LINE_BENDERS } from '../../lib/hidden-chars.ts';
+
 /**
  * Control characters in child output are made visible rather than passed on: a CR, BS or
  * cursor code could overwrite a line's `[runner]` prefix on a terminal and forge an app line,
@@ -7,13 +9,17 @@
  *   so that what the runner sent is still readable;
  * - DEL becomes `␡`;
  * - C1 (U+0080–U+009F, which some terminals obey like ESC sequences) has no pictures and
- *   becomes U+FFFD, as invalid UTF-8 already does.
+ *   becomes U+FFFD, as invalid UTF-8 already does;
+ * - so do the bidi controls (U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069), which reorder
+ *   what follows them on screen, and the line and paragraph separators U+2028/U+2029, which
+ *   editors and the window show as a line break: `x\u2028 … ERROR [app] forged` would read as
+ *   an app line of its own.
  *
- * ANSI escape sequences are stripped before this (see the pipeline); a lone ESC left over is
+ * ANSI escape sequences are stripped before this (see scrub.ts); a lone ESC left over is
  * removed there too.
  */
-const CONTROLS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/;
-const CONTROLS_ALL = new RegExp(CONTROLS.source, 'g');
+const CONTROLS = new RegExp(String.raw`[\u0000-\u0008\u000a-\u001f\u007f-\u009f${LINE_BENDERS}]`, 'u');
+const CONTROLS_ALL = new RegExp(CONTROLS.source, 'gu');
 
 function visible(char: string): string {
   const code = char.charCodeAt(0);
@@ -24,14 +30,4 @@ function visible(char: string): string {
 /** `text` with every control character but TAB made visible (see above). */
 export function neutralizeControls(text: string): string {
   return CONTROLS.test(text) ? text.replace(CONTROLS_ALL, visible) : text;
-}
-
-/** Like `neutralizeControls`, for every string inside a parsed JSON value, keeping its shape. */
-export function neutralizeValue(value: unknown): unknown {
-  if (typeof value === 'string') return neutralizeControls(value);
-  if (Array.isArray(value)) return value.map(neutralizeValue);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [neutralizeControls(key), neutralizeValue(item)]));
-  }
-  return value;
 }

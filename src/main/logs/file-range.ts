@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LOG_LEVELS, type LogLevel, type LogSource, type LogStream } from '../../shared/logs.ts';
-import type { Redactor } from '../../lib/redactor.ts';
+import { Redactor } from '../../lib/redactor.ts';
+import { scrubText, scrubValue } from './scrub.ts';
 import { parseLine } from './structured.ts';
 
 /**
@@ -199,20 +200,22 @@ async function readSource(logsDir: string, source: LogSource, query: LogRangeQue
   return found;
 }
 
+/** Scrubs lines read without a redactor of the app's: credential shapes only. */
+const SHAPES_ONLY = new Redactor();
+
 /**
  * Lines of `sources` in a time window, merged in time order (a source's own order kept on ties).
- * Lines were redacted when written; `redactor` masks the keys that became known since.
+ * Lines were scrubbed when written, but what a JSON line's escapes decode to was not (see
+ * scrub.ts); each line is scrubbed again, and `redactor` also masks the keys that became known since.
  */
-export async function readLogRange(logsDir: string, query: LogRangeQuery, redactor?: Redactor): Promise<LogRangeResult> {
+export async function readLogRange(logsDir: string, query: LogRangeQuery, redactor: Redactor = SHAPES_ONLY): Promise<LogRangeResult> {
   const perSource = await Promise.all(query.sources.map((source) => readSource(logsDir, source, query)));
   const merged = perSource.flat().sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
   const more = merged.length > query.limit;
   const lines = query.end === 'oldest' ? merged.slice(0, query.limit) : merged.slice(-query.limit);
-  if (redactor) {
-    for (const line of lines) {
-      line.msg = redactor.redact(line.msg);
-      if (line.fields) line.fields = redactor.redactValue(line.fields) as Record<string, unknown>;
-    }
+  for (const line of lines) {
+    line.msg = scrubText(redactor, line.msg);
+    if (line.fields) line.fields = scrubValue(redactor, line.fields) as Record<string, unknown>;
   }
   return { lines, more };
 }

@@ -1,5 +1,6 @@
+import type { Redactor } from '../../lib/redactor.ts';
 import type { LogEntry, LogLevel, LogSource } from '../../shared/logs.ts';
-import { neutralizeControls, neutralizeValue } from './control-chars.ts';
+import { scrubText, scrubValue } from './scrub.ts';
 import { parseLine } from './structured.ts';
 
 /**
@@ -30,8 +31,19 @@ export class LineRecord {
   readonly bytes: Buffer;
   /** Called when the ring lets go of it: `bytes` may then be reused. */
   readonly release: () => void;
+  /** Scrubs what a JSON line's escapes decode to, with the keys known when it is read. */
+  readonly #redactor: Redactor;
 
-  constructor(firstSeq: number, count: number, ts: string, source: LogSource, stream: 'stdout' | 'stderr', bytes: Buffer, release: () => void) {
+  constructor(
+    firstSeq: number,
+    count: number,
+    ts: string,
+    source: LogSource,
+    stream: 'stdout' | 'stderr',
+    bytes: Buffer,
+    release: () => void,
+    redactor: Redactor,
+  ) {
     this.firstSeq = firstSeq;
     this.count = count;
     this.ts = ts;
@@ -39,6 +51,7 @@ export class LineRecord {
     this.stream = stream;
     this.bytes = bytes;
     this.release = release;
+    this.#redactor = redactor;
   }
 
   /** The entry of the line `bytes[lineStart, newline)`, numbered `seq`. */
@@ -48,11 +61,13 @@ export class LineRecord {
     const base = { seq, ts: this.ts, source: this.source, stream: this.stream, level };
     if (body.charCodeAt(0) !== 0x7b) return { ...base, msg: body };
     const parsed = parseLine(body, this.stream);
-    // JSON escapes (`\u0007`, `\r`) bring back what the raw line could not hold.
+    // JSON escapes bring back what the raw line, scrubbed as it was, could not hold: a key
+    // (`\u0073k-ant-…`), a control (`\u001b`, `\r`), a separator (`\u2028`). What they decode to
+    // is scrubbed as a raw line is. Without an escape, every string is a piece of the raw line.
     const escaped = body.includes('\\');
-    const msg = escaped ? neutralizeControls(parsed.msg) : parsed.msg;
+    const msg = escaped ? scrubText(this.#redactor, parsed.msg) : parsed.msg;
     if (!parsed.fields) return { ...base, msg };
-    return { ...base, msg, fields: escaped ? (neutralizeValue(parsed.fields) as Record<string, unknown>) : parsed.fields };
+    return { ...base, msg, fields: escaped ? (scrubValue(this.#redactor, parsed.fields) as Record<string, unknown>) : parsed.fields };
   }
 
   /** Every entry, oldest first. */

@@ -1,15 +1,15 @@
 import { Writable } from 'node:stream';
-import { stripVTControlCharacters } from 'node:util';
 import { LOG_LEVEL_RANK, type LogBatch, type LogEntry, type LogFileError, type LogLevel, type LogPipelineStatus, type LogSource } from '../../shared/logs.ts';
 import { neutralizeControls } from './control-chars.ts';
 import { fileLineTag } from './line-format.ts';
 import { LEVEL_CODES } from './wasm/composer.ts';
 import { LineRecord, LineRing, type LogRecord } from './line-ring.ts';
-import { DEFAULT_MAX_LINE_BYTES, LineSplitter, truncationMarker } from './line-splitter.ts';
+import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './line-splitter.ts';
 import { LineWriter } from './line-writer.ts';
 import type { ProcessOutput } from './process-output.ts';
 import { Redactor } from '../../lib/redactor.ts';
 import { RotatingFile } from './rotating-file.ts';
+import { scrubJsonLine, scrubText } from './scrub.ts';
 import { levelFromText, parseLine } from './structured.ts';
 
 export interface LogPipelineOptions {
@@ -76,7 +76,6 @@ interface Subscriber {
 /** Rough in-memory cost of an app message beyond its text: the object, its timestamp and the ring slot. */
 const ENTRY_OVERHEAD_BYTES = 96;
 const NEWLINE = /\n/g;
-const LONE_ESCAPES = /[\u001b\u009b]/g;
 /** Bytes not yet on disk above which an input stops taking chunks, so that its child waits. */
 const FILE_HIGH_WATER_MARK = 1024 * 1024;
 
@@ -257,7 +256,7 @@ export class LogPipeline {
     this.#openSegment(source, stream, ts);
     const hits = this.redactor.secretsIn(chunk, start, end);
     this.#writer.writeRegion(chunk, start, end, stream, hits, (line, needsScrub) => {
-      const text = needsScrub ? this.#scrub(line, 0) : line;
+      const text = scrubJsonLine(this.redactor, needsScrub ? scrubText(this.redactor, line) : line);
       // A scrubbed line is written as text even when scrubbing changed nothing: its bytes may be
       // invalid UTF-8, which decoding (into `line`) already replaced, as for a line read whole.
       return { level: LEVEL_CODES.indexOf(levelOf(text, stream)), text: needsScrub || text !== line ? text : undefined };
@@ -267,16 +266,8 @@ export class LogPipeline {
   /** A line assembled from several chunks, or cut at the limit: decoded, and scrubbed in full. */
   #acceptLine(source: LogSource, stream: 'stdout' | 'stderr', ts: string, line: string, droppedBytes: number): void {
     this.#openSegment(source, stream, ts);
-    const text = this.#scrub(line, droppedBytes);
+    const text = scrubJsonLine(this.redactor, scrubText(this.redactor, line, droppedBytes));
     this.#writer.writeText(LEVEL_CODES.indexOf(levelOf(text, stream)), text);
-  }
-
-  /** Strips escape sequences, masks secrets and makes the other controls visible. */
-  #scrub(line: string, droppedBytes: number): string {
-    // A lone escape character left by an incomplete sequence goes too: whoever views the file
-    // in a terminal must not have it drive their terminal.
-    if (line.includes('\u001b') || line.includes('\u009b')) line = stripVTControlCharacters(line).replace(LONE_ESCAPES, '');
-    return neutralizeControls(droppedBytes > 0 ? this.redactor.redactCut(line) + truncationMarker(droppedBytes) : this.redactor.redact(line));
   }
 
   #openSegment(source: LogSource, stream: 'stdout' | 'stderr', ts: string): void {
@@ -296,7 +287,7 @@ export class LogPipeline {
     const taken = this.#writer.take(2);
     if (!taken) return;
     this.#fileFor(open.source).appendBytes(taken.bytes, taken.release);
-    const record = new LineRecord(this.#seq + 1, taken.count, open.ts, open.source, open.stream, taken.bytes, taken.release);
+    const record = new LineRecord(this.#seq + 1, taken.count, open.ts, open.source, open.stream, taken.bytes, taken.release, this.redactor);
     this.#seq += taken.count;
     this.#publish(record);
   }

@@ -5,6 +5,7 @@ import { SETTINGS_VERSION, SettingsSchema, defaultSettings, type Settings } from
 import { loadSettings } from './migrations.ts';
 import { TypedEmitter } from '../../lib/typed-emitter.ts';
 import type { SettingFix } from './repair.ts';
+import { MAX_SETTINGS_BYTES, readSettingsFile } from './settings-file.ts';
 
 /** What the store needs of `conf` (and so of `electron-store`, which extends it). */
 export interface SettingsEngine {
@@ -38,35 +39,6 @@ export class SettingsError extends Error {
 const createConf = (options: SettingsEngineOptions): SettingsEngine => new Conf<Record<string, unknown>>(options);
 
 const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
-/** Real settings are a few kilobytes; anything this large is not ours, and parsing it could take seconds and gigabytes. */
-export const MAX_SETTINGS_BYTES = 4 * 1024 * 1024;
-
-type FileRead =
-  | { kind: 'missing' }
-  | { kind: 'parsed'; raw: unknown; bytes: Buffer }
-  | { kind: 'corrupt'; problem: string; bytes: Buffer }
-  | { kind: 'unreadable'; problem: string }
-  | { kind: 'too-large'; size: number };
-
-function readSettingsFile(file: string): FileRead {
-  let bytes: Buffer;
-  try {
-    // Checked before reading: a huge file is refused without ever being held in memory.
-    const { size } = fs.statSync(file);
-    if (size > MAX_SETTINGS_BYTES) return { kind: 'too-large', size };
-    bytes = fs.readFileSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
-    return { kind: 'unreadable', problem: describeError(error) };
-  }
-  try {
-    return { kind: 'parsed', raw: JSON.parse(bytes.toString('utf8')), bytes };
-  } catch {
-    return { kind: 'corrupt', problem: 'the file is not valid JSON', bytes };
-  }
-}
 
 const MIB = 1024 * 1024;
 const formatMiB = (bytes: number): string => `${(bytes / MIB).toFixed(1)} MiB`;
@@ -155,6 +127,15 @@ export class SettingsStore {
       store.#readOnlyReason = `${file} cannot be read (${read.problem})`;
       store.warnings.push(`${store.#readOnlyReason}; defaults are in use and changes will not be saved. Fix its permissions, then restart.`);
       return store;
+    }
+    if (read.kind === 'not-a-file') {
+      // Nothing to back up: it has no contents of its own to keep, and reading it could wait forever.
+      return leaveAlone(
+        build(defaultSettings()),
+        `Settings file ${file} is ${read.what}, not a regular file, so it was not read and is left untouched`,
+        'defaults are in use',
+        'Remove or rename it, then restart: the next change saves a new settings.json.',
+      );
     }
     if (read.kind === 'too-large') {
       return leaveAlone(

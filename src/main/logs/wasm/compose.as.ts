@@ -4,13 +4,18 @@
 // It composes log file lines (`head body\n`) from a child's raw output: one SIMD pass over the
 // bytes finds the newlines and the few bytes that need a closer look, line bodies are copied
 // with `memory.copy`, and a line is handed back to JavaScript (a "slow line") only when it has
-// a control character, invalid UTF-8, a character that can hide inside a key, the start of a
-// credential's shape, or a level only the full rules can read. In JavaScript the same work was
-// a per-byte loop that took most of a flood's CPU time.
+// a control character, invalid UTF-8, a character that can hide inside a key or bend the line
+// (tables.as.ts: SCRUBBED), a credential's marker (tables.as.ts: markerEndsAt), or a level only
+// the full rules can read. In JavaScript the same work was a per-byte loop that took most of a
+// flood's CPU time. The tables are generated from the data the redactor reads, so the two
+// cannot disagree on what a credential or a hidden character is.
 //
 // Memory is laid out by the caller (see LineWriter): six heads of `headBytes` bytes (one per
 // level) at `heads`, the input lines, and room for the output. Input must be followed by 16
 // readable bytes: the scan reads whole 16-byte blocks.
+
+import { codeUnit } from './text.as';
+import { SCRUBBED, SCRUBBED_LEADS, isLabelSeparator, markerBytes, markerEndsAt, nameEndsAt } from './tables.as';
 
 /** `compose` results. */
 const DONE = 0;
@@ -58,18 +63,12 @@ export function slowScrub(): i32 {
 
 /**
  * A mask of the bytes of the block at `at` that the scan must look at: newlines, controls (TAB
- * included; it is let through later), DEL and every non-ASCII byte, the bytes where a
- * credential's shape may start (`mayStartShape`), and a blank after `r`/`c` (`bearer `, `basic `).
+ * included; it is let through later), DEL and every non-ASCII byte, and the bytes where a
+ * credential's marker may end (`markerBytes`).
  */
 function interesting(at: usize): i32 {
   const block = v128.load(at);
-  const before = v128.or(v128.load(at - 1), i8x16.splat(0x20));
-  let mask = v128.or(i8x16.lt_u(block, i8x16.splat(0x20)), i8x16.gt_u(block, i8x16.splat(0x7e)));
-  mask = v128.or(mask, v128.or(i8x16.eq(block, i8x16.splat(0x2d)), i8x16.eq(block, i8x16.splat(0x5f))));
-  mask = v128.or(mask, v128.or(i8x16.eq(block, i8x16.splat(0x4a)), i8x16.eq(block, i8x16.splat(0x41))));
-  mask = v128.or(mask, v128.or(i8x16.eq(block, i8x16.splat(0x3a)), i8x16.eq(block, i8x16.splat(0x3d))));
-  const blankAfterRc = v128.and(i8x16.eq(block, i8x16.splat(0x20)), v128.or(i8x16.eq(before, i8x16.splat(0x72)), i8x16.eq(before, i8x16.splat(0x63))));
-  return i8x16.bitmask(v128.or(mask, blankAfterRc));
+  return i8x16.bitmask(v128.or(i8x16.lt_u(block, i8x16.splat(0x20)), i8x16.gt_u(block, i8x16.splat(0x7e)))) | markerBytes(at);
 }
 
 /**
@@ -95,7 +94,7 @@ export function compose(heads: usize, headBytes: usize, input: usize, length: us
       if (byte != LF) {
         if (byte >= 0x80) {
           nonAscii = true;
-          if (hidesInKey(at, byte)) special = true;
+          if (isScrubbed(at, byte)) special = true;
         } else if (byte < 0x20 || byte == 0x7f) {
           if (byte != 0x09 && !(byte == CR && load<u8>(at + 1) == LF)) special = true;
         } else if (mayStartShape(lineStart, at)) {
@@ -136,15 +135,26 @@ function finish(next: usize, out: usize, count: i32, status: i32): i32 {
   return status;
 }
 
-/** C1 controls (C2 80–9F), the soft hyphen (C2 AD), zero-width characters and the BOM, at `at`. */
-function hidesInKey(at: usize, byte: u8): bool {
-  const next = load<u8>(at + 1);
-  if (byte == 0xc2) return next <= 0x9f || next == 0xad;
-  if (byte == 0xe2) {
-    const third = load<u8>(at + 2);
-    return (next == 0x80 && third >= 0x8b && third <= 0x8d) || (next == 0x81 && third == 0xa0);
+/**
+ * Whether the character whose UTF-8 form starts at `at` (with `byte`) is one of `SCRUBBED`.
+ * Most non-ASCII bytes are let go by their lead byte alone; an invalid form is read as it comes
+ * (`isUtf8` sends its line to be scrubbed anyway).
+ */
+function isScrubbed(at: usize, byte: u8): bool {
+  if (((unchecked(SCRUBBED_LEADS[byte >> 5]) >> (byte & 31)) & 1) == 0) return false;
+  // In u32: shifts of a u8 would wrap at 8 bits.
+  const lead = byte as u32;
+  const second = (load<u8>(at + 1) as u32) & 0x3f;
+  const third = (load<u8>(at + 2) as u32) & 0x3f;
+  let code: u32;
+  if (lead < 0xe0) code = ((lead & 0x1f) << 6) | second;
+  else if (lead < 0xf0) code = ((lead & 0x0f) << 12) | (second << 6) | third;
+  else code = ((lead & 0x07) << 18) | (second << 12) | (third << 6) | ((load<u8>(at + 3) as u32) & 0x3f);
+  for (let index = 0; index < SCRUBBED.length; index += 2) {
+    if (code < unchecked(SCRUBBED[index])) return false;
+    if (code <= unchecked(SCRUBBED[index + 1])) return true;
   }
-  return byte == 0xef && next == 0xbb && load<u8>(at + 2) == 0xbf;
+  return false;
 }
 
 /** Whether `[start, end)` is well-formed UTF-8 (as Node's `isUtf8`: no overlong forms, surrogates or values over U+10FFFF). */
@@ -182,72 +192,19 @@ function isUtf8(start: usize, end: usize): bool {
 }
 
 /**
- * The code unit at `index` of a string literal, read straight from its UTF-16 data: the words
- * below are ASCII, and `charCodeAt` would check bounds on every call of a hot loop.
- */
-function codeUnit(text: string, index: usize): u8 {
-  return load<u16>(changetype<usize>(text) + (index << 1)) as u8;
-}
-
-// --- Credential shapes: the byte-level twin of the redactor's SHAPES (src/lib/redactor.ts) ---
-
-/** Whether `[start, end)` ends with the lower-case ASCII `word`, letters compared without case. */
-function endsWithWord(start: usize, end: usize, word: string): bool {
-  const length = word.length as usize;
-  if (end - start < length) return false;
-  for (let index: usize = 0; index < length; index++) {
-    const byte = load<u8>(end - length + index);
-    if ((byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte) != codeUnit(word, index)) return false;
-  }
-  return true;
-}
-
-/**
  * Whether the byte at `at` (of a line starting at `lineStart`) could end the start of a
- * credential's shape: the `-` of `sk-`, the `_` of `ghp_`, the `J` of `eyJ`, the `A` of
- * `AKIA`/`ASIA`, the blank after `Bearer`/`Basic`, or the `:`/`=` after a name ending in `key`,
- * `token`, `secret` or `passw…` (a superset of the names the redactor masks). A line with none
- * of them needs no redaction beyond the known values.
+ * credential's shape: the end of a marker (`sk-`, `ghp_`, `eyJ`, `AKIA`, `bearer `…), or a
+ * label separator (`:`, `=`) after a name that ends like a credential's (`…key`, `…token`,
+ * `…secret`, `…passw(or)d`), a quote and blanks between them allowed. A superset of what the
+ * redactor masks: a line with none of them needs no redaction beyond the known values.
  */
 function mayStartShape(lineStart: usize, at: usize): bool {
   const byte = load<u8>(at);
-  const offset = at - lineStart;
-  if (byte == 0x2d) return offset >= 2 && load<u8>(at - 1) == 0x6b && load<u8>(at - 2) == 0x73;
-  if (byte == 0x5f) {
-    const before = load<u8>(at - 1);
-    return (
-      (offset >= 3 &&
-        load<u8>(at - 2) == 0x68 &&
-        load<u8>(at - 3) == 0x67 &&
-        (before == 0x70 || before == 0x6f || before == 0x75 || before == 0x73 || before == 0x72)) ||
-      endsWithWord(lineStart, at, 'github_pat')
-    );
-  }
-  if (byte == 0x4a) return offset >= 2 && load<u8>(at - 1) == 0x79 && load<u8>(at - 2) == 0x65;
-  if (byte == 0x41) return (load<u8>(at + 1) == 0x4b || load<u8>(at + 1) == 0x53) && load<u8>(at + 2) == 0x49 && load<u8>(at + 3) == 0x41;
-  if (byte == 0x20) {
-    if (offset == 0) return false;
-    const before = load<u8>(at - 1) | 0x20;
-    return (before == 0x72 && endsWithWord(lineStart, at, 'bearer')) || (before == 0x63 && endsWithWord(lineStart, at, 'basic'));
-  }
-  if (byte != 0x3a && byte != 0x3d) return false;
+  if (!isLabelSeparator(byte)) return markerEndsAt(lineStart, at);
   let name = at;
   while (name > lineStart && (load<u8>(name - 1) == 0x20 || load<u8>(name - 1) == 0x09)) name--;
   if (name > lineStart && (load<u8>(name - 1) == 0x22 || load<u8>(name - 1) == 0x27)) name--;
-  if (name == lineStart) return false;
-  // By the last two letters of key, token, secret, passwd, password: most `=` and `:` (`id=`) go no further.
-  if (name - lineStart < 3) return false;
-  const last = load<u8>(name - 1) | 0x20;
-  const second = load<u8>(name - 2) | 0x20;
-  if (second == 0x65) {
-    if (last == 0x79) return endsWithWord(lineStart, name, 'key');
-    if (last == 0x6e) return endsWithWord(lineStart, name, 'token');
-    if (last == 0x74) return endsWithWord(lineStart, name, 'secret');
-    return false;
-  }
-  if (last != 0x64) return false;
-  if (second == 0x77) return endsWithWord(lineStart, name, 'passwd');
-  return second == 0x72 && endsWithWord(lineStart, name, 'password');
+  return name > lineStart && nameEndsAt(lineStart, name);
 }
 
 // --- Levels: `levelFromText` (../structured.ts) read from the bytes, or UNSURE ---
