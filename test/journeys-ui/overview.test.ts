@@ -65,7 +65,7 @@ journey(
 
       // Once the app is quiet, a state that arrived before the window listened would never come again.
       const routes = ['overview', 'settings', 'logs', 'playground'];
-      for (let load = 0; load < 16; load++) {
+      for (let load = 0; load < 8; load++) {
         const route = routes[load % routes.length]!;
         await app.open(`#/${route}`);
         await page.getByRole('heading', { level: 1, name: route[0]!.toUpperCase() + route.slice(1) }).waitFor({ timeout: 15_000 });

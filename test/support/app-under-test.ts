@@ -226,7 +226,7 @@ async function startIpc(scope: Scope, { userDataDir, env, args = [] }: StartOpti
   scope.defer(() => assert.deepEqual(host.violations(), [], 'no Electron rule broken'));
   const output = () => `${host.stdout}\n--- stderr ---\n${host.stderr}`;
   // Generous: on a busy machine the desktop host and its Chromium take a while to show the window.
-  const page = await host.page(60_000);
+  const page = await host.page(90_000);
   const { problems } = watchPage(page);
   // The recorder is in place from the next load on, which is now: a reload, as the user's Ctrl+R.
   await page.addInitScript(recordDeliveries);
