@@ -56,7 +56,7 @@ journey(
       await page.getByRole('toolbar', { name: 'Log filters' }).waitFor(DEADLINE);
       // A fresh Logs screen holds the newest lines only; on a busy machine Ollama's own lines may
       // already have pushed the runner's start out of them, so any line will do here.
-      await page.locator('.log-row__msg').first().waitFor(DEADLINE);
+      await page.locator('.log-row:not(.log-row--gap):not(.log-row--probe) .log-row__msg').first().waitFor(DEADLINE);
       await page.evaluate('window.__sameDocument = true');
 
       await page.getByRole('link', { name: 'Settings', exact: true }).click();
