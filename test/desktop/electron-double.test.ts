@@ -13,7 +13,7 @@ import { runPreload } from '../doubles/electron/preload-sandbox.ts';
 import { safeStorage } from '../doubles/electron/safe-storage.ts';
 import { Scope, startHost } from '../support/e2e-host.ts';
 import { cleanEnv } from '../support/headless.ts';
-import { DOUBLE_MAIN } from '../support/desktop-host.ts';
+import { DESKTOP_WAIT_MS, DOUBLE_MAIN } from '../support/desktop-host.ts';
 
 const FIXTURE = path.join(import.meta.dirname, 'fixtures/rules-app');
 
@@ -23,20 +23,20 @@ function runScenario(scope: Scope, scenario: string, ...extra: string[]) {
 
 test('the main process lives until app.quit(), though its script left nothing to do', async (t) => {
   const host = runScenario(new Scope(t), 'lives');
-  assert.deepEqual(await host.waitForExit(), { code: 0, signal: null });
+  assert.deepEqual(await host.waitForExit(DESKTOP_WAIT_MS), { code: 0, signal: null });
   assert.deepEqual(host.lines(), ['ready', 'will-quit']);
 });
 
 test("'ready' fires after the main script has been evaluated", async (t) => {
   const host = runScenario(new Scope(t), 'ready');
-  await host.waitForLine('ready', (line) => line.startsWith('ready after evaluation'));
+  await host.waitForLine('ready', (line) => line.startsWith('ready after evaluation'), DESKTOP_WAIT_MS);
   assert.deepEqual(host.lines(), ['ready after evaluation: true; ready during evaluation: false']);
   host.child.kill('SIGKILL');
 });
 
 test('protocol.registerSchemesAsPrivileged is refused after ready', async (t) => {
   const host = runScenario(new Scope(t), 'schemes-late');
-  await host.waitForLine('after ready', (line) => line.startsWith('after ready'));
+  await host.waitForLine('after ready', (line) => line.startsWith('after ready'), DESKTOP_WAIT_MS);
   assert.deepEqual(host.lines(), ['before ready refused: false', 'after ready refused: true']);
   assert.match(host.stderr, new RegExp(`${VIOLATION_MARK.replace(/[[\]]/g, '\\$&')} protocol.registerSchemesAsPrivileged must be called before ready`));
   host.child.kill('SIGKILL');
@@ -44,14 +44,14 @@ test('protocol.registerSchemesAsPrivileged is refused after ready', async (t) =>
 
 test('BrowserWindow, Tray, session, protocol.handle, utilityProcess.fork and the safeStorage backend are refused before ready', async (t) => {
   const host = runScenario(new Scope(t), 'too-early');
-  const line = await host.waitForLine('the refusals', (text) => text.includes('safeStorage:'));
+  const line = await host.waitForLine('the refusals', (text) => text.includes('safeStorage:'), DESKTOP_WAIT_MS);
   assert.equal(line, '{"BrowserWindow":true,"Tray":true,"session":true,"protocol.handle":true,"utilityProcess.fork":true} safeStorage:true');
   host.child.kill('SIGKILL');
 });
 
 test('quit runs before-quit then will-quit, and either can cancel it', async (t) => {
   const host = runScenario(new Scope(t), 'quit-cancel');
-  assert.deepEqual(await host.waitForExit(), { code: 0, signal: null });
+  assert.deepEqual(await host.waitForExit(DESKTOP_WAIT_MS), { code: 0, signal: null });
   assert.deepEqual(host.lines(), ['before-quit 1', 'before-quit 2', 'will-quit 1', 'before-quit 3', 'will-quit 2', 'quit']);
 });
 
@@ -59,18 +59,18 @@ test('requestSingleInstanceLock: a second process is refused and the first gets 
   const scope = new Scope(t);
   const userData = scope.tempDir();
   const first = runScenario(scope, 'single-instance', userData);
-  await first.waitForLine('the lock', (line) => line === 'first: holds the lock');
+  await first.waitForLine('the lock', (line) => line === 'first: holds the lock', DESKTOP_WAIT_MS);
   const second = runScenario(scope, 'single-instance', userData);
-  assert.deepEqual(await second.waitForExit(), { code: 0, signal: null });
+  assert.deepEqual(await second.waitForExit(DESKTOP_WAIT_MS), { code: 0, signal: null });
   assert.deepEqual(second.lines(), ['second: lock refused']);
-  const delivered = await first.waitForLine('second-instance', (line) => line.startsWith('second-instance'));
+  const delivered = await first.waitForLine('second-instance', (line) => line.startsWith('second-instance'), DESKTOP_WAIT_MS);
   assert.equal(delivered, `second-instance from ${second.pid} with single-instance ${userData}`);
   first.child.kill('SIGKILL');
 });
 
 test('a utility process gets process.parentPort and its own argv', async (t) => {
   const host = runScenario(new Scope(t), 'utility');
-  assert.deepEqual(await host.waitForExit(), { code: 0, signal: null });
+  assert.deepEqual(await host.waitForExit(DESKTOP_WAIT_MS), { code: 0, signal: null });
   assert.deepEqual(host.lines(), ['child says: {"got":{"ping":1},"argv":["--flag"],"type":"utility"}']);
 });
 

@@ -6,9 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { freePort } from '../ollama/support.ts';
-import { DEADLINE } from '../support/ui-e2e.ts';
 import { Scope, hostEnv, setUpProfile, startHost } from '../support/e2e-host.ts';
-import { startDesktopHost } from '../support/desktop-host.ts';
+import { DESKTOP_DEADLINE, startDesktopHost } from '../support/desktop-host.ts';
 
 test('a second launch focuses the first window, a headless host on the profile is refused, an uncaught error in main is logged and the app stays up', async (t) => {
   const scope = new Scope(t);
@@ -18,7 +17,7 @@ test('a second launch focuses the first window, a headless host on the profile i
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, fakeOllama: { models: ['llama3.2'] } });
   const first = await startDesktopHost(scope, ['--user-data-dir', userDataDir], env);
   const page = await first.page();
-  await page.getByRole('heading', { name: 'Overview' }).waitFor(DEADLINE);
+  await page.getByRole('heading', { name: 'Overview' }).waitFor(DESKTOP_DEADLINE);
   await first.closeWindow();
   await first.waitForState('the window to hide', (state) => state.windows[0]?.visible === false);
 

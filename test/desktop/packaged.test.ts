@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { freePort } from '../ollama/support.ts';
 import { Scope, hostEnv, setUpProfile, waitFor } from '../support/e2e-host.ts';
 import { REPO_ROOT } from '../support/headless.ts';
-import { startDesktopHost } from '../support/desktop-host.ts';
+import { DESKTOP_WAIT_MS, startDesktopHost } from '../support/desktop-host.ts';
 
 /** electron-builder.yml's extraResources: the tray icons and the app icon under `resources/icons`. */
 function packagedResources(scope: Scope): string {
@@ -41,11 +41,11 @@ test('packaged: icons and the runner resolve from the packaged layout, and Start
   const entry = path.join(env.HOME!, '.config', 'autostart', 'stigmer-desktop.desktop');
   // Electron flips the checkbox as it is clicked; the file and the app's own menu follow the action.
   await host.clickTray('Start at login');
-  await waitFor('the autostart entry', () => fs.existsSync(entry));
+  await waitFor('the autostart entry', () => fs.existsSync(entry), DESKTOP_WAIT_MS);
   assert.match(fs.readFileSync(entry, 'utf8'), /^Exec=.*--launched-at-login/m);
   await host.waitForTray('Start at login to be checked', (menu) => menu.find((item) => item.label === 'Start at login')?.checked);
   await host.clickTray('Start at login');
-  await waitFor('the autostart entry to go', () => !fs.existsSync(entry));
+  await waitFor('the autostart entry to go', () => !fs.existsSync(entry), DESKTOP_WAIT_MS);
   await host.waitForTray('Start at login to be unchecked', (menu) => menu.find((item) => item.label === 'Start at login')?.checked === false);
 
   assert.deepEqual(await host.quit(), { code: 0, signal: null });

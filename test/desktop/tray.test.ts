@@ -33,6 +33,9 @@ test('the tray: model submenu, runner start/stop/restart, switching provider, op
   // Disabled items say why, in their own label; the status line is not a button.
   assert.equal((await host.trayItem('Runner:', menu))?.enabled, false);
   assert.equal((await host.trayItem('Start runner', menu))?.enabled, false, 'the runner already runs');
+  assert.equal((await host.trayItem('OpenAI', menu))?.label, 'OpenAI — no API key');
+  assert.equal((await host.trayItem('OpenAI', menu))?.enabled, false);
+  await assert.rejects(host.clickTray('OpenAI — no API key'), /disabled/);
 
   // The model submenu lists what Ollama has; picking one makes it the model.
   const models = (await host.trayItem('Model: llama3.2', menu))?.submenu?.map((item) => [item.label, item.checked]);
@@ -48,7 +51,7 @@ test('the tray: model submenu, runner start/stop/restart, switching provider, op
   const firstRunner = readPidFile(userDataDir, 'runner.pid')!;
   await host.clickTray('Stop runner');
   await status('Runner: stopped');
-  await waitFor('the runner to end', () => isGone(firstRunner));
+  await waitFor('the runner to end', () => isGone(firstRunner), DESKTOP_WAIT_MS);
   await host.clickTray('Start runner');
   await status('Runner: running');
   const secondRunner = readPidFile(userDataDir, 'runner.pid')!;
@@ -80,7 +83,7 @@ test('the tray: model submenu, runner start/stop/restart, switching provider, op
   const quitAt = performance.now();
   assert.deepEqual(await host.quit(), { code: 0, signal: null });
   t.diagnostic(`Quit → exit: ${Math.round(performance.now() - quitAt)} ms`);
-  await waitFor('every process of the app to end', () => pids.every(isGone));
+  await waitFor('every process of the app to end', () => pids.every(isGone), DESKTOP_WAIT_MS);
   assert.ok(isGone(ollamaPid));
   assert.deepEqual(host.violations(), []);
 });

@@ -8,9 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { freePort } from '../ollama/support.ts';
-import { DEADLINE } from '../support/ui-e2e.ts';
 import { Scope, hostEnv, setUpProfile, waitFor } from '../support/e2e-host.ts';
-import { startDesktopHost } from '../support/desktop-host.ts';
+import { DESKTOP_DEADLINE, DESKTOP_WAIT_MS, startDesktopHost } from '../support/desktop-host.ts';
 
 const rssMegabytes = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
@@ -29,7 +28,7 @@ test('the window shows the state (Overview) from main, changes a setting through
   const state = await host.state();
   assert.equal(state.windows[0]?.url, 'app://renderer/index.html', 'the frame reports the app URL, as Electron does');
   assert.equal(state.windows[0]?.origin, 'app://renderer');
-  await page.getByRole('heading', { name: 'Overview' }).waitFor(DEADLINE);
+  await page.getByRole('heading', { name: 'Overview' }).waitFor(DESKTOP_DEADLINE);
   const windowAt = performance.now() - started;
   assert.deepEqual(
     await page.evaluate(() => ({
@@ -40,17 +39,17 @@ test('the window shows the state (Overview) from main, changes a setting through
     'the preload exposes two functions, and the page has no Node',
   );
   // The page cannot take the window elsewhere: main's will-navigate guard cancels it.
-  const navigated = page.waitForEvent('requestfailed', { predicate: (request) => request.url() === 'https://example.com/', ...DEADLINE });
+  const navigated = page.waitForEvent('requestfailed', { predicate: (request) => request.url() === 'https://example.com/', ...DESKTOP_DEADLINE });
   await page.evaluate(() => {
     window.location.href = 'https://example.com/';
   });
   // Aborted by the guard, not failed for want of a network (that would be ERR_NAME_NOT_RESOLVED or the like).
   assert.equal((await navigated).failure()?.errorText, 'net::ERR_ABORTED');
   assert.equal((await host.state()).windows[0]?.url, 'app://renderer/index.html');
-  await page.getByRole('heading', { name: 'Overview' }).waitFor(DEADLINE);
+  await page.getByRole('heading', { name: 'Overview' }).waitFor(DESKTOP_DEADLINE);
 
   const configuration = page.getByRole('region', { name: 'Configuration' });
-  await configuration.getByText('llama3.2').first().waitFor(DEADLINE);
+  await configuration.getByText('llama3.2').first().waitFor(DESKTOP_DEADLINE);
 
   // A command through the preload and the IPC bridge changes the saved setting; the state event
   // main pushes back updates the Overview.
@@ -59,17 +58,21 @@ test('the window shows the state (Overview) from main, changes a setting through
     return await api.invoke('config:set-model', { provider: 'ollama', model: 'qwen2.5:0.5b' });
   });
   assert.deepEqual(reply, { ok: true, value: { ok: true } });
-  await waitFor('the setting to be saved', () => {
-    const saved = JSON.parse(fs.readFileSync(path.join(userDataDir, 'settings.json'), 'utf8')) as { providers: { ollama: { model: string } } };
-    return saved.providers.ollama.model === 'qwen2.5:0.5b';
-  });
-  await configuration.getByText('qwen2.5:0.5b').first().waitFor(DEADLINE);
+  await waitFor(
+    'the setting to be saved',
+    () => {
+      const saved = JSON.parse(fs.readFileSync(path.join(userDataDir, 'settings.json'), 'utf8')) as { providers: { ollama: { model: string } } };
+      return saved.providers.ollama.model === 'qwen2.5:0.5b';
+    },
+    DESKTOP_WAIT_MS,
+  );
+  await configuration.getByText('qwen2.5:0.5b').first().waitFor(DESKTOP_DEADLINE);
 
   // A change made elsewhere (the tray) reaches the page too.
   const runner = page.getByRole('region', { name: 'Runner' });
   await host.waitForTray('the runner to run', (menu) => menu[0]?.label.startsWith('Runner: running'));
   await host.clickTray('Stop runner');
-  await runner.getByText('stopped', { exact: false }).first().waitFor(DEADLINE);
+  await runner.getByText('stopped', { exact: false }).first().waitFor(DESKTOP_DEADLINE);
 
   // Idle: nothing happening for a while.
   await new Promise((resolve) => setTimeout(resolve, 3000));

@@ -21,7 +21,9 @@ import { REPO_ROOT } from './headless.ts';
 import { waitFor } from './processes.ts';
 
 /** The desktop host starts Node, Chromium, Ollama's double and the runner: waits are longer than the headless host's. */
-export const DESKTOP_WAIT_MS = 60_000;
+export const DESKTOP_WAIT_MS = 90_000;
+/** Playwright's options for a desktop page wait. */
+export const DESKTOP_DEADLINE = { timeout: DESKTOP_WAIT_MS };
 
 export const DOUBLE_MAIN = path.join(REPO_ROOT, 'test/doubles/electron/main.ts');
 const OUT = path.join(REPO_ROOT, 'out');
@@ -318,7 +320,7 @@ export class DesktopHost {
  */
 export async function startDesktopHost(scope: Scope, args: readonly string[], env: NodeJS.ProcessEnv, options: DesktopHostOptions = {}): Promise<DesktopHost> {
   await ensureDesktopBuilt();
-  const host = new DesktopHost(args, env, options);
+  const host = new DesktopHost(args, { ...env, [DOUBLE_ENV.tempDir]: scope.tempDir('stigmer-chromium-') }, options);
   scope.defer(async () => {
     await host.disconnect();
     if (host.running) {

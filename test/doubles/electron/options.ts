@@ -14,6 +14,8 @@ export const DOUBLE_ENV = {
   browser: 'ELECTRON_DOUBLE_BROWSER',
   /** Set to a resources folder: `app.isPackaged` is true and `process.resourcesPath` is that folder. */
   packagedResources: 'ELECTRON_DOUBLE_PACKAGED_RESOURCES',
+  /** Where the windows' Chromium gets its fresh profile (a test's temp folder, removed with it); default the OS temp folder. */
+  tempDir: 'ELECTRON_DOUBLE_TMPDIR',
 } as const;
 
 export const doubleOptions = {
@@ -25,6 +27,9 @@ export const doubleOptions = {
   },
   get browser(): boolean {
     return process.env[DOUBLE_ENV.browser] !== '0';
+  },
+  get tempDir(): string | undefined {
+    return process.env[DOUBLE_ENV.tempDir];
   },
   get packagedResources(): string | undefined {
     return process.env[DOUBLE_ENV.packagedResources];

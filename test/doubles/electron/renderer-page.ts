@@ -14,6 +14,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Frame, type Route } from 'playwright-core';
 import { WebFrameMain } from './frames.ts';
 import { ipcMain } from './ipc.ts';
+import { doubleOptions } from './options.ts';
 import { runPreload, type PreloadWorld } from './preload-sandbox.ts';
 import { appUrl, serveThroughHandler, standInUrl } from './protocol.ts';
 import type { WebContents } from './windows.ts';
@@ -36,7 +37,7 @@ let chromiumProcess: ChildProcess | undefined;
 export let cdpEndpoint: string | undefined;
 
 function launchBrowser(): Promise<{ browser: Browser; endpoint: string }> {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'electron-double-chromium-'));
+  const profile = fs.mkdtempSync(path.join(doubleOptions.tempDir ?? os.tmpdir(), 'electron-double-chromium-'));
   const child = spawn(CHROMIUM, [...FLAGS, '--remote-debugging-address=127.0.0.1', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -44,7 +45,12 @@ function launchBrowser(): Promise<{ browser: Browser; endpoint: string }> {
   // The browser is part of this app: it ends with it, whatever way it ends.
   process.once('exit', () => {
     child.kill('SIGKILL');
-    fs.rmSync(profile, { recursive: true, force: true });
+    // Chromium may still be writing as it dies; what is left goes with the test's temp folder.
+    try {
+      fs.rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // Left for the temp folder's owner.
+    }
   });
   return new Promise((resolve, reject) => {
     let text = '';
