@@ -65,6 +65,7 @@ export function appStateFixture(overrides: Partial<AppState> = {}): AppState {
       pulls: {},
       warnings: [],
     },
+    ollamaInstall: { progress: null, update: null },
     ollamaOptions: { modelsDir: null, contextLength: 8192, keepAlive: '5m', exposeToNetwork: false },
     runner: {
       state: 'running',
