@@ -17,15 +17,19 @@ export async function sha256File(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Runs `tar` reading from stdin (or the archive, for a zip), rejecting with its stderr. */
+/**
+ * Runs `tar` reading from stdin (or the archive, for a zip). Its exit code decides: tar stops
+ * reading at the end-of-archive marker, so the rest of the stream may meet a closed pipe.
+ */
 function runTar(args: string[], input: NodeJS.ReadableStream | undefined, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn('tar', args, { stdio: [input ? 'pipe' : 'ignore', 'ignore', 'pipe'], signal, windowsHide: true });
     let stderr = '';
+    let streamError = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar exited with code ${code}: ${stderr.trim()}`))));
-    if (input && child.stdin) pipeline(input, child.stdin).catch(reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar exited with code ${code}: ${(stderr.trim() || streamError).trim()}`))));
+    if (input && child.stdin) pipeline(input, child.stdin).catch((error: unknown) => (streamError = error instanceof Error ? error.message : String(error)));
   });
 }
 
@@ -41,9 +45,7 @@ export async function unpackRelease(archive: string, asset: ReleaseAsset, target
       await runTar(['-xf', archive, '-C', temp], undefined, signal);
     } else {
       const decompress = asset.format === 'tgz' ? zlib.createGunzip() : zlib.createZstdDecompress();
-      const source = fs.createReadStream(archive).pipe(decompress);
-      source.on('error', () => undefined);
-      await Promise.all([runTar(['-x', '-f', '-', '-C', temp], source, signal), new Promise((resolve, reject) => source.on('end', resolve).on('error', reject))]);
+      await runTar(['-x', '-f', '-', '-C', temp], fs.createReadStream(archive).pipe(decompress), signal);
     }
     const binary = path.join(temp, asset.binary);
     if (!fs.existsSync(binary)) throw new Error(`the archive has no ${asset.binary}`);
