@@ -135,7 +135,10 @@ test('a slow download reports bytes, speed and time left, can be cancelled, and 
   h.releases.publish('0.14.2', archive, { bytesPerTick: 8 * 1024 });
   const pending = h.install();
   const measured = await waitFor('a progress event with a speed and a time left', () =>
-    h.progress.find((event) => event.stage === 'downloading' && event.bytesPerSecond !== null && event.bytesPerSecond > 0 && event.etaSeconds !== null && event.completedBytes > 0),
+    h.progress.find(
+      (event) =>
+        event.stage === 'downloading' && event.bytesPerSecond !== null && event.bytesPerSecond > 0 && event.etaSeconds !== null && event.completedBytes > 0,
+    ),
   );
   assert.equal(measured.totalBytes, archive.length);
   assert.equal(h.flow.cancel(), true);
@@ -205,12 +208,18 @@ test('an Ollama the user installed is never replaced: install refuses and the ch
   const result = await h.install();
   const userOllama = path.join(FAKE_OLLAMA_BIN_DIR, 'ollama');
   assert.equal(result.status, 'failed');
-  assert.equal(result.status === 'failed' ? result.reason : '', `Ollama is already installed at ${userOllama} (found on PATH); this app never replaces an Ollama it did not install.`);
+  assert.equal(
+    result.status === 'failed' ? result.reason : '',
+    `Ollama is already installed at ${userOllama} (found on PATH); this app never replaces an Ollama it did not install.`,
+  );
   assert.deepEqual(h.releases.ranges, [], 'nothing was downloaded');
   const check = await h.flow.check(true);
   assert.equal(check.managed, false);
   assert.equal(check.updateAvailable, false);
-  assert.match(check.message, new RegExp(`at ${userOllama.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(found on PATH\\); this app did not install it and never replaces it`));
+  assert.match(
+    check.message,
+    new RegExp(`at ${userOllama.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(found on PATH\\); this app did not install it and never replaces it`),
+  );
 });
 
 test('the update check asks the releases at most daily unless asked on demand', POSIX_ONLY, async (t) => {

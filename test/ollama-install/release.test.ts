@@ -19,7 +19,11 @@ test('each OS and architecture gets the asset Ollama publishes for it (Linux: .t
 });
 
 test('the SHA-256 is read from sha256sum.txt for exactly this asset, with or without ./', () => {
-  const sums = [`${'a'.repeat(64)}  ./ollama-linux-amd64.tar.zst`, `${'b'.repeat(64)}  ./ollama-linux-amd64-rocm.tar.zst`, `${'C'.repeat(64)} *ollama-darwin.tgz`].join('\n');
+  const sums = [
+    `${'a'.repeat(64)}  ./ollama-linux-amd64.tar.zst`,
+    `${'b'.repeat(64)}  ./ollama-linux-amd64-rocm.tar.zst`,
+    `${'C'.repeat(64)} *ollama-darwin.tgz`,
+  ].join('\n');
   assert.equal(checksumFor(sums, 'ollama-linux-amd64.tar.zst'), 'a'.repeat(64));
   assert.equal(checksumFor(sums, 'ollama-darwin.tgz'), 'c'.repeat(64));
   assert.equal(checksumFor(sums, 'ollama-linux-arm64.tar.zst'), undefined);

@@ -62,7 +62,11 @@ export async function fetchText(url: string, signal: AbortSignal): Promise<strin
 }
 
 export function httpFailure(status: number, url: string): DownloadError {
-  if (status === 404) return new DownloadError(`The release has no such file: ${url} answered HTTP 404.`, 'check the releases mirror (STIGMER_OLLAMA_RELEASES_URL), or try again later');
+  if (status === 404)
+    return new DownloadError(
+      `The release has no such file: ${url} answered HTTP 404.`,
+      'check the releases mirror (STIGMER_OLLAMA_RELEASES_URL), or try again later',
+    );
   return new DownloadError(`${url} answered HTTP ${status}.`, 'try again later; the releases server may be busy');
 }
 
@@ -107,7 +111,9 @@ export async function downloadResumable(options: DownloadOptions): Promise<numbe
     },
   });
   try {
-    await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), counter, fs.createWriteStream(file, { flags: resumed > 0 ? 'a' : 'w' }), { signal });
+    await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), counter, fs.createWriteStream(file, { flags: resumed > 0 ? 'a' : 'w' }), {
+      signal,
+    });
   } catch (error) {
     if (isAbort(error) || signal.aborted) throw error;
     throw new DownloadError(

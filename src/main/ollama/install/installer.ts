@@ -151,7 +151,10 @@ export class OllamaInstaller {
     const sums = await fetchText(assetUrl(base, tag, CHECKSUM_ASSET), signal);
     const expected = checksumFor(sums, asset.name);
     if (!expected) {
-      throw new DownloadError(`The release ${tag} lists no SHA-256 for ${asset.name} in its ${CHECKSUM_ASSET}.`, 'nothing was installed; try again later or use another mirror');
+      throw new DownloadError(
+        `The release ${tag} lists no SHA-256 for ${asset.name} in its ${CHECKSUM_ASSET}.`,
+        'nothing was installed; try again later or use another mirror',
+      );
     }
     const downloads = path.join(this.dataDir, 'downloads');
     fs.mkdirSync(downloads, { recursive: true, mode: 0o700 });
@@ -189,7 +192,10 @@ export class OllamaInstaller {
       unpacked = await unpackRelease(partial, asset, target, signal);
     } catch (error) {
       if (signal.aborted) throw error;
-      throw new DownloadError(`${asset.name} could not be unpacked: ${error instanceof Error ? error.message : String(error)}.`, 'try again; check the free disk space');
+      throw new DownloadError(
+        `${asset.name} could not be unpacked: ${error instanceof Error ? error.message : String(error)}.`,
+        'try again; check the free disk space',
+      );
     }
     fs.rmSync(partial, { force: true });
     return { version, path: unpacked, fresh: true };

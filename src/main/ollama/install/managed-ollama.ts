@@ -121,7 +121,16 @@ export class ManagedOllama {
       return { status: 'up-to-date', version: previous.version, path: previous.path };
     }
     signal.throwIfAborted();
-    onProgress({ stage: 'starting', version: prepared.version, completedBytes: 0, totalBytes: 0, percent: null, bytesPerSecond: null, etaSeconds: null, resumedFromBytes: 0 });
+    onProgress({
+      stage: 'starting',
+      version: prepared.version,
+      completedBytes: 0,
+      totalBytes: 0,
+      percent: null,
+      bytesPerSecond: null,
+      etaSeconds: null,
+      resumedFromBytes: 0,
+    });
     return previous ? this.#switch(previous, prepared) : this.#first(prepared);
   }
 
@@ -130,7 +139,10 @@ export class ManagedOllama {
     const state = await this.#server().start();
     if (answersFrom(state, release.path)) return { status: 'installed', version: release.version, path: release.path };
     const why = 'reason' in state.server ? state.server.reason : `it is ${state.server.phase}`;
-    return failed(`Ollama ${release.version} was installed at ${release.path} but did not start: ${why}.`, 'look at the ollama log; "Check again" tries to start it again');
+    return failed(
+      `Ollama ${release.version} was installed at ${release.path} but did not start: ${why}.`,
+      'look at the ollama log; "Check again" tries to start it again',
+    );
   }
 
   /** Stops the old, starts the new; back to the old when the new does not answer. */
@@ -147,7 +159,10 @@ export class ManagedOllama {
     this.#installer.activate(previous);
     this.#installer.remove(next.version);
     await this.#server().start();
-    return failed(`Ollama ${next.version} did not start (${why}), so ${previous.version} was kept and restarted.`, 'look at the ollama log; try the update again later');
+    return failed(
+      `Ollama ${next.version} did not start (${why}), so ${previous.version} was kept and restarted.`,
+      'look at the ollama log; try the update again later',
+    );
   }
 }
 
