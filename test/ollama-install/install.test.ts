@@ -50,7 +50,6 @@ async function harness(t: TestContext, options: { releasesUrl?: string; pathWith
       stop: () => manager.stop(),
       start: () => manager.start(),
     }),
-    log: () => undefined,
   });
   const progress: OllamaInstallProgress[] = [];
   return { dir, dataDir, releases, installer, manager, flow, progress, install: () => flow.install((event) => progress.push(event)) };

@@ -37,8 +37,6 @@ export class OllamaInstallControl {
         stop: () => deps.ollama.manager.stop(),
         start: () => deps.ollama.manager.start(),
       }),
-      // The outcome is logged here, with its level.
-      log: () => undefined,
     });
   }
 

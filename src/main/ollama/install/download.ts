@@ -8,15 +8,13 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
-/** A failure worded for the user; `partialKept` says a retry resumes. */
+/** A failure worded for the user, with what to do about it. */
 export class DownloadError extends Error {
   override name = 'DownloadError';
   readonly fix: string;
-  readonly partialKept: boolean;
-  constructor(message: string, fix: string, partialKept = false) {
+  constructor(message: string, fix: string) {
     super(message);
     this.fix = fix;
-    this.partialKept = partialKept;
   }
 }
 
@@ -119,11 +117,10 @@ export async function downloadResumable(options: DownloadOptions): Promise<numbe
     throw new DownloadError(
       `The download was interrupted after ${completed} of ${total || 'an unknown number of'} bytes.`,
       'try again: the download resumes where it stopped',
-      true,
     );
   }
   if (total > 0 && completed < total) {
-    throw new DownloadError(`The download ended early, after ${completed} of ${total} bytes.`, 'try again: the download resumes where it stopped', true);
+    throw new DownloadError(`The download ended early, after ${completed} of ${total} bytes.`, 'try again: the download resumes where it stopped');
   }
   return completed;
 }

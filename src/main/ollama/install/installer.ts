@@ -30,11 +30,6 @@ export interface InstalledOllama {
   path: string;
 }
 
-export interface PreparedRelease extends InstalledOllama {
-  /** Unpacked by this call (false: it was already there). */
-  fresh: boolean;
-}
-
 /** Writes a file under its final name in one rename, so a reader sees the old or the new one. */
 function writeAtomically(file: string, text: string): void {
   const temp = `${file}.${process.pid}.tmp`;
@@ -126,7 +121,7 @@ export class OllamaInstaller {
    * publishes, and unpacks it beside the one in use. Nothing is unpacked or run before the
    * checksum matches; an archive that does not match is deleted.
    */
-  async prepare(options: { signal: AbortSignal; onProgress: (progress: OllamaInstallProgress) => void }): Promise<PreparedRelease> {
+  async prepare(options: { signal: AbortSignal; onProgress: (progress: OllamaInstallProgress) => void }): Promise<InstalledOllama> {
     const { signal, onProgress } = options;
     const base = this.#options.releasesUrl();
     const report = (stage: OllamaInstallProgress['stage'], version: string | null, bytes = { completed: 0, total: 0, resumed: 0 }) =>
@@ -146,7 +141,7 @@ export class OllamaInstaller {
     if ('unsupported' in asset) throw new DownloadError(`${asset.unsupported}.`, 'install Ollama by hand from https://ollama.com/download');
     const target = path.join(this.dataDir, version);
     const binary = path.join(target, asset.binary);
-    if (fs.existsSync(binary)) return { version, path: binary, fresh: false };
+    if (fs.existsSync(binary)) return { version, path: binary };
 
     const sums = await fetchText(assetUrl(base, tag, CHECKSUM_ASSET), signal);
     const expected = checksumFor(sums, asset.name);
@@ -198,6 +193,6 @@ export class OllamaInstaller {
       );
     }
     fs.rmSync(partial, { force: true });
-    return { version, path: unpacked, fresh: true };
+    return { version, path: unpacked };
   }
 }

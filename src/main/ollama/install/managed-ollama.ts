@@ -37,13 +37,11 @@ const failed = (reason: string, fix: string): OllamaInstallResult => ({ status: 
 export class ManagedOllama {
   readonly #installer: OllamaInstaller;
   readonly #server: () => ManagedServer;
-  readonly #log: (msg: string) => void;
   #running: { controller: AbortController; done: Promise<OllamaInstallResult> } | undefined;
 
-  constructor(options: { installer: OllamaInstaller; server: () => ManagedServer; log: (msg: string) => void }) {
+  constructor(options: { installer: OllamaInstaller; server: () => ManagedServer }) {
     this.#installer = options.installer;
     this.#server = options.server;
-    this.#log = options.log;
   }
 
   /** The binary of the app's own Ollama, for find-binary's last resort. */
@@ -60,10 +58,6 @@ export class ManagedOllama {
         if (controller.signal.aborted) return { status: 'cancelled' };
         if (error instanceof DownloadError) return failed(error.message, error.fix);
         return failed(`Installing Ollama failed: ${error instanceof Error ? error.message : String(error)}.`, 'try again; the log has the details');
-      })
-      .then((result) => {
-        this.#log(describeResult(result));
-        return result;
       })
       .finally(() => (this.#running = undefined));
     this.#running = { controller, done };

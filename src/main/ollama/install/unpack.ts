@@ -45,7 +45,9 @@ export async function unpackRelease(archive: string, asset: ReleaseAsset, target
       await runTar(['-xf', archive, '-C', temp], undefined, signal);
     } else {
       const decompress = asset.format === 'tgz' ? zlib.createGunzip() : zlib.createZstdDecompress();
-      await runTar(['-x', '-f', '-', '-C', temp], fs.createReadStream(archive).pipe(decompress), signal);
+      const file = fs.createReadStream(archive);
+      file.on('error', (error) => decompress.destroy(error));
+      await runTar(['-x', '-f', '-', '-C', temp], file.pipe(decompress), signal);
     }
     const binary = path.join(temp, asset.binary);
     if (!fs.existsSync(binary)) throw new Error(`the archive has no ${asset.binary}`);
