@@ -24,10 +24,11 @@ export const HEADLESS_BUNDLE = path.join(HEADLESS_OUT_DIR, 'cli.js');
  * Each bundle, its entry, and what it leaves to Node's resolution from node_modules. The host
  * imports the SDKs only when it verifies a key, and vite only to build the renderer for `--ui`, so
  * an idle host never loads them; the runner loads both SDKs at start, and bundled (tree-shaken)
- * they take ~9 MB less of its memory than loaded from node_modules.
+ * they take ~9 MB less of its memory than loaded from node_modules. `@napi-rs/keyring` loads a
+ * native `.node` binary for the platform at run time, which no bundle can hold.
  */
 const BUNDLES = {
-  cli: { entry: 'src/main/headless/cli.ts', external: ['vite', 'openai', '@anthropic-ai/sdk'] },
+  cli: { entry: 'src/main/headless/cli.ts', external: ['vite', 'openai', '@anthropic-ai/sdk', '@napi-rs/keyring'] },
   runner: { entry: 'src/builtin-runner/index.ts', external: [] },
 } as const;
 /** What the last build read, to tell whether it is still current. */

@@ -26,6 +26,14 @@ import { projectState } from './state-projection.ts';
 
 export type { AppEventListener } from './app-events.ts';
 
+/** How long quitting may take, signal to exit, in either host, whatever holds what. */
+export const QUIT_DEADLINE_MS = 15_000;
+/** The part of it `shutdown` may take: the rest is the host's, to flush its logs and exit. */
+export const SHUTDOWN_DEADLINE_MS = 12_000;
+
+/** How a shutdown ended: `late` lists what had not stopped when the deadline came. */
+export type ShutdownOutcome = { kind: 'done' } | { kind: 'late'; pending: string[] };
+
 export interface AppCoreOptions {
   host: HostKind;
   commandLine: CommandLine;
@@ -74,7 +82,7 @@ export class AppCore {
   readonly #runner: RunnerControl;
   readonly #commands: CommandTable;
   #unsubscribers: (() => void)[] = [];
-  #stopped = false;
+  #shutdown: Promise<ShutdownOutcome> | undefined;
   #prepared: Promise<void> | undefined;
 
   constructor(options: AppCoreOptions) {
@@ -155,7 +163,7 @@ export class AppCore {
       runnerOptions: options.runnerOptions,
       readyWaitMs: options.runnerReadyWaitMs,
       awaitedDownload: () => this.#models.awaitedDownload(),
-      onKeyChecked: (provider, masked, failed) => this.#keys.recordRunnerCheck(provider, masked, failed),
+      onKeyChecked: (provider, masked, failedCode) => this.#keys.recordRunnerCheck(provider, masked, failedCode),
       onPlayground: (event) => this.#events.emit('playground', event),
       onChange: changed,
       log,
@@ -208,15 +216,35 @@ export class AppCore {
     return this.#prepared;
   }
 
-  /** Stops the runner and any Ollama this app launched; what was not started here is left alone. */
-  async shutdown(): Promise<void> {
-    if (this.#stopped) return;
-    this.#stopped = true;
+  /**
+   * Stops the runner and any Ollama this app launched; what was not started here is left alone.
+   * Resolves within `deadlineMs` whatever happens (a stop that hangs is logged and given up on),
+   * so that a host can always quit; a second call gets the first one's outcome.
+   */
+  shutdown({ deadlineMs = SHUTDOWN_DEADLINE_MS }: { deadlineMs?: number } = {}): Promise<ShutdownOutcome> {
+    this.#shutdown ??= this.#shutdownWithin(deadlineMs);
+    return this.#shutdown;
+  }
+
+  async #shutdownWithin(deadlineMs: number): Promise<ShutdownOutcome> {
     this.#keys.stop();
     this.#ollamaInstall.shutdown();
     this.#log('info', 'Shutting down: stopping the runner and any Ollama this app started');
-    await Promise.allSettled([this.#runner.shutdown(), this.#ollama.shutdown()]);
+    const stops: [string, Promise<void>][] = [
+      ['the runner', this.#runner.shutdown()],
+      ['Ollama', this.#ollama.shutdown()],
+    ];
+    const pending = new Set(stops.map(([name]) => name));
+    const all = Promise.all(stops.map(([name, stop]) => stop.catch(() => undefined).finally(() => pending.delete(name))));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), deadlineMs)));
+    const finished = await Promise.race([all, late]);
+    clearTimeout(timer);
     for (const unsubscribe of this.#unsubscribers) unsubscribe();
+    if (finished !== 'late') return { kind: 'done' };
+    const what = [...pending];
+    this.#log('error', `Shutdown gave up after ${deadlineMs / 1000} s waiting for ${what.join(' and ')} to stop; the app quits anyway`);
+    return { kind: 'late', pending: what };
   }
 
   /** Asks the window to show a screen (the tray's "Show logs", "Setup…"). */

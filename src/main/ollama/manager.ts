@@ -350,7 +350,7 @@ export class OllamaManager {
     const pid = await child.started.catch(() => undefined);
     if (pid !== undefined && this.#child === managed) {
       try {
-        await writePidFile(this.#pidFile, recordOf(pid, [binaryPath, 'serve']));
+        await writePidFile(this.#pidFile, recordOf(pid, [binaryPath, 'serve'], child.marker));
       } catch (error) {
         const why = error instanceof Error ? error.message : String(error);
         this.#setState({
