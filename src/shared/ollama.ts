@@ -69,8 +69,8 @@ export type OllamaPullResult = z.infer<typeof OllamaPullResultSchema>;
 
 export const OllamaBinarySchema = z.object({
   path: z.string(),
-  /** How it was found: `--ollama-path`, the saved setting, `PATH`, or a known install location. */
-  source: z.enum(['flag', 'settings', 'path', 'install-location']),
+  /** How it was found: `--ollama-path`, the saved setting, `PATH`, a known install location, or the app's own install. */
+  source: z.enum(['flag', 'settings', 'path', 'install-location', 'app-installed']),
   /** From `ollama --version`; null when it could not be read. */
   version: z.string().nullable(),
 });

@@ -40,6 +40,8 @@ export interface OllamaManagerOptions {
   /** Environment inherited by `ollama serve`, and whose PATH is searched. Default: this process's. */
   env?: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
+  /** The Ollama this app installed, looked up at each search: launched only when no other is found. */
+  managedBinary?: () => string | undefined;
   /** The configured Ollama model, to report whether it is installed. */
   configuredModel?: string | null;
   /** Where a launched server's output goes (the log pipeline's `processOutput('ollama')`); piped, so a full log file makes it wait. */
@@ -285,10 +287,16 @@ export class OllamaManager {
     this.#events.emit('state', next);
   }
 
+  /** Which `ollama` a launch would use now, without launching it. */
+  locateBinary(): FindOllamaResult {
+    return this.#findBinary();
+  }
+
   #findBinary(): FindOllamaResult {
     return findOllamaBinary({
       flagPath: this.#options.binaryPath,
       settingPath: this.#options.serverSettings.path,
+      managedPath: this.#options.managedBinary?.(),
       env: this.#env,
       ...(this.#options.platform ? { platform: this.#options.platform } : {}),
     });
