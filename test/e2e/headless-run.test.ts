@@ -44,9 +44,14 @@ interface RunnerDump {
 
 const readDump = (file: string): RunnerDump | undefined => (fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as RunnerDump) : undefined);
 
-/** The variables of the runner contract, and every other one a provider SDK or Ollama client reads. */
-const contractVariables = (env: Record<string, string>): Record<string, string> =>
-  Object.fromEntries(Object.entries(env).filter(([name]) => /^(STIGMER_|LLM_|OLLAMA_|ANTHROPIC_|OPENAI_)/.test(name)));
+/**
+ * The variables of the runner contract, and every other one a provider SDK or Ollama client reads.
+ * STIGMER_LAUNCH_ID is checked for its form only: a fresh marker per launch (docs/RELIABILITY.md).
+ */
+const contractVariables = (env: Record<string, string>): Record<string, string> => {
+  assert.match(env.STIGMER_LAUNCH_ID ?? '', /^[0-9a-f-]{36}$/, 'each launch carries its marker');
+  return Object.fromEntries(Object.entries(env).filter(([name]) => name !== 'STIGMER_LAUNCH_ID' && /^(STIGMER_|LLM_|OLLAMA_|ANTHROPIC_|OPENAI_)/.test(name)));
+};
 
 /** A text-mode stdout line from one source, e.g. `… INFO  [app] Runner ready: …`. */
 const fromSource = (source: 'app' | 'ollama' | 'runner', pattern: RegExp) => (line: string) =>
@@ -78,9 +83,15 @@ test('with no cloud key the host launches Ollama and the built-in runner, and SI
   const host = startHost(scope, ['--user-data-dir', userDataDir], env);
 
   await host.waitForLine('the runner to report ready', fromSource('app', new RegExp(`Runner ready: ollama llama3\\.2\\S* at http://127\\.0\\.0\\.1:${port}$`)));
-  const ollamaPid = readPidFile(userDataDir, 'ollama.pid');
-  const runnerPid = readPidFile(userDataDir, 'runner.pid');
-  assert.ok(ollamaPid !== undefined && runnerPid !== undefined, 'both pid files are written');
+  // The runner may say it is ready before its pid file is written (the write is not awaited first).
+  const [ollamaPid, runnerPid] = await waitFor<[number, number]>(
+    'both pid files to be written',
+    () => {
+      const pids = [readPidFile(userDataDir, 'ollama.pid'), readPidFile(userDataDir, 'runner.pid')];
+      return pids.every((pid) => pid !== undefined) && (pids as [number, number]);
+    },
+    HOST_WAIT_MS,
+  );
   scope.killAtEnd(ollamaPid);
   scope.killAtEnd(runnerPid);
   assert.deepEqual(commandLineOf(ollamaPid).slice(-2), [path.join(FAKE_OLLAMA_BIN_DIR, 'ollama'), 'serve'], 'the ollama found on PATH was launched');
