@@ -13,7 +13,8 @@ export function problemsForStep(problems: readonly AppProblem[], step: ProblemSt
     const [kind, field] = problem.id.split(':');
     switch (step) {
       case 'ollama':
-        return kind === 'ollama';
+        // An invalid flag or environment value is told from the first step: nothing after it is true until it is fixed.
+        return kind === 'ollama' || (kind === 'config' && field !== 'apiKey');
       case 'provider':
         return (kind === 'config' || kind === 'config-warning') && field === 'provider';
       case 'review':

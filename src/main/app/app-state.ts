@@ -21,6 +21,7 @@ export interface HealthInputs {
 }
 
 const OPEN_LOGS: ProblemAction = { kind: 'open', label: 'Open logs', route: 'logs' };
+const CHOOSE_ANOTHER: ProblemAction = { kind: 'open', label: 'Choose another', route: 'models' };
 
 /**
  * A configuration error, with the fix where it can be made. A value pinned by the environment
@@ -107,7 +108,8 @@ function silentChannelProblem({ waitedMs, source }: { waitedMs: number; source: 
 }
 
 /** What keeps Ollama, the provider in use, from answering. */
-function ollamaProblem(ollama: OllamaState): AppProblem | null {
+function ollamaProblem(ollama: OllamaState, modelSource: ConfigSource): AppProblem | null {
+  const pinnedModel = isPinnedSource(modelSource);
   const { server } = ollama;
   if (server.phase === 'not-installed') {
     return {
@@ -150,8 +152,12 @@ function ollamaProblem(ollama: OllamaState): AppProblem | null {
     id: `model-missing:${model}`,
     severity: 'error',
     title: `${model} is not installed.`,
-    detail: `Ollama answers, but the configured model is not among its models. Pull it${size === null ? '' : ` (a ${formatBytes(size)} download)`}, or choose an installed model in Settings.`,
-    actions: [{ kind: 'pull', label: size === null ? 'Pull' : `Pull (${formatBytes(size)})`, model, sizeBytes: size }],
+    detail: `Ollama answers, but the configured model is not among its models, so the runner waits. Pull it${size === null ? '' : ` (a ${formatBytes(size)} download)`}, or ${pinnedModel ? `set ${sourceName(modelSource)} to an installed model and start the app again` : 'choose an installed model'}.`,
+    actions: [
+      { kind: 'pull', label: size === null ? `Pull ${model}` : `Pull ${model} (${formatBytes(size)})`, model, sizeBytes: size },
+      // A model pinned by LLM_MODEL or --llm-model cannot be switched from the window: the detail says so.
+      ...(pinnedModel ? [] : [CHOOSE_ANOTHER]),
+    ],
   };
 }
 
@@ -194,7 +200,7 @@ export function deriveProblems({ config, ollama, runner, keyChecks, incident, si
   const runnerStuck = runnerProblem(runner);
   if (runnerStuck) problems.push(runnerStuck);
   if (silentChannel && runner.state === 'running') problems.push(silentChannelProblem(silentChannel));
-  const ollamaIssue = config.provider.value === 'ollama' ? ollamaProblem(ollama) : null;
+  const ollamaIssue = config.provider.value === 'ollama' ? ollamaProblem(ollama, config.model.source) : null;
   if (ollamaIssue) problems.push(ollamaIssue);
   const key = keyProblem(config, keyChecks);
   if (key) problems.push(key);
@@ -216,8 +222,18 @@ export function leadingError(problems: readonly AppProblem[]): UserError | null 
   return first ? { message: first.title, fix: first.detail } : null;
 }
 
-/** No usable configuration yet: the wizard is offered again. */
-export function deriveNeedsSetup({ config, ollama }: Pick<HealthInputs, 'config' | 'ollama'>): boolean {
-  if (config.errors.length > 0) return true;
-  return config.provider.value === 'ollama' && (ollama.server.phase === 'not-installed' || ollama.configuredModelMissing);
+/**
+ * Whether the wizard is offered again: only for what setup can fix. A value pinned by a flag or the
+ * environment cannot be fixed in the window (the Overview tells how to unset it), and a model that
+ * went missing after setup is one banner with "Pull" and "Choose another", not five steps again.
+ * A missing key stays a setup matter even with a pinned provider: the wizard's key step adds it.
+ */
+export function deriveNeedsSetup({
+  config,
+  ollama,
+  setupCompleted,
+}: Pick<HealthInputs, 'config' | 'ollama'> & { setupCompleted: boolean }): boolean {
+  if (config.errors.some((issue) => issue.field === 'apiKey' || !isPinnedSource(issue.source))) return true;
+  if (config.errors.length > 0 || config.provider.value !== 'ollama') return false;
+  return ollama.server.phase === 'not-installed' || (ollama.configuredModelMissing && !setupCompleted);
 }

@@ -51,7 +51,7 @@ export function projectState(sources: StateSources): AppState {
     problems,
     lastError: leadingError(problems),
     firstRun: !settings.firstRunCompleted,
-    needsSetup: deriveNeedsSetup({ config, ollama }),
+    needsSetup: deriveNeedsSetup({ config, ollama, setupCompleted: settings.firstRunCompleted }),
     savedBaseUrls: {
       anthropic: settings.providers.anthropic.baseUrl ?? null,
       openai: settings.providers.openai.baseUrl ?? null,
