@@ -152,7 +152,7 @@ function ollamaProblem(ollama: OllamaState, modelSource: ConfigSource): AppProbl
     id: `model-missing:${model}`,
     severity: 'error',
     title: `${model} is not installed.`,
-    detail: `Ollama answers, but the configured model is not among its models, so the runner waits. Pull it${size === null ? '' : ` (a ${formatBytes(size)} download)`}, or ${pinnedModel ? `set ${sourceName(modelSource)} to an installed model and start the app again` : 'choose an installed model'}.`,
+    detail: `Ollama answers, but the configured model is not among its models, so the runner cannot answer. Pull it${size === null ? '' : ` (a ${formatBytes(size)} download)`}, or ${pinnedModel ? `set ${sourceName(modelSource)} to an installed model and start the app again` : 'choose an installed model'}.`,
     actions: [
       { kind: 'pull', label: size === null ? `Pull ${model}` : `Pull ${model} (${formatBytes(size)})`, model, sizeBytes: size },
       // A model pinned by LLM_MODEL or --llm-model cannot be switched from the window: the detail says so.
