@@ -48,7 +48,9 @@ test('LLM_PROVIDER=olama is told on the Overview with the variable, its value, t
     assert.equal(await page.getByRole('heading', { name: 'Set up Stigmer' }).count(), 0);
   });
   await reviewShots(browser(), scope, url, 'env-typo-overview', (shown) =>
-    problemsList(shown).getByText(/LLM_PROVIDER="olama"/).waitFor(DEADLINE),
+    problemsList(shown)
+      .getByText(/LLM_PROVIDER="olama"/)
+      .waitFor(DEADLINE),
   );
   await host.stop();
 });
@@ -71,7 +73,10 @@ test('on a first run with LLM_PROVIDER=olama, setup tells the error from step 1,
     assert.doesNotMatch((await pill.getAttribute('class')) ?? '', /pill--ok/, 'Ollama answers, but nothing is "all good" yet');
   });
   await reviewShots(browser(), scope, url, 'env-typo-wizard-step1', (shown) =>
-    shown.getByRole('region', { name: 'Detect Ollama' }).getByText(/LLM_PROVIDER="olama"/).waitFor(DEADLINE),
+    shown
+      .getByRole('region', { name: 'Detect Ollama' })
+      .getByText(/LLM_PROVIDER="olama"/)
+      .waitFor(DEADLINE),
   );
   await host.stop();
 });
@@ -102,7 +107,9 @@ test('a model deleted after setup is named on the first screen with "Pull llama3
     await reviewShots(browser(), scope, url, 'model-gone', (shown) => problemsList(shown).getByText('llama3.2 is not installed.').waitFor(DEADLINE));
     await page.goBack();
     await problem.getByRole('button', { name: 'Pull llama3.2 (2.0 GB)' }).click();
-    await problemsList(page).getByText(/llama3\.2 is downloading/).waitFor(DEADLINE);
+    await problemsList(page)
+      .getByText(/llama3\.2 is downloading/)
+      .waitFor(DEADLINE);
   });
   await host.stop();
 });

@@ -228,11 +228,7 @@ export function leadingError(problems: readonly AppProblem[]): UserError | null 
  * went missing after setup is one banner with "Pull" and "Choose another", not five steps again.
  * A missing key stays a setup matter even with a pinned provider: the wizard's key step adds it.
  */
-export function deriveNeedsSetup({
-  config,
-  ollama,
-  setupCompleted,
-}: Pick<HealthInputs, 'config' | 'ollama'> & { setupCompleted: boolean }): boolean {
+export function deriveNeedsSetup({ config, ollama, setupCompleted }: Pick<HealthInputs, 'config' | 'ollama'> & { setupCompleted: boolean }): boolean {
   if (config.errors.some((issue) => issue.field === 'apiKey' || !isPinnedSource(issue.source))) return true;
   if (config.errors.length > 0 || config.provider.value !== 'ollama') return false;
   return ollama.server.phase === 'not-installed' || (ollama.configuredModelMissing && !setupCompleted);

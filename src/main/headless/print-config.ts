@@ -3,7 +3,9 @@ import type { ResolvedConfig } from '../config/resolve.ts';
 
 /**
  * The `--print-config` document (DESIGN.md §4): every field as `{value, source, pinned}`, keys
- * masked, each provider's endpoint, and `errors`/`warnings` as sentences.
+ * masked, each provider's endpoint, and `errors`/`warnings` as sentences. The model is the one the
+ * runner gets (resolved with Ollama's installed models, see `resolveWithOllama`), with `why` when
+ * it is not the expected one.
  */
 export function formatPrintConfig(config: ResolvedConfig): string {
   const { keys, errors, warnings, ...fields } = toPublicConfig(config);
