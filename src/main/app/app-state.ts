@@ -18,6 +18,8 @@ export interface HealthInputs {
   incident: UserError | null;
   /** A running custom runner given the control channel has not said `ready` for `waitedMs`; `source` gave it the channel. */
   silentChannel?: { waitedMs: number; source: ConfigSource } | null | undefined;
+  /** Where the runner command comes from: one pinned by a flag or the environment cannot be edited in Settings. */
+  runnerCommandSource?: ConfigSource | undefined;
 }
 
 const OPEN_LOGS: ProblemAction = { kind: 'open', label: 'Open logs', route: 'logs' };
@@ -75,8 +77,10 @@ function configWarning(issue: ConfigIssue, index: number): AppProblem {
   };
 }
 
-function runnerProblem(runner: RunnerStatus): AppProblem | null {
+function runnerProblem(runner: RunnerStatus, commandSource: ConfigSource | undefined): AppProblem | null {
   if (!runner.error || (runner.state !== 'failed' && runner.state !== 'crash-loop')) return null;
+  // A command pinned by --runner-command or STIGMER_RUNNER_COMMAND cannot be edited in Settings: no button that does nothing.
+  const pinnedBy = commandSource !== undefined && isPinnedSource(commandSource) ? sourceName(commandSource) : null;
   return {
     id: `runner:${runner.state}`,
     severity: 'error',
@@ -84,8 +88,12 @@ function runnerProblem(runner: RunnerStatus): AppProblem | null {
     title: sentence(
       `${runner.state === 'crash-loop' ? 'The runner keeps crashing' : 'The runner cannot run'}: ${runner.error.message.replace(/^the runner /i, 'it ')}`,
     ),
-    detail: sentence(runner.error.fix),
-    actions: [OPEN_LOGS, { kind: 'open', label: 'Edit runner command', route: 'settings' }, { kind: 'retry-runner', label: 'Retry' }],
+    detail: pinnedBy
+      ? `${sentence(runner.error.fix)} The runner command is set by ${pinnedBy}, so it cannot be edited here: change it where ${pinnedBy} is given, then start the app again.`
+      : sentence(runner.error.fix),
+    actions: pinnedBy
+      ? [OPEN_LOGS, { kind: 'retry-runner', label: 'Retry' }]
+      : [OPEN_LOGS, { kind: 'open', label: 'Edit runner command', route: 'settings' }, { kind: 'retry-runner', label: 'Retry' }],
   };
 }
 
@@ -195,9 +203,9 @@ function keyProblem(config: PublicConfig, keyChecks: AppState['keyChecks']): App
  * Every problem the user should act on, most fundamental first, each once, with the actions
  * that fix it. Pure: the Overview banner, the tray and `lastError` are all views of this list.
  */
-export function deriveProblems({ config, ollama, runner, keyChecks, incident, silentChannel }: HealthInputs): AppProblem[] {
+export function deriveProblems({ config, ollama, runner, keyChecks, incident, silentChannel, runnerCommandSource }: HealthInputs): AppProblem[] {
   const problems: AppProblem[] = config.errors.map(configProblem);
-  const runnerStuck = runnerProblem(runner);
+  const runnerStuck = runnerProblem(runner, runnerCommandSource);
   if (runnerStuck) problems.push(runnerStuck);
   if (silentChannel && runner.state === 'running') problems.push(silentChannelProblem(silentChannel));
   const ollamaIssue = config.provider.value === 'ollama' ? ollamaProblem(ollama, config.model.source) : null;

@@ -28,7 +28,15 @@ export interface StateSources {
 /** The app state the window and the tray show, as a function of what the services report. Pure. */
 export function projectState(sources: StateSources): AppState {
   const { config, settings, secrets, ollama, runner, keyChecks } = sources;
-  const problems = deriveProblems({ config, ollama, runner, keyChecks, incident: sources.incident, silentChannel: sources.silentChannel });
+  const problems = deriveProblems({
+    config,
+    ollama,
+    runner,
+    keyChecks,
+    incident: sources.incident,
+    silentChannel: sources.silentChannel,
+    runnerCommandSource: sources.runnerCommand.source,
+  });
   return {
     host: sources.host,
     config,
