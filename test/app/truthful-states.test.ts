@@ -1,7 +1,7 @@
 /** When the wizard comes back, and what a missing model offers: pure decisions, asserted as a user meets them. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { deriveNeedsSetup } from '../../src/main/app/app-state.ts';
+import { deriveNeedsSetup, deriveProblems } from '../../src/main/app/app-state.ts';
 import type { AppState } from '../../src/shared/state-schema.ts';
 import { appStateFixture, withDerivedProblems } from '../support/app-state-fixture.ts';
 
@@ -65,4 +65,18 @@ test('a missing model pinned by LLM_MODEL offers the pull only, and says how to 
     ['Pull llama3.2 (2.0 GB)'],
   );
   assert.match(problem!.detail, /set LLM_MODEL to an installed model and start the app again/);
+});
+
+test('a crash loop with the command pinned by --runner-command offers no "Edit runner command", and says where to change it', () => {
+  const crashing = (draft: AppState) => {
+    draft.runner = { ...draft.runner, state: 'crash-loop', error: { message: 'the runner exited 5 times in 60 s', fix: 'see its logs' } };
+  };
+  const labels = (problems: AppState['problems']) => problems[0]!.actions.map((action) => action.label);
+  const saved = state(crashing);
+  assert.deepEqual(labels(saved.problems), ['Open logs', 'Edit runner command', 'Retry']);
+  const draft = appStateFixture();
+  crashing(draft);
+  const [pinned] = deriveProblems({ ...draft, incident: null, runnerCommandSource: 'flag:--runner-command' });
+  assert.deepEqual(labels([pinned!]), ['Open logs', 'Retry']);
+  assert.match(pinned!.detail, /The runner command is set by --runner-command, so it cannot be edited here/);
 });

@@ -113,3 +113,74 @@ test('a model deleted after setup is named on the first screen with "Pull llama3
   });
   await host.stop();
 });
+
+test('with the model pinned by LLM_MODEL, "Use" and "Use this model" are off and say why', async (t) => {
+  const scope = new Scope(t);
+  const userDataDir = setUpProfile(scope, (settings) => void (settings.provider = 'ollama'));
+  const env = hostEnv(scope, {
+    ollamaHost: `127.0.0.1:${await freePort()}`,
+    fakeOllama: { models: ['llama3.2', 'phi3:mini'] },
+    extra: { LLM_MODEL: 'llama3.2' },
+  });
+  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
+  const url = await uiUrl(host);
+  const context = await browser().newContext({ viewport: { width: 1280, height: 800 } });
+  scope.defer(() => context.close());
+  const page = await context.newPage();
+  const toModels = async (shown: Page) => {
+    await shown.getByRole('region', { name: 'Installed' }).getByRole('button', { name: 'Use phi3:mini' }).waitFor(DEADLINE);
+  };
+  await explained(host, [page], async () => {
+    await page.goto(withRoute(url, '#/models'));
+    await toModels(page);
+    const use = page.getByRole('button', { name: 'Use phi3:mini' });
+    assert.equal(await use.isDisabled(), true);
+    assert.match(
+      await use.evaluate((button) => button.getAttribute('aria-describedby') && document.getElementById(button.getAttribute('aria-describedby')!)?.textContent),
+      /set by LLM_MODEL, so Use is off/,
+    );
+    await page.goto(withRoute(url, '#/settings'));
+    await page.locator('#model-ollama').selectOption('phi3:mini', DEADLINE);
+    const useThis = page.getByRole('button', { name: 'Use this model' });
+    await useThis.waitFor(DEADLINE);
+    assert.equal(await useThis.isDisabled(), true, 'a choice that would not apply cannot be saved');
+    await page.getByText(/The model is set by LLM_MODEL, so it cannot be changed here/).first().waitFor(DEADLINE);
+  });
+  await reviewShots(browser(), scope, withRoute(url, '#/models'), 'pinned-model', toModels);
+  await host.stop();
+});
+
+test('deleting the model in use says so and what happens next, and offers to switch first', async (t) => {
+  const scope = new Scope(t);
+  const userDataDir = setUpProfile(scope, (settings) => {
+    settings.provider = 'ollama';
+    settings.providers.ollama.model = 'llama3.2';
+  });
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, fakeOllama: { models: ['llama3.2', 'phi3:mini'] } });
+  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
+  const url = await uiUrl(host);
+  const confirm = async (shown: Page) => {
+    await shown.getByRole('button', { name: 'Delete llama3.2' }).click(DEADLINE);
+    await shown
+      .getByRole('group', { name: 'Confirm deleting llama3.2' })
+      .getByText(/is the model in use/)
+      .waitFor(DEADLINE);
+  };
+  await reviewShots(browser(), scope, withRoute(url, '#/models'), 'delete-in-use', confirm);
+  const context = await browser().newContext({ viewport: { width: 1280, height: 800 } });
+  scope.defer(() => context.close());
+  const page = await context.newPage();
+  await explained(host, [page], async () => {
+    await page.goto(withRoute(url, '#/models'));
+    await confirm(page);
+    const group = page.getByRole('group', { name: 'Confirm deleting llama3.2' });
+    assert.match(await group.innerText(), /the runner cannot answer until another model is chosen or it is pulled again/);
+    await group.getByRole('button', { name: 'Use phi3:mini, then delete' }).click();
+    await page.getByText(/Deleted llama3\.2/).waitFor(DEADLINE);
+    await page.goto(withRoute(url, '#/overview'));
+    await page.getByRole('region', { name: 'Configuration' }).getByText('phi3:mini').waitFor(DEADLINE);
+    assert.equal(await page.getByRole('list', { name: 'Problems' }).count(), 0, 'nothing is missing: the switch came first');
+    assert.equal(await page.getByRole('heading', { name: 'Set up Stigmer' }).count(), 0);
+  });
+  await host.stop();
+});

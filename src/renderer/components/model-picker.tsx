@@ -76,8 +76,8 @@ export function ModelPicker({
     <div class="model-picker">
       {pinned ? (
         <p class="hint" id={`${selectId}-pinned`}>
-          <PinnedBadge source={state.config.model.source} /> The model is set by {sourceName(state.config.model.source)}, so it cannot be changed
-          here: unset {sourceName(state.config.model.source)} and start the app again to choose another.
+          <PinnedBadge source={state.config.model.source} /> The model is set by {sourceName(state.config.model.source)}, so it cannot be changed here: unset{' '}
+          {sourceName(state.config.model.source)} and start the app again to choose another.
         </p>
       ) : null}
       <div class="inline-form">
