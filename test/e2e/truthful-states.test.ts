@@ -136,7 +136,7 @@ test('with the model pinned by LLM_MODEL, "Use" and "Use this model" are off and
     const use = page.getByRole('button', { name: 'Use phi3:mini' });
     assert.equal(await use.isDisabled(), true);
     assert.match(
-      await use.evaluate((button) => button.getAttribute('aria-describedby') && document.getElementById(button.getAttribute('aria-describedby')!)?.textContent),
+      await use.evaluate((button) => document.getElementById(button.getAttribute('aria-describedby') ?? '')?.textContent ?? ''),
       /set by LLM_MODEL, so Use is off/,
     );
     await page.goto(withRoute(url, '#/settings'));
@@ -144,7 +144,10 @@ test('with the model pinned by LLM_MODEL, "Use" and "Use this model" are off and
     const useThis = page.getByRole('button', { name: 'Use this model' });
     await useThis.waitFor(DEADLINE);
     assert.equal(await useThis.isDisabled(), true, 'a choice that would not apply cannot be saved');
-    await page.getByText(/The model is set by LLM_MODEL, so it cannot be changed here/).first().waitFor(DEADLINE);
+    await page
+      .getByText(/The model is set by LLM_MODEL, so it cannot be changed here/)
+      .first()
+      .waitFor(DEADLINE);
   });
   await reviewShots(browser(), scope, withRoute(url, '#/models'), 'pinned-model', toModels);
   await host.stop();

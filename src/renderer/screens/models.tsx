@@ -1,3 +1,4 @@
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { ModelCatalog } from '../../shared/ipc.ts';
 import { sourceName } from '../../shared/config.ts';
@@ -85,80 +86,93 @@ function InstalledModels({ catalog }: { catalog: ModelCatalog }) {
           <tbody>
             {catalog.installed.map((model) => {
               const inUse = active !== null && isOllamaModelInstalled(active, [model.name]);
+              const confirm = (
+                <span class="confirm" role="group" aria-label={`Confirm deleting ${model.name}`}>
+                  <span>
+                    {inUse
+                      ? `${model.name} is the model in use: once it is deleted, the runner cannot answer until another model is chosen or it is pulled again. `
+                      : ''}
+                    Delete and free {formatBytes(model.sizeBytes)}?
+                  </span>
+                  {inUse && switchTo ? (
+                    <button
+                      type="button"
+                      class="button button--primary"
+                      disabled={action.busy}
+                      onClick={() =>
+                        void run(async () => {
+                          await bridge.invoke('config:set-model', { provider: 'ollama', model: switchTo });
+                          await remove(model.name);
+                        })
+                      }
+                    >
+                      Use {switchTo}, then delete
+                    </button>
+                  ) : null}
+                  <button type="button" class="button button--danger" disabled={action.busy} onClick={() => void run(() => remove(model.name))}>
+                    Delete
+                  </button>
+                  <button type="button" class="button" onClick={() => setConfirming(null)}>
+                    Keep
+                  </button>
+                </span>
+              );
               return (
-                <tr key={model.name}>
-                  <th scope="row">
-                    <span class="mono models-table__name">{model.name}</span>
-                    <span class="models-table__sub">
-                      {model.family ? `${model.family} family` : 'family unknown'} {inUse ? <span class="badge badge--accent">In use</span> : null}
-                    </span>
-                  </th>
-                  <td>{formatBytes(model.sizeBytes)}</td>
-                  <td>{model.parameterSize ?? '—'}</td>
-                  <td>{model.quantization ?? '—'}</td>
-                  <td>
-                    <Fit verdict={model.fit} short />
-                  </td>
-                  <td class="models-table__actions">
-                    {confirming === model.name ? (
-                      <span class="confirm" role="group" aria-label={`Confirm deleting ${model.name}`}>
-                        <span>
-                          {inUse
-                            ? `${model.name} is the model in use: once it is deleted, the runner cannot answer until another model is chosen or it is pulled again. `
-                            : ''}
-                          Delete and free {formatBytes(model.sizeBytes)}?
-                        </span>
-                        {inUse && switchTo ? (
-                          <button
-                            type="button"
-                            class="button button--primary"
-                            disabled={action.busy}
-                            onClick={() =>
-                              void run(async () => {
-                                await bridge.invoke('config:set-model', { provider: 'ollama', model: switchTo });
-                                await remove(model.name);
-                              })
-                            }
-                          >
-                            Use {switchTo}, then delete
-                          </button>
-                        ) : null}
-                        <button type="button" class="button button--danger" disabled={action.busy} onClick={() => void run(() => remove(model.name))}>
-                          Delete
-                        </button>
-                        <button type="button" class="button" onClick={() => setConfirming(null)}>
-                          Keep
-                        </button>
+                <Fragment key={model.name}>
+                  <tr>
+                    <th scope="row">
+                      <span class="mono models-table__name">{model.name}</span>
+                      <span class="models-table__sub">
+                        {model.family ? `${model.family} family` : 'family unknown'} {inUse ? <span class="badge badge--accent">In use</span> : null}
                       </span>
-                    ) : (
-                      <>
-                        {inUse || state.config.provider.value !== 'ollama' ? null : (
+                    </th>
+                    <td>{formatBytes(model.sizeBytes)}</td>
+                    <td>{model.parameterSize ?? '—'}</td>
+                    <td>{model.quantization ?? '—'}</td>
+                    <td>
+                      <Fit verdict={model.fit} short />
+                    </td>
+                    <td class="models-table__actions">
+                      {confirming === model.name ? (
+                        inUse ? null : (
+                          confirm
+                        )
+                      ) : (
+                        <>
+                          {inUse || state.config.provider.value !== 'ollama' ? null : (
+                            <button
+                              type="button"
+                              class="button"
+                              disabled={action.busy || pinned}
+                              aria-label={`Use ${model.name}`}
+                              aria-describedby={pinned ? 'models-pinned' : undefined}
+                              onClick={() => void run(() => bridge.invoke('config:set-model', { provider: 'ollama', model: model.name }))}
+                            >
+                              Use
+                            </button>
+                          )}
                           <button
                             type="button"
-                            class="button"
-                            disabled={action.busy || pinned}
-                            aria-label={`Use ${model.name}`}
-                            aria-describedby={pinned ? 'models-pinned' : undefined}
-                            onClick={() => void run(() => bridge.invoke('config:set-model', { provider: 'ollama', model: model.name }))}
+                            class="button button--danger"
+                            aria-label={`Delete ${model.name}`}
+                            onClick={() => {
+                              setFreed(null);
+                              setConfirming(model.name);
+                            }}
                           >
-                            Use
+                            Delete
                           </button>
-                        )}
-                        <button
-                          type="button"
-                          class="button button--danger"
-                          aria-label={`Delete ${model.name}`}
-                          onClick={() => {
-                            setFreed(null);
-                            setConfirming(model.name);
-                          }}
-                        >
-                          Delete
-                        </button>
-                      </>
-                    )}
-                  </td>
-                </tr>
+                        </>
+                      )}
+                    </td>
+                  </tr>
+                  {/* The model in use: what happens next needs the table's whole width to be read. */}
+                  {confirming === model.name && inUse ? (
+                    <tr class="models-table__confirm">
+                      <td colSpan={6}>{confirm}</td>
+                    </tr>
+                  ) : null}
+                </Fragment>
               );
             })}
           </tbody>
