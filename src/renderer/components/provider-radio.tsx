@@ -36,11 +36,7 @@ function onGroupKeyDown(event: KeyboardEvent, onChange: (provider: Provider) => 
  */
 const reasonTone = (choice: ProviderChoice): 'info' | 'error' | 'warning' => (choice.pinned ? 'info' : choice.selected ? 'error' : 'warning');
 const reasonText = (choice: ProviderChoice): string =>
-  choice.pinned
-    ? `${choice.selected ? 'In use' : 'Not selectable'}, ${choice.disabledReason}`
-    : choice.selected
-      ? `In use, but ${choice.disabledReason}`
-      : `Unavailable: ${choice.disabledReason}`;
+  choice.selected ? `In use, ${choice.pinned ? '' : 'but '}${choice.disabledReason}` : `Unavailable: ${choice.disabledReason}`;
 
 export function ProviderRadio({
   choices,
