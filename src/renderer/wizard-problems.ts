@@ -18,9 +18,17 @@ export function problemsForStep(problems: readonly AppProblem[], step: ProblemSt
       case 'provider':
         return (kind === 'config' || kind === 'config-warning') && field === 'provider';
       case 'review':
-        return kind === 'config' || kind === 'config-warning' || kind === 'model-missing' || kind === 'model-downloading' || kind === 'key-rejected';
+        return (
+          kind === 'config' ||
+          kind === 'config-warning' ||
+          kind === 'model-missing' ||
+          kind === 'model-downloading' ||
+          kind === 'key-rejected' ||
+          // A key saved offline is not a finished setup: the review says so plainly.
+          kind === 'key-unverified'
+        );
       case 'runner':
-        return kind === 'runner';
+        return kind === 'runner' || kind === 'key-unverified';
     }
   });
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deriveNeedsSetup, deriveProblems } from '../../src/main/app/app-state.ts';
 import type { AppState } from '../../src/shared/state-schema.ts';
+import { problemsForStep } from '../../src/renderer/wizard-problems.ts';
 import { appStateFixture, withDerivedProblems } from '../support/app-state-fixture.ts';
 
 const state = (patch: (draft: AppState) => void): AppState => {
@@ -79,4 +80,17 @@ test('a crash loop with the command pinned by --runner-command offers no "Edit r
   const [pinned] = deriveProblems({ ...draft, incident: null, runnerCommandSource: 'flag:--runner-command' });
   assert.deepEqual(labels([pinned!]), ['Open logs', 'Retry']);
   assert.match(pinned!.detail, /The runner command is set by --runner-command, so it cannot be edited here/);
+});
+
+test('a cloud key saved offline: the review and the last step say plainly it is not verified yet, and what happens', () => {
+  const offline = state((draft) => {
+    draft.config.provider = { value: 'anthropic', source: 'settings', pinned: false };
+    draft.config.apiKey = { value: 'sk-ant-…9f3c', source: 'session', pinned: false };
+    draft.keyChecks.anthropic = { state: 'unverified', message: 'Cannot reach http://127.0.0.1:9 (ECONNREFUSED)', checkedAt: null };
+  });
+  for (const step of ['review', 'runner'] as const) {
+    const [problem] = problemsForStep(offline.problems, step);
+    assert.equal(problem?.title, 'The Anthropic key is not verified yet.', step);
+    assert.match(problem!.detail, /The runner starts with it as it is; if Anthropic rejects it, the runner cannot answer/);
+  }
 });

@@ -192,7 +192,8 @@ function keyProblem(config: PublicConfig, keyChecks: AppState['keyChecks']): App
       id: `key-unverified:${provider}`,
       severity: 'warning',
       title: `The ${label} key is not verified yet.`,
-      detail: check.message,
+      // Plainly what happens next: a key saved offline looks finished otherwise.
+      detail: `${sentence(check.message)} The runner starts with it as it is; if ${label} rejects it, the runner cannot answer and this says so, with "Replace key". It is checked again when the app starts, or now with "Check now".`,
       actions: [{ kind: 'check-key', label: 'Check now', provider }],
     };
   }
