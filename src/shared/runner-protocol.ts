@@ -18,6 +18,13 @@ export const RUNNER_CONTROL_FD = 3;
 export const RUNNER_CONTROL_FD_VARIABLE = 'STIGMER_CONTROL_FD';
 /** A longer line from a custom runner is dropped as a protocol violation, so a runner cannot make the app buffer without bound. */
 export const MAX_CONTROL_LINE_BYTES = 1024 * 1024;
+/**
+ * How many messages a runner may send per launch, whatever its channel: more are dropped, and the
+ * app says once that the runner was throttled. Generous for real runners: a task's answer is one
+ * `delta` per streamed chunk, and the fastest local models stream about 200–300 tokens a second,
+ * so two such answers at once pass whole; everything else comes a few times per launch.
+ */
+export const CONTROL_RATE = { perSecond: 500, burst: 500 } as const;
 
 /** The exit code (EX_CONFIG from sysexits.h) of a runner whose configuration is invalid: do not restart it. */
 export const RUNNER_CONFIG_EXIT_CODE = 78;
@@ -82,6 +89,12 @@ export const RunnerCheckSchema = z
   .strict();
 export type RunnerCheck = z.infer<typeof RunnerCheckSchema>;
 
+/**
+ * What a runner may say. The app believes an answer only to a question it asked in the same launch
+ * (`delta`, `done` and a task's `error` for a task it sent and that is still open; `check-result`
+ * for a check it sent, about the provider it asked about and the runner announced), and shows the
+ * runner's text as the runner's: see src/main/app/runner-protocol-handler.ts.
+ */
 export const RunnerToAppSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), provider: ProviderSchema, model: z.string(), baseUrl: z.string() }).strict(),
   z.object({ type: z.literal('delta'), id: TaskId, text: z.string() }).strict(),

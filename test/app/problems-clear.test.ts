@@ -43,7 +43,7 @@ test("a missing model is one problem with a Pull button; once pulled, the proble
   const state = () => app.core.getState();
   await waitFor('the missing model', () => ids(state()).includes('model-missing:llama3.2'));
   // The runner's own start-up check says the same; it is not shown a second time.
-  await waitFor('the runner to report it', () => app.entries.some((entry) => entry.source === 'app' && /^Runner: .*llama3\.2/.test(entry.msg)));
+  await waitFor('the runner to report it', () => app.entries.some((entry) => entry.source === 'runner' && /^The runner.*: “.*llama3\.2/.test(entry.msg)));
   assert.deepEqual(ids(state()), ['model-missing:llama3.2']);
   const [problem] = state().problems;
   assert.equal(problem!.title, 'llama3.2 is not installed.');
@@ -64,11 +64,13 @@ test('after Ollama comes up, the runner\'s "connection refused" no longer shows'
   const port = await freePort();
   const app = await ollamaApp(t, port);
   const state = () => app.core.getState();
-  await waitFor('the runner to report Ollama unreachable', () => app.entries.some((entry) => /^Runner: .*(ECONNREFUSED|cannot reach)/.test(entry.msg)));
+  await waitFor('the runner to report Ollama unreachable', () =>
+    app.entries.some((entry) => entry.source === 'runner' && /^The runner.*: “.*(ECONNREFUSED|cannot reach)/.test(entry.msg)),
+  );
   assert.deepEqual(ids(state()), ['ollama:not-installed'], 'the cause is shown, once, not its consequence');
   assert.deepEqual(
     state().problems[0]!.actions.map((action) => action.label),
-    ['Download Ollama', 'Check again', 'Use a cloud provider'],
+    ['Install Ollama', 'Download Ollama', 'Check again', 'Use a cloud provider'],
   );
 
   const ollama = await startFakeOllama({ port, models: ['llama3.2'] });

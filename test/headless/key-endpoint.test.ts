@@ -32,7 +32,7 @@ test("ADR 019's Ollama URL plus an Anthropic key: the smart default's Anthropic 
   const host = startHost(scope, ['--user-data-dir', scope.tempDir()], env);
 
   // The check's outcome either way, so that a leak is reported as the leak it is.
-  const outcome = await host.waitForLine('the provider check', (line) => line.includes('Provider check passed') || line.includes('[app] Runner: '));
+  const outcome = await host.waitForLine('the provider check', (line) => line.includes('Provider check passed') || line.includes('[runner] The runner'));
   const leaked = recorder.requests.filter((request) => carriesKey(request, FAKE_ANTHROPIC_KEY));
   assert.deepEqual(
     leaked.map((request) => `${request.method} ${request.path}`),

@@ -39,7 +39,8 @@ export function cloneWorkingTree(dir: string): string {
   const clone = path.join(dir, 'repo');
   execFileSync('git', ['clone', '--quiet', REPO_ROOT, clone], { stdio: 'ignore' });
   const listed = execFileSync('git', ['-C', REPO_ROOT, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], { encoding: 'utf8' });
-  for (const file of listed.split('\0').filter(Boolean)) {
+  // A worktree's node_modules may be a symlink, which `node_modules/` in .gitignore does not match: dependencies, not the tree under test.
+  for (const file of listed.split('\0').filter((name) => name !== '' && name !== 'node_modules')) {
     const source = path.join(REPO_ROOT, file);
     const target = path.join(clone, file);
     if (fs.existsSync(source)) {

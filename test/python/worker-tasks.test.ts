@@ -163,7 +163,10 @@ test('OPENAI_API_KEY: the task reaches OpenAI through /v1/chat/completions with 
 
 test('a model Ollama does not have: the worker reports it at start as the built-in runner does, and the task ends as model-not-found', async (t) => {
   const session = await startSession(t, { flags: ['--llm-model=mistral'] });
-  await session.host.waitForLine('the missing model to be shown', (line) => line.includes('Runner: the model "mistral" is not installed in Ollama'));
+  await session.host.waitForLine(
+    'the missing model to be shown',
+    (line) => line.includes('[runner] The runner') && line.includes('“the model "mistral" is not installed in Ollama'),
+  );
   const { last } = await runTask(session, 'Are you there?');
   assert.equal(last.type === 'error' && last.code, 'model-not-found', JSON.stringify(last));
   assert.equal(last.type === 'error' && last.fix, 'Run `ollama pull mistral`, or choose an installed model.');
@@ -176,7 +179,12 @@ test('a rejected key (401) reaches the app as the protocol\u2019s auth error, fo
   assert.equal(last.type, 'error');
   assert.equal(last.type === 'error' && last.code, 'auth');
   assert.match(last.type === 'error' ? last.message : '', /the Anthropic API key was rejected \(401\)/);
-  await session.host.waitForLine('the failed check to be shown', (line) => line.includes('Runner: the Anthropic API key was rejected (401)'));
+  await session.host.waitForLine('the failed check to be shown', (line) =>
+    line.includes("[runner] The runner's provider check failed: “the Anthropic API key was rejected (401)"),
+  );
+  const { keyChecks } = (await session.ui.request('state:get')).value as AppState;
+  assert.equal(keyChecks.anthropic?.state, 'rejected', 'the answer to the app\u2019s own check rejects the key, in the app\u2019s words');
+  assert.equal(keyChecks.anthropic?.message, 'Anthropic rejected this key when the runner checked it.');
   assert.ok(!session.host.stdout.includes(wrongKey), 'the key is never shown');
 });
 

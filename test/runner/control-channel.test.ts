@@ -1,9 +1,9 @@
 /**
  * The control channel a custom runner gets with `--runner-control-channel` is the runner's to
  * misuse without harming the app: lines that are not JSON, over-long or outside the protocol are
- * named in the app's log and skipped (Node's own IPC would throw in the app on the first), and a
- * runner that closes its end keeps running, with tasks refused as for a runner that never
- * announced itself. Real headless host, Python runners (the channel is for any language).
+ * named in the log, under the runner's name, and skipped (Node's own IPC would throw in the app on
+ * the first), and a runner that closes its end keeps running, with tasks refused as for a runner
+ * that never announced itself. Real headless host, Python runners (the channel is for any language).
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -32,7 +32,7 @@ test('lines outside the protocol are named in the log and skipped; the ready aft
   await host.waitForLine('the ready after the garbage', (line) => line.includes('Runner ready: ollama llama3.2'));
   for (const problem of ['sent a line that is not JSON', `sent a line longer than ${1024 * 1024} bytes`, 'does not match the protocol']) {
     assert.ok(
-      host.lines().some((line) => line.includes(problem)),
+      host.lines().some((line) => line.includes('[runner] The runner') && line.includes(problem)),
       `${problem}\n${host.stdout}`,
     );
   }

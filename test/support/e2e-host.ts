@@ -133,6 +133,8 @@ export interface HostExit {
 export interface HostOptions {
   ownProcessGroup?: boolean;
   entry?: string;
+  /** A command found on the environment's PATH that runs the host itself (the installed `stigmer`), instead of this Node with `entry`. */
+  command?: string;
 }
 
 /** The headless host running as `npm run -s headless -- …` runs it, with its output collected. */
@@ -148,8 +150,9 @@ export class HeadlessHost {
    * `ownProcessGroup`: the host leads a process group, as a command started from a terminal does.
    * `entry`: the host's source (the default) or its bundle (`HEADLESS_BUNDLE`), which `npm run headless` runs.
    */
-  constructor(args: readonly string[], env: NodeJS.ProcessEnv, { ownProcessGroup = false, entry = HEADLESS_ENTRY }: HostOptions = {}) {
-    this.child = spawn(process.execPath, [entry, ...args], { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: ownProcessGroup });
+  constructor(args: readonly string[], env: NodeJS.ProcessEnv, { ownProcessGroup = false, entry = HEADLESS_ENTRY, command }: HostOptions = {}) {
+    const [file, argv] = command ? [command, args] : [process.execPath, [entry, ...args]];
+    this.child = spawn(file, argv, { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: ownProcessGroup });
     this.pid = this.child.pid!;
     this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => (this.#stdout += chunk));
     this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.#stderr += chunk));

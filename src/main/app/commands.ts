@@ -1,6 +1,6 @@
 import type { CommandName, CommandResponse, ParsedCommand } from '../../shared/ipc.ts';
 import type { AppState } from '../../shared/state-schema.ts';
-import type { LogEntry, LogSource } from '../../shared/logs.ts';
+import { LOG_LEVEL_RANK, type LogEntry, type LogSource } from '../../shared/logs.ts';
 import { readLogRange } from '../logs/file-range.ts';
 import type { LogPipeline } from '../logs/pipeline.ts';
 import { CommandError } from './command-error.ts';
@@ -8,6 +8,7 @@ import type { Configuration } from './configuration.ts';
 import type { Keys } from './keys.ts';
 import { listModels } from './model-lists.ts';
 import type { OllamaControl } from './ollama-control.ts';
+import type { OllamaInstallControl } from './ollama-install-control.ts';
 import type { OllamaModels } from './ollama-models.ts';
 import type { RunnerControl } from './runner-control.ts';
 
@@ -21,6 +22,7 @@ export interface CommandServices {
   configuration: Configuration;
   keys: Keys;
   ollama: OllamaControl;
+  ollamaInstall: OllamaInstallControl;
   models: OllamaModels;
   runner: RunnerControl;
   logs: LogPipeline;
@@ -44,7 +46,10 @@ const done = async (work: Promise<unknown>): Promise<typeof ACK> => {
 export function recentEntries(entries: readonly LogEntry[], { filter, limit }: Payload<'logs:recent'>): CommandResponse<'logs:recent'> {
   const text = filter?.text?.toLowerCase();
   const sources = filter?.sources ? new Set<LogSource>(filter.sources) : undefined;
-  const matching = entries.filter((entry) => (!sources || sources.has(entry.source)) && (!text || entry.msg.toLowerCase().includes(text)));
+  const minRank = filter?.minLevel ? LOG_LEVEL_RANK[filter.minLevel] : 0;
+  const matching = entries.filter(
+    (entry) => (!sources || sources.has(entry.source)) && LOG_LEVEL_RANK[entry.level] >= minRank && (!text || entry.msg.toLowerCase().includes(text)),
+  );
   return { entries: matching.slice(-limit), skipped: 0 };
 }
 
@@ -80,6 +85,12 @@ export function createCommandTable(app: CommandServices): CommandTable {
     'ollama:delete': ({ model }) => models.delete(model),
     'ollama:unload': ({ model }) => done(models.unload(model)),
     'ollama:set-path': ({ path }) => done(ollama.setPath(path)),
+    'ollama:install': () => app.ollamaInstall.install(),
+    'ollama:cancel-install': () => {
+      app.ollamaInstall.cancel();
+      return ACK;
+    },
+    'ollama:check-update': ({ force }) => app.ollamaInstall.check(force === true),
     'ollama:set-options': (options) => done(ollama.setOptions(options)),
     'downloads:dismiss': ({ model }) => {
       models.downloads.dismiss(model);

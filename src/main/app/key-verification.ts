@@ -1,7 +1,7 @@
 import type { KeyCheck } from '../../shared/ipc.ts';
 import type { KeyVerification } from '../../shared/state-schema.ts';
 import { CLOUD_PROVIDERS, PROVIDER_INFO, type CloudProvider } from '../../shared/providers.ts';
-import type { RunnerCheck } from '../../shared/runner-protocol.ts';
+import type { RunnerErrorCode } from '../../shared/runner-protocol.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
 
 export type KeyVerifications = Record<CloudProvider, KeyVerification | null>;
@@ -57,12 +57,22 @@ export class KeyVerifier {
     this.#set(provider, next);
   }
 
-  /** The runner's start-up check is a live call with the key in use: it verifies (or rejects) it too. */
-  recordRunnerCheck(provider: CloudProvider, masked: string, failed: Pick<RunnerCheck, 'code' | 'message' | 'fix'> | undefined): void {
+  /**
+   * The runner's answer to the app's check of its provider is a live call with the key in use: it
+   * verifies (or, failed with `auth`, rejects) it too. Only the outcome is taken: the words are
+   * the app's, since the runner's are its own (quoted in its log).
+   */
+  recordRunnerCheck(provider: CloudProvider, masked: string, failedCode: RunnerErrorCode | undefined): void {
     const label = PROVIDER_INFO[provider].label;
-    if (!failed) this.record(provider, { provider, outcome: 'valid', message: `${label} accepted this key.`, masked });
-    else if (failed.code === 'auth')
-      this.record(provider, { provider, outcome: 'rejected', message: failed.message, ...(failed.fix ? { fix: failed.fix } : {}), masked });
+    if (failedCode === undefined) this.record(provider, { provider, outcome: 'valid', message: `${label} accepted this key.`, masked });
+    else if (failedCode === 'auth')
+      this.record(provider, {
+        provider,
+        outcome: 'rejected',
+        message: `${label} rejected this key when the runner checked it.`,
+        fix: `Enter a valid ${label} API key in Settings; the runner's log quotes ${label}'s answer.`,
+        masked,
+      });
   }
 
   /** A new key, or none: what was known about the previous one no longer applies. */

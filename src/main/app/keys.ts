@@ -2,7 +2,7 @@ import type { CommandResponse } from '../../shared/ipc.ts';
 import type { AppState } from '../../shared/state-schema.ts';
 import type { LogEntry } from '../../shared/logs.ts';
 import { API_KEY_ENV, PROVIDER_INFO, type CloudProvider } from '../../shared/providers.ts';
-import type { RunnerCheck } from '../../shared/runner-protocol.ts';
+import type { RunnerErrorCode } from '../../shared/runner-protocol.ts';
 import { checkKey } from '../providers/provider-api.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
@@ -91,9 +91,9 @@ export class Keys {
     await configuration.replaceSecrets(await acceptWeakStorage());
   }
 
-  /** The runner's start-up check is a live call with the key in use: it verifies (or rejects) it too. */
-  recordRunnerCheck(provider: CloudProvider, masked: string, failed: Pick<RunnerCheck, 'code' | 'message' | 'fix'> | undefined): void {
-    this.#verifier.recordRunnerCheck(provider, masked, failed);
+  /** The runner's answer to the app's provider check is a live call with the key in use: it verifies (or rejects) it too. */
+  recordRunnerCheck(provider: CloudProvider, masked: string, failedCode: RunnerErrorCode | undefined): void {
+    this.#verifier.recordRunnerCheck(provider, masked, failedCode);
   }
 
   /** Checks the keys saved offline (last time or now) again. */

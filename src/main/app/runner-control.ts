@@ -3,20 +3,20 @@ import { isPinnedSource, type ConfigSource } from '../../shared/config.ts';
 import type { CommandResponse, PlaygroundEvent } from '../../shared/ipc.ts';
 import type { AppState, UserError } from '../../shared/state-schema.ts';
 import type { LogEntry } from '../../shared/logs.ts';
-import { isCloudProvider, type CloudProvider } from '../../shared/providers.ts';
+import type { CloudProvider, Provider } from '../../shared/providers.ts';
 import { maskSecret } from '../../shared/secret-mask.ts';
 import type { RunnerState, RunnerStatus } from '../../shared/runner-status.ts';
-import { RunnerToAppSchema, type RunnerCheck } from '../../shared/runner-protocol.ts';
+import type { RunnerErrorCode } from '../../shared/runner-protocol.ts';
 import type { LogPipeline } from '../logs/pipeline.ts';
 import { formatRunnerCommand, type RunnerCommand } from '../runner/command.ts';
 import type { Launcher } from '../process/launcher.ts';
-import { InvalidControlLine } from '../process/json-lines-channel.ts';
 import { pidFilePath } from '../process/pid-file.ts';
 import { buildRunnerEnv, describeRunnerEnv } from '../runner/runner-env.ts';
 import { RunnerSupervisor, type RunnerSupervisorOptions } from '../runner/supervisor.ts';
 import { CommandError } from './command-error.ts';
 import type { Configuration } from './configuration.ts';
 import { ReadyWatch } from './ready-watch.ts';
+import { RunnerProtocol } from './runner-protocol-handler.ts';
 import { noTaskChannelFix } from '../../shared/runner-channel.ts';
 
 export interface RunnerControlDeps {
@@ -31,8 +31,8 @@ export interface RunnerControlDeps {
   readyWaitMs?: number | undefined;
   /** The Ollama model a runner not started yet waits for (it is downloading), if any. */
   awaitedDownload: () => string | undefined;
-  /** The runner's start-up provider check used this key: it verifies (or rejects) it. */
-  onKeyChecked: (provider: CloudProvider, masked: string, failed: Pick<RunnerCheck, 'code' | 'message' | 'fix'> | undefined) => void;
+  /** The runner's answer to the app's provider check with this key: it verifies (or, `failedCode` 'auth', rejects) it. */
+  onKeyChecked: (provider: CloudProvider, masked: string, failedCode: RunnerErrorCode | undefined) => void;
   onPlayground: (event: PlaygroundEvent) => void;
   /** Something the state shows changed. */
   onChange: () => void;
@@ -95,15 +95,17 @@ export class RunnerControl {
   #runnerInputs = '';
   /** What the current runner was given, as the window shows it. */
   #runnerEnv: AppState['runnerEnv'] = null;
+  /** The restart for the latest configuration change, which `settled` hands to whoever made it. */
+  #applied: Promise<void> = Promise.resolve();
   /** Ends the current supervisor's subscriptions and output streams. */
   #releaseRunner: (() => void) | undefined;
   /** The runner should be running: set by auto-start and `runner:start`, cleared by `runner:stop`. */
   #wanted = false;
-  #incident: UserError | null = null;
   #stopped = false;
   /** The running process sent `ready`: a custom runner is sent tasks only then, so one that never reads its channel is never sent any. */
   #announced = false;
   readonly #readyWatch: ReadyWatch;
+  readonly #protocol: RunnerProtocol;
 
   constructor(deps: RunnerControlDeps) {
     this.#deps = deps;
@@ -113,6 +115,29 @@ export class RunnerControl {
         deps.log('warn', `The runner has not said "ready" on its control channel after ${waitedMs / 1000} s; the Playground cannot use it until it does`);
         deps.onChange();
       },
+    });
+    this.#protocol = new RunnerProtocol({
+      log: deps.log,
+      logRunner: (level, msg) => deps.logs.log('runner', level, msg),
+      redact: (text) => this.#redact(text),
+      given: () => {
+        const { provider, model, baseUrl } = deps.configuration.current;
+        return { provider: provider.value, model: model.value, baseUrl: baseUrl.value };
+      },
+      onReady: (check) => {
+        this.#announced = true;
+        this.#readyWatch.announced();
+        // A "has not said ready" problem shown before a late ready goes away.
+        deps.onChange();
+        // One cheap authenticated call proves the key and the model before the user relies on them.
+        if (check) this.#sendCheck(check);
+      },
+      onKeyChecked: (provider, failedCode) => {
+        const key = deps.configuration.current.keys[provider];
+        if (key) deps.onKeyChecked(provider, maskSecret(key.value), failedCode);
+      },
+      onPlayground: deps.onPlayground,
+      onChange: deps.onChange,
     });
   }
 
@@ -125,7 +150,7 @@ export class RunnerControl {
 
   /** A problem the runner reported outside any task (its start-up provider check). */
   get incident(): UserError | null {
-    return this.#incident;
+    return this.#protocol.incident;
   }
 
   get env(): AppState['runnerEnv'] {
@@ -224,11 +249,20 @@ export class RunnerControl {
         if (!runnable) return;
         given();
         this.#deps.log('info', `The runner's configuration changed: ${reason}`);
-        await this.#runner?.applyConfig(env, runnable);
+        // Not awaited here, inside the configuration queue: changes that follow must reach the
+        // supervisor while it restarts, to share its next restart (the caller awaits `settled`).
+        this.#applied = this.#runner?.applyConfig(env, runnable) ?? Promise.resolve();
+        // Handled here too: a restart superseded by a newer change is awaited by nobody.
+        this.#applied.catch(() => undefined);
         return;
       case 'none':
         return;
     }
+  }
+
+  /** Resolves once the runner has restarted for the latest configuration change (at once if none is pending). */
+  settled(): Promise<void> {
+    return this.#applied;
   }
 
   /** `runner:restart`: a running supervisor restarts; without one, the runner is started. */
@@ -271,6 +305,7 @@ export class RunnerControl {
       );
     }
     const taskId = randomUUID();
+    this.#protocol.asked(taskId, { kind: 'task' });
     if (!runner.send({ type: 'task', id: taskId, prompt, ...(system ? { system } : {}) })) {
       throw new CommandError('The task could not be sent to the runner.', 'Restart the runner and try again.');
     }
@@ -287,11 +322,16 @@ export class RunnerControl {
    * longer shows, and one that remains is reported afresh.
    */
   recheckIncident(): void {
-    if (!this.#incident) return;
-    this.#incident = null;
-    if (this.#runner?.getState().state === 'running' && this.#takesTasks()) {
-      this.#runner.send({ type: 'check', id: randomUUID() });
-    }
+    if (!this.#protocol.incident) return;
+    this.#protocol.clearIncident();
+    if (this.#runner?.getState().state === 'running' && this.#takesTasks()) this.#sendCheck(this.#deps.configuration.current.provider.value);
+  }
+
+  /** Asks the runner to check its provider; only the answer to this question is believed. */
+  #sendCheck(provider: Provider): void {
+    const id = randomUUID();
+    this.#protocol.asked(id, { kind: 'check', provider });
+    this.#runner?.send({ type: 'check', id });
   }
 
   /**
@@ -327,9 +367,11 @@ export class RunnerControl {
       ...runnerOptions,
     });
     const unsubscribers = [
-      supervisor.subscribe(({ status }) => {
-        // A new process announces itself afresh.
+      supervisor.subscribe(({ from, status }) => {
+        // A new process announces itself afresh, and answers only what it was asked.
         if (status.state !== 'running') this.#announced = false;
+        // As a process is about to start, not once it runs: its `ready` may come before the supervisor says "running".
+        if (status.state === 'starting' || from === 'running') this.#protocol.newLaunch();
         // The configuration's command, not the one this supervisor began with: a change of the channel alone restarts the same supervisor.
         const current = this.#deps.configuration.runnerCommand;
         const channelled = current?.ok === true && current.command.controlChannel === true;
@@ -340,69 +382,11 @@ export class RunnerControl {
         this.#deps.log(stuck ? 'error' : 'info', `Runner ${status.state}: ${text}`);
         this.#deps.onChange();
       }),
-      supervisor.onMessage((message) => this.#onRunnerMessage(message)),
+      supervisor.onMessage((message) => this.#protocol.handle(message)),
     ];
     this.#releaseRunner = () => {
       for (const unsubscribe of unsubscribers) unsubscribe();
     };
     return supervisor;
-  }
-
-  #onRunnerMessage(raw: unknown): void {
-    const { log, onPlayground, onChange } = this.#deps;
-    if (raw instanceof InvalidControlLine) {
-      log('warn', `The runner sent ${raw.problem} on its control channel; it was ignored`);
-      return;
-    }
-    const parsed = RunnerToAppSchema.safeParse(raw);
-    if (!parsed.success) {
-      log('warn', 'The runner sent a control message that does not match the protocol; it was ignored');
-      return;
-    }
-    const message = parsed.data;
-    switch (message.type) {
-      case 'ready':
-        this.#announced = true;
-        this.#readyWatch.announced();
-        this.#incident = null;
-        log('info', `Runner ready: ${message.provider} ${message.model} at ${message.baseUrl}`);
-        // A "has not said ready" problem shown before a late ready goes away.
-        onChange();
-        // One cheap authenticated call proves the key and the model before the user relies on them.
-        if (message.provider !== 'ollama') this.#runner?.send({ type: 'check', id: randomUUID() });
-        break;
-      case 'delta':
-        onPlayground({ type: 'delta', taskId: message.id, text: message.text });
-        break;
-      case 'done': {
-        const { id, ...done } = message;
-        onPlayground({ ...done, taskId: id });
-        break;
-      }
-      case 'error':
-        if (message.id === undefined) {
-          this.#incident = { message: `Runner: ${message.message}`, fix: message.fix ?? 'See the runner logs.' };
-          log('error', `${this.#incident.message} — ${this.#incident.fix}`);
-          onChange();
-        } else {
-          onPlayground({ type: 'error', taskId: message.id, code: message.code, message: message.message, ...(message.fix ? { fix: message.fix } : {}) });
-        }
-        break;
-      case 'check-result': {
-        const failed = message.checks.find((check) => check.status === 'error');
-        const provider = message.provider;
-        const key = isCloudProvider(provider) ? this.#deps.configuration.current.keys[provider] : undefined;
-        if (isCloudProvider(provider) && key) this.#deps.onKeyChecked(provider, maskSecret(key.value), failed);
-        if (failed) {
-          this.#incident = { message: `Runner: ${failed.message}`, fix: failed.fix ?? 'See the runner logs.' };
-          log('error', this.#incident.message);
-        } else {
-          this.#incident = null;
-          log('info', `Provider check passed: ${message.provider} ${message.model}`);
-        }
-        onChange();
-        break;
-      }
-    }
   }
 }

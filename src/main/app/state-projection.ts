@@ -16,6 +16,7 @@ export interface StateSources {
   weakStorageAvailable: boolean;
   keyChecks: AppState['keyChecks'];
   ollama: OllamaState;
+  ollamaInstall: AppState['ollamaInstall'];
   runner: RunnerStatus;
   runnerCommand: AppState['runnerCommand'];
   runnerEnv: AppState['runnerEnv'];
@@ -35,6 +36,7 @@ export function projectState(sources: StateSources): AppState {
     keyChecks,
     incident: sources.incident,
     silentChannel: sources.silentChannel,
+    ollamaInstall: sources.ollamaInstall,
     runnerCommandSource: sources.runnerCommand.source,
   });
   return {
@@ -48,6 +50,7 @@ export function projectState(sources: StateSources): AppState {
     },
     keyChecks,
     ollama,
+    ollamaInstall: sources.ollamaInstall,
     ollamaOptions: {
       modelsDir: settings.ollama.modelsDir ?? null,
       contextLength: settings.ollama.contextLength ?? null,
