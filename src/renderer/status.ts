@@ -1,4 +1,4 @@
-import type { PublicConfig } from '../shared/config.ts';
+import { sourceName, type ConfigFieldName, type PublicConfig } from '../shared/config.ts';
 import type { KeyVerification } from '../shared/state-schema.ts';
 import type { OllamaState } from '../shared/ollama.ts';
 import { PROVIDER_INFO, isCloudProvider, type Provider } from '../shared/providers.ts';
@@ -111,4 +111,14 @@ export function wizardStepMark(index: number, current: number, ollama: OllamaSta
   if (index === current) return 'current';
   if (index > current) return 'todo';
   return index === 0 && ollama.server.phase !== 'running' ? 'skipped' : 'done';
+}
+
+/**
+ * A field whose flag or environment value is invalid: the cascade fell through to a lower layer,
+ * but that value is not what the user asked for, so it is shown as the invalid input, not as a
+ * quiet "Ollama (default)". Null when the field is valid.
+ */
+export function invalidFieldText(config: PublicConfig, field: ConfigFieldName): string | null {
+  const issue = config.errors.find((candidate) => candidate.field === field && field !== 'apiKey');
+  return issue ? `not valid: ${sourceName(issue.source)} (see the problem above)` : null;
 }

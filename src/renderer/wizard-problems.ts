@@ -13,13 +13,22 @@ export function problemsForStep(problems: readonly AppProblem[], step: ProblemSt
     const [kind, field] = problem.id.split(':');
     switch (step) {
       case 'ollama':
-        return kind === 'ollama';
+        // An invalid flag or environment value is told from the first step: nothing after it is true until it is fixed.
+        return kind === 'ollama' || (kind === 'config' && field !== 'apiKey');
       case 'provider':
         return (kind === 'config' || kind === 'config-warning') && field === 'provider';
       case 'review':
-        return kind === 'config' || kind === 'config-warning' || kind === 'model-missing' || kind === 'model-downloading' || kind === 'key-rejected';
+        return (
+          kind === 'config' ||
+          kind === 'config-warning' ||
+          kind === 'model-missing' ||
+          kind === 'model-downloading' ||
+          kind === 'key-rejected' ||
+          // A key saved offline is not a finished setup: the review says so plainly.
+          kind === 'key-unverified'
+        );
       case 'runner':
-        return kind === 'runner';
+        return kind === 'runner' || kind === 'key-unverified';
     }
   });
 }

@@ -38,8 +38,8 @@ const resolvedField = <T extends z.ZodType>(value: T) =>
  */
 export const PublicConfigSchema = z.object({
   provider: resolvedField(ProviderSchema),
-  /** `alias` is set when the input was `fast`, `balanced` or `powerful`; `value` is the model it resolved to. */
-  model: resolvedField(z.string()).extend({ alias: z.object({ alias: ModelAliasSchema, basis: z.string() }).optional() }),
+  /** `alias` is set when the input was `fast`, `balanced` or `powerful`; `value` is the model it resolved to. `why`: a default other than the usual one. */
+  model: resolvedField(z.string()).extend({ alias: z.object({ alias: ModelAliasSchema, basis: z.string() }).optional(), why: z.string().optional() }),
   baseUrl: resolvedField(z.string()),
   apiKey: resolvedField(z.string().nullable()),
   keys: z.object({

@@ -32,7 +32,7 @@ export const ProblemActionSchema = z.discriminatedUnion('kind', [
   /** `config:set-provider`. */
   z.object({ kind: z.literal('use-provider'), label, provider: z.enum(PROVIDERS) }),
   /** A screen of the window. */
-  z.object({ kind: z.literal('open'), label, route: z.enum(['logs', 'settings', 'setup']) }),
+  z.object({ kind: z.literal('open'), label, route: z.enum(['models', 'logs', 'settings', 'setup']) }),
   /** A page outside the app (only Ollama's download page). */
   z.object({ kind: z.literal('link'), label, url: z.literal(OLLAMA_DOWNLOAD_URL) }),
 ]);

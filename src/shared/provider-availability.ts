@@ -8,6 +8,8 @@ export interface ProviderChoice {
   selected: boolean;
   /** Why it cannot be chosen right now ("no API key", "Ollama not installed", "pinned by LLM_PROVIDER"); null when it can. */
   disabledReason: string | null;
+  /** The reason is a pin (a flag or the environment chose), not something wrong: shown as information. */
+  pinned: boolean;
 }
 
 /** Why a provider cannot be used right now, or null when it can. */
@@ -29,5 +31,6 @@ export function providerChoices(state: Pick<AppState, 'config' | 'ollama'>): Pro
     label: PROVIDER_INFO[candidate].label,
     selected: candidate === provider.value,
     disabledReason: pinnedReason ?? unusableReason(candidate, state),
+    pinned: pinnedReason !== null,
   }));
 }

@@ -47,7 +47,10 @@ test("a missing model is one problem with a Pull button; once pulled, the proble
   assert.deepEqual(ids(state()), ['model-missing:llama3.2']);
   const [problem] = state().problems;
   assert.equal(problem!.title, 'llama3.2 is not installed.');
-  assert.deepEqual(problem!.actions, [{ kind: 'pull', label: 'Pull (2.0 GB)', model: 'llama3.2', sizeBytes: 2e9 }]);
+  assert.deepEqual(problem!.actions, [
+    { kind: 'pull', label: 'Pull llama3.2 (2.0 GB)', model: 'llama3.2', sizeBytes: 2e9 },
+    { kind: 'open', label: 'Choose another', route: 'models' },
+  ]);
   assert.equal(state().lastError?.message, 'llama3.2 is not installed.');
 
   // What the banner's button does.

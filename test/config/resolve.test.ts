@@ -130,7 +130,12 @@ describe('smart default', () => {
   test('Ollama prefers its default model when installed, else the first installed one', () => {
     assert.equal(resolveConfig(input({ facts: { ollamaModels: ['qwen2.5:0.5b', 'llama3.2:latest'] } })).model.value, 'llama3.2');
     const firstInstalled = resolveConfig(input({ facts: { ollamaModels: ['qwen2.5:0.5b', 'phi3:mini'] } }));
-    assert.deepEqual(firstInstalled.model, { value: 'qwen2.5:0.5b', source: 'default', pinned: false });
+    assert.deepEqual(firstInstalled.model, {
+      value: 'qwen2.5:0.5b',
+      source: 'default',
+      pinned: false,
+      why: 'llama3.2 is not installed, using the first installed model',
+    });
     assert.deepEqual(firstInstalled.warnings, []);
   });
 

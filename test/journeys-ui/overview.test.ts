@@ -92,7 +92,7 @@ journey(
   },
 );
 
-journey('a missing model is shown once, on the banner, with "Pull (2.0 GB)"; pulling it clears the banner', async ({ scope, start }) => {
+journey('a missing model is shown once, on the banner, with "Pull llama3.2 (2.0 GB)"; pulling it clears the banner', async ({ scope, start }) => {
   const userDataDir = setUpProfile(scope, (settings) => {
     settings.provider = 'ollama';
     settings.providers.ollama.model = 'llama3.2';
@@ -109,7 +109,7 @@ journey('a missing model is shown once, on the banner, with "Pull (2.0 GB)"; pul
     await problems.getByText('llama3.2 is not installed.').waitFor(DEADLINE);
     assert.equal(await page.getByText(/llama3\.2 is not installed/).count(), 1, 'the problem is shown once');
     await app.shots('overview-model-missing');
-    await problems.getByRole('button', { name: 'Pull (2.0 GB)' }).click();
+    await problems.getByRole('button', { name: 'Pull llama3.2 (2.0 GB)' }).click();
     await problems.getByText(/llama3\.2 is downloading/).waitFor(DEADLINE);
     await problems.waitFor({ ...DEADLINE, state: 'detached' });
     await page.getByRole('region', { name: 'Ollama' }).getByText('llama3.2:latest').waitFor(DEADLINE);

@@ -118,7 +118,7 @@ journey(
       assert.equal(await body.getByText(/llama3\.2 is (downloading|not installed)/).count(), 1, 'still said once');
       assert.equal(await body.getByText(/ollama pull|is not installed in Ollama/).count(), 0, "the cascade's warning is not a second wording");
       await app.shot('wizard-review-missing');
-      await listed.getByRole('button', { name: 'Pull (2.0 GB)' }).click();
+      await listed.getByRole('button', { name: 'Pull llama3.2 (2.0 GB)' }).click();
       await listed.getByText(/^llama3\.2 is downloading/).waitFor(DEADLINE);
       // A model still downloading lets the user go on: the runner starts once it lands.
       await page.getByRole('button', { name: 'Looks good' }).click();

@@ -53,7 +53,12 @@ test('with no model configured, the first installed model is the default', async
   const fake = await startFakeOllama({ models: ['qwen2.5:0.5b'] });
   t.after(() => fake.close());
   const { report } = await doctor([], withFakeOnPath({ OLLAMA_HOST: fake.url }), tempDir(t));
-  assert.deepEqual(report.config.model, { value: 'qwen2.5:0.5b', source: 'default', pinned: false });
+  assert.deepEqual(report.config.model, {
+    value: 'qwen2.5:0.5b',
+    source: 'default',
+    pinned: false,
+    why: 'llama3.2 is not installed, using the first installed model',
+  });
   assert.equal(report.ollama.configuredModelPresent, true);
 });
 
@@ -81,13 +86,19 @@ test('a program that is not Ollama on the port is an error, and keeps running', 
   assert.equal((await fetch(url)).status, 404);
 });
 
-test('Ollama problems are warnings when a cloud provider is configured; a missing runner is an error', async (t) => {
+test('with a cloud provider Ollama has no lines, an unreachable endpoint is a warning; a missing runner is an error', async (t) => {
   const dir = tempDir(t);
-  const env = cleanEnv({ PATH: dir, ANTHROPIC_API_KEY: 'sk-ant-api03-abcdefghijklmnopqrstuvwxyz', OLLAMA_HOST: '127.0.0.1:1' });
+  const env = cleanEnv({
+    PATH: dir,
+    ANTHROPIC_API_KEY: 'sk-ant-api03-abcdefghijklmnopqrstuvwxyz',
+    ANTHROPIC_BASE_URL: 'http://127.0.0.1:1',
+    OLLAMA_HOST: '127.0.0.1:1',
+  });
   const { code, report } = await doctor(['--runner-command', path.join(dir, 'no-runner')], env, dir);
   assert.equal(report.config.provider.value, 'anthropic');
   assert.equal(report.config.apiKey.value, 'sk-ant-…wxyz');
-  assert.equal(statusOf(report, 'ollama-server'), 'warn');
+  assert.equal(statusOf(report, 'ollama-server'), undefined);
+  assert.equal(statusOf(report, 'anthropic-key'), 'warn');
   assert.equal(statusOf(report, 'runner'), 'error');
   assert.equal(code, 1);
 });

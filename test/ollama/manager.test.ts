@@ -197,7 +197,7 @@ test('a remote host is detected only, never launched', async (t) => {
   const { manager, output, runDir } = harness(t, { port: 1, host: 'http://ollama-remote.invalid:11434', probeTimeoutMs: 5000 });
   const state = await manager.start();
   assert.equal(state.server.phase, 'failed');
-  assert.match(JSON.stringify(state.server), /Ollama at http:\/\/ollama-remote\.invalid:11434 (is not reachable|accepted the connection)/);
+  assert.match(JSON.stringify(state.server), /Ollama at http:\/\/ollama-remote\.invalid:11434 (is not reachable|accepted the connection|did not answer)/);
   assert.equal(state.binary, null);
   assert.equal(output(), '');
   assert.equal(fs.existsSync(pidFilePath(runDir, 'ollama')), false);

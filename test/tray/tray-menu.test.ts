@@ -229,7 +229,10 @@ describe('problems come with their fix', () => {
         draft.ollama.configuredModelMissing = true;
       }),
     );
-    const pull = item(state, 'llama3.2 is not installed — Pull (2.0 GB)'.replace(/^/, '⚠ '));
+    // Pull and "Choose another": a submenu under the line naming the model.
+    assert.equal(item(state, '⚠ llama3.2 is not installed').type, 'submenu');
+    assert.deepEqual(item(state, 'Choose another').action, { kind: 'open', route: 'models' });
+    const pull = item(state, 'Pull llama3.2 (2.0 GB)');
     assert.deepEqual(pull.action, { kind: 'command', command: 'ollama:pull', payload: { model: 'llama3.2' } });
     assert.equal(labelsOf(state).filter((label) => label.includes('not installed')).length, 1, labelsOf(state).join('\n'));
     assert.equal(view(state).tooltip, 'Stigmer Desktop — llama3.2 is not installed.');

@@ -190,6 +190,8 @@ export class AppCore {
     await this.prepare();
     await this.#ollama.startForProvider();
     await this.#configuration.resolve();
+    // Ollama's models are known now: the model the runner gets may not be the one told at first.
+    this.#configuration.describe();
     const firstRun = !this.#options.settings.get().firstRunCompleted;
     this.#runner.want(this.#options.runnerAutoStart === 'always' || !firstRun);
     await this.#runner.apply('app started');

@@ -21,9 +21,12 @@ export interface HealthInputs {
   ollamaInstall?: AppState['ollamaInstall'] | undefined;
   /** A running custom runner given the control channel has not said `ready` for `waitedMs`; `source` gave it the channel. */
   silentChannel?: { waitedMs: number; source: ConfigSource } | null | undefined;
+  /** Where the runner command comes from: one pinned by a flag or the environment cannot be edited in Settings. */
+  runnerCommandSource?: ConfigSource | undefined;
 }
 
 const OPEN_LOGS: ProblemAction = { kind: 'open', label: 'Open logs', route: 'logs' };
+const CHOOSE_ANOTHER: ProblemAction = { kind: 'open', label: 'Choose another', route: 'models' };
 
 /**
  * A configuration error, with the fix where it can be made. A value pinned by the environment
@@ -77,8 +80,10 @@ function configWarning(issue: ConfigIssue, index: number): AppProblem {
   };
 }
 
-function runnerProblem(runner: RunnerStatus): AppProblem | null {
+function runnerProblem(runner: RunnerStatus, commandSource: ConfigSource | undefined): AppProblem | null {
   if (!runner.error || (runner.state !== 'failed' && runner.state !== 'crash-loop')) return null;
+  // A command pinned by --runner-command or STIGMER_RUNNER_COMMAND cannot be edited in Settings: no button that does nothing.
+  const pinnedBy = commandSource !== undefined && isPinnedSource(commandSource) ? sourceName(commandSource) : null;
   return {
     id: `runner:${runner.state}`,
     severity: 'error',
@@ -86,8 +91,12 @@ function runnerProblem(runner: RunnerStatus): AppProblem | null {
     title: sentence(
       `${runner.state === 'crash-loop' ? 'The runner keeps crashing' : 'The runner cannot run'}: ${runner.error.message.replace(/^the runner /i, 'it ')}`,
     ),
-    detail: sentence(runner.error.fix),
-    actions: [OPEN_LOGS, { kind: 'open', label: 'Edit runner command', route: 'settings' }, { kind: 'retry-runner', label: 'Retry' }],
+    detail: pinnedBy
+      ? `${sentence(runner.error.fix)} The runner command is set by ${pinnedBy}, so it cannot be edited here: change it where ${pinnedBy} is given, then start the app again.`
+      : sentence(runner.error.fix),
+    actions: pinnedBy
+      ? [OPEN_LOGS, { kind: 'retry-runner', label: 'Retry' }]
+      : [OPEN_LOGS, { kind: 'open', label: 'Edit runner command', route: 'settings' }, { kind: 'retry-runner', label: 'Retry' }],
   };
 }
 
@@ -110,7 +119,8 @@ function silentChannelProblem({ waitedMs, source }: { waitedMs: number; source: 
 }
 
 /** What keeps Ollama, the provider in use, from answering. */
-function ollamaProblem(ollama: OllamaState): AppProblem | null {
+function ollamaProblem(ollama: OllamaState, modelSource: ConfigSource): AppProblem | null {
+  const pinnedModel = isPinnedSource(modelSource);
   const { server } = ollama;
   if (server.phase === 'not-installed') {
     return {
@@ -154,8 +164,12 @@ function ollamaProblem(ollama: OllamaState): AppProblem | null {
     id: `model-missing:${model}`,
     severity: 'error',
     title: `${model} is not installed.`,
-    detail: `Ollama answers, but the configured model is not among its models. Pull it${size === null ? '' : ` (a ${formatBytes(size)} download)`}, or choose an installed model in Settings.`,
-    actions: [{ kind: 'pull', label: size === null ? 'Pull' : `Pull (${formatBytes(size)})`, model, sizeBytes: size }],
+    detail: `Ollama answers, but the configured model is not among its models, so the runner cannot answer. Pull it${size === null ? '' : ` (a ${formatBytes(size)} download)`}, or ${pinnedModel ? `set ${sourceName(modelSource)} to an installed model and start the app again` : 'choose an installed model'}.`,
+    actions: [
+      { kind: 'pull', label: size === null ? `Pull ${model}` : `Pull ${model} (${formatBytes(size)})`, model, sizeBytes: size },
+      // A model pinned by LLM_MODEL or --llm-model cannot be switched from the window: the detail says so.
+      ...(pinnedModel ? [] : [CHOOSE_ANOTHER]),
+    ],
   };
 }
 
@@ -182,7 +196,8 @@ function keyProblem(config: PublicConfig, keyChecks: AppState['keyChecks']): App
       id: `key-unverified:${provider}`,
       severity: 'warning',
       title: `The ${label} key is not verified yet.`,
-      detail: check.message,
+      // Plainly what happens next: a key saved offline looks finished otherwise.
+      detail: `${sentence(check.message)} The runner starts with it as it is; if ${label} rejects it, the runner cannot answer and this says so, with "Replace key". It is checked again when the app starts, or now with "Check now".`,
       actions: [{ kind: 'check-key', label: 'Check now', provider }],
     };
   }
@@ -193,14 +208,15 @@ function keyProblem(config: PublicConfig, keyChecks: AppState['keyChecks']): App
  * Every problem the user should act on, most fundamental first, each once, with the actions
  * that fix it. Pure: the Overview banner, the tray and `lastError` are all views of this list.
  */
-export function deriveProblems({ config, ollama, runner, keyChecks, incident, silentChannel, ollamaInstall }: HealthInputs): AppProblem[] {
+export function deriveProblems({ config, ollama, runner, keyChecks, incident, silentChannel, ollamaInstall, runnerCommandSource }: HealthInputs): AppProblem[] {
   const problems: AppProblem[] = config.errors.map(configProblem);
   const installing = ollamaInstall ? ollamaInstallProblem(ollamaInstall) : null;
-  const runnerStuck = runnerProblem(runner);
+  const runnerStuck = runnerProblem(runner, runnerCommandSource);
   if (runnerStuck) problems.push(runnerStuck);
   if (silentChannel && runner.state === 'running') problems.push(silentChannelProblem(silentChannel));
   // While Ollama installs, its progress stands in for "not installed".
-  const ollamaIssue = config.provider.value === 'ollama' && !(installing && ollama.server.phase === 'not-installed') ? ollamaProblem(ollama) : null;
+  const ollamaIssue =
+    config.provider.value === 'ollama' && !(installing && ollama.server.phase === 'not-installed') ? ollamaProblem(ollama, config.model.source) : null;
   if (ollamaIssue) problems.push(ollamaIssue);
   if (installing) problems.push(installing);
   const key = keyProblem(config, keyChecks);
@@ -223,8 +239,14 @@ export function leadingError(problems: readonly AppProblem[]): UserError | null 
   return first ? { message: first.title, fix: first.detail } : null;
 }
 
-/** No usable configuration yet: the wizard is offered again. */
-export function deriveNeedsSetup({ config, ollama }: Pick<HealthInputs, 'config' | 'ollama'>): boolean {
-  if (config.errors.length > 0) return true;
-  return config.provider.value === 'ollama' && (ollama.server.phase === 'not-installed' || ollama.configuredModelMissing);
+/**
+ * Whether the wizard is offered again: only for what setup can fix. A value pinned by a flag or the
+ * environment cannot be fixed in the window (the Overview tells how to unset it), and a model that
+ * went missing after setup is one banner with "Pull" and "Choose another", not five steps again.
+ * A missing key stays a setup matter even with a pinned provider: the wizard's key step adds it.
+ */
+export function deriveNeedsSetup({ config, ollama, setupCompleted }: Pick<HealthInputs, 'config' | 'ollama'> & { setupCompleted: boolean }): boolean {
+  if (config.errors.some((issue) => issue.field === 'apiKey' || !isPinnedSource(issue.source))) return true;
+  if (config.errors.length > 0 || config.provider.value !== 'ollama') return false;
+  return ollama.server.phase === 'not-installed' || (ollama.configuredModelMissing && !setupCompleted);
 }

@@ -6,7 +6,7 @@ import { CLOUD_PROVIDERS, PROVIDER_INFO, type Provider } from '../../shared/prov
 import { normaliseBaseUrl } from '../../lib/base-url.ts';
 import type { CommandLine } from '../config/cli-options.ts';
 import { resolveCurrentConfig } from '../config/current-config.ts';
-import { toPublicConfig } from '../config/public-config.ts';
+import { describeModel, toPublicConfig } from '../config/public-config.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
 import type { Redactor } from '../../lib/redactor.ts';
 import { resolveControlChannel, resolveRunnerCommand, type ControlChannelSwitch, type RunnerCommandResult } from '../runner/command.ts';
@@ -63,6 +63,8 @@ export class Configuration {
   #controlChannel: ControlChannelSwitch | undefined;
   /** A runner command saved with "restart later": applied at the runner's next restart. */
   #pendingRunnerCommand: string | null = null;
+  /** Lines `describe` logged already. */
+  readonly #described = new Set<string>();
   readonly #reconfigurations = new OperationQueue();
 
   constructor(deps: ConfigurationDeps) {
@@ -210,15 +212,25 @@ export class Configuration {
     await this.reconfigure('key storage changed');
   }
 
-  /** The configuration as log lines: without a window, the log is where the user reads it. */
+  /**
+   * The configuration as log lines: without a window, the log is where the user reads it. Called
+   * again once Ollama's models are known (they decide the default model and the aliases): only
+   * the lines that changed are logged then, so the last line names the model the runner gets.
+   */
   describe(): void {
-    const { log } = this.#deps;
     const { provider, model, baseUrl, apiKey } = toPublicConfig(this.#config);
-    log(
-      'info',
-      `Configuration: provider ${provider.value} (${provider.source}), model ${model.alias ? `${model.alias.alias} → ` : ''}${model.value} (${model.source}), base URL ${baseUrl.value} (${baseUrl.source})${apiKey.value ? `, key ${apiKey.value} (${apiKey.source})` : ''}`,
-    );
-    for (const warning of this.#config.warnings) log('warn', warning.message);
-    for (const error of this.#config.errors) log('error', `${error.message} — the runner will not start until this is fixed`);
+    const lines: Array<['info' | 'warn' | 'error', string]> = [
+      [
+        'info',
+        `Configuration: provider ${provider.value} (${provider.source}), model ${describeModel(model)}, base URL ${baseUrl.value} (${baseUrl.source})${apiKey.value ? `, key ${apiKey.value} (${apiKey.source})` : ''}`,
+      ],
+      ...this.#config.warnings.map((warning): ['warn', string] => ['warn', warning.message]),
+      ...this.#config.errors.map((error): ['error', string] => ['error', `${error.message} — the runner will not start until this is fixed`]),
+    ];
+    for (const [level, line] of lines) {
+      if (this.#described.has(line)) continue;
+      this.#described.add(line);
+      this.#deps.log(level, line);
+    }
   }
 }

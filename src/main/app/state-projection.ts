@@ -37,6 +37,7 @@ export function projectState(sources: StateSources): AppState {
     incident: sources.incident,
     silentChannel: sources.silentChannel,
     ollamaInstall: sources.ollamaInstall,
+    runnerCommandSource: sources.runnerCommand.source,
   });
   return {
     host: sources.host,
@@ -61,7 +62,7 @@ export function projectState(sources: StateSources): AppState {
     problems,
     lastError: leadingError(problems),
     firstRun: !settings.firstRunCompleted,
-    needsSetup: deriveNeedsSetup({ config, ollama }),
+    needsSetup: deriveNeedsSetup({ config, ollama, setupCompleted: settings.firstRunCompleted }),
     savedBaseUrls: {
       anthropic: settings.providers.anthropic.baseUrl ?? null,
       openai: settings.providers.openai.baseUrl ?? null,

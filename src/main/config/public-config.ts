@@ -15,3 +15,11 @@ export function toPublicConfig(config: ResolvedConfig): PublicConfig {
     warnings: config.warnings,
   };
 }
+
+/**
+ * The model as every report names it, with why when it is not what the user would expect:
+ * "fast → llama3.2:1b (settings)", "phi3:mini (default: llama3.2 is not installed, using the first installed model)".
+ */
+export function describeModel(model: Pick<ResolvedConfig['model'], 'value' | 'source' | 'alias' | 'why'>): string {
+  return `${model.alias ? `${model.alias.alias} → ` : ''}${model.value} (${model.source}${model.why ? `: ${model.why}` : ''})`;
+}

@@ -43,8 +43,11 @@ export interface CascadeInput {
 
 export interface ResolvedConfig {
   provider: ResolvedField<Provider>;
-  /** With `alias` when the input was `fast`, `balanced` or `powerful`: `value` is the model it resolved to. */
-  model: ResolvedField<string> & { alias?: Omit<AliasResolution, 'model'> };
+  /**
+   * With `alias` when the input was `fast`, `balanced` or `powerful`: `value` is the model it resolved to.
+   * With `why` when the default is not the provider's usual model (it is not installed).
+   */
+  model: ResolvedField<string> & { alias?: Omit<AliasResolution, 'model'>; why?: string };
   /** The active provider's endpoint, `endpoints[provider]`. */
   baseUrl: ResolvedField<string>;
   /**
@@ -114,13 +117,16 @@ function resolveProvider(input: CascadeInput, keys: ResolvedConfig['keys'], issu
   return field(smartDefault, 'default');
 }
 
-function defaultModel(provider: Provider, facts: DetectedFacts): string {
+/**
+ * The smart default model, with why when it is not the provider's usual one: the runner gets
+ * exactly this, so every report (`--print-config`, the startup line, `--doctor`) says the same.
+ */
+function defaultModel(provider: Provider, facts: DetectedFacts): ResolvedConfig['model'] {
   const preferred = PROVIDER_INFO[provider].defaultModel;
   const installed = facts.ollamaModels;
-  if (provider !== 'ollama' || !installed || installed.length === 0 || isOllamaModelInstalled(preferred, installed)) {
-    return preferred;
-  }
-  return installed[0] ?? preferred;
+  const first = installed?.[0];
+  if (provider !== 'ollama' || first === undefined || isOllamaModelInstalled(preferred, installed ?? [])) return field(preferred, 'default');
+  return { ...field(first, 'default'), why: `${preferred} is not installed, using the first installed model` };
 }
 
 function resolveModel(input: CascadeInput, provider: Provider, issues: Issues): ResolvedConfig['model'] {
@@ -135,7 +141,7 @@ function resolveModel(input: CascadeInput, provider: Provider, issues: Issues): 
       ],
       (raw) => ({ ok: true, value: raw }),
       issues,
-    ) ?? field(defaultModel(provider, input.facts), 'default');
+    ) ?? defaultModel(provider, input.facts);
   const aliased = resolveModelAlias(provider, given.value, { installed: input.facts.ollamaModelSizes, totalMemoryBytes: input.facts.totalMemoryBytes });
   const model = aliased ? { ...given, value: aliased.model, alias: { alias: aliased.alias, basis: aliased.basis } } : given;
 

@@ -1,5 +1,5 @@
 import { parseCommandLine, formatHelp, type CommandLine } from '../config/cli-options.ts';
-import { resolveCurrentConfig } from '../config/current-config.ts';
+import { resolveWithOllama } from './ollama-facts.ts';
 import { appPaths, defaultUserDataDir } from '../profile/paths.ts';
 import { acquireProfileLock, describeHeldLock } from '../profile/profile-lock.ts';
 import { openHeadlessSecrets } from '../secrets/headless-secrets.ts';
@@ -42,7 +42,7 @@ export async function runHeadless(argv: readonly string[], env: NodeJS.ProcessEn
   // The one-shot commands keep stdout for their report; problems with the settings go to stderr.
   for (const warning of [...settingsStore.warnings, ...messages]) process.stderr.write(`stigmer: warning: ${warning}\n`);
   if (commandLine.printConfig) {
-    const config = await resolveCurrentConfig({ flags: commandLine.config, env, settings: settingsStore.get(), secrets });
+    const { config } = await resolveWithOllama({ flags: commandLine.config, env, settings: settingsStore.get(), secrets });
     process.stdout.write(`${formatPrintConfig(config, secrets)}\n`);
     return config.errors.length > 0 ? EXIT.invalidConfig : EXIT.ok;
   }

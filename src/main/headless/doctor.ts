@@ -6,13 +6,14 @@ import fs from 'node:fs';
 import type { CommandLine } from '../config/cli-options.ts';
 import { resolveCurrentConfig } from '../config/current-config.ts';
 import { isOllamaModelInstalled } from '../../lib/model-names.ts';
-import { toPublicConfig } from '../config/public-config.ts';
+import { describeModel, toPublicConfig } from '../config/public-config.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
-import { probeOllama, type ProbeResult } from '../ollama/detect.ts';
+import type { ProbeResult } from '../ollama/detect.ts';
 import { findOllamaBinary, readOllamaVersion } from '../ollama/find-binary.ts';
-import { connectableOllamaUrl, isLocalOllamaHost, parseOllamaHost } from '../../lib/ollama-host.ts';
+import { isLocalOllamaHost, parseOllamaHost } from '../../lib/ollama-host.ts';
 import { decideStart } from '../ollama/decisions.ts';
-import { createOllamaClient, listModels } from '../ollama/models.ts';
+import { describeProbe, ollamaUrlOf, readOllama, resolveWithOllama } from './ollama-facts.ts';
+import { checkKey } from '../providers/provider-api.ts';
 import { isRecordedProcess, pidFilePath, readPidFile } from '../process/pid-file.ts';
 import {
   BUILT_IN_RUNNER_ENTRY,
@@ -25,7 +26,7 @@ import {
 } from '../runner/command.ts';
 import { CONTROL_CHANNEL_PLACE } from '../../shared/runner-channel.ts';
 import { Redactor } from '../../lib/redactor.ts';
-import { CLOUD_PROVIDERS } from '../../shared/providers.ts';
+import { CLOUD_PROVIDERS, PROVIDER_INFO, isCloudProvider } from '../../shared/providers.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { DoctorCheck, DoctorReport, DoctorStatus } from '../../shared/doctor.ts';
 import type { OllamaBinary, OllamaOwner } from '../../shared/ollama.ts';
@@ -43,14 +44,8 @@ export interface DoctorInputs {
 
 const check = (name: string, status: DoctorStatus, detail: string, fix: string | null = null): DoctorCheck => ({ name, status, detail, fix });
 
-function describeProbe(probe: Exclude<ProbeResult, { kind: 'running' }>): string {
-  if (probe.kind === 'refused') return 'connection refused, nothing listens there';
-  if (probe.kind === 'timeout') return `no answer within ${probe.afterMs / 1000} s`;
-  return probe.detail;
-}
-
 function configCheck(config: ResolvedConfig): DoctorCheck {
-  const summary = `${config.provider.value} (${config.provider.source}), model ${config.model.value} (${config.model.source}), ${config.baseUrl.value} (${config.baseUrl.source})`;
+  const summary = `${config.provider.value} (${config.provider.source}), model ${describeModel(config.model)}, ${config.baseUrl.value} (${config.baseUrl.source})`;
   if (config.errors.length > 0) {
     return check(
       'configuration',
@@ -62,6 +57,37 @@ function configCheck(config: ResolvedConfig): DoctorCheck {
   if (config.warnings.length > 0)
     return check('configuration', 'warn', `${summary}; ${config.warnings.map((issue) => issue.message).join('; ')}`, 'see the warnings above');
   return check('configuration', 'ok', summary);
+}
+
+/**
+ * The cloud provider in use: its endpoint answers and accepts the key, with the same call the app
+ * checks keys with. Offline is a warning (the runner retries, the key may be fine); a rejected
+ * key is an error. Null without a key: the configuration check says so already.
+ */
+async function cloudCheck(config: ResolvedConfig): Promise<DoctorCheck | null> {
+  const provider = config.provider.value;
+  const key = config.apiKey;
+  if (!isCloudProvider(provider) || key.value === null) return null;
+  const label = PROVIDER_INFO[provider].label;
+  const baseUrl = config.baseUrl.value;
+  const result = await checkKey({ provider, key: key.value, baseUrl });
+  const name = `${provider}-key`;
+  const fix = result.fix ?? null;
+  switch (result.outcome) {
+    case 'valid':
+      return check(name, 'ok', `${label} at ${baseUrl} accepted the key ${result.masked} (${key.source})`);
+    case 'rejected':
+      return check(name, 'error', `${result.message} (key ${result.masked} from ${key.source}, endpoint ${baseUrl})`, fix ?? `replace the ${label} key`);
+    case 'unreachable':
+      return check(
+        name,
+        'warn',
+        `${result.message}: the key ${result.masked} (${key.source}) is not verified`,
+        fix ?? `check the network or the ${label} base URL; the runner tries again when it starts`,
+      );
+    default:
+      return check(name, 'warn', `${result.message} (key ${result.masked} not verified)`, fix);
+  }
 }
 
 /** Where a key saved now is kept; a plaintext key file is worth a warning even when the user chose it. */
@@ -84,98 +110,37 @@ async function ownerOfLocalServer(runDir: string): Promise<OllamaOwner> {
 
 export async function runDoctor(inputs: DoctorInputs): Promise<DoctorReport> {
   const sources = { flags: inputs.commandLine.config, env: inputs.env, settings: inputs.settings, secrets: inputs.secrets };
-  let config = await resolveCurrentConfig(sources);
   // The same endpoint the app core hands the Ollama manager and the runner.
-  const host = parseOllamaHost(config.endpoints.ollama.value);
-  const url = connectableOllamaUrl(host);
+  const url = ollamaUrlOf(await resolveCurrentConfig(sources));
+  const host = parseOllamaHost(url);
   const local = isLocalOllamaHost(host);
-  // Ollama problems are errors only when Ollama is the provider; otherwise they are worth knowing.
-  const severe: DoctorStatus = config.provider.value === 'ollama' ? 'error' : 'warn';
+  const snapshot = await readOllama(url);
+  // The model the runner gets: with Ollama, resolved with its installed models.
+  const { config } = await resolveWithOllama(sources, snapshot);
+  const usesOllama = config.provider.value === 'ollama';
 
-  const found = local ? findOllamaBinary({ flagPath: inputs.commandLine.ollamaPath, settingPath: inputs.settings.ollama.path, env: inputs.env }) : undefined;
+  const found =
+    local && usesOllama ? findOllamaBinary({ flagPath: inputs.commandLine.ollamaPath, settingPath: inputs.settings.ollama.path, env: inputs.env }) : undefined;
   let binary: OllamaBinary | null = null;
   if (found?.found) {
     const version = await readOllamaVersion(found.path, { env: { ...inputs.env, OLLAMA_HOST: url } });
     binary = { path: found.path, source: found.source, version: version ?? null };
   }
 
-  const probe = await probeOllama(url);
+  const { probe, modelsProblem } = snapshot;
   const reachable = probe.kind === 'running';
   const owner: OllamaOwner | null = reachable ? (local ? await ownerOfLocalServer(inputs.runDir) : 'remote') : null;
-  let models: string[] = [];
-  let modelsProblem: string | undefined;
-  if (reachable) {
-    try {
-      models = (await listModels(createOllamaClient(url), url)).map((model) => model.name);
-      config = await resolveCurrentConfig({ ...sources, facts: { ollamaModels: models } });
-    } catch (error) {
-      modelsProblem = error instanceof Error ? error.message : String(error);
-    }
-  }
-  const configuredModel = config.provider.value === 'ollama' ? config.model.value : null;
+  const models = snapshot.models?.map((model) => model.name) ?? [];
+  const configuredModel = usesOllama ? config.model.value : null;
   const configuredModelPresent = configuredModel !== null && reachable && !modelsProblem ? isOllamaModelInstalled(configuredModel, models) : null;
 
   const checks: DoctorCheck[] = [configCheck(config), keyStorageCheck(inputs.secrets)];
-
-  if (!local) checks.push(check('ollama-binary', 'ok', `not needed: Ollama runs on another machine (${url})`));
-  else if (binary) {
-    checks.push(
-      binary.version
-        ? check('ollama-binary', 'ok', `${binary.path} (version ${binary.version}, found via ${binary.source})`)
-        : check('ollama-binary', 'warn', `${binary.path} did not report a version with --version`, 'check that it is the ollama binary, or reinstall Ollama'),
-    );
-  } else if (found && !found.found) {
-    checks.push(check('ollama-binary', reachable ? 'warn' : severe, found.reason, found.fix));
+  // Ollama's lines only when Ollama is used; a cloud provider's endpoint and key otherwise.
+  if (usesOllama) checks.push(...ollamaChecks({ url, local, found, binary, probe, owner, models, modelsProblem, configuredModel, configuredModelPresent }));
+  else {
+    const cloud = await cloudCheck(config);
+    if (cloud) checks.push(cloud);
   }
-
-  if (probe.kind === 'running') {
-    checks.push(check('ollama-server', 'ok', `Ollama ${probe.version} answers at ${url} (${owner})`));
-  } else {
-    const decision = decideStart({ url, local, binary: found ?? { found: false, reason: '', fix: '', searched: [] }, probe });
-    if (decision.action === 'launch') {
-      checks.push(
-        check(
-          'ollama-server',
-          'warn',
-          `no Ollama server at ${url} (${describeProbe(probe)}); Stigmer starts ${decision.binaryPath} serve when it runs`,
-          `or start it yourself: ${decision.binaryPath} serve`,
-        ),
-      );
-    } else if (decision.action === 'report' && decision.phase.phase === 'failed') {
-      checks.push(check('ollama-server', severe, decision.phase.reason, decision.phase.fix));
-    } else {
-      checks.push(
-        check(
-          'ollama-server',
-          severe,
-          `no Ollama server at ${url} (${describeProbe(probe)}) and none can be started`,
-          'install Ollama (see ollama-binary), or point OLLAMA_HOST at a running server',
-        ),
-      );
-    }
-  }
-
-  if (modelsProblem) {
-    checks.push(check('ollama-models', severe, modelsProblem, 'check the Ollama log'));
-  } else if (!reachable) {
-    checks.push(check('ollama-models', 'warn', 'cannot list models while the server is not reachable', 'see ollama-server'));
-  } else if (configuredModel === null) {
-    checks.push(
-      check('ollama-models', 'ok', models.length > 0 ? `installed: ${models.join(', ')}` : 'no models installed (Ollama is not the configured provider)'),
-    );
-  } else if (configuredModelPresent) {
-    checks.push(check('ollama-models', 'ok', `${configuredModel} is installed (all: ${models.join(', ')})`));
-  } else {
-    checks.push(
-      check(
-        'ollama-models',
-        'error',
-        `the configured model ${configuredModel} is not installed${models.length > 0 ? ` (installed: ${models.join(', ')})` : ' (no models installed)'}`,
-        `pull it: ollama pull ${configuredModel} (or from the Stigmer window), or choose an installed model with --llm-model`,
-      ),
-    );
-  }
-
   // A key written into the runner command is masked like everywhere the app prints a command.
   const redactor = new Redactor(CLOUD_PROVIDERS.flatMap((provider) => config.keys[provider]?.value ?? []));
   const redact = (text: string): string => redactor.redact(text);
@@ -251,6 +216,96 @@ function controlChannelCheck(command: RunnerCommand | undefined, { enabled, sour
     'ok',
     `${state}: the runner takes no tasks (Playground, provider check); turn it on in ${CONTROL_CHANNEL_PLACE} or with --runner-control-channel if it reads the channel`,
   );
+}
+
+interface OllamaFindings {
+  url: string;
+  local: boolean;
+  found: ReturnType<typeof findOllamaBinary> | undefined;
+  binary: OllamaBinary | null;
+  probe: ProbeResult;
+  owner: OllamaOwner | null;
+  models: string[];
+  modelsProblem: string | undefined;
+  configuredModel: string | null;
+  configuredModelPresent: boolean | null;
+}
+
+/** Binary, server and models, for a configuration that uses Ollama: what is wrong is an error. */
+function ollamaChecks({
+  url,
+  local,
+  found,
+  binary,
+  probe,
+  owner,
+  models,
+  modelsProblem,
+  configuredModel,
+  configuredModelPresent,
+}: OllamaFindings): DoctorCheck[] {
+  const checks: DoctorCheck[] = [];
+  const reachable = probe.kind === 'running';
+  if (!local) checks.push(check('ollama-binary', 'ok', `not needed: Ollama runs on another machine (${url})`));
+  else if (binary) {
+    checks.push(
+      binary.version
+        ? check('ollama-binary', 'ok', `${binary.path} (version ${binary.version}, found via ${binary.source})`)
+        : check('ollama-binary', 'warn', `${binary.path} did not report a version with --version`, 'check that it is the ollama binary, or reinstall Ollama'),
+    );
+  } else if (found && !found.found) {
+    checks.push(check('ollama-binary', reachable ? 'warn' : 'error', found.reason, found.fix));
+  }
+
+  if (probe.kind === 'running') {
+    checks.push(check('ollama-server', 'ok', `Ollama ${probe.version} answers at ${url} (${owner})`));
+  } else {
+    const decision = decideStart({ url, local, binary: found ?? { found: false, reason: '', fix: '', searched: [] }, probe });
+    if (decision.action === 'launch') {
+      checks.push(
+        check(
+          'ollama-server',
+          'warn',
+          `no Ollama server at ${url} (${describeProbe(probe)}); Stigmer starts ${decision.binaryPath} serve when it runs`,
+          `or start it yourself: ${decision.binaryPath} serve`,
+        ),
+      );
+    } else if (decision.action === 'report' && decision.phase.phase === 'failed') {
+      checks.push(check('ollama-server', 'error', decision.phase.reason, decision.phase.fix));
+    } else {
+      checks.push(
+        check(
+          'ollama-server',
+          'error',
+          `no Ollama server at ${url} (${describeProbe(probe)}) and none can be started`,
+          'install Ollama (see ollama-binary), or point OLLAMA_HOST at a running server',
+        ),
+      );
+    }
+  }
+
+  if (modelsProblem) {
+    checks.push(check('ollama-models', 'error', modelsProblem, 'check the Ollama log'));
+  } else if (!reachable) {
+    checks.push(check('ollama-models', 'warn', 'cannot list models while the server is not reachable', 'see ollama-server'));
+  } else if (configuredModel === null) {
+    checks.push(
+      check('ollama-models', 'ok', models.length > 0 ? `installed: ${models.join(', ')}` : 'no models installed (Ollama is not the configured provider)'),
+    );
+  } else if (configuredModelPresent) {
+    checks.push(check('ollama-models', 'ok', `${configuredModel} is installed (all: ${models.join(', ')})`));
+  } else {
+    checks.push(
+      check(
+        'ollama-models',
+        'error',
+        `the configured model ${configuredModel} is not installed${models.length > 0 ? ` (installed: ${models.join(', ')})` : ' (no models installed)'}`,
+        `pull it: ollama pull ${configuredModel} (or from the Stigmer window), or choose an installed model with --llm-model`,
+      ),
+    );
+  }
+
+  return checks;
 }
 
 const isFile = (file: string): boolean => fs.statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;

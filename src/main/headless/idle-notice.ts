@@ -1,3 +1,4 @@
+import { networkExposure } from '../../shared/ollama-exposure.ts';
 import type { AppState } from '../../shared/state-schema.ts';
 
 /**
@@ -41,4 +42,20 @@ export function createIdleAnnouncer(log: (notice: string) => void): { begin(stat
     update,
     end: () => void (active = false),
   };
+}
+
+/**
+ * What a headless host says once it is up, beside the runner's own lines: a state that is not an
+ * error but that a user reading only the terminal must know. With `--ui` on a first run the
+ * runner waits for the wizard, which would otherwise look like a hang; "Expose to network" opens
+ * Ollama to every machine that can reach this one.
+ */
+export function startNotices(state: AppState, { ui }: { ui: boolean }): Array<{ level: 'info' | 'warn'; msg: string }> {
+  const notices: Array<{ level: 'info' | 'warn'; msg: string }> = [];
+  if (ui && state.firstRun && state.runner.state === 'stopped') {
+    notices.push({ level: 'info', msg: 'The runner waits for setup: open the UI and finish the wizard (or "Set up later", then Start on the Overview).' });
+  }
+  const exposure = networkExposure(state);
+  if (exposure) notices.push({ level: 'warn', msg: `${exposure.message} ${exposure.fix}` });
+  return notices;
 }

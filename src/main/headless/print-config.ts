@@ -5,6 +5,8 @@ import type { SecretStore } from '../secrets/secret-store.ts';
 /**
  * The `--print-config` document (DESIGN.md §4): every field as `{value, source, pinned}`, keys
  * masked, each provider's endpoint, where saved keys are kept (`keyStorage`), and `errors`/`warnings` as sentences.
+ * The model is the one the runner gets (resolved with Ollama's installed models, see `resolveWithOllama`),
+ * with `why` when it is not the expected one.
  */
 export function formatPrintConfig(config: ResolvedConfig, secrets: Pick<SecretStore, 'persistence' | 'notice'>): string {
   const { keys, errors, warnings, ...fields } = toPublicConfig(config);

@@ -6,7 +6,7 @@ import { appPaths } from '../profile/paths.ts';
 import type { HeadlessSecrets } from '../secrets/headless-secrets.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
-import { createIdleAnnouncer } from './idle-notice.ts';
+import { createIdleAnnouncer, startNotices } from './idle-notice.ts';
 import { ensureRendererBuilt } from './renderer-build.ts';
 import { createStdoutEcho } from './stdout-echo.ts';
 import type { UiServer } from './ui-server.ts';
@@ -96,6 +96,7 @@ export async function runApp(options: RunOptions): Promise<number> {
     return 1;
   }
   if (!commandLine.ui) idle.begin(core.getState());
+  for (const notice of startNotices(core.getState(), { ui: commandLine.ui })) logs.log('app', notice.level, notice.msg);
   if (ui) {
     // The URL carries the access token: it goes to the terminal only, never to the log files.
     echo.flush();

@@ -43,7 +43,8 @@ export function decideStart(facts: StartFacts): StartDecision {
       );
     case 'timeout':
       return failed(
-        `${url} accepted the connection but did not answer within ${Math.round(probe.afterMs / 100) / 10} s`,
+        // Only a local port is known to have accepted: a remote one may be dropped on the way.
+        `${url} ${local ? 'accepted the connection but ' : ''}did not answer within ${Math.round(probe.afterMs / 100) / 10} s`,
         local
           ? 'if that is Ollama, it is stuck: restart it; otherwise free the port or set OLLAMA_HOST to another port'
           : 'check that the machine and Ollama on it are up, and that the network lets the port through',

@@ -128,7 +128,7 @@ const TRAY_PROBLEMS = 3;
 
 /**
  * Each problem once, with its fix: one action makes the line itself the button
- * ("llama3.2 is not installed — Pull (2.0 GB)"); several become a submenu.
+ * ("The Anthropic key is not verified yet — Check now"); several become a submenu.
  */
 function problemItems(problems: readonly AppProblem[]): TrayMenuItem[] {
   return problems.slice(0, TRAY_PROBLEMS).map((problem) => {

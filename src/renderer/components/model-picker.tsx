@@ -1,3 +1,4 @@
+import { sourceName } from '../../shared/config.ts';
 import { useEffect, useState } from 'preact/hooks';
 import type { ModelList, ModelOption } from '../../shared/ipc.ts';
 import type { OllamaPullResult } from '../../shared/ollama.ts';
@@ -74,8 +75,9 @@ export function ModelPicker({
   return (
     <div class="model-picker">
       {pinned ? (
-        <p class="hint">
-          <PinnedBadge source={state.config.model.source} /> The model is set outside the app; a choice saved here is used once that is unset.
+        <p class="hint" id={`${selectId}-pinned`}>
+          <PinnedBadge source={state.config.model.source} /> The model is set by {sourceName(state.config.model.source)}, so it cannot be changed here: unset{' '}
+          {sourceName(state.config.model.source)} and start the app again to choose another.
         </p>
       ) : null}
       <div class="inline-form">
@@ -101,7 +103,13 @@ export function ModelPicker({
             </button>
           )
         ) : (
-          <button type="button" class="button button--primary" disabled={action.busy || !choice || inUse} onClick={save}>
+          <button
+            type="button"
+            class="button button--primary"
+            disabled={action.busy || !choice || inUse || pinned}
+            aria-describedby={pinned ? `${selectId}-pinned` : undefined}
+            onClick={save}
+          >
             {inUse ? 'In use' : 'Use this model'}
           </button>
         )}

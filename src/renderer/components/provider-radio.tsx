@@ -30,6 +30,14 @@ function onGroupKeyDown(event: KeyboardEvent, onChange: (provider: Provider) => 
 }
 
 /** The provider radio group; an unusable option is disabled and says why. */
+/**
+ * A pin is information (the user chose, outside the app); a provider in use that cannot work is
+ * an error; another provider that cannot be chosen yet is a catch, in the warning colour.
+ */
+const reasonTone = (choice: ProviderChoice): 'info' | 'error' | 'warning' => (choice.pinned ? 'info' : choice.selected ? 'error' : 'warning');
+const reasonText = (choice: ProviderChoice): string =>
+  choice.selected ? `In use, ${choice.pinned ? '' : 'but '}${choice.disabledReason}` : `Unavailable: ${choice.disabledReason}`;
+
 export function ProviderRadio({
   choices,
   value,
@@ -61,11 +69,7 @@ export function ProviderRadio({
             <span class="choice__text">
               <span class="choice__title">{choice.label}</span>
               <span class="choice__description" id={reasonId}>
-                {disabled ? (
-                  <span class="choice__reason">{choice.selected ? `In use, ${choice.disabledReason}` : `Unavailable: ${choice.disabledReason}`}</span>
-                ) : (
-                  DESCRIPTIONS[choice.provider]
-                )}
+                {disabled ? <span class={`choice__reason choice__reason--${reasonTone(choice)}`}>{reasonText(choice)}</span> : DESCRIPTIONS[choice.provider]}
               </span>
             </span>
           </label>

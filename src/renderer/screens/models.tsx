@@ -1,7 +1,9 @@
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { ModelCatalog } from '../../shared/ipc.ts';
+import { sourceName } from '../../shared/config.ts';
 import { isOllamaModelInstalled, ollamaNameProblem, type FitVerdict } from '../../shared/model-catalog.ts';
-import { ActionError, Card, Problem, SourceBadge, StatusPill, useAction } from '../components/ui.tsx';
+import { ActionError, Card, PinnedBadge, Problem, SourceBadge, StatusPill, useAction } from '../components/ui.tsx';
 import { formatBytes } from '../format.ts';
 import { useAppState, useStore } from '../store.ts';
 import { LIMITS } from '../../shared/limits.ts';
@@ -45,9 +47,22 @@ function InstalledModels({ catalog }: { catalog: ModelCatalog }) {
   const [run, action] = useAction();
   const active = state.config.provider.value === 'ollama' ? state.config.model.value : null;
   const pinned = state.config.model.pinned;
+  // Deleting the model in use offers the switch first: the next installed model, unless the model is pinned.
+  const switchTo = active !== null && !pinned ? catalog.installed.find((model) => !isOllamaModelInstalled(active, [model.name]))?.name : undefined;
+  const remove = async (name: string) => {
+    const result = await bridge.invoke('ollama:delete', { model: name });
+    setConfirming(null);
+    setFreed(`Deleted ${result.model}; ${formatBytes(result.freedBytes)} freed.`);
+  };
   if (catalog.installed.length === 0) return <p class="muted">No models installed yet. Pull one of the suggestions below, or any model by name.</p>;
   return (
     <>
+      {pinned && state.config.provider.value === 'ollama' ? (
+        <p class="hint" id="models-pinned">
+          <PinnedBadge source={state.config.model.source} /> The model in use is set by {sourceName(state.config.model.source)}, so Use is off: unset{' '}
+          {sourceName(state.config.model.source)} and start the app again to choose another.
+        </p>
+      ) : null}
       <div class="table-scroll">
         <table class="models-table">
           <thead>
@@ -71,71 +86,93 @@ function InstalledModels({ catalog }: { catalog: ModelCatalog }) {
           <tbody>
             {catalog.installed.map((model) => {
               const inUse = active !== null && isOllamaModelInstalled(active, [model.name]);
+              const confirm = (
+                <span class="confirm" role="group" aria-label={`Confirm deleting ${model.name}`}>
+                  <span>
+                    {inUse
+                      ? `${model.name} is the model in use: once it is deleted, the runner cannot answer until another model is chosen or it is pulled again. `
+                      : ''}
+                    Delete and free {formatBytes(model.sizeBytes)}?
+                  </span>
+                  {inUse && switchTo ? (
+                    <button
+                      type="button"
+                      class="button button--primary"
+                      disabled={action.busy}
+                      onClick={() =>
+                        void run(async () => {
+                          await bridge.invoke('config:set-model', { provider: 'ollama', model: switchTo });
+                          await remove(model.name);
+                        })
+                      }
+                    >
+                      Use {switchTo}, then delete
+                    </button>
+                  ) : null}
+                  <button type="button" class="button button--danger" disabled={action.busy} onClick={() => void run(() => remove(model.name))}>
+                    Delete
+                  </button>
+                  <button type="button" class="button" onClick={() => setConfirming(null)}>
+                    Keep
+                  </button>
+                </span>
+              );
               return (
-                <tr key={model.name}>
-                  <th scope="row">
-                    <span class="mono models-table__name">{model.name}</span>
-                    <span class="models-table__sub">
-                      {model.family ? `${model.family} family` : 'family unknown'} {inUse ? <span class="badge badge--accent">In use</span> : null}
-                    </span>
-                  </th>
-                  <td>{formatBytes(model.sizeBytes)}</td>
-                  <td>{model.parameterSize ?? '—'}</td>
-                  <td>{model.quantization ?? '—'}</td>
-                  <td>
-                    <Fit verdict={model.fit} short />
-                  </td>
-                  <td class="models-table__actions">
-                    {confirming === model.name ? (
-                      <span class="confirm" role="group" aria-label={`Confirm deleting ${model.name}`}>
-                        <span>Delete and free {formatBytes(model.sizeBytes)}?</span>
-                        <button
-                          type="button"
-                          class="button button--danger"
-                          disabled={action.busy}
-                          onClick={() =>
-                            void run(async () => {
-                              const result = await bridge.invoke('ollama:delete', { model: model.name });
-                              setConfirming(null);
-                              setFreed(`Deleted ${result.model}; ${formatBytes(result.freedBytes)} freed.`);
-                            })
-                          }
-                        >
-                          Delete
-                        </button>
-                        <button type="button" class="button" onClick={() => setConfirming(null)}>
-                          Keep
-                        </button>
+                <Fragment key={model.name}>
+                  <tr>
+                    <th scope="row">
+                      <span class="mono models-table__name">{model.name}</span>
+                      <span class="models-table__sub">
+                        {model.family ? `${model.family} family` : 'family unknown'} {inUse ? <span class="badge badge--accent">In use</span> : null}
                       </span>
-                    ) : (
-                      <>
-                        {inUse || state.config.provider.value !== 'ollama' ? null : (
+                    </th>
+                    <td>{formatBytes(model.sizeBytes)}</td>
+                    <td>{model.parameterSize ?? '—'}</td>
+                    <td>{model.quantization ?? '—'}</td>
+                    <td>
+                      <Fit verdict={model.fit} short />
+                    </td>
+                    <td class="models-table__actions">
+                      {confirming === model.name ? (
+                        inUse ? null : (
+                          confirm
+                        )
+                      ) : (
+                        <>
+                          {inUse || state.config.provider.value !== 'ollama' ? null : (
+                            <button
+                              type="button"
+                              class="button"
+                              disabled={action.busy || pinned}
+                              aria-label={`Use ${model.name}`}
+                              aria-describedby={pinned ? 'models-pinned' : undefined}
+                              onClick={() => void run(() => bridge.invoke('config:set-model', { provider: 'ollama', model: model.name }))}
+                            >
+                              Use
+                            </button>
+                          )}
                           <button
                             type="button"
-                            class="button"
-                            disabled={action.busy || pinned}
-                            aria-label={`Use ${model.name}`}
-                            title={pinned ? 'The model is pinned by a flag or an environment variable.' : undefined}
-                            onClick={() => void run(() => bridge.invoke('config:set-model', { provider: 'ollama', model: model.name }))}
+                            class="button button--danger"
+                            aria-label={`Delete ${model.name}`}
+                            onClick={() => {
+                              setFreed(null);
+                              setConfirming(model.name);
+                            }}
                           >
-                            Use
+                            Delete
                           </button>
-                        )}
-                        <button
-                          type="button"
-                          class="button button--danger"
-                          aria-label={`Delete ${model.name}`}
-                          onClick={() => {
-                            setFreed(null);
-                            setConfirming(model.name);
-                          }}
-                        >
-                          Delete
-                        </button>
-                      </>
-                    )}
-                  </td>
-                </tr>
+                        </>
+                      )}
+                    </td>
+                  </tr>
+                  {/* The model in use: what happens next needs the table's whole width to be read. */}
+                  {confirming === model.name && inUse ? (
+                    <tr class="models-table__confirm">
+                      <td colSpan={6}>{confirm}</td>
+                    </tr>
+                  ) : null}
+                </Fragment>
               );
             })}
           </tbody>

@@ -8,7 +8,7 @@ import { ActionError, Card, PinnedBadge, Problem, Row, SourceBadge, StatusPill, 
 import { useNow } from '../components/use-now.ts';
 import { formatBytes, formatDuration, formatTimeOfDay } from '../format.ts';
 import { ProblemList } from '../components/problem-list.tsx';
-import { apiKeyText, keyStatus, ollamaBinaryText, ollamaNotInUse, ollamaStatus, runnerHint, runnerStatus } from '../status.ts';
+import { apiKeyText, invalidFieldText, keyStatus, ollamaBinaryText, ollamaNotInUse, ollamaStatus, runnerHint, runnerStatus } from '../status.ts';
 import { useAppState, useStore } from '../store.ts';
 
 const FIELD_LABELS: Record<ConfigFieldName, string> = { provider: 'Provider', model: 'Model', baseUrl: 'Base URL', apiKey: 'API key' };
@@ -26,6 +26,14 @@ function ConfigValue({ config, field }: { config: PublicConfig; field: ConfigFie
           ? `${alias} → ${config.model.value}`
           : resolved.value;
   const look = field !== 'apiKey' || key.tone === 'value' ? 'mono' : key.tone === 'error' ? 'error-text' : 'muted';
+  const invalid = invalidFieldText(config, field);
+  if (invalid) {
+    return (
+      <div class="config-value">
+        <span class="config-value__text error-text">{invalid}</span>
+      </div>
+    );
+  }
   return (
     <div class="config-value">
       <span class={`config-value__text ${look}`}>{shown}</span>

@@ -373,6 +373,11 @@ function OllamaBinaryCard() {
             Using <span class="mono">{ollama.binary.path}</span> ({BINARY_SOURCE_WORDS[ollama.binary.source] ?? ollama.binary.source}
             {ollama.binary.version ? `, version ${ollama.binary.version}` : ''}).
           </>
+        ) : ollama.server.phase === 'running' ? (
+          // A server that answers needs no binary here: "not found" would read as a problem.
+          <>
+            No ollama binary on this machine; none is needed while Ollama answers at <span class="mono">{ollama.url}</span> ({ollama.server.owner}).
+          </>
         ) : (
           'No ollama binary found yet.'
         )}

@@ -14,7 +14,7 @@ import { PullProgress } from '../components/download-progress.tsx';
 import { ActionError, PinnedBadge, Problem, Row, SourceBadge, StatusPill, useAction } from '../components/ui.tsx';
 import { useTask } from '../components/use-task.ts';
 import { formatLatency } from '../format.ts';
-import { ollamaStatus, runnerStatus, wizardStepMark } from '../status.ts';
+import { invalidFieldText, ollamaStatus, runnerStatus, wizardStepMark } from '../status.ts';
 import { useAppState, useStore } from '../store.ts';
 import { problemsForStep } from '../wizard-problems.ts';
 
@@ -74,10 +74,12 @@ function DetectOllama({ state, onUseCloud, onOpen }: { state: AppState; onUseClo
   const { bridge } = useStore();
   const [run, action] = useAction();
   const { ollama } = state;
-  const status = ollamaStatus(ollama);
   const phase = ollama.server.phase;
   // With Ollama as the provider, what is wrong with it is one of the app's problems, with its buttons.
   const problems = problemsForStep(state.problems, 'ollama');
+  // While the configuration is invalid, a green "Running" would say all is well: Ollama's pill stays neutral.
+  const running = ollamaStatus(ollama);
+  const status = state.config.errors.length > 0 ? { ...running, tone: running.tone === 'ok' ? ('neutral' as const) : running.tone } : running;
   return (
     <>
       <div class="status-line">
@@ -142,12 +144,19 @@ function Summary({ state, onOpen }: { state: AppState; onOpen: OpenAction }) {
   const { config } = state;
   const problems = problemsForStep(state.problems, 'review');
   const keyFor = isCloudProvider(config.provider.value) ? config.keys[config.provider.value] : null;
+  const invalidProvider = invalidFieldText(config, 'provider');
   return (
     <>
       <dl class="rows">
         <Row label="Provider">
-          {PROVIDER_INFO[config.provider.value].label} <SourceBadge source={config.provider.source} />
-          {config.provider.pinned ? <PinnedBadge source={config.provider.source} /> : null}
+          {invalidProvider ? (
+            <span class="error-text">{invalidProvider}</span>
+          ) : (
+            <>
+              {PROVIDER_INFO[config.provider.value].label} <SourceBadge source={config.provider.source} />
+              {config.provider.pinned ? <PinnedBadge source={config.provider.source} /> : null}
+            </>
+          )}
         </Row>
         <Row label="Model">
           {config.model.alias ? <span class="mono">{config.model.alias.alias} → </span> : null}
@@ -233,7 +242,7 @@ function FirstAnswer({ state, onOpen }: { state: AppState; onOpen: OpenAction })
 }
 
 /** The first-run wizard: from a blank profile to a running runner, one decision per step. */
-export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'logs' | 'settings') => void }) {
+export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'models' | 'logs' | 'settings') => void }) {
   const { bridge } = useStore();
   const state = useAppState();
   const choices = providerChoices(state).map((choice) =>
