@@ -271,6 +271,8 @@ export class FakeCore {
       case 'logs:read-files':
         // The double keeps no files: every line it has is in the window already.
         return { lines: [], more: false };
+      case 'logs:search':
+        return { matches: [], scannedBytes: 0, totalBytes: 0, cursor: null, cancelled: false };
       case 'logs:reveal-folder':
         return { path: this.state.logsDir, opened: false };
       case 'playground:run': {
