@@ -61,7 +61,7 @@ function MatchRow({ line }: { line: LoadedLine }) {
     </div>
   );
   return (
-    <li class="file-matches__item" title={fields ? `${line.msg} ${fields}` : line.msg}>
+    <li class={`file-matches__item${typeof context === 'object' && context !== null ? ' file-matches__item--open' : ''}`} title={fields ? `${line.msg} ${fields}` : line.msg}>
       {typeof context === 'object' && context !== null ? context.before.map((entry) => row(entry, ' file-match--context')) : null}
       <div class="file-matches__hit">
         {row(line)}
