@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ollamaDetection } from './detection.ts';
 import { idleCost } from './idle.ts';
+import { logSearch } from './log-search.ts';
 import { Pm2 } from './lib/pm2.ts';
 import { machineInfo } from './lib/proc.ts';
 import { markdownTable, type Section } from './lib/report.ts';
@@ -23,7 +24,7 @@ const { values } = parseArgs({
   strict: true,
 });
 const quick = values.quick === true;
-const selected = new Set((values.only ?? 'throughput,memory,restart,switch,idle,detection,renderer').split(',').map((name) => name.trim()));
+const selected = new Set((values.only ?? 'throughput,memory,restart,switch,idle,detection,renderer,search').split(',').map((name) => name.trim()));
 
 const opened = selected.has('throughput') || selected.has('restart') ? await Pm2.open() : { reason: 'not needed' };
 const pm2 = 'pm2' in opened ? opened.pm2 : undefined;
@@ -36,6 +37,7 @@ const benchmarks: [string, () => Promise<Section>][] = [
   ['switch', () => providerSwitch({ switches: quick ? 2 : 5 })],
   ['idle', () => idleCost({ seconds: quick ? 5 : 60, warmupSeconds: quick ? 1 : 5 })],
   ['detection', () => ollamaDetection({ runs: quick ? 3 : 5 })],
+  ['search', () => logSearch({ bytes: quick ? 128 * 1024 * 1024 : 1024 * 1024 * 1024, runs: quick ? 1 : 3 })],
   ['renderer', () => rendererBench({ runs: quick ? 1 : 3, lines: quick ? 10_000 : 100_000, linesPerSecond: 5_000, streamSeconds: quick ? 3 : 10 })],
 ];
 

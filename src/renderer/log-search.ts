@@ -47,7 +47,13 @@ export function useFileSearch(bridge: Bridge, text: string, sources: ReadonlySet
       setSearch({ ...IDLE, query: text, status: 'searching' });
       try {
         for (;;) {
-          const page = await bridge.invoke('logs:search', { query: text, sources: sourceList, minLevel, limit: FILE_SEARCH_PAGE, ...(cursor ? { cursor } : {}) });
+          const page = await bridge.invoke('logs:search', {
+            query: text,
+            sources: sourceList,
+            minLevel,
+            limit: FILE_SEARCH_PAGE,
+            ...(cursor ? { cursor } : {}),
+          });
           if (!current || page.cancelled) return;
           // Pages of different sources may overlap in time by a chunk: the list is kept sorted.
           found = [...found, ...page.matches].sort(newestFirst);

@@ -38,14 +38,24 @@ test('a line that is only in a rotated log file is found by the filter, with its
   const filler = (prefix: string, count: number) => Array.from({ length: count }, (_, index) => `${prefix} request ${index} handled`);
   fs.writeFileSync(
     path.join(logsDir, 'runner.2.log'),
-    fileLines(START, [...filler('early', 524), 'line before the payment', 'Payment gateway answered 502 for order 7731', 'line after the payment', ...filler('late', 300)]),
+    fileLines(START, [
+      ...filler('early', 524),
+      'line before the payment',
+      'Payment gateway answered 502 for order 7731',
+      'line after the payment',
+      ...filler('late', 300),
+    ]),
   );
   fs.writeFileSync(path.join(logsDir, 'runner.1.log'), fileLines(START + 60_000, filler('later', 2_000)));
 
   await page.getByPlaceholder('Filter messages…').fill('payment GATEWAY answered');
   const status = page.getByTestId('log-file-search');
   await status.filter({ hasText: /^1 match in the files \(searched [\d.,]+ [kKMG]?B\)$/ }).waitFor(DEADLINE);
-  assert.match(await page.getByTestId('log-count').innerText(), /^0 of [\d,]+ lines in the window$/, 'the window itself holds no such line, and says it counts the window');
+  assert.match(
+    await page.getByTestId('log-count').innerText(),
+    /^0 of [\d,]+ lines in the window$/,
+    'the window itself holds no such line, and says it counts the window',
+  );
 
   const matches = page.getByRole('region', { name: 'Matches in the log files' });
   const hit = matches.locator('.file-matches__hit');

@@ -63,17 +63,17 @@ test('a search finds the matches in every rotated file of every source, newest f
   assert.deepEqual(found.filter((line) => line.source === 'ollama').map(shippedIndex), expectedOllama.reverse());
   for (const page of pages) {
     assert.ok(page.matches.length <= 25);
-    assert.deepEqual(page.matches.map((line) => line.ts), [...page.matches.map((line) => line.ts)].sort().reverse(), 'each page is newest first');
+    assert.deepEqual(
+      page.matches.map((line) => line.ts),
+      [...page.matches.map((line) => line.ts)].sort().reverse(),
+      'each page is newest first',
+    );
   }
   const line = found.find((match) => shippedIndex(match) === 97 && match.source === 'runner')!;
   assert.deepEqual([line.ts, line.level, line.stream], [tsOf(97), 'info', 'stdout'], 'a match keeps its time, level and stream');
   const files = fs.readdirSync(dir).reduce((sum, name) => sum + fs.statSync(path.join(dir, name)).size, 0);
   assert.equal(pages[0]!.totalBytes, files, 'the total is the size of every file searched');
-  assert.equal(
-    pages.reduce((sum, page) => sum + page.scannedBytes, 0) >= files,
-    true,
-    'every byte was read (a cut line is read again with the next chunk)',
-  );
+  assert.equal(pages.reduce((sum, page) => sum + page.scannedBytes, 0) >= files, true, 'every byte was read (a cut line is read again with the next chunk)');
   assert.equal(pages.at(-1)!.cursor, null, 'the last page says the history is searched to its start');
 
   const warnings = await searchLogs(dir, { query: 'order-shipped', sources: ['runner', 'ollama'], minLevel: 'warn', limit: 1000 });
@@ -116,7 +116,10 @@ test('a cancelled search stops reading: a new search supersedes the one still ru
   assert.ok(cancelled.scannedBytes <= 16 * 1024, `the first search read at most one chunk after it was superseded (${cancelled.scannedBytes} bytes)`);
   assert.ok(cancelled.totalBytes > 20 * cancelled.scannedBytes, 'far from all of the history');
   assert.notEqual(cancelled.cursor, null, 'it can be resumed');
-  assert.deepEqual(answered.matches.map((line) => line.msg), ['checkpoint 19000 {"index":19000}']);
+  assert.deepEqual(
+    answered.matches.map((line) => line.msg),
+    ['checkpoint 19000 {"index":19000}'],
+  );
 
   const aborted = await searchLogs(dir, { query: 'line', sources: ['runner'], limit: 10 }, { signal: AbortSignal.abort() });
   assert.deepEqual([aborted.cancelled, aborted.scannedBytes, aborted.matches.length], [true, 0, 0]);

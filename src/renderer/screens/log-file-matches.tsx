@@ -61,11 +61,19 @@ function MatchRow({ line }: { line: LoadedLine }) {
     </div>
   );
   return (
-    <li class={`file-matches__item${typeof context === 'object' && context !== null ? ' file-matches__item--open' : ''}`} title={fields ? `${line.msg} ${fields}` : line.msg}>
+    <li
+      class={`file-matches__item${typeof context === 'object' && context !== null ? ' file-matches__item--open' : ''}`}
+      title={fields ? `${line.msg} ${fields}` : line.msg}
+    >
       {typeof context === 'object' && context !== null ? context.before.map((entry) => row(entry, ' file-match--context')) : null}
       <div class="file-matches__hit">
         {row(line)}
-        <button type="button" class="link-button file-matches__context" aria-expanded={typeof context === 'object' && context !== null} onClick={() => void toggle()}>
+        <button
+          type="button"
+          class="link-button file-matches__context"
+          aria-expanded={typeof context === 'object' && context !== null}
+          onClick={() => void toggle()}
+        >
           {context === 'loading' ? 'Loading…' : typeof context === 'object' && context !== null ? 'Hide context' : 'Context'}
         </button>
       </div>

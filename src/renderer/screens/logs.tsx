@@ -234,7 +234,11 @@ export function LogsScreen() {
             ) : (
               <Problem
                 tone="info"
-                message={fileSearch.status === 'searching' ? 'No line in the window matches the filter; searching the files…' : 'No lines match the filter, in the window or in the files.'}
+                message={
+                  fileSearch.status === 'searching'
+                    ? 'No line in the window matches the filter; searching the files…'
+                    : 'No lines match the filter, in the window or in the files.'
+                }
                 fix="Clear the text, lower the level or enable more sources."
               />
             )}
