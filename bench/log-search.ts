@@ -154,7 +154,7 @@ export async function logSearch({ bytes, runs }: { bytes: number; runs: number }
       );
     }
     section.notes.push(
-      `log search: ${formatMb(total)} of history (${formatNumber(lines)} lines, ${LOG_SOURCES.length} sources rotated at 20 MiB by RotatingFile) generated in ${formatNumber(writeMs / 1000, 1)} s and deleted after; files in the page cache (just written); 1-minute load average ${formatNumber(load, 1)} on ${os.cpus().length} cores when the searches began. "first" is the first page holding a match (for the text in no line: the first page, which shows the bytes searched and none found so far); "all" pages to the oldest line, ${FILE_SEARCH_PAGE} matches or 64 MB per page, as the window asks.`,
+      `log search: ${formatMb(total)} of history (${formatNumber(lines)} lines, ${LOG_SOURCES.length} sources rotated at 20 MiB by RotatingFile) generated in ${formatNumber(writeMs / 1000, 1)} s and deleted after; files in the page cache (just written); 1-minute load average ${formatNumber(load, 1)} on ${os.cpus().length} cores when the searches began. "first" is the first page holding a match (for the text in no line: the first page, which shows the bytes searched and none found so far); "all" pages to the oldest line, ${FILE_SEARCH_PAGE} matches or 64 MB per page (8 MB for the first), as the window asks.`,
     );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

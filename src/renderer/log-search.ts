@@ -3,7 +3,7 @@ import { LOG_SOURCES, type LogLevel, type LogSource } from '../shared/logs.ts';
 import type { Bridge } from './bridge.ts';
 import type { LoadedLine } from './log-buffer.ts';
 
-/** Matches asked for per page; a page also ends after 64 MB read, so progress shows on a big history. */
+/** Matches asked for per page; a page also ends after 64 MB read (8 MB for the first), so progress shows on a big history. */
 export const FILE_SEARCH_PAGE = 200;
 /** The most matches kept: past this the search stops and says so (the window is not a grep). */
 export const FILE_SEARCH_MAX = 1_000;

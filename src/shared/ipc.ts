@@ -210,7 +210,7 @@ export const commands = {
   ),
   /**
    * Searches every log file on disk (current and rotated) for a text, newest first, a page at a
-   * time: at most `limit` matches or 64 MB read per call, then `cursor` goes on. A new search
+   * time: at most `limit` matches or 64 MB read per call (8 MB for the first), then `cursor` goes on. A new search
    * cancels the one still running, which answers `cancelled`. Matches are scrubbed as shown.
    */
   'logs:search': command(

@@ -195,6 +195,22 @@ test('logs stream live, follow the newest line, filter, pause and show skipped l
   assert.ok(viewport && (newest === null || newest.y >= viewport.y + viewport.height), 'a paused view does not jump to new lines');
   await page.getByRole('button', { name: 'Paused' }).click();
   await page.getByText('arrived while paused').waitFor(DEADLINE);
+  assert.equal(
+    await page.getByTestId('log-skipped').innerText(),
+    '250 lines skipped in transit (sampled to keep up); the files have every line.',
+    'no marker is promised where the window holds none',
+  );
+
+  // Lines skipped between two lines the window has: a marker, and the count offers to load them.
+  core.pushLogs(3, (index) => ({ source: 'runner', level: 'info', msg: `after the gap ${index}` }), 300, true);
+  await page.getByTestId('log-skipped').getByText('300 of them are not loaded here yet').waitFor(DEADLINE);
+  await logCount(page, '2,004 of 2,004 lines in the window');
+  await page.locator('.log-row--gap').getByText('300 lines skipped here to keep up: show them').waitFor(DEADLINE);
+  await shot(page, 'logs-skipped-counters');
+  await page.getByRole('button', { name: 'load the newest from the files' }).click();
+  // The double keeps no files: the marker is answered with no lines, and goes.
+  await page.locator('.log-row--gap').waitFor({ ...DEADLINE, state: 'detached' });
+  assert.equal(await page.getByTestId('log-skipped').innerText(), '550 lines skipped in transit (sampled to keep up); the files have every line.');
   assert.deepEqual(problems, []);
 });
 

@@ -49,13 +49,18 @@ export interface LogSearchPage {
 export interface LogSearchOptions {
   redactor?: Redactor;
   signal?: AbortSignal;
-  /** A call stops after reading this many bytes (at a chunk's end) and answers a cursor. */
+  /** A call stops after reading this many bytes (at a chunk's end) and answers a cursor; by default 8 MB for the first page, 64 MB after. */
   maxBytes?: number;
   chunkBytes?: number;
 }
 
 const DEFAULT_CHUNK_BYTES = 2 * 1024 * 1024;
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+/**
+ * The first page stops sooner, so that a rare text's newest matches show at once: with 64 MB it
+ * took 370-713 ms on a busy 2-core machine to show the first of 432 matches in 1 GB.
+ */
+const FIRST_PAGE_MAX_BYTES = 8 * 1024 * 1024;
 /** The timestamp is the first 24 bytes of a line (`2026-01-19T07:00:00.000Z`). */
 const TS_BYTES = 24;
 const SHAPES_ONLY = new Redactor();
@@ -232,7 +237,7 @@ function candidateLines(bytes: Buffer, first: number, fold: Aligned, needle: Nee
  */
 export async function searchLogs(logsDir: string, query: LogSearchQuery, options: LogSearchOptions = {}): Promise<LogSearchPage> {
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const maxBytes = options.maxBytes ?? (query.cursor ? DEFAULT_MAX_BYTES : FIRST_PAGE_MAX_BYTES);
   const redactor = options.redactor ?? SHAPES_ONLY;
   const needle = needleOf(query.query);
   const minRank = LOG_LEVEL_RANK[query.minLevel ?? 'trace'];
