@@ -81,6 +81,16 @@ test('a line that is only in a rotated log file is found by the filter, with its
     }
   }
 
+  // A line the window holds is in the files too: the window shows it, and the file matches are a click away.
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByPlaceholder('Filter messages…').fill('waiting for the signal');
+  await status.filter({ hasText: /^1 match in the files \(searched [\d.,]+ [kKMG]?B\) Show them$/ }).waitFor(DEADLINE);
+  assert.match(await page.getByTestId('log-count').innerText(), /^1 of [\d,]+ lines in the window$/);
+  await status.getByRole('button', { name: 'Show them' }).click();
+  await matches.locator('.file-matches__hit').filter({ hasText: 'flood: waiting for the signal' }).waitFor(DEADLINE);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'logs-file-search-both-light-1280x800.png') });
+
   // A text in no file: the search ends and says so, window and files alike.
   await page.getByPlaceholder('Filter messages…').fill('no line has this text 0xdeadbeef');
   await status.filter({ hasText: /^0 matches in the files/ }).waitFor(DEADLINE);

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { LOG_SOURCES } from '../../shared/logs.ts';
 import { formatBytes, formatClock } from '../format.ts';
 import { formatLogFields, type LoadedLine } from '../log-buffer.ts';
@@ -34,6 +34,12 @@ function MatchRow({ line }: { line: LoadedLine }) {
   const store = useStore();
   const [context, setContext] = useState<{ before: LoadedLine[]; after: LoadedLine[] } | 'loading' | string | null>(null);
   const fields = formatLogFields(line);
+  const hit = useRef<HTMLDivElement>(null);
+  const open = typeof context === 'object' && context !== null;
+  // The lines loaded before the match push it down: it stays where the user clicked.
+  useLayoutEffect(() => {
+    if (open) hit.current?.scrollIntoView({ block: 'center' });
+  }, [open]);
   const toggle = async () => {
     if (context !== null && context !== 'loading') return setContext(null);
     setContext('loading');
@@ -61,20 +67,12 @@ function MatchRow({ line }: { line: LoadedLine }) {
     </div>
   );
   return (
-    <li
-      class={`file-matches__item${typeof context === 'object' && context !== null ? ' file-matches__item--open' : ''}`}
-      title={fields ? `${line.msg} ${fields}` : line.msg}
-    >
+    <li class={`file-matches__item${open ? ' file-matches__item--open' : ''}`} title={fields ? `${line.msg} ${fields}` : line.msg}>
       {typeof context === 'object' && context !== null ? context.before.map((entry) => row(entry, ' file-match--context')) : null}
-      <div class="file-matches__hit">
+      <div class="file-matches__hit" ref={hit}>
         {row(line)}
-        <button
-          type="button"
-          class="link-button file-matches__context"
-          aria-expanded={typeof context === 'object' && context !== null}
-          onClick={() => void toggle()}
-        >
-          {context === 'loading' ? 'Loading…' : typeof context === 'object' && context !== null ? 'Hide context' : 'Context'}
+        <button type="button" class="link-button file-matches__context" aria-expanded={open} onClick={() => void toggle()}>
+          {context === 'loading' ? 'Loading…' : open ? 'Hide context' : 'Context'}
         </button>
       </div>
       {typeof context === 'object' && context !== null ? context.after.map((entry) => row(entry, ' file-match--context')) : null}
@@ -95,6 +93,7 @@ export function FileMatches({ search, compact = false }: { search: FileSearch; c
   };
   return (
     <section class={`file-matches${compact ? ' file-matches--compact' : ''}`} aria-label="Matches in the log files">
+      <p class="file-matches__caption">In the log files, newest first</p>
       <ul class="file-matches__list">
         {search.matches.map((line) => (
           <MatchRow key={keyOf(line)} line={line} />
