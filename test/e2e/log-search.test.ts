@@ -77,6 +77,8 @@ test('a line that is only in a rotated log file is found by the filter, with its
       { width: 760, height: 520 },
     ]) {
       await page.setViewportSize(size);
+      // As a user who opened it at this size sees it: the page keeps the match in view when it opens.
+      await hit.scrollIntoViewIfNeeded();
       await page.screenshot({ path: path.join(SCREENSHOTS, `logs-file-search-${colorScheme}-${size.width}x${size.height}.png`) });
     }
   }
