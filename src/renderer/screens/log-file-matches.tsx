@@ -18,7 +18,8 @@ export function fileSearchSummary(search: FileSearch): string {
   const searched = `searched ${formatBytes(search.scannedBytes)}`;
   switch (search.status) {
     case 'searching':
-      return `Searching the files… ${matches} so far (${searched} of ${formatBytes(search.totalBytes)})`;
+      // Before the first page answers, nothing is known yet but that the search runs.
+      return search.totalBytes === 0 ? 'Searching the files…' : `Searching the files… ${matches} so far (${searched} of ${formatBytes(search.totalBytes)})`;
     case 'done':
       return `${matches} in the files (${searched})`;
     case 'capped':
