@@ -8,15 +8,16 @@ import { scrubText, scrubValue } from './scrub.ts';
  * Searches the whole log history on disk (every source, the current file and its rotations) for
  * a text, newest first. Files are read backwards in large chunks and scanned on their raw bytes
  * with `Buffer.indexOf`; a case-insensitive search folds each chunk with one OR of 0x20 per byte
- * (four bytes at a time), which never misses an ASCII letter in either case and may find a few
+ * (16 bytes at a time, in WebAssembly), which never misses an ASCII letter in either case and may find a few
  * lines that do not match (`[` folds to `{`). Every candidate line is then read as the window
  * shows it, scrubbed, and kept only if what is shown contains the text: a match never reveals
  * what scrubbing hides (a key that became known after the line was written, a key behind JSON
  * escapes), and matches in the line's head (timestamp, level, stream) do not count.
  *
- * Measured on 256 MB of log lines (2 cores, busy): exact `indexOf` 133 ms of CPU, fold + `indexOf`
- * 223 ms, a latin1 string with a case-insensitive RegExp 240–540 ms, `toLowerCase` of the
- * string 1,319 ms.
+ * Measured on 256 MB of log lines (2 cores, busy): exact `indexOf` 133 ms of CPU, a JavaScript
+ * fold (`Uint32Array`) + `indexOf` 223 ms, a latin1 string with a case-insensitive RegExp
+ * 240–540 ms, `toLowerCase` of the string 1,319 ms; the fold alone 69 ms in JavaScript, 13 ms in
+ * WebAssembly.
  *
  * A call reads at most `maxBytes` and answers a `cursor` to go on from, so the first matches
  * come back at once whatever the size of the history, and the caller can stop between pages.
@@ -99,15 +100,43 @@ function needleOf(query: string): Needle {
   return { bytes, fold, lower: query.toLowerCase() };
 }
 
-/** A chunk buffer on its own ArrayBuffer, so that it can be read four bytes at a time. */
-interface Aligned {
-  bytes: Buffer;
-  words: Uint32Array;
+/**
+ * The fold as one WebAssembly SIMD loop, 16 bytes per instruction (0.05 s per GB of CPU against
+ * 0.27 s for a `Uint32Array` loop, measured on 256 MB). Hand-assembled from:
+ *
+ *   (module (memory (export "memory") 64)
+ *     (func (export "fold") (param $src i32) (param $dst i32) (param $len i32) (local $i i32)
+ *       (block (loop
+ *         (br_if 1 (i32.ge_u (local.get $i) (local.get $len)))
+ *         (v128.store (i32.add (local.get $dst) (local.get $i))
+ *           (v128.or (v128.load (i32.add (local.get $src) (local.get $i))) (v128.const i8x16 0x20 … 0x20)))
+ *         (local.set $i (i32.add (local.get $i) (i32.const 16)))
+ *         (br 0)))))
+ *
+ * It rounds `len` up to 16 bytes: both regions are whole multiples of 16 in its 4 MiB.
+ */
+const FOLD_WASM =
+  'AGFzbQEAAAABBwFgA39/fwADAgEABQMBAEAHEQIEZm9sZAAABm1lbW9yeQIACkIBQAEBfwJAA0AgAyACTw0BIAEgA2ogACADav0AAAD9DCAgICAgICAgICAgICAgICD9UP0LAAAgA0EQaiEDDAALCws=';
+const FOLD_MEMORY_BYTES = 64 * 65536;
+let foldModule: WebAssembly.Module | undefined;
+
+/** Where a search reads its chunks (`chunk`) and folds them (`folded`): the two halves of its own module's memory. */
+interface ChunkMemory {
+  chunk: Buffer;
+  folded: Buffer;
+  /** Folds the first `length` bytes of `chunk` into `folded`. */
+  fold(length: number): void;
 }
 
-function alignedBuffer(size: number): Aligned {
-  const buffer = new ArrayBuffer(Math.ceil(size / 4) * 4);
-  return { bytes: Buffer.from(buffer), words: new Uint32Array(buffer) };
+function chunkMemory(chunkBytes: number): ChunkMemory {
+  if (!(chunkBytes >= 16 && chunkBytes * 2 <= FOLD_MEMORY_BYTES)) throw new RangeError(`A search chunk is 16 bytes to 2 MiB (got ${chunkBytes})`);
+  foldModule ??= new WebAssembly.Module(Buffer.from(FOLD_WASM, 'base64'));
+  // One instance per search: a superseded search may still be folding its last chunk.
+  const { exports } = new WebAssembly.Instance(foldModule);
+  const memory = exports.memory as WebAssembly.Memory;
+  const half = FOLD_MEMORY_BYTES / 2;
+  const fold = exports.fold as (src: number, dst: number, length: number) => void;
+  return { chunk: Buffer.from(memory.buffer, 0, chunkBytes), folded: Buffer.from(memory.buffer, half, chunkBytes), fold: (length) => fold(0, half, length) };
 }
 
 /** The line as the window shows it, or undefined when it does not match (level, or text once scrubbed). */
@@ -178,14 +207,14 @@ class SourceScan {
    * until `keep` answers that the page is full (the position then stays just below that line).
    * Answers the bytes read.
    */
-  async step(chunk: Aligned, fold: Aligned, needle: Needle, keep: (raw: string) => boolean): Promise<number> {
+  async step(memory: ChunkMemory, needle: Needle, keep: (raw: string) => boolean): Promise<number> {
     const position = this.#position;
     if (position === 'done') return 0;
     const index = this.#files.findIndex((file) => file.ino === position.ino);
     const file = this.#files[index]!;
-    const from = Math.max(0, position.end - chunk.bytes.length);
-    const { bytesRead } = await file.handle.read(chunk.bytes, 0, position.end - from, from);
-    const bytes = chunk.bytes.subarray(0, bytesRead);
+    const from = Math.max(0, position.end - memory.chunk.length);
+    const { bytesRead } = await file.handle.read(memory.chunk, 0, position.end - from, from);
+    const bytes = memory.chunk.subarray(0, bytesRead);
     // The first line of the chunk may be cut: it is read whole with the next chunk down.
     let first = 0;
     if (from > 0) {
@@ -194,7 +223,7 @@ class SourceScan {
       first = newline === -1 ? bytes.length : newline + 1;
     }
     this.frontier = bytes.toString('latin1', first, first + TS_BYTES) || this.frontier;
-    const lines = candidateLines(bytes, first, fold, needle);
+    const lines = candidateLines(bytes, first, memory, needle);
     let stopAt: number | undefined;
     for (let at = lines.length - 2; at >= 0; at -= 2) {
       if (!keep(bytes.toString('utf8', lines[at]!, lines[at + 1]!))) continue;
@@ -210,13 +239,11 @@ class SourceScan {
 }
 
 /** [start, end) of each line of `bytes` from `first` on holding the needle, oldest first, flattened. */
-function candidateLines(bytes: Buffer, first: number, fold: Aligned, needle: Needle): number[] {
+function candidateLines(bytes: Buffer, first: number, memory: ChunkMemory, needle: Needle): number[] {
   let haystack = bytes;
   if (needle.fold) {
-    const words = Math.ceil(bytes.length / 4);
-    const source = new Uint32Array(bytes.buffer, bytes.byteOffset, words);
-    for (let index = Math.floor(first / 4); index < words; index++) fold.words[index] = source[index]! | 0x20202020;
-    haystack = fold.bytes.subarray(0, bytes.length);
+    memory.fold(bytes.length);
+    haystack = memory.folded.subarray(0, bytes.length);
   }
   const lines: number[] = [];
   for (let hit = haystack.indexOf(needle.bytes, first); hit !== -1;) {
@@ -243,8 +270,7 @@ export async function searchLogs(logsDir: string, query: LogSearchQuery, options
   const minRank = LOG_LEVEL_RANK[query.minLevel ?? 'trace'];
   const cursor = decodeCursor(query.cursor);
   const scans = await Promise.all([...new Set(query.sources)].map((source) => SourceScan.open(logsDir, source, cursor[source])));
-  const chunk = alignedBuffer(chunkBytes);
-  const fold = alignedBuffer(chunkBytes);
+  const memory = chunkMemory(chunkBytes);
   const matches: FileLogLine[] = [];
   let scannedBytes = 0;
   let cancelled = false;
@@ -257,7 +283,7 @@ export async function searchLogs(logsDir: string, query: LogSearchQuery, options
         break;
       }
       const page: FileLogLine[] = [];
-      scannedBytes += await next.step(chunk, fold, needle, (raw) => {
+      scannedBytes += await next.step(memory, needle, (raw) => {
         const line = shownMatch(next.source, raw, needle, minRank, redactor);
         if (line) page.push(line);
         return matches.length + page.length >= query.limit;
