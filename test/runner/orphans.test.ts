@@ -103,3 +103,39 @@ test('the recorded command matches the live process exactly, or as the tail afte
   assert.ok(!commandLineMatches(['/opt/runner/run.sh', '--serve', '--extra'], recorded));
   assert.ok(!commandLineMatches('sleep 300', recorded));
 });
+
+test('after a SIGKILLed app, the next start also ends the setsid daemon its orphaned runner started, found by the launch marker in the pid file', async (t) => {
+  const dir = tempDir(t);
+  const pidFile = path.join(dir, 'run', 'runner.pid');
+  const daemonsFile = path.join(dir, 'daemons');
+  const host = spawn(
+    process.execPath,
+    [path.join(FIXTURES, 'host.ts'), pidFile, path.join(FIXTURES, '..', '..', 'faults', 'fixtures', 'daemonizing-runner.ts'), daemonsFile],
+    {
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  killAfter(t, host.pid!);
+  let hostOutput = '';
+  host.stdout.setEncoding('utf8').on('data', (chunk: string) => (hostOutput += chunk));
+  const orphanPid = await waitFor('the host to report its runner', () => Number(/\{"runnerPid":(\d+)\}/.exec(hostOutput)?.[1]) || undefined);
+  killAfter(t, orphanPid);
+  const daemon = await waitFor(
+    'the daemon',
+    () => fs.existsSync(daemonsFile) && (JSON.parse(fs.readFileSync(daemonsFile, 'utf8').split('\n')[0]!) as { daemon: number }).daemon,
+  );
+  killAfter(t, daemon);
+  await waitFor('the runner to be ready', () => hostOutput.includes(`ready ${orphanPid}`));
+  assert.match(JSON.parse(fs.readFileSync(pidFile, 'utf8')).marker, /^[0-9a-f-]{36}$/, 'the pid file records the launch marker');
+
+  host.kill('SIGKILL');
+  await once(host, 'exit');
+  assert.ok(!isGone(orphanPid) && !isGone(daemon), 'the runner and its daemon outlived their host');
+
+  const next = supervise(t, { command: fixtureCommand('sleeper.ts'), pidFile });
+  await next.supervisor.start();
+  assert.ok(isGone(orphanPid), 'the orphaned runner is gone');
+  assert.ok(isGone(daemon), 'its daemon, in a session of its own, is gone too');
+  assert.equal(next.supervisor.getState().state, 'running');
+});

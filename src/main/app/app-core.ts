@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Route } from '../../shared/ipc.ts';
 import type { AppState, HostKind } from '../../shared/state-schema.ts';
 import type { LogEntry } from '../../shared/logs.ts';
@@ -16,11 +17,22 @@ import { createCommandTable, type CommandTable } from './commands.ts';
 import { Configuration } from './configuration.ts';
 import { Keys } from './keys.ts';
 import { OllamaControl } from './ollama-control.ts';
+import { OllamaInstallControl } from './ollama-install-control.ts';
+import { OllamaInstaller } from '../ollama/install/installer.ts';
+import { releasesBaseUrl } from '../ollama/install/release.ts';
 import { OllamaModels } from './ollama-models.ts';
 import { RunnerControl } from './runner-control.ts';
 import { projectState } from './state-projection.ts';
 
 export type { AppEventListener } from './app-events.ts';
+
+/** How long quitting may take, signal to exit, in either host, whatever holds what. */
+export const QUIT_DEADLINE_MS = 15_000;
+/** The part of it `shutdown` may take: the rest is the host's, to flush its logs and exit. */
+export const SHUTDOWN_DEADLINE_MS = 12_000;
+
+/** How a shutdown ended: `late` lists what had not stopped when the deadline came. */
+export type ShutdownOutcome = { kind: 'done' } | { kind: 'late'; pending: string[] };
 
 export interface AppCoreOptions {
   host: HostKind;
@@ -65,11 +77,12 @@ export class AppCore {
   readonly #configuration: Configuration;
   readonly #keys: Keys;
   readonly #ollama: OllamaControl;
+  readonly #ollamaInstall: OllamaInstallControl;
   readonly #models: OllamaModels;
   readonly #runner: RunnerControl;
   readonly #commands: CommandTable;
   #unsubscribers: (() => void)[] = [];
-  #stopped = false;
+  #shutdown: Promise<ShutdownOutcome> | undefined;
   #prepared: Promise<void> | undefined;
 
   constructor(options: AppCoreOptions) {
@@ -97,6 +110,7 @@ export class AppCore {
         await this.#runner.apply(reason);
         changed();
       },
+      settled: () => this.#runner.settled(),
       log,
     });
     const configuration = this.#configuration;
@@ -108,15 +122,27 @@ export class AppCore {
       onChange: changed,
       log,
     });
+    const installer = new OllamaInstaller({
+      dataDir: path.join(options.userDataDir, 'ollama'),
+      releasesUrl: () => releasesBaseUrl(env, settings.get().ollama.releasesUrl),
+    });
     this.#ollama = new OllamaControl({
       configuration,
       settings,
       binaryPath: commandLine.ollamaPath,
       env,
       runDir: this.#paths.runDir,
+      managedBinary: () => installer.current()?.path,
       logs,
       ollamaOptions: options.ollamaOptions,
       onServerChanged: () => this.#runner.recheckIncident(),
+      onChange: changed,
+      log,
+    });
+    this.#ollamaInstall = new OllamaInstallControl({
+      installer,
+      ollama: this.#ollama,
+      onProgress: (progress) => this.#events.emit('ollama-install-progress', progress),
       onChange: changed,
       log,
     });
@@ -147,6 +173,7 @@ export class AppCore {
       configuration,
       keys: this.#keys,
       ollama: this.#ollama,
+      ollamaInstall: this.#ollamaInstall,
       models: this.#models,
       runner: this.#runner,
       logs,
@@ -169,6 +196,7 @@ export class AppCore {
     this.#events.scheduleState();
     // A key saved offline last time is checked now that the app runs again (in the background).
     void this.#keys.recheck();
+    this.#ollamaInstall.startDailyCheck();
   }
 
   /**
@@ -189,14 +217,35 @@ export class AppCore {
     return this.#prepared;
   }
 
-  /** Stops the runner and any Ollama this app launched; what was not started here is left alone. */
-  async shutdown(): Promise<void> {
-    if (this.#stopped) return;
-    this.#stopped = true;
+  /**
+   * Stops the runner and any Ollama this app launched; what was not started here is left alone.
+   * Resolves within `deadlineMs` whatever happens (a stop that hangs is logged and given up on),
+   * so that a host can always quit; a second call gets the first one's outcome.
+   */
+  shutdown({ deadlineMs = SHUTDOWN_DEADLINE_MS }: { deadlineMs?: number } = {}): Promise<ShutdownOutcome> {
+    this.#shutdown ??= this.#shutdownWithin(deadlineMs);
+    return this.#shutdown;
+  }
+
+  async #shutdownWithin(deadlineMs: number): Promise<ShutdownOutcome> {
     this.#keys.stop();
+    this.#ollamaInstall.shutdown();
     this.#log('info', 'Shutting down: stopping the runner and any Ollama this app started');
-    await Promise.allSettled([this.#runner.shutdown(), this.#ollama.shutdown()]);
+    const stops: [string, Promise<void>][] = [
+      ['the runner', this.#runner.shutdown()],
+      ['Ollama', this.#ollama.shutdown()],
+    ];
+    const pending = new Set(stops.map(([name]) => name));
+    const all = Promise.all(stops.map(([name, stop]) => stop.catch(() => undefined).finally(() => pending.delete(name))));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), deadlineMs)));
+    const finished = await Promise.race([all, late]);
+    clearTimeout(timer);
     for (const unsubscribe of this.#unsubscribers) unsubscribe();
+    if (finished !== 'late') return { kind: 'done' };
+    const what = [...pending];
+    this.#log('error', `Shutdown gave up after ${deadlineMs / 1000} s waiting for ${what.join(' and ')} to stop; the app quits anyway`);
+    return { kind: 'late', pending: what };
   }
 
   /** Asks the window to show a screen (the tray's "Show logs", "Setup…"). */
@@ -219,6 +268,7 @@ export class AppCore {
       weakStorageAvailable: this.#options.acceptWeakStorage !== undefined,
       keyChecks: this.#keys.verifications(config),
       ollama: this.#ollama.manager.getState(),
+      ollamaInstall: this.#ollamaInstall.status(),
       runner: this.#runner.status(),
       runnerCommand: this.#runner.commandView(settings.runner.command, settings.runner.controlChannel === true),
       runnerEnv: this.#runner.env,

@@ -2,6 +2,7 @@ import { utilityProcess } from 'electron';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { Launcher, LaunchExit } from '../process/launcher.ts';
+import { LAUNCH_MARKER_VARIABLE, newLaunchMarker } from '../process/launch-marker.ts';
 import { terminateTree } from '../process/process-tree.ts';
 
 /**
@@ -13,8 +14,9 @@ export const utilityProcessLauncher: Launcher = {
   launch(spec) {
     const [, modulePath, ...args] = spec.argv;
     if (!modulePath) throw new Error('The built-in runner needs its module path as the second argument.');
+    const marker = newLaunchMarker();
     const child = utilityProcess.fork(modulePath, args, {
-      env: spec.env,
+      env: { ...spec.env, [LAUNCH_MARKER_VARIABLE]: marker },
       stdio: 'pipe',
       serviceName: 'Stigmer runner',
       ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
@@ -38,12 +40,13 @@ export const utilityProcessLauncher: Launcher = {
       ownChunks: false,
       exited,
       closed,
+      marker,
       async terminate(graceMs) {
         const pid = child.pid;
         if (pid === undefined) return;
         // The same tree stop as `ollama serve`'s. A utility process leads no process group, so
         // its descendants are found by their parent links, while its pid is known to be its own.
-        await terminateTree(pid, { graceMs, followDescendants: !hasExited });
+        await terminateTree(pid, { graceMs, followDescendants: !hasExited, marker });
         await exited;
       },
       send(message) {
@@ -52,10 +55,16 @@ export const utilityProcessLauncher: Launcher = {
         return true;
       },
       onMessage(listener) {
+        if (hasExited) return () => undefined;
         child.on('message', listener);
         return () => {
           child.off('message', listener);
         };
+      },
+      release() {
+        child.removeAllListeners('message');
+        stdout.destroy();
+        stderr.destroy();
       },
     };
   },

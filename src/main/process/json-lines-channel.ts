@@ -15,6 +15,11 @@ export interface JsonLinesChannel {
   /** False when the channel is closed. Never blocks: unread messages wait in memory, as Node's IPC does. */
   send(message: unknown): boolean;
   onMessage(listener: (message: unknown) => void): () => void;
+  /**
+   * Ends the app's end of the socket and stops delivering: whatever arrives afterwards (from a
+   * descendant that inherited the runner's end) reaches no listener.
+   */
+  close(): void;
 }
 
 /**
@@ -29,6 +34,7 @@ export function jsonLinesChannel(socket: Duplex, maxLineBytes = MAX_CONTROL_LINE
   const splitter = new LineSplitter({
     maxLineBytes,
     onLine(line, droppedBytes) {
+      if (!open) return;
       if (droppedBytes > 0) return events.emit('message', new InvalidControlLine(`a line longer than ${maxLineBytes} bytes`));
       if (line.trim() === '') return;
       try {
@@ -50,5 +56,9 @@ export function jsonLinesChannel(socket: Duplex, maxLineBytes = MAX_CONTROL_LINE
       return true;
     },
     onMessage: (listener) => events.on('message', listener),
+    close() {
+      open = false;
+      socket.destroy();
+    },
   };
 }

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Readable, type Duplex } from 'node:stream';
 import { RUNNER_CONTROL_FD } from '../../shared/runner-protocol.ts';
 import { jsonLinesChannel, type JsonLinesChannel } from './json-lines-channel.ts';
+import { LAUNCH_MARKER_VARIABLE, newLaunchMarker } from './launch-marker.ts';
 import { terminateTree } from './process-tree.ts';
 
 export interface LaunchSpec {
@@ -38,11 +39,26 @@ export interface LaunchedProcess {
   readonly exited: Promise<LaunchExit>;
   /** Resolves when the output streams have closed, too. */
   readonly closed: Promise<void>;
-  /** Ends the process and all its descendants; resolves once none is left. */
+  /**
+   * The value of `LAUNCH_MARKER_VARIABLE` this launch and its descendants carry, when the
+   * launcher gives one (see launch-marker.ts).
+   */
+  readonly marker?: string;
+  /**
+   * Ends the process and all its descendants, those that moved to another session or outlived
+   * it included (by the marker, where the OS tells); resolves once none is left, and rejects
+   * when some could not be ended or confirmed gone.
+   */
   terminate(graceMs: number): Promise<void>;
-  /** False when there is no control channel or it is closed. */
+  /** False when there is no control channel or it is closed (it closes when the process exits). */
   send(message: unknown): boolean;
   onMessage(listener: (message: unknown) => void): () => void;
+  /**
+   * Lets go of the process for good: its output streams and control channel are destroyed and
+   * nothing of it holds the event loop, even if a descendant that escaped still holds the other
+   * ends. Output not read by then is lost.
+   */
+  release(): void;
 }
 
 /** Starts child processes. The Electron host can supply one based on `utilityProcess` for the built-in runner. */
@@ -59,10 +75,11 @@ export interface Launcher {
 export const childProcessLauncher: Launcher = {
   launch(spec) {
     const [file, ...args] = spec.argv;
+    const marker = newLaunchMarker();
     let child: ChildProcess;
     try {
       child = spawn(file, args, {
-        env: spec.env,
+        env: { ...spec.env, [LAUNCH_MARKER_VARIABLE]: marker },
         ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
         stdio: stdioFor(spec.controlChannel),
         detached: process.platform !== 'win32',
@@ -87,9 +104,21 @@ export const childProcessLauncher: Launcher = {
       started.catch(() => resolve());
     });
     let hasExited = false;
-    void exited.then(() => (hasExited = true));
     const socket = spec.controlChannel === 'json-lines' ? (child.stdio[RUNNER_CONTROL_FD] as Duplex | null | undefined) : undefined;
     const lines: JsonLinesChannel | undefined = socket ? jsonLinesChannel(socket) : undefined;
+    const ipcListeners = new Set<(message: unknown) => void>();
+    const closeChannel = () => {
+      lines?.close();
+      for (const listener of ipcListeners) child.off('message', listener);
+      ipcListeners.clear();
+      if (child.connected) child.disconnect();
+    };
+    // The channel is this launch's: once it exited, what still arrives on it comes from a
+    // descendant that inherited it (a daemon), and is not the runner speaking.
+    void exited.then(() => {
+      hasExited = true;
+      closeChannel();
+    });
 
     return {
       started,
@@ -100,21 +129,35 @@ export const childProcessLauncher: Launcher = {
       ownChunks: true,
       exited,
       closed,
+      marker,
       async terminate(graceMs) {
         const pid = await started.catch(() => undefined);
         if (pid === undefined) return;
-        await terminateTree(pid, { graceMs, followDescendants: !hasExited });
+        await terminateTree(pid, { graceMs, followDescendants: !hasExited, marker });
         await exited;
       },
       send(message) {
+        if (hasExited) return false;
         if (lines) return lines.send(message);
         if (!child.connected || !child.send) return false;
         return child.send(message as object);
       },
       onMessage(listener) {
+        if (hasExited) return () => undefined;
         if (lines) return lines.onMessage(listener);
+        ipcListeners.add(listener);
         child.on('message', listener);
-        return () => child.off('message', listener);
+        return () => {
+          ipcListeners.delete(listener);
+          child.off('message', listener);
+        };
+      },
+      release() {
+        closeChannel();
+        // Not created at all when the spawn failed for want of descriptors.
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        child.unref();
       },
     };
   },
@@ -140,5 +183,6 @@ function unstartable(error: unknown): LaunchedProcess {
     terminate: () => Promise.resolve(),
     send: () => false,
     onMessage: () => () => undefined,
+    release: () => undefined,
   };
 }

@@ -11,7 +11,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
-import { isProcessAlive, processStartTime, terminateTree } from './process-tree.ts';
+import { isProcessAlive, processStartTime, terminateMarked, terminateTree } from './process-tree.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -23,6 +23,8 @@ const PidRecordSchema = z.object({
   startTime: z.string().optional(),
   /** When it was launched (ISO 8601), for a person reading the file. */
   startedAt: z.string(),
+  /** Its `LAUNCH_MARKER_VARIABLE` value: what is left of it is found by it even once the pid is gone. */
+  marker: z.string().optional(),
 });
 export type PidRecord = z.infer<typeof PidRecordSchema>;
 
@@ -42,10 +44,16 @@ export type PidFileOwner = 'runner' | 'ollama';
 /** A child's pid file inside the user-data `run` folder (`appPaths(dir).runDir`). */
 export const pidFilePath = (runDir: string, owner: PidFileOwner): string => path.join(runDir, `${owner}.pid`);
 
-/** What to record for a child that was just launched: its pid, start time and argv. */
-export function recordOf(pid: number, argv: readonly string[]): PidRecord {
+/** What to record for a child that was just launched: its pid, start time, argv and launch marker. */
+export function recordOf(pid: number, argv: readonly string[], marker?: string): PidRecord {
   const startTime = processStartTime(pid);
-  return { pid, argv: [...argv], ...(startTime !== undefined ? { startTime } : {}), startedAt: new Date().toISOString() };
+  return {
+    pid,
+    argv: [...argv],
+    ...(startTime !== undefined ? { startTime } : {}),
+    startedAt: new Date().toISOString(),
+    ...(marker !== undefined ? { marker } : {}),
+  };
 }
 
 /** Written next to the target and renamed over it, so a reader never sees half a file. */
@@ -125,12 +133,15 @@ export async function stopRecordedProcess(file: string, options: { graceMs: numb
   if (record !== undefined && (await isRecordedProcess(record))) {
     try {
       // Just checked to be that process, so its descendants are followed too.
-      await terminateTree(record.pid, { graceMs: options.graceMs, followDescendants: true });
+      await terminateTree(record.pid, { graceMs: options.graceMs, followDescendants: true, ...(record.marker ? { marker: record.marker } : {}) });
       outcome = { kind: 'stopped', pid: record.pid };
     } catch (error) {
       return { kind: 'still-running', pid: record.pid, error };
     }
   } else if (record !== undefined) {
+    // The process itself is gone (it crashed while the app was down, say), but what it started may
+    // not be: only the processes carrying its marker are touched, never its pid or group.
+    if (record.marker !== undefined) await terminateMarked(record.marker, { graceMs: options.graceMs }).catch(() => undefined);
     outcome = { kind: 'stale', pid: record.pid };
   }
   await removePidFile(file);

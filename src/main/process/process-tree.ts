@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { processesWithMarker } from './launch-marker.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -55,10 +56,26 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
+/** Out of descriptors or memory: a read that failed for this reason says nothing about the process. */
+const RESOURCE_ERRORS = new Set(['EMFILE', 'ENFILE', 'ENOMEM']);
+
+/**
+ * Throws when a read failed for want of descriptors: a table missing the processes it could not
+ * read would make a tree look gone that still runs (issue 20 item 12: a restart near descriptor
+ * exhaustion signalled nothing and then waited for an exit that never came).
+ */
 async function listFromProc(): Promise<ProcessEntry[]> {
   const names = await fs.readdir('/proc');
   const entries = await Promise.all(
-    names.filter((name) => /^\d+$/.test(name)).map((name) => fs.readFile(path.join('/proc', name, 'stat'), 'utf8').then(parseProcStat, () => undefined)),
+    names
+      .filter((name) => /^\d+$/.test(name))
+      .map((name) =>
+        fs.readFile(path.join('/proc', name, 'stat'), 'utf8').then(parseProcStat, (error: NodeJS.ErrnoException) => {
+          // Gone meanwhile (ENOENT, ESRCH) is an answer; out of descriptors is not.
+          if (RESOURCE_ERRORS.has(error.code ?? '')) throw error;
+          return undefined;
+        }),
+      ),
   );
   return entries.filter((entry) => entry !== undefined);
 }
@@ -94,6 +111,11 @@ export async function isProcessAlive(pid: number): Promise<boolean> {
 }
 
 export interface TreeOptions {
+  /**
+   * The launch's `LAUNCH_MARKER_VARIABLE` value: every live process carrying it belongs to the
+   * tree, whatever session it moved to and whether or not the root still runs (Linux only).
+   */
+  marker?: string;
   /**
    * Also follow parent links down from the root, catching descendants that left its process
    * group. Only while the root is known to be the same process: once it has exited, its pid may
@@ -153,23 +175,45 @@ export interface TerminateOptions extends TreeOptions {
  */
 export async function terminateTree(rootPid: number, options: TerminateOptions): Promise<void> {
   if (process.platform === 'win32') return terminateTreeWindows(rootPid, options);
+  return terminate(rootPid, options);
+}
+
+/**
+ * Ends what is left of a launch whose root is gone or is no longer the process it was (a pid file
+ * left by an app that was killed): only the processes carrying its marker, since the root's pid and
+ * group may now be someone else's. Nothing on systems without `/proc/<pid>/environ`.
+ */
+export function terminateMarked(marker: string, options: Pick<TerminateOptions, 'graceMs' | 'pollMs' | 'killTimeoutMs'>): Promise<void> {
+  return terminate(undefined, { ...options, marker, followDescendants: false });
+}
+
+/** SIGTERM, then SIGKILL after the grace period, to the root's tree (if given) and the marked processes. */
+async function terminate(rootPid: number | undefined, options: TerminateOptions): Promise<void> {
+  const group = rootPid === undefined ? [] : [-rootPid];
   const pollMs = options.pollMs ?? 25;
   const tracked = new Set<number>();
+  /** Why the process table could not be read the last time, if it could not. */
+  let blind: string | undefined;
   const alive = async (): Promise<number[]> => {
     let table: ProcessEntry[];
+    let marked: number[];
     try {
       table = await listProcesses();
-    } catch {
+      marked = options.marker === undefined ? [] : await processesWithMarker(options.marker);
+      blind = undefined;
+    } catch (error) {
       // Out of file descriptors (a busy machine; /proc and ps both need some): signal 0 needs none.
       // It tells whether the group (-rootPid) and the members seen before are still there.
-      return [-rootPid, ...tracked].filter(exists);
+      blind = (error as NodeJS.ErrnoException).code ?? String(error);
+      return [...group, ...tracked].filter(exists);
     }
-    for (const pid of treeMembers(table, rootPid, options)) tracked.add(pid);
+    const members = rootPid === undefined ? [] : treeMembers(table, rootPid, options);
+    for (const pid of [...members, ...marked]) tracked.add(pid);
     const live = new Set(table.filter((entry) => !entry.zombie).map((entry) => entry.pid));
     return [...tracked].filter((pid) => live.has(pid));
   };
   const sendToTree = (members: readonly number[], name: NodeJS.Signals) => {
-    signal(-rootPid, name);
+    for (const pid of group) signal(pid, name);
     for (const pid of members) signal(pid, name);
   };
   const waitUntilGone = async (deadline: number): Promise<number[]> => {
@@ -188,7 +232,13 @@ export async function terminateTree(rootPid: number, options: TerminateOptions):
   if (survivors.length === 0) return;
   sendToTree(survivors, 'SIGKILL');
   const unkillable = await waitUntilGone(Date.now() + (options.killTimeoutMs ?? 10_000));
-  if (unkillable.length > 0) throw new Error(`processes ${unkillable.join(', ')} survived SIGKILL`);
+  if (unkillable.length === 0) return;
+  const named = unkillable.map((pid) => (pid < 0 ? `process group ${-pid}` : `process ${pid}`)).join(', ');
+  throw new Error(
+    blind === undefined
+      ? `${named} survived SIGKILL`
+      : `${named} could not be confirmed gone: the process table cannot be read (${blind}), so only signal 0 could look, and it counts zombies not yet reaped`,
+  );
 }
 
 async function terminateTreeWindows(rootPid: number, options: TerminateOptions): Promise<void> {

@@ -104,3 +104,19 @@ export function formatDuration(ms: number): string {
   if (ms >= 1_000) return `${Number((ms / 1_000).toFixed(1))} s`;
   return `${ms} ms`;
 }
+
+/** A runner stop that could not be completed, as the state shows it: what may be left, why, and what the user can do. Pure. */
+export function stopFailure(pid: number | null, cause: string): { message: string; fix: string } {
+  const shortOfDescriptors = /EMFILE|ENFILE/.test(cause);
+  const who = pid === null ? 'the runner' : `the runner (pid ${pid})`;
+  return {
+    message: `${who} could not be stopped: ${cause}`,
+    fix: [
+      pid === null ? 'if it still runs, end it' : `if it still runs, end it (kill -9 ${pid})`,
+      shortOfDescriptors ? 'free file descriptors (close programs, or raise the open-file limit: ulimit -n)' : undefined,
+      'then retry',
+    ]
+      .filter(Boolean)
+      .join(', '),
+  };
+}

@@ -13,6 +13,7 @@ import {
   decideAfterExit,
   formatDuration,
   freshHistory,
+  stopFailure,
   type RestartHistory,
   type RestartPolicy,
 } from '../process/restart-policy.ts';
@@ -69,6 +70,10 @@ interface CurrentProcess {
   expectedExit: boolean;
   /** Resolves once its output sinks have taken every byte. */
   outputDone: Promise<unknown>;
+  /** Its messages are no longer heard: from the moment the supervisor ends it, what it says is moot. */
+  stopListening: () => void;
+  /** Ends this launch's output sinks and lets go of it for good (`LaunchedProcess.release`). */
+  release: () => void;
 }
 
 /** Spawn failures for want of resources (descriptors, processes, memory), which may pass. */
@@ -76,6 +81,12 @@ const TRANSIENT_SPAWN_ERRORS = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'ENOMEM'])
 
 /** How long output may keep draining after the process tree is gone. */
 const OUTPUT_DRAIN_MS = 1_000;
+
+/**
+ * How long ending a tree may take beyond the grace period: SIGKILL is waited for 10 s
+ * (`terminateTree`), and this bounds the rest, so that `stopping` always has an outcome.
+ */
+const STOP_TIMEOUT_MS = 15_000;
 
 const describeExit = (exit: LaunchExit): string => (exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? 'unknown'}`);
 
@@ -104,7 +115,10 @@ export class RunnerSupervisor {
   #wanted = false;
   #backoffTimer: unknown;
   #configTimer: unknown;
+  /** Callers whose change waits for the trailing restart of a burst. */
   #configApplied: PromiseWithResolvers<void> | undefined;
+  /** The command and environment the last launch started with, to skip a restart that would change nothing. */
+  #launchedConfig = '';
   /** Whether the last launch got as far as opening output sinks, whose lines `lastLines` shows. */
   #outputOpened = false;
 
@@ -155,8 +169,7 @@ export class RunnerSupervisor {
     return this.#operations.run(async () => {
       this.#wanted = true;
       this.#cancelBackoff();
-      await this.#terminateCurrent(reason);
-      await this.#launch(reason, { freshBackoff: true });
+      if (await this.#terminateCurrent(reason)) await this.#launch(reason, { freshBackoff: true });
     });
   }
 
@@ -169,16 +182,21 @@ export class RunnerSupervisor {
     this.#cancelBackoff();
     this.#cancelConfigRestart();
     return this.#operations.run(async () => {
-      if (this.#current) await this.#terminateCurrent('stop requested');
-      await removePidFile(this.#options.pidFile);
+      if (!(await this.#terminateCurrent('stop requested'))) return;
+      // A runner an earlier stop could not end kept its pid file: it gets another try (quit included).
+      const left = await stopRecordedProcess(this.#options.pidFile, { graceMs: this.#killGraceMs });
+      if (left.kind === 'still-running') return this.#fail(stopFailure(left.pid, String(left.error)));
       this.#transition('stopped', 'stopped as requested', { nextRestartAt: null, error: null });
     });
   }
 
   /**
    * A new configuration for the next start. If the runner is wanted up (running, backing off,
-   * or stopped by a crash loop or a bad configuration, which the change may fix), it restarts
-   * once; changes within `configDebounceMs` of each other share one restart. Resolves when it has.
+   * or stopped by a crash loop or a bad configuration, which the change may fix), it restarts.
+   * The first change after a quiet spell restarts at once (a switch should feel instant); changes
+   * that follow within `configDebounceMs` of each other share one trailing restart with the
+   * latest configuration, skipped when the running runner already has it, so a burst costs at
+   * most two restarts. Resolves once a runner with this configuration has started.
    */
   applyConfig(env: Record<string, string>, command?: RunnerCommand): Promise<void> {
     this.#env = env;
@@ -186,21 +204,27 @@ export class RunnerSupervisor {
       this.#command = command;
       this.#status.command = formatRunnerCommand(command.argv);
     }
-    if (this.#configTimer !== undefined) this.#clock.clearTimeout(this.#configTimer);
-    const applied = (this.#configApplied ??= Promise.withResolvers<void>());
-    this.#configTimer = this.#clock.setTimeout(() => {
-      this.#configTimer = undefined;
-      this.#configApplied = undefined;
-      void this.#operations
-        .run(async () => {
-          if (!this.#wanted) return;
-          this.#cancelBackoff();
-          await this.#terminateCurrent('configuration changed');
-          await this.#launch('configuration changed', { freshBackoff: true });
-        })
-        .then(applied.resolve, applied.reject);
-    }, this.#options.configDebounceMs ?? 500);
-    return applied.promise;
+    const leading = this.#configTimer === undefined;
+    if (!leading) this.#clock.clearTimeout(this.#configTimer);
+    this.#configTimer = this.#clock.setTimeout(() => this.#endConfigBurst(), this.#options.configDebounceMs ?? 500);
+    if (leading) return this.#restartForConfig();
+    return (this.#configApplied ??= Promise.withResolvers<void>()).promise;
+  }
+
+  /** The quiet spell after a burst: one trailing restart for the changes the leading one may have missed. */
+  #endConfigBurst(): void {
+    this.#configTimer = undefined;
+    const applied = this.#configApplied;
+    this.#configApplied = undefined;
+    if (applied) this.#restartForConfig().then(applied.resolve, applied.reject);
+  }
+
+  #restartForConfig(): Promise<void> {
+    return this.#operations.run(async () => {
+      if (!this.#wanted || (this.#current && this.#launchedConfig === this.#configKey())) return;
+      this.#cancelBackoff();
+      if (await this.#terminateCurrent('configuration changed')) await this.#launch('configuration changed', { freshBackoff: true });
+    });
   }
 
   /** Sends a control message to the runner; false when it has no open control channel. */
@@ -230,6 +254,7 @@ export class RunnerSupervisor {
       this.#status.restarts = 0;
     }
     this.#outputOpened = false;
+    this.#launchedConfig = this.#configKey();
     this.#transition('starting', reason, { error: null, nextRestartAt: null, pid: null, startedAt: null, lastLines: [] });
     const cwd = this.#options.cwd ?? process.cwd();
     const located = locateRunnerExecutable(this.#command, { cwd, env: this.#env });
@@ -255,7 +280,13 @@ export class RunnerSupervisor {
         return finished(sinks[stream]).catch(() => undefined);
       }),
     );
-    handle.onMessage((message) => this.#events.emit('message', message));
+    // This launch's messages only: unsubscribed when it ends, and the launcher closes the channel at its exit.
+    const stopListening = handle.onMessage((message) => this.#events.emit('message', message));
+    const release = () => {
+      handle.release();
+      // A descendant that escaped may hold the pipes open: their sinks end here rather than never.
+      if (sinks) for (const sink of [sinks.stdout, sinks.stderr]) if (!sink.writableEnded) sink.end();
+    };
 
     let pid: number;
     try {
@@ -266,18 +297,20 @@ export class RunnerSupervisor {
       if (TRANSIENT_SPAWN_ERRORS.has(code)) {
         // The system is short of resources, which may pass: a failed start, which the restart policy
         // handles like a run that ended at once (backoff, then crash-loop if it goes on).
-        const failed: CurrentProcess = { handle, startedAt: this.#clock.now(), expectedExit: false, outputDone };
+        const failed: CurrentProcess = { handle, startedAt: this.#clock.now(), expectedExit: false, outputDone, stopListening, release };
         this.#current = failed;
         return this.#afterUnexpectedExit(failed, { code: null, signal: null }, message);
       }
+      stopListening();
+      release();
       return this.#fail({ message, fix: 'check that it is a program this system can run, or change the runner command' });
     }
-    const current: CurrentProcess = { handle, startedAt: this.#clock.now(), expectedExit: false, outputDone };
+    const current: CurrentProcess = { handle, startedAt: this.#clock.now(), expectedExit: false, outputDone, stopListening, release };
     this.#current = current;
     void handle.exited.then((exit) => {
       if (!current.expectedExit) void this.#operations.run(() => this.#afterUnexpectedExit(current, exit));
     });
-    const pidFileNote = await writePidFile(this.#options.pidFile, recordOf(pid, [located.path, ...args])).then(
+    const pidFileNote = await writePidFile(this.#options.pidFile, recordOf(pid, [located.path, ...args], handle.marker)).then(
       () => '',
       (error: unknown) => `; its pid file could not be written (${String(error)}), so it cannot be found if the app is killed`,
     );
@@ -286,7 +319,10 @@ export class RunnerSupervisor {
 
   async #afterUnexpectedExit(exited: CurrentProcess, exit: LaunchExit, what = `the runner ${describeExit(exit)}`): Promise<void> {
     if (this.#current !== exited) return;
-    await this.#endProcess(exited);
+    // Its descendants (those that left its process group included) are ended with it, at a crash as at a stop.
+    const pid = this.#status.pid;
+    const ended = await this.#endProcess(exited);
+    if (!ended.ok) return this.#fail(stopFailure(pid, ended.cause));
     const exitedAt = this.#clock.now();
     this.#status.lastExit = { ...exit, at: exitedAt } satisfies RunnerExit;
     const decision = decideAfterExit(this.#policy, this.#history, { ...exit, startedAt: exited.startedAt, exitedAt });
@@ -326,29 +362,59 @@ export class RunnerSupervisor {
     }, decision.delayMs);
   }
 
-  async #terminateCurrent(reason: string): Promise<void> {
+  /**
+   * Ends the current process, if any; false when it could not be (the state is then `failed`,
+   * naming why), so that nothing is started beside a runner that may still run.
+   */
+  async #terminateCurrent(reason: string): Promise<boolean> {
     const current = this.#current;
-    if (!current) return;
+    if (!current) return true;
     current.expectedExit = true;
     this.#transition('stopping', reason, {});
-    await this.#endProcess(current);
+    const pid = this.#status.pid;
+    const ended = await this.#endProcess(current);
+    if (!ended.ok) {
+      this.#wanted = false;
+      this.#fail(stopFailure(pid, ended.cause));
+      return false;
+    }
     const exit = await current.handle.exited;
     this.#status.lastExit = { ...exit, at: this.#clock.now() };
+    return true;
   }
 
-  /** Ends whatever is left of the process tree and lets its last output drain. */
-  async #endProcess(current: CurrentProcess): Promise<void> {
-    try {
-      await current.handle.terminate(this.#killGraceMs);
-    } finally {
-      this.#current = undefined;
-      let drainTimer: NodeJS.Timeout | undefined;
-      const drained = Promise.all([current.handle.closed, current.outputDone]);
-      await Promise.race([drained, new Promise<void>((resolve) => (drainTimer = setTimeout(resolve, OUTPUT_DRAIN_MS)))]);
-      clearTimeout(drainTimer);
-      await removePidFile(this.#options.pidFile);
-      this.#status.pid = null;
-    }
+  /**
+   * Ends whatever is left of the process tree, within `killGraceMs` + `STOP_TIMEOUT_MS` whatever
+   * happens, lets its last output drain, then lets go of it. The pid file stays when the tree
+   * could not be ended, so that the next start ends what is left.
+   */
+  async #endProcess(current: CurrentProcess): Promise<{ ok: true } | { ok: false; cause: string }> {
+    current.stopListening();
+    const limitMs = this.#killGraceMs + STOP_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      current.handle.terminate(this.#killGraceMs).then(
+        () => ({ ok: true }) as const,
+        (error: unknown) => ({ ok: false, cause: error instanceof Error ? error.message : String(error) }) as const,
+      ),
+      new Promise<{ ok: false; cause: string }>(
+        (resolve) => (timer = setTimeout(() => resolve({ ok: false, cause: `it had not ended ${formatDuration(limitMs)} after SIGTERM` }), limitMs)),
+      ),
+    ]);
+    clearTimeout(timer);
+    this.#current = undefined;
+    let drainTimer: NodeJS.Timeout | undefined;
+    const drained = Promise.all([current.handle.closed, current.outputDone]);
+    await Promise.race([drained, new Promise<void>((resolve) => (drainTimer = setTimeout(resolve, OUTPUT_DRAIN_MS)))]);
+    clearTimeout(drainTimer);
+    current.release();
+    if (outcome.ok) await removePidFile(this.#options.pidFile);
+    this.#status.pid = null;
+    return outcome;
+  }
+
+  #configKey(): string {
+    return JSON.stringify([this.#command.argv, this.#env]);
   }
 
   #fail(error: RunnerError): void {
