@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark of issue 6, one after the other, printed as one table with
  * the goals and notes below it. `--only NAME,…` runs some (throughput, memory, busy, restart,
- * switch, coldstart, idle, detection, renderer); `--quick` shortens them for a smoke test (its figures are not
+ * switch, coldstart, idle, detection, search, renderer); `--quick` shortens them for a smoke test (its figures are not
  * for publishing); `--markdown FILE` also writes the report as Markdown.
  */
 import fs from 'node:fs';
@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { coldStartBench } from './cold-start.ts';
 import { ollamaDetection } from './detection.ts';
 import { idleCost } from './idle.ts';
+import { logSearch } from './log-search.ts';
 import { Pm2 } from './lib/pm2.ts';
 import { machineInfo } from './lib/proc.ts';
 import { markdownTable, type Section } from './lib/report.ts';
@@ -24,7 +25,9 @@ const { values } = parseArgs({
   strict: true,
 });
 const quick = values.quick === true;
-const selected = new Set((values.only ?? 'throughput,memory,busy,restart,switch,coldstart,idle,detection,renderer').split(',').map((name) => name.trim()));
+const selected = new Set(
+  (values.only ?? 'throughput,memory,busy,restart,switch,coldstart,idle,detection,search,renderer').split(',').map((name) => name.trim()),
+);
 
 const opened = selected.has('throughput') || selected.has('restart') ? await Pm2.open() : { reason: 'not needed' };
 const pm2 = 'pm2' in opened ? opened.pm2 : undefined;
@@ -39,6 +42,7 @@ const benchmarks: [string, () => Promise<Section>][] = [
   ['coldstart', () => coldStartBench({ runs: quick ? 1 : 5 })],
   ['idle', () => idleCost({ seconds: quick ? 5 : 60, warmupSeconds: quick ? 1 : 5 })],
   ['detection', () => ollamaDetection({ runs: quick ? 3 : 5 })],
+  ['search', () => logSearch({ bytes: quick ? 128 * 1024 * 1024 : 1024 * 1024 * 1024, runs: quick ? 1 : 3 })],
   ['renderer', () => rendererBench({ runs: quick ? 1 : 3, lines: quick ? 10_000 : 100_000, linesPerSecond: 5_000, streamSeconds: quick ? 3 : 10 })],
 ];
 

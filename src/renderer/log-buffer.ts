@@ -12,7 +12,8 @@ export interface LogViewFilter {
 }
 
 /** A structured line's other fields (`{"provider":"ollama",…}`), or '' for a plain line. */
-export const formatLogFields = (entry: LogEntry): string => (entry.fields && Object.keys(entry.fields).length > 0 ? JSON.stringify(entry.fields) : '');
+export const formatLogFields = (entry: Pick<LogEntry, 'fields'>): string =>
+  entry.fields && Object.keys(entry.fields).length > 0 ? JSON.stringify(entry.fields) : '';
 
 export function matchesFilter(entry: LogEntry, filter: LogViewFilter): boolean {
   if (!filter.sources.has(entry.source)) return false;

@@ -219,6 +219,29 @@ export const commands = {
       .strict(),
     z.object({ lines: z.array(LogEntrySchema.omit({ seq: true })), more: z.boolean() }),
   ),
+  /**
+   * Searches every log file on disk (current and rotated) for a text, newest first, a page at a
+   * time: at most `limit` matches or 64 MB read per call (8 MB for the first), then `cursor` goes on. A new search
+   * cancels the one still running, which answers `cancelled`. Matches are scrubbed as shown.
+   */
+  'logs:search': command(
+    z
+      .object({
+        query: text(LIMITS.logFilterText),
+        sources: z.array(LogSourceSchema).min(1).max(3),
+        minLevel: LogLevelSchema.optional(),
+        limit: z.number().int().min(1).max(LIMITS.logSearchMatches),
+        cursor: z.string().max(LIMITS.logSearchCursor).optional(),
+      })
+      .strict(),
+    z.object({
+      matches: z.array(LogEntrySchema.omit({ seq: true })),
+      scannedBytes: z.number().nonnegative(),
+      totalBytes: z.number().nonnegative(),
+      cursor: z.string().nullable(),
+      cancelled: z.boolean(),
+    }),
+  ),
   /** Opens the log folder in the file manager where there is one; always answers its path. */
   'logs:reveal-folder': command(empty, z.object({ path: z.string(), opened: z.boolean() })),
 

@@ -12,6 +12,8 @@ export const LIMITS = {
   logFilterText: 1024,
   logRecentEntries: 100_000,
   logFileLines: 20_000,
+  logSearchMatches: 1_000,
+  logSearchCursor: 1024,
   taskId: 200,
   baseUrl: 2048,
 } as const;

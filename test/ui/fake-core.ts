@@ -48,7 +48,9 @@ export class FakeCore {
   }
 
   /** Appends log lines and pushes them as one batch. */
-  pushLogs(count: number, make: (index: number) => Pick<LogEntry, 'source' | 'level' | 'msg'>, skipped = 0): void {
+  /** `leaveGap`: the skipped lines take `seq` numbers, as the host's sampling does, so the window shows a marker. */
+  pushLogs(count: number, make: (index: number) => Pick<LogEntry, 'source' | 'level' | 'msg'>, skipped = 0, leaveGap = false): void {
+    if (leaveGap) this.#seq += skipped;
     const entries: LogEntry[] = [];
     for (let index = 0; index < count; index++) {
       entries.push({ seq: this.#seq++, ts: new Date(Date.UTC(2025, 9, 2, 9, 14, 11, index)).toISOString(), stream: 'stdout', ...make(index) });
@@ -271,6 +273,8 @@ export class FakeCore {
       case 'logs:read-files':
         // The double keeps no files: every line it has is in the window already.
         return { lines: [], more: false };
+      case 'logs:search':
+        return { matches: [], scannedBytes: 0, totalBytes: 0, cursor: null, cancelled: false };
       case 'logs:reveal-folder':
         return { path: this.state.logsDir, opened: false };
       case 'playground:run': {

@@ -94,3 +94,19 @@ test('logs:read-files takes known sources, ISO timestamps and a bounded limit, n
     assert.equal(error.field ?? '', field, JSON.stringify(payload));
   }
 });
+
+test('logs:search takes a non-empty bounded text, known sources, a bounded page and a bounded cursor, nothing else', () => {
+  const search = { query: 'timeout', sources: ['runner'], minLevel: 'warn', limit: 200 };
+  assert.equal(parseCommand('logs:search', search).ok, true);
+  for (const [payload, field] of [
+    [{ ...search, query: '   ' }, 'query'],
+    [{ ...search, query: 'x'.repeat(LIMITS.logFilterText + 1) }, 'query'],
+    [{ ...search, sources: [] }, 'sources'],
+    [{ ...search, limit: LIMITS.logSearchMatches + 1 }, 'limit'],
+    [{ ...search, cursor: 'c'.repeat(LIMITS.logSearchCursor + 1) }, 'cursor'],
+    [{ ...search, logsDir: '/etc' }, ''],
+  ] as const) {
+    const error = failure(parseCommand('logs:search', payload));
+    assert.equal(error.field ?? '', field, JSON.stringify(payload));
+  }
+});

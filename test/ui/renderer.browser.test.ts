@@ -71,7 +71,7 @@ const FOCUSED_ELEMENT = `(() => {
   return { name: (element.getAttribute('aria-label') ?? element.textContent ?? '').trim(), outline: style.outlineStyle, width: style.outlineWidth };
 })()`;
 
-/** Waits until the log status reads exactly `text`, e.g. "2,000 of 2,000 lines". */
+/** Waits until the log status reads exactly `text`, e.g. "2,000 of 2,000 lines in the window". */
 const logCount = (page: Page, text: string) =>
   page
     .getByTestId('log-count')
@@ -169,32 +169,48 @@ test('logs stream live, follow the newest line, filter, pause and show skipped l
     });
   }
   const count = page.getByTestId('log-count');
-  await logCount(page, '2,000 of 2,000 lines');
+  await logCount(page, '2,000 of 2,000 lines in the window');
   // Following: the newest line is on screen, and only the rows in view exist in the page.
   await page.getByText('line 1999 handled task 13993').waitFor(DEADLINE);
   assert.ok((await page.locator('.log-row').count()) < 150, 'the list is virtualised');
   await shot(page, 'logs');
 
   await page.getByPlaceholder('Filter messages…').fill('line 1234 ');
-  await logCount(page, '1 of 2,000 lines');
+  await logCount(page, '1 of 2,000 lines in the window');
   await page.getByPlaceholder('Filter messages…').fill('');
   await page.getByLabel('Level').selectOption('error');
-  await logCount(page, '40 of 2,000 lines');
+  await logCount(page, '40 of 2,000 lines in the window');
   await page.getByLabel('Level').selectOption('trace');
   await page.getByRole('checkbox', { name: 'Runner' }).uncheck();
-  await logCount(page, '1,333 of 2,000 lines');
+  await logCount(page, '1,333 of 2,000 lines in the window');
   await page.getByRole('checkbox', { name: 'Runner' }).check();
 
   await page.getByRole('button', { name: 'Following' }).click();
   await page.getByRole('button', { name: 'Paused' }).waitFor(DEADLINE);
   core.pushLogs(1, () => ({ source: 'runner', level: 'info', msg: 'arrived while paused' }), 250);
   await page.getByTestId('log-skipped').getByText('250 lines skipped').waitFor(DEADLINE);
-  assert.equal(await count.textContent(), '2,001 of 2,001 lines');
+  assert.equal(await count.textContent(), '2,001 of 2,001 lines in the window');
   const newest = await page.getByText('arrived while paused').boundingBox();
   const viewport = await page.getByRole('region', { name: 'Log lines' }).boundingBox();
   assert.ok(viewport && (newest === null || newest.y >= viewport.y + viewport.height), 'a paused view does not jump to new lines');
   await page.getByRole('button', { name: 'Paused' }).click();
   await page.getByText('arrived while paused').waitFor(DEADLINE);
+  assert.equal(
+    await page.getByTestId('log-skipped').innerText(),
+    '250 lines skipped in transit (sampled to keep up); the files have every line.',
+    'no marker is promised where the window holds none',
+  );
+
+  // Lines skipped between two lines the window has: a marker, and the count offers to load them.
+  core.pushLogs(3, (index) => ({ source: 'runner', level: 'info', msg: `after the gap ${index}` }), 300, true);
+  await page.getByTestId('log-skipped').getByText('300 of them are not loaded here yet').waitFor(DEADLINE);
+  await logCount(page, '2,004 of 2,004 lines in the window');
+  await page.locator('.log-row--gap').getByText('300 lines skipped here to keep up: show them').waitFor(DEADLINE);
+  await shot(page, 'logs-skipped-counters');
+  await page.getByRole('button', { name: 'load the newest from the files' }).click();
+  // The double keeps no files: the marker is answered with no lines, and goes.
+  await page.locator('.log-row--gap').waitFor({ ...DEADLINE, state: 'detached' });
+  assert.equal(await page.getByTestId('log-skipped').innerText(), '550 lines skipped in transit (sampled to keep up); the files have every line.');
   assert.deepEqual(problems, []);
 });
 
@@ -403,7 +419,7 @@ test('100k log lines stay a short list of rows and scroll by keyboard', async (t
   for (let batch = 0; batch < 50; batch++) {
     core.pushLogs(2000, (index) => ({ source: 'runner', level: 'info', msg: `bulk ${batch * 2000 + index}` }));
   }
-  await logCount(page, '100,000 of 100,000 lines');
+  await logCount(page, '100,000 of 100,000 lines in the window');
   await page.getByText('bulk 99999').waitFor(DEADLINE);
   assert.ok((await page.locator('.log-row').count()) < 150, 'only the rows in view are drawn');
 

@@ -3,6 +3,7 @@ import type { AppState } from '../../shared/state-schema.ts';
 import { LOG_LEVEL_RANK, type LogEntry, type LogSource } from '../../shared/logs.ts';
 import { readLogRange } from '../logs/file-range.ts';
 import type { LogPipeline } from '../logs/pipeline.ts';
+import { LogSearches } from '../logs/search.ts';
 import { CommandError } from './command-error.ts';
 import type { Configuration } from './configuration.ts';
 import type { Keys } from './keys.ts';
@@ -56,6 +57,7 @@ export function recentEntries(entries: readonly LogEntry[], { filter, limit }: P
 /** The contract's commands, each a call into the service that owns its concern. */
 export function createCommandTable(app: CommandServices): CommandTable {
   const { configuration, keys, ollama, models, runner, logs, logsDir, changed } = app;
+  const searches = new LogSearches(logsDir, logs.redactor);
   return {
     'state:get': () => app.getState(),
     'config:set-provider': ({ provider }) => done(configuration.setProvider(provider)),
@@ -118,6 +120,7 @@ export function createCommandTable(app: CommandServices): CommandTable {
     },
     'logs:recent': (request) => recentEntries(logs.recent(request.filter?.minLevel ? { minLevel: request.filter.minLevel } : {}), request),
     'logs:read-files': (request) => readLogRange(logsDir, request, logs.redactor),
+    'logs:search': (request) => searches.search(request),
     'logs:reveal-folder': async () => {
       const opened = (await app.revealFolder?.(logsDir)) ?? false;
       return { path: logsDir, opened };

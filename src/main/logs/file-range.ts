@@ -57,7 +57,7 @@ export function parseFileLine(source: LogSource, line: string): FileLogLine | un
 }
 
 /** A source's files, oldest first: `runner.9.log` … `runner.1.log`, `runner.log`. */
-function filesOf(logsDir: string, source: LogSource): string[] {
+export function filesOf(logsDir: string, source: LogSource): string[] {
   let names: string[];
   try {
     names = fs.readdirSync(logsDir);

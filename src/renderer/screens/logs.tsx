@@ -5,6 +5,8 @@ import { VirtualList } from '../components/virtual-list.tsx';
 import { formatClock } from '../format.ts';
 import { FilteredLogView, formatLogFields, formatLogLine, groupSummary, type LogBuffer, type LogViewFilter } from '../log-buffer.ts';
 import { loadOlder, openGap } from '../log-history.ts';
+import { useFileSearch } from '../log-search.ts';
+import { FileMatches, fileSearchSummary } from './log-file-matches.tsx';
 import { useAppState, useStore, useTopic } from '../store.ts';
 import { LIMITS } from '../../shared/limits.ts';
 
@@ -48,6 +50,13 @@ function wrappedOffsets(buffer: LogBuffer, rows: readonly number[], { height, ch
   return offsets;
 }
 
+/** Opens the newest gap marker of the window (the one nearest what a following user reads). */
+async function openNewestGap(buffer: LogBuffer, open: (index: number) => Promise<void>): Promise<void> {
+  for (let index = buffer.end - 1; index >= buffer.end - buffer.entries.length; index--) {
+    if (buffer.at(index)?.gap) return open(index);
+  }
+}
+
 export function LogsScreen() {
   const store = useStore();
   const state = useAppState();
@@ -60,10 +69,12 @@ export function LogsScreen() {
   const [metrics, probeRef] = useRowMetrics();
   const [wrap, setWrap] = useState(false);
   const [run, action] = useAction();
+  const [showFileMatches, setShowFileMatches] = useState(false);
 
   const filter: LogViewFilter = useMemo(() => ({ sources, minLevel, text: text.trim() }), [sources, minLevel, text]);
   const view = useMemo(() => new FilteredLogView(filter), [filter]);
   const matches = view.sync(store.logs);
+  const fileSearch = useFileSearch(store.bridge, filter.text, sources, minLevel);
   /** The `seq` of the heads of the tracebacks the user unfolded. */
   const [unfolded, setUnfolded] = useState<ReadonlySet<number>>(new Set());
   const rows = view.rows(store.logs, matches, unfolded);
@@ -114,8 +125,6 @@ export function LogsScreen() {
     setNotice(result.opened ? `Opened ${result.path}` : `Logs are in ${result.path}`);
   };
 
-  const skipped = store.logs.skippedByHost + Math.max(0, store.logs.dropped);
-
   return (
     <div class="screen screen--fill">
       <div class="toolbar" role="toolbar" aria-label="Log filters">
@@ -163,12 +172,38 @@ export function LogsScreen() {
       </div>
       <div class="log-status" aria-live="polite">
         <span data-testid="log-count">
-          {(matches.length - store.logs.markers).toLocaleString()} of {(store.logs.entries.length - store.logs.markers).toLocaleString()} lines
+          {(matches.length - store.logs.markers).toLocaleString()} of {(store.logs.entries.length - store.logs.markers).toLocaleString()} lines in the window
         </span>
-        {skipped > 0 ? (
+        {fileSearch.status !== 'idle' ? (
+          <span data-testid="log-file-search">
+            {fileSearchSummary(fileSearch)}
+            {fileSearch.matches.length > 0 && matches.length > 0 ? (
+              <>
+                {' '}
+                <button type="button" class="link-button" aria-expanded={showFileMatches} onClick={() => setShowFileMatches(!showFileMatches)}>
+                  {showFileMatches ? 'Hide them' : 'Show them'}
+                </button>
+              </>
+            ) : null}
+          </span>
+        ) : null}
+        {store.logs.skippedByHost > 0 ? (
           <span class="log-status__skipped" data-testid="log-skipped">
-            {skipped.toLocaleString()} lines skipped (sampled to keep up)
-            {store.logs.missing > 0 ? `; ${store.logs.missing.toLocaleString()} not loaded yet: open a marker to load them from the files` : ''}
+            {store.logs.skippedByHost.toLocaleString()} lines skipped in transit (sampled to keep up); the files have every line.
+            {store.logs.missing > 0 ? (
+              <>
+                {' '}
+                {store.logs.missing.toLocaleString()} of them are not loaded here yet:{' '}
+                <button type="button" class="link-button" onClick={() => run(() => openNewestGap(store.logs, (index) => openGap(store, index)))}>
+                  load the newest from the files
+                </button>
+              </>
+            ) : null}
+          </span>
+        ) : null}
+        {store.logs.dropped > 0 ? (
+          <span class="muted" data-testid="log-dropped">
+            {store.logs.dropped.toLocaleString()} older lines left the window (it keeps the newest {store.logs.capacity.toLocaleString()}).
           </span>
         ) : null}
         {store.logs.entries.length > 0 && store.logs.olderInFiles ? (
@@ -180,6 +215,7 @@ export function LogsScreen() {
         {notice ? <span class="muted">{notice}</span> : null}
       </div>
       <ActionError state={action} />
+      {showFileMatches && fileSearch.matches.length > 0 && matches.length > 0 ? <FileMatches search={fileSearch} compact /> : null}
       <div class="log-view">
         <div ref={probeRef} class="log-row log-row--probe" aria-hidden="true">
           <span class="log-row__time">00:00:00.000</span>
@@ -189,12 +225,22 @@ export function LogsScreen() {
             <span class="log-row__sample">xxxxxxxxxx</span>
           </span>
         </div>
-        {matches.length === 0 ? (
+        {matches.length === 0 && fileSearch.matches.length > 0 ? (
+          <FileMatches search={fileSearch} />
+        ) : matches.length === 0 ? (
           <div class="log-empty">
             {store.logs.entries.length === 0 ? (
               <p class="muted">No log lines yet. Lines from the runner, Ollama and the app appear here as they are written.</p>
             ) : (
-              <Problem tone="info" message="No lines match the filter." fix="Clear the text, lower the level or enable more sources." />
+              <Problem
+                tone="info"
+                message={
+                  fileSearch.status === 'searching'
+                    ? 'No line in the window matches the filter; searching the files…'
+                    : 'No lines match the filter, in the window or in the files.'
+                }
+                fix="Clear the text, lower the level or enable more sources."
+              />
             )}
             <p class="muted">Log files are kept in {state.logsDir}.</p>
           </div>
