@@ -7,10 +7,12 @@ import { contentTypeFor, resolveStaticFile } from '../static/static-files.ts';
 export const APP_SCHEME = 'app';
 export const RENDERER_ORIGIN = `${APP_SCHEME}://renderer`;
 export const RENDERER_URL = `${RENDERER_ORIGIN}/index.html`;
+/** The schemes this app registers as standard, so Chromium gives their URLs a tuple origin. */
+export const APP_STANDARD_SCHEMES: readonly string[] = [APP_SCHEME];
 
 /** Must run before `ready`. */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  protocol.registerSchemesAsPrivileged(APP_STANDARD_SCHEMES.map((scheme) => ({ scheme, privileges: { standard: true, secure: true, supportFetchAPI: true } })));
 }
 
 /** Serves the built renderer with its CSP; anything outside `rendererDir` is a 404. */

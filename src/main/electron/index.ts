@@ -20,7 +20,7 @@ import { RENDERER_ORIGIN, RENDERER_URL, registerAppScheme, serveRenderer } from 
 import { installIpcBridge } from './ipc-bridge.ts';
 import { applyStartAtLogin } from './login-item.ts';
 import { createMainWindow } from './main-window.ts';
-import { openSecretStore } from './safe-storage-secret-store.ts';
+import { canAcceptWeakStorage, openSecretStore } from './safe-storage-secret-store.ts';
 import { AppTray } from './tray.ts';
 import { utilityProcessLauncher } from './utility-process-launcher.ts';
 
@@ -74,7 +74,7 @@ async function start(profileLock: ProfileLock): Promise<void> {
     secrets: await openSecretStore(settings),
     logs,
     runnerAutoStart: 'after-setup',
-    acceptWeakStorage: () => openSecretStore(settings),
+    ...((await canAcceptWeakStorage()) ? { acceptWeakStorage: () => openSecretStore(settings) } : {}),
     revealFolder: async (folder) => (await shell.openPath(folder)) === '',
     applyStartAtLogin,
     builtInRunner: { argv: [process.execPath, path.join(outDir, 'runner.js')], launcher: utilityProcessLauncher },

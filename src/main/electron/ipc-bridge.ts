@@ -2,16 +2,16 @@ import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { IPC_CHANNELS } from '../../shared/ipc-channels.ts';
 import { parseEvent, type CommandReply, type EventName } from '../../shared/ipc.ts';
 import { dispatchCommand, type CommandHandler } from '../app/dispatch.ts';
+import { isAppOrigin } from './origins.ts';
 
-/** Only the app's own renderer, loaded from its own origin in the main frame, may send commands. */
+/**
+ * Only the app's own renderer, loaded from its own origin in the main frame, may send commands.
+ * The origin is the frame's as Chromium reports it: Node's `URL` would call `app://…` opaque.
+ */
 function isTrustedSender(event: IpcMainInvokeEvent, window: BrowserWindow | undefined, allowedOrigin: string): boolean {
   const frame = event.senderFrame;
   if (!window || window.isDestroyed() || event.sender !== window.webContents || !frame || frame !== window.webContents.mainFrame) return false;
-  try {
-    return new URL(frame.url).origin === allowedOrigin;
-  } catch {
-    return false;
-  }
+  return isAppOrigin(frame.origin, allowedOrigin);
 }
 
 export interface IpcBridgeOptions {

@@ -1,4 +1,6 @@
 import { BrowserWindow, session, shell } from 'electron';
+import { APP_STANDARD_SCHEMES } from './app-protocol.ts';
+import { chromiumOrigin, isAppOrigin } from './origins.ts';
 
 /** Sites the window may send the user to (installing Ollama); anything else is simply denied. */
 const EXTERNAL_ORIGINS = new Set(['https://ollama.com']);
@@ -47,19 +49,19 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
       disableBlinkFeatures: 'Auxclick',
     },
   });
-  const allowedOrigin = new URL(options.url).origin;
+  const allowedOrigin = chromiumOrigin(options.url, APP_STANDARD_SCHEMES);
+  // Navigation and redirects stay on the app's origin: nothing in the app leaves it.
+  const stayOnAppOrigin = (event: { preventDefault(): void }, url: string) => {
+    if (!isAppOrigin(chromiumOrigin(url, APP_STANDARD_SCHEMES), allowedOrigin)) event.preventDefault();
+  };
   const contents = window.webContents;
   contents.setWindowOpenHandler(({ url }) => {
     // The few documentation links the UI has open in the user's browser, never inside the app.
     if (isAllowedExternalUrl(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
-  contents.on('will-navigate', (event, url) => {
-    if (new URL(url).origin !== allowedOrigin) event.preventDefault();
-  });
-  contents.on('will-redirect', (event, url) => {
-    if (new URL(url).origin !== allowedOrigin) event.preventDefault();
-  });
+  contents.on('will-navigate', (event, url) => stayOnAppOrigin(event, url));
+  contents.on('will-redirect', (event, url) => stayOnAppOrigin(event, url));
   contents.on('will-attach-webview', (event) => event.preventDefault());
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
