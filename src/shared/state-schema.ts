@@ -4,6 +4,7 @@ import { AppProblemSchema } from './problems.ts';
 import { OllamaStateSchema } from './ollama.ts';
 import { CLOUD_PROVIDERS } from './providers.ts';
 import { RunnerStatusSchema } from './runner-status.ts';
+import { UpdateStateSchema } from './updates.ts';
 import { LIMITS, text } from './limits.ts';
 
 /**
@@ -139,5 +140,7 @@ export const AppStateSchema = z.object({
   logsDir: z.string(),
   /** Start the app when the user logs in (desktop only; off by default). */
   startAtLogin: z.boolean(),
+  /** The app's own updates; null where it cannot update itself (headless, a development build). */
+  update: UpdateStateSchema.nullable(),
 });
 export type AppState = z.infer<typeof AppStateSchema>;
