@@ -16,7 +16,8 @@ export interface ElectronUpdaterOptions {
   log: (message: string) => void;
 }
 
-export function electronUpdaterPort({ feed, onEvent, log }: ElectronUpdaterOptions): UpdaterPort {
+/** Undefined where electron-updater cannot update this installation (a Linux build that is neither an AppImage nor a deb/rpm/pacman package). */
+export function electronUpdaterPort({ feed, onEvent, log }: ElectronUpdaterOptions): UpdaterPort | undefined {
   // The platform's updater: NSIS, Squirrel.Mac, AppImage (or deb/rpm by resources/package-type).
   const updater = electronUpdater.autoUpdater;
   const detail = (message: unknown) => log(String(message));
@@ -26,6 +27,7 @@ export function electronUpdaterPort({ feed, onEvent, log }: ElectronUpdaterOptio
   updater.autoInstallOnAppQuit = false;
   // Without an override the feed is electron-builder.yml's `publish`, written into resources/app-update.yml.
   if (feed.url) updater.setFeedURL({ provider: 'generic', url: feed.url });
+  if (!updater.isUpdaterActive()) return undefined;
 
   updater.on('checking-for-update', () => onEvent({ kind: 'checking' }));
   updater.on('update-available', (info) => onEvent({ kind: 'available', version: info.version }));

@@ -43,7 +43,8 @@ export class AppUpdates {
 
   /** The check on start, then one a day; nothing while the user opted out. */
   start(): void {
-    if (!this.#state.enabled || this.#timer) return;
+    if (this.#timer) return;
+    if (!this.#state.enabled) return this.#options.log('info', 'Updates are off (Settings): not checking for a new version');
     this.#timer = setInterval(() => void this.#check(), this.#options.intervalMs ?? CHECK_INTERVAL_MS).unref();
     void this.#check();
   }
