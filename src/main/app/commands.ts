@@ -148,7 +148,11 @@ export function createCommandTable(app: CommandServices): CommandTable {
       updates.setEnabled(enabled);
       return ACK;
     },
-    'app:restart-to-update': () => done(requireUpdates(app.updates).restartToUpdate()),
+    'app:restart-to-update': async () => {
+      if (!(await requireUpdates(app.updates).restartToUpdate()))
+        throw new CommandError('No update has been downloaded yet.', 'Updates are downloaded in the background; "Restart to update" appears once one is ready.');
+      return ACK;
+    },
     'wizard:defer': ({ deferred }) => {
       configuration.save((draft) => {
         if (deferred) draft.setupDeferred = true;

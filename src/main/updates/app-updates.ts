@@ -1,5 +1,4 @@
 import type { UpdateState } from '../../shared/updates.ts';
-import { CommandError } from '../app/command-error.ts';
 import { CHECK_INTERVAL_MS, canRestartToUpdate, initialUpdateState, nextUpdateState, updateLogLine, type UpdaterEvent } from './update-policy.ts';
 
 /** What the host's updater does (electron-updater in the Electron host); its outcomes arrive as `UpdaterEvent`s. */
@@ -69,17 +68,18 @@ export class AppUpdates {
     this.#options.onChange();
   }
 
-  /** "Restart to update": the runner and Ollama stop as at Quit, then the verified download is installed. */
-  async restartToUpdate(): Promise<void> {
+  /** "Restart to update": the runner and Ollama stop as at Quit, then the verified download is installed. False: nothing to install. */
+  async restartToUpdate(): Promise<boolean> {
     const state = this.#state;
-    if (!canRestartToUpdate(state)) throw new CommandError('No update has been downloaded yet.', 'Updates are downloaded in the background; "Restart to update" appears once one is ready.');
-    if (this.#installing) return;
+    if (!canRestartToUpdate(state)) return false;
+    if (this.#installing) return true;
     this.#installing = true;
     this.stop();
     this.#options.log('info', `Restarting to update to ${state.version}: stopping the runner first`);
     await this.#options.shutdown();
     this.#options.log('info', `Installing update ${state.version}`);
     this.#options.port.quitAndInstall();
+    return true;
   }
 
   async #check(): Promise<void> {
