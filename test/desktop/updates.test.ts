@@ -71,7 +71,11 @@ interface Installed {
  * The packaged app as an AppImage would run it: `process.resourcesPath` with the icons and the
  * `app-update.yml` electron-builder writes from `publish`, `APPIMAGE` naming the running file.
  */
-async function startInstalledApp(scope: Scope, feedInAppUpdateYml: string, { env = {}, userDataDir }: { env?: Record<string, string>; userDataDir?: string } = {}): Promise<Installed> {
+async function startInstalledApp(
+  scope: Scope,
+  feedInAppUpdateYml: string,
+  { env = {}, userDataDir }: { env?: Record<string, string>; userDataDir?: string } = {},
+): Promise<Installed> {
   const resources = scope.tempDir('stigmer-resources-');
   fs.mkdirSync(path.join(resources, 'icons'));
   for (const name of fs.readdirSync(path.join(REPO_ROOT, 'resources')).filter((file) => /^tray.*\.png$|^icon\.png$/.test(file))) {
@@ -107,7 +111,11 @@ test('a new version: downloaded and verified in the background, "Restart to upda
   await host.waitForLine('the built-in runner to be ready', (line) => /Runner ready: ollama llama3\.2/.test(line));
   const menu = await host.waitForTray('"Restart to update" in the tray', (current) => restartItem(current) && current);
   assert.equal(restartItem(menu)?.label, `Restart to update (${NEXT})`);
-  assert.deepEqual(feed.requests.filter((request) => !request.endsWith('.yml')), [`/${artifactName(NEXT)}`], 'the artifact was downloaded once');
+  assert.deepEqual(
+    feed.requests.filter((request) => !request.endsWith('.yml')),
+    [`/${artifactName(NEXT)}`],
+    'the artifact was downloaded once',
+  );
   assert.ok(host.lines().some((line) => line.includes(`Update ${NEXT} downloaded and verified`)));
 
   const page = await host.page();
@@ -121,7 +129,11 @@ test('a new version: downloaded and verified in the background, "Restart to upda
   await button.click();
 
   assert.deepEqual(await host.waitForExit(), { code: 0, signal: null });
-  const launched = await waitFor('the new version to be launched', () => fs.existsSync(path.join(probeDir, 'launched')) && fs.readFileSync(path.join(probeDir, 'launched'), 'utf8'), DESKTOP_WAIT_MS);
+  const launched = await waitFor(
+    'the new version to be launched',
+    () => fs.existsSync(path.join(probeDir, 'launched')) && fs.readFileSync(path.join(probeDir, 'launched'), 'utf8'),
+    DESKTOP_WAIT_MS,
+  );
   assert.equal(launched, `version=${NEXT} runner=stopped silent=true\n`, 'the runner had stopped before the update was installed and launched');
   assert.ok(isGone(runnerPid));
   // electron-updater moved the verified download next to the old AppImage, whose file is gone.
@@ -143,11 +155,19 @@ test('no update, then the opt-out in Settings: the next start does not ask the f
 
   const page = await first.host.page();
   await page.evaluate(() => (window.location.hash = '#/settings'));
-  await waitFor('the Updates card to say so', async () => (await page.getByTestId('update-status').textContent()) === 'This is the latest version.', DESKTOP_WAIT_MS);
+  await waitFor(
+    'the Updates card to say so',
+    async () => (await page.getByTestId('update-status').textContent()) === 'This is the latest version.',
+    DESKTOP_WAIT_MS,
+  );
   const checkbox = page.getByRole('checkbox', { name: /Check for updates on start and daily/ });
   assert.equal(await checkbox.isChecked(), true, 'on by default');
   await checkbox.click();
-  await waitFor('the choice to be saved', () => JSON.parse(fs.readFileSync(path.join(first.userDataDir, 'settings.json'), 'utf8')).updates?.enabled === false, DESKTOP_WAIT_MS);
+  await waitFor(
+    'the choice to be saved',
+    () => JSON.parse(fs.readFileSync(path.join(first.userDataDir, 'settings.json'), 'utf8')).updates?.enabled === false,
+    DESKTOP_WAIT_MS,
+  );
   assert.deepEqual(await first.host.quit(), { code: 0, signal: null });
 
   const asked = feed.requests.length;
@@ -163,13 +183,21 @@ test('a bad checksum: the download is refused, said plainly, and nothing is offe
   const feed = await startFeed(scope, NEXT, { publishedSha512: createHash('sha512').update('another build').digest('base64') });
   const { host, appImage } = await startInstalledApp(scope, feed.url);
   const line = await host.waitForLine('the refusal', (current) => current.includes('was refused'));
-  assert.match(line, new RegExp(`WARN .*The downloaded update ${NEXT.replaceAll('.', '\\.')} was refused: its sha512 checksum does not match the one published in latest\\.yml, so nothing was installed`));
+  assert.match(
+    line,
+    new RegExp(
+      `WARN .*The downloaded update ${NEXT.replaceAll('.', '\\.')} was refused: its sha512 checksum does not match the one published in latest\\.yml, so nothing was installed`,
+    ),
+  );
   assert.ok(feed.requests.includes(`/${artifactName(NEXT)}`), 'it was downloaded, then refused');
   assert.equal(restartItem(await host.trayMenu()), undefined);
   assert.equal(fs.readFileSync(appImage, 'utf8'), '#!/bin/sh\nexit 0\n', 'the installed AppImage is untouched');
   // Asked anyway (a stale window), the command refuses and says why.
   const page = await host.page();
-  const reply = await page.evaluate(async () => await (window as unknown as { stigmer: { invoke(command: string, payload: unknown): Promise<unknown> } }).stigmer.invoke('app:restart-to-update', {}));
+  const reply = await page.evaluate(
+    async () =>
+      await (window as unknown as { stigmer: { invoke(command: string, payload: unknown): Promise<unknown> } }).stigmer.invoke('app:restart-to-update', {}),
+  );
   assert.match(JSON.stringify(reply), /"ok":false.*No update has been downloaded yet/);
   assert.deepEqual(await host.quit(), { code: 0, signal: null });
   assert.deepEqual(host.violations(), []);
@@ -181,13 +209,20 @@ test('offline: one clear line, no banner, no nag', async (t) => {
   const closed = `http://127.0.0.1:${await freePort()}/`;
   const { host } = await startInstalledApp(scope, 'http://127.0.0.1:9/never-asked/', { env: { STIGMER_UPDATE_URL: closed } });
   const line = await host.waitForLine('the offline line', (current) => current.includes('to check for updates'));
-  assert.match(line, new RegExp(`WARN .*Could not reach ${closed.replaceAll('.', '\\.')} to check for updates \\(offline\\?\\); the app checks again tomorrow\\.`));
+  assert.match(
+    line,
+    new RegExp(`WARN .*Could not reach ${closed.replaceAll('.', '\\.')} to check for updates \\(offline\\?\\); the app checks again tomorrow\\.`),
+  );
   await host.waitForLine('the runner to be ready', (current) => /Runner ready: ollama llama3\.2/.test(current));
   const updaterLines = host.lines().filter((current) => / (WARN|ERROR) /.test(current) && /update/i.test(current));
   assert.deepEqual(updaterLines, [line], 'one line, nothing more above debug');
   const page = await host.page();
   await page.evaluate(() => (window.location.hash = '#/settings'));
-  await waitFor('the Updates card to say why', async () => (await page.getByTestId('update-status').textContent())?.startsWith('Could not reach'), DESKTOP_WAIT_MS);
+  await waitFor(
+    'the Updates card to say why',
+    async () => (await page.getByTestId('update-status').textContent())?.startsWith('Could not reach'),
+    DESKTOP_WAIT_MS,
+  );
   assert.equal(await page.locator('.banner--update').count(), 0, 'no banner');
   assert.equal(restartItem(await host.trayMenu()), undefined);
   assert.deepEqual(await host.quit(), { code: 0, signal: null });

@@ -2,7 +2,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { trayView } from '../../src/main/tray/tray-menu.ts';
-import { describeUpdateError, initialUpdateState, nextUpdateState, resolveFeed, updateLogLine, type UpdaterEvent } from '../../src/main/updates/update-policy.ts';
+import {
+  describeUpdateError,
+  initialUpdateState,
+  nextUpdateState,
+  resolveFeed,
+  updateLogLine,
+  type UpdaterEvent,
+} from '../../src/main/updates/update-policy.ts';
 import type { UpdateState } from '../../src/shared/updates.ts';
 import { appStateFixture } from '../support/app-state-fixture.ts';
 
@@ -29,10 +36,19 @@ test('a new version goes checking → downloading (with progress) → downloaded
 
 test('failures are worded for the user: a checksum refusal, a bad signature, offline, anything else', () => {
   const state = { version: '1.2.0', feed: FEED };
-  assert.match(describeUpdateError({ message: 'sha512 checksum mismatch, expected x, got y', code: 'ERR_CHECKSUM_MISMATCH' }, state), /^The downloaded update 1\.2\.0 was refused: its sha512 checksum does not match/);
-  assert.match(describeUpdateError({ message: 'New version 1.2.0 is not signed by the application owner', code: 'ERR_UPDATER_INVALID_SIGNATURE' }, state), /was refused: its code signature could not be verified/);
+  assert.match(
+    describeUpdateError({ message: 'sha512 checksum mismatch, expected x, got y', code: 'ERR_CHECKSUM_MISMATCH' }, state),
+    /^The downloaded update 1\.2\.0 was refused: its sha512 checksum does not match/,
+  );
+  assert.match(
+    describeUpdateError({ message: 'New version 1.2.0 is not signed by the application owner', code: 'ERR_UPDATER_INVALID_SIGNATURE' }, state),
+    /was refused: its code signature could not be verified/,
+  );
   for (const message of ['net::ERR_CONNECTION_REFUSED (ECONNREFUSED)', 'getaddrinfo ENOTFOUND updates.example', 'net::ERR_INTERNET_DISCONNECTED'])
-    assert.equal(describeUpdateError({ message }, state), 'Could not reach https://updates.example/stigmer/ to check for updates (offline?); the app checks again tomorrow.');
+    assert.equal(
+      describeUpdateError({ message }, state),
+      'Could not reach https://updates.example/stigmer/ to check for updates (offline?); the app checks again tomorrow.',
+    );
   assert.equal(describeUpdateError({ message: 'Cannot parse update info\nat line 3' }, state), 'The update check failed: Cannot parse update info');
 });
 
@@ -45,7 +61,8 @@ test('offline does not nag: the same failure again logs nothing more', () => {
 });
 
 test('the tray offers "Restart to update" only for a verified download', () => {
-  const label = (update: UpdateState | null) => trayView(appStateFixture({ update }), { startAtLogin: false }).menu.find((item) => item.label?.startsWith('Restart to update'));
+  const label = (update: UpdateState | null) =>
+    trayView(appStateFixture({ update }), { startAtLogin: false }).menu.find((item) => item.label?.startsWith('Restart to update'));
   assert.equal(label(null), undefined);
   assert.equal(label(run([{ kind: 'available', version: '1.2.0' }])), undefined);
   assert.deepEqual(label(run([{ kind: 'downloaded', version: '1.2.0' }])), {

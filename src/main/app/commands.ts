@@ -150,7 +150,10 @@ export function createCommandTable(app: CommandServices): CommandTable {
     },
     'app:restart-to-update': async () => {
       if (!(await requireUpdates(app.updates).restartToUpdate()))
-        throw new CommandError('No update has been downloaded yet.', 'Updates are downloaded in the background; "Restart to update" appears once one is ready.');
+        throw new CommandError(
+          'No update has been downloaded yet.',
+          'Updates are downloaded in the background; "Restart to update" appears once one is ready.',
+        );
       return ACK;
     },
     'wizard:defer': ({ deferred }) => {

@@ -31,7 +31,8 @@ export const initialUpdateState = (enabled: boolean, feed: UpdateState['feed']):
 });
 
 // Node's and Chromium's ways of saying the server was not reached.
-const UNREACHABLE = /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|net::ERR_(INTERNET_DISCONNECTED|NAME_NOT_RESOLVED|CONNECTION_REFUSED|CONNECTION_RESET|TIMED_OUT|ADDRESS_UNREACHABLE|NETWORK_CHANGED|PROXY_CONNECTION_FAILED))\b/;
+const UNREACHABLE =
+  /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|net::ERR_(INTERNET_DISCONNECTED|NAME_NOT_RESOLVED|CONNECTION_REFUSED|CONNECTION_RESET|TIMED_OUT|ADDRESS_UNREACHABLE|NETWORK_CHANGED|PROXY_CONNECTION_FAILED))\b/;
 
 /** One sentence for a failed check or download: what happened and what the app does about it. Pure. */
 export function describeUpdateError(error: { message: string; code?: string | undefined }, state: Pick<UpdateState, 'version' | 'feed'>): string {
@@ -40,7 +41,8 @@ export function describeUpdateError(error: { message: string; code?: string | un
     return `The downloaded update${state.version ? ` ${state.version}` : ''} was refused: its sha512 checksum does not match the one published in latest.yml, so nothing was installed. The app tries again at the next check.`;
   if (error.code === 'ERR_UPDATER_INVALID_SIGNATURE' || /not signed by the application owner|signature/i.test(error.message))
     return `The downloaded update${state.version ? ` ${state.version}` : ''} was refused: its code signature could not be verified, so nothing was installed.`;
-  if (UNREACHABLE.test(`${error.code ?? ''} ${error.message}`)) return `Could not reach ${where} to check for updates (offline?); the app checks again tomorrow.`;
+  if (UNREACHABLE.test(`${error.code ?? ''} ${error.message}`))
+    return `Could not reach ${where} to check for updates (offline?); the app checks again tomorrow.`;
   const first = error.message.split('\n')[0]!.slice(0, 300);
   return `The update check failed: ${first}`;
 }

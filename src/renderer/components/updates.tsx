@@ -33,7 +33,10 @@ export function UpdatesCard() {
   const { update } = useAppState();
   const [run, action] = useAction();
   if (!update) return null;
-  const progress = update.status === 'downloading' || update.status === 'downloaded' ? ` ${update.version ?? ''}${update.percent !== null && update.status === 'downloading' ? ` (${Math.round(update.percent)} %)` : ''}` : '';
+  const progress =
+    update.status === 'downloading' || update.status === 'downloaded'
+      ? ` ${update.version ?? ''}${update.percent !== null && update.status === 'downloading' ? ` (${Math.round(update.percent)} %)` : ''}`
+      : '';
   return (
     <Card title="Updates">
       <label class="check">

@@ -14,4 +14,20 @@ import { BrowserWindow } from './windows.ts';
 
 export { app, autoUpdater, BrowserWindow, dialog, ipcMain, Menu, MenuItem, nativeImage, net, protocol, safeStorage, session, shell, Tray, utilityProcess };
 
-export default { app, autoUpdater, BrowserWindow, dialog, ipcMain, Menu, MenuItem, nativeImage, net, protocol, safeStorage, session, shell, Tray, utilityProcess };
+export default {
+  app,
+  autoUpdater,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  MenuItem,
+  nativeImage,
+  net,
+  protocol,
+  safeStorage,
+  session,
+  shell,
+  Tray,
+  utilityProcess,
+};

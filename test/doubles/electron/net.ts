@@ -43,7 +43,14 @@ class ClientRequest extends EventEmitter {
       if (status >= 300 && status < 400 && location && redirect !== 'follow') {
         response.resume();
         if (redirect === 'error') this.emit('error', new Error('net::ERR_UNSAFE_REDIRECT'));
-        else this.emit('redirect', status, method, new URL(location, url ?? `${protocol}//${rest.hostname ?? rest.host}:${rest.port ?? ''}${rest.path ?? '/'}`).href, response.headers);
+        else
+          this.emit(
+            'redirect',
+            status,
+            method,
+            new URL(location, url ?? `${protocol}//${rest.hostname ?? rest.host}:${rest.port ?? ''}${rest.path ?? '/'}`).href,
+            response.headers,
+          );
         return;
       }
       this.emit('response', response);
