@@ -74,7 +74,7 @@ interface Installed {
 async function startInstalledApp(
   scope: Scope,
   feedInAppUpdateYml: string,
-  { env = {}, userDataDir }: { env?: Record<string, string>; userDataDir?: string } = {},
+  { env = {}, userDataDir, feedUrlSetting }: { env?: Record<string, string>; userDataDir?: string; feedUrlSetting?: string } = {},
 ): Promise<Installed> {
   const resources = scope.tempDir('stigmer-resources-');
   fs.mkdirSync(path.join(resources, 'icons'));
@@ -90,6 +90,7 @@ async function startInstalledApp(
     setUpProfile(scope, (settings) => {
       settings.provider = 'ollama';
       settings.providers.ollama.model = 'llama3.2';
+      if (feedUrlSetting) settings.updates = { feedUrl: feedUrlSetting };
     });
   const base = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, fakeOllama: { models: ['llama3.2'] } });
   const host = await startDesktopHost(
@@ -146,10 +147,11 @@ test('a new version: downloaded and verified in the background, "Restart to upda
   assert.deepEqual(host.violations(), []);
 });
 
-test('no update, then the opt-out in Settings: the next start does not ask the feed', async (t) => {
+test('no update from the feed saved in settings, then the opt-out in Settings: the next start does not ask the feed', async (t) => {
   const scope = new Scope(t);
   const feed = await startFeed(scope, CURRENT);
-  const first = await startInstalledApp(scope, feed.url);
+  // The saved feed wins over the build's app-update.yml, whose server would not answer.
+  const first = await startInstalledApp(scope, `http://127.0.0.1:${await freePort()}/`, { feedUrlSetting: feed.url });
   await first.host.waitForLine('the check to find nothing newer', (line) => line.includes('Checked for updates: this is the latest version'));
   assert.equal(restartItem(await first.host.trayMenu()), undefined);
 
@@ -160,6 +162,7 @@ test('no update, then the opt-out in Settings: the next start does not ask the f
     async () => (await page.getByTestId('update-status').textContent()) === 'This is the latest version.',
     DESKTOP_WAIT_MS,
   );
+  assert.equal(await page.getByTestId('update-feed').textContent(), `Updates come from ${feed.url} (settings).`);
   const checkbox = page.getByRole('checkbox', { name: /Check for updates on start and daily/ });
   assert.equal(await checkbox.isChecked(), true, 'on by default');
   await checkbox.click();
@@ -171,7 +174,7 @@ test('no update, then the opt-out in Settings: the next start does not ask the f
   assert.deepEqual(await first.host.quit(), { code: 0, signal: null });
 
   const asked = feed.requests.length;
-  const second = await startInstalledApp(scope, feed.url, { userDataDir: first.userDataDir });
+  const second = await startInstalledApp(scope, `http://127.0.0.1:${await freePort()}/`, { userDataDir: first.userDataDir });
   await second.host.waitForLine('the app to say updates are off', (line) => line.includes('Updates are off (Settings): not checking'));
   assert.equal(feed.requests.length, asked, 'the feed was not asked again');
   assert.deepEqual(await second.host.quit(), { code: 0, signal: null });

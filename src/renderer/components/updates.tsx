@@ -48,6 +48,9 @@ export function UpdatesCard() {
         />
         <span>Check for updates on start and daily, and download them in the background</span>
       </label>
+      <p class="muted" data-testid="update-feed">
+        Updates come from {update.feed.url ?? 'the address built into the app'} ({update.feed.source}).
+      </p>
       <p class="muted" data-testid="update-status">
         {update.message ?? `${STATUS_TEXT[update.status]}${progress}`}
       </p>
