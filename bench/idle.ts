@@ -11,6 +11,22 @@ import { formatMb, formatNumber } from './lib/stats.ts';
 
 /** The goal for the idle host's resident memory (issue 13), bytes. */
 const IDLE_RSS_GOAL = 100e6;
+/** The goals of issue 25 for the idle built-in runner, and for the host and it together, bytes. */
+const RUNNER_RSS_GOAL = 50e6;
+const BOTH_RSS_GOAL = 140e6;
+
+/** The floor for the runner: Node with an IPC channel running nothing, as the runner is started. */
+async function bareNodeRss(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', "process.send('ready'); setInterval(() => {}, 60_000)"], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  try {
+    await new Promise((resolve) => child.once('message', resolve));
+    await delay(1000);
+    return readMemory(child.pid!)?.rss ?? Number.NaN;
+  } finally {
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+}
 
 /**
  * Idle cost: the headless host users run (the bundle `npm run headless` builds and starts, with its
@@ -44,6 +60,7 @@ export async function idleCost(options: { seconds: number; warmupSeconds: number
     const wakeups = (readContextSwitches(pids.host) - before.wakeups) / elapsed;
     const memory = readMemory(pids.host);
     const runnerMemory = readMemory(pids.runner);
+    const bare = await bareNodeRss();
     const percent = (100 * hostCpu) / elapsed;
     section.rows.push(
       {
@@ -56,7 +73,7 @@ export async function idleCost(options: { seconds: number; warmupSeconds: number
         benchmark: `idle cost over ${formatNumber(elapsed)} s`,
         subject: 'built-in runner (for reference)',
         median: `${formatNumber((100 * runnerCpu) / elapsed, 2)} % of a core`,
-        detail: `${formatNumber(runnerCpu, 2)} s CPU (its parent check runs once a second); RSS ${runnerMemory ? formatMb(runnerMemory.rss) : 'n/a'}`,
+        detail: `${formatNumber(runnerCpu, 2)} s CPU (its parent check runs once a second); RSS ${runnerMemory ? formatMb(runnerMemory.rss) : 'n/a'} (bare Node with an IPC channel: ${formatMb(bare)})`,
       },
     );
     section.goals.push({
@@ -69,6 +86,15 @@ export async function idleCost(options: { seconds: number; warmupSeconds: number
       met: memory !== undefined && memory.rss < IDLE_RSS_GOAL,
       observed: memory ? `${formatNumber(memory.rss / 1e6, 1)} MB` : 'n/a',
     });
+    const both = memory && runnerMemory ? memory.rss + runnerMemory.rss : Number.NaN;
+    section.goals.push(
+      {
+        goal: 'built-in runner idle RSS < 50 MB (Ollama provider, bundled)',
+        met: runnerMemory !== undefined && runnerMemory.rss < RUNNER_RSS_GOAL,
+        observed: runnerMemory ? `${formatNumber(runnerMemory.rss / 1e6, 1)} MB` : 'n/a',
+      },
+      { goal: 'host + built-in runner idle RSS < 140 MB', met: both < BOTH_RSS_GOAL, observed: `${formatNumber(both / 1e6, 1)} MB` },
+    );
     return section;
   } finally {
     host.kill('SIGTERM');

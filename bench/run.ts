@@ -1,18 +1,19 @@
 /**
  * `npm run bench`: every benchmark of issue 6, one after the other, printed as one table with
- * the goals and notes below it. `--only NAME,…` runs some (throughput, memory, restart, switch,
- * idle, detection, renderer); `--quick` shortens them for a smoke test (its figures are not
+ * the goals and notes below it. `--only NAME,…` runs some (throughput, memory, busy, restart,
+ * switch, coldstart, idle, detection, renderer); `--quick` shortens them for a smoke test (its figures are not
  * for publishing); `--markdown FILE` also writes the report as Markdown.
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import { coldStartBench } from './cold-start.ts';
 import { ollamaDetection } from './detection.ts';
 import { idleCost } from './idle.ts';
 import { Pm2 } from './lib/pm2.ts';
 import { machineInfo } from './lib/proc.ts';
 import { markdownTable, type Section } from './lib/report.ts';
 import { formatNumber } from './lib/stats.ts';
-import { memoryUnderFlood } from './memory.ts';
+import { busyMachine, memoryUnderFlood } from './memory.ts';
 import { providerSwitch } from './provider-switch.ts';
 import { rendererBench } from './renderer.ts';
 import { restartLatency } from './restart.ts';
@@ -23,7 +24,7 @@ const { values } = parseArgs({
   strict: true,
 });
 const quick = values.quick === true;
-const selected = new Set((values.only ?? 'throughput,memory,restart,switch,idle,detection,renderer').split(',').map((name) => name.trim()));
+const selected = new Set((values.only ?? 'throughput,memory,busy,restart,switch,coldstart,idle,detection,renderer').split(',').map((name) => name.trim()));
 
 const opened = selected.has('throughput') || selected.has('restart') ? await Pm2.open() : { reason: 'not needed' };
 const pm2 = 'pm2' in opened ? opened.pm2 : undefined;
@@ -32,8 +33,10 @@ const pm2Reason = 'reason' in opened ? opened.reason : undefined;
 const benchmarks: [string, () => Promise<Section>][] = [
   ['throughput', () => logThroughput({ lines: 500_000, runs: quick ? 1 : 3, pm2, ...(pm2Reason ? { pm2Reason } : {}) })],
   ['memory', () => memoryUnderFlood({ lines: quick ? 200_000 : 2_000_000 })],
+  ['busy', () => busyMachine({ lines: quick ? 200_000 : 2_000_000 })],
   ['restart', () => restartLatency({ kills: quick ? 2 : 5, pm2 })],
   ['switch', () => providerSwitch({ switches: quick ? 2 : 5 })],
+  ['coldstart', () => coldStartBench({ runs: quick ? 1 : 5 })],
   ['idle', () => idleCost({ seconds: quick ? 5 : 60, warmupSeconds: quick ? 1 : 5 })],
   ['detection', () => ollamaDetection({ runs: quick ? 3 : 5 })],
   ['renderer', () => rendererBench({ runs: quick ? 1 : 3, lines: quick ? 10_000 : 100_000, linesPerSecond: 5_000, streamSeconds: quick ? 3 : 10 })],

@@ -22,13 +22,16 @@ export const HEADLESS_BUNDLE = path.join(HEADLESS_OUT_DIR, 'cli.js');
 
 /**
  * Each bundle, its entry, and what it leaves to Node's resolution from node_modules. The host
- * imports the SDKs only when it verifies a key, and vite only to build the renderer for `--ui`, so
- * an idle host never loads them; the runner loads both SDKs at start, and bundled (tree-shaken)
- * they take ~9 MB less of its memory than loaded from node_modules.
+ * imports the SDKs only when it verifies a key, and vite only to build the renderer for `--ui`;
+ * the runner imports its provider's SDK on its first task or check (src/builtin-runner/clients.ts).
+ * Left out of the bundles, an SDK costs nothing until then: an idle runner is Node and its own
+ * small code (bundled in, both SDKs were parsed at start, ~35 MB of the runner's 78 MB).
+ * `@napi-rs/keyring` loads a native `.node` binary for the platform at run time, which no bundle
+ * can hold.
  */
 const BUNDLES = {
-  cli: { entry: 'src/main/headless/cli.ts', external: ['vite', 'openai', '@anthropic-ai/sdk'] },
-  runner: { entry: 'src/builtin-runner/index.ts', external: [] },
+  cli: { entry: 'src/main/headless/cli.ts', external: ['vite', 'openai', '@anthropic-ai/sdk', '@napi-rs/keyring'] },
+  runner: { entry: 'src/builtin-runner/index.ts', external: ['openai', '@anthropic-ai/sdk'] },
 } as const;
 /** What the last build read, to tell whether it is still current. */
 const INPUTS_FILE = path.join(HEADLESS_OUT_DIR, 'inputs.json');

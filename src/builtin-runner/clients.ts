@@ -1,5 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { toOpenAiCompatibleUrl } from '../lib/base-url.ts';
 import type { RunnerConfig } from './env.ts';
 
@@ -33,10 +32,23 @@ export const DEFAULT_MAX_TOKENS = 1024;
 /** The key Ollama's OpenAI-compatible endpoint expects: required by the SDK, ignored by Ollama. */
 const OLLAMA_API_KEY = 'ollama';
 
+/**
+ * Makes `create` (which imports an SDK) run on first use, once: an idle runner has no SDK in
+ * memory (each is tens of MB of code), and a runner loads only its own provider's.
+ */
+function onFirstUse<T>(create: () => Promise<T>): () => Promise<T> {
+  let created: Promise<T> | undefined;
+  return () => (created ??= create());
+}
+
 function anthropicClient(config: RunnerConfig): ChatClient {
-  const client = new Anthropic({ apiKey: config.apiKey ?? null, baseURL: config.baseUrl, maxRetries: config.maxRetries });
+  const sdk = onFirstUse(async () => {
+    const { default: Anthropic } = await import('@anthropic-ai/sdk');
+    return new Anthropic({ apiKey: config.apiKey ?? null, baseURL: config.baseUrl, maxRetries: config.maxRetries });
+  });
   return {
     async stream({ prompt, system, maxTokens, signal, onText }) {
+      const client = await sdk();
       const events = await client.messages.create(
         {
           model: config.model,
@@ -64,7 +76,7 @@ function anthropicClient(config: RunnerConfig): ChatClient {
       return result;
     },
     async retrieveModel(signal) {
-      await client.models.retrieve(config.model, {}, { signal });
+      await (await sdk()).models.retrieve(config.model, {}, { signal });
     },
   };
 }
@@ -72,13 +84,17 @@ function anthropicClient(config: RunnerConfig): ChatClient {
 /** OpenAI, and Ollama through its OpenAI-compatible `/v1` endpoint, as the seed's `get_llm` does. */
 function openAiClient(config: RunnerConfig): ChatClient {
   const isOllama = config.provider === 'ollama';
-  const client = new OpenAI({
-    apiKey: isOllama ? OLLAMA_API_KEY : (config.apiKey ?? ''),
-    baseURL: isOllama ? toOpenAiCompatibleUrl(config.baseUrl) : config.baseUrl,
-    maxRetries: config.maxRetries,
+  const sdk = onFirstUse(async () => {
+    const { default: OpenAI } = await import('openai');
+    return new OpenAI({
+      apiKey: isOllama ? OLLAMA_API_KEY : (config.apiKey ?? ''),
+      baseURL: isOllama ? toOpenAiCompatibleUrl(config.baseUrl) : config.baseUrl,
+      maxRetries: config.maxRetries,
+    });
   });
   return {
     async stream({ prompt, system, maxTokens, signal, onText }) {
+      const client = await sdk();
       const messages: OpenAI.ChatCompletionMessageParam[] = [
         ...(system === undefined ? [] : [{ role: 'system' as const, content: system }]),
         { role: 'user', content: prompt },
@@ -103,7 +119,7 @@ function openAiClient(config: RunnerConfig): ChatClient {
       return result;
     },
     async retrieveModel(signal) {
-      await client.models.retrieve(config.model, { signal });
+      await (await sdk()).models.retrieve(config.model, { signal });
     },
   };
 }

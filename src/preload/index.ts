@@ -13,7 +13,10 @@ const api: StigmerPreloadApi = {
       if (name === event) listener(payload);
     };
     ipcRenderer.on(IPC_CHANNELS.event, forward);
-    return () => ipcRenderer.off(IPC_CHANNELS.event, forward);
+    // A block body: `off` returns ipcRenderer itself, which contextBridge would hand to the page.
+    return () => {
+      ipcRenderer.off(IPC_CHANNELS.event, forward);
+    };
   },
 };
 

@@ -62,6 +62,8 @@ export function ollamaStatus(ollama: OllamaState, provider?: Provider): StatusTe
       return { tone: 'ok', text: ollama.server.owner === 'managed' ? 'Running' : `Running (${ollama.server.owner})` };
     case 'starting':
       return { tone: 'working', text: 'Starting' };
+    case 'waiting':
+      return { tone: 'working', text: 'Not answering yet' };
     case 'stopped':
       return { tone: 'neutral', text: 'Stopped' };
     case 'not-installed':

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LogBatchSchema, LogEntrySchema, LogLevelSchema, LogSourceSchema } from './logs.ts';
 import { ModelAliasSchema } from './model-catalog.ts';
+import { OllamaInstallProgressSchema, OllamaInstallResultSchema, OllamaUpdateCheckSchema } from './ollama-install.ts';
 import { OllamaLoadedModelSchema, OllamaModelSchema, OllamaPullProgressSchema, OllamaPullResultSchema } from './ollama.ts';
 import { ProviderSchema } from './providers.ts';
 import { RunnerErrorCodeSchema } from './runner-protocol.ts';
@@ -167,6 +168,16 @@ export const commands = {
   /** Null: find `ollama` on PATH and in the install locations again. */
   'ollama:set-path': command(z.object({ path: text(LIMITS.path).nullable() }).strict(), AckSchema),
   'models:catalog': command(empty, ModelCatalogSchema),
+  /**
+   * Installs Ollama for this user in the app's data folder, or updates the Ollama this app
+   * installed (never one the system or the user installed); resolves when done, with
+   * `ollama-install-progress` events meanwhile.
+   */
+  'ollama:install': command(empty, OllamaInstallResultSchema),
+  /** Cancels `ollama:install`; the partial download is kept and resumed next time. */
+  'ollama:cancel-install': command(empty, AckSchema),
+  /** Compares the Ollama in use with the newest release; `force` asks even if it was asked today. */
+  'ollama:check-update': command(z.object({ force: z.boolean().optional() }).strict(), OllamaUpdateCheckSchema),
   /** Removes a finished download from the list. */
   'downloads:dismiss': command(z.object({ model: text(LIMITS.model) }).strict(), AckSchema),
   /** Saved per provider (LM Studio, vLLM, OpenRouter, a remote Ollama); null restores the default. */
@@ -239,6 +250,7 @@ export const events = {
   /** New log lines; `skipped` counts lines main left out to keep up (sampling). */
   logs: LogBatchSchema,
   'pull-progress': OllamaPullProgressSchema,
+  'ollama-install-progress': OllamaInstallProgressSchema,
   playground: PlaygroundEventSchema,
   /** Main asks the window to show a screen. */
   navigate: z.object({ route: RouteSchema }),

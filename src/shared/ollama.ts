@@ -15,6 +15,8 @@ export const OllamaPhaseSchema = z.discriminatedUnion('phase', [
   z.object({ phase: z.literal('not-installed'), ...Problem }),
   z.object({ phase: z.literal('stopped') }),
   z.object({ phase: z.literal('starting') }),
+  /** Detection sent its request and has no answer yet; the verdict comes at the probe's timeout. */
+  z.object({ phase: z.literal('waiting'), ...Problem }),
   z.object({ phase: z.literal('running'), owner: OllamaOwnerSchema }),
   z.object({ phase: z.literal('unhealthy'), owner: OllamaOwnerSchema, ...Problem }),
   z.object({ phase: z.literal('failed'), ...Problem }),
@@ -67,8 +69,8 @@ export type OllamaPullResult = z.infer<typeof OllamaPullResultSchema>;
 
 export const OllamaBinarySchema = z.object({
   path: z.string(),
-  /** How it was found: `--ollama-path`, the saved setting, `PATH`, or a known install location. */
-  source: z.enum(['flag', 'settings', 'path', 'install-location']),
+  /** How it was found: `--ollama-path`, the saved setting, `PATH`, a known install location, or the app's own install. */
+  source: z.enum(['flag', 'settings', 'path', 'install-location', 'app-installed']),
   /** From `ollama --version`; null when it could not be read. */
   version: z.string().nullable(),
 });

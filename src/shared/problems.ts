@@ -21,6 +21,10 @@ export const ProblemActionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('cancel-pull'), label, model: z.string() }),
   /** `ollama:start`: looks for Ollama again, and starts it when it is installed and not running. */
   z.object({ kind: z.literal('start-ollama'), label }),
+  /** `ollama:install`: installs Ollama for this user, or updates the app's own (never another). */
+  z.object({ kind: z.literal('install-ollama'), label }),
+  /** `ollama:cancel-install`. */
+  z.object({ kind: z.literal('cancel-install-ollama'), label }),
   /** `runner:retry`. */
   z.object({ kind: z.literal('retry-runner'), label }),
   /** `keys:validate`. */
@@ -58,6 +62,10 @@ export function actionCommand(action: ProblemAction): ActionCommand | null {
       return { command: 'ollama:cancel-pull', payload: { model: action.model } };
     case 'start-ollama':
       return { command: 'ollama:start', payload: {} };
+    case 'install-ollama':
+      return { command: 'ollama:install', payload: {} };
+    case 'cancel-install-ollama':
+      return { command: 'ollama:cancel-install', payload: {} };
     case 'retry-runner':
       return { command: 'runner:retry', payload: {} };
     case 'check-key':

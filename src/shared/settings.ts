@@ -26,6 +26,8 @@ export const OllamaServerSettingsSchema = z
     keepAlive: Text(32).optional(),
     /** Bind a launched server to 0.0.0.0 so other machines can reach it. */
     exposeToNetwork: z.boolean(),
+    /** A mirror of Ollama's GitHub releases for Install Ollama (STIGMER_OLLAMA_RELEASES_URL wins). */
+    releasesUrl: Text(2048).optional(),
   })
   .strict();
 

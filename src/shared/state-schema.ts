@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigSourceSchema, PublicConfigSchema } from './config.ts';
 import { AppProblemSchema } from './problems.ts';
 import { OllamaStateSchema } from './ollama.ts';
+import { OllamaInstallProgressSchema, OllamaUpdateCheckSchema } from './ollama-install.ts';
 import { CLOUD_PROVIDERS } from './providers.ts';
 import { RunnerStatusSchema } from './runner-status.ts';
 import { UpdateStateSchema } from './updates.ts';
@@ -118,6 +119,8 @@ export const AppStateSchema = z.object({
   /** Per cloud provider, whether the key the app holds was verified with the provider. */
   keyChecks: z.object({ anthropic: KeyVerificationSchema.nullable(), openai: KeyVerificationSchema.nullable() }),
   ollama: OllamaStateSchema,
+  /** Installing or updating the app's own Ollama: progress while it runs, and the last update check. */
+  ollamaInstall: z.object({ progress: OllamaInstallProgressSchema.nullable(), update: OllamaUpdateCheckSchema.nullable() }),
   ollamaOptions: OllamaServerOptionsSchema,
   runner: RunnerStatusSchema,
   /** The environment the current runner was given; null before one was started. */

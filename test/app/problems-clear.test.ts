@@ -67,7 +67,7 @@ test('after Ollama comes up, the runner\'s "connection refused" no longer shows'
   assert.deepEqual(ids(state()), ['ollama:not-installed'], 'the cause is shown, once, not its consequence');
   assert.deepEqual(
     state().problems[0]!.actions.map((action) => action.label),
-    ['Download Ollama', 'Check again', 'Use a cloud provider'],
+    ['Install Ollama', 'Download Ollama', 'Check again', 'Use a cloud provider'],
   );
 
   const ollama = await startFakeOllama({ port, models: ['llama3.2'] });

@@ -191,7 +191,10 @@ describe('stigmer, installed from a fresh clone', { skip: cloneUnavailable() ?? 
     assert.ok(!`${rejected.stdout}${rejected.stderr}`.includes('WRONG'), 'not even a rejected key is printed');
     const keyed = await keysSet(['keys', 'set', 'anthropic', ...dir], FAKE_ANTHROPIC_KEY, environment);
     assert.equal(keyed.code, 0, keyed.stderr);
-    assert.equal(keyed.stdout, `Saved the Anthropic key ${maskSecret(FAKE_ANTHROPIC_KEY)}: Anthropic accepted this key.\n`);
+    const [saved, kept, ...rest] = keyed.stdout.split('\n');
+    assert.equal(saved, `Saved the Anthropic key ${maskSecret(FAKE_ANTHROPIC_KEY)}: Anthropic accepted this key.`);
+    assert.match(kept ?? '', /^No OS keychain answered \(.*\), so keys are kept for this session only\. /, 'where the key is kept');
+    assert.deepEqual(rest, ['']);
     assert.ok(!`${keyed.stdout}${keyed.stderr}${host.stdout}`.includes(FAKE_ANTHROPIC_KEY));
 
     // With no provider chosen, the smart default takes the saved key: the runner restarts with Anthropic.

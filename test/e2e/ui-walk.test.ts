@@ -1,10 +1,9 @@
 /**
  * The window as a new user walks it, in Chromium through the real headless host (`--ui`) with the
- * Ollama double: setup shows each problem once, in the Overview's words and with its button; the
- * sidebar's status pills stay inside the sidebar while the runner backs off; the tab title follows
- * the screen; no screen inherits the last one's scroll position; and once the connection is lost,
- * no screen leaves a button that would send a command pressable. Screenshots in light and dark, at
- * 800×600 and at the desktop window's minimum size.
+ * Ollama double: the sidebar's status pills stay inside the sidebar while the runner backs off; the
+ * tab title follows the screen; no screen inherits the last one's scroll position; and once the
+ * WebSocket connection is lost, no screen leaves a button that would send a command pressable.
+ * Setup's own walk, over both transports, is in test/journeys-ui/wizard.test.ts.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -49,98 +48,12 @@ async function newPage(scope: Scope, options: { viewport?: { width: number; heig
   return { page, ...watchPage(page) };
 }
 
-/** Saves the screen in light and dark at both sizes, after `ready` brought each page to it. */
-async function shots(scope: Scope, url: string, name: string, ready: (page: Page) => Promise<void>): Promise<void> {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    for (const viewport of SIZES) {
-      const { page, problems } = await newPage(scope, { viewport, colorScheme });
-      await page.goto(url);
-      await ready(page);
-      await page.screenshot({ path: path.join(SCREENSHOTS, `walk-${name}-${colorScheme}-${viewport.width}x${viewport.height}.png`) });
-      const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-      assert.equal(overflow, 0, `no sideways scrolling at ${viewport.width} px (${colorScheme})`);
-      assert.deepEqual(problems, [], 'no console errors');
-      await page.context().close();
-    }
-  }
-}
-
 /** The controls of the window that would send a command, and are neither disabled nor inside an inert part. */
 const pressableCommands = (page: Page): Promise<string[]> =>
   page.evaluate(`[...document.querySelectorAll('button, input, select, textarea, a.button')]
     // The sidebar only moves between screens (and opens the Downloads panel, itself inert).
     .filter((element) => !element.closest('.sidebar') && !element.closest('[inert]') && !element.disabled)
     .map((element) => (element.getAttribute('aria-label') || element.textContent || element.tagName).trim())`);
-
-test("setup shows the missing model once, in the Overview's words: Cancel while it downloads, then Pull (2.0 GB), until it lands", async (t) => {
-  const scope = new Scope(t);
-  // A first run whose configured model is not installed: the wizard opens by itself.
-  const userDataDir = profile(scope, (settings) => {
-    settings.provider = 'ollama';
-    settings.providers.ollama.model = 'llama3.2';
-  });
-  const env = hostEnv(scope, {
-    ollamaHost: `127.0.0.1:${await freePort()}`,
-    fakeOllama: { models: [], registry: { 'llama3.2:latest': [2_019_377_376, 1_429] }, pullIntervalMs: 100, pullStepsPerLayer: 60 },
-  });
-  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
-  const url = await uiUrl(host);
-  const { page, problems } = await newPage(scope, { viewport: SIZES[1] });
-  await page.goto(url);
-  await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
-  assert.equal(await page.title(), 'Setup · Stigmer', 'the tab says the user is in setup');
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByRole('heading', { name: 'Choose a provider' }).waitFor(DEADLINE);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByRole('heading', { name: 'Choose a model' }).waitFor(DEADLINE);
-  await page.getByRole('button', { name: 'Download and continue' }).click();
-
-  await page.getByRole('heading', { name: 'Review' }).waitFor(DEADLINE);
-  const body = page.locator('.wizard__body');
-  const listed = body.getByRole('list', { name: 'Problems' });
-  await listed.getByText(/^llama3\.2 is downloading/).waitFor(DEADLINE);
-  assert.equal(await body.getByText(/llama3\.2 is (downloading|not installed|still downloading)/).count(), 1, 'the model is one problem, said once');
-  await page.screenshot({ path: path.join(SCREENSHOTS, 'walk-wizard-review-downloading-760x520.png') });
-  await listed.getByRole('button', { name: 'Cancel' }).click();
-
-  // The same problem and button as the Overview banner and the tray.
-  await listed.getByText('llama3.2 is not installed.', { exact: true }).waitFor(DEADLINE);
-  assert.equal(await body.getByText(/llama3\.2 is (downloading|not installed)/).count(), 1, 'still said once');
-  assert.equal(await body.getByText(/ollama pull|is not installed in Ollama/).count(), 0, "the cascade's warning is not a second wording");
-  await page.screenshot({ path: path.join(SCREENSHOTS, 'walk-wizard-review-missing-760x520.png') });
-  await listed.getByRole('button', { name: 'Pull (2.0 GB)' }).click();
-  await listed.getByText(/^llama3\.2 is downloading/).waitFor(DEADLINE);
-  await body.getByRole('list', { name: 'Problems' }).waitFor({ timeout: 90_000, state: 'detached' });
-  assert.ok(!(await page.getByRole('button', { name: 'Looks good' }).isDisabled()));
-  assert.deepEqual(problems, []);
-  await host.stop();
-});
-
-test('without Ollama, setup starts with the problem and its three ways forward; "Use a cloud provider" is the next step', async (t) => {
-  const scope = new Scope(t);
-  const userDataDir = profile(scope, (settings) => void (settings.provider = 'ollama'));
-  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}` });
-  // No `ollama` anywhere on PATH: only this Node and the system's tools.
-  env.PATH = [path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter);
-  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
-  const url = await uiUrl(host);
-  const toProblem = async (page: Page) => {
-    await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
-    await page.locator('.wizard__body').getByRole('list', { name: 'Problems' }).getByText('Ollama is not installed.', { exact: true }).waitFor(DEADLINE);
-  };
-  await shots(scope, url, 'wizard-no-ollama', toProblem);
-
-  const { page } = await newPage(scope);
-  await page.goto(url);
-  await toProblem(page);
-  const body = page.locator('.wizard__body');
-  assert.equal(await body.getByText(/Ollama is not installed/).count(), 1, 'said once');
-  assert.deepEqual(await body.locator('a, button').allInnerTexts(), ['Download Ollama', 'Check again', 'Use a cloud provider']);
-  await body.getByRole('button', { name: 'Use a cloud provider' }).click();
-  await page.getByRole('heading', { name: 'Choose a provider' }).waitFor(DEADLINE);
-  assert.equal(await page.getByRole('radio', { name: /Anthropic/ }).isChecked(), true, 'a cloud provider is preselected');
-  await host.stop();
-});
 
 test('while the runner backs off between crashes, the sidebar pills stay inside the sidebar at the minimum width', async (t) => {
   const scope = new Scope(t);

@@ -22,7 +22,7 @@ export interface InProcessApp {
 }
 
 export interface InProcessAppOptions extends Partial<
-  Pick<AppCoreOptions, 'runnerOptions' | 'ollamaOptions' | 'runnerAutoStart' | 'keyRecheckMs' | 'runnerReadyWaitMs'>
+  Pick<AppCoreOptions, 'runnerOptions' | 'ollamaOptions' | 'runnerAutoStart' | 'keyRecheckMs' | 'runnerReadyWaitMs' | 'builtInRunner'>
 > {
   userDataDir: string;
   /** Command-line flags, as the headless host would get them. */
@@ -55,6 +55,7 @@ export function createApp(options: InProcessAppOptions): InProcessApp {
     logs,
     runnerAutoStart: options.runnerAutoStart ?? 'always',
     ...(options.runnerOptions ? { runnerOptions: options.runnerOptions } : {}),
+    ...(options.builtInRunner ? { builtInRunner: options.builtInRunner } : {}),
     ...(options.ollamaOptions ? { ollamaOptions: options.ollamaOptions } : {}),
     ...(options.keyRecheckMs ? { keyRecheckMs: options.keyRecheckMs } : {}),
     ...(options.runnerReadyWaitMs ? { runnerReadyWaitMs: options.runnerReadyWaitMs } : {}),

@@ -53,6 +53,20 @@ test('a socket that accepts and never answers is a "timeout" within the bound', 
   assert.equal(connections, 1);
 });
 
+test('a probe with no answer says so once, before its timeout verdict; one that is answered says nothing', async (t) => {
+  const port = await listenTcp(t, () => undefined);
+  const events: string[] = [];
+  const result = await probeOllama(`http://127.0.0.1:${port}`, { timeoutMs: 1500, onSlow: (elapsedMs) => events.push(`slow after ${elapsedMs} ms`) });
+  events.push(`verdict ${result.kind}`);
+  assert.deepEqual(events, ['slow after 300 ms', 'verdict timeout']);
+
+  const fake = await startFakeOllama();
+  t.after(() => fake.close());
+  const answered: number[] = [];
+  assert.equal((await probeOllama(fake.url, { onSlow: (elapsedMs) => answered.push(elapsedMs), slowAfterMs: 60_000, timeoutMs: 120_000 })).kind, 'running');
+  assert.deepEqual(answered, []);
+});
+
 test('a host name that does not resolve is "unreachable" (or a timeout where DNS hangs), never "refused"', async () => {
   const result = await probeOllama('http://ollama-remote.invalid:11434', { timeoutMs: 5000 });
   assert.ok(result.kind === 'unreachable' || result.kind === 'timeout', JSON.stringify(result));

@@ -39,6 +39,7 @@ test('an external Ollama: its version, models, and the configured model present'
     report.checks.map((item) => [item.name, item.status]),
     [
       ['configuration', 'ok'],
+      ['key-storage', 'ok'],
       ['ollama-binary', 'ok'],
       ['ollama-server', 'ok'],
       ['ollama-models', 'ok'],

@@ -180,6 +180,19 @@ test('a program that is not Ollama on the port is reported and left alone', asyn
   assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), '<html>dev server</html>');
 });
 
+test('a server that accepts and never answers is shown as not answering yet, then gets its verdict at the timeout', async (t) => {
+  const port = await listenTcp(t, () => undefined);
+  const { manager, states, output } = harness(t, { port });
+  const final = await manager.start();
+  const phases = states.map((state) => state.server.phase).filter((phase, index, all) => phase !== all[index - 1]);
+  assert.deepEqual(phases.slice(-2), ['waiting', 'failed'], `phases: ${phases.join(' → ')}`);
+  const waiting = states.find((state) => state.server.phase === 'waiting')!.server;
+  assert.match(JSON.stringify(waiting), /Ollama at http:\/\/127\.0\.0\.1:\d+ is not answering yet \(0\.3 s so far\).*the verdict comes after 3 s/);
+  assert.equal(final.server.phase, 'failed');
+  assert.match(JSON.stringify(final.server), /accepted the connection but did not answer within 3 s/);
+  assert.equal(output(), '', 'nothing was launched over the port');
+});
+
 test('a remote host is detected only, never launched', async (t) => {
   const { manager, output, runDir } = harness(t, { port: 1, host: 'http://ollama-remote.invalid:11434', probeTimeoutMs: 5000 });
   const state = await manager.start();

@@ -106,7 +106,7 @@ test('exit code 78 (bad configuration) is not restarted, nor is a code the polic
   }
 });
 
-test('a configuration change restarts the runner once with the new environment; a burst shares one restart', async (t) => {
+test('a configuration change restarts the runner once with the new environment; a burst given before the restart launches shares it', async (t) => {
   const dumpFile = path.join(tempDir(t), 'env.json');
   const runner = supervise(t, {
     command: fixtureCommand('env-dump.ts', dumpFile),
@@ -131,6 +131,53 @@ test('a configuration change restarts the runner once with the new environment; 
   assert.match(runner.transitions.find((x) => x.status.state === 'stopping')!.status.reason, /configuration changed/);
   await waitFor('the new runner to dump its environment', () => dumpOf().pid === second.pid);
   assert.equal(dumpOf().env.GENERATION, '5');
+});
+
+test('a provider switch restarts at once; a burst of 5 changes within 1 s restarts at most twice, the second time with the latest configuration', async (t) => {
+  const clock = mockedClock(t);
+  const dumpFile = path.join(tempDir(t), 'env.json');
+  const runner = supervise(t, {
+    command: fixtureCommand('env-dump.ts', dumpFile),
+    env: cleanEnv({ GENERATION: '0' }) as Record<string, string>,
+    clock,
+  });
+  const generation = (value: number) => cleanEnv({ GENERATION: String(value) }) as Record<string, string>;
+  const restarts = () => runner.transitions.filter((x) => x.status.state === 'stopping').length;
+  const dumpOf = () => JSON.parse(fs.readFileSync(dumpFile, 'utf8')) as { pid: number; env: Record<string, string> };
+  await runner.supervisor.start();
+  await runner.reach('running');
+
+  // Leading edge: the first change restarts without the supervisor's clock moving at all.
+  const applied = [runner.supervisor.applyConfig(generation(1))];
+  const second = await runner.reach('running', 2);
+  await waitFor('the second runner to dump its environment', () => fs.existsSync(dumpFile) && dumpOf().pid === second.status.pid);
+  assert.equal(dumpOf().env.GENERATION, '1');
+
+  // Four more within the same second (200 ms apart): they wait for the burst to go quiet.
+  for (const value of [2, 3, 4, 5]) {
+    clock.advance(200);
+    applied.push(runner.supervisor.applyConfig(generation(value)));
+  }
+  assert.equal(restarts(), 1, 'the changes that follow wait for the burst to end');
+  assert.deepEqual(clock.pendingDelays(), [500]);
+  clock.advance(499);
+  assert.equal(restarts(), 1);
+  clock.advance(1);
+  await Promise.all(applied);
+  const third = runner.supervisor.getState();
+  assert.equal(restarts(), 2, `two restarts: ${runner.transitions.map((x) => x.status.state).join(' → ')}`);
+  await waitFor('the third runner to dump its environment', () => dumpOf().pid === third.pid);
+  assert.equal(dumpOf().env.GENERATION, '5', 'the trailing restart has the latest configuration');
+
+  clock.advance(10_000);
+  assert.deepEqual(clock.pendingDelays(), []);
+  assert.equal(restarts(), 2);
+
+  // After a quiet spell the next change is a leading edge again.
+  const again = runner.supervisor.applyConfig(generation(6));
+  await runner.reach('running', 4);
+  await again;
+  assert.equal(restarts(), 3);
 });
 
 test('a configuration change does not start a runner the user stopped', async (t) => {

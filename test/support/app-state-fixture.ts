@@ -65,6 +65,7 @@ export function appStateFixture(overrides: Partial<AppState> = {}): AppState {
       pulls: {},
       warnings: [],
     },
+    ollamaInstall: { progress: null, update: null },
     ollamaOptions: { modelsDir: null, contextLength: 8192, keepAlive: '5m', exposeToNetwork: false },
     runner: {
       state: 'running',
@@ -107,6 +108,13 @@ export function appStateFixture(overrides: Partial<AppState> = {}): AppState {
 
 /** The state with its problems (and `lastError`) derived from the rest, as the app core derives them. */
 export function withDerivedProblems(state: AppState, incident: UserError | null = null): AppState {
-  const problems = deriveProblems({ config: state.config, ollama: state.ollama, runner: state.runner, keyChecks: state.keyChecks, incident });
+  const problems = deriveProblems({
+    config: state.config,
+    ollama: state.ollama,
+    runner: state.runner,
+    keyChecks: state.keyChecks,
+    incident,
+    ollamaInstall: state.ollamaInstall,
+  });
   return { ...state, problems, lastError: leadingError(problems) };
 }

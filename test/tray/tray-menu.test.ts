@@ -253,7 +253,7 @@ describe('problems come with their fix', () => {
     assert.deepEqual(cancel.action, { kind: 'command', command: 'ollama:cancel-pull', payload: { model: 'llama3.2' } });
   });
 
-  test('Ollama not installed offers Download Ollama, Check again and Use a cloud provider', () => {
+  test('Ollama not installed offers Install Ollama, Download Ollama, Check again and Use a cloud provider', () => {
     const state = withDerivedProblems(
       unpinned((draft) => {
         draft.ollama.server = { phase: 'not-installed', reason: 'ollama was not found on PATH', fix: 'install it' };
@@ -263,6 +263,7 @@ describe('problems come with their fix', () => {
     assert.deepEqual(
       item(state, '⚠ Ollama is not installed').submenu?.map((entry) => [entry.label, entry.action]),
       [
+        ['Install Ollama', { kind: 'command', command: 'ollama:install', payload: {} }],
         ['Download Ollama', { kind: 'open-url', url: 'https://ollama.com/download' }],
         ['Check again', { kind: 'command', command: 'ollama:start', payload: {} }],
         ['Use a cloud provider', { kind: 'open', route: 'setup' }],

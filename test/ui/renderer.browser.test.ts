@@ -425,7 +425,7 @@ test('the window stays readable at 2x', async (t) => {
   await shot(page, 'overview-2x');
 });
 
-test('no dead ends at the first step: without Ollama the wizard offers the download, a new check, or a cloud provider', async (t) => {
+test('no dead ends at the first step: without Ollama the wizard offers to install it, the download, a new check, or a cloud provider', async (t) => {
   const blank = appStateFixture({ firstRun: true, needsSetup: true });
   blank.config.provider = { value: 'ollama', source: 'default', pinned: false };
   blank.config.keys = { anthropic: null, openai: null };
@@ -441,7 +441,12 @@ test('no dead ends at the first step: without Ollama the wizard offers the downl
   const problem = page.getByRole('list', { name: 'Problems' });
   await problem.getByText('Ollama is not installed.', { exact: true }).waitFor(DEADLINE);
   assert.equal(await page.getByText(/Ollama is not installed/).count(), 1, 'said once');
-  assert.deepEqual(await page.locator('.wizard__body').locator('a, button').allInnerTexts(), ['Download Ollama', 'Check again', 'Use a cloud provider']);
+  assert.deepEqual(await page.locator('.wizard__body').locator('a, button').allInnerTexts(), [
+    'Install Ollama',
+    'Download Ollama',
+    'Check again',
+    'Use a cloud provider',
+  ]);
   assert.equal(await problem.getByRole('link', { name: 'Download Ollama' }).getAttribute('href'), 'https://ollama.com/download');
   await problem.getByRole('button', { name: 'Check again' }).click();
   await page.getByText('answers at').waitFor(DEADLINE);

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Route } from '../../shared/ipc.ts';
 import type { AppState, HostKind } from '../../shared/state-schema.ts';
 import type { LogEntry } from '../../shared/logs.ts';
@@ -18,6 +19,9 @@ import { createCommandTable, type CommandTable } from './commands.ts';
 import { Configuration } from './configuration.ts';
 import { Keys } from './keys.ts';
 import { OllamaControl } from './ollama-control.ts';
+import { OllamaInstallControl } from './ollama-install-control.ts';
+import { OllamaInstaller } from '../ollama/install/installer.ts';
+import { releasesBaseUrl } from '../ollama/install/release.ts';
 import { OllamaModels } from './ollama-models.ts';
 import { RunnerControl } from './runner-control.ts';
 import { projectState } from './state-projection.ts';
@@ -77,6 +81,7 @@ export class AppCore {
   readonly #configuration: Configuration;
   readonly #keys: Keys;
   readonly #ollama: OllamaControl;
+  readonly #ollamaInstall: OllamaInstallControl;
   readonly #models: OllamaModels;
   readonly #runner: RunnerControl;
   readonly #commands: CommandTable;
@@ -111,6 +116,7 @@ export class AppCore {
         await this.#runner.apply(reason);
         changed();
       },
+      settled: () => this.#runner.settled(),
       log,
     });
     const configuration = this.#configuration;
@@ -122,15 +128,27 @@ export class AppCore {
       onChange: changed,
       log,
     });
+    const installer = new OllamaInstaller({
+      dataDir: path.join(options.userDataDir, 'ollama'),
+      releasesUrl: () => releasesBaseUrl(env, settings.get().ollama.releasesUrl),
+    });
     this.#ollama = new OllamaControl({
       configuration,
       settings,
       binaryPath: commandLine.ollamaPath,
       env,
       runDir: this.#paths.runDir,
+      managedBinary: () => installer.current()?.path,
       logs,
       ollamaOptions: options.ollamaOptions,
       onServerChanged: () => this.#runner.recheckIncident(),
+      onChange: changed,
+      log,
+    });
+    this.#ollamaInstall = new OllamaInstallControl({
+      installer,
+      ollama: this.#ollama,
+      onProgress: (progress) => this.#events.emit('ollama-install-progress', progress),
       onChange: changed,
       log,
     });
@@ -170,6 +188,7 @@ export class AppCore {
       configuration,
       keys: this.#keys,
       ollama: this.#ollama,
+      ollamaInstall: this.#ollamaInstall,
       models: this.#models,
       runner: this.#runner,
       logs,
@@ -193,6 +212,7 @@ export class AppCore {
     this.#events.scheduleState();
     // A key saved offline last time is checked now that the app runs again (in the background).
     void this.#keys.recheck();
+    this.#ollamaInstall.startDailyCheck();
     this.updates?.start();
   }
 
@@ -226,6 +246,7 @@ export class AppCore {
 
   async #shutdownWithin(deadlineMs: number): Promise<ShutdownOutcome> {
     this.#keys.stop();
+    this.#ollamaInstall.shutdown();
     this.updates?.stop();
     this.#log('info', 'Shutting down: stopping the runner and any Ollama this app started');
     const stops: [string, Promise<void>][] = [
@@ -265,6 +286,7 @@ export class AppCore {
       weakStorageAvailable: this.#options.acceptWeakStorage !== undefined,
       keyChecks: this.#keys.verifications(config),
       ollama: this.#ollama.manager.getState(),
+      ollamaInstall: this.#ollamaInstall.status(),
       runner: this.#runner.status(),
       runnerCommand: this.#runner.commandView(settings.runner.command, settings.runner.controlChannel === true),
       runnerEnv: this.#runner.env,

@@ -3,6 +3,7 @@ import { formatBytes } from '../../shared/format-bytes.ts';
 import type { AppState, UserError } from '../../shared/state-schema.ts';
 import type { OllamaState } from '../../shared/ollama.ts';
 import { downloadSizeOf } from '../../shared/ollama-download-sizes.ts';
+import { ollamaInstallProblem } from './ollama-install-problems.ts';
 import { OLLAMA_DOWNLOAD_URL, type AppProblem, type ProblemAction } from '../../shared/problems.ts';
 import { PROVIDER_INFO, isCloudProvider } from '../../shared/providers.ts';
 import { CONTROL_CHANNEL_LABEL, CONTROL_CHANNEL_PLACE, CONTROL_CHANNEL_README } from '../../shared/runner-channel.ts';
@@ -16,6 +17,8 @@ export interface HealthInputs {
   keyChecks: AppState['keyChecks'];
   /** A problem the runner reported outside any task (its start-up provider check). */
   incident: UserError | null;
+  /** Installing Ollama, or an update of the app's own; absent where nothing installs (tests of other concerns). */
+  ollamaInstall?: AppState['ollamaInstall'] | undefined;
   /** A running custom runner given the control channel has not said `ready` for `waitedMs`; `source` gave it the channel. */
   silentChannel?: { waitedMs: number; source: ConfigSource } | null | undefined;
 }
@@ -115,8 +118,9 @@ function ollamaProblem(ollama: OllamaState): AppProblem | null {
       severity: 'error',
       title: 'Ollama is not installed.',
       // The manager's reason starts with the title's words; only the why is repeated.
-      detail: `${sentence(server.reason.replace(/^ollama is not installed[:;,]?\s*/i, ''))} Install it, then check again, or use a cloud provider instead.`,
+      detail: `${sentence(server.reason.replace(/^ollama is not installed[:;,]?\s*/i, ''))} Install Ollama downloads the official release for this user (no admin rights), or install it yourself and check again, or use a cloud provider instead.`,
       actions: [
+        { kind: 'install-ollama', label: 'Install Ollama' },
         { kind: 'link', label: 'Download Ollama', url: OLLAMA_DOWNLOAD_URL },
         { kind: 'start-ollama', label: 'Check again' },
         { kind: 'open', label: 'Use a cloud provider', route: 'setup' },
@@ -189,13 +193,16 @@ function keyProblem(config: PublicConfig, keyChecks: AppState['keyChecks']): App
  * Every problem the user should act on, most fundamental first, each once, with the actions
  * that fix it. Pure: the Overview banner, the tray and `lastError` are all views of this list.
  */
-export function deriveProblems({ config, ollama, runner, keyChecks, incident, silentChannel }: HealthInputs): AppProblem[] {
+export function deriveProblems({ config, ollama, runner, keyChecks, incident, silentChannel, ollamaInstall }: HealthInputs): AppProblem[] {
   const problems: AppProblem[] = config.errors.map(configProblem);
+  const installing = ollamaInstall ? ollamaInstallProblem(ollamaInstall) : null;
   const runnerStuck = runnerProblem(runner);
   if (runnerStuck) problems.push(runnerStuck);
   if (silentChannel && runner.state === 'running') problems.push(silentChannelProblem(silentChannel));
-  const ollamaIssue = config.provider.value === 'ollama' ? ollamaProblem(ollama) : null;
+  // While Ollama installs, its progress stands in for "not installed".
+  const ollamaIssue = config.provider.value === 'ollama' && !(installing && ollama.server.phase === 'not-installed') ? ollamaProblem(ollama) : null;
   if (ollamaIssue) problems.push(ollamaIssue);
+  if (installing) problems.push(installing);
   const key = keyProblem(config, keyChecks);
   if (key) problems.push(key);
   // The cascade's own "not installed" warning is the model problem above, already shown with its button.

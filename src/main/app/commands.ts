@@ -8,6 +8,7 @@ import type { Configuration } from './configuration.ts';
 import type { Keys } from './keys.ts';
 import { listModels } from './model-lists.ts';
 import type { OllamaControl } from './ollama-control.ts';
+import type { OllamaInstallControl } from './ollama-install-control.ts';
 import type { OllamaModels } from './ollama-models.ts';
 import type { RunnerControl } from './runner-control.ts';
 import type { AppUpdates } from '../updates/app-updates.ts';
@@ -22,6 +23,7 @@ export interface CommandServices {
   configuration: Configuration;
   keys: Keys;
   ollama: OllamaControl;
+  ollamaInstall: OllamaInstallControl;
   models: OllamaModels;
   runner: RunnerControl;
   logs: LogPipeline;
@@ -94,6 +96,12 @@ export function createCommandTable(app: CommandServices): CommandTable {
     'ollama:delete': ({ model }) => models.delete(model),
     'ollama:unload': ({ model }) => done(models.unload(model)),
     'ollama:set-path': ({ path }) => done(ollama.setPath(path)),
+    'ollama:install': () => app.ollamaInstall.install(),
+    'ollama:cancel-install': () => {
+      app.ollamaInstall.cancel();
+      return ACK;
+    },
+    'ollama:check-update': ({ force }) => app.ollamaInstall.check(force === true),
     'ollama:set-options': (options) => done(ollama.setOptions(options)),
     'downloads:dismiss': ({ model }) => {
       models.downloads.dismiss(model);

@@ -31,6 +31,8 @@ export interface ConfigurationDeps {
   onResolved: (config: ResolvedConfig) => void;
   /** Brings the services in line after a re-resolution: `before` is the configuration it replaced. */
   apply: (before: ResolvedConfig, reason: string) => Promise<void>;
+  /** Resolves once what `apply` set going (a runner restart) is done; awaited outside the queue, so the next change can join it. */
+  settled?: () => Promise<void>;
   log: (level: LogEntry['level'], msg: string) => void;
 }
 
@@ -126,13 +128,14 @@ export class Configuration {
   }
 
   /** Re-resolves after a change and applies it (`apply`); changes queue up in order. */
-  reconfigure(reason: string): Promise<void> {
-    return this.#reconfigurations.run(async () => {
+  async reconfigure(reason: string): Promise<void> {
+    await this.#reconfigurations.run(async () => {
       const before = this.#config;
       this.#pendingRunnerCommand = null;
       await this.resolve();
       await this.#deps.apply(before, reason);
     });
+    await this.#deps.settled?.();
   }
 
   save(change: SettingsChange): void {

@@ -15,6 +15,8 @@ export interface OllamaControlDeps {
   binaryPath: string | undefined;
   env: NodeJS.ProcessEnv;
   runDir: string;
+  /** The Ollama this app installed (`<userData>/ollama`), launched only when no other is found. */
+  managedBinary?: (() => string | undefined) | undefined;
   logs: LogPipeline;
   ollamaOptions?: Pick<OllamaManagerOptions, 'healthIntervalMs' | 'probeTimeoutMs' | 'readyTimeoutMs' | 'stopGraceMs' | 'restartDelays'> | undefined;
   /** The server came or went, or its models changed: what the runner reported may no longer hold. */
@@ -128,7 +130,8 @@ export class OllamaControl {
 
   async setOptions(options: OllamaServerOptions): Promise<void> {
     this.#deps.configuration.save((draft) => {
-      draft.ollama = { ...(draft.ollama.path ? { path: draft.ollama.path } : {}), exposeToNetwork: options.exposeToNetwork };
+      const { path, releasesUrl } = draft.ollama;
+      draft.ollama = { ...(path ? { path } : {}), ...(releasesUrl ? { releasesUrl } : {}), exposeToNetwork: options.exposeToNetwork };
       if (options.modelsDir) draft.ollama.modelsDir = options.modelsDir;
       if (options.contextLength) draft.ollama.contextLength = options.contextLength;
       if (options.keepAlive) draft.ollama.keepAlive = options.keepAlive;
@@ -154,6 +157,7 @@ export class OllamaControl {
       // Ollama needs no provider key, so it is not handed any.
       env: withoutCredentials(env),
       configuredModel: configuredModel(configuration.current),
+      managedBinary: this.#deps.managedBinary,
       output: this.#deps.logs.processOutput('ollama'),
       ...ollamaOptions,
     });

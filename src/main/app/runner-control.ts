@@ -95,6 +95,8 @@ export class RunnerControl {
   #runnerInputs = '';
   /** What the current runner was given, as the window shows it. */
   #runnerEnv: AppState['runnerEnv'] = null;
+  /** The restart for the latest configuration change, which `settled` hands to whoever made it. */
+  #applied: Promise<void> = Promise.resolve();
   /** Ends the current supervisor's subscriptions and output streams. */
   #releaseRunner: (() => void) | undefined;
   /** The runner should be running: set by auto-start and `runner:start`, cleared by `runner:stop`. */
@@ -247,11 +249,20 @@ export class RunnerControl {
         if (!runnable) return;
         given();
         this.#deps.log('info', `The runner's configuration changed: ${reason}`);
-        await this.#runner?.applyConfig(env, runnable);
+        // Not awaited here, inside the configuration queue: changes that follow must reach the
+        // supervisor while it restarts, to share its next restart (the caller awaits `settled`).
+        this.#applied = this.#runner?.applyConfig(env, runnable) ?? Promise.resolve();
+        // Handled here too: a restart superseded by a newer change is awaited by nobody.
+        this.#applied.catch(() => undefined);
         return;
       case 'none':
         return;
     }
+  }
+
+  /** Resolves once the runner has restarted for the latest configuration change (at once if none is pending). */
+  settled(): Promise<void> {
+    return this.#applied;
   }
 
   /** `runner:restart`: a running supervisor restarts; without one, the runner is started. */

@@ -16,6 +16,7 @@ export interface StateSources {
   weakStorageAvailable: boolean;
   keyChecks: AppState['keyChecks'];
   ollama: OllamaState;
+  ollamaInstall: AppState['ollamaInstall'];
   runner: RunnerStatus;
   runnerCommand: AppState['runnerCommand'];
   runnerEnv: AppState['runnerEnv'];
@@ -29,7 +30,15 @@ export interface StateSources {
 /** The app state the window and the tray show, as a function of what the services report. Pure. */
 export function projectState(sources: StateSources): AppState {
   const { config, settings, secrets, ollama, runner, keyChecks } = sources;
-  const problems = deriveProblems({ config, ollama, runner, keyChecks, incident: sources.incident, silentChannel: sources.silentChannel });
+  const problems = deriveProblems({
+    config,
+    ollama,
+    runner,
+    keyChecks,
+    incident: sources.incident,
+    silentChannel: sources.silentChannel,
+    ollamaInstall: sources.ollamaInstall,
+  });
   return {
     host: sources.host,
     config,
@@ -41,6 +50,7 @@ export function projectState(sources: StateSources): AppState {
     },
     keyChecks,
     ollama,
+    ollamaInstall: sources.ollamaInstall,
     ollamaOptions: {
       modelsDir: settings.ollama.modelsDir ?? null,
       contextLength: settings.ollama.contextLength ?? null,

@@ -13,6 +13,7 @@ import { defaultUserDataDir } from '../profile/paths.ts';
 import { CLI_EXIT, UsageError, print, type CliContext } from './context.ts';
 import { logs } from './logs.ts';
 import { models } from './models.ts';
+import { ollama } from './ollama.ts';
 import { keys, status, use } from './steer.ts';
 
 interface Subcommand {
@@ -51,6 +52,12 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     run: keys,
   },
   models: { usage: 'models [list | pull NAME | rm NAME]', summary: "list the provider's models, or pull or delete an Ollama model", options: {}, run: models },
+  ollama: {
+    usage: 'ollama install | update | check',
+    summary: "install Ollama for this user, update the app's own, or say which Ollama is used and whether a newer one exists",
+    options: {},
+    run: ollama,
+  },
 };
 
 /** Run by bin/stigmer.js in the headless host; listed here for `help`. */

@@ -64,5 +64,8 @@ export async function keys(context: CliContext): Promise<number> {
     result.saved ? `Saved the ${label} key ${result.check.masked}: ${result.check.message}` : result.check.message,
   );
   if (!result.saved && result.check.fix) print(context.stderr, result.check.fix);
+  // Where the key now lives, said where the user looks: a terminal user never sees the window's notice.
+  const { secrets } = result.saved ? await app.request('state:get', {}) : { secrets: undefined };
+  if (secrets?.notice) print(context.stdout, secrets.notice);
   return result.saved ? CLI_EXIT.ok : CLI_EXIT.failed;
 }

@@ -21,6 +21,8 @@ export const CLI_OPTIONS = {
   'runner-command': { type: 'string', value: '"CMD ARGS"', help: 'runner to supervise instead of the built-in one' },
   'runner-control-channel': { type: 'boolean', help: 'give that runner the control channel on fd 3 (JSON lines), so it takes tasks' },
   'ollama-path': { type: 'string', value: 'PATH', help: 'the ollama binary to launch' },
+  'keys-file': { type: 'boolean', help: 'headless, no OS keychain: keep saved keys in an UNENCRYPTED owner-only file (remembered)' },
+  'no-keys-file': { type: 'boolean', help: 'headless, no OS keychain: keep saved keys for the session only, removing the file (remembered)' },
   'print-config': { type: 'boolean', help: 'print the resolved configuration as JSON and exit (2 if invalid)' },
   doctor: { type: 'boolean', help: 'check configuration, Ollama and the runner, then exit' },
   json: { type: 'boolean', help: 'with --doctor: print the report as JSON' },
@@ -39,6 +41,8 @@ export interface CommandLine {
   /** `--runner-control-channel`. */
   runnerControlChannel: boolean;
   ollamaPath?: string;
+  /** `--keys-file` (true) or `--no-keys-file` (false): where the headless host keeps keys without a keychain. */
+  keysFile?: boolean;
   printConfig: boolean;
   doctor: boolean;
   json: boolean;
@@ -112,6 +116,8 @@ export function parseCommandLine(args: readonly string[], { strict = true }: { s
     }
   }
 
+  if (values['keys-file'] === true && values['no-keys-file'] === true) return { ok: false, error: 'give --keys-file or --no-keys-file, not both' };
+
   let uiPort: number | undefined;
   const uiPortText = text('ui-port');
   if (uiPortText !== undefined) {
@@ -136,6 +142,7 @@ export function parseCommandLine(args: readonly string[], { strict = true }: { s
       ...optional('runnerCommand', text('runner-command')),
       runnerControlChannel: values['runner-control-channel'] === true,
       ...optional('ollamaPath', text('ollama-path')),
+      ...(values['keys-file'] === true ? { keysFile: true } : values['no-keys-file'] === true ? { keysFile: false } : {}),
       printConfig: values['print-config'] === true,
       doctor: values.doctor === true,
       json: values.json === true,

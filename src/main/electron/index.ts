@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { app, dialog, shell, type BrowserWindow } from 'electron';
 import Store from 'electron-store';
-import { AppCore } from '../app/app-core.ts';
+import { AppCore, QUIT_DEADLINE_MS } from '../app/app-core.ts';
 import { serveControlSocket, type ControlSocket } from '../control-socket/server.ts';
 import { DEFAULT_COMMAND_LINE, parseCommandLine } from '../config/cli-options.ts';
 import { LAUNCHED_AT_LOGIN_FLAG } from '../login-item/plan.ts';
@@ -144,13 +144,27 @@ async function start(profileLock: ProfileLock): Promise<void> {
     // Quit means quit: the runner and any Ollama this app started are stopped first.
     event.preventDefault();
     quitting = true;
+    // The deadline is absolute, as in the headless host: the core gives up on a stop that hangs,
+    // and this timer ends the app should closing the logs (a file that takes no writes) hang too.
+    const finish = (code: number) => {
+      tray.destroy();
+      if (profileLock.kind === 'acquired') profileLock.release();
+      app.exit(code);
+    };
+    const lastResort = setTimeout(() => {
+      logs.log('app', 'error', `Quitting took longer than ${QUIT_DEADLINE_MS / 1000} s; exiting anyway`);
+      finish(1);
+    }, QUIT_DEADLINE_MS);
     void Promise.resolve(control?.close())
       .then(() => core.shutdown())
-      .then(() => logs.close())
-      .finally(() => {
-        tray.destroy();
-        if (profileLock.kind === 'acquired') profileLock.release();
-        app.exit(0);
+      .then(async (outcome) => {
+        await logs.close();
+        return outcome.kind === 'done' ? 0 : 1;
+      })
+      .catch(() => 1)
+      .then((code) => {
+        clearTimeout(lastResort);
+        finish(code);
       });
   });
 

@@ -2,7 +2,7 @@ import { parseCommandLine, formatHelp, type CommandLine } from '../config/cli-op
 import { resolveCurrentConfig } from '../config/current-config.ts';
 import { appPaths, defaultUserDataDir } from '../profile/paths.ts';
 import { acquireProfileLock, describeHeldLock } from '../profile/profile-lock.ts';
-import { SessionSecretStore } from '../secrets/session-secret-store.ts';
+import { openHeadlessSecrets } from '../secrets/headless-secrets.ts';
 import { SettingsStore } from '../settings/settings-store.ts';
 import { formatPrintConfig } from './print-config.ts';
 import { doctorCommand } from './doctor.ts';
@@ -10,8 +10,6 @@ import { runApp } from './run.ts';
 
 /** Exit codes of the headless host. */
 export const EXIT = { ok: 0, invalidConfig: 2, usage: 2, failure: 1 } as const;
-
-const HEADLESS_KEYS_NOTICE = 'Headless mode has no OS keychain: keys come from flags or the environment, or are held for this session only.';
 
 /**
  * The headless host's command line, as `npm run headless` and `stigmer local start` (bin/stigmer.js,
@@ -30,16 +28,22 @@ export async function runHeadless(argv: readonly string[], env: NodeJS.ProcessEn
   }
 
   const userDataDir = commandLine.userDataDir ?? defaultUserDataDir();
-  const secrets = new SessionSecretStore(HEADLESS_KEYS_NOTICE);
-  if (!commandLine.printConfig && !commandLine.doctor) return runLocked(commandLine, env, userDataDir, secrets);
+  if (!commandLine.printConfig && !commandLine.doctor) return runLocked(commandLine, env, userDataDir);
   // The one-shot commands only read: a bad file is repaired in memory and left as it is.
   const settingsStore = SettingsStore.open({ userDataDir, readOnly: true });
+  const { store: secrets, messages } = await openHeadlessSecrets({
+    userDataDir,
+    env,
+    settings: settingsStore,
+    keysFileFlag: commandLine.keysFile,
+    readOnly: true,
+  });
 
   // The one-shot commands keep stdout for their report; problems with the settings go to stderr.
-  for (const warning of settingsStore.warnings) process.stderr.write(`stigmer: warning: ${warning}\n`);
+  for (const warning of [...settingsStore.warnings, ...messages]) process.stderr.write(`stigmer: warning: ${warning}\n`);
   if (commandLine.printConfig) {
     const config = await resolveCurrentConfig({ flags: commandLine.config, env, settings: settingsStore.get(), secrets });
-    process.stdout.write(`${formatPrintConfig(config)}\n`);
+    process.stdout.write(`${formatPrintConfig(config, secrets)}\n`);
     return config.errors.length > 0 ? EXIT.invalidConfig : EXIT.ok;
   }
   const inputs = { commandLine, env, settings: settingsStore.get(), secrets, runDir: appPaths(userDataDir).runDir };
@@ -51,7 +55,7 @@ export async function runHeadless(argv: readonly string[], env: NodeJS.ProcessEn
  * on the same folder touches nothing of the first's. `--print-config` and `--doctor` only read,
  * and run beside a running app without it.
  */
-async function runLocked(commandLine: CommandLine, env: NodeJS.ProcessEnv, userDataDir: string, secrets: SessionSecretStore): Promise<number> {
+async function runLocked(commandLine: CommandLine, env: NodeJS.ProcessEnv, userDataDir: string): Promise<number> {
   const lock = acquireProfileLock(userDataDir, 'headless host');
   if (lock.kind === 'held') {
     process.stderr.write(`stigmer: ${describeHeldLock(userDataDir, lock.holder)}\n`);
@@ -65,7 +69,9 @@ async function runLocked(commandLine: CommandLine, env: NodeJS.ProcessEnv, userD
   const release = lock.kind === 'acquired' ? lock.release : () => undefined;
   process.once('exit', release);
   try {
-    return await runApp({ commandLine, env, userDataDir, settings: SettingsStore.open({ userDataDir }), secrets });
+    const settings = SettingsStore.open({ userDataDir });
+    const keys = await openHeadlessSecrets({ userDataDir, env, settings, keysFileFlag: commandLine.keysFile, readOnly: false });
+    return await runApp({ commandLine, env, userDataDir, settings, secrets: keys.store, keyStorage: keys });
   } finally {
     release();
   }

@@ -64,6 +64,18 @@ function configCheck(config: ResolvedConfig): DoctorCheck {
   return check('configuration', 'ok', summary);
 }
 
+/** Where a key saved now is kept; a plaintext key file is worth a warning even when the user chose it. */
+function keyStorageCheck(secrets: Pick<SecretStore, 'persistence' | 'notice'>): DoctorCheck {
+  const detail = secrets.notice ?? secrets.persistence;
+  if (secrets.persistence !== 'weak') return check('key-storage', 'ok', detail);
+  return check(
+    'key-storage',
+    'warn',
+    detail,
+    'start a Secret Service (gnome-keyring, KWallet) for encrypted keys, or --no-keys-file to keep them for the session only',
+  );
+}
+
 /** Who runs a reachable local server: this app (its pid file names a live process it launched) or someone else. */
 async function ownerOfLocalServer(runDir: string): Promise<OllamaOwner> {
   const record = await readPidFile(pidFilePath(runDir, 'ollama'));
@@ -103,7 +115,7 @@ export async function runDoctor(inputs: DoctorInputs): Promise<DoctorReport> {
   const configuredModel = config.provider.value === 'ollama' ? config.model.value : null;
   const configuredModelPresent = configuredModel !== null && reachable && !modelsProblem ? isOllamaModelInstalled(configuredModel, models) : null;
 
-  const checks: DoctorCheck[] = [configCheck(config)];
+  const checks: DoctorCheck[] = [configCheck(config), keyStorageCheck(inputs.secrets)];
 
   if (!local) checks.push(check('ollama-binary', 'ok', `not needed: Ollama runs on another machine (${url})`));
   else if (binary) {

@@ -1,17 +1,19 @@
 import { toPublicConfig } from '../config/public-config.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
 
 /**
  * The `--print-config` document (DESIGN.md §4): every field as `{value, source, pinned}`, keys
- * masked, each provider's endpoint, and `errors`/`warnings` as sentences.
+ * masked, each provider's endpoint, where saved keys are kept (`keyStorage`), and `errors`/`warnings` as sentences.
  */
-export function formatPrintConfig(config: ResolvedConfig): string {
+export function formatPrintConfig(config: ResolvedConfig, secrets: Pick<SecretStore, 'persistence' | 'notice'>): string {
   const { keys, errors, warnings, ...fields } = toPublicConfig(config);
   return JSON.stringify({
     ...fields,
     // Every provider's endpoint with its source, so a user sees where a key would go on a switch.
     endpoints: config.endpoints,
     keys,
+    keyStorage: { persistence: secrets.persistence, ...(secrets.notice ? { notice: secrets.notice } : {}) },
     errors: errors.map((issue) => issue.message),
     warnings: warnings.map((issue) => issue.message),
   });

@@ -3,6 +3,7 @@ import type { CommandLine } from '../config/cli-options.ts';
 import { serveControlSocket, type ControlSocket } from '../control-socket/server.ts';
 import { LogPipeline } from '../logs/pipeline.ts';
 import { appPaths } from '../profile/paths.ts';
+import type { HeadlessSecrets } from '../secrets/headless-secrets.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
 import { createIdleAnnouncer } from './idle-notice.ts';
@@ -16,6 +17,8 @@ export interface RunOptions {
   userDataDir: string;
   settings: SettingsStore;
   secrets: SecretStore;
+  /** The key file offered in the window, and what became of a key file from before. */
+  keyStorage?: Pick<HeadlessSecrets, 'acceptWeakStorage' | 'messages'>;
 }
 
 /** The signals that stop the host: Ctrl-C, `kill`/service managers, and a closed terminal. */
@@ -64,9 +67,11 @@ export async function runApp(options: RunOptions): Promise<number> {
     secrets: options.secrets,
     logs,
     runnerAutoStart: commandLine.ui ? 'after-setup' : 'always',
+    ...(options.keyStorage?.acceptWeakStorage ? { acceptWeakStorage: options.keyStorage.acceptWeakStorage } : {}),
     ...(commandLine.ui ? {} : { onState: idle.update }),
   });
 
+  for (const message of options.keyStorage?.messages ?? []) logs.log('app', 'warn', message);
   const stopRequested = waitForStopSignal();
 
   let ui: UiServer | undefined;

@@ -76,6 +76,16 @@ export function unhealthyPhase(owner: OllamaOwner, url: string, probe: Exclude<P
   return { phase: 'unhealthy', owner, reason: `${whose} stopped answering (${detail})`, fix: fixes[owner] };
 }
 
+/** Detection with no answer yet: what the user sees between the slow mark and the verdict. */
+export function waitingPhase(url: string, elapsedMs: number, timeoutMs: number): OllamaPhase {
+  const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+  return {
+    phase: 'waiting',
+    reason: `Ollama at ${url} is not answering yet (${seconds(elapsedMs)} so far)`,
+    fix: `the verdict comes after ${seconds(timeoutMs)}; if it says no answer, something that is not Ollama may hold the port, or Ollama is overloaded`,
+  };
+}
+
 /** Health checks that must fail in a row before a running server is called unhealthy. */
 export const FAILURES_BEFORE_UNHEALTHY = 2;
 

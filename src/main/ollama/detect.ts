@@ -21,9 +21,17 @@ export interface ProbeOptions {
   /** Bound for the whole probe, connection and body included. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Called once if no verdict has come after `slowAfterMs`: a server that accepts and does not
+   * answer is only judged at the timeout, and the user should not stare at nothing meanwhile.
+   */
+  onSlow?: (elapsedMs: number) => void;
+  slowAfterMs?: number;
 }
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 2000;
+/** A local Ollama answers its version in a few ms; well past that, but well inside 500 ms, the wait is shown. */
+export const DEFAULT_PROBE_SLOW_MS = 300;
 
 /** An answer this long is not Ollama's version reply; reading stops there. */
 const MAX_BODY_CHARS = 4096;
@@ -84,6 +92,9 @@ export async function probeOllama(baseUrl: string, options: ProbeOptions = {}): 
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   const url = `${baseUrl.replace(/\/+$/, '')}/api/version`;
+  const { onSlow } = options;
+  const slowAfterMs = options.slowAfterMs ?? DEFAULT_PROBE_SLOW_MS;
+  const slowTimer = onSlow && slowAfterMs < timeoutMs ? setTimeout(() => onSlow(slowAfterMs), slowAfterMs) : undefined;
   try {
     const response = await fetch(url, { signal, redirect: 'manual', headers: { Accept: 'application/json' } });
     const body = await readPrefix(response);
@@ -96,5 +107,7 @@ export async function probeOllama(baseUrl: string, options: ProbeOptions = {}): 
     if (code && UNREACHABLE_CODES.has(code)) return { kind: 'unreachable', detail: describe(error) };
     // The connection was made and then something spoke a protocol other than HTTP, or hung up.
     return { kind: 'foreign', detail: `the connection was accepted, then ${describe(error)}` };
+  } finally {
+    clearTimeout(slowTimer);
   }
 }

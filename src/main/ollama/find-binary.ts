@@ -14,6 +14,8 @@ export interface FindOllamaOptions {
   settingPath?: string | undefined;
   env?: Readonly<Record<string, string | undefined>>;
   platform?: NodeJS.Platform;
+  /** The Ollama this app installed in its data folder: used only when no other is found. */
+  managedPath?: string | undefined;
 }
 
 export type FindOllamaResult =
@@ -76,10 +78,11 @@ export function findOllamaBinary(options: FindOllamaOptions = {}): FindOllamaRes
   const known = installLocations(platform, env);
   const installed = known.find((candidate) => isExecutableFile(candidate, platform));
   if (installed) return { found: true, path: installed, source: 'install-location' };
+  if (options.managedPath && isExecutableFile(options.managedPath, platform)) return { found: true, path: options.managedPath, source: 'app-installed' };
   return {
     found: false,
     reason: 'Ollama is not installed: no ollama binary on PATH or in the usual install locations',
-    fix: 'install Ollama from https://ollama.com/download, or pass --ollama-path /path/to/ollama',
+    fix: 'use Install Ollama (or stigmer ollama install), install it from https://ollama.com/download, or pass --ollama-path /path/to/ollama',
     searched: [...onPath, ...known],
   };
 }

@@ -14,6 +14,7 @@ import {
   ollamaRestartPolicy,
   planLaunch,
   unhealthyPhase,
+  waitingPhase,
   type EarlyExit,
   type OllamaServerSettings,
 } from './decisions.ts';
@@ -39,6 +40,8 @@ export interface OllamaManagerOptions {
   /** Environment inherited by `ollama serve`, and whose PATH is searched. Default: this process's. */
   env?: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
+  /** The Ollama this app installed, looked up at each search: launched only when no other is found. */
+  managedBinary?: () => string | undefined;
   /** The configured Ollama model, to report whether it is installed. */
   configuredModel?: string | null;
   /** Where a launched server's output goes (the log pipeline's `processOutput('ollama')`); piped, so a full log file makes it wait. */
@@ -284,10 +287,16 @@ export class OllamaManager {
     this.#events.emit('state', next);
   }
 
+  /** Which `ollama` a launch would use now, without launching it. */
+  locateBinary(): FindOllamaResult {
+    return this.#findBinary();
+  }
+
   #findBinary(): FindOllamaResult {
     return findOllamaBinary({
       flagPath: this.#options.binaryPath,
       settingPath: this.#options.serverSettings.path,
+      managedPath: this.#options.managedBinary?.(),
       env: this.#env,
       ...(this.#options.platform ? { platform: this.#options.platform } : {}),
     });
@@ -305,14 +314,17 @@ export class OllamaManager {
     this.#setState({ binary: { path: found.path, source: found.source, version: this.#versionOf.version } });
   }
 
-  #probe(): Promise<ProbeResult> {
-    return probeOllama(this.#url, { timeoutMs: this.#options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS });
+  /** With `showWait`, a probe with no answer yet is shown as `waiting` until its verdict. */
+  #probe({ showWait = false } = {}): Promise<ProbeResult> {
+    const timeoutMs = this.#options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+    const onSlow = (elapsedMs: number) => this.#setState({ server: waitingPhase(this.#url, elapsedMs, timeoutMs) });
+    return probeOllama(this.#url, { timeoutMs, ...(showWait ? { onSlow } : {}) });
   }
 
   async #connectOrLaunch(generation: number): Promise<void> {
     const binary = this.#local ? this.#findBinary() : undefined;
     if (binary) await this.#describeBinary(binary);
-    const probe = await this.#probe();
+    const probe = await this.#probe({ showWait: true });
     if (generation !== this.#generation) return;
     const decision = decideStart({ url: this.#url, local: this.#local, binary: binary ?? { found: false, reason: '', fix: '', searched: [] }, probe });
     switch (decision.action) {

@@ -115,7 +115,10 @@ export class RunnerSupervisor {
   #wanted = false;
   #backoffTimer: unknown;
   #configTimer: unknown;
+  /** Callers whose change waits for the trailing restart of a burst. */
   #configApplied: PromiseWithResolvers<void> | undefined;
+  /** The command and environment the last launch started with, to skip a restart that would change nothing. */
+  #launchedConfig = '';
   /** Whether the last launch got as far as opening output sinks, whose lines `lastLines` shows. */
   #outputOpened = false;
 
@@ -189,8 +192,11 @@ export class RunnerSupervisor {
 
   /**
    * A new configuration for the next start. If the runner is wanted up (running, backing off,
-   * or stopped by a crash loop or a bad configuration, which the change may fix), it restarts
-   * once; changes within `configDebounceMs` of each other share one restart. Resolves when it has.
+   * or stopped by a crash loop or a bad configuration, which the change may fix), it restarts.
+   * The first change after a quiet spell restarts at once (a switch should feel instant); changes
+   * that follow within `configDebounceMs` of each other share one trailing restart with the
+   * latest configuration, skipped when the running runner already has it, so a burst costs at
+   * most two restarts. Resolves once a runner with this configuration has started.
    */
   applyConfig(env: Record<string, string>, command?: RunnerCommand): Promise<void> {
     this.#env = env;
@@ -198,20 +204,27 @@ export class RunnerSupervisor {
       this.#command = command;
       this.#status.command = formatRunnerCommand(command.argv);
     }
-    if (this.#configTimer !== undefined) this.#clock.clearTimeout(this.#configTimer);
-    const applied = (this.#configApplied ??= Promise.withResolvers<void>());
-    this.#configTimer = this.#clock.setTimeout(() => {
-      this.#configTimer = undefined;
-      this.#configApplied = undefined;
-      void this.#operations
-        .run(async () => {
-          if (!this.#wanted) return;
-          this.#cancelBackoff();
-          if (await this.#terminateCurrent('configuration changed')) await this.#launch('configuration changed', { freshBackoff: true });
-        })
-        .then(applied.resolve, applied.reject);
-    }, this.#options.configDebounceMs ?? 500);
-    return applied.promise;
+    const leading = this.#configTimer === undefined;
+    if (!leading) this.#clock.clearTimeout(this.#configTimer);
+    this.#configTimer = this.#clock.setTimeout(() => this.#endConfigBurst(), this.#options.configDebounceMs ?? 500);
+    if (leading) return this.#restartForConfig();
+    return (this.#configApplied ??= Promise.withResolvers<void>()).promise;
+  }
+
+  /** The quiet spell after a burst: one trailing restart for the changes the leading one may have missed. */
+  #endConfigBurst(): void {
+    this.#configTimer = undefined;
+    const applied = this.#configApplied;
+    this.#configApplied = undefined;
+    if (applied) this.#restartForConfig().then(applied.resolve, applied.reject);
+  }
+
+  #restartForConfig(): Promise<void> {
+    return this.#operations.run(async () => {
+      if (!this.#wanted || (this.#current && this.#launchedConfig === this.#configKey())) return;
+      this.#cancelBackoff();
+      if (await this.#terminateCurrent('configuration changed')) await this.#launch('configuration changed', { freshBackoff: true });
+    });
   }
 
   /** Sends a control message to the runner; false when it has no open control channel. */
@@ -241,6 +254,7 @@ export class RunnerSupervisor {
       this.#status.restarts = 0;
     }
     this.#outputOpened = false;
+    this.#launchedConfig = this.#configKey();
     this.#transition('starting', reason, { error: null, nextRestartAt: null, pid: null, startedAt: null, lastLines: [] });
     const cwd = this.#options.cwd ?? process.cwd();
     const located = locateRunnerExecutable(this.#command, { cwd, env: this.#env });
@@ -397,6 +411,10 @@ export class RunnerSupervisor {
     if (outcome.ok) await removePidFile(this.#options.pidFile);
     this.#status.pid = null;
     return outcome;
+  }
+
+  #configKey(): string {
+    return JSON.stringify([this.#command.argv, this.#env]);
   }
 
   #fail(error: RunnerError): void {

@@ -6,6 +6,7 @@ import { providerChoices } from '../../shared/provider-availability.ts';
 import { PROVIDER_INFO, PROVIDERS, type Provider } from '../../shared/providers.ts';
 import { KeyEditor } from '../components/key-editor.tsx';
 import { ModelPicker } from '../components/model-picker.tsx';
+import { OllamaUpdateCheck } from '../components/ollama-update-check.tsx';
 import { ProviderRadio } from '../components/provider-radio.tsx';
 import { ControlChannelField } from '../components/runner-channel.tsx';
 import { UpdatesCard } from '../components/updates.tsx';
@@ -353,6 +354,13 @@ function EndpointsCard() {
   );
 }
 
+/** How the binary in use was found, in words; the flag and the setting keep their names. */
+const BINARY_SOURCE_WORDS: Record<string, string> = {
+  path: 'found on PATH',
+  'install-location': 'found in an install location',
+  'app-installed': 'installed by this app',
+};
+
 function OllamaBinaryCard() {
   const { bridge } = useStore();
   const { ollama } = useAppState();
@@ -363,12 +371,7 @@ function OllamaBinaryCard() {
       <p class="hint">
         {ollama.binary ? (
           <>
-            Using <span class="mono">{ollama.binary.path}</span> (
-            {ollama.binary.source === 'path'
-              ? 'found on PATH'
-              : ollama.binary.source === 'install-location'
-                ? 'found in an install location'
-                : ollama.binary.source}
+            Using <span class="mono">{ollama.binary.path}</span> ({BINARY_SOURCE_WORDS[ollama.binary.source] ?? ollama.binary.source}
             {ollama.binary.version ? `, version ${ollama.binary.version}` : ''}).
           </>
         ) : (
@@ -399,6 +402,7 @@ function OllamaBinaryCard() {
         </button>
       </form>
       <ActionError state={action} />
+      <OllamaUpdateCheck />
     </Card>
   );
 }

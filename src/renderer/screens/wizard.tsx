@@ -117,7 +117,10 @@ function DetectOllama({ state, onUseCloud, onOpen }: { state: AppState; onUseClo
           </ul>
           {problems.length === 0 ? (
             <div class="form__actions">
-              <a class="button button--primary" href={OLLAMA_DOWNLOAD_URL} target="_blank" rel="noreferrer">
+              <button type="button" class="button button--primary" disabled={action.busy} onClick={() => run(() => bridge.invoke('ollama:install', {}))}>
+                Install Ollama
+              </button>
+              <a class="button" href={OLLAMA_DOWNLOAD_URL} target="_blank" rel="noreferrer">
                 Download Ollama
               </a>
               <button type="button" class="button" disabled={action.busy} onClick={() => run(() => bridge.invoke('ollama:start', {}))}>

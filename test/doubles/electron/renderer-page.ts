@@ -76,7 +76,8 @@ export function chromiumPid(): number | undefined {
   return chromiumProcess?.pid;
 }
 
-type Shape = { fn: number } | { obj: Record<string, Shape> } | { value: unknown };
+/** Docs (contextBridge, "Parameter / Error / Return Type support"): functions are proxied, objects and arrays copied with theirs. */
+type Shape = { fn: number } | { obj: Record<string, Shape> } | { arr: Shape[] } | { value: unknown };
 
 export interface RendererPage {
   load(url: string): Promise<void>;
@@ -91,6 +92,8 @@ function installExposed(shapes: Record<string, Shape>): void {
   const callbacks = new Map<number, (...args: unknown[]) => unknown>();
   const ids = new WeakMap<object, number>();
   const binding = (globalThis as unknown as { __electronDouble: (...args: unknown[]) => Promise<Shape> }).__electronDouble;
+  // Names this document to main: its first call starts a preload world of its own.
+  const documentId = Math.random();
   Object.defineProperty(globalThis, '__electronDoubleCallbacks', { value: callbacks });
   const encode = (value: unknown): Encoded => {
     if (typeof value !== 'function') return { value };
@@ -104,13 +107,14 @@ function installExposed(shapes: Record<string, Shape>): void {
   };
   const decode = (shape: Shape): unknown => {
     if ('fn' in shape) return stub(shape.fn);
+    if ('arr' in shape) return shape.arr.map(decode);
     if ('obj' in shape) return Object.freeze(Object.fromEntries(Object.entries(shape.obj).map(([key, inner]) => [key, decode(inner)])));
     return shape.value;
   };
   const stub =
     (id: number) =>
     (...args: unknown[]) => {
-      const result = binding('call', id, args.map(encode)).then(decode);
+      const result = binding('call', id, args.map(encode), documentId).then(decode);
       const later = (...laterArgs: unknown[]) => result.then((fn) => (fn as (...a: unknown[]) => unknown)(...laterArgs));
       return Object.assign(later, { then: (ok: (value: unknown) => unknown, fail: (error: unknown) => unknown) => result.then(ok, fail) });
     };
@@ -138,8 +142,8 @@ export async function attachPage(contents: WebContents): Promise<RendererPage> {
       functions.set(functions.size + 1, value as (...args: unknown[]) => unknown);
       return { fn: functions.size };
     }
-    if (value && typeof value === 'object' && !Array.isArray(value))
-      return { obj: Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, describe(inner)])) };
+    if (Array.isArray(value)) return { arr: value.map(describe) };
+    if (value && typeof value === 'object') return { obj: Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, describe(inner)])) };
     return { value: structuredClone(value) };
   };
   const pageCallbacks = new Map<number, (...args: unknown[]) => void>();
@@ -162,17 +166,37 @@ export async function attachPage(contents: WebContents): Promise<RendererPage> {
   let world: PreloadWorld | undefined;
   let sendingFrame: WebFrameMain = contents.mainFrame;
   if (contents.preload) {
+    const preload = contents.preload;
     const sender = () => ({ sender: contents, senderFrame: sendingFrame, processId: 1, frameId: sendingFrame.frameTreeNodeId });
-    world = runPreload(contents.preload, {
-      invoke: (channel, args) => ipcMain.invokeFromRenderer(sender(), channel, args),
-      send: (channel, args) => ipcMain.sendFromRenderer(sender(), channel, args),
-    });
-    await page.exposeBinding('__electronDouble', async (source, op: string, id: number, args: Array<{ cb: number } | { value: unknown }>) => {
-      if (op !== 'call') throw new Error(`unknown bridge operation ${op}`);
-      sendingFrame = frameOf(source.frame);
-      return describe(await functions.get(id)!(...args.map(decodeArg)));
-    });
-    await page.addInitScript(installExposed, Object.fromEntries([...world.exposed].map(([key, api]) => [key, describe(api)])));
+    /**
+     * Docs (tutorial/sandbox, "Preload scripts"): the preload runs before each page load, in a
+     * context that goes with the page, so listeners a page added die with it. A fresh world
+     * describes the same API in the same order, so the page's init script keeps its ids.
+     */
+    const startWorld = () => {
+      functions.clear();
+      pageCallbacks.clear();
+      world = runPreload(preload, {
+        invoke: (channel, args) => ipcMain.invokeFromRenderer(sender(), channel, args),
+        send: (channel, args) => ipcMain.sendFromRenderer(sender(), channel, args),
+      });
+      return Object.fromEntries([...world.exposed].map(([key, api]) => [key, describe(api)]));
+    };
+    const shapes = startWorld();
+    let worldDocument: number | undefined;
+    await page.exposeBinding(
+      '__electronDouble',
+      async (source, op: string, id: number, args: Array<{ cb: number } | { value: unknown }>, documentId: number) => {
+        if (op !== 'call') throw new Error(`unknown bridge operation ${op}`);
+        if (documentId !== worldDocument) {
+          if (worldDocument !== undefined) startWorld();
+          worldDocument = documentId;
+        }
+        sendingFrame = frameOf(source.frame);
+        return describe(await functions.get(id)!(...args.map(decodeArg)));
+      },
+    );
+    await page.addInitScript(installExposed, shapes);
   }
 
   let loading: string | undefined;
