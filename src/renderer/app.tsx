@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { DownloadsButton, DownloadsPanel } from './components/downloads-panel.tsx';
 import { StatusPill } from './components/ui.tsx';
+import { UpdateBanner } from './components/updates.tsx';
 import { LogsScreen } from './screens/logs.tsx';
 import { ModelsScreen } from './screens/models.tsx';
 import { OverviewScreen } from './screens/overview.tsx';
@@ -152,6 +153,7 @@ export function App() {
             </a>
           </div>
         ) : null}
+        <UpdateBanner />
         {route === 'overview' ? <OverviewScreen /> : null}
         {route === 'models' ? <ModelsScreen /> : null}
         {route === 'logs' ? <LogsScreen /> : null}

@@ -257,6 +257,10 @@ export const commands = {
   'wizard:defer': command(z.object({ deferred: z.boolean() }).strict(), AckSchema),
   /** Desktop only: registers or removes the login item (macOS, Windows) or XDG autostart entry (Linux). */
   'app:set-start-at-login': command(z.object({ enabled: z.boolean() }).strict(), AckSchema),
+  /** Desktop only: check for updates on start and daily, and download them in the background (saved). */
+  'app:set-auto-update': command(z.object({ enabled: z.boolean() }).strict(), AckSchema),
+  /** Desktop only, once an update is downloaded: stops the runner and Ollama as Quit does, then installs it and relaunches. */
+  'app:restart-to-update': command(empty, AckSchema),
 } as const;
 
 /** The window's screens, for `navigate` (the tray's "Show logs", "Setup…"). */

@@ -65,6 +65,11 @@ export const SettingsSchema = z
     firstRunCompleted: z.boolean(),
     /** The user chose "Set up later" in the wizard. */
     setupDeferred: z.boolean().optional(),
+    /** The desktop app's own updates: `enabled` absent means on; `feedUrl` overrides app-update.yml (STIGMER_UPDATE_URL wins). */
+    updates: z
+      .object({ enabled: z.boolean().optional(), feedUrl: Text(2048).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 

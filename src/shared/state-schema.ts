@@ -5,6 +5,7 @@ import { OllamaStateSchema } from './ollama.ts';
 import { OllamaInstallProgressSchema, OllamaUpdateCheckSchema } from './ollama-install.ts';
 import { CLOUD_PROVIDERS } from './providers.ts';
 import { RunnerStatusSchema } from './runner-status.ts';
+import { UpdateStateSchema } from './updates.ts';
 import { LIMITS, text } from './limits.ts';
 
 /**
@@ -142,5 +143,7 @@ export const AppStateSchema = z.object({
   logsDir: z.string(),
   /** Start the app when the user logs in (desktop only; off by default). */
   startAtLogin: z.boolean(),
+  /** The app's own updates; null where it cannot update itself (headless, a development build). */
+  update: UpdateStateSchema.nullable(),
 });
 export type AppState = z.infer<typeof AppStateSchema>;

@@ -100,6 +100,7 @@ export function appStateFixture(overrides: Partial<AppState> = {}): AppState {
     setupDeferred: false,
     logsDir: '/home/dev/.config/stigmer-desktop/logs',
     startAtLogin: false,
+    update: null,
     ...overrides,
   };
   return AppStateSchema.parse(state);

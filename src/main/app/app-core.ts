@@ -11,6 +11,8 @@ import type { Launcher } from '../process/launcher.ts';
 import type { RunnerSupervisorOptions } from '../runner/supervisor.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
+import { AppUpdates, type UpdaterPort } from '../updates/app-updates.ts';
+import type { UpdateState } from '../../shared/updates.ts';
 import { AppEvents, type AppEventListener } from './app-events.ts';
 import { CommandError } from './command-error.ts';
 import { createCommandTable, type CommandTable } from './commands.ts';
@@ -63,6 +65,8 @@ export interface AppCoreOptions {
   keyRecheckMs?: number;
   /** How long a custom runner given the control channel may take to say `ready` before the state says it has not (default 15 s). */
   runnerReadyWaitMs?: number;
+  /** The host's updater (desktop, packaged) and the feed it reads; absent where the app cannot update itself. */
+  updater?: { port: UpdaterPort; feed: UpdateState['feed'] };
 }
 
 /**
@@ -81,6 +85,8 @@ export class AppCore {
   readonly #models: OllamaModels;
   readonly #runner: RunnerControl;
   readonly #commands: CommandTable;
+  /** The app's own updates; the host forwards its updater's events to `handle`. */
+  readonly updates: AppUpdates | undefined;
   #unsubscribers: (() => void)[] = [];
   #shutdown: Promise<ShutdownOutcome> | undefined;
   #prepared: Promise<void> | undefined;
@@ -169,6 +175,15 @@ export class AppCore {
       onChange: changed,
       log,
     });
+    this.updates = options.updater
+      ? new AppUpdates({
+          ...options.updater,
+          enabled: settings.get().updates?.enabled !== false,
+          shutdown: () => this.shutdown(),
+          onChange: changed,
+          log,
+        })
+      : undefined;
     this.#commands = createCommandTable({
       configuration,
       keys: this.#keys,
@@ -182,6 +197,7 @@ export class AppCore {
       changed,
       applyStartAtLogin: options.applyStartAtLogin,
       revealFolder: options.revealFolder,
+      updates: this.updates,
     });
   }
 
@@ -199,6 +215,7 @@ export class AppCore {
     // A key saved offline last time is checked now that the app runs again (in the background).
     void this.#keys.recheck();
     this.#ollamaInstall.startDailyCheck();
+    this.updates?.start();
   }
 
   /**
@@ -232,6 +249,7 @@ export class AppCore {
   async #shutdownWithin(deadlineMs: number): Promise<ShutdownOutcome> {
     this.#keys.stop();
     this.#ollamaInstall.shutdown();
+    this.updates?.stop();
     this.#log('info', 'Shutting down: stopping the runner and any Ollama this app started');
     const stops: [string, Promise<void>][] = [
       ['the runner', this.#runner.shutdown()],
@@ -278,6 +296,7 @@ export class AppCore {
       silentChannel: this.#runner.silentChannel,
       downloads: this.#models.downloads.list(),
       logsDir: this.#paths.logsDir,
+      update: this.updates?.state ?? null,
     });
   }
 

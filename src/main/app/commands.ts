@@ -12,6 +12,7 @@ import type { OllamaControl } from './ollama-control.ts';
 import type { OllamaInstallControl } from './ollama-install-control.ts';
 import type { OllamaModels } from './ollama-models.ts';
 import type { RunnerControl } from './runner-control.ts';
+import type { AppUpdates } from '../updates/app-updates.ts';
 
 export type Payload<C extends CommandName> = Extract<ParsedCommand, { command: C }>['payload'];
 
@@ -33,6 +34,7 @@ export interface CommandServices {
   changed: () => void;
   applyStartAtLogin?: ((enabled: boolean) => Promise<void>) | undefined;
   revealFolder?: ((folder: string) => Promise<boolean>) | undefined;
+  updates?: AppUpdates | undefined;
 }
 
 const ACK = { ok: true } as const;
@@ -52,6 +54,15 @@ export function recentEntries(entries: readonly LogEntry[], { filter, limit }: P
     (entry) => (!sources || sources.has(entry.source)) && LOG_LEVEL_RANK[entry.level] >= minRank && (!text || entry.msg.toLowerCase().includes(text)),
   );
   return { entries: matching.slice(-limit), skipped: 0 };
+}
+
+function requireUpdates(updates: AppUpdates | undefined): AppUpdates {
+  if (!updates)
+    throw new CommandError(
+      'This app does not update itself: only the installed desktop app does.',
+      'Update the headless host or a development build with git pull and npm ci.',
+    );
+  return updates;
 }
 
 /** The contract's commands, each a call into the service that owns its concern. */
@@ -140,6 +151,20 @@ export function createCommandTable(app: CommandServices): CommandTable {
       await app.applyStartAtLogin(enabled);
       configuration.save((draft) => void (draft.startAtLogin = enabled));
       changed();
+      return ACK;
+    },
+    'app:set-auto-update': ({ enabled }) => {
+      const updates = requireUpdates(app.updates);
+      configuration.save((draft) => void (draft.updates = { ...draft.updates, enabled }));
+      updates.setEnabled(enabled);
+      return ACK;
+    },
+    'app:restart-to-update': async () => {
+      if (!(await requireUpdates(app.updates).restartToUpdate()))
+        throw new CommandError(
+          'No update has been downloaded yet.',
+          'Updates are downloaded in the background; "Restart to update" appears once one is ready.',
+        );
       return ACK;
     },
     'wizard:defer': ({ deferred }) => {

@@ -24,6 +24,7 @@ export interface StateSources {
   silentChannel?: HealthInputs['silentChannel'];
   downloads: Download[];
   logsDir: string;
+  update?: AppState['update'];
 }
 
 /** The app state the window and the tray show, as a function of what the services report. Pure. */
@@ -72,5 +73,6 @@ export function projectState(sources: StateSources): AppState {
     setupDeferred: settings.setupDeferred === true,
     logsDir: sources.logsDir,
     startAtLogin: settings.startAtLogin,
+    update: sources.update ?? null,
   };
 }

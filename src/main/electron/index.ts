@@ -14,10 +14,12 @@ import { appPaths } from '../profile/paths.ts';
 import { acquireProfileLock, describeHeldLock, type ProfileLock } from '../profile/profile-lock.ts';
 import { SettingsStore } from '../settings/settings-store.ts';
 import { runTrayAction } from '../tray/tray-actions.ts';
+import { resolveFeed } from '../updates/update-policy.ts';
 import type { TrayAction } from '../tray/tray-menu.ts';
 import { OLLAMA_DOWNLOAD_URL } from '../../shared/problems.ts';
 import { RENDERER_ORIGIN, RENDERER_URL, registerAppScheme, serveRenderer } from './app-protocol.ts';
 import { installIpcBridge } from './ipc-bridge.ts';
+import { electronUpdaterPort } from './auto-updater.ts';
 import { applyStartAtLogin } from './login-item.ts';
 import { createMainWindow } from './main-window.ts';
 import { canAcceptWeakStorage, openSecretStore } from './safe-storage-secret-store.ts';
@@ -65,6 +67,11 @@ async function start(profileLock: ProfileLock): Promise<void> {
     // electron-store names its file through `name`; everything else is conf's own options.
     createEngine: ({ configName, ...options }) => new Store<Record<string, unknown>>({ ...options, name: configName }),
   });
+  // Only an installed app updates itself (electron-updater reads the build's app-update.yml).
+  const feed = resolveFeed(process.env, settings.get().updates?.feedUrl);
+  const updater = app.isPackaged
+    ? electronUpdaterPort({ feed, onEvent: (event) => core.updates?.handle(event), log: (message) => logs.log('app', 'debug', `Updater: ${message}`) })
+    : undefined;
   const core = new AppCore({
     host: 'electron',
     commandLine: parsed.ok ? parsed.commandLine : DEFAULT_COMMAND_LINE,
@@ -77,6 +84,7 @@ async function start(profileLock: ProfileLock): Promise<void> {
     ...((await canAcceptWeakStorage()) ? { acceptWeakStorage: () => openSecretStore(settings) } : {}),
     revealFolder: async (folder) => (await shell.openPath(folder)) === '',
     applyStartAtLogin,
+    ...(updater ? { updater: { port: updater, feed } } : {}),
     builtInRunner: { argv: [process.execPath, path.join(outDir, 'runner.js')], launcher: utilityProcessLauncher },
   });
 

@@ -6,6 +6,7 @@ import { formatGigabytes } from '../../shared/model-catalog.ts';
 import { providerChoices } from '../../shared/provider-availability.ts';
 import { actionCommand, type AppProblem, type ProblemAction } from '../../shared/problems.ts';
 import { PROVIDER_INFO, SUGGESTED_MODELS } from '../../shared/providers.ts';
+import { canRestartToUpdate } from '../updates/update-policy.ts';
 
 /** What a tray item does when clicked: a contract command, a window screen, or quitting. */
 export type TrayAction =
@@ -167,6 +168,7 @@ export function trayView(state: AppState, { startAtLogin }: { startAtLogin: bool
 
   const menu: TrayMenuItem[] = [
     { label: statusLine(state), enabled: false },
+    ...(canRestartToUpdate(state.update) ? [{ label: `Restart to update (${state.update.version})`, action: command('app:restart-to-update', {}) }] : []),
     ...problemItems(state.problems),
     ...(exposure ? [{ label: exposure.short, enabled: false }] : []),
     ...downloadItems(state),

@@ -9,6 +9,7 @@ import { ModelPicker } from '../components/model-picker.tsx';
 import { OllamaUpdateCheck } from '../components/ollama-update-check.tsx';
 import { ProviderRadio } from '../components/provider-radio.tsx';
 import { ControlChannelField } from '../components/runner-channel.tsx';
+import { UpdatesCard } from '../components/updates.tsx';
 import { ActionError, Card, PinnedBadge, Problem, SourceBadge, useAction } from '../components/ui.tsx';
 import { useAppState, useStore } from '../store.ts';
 import { LIMITS } from '../../shared/limits.ts';
@@ -444,6 +445,7 @@ export function SettingsScreen() {
         <OllamaBinaryCard />
         <RunnerCommandCard />
         {host === 'electron' ? <StartAtLoginCard /> : null}
+        <UpdatesCard />
       </div>
     </div>
   );

@@ -4,6 +4,7 @@
  */
 import { app } from './app.ts';
 import { ipcMain } from './ipc.ts';
+import { autoUpdater, net } from './net.ts';
 import { dialog, session, shell } from './platform.ts';
 import { protocol } from './protocol.ts';
 import { safeStorage } from './safe-storage.ts';
@@ -11,6 +12,22 @@ import { Menu, MenuItem, Tray, nativeImage } from './tray.ts';
 import { utilityProcess } from './utility-process.ts';
 import { BrowserWindow } from './windows.ts';
 
-export { app, BrowserWindow, dialog, ipcMain, Menu, MenuItem, nativeImage, protocol, safeStorage, session, shell, Tray, utilityProcess };
+export { app, autoUpdater, BrowserWindow, dialog, ipcMain, Menu, MenuItem, nativeImage, net, protocol, safeStorage, session, shell, Tray, utilityProcess };
 
-export default { app, BrowserWindow, dialog, ipcMain, Menu, MenuItem, nativeImage, protocol, safeStorage, session, shell, Tray, utilityProcess };
+export default {
+  app,
+  autoUpdater,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  MenuItem,
+  nativeImage,
+  net,
+  protocol,
+  safeStorage,
+  session,
+  shell,
+  Tray,
+  utilityProcess,
+};
