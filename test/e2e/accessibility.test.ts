@@ -214,3 +214,91 @@ test('focus stays with the user after Delete, Pull and Downloads; Escape cancels
     assert.deepEqual(problems, [], 'no console errors');
   });
 });
+
+/** The 1280×800 window, its minimum, and the window at 200 % zoom (640×400 CSS pixels at scale 2). */
+const SIZES = [
+  { name: '1280x800', viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 },
+  { name: '760x520', viewport: { width: 760, height: 520 }, deviceScaleFactor: 1 },
+  { name: 'zoom200', viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 },
+] as const;
+
+/** What a user sees cut or pushed away: sideways scrolling, clipped buttons, the screen's share of the width. */
+async function layout(page: Page) {
+  return page.evaluate(() => {
+    const visible = (element: Element) => element.getClientRects().length > 0 && getComputedStyle(element).visibility !== 'hidden';
+    const box = (selector: string) => document.querySelector(selector)?.getBoundingClientRect() ?? null;
+    return {
+      overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      clipped: [...document.querySelectorAll<HTMLElement>('button, a.button, .nav__link')]
+        .filter((element) => visible(element) && element.scrollWidth > element.clientWidth + 1)
+        .map((element) => element.innerText.trim()),
+      main: box('#main'),
+      panel: box('.downloads'),
+      /** Characters of a log message's column, in the monospace font's own width. */
+      logChars: (() => {
+        const column = document.querySelector('.log-row:not(.log-row--probe) .log-row__msg');
+        const sample = document.querySelector('.log-row__sample');
+        if (!column || !sample) return null;
+        return Math.floor(column.getBoundingClientRect().width / (sample.getBoundingClientRect().width / 10));
+      })(),
+    };
+  });
+}
+
+test('at 200 % zoom and at the minimum size everything reflows, and the Downloads panel covers nothing', async (t) => {
+  const { scope, host, url } = await startWithProblem(t);
+  const pages: Page[] = [];
+  await explained(host, pages, async () => {
+    for (const size of SIZES) {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        const context = await browser().newContext({ viewport: size.viewport, deviceScaleFactor: size.deviceScaleFactor, colorScheme });
+        scope.defer(() => context.close());
+        const { page, problems } = await openPage(context, withRoute(url, '#/overview'));
+        pages.push(page);
+        await setUpLater(page);
+        const seen = async (name: string) => {
+          await page.screenshot({ path: path.join(SCREENSHOTS, `a11y-reflow-${name}-${size.name}-${colorScheme}.png`) });
+          const shown = await layout(page);
+          const where = `${name} at ${size.name} (${colorScheme})`;
+          assert.equal(shown.overflow, 0, `no sideways scrolling: ${where}`);
+          assert.deepEqual(shown.clipped, [], `no button is cut: ${where}`);
+          // The screen keeps most of the width: the sidebar gives way in a narrow window, and the
+          // Downloads panel takes a column of its own only where there is room for both.
+          const share = size.viewport.width < 700 ? 0.95 : shown.panel && size.viewport.width > 960 ? 0.5 : 0.75;
+          assert.ok(shown.main!.width >= share * size.viewport.width, `the screen keeps ${shown.main!.width} px of ${size.viewport.width}: ${where}`);
+          if (shown.panel) {
+            const apart =
+              shown.panel.left >= shown.main!.right - 1 ||
+              shown.panel.top >= shown.main!.bottom - 1 ||
+              shown.panel.right <= shown.main!.left + 1 ||
+              shown.panel.bottom <= shown.main!.top + 1;
+            assert.ok(apart, `the Downloads panel covers nothing: ${where}`);
+          }
+          return shown;
+        };
+        for (const [route, title] of [
+          ['overview', 'Overview'],
+          ['models', 'Models'],
+          ['logs', 'Logs'],
+          ['settings', 'Settings'],
+          ['playground', 'Playground'],
+        ] as const) {
+          await page.goto(withRoute(url, `#/${route}`));
+          await page.getByRole('heading', { name: title, level: 1 }).waitFor(DEADLINE);
+          await waitFor(`${route} to load`, async () => !(await page.getByText(/^Loading/).isVisible()), HOST_WAIT_MS);
+          if (route === 'logs') await page.locator('.log-row__msg').nth(1).waitFor(DEADLINE);
+          const shown = await seen(route);
+          if (route === 'logs') assert.ok(shown.logChars! >= 40, `a log line shows ${shown.logChars} characters at ${size.name}`);
+        }
+        // The Downloads panel, opened on the Models screen, beside or under it.
+        await page.goto(withRoute(url, '#/models'));
+        await page.getByRole('region', { name: 'Suggested' }).waitFor(DEADLINE);
+        await page.getByRole('button', { name: /^Downloads/ }).click();
+        await page.getByRole('complementary', { name: 'Downloads' }).waitFor(DEADLINE);
+        await seen('models-downloads');
+        assert.deepEqual(problems, [], 'no console errors');
+        await context.close();
+      }
+    }
+  });
+});
