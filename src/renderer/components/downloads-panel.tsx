@@ -106,17 +106,7 @@ function DismissFinished({ downloads }: { downloads: readonly Download[] }) {
  * the user, it takes focus, and Escape closes it from anywhere. Closing it from inside gives focus
  * back to the Downloads button, never to the page body.
  */
-export function DownloadsPanel({
-  open,
-  autoOpen,
-  onOpen,
-  onClose,
-}: {
-  open: DownloadsOpen;
-  autoOpen: boolean;
-  onOpen: () => void;
-  onClose: () => void;
-}) {
+export function DownloadsPanel({ open, autoOpen, onOpen, onClose }: { open: DownloadsOpen; autoOpen: boolean; onOpen: () => void; onClose: () => void }) {
   const { downloads } = useAppState();
   const seen = useRef<Set<string> | null>(null);
   const panel = useRef<HTMLElement>(null);
