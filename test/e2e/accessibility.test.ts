@@ -80,6 +80,8 @@ test('every screen and state has no serious or critical axe-core violation, in l
   const check = async (name: string) => {
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
+      // Colours change with a short transition: contrast is judged, and pictured, once it is over.
+      await waitFor('the colour transitions to end', () => page.evaluate(() => document.getAnimations().length === 0), HOST_WAIT_MS);
       await page.screenshot({ path: path.join(SCREENSHOTS, `a11y-${name}-${colorScheme}.png`) });
       const violations = await seriousViolations(page);
       if (violations.length > 0) found[`${name} (${colorScheme})`] = violations;
