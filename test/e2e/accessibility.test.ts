@@ -110,7 +110,7 @@ test('every screen and state has no serious or critical axe-core violation, in l
     await check('models');
     await page.getByRole('button', { name: 'Pull gemma3:4b' }).click();
     await page.getByRole('complementary', { name: 'Downloads' }).getByRole('progressbar', { name: 'Pulling gemma3:4b' }).waitFor(DEADLINE);
-    await page.getByRole('button', { name: /Downloading gemma3:4b/ }).waitFor(DEADLINE);
+    await page.getByRole('button', { name: /^Downloading… gemma3:4b$/ }).waitFor(DEADLINE);
     await check('models-downloading');
 
     // The delete confirmation.
@@ -179,7 +179,7 @@ test('focus stays with the user after Delete, Pull and Downloads; Escape cancels
     await page.getByRole('button', { name: 'Pull gemma3:4b' }).focus();
     await page.keyboard.press('Enter');
     await panel.getByRole('progressbar', { name: 'Pulling gemma3:4b' }).waitFor(DEADLINE);
-    await expectFocus(page, page.getByRole('button', { name: /^Downloading gemma3:4b/ }), 'the pulled model’s button');
+    await expectFocus(page, page.getByRole('button', { name: /^Downloading… gemma3:4b$/ }), 'the pulled model’s button');
 
     // Opened by the user, the panel takes focus; Escape closes it and focus goes back to its button.
     const downloadsButton = page.getByRole('button', { name: /^Downloads/ });

@@ -297,7 +297,7 @@ function SuggestedModels({ catalog }: { catalog: ModelCatalog }) {
               <p class="hint">
                 {model.parameterSize} parameters · {formatBytes(model.downloadBytes)} download
               </p>
-              {/* The name is the visible word and the model ("Pull gemma3:4b", "Downloading gemma3:4b"), so
+              {/* The name is the visible word and the model ("Pull gemma3:4b", "Downloading… gemma3:4b"), so
                   voice control finds it by what it reads. aria-disabled, not disabled: the button keeps
                   the focus the user gave it when its pull starts. */}
               <button
@@ -306,9 +306,8 @@ function SuggestedModels({ catalog }: { catalog: ModelCatalog }) {
                 aria-disabled={pulling}
                 onClick={() => pulling || void run(() => bridge.invoke('ollama:pull', { model: model.name }))}
               >
-                {pulling ? 'Downloading' : 'Pull'}
+                {pulling ? 'Downloading…' : 'Pull'}
                 <span class="visually-hidden"> {model.name}</span>
-                {pulling ? '…' : null}
               </button>
             </li>
           );
