@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { DownloadsButton, DownloadsPanel } from './components/downloads-panel.tsx';
+import { DownloadsButton, DownloadsPanel, type DownloadsOpen } from './components/downloads-panel.tsx';
 import { StatusPill } from './components/ui.tsx';
 import { UpdateBanner } from './components/updates.tsx';
 import { LogsScreen } from './screens/logs.tsx';
@@ -103,7 +103,7 @@ export function App() {
   useTopic('state');
   const route = useRoute();
   const [wizardDismissed, setWizardDismissed] = useState(false);
-  const [downloadsOpen, setDownloadsOpen] = useState(false);
+  const [downloadsOpen, setDownloadsOpen] = useState<DownloadsOpen>('closed');
   // Once shown, the wizard stays until the user closes it: the step that makes the configuration
   // usable (a key saved, a model pulled) must not whisk it away before the review and start steps.
   const [wizardOpen, setWizardOpen] = useState(false);
@@ -168,7 +168,11 @@ export function App() {
       <a class="skip-link" href="#main">
         Skip to content
       </a>
-      <Sidebar current={shownRoute} downloadsOpen={downloadsOpen} onToggleDownloads={() => setDownloadsOpen((open) => !open)} />
+      <Sidebar
+        current={shownRoute}
+        downloadsOpen={downloadsOpen !== 'closed'}
+        onToggleDownloads={() => setDownloadsOpen((open) => (open === 'closed' ? 'user' : 'closed'))}
+      />
       <main id="main" class="main" tabIndex={-1}>
         {offline ? (
           <div class="connection" role="status">
@@ -182,7 +186,12 @@ export function App() {
       </main>
       {state ? (
         <div class="downloads-layer" inert={offline}>
-          <DownloadsPanel open={downloadsOpen} autoOpen={!showWizard} onOpen={() => setDownloadsOpen(true)} onClose={() => setDownloadsOpen(false)} />
+          <DownloadsPanel
+            open={downloadsOpen}
+            autoOpen={!showWizard}
+            onOpen={() => setDownloadsOpen((open) => (open === 'closed' ? 'auto' : open))}
+            onClose={() => setDownloadsOpen('closed')}
+          />
         </div>
       ) : null}
     </div>

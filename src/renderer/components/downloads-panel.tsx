@@ -47,6 +47,11 @@ function DownloadRow({ download }: { download: Download }) {
   );
 }
 
+/** Who opened the Downloads panel: the user takes focus into it, a download that starts does not. */
+export type DownloadsOpen = 'closed' | 'user' | 'auto';
+
+export const DOWNLOADS_BUTTON_ID = 'downloads-button';
+
 /** The sidebar's Downloads button: on every screen, with the number in progress. */
 export function DownloadsButton({ open, onToggle }: { open: boolean; onToggle: () => void }) {
   const { downloads } = useAppState();
@@ -54,6 +59,7 @@ export function DownloadsButton({ open, onToggle }: { open: boolean; onToggle: (
   return (
     <button
       type="button"
+      id={DOWNLOADS_BUTTON_ID}
       class={`nav__link nav__button${open ? ' nav__button--open' : ''}`}
       aria-expanded={open}
       aria-controls="downloads-panel"
@@ -72,46 +78,94 @@ export function DownloadsButton({ open, onToggle }: { open: boolean; onToggle: (
   );
 }
 
+/** "Dismiss all finished": every entry that is no longer pulling, one command each. */
+function DismissFinished({ downloads }: { downloads: readonly Download[] }) {
+  const { bridge } = useStore();
+  const [run, action] = useAction();
+  const finished = downloads.filter((download) => download.state !== 'pulling');
+  if (finished.length < 2) return null;
+  return (
+    <>
+      <button
+        type="button"
+        class="button button--ghost"
+        aria-disabled={action.busy}
+        onClick={() => action.busy || void run(() => Promise.all(finished.map((download) => bridge.invoke('downloads:dismiss', { model: download.model }))))}
+      >
+        Dismiss all finished
+      </button>
+      <ActionError state={action} />
+    </>
+  );
+}
+
 /**
  * The downloads panel: every pull main knows of, in progress or recently finished. It opens by
  * itself when a new download starts, wherever the user is, unless `autoOpen` is off: setup shows
- * its download in the step itself, and the panel would cover the step's buttons in a small window.
+ * its download in the step itself. Opened by itself, it neither takes nor steals focus; opened by
+ * the user, it takes focus, and Escape closes it from anywhere. Closing it from inside gives focus
+ * back to the Downloads button, never to the page body.
  */
-export function DownloadsPanel({ open, autoOpen, onOpen, onClose }: { open: boolean; autoOpen: boolean; onOpen: () => void; onClose: () => void }) {
+export function DownloadsPanel({ open, autoOpen, onOpen, onClose }: { open: DownloadsOpen; autoOpen: boolean; onOpen: () => void; onClose: () => void }) {
   const { downloads } = useAppState();
   const seen = useRef<Set<string> | null>(null);
+  const panel = useRef<HTMLElement>(null);
   useEffect(() => {
     const keys = new Set(downloads.filter((download) => download.state === 'pulling').map((download) => `${download.model}@${download.startedAt}`));
     // The first snapshot (a reload) is not news: only a download begun since opens the panel.
     if (autoOpen && seen.current !== null && [...keys].some((key) => !seen.current!.has(key))) onOpen();
     seen.current = keys;
   }, [downloads]);
-  if (!open) return null;
+
+  const close = () => {
+    const active = document.activeElement;
+    const focusWasHere = active === null || active === document.body || (panel.current?.contains(active) ?? false);
+    onClose();
+    if (focusWasHere) document.getElementById(DOWNLOADS_BUTTON_ID)?.focus();
+  };
+  useEffect(() => {
+    if (open !== 'user') return;
+    panel.current?.focus();
+    // Another handler that used Escape first (a confirmation it cancelled) stops it reaching here.
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && !event.defaultPrevented) close();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [open]);
+
+  if (open === 'closed') return null;
   return (
     <aside
       id="downloads-panel"
+      ref={panel}
       class="downloads"
       aria-labelledby="downloads-title"
+      tabIndex={-1}
       onKeyDown={(event) => {
-        if (event.key === 'Escape') onClose();
+        // Opened by the user, the document's listener closes it.
+        if (event.key === 'Escape' && open === 'auto' && !event.defaultPrevented) close();
       }}
     >
       <header class="downloads__header">
         <h2 id="downloads-title" class="card__title">
           Downloads
         </h2>
-        <button type="button" class="button button--ghost" onClick={onClose}>
+        <button type="button" class="button button--ghost" onClick={close}>
           Close
         </button>
       </header>
       {downloads.length === 0 ? (
         <p class="muted">No downloads. Pull a model from the Models screen.</p>
       ) : (
-        <ul class="downloads__list">
-          {[...downloads].reverse().map((download) => (
-            <DownloadRow key={`${download.model}@${download.startedAt}`} download={download} />
-          ))}
-        </ul>
+        <>
+          <ul class="downloads__list">
+            {[...downloads].reverse().map((download) => (
+              <DownloadRow key={`${download.model}@${download.startedAt}`} download={download} />
+            ))}
+          </ul>
+          <DismissFinished downloads={downloads} />
+        </>
       )}
     </aside>
   );

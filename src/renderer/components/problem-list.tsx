@@ -64,8 +64,9 @@ function ProblemItem({ problem, onOpen }: { problem: AppProblem; onOpen: OpenAct
   const [run, action] = useAction();
   const tone = problem.severity === 'error' ? 'error' : problem.severity;
   return (
-    <li class={`notice notice--${tone} problem`} role={problem.severity === 'error' ? 'alert' : 'status'} data-problem={problem.id}>
-      <div class="problem__text">
+    <li class={`notice notice--${tone} problem`} data-problem={problem.id}>
+      {/* The live role is inside the item: a list may hold only list items (axe `list`). */}
+      <div class="problem__text" role={problem.severity === 'error' ? 'alert' : 'status'}>
         <p class="notice__message">{problem.title}</p>
         <p class="notice__fix">{withCode(problem.detail)}</p>
       </div>

@@ -1,5 +1,6 @@
 import { Fragment } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { useFocusAfterRender } from '../components/focus.ts';
 import type { ModelCatalog } from '../../shared/ipc.ts';
 import { sourceName } from '../../shared/config.ts';
 import { isOllamaModelInstalled, ollamaNameProblem, type FitVerdict } from '../../shared/model-catalog.ts';
@@ -45,6 +46,14 @@ function InstalledModels({ catalog }: { catalog: ModelCatalog }) {
   const [confirming, setConfirming] = useState<string | null>(null);
   const [freed, setFreed] = useState<string | null>(null);
   const [run, action] = useAction();
+  const table = useRef<HTMLTableElement>(null);
+  const focusNext = useFocusAfterRender();
+  /** Back to the row's Delete button: the confirmation that replaced it is gone. */
+  const keep = () => {
+    const model = confirming;
+    setConfirming(null);
+    focusNext(() => table.current?.querySelector<HTMLElement>(`[data-delete="${CSS.escape(model ?? '')}"]`));
+  };
   const active = state.config.provider.value === 'ollama' ? state.config.model.value : null;
   const pinned = state.config.model.pinned;
   // Deleting the model in use offers the switch first: the next installed model, unless the model is pinned.
@@ -53,6 +62,8 @@ function InstalledModels({ catalog }: { catalog: ModelCatalog }) {
     const result = await bridge.invoke('ollama:delete', { model: name });
     setConfirming(null);
     setFreed(`Deleted ${result.model}; ${formatBytes(result.freedBytes)} freed.`);
+    // The row is gone: focus goes to what became of it.
+    focusNext(() => document.getElementById('models-freed'));
   };
   if (catalog.installed.length === 0) return <p class="muted">No models installed yet. Pull one of the suggestions below, or any model by name.</p>;
   return (
@@ -64,7 +75,7 @@ function InstalledModels({ catalog }: { catalog: ModelCatalog }) {
         </p>
       ) : null}
       <div class="table-scroll">
-        <table class="models-table">
+        <table class="models-table" ref={table}>
           <thead>
             <tr>
               <th scope="col">Model</th>
@@ -87,7 +98,17 @@ function InstalledModels({ catalog }: { catalog: ModelCatalog }) {
             {catalog.installed.map((model) => {
               const inUse = active !== null && isOllamaModelInstalled(active, [model.name]);
               const confirm = (
-                <span class="confirm" role="group" aria-label={`Confirm deleting ${model.name}`}>
+                <span
+                  class="confirm"
+                  role="group"
+                  aria-label={`Confirm deleting ${model.name}`}
+                  onKeyDown={(event) => {
+                    if (event.key !== 'Escape') return;
+                    // Used here: the Downloads panel does not close on the same key.
+                    event.preventDefault();
+                    keep();
+                  }}
+                >
                   <span>
                     {inUse
                       ? `${model.name} is the model in use: once it is deleted, the runner cannot answer until another model is chosen or it is pulled again. `
@@ -98,8 +119,9 @@ function InstalledModels({ catalog }: { catalog: ModelCatalog }) {
                     <button
                       type="button"
                       class="button button--primary"
-                      disabled={action.busy}
+                      aria-disabled={action.busy}
                       onClick={() =>
+                        action.busy ||
                         void run(async () => {
                           await bridge.invoke('config:set-model', { provider: 'ollama', model: switchTo });
                           await remove(model.name);
@@ -109,10 +131,15 @@ function InstalledModels({ catalog }: { catalog: ModelCatalog }) {
                       Use {switchTo}, then delete
                     </button>
                   ) : null}
-                  <button type="button" class="button button--danger" disabled={action.busy} onClick={() => void run(() => remove(model.name))}>
+                  <button
+                    type="button"
+                    class="button button--danger"
+                    aria-disabled={action.busy}
+                    onClick={() => action.busy || void run(() => remove(model.name))}
+                  >
                     Delete
                   </button>
-                  <button type="button" class="button" onClick={() => setConfirming(null)}>
+                  <button type="button" class="button" data-keep onClick={keep}>
                     Keep
                   </button>
                 </span>
@@ -155,9 +182,12 @@ function InstalledModels({ catalog }: { catalog: ModelCatalog }) {
                             type="button"
                             class="button button--danger"
                             aria-label={`Delete ${model.name}`}
+                            data-delete={model.name}
                             onClick={() => {
                               setFreed(null);
                               setConfirming(model.name);
+                              // Into the confirmation, on its harmless choice.
+                              focusNext(() => table.current?.querySelector<HTMLElement>('[data-keep]'));
                             }}
                           >
                             Delete
@@ -178,7 +208,11 @@ function InstalledModels({ catalog }: { catalog: ModelCatalog }) {
           </tbody>
         </table>
       </div>
-      {freed ? <Problem tone="info" message={freed} /> : null}
+      {freed ? (
+        <div id="models-freed" tabIndex={-1}>
+          <Problem tone="info" message={freed} />
+        </div>
+      ) : null}
       <ActionError state={action} />
     </>
   );
@@ -227,12 +261,15 @@ function PullByName() {
   const [use, setUse] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [run, action] = useAction();
+  const input = useRef<HTMLInputElement>(null);
   const pull = () => {
     const invalid = ollamaNameProblem(name);
     setProblem(invalid);
     if (invalid) return;
     const model = name.trim();
     setName('');
+    // The Pull button is disabled once the field is empty: focus stays where the next name goes.
+    input.current?.focus();
     // The download list in main tracks it; the answer arrives when it ends.
     void run(() => bridge.invoke('ollama:pull', { model, use }));
   };
@@ -250,6 +287,7 @@ function PullByName() {
         </label>
         <input
           id="pull-name"
+          ref={input}
           type="text"
           class="mono"
           maxLength={LIMITS.model}
@@ -301,14 +339,17 @@ function SuggestedModels({ catalog }: { catalog: ModelCatalog }) {
               <p class="hint">
                 {model.parameterSize} parameters · {formatBytes(model.downloadBytes)} download
               </p>
+              {/* The name is the visible word and the model ("Pull gemma3:4b", "Downloading… gemma3:4b"), so
+                  voice control finds it by what it reads. aria-disabled, not disabled: the button keeps
+                  the focus the user gave it when its pull starts. */}
               <button
                 type="button"
                 class={model.recommended ? 'button button--primary' : 'button'}
-                aria-label={`Pull ${model.name}`}
-                disabled={pulling}
-                onClick={() => void run(() => bridge.invoke('ollama:pull', { model: model.name }))}
+                aria-disabled={pulling}
+                onClick={() => pulling || void run(() => bridge.invoke('ollama:pull', { model: model.name }))}
               >
                 {pulling ? 'Downloading…' : 'Pull'}
+                <span class="visually-hidden"> {model.name}</span>
               </button>
             </li>
           );
