@@ -150,7 +150,7 @@ journey(
 );
 
 journey(
-  'the wizard without Ollama: "Set up later" is remembered, setup offers three ways forward, and a cloud key saved while the provider is down says "not verified yet" until it is tested',
+  'the wizard without Ollama: "Set up later" is remembered, setup offers its ways forward (Install Ollama first), and a cloud key saved while the provider is down says "not verified yet" until it is tested',
   async ({ scope, start }) => {
     const downPort = await freePort();
     const userDataDir = setUpProfile(scope, (settings) => {
@@ -170,7 +170,7 @@ journey(
       // The Overview's banner has the same problem and ways forward as the wizard.
       const banner = page.getByRole('list', { name: 'Problems' });
       await banner.getByText('Ollama is not installed.').waitFor(DEADLINE);
-      assert.deepEqual(await banner.locator('a, button').allInnerTexts(), ['Download Ollama', 'Check again', 'Use a cloud provider']);
+      assert.deepEqual(await banner.locator('a, button').allInnerTexts(), ['Install Ollama', 'Download Ollama', 'Check again', 'Use a cloud provider']);
       assert.equal(await banner.getByRole('link', { name: 'Download Ollama' }).getAttribute('href'), 'https://ollama.com/download');
       await app.shot('overview-ollama-missing');
       await app.open('#/overview');
@@ -182,7 +182,7 @@ journey(
       const body = page.locator('.wizard__body');
       await body.getByRole('list', { name: 'Problems' }).getByText('Ollama is not installed.', { exact: true }).waitFor(DEADLINE);
       assert.equal(await body.getByText(/Ollama is not installed/).count(), 1, 'said once');
-      assert.deepEqual(await body.locator('a, button').allInnerTexts(), ['Download Ollama', 'Check again', 'Use a cloud provider']);
+      assert.deepEqual(await body.locator('a, button').allInnerTexts(), ['Install Ollama', 'Download Ollama', 'Check again', 'Use a cloud provider']);
       await app.shot('wizard-no-ollama');
       await body.getByRole('button', { name: 'Use a cloud provider' }).click();
       await page.getByRole('heading', { name: 'Choose a provider' }).waitFor(DEADLINE);
