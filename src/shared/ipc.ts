@@ -9,7 +9,7 @@ import { AppStateSchema, CloudProviderSchema, OllamaServerOptionsSchema, UserErr
 import { LIMITS, text } from './limits.ts';
 
 /**
- * The renderer ↔ main contract, declared once (DESIGN.md §4). Both transports (the Electron
+ * The renderer ↔ main contract, declared once (docs/ARCHITECTURE.md §4). Both transports (the Electron
  * preload and the headless WebSocket bridge) carry exactly these commands and events, and
  * main validates every incoming payload with `parseCommand`.
  *

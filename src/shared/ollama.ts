@@ -10,7 +10,7 @@ export type OllamaOwner = z.infer<typeof OllamaOwnerSchema>;
 /** A problem worded for the user: what is wrong, and what to do about it. */
 const Problem = { reason: z.string(), fix: z.string() };
 
-/** The supervisor's phase (DESIGN.md §3). */
+/** The supervisor's phase (docs/ARCHITECTURE.md §3). */
 export const OllamaPhaseSchema = z.discriminatedUnion('phase', [
   z.object({ phase: z.literal('not-installed'), ...Problem }),
   z.object({ phase: z.literal('stopped') }),

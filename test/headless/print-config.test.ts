@@ -66,7 +66,7 @@ describe('npm run headless -- --print-config, with a clean environment', () => {
     assert.equal(json.provider.value, 'ollama');
   });
 
-  test('sources are spelled exactly as DESIGN.md says', async (t) => {
+  test('sources are spelled exactly as docs/ARCHITECTURE.md says', async (t) => {
     const { json } = await printConfig(t, ['--llm-base-url=http://127.0.0.1:9000/v1'], {
       STIGMER_LLM_PROVIDER: 'openai',
       LLM_MODEL: 'gpt-4.1',

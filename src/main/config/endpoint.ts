@@ -18,7 +18,7 @@ import {
 } from './layers.ts';
 
 /**
- * "Where does provider P live?" (DESIGN.md §1), answered once for every caller: the runner's
+ * "Where does provider P live?" (docs/ARCHITECTURE.md §1), answered once for every caller: the runner's
  * environment, the Ollama manager, the key check, `--doctor`. A key must only ever travel to a
  * URL the user gave for that provider, so a base URL belongs to a provider:
  *

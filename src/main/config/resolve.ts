@@ -185,7 +185,7 @@ function resolveEndpoints(input: CascadeInput, provider: ResolvedField<Provider>
 }
 
 /**
- * The configuration cascade (DESIGN.md §1): each field resolved on its own, CLI flag, then
+ * The configuration cascade (docs/ARCHITECTURE.md §1): each field resolved on its own, CLI flag, then
  * environment, then saved settings, then a smart default. Pure: same input, same answer.
  */
 export function resolveConfig(input: CascadeInput): ResolvedConfig {

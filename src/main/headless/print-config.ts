@@ -3,7 +3,7 @@ import type { ResolvedConfig } from '../config/resolve.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 
 /**
- * The `--print-config` document (DESIGN.md §4): every field as `{value, source, pinned}`, keys
+ * The `--print-config` document (docs/ARCHITECTURE.md §4): every field as `{value, source, pinned}`, keys
  * masked, each provider's endpoint, where saved keys are kept (`keyStorage`), and `errors`/`warnings` as sentences.
  * The model is the one the runner gets (resolved with Ollama's installed models, see `resolveWithOllama`),
  * with `why` when it is not the expected one.

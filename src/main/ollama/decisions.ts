@@ -28,7 +28,7 @@ export type StartDecision =
 
 const failed = (reason: string, fix: string): StartDecision => ({ action: 'report', phase: { phase: 'failed', reason, fix } });
 
-/** DESIGN.md §3: detect first; launch only a local, installed, absent server; never touch a foreign one. */
+/** docs/ARCHITECTURE.md §3: detect first; launch only a local, installed, absent server; never touch a foreign one. */
 export function decideStart(facts: StartFacts): StartDecision {
   const { probe, url, local } = facts;
   switch (probe.kind) {

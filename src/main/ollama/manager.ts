@@ -1,5 +1,5 @@
 /**
- * The Ollama supervisor (DESIGN.md §3): detects a server at the configured host, launches
+ * The Ollama supervisor (docs/ARCHITECTURE.md §3): detects a server at the configured host, launches
  * `ollama serve` only when this machine has Ollama installed and none is running, restarts a
  * crashed one with backoff, watches health at a modest interval, and on stop ends only what it
  * started. Decisions live in `decisions.ts`; this class carries them out and publishes state.

@@ -43,7 +43,7 @@ export function withoutCredentials(baseEnv: Readonly<NodeJS.ProcessEnv>): NodeJS
 }
 
 /**
- * The variables the app sets from the resolved configuration (DESIGN.md §2), for one provider:
+ * The variables the app sets from the resolved configuration (docs/ARCHITECTURE.md §2), for one provider:
  *
  * - `STIGMER_LLM_PROVIDER`, `STIGMER_LLM_MODEL`, `STIGMER_LLM_BASE_URL` (Ollama: native `http://host:port`);
  * - ADR 019's `LLM_PROVIDER`, `LLM_MODEL`, `LLM_BASE_URL` (Ollama: the OpenAI-compatible `…/v1`);

@@ -91,7 +91,7 @@ const STOP_TIMEOUT_MS = 15_000;
 const describeExit = (exit: LaunchExit): string => (exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? 'unknown'}`);
 
 /**
- * Supervises the runner (DESIGN.md §3): restarts it with exponential backoff after a crash,
+ * Supervises the runner (docs/ARCHITECTURE.md §3): restarts it with exponential backoff after a crash,
  * stops in `crash-loop` after too many unstable exits, restarts it once per burst of
  * configuration changes, stops it gracefully (SIGTERM, then SIGKILL of the whole tree), and
  * ends a runner orphaned by a killed app at the next start. Lifecycle operations run one at a
