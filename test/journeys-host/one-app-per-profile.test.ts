@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { profileLockPath } from '../../src/main/profile/profile-lock.ts';
-import { processStartTime } from '../../src/main/process/process-tree.ts';
+import { processStartTime } from '../../src/lib/process-identity.ts';
 import { freePort } from '../ollama/support.ts';
 import { HOST_WAIT_MS, Scope, descendantsOf, hostEnv, isGone, readPidFile, startHost, waitFor } from '../support/e2e-host.ts';
 import { runHeadlessCli } from '../support/headless.ts';

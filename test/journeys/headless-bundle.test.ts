@@ -118,12 +118,12 @@ describe('npm run headless in a fresh checkout: built first, then the bundle run
 
   test('a source that does not compile stops the command with its file and line, and leaves the last bundle as it was', async (t) => {
     const before = fs.readFileSync(built('cli.js'), 'utf8');
-    fs.appendFileSync(path.join(clone, 'src/main/headless/print-config.ts'), 'const broken: = 1;\n');
+    fs.appendFileSync(path.join(clone, 'src/main/headless/run.ts'), 'const broken: = 1;\n');
     const result = await npmHeadless(t, ['--print-config']);
     assert.equal(result.code, 1);
     assert.equal(result.stdout, '', 'the host did not run');
     assert.match(result.stderr, /stigmer: cannot build the headless host: /);
-    assert.match(result.stderr, /src\/main\/headless\/print-config\.ts:\d+:\d+/);
+    assert.match(result.stderr, /src\/main\/headless\/run\.ts:\d+:\d+/);
     assert.match(result.stderr, /Fix the source named above, then run the command again\.\n$/);
     assert.doesNotMatch(result.stderr, /at async /, 'no stack trace of the build tool');
     assert.equal(fs.readFileSync(built('cli.js'), 'utf8'), before);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LineSplitter } from '../../src/main/logs/line-splitter.ts';
+import { LineSplitter } from '../../src/lib/line-splitter.ts';
 
 interface Line {
   line: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LineSplitter, truncationMarker } from '../../src/main/logs/line-splitter.ts';
+import { LineSplitter, truncationMarker } from '../../src/lib/line-splitter.ts';
 
 interface Line {
   line: string;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { trayView, type TrayMenuItem } from '../../src/main/tray/tray-menu.ts';
-import { actionCommand } from '../../src/shared/problems.ts';
+import { actionCommand } from '../../src/shared/problem-actions.ts';
 import type { AppState } from '../../src/shared/state-schema.ts';
 import { appStateFixture, withDerivedProblems } from '../support/app-state-fixture.ts';
 

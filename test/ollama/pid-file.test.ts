@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { OllamaManager } from '../../src/main/ollama/manager.ts';
 import { commandLineMatches, commandLineOf, pidFilePath, readPidFile, stopRecordedProcess, writePidFile } from '../../src/main/process/pid-file.ts';
-import { processStartTime } from '../../src/main/process/process-tree.ts';
+import { processStartTime } from '../../src/lib/process-identity.ts';
 import { FAKE_OLLAMA_BIN_DIR } from '../doubles/ollama/server.ts';
 import { tempDir } from '../support/headless.ts';
 import { freePort, isAlive, waitFor } from './support.ts';

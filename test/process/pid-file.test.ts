@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { isRecordedProcess, pidFilePath, readPidFile, recordOf, stopRecordedProcess, writePidFile } from '../../src/main/process/pid-file.ts';
-import { isProcessAlive, processStartTime } from '../../src/main/process/process-tree.ts';
+import { processStartTime } from '../../src/lib/process-identity.ts';
+import { isProcessAlive } from '../../src/main/process/process-tree.ts';
 import { tempDir } from '../support/headless.ts';
 import { waitFor } from '../support/processes.ts';
 

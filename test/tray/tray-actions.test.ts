@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CommandHandler } from '../../src/main/app/dispatch.ts';
+import type { CommandHandler } from '../../src/shared/dispatch.ts';
 import { runTrayAction, type TrayActionHost } from '../../src/main/tray/tray-actions.ts';
 import type { TrayAction } from '../../src/main/tray/tray-menu.ts';
 import { createApp, type InProcessApp } from '../faults/support.ts';

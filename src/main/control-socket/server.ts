@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { CONTROL_MAX_LINE_BYTES, ControlRequestSchema, type ControlServerMessage } from '../../shared/control-socket.ts';
 import { parseEvent, type EventName } from '../../shared/ipc.ts';
-import { dispatchCommand, type CommandHandler } from '../app/dispatch.ts';
+import { dispatchCommand, type CommandHandler } from '../../shared/dispatch.ts';
 import { InvalidControlLine, jsonLinesChannel, type JsonLinesChannel } from '../process/json-lines-channel.ts';
 import { controlSocketPath } from './socket-path.ts';
 

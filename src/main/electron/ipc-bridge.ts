@@ -1,7 +1,7 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { IPC_CHANNELS } from '../../shared/ipc-channels.ts';
 import { parseEvent, type CommandReply, type EventName } from '../../shared/ipc.ts';
-import { dispatchCommand, type CommandHandler } from '../app/dispatch.ts';
+import { dispatchCommand, type CommandHandler } from '../../shared/dispatch.ts';
 import { isAppOrigin } from './origins.ts';
 
 /**

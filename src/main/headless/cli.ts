@@ -1,15 +1,13 @@
 import { parseCommandLine, formatHelp, type CommandLine } from '../config/cli-options.ts';
-import { resolveWithOllama } from './ollama-facts.ts';
+import { configReport, doctorReport } from '../diagnostics/diagnostics.ts';
 import { appPaths, defaultUserDataDir } from '../profile/paths.ts';
 import { acquireProfileLock, describeHeldLock } from '../profile/profile-lock.ts';
 import { openHeadlessSecrets } from '../secrets/headless-secrets.ts';
 import { SettingsStore } from '../settings/settings-store.ts';
-import { formatPrintConfig } from './print-config.ts';
-import { doctorCommand } from './doctor.ts';
 import { runApp } from './run.ts';
 
 /** Exit codes of the headless host. */
-export const EXIT = { ok: 0, invalidConfig: 2, usage: 2, failure: 1 } as const;
+export const EXIT = { ok: 0, usage: 2, failure: 1 } as const;
 
 /**
  * The headless host's command line, as `npm run headless` and `stigmer local start` (bin/stigmer.js,
@@ -41,13 +39,10 @@ export async function runHeadless(argv: readonly string[], env: NodeJS.ProcessEn
 
   // The one-shot commands keep stdout for their report; problems with the settings go to stderr.
   for (const warning of [...settingsStore.warnings, ...messages]) process.stderr.write(`stigmer: warning: ${warning}\n`);
-  if (commandLine.printConfig) {
-    const { config } = await resolveWithOllama({ flags: commandLine.config, env, settings: settingsStore.get(), secrets });
-    process.stdout.write(`${formatPrintConfig(config, secrets)}\n`);
-    return config.errors.length > 0 ? EXIT.invalidConfig : EXIT.ok;
-  }
   const inputs = { commandLine, env, settings: settingsStore.get(), secrets, runDir: appPaths(userDataDir).runDir };
-  return doctorCommand(inputs, { json: commandLine.json, write: (text) => process.stdout.write(text) });
+  const report = commandLine.printConfig ? await configReport(inputs) : await doctorReport(inputs, commandLine.json);
+  process.stdout.write(report.text);
+  return report.exitCode;
 }
 
 /**

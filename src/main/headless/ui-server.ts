@@ -7,7 +7,7 @@ import { isEventName, type EventName } from '../../shared/ipc.ts';
 import { checkRequest, isUnderAppPath, type GuardPolicy } from './ui/request-guard.ts';
 import { SECURITY_HEADERS } from './ui/security-headers.ts';
 import { contentTypeFor, resolveStaticFile } from '../static/static-files.ts';
-import type { CommandHandler } from '../app/dispatch.ts';
+import type { CommandHandler } from '../../shared/dispatch.ts';
 import { EventBroadcaster, MAX_MESSAGE_BYTES, serveSocket } from './ui/ws-bridge.ts';
 import { closeWithoutFirstRequest } from './ui/first-request-deadline.ts';
 

@@ -4,7 +4,7 @@ import { neutralizeControls } from './control-chars.ts';
 import { fileLineTag } from './line-format.ts';
 import { LEVEL_CODES } from './wasm/composer.ts';
 import { LineRecord, LineRing, type LogRecord } from './line-ring.ts';
-import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './line-splitter.ts';
+import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from '../../lib/line-splitter.ts';
 import { LineWriter } from './line-writer.ts';
 import type { ProcessOutput } from './process-output.ts';
 import { Redactor } from '../../lib/redactor.ts';

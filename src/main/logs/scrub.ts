@@ -1,7 +1,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import type { Redactor } from '../../lib/redactor.ts';
 import { neutralizeControls } from './control-chars.ts';
-import { truncationMarker } from './line-splitter.ts';
+import { truncationMarker } from '../../lib/line-splitter.ts';
 
 const LONE_ESCAPES = /[\u001b\u009b]/g;
 

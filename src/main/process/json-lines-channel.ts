@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { MAX_CONTROL_LINE_BYTES } from '../../shared/runner-protocol.ts';
 import { TypedEmitter } from '../../lib/typed-emitter.ts';
-import { LineSplitter } from '../logs/line-splitter.ts';
+import { LineSplitter } from '../../lib/line-splitter.ts';
 
 /** A line from the runner that is not one JSON value; delivered to listeners so the app can say so, never thrown. */
 export class InvalidControlLine {

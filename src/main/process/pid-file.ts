@@ -11,7 +11,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
-import { isProcessAlive, processStartTime, terminateMarked, terminateTree } from './process-tree.ts';
+import { processStartTime } from '../../lib/process-identity.ts';
+import { isProcessAlive, terminateMarked, terminateTree } from './process-tree.ts';
 
 const execFileAsync = promisify(execFile);
 

@@ -1,60 +1,12 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { parseProcStat, pidExists, type ProcessEntry } from '../../lib/process-identity.ts';
 import { processesWithMarker } from './launch-marker.ts';
 
 const execFileAsync = promisify(execFile);
-
-export interface ProcessEntry {
-  pid: number;
-  ppid: number;
-  pgid: number;
-  /**
-   * Exited but not yet reaped. A zombie holds no resources and cannot be signalled away; some
-   * containers' init reaps orphans late, so zombies count as gone.
-   */
-  zombie: boolean;
-}
-
-/** Parses `/proc/<pid>/stat`; the command name may hold spaces and parentheses, so fields follow the last `)`. */
-export function parseProcStat(text: string): (ProcessEntry & { startTime: string }) | undefined {
-  const close = text.lastIndexOf(')');
-  const pid = Number.parseInt(text, 10);
-  if (close < 0 || !Number.isInteger(pid)) return undefined;
-  const fields = text.slice(close + 2).split(' ');
-  // Fields 3, 4, 5 and 22 of proc(5): state, ppid, pgrp, and starttime (clock ticks after boot).
-  const [state, ppid, pgid] = fields;
-  const startTime = fields[19];
-  if (state === undefined || ppid === undefined || pgid === undefined || startTime === undefined) return undefined;
-  return { pid, ppid: Number(ppid), pgid: Number(pgid), zombie: state === 'Z' || state === 'X', startTime };
-}
-
-/**
- * When a live process started, as an opaque string: with its pid, it names one process, while
- * a pid alone is reused once its process is gone. It survives `exec`, so a wrapper (a shell
- * script, a snap or mise shim) that execs the real program keeps it. `/proc/<pid>/stat` on
- * Linux, `ps -o lstart=` elsewhere on Unix; undefined when the process is gone (a zombie is) or
- * on Windows.
- */
-export function processStartTime(pid: number): string | undefined {
-  if (process.platform === 'win32') return undefined;
-  if (process.platform === 'linux') {
-    try {
-      const entry = parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-      return entry && !entry.zombie ? entry.startTime : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  try {
-    return execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', timeout: 3000 }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Out of descriptors or memory: a read that failed for this reason says nothing about the process. */
 const RESOURCE_ERRORS = new Set(['EMFILE', 'ENFILE', 'ENOMEM']);
@@ -100,11 +52,7 @@ export async function listProcesses(): Promise<ProcessEntry[]> {
 
 /** Whether a process exists and has not exited (a zombie has). */
 export async function isProcessAlive(pid: number): Promise<boolean> {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  if (!pidExists(pid)) return false;
   if (process.platform === 'win32') return true;
   const entry = (await listProcesses()).find((candidate) => candidate.pid === pid);
   return entry !== undefined && !entry.zombie;
@@ -138,16 +86,6 @@ export function treeMembers(table: readonly ProcessEntry[], rootPid: number, opt
     }
   }
   return [...members];
-}
-
-/** A process (or, negative, a process group) that signals can reach; a zombie counts until it is reaped. */
-function exists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {
@@ -205,7 +143,7 @@ async function terminate(rootPid: number | undefined, options: TerminateOptions)
       // Out of file descriptors (a busy machine; /proc and ps both need some): signal 0 needs none.
       // It tells whether the group (-rootPid) and the members seen before are still there.
       blind = (error as NodeJS.ErrnoException).code ?? String(error);
-      return [...group, ...tracked].filter(exists);
+      return [...group, ...tracked].filter(pidExists);
     }
     const members = rootPid === undefined ? [] : treeMembers(table, rootPid, options);
     for (const pid of [...members, ...marked]) tracked.add(pid);

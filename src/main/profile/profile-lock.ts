@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { processStartTime } from '../process/process-tree.ts';
+import { pidExists, processStartTime } from '../../lib/process-identity.ts';
 
 const LockRecordSchema = z.object({
   pid: z.number().int().positive(),
@@ -77,15 +77,6 @@ function isAlive(holder: LockHolder): boolean {
   const startTime = processStartTime(holder.pid);
   if (startTime === undefined) return process.platform === 'win32' && pidExists(holder.pid);
   return holder.startTime === undefined || holder.startTime === startTime;
-}
-
-function pidExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Creates `file` holding `record` if it does not exist; false if it does. */

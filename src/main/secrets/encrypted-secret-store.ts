@@ -1,6 +1,5 @@
 import type { CloudProvider } from '../../shared/providers.ts';
-import type { SettingsStore } from '../settings/settings-store.ts';
-import type { SecretPersistence, SecretStore } from './secret-store.ts';
+import type { SecretPersistence, SecretSettings, SecretStore } from './secret-store.ts';
 
 /**
  * The part of Electron's `safeStorage` this store uses: the async API (the sync one is
@@ -16,9 +15,9 @@ export class EncryptedSecretStore implements SecretStore {
   readonly persistence: Exclude<SecretPersistence, 'session'>;
   readonly notice: string | undefined;
   #cipher: AsyncStringCipher;
-  #settings: SettingsStore;
+  #settings: SecretSettings;
 
-  constructor(options: { cipher: AsyncStringCipher; settings: SettingsStore; persistence: Exclude<SecretPersistence, 'session'>; notice?: string }) {
+  constructor(options: { cipher: AsyncStringCipher; settings: SecretSettings; persistence: Exclude<SecretPersistence, 'session'>; notice?: string }) {
     this.#cipher = options.cipher;
     this.#settings = options.settings;
     this.persistence = options.persistence;

@@ -1,15 +1,14 @@
 import { CLOUD_PROVIDERS } from '../../shared/providers.ts';
-import type { SettingsStore } from '../settings/settings-store.ts';
 import { FileSecretStore, KeyFileRefused, keysFileOf } from './file-secret-store.ts';
 import { KeyringSecretStore, keyringName, probeKeyring, type KeyringProbe } from './keyring-secret-store.ts';
-import type { SecretStore } from './secret-store.ts';
+import type { SecretSettings, SecretStore } from './secret-store.ts';
 import { SessionSecretStore } from './session-secret-store.ts';
 import { chooseHeadlessStorage } from './storage-policy.ts';
 
 export interface HeadlessSecretsOptions {
   userDataDir: string;
   env: NodeJS.ProcessEnv;
-  settings: SettingsStore;
+  settings: SecretSettings;
   /** `--keys-file` (true) or `--no-keys-file` (false): the choice, saved unless `readOnly`. */
   keysFileFlag?: boolean | undefined;
   /** `--print-config` and `--doctor`: nothing is saved, moved or removed. */

@@ -1,4 +1,5 @@
 import type { CloudProvider } from '../../shared/providers.ts';
+import type { Settings } from '../../shared/settings.ts';
 
 /**
  * Where keys saved now are kept:
@@ -22,4 +23,14 @@ export interface SecretStore {
 export async function readAllKeys(store: SecretStore): Promise<Partial<Record<CloudProvider, string>>> {
   const [anthropic, openai] = await Promise.all([store.get('anthropic'), store.get('openai')]);
   return { ...(anthropic ? { anthropic } : {}), ...(openai ? { openai } : {}) };
+}
+
+/**
+ * The part of the settings file the key stores read and write (ciphertexts, the weak-storage
+ * choice). The settings store satisfies it; naming only the contract's type keeps secrets below
+ * settings in the core's rings.
+ */
+export interface SecretSettings {
+  get(): Pick<Settings, 'secrets'>;
+  update(change: (draft: Pick<Settings, 'secrets'>) => void): unknown;
 }

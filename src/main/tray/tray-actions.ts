@@ -1,6 +1,6 @@
 import type { Route } from '../../shared/ipc.ts';
 import { OLLAMA_DOWNLOAD_URL } from '../../shared/problems.ts';
-import { dispatchCommand, type CommandHandler } from '../app/dispatch.ts';
+import { dispatchCommand, type CommandHandler } from '../../shared/dispatch.ts';
 import type { TrayAction } from './tray-menu.ts';
 
 export interface TrayActionHost {

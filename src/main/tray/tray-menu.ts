@@ -4,7 +4,8 @@ import type { AppState } from '../../shared/state-schema.ts';
 import { networkExposure } from '../../shared/ollama-exposure.ts';
 import { formatGigabytes } from '../../shared/model-catalog.ts';
 import { providerChoices } from '../../shared/provider-availability.ts';
-import { actionCommand, type AppProblem, type ProblemAction } from '../../shared/problems.ts';
+import { actionCommand } from '../../shared/problem-actions.ts';
+import type { AppProblem, ProblemAction } from '../../shared/problems.ts';
 import { PROVIDER_INFO, SUGGESTED_MODELS } from '../../shared/providers.ts';
 import { canRestartToUpdate } from '../updates/update-policy.ts';
 

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
-import { actionCommand, type AppProblem, type ProblemAction } from '../../shared/problems.ts';
+import { actionCommand } from '../../shared/problem-actions.ts';
+import type { AppProblem, ProblemAction } from '../../shared/problems.ts';
 import { useStore } from '../store.ts';
 import { ActionError, useAction } from './ui.tsx';
 

@@ -1,5 +1,5 @@
 import type { RawData, WebSocket } from 'ws';
-import { dispatchCommand, type CommandHandler } from '../../app/dispatch.ts';
+import { dispatchCommand, type CommandHandler } from '../../../shared/dispatch.ts';
 import { parseEvent, WsRequestSchema, type EventName, type EventPayload, type WsServerMessage } from '../../../shared/ipc.ts';
 
 /** Largest message a page may send; a bigger one closes the connection (1009). */

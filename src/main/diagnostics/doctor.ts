@@ -1,6 +1,6 @@
 /**
- * `--doctor [--json]`: checks the configuration, Ollama (binary, server, models) and the runner
- * without starting anything, and says for each finding what to do. Exit 1 when a check is an error.
+ * The doctor (`--doctor`, `stigmer doctor`): checks the configuration, Ollama (binary, server,
+ * models) and the runner without starting anything, and says for each finding what to do.
  */
 import fs from 'node:fs';
 import type { CommandLine } from '../config/cli-options.ts';
@@ -32,7 +32,8 @@ import type { DoctorCheck, DoctorReport, DoctorStatus } from '../../shared/docto
 import type { OllamaBinary, OllamaOwner } from '../../shared/ollama.ts';
 import type { Settings } from '../../shared/settings.ts';
 
-export interface DoctorInputs {
+/** What the one-shot reports read: a profile opened read-only, and the command line and environment. */
+export interface DiagnosticsInputs {
   commandLine: CommandLine;
   env: Readonly<Record<string, string | undefined>>;
   settings: Settings;
@@ -108,7 +109,7 @@ async function ownerOfLocalServer(runDir: string): Promise<OllamaOwner> {
   return record && (await isRecordedProcess(record)) ? 'managed' : 'external';
 }
 
-export async function runDoctor(inputs: DoctorInputs): Promise<DoctorReport> {
+export async function runDoctor(inputs: DiagnosticsInputs): Promise<DoctorReport> {
   const sources = { flags: inputs.commandLine.config, env: inputs.env, settings: inputs.settings, secrets: inputs.secrets };
   // The same endpoint the app core hands the Ollama manager and the runner.
   const url = ollamaUrlOf(await resolveCurrentConfig(sources));
@@ -331,11 +332,4 @@ export function formatDoctorText(report: DoctorReport): string {
         : 'All checks passed.',
   );
   return lines.join('\n');
-}
-
-/** Runs the doctor and prints its report; returns the exit code (1 when a check is an error). */
-export async function doctorCommand(inputs: DoctorInputs, output: { json: boolean; write: (text: string) => void }): Promise<number> {
-  const report = await runDoctor(inputs);
-  output.write(`${output.json ? JSON.stringify(report) : formatDoctorText(report)}\n`);
-  return report.ok ? 0 : 1;
 }

@@ -1,4 +1,4 @@
-import { parseCommand, parseResponse, type CommandFailure, type CommandReply } from '../../shared/ipc.ts';
+import { parseCommand, parseResponse, type CommandFailure, type CommandReply } from './ipc.ts';
 
 /** The app core as a transport sees it: runs one command whose payload is already validated. */
 export type CommandHandler = (command: string, payload: unknown) => Promise<unknown>;
