@@ -261,6 +261,11 @@ export const commands = {
   'app:set-auto-update': command(z.object({ enabled: z.boolean() }).strict(), AckSchema),
   /** Desktop only, once an update is downloaded: stops the runner and Ollama as Quit does, then installs it and relaunches. */
   'app:restart-to-update': command(empty, AckSchema),
+  /**
+   * Packaged desktop app only: writes the `stigmer` command (a launcher of the app's command mode)
+   * into ~/.local/bin; `onPath` false means a terminal will not find it until that folder is on PATH.
+   */
+  'app:install-command': command(empty, z.object({ path: z.string(), onPath: z.boolean(), message: z.string() })),
 } as const;
 
 /** The window's screens, for `navigate` (the tray's "Show logs", "Setup…"). */

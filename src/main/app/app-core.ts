@@ -15,7 +15,7 @@ import { AppUpdates, type UpdaterPort } from '../updates/app-updates.ts';
 import type { UpdateState } from '../../shared/updates.ts';
 import { AppEvents, type AppEventListener } from './app-events.ts';
 import { CommandError } from './command-error.ts';
-import { createCommandTable, type CommandTable } from './commands.ts';
+import { createCommandTable, type CommandServices, type CommandTable } from './commands.ts';
 import { Configuration } from './configuration.ts';
 import { Keys } from './keys.ts';
 import { OllamaControl } from './ollama-control.ts';
@@ -55,6 +55,8 @@ export interface AppCoreOptions {
   applyStartAtLogin?: (enabled: boolean) => Promise<void>;
   /** Opens a folder in the desktop's file manager; absent without a desktop. */
   revealFolder?: (folder: string) => Promise<boolean>;
+  /** Installs the `stigmer` command that starts this app's command mode; absent without a desktop. */
+  installCommand?: CommandServices['installCommand'];
   /** How the host starts the built-in runner (Electron: a `utilityProcess`). */
   builtInRunner?: { argv: [string, ...string[]]; launcher?: Launcher };
   runnerOptions?: Pick<RunnerSupervisorOptions, 'killGraceMs' | 'policy' | 'configDebounceMs'>;
@@ -197,6 +199,7 @@ export class AppCore {
       changed,
       applyStartAtLogin: options.applyStartAtLogin,
       revealFolder: options.revealFolder,
+      installCommand: options.installCommand,
       updates: this.updates,
     });
   }

@@ -34,6 +34,7 @@ export interface CommandServices {
   changed: () => void;
   applyStartAtLogin?: ((enabled: boolean) => Promise<void>) | undefined;
   revealFolder?: ((folder: string) => Promise<boolean>) | undefined;
+  installCommand?: (() => Promise<CommandResponse<'app:install-command'>>) | undefined;
   updates?: AppUpdates | undefined;
 }
 
@@ -152,6 +153,15 @@ export function createCommandTable(app: CommandServices): CommandTable {
       configuration.save((draft) => void (draft.startAtLogin = enabled));
       changed();
       return ACK;
+    },
+    'app:install-command': () => {
+      if (!app.installCommand) {
+        throw new CommandError(
+          'The headless host has no command to install: it is the stigmer command already.',
+          'From a clone, npm install -g . puts stigmer on your PATH.',
+        );
+      }
+      return app.installCommand();
     },
     'app:set-auto-update': ({ enabled }) => {
       const updates = requireUpdates(app.updates);

@@ -23,20 +23,28 @@ import { electronUpdaterPort } from './auto-updater.ts';
 import { applyStartAtLogin } from './login-item.ts';
 import { createMainWindow } from './main-window.ts';
 import { canAcceptWeakStorage, openSecretStore } from './safe-storage-secret-store.ts';
+import { cliModeArguments, runCliMode } from './cli-mode.ts';
+import { installStigmerCommand } from './command-install.ts';
 import { AppTray } from './tray.ts';
 import { utilityProcessLauncher } from './utility-process-launcher.ts';
 
 const outDir = import.meta.dirname;
 // Flags come after the app path in development (`electron . --llm-provider …`) and right after
 // the executable when packaged; Chromium's own switches are ignored.
-const parsed = parseCommandLine(process.argv.slice(app.isPackaged ? 1 : 2), { strict: false });
+const appArguments = process.argv.slice(app.isPackaged ? 1 : 2);
+const cliArguments = cliModeArguments(appArguments);
+const parsed = parseCommandLine(cliArguments ? [] : appArguments, { strict: false });
 if (parsed.ok && parsed.commandLine.userDataDir) app.setPath('userData', path.resolve(parsed.commandLine.userDataDir));
 
-registerAppScheme();
+if (!cliArguments) registerAppScheme();
 
+// The installed `stigmer` command: no window, no lock, only the command and its exit code.
+if (cliArguments) {
+  void runCliMode(cliArguments);
+}
 // Electron's own lock lets a second desktop app focus the first one's window; the profile lock
 // also keeps out a headless host on the same user-data folder (and this app out of its folder).
-if (!app.requestSingleInstanceLock()) {
+else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   const profileLock = acquireProfileLock(app.getPath('userData'), 'desktop app');
@@ -83,6 +91,7 @@ async function start(profileLock: ProfileLock): Promise<void> {
     runnerAutoStart: 'after-setup',
     ...((await canAcceptWeakStorage()) ? { acceptWeakStorage: () => openSecretStore(settings) } : {}),
     revealFolder: async (folder) => (await shell.openPath(folder)) === '',
+    installCommand: installStigmerCommand,
     applyStartAtLogin,
     ...(updater ? { updater: { port: updater, feed } } : {}),
     builtInRunner: { argv: [process.execPath, path.join(outDir, 'runner.js')], launcher: utilityProcessLauncher },

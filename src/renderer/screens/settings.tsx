@@ -10,6 +10,7 @@ import { OllamaUpdateCheck } from '../components/ollama-update-check.tsx';
 import { ProviderRadio } from '../components/provider-radio.tsx';
 import { ControlChannelField } from '../components/runner-channel.tsx';
 import { UpdatesCard } from '../components/updates.tsx';
+import { CommandInstallCard } from '../components/command-install.tsx';
 import { ActionError, Card, PinnedBadge, Problem, SourceBadge, useAction } from '../components/ui.tsx';
 import { useAppState, useStore } from '../store.ts';
 import { LIMITS } from '../../shared/limits.ts';
@@ -445,6 +446,7 @@ export function SettingsScreen() {
         <OllamaBinaryCard />
         <RunnerCommandCard />
         {host === 'electron' ? <StartAtLoginCard /> : null}
+        {host === 'electron' ? <CommandInstallCard /> : null}
         <UpdatesCard />
       </div>
     </div>

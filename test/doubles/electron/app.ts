@@ -98,7 +98,7 @@ class App extends EventEmitter {
       userData: path.join(appData, this.#identity.name),
       sessionData: this.#paths.get('userData') ?? path.join(appData, this.#identity.name),
       temp: os.tmpdir(),
-      exe: process.execPath,
+      exe: doubleOptions.exe ?? process.execPath,
       logs: path.join(this.#paths.get('userData') ?? path.join(appData, this.#identity.name), 'logs'),
     };
     const found = this.#paths.get(name) ?? defaults[name];

@@ -16,6 +16,8 @@ export const DOUBLE_ENV = {
   packagedResources: 'ELECTRON_DOUBLE_PACKAGED_RESOURCES',
   /** Where the windows' Chromium gets its fresh profile (a test's temp folder, removed with it); default the OS temp folder. */
   tempDir: 'ELECTRON_DOUBLE_TMPDIR',
+  /** What `app.getPath('exe')` names (default this Node): a script that starts the double, for an app that launches itself. */
+  exe: 'ELECTRON_DOUBLE_EXE',
 } as const;
 
 export const doubleOptions = {
@@ -33,5 +35,8 @@ export const doubleOptions = {
   },
   get packagedResources(): string | undefined {
     return process.env[DOUBLE_ENV.packagedResources];
+  },
+  get exe(): string | undefined {
+    return process.env[DOUBLE_ENV.exe];
   },
 };
