@@ -9,18 +9,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { freePort } from '../ollama/support.ts';
 import { Scope, hostEnv, setUpProfile, waitFor } from '../support/e2e-host.ts';
-import { REPO_ROOT } from '../support/headless.ts';
-import { DESKTOP_WAIT_MS, startDesktopHost } from '../support/desktop-host.ts';
-
-/** electron-builder.yml's extraResources: the tray icons and the app icon under `resources/icons`. */
-function packagedResources(scope: Scope): string {
-  const resources = scope.tempDir('stigmer-resources-');
-  fs.mkdirSync(path.join(resources, 'icons'));
-  for (const name of fs.readdirSync(path.join(REPO_ROOT, 'resources')).filter((file) => /^tray.*\.png$|^icon\.png$/.test(file))) {
-    fs.copyFileSync(path.join(REPO_ROOT, 'resources', name), path.join(resources, 'icons', name));
-  }
-  return resources;
-}
+import { DESKTOP_WAIT_MS, packagedResources, startDesktopHost } from '../support/desktop-host.ts';
 
 test('packaged: icons and the runner resolve from the packaged layout, and Start at login writes and removes the autostart entry', async (t) => {
   const scope = new Scope(t);

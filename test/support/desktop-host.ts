@@ -336,3 +336,26 @@ export async function startDesktopHost(scope: Scope, args: readonly string[], en
   });
   return host;
 }
+
+/** electron-builder.yml's extraResources: the tray icons and the app icon under `resources/icons`. */
+export function packagedResources(scope: Scope): string {
+  const resources = scope.tempDir('stigmer-resources-');
+  fs.mkdirSync(path.join(resources, 'icons'));
+  for (const name of fs.readdirSync(path.join(REPO_ROOT, 'resources')).filter((file) => /^tray.*\.png$/.test(file) || file === 'icon.png')) {
+    fs.copyFileSync(path.join(REPO_ROOT, 'resources', name), path.join(resources, 'icons', name));
+  }
+  return resources;
+}
+
+/**
+ * The packaged app's executable as the double plays it: a script that starts the double packaged
+ * with `resources`, so what the app launches of itself (the `stigmer` command) reaches the double.
+ * Give it to the host as `DOUBLE_ENV.exe`.
+ */
+export function packagedExecutable(scope: Scope, resources: string): string {
+  const file = path.join(scope.tempDir('stigmer-exe-'), 'stigmer-desktop');
+  const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
+  const variables = `${DOUBLE_ENV.packagedResources}=${quote(resources)} ${DOUBLE_ENV.browser}=0`;
+  fs.writeFileSync(file, `#!/bin/sh\nexec env ${variables} ${quote(process.execPath)} ${quote(DOUBLE_MAIN)} ${quote(REPO_ROOT)} "$@"\n`, { mode: 0o755 });
+  return file;
+}
