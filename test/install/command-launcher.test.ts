@@ -68,7 +68,12 @@ test("a stigmer the app did not write (an npm link) is left alone; the app's own
 });
 
 test('Windows is not offered yet, and says what to use instead', () => {
-  const plan = launcherPlan({ platform: 'win32', executable: 'C:\\Program Files\\Stigmer Desktop\\Stigmer Desktop.exe', home: 'C:\\Users\\ada', pathVariable: '' });
+  const plan = launcherPlan({
+    platform: 'win32',
+    executable: 'C:\\Program Files\\Stigmer Desktop\\Stigmer Desktop.exe',
+    home: 'C:\\Users\\ada',
+    pathVariable: '',
+  });
   assert.equal(plan.kind, 'unsupported');
   assert.match(plan.kind === 'unsupported' ? plan.fix : '', /npm install -g \./);
 });
