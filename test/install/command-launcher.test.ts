@@ -9,7 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ForeignCommand, installedMessage, launcherPlan, writeLauncher, type LauncherPlan } from '../../src/main/install/command-launcher.ts';
-import { tempDir } from '../support/headless.ts';
+import { dispatchCommand } from '../../src/shared/dispatch.ts';
+import { createApp } from '../faults/support.ts';
+import { freePort } from '../ollama/support.ts';
+import { cleanEnv, tempDir } from '../support/headless.ts';
 
 type Script = Extract<LauncherPlan, { kind: 'script' }>;
 
@@ -76,4 +79,21 @@ test('Windows is not offered yet, and says what to use instead', () => {
   });
   assert.equal(plan.kind, 'unsupported');
   assert.match(plan.kind === 'unsupported' ? plan.fix : '', /npm install -g \./);
+});
+
+test('the headless host has no command to install, and says where stigmer comes from there', async (t) => {
+  const app = createApp({ userDataDir: tempDir(t), env: cleanEnv({ OLLAMA_HOST: `127.0.0.1:${await freePort()}` }), runnerAutoStart: 'after-setup' });
+  t.after(() => app.close());
+  await app.core.prepare();
+
+  const reply = await dispatchCommand('app:install-command', {}, app.core.execute);
+
+  assert.deepEqual(reply, {
+    ok: false,
+    error: {
+      command: 'app:install-command',
+      message: 'The headless host has no command to install: it is the stigmer command already.',
+      fix: 'From a clone, npm install -g . puts stigmer on your PATH.',
+    },
+  });
 });
