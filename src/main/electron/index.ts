@@ -38,13 +38,12 @@ if (parsed.ok && parsed.commandLine.userDataDir) app.setPath('userData', path.re
 
 if (!cliArguments) registerAppScheme();
 
-// The installed `stigmer` command: no window, no lock, only the command and its exit code.
 if (cliArguments) {
+  // The installed `stigmer` command: no window, no lock, only the command and its exit code.
   void runCliMode(cliArguments);
-}
-// Electron's own lock lets a second desktop app focus the first one's window; the profile lock
-// also keeps out a headless host on the same user-data folder (and this app out of its folder).
-else if (!app.requestSingleInstanceLock()) {
+} else if (!app.requestSingleInstanceLock()) {
+  // Electron's own lock lets a second desktop app focus the first one's window; the profile lock
+  // also keeps out a headless host on the same user-data folder (and this app out of its folder).
   app.quit();
 } else {
   const profileLock = acquireProfileLock(app.getPath('userData'), 'desktop app');
