@@ -14,8 +14,8 @@ function failureFrom(command: string, error: unknown): CommandFailure {
  * What every transport (Electron IPC, the headless WebSocket, the control socket, the tray) does
  * with a command: validate it against the contract, run it, and check the answer on its way out
  * (unknown keys stripped). Always resolves with the reply envelope; a failure is an answer, not a
- * thrown error. It lives with the contract, not in the app core, so that a transport below the
- * core (the tray, the control socket) need not import it.
+ * thrown error. It lives with the contract, not in the app core, so that the tray and the control
+ * socket reach no folder of the core to validate a command.
  */
 export async function dispatchCommand(name: unknown, payload: unknown, handler: CommandHandler): Promise<CommandReply> {
   const parsed = parseCommand(name, payload);
