@@ -5,8 +5,8 @@ import { test } from 'node:test';
 
 /**
  * The architecture's rings, checked from the real imports of every source file. `npm run lint`
- * enforces the same rules as the files are edited; this test also sees folder cycles, which a
- * per-file rule cannot.
+ * enforces the same rules as the files are edited; this test also sees folder cycles and an import
+ * between two folders of one layer, which a per-layer rule cannot.
  */
 const SRC = path.resolve(import.meta.dirname, '../../src');
 
