@@ -1,14 +1,20 @@
-import os from 'node:os';
 import type { CommandResponse } from '../../shared/ipc.ts';
 import type { LogEntry } from '../../shared/logs.ts';
 import { canonicalOllamaModel, isOllamaModelInstalled, ollamaNameProblem } from '../../shared/model-catalog.ts';
-import type { OllamaPullProgress } from '../../shared/ollama.ts';
+import type { OllamaModel, OllamaPullProgress } from '../../shared/ollama.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
 import type { OllamaManager } from '../ollama/manager.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
 import { CommandError, asSentence, describe } from './command-error.ts';
 import { DownloadList } from './downloads.ts';
 import { buildModelCatalog } from './model-catalog.ts';
+import { kvCacheTypeOf, OLLAMA_DEFAULT_CONTEXT } from '../../shared/fit.ts';
+import type { ModelCatalog } from '../../shared/ipc.ts';
+import type { Settings } from '../../shared/settings.ts';
+import type { FitFacts, InstalledSize } from '../config/model-aliases.ts';
+import type { HardwareWatch } from '../hardware/hardware-watch.ts';
+import { budgetOf } from '../../shared/hardware.ts';
+import { ModelInfoCache } from '../ollama/model-info.ts';
 
 export interface OllamaModelsDeps {
   /** The current manager (it is replaced when its settings change). */
@@ -21,6 +27,26 @@ export interface OllamaModelsDeps {
   onProgress: (progress: OllamaPullProgress) => void;
   /** The download list changed: push a new state. */
   onChange: () => void;
+  hardware: HardwareWatch;
+  settings: () => Settings;
+  /** The app's environment: `OLLAMA_CONTEXT_LENGTH` and `OLLAMA_KV_CACHE_TYPE`. */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The context length models run at unless their card sets one: the app's setting (which it
+ * passes to the Ollama it launches), else the environment's, else Ollama's default.
+ */
+function defaultContext(settings: Settings, env: OllamaModelsDeps['env']): ModelCatalog['defaultContext'] {
+  if (settings.ollama.contextLength !== undefined) return { tokens: settings.ollama.contextLength, source: 'settings (OLLAMA_CONTEXT_LENGTH of the Ollama this app starts)' };
+  const fromEnv = Number(env.OLLAMA_CONTEXT_LENGTH?.trim());
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return { tokens: fromEnv, source: 'env OLLAMA_CONTEXT_LENGTH' };
+  return { tokens: OLLAMA_DEFAULT_CONTEXT, source: "Ollama's default" };
+}
+
+function kvCache(env: OllamaModelsDeps['env']): ModelCatalog['kvCache'] {
+  const raw = env.OLLAMA_KV_CACHE_TYPE?.trim();
+  return raw ? { type: kvCacheTypeOf(raw), source: `env OLLAMA_KV_CACHE_TYPE=${raw}` } : { type: 'f16', source: "Ollama's default (f16)" };
 }
 
 /**
@@ -30,6 +56,7 @@ export interface OllamaModelsDeps {
 export class OllamaModels {
   readonly downloads: DownloadList;
   readonly #deps: OllamaModelsDeps;
+  readonly #modelInfo = new ModelInfoCache();
 
   constructor(deps: OllamaModelsDeps) {
     this.#deps = deps;
@@ -92,18 +119,63 @@ export class OllamaModels {
   }
 
   async catalog(): Promise<CommandResponse<'models:catalog'>> {
-    const totalMemoryBytes = os.totalmem();
-    try {
-      const [installed, loaded] = await Promise.all([this.#deps.ollama().listModels(), this.#deps.ollama().listLoaded()]);
-      return buildModelCatalog({ installed, loaded, totalMemoryBytes });
-    } catch (error) {
+    const { hardware, settings, env } = this.#deps;
+    const saved = settings();
+    const facts = {
+      modelContext: saved.ollama.modelContext ?? {},
+      defaultContext: defaultContext(saved, env),
+      kvCache: kvCache(env),
+    };
+    const ollama = this.#deps.ollama();
+    const [machine, listed] = await Promise.all([
+      hardware.get(),
+      Promise.all([ollama.listModels(), ollama.listLoaded()]).catch((error: unknown) => error as Error),
+    ]);
+    if (listed instanceof Error) {
       return buildModelCatalog({
+        ...facts,
         installed: [],
         loaded: [],
-        totalMemoryBytes,
-        error: { message: `Ollama's models could not be listed: ${describe(error)}`, fix: 'Start Ollama, then try again.' },
+        hardware: machine,
+        architectures: {},
+        error: { message: `Ollama's models could not be listed: ${describe(listed)}`, fix: 'Start Ollama, then try again.' },
       });
     }
+    const [installed, loaded] = listed;
+    const architectures = await this.#modelInfo.architectures(ollama.url, installed);
+    return buildModelCatalog({ ...facts, installed, loaded, hardware: machine, architectures });
+  }
+
+  /** Saves the context length of a model's card (null: back to the default); the estimate follows it. */
+  setContext(model: string, contextLength: number | null): void {
+    const key = canonicalOllamaModel(model);
+    this.#deps.saveSettings((draft) => {
+      const next = { ...draft.ollama.modelContext };
+      if (contextLength === null) delete next[key];
+      else next[key] = contextLength;
+      draft.ollama.modelContext = Object.keys(next).length > 0 ? next : undefined;
+    });
+    this.#deps.log('info', `Context length of ${key}: ${contextLength === null ? 'the default' : `${contextLength} tokens`}`);
+  }
+
+  /**
+   * What the alias resolver needs to judge installed models as the Models screen does: the
+   * machine (RAM only until the first reading ends), the cards' context lengths and the
+   * architectures already read.
+   */
+  fitFacts(installed: readonly OllamaModel[]): { sizes: InstalledSize[]; fit: FitFacts } {
+    const { hardware, settings, env } = this.#deps;
+    const saved = settings();
+    const machine = hardware.current();
+    return {
+      sizes: installed.map((model) => ({
+        name: model.name,
+        sizeBytes: model.sizeBytes,
+        architecture: this.#modelInfo.cached(model.digest),
+        contextLength: saved.ollama.modelContext?.[canonicalOllamaModel(model.name)],
+      })),
+      fit: { budget: machine ? budgetOf(machine) : undefined, contextLength: defaultContext(saved, env).tokens, kvCacheType: kvCache(env).type },
+    };
   }
 
   /** The Ollama model a runner not started yet waits for: configured, not installed, and downloading. */
