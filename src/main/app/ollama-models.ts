@@ -8,8 +8,7 @@ import type { SettingsStore } from '../settings/settings-store.ts';
 import { CommandError, asSentence, describe } from './command-error.ts';
 import { DownloadList } from './downloads.ts';
 import { buildModelCatalog } from './model-catalog.ts';
-import { kvCacheTypeOf, OLLAMA_DEFAULT_CONTEXT } from '../../shared/fit.ts';
-import type { ModelCatalog } from '../../shared/ipc.ts';
+import { cardContext, defaultContext, kvCache } from '../hardware/fit-inputs.ts';
 import type { Settings } from '../../shared/settings.ts';
 import type { FitFacts, InstalledSize } from '../config/model-aliases.ts';
 import type { HardwareWatch } from '../hardware/hardware-watch.ts';
@@ -31,22 +30,6 @@ export interface OllamaModelsDeps {
   settings: () => Settings;
   /** The app's environment: `OLLAMA_CONTEXT_LENGTH` and `OLLAMA_KV_CACHE_TYPE`. */
   env: Readonly<Record<string, string | undefined>>;
-}
-
-/**
- * The context length models run at unless their card sets one: the app's setting (which it
- * passes to the Ollama it launches), else the environment's, else Ollama's default.
- */
-function defaultContext(settings: Settings, env: OllamaModelsDeps['env']): ModelCatalog['defaultContext'] {
-  if (settings.ollama.contextLength !== undefined) return { tokens: settings.ollama.contextLength, source: 'settings (OLLAMA_CONTEXT_LENGTH of the Ollama this app starts)' };
-  const fromEnv = Number(env.OLLAMA_CONTEXT_LENGTH?.trim());
-  if (Number.isInteger(fromEnv) && fromEnv > 0) return { tokens: fromEnv, source: 'env OLLAMA_CONTEXT_LENGTH' };
-  return { tokens: OLLAMA_DEFAULT_CONTEXT, source: "Ollama's default" };
-}
-
-function kvCache(env: OllamaModelsDeps['env']): ModelCatalog['kvCache'] {
-  const raw = env.OLLAMA_KV_CACHE_TYPE?.trim();
-  return raw ? { type: kvCacheTypeOf(raw), source: `env OLLAMA_KV_CACHE_TYPE=${raw}` } : { type: 'f16', source: "Ollama's default (f16)" };
 }
 
 /**
@@ -172,7 +155,7 @@ export class OllamaModels {
         name: model.name,
         sizeBytes: model.sizeBytes,
         architecture: this.#modelInfo.cached(model.digest),
-        contextLength: saved.ollama.modelContext?.[canonicalOllamaModel(model.name)],
+        contextLength: cardContext(saved, model.name),
       })),
       fit: { budget: machine ? budgetOf(machine) : undefined, contextLength: defaultContext(saved, env).tokens, kvCacheType: kvCache(env).type },
     };
