@@ -124,7 +124,7 @@ export const FitSchema = z.object({
 export type Fit = z.infer<typeof FitSchema>;
 
 export const FIT_RULE =
-  'Needed memory = weights + KV cache at the context length + 0.5 GiB overhead. It fits on the GPU when that is at most the GPU budget; partly on the GPU when the rest fits in RAM (less 2 GiB for the system); CPU only when there is no GPU; otherwise it does not fit.';
+  'Needed memory = weights + KV cache at the context length + 0.5 GiB overhead. It fits on the GPU when that is at most the GPU budget; partly on the GPU when the rest fits in usable RAM (all of it less 2 GiB for the system); CPU only when there is no GPU; otherwise it does not fit.';
 
 /** The verdict for `estimate` on a machine with `budget` (see `FIT_RULE`). */
 export function judgeFit(estimate: FitEstimate, budget: MemoryBudget): Fit {
@@ -136,10 +136,10 @@ export function judgeFit(estimate: FitEstimate, budget: MemoryBudget): Fit {
   const gpu = formatBytes(budget.gpuBytes);
   const fit = (verdict: FitVerdict, gpuPercent: number, summary: string): Fit => ({ verdict, gpuPercent, estimate, summary });
   if (need > capacity) {
-    const room = budget.gpuBytes > 0 && !budget.unified ? `${gpu} GPU + ${formatBytes(ram)} RAM` : `${formatBytes(capacity)} of memory`;
+    const room = budget.gpuBytes > 0 && !budget.unified ? `${gpu} GPU + ${formatBytes(ram)} usable RAM` : `${formatBytes(capacity)} of usable memory`;
     return fit('too-large', 0, `Does not fit: ${needs}; this machine has ${room}.`);
   }
-  if (budget.gpuBytes === 0) return fit('cpu', 0, `CPU only: ${needs} of ${formatBytes(ram)} RAM; no GPU, so it runs slowly.`);
+  if (budget.gpuBytes === 0) return fit('cpu', 0, `CPU only: ${needs} of ${formatBytes(ram)} usable RAM; no GPU, so it runs slowly.`);
   if (need <= budget.gpuBytes) return fit('gpu', 100, `Fits on the GPU: ${needs} of ${gpu}.`);
   const percent = Math.floor((budget.gpuBytes / need) * 100);
   return fit('partial', percent, `Partly on the GPU (about ${percent} %): ${needs}, the GPU holds ${gpu}; the rest runs slower on the CPU.`);

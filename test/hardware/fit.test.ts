@@ -97,10 +97,10 @@ describe('the verdicts, each with its numbers', () => {
   test('CPU only without a GPU; does not fit beyond GPU + RAM less 2 GiB', () => {
     const cpu = judgeFit(estimate(4e9), { ramBytes: 16 * GIB, gpuBytes: 0, unified: false });
     assert.equal(cpu.verdict, 'cpu');
-    assert.match(cpu.summary, /^CPU only: needs 5\.0 GB at 4,096 tokens of 15\.0 GB RAM; no GPU, so it runs slowly\.$/);
+    assert.match(cpu.summary, /^CPU only: needs 5\.0 GB at 4,096 tokens of 15\.0 GB usable RAM; no GPU, so it runs slowly\.$/);
     const none = judgeFit(estimate(30e9), discrete);
     assert.equal(none.verdict, 'too-large');
-    assert.equal(none.summary, 'Does not fit: needs 31.0 GB at 4,096 tokens; this machine has 8.6 GB GPU + 15.0 GB RAM.');
+    assert.equal(none.summary, 'Does not fit: needs 31.0 GB at 4,096 tokens; this machine has 8.6 GB GPU + 15.0 GB usable RAM.');
   });
 
   test('unified memory: the GPU share is part of RAM, so a model over Metal’s share runs partly on the GPU, within RAM', () => {
@@ -147,14 +147,14 @@ describe('suggestions and aliases by the same verdicts, GPU fit first', () => {
   test('with an 8 GiB GPU, powerful is the largest model that fits the GPU, not one that spills to the CPU', () => {
     const resolve = (alias: string) => resolveModelAlias('ollama', alias, { installed, budget: { ramBytes: 32 * GIB, gpuBytes: 8 * GIB, unified: false } });
     assert.equal(resolve('powerful')?.model, 'qwen2.5:7b');
-    assert.match(resolve('powerful')?.basis ?? '', /largest installed model that fits the GPU \(3 do\)/);
+    assert.match(resolve('powerful')?.basis ?? '', /the largest of the 3 installed models that fit the GPU/);
     assert.equal(resolve('fast')?.model, 'llama3.2:1b');
   });
 
   test('when nothing fits the GPU, the aliases choose among what runs, and say so', () => {
     const resolve = (alias: string) => resolveModelAlias('ollama', alias, { installed, budget: { ramBytes: 32 * GIB, gpuBytes: 1 * GIB, unified: false } });
     assert.equal(resolve('powerful')?.model, 'gemma3:12b');
-    assert.match(resolve('powerful')?.basis ?? '', /runs here \(none fits the GPU\)/);
+    assert.match(resolve('powerful')?.basis ?? '', /the largest of the 4 installed models that run here \(none fits the GPU\)/);
   });
 
   test('a card’s longer context counts: a model that no longer fits the GPU leaves the GPU pool', () => {

@@ -44,6 +44,12 @@ export class OllamaModels {
   constructor(deps: OllamaModelsDeps) {
     this.#deps = deps;
     this.downloads = new DownloadList(deps.onChange);
+    // Until the first reading an alias is judged on RAM alone; with a GPU found, it may now mean
+    // another model, so the configuration is resolved again (without one, nothing changes).
+    void deps.hardware.get().then((hardware) => {
+      const config = deps.config() as ResolvedConfig | undefined;
+      if (hardware.gpuBudget.bytes > 0 && config?.provider.value === 'ollama' && config.model.alias) void deps.reconfigure('GPU detected');
+    });
   }
 
   /**

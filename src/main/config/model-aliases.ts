@@ -34,6 +34,13 @@ const EMBEDDING = /(embed|minilm|bge-|nomic-bert)/i;
 
 const ORDINAL: Record<ModelAlias, string> = { fast: 'smallest', balanced: 'middle-sized', powerful: 'largest' };
 
+/** Which models the alias chose among, for one model and for several. */
+const WHERE = {
+  gpu: { one: 'fits the GPU', many: 'fit the GPU' },
+  spills: { one: 'runs here (none fits the GPU)', many: 'run here (none fits the GPU)' },
+  cpu: { one: 'runs here (CPU only)', many: 'run here (CPU only)' },
+};
+
 /**
  * Resolves `fast`, `balanced` or `powerful` to a concrete model. Cloud providers use the table
  * in `providers.ts`. Ollama uses the installed models with the same verdicts as the Models
@@ -69,9 +76,10 @@ export function resolveModelAlias(
     .sort((a, b) => a.sizeBytes - b.sizeBytes || a.name.localeCompare(b.name));
   const onGpu = judged.filter((model) => model.verdict === 'gpu');
   const runs = judged.filter((model) => model.verdict !== 'too-large');
-  const [pool, where] = onGpu.length > 0 ? [onGpu, 'fits the GPU'] : [runs, budget.gpuBytes > 0 ? 'runs here (none fits the GPU)' : 'runs here (CPU only)'];
+  const [pool, where] = onGpu.length > 0 ? [onGpu, WHERE.gpu] : [runs, budget.gpuBytes > 0 ? WHERE.spills : WHERE.cpu];
   if (pool.length === 0) return fromTable(`the suggested ${alias} Ollama model: no installed model fits this machine, pull it first`);
   const index = alias === 'fast' ? 0 : alias === 'powerful' ? pool.length - 1 : Math.floor(pool.length / 2);
   const chosen = pool[index]!;
-  return { alias, model: chosen.name, basis: `the ${ORDINAL[alias]} installed model that ${where} (${pool.length} ${pool.length === 1 ? 'does' : 'do'})` };
+  const basis = pool.length === 1 ? `the only installed model that ${where.one}` : `the ${ORDINAL[alias]} of the ${pool.length} installed models that ${where.many}`;
+  return { alias, model: chosen.name, basis };
 }

@@ -24,7 +24,7 @@ export function HardwarePanel({ hardware }: { hardware: Hardware }) {
           ))
         )}
         <Row label="GPU budget">
-          {formatBytes(hardware.gpuBudget.bytes)} <span class="muted">— {hardware.gpuBudget.rule}</span>
+          {hardware.gpuBudget.bytes > 0 ? formatBytes(hardware.gpuBudget.bytes) : 'None'} <span class="muted">— {hardware.gpuBudget.rule}</span>
         </Row>
       </dl>
       {hardware.notes.map((note) => (
