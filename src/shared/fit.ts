@@ -159,6 +159,3 @@ export function splitProblem(expected: Fit, actualPercent: number): { reason: st
     fix: `Pull a smaller quantisation of this model (e.g. a q4_K_S or q3_K_M tag), or shorten its context (now ${expected.estimate.contextLength.toLocaleString('en-US')} tokens); other programs may also be using the GPU.`,
   };
 }
-
-/** Verdicts from best to worst, for choosing what runs best here. */
-export const VERDICT_RANK: Record<FitVerdict, number> = { gpu: 0, partial: 1, cpu: 1, 'too-large': 2 };

@@ -5,7 +5,14 @@ import type { ModelArchitecture } from './fit.ts';
  * models' published configurations), so the fit of a model not downloaded yet counts its KV
  * cache too. Gemma 3 caches most layers over a sliding window, so its estimate errs high.
  */
-const arch = (blockCount: number, headCount: number, headCountKv: number, embeddingLength: number, contextLength: number, headWidth: number | null = null): ModelArchitecture => ({
+const arch = (
+  blockCount: number,
+  headCount: number,
+  headCountKv: number,
+  embeddingLength: number,
+  contextLength: number,
+  headWidth: number | null = null,
+): ModelArchitecture => ({
   blockCount,
   headCount,
   headCountKv,

@@ -26,11 +26,7 @@ export function writeNvidiaSmi(dir: string, behaviour: NvidiaSmiBehaviour): stri
     : behaviour.failWith !== undefined
       ? `echo "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver." >&2\nexit ${behaviour.failWith}`
       : (behaviour.lines ?? []).map((line) => `printf '%s\\n' '${line.replaceAll("'", '')}'`).join('\n');
-  fs.writeFileSync(
-    file,
-    `#!/bin/sh\nif [ "$*" != "${EXPECTED_ARGS}" ]; then echo "unexpected arguments: $*" >&2; exit 2; fi\n${body}\n`,
-    { mode: 0o755 },
-  );
+  fs.writeFileSync(file, `#!/bin/sh\nif [ "$*" != "${EXPECTED_ARGS}" ]; then echo "unexpected arguments: $*" >&2; exit 2; fi\n${body}\n`, { mode: 0o755 });
   return file;
 }
 

@@ -116,8 +116,14 @@ test('with an 8 GiB NVIDIA GPU: the hardware and its source, each verdict with i
     const card = (name: string) => regionOf(page, 'Fit and context length').getByRole('listitem').filter({ hasText: name });
     assert.match(await card('llama3.2:latest').innerText(), /Fits on the GPU\s+Fits on the GPU: needs 3\.0 GB at 4,096 tokens of 8\.6 GB\./);
     assert.match(await card('llama3.2:latest').innerText(), /2\.0 GB weights \+ 469\.8 MB KV cache \(f16\) \+ 536\.9 MB overhead = 3\.0 GB/);
-    assert.match(await card('spill:9b').innerText(), /Partly on the GPU \(~88 %\)\s+Partly on the GPU \(about 88 %\): needs 9\.7 GB at 4,096 tokens, the GPU holds 8\.6 GB/);
-    assert.match(await card('huge:400b').innerText(), /Does not fit\s+Does not fit: needs 400\.7 GB at 4,096 tokens; this machine has 8\.6 GB GPU \+ [\d.]+ GB usable RAM\./);
+    assert.match(
+      await card('spill:9b').innerText(),
+      /Partly on the GPU \(~88 %\)\s+Partly on the GPU \(about 88 %\): needs 9\.7 GB at 4,096 tokens, the GPU holds 8\.6 GB/,
+    );
+    assert.match(
+      await card('huge:400b').innerText(),
+      /Does not fit\s+Does not fit: needs 400\.7 GB at 4,096 tokens; this machine has 8\.6 GB GPU \+ [\d.]+ GB usable RAM\./,
+    );
     const row = (name: string) => regionOf(page, 'Installed').getByRole('row', { name: new RegExp(name) });
     assert.match(await row('llama3\\.2:latest').innerText(), /\bGPU\b/);
     assert.match(await row('spill:9b').innerText(), /~88 % GPU/);
@@ -178,7 +184,12 @@ test('with no GPU: CPU only, saying what was looked for, and every model judged 
       assert.match(await machine.innerText(), /nvidia-smi was not found, so no NVIDIA GPU was looked for/);
       const card = regionOf(page, 'Fit and context length').getByRole('listitem').filter({ hasText: 'llama3.2:latest' });
       assert.match(await card.innerText(), /CPU only\s+CPU only: needs 3\.0 GB at 4,096 tokens of [\d.]+ GB usable RAM; no GPU, so it runs slowly\./);
-      assert.match(await regionOf(page, 'Installed').getByRole('row', { name: /spill:9b/ }).innerText(), /CPU only|Does not fit/);
+      assert.match(
+        await regionOf(page, 'Installed')
+          .getByRole('row', { name: /spill:9b/ })
+          .innerText(),
+        /CPU only|Does not fit/,
+      );
       assert.match(await regionOf(page, 'Aliases').innerText(), /the largest of the 2 installed models that run here \(CPU only\)/);
     });
   });

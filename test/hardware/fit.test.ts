@@ -64,7 +64,15 @@ describe('the estimate', () => {
     const cache = new ModelInfoCache();
     const first = await cache.architectures(fake.url, installed);
     assert.deepEqual(first['llama3.2:latest'], LLAMA_3B);
-    assert.deepEqual(first['qwen2.5:0.5b'], { blockCount: 24, headCount: 14, headCountKv: 2, embeddingLength: 896, keyLength: null, valueLength: null, contextLength: 32_768 });
+    assert.deepEqual(first['qwen2.5:0.5b'], {
+      blockCount: 24,
+      headCount: 14,
+      headCountKv: 2,
+      embeddingLength: 896,
+      keyLength: null,
+      valueLength: null,
+      contextLength: 32_768,
+    });
     await cache.architectures(fake.url, installed);
     assert.equal(shows.length, 2, 'the second catalog asks nothing');
     assert.deepEqual(cache.cached(installed[0]!.digest), first[installed[0]!.name]);
@@ -142,7 +150,13 @@ describe('the loaded split against the estimate', () => {
 });
 
 describe('suggestions and aliases by the same verdicts, GPU fit first', () => {
-  const installed = [model('llama3.2:1b', 1.3e9), model('llama3.2:latest', 2.0e9), model('qwen2.5:7b', 4.7e9), model('gemma3:12b', 8.1e9), model('all-minilm', 4.6e7)];
+  const installed = [
+    model('llama3.2:1b', 1.3e9),
+    model('llama3.2:latest', 2.0e9),
+    model('qwen2.5:7b', 4.7e9),
+    model('gemma3:12b', 8.1e9),
+    model('all-minilm', 4.6e7),
+  ];
 
   test('with an 8 GiB GPU, powerful is the largest model that fits the GPU, not one that spills to the CPU', () => {
     const resolve = (alias: string) => resolveModelAlias('ollama', alias, { installed, budget: { ramBytes: 32 * GIB, gpuBytes: 8 * GIB, unified: false } });

@@ -62,7 +62,12 @@ journey(
       const suggested = page.getByRole('region', { name: 'Suggested' });
       await suggested.getByText('Needed memory = weights + KV cache').waitFor(DEADLINE);
       // The host detects the same machine with the same PATH.
-      const estimate = estimateMemory({ weightsBytes: 8_100_000_000, architecture: SUGGESTED_ARCHITECTURES['gemma3:12b']!, contextLength: 4096, kvCacheType: 'f16' });
+      const estimate = estimateMemory({
+        weightsBytes: 8_100_000_000,
+        architecture: SUGGESTED_ARCHITECTURES['gemma3:12b']!,
+        contextLength: 4096,
+        kvCacheType: 'f16',
+      });
       const { summary } = judgeFit(estimate, budgetOf(await detectHardware({ env })));
       assert.match(await suggested.getByRole('listitem').filter({ hasText: 'gemma3:12b' }).innerText(), new RegExp(summary.slice(0, 20)));
       assert.equal(await suggested.getByText('Recommended').count(), 1);

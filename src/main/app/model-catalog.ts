@@ -46,7 +46,12 @@ export function buildModelCatalog(input: CatalogInput): ModelCatalog {
   }));
   const best = budget.gpuBytes > 0 ? 'gpu' : 'cpu';
   const recommended = candidates.filter((model) => model.general && model.fit.verdict === best).at(-1)?.name;
-  const sizes = installedRows.map(({ name, sizeBytes, architecture, contextLength }) => ({ name, sizeBytes, architecture, contextLength: contextLength ?? undefined }));
+  const sizes = installedRows.map(({ name, sizeBytes, architecture, contextLength }) => ({
+    name,
+    sizeBytes,
+    architecture,
+    contextLength: contextLength ?? undefined,
+  }));
   return {
     hardware,
     fitRule: FIT_RULE,

@@ -80,6 +80,7 @@ export function resolveModelAlias(
   if (pool.length === 0) return fromTable(`the suggested ${alias} Ollama model: no installed model fits this machine, pull it first`);
   const index = alias === 'fast' ? 0 : alias === 'powerful' ? pool.length - 1 : Math.floor(pool.length / 2);
   const chosen = pool[index]!;
-  const basis = pool.length === 1 ? `the only installed model that ${where.one}` : `the ${ORDINAL[alias]} of the ${pool.length} installed models that ${where.many}`;
+  const basis =
+    pool.length === 1 ? `the only installed model that ${where.one}` : `the ${ORDINAL[alias]} of the ${pool.length} installed models that ${where.many}`;
   return { alias, model: chosen.name, basis };
 }

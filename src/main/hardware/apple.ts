@@ -19,5 +19,11 @@ export const isAppleSilicon = (platform: NodeJS.Platform, arch: string): boolean
 
 export function appleGpu(totalBytes: number): Gpu {
   const share = metalShare(totalBytes);
-  return { vendor: 'apple', name: 'Apple Silicon GPU (unified memory)', totalBytes: share.bytes, usedBytes: null, source: `${share.rule}; the memory from the operating system (os.totalmem)` };
+  return {
+    vendor: 'apple',
+    name: 'Apple Silicon GPU (unified memory)',
+    totalBytes: share.bytes,
+    usedBytes: null,
+    source: `${share.rule}; the memory from the operating system (os.totalmem)`,
+  };
 }

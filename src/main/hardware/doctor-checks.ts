@@ -18,7 +18,12 @@ export function hardwareCheck(hardware: Hardware): DoctorCheck {
   // Only a tool that failed or hung is worth a warning; no GPU at all is simply this machine.
   const failed = hardware.notes.some((note) => /did not answer|failed/.test(note));
   return failed
-    ? { name: 'hardware', status: 'warn', detail, fix: 'check the GPU driver (nvidia-smi should answer within seconds); until then models are judged as CPU only' }
+    ? {
+        name: 'hardware',
+        status: 'warn',
+        detail,
+        fix: 'check the GPU driver (nvidia-smi should answer within seconds); until then models are judged as CPU only',
+      }
     : { name: 'hardware', status: 'ok', detail, fix: null };
 }
 

@@ -52,10 +52,7 @@ async function run(launcher: Launcher, argv: [string, ...string[]], env: NodeJS.
     return { kind: 'unstartable' as const, code: (error as NodeJS.ErrnoException).code };
   }
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = await Promise.race([
-    child.exited.then(() => false),
-    new Promise<true>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
-  ]);
+  const timedOut = await Promise.race([child.exited.then(() => false), new Promise<true>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)))]);
   clearTimeout(timer);
   if (timedOut) {
     await child.terminate(500).catch(() => undefined);
@@ -70,7 +67,12 @@ async function run(launcher: Launcher, argv: [string, ...string[]], env: NodeJS.
 const definedEnv = (env: NodeJS.ProcessEnv): Record<string, string> =>
   Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 
-export async function readNvidiaGpus(command: string, timeoutMs: number, env: NodeJS.ProcessEnv, launcher: Launcher = childProcessLauncher): Promise<ToolReading> {
+export async function readNvidiaGpus(
+  command: string,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv,
+  launcher: Launcher = childProcessLauncher,
+): Promise<ToolReading> {
   const result = await run(launcher, [command, ...NVIDIA_SMI_ARGS], env, timeoutMs);
   if (result.kind === 'timeout') return { gpus: [], note: `${command} did not answer within ${timeoutMs / 1000} s, so NVIDIA GPUs are not counted` };
   if (result.kind === 'unstartable') {

@@ -11,9 +11,7 @@ export function HardwarePanel({ hardware }: { hardware: Hardware }) {
           {formatBytes(hardware.memory.totalBytes)} <span class="muted">— {hardware.memory.source}</span>
         </Row>
         {hardware.gpus.length === 0 ? (
-          <Row label="GPU">
-            None found: models run on the CPU only, and slowly.
-          </Row>
+          <Row label="GPU">None found: models run on the CPU only, and slowly.</Row>
         ) : (
           hardware.gpus.map((gpu, index) => (
             <Row key={`${gpu.name}-${index}`} label={hardware.gpus.length > 1 ? `GPU ${index + 1}` : 'GPU'}>

@@ -127,9 +127,9 @@ export function ModelFitCards({ catalog, refresh }: { catalog: ModelCatalog; ref
         ))}
       </ul>
       <p class="hint">
-        The context length here is what the estimate counts. Ollama runs every model at {tokens(catalog.defaultContext.tokens)} (
-        {catalog.defaultContext.source}) unless a request asks for another: the runner talks to Ollama’s OpenAI-compatible API, which cannot. To run a
-        model at its own length, set Context length in Settings (all models), or create a variant with <span class="mono">PARAMETER num_ctx</span>.
+        The context length here is what the estimate counts. Ollama runs every model at {tokens(catalog.defaultContext.tokens)} ({catalog.defaultContext.source}
+        ) unless a request asks for another: the runner talks to Ollama’s OpenAI-compatible API, which cannot. To run a model at its own length, set Context
+        length in Settings (all models), or create a variant with <span class="mono">PARAMETER num_ctx</span>.
       </p>
     </>
   );
