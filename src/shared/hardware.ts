@@ -25,8 +25,10 @@ export const HardwareSchema = z.object({
   unified: z.boolean(),
   /** What the GPUs may hold for a model, and the rule that gave it. 0 when there is none: CPU only. */
   gpuBudget: z.object({ bytes: Bytes, rule: z.string() }),
-  /** What could not be read, and why (a tool missing or slow); the detection fell back past it. */
+  /** What was looked for and not there (no `nvidia-smi`, no AMD card), when no GPU was found. */
   notes: z.array(z.string()),
+  /** A tool that is there but failed or hung: the detection fell back past it, and a GPU may be missed. */
+  problems: z.array(z.string()),
   detectedAt: z.string(),
 });
 export type Hardware = z.infer<typeof HardwareSchema>;

@@ -53,14 +53,14 @@ describe('hardware detection', () => {
     assert.ok(performance.now() - started < 20_000, 'the timeout bounds the wait');
     assert.deepEqual(hardware.gpus, []);
     assert.equal(hardware.gpuBudget.bytes, 0);
-    assert.match(hardware.notes.join('\n'), /nvidia-smi did not answer within 0.3 s, so NVIDIA GPUs are not counted/);
+    assert.match(hardware.problems.join('\n'), /nvidia-smi did not answer within 0.3 s, so NVIDIA GPUs are not counted/);
   });
 
   test('nvidia-smi that fails (no driver) is said with its message', async (t) => {
     const dir = tempDir(t);
     writeNvidiaSmi(dir, { failWith: 9 });
     const hardware = await detectHardware({ env: pathWith(dir), platform: 'linux', sysfsRoot: dir });
-    assert.match(hardware.notes.join('\n'), /nvidia-smi failed \(NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver\.\)/);
+    assert.match(hardware.problems.join('\n'), /nvidia-smi failed \(NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver\.\)/);
   });
 
   test('AMD on Linux: cards with VRAM files from sysfs, each with its files as the source; other cards are passed over', async (t) => {
@@ -91,6 +91,7 @@ describe('hardware detection', () => {
     assert.equal(hardware.unified, false);
     assert.match(hardware.notes.join('\n'), /nvidia-smi was not found/);
     assert.match(hardware.notes.join('\n'), /sys\/class\/drm cannot be read/);
+    assert.deepEqual(hardware.problems, [], 'nothing failed: this machine simply has no GPU');
   });
 
   test('Apple Silicon: unified memory, Metal may use 2/3 of it up to 36 GiB and 3/4 above; no tool is run', async () => {
@@ -100,7 +101,7 @@ describe('hardware detection', () => {
     assert.match(small.gpuBudget.rule, /2\/3 of the unified memory/);
     assert.equal(small.gpus[0]?.vendor, 'apple');
     assert.match(small.gpus[0]!.source, /Metal's working set/);
-    assert.deepEqual(small.notes, []);
+    assert.deepEqual([...small.notes, ...small.problems], []);
     const large = await detectHardware({ platform: 'darwin', arch: 'arm64', totalMemoryBytes: 64 * GIB });
     assert.equal(large.gpuBudget.bytes, 48 * GIB);
     assert.match(large.gpuBudget.rule, /3\/4/);

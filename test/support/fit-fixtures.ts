@@ -12,6 +12,7 @@ export function hardwareFixture({ ramBytes = 16 * GIB, vramBytes = 0 }: { ramByt
     unified: false,
     gpuBudget: vramBytes > 0 ? { bytes: vramBytes, rule: "the GPU's memory (VRAM)" } : { bytes: 0, rule: 'no GPU found: CPU only' },
     notes: [],
+    problems: [],
     detectedAt: '2026-12-07T06:00:00.000Z',
   };
 }

@@ -16,7 +16,7 @@ async function readBytes(file: string): Promise<number | null> {
 export async function readAmdGpus(sysfsRoot: string): Promise<ToolReading> {
   const drm = path.join(sysfsRoot, 'class', 'drm');
   const entries = await fs.readdir(drm).catch(() => null);
-  if (entries === null) return { gpus: [], note: `${drm} cannot be read, so no AMD GPU was looked for`, missing: true };
+  if (entries === null) return { gpus: [], absent: `${drm} cannot be read, so no AMD GPU was looked for` };
   const cards = entries.filter((entry) => /^card\d+$/.test(entry)).sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
   const gpus: Gpu[] = [];
   for (const card of cards) {
@@ -32,5 +32,5 @@ export async function readAmdGpus(sysfsRoot: string): Promise<ToolReading> {
       source: `${path.join(device, 'mem_info_vram_total')} and mem_info_vram_used`,
     });
   }
-  return gpus.length > 0 ? { gpus } : { gpus, note: `no AMD GPU in ${drm}`, missing: true };
+  return gpus.length > 0 ? { gpus } : { gpus, absent: `no AMD GPU in ${drm}` };
 }

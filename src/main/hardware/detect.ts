@@ -1,7 +1,7 @@
 /**
  * Detects this machine's accelerators and memory (issue 24 §1): Apple Silicon's unified memory,
  * NVIDIA through `nvidia-smi`, AMD through sysfs, else CPU only. Never throws; what could not be
- * read becomes a note, and detection goes on without it.
+ * read is said (a note, or a problem when a tool failed or hung), and detection goes on without it.
  */
 import os from 'node:os';
 import type { Hardware } from '../../shared/hardware.ts';
@@ -32,7 +32,7 @@ export async function detectHardware(options: HardwareOptions = {}): Promise<Har
   const detectedAt = new Date().toISOString();
   if (isAppleSilicon(platform, arch)) {
     const share = metalShare(totalBytes);
-    return { memory, gpus: [appleGpu(totalBytes)], unified: true, gpuBudget: share, notes: [], detectedAt };
+    return { memory, gpus: [appleGpu(totalBytes)], unified: true, gpuBudget: share, notes: [], problems: [], detectedAt };
   }
   const readings: ToolReading[] = await Promise.all([
     platform === 'darwin'
@@ -42,11 +42,12 @@ export async function detectHardware(options: HardwareOptions = {}): Promise<Har
   ]);
   const gpus = readings.flatMap((reading) => reading.gpus);
   // A tool that is simply absent matters only when no GPU was found at all.
-  const notes = readings.flatMap((reading) => (reading.note && (!reading.missing || gpus.length === 0) ? [reading.note] : []));
+  const notes = gpus.length > 0 ? [] : readings.flatMap((reading) => reading.absent ?? []);
+  const problems = readings.flatMap((reading) => reading.problem ?? []);
   const bytes = gpus.reduce((sum, gpu) => sum + gpu.totalBytes, 0);
   const gpuBudget =
     gpus.length === 0
       ? { bytes: 0, rule: 'no GPU found: CPU only' }
       : { bytes, rule: gpus.length === 1 ? `the GPU's memory (VRAM)` : `the memory of the ${gpus.length} GPUs together; Ollama splits a model across them` };
-  return { memory, gpus, unified: false, gpuBudget, notes, detectedAt };
+  return { memory, gpus, unified: false, gpuBudget, notes, problems, detectedAt };
 }

@@ -14,10 +14,9 @@ export function hardwareCheck(hardware: Hardware): DoctorCheck {
   const gpus = hardware.gpus.map(
     (gpu) => `${gpu.name}: ${formatBytes(gpu.totalBytes)}${gpu.usedBytes !== null ? `, ${formatBytes(gpu.usedBytes)} in use` : ''} (${gpu.source})`,
   );
-  const detail = [memory, ...(gpus.length > 0 ? gpus : ['no GPU found: CPU only']), ...hardware.notes].join('; ');
+  const detail = [memory, ...(gpus.length > 0 ? gpus : ['no GPU found: CPU only']), ...hardware.notes, ...hardware.problems].join('; ');
   // Only a tool that failed or hung is worth a warning; no GPU at all is simply this machine.
-  const failed = hardware.notes.some((note) => /did not answer|failed/.test(note));
-  return failed
+  return hardware.problems.length > 0
     ? {
         name: 'hardware',
         status: 'warn',

@@ -25,9 +25,10 @@ export function parseNvidiaSmi(stdout: string): Gpu[] {
 
 export interface ToolReading {
   gpus: Gpu[];
-  /** Why the tool gave nothing, when that is worth saying (not installed is said only when no GPU was found at all). */
-  note?: string;
-  missing?: boolean;
+  /** Nothing to read here (no such tool, no such card): worth saying only when no GPU was found at all. */
+  absent?: string;
+  /** The tool is there but failed or hung: always worth saying, the GPU may be missed. */
+  problem?: string;
 }
 
 /** Collects a stream's text; the pipes end when the process and its descendants let go of them. */
@@ -74,16 +75,16 @@ export async function readNvidiaGpus(
   launcher: Launcher = childProcessLauncher,
 ): Promise<ToolReading> {
   const result = await run(launcher, [command, ...NVIDIA_SMI_ARGS], env, timeoutMs);
-  if (result.kind === 'timeout') return { gpus: [], note: `${command} did not answer within ${timeoutMs / 1000} s, so NVIDIA GPUs are not counted` };
+  if (result.kind === 'timeout') return { gpus: [], problem: `${command} did not answer within ${timeoutMs / 1000} s, so NVIDIA GPUs are not counted` };
   if (result.kind === 'unstartable') {
     return result.code === 'ENOENT'
-      ? { gpus: [], note: `${command} was not found, so no NVIDIA GPU was looked for`, missing: true }
-      : { gpus: [], note: `${command} could not be started (${result.code ?? 'unknown error'}), so NVIDIA GPUs are not counted` };
+      ? { gpus: [], absent: `${command} was not found, so no NVIDIA GPU was looked for` }
+      : { gpus: [], problem: `${command} could not be started (${result.code ?? 'unknown error'}), so NVIDIA GPUs are not counted` };
   }
   if (result.code !== 0) {
     const why = (result.stderr || result.stdout).split('\n')[0]?.trim() || `exit code ${result.code}`;
-    return { gpus: [], note: `${command} failed (${why}), so NVIDIA GPUs are not counted` };
+    return { gpus: [], problem: `${command} failed (${why}), so NVIDIA GPUs are not counted` };
   }
   const gpus = parseNvidiaSmi(result.stdout);
-  return gpus.length > 0 ? { gpus } : { gpus, note: `${command} listed no GPU` };
+  return gpus.length > 0 ? { gpus } : { gpus, absent: `${command} listed no GPU` };
 }

@@ -25,6 +25,9 @@ export function HardwarePanel({ hardware }: { hardware: Hardware }) {
           {hardware.gpuBudget.bytes > 0 ? formatBytes(hardware.gpuBudget.bytes) : 'None'} <span class="muted">— {hardware.gpuBudget.rule}</span>
         </Row>
       </dl>
+      {hardware.problems.map((problem) => (
+        <Problem key={problem} tone="warning" message={problem} fix="Check the GPU driver; until then models are judged without that GPU." />
+      ))}
       {hardware.notes.map((note) => (
         <Problem key={note} tone="info" message={note} />
       ))}
