@@ -149,6 +149,27 @@ describe('the loaded split against the estimate', () => {
   });
 });
 
+describe('the context length on a model’s card', () => {
+  test('a saved context length is the one its verdict counts; other models keep the default', () => {
+    const installed = [model('llama3.2:latest', 2_019_393_189), model('llama3.2:1b', 1_321_098_329)];
+    const catalog = buildModelCatalog(
+      catalogInput({
+        installed,
+        architectures: { 'llama3.2:latest': LLAMA_3B, 'llama3.2:1b': null },
+        modelContext: { 'llama3.2:latest': 131_072 },
+        vramBytes: 8 * GIB,
+      }),
+    );
+    const [long, short] = catalog.installed;
+    assert.equal(long?.contextLength, 131_072);
+    assert.equal(long?.fit.estimate.contextLength, 131_072);
+    assert.equal(long?.fit.verdict, 'partial');
+    assert.equal(short?.contextLength, null);
+    assert.equal(short?.fit.estimate.contextLength, 4096);
+    assert.equal(short?.fit.verdict, 'gpu');
+  });
+});
+
 describe('suggestions and aliases by the same verdicts, GPU fit first', () => {
   const installed = [
     model('llama3.2:1b', 1.3e9),
