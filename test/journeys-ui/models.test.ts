@@ -16,7 +16,7 @@ import { HOST_WAIT_MS, hostEnv, waitFor } from '../support/e2e-host.ts';
 import { DEADLINE } from '../support/ui-e2e.ts';
 
 /**
- * Pulled slowly: a pull lasts about 20 s, long enough to navigate, reload and cancel on a busy
+ * Pulled slowly: a pull lasts about 30 s, long enough to navigate, reload and cancel on a busy
  * machine, where a reload of the desktop window alone may take seconds.
  */
 const REGISTRY = {
@@ -45,7 +45,7 @@ journey(
     const port = await freePort();
     const env = hostEnv(scope, {
       ollamaHost: `127.0.0.1:${port}`,
-      fakeOllama: { models: ['qwen2.5:0.5b'], registry: REGISTRY, pullIntervalMs: 50, pullStepsPerLayer: 200 },
+      fakeOllama: { models: ['qwen2.5:0.5b'], registry: REGISTRY, pullIntervalMs: 50, pullStepsPerLayer: 300 },
     });
     const app = await start({ userDataDir, env });
     const { page } = app;
