@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PublicConfigSchema } from './config.ts';
+import { HardwareSchema } from './hardware.ts';
 import { OllamaBinarySchema, OllamaOwnerSchema } from './ollama.ts';
 
 export const DoctorStatusSchema = z.enum(['ok', 'warn', 'error']);
@@ -37,6 +38,8 @@ export const DoctorReportSchema = z.object({
     /** Null when not known (not an Ollama configuration, or the server is not reachable). */
     configuredModelPresent: z.boolean().nullable(),
   }),
+  /** This machine's memory and GPUs, each number with its source. */
+  hardware: HardwareSchema,
   runner: z.object({
     command: z.array(z.string()),
     source: z.string(),

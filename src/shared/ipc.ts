@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { FitSchema, KvCacheTypeSchema, ModelArchitectureSchema, MAX_CONTEXT, MIN_CONTEXT } from './fit.ts';
+import { HardwareSchema } from './hardware.ts';
 import { LogBatchSchema, LogEntrySchema, LogLevelSchema, LogSourceSchema } from './logs.ts';
 import { ModelAliasSchema } from './model-catalog.ts';
 import { OllamaInstallProgressSchema, OllamaInstallResultSchema, OllamaUpdateCheckSchema } from './ollama-install.ts';
@@ -70,22 +72,43 @@ export const ModelListSchema = z.object({
 });
 export type ModelList = z.infer<typeof ModelListSchema>;
 
-export const FitVerdictSchema = z.enum(['fits', 'tight', 'too-large']);
+/** The context length models run at unless their card sets one, and where that comes from. */
+export const DefaultContextSchema = z.object({ tokens: z.number().int().positive(), source: z.string() });
 
-/** The Ollama model catalog: what is installed and loaded, and what could be pulled, judged against this machine. */
+/** The Ollama model catalog: what is installed and loaded, and what could be pulled, judged against this machine's GPU and memory. */
 export const ModelCatalogSchema = z.object({
-  totalMemoryBytes: z.number().nonnegative(),
-  /** How "fits" is decided, as the screen states it. */
+  hardware: HardwareSchema,
+  /** How the verdicts are decided, as the screen states it. */
   fitRule: z.string(),
-  installed: z.array(OllamaModelSchema.extend({ fit: FitVerdictSchema })),
-  loaded: z.array(OllamaLoadedModelSchema),
+  defaultContext: DefaultContextSchema,
+  /** `OLLAMA_KV_CACHE_TYPE` as the estimate counts it, and where it comes from. */
+  kvCache: z.object({ type: KvCacheTypeSchema, source: z.string() }),
+  installed: z.array(
+    OllamaModelSchema.extend({
+      fit: FitSchema,
+      /** From `/api/show`'s `model_info`; null when Ollama did not give it (the cache is then assumed). */
+      architecture: ModelArchitectureSchema.nullable(),
+      /** The context length set on the model's card; null: `defaultContext`. */
+      contextLength: z.number().int().positive().nullable(),
+    }),
+  ),
+  loaded: z.array(
+    OllamaLoadedModelSchema.extend({
+      /** The share Ollama put on the GPU (`size_vram` ÷ `size`). */
+      gpuPercent: z.number().int().min(0).max(100),
+      /** The estimate it is checked against; null for a model not in the installed list. */
+      fit: FitSchema.nullable(),
+      /** The split differs from the estimate by more than 10 points. */
+      problem: UserErrorSchema.nullable(),
+    }),
+  ),
   suggested: z.array(
     z.object({
       name: z.string(),
       downloadBytes: z.number().nonnegative(),
       parameterSize: z.string(),
       goodAt: z.string(),
-      fit: FitVerdictSchema,
+      fit: FitSchema,
       recommended: z.boolean(),
     }),
   ),
@@ -168,6 +191,11 @@ export const commands = {
   /** Null: find `ollama` on PATH and in the install locations again. */
   'ollama:set-path': command(z.object({ path: text(LIMITS.path).nullable() }).strict(), AckSchema),
   'models:catalog': command(empty, ModelCatalogSchema),
+  /** The context length a model's fit is estimated at (its card); null goes back to the default. */
+  'models:set-context': command(
+    z.object({ model: text(LIMITS.model), contextLength: z.number().int().min(MIN_CONTEXT).max(MAX_CONTEXT).nullable() }).strict(),
+    AckSchema,
+  ),
   /**
    * Installs Ollama for this user in the app's data folder, or updates the Ollama this app
    * installed (never one the system or the user installed); resolves when done, with

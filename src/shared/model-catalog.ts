@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * What the Models screen and the alias resolver know about Ollama models that are not installed
- * yet, the rule for "fits this machine", and the rule for a pullable name. Shared, because the
+ * yet, and the rule for a pullable name (the fit verdicts are in `fit.ts`). Shared, because the
  * renderer refuses a bad name as the user types and main refuses it again.
  */
 
@@ -60,21 +60,3 @@ export const SUGGESTED_OLLAMA_MODELS: readonly SuggestedOllamaModel[] = [
 
 /** 2.04e9 → "2.0 GB": decimal units, as Ollama's library states download sizes. */
 export const formatGigabytes = (bytes: number): string => `${(bytes / 1e9).toFixed(1)} GB`;
-
-/** Memory a model needs beyond its weights (context cache, runtime): 20 %. */
-export const FIT_FACTOR = 1.2;
-/** What the operating system and other apps keep for themselves. */
-export const FIT_HEADROOM_BYTES = 2 * 1024 ** 3;
-
-export type FitVerdict = 'fits' | 'tight' | 'too-large';
-
-/** The rule, as the screen states it. */
-export const FIT_RULE =
-  'A model fits when its size × 1.2 plus 2 GB for the system is at most this machine’s memory; "tight" when it fits only without the 2 GB.';
-
-/** Whether a model of `sizeBytes` runs in `totalMemoryBytes` of memory (see `FIT_RULE`). */
-export function fitVerdict(sizeBytes: number, totalMemoryBytes: number): FitVerdict {
-  const needed = sizeBytes * FIT_FACTOR;
-  if (needed + FIT_HEADROOM_BYTES <= totalMemoryBytes) return 'fits';
-  return needed <= totalMemoryBytes ? 'tight' : 'too-large';
-}

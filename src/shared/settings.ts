@@ -22,6 +22,8 @@ export const OllamaServerSettingsSchema = z
     modelsDir: Text(4096).optional(),
     /** `OLLAMA_CONTEXT_LENGTH` for a launched server. */
     contextLength: z.number().int().min(256).max(1_048_576).optional(),
+    /** The context length each model's fit is estimated at (its card), by `name:tag`; others use `contextLength`. */
+    modelContext: z.record(Text(256), z.number().int().min(256).max(1_048_576)).optional(),
     /** `OLLAMA_KEEP_ALIVE` for a launched server, e.g. `5m` or `-1`. */
     keepAlive: Text(32).optional(),
     /** Bind a launched server to 0.0.0.0 so other machines can reach it. */

@@ -32,7 +32,7 @@ const ALLOWED: Record<string, readonly string[]> = {
  */
 const CORE_LAYERS: readonly (readonly string[])[] = [
   /* 1 · the machine */ ['process', 'profile', 'install', 'static'],
-  /* 2 · stores and channels */ ['logs', 'settings', 'secrets', 'providers', 'updates', 'login-item', 'control-socket'],
+  /* 2 · stores and channels */ ['logs', 'settings', 'secrets', 'providers', 'hardware', 'updates', 'login-item', 'control-socket'],
   /* 3 · the configuration cascade */ ['config'],
   /* 4 · the two children */ ['runner', 'ollama'],
   /* 5 · the app core and its diagnostics */ ['app', 'diagnostics'],

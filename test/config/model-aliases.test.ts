@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildModelCatalog } from '../../src/main/app/model-catalog.ts';
 import { resolveConfig, type CascadeInput } from '../../src/main/config/resolve.ts';
-import { fitVerdict, ollamaNameProblem } from '../../src/shared/model-catalog.ts';
+import { ollamaNameProblem } from '../../src/shared/model-catalog.ts';
+import { catalogInput } from '../support/fit-fixtures.ts';
 import { defaultSettings } from '../../src/shared/settings.ts';
 import { FIXTURE_MODELS } from '../support/app-state-fixture.ts';
 
@@ -59,19 +60,13 @@ describe('model aliases resolve per provider through the cascade', () => {
 });
 
 describe('the Ollama catalog', () => {
-  test('fits this machine: size × 1.2 plus 2 GB of headroom, "tight" without the headroom', () => {
-    assert.equal(fitVerdict(4.7e9, 8 * GB), 'fits');
-    assert.equal(fitVerdict(6e9, 8 * GB), 'tight');
-    assert.equal(fitVerdict(8.1e9, 8 * GB), 'too-large');
-  });
-
-  test('installed models come first; suggestions leave out what is installed and recommend the most capable general model that fits', () => {
-    const catalog = buildModelCatalog({ installed: FIXTURE_MODELS, loaded: [], totalMemoryBytes: 8 * GB });
+  test('installed models come first; suggestions leave out what is installed and recommend the most capable general model that runs (CPU only here)', () => {
+    const catalog = buildModelCatalog(catalogInput({ installed: FIXTURE_MODELS, ramBytes: 8 * GB }));
     assert.deepEqual(
-      catalog.installed.map((model) => [model.name, model.fit]),
+      catalog.installed.map((model) => [model.name, model.fit.verdict]),
       [
-        ['llama3.2:latest', 'fits'],
-        ['qwen2.5-coder:7b', 'fits'],
+        ['llama3.2:latest', 'cpu'],
+        ['qwen2.5-coder:7b', 'cpu'],
       ],
     );
     assert.ok(!catalog.suggested.some((model) => model.name === 'llama3.2' || model.name === 'qwen2.5-coder:7b'), 'installed models are not suggested');
@@ -79,7 +74,7 @@ describe('the Ollama catalog', () => {
       catalog.suggested.filter((model) => model.recommended).map((model) => model.name),
       ['qwen2.5:7b'],
     );
-    assert.equal(catalog.suggested.find((model) => model.name === 'gemma3:12b')?.fit, 'too-large');
+    assert.equal(catalog.suggested.find((model) => model.name === 'gemma3:12b')?.fit.verdict, 'too-large');
     assert.deepEqual(
       catalog.aliases.map((alias) => [alias.alias, alias.model]),
       [

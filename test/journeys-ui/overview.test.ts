@@ -59,8 +59,8 @@ journey(
       const aliases = page.getByRole('region', { name: 'Aliases' });
       await aliases.getByText('In use: fast → qwen2.5:0.5b').waitFor(DEADLINE);
       assert.match(await aliases.innerText(), /flag --llm-model/);
-      assert.match(await aliases.innerText(), /fast\s+qwen2\.5:0\.5b — the smallest installed model that fits this machine \(2 fit\)/);
-      assert.match(await aliases.innerText(), /powerful\s+llama3\.2:latest — the largest installed model that fits/);
+      assert.match(await aliases.innerText(), /fast\s+qwen2\.5:0\.5b — the smallest of the 2 installed models that (fit the GPU|run here \(CPU only\))/);
+      assert.match(await aliases.innerText(), /powerful\s+llama3\.2:latest — the largest of the 2 installed models that/);
       await app.shot('models-aliases');
 
       // Once the app is quiet, a state that arrived before the window listened would never come again.

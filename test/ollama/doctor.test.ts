@@ -40,9 +40,11 @@ test('an external Ollama: its version, models, and the configured model present'
     [
       ['configuration', 'ok'],
       ['key-storage', 'ok'],
+      ['hardware', 'ok'],
       ['ollama-binary', 'ok'],
       ['ollama-server', 'ok'],
       ['ollama-models', 'ok'],
+      ['ollama-fit', 'ok'],
       ['runner', 'ok'],
       ['runner-control-channel', 'ok'],
     ],

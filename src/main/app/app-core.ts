@@ -23,6 +23,7 @@ import { OllamaInstallControl } from './ollama-install-control.ts';
 import { OllamaInstaller } from '../ollama/install/installer.ts';
 import { releasesBaseUrl } from '../ollama/install/release.ts';
 import { OllamaModels } from './ollama-models.ts';
+import { HardwareWatch } from '../hardware/hardware-watch.ts';
 import { RunnerControl } from './runner-control.ts';
 import { projectState } from './state-projection.ts';
 
@@ -112,6 +113,7 @@ export class AppCore {
       redactor: logs.redactor,
       builtInRunner: options.builtInRunner?.argv,
       installedOllamaModels: () => this.#ollama.installedModels(),
+      fitFacts: (installed) => this.#models.fitFacts(installed),
       onResolved: (config) => this.#ollama.configure(config),
       apply: async (before, reason) => {
         await this.#ollama.follow(before);
@@ -162,6 +164,10 @@ export class AppCore {
       log,
       onProgress: (progress) => this.#events.emit('pull-progress', progress),
       onChange: changed,
+      // Read in the background: nothing waits for it but the Models screen's catalog.
+      hardware: new HardwareWatch({ env }),
+      settings: () => settings.get(),
+      env,
     });
     this.#runner = new RunnerControl({
       configuration,

@@ -89,6 +89,7 @@ export function createCommandTable(app: CommandServices): CommandTable {
         redact: (text) => logs.redactor.redact(text),
       }),
     'models:catalog': () => models.catalog(),
+    'models:set-context': ({ model, contextLength }) => done(Promise.resolve(models.setContext(model, contextLength))),
     'ollama:start': () => done(ollama.manager.start()),
     'ollama:stop': () => done(ollama.manager.stop()),
     'ollama:pull': ({ model, use }) => models.pull(model, use === true),

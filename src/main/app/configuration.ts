@@ -1,3 +1,4 @@
+import type { FitFacts, InstalledSize } from '../config/model-aliases.ts';
 import os from 'node:os';
 import { sourceName } from '../../shared/config.ts';
 import type { LogEntry } from '../../shared/logs.ts';
@@ -27,6 +28,8 @@ export interface ConfigurationDeps {
   builtInRunner?: [string, ...string[]] | undefined;
   /** What Ollama has installed while its server runs (undefined otherwise): the smart default picks from it. */
   installedOllamaModels: () => readonly OllamaModel[] | undefined;
+  /** The installed models as the alias resolver judges them (GPU, context, architecture), as the Models screen does. */
+  fitFacts?: ((installed: readonly OllamaModel[]) => { sizes: InstalledSize[]; fit: FitFacts }) | undefined;
   /** Called after every resolution, so the services that follow the configuration see it at once. */
   onResolved: (config: ResolvedConfig) => void;
   /** Brings the services in line after a re-resolution: `before` is the configuration it replaced. */
@@ -105,6 +108,7 @@ export class Configuration {
   async resolve(): Promise<void> {
     const { commandLine, env, settings, redactor, builtInRunner } = this.#deps;
     const installed = this.#deps.installedOllamaModels();
+    const judged = installed && this.#deps.fitFacts?.(installed);
     this.#config = await resolveCurrentConfig({
       flags: commandLine.config,
       env,
@@ -112,8 +116,9 @@ export class Configuration {
       secrets: this.#secrets,
       facts: {
         ollamaModels: installed?.map((model) => model.name),
-        ollamaModelSizes: installed?.map(({ name, sizeBytes }) => ({ name, sizeBytes })),
+        ollamaModelSizes: judged ? judged.sizes : installed?.map(({ name, sizeBytes }) => ({ name, sizeBytes })),
         totalMemoryBytes: os.totalmem(),
+        fit: judged?.fit,
       },
     });
     redactor.setSecrets(CLOUD_PROVIDERS.flatMap((provider) => this.#config.keys[provider]?.value ?? []));

@@ -1,14 +1,19 @@
-import os from 'node:os';
 import type { CommandResponse } from '../../shared/ipc.ts';
 import type { LogEntry } from '../../shared/logs.ts';
 import { canonicalOllamaModel, isOllamaModelInstalled, ollamaNameProblem } from '../../shared/model-catalog.ts';
-import type { OllamaPullProgress } from '../../shared/ollama.ts';
+import type { OllamaModel, OllamaPullProgress } from '../../shared/ollama.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
 import type { OllamaManager } from '../ollama/manager.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
 import { CommandError, asSentence, describe } from './command-error.ts';
 import { DownloadList } from './downloads.ts';
 import { buildModelCatalog } from './model-catalog.ts';
+import { cardContext, defaultContext, kvCache } from '../hardware/fit-inputs.ts';
+import type { Settings } from '../../shared/settings.ts';
+import type { FitFacts, InstalledSize } from '../config/model-aliases.ts';
+import type { HardwareWatch } from '../hardware/hardware-watch.ts';
+import { budgetOf } from '../../shared/hardware.ts';
+import { ModelInfoCache } from '../ollama/model-info.ts';
 
 export interface OllamaModelsDeps {
   /** The current manager (it is replaced when its settings change). */
@@ -21,6 +26,10 @@ export interface OllamaModelsDeps {
   onProgress: (progress: OllamaPullProgress) => void;
   /** The download list changed: push a new state. */
   onChange: () => void;
+  hardware: HardwareWatch;
+  settings: () => Settings;
+  /** The app's environment: `OLLAMA_CONTEXT_LENGTH` and `OLLAMA_KV_CACHE_TYPE`. */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -30,10 +39,17 @@ export interface OllamaModelsDeps {
 export class OllamaModels {
   readonly downloads: DownloadList;
   readonly #deps: OllamaModelsDeps;
+  readonly #modelInfo = new ModelInfoCache();
 
   constructor(deps: OllamaModelsDeps) {
     this.#deps = deps;
     this.downloads = new DownloadList(deps.onChange);
+    // Until the first reading an alias is judged on RAM alone; with a GPU found, it may now mean
+    // another model, so the configuration is resolved again (without one, nothing changes).
+    void deps.hardware.get().then((hardware) => {
+      const config = deps.config() as ResolvedConfig | undefined;
+      if (hardware.gpuBudget.bytes > 0 && config?.provider.value === 'ollama' && config.model.alias) void deps.reconfigure('GPU detected');
+    });
   }
 
   /**
@@ -92,18 +108,63 @@ export class OllamaModels {
   }
 
   async catalog(): Promise<CommandResponse<'models:catalog'>> {
-    const totalMemoryBytes = os.totalmem();
-    try {
-      const [installed, loaded] = await Promise.all([this.#deps.ollama().listModels(), this.#deps.ollama().listLoaded()]);
-      return buildModelCatalog({ installed, loaded, totalMemoryBytes });
-    } catch (error) {
+    const { hardware, settings, env } = this.#deps;
+    const saved = settings();
+    const facts = {
+      modelContext: saved.ollama.modelContext ?? {},
+      defaultContext: defaultContext(saved, env),
+      kvCache: kvCache(env),
+    };
+    const ollama = this.#deps.ollama();
+    const [machine, listed] = await Promise.all([
+      hardware.get(),
+      Promise.all([ollama.listModels(), ollama.listLoaded()]).catch((error: unknown) => error as Error),
+    ]);
+    if (listed instanceof Error) {
       return buildModelCatalog({
+        ...facts,
         installed: [],
         loaded: [],
-        totalMemoryBytes,
-        error: { message: `Ollama's models could not be listed: ${describe(error)}`, fix: 'Start Ollama, then try again.' },
+        hardware: machine,
+        architectures: {},
+        error: { message: `Ollama's models could not be listed: ${describe(listed)}`, fix: 'Start Ollama, then try again.' },
       });
     }
+    const [installed, loaded] = listed;
+    const architectures = await this.#modelInfo.architectures(ollama.url, installed);
+    return buildModelCatalog({ ...facts, installed, loaded, hardware: machine, architectures });
+  }
+
+  /** Saves the context length of a model's card (null: back to the default); the estimate follows it. */
+  setContext(model: string, contextLength: number | null): void {
+    const key = canonicalOllamaModel(model);
+    this.#deps.saveSettings((draft) => {
+      const next = { ...draft.ollama.modelContext };
+      if (contextLength === null) delete next[key];
+      else next[key] = contextLength;
+      draft.ollama.modelContext = Object.keys(next).length > 0 ? next : undefined;
+    });
+    this.#deps.log('info', `Context length of ${key}: ${contextLength === null ? 'the default' : `${contextLength} tokens`}`);
+  }
+
+  /**
+   * What the alias resolver needs to judge installed models as the Models screen does: the
+   * machine (RAM only until the first reading ends), the cards' context lengths and the
+   * architectures already read.
+   */
+  fitFacts(installed: readonly OllamaModel[]): { sizes: InstalledSize[]; fit: FitFacts } {
+    const { hardware, settings, env } = this.#deps;
+    const saved = settings();
+    const machine = hardware.current();
+    return {
+      sizes: installed.map((model) => ({
+        name: model.name,
+        sizeBytes: model.sizeBytes,
+        architecture: this.#modelInfo.cached(model.digest),
+        contextLength: cardContext(saved, model.name),
+      })),
+      fit: { budget: machine ? budgetOf(machine) : undefined, contextLength: defaultContext(saved, env).tokens, kvCacheType: kvCache(env).type },
+    };
   }
 
   /** The Ollama model a runner not started yet waits for: configured, not installed, and downloading. */

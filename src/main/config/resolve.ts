@@ -3,7 +3,7 @@ import { sourceName, type ConfigIssue } from '../../shared/config.ts';
 import type { Settings } from '../../shared/settings.ts';
 import { resolveEndpoint } from './endpoint.ts';
 import { envCandidate, field, firstValid, flagCandidate, inputName, quote, type Candidate, type Issues, type Parsed, type ResolvedField } from './layers.ts';
-import { resolveModelAlias, type AliasResolution, type InstalledSize } from './model-aliases.ts';
+import { resolveModelAlias, type AliasResolution, type FitFacts, type InstalledSize } from './model-aliases.ts';
 import { isOllamaModelInstalled, modelNameMismatch } from '../../lib/model-names.ts';
 
 export type { ResolvedField } from './layers.ts';
@@ -31,6 +31,8 @@ export interface DetectedFacts {
   ollamaModelSizes?: readonly InstalledSize[] | undefined;
   /** This machine's memory, for whether an Ollama model fits. */
   totalMemoryBytes?: number | undefined;
+  /** The GPU budget and the KV cache's context and type, for the same verdicts as the Models screen. */
+  fit?: FitFacts | undefined;
 }
 
 export interface CascadeInput {
@@ -142,7 +144,11 @@ function resolveModel(input: CascadeInput, provider: Provider, issues: Issues): 
       (raw) => ({ ok: true, value: raw }),
       issues,
     ) ?? defaultModel(provider, input.facts);
-  const aliased = resolveModelAlias(provider, given.value, { installed: input.facts.ollamaModelSizes, totalMemoryBytes: input.facts.totalMemoryBytes });
+  const aliased = resolveModelAlias(provider, given.value, {
+    installed: input.facts.ollamaModelSizes,
+    totalMemoryBytes: input.facts.totalMemoryBytes,
+    ...input.facts.fit,
+  });
   const model = aliased ? { ...given, value: aliased.model, alias: { alias: aliased.alias, basis: aliased.basis } } : given;
 
   const mismatch = modelNameMismatch(provider, model.value);

@@ -13,6 +13,9 @@ import { findOllamaBinary, readOllamaVersion } from '../ollama/find-binary.ts';
 import { isLocalOllamaHost, parseOllamaHost } from '../../lib/ollama-host.ts';
 import { decideStart } from '../ollama/decisions.ts';
 import { describeProbe, ollamaUrlOf, readOllama, resolveWithOllama } from './ollama-facts.ts';
+import { detectHardware } from '../hardware/detect.ts';
+import { fitCheck, hardwareCheck } from '../hardware/doctor-checks.ts';
+import { ModelInfoCache } from '../ollama/model-info.ts';
 import { checkKey } from '../providers/provider-api.ts';
 import { isRecordedProcess, pidFilePath, readPidFile } from '../process/pid-file.ts';
 import {
@@ -115,9 +118,9 @@ export async function runDoctor(inputs: DiagnosticsInputs): Promise<DoctorReport
   const url = ollamaUrlOf(await resolveCurrentConfig(sources));
   const host = parseOllamaHost(url);
   const local = isLocalOllamaHost(host);
-  const snapshot = await readOllama(url);
+  const [snapshot, hardware] = await Promise.all([readOllama(url), detectHardware({ env: { ...inputs.env } })]);
   // The model the runner gets: with Ollama, resolved with its installed models.
-  const { config } = await resolveWithOllama(sources, snapshot);
+  const { config } = await resolveWithOllama(sources, snapshot, hardware);
   const usesOllama = config.provider.value === 'ollama';
 
   const found =
@@ -137,8 +140,15 @@ export async function runDoctor(inputs: DiagnosticsInputs): Promise<DoctorReport
 
   const checks: DoctorCheck[] = [configCheck(config), keyStorageCheck(inputs.secrets)];
   // Ollama's lines only when Ollama is used; a cloud provider's endpoint and key otherwise.
-  if (usesOllama) checks.push(...ollamaChecks({ url, local, found, binary, probe, owner, models, modelsProblem, configuredModel, configuredModelPresent }));
-  else {
+  checks.push(hardwareCheck(hardware));
+  if (usesOllama) {
+    checks.push(...ollamaChecks({ url, local, found, binary, probe, owner, models, modelsProblem, configuredModel, configuredModelPresent }));
+    const installed = configuredModelPresent ? snapshot.models?.find((model) => isOllamaModelInstalled(configuredModel!, [model.name])) : undefined;
+    if (installed) {
+      const architecture = (await new ModelInfoCache().architectures(url, [installed]))[installed.name] ?? null;
+      checks.push(fitCheck({ name: installed.name, sizeBytes: installed.sizeBytes, architecture }, hardware, inputs.env, inputs.settings));
+    }
+  } else {
     const cloud = await cloudCheck(config);
     if (cloud) checks.push(cloud);
   }
@@ -196,6 +206,7 @@ export async function runDoctor(inputs: DiagnosticsInputs): Promise<DoctorReport
       configuredModel,
       configuredModelPresent,
     },
+    hardware,
     runner,
     checks,
   };

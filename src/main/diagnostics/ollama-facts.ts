@@ -10,6 +10,9 @@ import type { ResolvedConfig } from '../config/resolve.ts';
 import { probeOllama, type ProbeResult } from '../ollama/detect.ts';
 import { createOllamaClient, listModels } from '../ollama/models.ts';
 import type { OllamaModel } from '../../shared/ollama.ts';
+import { budgetOf, type Hardware } from '../../shared/hardware.ts';
+import { detectHardware } from '../hardware/detect.ts';
+import { cardContext, defaultContext, kvCache } from '../hardware/fit-inputs.ts';
 
 export function describeProbe(probe: Exclude<ProbeResult, { kind: 'running' }>): string {
   if (probe.kind === 'refused') return 'connection refused, nothing listens there';
@@ -48,15 +51,23 @@ export const ollamaUrlOf = (config: ResolvedConfig): string => connectableOllama
 export async function resolveWithOllama(
   sources: ConfigSources,
   snapshot?: OllamaSnapshot,
+  hardware?: Hardware,
 ): Promise<{ config: ResolvedConfig; ollama: OllamaSnapshot | undefined }> {
   const first = await resolveCurrentConfig(sources);
   if (first.provider.value !== 'ollama') return { config: first, ollama: snapshot };
   const ollama = snapshot ?? (await readOllama(ollamaUrlOf(first)));
   if (ollama.models) {
+    // The aliases judge models as the running app does: GPU fit first, at each model's context.
+    const machine = hardware ?? (await detectHardware({ env: { ...sources.env } }));
     const facts = {
       ollamaModels: ollama.models.map((model) => model.name),
-      ollamaModelSizes: ollama.models.map(({ name, sizeBytes }) => ({ name, sizeBytes })),
+      ollamaModelSizes: ollama.models.map(({ name, sizeBytes }) => ({ name, sizeBytes, contextLength: cardContext(sources.settings, name) })),
       totalMemoryBytes: os.totalmem(),
+      fit: {
+        budget: budgetOf(machine),
+        contextLength: defaultContext(sources.settings, sources.env).tokens,
+        kvCacheType: kvCache(sources.env).type,
+      },
     };
     return { config: await resolveCurrentConfig({ ...sources, facts }), ollama };
   }

@@ -3,24 +3,13 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { useFocusAfterRender } from '../components/focus.ts';
 import type { ModelCatalog } from '../../shared/ipc.ts';
 import { sourceName } from '../../shared/config.ts';
-import { isOllamaModelInstalled, ollamaNameProblem, type FitVerdict } from '../../shared/model-catalog.ts';
-import { ActionError, Card, PinnedBadge, Problem, SourceBadge, StatusPill, useAction } from '../components/ui.tsx';
+import { isOllamaModelInstalled, ollamaNameProblem } from '../../shared/model-catalog.ts';
+import { HardwarePanel } from '../components/hardware-panel.tsx';
+import { FitPill, LoadedSplit, ModelFitCards } from '../components/model-fit.tsx';
+import { ActionError, Card, PinnedBadge, Problem, SourceBadge, useAction } from '../components/ui.tsx';
 import { formatBytes } from '../format.ts';
 import { useAppState, useStore } from '../store.ts';
 import { LIMITS } from '../../shared/limits.ts';
-
-const FIT_TEXT: Record<FitVerdict, { tone: 'ok' | 'working' | 'error'; text: string }> = {
-  fits: { tone: 'ok', text: 'Fits this machine' },
-  tight: { tone: 'working', text: 'Tight fit' },
-  'too-large': { tone: 'error', text: 'Too large' },
-};
-
-/** In the table, where the column header says what it is about. */
-const FIT_SHORT: Record<FitVerdict, string> = { fits: 'Fits', tight: 'Tight', 'too-large': 'Too large' };
-
-function Fit({ verdict, short = false }: { verdict: FitVerdict; short?: boolean }) {
-  return <StatusPill tone={FIT_TEXT[verdict].tone}>{short ? FIT_SHORT[verdict] : FIT_TEXT[verdict].text}</StatusPill>;
-}
 
 /** Fetches the catalog again whenever Ollama's installed or loaded models change. */
 function useCatalog(): [ModelCatalog | null, () => void] {
@@ -87,7 +76,7 @@ function InstalledModels({ catalog }: { catalog: ModelCatalog }) {
                 <abbr title="Quantisation">Quant</abbr>
               </th>
               <th scope="col">
-                <abbr title="Fits this machine's memory">Fits</abbr>
+                <abbr title="Fit on this machine at the model's context length">Fit</abbr>
               </th>
               <th scope="col">
                 <span class="visually-hidden">Actions</span>
@@ -157,7 +146,7 @@ function InstalledModels({ catalog }: { catalog: ModelCatalog }) {
                     <td>{model.parameterSize ?? '—'}</td>
                     <td>{model.quantization ?? '—'}</td>
                     <td>
-                      <Fit verdict={model.fit} short />
+                      <FitPill fit={model.fit} short />
                     </td>
                     <td class="models-table__actions">
                       {confirming === model.name ? (
@@ -231,6 +220,7 @@ function LoadedModels({ catalog, refresh }: { catalog: ModelCatalog; refresh: ()
             <span class="muted">
               {formatBytes(model.sizeBytes)} in memory{model.vramBytes > 0 ? ` (${formatBytes(model.vramBytes)} on the GPU)` : ''}
             </span>
+            <LoadedSplit model={model} />
             <button
               type="button"
               class="button"
@@ -333,8 +323,9 @@ function SuggestedModels({ catalog }: { catalog: ModelCatalog }) {
                 {model.recommended ? <span class="badge badge--accent">Recommended</span> : null}
               </div>
               <div>
-                <Fit verdict={model.fit} />
+                <FitPill fit={model.fit} />
               </div>
+              <p class="hint">{model.fit.summary}</p>
               <p class="suggestion__detail">{model.goodAt}</p>
               <p class="hint">
                 {model.parameterSize} parameters · {formatBytes(model.downloadBytes)} download
@@ -396,7 +387,7 @@ export function ModelsScreen() {
   return (
     <div class="screen">
       <div class="grid grid--single">
-        <Card title="Installed" actions={<span class="muted">{formatBytes(catalog.totalMemoryBytes)} memory on this machine</span>}>
+        <Card title="Installed" actions={<span class="muted">{formatBytes(catalog.hardware.memory.totalBytes)} memory on this machine</span>}>
           {catalog.error ? (
             <>
               <Problem tone="warning" message={catalog.error.message} fix={catalog.error.fix} />
@@ -407,6 +398,12 @@ export function ModelsScreen() {
           ) : (
             <InstalledModels catalog={catalog} />
           )}
+        </Card>
+        <Card title="This machine">
+          <HardwarePanel hardware={catalog.hardware} />
+        </Card>
+        <Card title="Fit and context length">
+          <ModelFitCards catalog={catalog} refresh={refresh} />
         </Card>
         <Card title="Loaded in memory">
           <LoadedModels catalog={catalog} refresh={refresh} />

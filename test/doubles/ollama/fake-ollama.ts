@@ -7,6 +7,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fakeModelInfo, fakeVramBytes } from './model-info.ts';
 
 /** A model that can be pulled: its layer sizes in bytes, largest (the weights) first. */
 export type FakeRegistry = Record<string, readonly number[]>;
@@ -28,6 +29,8 @@ export interface FakeOllamaConfig {
   keepAlive?: string;
   /** Installed models are saved here after each change (a stand-in for `OLLAMA_MODELS`). */
   stateFile?: string;
+  /** The share of each loaded model (`name:tag`) `/api/ps` reports on the GPU (`size_vram` ÷ `size`); 1 when absent. */
+  gpuShare?: Record<string, number>;
 }
 
 export const DEFAULT_FAKE_VERSION = '0.9.6';
@@ -229,7 +232,7 @@ export class FakeOllama {
         digest: model.digest,
         details: details(model.name),
         expires_at: loaded.expiresAt.toISOString(),
-        size_vram: model.size,
+        size_vram: fakeVramBytes(model.name, model.size, this.#config.gpuShare),
         context_length: 4096,
       });
     }
@@ -249,7 +252,7 @@ export class FakeOllama {
       parameters: 'stop "<|eot_id|>"',
       template: '{{ .Prompt }}',
       details: info,
-      model_info: { 'general.architecture': info.family, [`${info.family}.context_length`]: 131072 },
+      model_info: fakeModelInfo(model.name),
       capabilities: ['completion'],
       modified_at: model.modifiedAt,
     });
