@@ -4,7 +4,7 @@ import { ModelAliasSchema } from './model-catalog.ts';
 import { OllamaInstallProgressSchema, OllamaInstallResultSchema, OllamaUpdateCheckSchema } from './ollama-install.ts';
 import { OllamaLoadedModelSchema, OllamaModelSchema, OllamaPullProgressSchema, OllamaPullResultSchema } from './ollama.ts';
 import { ProviderSchema } from './providers.ts';
-import { RunnerErrorCodeSchema } from './runner-protocol.ts';
+import { HistorySchema, RunnerErrorCodeSchema } from './runner-protocol.ts';
 import { AppStateSchema, CloudProviderSchema, OllamaServerOptionsSchema, UserErrorSchema } from './state-schema.ts';
 import { LIMITS, text } from './limits.ts';
 
@@ -245,10 +245,14 @@ export const commands = {
   /** Opens the log folder in the file manager where there is one; always answers its path. */
   'logs:reveal-folder': command(empty, z.object({ path: z.string(), opened: z.boolean() })),
 
-  /** Sends a prompt through the runner; `playground` events carry the answer. */
+  /**
+   * Sends a prompt through the runner; `playground` events carry the answer. `history` is the
+   * conversation before it (oldest first); `withHistory` says whether the runner was given it
+   * (a runner that did not announce `history` answers each prompt on its own).
+   */
   'playground:run': command(
-    z.object({ prompt: text(LIMITS.prompt), system: z.string().max(LIMITS.systemPrompt).optional() }).strict(),
-    z.object({ taskId: TaskIdSchema }),
+    z.object({ prompt: text(LIMITS.prompt), system: z.string().max(LIMITS.systemPrompt).optional(), history: HistorySchema.optional() }).strict(),
+    z.object({ taskId: TaskIdSchema, withHistory: z.boolean() }),
   ),
   'playground:cancel': command(z.object({ taskId: TaskIdSchema }).strict(), AckSchema),
 

@@ -136,7 +136,7 @@ export function createCommandTable(app: CommandServices): CommandTable {
       const opened = (await app.revealFolder?.(logsDir)) ?? false;
       return { path: logsDir, opened };
     },
-    'playground:run': ({ prompt, system }) => runner.runTask(prompt, system),
+    'playground:run': ({ prompt, system, history }) => runner.runTask(prompt, system, history),
     'playground:cancel': ({ taskId }) => {
       runner.cancelTask(taskId);
       return ACK;
