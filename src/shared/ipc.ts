@@ -5,6 +5,7 @@ import { OllamaInstallProgressSchema, OllamaInstallResultSchema, OllamaUpdateChe
 import { OllamaLoadedModelSchema, OllamaModelSchema, OllamaPullProgressSchema, OllamaPullResultSchema } from './ollama.ts';
 import { ProviderSchema } from './providers.ts';
 import { HistorySchema, RunnerErrorCodeSchema } from './runner-protocol.ts';
+import { ModelsMoveProgressSchema, ModelsMoveResultSchema } from './models-folder.ts';
 import { AppStateSchema, CloudProviderSchema, OllamaServerOptionsSchema, UserErrorSchema } from './state-schema.ts';
 import { LIMITS, text } from './limits.ts';
 
@@ -184,6 +185,15 @@ export const commands = {
   'config:set-base-url': command(z.object({ provider: ProviderSchema, baseUrl: text(LIMITS.baseUrl).nullable() }).strict(), AckSchema),
   /** Saved; a server this app launched is relaunched with them, an external one is left alone. */
   'ollama:set-options': command(OllamaServerOptionsSchema.strict(), AckSchema),
+  /**
+   * Moves the managed Ollama's models folder to `target` (an existing folder): space checked,
+   * copied with `models-move-progress` events, verified, switched, listed. Answers when done; a
+   * refusal, a failure or a cancel answers `ok: false` with everything as it was.
+   */
+  'ollama:move-models': command(z.object({ target: text(LIMITS.path) }).strict(), ModelsMoveResultSchema),
+  'ollama:cancel-move-models': command(empty, AckSchema),
+  /** Deletes the old copy the last move left: only that folder, and only after the move succeeded. */
+  'ollama:delete-old-models': command(z.object({ folder: text(LIMITS.path) }).strict(), z.object({ freedBytes: z.number().nonnegative() })),
 
   'runner:start': command(empty, AckSchema),
   'runner:stop': command(empty, AckSchema),
@@ -278,6 +288,7 @@ export const events = {
   logs: LogBatchSchema,
   'pull-progress': OllamaPullProgressSchema,
   'ollama-install-progress': OllamaInstallProgressSchema,
+  'models-move-progress': ModelsMoveProgressSchema,
   playground: PlaygroundEventSchema,
   /** Main asks the window to show a screen. */
   navigate: z.object({ route: RouteSchema }),

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/** Moving the managed Ollama's models folder (issue 24 §5): its progress and its outcome, as every transport carries them. */
+
+export const ModelsMovePhaseSchema = z.enum(['copying', 'verifying', 'switching', 'listing']);
+
+export const ModelsMoveProgressSchema = z.object({
+  phase: ModelsMovePhaseSchema,
+  doneBytes: z.number().nonnegative(),
+  totalBytes: z.number().nonnegative(),
+});
+export type ModelsMoveProgress = z.infer<typeof ModelsMoveProgressSchema>;
+
+export const ModelsMoveResultSchema = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    cancelled: z.literal(false),
+    /** The old folder: still whole, deletable with `ollama:delete-old-models` until the next move. */
+    source: z.string(),
+    target: z.string(),
+    models: z.array(z.string()),
+    bytes: z.number().nonnegative(),
+    files: z.number().int().nonnegative(),
+  }),
+  z.object({ ok: z.literal(false), cancelled: z.boolean(), message: z.string(), fix: z.string() }),
+]);
+export type ModelsMoveResult = z.infer<typeof ModelsMoveResultSchema>;
