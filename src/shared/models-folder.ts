@@ -25,3 +25,7 @@ export const ModelsMoveResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(false), cancelled: z.boolean(), message: z.string(), fix: z.string() }),
 ]);
 export type ModelsMoveResult = z.infer<typeof ModelsMoveResultSchema>;
+
+/** Where a system or external Ollama takes its folder from, since the app must not move it. */
+export const EXTERNAL_FIX =
+  'Set OLLAMA_MODELS where that Ollama is started, then restart it and move the files yourself while it is stopped: on Linux `sudo systemctl edit ollama` and add Environment="OLLAMA_MODELS=/new/folder" under [Service]; on macOS `launchctl setenv OLLAMA_MODELS /new/folder` and quit and reopen Ollama; on Windows set the OLLAMA_MODELS user environment variable and restart Ollama.';

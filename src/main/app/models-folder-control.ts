@@ -59,7 +59,10 @@ export class ModelsFolderControl {
       );
       if (result.ok) {
         this.#oldFolder = result.source;
-        log('info', `Moved ${result.files} files (${formatBytes(result.bytes)}) to ${result.target}; Ollama lists all ${result.models.length} models there. The old copy stays in ${result.source} until deleted.`);
+        log(
+          'info',
+          `Moved ${result.files} files (${formatBytes(result.bytes)}) to ${result.target}; Ollama lists all ${result.models.length} models there. The old copy stays in ${result.source} until deleted.`,
+        );
       } else {
         log(result.cancelled ? 'info' : 'warn', `Models folder not moved: ${result.message} ${result.fix}`);
       }

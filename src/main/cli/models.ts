@@ -61,7 +61,12 @@ async function remove(context: CliContext, model: string): Promise<number> {
   return CLI_EXIT.ok;
 }
 
-const MOVE_PHASES: Record<ModelsMoveProgress['phase'], string> = { copying: 'copying', verifying: 'verifying digests', switching: 'restarting Ollama', listing: 'checking the models' };
+const MOVE_PHASES: Record<ModelsMoveProgress['phase'], string> = {
+  copying: 'copying',
+  verifying: 'verifying digests',
+  switching: 'restarting Ollama',
+  listing: 'checking the models',
+};
 
 /** `copying 45% 1.2 GB/2.6 GB`. */
 export const formatMoveProgress = ({ phase, doneBytes, totalBytes }: ModelsMoveProgress): string =>
@@ -85,7 +90,10 @@ async function move(context: CliContext, target: string): Promise<number> {
     print(context.stderr, `${result.message} ${result.fix}`);
     return CLI_EXIT.failed;
   }
-  print(context.stdout, `Moved ${result.files} files (${formatBytes(result.bytes)}) to ${result.target}; Ollama lists all ${result.models.length} models there.`);
+  print(
+    context.stdout,
+    `Moved ${result.files} files (${formatBytes(result.bytes)}) to ${result.target}; Ollama lists all ${result.models.length} models there.`,
+  );
   print(context.stdout, `The old copy is still in ${result.source}. Delete it with: stigmer models delete-old ${result.source}`);
   return CLI_EXIT.ok;
 }

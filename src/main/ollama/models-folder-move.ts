@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { formatBytes } from '../../shared/format-bytes.ts';
+import { EXTERNAL_FIX } from '../../shared/models-folder.ts';
 import type { OllamaState } from '../../shared/ollama.ts';
+
+export { EXTERNAL_FIX };
 
 /**
  * Moving the managed Ollama's models folder (issue 24 §5): check, copy, verify, switch, list,
@@ -42,10 +45,6 @@ export interface MoveSituation {
   files: readonly ModelsFile[] | null;
   freeBytes: number;
 }
-
-/** Where a system or external Ollama takes its folder from, since the app must not move it. */
-export const EXTERNAL_FIX =
-  'Set OLLAMA_MODELS where that Ollama is started, then restart it and move the files yourself while it is stopped: on Linux `sudo systemctl edit ollama` and add Environment="OLLAMA_MODELS=/new/folder" under [Service]; on macOS `launchctl setenv OLLAMA_MODELS /new/folder` and quit and reopen Ollama; on Windows set the OLLAMA_MODELS user environment variable and restart Ollama.';
 
 const refuse = (message: string, fix: string): Refusal => ({ ok: false, cancelled: false, message, fix });
 

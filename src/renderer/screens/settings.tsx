@@ -13,6 +13,7 @@ import { UpdatesCard } from '../components/updates.tsx';
 import { ActionError, Card, PinnedBadge, Problem, SourceBadge, useAction } from '../components/ui.tsx';
 import { useAppState, useStore } from '../store.ts';
 import { LIMITS } from '../../shared/limits.ts';
+import { ModelsFolderMoveCard } from '../components/models-folder-move.tsx';
 
 function ProviderCard() {
   const { bridge } = useStore();
@@ -442,6 +443,7 @@ export function SettingsScreen() {
         <KeysCard />
         <EndpointsCard />
         <OllamaOptionsCard />
+        <ModelsFolderMoveCard />
         <OllamaBinaryCard />
         <RunnerCommandCard />
         {host === 'electron' ? <StartAtLoginCard /> : null}
