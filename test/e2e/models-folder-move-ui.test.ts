@@ -49,7 +49,11 @@ async function shots(page: Page, name: string): Promise<void> {
       await page.setViewportSize(size.viewport);
       await card(page).scrollIntoViewIfNeeded();
       await shot(page, `models-folder-${name}-${colorScheme}-${size.name}`);
-      assert.equal(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'), 0, `no sideways scrolling at ${size.name}`);
+      assert.equal(
+        await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
+        0,
+        `no sideways scrolling at ${size.name}`,
+      );
       // Contrast and names do not change with the size; once per scheme keeps the test quick on a busy machine.
       if (size.name === '1280x800') assert.deepEqual(await seriousViolations(page), [], `axe-core, ${colorScheme}`);
     }
@@ -81,7 +85,9 @@ test('moving the managed Ollama’s folder: a missing folder is refused, the mov
 
     await input.fill(path.join(dir, 'not-there'));
     await moveButton.click(DEADLINE);
-    await card(page).getByText(`The folder ${path.join(dir, 'not-there')} does not exist.`).waitFor(DEADLINE);
+    await card(page)
+      .getByText(`The folder ${path.join(dir, 'not-there')} does not exist.`)
+      .waitFor(DEADLINE);
     assert.equal(fs.existsSync(path.join(dir, 'not-there')), false, 'no folder is made up in its place');
     await shots(page, 'missing');
 
@@ -90,13 +96,22 @@ test('moving the managed Ollama’s folder: a missing folder is refused, the mov
     const moved = card(page).getByText(/^Moved 4 files \(2\.\d MB\) to .*new-disk; Ollama lists all 2 models there\.$/);
     await moved.waitFor({ timeout: 60_000 });
     await card(page).getByText(`In use: ${target}`).waitFor(DEADLINE);
+    const serverCard = page.getByRole('region', { name: 'Ollama server', exact: true });
+    assert.equal(
+      await serverCard.getByRole('textbox', { name: 'Models folder' }).inputValue(),
+      target,
+      'the server options show the new folder, so saving them keeps it',
+    );
+    assert.equal(await input.inputValue(), '', 'the move box empties once the move is done');
     const saved = JSON.parse(fs.readFileSync(path.join(userDataDir, 'settings.json'), 'utf8')) as { ollama: { modelsDir?: string } };
     assert.equal(saved.ollama.modelsDir, target, 'OLLAMA_MODELS is saved');
     assert.ok(fs.existsSync(path.join(source, 'fake-ollama-models.json')), 'the old copy stays until deleted');
     await shots(page, 'moved');
 
     await card(page).getByRole('button', { name: 'Delete the old copy' }).click(DEADLINE);
-    await card(page).getByText(/^Old copy deleted, 2\.\d MB freed\.$/).waitFor(DEADLINE);
+    await card(page)
+      .getByText(/^Old copy deleted, 2\.\d MB freed\.$/)
+      .waitFor(DEADLINE);
     assert.deepEqual(fs.readdirSync(source), []);
     assert.deepEqual(fs.readdirSync(target).sort(), ['blobs', 'fake-ollama-models.json', 'manifests']);
     // With the old folder empty, the relaunched Ollama still lists every model: it reads the new one.
@@ -118,7 +133,9 @@ test('with an Ollama the app did not start, the card explains how that Ollama is
   const { page, problems } = await openPage(context, withRoute(url, '#/settings'));
   await explained(host, [page], async () => {
     await card(page).getByText('This Ollama was not started by this app, so the app does not move its models folder.').waitFor({ timeout: 60_000 });
-    await card(page).getByText(/sudo systemctl edit ollama/).waitFor(DEADLINE);
+    await card(page)
+      .getByText(/sudo systemctl edit ollama/)
+      .waitFor(DEADLINE);
     assert.equal(await card(page).getByRole('button', { name: 'Move models folder' }).count(), 0);
     await shots(page, 'external');
     assert.deepEqual(problems, [], 'no console errors');

@@ -38,7 +38,9 @@ export function ModelsFolderMoveCard() {
       setFreed(null);
       setProgress(null);
       try {
-        setResult(await bridge.invoke('ollama:move-models', { target: target.trim() }));
+        const outcome = await bridge.invoke('ollama:move-models', { target: target.trim() });
+        setResult(outcome);
+        if (outcome.ok) setTarget('');
       } finally {
         setProgress(null);
       }

@@ -434,7 +434,7 @@ function StartAtLoginCard() {
 }
 
 export function SettingsScreen() {
-  const { host } = useAppState();
+  const { host, ollamaOptions } = useAppState();
   return (
     <div class="screen">
       <div class="grid">
@@ -442,7 +442,8 @@ export function SettingsScreen() {
         <ModelCard />
         <KeysCard />
         <EndpointsCard />
-        <OllamaOptionsCard />
+        {/* A move saves a new folder: the form starts again from it, so saving the other options cannot put the old one back. */}
+        <OllamaOptionsCard key={ollamaOptions.modelsDir ?? ''} />
         <ModelsFolderMoveCard />
         <OllamaBinaryCard />
         <RunnerCommandCard />
