@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatBytes } from './format-bytes.ts';
 
 /** Moving the managed Ollama's models folder (issue 24 §5): its progress and its outcome, as every transport carries them. */
 
@@ -29,3 +30,9 @@ export type ModelsMoveResult = z.infer<typeof ModelsMoveResultSchema>;
 /** Where a system or external Ollama takes its folder from, since the app must not move it. */
 export const EXTERNAL_FIX =
   'Set OLLAMA_MODELS where that Ollama is started, then restart it and move the files yourself while it is stopped: on Linux `sudo systemctl edit ollama` and add Environment="OLLAMA_MODELS=/new/folder" under [Service]; on macOS `launchctl setenv OLLAMA_MODELS /new/folder` and quit and reopen Ollama; on Windows set the OLLAMA_MODELS user environment variable and restart Ollama.';
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/** "Moved 4 files (2.1 MB) to /mnt/big; Ollama lists every model there (2 models).", as the window, the log and `stigmer` say it. */
+export const describeMove = (moved: Extract<ModelsMoveResult, { ok: true }>): string =>
+  `Moved ${count(moved.files, 'file')} (${formatBytes(moved.bytes)}) to ${moved.target}; Ollama lists every model there (${count(moved.models.length, 'model')}).`;

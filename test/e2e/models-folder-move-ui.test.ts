@@ -93,7 +93,7 @@ test('moving the managed Ollama’s folder: a missing folder is refused, the mov
 
     await input.fill(target);
     await moveButton.click(DEADLINE);
-    const moved = card(page).getByText(/^Moved 4 files \(2\.\d MB\) to .*new-disk; Ollama lists all 2 models there\.$/);
+    const moved = card(page).getByText(/^Moved 4 files \(2\.\d MB\) to .*new-disk; Ollama lists every model there \(2 models\)\.$/);
     await moved.waitFor({ timeout: 60_000 });
     await card(page).getByText(`In use: ${target}`).waitFor(DEADLINE);
     const serverCard = page.getByRole('region', { name: 'Ollama server', exact: true });

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { LogEntry } from '../../shared/logs.ts';
-import type { ModelsMoveProgress, ModelsMoveResult } from '../../shared/models-folder.ts';
+import { describeMove, type ModelsMoveProgress, type ModelsMoveResult } from '../../shared/models-folder.ts';
 import { formatBytes } from '../../shared/format-bytes.ts';
 import { deleteOldModelsFolder, moveModelsFolder } from '../ollama/models-folder-move.ts';
 import { CommandError } from './command-error.ts';
@@ -59,10 +59,7 @@ export class ModelsFolderControl {
       );
       if (result.ok) {
         this.#oldFolder = result.source;
-        log(
-          'info',
-          `Moved ${result.files} files (${formatBytes(result.bytes)}) to ${result.target}; Ollama lists all ${result.models.length} models there. The old copy stays in ${result.source} until deleted.`,
-        );
+        log('info', `${describeMove(result)} The old copy stays in ${result.source} until deleted.`);
       } else {
         log(result.cancelled ? 'info' : 'warn', `Models folder not moved: ${result.message} ${result.fix}`);
       }

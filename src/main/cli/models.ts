@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { formatBytes } from '../../shared/format-bytes.ts';
-import type { ModelsMoveProgress } from '../../shared/models-folder.ts';
+import { describeMove, type ModelsMoveProgress } from '../../shared/models-folder.ts';
 import type { OllamaPullProgress } from '../../shared/ollama.ts';
 import { CLI_EXIT, UsageError, print, type CliContext } from './context.ts';
 
@@ -90,10 +90,7 @@ async function move(context: CliContext, target: string): Promise<number> {
     print(context.stderr, `${result.message} ${result.fix}`);
     return CLI_EXIT.failed;
   }
-  print(
-    context.stdout,
-    `Moved ${result.files} files (${formatBytes(result.bytes)}) to ${result.target}; Ollama lists all ${result.models.length} models there.`,
-  );
+  print(context.stdout, describeMove(result));
   print(context.stdout, `The old copy is still in ${result.source}. Delete it with: stigmer models delete-old ${result.source}`);
   return CLI_EXIT.ok;
 }

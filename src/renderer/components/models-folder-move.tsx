@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { LIMITS } from '../../shared/limits.ts';
-import { EXTERNAL_FIX, type ModelsMoveProgress, type ModelsMoveResult } from '../../shared/models-folder.ts';
+import { EXTERNAL_FIX, describeMove, type ModelsMoveProgress, type ModelsMoveResult } from '../../shared/models-folder.ts';
 import { formatBytes } from '../format.ts';
 import { useAppState, useStore } from '../store.ts';
 import { ActionError, Card, Problem, useAction } from './ui.tsx';
@@ -104,10 +104,7 @@ export function ModelsFolderMoveCard() {
       {result && !result.ok ? <Problem tone={result.cancelled ? 'info' : 'error'} message={result.message} fix={result.fix} /> : null}
       {result?.ok ? (
         <div class="notice notice--info" role="status">
-          <p class="notice__message">
-            Moved {result.files} files ({formatBytes(result.bytes)}) to <span class="mono">{result.target}</span>; Ollama lists all {result.models.length}{' '}
-            models there.
-          </p>
+          <p class="notice__message">{describeMove(result)}</p>
           {freed === null ? (
             <p class="notice__fix">
               The old copy is still in <span class="mono">{result.source}</span>.{' '}
