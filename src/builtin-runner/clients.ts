@@ -1,9 +1,12 @@
 import type OpenAI from 'openai';
 import { toOpenAiCompatibleUrl } from '../lib/base-url.ts';
+import type { HistoryMessage } from '../shared/runner-protocol.ts';
 import type { RunnerConfig } from './env.ts';
 
 export interface ChatRequest {
   prompt: string;
+  /** The conversation before `prompt`, oldest first (empty for a single prompt). */
+  history: readonly HistoryMessage[];
   system?: string | undefined;
   maxTokens?: number | undefined;
   signal: AbortSignal;
@@ -47,14 +50,14 @@ function anthropicClient(config: RunnerConfig): ChatClient {
     return new Anthropic({ apiKey: config.apiKey ?? null, baseURL: config.baseUrl, maxRetries: config.maxRetries });
   });
   return {
-    async stream({ prompt, system, maxTokens, signal, onText }) {
+    async stream({ prompt, history, system, maxTokens, signal, onText }) {
       const client = await sdk();
       const events = await client.messages.create(
         {
           model: config.model,
           max_tokens: maxTokens ?? DEFAULT_MAX_TOKENS,
           ...(system === undefined ? {} : { system }),
-          messages: [{ role: 'user', content: prompt }],
+          messages: [...history, { role: 'user', content: prompt }],
           stream: true,
         },
         { signal },
@@ -93,10 +96,11 @@ function openAiClient(config: RunnerConfig): ChatClient {
     });
   });
   return {
-    async stream({ prompt, system, maxTokens, signal, onText }) {
+    async stream({ prompt, history, system, maxTokens, signal, onText }) {
       const client = await sdk();
       const messages: OpenAI.ChatCompletionMessageParam[] = [
         ...(system === undefined ? [] : [{ role: 'system' as const, content: system }]),
+        ...history,
         { role: 'user', content: prompt },
       ];
       // OpenAI deprecated max_tokens (reasoning models reject it); Ollama only reads max_tokens.

@@ -100,7 +100,7 @@ setInterval(() => {
 if (channel) {
   channel.onMessage((message) => loop.handle(message));
   channel.onDisconnect(() => shutdown('control channel closed by the parent'));
-  send({ type: 'ready', provider: config.provider, model: config.model, baseUrl: config.baseUrl });
+  send({ type: 'ready', provider: config.provider, model: config.model, baseUrl: config.baseUrl, history: true });
 } else if (typeof process.send === 'function') {
   // Spawned with an IPC slot whose other end closed before the runner got here.
   shutdown('control channel closed by the parent');

@@ -28,10 +28,11 @@ export function createTaskLoop({ config, client, send, log, now = performance.no
   async function runTask(task: RunnerTask, controller: AbortController): Promise<void> {
     const started = now();
     let firstTokenAt: number | undefined;
-    log.info('task started', { taskId: task.id, promptChars: task.prompt.length });
+    log.info('task started', { taskId: task.id, promptChars: task.prompt.length, historyMessages: task.history?.length ?? 0 });
     try {
       const result = await client.stream({
         prompt: task.prompt,
+        history: task.history ?? [],
         system: task.system,
         maxTokens: task.maxTokens,
         signal: controller.signal,

@@ -6,7 +6,8 @@ import { ModelAliasSchema } from './model-catalog.ts';
 import { OllamaInstallProgressSchema, OllamaInstallResultSchema, OllamaUpdateCheckSchema } from './ollama-install.ts';
 import { OllamaLoadedModelSchema, OllamaModelSchema, OllamaPullProgressSchema, OllamaPullResultSchema } from './ollama.ts';
 import { ProviderSchema } from './providers.ts';
-import { RunnerErrorCodeSchema } from './runner-protocol.ts';
+import { HistorySchema, RunnerErrorCodeSchema } from './runner-protocol.ts';
+import { ModelsMoveProgressSchema, ModelsMoveResultSchema } from './models-folder.ts';
 import { AppStateSchema, CloudProviderSchema, OllamaServerOptionsSchema, UserErrorSchema } from './state-schema.ts';
 import { LIMITS, text } from './limits.ts';
 
@@ -212,6 +213,15 @@ export const commands = {
   'config:set-base-url': command(z.object({ provider: ProviderSchema, baseUrl: text(LIMITS.baseUrl).nullable() }).strict(), AckSchema),
   /** Saved; a server this app launched is relaunched with them, an external one is left alone. */
   'ollama:set-options': command(OllamaServerOptionsSchema.strict(), AckSchema),
+  /**
+   * Moves the managed Ollama's models folder to `target` (an existing folder): space checked,
+   * copied with `models-move-progress` events, verified, switched, listed. Answers when done; a
+   * refusal, a failure or a cancel answers `ok: false` with everything as it was.
+   */
+  'ollama:move-models': command(z.object({ target: text(LIMITS.path) }).strict(), ModelsMoveResultSchema),
+  'ollama:cancel-move-models': command(empty, AckSchema),
+  /** Deletes the old copy the last move left: only that folder, and only after the move succeeded. */
+  'ollama:delete-old-models': command(z.object({ folder: text(LIMITS.path) }).strict(), z.object({ freedBytes: z.number().nonnegative() })),
 
   'runner:start': command(empty, AckSchema),
   'runner:stop': command(empty, AckSchema),
@@ -273,10 +283,14 @@ export const commands = {
   /** Opens the log folder in the file manager where there is one; always answers its path. */
   'logs:reveal-folder': command(empty, z.object({ path: z.string(), opened: z.boolean() })),
 
-  /** Sends a prompt through the runner; `playground` events carry the answer. */
+  /**
+   * Sends a prompt through the runner; `playground` events carry the answer. `history` is the
+   * conversation before it (oldest first); `withHistory` says whether the runner was given it
+   * (a runner that did not announce `history` answers each prompt on its own).
+   */
   'playground:run': command(
-    z.object({ prompt: text(LIMITS.prompt), system: z.string().max(LIMITS.systemPrompt).optional() }).strict(),
-    z.object({ taskId: TaskIdSchema }),
+    z.object({ prompt: text(LIMITS.prompt), system: z.string().max(LIMITS.systemPrompt).optional(), history: HistorySchema.optional() }).strict(),
+    z.object({ taskId: TaskIdSchema, withHistory: z.boolean() }),
   ),
   'playground:cancel': command(z.object({ taskId: TaskIdSchema }).strict(), AckSchema),
 
@@ -307,6 +321,7 @@ export const events = {
   logs: LogBatchSchema,
   'pull-progress': OllamaPullProgressSchema,
   'ollama-install-progress': OllamaInstallProgressSchema,
+  'models-move-progress': ModelsMoveProgressSchema,
   playground: PlaygroundEventSchema,
   /** Main asks the window to show a screen. */
   navigate: z.object({ route: RouteSchema }),

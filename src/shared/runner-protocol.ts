@@ -31,11 +31,35 @@ export const RUNNER_CONFIG_EXIT_CODE = 78;
 
 const TaskId = z.string().min(1).max(200);
 
+/**
+ * The most text a task's `history` carries, all turns together: with the prompt it stays well
+ * under a custom runner's 1 MB line even when every character takes three bytes of UTF-8.
+ */
+export const MAX_HISTORY_CHARS = 256 * 1024;
+export const MAX_HISTORY_MESSAGES = 200;
+
+/** One earlier turn of a conversation. */
+export const HistoryMessageSchema = z.object({ role: z.enum(['user', 'assistant']), content: z.string().max(MAX_HISTORY_CHARS) }).strict();
+export type HistoryMessage = z.infer<typeof HistoryMessageSchema>;
+
+export const HistorySchema = z
+  .array(HistoryMessageSchema)
+  .max(MAX_HISTORY_MESSAGES)
+  .refine((messages) => messages.reduce((sum, message) => sum + message.content.length, 0) <= MAX_HISTORY_CHARS, {
+    message: `the history holds more than ${MAX_HISTORY_CHARS} characters`,
+  });
+
 export const RunnerTaskSchema = z
   .object({
     type: z.literal('task'),
     id: TaskId,
+    /** The new user turn: a runner that knows nothing of `history` still answers it on its own. */
     prompt: z.string().min(1),
+    /**
+     * The conversation before `prompt`, oldest first. Sent only to a runner whose `ready` said
+     * `history: true`, so a runner that checks its fields strictly never sees it.
+     */
+    history: HistorySchema.optional(),
     system: z.string().optional(),
     /** Upper bound on generated tokens; the runner uses a default when absent. */
     maxTokens: z.number().int().positive().max(1_000_000).optional(),
@@ -96,7 +120,16 @@ export type RunnerCheck = z.infer<typeof RunnerCheckSchema>;
  * runner's text as the runner's: see src/main/app/runner-protocol-handler.ts.
  */
 export const RunnerToAppSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ready'), provider: ProviderSchema, model: z.string(), baseUrl: z.string() }).strict(),
+  z
+    .object({
+      type: z.literal('ready'),
+      provider: ProviderSchema,
+      model: z.string(),
+      baseUrl: z.string(),
+      /** The runner reads a task's `history` (a multi-turn Playground); absent, each prompt is sent alone. */
+      history: z.boolean().optional(),
+    })
+    .strict(),
   z.object({ type: z.literal('delta'), id: TaskId, text: z.string() }).strict(),
   z
     .object({

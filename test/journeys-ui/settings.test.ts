@@ -156,9 +156,9 @@ journey(
       await prompt.fill('Say hello.');
       await prompt.press('Control+Enter');
       await page.getByTestId('answer').getByText(DEFAULT_REPLY).waitFor(DEADLINE);
-      const stats = await page.locator('.stats').innerText();
-      assert.match(stats, /Provider\s+Anthropic/);
-      assert.match(stats, /Model\s+claude-sonnet-5-5/);
+      // The answer's line says who answered: the provider and the model the server named.
+      const stats = await page.locator('.turn__stats').innerText(DEADLINE);
+      assert.match(stats, /^Anthropic · claude-sonnet-5-5 · /);
       assert.ok(
         anthropic.requests.some((request) => request.method === 'POST' && request.path.startsWith('/v1/messages')),
         'the runner called the Messages API',

@@ -216,3 +216,23 @@ test('without --runner-control-channel the worker is started as before: no descr
   const state = (await session.ui.request('state:get')).value as AppState;
   assert.ok(!state.runnerEnv?.variables.some((variable) => variable.name === 'STIGMER_CONTROL_FD'));
 });
+
+test('a Playground conversation with this worker falls back to the single prompt: it did not announce history, so none is sent, and it answers', async (t) => {
+  const session = await startSession(t);
+  const history = [
+    { role: 'user', content: 'Earlier question' },
+    { role: 'assistant', content: 'Earlier answer' },
+  ];
+  const reply = await session.ui.request('playground:run', { prompt: 'And now?', history });
+  assert.ok(reply.ok, JSON.stringify(reply.error));
+  const { taskId, withHistory } = reply.value as { taskId: string; withHistory: boolean };
+  assert.equal(withHistory, false, 'the window is told the worker answers each prompt alone');
+  const last = await waitFor(
+    () => `the end of task ${taskId}\n${session.host.stdout}`,
+    () => playground(session.ui, taskId).find((event) => event.type !== 'delta'),
+    HOST_WAIT_MS,
+  );
+  // The worker refuses a field it does not know (channel.py's validate), so an answer proves the task came without `history`.
+  assert.equal(last.type, 'done', JSON.stringify(last));
+  assert.ok(!session.host.stdout.includes('unrecognized key'), session.host.stdout);
+});

@@ -86,3 +86,22 @@ test('a port held by something that is not Ollama is reported as such', async (t
   assert.equal(startupError.code, 'wrong-server');
   assert.match(startupError.message, /answers at .* \(HTTP 200\) but it is not Ollama/);
 });
+
+test('the built-in runner says it reads history, and a task’s earlier turns reach the model before its prompt', async (t) => {
+  const ollama = await startFakeOllama({ models: ['llama3.2'], reply: 'This is turn {turn}.' });
+  t.after(() => ollama.close());
+  const runner = startRunner(t, ollamaEnv(ollama.url, 'llama3.2'));
+  const ready = await runner.waitForMessage(isType('ready'), 'ready');
+  assert.equal(ready.history, true);
+  const alone = await runTask(runner, { id: 't1', prompt: 'first' });
+  assert.equal(alone.deltas.join(''), 'This is turn 1.');
+  const history = [
+    { role: 'user' as const, content: 'first' },
+    { role: 'assistant' as const, content: 'This is turn 1.' },
+  ];
+  const { outcome, deltas } = await runTask(runner, { id: 't2', prompt: 'second', history });
+  assert.equal(outcome.type, 'done', JSON.stringify(outcome));
+  // The double counts the user messages it was sent: two, the earlier one and the new prompt.
+  assert.equal(deltas.join(''), 'This is turn 2.');
+  assertCleanOutput(runner);
+});

@@ -292,7 +292,7 @@ export class FakeCore {
             firstTokenMs: 182,
           });
         }, 50);
-        return { taskId };
+        return { taskId, withHistory: true };
       }
       case 'playground:cancel':
         return ok;

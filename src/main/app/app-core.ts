@@ -18,6 +18,7 @@ import { CommandError } from './command-error.ts';
 import { createCommandTable, type CommandServices, type CommandTable } from './commands.ts';
 import { Configuration } from './configuration.ts';
 import { Keys } from './keys.ts';
+import { ModelsFolderControl } from './models-folder-control.ts';
 import { OllamaControl } from './ollama-control.ts';
 import { OllamaInstallControl } from './ollama-install-control.ts';
 import { OllamaInstaller } from '../ollama/install/installer.ts';
@@ -183,6 +184,14 @@ export class AppCore {
       onChange: changed,
       log,
     });
+    const modelsFolder = new ModelsFolderControl({
+      configuration,
+      settings,
+      ollama: this.#ollama,
+      env,
+      onProgress: (progress) => this.#events.emit('models-move-progress', progress),
+      log,
+    });
     this.updates = options.updater
       ? new AppUpdates({
           ...options.updater,
@@ -198,6 +207,7 @@ export class AppCore {
       ollama: this.#ollama,
       ollamaInstall: this.#ollamaInstall,
       models: this.#models,
+      modelsFolder,
       runner: this.#runner,
       logs,
       logsDir: this.#paths.logsDir,

@@ -11,6 +11,7 @@ import { listModels } from './model-lists.ts';
 import type { OllamaControl } from './ollama-control.ts';
 import type { OllamaInstallControl } from './ollama-install-control.ts';
 import type { OllamaModels } from './ollama-models.ts';
+import type { ModelsFolderControl } from './models-folder-control.ts';
 import type { RunnerControl } from './runner-control.ts';
 import type { AppUpdates } from '../updates/app-updates.ts';
 
@@ -26,6 +27,7 @@ export interface CommandServices {
   ollama: OllamaControl;
   ollamaInstall: OllamaInstallControl;
   models: OllamaModels;
+  modelsFolder: ModelsFolderControl;
   runner: RunnerControl;
   logs: LogPipeline;
   logsDir: string;
@@ -107,6 +109,12 @@ export function createCommandTable(app: CommandServices): CommandTable {
     },
     'ollama:check-update': ({ force }) => app.ollamaInstall.check(force === true),
     'ollama:set-options': (options) => done(ollama.setOptions(options)),
+    'ollama:move-models': ({ target }) => app.modelsFolder.move(target),
+    'ollama:cancel-move-models': () => {
+      app.modelsFolder.cancel();
+      return ACK;
+    },
+    'ollama:delete-old-models': ({ folder }) => app.modelsFolder.deleteOld(folder),
     'downloads:dismiss': ({ model }) => {
       models.downloads.dismiss(model);
       return ACK;
@@ -138,7 +146,7 @@ export function createCommandTable(app: CommandServices): CommandTable {
       const opened = (await app.revealFolder?.(logsDir)) ?? false;
       return { path: logsDir, opened };
     },
-    'playground:run': ({ prompt, system }) => runner.runTask(prompt, system),
+    'playground:run': ({ prompt, system, history }) => runner.runTask(prompt, system, history),
     'playground:cancel': ({ taskId }) => {
       runner.cancelTask(taskId);
       return ACK;

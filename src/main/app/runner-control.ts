@@ -6,7 +6,7 @@ import type { LogEntry } from '../../shared/logs.ts';
 import type { CloudProvider, Provider } from '../../shared/providers.ts';
 import { maskSecret } from '../../shared/secret-mask.ts';
 import type { RunnerState, RunnerStatus } from '../../shared/runner-status.ts';
-import type { RunnerErrorCode } from '../../shared/runner-protocol.ts';
+import type { HistoryMessage, RunnerErrorCode } from '../../shared/runner-protocol.ts';
 import type { LogPipeline } from '../logs/pipeline.ts';
 import { formatRunnerCommand, type RunnerCommand } from '../runner/command.ts';
 import type { Launcher } from '../process/launcher.ts';
@@ -286,7 +286,8 @@ export class RunnerControl {
     this.#releaseRunner?.();
   }
 
-  runTask(prompt: string, system: string | undefined): CommandResponse<'playground:run'> {
+  /** Sends a Playground prompt; the conversation before it goes along only to a runner that reads it (`withHistory` says whether it did). */
+  runTask(prompt: string, system: string | undefined, history: readonly HistoryMessage[] = []): CommandResponse<'playground:run'> {
     const runner = this.#runner;
     if (!runner || runner.getState().state !== 'running') {
       throw new CommandError('The runner is not running.', 'Start it from the Overview or the tray, then try again.');
@@ -306,10 +307,12 @@ export class RunnerControl {
     }
     const taskId = randomUUID();
     this.#protocol.asked(taskId, { kind: 'task' });
-    if (!runner.send({ type: 'task', id: taskId, prompt, ...(system ? { system } : {}) })) {
+    const withHistory = this.#protocol.takesHistory;
+    const earlier = withHistory && history.length > 0 ? { history: [...history] } : {};
+    if (!runner.send({ type: 'task', id: taskId, prompt, ...(system ? { system } : {}), ...earlier })) {
       throw new CommandError('The task could not be sent to the runner.', 'Restart the runner and try again.');
     }
-    return { taskId };
+    return { taskId, withHistory };
   }
 
   cancelTask(taskId: string): void {

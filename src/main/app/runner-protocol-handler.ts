@@ -85,6 +85,8 @@ export class RunnerProtocol {
   /** The provider the runner announced in its `ready`; null before. */
   #announced: Provider | null = null;
   #lastReady = '';
+  /** This launch's runner said in its `ready` that it reads a task's `history`. */
+  #takesHistory = false;
   #incident: UserError | null = null;
   #rate: ControlRate;
   /** Violations of this launch by kind: the first of each is logged, the rest counted. */
@@ -98,6 +100,11 @@ export class RunnerProtocol {
   /** A problem the runner reported outside any task (its start-up provider check), in the app's words and the runner's quoted. */
   get incident(): UserError | null {
     return this.#incident;
+  }
+
+  /** Whether a task may carry the conversation so far: only to a runner that said it reads it, so a strict one is never sent a field it refuses. */
+  get takesHistory(): boolean {
+    return this.#takesHistory;
   }
 
   clearIncident(): void {
@@ -127,6 +134,7 @@ export class RunnerProtocol {
     this.#open.clear();
     this.#announced = null;
     this.#lastReady = '';
+    this.#takesHistory = false;
     this.#violations.clear();
     this.#rate = new ControlRate();
   }
@@ -147,6 +155,7 @@ export class RunnerProtocol {
     const message = parsed.data;
     switch (message.type) {
       case 'ready':
+        this.#takesHistory = message.history === true;
         return this.#ready(message.provider, message.model, message.baseUrl);
       case 'delta':
         if (!this.#isTask(message.id, 'delta')) return;

@@ -51,7 +51,12 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     options: {},
     run: keys,
   },
-  models: { usage: 'models [list | pull NAME | rm NAME]', summary: "list the provider's models, or pull or delete an Ollama model", options: {}, run: models },
+  models: {
+    usage: 'models [list | pull NAME | rm NAME | move DIR | delete-old DIR]',
+    summary: "list the provider's models, pull or delete an Ollama model, or move the managed Ollama's models folder (then delete the old copy)",
+    options: {},
+    run: models,
+  },
   ollama: {
     usage: 'ollama install | update | check',
     summary: "install Ollama for this user, update the app's own, or say which Ollama is used and whether a newer one exists",

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { formatBytes } from '../../shared/format-bytes.ts';
+import { describeMove, type ModelsMoveProgress } from '../../shared/models-folder.ts';
 import type { OllamaPullProgress } from '../../shared/ollama.ts';
 import { CLI_EXIT, UsageError, print, type CliContext } from './context.ts';
 
@@ -59,10 +61,53 @@ async function remove(context: CliContext, model: string): Promise<number> {
   return CLI_EXIT.ok;
 }
 
-/** `stigmer models [list | pull NAME | rm NAME]`. */
+const MOVE_PHASES: Record<ModelsMoveProgress['phase'], string> = {
+  copying: 'copying',
+  verifying: 'verifying digests',
+  switching: 'restarting Ollama',
+  listing: 'checking the models',
+};
+
+/** `copying 45% 1.2 GB/2.6 GB`. */
+export const formatMoveProgress = ({ phase, doneBytes, totalBytes }: ModelsMoveProgress): string =>
+  `${MOVE_PHASES[phase]} ${totalBytes === 0 ? 100 : Math.floor((doneBytes / totalBytes) * 100)}% ${formatBytes(doneBytes)}/${formatBytes(totalBytes)}`;
+
+/** Moves the managed Ollama's models folder; Ctrl-C cancels and leaves everything as it was. */
+async function move(context: CliContext, target: string): Promise<number> {
+  const app = await context.app();
+  const terminal = context.stderr.isTTY === true;
+  let shown = false;
+  if (terminal) {
+    await app.subscribe(['models-move-progress'], (_event, payload) => {
+      context.stderr.write(`\r\x1b[2K${formatMoveProgress(payload as ModelsMoveProgress)}`);
+      shown = true;
+    });
+  }
+  void context.interrupted().then(() => app.request('ollama:cancel-move-models', {}).catch(() => undefined));
+  const result = await app.request('ollama:move-models', { target: path.resolve(target) });
+  if (shown) context.stderr.write('\n');
+  if (!result.ok) {
+    print(context.stderr, `${result.message} ${result.fix}`);
+    return CLI_EXIT.failed;
+  }
+  print(context.stdout, describeMove(result));
+  print(context.stdout, `The old copy is still in ${result.source}. Delete it with: stigmer models delete-old ${result.source}`);
+  return CLI_EXIT.ok;
+}
+
+async function deleteOld(context: CliContext, folder: string): Promise<number> {
+  const { freedBytes } = await (await context.app()).request('ollama:delete-old-models', { folder: path.resolve(folder) });
+  print(context.stdout, `Deleted the old models folder's contents, freeing ${formatBytes(freedBytes)}.`);
+  return CLI_EXIT.ok;
+}
+
+const ACTIONS: Record<string, (context: CliContext, name: string) => Promise<number>> = { pull, rm: remove, move, 'delete-old': deleteOld };
+
+/** `stigmer models [list | pull NAME | rm NAME | move DIR | delete-old DIR]`. */
 export async function models(context: CliContext): Promise<number> {
   const [action = 'list', name] = context.args;
   if (action === 'list' && name === undefined) return list(context);
-  if ((action === 'pull' || action === 'rm') && name) return action === 'pull' ? pull(context, name) : remove(context, name);
-  throw new UsageError('write stigmer models, stigmer models pull NAME or stigmer models rm NAME');
+  const run = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
+  if (run && name) return run(context, name);
+  throw new UsageError('write stigmer models, stigmer models pull NAME, stigmer models rm NAME, stigmer models move DIR or stigmer models delete-old DIR');
 }

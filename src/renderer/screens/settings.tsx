@@ -14,6 +14,7 @@ import { CommandInstallCard } from '../components/command-install.tsx';
 import { ActionError, Card, PinnedBadge, Problem, SourceBadge, useAction } from '../components/ui.tsx';
 import { useAppState, useStore } from '../store.ts';
 import { LIMITS } from '../../shared/limits.ts';
+import { ModelsFolderMoveCard } from '../components/models-folder-move.tsx';
 
 function ProviderCard() {
   const { bridge } = useStore();
@@ -434,7 +435,7 @@ function StartAtLoginCard() {
 }
 
 export function SettingsScreen() {
-  const { host } = useAppState();
+  const { host, ollamaOptions } = useAppState();
   return (
     <div class="screen">
       <div class="grid">
@@ -442,7 +443,9 @@ export function SettingsScreen() {
         <ModelCard />
         <KeysCard />
         <EndpointsCard />
-        <OllamaOptionsCard />
+        {/* A move saves a new folder: the form starts again from it, so saving the other options cannot put the old one back. */}
+        <OllamaOptionsCard key={ollamaOptions.modelsDir ?? ''} />
+        <ModelsFolderMoveCard />
         <OllamaBinaryCard />
         <RunnerCommandCard />
         {host === 'electron' ? <StartAtLoginCard /> : null}

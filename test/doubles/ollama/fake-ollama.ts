@@ -23,8 +23,13 @@ export interface FakeOllamaConfig {
   pullIntervalMs?: number;
   /** Progress lines per layer. */
   pullStepsPerLayer?: number;
-  /** The assistant's answer to every chat. */
+  /**
+   * The assistant's answer to every chat. In a chat, `{turn}` becomes the number of user messages
+   * the request carried, so a test can see that a conversation's history reached the model.
+   */
   reply?: string;
+  /** Pause between the OpenAI-compatible chat's streamed chunks (default none), so an answer can be stopped mid-stream. */
+  tokenIntervalMs?: number;
   /** `OLLAMA_KEEP_ALIVE`: how long a model stays in `/api/ps` after a chat. */
   keepAlive?: string;
   /** Installed models are saved here after each change (a stand-in for `OLLAMA_MODELS`). */
@@ -318,8 +323,9 @@ export class FakeOllama {
     res.writeHead(200).end();
   }
 
-  #replyTokens(): string[] {
-    return (this.#config.reply ?? 'Hello from the fake Ollama.').split(/(?<= )/);
+  #replyTokens(messages: unknown = []): string[] {
+    const turn = Array.isArray(messages) ? messages.filter((message: { role?: unknown } | null) => message?.role === 'user').length : 0;
+    return (this.#config.reply ?? 'Hello from the fake Ollama.').replaceAll('{turn}', String(turn)).split(/(?<= )/);
   }
 
   /** A request's `keep_alive` (a duration string or seconds) wins over `OLLAMA_KEEP_ALIVE`, as in Ollama. */
@@ -362,7 +368,7 @@ export class FakeOllama {
     const model = this.#find(name);
     if (!model) return sendJson(res, 404, { error: `model "${name}" not found, try pulling it first` });
     this.#load(model, body.keep_alive);
-    const tokens = this.#replyTokens();
+    const tokens = this.#replyTokens(body.messages);
     const stats = {
       total_duration: 1_200_000,
       load_duration: 100_000,
@@ -396,7 +402,7 @@ export class FakeOllama {
 
     const id = `chatcmpl-${randomInt(1, 1000)}`;
     const created = Math.floor(Date.now() / 1000);
-    const tokens = this.#replyTokens();
+    const tokens = this.#replyTokens(body.messages);
     const promptTokens = JSON.stringify(body.messages).length >> 2;
     const usage = { prompt_tokens: promptTokens, completion_tokens: tokens.length, total_tokens: promptTokens + tokens.length };
     const base = { id, created, model: name, system_fingerprint: 'fp_ollama' };
@@ -416,7 +422,12 @@ export class FakeOllama {
       object: 'chat.completion.chunk',
       choices: [{ index: 0, delta: { role: 'assistant', content }, finish_reason: finishReason }],
     });
-    for (const token of tokens) event(chunk(token, null));
+    for (const token of tokens) {
+      // A client that stopped reading (Stop in the Playground) ends the answer, as Ollama does.
+      if (res.destroyed) return;
+      event(chunk(token, null));
+      if (this.#config.tokenIntervalMs) await new Promise((resolve) => setTimeout(resolve, this.#config.tokenIntervalMs));
+    }
     event(chunk('', 'stop'));
     const options = body.stream_options as { include_usage?: unknown } | undefined;
     if (options?.include_usage === true) event({ ...base, object: 'chat.completion.chunk', choices: [], usage });
