@@ -12,7 +12,7 @@ import { formatRunnerCommand, type RunnerCommand } from '../runner/command.ts';
 import type { Launcher } from '../process/launcher.ts';
 import { pidFilePath } from '../process/pid-file.ts';
 import { buildRunnerEnv, describeRunnerEnv } from '../runner/runner-env.ts';
-import { RunnerSupervisor, type RunnerSupervisorOptions } from '../runner/supervisor.ts';
+import { RunnerSupervisor, type RunnerInputs, type RunnerSupervisorOptions } from '../runner/supervisor.ts';
 import { CommandError } from './command-error.ts';
 import type { Configuration } from './configuration.ts';
 import { ReadyWatch } from './ready-watch.ts';
@@ -197,9 +197,10 @@ export class RunnerControl {
     if (this.#stopped) return;
     const config = this.#deps.configuration.current;
     const command = this.#deps.configuration.runnerCommand;
-    const runnable = config.errors.length === 0 && command?.ok === true ? command.command : undefined;
-    const env = runnable ? buildRunnerEnv(config, this.#deps.env, { controlChannel: runnable.controlChannel === true }) : {};
-    const inputs = runnable ? JSON.stringify([runnable.argv, env]) : '';
+    const given = this.#inputs();
+    const runnable = given?.command;
+    const env = given?.env ?? {};
+    const inputs = given ? JSON.stringify([given.command.argv, env]) : '';
     const step = planRunner({
       valid: runnable !== undefined,
       current: this.#runner?.getState().state,
@@ -208,7 +209,7 @@ export class RunnerControl {
       retry,
       inputsChanged: inputs !== this.#runnerInputs,
     });
-    const given = () => {
+    const record = () => {
       this.#runnerInputs = inputs;
       this.#runnerEnv = describeRunnerEnv(env, this.#deps.env, (text) => this.#redact(text));
     };
@@ -234,8 +235,8 @@ export class RunnerControl {
         return;
       case 'launch':
         if (!runnable) return;
-        this.#runner = this.#createRunner(runnable, env);
-        given();
+        this.#runner = this.#createRunner(runnable);
+        record();
         this.#deps.log('info', `Starting the runner (${reason}): ${formatRunnerCommand(runnable.argv)}`);
         await this.#runner.start();
         return;
@@ -246,12 +247,11 @@ export class RunnerControl {
         await this.#runner?.start();
         return;
       case 'apply-config':
-        if (!runnable) return;
-        given();
+        record();
         this.#deps.log('info', `The runner's configuration changed: ${reason}`);
         // Not awaited here, inside the configuration queue: changes that follow must reach the
         // supervisor while it restarts, to share its next restart (the caller awaits `settled`).
-        this.#applied = this.#runner?.applyConfig(env, runnable) ?? Promise.resolve();
+        this.#applied = this.#runner?.reconfigure('configuration changed') ?? Promise.resolve();
         // Handled here too: a restart superseded by a newer change is awaited by nobody.
         this.#applied.catch(() => undefined);
         return;
@@ -355,11 +355,23 @@ export class RunnerControl {
     this.#runner = undefined;
   }
 
-  #createRunner(command: RunnerCommand, env: Record<string, string>): RunnerSupervisor {
+  /**
+   * The runner's command and environment as the configuration gives them now (undefined while it
+   * is invalid): the one function a launch reads them from.
+   */
+  #inputs(): RunnerInputs | undefined {
+    const config = this.#deps.configuration.current;
+    const command = this.#deps.configuration.runnerCommand;
+    if (config.errors.length > 0 || command?.ok !== true) return undefined;
+    return { command: command.command, env: buildRunnerEnv(config, this.#deps.env, { controlChannel: command.command.controlChannel === true }) };
+  }
+
+  #createRunner(command: RunnerCommand): RunnerSupervisor {
     const { logs, builtInLauncher, runnerOptions } = this.#deps;
+    // A configuration that turned invalid stops this supervisor (`apply`); until then it keeps what it last launched.
+    let last: RunnerInputs | undefined;
     const supervisor = new RunnerSupervisor({
-      command,
-      env,
+      inputs: () => (last = this.#inputs() ?? last)!,
       pidFile: pidFilePath(this.#deps.runDir, 'runner'),
       output: logs.processOutput('runner'),
       redact: (text) => logs.redactor.redact(text),
