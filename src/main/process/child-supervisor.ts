@@ -15,6 +15,8 @@ export type ChildStatus = Omit<RunnerStatus, 'command'>;
 export interface ChildTransition {
   from: ChildState;
   status: ChildStatus;
+  /** Into `crash-loop`: the unstable exits that made it one. */
+  unstableExits?: number;
 }
 
 /** What to launch, or why it cannot be: read afresh at every launch, so a launch always has the latest configuration. */
@@ -51,6 +53,8 @@ export interface ChildSupervisorOptions {
    * one that does not come up is `failed`, not restarted. Without it, a spawned child runs.
    */
   untilReady?: ((launch: Launch) => Promise<ReadyOutcome>) | undefined;
+  /** How much of its stderr each launch keeps (`Launch.stderrTail`), for `untilReady`'s message. */
+  stderrTailChars?: number | undefined;
 }
 
 /** Spawn failures for want of resources (descriptors, processes, memory), which may pass. */
@@ -111,6 +115,12 @@ export class ChildSupervisor {
   /** Whether the child is meant to run (the one place this is stored). */
   get wanted(): boolean {
     return this.#wanted;
+  }
+
+  /** Whether a launched child is up and has not exited: from its exit on, before the supervisor has handled it, too. */
+  get alive(): boolean {
+    const current = this.#current;
+    return current !== undefined && current.ready && current.exit === undefined && !current.expectedExit;
   }
 
   /** Called with every transition, carrying its reason; returns the unsubscribe function. */
@@ -223,7 +233,13 @@ export class ChildSupervisor {
     this.#transition('starting', reason, { error: null, nextRestartAt: null, pid: null, startedAt: null, lastLines: [] });
     if (!plan.ok) return this.#fail(plan.error);
 
-    const launch = openLaunch(this.#launcher, plan.spec, this.#options.output, (message) => this.#events.emit('message', message));
+    const launch = openLaunch(
+      this.#launcher,
+      plan.spec,
+      this.#options.output,
+      (message) => this.#events.emit('message', message),
+      this.#options.stderrTailChars,
+    );
     this.#outputOpened = launch.sinksOpen;
     let pid: number;
     try {
@@ -305,7 +321,7 @@ export class ChildSupervisor {
           message: `${this.#options.name.subject} exited ${decision.unstableExits} times${within}, each time less than ${formatDuration(policy.healthyAfterMs)} after starting, so it is no longer restarted`,
           fix: 'read its last lines, fix the cause, then retry',
         };
-        this.#transition('crash-loop', `${what}: crash loop`, { error, lastLines: this.#lastLines() });
+        this.#transition('crash-loop', `${what}: crash loop`, { error, lastLines: this.#lastLines() }, { unstableExits: decision.unstableExits });
         return;
       }
       case 'restart': {
@@ -374,11 +390,11 @@ export class ChildSupervisor {
     this.#reconfigured = undefined;
   }
 
-  #transition(state: ChildState, reason: string, patch: Partial<ChildStatus>): void {
+  #transition(state: ChildState, reason: string, patch: Partial<ChildStatus>, facts: Pick<ChildTransition, 'unstableExits'> = {}): void {
     const from = this.#status.state;
     this.#status = { ...this.#status, ...patch, state, reason };
     if (from === state) return;
-    this.#events.emit('transition', { from, status: this.getState() });
+    this.#events.emit('transition', { from, status: this.getState(), ...facts });
   }
 
   /** The child's last lines, for a crash message, masked. */

@@ -17,6 +17,8 @@ export interface Launch {
   expectedExit: boolean;
   /** Whether its output went to sinks whose last lines can be read. */
   sinksOpen: boolean;
+  /** The end of its stderr (`stderrTailChars` of it), for the message when it exits before it is ready. */
+  stderrTail: () => string;
   /** Resolves once its output sinks have taken every byte. */
   outputDone: Promise<unknown>;
   /** Its messages are no longer heard: from the moment the supervisor ends it, what it says is moot. */
@@ -35,8 +37,22 @@ const OUTPUT_DRAIN_MS = 1_000;
 const STOP_TIMEOUT_MS = 15_000;
 
 /** Spawns `spec`, pipes its output to `output`'s sinks (or discards it) and forwards its control messages. */
-export function openLaunch(launcher: Launcher, spec: LaunchSpec, output: ProcessOutput | undefined, onMessage: (message: unknown) => void): Launch {
+export function openLaunch(
+  launcher: Launcher,
+  spec: LaunchSpec,
+  output: ProcessOutput | undefined,
+  onMessage: (message: unknown) => void,
+  stderrTailChars = 0,
+): Launch {
   const handle = launcher.launch(spec);
+  let tail = '';
+  // Only the end of a chunk can be in the tail: decoding all of a flood would cost for nothing.
+  // Listening before the pipe below: the log sink frees each chunk's memory once it has its lines.
+  if (stderrTailChars > 0) {
+    handle.stderr.on('data', (chunk: Buffer) => {
+      tail = (tail + chunk.toString('utf8', Math.max(0, chunk.length - stderrTailChars))).slice(-stderrTailChars);
+    });
+  }
   // Piped, so that when the log file falls behind, the pipe pauses and the child waits.
   const sinks = output?.open({ releaseChunks: handle.ownChunks });
   const outputDone = Promise.all(
@@ -56,7 +72,18 @@ export function openLaunch(launcher: Launcher, spec: LaunchSpec, output: Process
     // A descendant that escaped may hold the pipes open: their sinks end here rather than never.
     if (sinks) for (const sink of [sinks.stdout, sinks.stderr]) if (!sink.writableEnded) sink.end();
   };
-  return { handle, startedAt: 0, ready: false, exit: undefined, expectedExit: false, sinksOpen: sinks !== undefined, outputDone, stopListening, release };
+  return {
+    handle,
+    startedAt: 0,
+    ready: false,
+    exit: undefined,
+    expectedExit: false,
+    sinksOpen: sinks !== undefined,
+    stderrTail: () => tail,
+    outputDone,
+    stopListening,
+    release,
+  };
 }
 
 /**
