@@ -6,7 +6,7 @@
  */
 import { isOllamaModelInstalled } from '../../lib/model-names.ts';
 import type { ProcessOutput } from '../logs/process-output.ts';
-import type { OllamaLoadedModel, OllamaModel, OllamaPhase, OllamaPullProgress, OllamaPullResult, OllamaState } from '../../shared/ollama.ts';
+import type { OllamaLoadedModel, OllamaModel, OllamaPhase, OllamaPullResult, OllamaState } from '../../shared/ollama.ts';
 import {
   FAILURES_BEFORE_UNHEALTHY,
   decideStart,
@@ -20,9 +20,10 @@ import {
 import { DEFAULT_PROBE_TIMEOUT_MS, probeOllama, type ProbeResult } from './detect.ts';
 import { findOllamaBinary, readOllamaVersion, type FindOllamaResult } from './find-binary.ts';
 import { connectableOllamaUrl, isLocalOllamaHost, parseOllamaHost, type OllamaHost } from '../../lib/ollama-host.ts';
-import { waitUntilServing } from './serve-process.ts';
+import { servePlan, waitUntilServing } from './serve-process.ts';
 import { createOllamaClient, deleteModel, listLoadedModels, listModels, pullModel, unloadModel } from './models.ts';
 import { TypedEmitter } from '../../lib/typed-emitter.ts';
+import { Pulls, type PullOptions } from './pulls.ts';
 import { OperationQueue } from '../process/operation-queue.ts';
 import { pidFilePath, readPidFile, stopRecordedProcess } from '../process/pid-file.ts';
 import type { RestartPolicy } from '../process/restart-policy.ts';
@@ -90,7 +91,7 @@ export class OllamaManager {
   #launchBinary = '';
   /** The version a launched server answered with once ready. */
   #servedVersion: string | null = null;
-  readonly #pulls = new Map<string, AbortController>();
+  readonly #pulls = new Pulls((pulls) => this.#setState({ pulls }));
   #state: OllamaState;
   /** The model list is this server's: read since it last came up, so "missing" is not said before it is known. */
   #modelsListed = false;
@@ -231,44 +232,24 @@ export class OllamaManager {
     this.#generation += 1;
     this.#supervising = false;
     this.#clock.clearTimeout(this.#healthTimer);
-    for (const controller of this.#pulls.values()) controller.abort();
+    this.#pulls.cancelAll();
     await this.#serve.stop();
     this.#setState({ server: { phase: 'stopped' }, pid: null, serverVersion: null, loaded: [], restarts: 0 });
   }
 
   /** Pulls a model with progress; the result says success, cancelled or failed (never throws). */
-  async pull(model: string, options: { signal?: AbortSignal; onProgress?: (progress: OllamaPullProgress) => void } = {}): Promise<OllamaPullResult> {
-    if (this.#pulls.has(model)) {
-      return { status: 'failed', model, reason: `${JSON.stringify(model)} is already being pulled`, fix: 'wait for that pull to finish, or cancel it' };
-    }
-    const controller = new AbortController();
-    const cancel = () => controller.abort();
-    options.signal?.addEventListener('abort', cancel, { once: true });
-    if (options.signal?.aborted) controller.abort();
-    this.#pulls.set(model, controller);
-    try {
-      const result = await pullModel(createOllamaClient(this.#url), this.#url, model, {
-        signal: controller.signal,
-        onProgress: (progress) => {
-          this.#setState({ pulls: { ...this.#state.pulls, [model]: progress } });
-          options.onProgress?.(progress);
-        },
-      });
+  async pull(model: string, options: PullOptions = {}): Promise<OllamaPullResult> {
+    return this.#pulls.run(model, options, async (signal, onProgress) => {
+      const result = await pullModel(createOllamaClient(this.#url), this.#url, model, { signal, onProgress });
+      // Listed before the pull leaves the state, so that the model never seems to vanish.
       if (result.status === 'success') await this.refreshModels();
       return result;
-    } finally {
-      options.signal?.removeEventListener('abort', cancel);
-      this.#pulls.delete(model);
-      const { [model]: _done, ...others } = this.#state.pulls;
-      this.#setState({ pulls: others });
-    }
+    });
   }
 
   /** Cancels a pull in progress; false when none is running for that model. */
   cancelPull(model: string): boolean {
-    const controller = this.#pulls.get(model);
-    controller?.abort();
-    return controller !== undefined;
+    return this.#pulls.cancel(model);
   }
 
   /** Deletes an installed model; throws an `OllamaRequestError` naming the model and the fix. */
@@ -386,9 +367,7 @@ export class OllamaManager {
 
   /** `ollama serve` as a launch reads it: the binary `decideStart` chose, with the environment of the current settings. */
   #servePlan(): ChildPlan {
-    const plan = planLaunch(this.#host, this.#options.serverSettings);
-    const env = Object.fromEntries(Object.entries({ ...this.#env, ...plan.env }).filter((entry): entry is [string, string] => entry[1] !== undefined));
-    return { ok: true, spec: { argv: [this.#launchBinary, 'serve'], env, controlChannel: false }, program: `ollama ${JSON.stringify(this.#launchBinary)}` };
+    return servePlan(this.#launchBinary, planLaunch(this.#host, this.#options.serverSettings), this.#env);
   }
 
   /** A launched server is up once it answers; one that exits first or takes too long is a failed start, worded with what it said. */

@@ -42,7 +42,11 @@ export function servePhase(
         serverVersion: null,
       };
     case 'failed':
-      return { server: { phase: 'failed', reason: status.error?.message ?? status.reason, fix: status.error?.fix ?? 'check the ollama log' }, pid: null, serverVersion: null };
+      return {
+        server: { phase: 'failed', reason: status.error?.message ?? status.reason, fix: status.error?.fix ?? 'check the ollama log' },
+        pid: null,
+        serverVersion: null,
+      };
     case 'stopped':
     case 'stopping':
       return undefined;

@@ -1,5 +1,13 @@
+import type { ChildPlan } from '../process/child-supervisor.ts';
 import type { Clock } from '../process/clock.ts';
+import type { LaunchPlan } from './decisions.ts';
 import type { ProbeResult } from './detect.ts';
+
+/** What launching `ollama serve` runs: `binaryPath serve`, with the plan's variables over the inherited environment. */
+export function servePlan(binaryPath: string, plan: LaunchPlan, inherited: NodeJS.ProcessEnv): ChildPlan {
+  const env = Object.fromEntries(Object.entries({ ...inherited, ...plan.env }).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return { ok: true, spec: { argv: [binaryPath, 'serve'], env, controlChannel: false }, program: `ollama ${JSON.stringify(binaryPath)}` };
+}
 
 const READY_POLL_MS = 100;
 

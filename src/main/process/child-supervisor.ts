@@ -60,7 +60,8 @@ export interface ChildSupervisorOptions {
 /** Spawn failures for want of resources (descriptors, processes, memory), which may pass. */
 const TRANSIENT_SPAWN_ERRORS = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'ENOMEM']);
 
-export const describeExit = (exit: LaunchExit): string => (exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? 'unknown'}`);
+export const describeExit = (exit: LaunchExit): string =>
+  exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? 'unknown'}`;
 
 /**
  * Supervises one child process (docs/ARCHITECTURE.md §3), the runner and `ollama serve` alike:
