@@ -97,11 +97,7 @@ export class AppCore {
     const { commandLine, env, settings, logs } = options;
     const log = (level: LogEntry['level'], msg: string) => this.#log(level, msg);
     const changed = () => this.#events.scheduleState();
-    this.#events = new AppEvents({
-      ready: () => this.#ollama.created,
-      state: () => this.getState(),
-      onState: options.onState,
-    });
+    this.#events = new AppEvents({ onState: options.onState });
     this.#configuration = new Configuration({
       commandLine,
       env,
@@ -232,6 +228,8 @@ export class AppCore {
       await this.#configuration.resolve();
       this.#ollama.create();
       this.#configuration.describe();
+      // Every service exists and the configuration is resolved: the state can be projected and pushed.
+      this.#events.open(() => this.getState());
     })();
     return this.#prepared;
   }

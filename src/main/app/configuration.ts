@@ -9,7 +9,7 @@ import { resolveCurrentConfig } from '../config/current-config.ts';
 import { describeModel, toPublicConfig } from '../config/public-config.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
 import type { Redactor } from '../../lib/redactor.ts';
-import { resolveControlChannel, resolveRunnerCommand, type ControlChannelSwitch, type RunnerCommandResult } from '../runner/command.ts';
+import { resolveRunner, type ControlChannelSwitch, type RunnerCommandResult } from '../runner/command.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { SettingsError, type SettingsStore } from '../settings/settings-store.ts';
 import { CommandError } from './command-error.ts';
@@ -117,14 +117,14 @@ export class Configuration {
       },
     });
     redactor.setSecrets(CLOUD_PROVIDERS.flatMap((provider) => this.#config.keys[provider]?.value ?? []));
-    this.#runnerCommand = resolveRunnerCommand({
+    const { command, channel } = resolveRunner({
       flag: commandLine.runnerCommand,
       controlChannelFlag: commandLine.runnerControlChannel,
       env,
       settings: settings.get(),
       ...(builtInRunner ? { builtIn: builtInRunner } : {}),
     });
-    const channel = resolveControlChannel({ controlChannelFlag: commandLine.runnerControlChannel, env, settings: settings.get() });
+    this.#runnerCommand = command;
     this.#controlChannel = channel.ok ? channel.value : undefined;
     this.#deps.onResolved(this.#config);
   }

@@ -72,10 +72,6 @@ export class OllamaControl {
     return this.#manager;
   }
 
-  get created(): boolean {
-    return this.#manager !== undefined;
-  }
-
   /** What the server has installed while it runs, for the smart default; undefined otherwise. */
   installedModels(): readonly OllamaModel[] | undefined {
     const state = this.#manager?.getState();
