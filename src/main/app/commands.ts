@@ -136,9 +136,9 @@ export function createCommandTable(app: CommandServices): CommandTable {
       const opened = (await app.revealFolder?.(logsDir)) ?? false;
       return { path: logsDir, opened };
     },
-    'playground:run': ({ prompt, system }) => runner.runTask(prompt, system),
+    'playground:run': ({ prompt, system }) => runner.tasks.run(prompt, system),
     'playground:cancel': ({ taskId }) => {
-      runner.cancelTask(taskId);
+      runner.tasks.cancel(taskId);
       return ACK;
     },
     'app:set-start-at-login': async ({ enabled }) => {
