@@ -105,14 +105,6 @@ export class AppCore {
       secrets: options.secrets,
       redactor: logs.redactor,
       builtInRunner: options.builtInRunner?.argv,
-      installedOllamaModels: () => this.#ollama.installedModels(),
-      onResolved: (config) => this.#ollama.configure(config),
-      apply: async (before, reason) => {
-        await this.#ollama.follow(before);
-        await this.#runner.apply(reason);
-        changed();
-      },
-      settled: () => this.#runner.settled(),
       log,
     });
     const configuration = this.#configuration;
@@ -137,7 +129,6 @@ export class AppCore {
       managedBinary: () => installer.current()?.path,
       logs,
       ollamaOptions: options.ollamaOptions,
-      onServerChanged: () => this.#runner.tasks.recheckIncident(),
       onChange: changed,
       log,
     });
@@ -180,6 +171,20 @@ export class AppCore {
           log,
         })
       : undefined;
+    // The second phase of wiring: every service exists, so each can be told of the others by name.
+    const ollama = this.#ollama;
+    const runner = this.#runner;
+    configuration.follow({
+      installedOllamaModels: () => ollama.installedModels(),
+      resolved: (config) => ollama.configure(config),
+      changed: async (before, _after, reason) => {
+        await ollama.follow(before);
+        await runner.apply(reason);
+        changed();
+      },
+      settled: () => runner.settled(),
+    });
+    this.#unsubscribers.push(ollama.onServerChanged(() => runner.tasks.recheckIncident()));
     this.#commands = createCommandTable({
       configuration,
       keys: this.#keys,

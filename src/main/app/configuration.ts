@@ -25,15 +25,22 @@ export interface ConfigurationDeps {
   redactor: Redactor;
   /** The built-in runner's argv, when the host has one. */
   builtInRunner?: [string, ...string[]] | undefined;
-  /** What Ollama has installed while its server runs (undefined otherwise): the smart default picks from it. */
-  installedOllamaModels: () => readonly OllamaModel[] | undefined;
-  /** Called after every resolution, so the services that follow the configuration see it at once. */
-  onResolved: (config: ResolvedConfig) => void;
-  /** Brings the services in line after a re-resolution: `before` is the configuration it replaced. */
-  apply: (before: ResolvedConfig, reason: string) => Promise<void>;
-  /** Resolves once what `apply` set going (a runner restart) is done; awaited outside the queue, so the next change can join it. */
-  settled?: () => Promise<void>;
   log: (level: LogEntry['level'], msg: string) => void;
+}
+
+/**
+ * The services that follow the configuration, given to it once they all exist (`Configuration.follow`,
+ * the second phase of the app's wiring): the one place a resolution or a change reaches them.
+ */
+export interface ConfigurationFollowers {
+  /** What Ollama has installed while its server runs (undefined otherwise): the smart default picks from it. */
+  installedOllamaModels(): readonly OllamaModel[] | undefined;
+  /** Every resolution, so the services that follow the configuration see it at once. */
+  resolved(config: ResolvedConfig): void;
+  /** One configuration change: `before` is what `after` replaced. It asks for a restart, and resolves once that is under way. */
+  changed(before: ResolvedConfig, after: ResolvedConfig, reason: string): Promise<void>;
+  /** Resolves once what `changed` set going (a runner restart) is done; awaited outside the queue, so the next change can join it. */
+  settled(): Promise<void>;
 }
 
 /** The saved-settings change for a provider's base URL, or the error that names the input and the fix. */
@@ -66,10 +73,16 @@ export class Configuration {
   /** Lines `describe` logged already. */
   readonly #described = new Set<string>();
   readonly #reconfigurations = new OperationQueue();
+  #followers: ConfigurationFollowers | undefined;
 
   constructor(deps: ConfigurationDeps) {
     this.#deps = deps;
     this.#secrets = deps.secrets;
+  }
+
+  /** The second phase of wiring: the services exist, and from now on each resolution and change reaches them. */
+  follow(followers: ConfigurationFollowers): void {
+    this.#followers = followers;
   }
 
   /** The resolved configuration (after the first `resolve`). */
@@ -104,7 +117,7 @@ export class Configuration {
 
   async resolve(): Promise<void> {
     const { commandLine, env, settings, redactor, builtInRunner } = this.#deps;
-    const installed = this.#deps.installedOllamaModels();
+    const installed = this.#followers?.installedOllamaModels();
     this.#config = await resolveCurrentConfig({
       flags: commandLine.config,
       env,
@@ -126,7 +139,7 @@ export class Configuration {
     });
     this.#runnerCommand = command;
     this.#controlChannel = channel.ok ? channel.value : undefined;
-    this.#deps.onResolved(this.#config);
+    this.#followers?.resolved(this.#config);
   }
 
   /** Re-resolves after a change and applies it (`apply`); changes queue up in order. */
@@ -135,9 +148,9 @@ export class Configuration {
       const before = this.#config;
       this.#pendingRunnerCommand = null;
       await this.resolve();
-      await this.#deps.apply(before, reason);
+      await this.#followers?.changed(before, this.#config, reason);
     });
-    await this.#deps.settled?.();
+    await this.#followers?.settled();
   }
 
   save(change: SettingsChange): void {
