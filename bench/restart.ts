@@ -33,8 +33,10 @@ async function underSupervisor(delayMs: number, kills: number): Promise<number[]
         .join('')),
   });
   const supervisor = new RunnerSupervisor({
-    command: { argv: [process.execPath, READY_RUNNER], source: 'flag:--runner-command', builtIn: false },
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    inputs: () => ({
+      command: { argv: [process.execPath, READY_RUNNER], source: 'flag:--runner-command', builtIn: false },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    }),
     pidFile: path.join(dir, 'run', 'runner.pid'),
     // Every kill restarts after the same delay: a run counts as healthy at once, so the backoff never grows.
     policy: { initialDelayMs: delayMs, healthyAfterMs: 0, crashLoopExits: 1_000 },

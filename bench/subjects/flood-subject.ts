@@ -48,8 +48,10 @@ async function ours(): Promise<{ startedAt: number; endedAt: number }> {
     },
   });
   const supervisor = new RunnerSupervisor({
-    command: { argv: [process.execPath, FLOOD_RUNNER, linesText!], source: 'flag:--runner-command', builtIn: false },
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    inputs: () => ({
+      command: { argv: [process.execPath, FLOOD_RUNNER, linesText!], source: 'flag:--runner-command', builtIn: false },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    }),
     pidFile: path.join(logsDir!, '..', 'run', 'runner.pid'),
     output: logs.processOutput('runner'),
   });

@@ -58,9 +58,9 @@ test(
 );
 
 test('a stop that failed for want of descriptors names the cause, the pid to end and how to free descriptors', () => {
-  const failure = stopFailure(4242, 'process group 4242 could not be confirmed gone: the process table cannot be read (EMFILE)');
+  const failure = stopFailure('the runner', 4242, 'process group 4242 could not be confirmed gone: the process table cannot be read (EMFILE)');
   assert.match(failure.message, /^the runner \(pid 4242\) could not be stopped: .*EMFILE/);
   assert.match(failure.fix, /kill -9 4242/);
   assert.match(failure.fix, /ulimit -n/);
-  assert.doesNotMatch(stopFailure(null, 'it had not ended 20 s after SIGTERM').fix, /ulimit/);
+  assert.doesNotMatch(stopFailure('the runner', null, 'it had not ended 20 s after SIGTERM').fix, /ulimit/);
 });

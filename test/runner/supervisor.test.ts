@@ -118,7 +118,7 @@ test('a configuration change restarts the runner once with the new environment; 
   const dumpOf = () => JSON.parse(fs.readFileSync(dumpFile, 'utf8')) as { pid: number; env: Record<string, string> };
   await waitFor('the first runner to dump its environment', () => fs.existsSync(dumpFile) && dumpOf().pid === first.status.pid);
 
-  const burst = [1, 2, 3, 4, 5].map((generation) => runner.supervisor.applyConfig(cleanEnv({ GENERATION: String(generation) }) as Record<string, string>));
+  const burst = [1, 2, 3, 4, 5].map((generation) => runner.applyConfig(cleanEnv({ GENERATION: String(generation) }) as Record<string, string>));
   await Promise.all(burst);
 
   const states = runner.transitions.map((x) => x.status.state);
@@ -148,7 +148,7 @@ test('a provider switch restarts at once; a burst of 5 changes within 1 s restar
   await runner.reach('running');
 
   // Leading edge: the first change restarts without the supervisor's clock moving at all.
-  const applied = [runner.supervisor.applyConfig(generation(1))];
+  const applied = [runner.applyConfig(generation(1))];
   const second = await runner.reach('running', 2);
   await waitFor('the second runner to dump its environment', () => fs.existsSync(dumpFile) && dumpOf().pid === second.status.pid);
   assert.equal(dumpOf().env.GENERATION, '1');
@@ -156,7 +156,7 @@ test('a provider switch restarts at once; a burst of 5 changes within 1 s restar
   // Four more within the same second (200 ms apart): they wait for the burst to go quiet.
   for (const value of [2, 3, 4, 5]) {
     clock.advance(200);
-    applied.push(runner.supervisor.applyConfig(generation(value)));
+    applied.push(runner.applyConfig(generation(value)));
   }
   assert.equal(restarts(), 1, 'the changes that follow wait for the burst to end');
   assert.deepEqual(clock.pendingDelays(), [500]);
@@ -174,7 +174,7 @@ test('a provider switch restarts at once; a burst of 5 changes within 1 s restar
   assert.equal(restarts(), 2);
 
   // After a quiet spell the next change is a leading edge again.
-  const again = runner.supervisor.applyConfig(generation(6));
+  const again = runner.applyConfig(generation(6));
   await runner.reach('running', 4);
   await again;
   assert.equal(restarts(), 3);
@@ -182,7 +182,7 @@ test('a provider switch restarts at once; a burst of 5 changes within 1 s restar
 
 test('a configuration change does not start a runner the user stopped', async (t) => {
   const runner = supervise(t, { command: fixtureCommand('sleeper.ts'), configDebounceMs: 10 });
-  await runner.supervisor.applyConfig(cleanEnv({ CHANGED: '1' }) as Record<string, string>);
+  await runner.applyConfig(cleanEnv({ CHANGED: '1' }) as Record<string, string>);
   assert.equal(runner.supervisor.getState().state, 'stopped');
   assert.deepEqual(runner.transitions, []);
 });
@@ -265,7 +265,7 @@ test('stopping during backoff or a pending configuration change leaves no timer 
   const runner = supervise(t, { command: fixtureCommand('exit-with.ts', '1'), clock });
   await runner.supervisor.start();
   await runner.reach('backoff');
-  const applied = runner.supervisor.applyConfig(cleanEnv({ CHANGED: '1' }) as Record<string, string>);
+  const applied = runner.applyConfig(cleanEnv({ CHANGED: '1' }) as Record<string, string>);
   assert.equal(clock.pendingDelays().length, 2);
 
   await runner.supervisor.stop();

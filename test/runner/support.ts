@@ -62,6 +62,8 @@ export function mockedClock(t: { mock: { timers: MockTimers } }): MockedClock {
 
 export interface SupervisedRunner {
   supervisor: RunnerSupervisor;
+  /** A configuration change: the next launch reads `env` (and `command`), and the supervisor is asked to restart. */
+  applyConfig(env: Record<string, string>, command?: RunnerCommand): Promise<void>;
   transitions: RunnerTransition[];
   output: string[];
   dir: string;
@@ -75,17 +77,23 @@ export interface SupervisedRunner {
  */
 export function supervise(
   t: { after(fn: () => void | Promise<void>): void },
-  options: Partial<RunnerSupervisorOptions> & Pick<RunnerSupervisorOptions, 'command'>,
+  options: Partial<Omit<RunnerSupervisorOptions, 'inputs'>> & { command: RunnerCommand; env?: Record<string, string> },
 ): SupervisedRunner {
   const dir = tempDir(t);
   const { output: processOutput, chunks: output } = recordingOutput(t);
+  const { command, env, ...rest } = options;
+  let inputs = { command, env: env ?? (cleanEnv() as Record<string, string>) };
   const supervisor = new RunnerSupervisor({
-    env: cleanEnv() as Record<string, string>,
+    inputs: () => inputs,
     pidFile: path.join(dir, 'run', 'runner.pid'),
     killGraceMs: 500,
     output: processOutput,
-    ...options,
+    ...rest,
   });
+  const applyConfig = (next: Record<string, string>, nextCommand?: RunnerCommand) => {
+    inputs = { command: nextCommand ?? inputs.command, env: next };
+    return supervisor.reconfigure();
+  };
   const transitions: RunnerTransition[] = [];
   const pids = new Set<number>();
   supervisor.subscribe((transition) => {
@@ -112,5 +120,5 @@ export function supervise(
         return entries.length >= count ? entries[count - 1] : undefined;
       },
     );
-  return { supervisor, transitions, output, dir, reach };
+  return { supervisor, applyConfig, transitions, output, dir, reach };
 }

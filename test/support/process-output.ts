@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { LogSource } from '../../src/shared/logs.ts';
 import { LogPipeline } from '../../src/main/logs/pipeline.ts';
-import type { ProcessOutput } from '../../src/main/logs/process-output.ts';
+import type { ProcessOutput } from '../../src/main/process/process-output.ts';
 import { tempDir } from './headless.ts';
 
 export interface RecordedOutput {

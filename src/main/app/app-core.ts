@@ -101,11 +101,7 @@ export class AppCore {
     const { commandLine, env, settings, logs } = options;
     const log = (level: LogEntry['level'], msg: string) => this.#log(level, msg);
     const changed = () => this.#events.scheduleState();
-    this.#events = new AppEvents({
-      ready: () => this.#ollama.created,
-      state: () => this.getState(),
-      onState: options.onState,
-    });
+    this.#events = new AppEvents({ onState: options.onState });
     this.#configuration = new Configuration({
       commandLine,
       env,
@@ -113,15 +109,6 @@ export class AppCore {
       secrets: options.secrets,
       redactor: logs.redactor,
       builtInRunner: options.builtInRunner?.argv,
-      installedOllamaModels: () => this.#ollama.installedModels(),
-      fitFacts: (installed) => this.#models.fitFacts(installed),
-      onResolved: (config) => this.#ollama.configure(config),
-      apply: async (before, reason) => {
-        await this.#ollama.follow(before);
-        await this.#runner.apply(reason);
-        changed();
-      },
-      settled: () => this.#runner.settled(),
       log,
     });
     const configuration = this.#configuration;
@@ -146,7 +133,6 @@ export class AppCore {
       managedBinary: () => installer.current()?.path,
       logs,
       ollamaOptions: options.ollamaOptions,
-      onServerChanged: () => this.#runner.recheckIncident(),
       onChange: changed,
       log,
     });
@@ -201,6 +187,21 @@ export class AppCore {
           log,
         })
       : undefined;
+    // The second phase of wiring: every service exists, so each can be told of the others by name.
+    const ollama = this.#ollama;
+    const runner = this.#runner;
+    configuration.follow({
+      installedOllamaModels: () => ollama.installedModels(),
+      fitFacts: (installed) => this.#models.fitFacts(installed),
+      resolved: (config) => ollama.configure(config),
+      changed: async (before, _after, reason) => {
+        await ollama.follow(before);
+        await runner.apply(reason);
+        changed();
+      },
+      settled: () => runner.settled(),
+    });
+    this.#unsubscribers.push(ollama.onServerChanged(() => runner.tasks.recheckIncident()));
     this.#commands = createCommandTable({
       configuration,
       keys: this.#keys,
@@ -251,6 +252,8 @@ export class AppCore {
       await this.#configuration.resolve();
       this.#ollama.create();
       this.#configuration.describe();
+      // Every service exists and the configuration is resolved: the state can be projected and pushed.
+      this.#events.open(() => this.getState());
     })();
     return this.#prepared;
   }
@@ -311,8 +314,8 @@ export class AppCore {
       runner: this.#runner.status(),
       runnerCommand: this.#runner.commandView(settings.runner.command, settings.runner.controlChannel === true),
       runnerEnv: this.#runner.env,
-      incident: this.#runner.incident,
-      silentChannel: this.#runner.silentChannel,
+      incident: this.#runner.tasks.incident,
+      silentChannel: this.#runner.tasks.silentChannel,
       downloads: this.#models.downloads.list(),
       logsDir: this.#paths.logsDir,
       update: this.updates?.state ?? null,

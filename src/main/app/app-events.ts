@@ -5,9 +5,6 @@ import { TypedEmitter } from '../../lib/typed-emitter.ts';
 export type AppEventListener = (event: EventName, payload: unknown) => void;
 
 export interface AppEventsOptions {
-  /** Whether there is a state to show yet (not before `prepare`). */
-  ready: () => boolean;
-  state: () => AppState;
   /** Called with every state push, window or not, without a transport in between. */
   onState?: ((state: AppState) => void) | undefined;
 }
@@ -20,9 +17,16 @@ export class AppEvents {
   readonly #options: AppEventsOptions;
   readonly #events = new TypedEmitter<{ event: Parameters<AppEventListener> }>();
   #statePending = false;
+  /** Where the state is projected from: set by `open`, once every service exists (before, there is no state to push). */
+  #state: (() => AppState) | undefined;
 
   constructor(options: AppEventsOptions) {
     this.#options = options;
+  }
+
+  /** The second phase of wiring: from now on, state changes are pushed, projected by `state`. */
+  open(state: () => AppState): void {
+    this.#state = state;
   }
 
   subscribe(listener: AppEventListener): () => void {
@@ -35,11 +39,13 @@ export class AppEvents {
 
   /** State changes come in bursts (a restart is several transitions): one push per tick. */
   scheduleState(): void {
-    if (this.#statePending || !this.#options.ready()) return;
+    const project = this.#state;
+    if (this.#statePending || !project) return;
     this.#statePending = true;
     setImmediate(() => {
       this.#statePending = false;
-      const state = this.#options.state();
+      // Projected once per push: subscribers and `onState` get this one state.
+      const state = project();
       this.#options.onState?.(state);
       this.emit('state', state);
     });

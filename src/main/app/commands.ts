@@ -146,9 +146,9 @@ export function createCommandTable(app: CommandServices): CommandTable {
       const opened = (await app.revealFolder?.(logsDir)) ?? false;
       return { path: logsDir, opened };
     },
-    'playground:run': ({ prompt, system, history }) => runner.runTask(prompt, system, history),
+    'playground:run': ({ prompt, system, history }) => runner.tasks.run(prompt, system, history),
     'playground:cancel': ({ taskId }) => {
-      runner.cancelTask(taskId);
+      runner.tasks.cancel(taskId);
       return ACK;
     },
     'app:set-start-at-login': async ({ enabled }) => {

@@ -10,7 +10,7 @@ import { resolveCurrentConfig } from '../config/current-config.ts';
 import { describeModel, toPublicConfig } from '../config/public-config.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
 import type { Redactor } from '../../lib/redactor.ts';
-import { resolveControlChannel, resolveRunnerCommand, type ControlChannelSwitch, type RunnerCommandResult } from '../runner/command.ts';
+import { resolveRunner, type ControlChannelSwitch, type RunnerCommandResult } from '../runner/command.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { SettingsError, type SettingsStore } from '../settings/settings-store.ts';
 import { CommandError } from './command-error.ts';
@@ -26,17 +26,24 @@ export interface ConfigurationDeps {
   redactor: Redactor;
   /** The built-in runner's argv, when the host has one. */
   builtInRunner?: [string, ...string[]] | undefined;
-  /** What Ollama has installed while its server runs (undefined otherwise): the smart default picks from it. */
-  installedOllamaModels: () => readonly OllamaModel[] | undefined;
-  /** The installed models as the alias resolver judges them (GPU, context, architecture), as the Models screen does. */
-  fitFacts?: ((installed: readonly OllamaModel[]) => { sizes: InstalledSize[]; fit: FitFacts }) | undefined;
-  /** Called after every resolution, so the services that follow the configuration see it at once. */
-  onResolved: (config: ResolvedConfig) => void;
-  /** Brings the services in line after a re-resolution: `before` is the configuration it replaced. */
-  apply: (before: ResolvedConfig, reason: string) => Promise<void>;
-  /** Resolves once what `apply` set going (a runner restart) is done; awaited outside the queue, so the next change can join it. */
-  settled?: () => Promise<void>;
   log: (level: LogEntry['level'], msg: string) => void;
+}
+
+/**
+ * The services that follow the configuration, given to it once they all exist (`Configuration.follow`,
+ * the second phase of the app's wiring): the one place a resolution or a change reaches them.
+ */
+export interface ConfigurationFollowers {
+  /** What Ollama has installed while its server runs (undefined otherwise): the smart default picks from it. */
+  installedOllamaModels(): readonly OllamaModel[] | undefined;
+  /** The installed models as the alias resolver judges them (GPU, context, architecture), as the Models screen does. */
+  fitFacts(installed: readonly OllamaModel[]): { sizes: InstalledSize[]; fit: FitFacts };
+  /** Every resolution, so the services that follow the configuration see it at once. */
+  resolved(config: ResolvedConfig): void;
+  /** One configuration change: `before` is what `after` replaced. It asks for a restart, and resolves once that is under way. */
+  changed(before: ResolvedConfig, after: ResolvedConfig, reason: string): Promise<void>;
+  /** Resolves once what `changed` set going (a runner restart) is done; awaited outside the queue, so the next change can join it. */
+  settled(): Promise<void>;
 }
 
 /** The saved-settings change for a provider's base URL, or the error that names the input and the fix. */
@@ -69,10 +76,16 @@ export class Configuration {
   /** Lines `describe` logged already. */
   readonly #described = new Set<string>();
   readonly #reconfigurations = new OperationQueue();
+  #followers: ConfigurationFollowers | undefined;
 
   constructor(deps: ConfigurationDeps) {
     this.#deps = deps;
     this.#secrets = deps.secrets;
+  }
+
+  /** The second phase of wiring: the services exist, and from now on each resolution and change reaches them. */
+  follow(followers: ConfigurationFollowers): void {
+    this.#followers = followers;
   }
 
   /** The resolved configuration (after the first `resolve`). */
@@ -107,8 +120,8 @@ export class Configuration {
 
   async resolve(): Promise<void> {
     const { commandLine, env, settings, redactor, builtInRunner } = this.#deps;
-    const installed = this.#deps.installedOllamaModels();
-    const judged = installed && this.#deps.fitFacts?.(installed);
+    const installed = this.#followers?.installedOllamaModels();
+    const judged = installed && this.#followers?.fitFacts(installed);
     this.#config = await resolveCurrentConfig({
       flags: commandLine.config,
       env,
@@ -122,16 +135,16 @@ export class Configuration {
       },
     });
     redactor.setSecrets(CLOUD_PROVIDERS.flatMap((provider) => this.#config.keys[provider]?.value ?? []));
-    this.#runnerCommand = resolveRunnerCommand({
+    const { command, channel } = resolveRunner({
       flag: commandLine.runnerCommand,
       controlChannelFlag: commandLine.runnerControlChannel,
       env,
       settings: settings.get(),
       ...(builtInRunner ? { builtIn: builtInRunner } : {}),
     });
-    const channel = resolveControlChannel({ controlChannelFlag: commandLine.runnerControlChannel, env, settings: settings.get() });
+    this.#runnerCommand = command;
     this.#controlChannel = channel.ok ? channel.value : undefined;
-    this.#deps.onResolved(this.#config);
+    this.#followers?.resolved(this.#config);
   }
 
   /** Re-resolves after a change and applies it (`apply`); changes queue up in order. */
@@ -140,9 +153,9 @@ export class Configuration {
       const before = this.#config;
       this.#pendingRunnerCommand = null;
       await this.resolve();
-      await this.#deps.apply(before, reason);
+      await this.#followers?.changed(before, this.#config, reason);
     });
-    await this.#deps.settled?.();
+    await this.#followers?.settled();
   }
 
   save(change: SettingsChange): void {

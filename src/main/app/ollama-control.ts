@@ -7,6 +7,7 @@ import { OllamaManager, type OllamaManagerOptions } from '../ollama/manager.ts';
 import { withoutCredentials } from '../runner/runner-env.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
 import type { Configuration } from './configuration.ts';
+import { TypedEmitter } from '../../lib/typed-emitter.ts';
 
 export interface OllamaControlDeps {
   configuration: Configuration;
@@ -19,8 +20,6 @@ export interface OllamaControlDeps {
   managedBinary?: (() => string | undefined) | undefined;
   logs: LogPipeline;
   ollamaOptions?: Pick<OllamaManagerOptions, 'healthIntervalMs' | 'probeTimeoutMs' | 'readyTimeoutMs' | 'stopGraceMs' | 'restartDelays'> | undefined;
-  /** The server came or went, or its models changed: what the runner reported may no longer hold. */
-  onServerChanged: () => void;
   /** Something the state shows changed. */
   onChange: () => void;
   log: (level: LogEntry['level'], msg: string) => void;
@@ -55,6 +54,7 @@ export function describeOllamaPhase(state: OllamaState): { key: string; level: L
  */
 export class OllamaControl {
   readonly #deps: OllamaControlDeps;
+  readonly #events = new TypedEmitter<{ 'server-changed': [] }>();
   #manager: OllamaManager | undefined;
   /** Ends the current manager's subscription. */
   #release: (() => void) | undefined;
@@ -66,14 +66,15 @@ export class OllamaControl {
     this.#deps = deps;
   }
 
+  /** The server came or went, or its models changed: what the runner reported may no longer hold. Returns the unsubscribe function. */
+  onServerChanged(listener: () => void): () => void {
+    return this.#events.on('server-changed', listener);
+  }
+
   /** The current manager; it exists once `create` ran (after the first resolution). */
   get manager(): OllamaManager {
     if (!this.#manager) throw new Error('The Ollama manager is created once the configuration is resolved.');
     return this.#manager;
-  }
-
-  get created(): boolean {
-    return this.#manager !== undefined;
   }
 
   /** What the server has installed while it runs, for the smart default; undefined otherwise. */
@@ -178,7 +179,7 @@ export class OllamaControl {
     if (fingerprint !== this.#fingerprint) {
       this.#fingerprint = fingerprint;
       if (this.#deps.configuration.current.provider.value === 'ollama') void this.#deps.configuration.reconfigure('Ollama models changed');
-      this.#deps.onServerChanged();
+      this.#events.emit('server-changed');
     }
     this.#deps.onChange();
   }

@@ -1,23 +1,19 @@
-import { randomUUID } from 'node:crypto';
-import { isPinnedSource, type ConfigSource } from '../../shared/config.ts';
-import type { CommandResponse, PlaygroundEvent } from '../../shared/ipc.ts';
-import type { AppState, UserError } from '../../shared/state-schema.ts';
+import { RunnerTasks } from './runner-tasks.ts';
+import { isPinnedSource } from '../../shared/config.ts';
+import type { PlaygroundEvent } from '../../shared/ipc.ts';
+import type { AppState } from '../../shared/state-schema.ts';
 import type { LogEntry } from '../../shared/logs.ts';
-import type { CloudProvider, Provider } from '../../shared/providers.ts';
-import { maskSecret } from '../../shared/secret-mask.ts';
+import type { CloudProvider } from '../../shared/providers.ts';
 import type { RunnerState, RunnerStatus } from '../../shared/runner-status.ts';
-import type { HistoryMessage, RunnerErrorCode } from '../../shared/runner-protocol.ts';
+import type { RunnerErrorCode } from '../../shared/runner-protocol.ts';
 import type { LogPipeline } from '../logs/pipeline.ts';
 import { formatRunnerCommand, type RunnerCommand } from '../runner/command.ts';
 import type { Launcher } from '../process/launcher.ts';
 import { pidFilePath } from '../process/pid-file.ts';
 import { buildRunnerEnv, describeRunnerEnv } from '../runner/runner-env.ts';
-import { RunnerSupervisor, type RunnerSupervisorOptions } from '../runner/supervisor.ts';
+import { RunnerSupervisor, type RunnerInputs, type RunnerSupervisorOptions } from '../runner/supervisor.ts';
 import { CommandError } from './command-error.ts';
 import type { Configuration } from './configuration.ts';
-import { ReadyWatch } from './ready-watch.ts';
-import { RunnerProtocol } from './runner-protocol-handler.ts';
-import { noTaskChannelFix } from '../../shared/runner-channel.ts';
 
 export interface RunnerControlDeps {
   configuration: Configuration;
@@ -84,9 +80,9 @@ export function waitingReason({ valid, wanted, awaited }: { valid: boolean; want
 }
 
 /**
- * The runner: its supervisor's lifecycle (one supervisor per valid configuration), the
- * environment it is given, and the app side of the runner protocol (readiness, the start-up
- * provider check, playground tasks, incidents it reports).
+ * The runner's lifecycle: its supervisor (one per valid configuration), started, stopped and
+ * restarted as the configuration and the user say, and the environment it is given. The app side
+ * of the runner protocol (readiness, the provider check, Playground tasks) is `tasks` (runner-tasks.ts).
  */
 export class RunnerControl {
   readonly #deps: RunnerControlDeps;
@@ -102,55 +98,21 @@ export class RunnerControl {
   /** The runner should be running: set by auto-start and `runner:start`, cleared by `runner:stop`. */
   #wanted = false;
   #stopped = false;
-  /** The running process sent `ready`: a custom runner is sent tasks only then, so one that never reads its channel is never sent any. */
-  #announced = false;
-  readonly #readyWatch: ReadyWatch;
-  readonly #protocol: RunnerProtocol;
+  /** The protocol side: readiness, the provider check, Playground tasks, incidents. */
+  readonly tasks: RunnerTasks;
 
   constructor(deps: RunnerControlDeps) {
     this.#deps = deps;
-    this.#readyWatch = new ReadyWatch({
-      waitMs: deps.readyWaitMs ?? DEFAULT_READY_WAIT_MS,
-      onSilent: (waitedMs) => {
-        deps.log('warn', `The runner has not said "ready" on its control channel after ${waitedMs / 1000} s; the Playground cannot use it until it does`);
-        deps.onChange();
-      },
-    });
-    this.#protocol = new RunnerProtocol({
-      log: deps.log,
-      logRunner: (level, msg) => deps.logs.log('runner', level, msg),
-      redact: (text) => this.#redact(text),
-      given: () => {
-        const { provider, model, baseUrl } = deps.configuration.current;
-        return { provider: provider.value, model: model.value, baseUrl: baseUrl.value };
-      },
-      onReady: (check) => {
-        this.#announced = true;
-        this.#readyWatch.announced();
-        // A "has not said ready" problem shown before a late ready goes away.
-        deps.onChange();
-        // One cheap authenticated call proves the key and the model before the user relies on them.
-        if (check) this.#sendCheck(check);
-      },
-      onKeyChecked: (provider, failedCode) => {
-        const key = deps.configuration.current.keys[provider];
-        if (key) deps.onKeyChecked(provider, maskSecret(key.value), failedCode);
-      },
+    this.tasks = new RunnerTasks({
+      configuration: deps.configuration,
+      logs: deps.logs,
+      runner: () => this.#runner,
+      readyWaitMs: deps.readyWaitMs ?? DEFAULT_READY_WAIT_MS,
+      onKeyChecked: deps.onKeyChecked,
       onPlayground: deps.onPlayground,
       onChange: deps.onChange,
+      log: deps.log,
     });
-  }
-
-  /** A runner given the control channel that has not said `ready` in a while: where its channel came from, and how long it was waited for. */
-  get silentChannel(): { waitedMs: number; source: ConfigSource } | null {
-    const waitedMs = this.#readyWatch.silentFor;
-    const channel = this.#deps.configuration.controlChannel;
-    return waitedMs === null || !channel ? null : { waitedMs, source: channel.source };
-  }
-
-  /** A problem the runner reported outside any task (its start-up provider check). */
-  get incident(): UserError | null {
-    return this.#protocol.incident;
   }
 
   get env(): AppState['runnerEnv'] {
@@ -197,9 +159,10 @@ export class RunnerControl {
     if (this.#stopped) return;
     const config = this.#deps.configuration.current;
     const command = this.#deps.configuration.runnerCommand;
-    const runnable = config.errors.length === 0 && command?.ok === true ? command.command : undefined;
-    const env = runnable ? buildRunnerEnv(config, this.#deps.env, { controlChannel: runnable.controlChannel === true }) : {};
-    const inputs = runnable ? JSON.stringify([runnable.argv, env]) : '';
+    const given = this.#inputs();
+    const runnable = given?.command;
+    const env = given?.env ?? {};
+    const inputs = given ? JSON.stringify([given.command.argv, env]) : '';
     const step = planRunner({
       valid: runnable !== undefined,
       current: this.#runner?.getState().state,
@@ -208,7 +171,7 @@ export class RunnerControl {
       retry,
       inputsChanged: inputs !== this.#runnerInputs,
     });
-    const given = () => {
+    const record = () => {
       this.#runnerInputs = inputs;
       this.#runnerEnv = describeRunnerEnv(env, this.#deps.env, (text) => this.#redact(text));
     };
@@ -234,8 +197,8 @@ export class RunnerControl {
         return;
       case 'launch':
         if (!runnable) return;
-        this.#runner = this.#createRunner(runnable, env);
-        given();
+        this.#runner = this.#createRunner(runnable);
+        record();
         this.#deps.log('info', `Starting the runner (${reason}): ${formatRunnerCommand(runnable.argv)}`);
         await this.#runner.start();
         return;
@@ -246,12 +209,11 @@ export class RunnerControl {
         await this.#runner?.start();
         return;
       case 'apply-config':
-        if (!runnable) return;
-        given();
+        record();
         this.#deps.log('info', `The runner's configuration changed: ${reason}`);
         // Not awaited here, inside the configuration queue: changes that follow must reach the
         // supervisor while it restarts, to share its next restart (the caller awaits `settled`).
-        this.#applied = this.#runner?.applyConfig(env, runnable) ?? Promise.resolve();
+        this.#applied = this.#runner?.reconfigure('configuration changed') ?? Promise.resolve();
         // Handled here too: a restart superseded by a newer change is awaited by nobody.
         this.#applied.catch(() => undefined);
         return;
@@ -280,61 +242,10 @@ export class RunnerControl {
   /** Stops the runner for good (the app is quitting). */
   async shutdown(): Promise<void> {
     this.#stopped = true;
-    this.#readyWatch.settle();
+    this.tasks.settle();
     this.#wanted = false;
     await this.#runner?.stop();
     this.#releaseRunner?.();
-  }
-
-  /** Sends a Playground prompt; the conversation before it goes along only to a runner that reads it (`withHistory` says whether it did). */
-  runTask(prompt: string, system: string | undefined, history: readonly HistoryMessage[] = []): CommandResponse<'playground:run'> {
-    const runner = this.#runner;
-    if (!runner || runner.getState().state !== 'running') {
-      throw new CommandError('The runner is not running.', 'Start it from the Overview or the tray, then try again.');
-    }
-    const command = this.#deps.configuration.runnerCommand;
-    if (!command?.ok || !(command.command.builtIn || command.command.controlChannel)) {
-      throw new CommandError(
-        'The playground needs the built-in runner; a custom runner has no task channel.',
-        noTaskChannelFix(this.#deps.configuration.controlChannel?.source ?? 'env:STIGMER_RUNNER_CONTROL_CHANNEL'),
-      );
-    }
-    if (!this.#takesTasks()) {
-      throw new CommandError(
-        'The runner has not said it takes tasks: no "ready" message came on its control channel.',
-        'A runner given the control channel sends {"type":"ready",…} on the descriptor named by STIGMER_CONTROL_FD; see its logs.',
-      );
-    }
-    const taskId = randomUUID();
-    this.#protocol.asked(taskId, { kind: 'task' });
-    const withHistory = this.#protocol.takesHistory;
-    const earlier = withHistory && history.length > 0 ? { history: [...history] } : {};
-    if (!runner.send({ type: 'task', id: taskId, prompt, ...(system ? { system } : {}), ...earlier })) {
-      throw new CommandError('The task could not be sent to the runner.', 'Restart the runner and try again.');
-    }
-    return { taskId, withHistory };
-  }
-
-  cancelTask(taskId: string): void {
-    this.#runner?.send({ type: 'cancel', id: taskId });
-  }
-
-  /**
-   * What the runner reported (Ollama unreachable, a model missing) may be fixed now that Ollama
-   * changed: the report is dropped and the runner checks again, so a cause that is gone no
-   * longer shows, and one that remains is reported afresh.
-   */
-  recheckIncident(): void {
-    if (!this.#protocol.incident) return;
-    this.#protocol.clearIncident();
-    if (this.#runner?.getState().state === 'running' && this.#takesTasks()) this.#sendCheck(this.#deps.configuration.current.provider.value);
-  }
-
-  /** Asks the runner to check its provider; only the answer to this question is believed. */
-  #sendCheck(provider: Provider): void {
-    const id = randomUUID();
-    this.#protocol.asked(id, { kind: 'check', provider });
-    this.#runner?.send({ type: 'check', id });
   }
 
   /**
@@ -345,24 +256,29 @@ export class RunnerControl {
     return this.#deps.logs.redactor.redact(text);
   }
 
-  /** The built-in runner always listens; a custom one once it has announced itself. */
-  #takesTasks(): boolean {
-    const command = this.#deps.configuration.runnerCommand;
-    if (!command?.ok) return false;
-    return command.command.builtIn || (command.command.controlChannel === true && this.#announced);
-  }
-
   #release(): void {
     this.#releaseRunner?.();
     this.#releaseRunner = undefined;
     this.#runner = undefined;
   }
 
-  #createRunner(command: RunnerCommand, env: Record<string, string>): RunnerSupervisor {
+  /**
+   * The runner's command and environment as the configuration gives them now (undefined while it
+   * is invalid): the one function a launch reads them from.
+   */
+  #inputs(): RunnerInputs | undefined {
+    const config = this.#deps.configuration.current;
+    const command = this.#deps.configuration.runnerCommand;
+    if (config.errors.length > 0 || command?.ok !== true) return undefined;
+    return { command: command.command, env: buildRunnerEnv(config, this.#deps.env, { controlChannel: command.command.controlChannel === true }) };
+  }
+
+  #createRunner(command: RunnerCommand): RunnerSupervisor {
     const { logs, builtInLauncher, runnerOptions } = this.#deps;
+    // A configuration that turned invalid stops this supervisor (`apply`); until then it keeps what it last launched.
+    let last: RunnerInputs | undefined;
     const supervisor = new RunnerSupervisor({
-      command,
-      env,
+      inputs: () => (last = this.#inputs() ?? last)!,
       pidFile: pidFilePath(this.#deps.runDir, 'runner'),
       output: logs.processOutput('runner'),
       redact: (text) => logs.redactor.redact(text),
@@ -370,22 +286,15 @@ export class RunnerControl {
       ...runnerOptions,
     });
     const unsubscribers = [
-      supervisor.subscribe(({ from, status }) => {
-        // A new process announces itself afresh, and answers only what it was asked.
-        if (status.state !== 'running') this.#announced = false;
-        // As a process is about to start, not once it runs: its `ready` may come before the supervisor says "running".
-        if (status.state === 'starting' || from === 'running') this.#protocol.newLaunch();
-        // The configuration's command, not the one this supervisor began with: a change of the channel alone restarts the same supervisor.
-        const current = this.#deps.configuration.runnerCommand;
-        const channelled = current?.ok === true && current.command.controlChannel === true;
-        if (status.state === 'running' && channelled && status.startedAt !== null) this.#readyWatch.running(status.startedAt);
-        else this.#readyWatch.settle();
+      supervisor.subscribe((transition) => {
+        this.tasks.follow(transition);
+        const { status } = transition;
         const stuck = status.state === 'crash-loop' || status.state === 'failed';
         const text = stuck && status.error ? `${status.error.message} — ${status.error.fix}` : status.reason;
         this.#deps.log(stuck ? 'error' : 'info', `Runner ${status.state}: ${text}`);
         this.#deps.onChange();
       }),
-      supervisor.onMessage((message) => this.#protocol.handle(message)),
+      supervisor.onMessage((message) => this.tasks.handle(message)),
     ];
     this.#releaseRunner = () => {
       for (const unsubscribe of unsubscribers) unsubscribe();

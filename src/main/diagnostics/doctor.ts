@@ -22,8 +22,7 @@ import {
   BUILT_IN_RUNNER_ENTRY,
   formatRunnerCommand,
   locateRunnerExecutable,
-  resolveControlChannel,
-  resolveRunnerCommand,
+  resolveRunner,
   type ControlChannelSwitch,
   type RunnerCommand,
 } from '../runner/command.ts';
@@ -155,13 +154,12 @@ export async function runDoctor(inputs: DiagnosticsInputs): Promise<DoctorReport
   // A key written into the runner command is masked like everywhere the app prints a command.
   const redactor = new Redactor(CLOUD_PROVIDERS.flatMap((provider) => config.keys[provider]?.value ?? []));
   const redact = (text: string): string => redactor.redact(text);
-  const resolved = resolveRunnerCommand({
+  const { command: resolved, channel } = resolveRunner({
     flag: inputs.commandLine.runnerCommand,
     controlChannelFlag: inputs.commandLine.runnerControlChannel,
     env: inputs.env,
     settings: inputs.settings,
   });
-  const channel = resolveControlChannel({ controlChannelFlag: inputs.commandLine.runnerControlChannel, env: inputs.env, settings: inputs.settings });
   const controlChannel = channel.ok ? channel.value : null;
   let runner: DoctorReport['runner'] = { command: [], source: 'default', executable: null, controlChannel };
   if (resolved.ok) {

@@ -17,6 +17,7 @@ import { runTrayAction } from '../tray/tray-actions.ts';
 import { resolveFeed } from '../updates/update-policy.ts';
 import type { TrayAction } from '../tray/tray-menu.ts';
 import { OLLAMA_DOWNLOAD_URL } from '../../shared/problems.ts';
+import type { AppState } from '../../shared/state-schema.ts';
 import { RENDERER_ORIGIN, RENDERER_URL, registerAppScheme, serveRenderer } from './app-protocol.ts';
 import { installIpcBridge } from './ipc-bridge.ts';
 import { electronUpdaterPort } from './auto-updater.ts';
@@ -138,8 +139,9 @@ async function start(profileLock: ProfileLock): Promise<void> {
       log: (message) => logs.log('app', 'error', message),
     });
   const tray = new AppTray({ iconsDir: iconsDir(), onAction: onTrayAction });
-  core.subscribe((event) => {
-    if (event === 'state') tray.update(core.getState());
+  // The state event carries the state the core projected for this push: the tray reads it rather than projecting it again.
+  core.subscribe((event, payload) => {
+    if (event === 'state') tray.update(payload as AppState);
   });
 
   let quitting = false;

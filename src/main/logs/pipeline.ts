@@ -6,7 +6,7 @@ import { LEVEL_CODES } from './wasm/composer.ts';
 import { LineRecord, LineRing, type LogRecord } from './line-ring.ts';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from '../../lib/line-splitter.ts';
 import { LineWriter } from './line-writer.ts';
-import type { ProcessOutput } from './process-output.ts';
+import type { ProcessOutput } from '../process/process-output.ts';
 import { Redactor } from '../../lib/redactor.ts';
 import { RotatingFile } from './rotating-file.ts';
 import { scrubJsonLine, scrubText } from './scrub.ts';

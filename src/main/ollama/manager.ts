@@ -5,8 +5,8 @@
  * started. Decisions live in `decisions.ts`; this class carries them out and publishes state.
  */
 import { isOllamaModelInstalled } from '../../lib/model-names.ts';
-import type { ProcessOutput } from '../logs/process-output.ts';
-import type { OllamaLoadedModel, OllamaModel, OllamaPhase, OllamaPullProgress, OllamaPullResult, OllamaState } from '../../shared/ollama.ts';
+import type { ProcessOutput } from '../process/process-output.ts';
+import type { OllamaLoadedModel, OllamaModel, OllamaPhase, OllamaPullResult, OllamaState } from '../../shared/ollama.ts';
 import {
   FAILURES_BEFORE_UNHEALTHY,
   decideStart,
@@ -15,18 +15,22 @@ import {
   planLaunch,
   unhealthyPhase,
   waitingPhase,
-  type EarlyExit,
   type OllamaServerSettings,
 } from './decisions.ts';
 import { DEFAULT_PROBE_TIMEOUT_MS, probeOllama, type ProbeResult } from './detect.ts';
 import { findOllamaBinary, readOllamaVersion, type FindOllamaResult } from './find-binary.ts';
 import { connectableOllamaUrl, isLocalOllamaHost, parseOllamaHost, type OllamaHost } from '../../lib/ollama-host.ts';
-import { launchServe, waitUntilServing, type ServeProcess } from './serve-process.ts';
+import { servePlan, waitUntilServing } from './serve-process.ts';
 import { createOllamaClient, deleteModel, listLoadedModels, listModels, pullModel, unloadModel } from './models.ts';
 import { TypedEmitter } from '../../lib/typed-emitter.ts';
+import { Pulls, type PullOptions } from './pulls.ts';
 import { OperationQueue } from '../process/operation-queue.ts';
-import { pidFilePath, readPidFile, recordOf, removePidFile, stopRecordedProcess, writePidFile } from '../process/pid-file.ts';
-import { decideAfterExit, freshHistory, type RestartHistory, type RestartPolicy } from '../process/restart-policy.ts';
+import { pidFilePath, readPidFile, stopRecordedProcess } from '../process/pid-file.ts';
+import type { RestartPolicy } from '../process/restart-policy.ts';
+import { ChildSupervisor, type ChildPlan, type ReadyOutcome } from '../process/child-supervisor.ts';
+import { systemClock, unrefTimer, type Clock } from '../process/clock.ts';
+import type { Launch } from '../process/launch.ts';
+import { servePhase } from './serve-phase.ts';
 
 export interface OllamaManagerOptions {
   /** Where Ollama is: a parsed `OLLAMA_HOST`, or a URL / `OLLAMA_HOST` value. */
@@ -60,7 +64,12 @@ export interface OllamaManagerOptions {
   maxRestarts?: number;
   /** Running this long without a crash resets the restart count. Default 60 s. */
   stableAfterMs?: number;
+  /** Drives health checks, restart delays, readiness and uptime; tests inject one they can advance. */
+  clock?: Clock;
 }
+
+/** What of a launched server's stderr is kept for the message when it exits early. */
+const STDERR_TAIL_CHARS = 8192;
 
 export type OllamaStateListener = (state: OllamaState) => void;
 
@@ -75,8 +84,14 @@ export class OllamaManager {
   readonly #operations = new OperationQueue();
   readonly #pidFile: string;
   readonly #restartPolicy: RestartPolicy;
-  #restartHistory: RestartHistory = freshHistory();
-  readonly #pulls = new Map<string, AbortController>();
+  readonly #clock: Clock;
+  /** The `ollama serve` this app launches: the one child supervisor, as the runner has. */
+  readonly #serve: ChildSupervisor;
+  /** What the next launch runs, decided by `decideStart`. */
+  #launchBinary = '';
+  /** The version a launched server answered with once ready. */
+  #servedVersion: string | null = null;
+  readonly #pulls = new Pulls((pulls) => this.#setState({ pulls }));
   #state: OllamaState;
   /** The model list is this server's: read since it last came up, so "missing" is not said before it is known. */
   #modelsListed = false;
@@ -86,12 +101,9 @@ export class OllamaManager {
   #supervising = false;
   /** False after a launch failed or crash-looped: only an explicit start() tries again. */
   #autoLaunch = true;
-  #child: ServeProcess | undefined;
   #starting: Promise<OllamaState> | undefined;
-  #healthTimer: NodeJS.Timeout | undefined;
-  #restartTimer: NodeJS.Timeout | undefined;
+  #healthTimer: unknown;
   #failedChecks = 0;
-  #readyAt = 0;
   #versionOf: { path: string; version: string | null } | undefined;
 
   constructor(options: OllamaManagerOptions) {
@@ -102,6 +114,36 @@ export class OllamaManager {
     this.#env = options.env ?? process.env;
     this.#pidFile = pidFilePath(options.runDir, 'ollama');
     this.#restartPolicy = ollamaRestartPolicy(options);
+    this.#clock = options.clock ?? systemClock;
+    this.#serve = new ChildSupervisor({
+      name: { subject: 'ollama serve', short: 'ollama serve' },
+      plan: () => this.#servePlan(),
+      policy: this.#restartPolicy,
+      clock: this.#clock,
+      pidFile: this.#pidFile,
+      output: options.output,
+      killGraceMs: options.stopGraceMs ?? 5000,
+      untilReady: (launch) => this.#untilServing(launch),
+      stderrTailChars: STDERR_TAIL_CHARS,
+    });
+    this.#serve.subscribe((transition) => {
+      const patch = servePhase(transition, { version: this.#servedVersion, binaryPath: this.#launchBinary });
+      if (!patch) return;
+      if (transition.status.state === 'running') this.#failedChecks = 0;
+      // A launch that failed or crash-looped is not tried again by the health check: only an explicit start().
+      if (patch.server.phase === 'failed') this.#autoLaunch = false;
+      this.#setState(patch);
+      // A restart's models are read here; a first launch's by `#launch`, before `start()` resolves.
+      if (transition.status.state === 'running' && transition.status.restarts > 0) void this.refreshModels();
+    });
+    this.#serve.onPidFileUnwritten((why) =>
+      this.#setState({
+        warnings: [
+          ...this.#state.warnings,
+          `the pid file of ollama serve could not be written (${why}), so if this app is killed that server is not stopped at the next start`,
+        ],
+      }),
+    );
     this.#state = {
       server: { phase: 'stopped' },
       url: this.#url,
@@ -153,7 +195,7 @@ export class OllamaManager {
     const generation = this.#generation;
     this.#supervising = true;
     this.#autoLaunch = true;
-    if (this.#local && !this.#child) {
+    if (this.#local && !this.#serve.wanted) {
       await stopRecordedProcess(this.#pidFile, { graceMs: this.#options.stopGraceMs ?? 5000 });
     }
     if (generation !== this.#generation) return this.#state;
@@ -189,53 +231,25 @@ export class OllamaManager {
   async stop(): Promise<void> {
     this.#generation += 1;
     this.#supervising = false;
-    clearTimeout(this.#healthTimer);
-    clearTimeout(this.#restartTimer);
-    this.#restartTimer = undefined;
-    for (const controller of this.#pulls.values()) controller.abort();
-    const child = this.#child;
-    this.#child = undefined;
-    if (child) {
-      await this.#terminate(child);
-      await removePidFile(this.#pidFile);
-    }
-    this.#restartHistory = freshHistory();
+    this.#clock.clearTimeout(this.#healthTimer);
+    this.#pulls.cancelAll();
+    await this.#serve.stop();
     this.#setState({ server: { phase: 'stopped' }, pid: null, serverVersion: null, loaded: [], restarts: 0 });
   }
 
   /** Pulls a model with progress; the result says success, cancelled or failed (never throws). */
-  async pull(model: string, options: { signal?: AbortSignal; onProgress?: (progress: OllamaPullProgress) => void } = {}): Promise<OllamaPullResult> {
-    if (this.#pulls.has(model)) {
-      return { status: 'failed', model, reason: `${JSON.stringify(model)} is already being pulled`, fix: 'wait for that pull to finish, or cancel it' };
-    }
-    const controller = new AbortController();
-    const cancel = () => controller.abort();
-    options.signal?.addEventListener('abort', cancel, { once: true });
-    if (options.signal?.aborted) controller.abort();
-    this.#pulls.set(model, controller);
-    try {
-      const result = await pullModel(createOllamaClient(this.#url), this.#url, model, {
-        signal: controller.signal,
-        onProgress: (progress) => {
-          this.#setState({ pulls: { ...this.#state.pulls, [model]: progress } });
-          options.onProgress?.(progress);
-        },
-      });
+  async pull(model: string, options: PullOptions = {}): Promise<OllamaPullResult> {
+    return this.#pulls.run(model, options, async (signal, onProgress) => {
+      const result = await pullModel(createOllamaClient(this.#url), this.#url, model, { signal, onProgress });
+      // Listed before the pull leaves the state, so that the model never seems to vanish.
       if (result.status === 'success') await this.refreshModels();
       return result;
-    } finally {
-      options.signal?.removeEventListener('abort', cancel);
-      this.#pulls.delete(model);
-      const { [model]: _done, ...others } = this.#state.pulls;
-      this.#setState({ pulls: others });
-    }
+    });
   }
 
   /** Cancels a pull in progress; false when none is running for that model. */
   cancelPull(model: string): boolean {
-    const controller = this.#pulls.get(model);
-    controller?.abort();
-    return controller !== undefined;
+    return this.#pulls.cancel(model);
   }
 
   /** Deletes an installed model; throws an `OllamaRequestError` naming the model and the fix. */
@@ -342,131 +356,76 @@ export class OllamaManager {
   }
 
   async #launch(binaryPath: string, generation: number): Promise<void> {
+    this.#launchBinary = binaryPath;
     const plan = planLaunch(this.#host, this.#options.serverSettings);
     this.#setState({ server: { phase: 'starting' }, warnings: [...(this.#host.warning ? [this.#host.warning] : []), ...plan.warnings] });
     if (generation !== this.#generation) return;
+    // Resolves once it answers, or with the state that says why not; its crashes are the supervisor's to restart.
+    await this.#serve.start('no Ollama answered, so this app starts one');
+    if (this.#serve.getState().state === 'running') await this.refreshModels();
+  }
 
-    const env = Object.fromEntries(Object.entries({ ...this.#env, ...plan.env }).filter((entry): entry is [string, string] => entry[1] !== undefined));
-    const managed = launchServe({ binaryPath, env, bindAddress: plan.env.OLLAMA_HOST ?? '', output: this.#options.output });
-    const child = managed.process;
-    // Set before waiting for the pid, so that a stop() meanwhile ends this child.
-    this.#child = managed;
-    const pid = await child.started.catch(() => undefined);
-    if (pid !== undefined && this.#child === managed) {
-      try {
-        await writePidFile(this.#pidFile, recordOf(pid, [binaryPath, 'serve'], child.marker));
-      } catch (error) {
-        const why = error instanceof Error ? error.message : String(error);
-        this.#setState({
-          warnings: [
-            ...this.#state.warnings,
-            `the pid file of ollama serve could not be written (${why}), so if this app is killed that server is not stopped at the next start`,
-          ],
-        });
-      }
-    }
-    void managed.exited.then((exit) => this.#onExit(managed, exit));
+  /** `ollama serve` as a launch reads it: the binary `decideStart` chose, with the environment of the current settings. */
+  #servePlan(): ChildPlan {
+    return servePlan(this.#launchBinary, planLaunch(this.#host, this.#options.serverSettings), this.#env);
+  }
 
-    const outcome = await waitUntilServing(managed, () => this.#probe(), this.#options.readyTimeoutMs ?? 30_000);
-    if (generation !== this.#generation || this.#child !== managed) return;
+  /** A launched server is up once it answers; one that exits first or takes too long is a failed start, worded with what it said. */
+  async #untilServing(launch: Launch): Promise<ReadyOutcome> {
+    const readyTimeoutMs = this.#options.readyTimeoutMs ?? 30_000;
+    const outcome = await waitUntilServing(launch.handle.exited, () => this.#probe(), readyTimeoutMs, this.#clock);
     if (outcome.kind === 'ready') {
-      managed.ready = true;
-      this.#readyAt = Date.now();
-      this.#failedChecks = 0;
-      this.#setState({ server: { phase: 'running', owner: 'managed' }, serverVersion: outcome.version, pid: pid ?? null });
-      await this.refreshModels();
-      return;
+      this.#servedVersion = outcome.version;
+      return { ok: true };
     }
-    this.#autoLaunch = false;
-    this.#child = undefined;
+    const binaryPath = this.#launchBinary;
     if (outcome.kind === 'exited') {
-      await removePidFile(this.#pidFile);
-      this.#setState({ server: { phase: 'failed', ...describeEarlyExit(outcome.exit, binaryPath, managed.bindAddress) }, pid: null });
-      return;
+      const exit = await launch.handle.exited;
+      await launch.handle.closed;
+      const bindAddress = planLaunch(this.#host, this.#options.serverSettings).env.OLLAMA_HOST ?? '';
+      // Node's 'exit' event names signals by their NodeJS.Signals names.
+      const early = describeEarlyExit({ code: exit.code, signal: exit.signal as NodeJS.Signals | null, stderr: launch.stderrTail() }, binaryPath, bindAddress);
+      return { ok: false, error: { message: early.reason, fix: early.fix } };
     }
-    await this.#terminate(managed);
-    await removePidFile(this.#pidFile);
-    const seconds = Math.round((this.#options.readyTimeoutMs ?? 30_000) / 1000);
-    this.#setState({
-      server: {
-        phase: 'failed',
-        reason: `ollama serve did not answer at ${this.#url} within ${seconds} s, so it was stopped`,
+    return {
+      ok: false,
+      error: {
+        message: `ollama serve did not answer at ${this.#url} within ${Math.round(readyTimeoutMs / 1000)} s, so it was stopped`,
         fix: `run "${binaryPath} serve" in a terminal to see what it is doing, and check the ollama log`,
       },
-      pid: null,
-    });
-  }
-
-  async #onExit(child: ServeProcess, exit: EarlyExit): Promise<void> {
-    if (this.#child !== child || !child.ready) return;
-    this.#child = undefined;
-    const generation = this.#generation;
-    await removePidFile(this.#pidFile);
-    if (generation !== this.#generation) return;
-    const decision = decideAfterExit(this.#restartPolicy, this.#restartHistory, { ...exit, startedAt: this.#readyAt, exitedAt: Date.now() });
-    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-    if (decision.action !== 'restart') {
-      // Ollama's policy neither takes an exit for a clean stop nor lists exit codes: giving up is a crash loop.
-      const crashes = decision.action === 'crash-loop' ? decision.unstableExits : this.#state.restarts + 1;
-      this.#autoLaunch = false;
-      this.#setState({
-        server: {
-          phase: 'failed',
-          reason: `ollama serve crashed ${crashes} times in a row (last time it ${how}); it is left stopped`,
-          fix: `look at the ollama log, or run "${child.binaryPath} serve" in a terminal to see why it stops, then start it again`,
-        },
-        pid: null,
-        serverVersion: null,
-      });
-      return;
-    }
-    const delay = decision.delayMs;
-    this.#restartHistory = decision.history;
-    this.#setState({
-      server: {
-        phase: 'unhealthy',
-        owner: 'managed',
-        reason: `ollama serve ${how} unexpectedly; restarting in ${Math.round(delay / 100) / 10} s`,
-        fix: 'nothing to do unless it keeps happening; then check the ollama log',
-      },
-      pid: null,
-      serverVersion: null,
-      restarts: decision.history.restartsSinceFresh,
-    });
-    this.#restartTimer = setTimeout(() => {
-      this.#restartTimer = undefined;
-      if (generation === this.#generation) void this.#operations.run(() => this.#connectOrLaunch(generation));
-    }, delay);
-    this.#restartTimer.unref();
-  }
-
-  /** Ends the server's whole process tree: SIGTERM, then SIGKILL after the grace period. */
-  async #terminate(child: ServeProcess): Promise<void> {
-    await child.process.terminate(this.#options.stopGraceMs ?? 5000);
+    };
   }
 
   #scheduleHealthCheck(): void {
-    clearTimeout(this.#healthTimer);
+    this.#clock.clearTimeout(this.#healthTimer);
     if (!this.#supervising) return;
-    this.#healthTimer = setTimeout(() => {
+    this.#healthTimer = this.#clock.setTimeout(() => {
       void this.#healthCheck().finally(() => this.#scheduleHealthCheck());
     }, this.#options.healthIntervalMs ?? 5000);
-    this.#healthTimer.unref();
+    unrefTimer(this.#healthTimer);
+  }
+
+  /** A launched server between a crash and its restart, or still coming up: the supervisor's, not the health check's. */
+  #serveInTransit(): boolean {
+    const state = this.#serve.getState().state;
+    return state === 'backoff' || state === 'starting' || state === 'stopping';
   }
 
   async #healthCheck(): Promise<void> {
-    if (this.#operations.busy || this.#restartTimer || !this.#supervising) return;
+    if (this.#operations.busy || this.#serveInTransit() || !this.#supervising) return;
     const generation = this.#generation;
     const probe = await this.#probe();
-    if (generation !== this.#generation || this.#operations.busy || this.#restartTimer) return;
+    if (generation !== this.#generation || this.#operations.busy || this.#serveInTransit()) return;
     const server: OllamaPhase = this.#state.server;
 
     if (server.phase === 'running' || server.phase === 'unhealthy') {
-      if (server.owner === 'managed' && !this.#child) return;
+      const served = this.#serve.getState();
+      // A launched server that exited is the supervisor's to restart, not unhealthy.
+      if (server.owner === 'managed' && !this.#serve.alive) return;
       if (probe.kind === 'running') {
         this.#failedChecks = 0;
-        const stable = server.owner === 'managed' && Date.now() - this.#readyAt >= this.#restartPolicy.healthyAfterMs;
-        if (stable) this.#restartHistory = freshHistory();
+        // The restart policy counts a run this long as healthy at its next exit; the count shown resets now.
+        const stable = server.owner === 'managed' && served.startedAt !== null && this.#clock.now() - served.startedAt >= this.#restartPolicy.healthyAfterMs;
         this.#setState({ server: { phase: 'running', owner: server.owner }, serverVersion: probe.version, ...(stable ? { restarts: 0 } : {}) });
         await this.refreshModels();
         return;

@@ -125,19 +125,37 @@ export function terminateMarked(marker: string, options: Pick<TerminateOptions, 
   return terminate(undefined, { ...options, marker, followDescendants: false });
 }
 
-/** SIGTERM, then SIGKILL after the grace period, to the root's tree (if given) and the marked processes. */
+/** How often a stopping tree is looked at with signal 0, which reads no file. */
+const QUICK_POLL_MS = 5;
+/**
+ * How often the whole process table is read anyway while waiting: a member that is a zombie
+ * not yet reaped still answers signal 0, and only the table says it is gone.
+ */
+const FULL_LOOK_MS = 250;
+
+/**
+ * SIGTERM, then SIGKILL after the grace period, to the root's tree (if given) and the marked processes.
+ *
+ * Reading the process table (and, for the marker, every process's environment) costs hundreds of
+ * file reads, 100–300 ms on a busy machine, so it is kept off the path of a restart (issue 25): where
+ * the marker finds every descendant whatever happens to the root (Linux), the root's group is sent
+ * SIGTERM before the table is read; while waiting, signal 0 says when the known members are gone,
+ * and the table is read again to confirm it (and to find any member not known yet).
+ */
 async function terminate(rootPid: number | undefined, options: TerminateOptions): Promise<void> {
   const group = rootPid === undefined ? [] : [-rootPid];
-  const pollMs = options.pollMs ?? 25;
+  const pollMs = options.pollMs ?? QUICK_POLL_MS;
   const tracked = new Set<number>();
+  /** Who was sent which signal: a runner that handles SIGTERM gets it once. */
+  const signalled = new Map<number, NodeJS.Signals>();
   /** Why the process table could not be read the last time, if it could not. */
   let blind: string | undefined;
   const alive = async (): Promise<number[]> => {
     let table: ProcessEntry[];
     let marked: number[];
     try {
-      table = await listProcesses();
-      marked = options.marker === undefined ? [] : await processesWithMarker(options.marker);
+      // Both read /proc: side by side, a look costs the slower of the two rather than their sum.
+      [table, marked] = await Promise.all([listProcesses(), options.marker === undefined ? [] : processesWithMarker(options.marker)]);
       blind = undefined;
     } catch (error) {
       // Out of file descriptors (a busy machine; /proc and ps both need some): signal 0 needs none.
@@ -151,25 +169,36 @@ async function terminate(rootPid: number | undefined, options: TerminateOptions)
     return [...tracked].filter((pid) => live.has(pid));
   };
   const sendToTree = (members: readonly number[], name: NodeJS.Signals) => {
-    for (const pid of group) signal(pid, name);
-    for (const pid of members) signal(pid, name);
+    for (const pid of [...group, ...members]) {
+      if (signalled.get(pid) === name) continue;
+      signalled.set(pid, name);
+      signal(pid, name);
+    }
   };
-  const waitUntilGone = async (deadline: number): Promise<number[]> => {
-    let members = await alive();
+  /** Signal 0 to what is known of the tree: true while any of it (a zombie included) is still there. */
+  const seemsAlive = () => [...group, ...tracked].some(pidExists);
+  const waitUntilGone = async (deadline: number, name: NodeJS.Signals, members: number[]): Promise<number[]> => {
+    let lookedAt = Date.now();
     while (members.length > 0 && Date.now() < deadline) {
       await delay(pollMs);
+      if (seemsAlive() && Date.now() - lookedAt < FULL_LOOK_MS) continue;
       members = await alive();
+      lookedAt = Date.now();
+      // One found only now (a descendant that escaped, seen by its marker) gets the signal the others got.
+      sendToTree(members, name);
     }
     return members;
   };
 
+  // Where the marker finds what escapes the group whatever becomes of the root, the group need not wait for the table.
+  if (rootPid !== undefined && options.marker !== undefined && process.platform === 'linux' && pidExists(-rootPid)) sendToTree([], 'SIGTERM');
   const members = await alive();
   if (members.length === 0) return;
   sendToTree(members, 'SIGTERM');
-  const survivors = await waitUntilGone(Date.now() + options.graceMs);
+  const survivors = await waitUntilGone(Date.now() + options.graceMs, 'SIGTERM', members);
   if (survivors.length === 0) return;
   sendToTree(survivors, 'SIGKILL');
-  const unkillable = await waitUntilGone(Date.now() + (options.killTimeoutMs ?? 10_000));
+  const unkillable = await waitUntilGone(Date.now() + (options.killTimeoutMs ?? 10_000), 'SIGKILL', survivors);
   if (unkillable.length === 0) return;
   const named = unkillable.map((pid) => (pid < 0 ? `process group ${-pid}` : `process ${pid}`)).join(', ');
   throw new Error(
@@ -183,5 +212,5 @@ async function terminateTreeWindows(rootPid: number, options: TerminateOptions):
   const taskkill = path.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'taskkill.exe');
   await execFileAsync(taskkill, ['/pid', String(rootPid), '/T', '/F']).catch(() => signal(rootPid, 'SIGKILL'));
   const deadline = Date.now() + (options.killTimeoutMs ?? 10_000);
-  while ((await isProcessAlive(rootPid)) && Date.now() < deadline) await delay(options.pollMs ?? 25);
+  while ((await isProcessAlive(rootPid)) && Date.now() < deadline) await delay(options.pollMs ?? QUICK_POLL_MS);
 }

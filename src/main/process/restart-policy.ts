@@ -25,6 +25,8 @@ export interface RestartPolicy {
   noRestartExitCodes: readonly number[];
   /** Whether code 0 or death by SIGINT/SIGTERM ends supervision (`isCleanStop`) rather than counting as a crash. */
   respectCleanStop: boolean;
+  /** What a listed exit code means, for the message that says why the child is not restarted. */
+  exitCodeMeanings?: Readonly<Record<number, string>>;
 }
 
 /** sysexits.h `EX_CONFIG` (78): the runner's configuration is wrong; the built-in runner's code for it. */
@@ -38,6 +40,7 @@ export const DEFAULT_RESTART_POLICY: RestartPolicy = {
   crashLoopWindowMs: 120_000,
   noRestartExitCodes: [EXIT_CONFIG_ERROR],
   respectCleanStop: true,
+  exitCodeMeanings: { [EXIT_CONFIG_ERROR]: 'EX_CONFIG: its configuration is invalid' },
 };
 
 /** What the policy remembers between exits. */
@@ -105,10 +108,10 @@ export function formatDuration(ms: number): string {
   return `${ms} ms`;
 }
 
-/** A runner stop that could not be completed, as the state shows it: what may be left, why, and what the user can do. Pure. */
-export function stopFailure(pid: number | null, cause: string): { message: string; fix: string } {
+/** A child's stop that could not be completed, as the state shows it: what may be left, why, and what the user can do. Pure. */
+export function stopFailure(name: string, pid: number | null, cause: string): { message: string; fix: string } {
   const shortOfDescriptors = /EMFILE|ENFILE/.test(cause);
-  const who = pid === null ? 'the runner' : `the runner (pid ${pid})`;
+  const who = pid === null ? name : `${name} (pid ${pid})`;
   return {
     message: `${who} could not be stopped: ${cause}`,
     fix: [

@@ -58,6 +58,18 @@ const SOURCE_NAMES: Record<RunnerCommandSource, string> = {
  * spaces, and a space inside an argument is written `\ `.
  */
 export function resolveRunnerCommand(inputs: RunnerCommandInputs): RunnerCommandResult {
+  return resolveRunner(inputs).command;
+}
+
+export type ControlChannelResult = { ok: true; value: ControlChannelSwitch } | { ok: false; error: RunnerError };
+
+/** The runner command and whether a custom one gets the control channel, from one reading of the flag, the environment and the settings. Pure. */
+export function resolveRunner(inputs: RunnerCommandInputs): { command: RunnerCommandResult; channel: ControlChannelResult } {
+  const channel = resolveControlChannel(inputs);
+  return { command: commandFrom(inputs, channel), channel };
+}
+
+function commandFrom(inputs: RunnerCommandInputs, channel: ControlChannelResult): RunnerCommandResult {
   const candidates: [RunnerCommandSource, string | undefined][] = [
     ['flag:--runner-command', inputs.flag],
     ['env:STIGMER_RUNNER_COMMAND', inputs.env.STIGMER_RUNNER_COMMAND],
@@ -67,7 +79,6 @@ export function resolveRunnerCommand(inputs: RunnerCommandInputs): RunnerCommand
     if (raw === undefined || raw.trim() === '') continue;
     const [file, ...args] = parseCommandString(raw.trim());
     if (file === undefined) continue;
-    const channel = resolveControlChannel(inputs);
     if (!channel.ok) return channel;
     return { ok: true, command: { argv: [file, ...args], source, builtIn: false, ...(channel.value.enabled ? { controlChannel: true } : {}) } };
   }
@@ -86,9 +97,7 @@ const SWITCH_VALUES: Record<string, boolean> = { '1': true, true: true, yes: tru
  * desktop user who cannot set a variable for a tray app), else off, so a runner that never asked
  * for it is started exactly as before (no extra descriptor). Pure.
  */
-export function resolveControlChannel(
-  inputs: Pick<RunnerCommandInputs, 'controlChannelFlag' | 'env' | 'settings'>,
-): { ok: true; value: ControlChannelSwitch } | { ok: false; error: RunnerError } {
+export function resolveControlChannel(inputs: Pick<RunnerCommandInputs, 'controlChannelFlag' | 'env' | 'settings'>): ControlChannelResult {
   if (inputs.controlChannelFlag === true) return { ok: true, value: { enabled: true, source: 'flag:--runner-control-channel' } };
   const raw = inputs.env.STIGMER_RUNNER_CONTROL_CHANNEL?.trim().toLowerCase() ?? '';
   if (raw !== '') {

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 
 /**
- * Where a supervised child's output goes (the log pipeline: `LogPipeline.processOutput`).
+ * Where a supervised child's output goes (implemented by the log pipeline: `LogPipeline.processOutput`; declared here, below it, so the supervisor does not reach up into `logs`).
  * The child's pipes are piped into the sinks, so a sink that stops accepting (the log file
  * falling behind) pauses the pipe and the child waits on its next write: memory stays bounded
  * and no line is dropped.
