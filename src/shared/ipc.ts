@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ModelsDiskSchema } from './disk.ts';
 import { LogBatchSchema, LogEntrySchema, LogLevelSchema, LogSourceSchema } from './logs.ts';
 import { ModelAliasSchema } from './model-catalog.ts';
 import { OllamaInstallProgressSchema, OllamaInstallResultSchema, OllamaUpdateCheckSchema } from './ollama-install.ts';
@@ -160,6 +161,7 @@ export const commands = {
   /** Resolves when the pull ends; `pull-progress` events arrive meanwhile. */
   /** `use`: the user asked for this model; it becomes Ollama's model once it lands (never otherwise). */
   'ollama:pull': command(z.object({ model: text(LIMITS.model), use: z.boolean().optional() }).strict(), OllamaPullResultSchema),
+  /** Cancels a pull in progress, or discards an interrupted one from the download queue. */
   'ollama:cancel-pull': command(z.object({ model: text(LIMITS.model) }).strict(), AckSchema),
   /** Answers how much disk space was freed. */
   'ollama:delete': command(z.object({ model: text(LIMITS.model) }).strict(), z.object({ model: z.string(), freedBytes: z.number().nonnegative() })),
@@ -168,6 +170,8 @@ export const commands = {
   /** Null: find `ollama` on PATH and in the install locations again. */
   'ollama:set-path': command(z.object({ path: text(LIMITS.path).nullable() }).strict(), AckSchema),
   'models:catalog': command(empty, ModelCatalogSchema),
+  /** The disk under the models folder: used by models, free, or why the free space cannot be known. */
+  'models:disk': command(empty, ModelsDiskSchema),
   /**
    * Installs Ollama for this user in the app's data folder, or updates the Ollama this app
    * installed (never one the system or the user installed); resolves when done, with

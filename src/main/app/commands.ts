@@ -88,11 +88,12 @@ export function createCommandTable(app: CommandServices): CommandTable {
         redact: (text) => logs.redactor.redact(text),
       }),
     'models:catalog': () => models.catalog(),
+    'models:disk': () => models.disk(),
     'ollama:start': () => done(ollama.manager.start()),
     'ollama:stop': () => done(ollama.manager.stop()),
     'ollama:pull': ({ model, use }) => models.pull(model, use === true),
     'ollama:cancel-pull': ({ model }) => {
-      ollama.manager.cancelPull(model);
+      models.cancel(model);
       return ACK;
     },
     'ollama:delete': ({ model }) => models.delete(model),

@@ -1,3 +1,4 @@
+import { DiskUsage } from '../components/disk-usage.tsx';
 import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useFocusAfterRender } from '../components/focus.ts';
@@ -407,6 +408,7 @@ export function ModelsScreen() {
           ) : (
             <InstalledModels catalog={catalog} />
           )}
+          <DiskUsage />
         </Card>
         <Card title="Loaded in memory">
           <LoadedModels catalog={catalog} refresh={refresh} />
