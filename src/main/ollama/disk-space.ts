@@ -60,7 +60,7 @@ export type SpaceVerdict = { verdict: 'fits' } | { verdict: 'low'; warning: stri
  * warning when less than 5 GB would be left.
  */
 export function judgeSpace(model: string, neededBytes: number, free: number, folder: string): SpaceVerdict {
-  const withMargin = neededBytes * SPACE_MARGIN;
+  const withMargin = Math.round(neededBytes * SPACE_MARGIN);
   if (withMargin > free) {
     return {
       verdict: 'refused',
