@@ -12,7 +12,7 @@ describe('disk space under the models folder', () => {
     const refused = judgeSpace('mistral', 4.1 * GB, 4.4 * GB, '/models');
     assert.equal(refused.verdict, 'refused');
     assert.ok(refused.verdict === 'refused');
-    assert.equal(refused.reason, 'mistral needs 4.1 GB (4.5 GB with a 10 % margin) but /models has 4.4 GB free');
+    assert.equal(refused.reason, 'Not enough space for mistral: it needs 4.1 GB (4.5 GB with a 10 % margin) but /models has 4.4 GB free');
     assert.match(refused.fix, /^Free at least 110\.0 MB there \(delete models you no longer use on the Models screen\), or set a models folder on a larger disk in Settings/);
 
     const low = judgeSpace('mistral', 4.1 * GB, 8 * GB, '/models');

@@ -64,7 +64,7 @@ export function judgeSpace(model: string, neededBytes: number, free: number, fol
   if (withMargin > free) {
     return {
       verdict: 'refused',
-      reason: `${model} needs ${formatBytes(neededBytes)} (${formatBytes(withMargin)} with a 10 % margin) but ${folder} has ${formatBytes(free)} free`,
+      reason: `Not enough space for ${model}: it needs ${formatBytes(neededBytes)} (${formatBytes(withMargin)} with a 10 % margin) but ${folder} has ${formatBytes(free)} free`,
       fix: `Free at least ${formatBytes(withMargin - free)} there (delete models you no longer use on the Models screen), or set a models folder on a larger disk in Settings, then pull again`,
     };
   }
