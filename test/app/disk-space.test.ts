@@ -13,7 +13,10 @@ describe('disk space under the models folder', () => {
     assert.equal(refused.verdict, 'refused');
     assert.ok(refused.verdict === 'refused');
     assert.equal(refused.reason, 'Not enough space for mistral: it needs 4.1 GB (4.5 GB with a 10 % margin) but /models has 4.4 GB free');
-    assert.match(refused.fix, /^Free at least 110\.0 MB there \(delete models you no longer use on the Models screen\), or set a models folder on a larger disk in Settings/);
+    assert.match(
+      refused.fix,
+      /^Free at least 110\.0 MB there \(delete models you no longer use on the Models screen\), or set a models folder on a larger disk in Settings/,
+    );
 
     const low = judgeSpace('mistral', 4.1 * GB, 8 * GB, '/models');
     assert.deepEqual(low, { verdict: 'low', warning: 'After this download /models will have about 3.9 GB free, less than 5.0 GB.' });

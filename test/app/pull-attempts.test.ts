@@ -79,7 +79,10 @@ describe('a download that survives', () => {
     const outcome = await pullWithRetries(base);
     assert.equal(outcome.kind, 'refused');
     // The double's first layer line already has one step of 20 down: 38 MB are still to come.
-    assert.equal((outcome as { reason: string }).reason, 'Not enough space for tiny: it needs 38.0 MB (41.8 MB with a 10 % margin) but /small has 30.0 MB free');
+    assert.equal(
+      (outcome as { reason: string }).reason,
+      'Not enough space for tiny: it needs 38.0 MB (41.8 MB with a 10 % margin) but /small has 30.0 MB free',
+    );
     // Stopped at the first layer line: nowhere near the end.
     assert.ok(seen.every((progress) => progress.completedBytes < 40 * MB));
   });

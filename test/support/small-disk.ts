@@ -22,6 +22,8 @@ export function smallDisk(scope: Scope, sizeBytes: number): SmallDisk {
   const dir = path.join(scope.tempDir('stigmer-small-disk-'), 'models');
   fs.mkdirSync(dir);
   try {
+    // STIGMER_TEST_NO_MOUNT=1 runs the stand-in where mounting would work, to check it too.
+    if (process.env.STIGMER_TEST_NO_MOUNT) throw new Error('mounting not wanted');
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeBytes}`, 'tmpfs', dir], { stdio: 'pipe' });
     scope.defer(() => void execFileSync('umount', ['-l', dir], { stdio: 'pipe' }));
     return { dir, kind: 'tmpfs', env: {} };

@@ -74,7 +74,13 @@ export class OllamaModels {
       const { freeBytes, totalBytes } = await (this.#deps.measureDisk ?? measureDisk)(where.folder);
       return { folder: where.folder, freeBytes, totalBytes, usedByModelsBytes, note: null };
     } catch (error) {
-      return { folder: where.folder, freeBytes: null, totalBytes: null, usedByModelsBytes, note: `The free space of ${where.folder} could not be read: ${describe(error)}.` };
+      return {
+        folder: where.folder,
+        freeBytes: null,
+        totalBytes: null,
+        usedByModelsBytes,
+        note: `The free space of ${where.folder} could not be read: ${describe(error)}.`,
+      };
     }
   }
 
@@ -139,7 +145,8 @@ export class OllamaModels {
         pull: (name, options) => this.#deps.ollama().pull(name, options),
         disk: async () => {
           const disk = await this.#disk();
-          if (!disk) this.downloads.warn(model, 'The free space of this Ollama’s models folder cannot be seen from here, so it was not checked before this download.');
+          if (!disk)
+            this.downloads.warn(model, 'The free space of this Ollama’s models folder cannot be seen from here, so it was not checked before this download.');
           return disk;
         },
         // What an earlier attempt brought down no longer needs room.
@@ -168,7 +175,9 @@ export class OllamaModels {
     }
     this.#queue.remove(model);
     const result: CommandResponse<'ollama:pull'> =
-      outcome.kind === 'success' || outcome.kind === 'cancelled' ? { status: outcome.kind === 'success' ? 'success' : 'cancelled', model } : { status: 'failed', model, reason: outcome.reason, fix: outcome.fix };
+      outcome.kind === 'success' || outcome.kind === 'cancelled'
+        ? { status: outcome.kind === 'success' ? 'success' : 'cancelled', model }
+        : { status: 'failed', model, reason: outcome.reason, fix: outcome.fix };
     this.downloads.finish(result);
     return result;
   }

@@ -69,7 +69,10 @@ async function checkSpace(options: PullAttemptsOptions, neededBytes: number): Pr
 }
 
 /** One attempt, watched for stalls and for layers that do not fit. */
-async function attempt(options: PullAttemptsOptions, stallMs: number): Promise<{ result: OllamaPullResult; stopped?: 'stall' | { reason: string; fix: string } }> {
+async function attempt(
+  options: PullAttemptsOptions,
+  stallMs: number,
+): Promise<{ result: OllamaPullResult; stopped?: 'stall' | { reason: string; fix: string } }> {
   const controller = new AbortController();
   const cancel = () => controller.abort();
   options.signal.addEventListener('abort', cancel, { once: true });

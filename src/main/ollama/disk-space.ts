@@ -42,7 +42,10 @@ export function modelsFolder(server: OllamaPhase, settingsDir: string | undefine
     return { folder };
   }
   if (owner === 'remote') {
-    return { folder: null, note: 'Ollama runs on another machine, so the free space of its models folder cannot be seen from here: it is not checked before a pull.' };
+    return {
+      folder: null,
+      note: 'Ollama runs on another machine, so the free space of its models folder cannot be seen from here: it is not checked before a pull.',
+    };
   }
   if (owner === 'external') {
     return {

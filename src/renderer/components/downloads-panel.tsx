@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { Download } from '../../shared/state-schema.ts';
+import { formatBytes } from '../format.ts';
 import { useAppState, useStore } from '../store.ts';
 import { PullProgress } from './download-progress.tsx';
 import { ActionError, Problem, StatusPill, useAction } from './ui.tsx';
@@ -30,6 +31,11 @@ function DownloadRow({ download }: { download: Download }) {
           <StatusPill tone={TONE[download.state]}>{download.phase}</StatusPill>
         </div>
       )}
+      {download.state === 'interrupted' && download.totalBytes > 0 ? (
+        <p class="hint">
+          {formatBytes(download.completedBytes)} of {formatBytes(download.totalBytes)} downloaded
+        </p>
+      ) : null}
       {download.state === 'pulling' && download.warning ? <Problem tone="warning" message={download.warning} /> : null}
       {download.message ? (
         <Problem tone={download.state === 'failed' ? 'error' : download.state === 'interrupted' ? 'warning' : 'info'} message={download.message} />
