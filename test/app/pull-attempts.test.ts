@@ -67,7 +67,7 @@ describe('a download that survives', () => {
     const outcome = await pullWithRetries(base);
     assert.deepEqual(outcome, {
       kind: 'interrupted',
-      phase: 'Stalled',
+      cause: 'stall',
       reason: 'The download of tiny stalled: no data arrived for 400 ms',
       fix: 'Check your network connection, then choose Resume: Ollama keeps what was downloaded',
     });

@@ -170,8 +170,9 @@ export class OllamaModels {
     }
     if (outcome.kind === 'interrupted') {
       this.#queue.flush();
-      this.downloads.interrupt(model, outcome.phase, `${asSentence(outcome.reason)}. ${asSentence(outcome.fix)}.`);
-      return { status: 'failed', model, reason: outcome.reason, fix: outcome.fix };
+      this.downloads.interrupt(model, outcome.cause === 'stall' ? 'Stalled' : 'Interrupted', `${asSentence(outcome.reason)}. ${asSentence(outcome.fix)}.`);
+      // A quit cancels the pull it interrupts; it stays queued for Resume all the same.
+      return outcome.cause === 'stopped' ? { status: 'cancelled', model } : { status: 'failed', model, reason: outcome.reason, fix: outcome.fix };
     }
     this.#queue.remove(model);
     const result: CommandResponse<'ollama:pull'> =

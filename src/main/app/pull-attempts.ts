@@ -22,8 +22,8 @@ export type PullOutcome =
   | { kind: 'cancelled' }
   /** Not started, or stopped, for lack of space. */
   | { kind: 'refused'; reason: string; fix: string }
-  /** Cut short (stall, lost connection after the retries, a quit): resumable. */
-  | { kind: 'interrupted'; phase: 'Stalled' | 'Interrupted'; reason: string; fix: string }
+  /** Cut short (a stall, the connection lost after the retries, Ollama stopped by a quit): resumable. */
+  | { kind: 'interrupted'; cause: 'stall' | 'network' | 'stopped'; reason: string; fix: string }
   | { kind: 'failed'; reason: string; fix: string };
 
 export interface PullAttemptsOptions {
@@ -130,7 +130,7 @@ export async function pullWithRetries(options: PullAttemptsOptions): Promise<Pul
     if (stopped === 'stall') {
       return {
         kind: 'interrupted',
-        phase: 'Stalled',
+        cause: 'stall',
         reason: `The download of ${options.model} stalled: no data arrived for ${formatDuration(stallMs)}`,
         fix: 'Check your network connection, then choose Resume: Ollama keeps what was downloaded',
       };
@@ -138,7 +138,7 @@ export async function pullWithRetries(options: PullAttemptsOptions): Promise<Pul
     if (result.status === 'cancelled') {
       return {
         kind: 'interrupted',
-        phase: 'Interrupted',
+        cause: 'stopped',
         reason: `The download of ${options.model} stopped when Ollama was stopped`,
         fix: 'Choose Resume once Ollama runs again: it continues where it stopped',
       };
@@ -148,7 +148,7 @@ export async function pullWithRetries(options: PullAttemptsOptions): Promise<Pul
     if (delay === undefined) {
       return {
         kind: 'interrupted',
-        phase: 'Interrupted',
+        cause: 'network',
         reason: `${result.reason} (tried ${retry + 1} times)`,
         fix: 'Check your network connection and that Ollama runs, then choose Resume: it continues where it stopped',
       };
