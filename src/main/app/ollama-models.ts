@@ -56,12 +56,20 @@ export class OllamaModels {
     for (const entry of this.#queue.entries()) this.downloads.restore(entry);
   }
 
-  /** The free space where the launched server keeps its models, or undefined when that is not known. */
-  async #disk(): Promise<{ folder: string; freeBytes: number } | undefined> {
+  /** The free space where the launched server keeps its models; undefined, with a warning on the download, when it cannot be known. */
+  async #disk(model: string): Promise<{ folder: string; freeBytes: number } | undefined> {
     const where = modelsFolder(this.#deps.ollama().getState().server, this.#deps.modelsDir(), this.#deps.env);
-    if (where.folder === null) return undefined;
-    const { freeBytes } = await (this.#deps.measureDisk ?? measureDisk)(where.folder);
-    return { folder: where.folder, freeBytes };
+    if (where.folder === null) {
+      this.downloads.warn(model, 'The free space of this Ollama’s models folder cannot be seen from here, so it was not checked before this download.');
+      return undefined;
+    }
+    try {
+      const { freeBytes } = await (this.#deps.measureDisk ?? measureDisk)(where.folder);
+      return { folder: where.folder, freeBytes };
+    } catch (error) {
+      this.downloads.warn(model, `The free space of ${where.folder} could not be read (${describe(error)}), so it was not checked before this download.`);
+      return undefined;
+    }
   }
 
   /** The Models screen's disk line: what models use, and what is left where they go. */
@@ -143,12 +151,7 @@ export class OllamaModels {
       outcome = await pullWithRetries({
         model,
         pull: (name, options) => this.#deps.ollama().pull(name, options),
-        disk: async () => {
-          const disk = await this.#disk();
-          if (!disk)
-            this.downloads.warn(model, 'The free space of this Ollama’s models folder cannot be seen from here, so it was not checked before this download.');
-          return disk;
-        },
+        disk: () => this.#disk(model),
         // What an earlier attempt brought down no longer needs room.
         expectedBytes: known === null ? undefined : Math.max(0, known - (earlier?.completedBytes ?? 0)),
         signal: cancel.signal,

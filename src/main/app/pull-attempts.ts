@@ -30,7 +30,7 @@ export interface PullAttemptsOptions {
   model: string;
   /** Ollama's pull (the manager's): never throws, aborted by `signal`. */
   pull: (model: string, options: { signal: AbortSignal; onProgress: (progress: OllamaPullProgress) => void }) => Promise<OllamaPullResult>;
-  /** Free space where the blobs go; undefined when that cannot be known. */
+  /** Free space where the blobs go; undefined when that cannot be known (it says why itself). */
   disk: () => Promise<{ folder: string; freeBytes: number } | undefined>;
   /** The download's size when known before asking Ollama (the catalog's), less what is already down. */
   expectedBytes?: number | undefined;
@@ -98,12 +98,16 @@ async function attempt(
         // A new layer's size is known: what is still to come must fit in what is free now.
         if (progress.totalBytes > total) {
           total = progress.totalBytes;
-          void checkSpace(options, progress.totalBytes - progress.completedBytes).then((refusal) => {
-            if (refusal && !stopped) {
-              stopped = refusal;
-              controller.abort();
-            }
-          });
+          checkSpace(options, progress.totalBytes - progress.completedBytes).then(
+            (refusal) => {
+              if (refusal && !stopped) {
+                stopped = refusal;
+                controller.abort();
+              }
+            },
+            // `disk` reports what it could not read itself; the pull goes on unchecked.
+            () => undefined,
+          );
         }
         options.onProgress(progress);
       },
@@ -149,7 +153,7 @@ export async function pullWithRetries(options: PullAttemptsOptions): Promise<Pul
       return {
         kind: 'interrupted',
         cause: 'network',
-        reason: `${result.reason} (tried ${retry + 1} times)`,
+        reason: `${result.reason} (${retry + 1} attempt${retry === 0 ? '' : 's'})`,
         fix: 'Check your network connection and that Ollama runs, then choose Resume: it continues where it stopped',
       };
     }
