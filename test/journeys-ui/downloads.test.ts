@@ -43,10 +43,14 @@ const PULL_DEADLINE = { timeout: 120_000 };
 
 /** The bar's percent once Ollama gave the bytes (before that the bar has no value). */
 const percentOf = (page: Page, model: string) =>
-  waitFor(`a percent for ${model}`, async () => {
-    const value = await page.getByRole('progressbar', { name: `Pulling ${model}` }).getAttribute('value', DEADLINE);
-    return value === null ? undefined : Number(value);
-  });
+  waitFor(
+    `a percent for ${model}`,
+    async () => {
+      const value = await page.getByRole('progressbar', { name: `Pulling ${model}` }).getAttribute('value', DEADLINE);
+      return value === null ? undefined : Number(value);
+    },
+    HOST_WAIT_MS,
+  );
 const partialBytes = (dir: string) =>
   fs.existsSync(path.join(dir, 'blobs'))
     ? fs
@@ -138,6 +142,8 @@ journey(
     await app.explained(async () => {
       const { page } = app;
       await app.open('#/models');
+      // The window has its first state before the pull, so the pull is news and opens Downloads.
+      await page.getByTestId('disk-usage').waitFor(DEADLINE);
       const pullForm = page.getByRole('region', { name: 'Pull a model' });
       await pullForm.getByLabel('Model name to pull').fill('small');
       await pullForm.getByRole('button', { name: 'Pull' }).click();
