@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FitSchema, KvCacheTypeSchema, ModelArchitectureSchema, MAX_CONTEXT, MIN_CONTEXT } from './fit.ts';
 import { HardwareSchema } from './hardware.ts';
+import { ModelsDiskSchema } from './disk.ts';
 import { LogBatchSchema, LogEntrySchema, LogLevelSchema, LogSourceSchema } from './logs.ts';
 import { ModelAliasSchema } from './model-catalog.ts';
 import { OllamaInstallProgressSchema, OllamaInstallResultSchema, OllamaUpdateCheckSchema } from './ollama-install.ts';
@@ -184,6 +185,7 @@ export const commands = {
   /** Resolves when the pull ends; `pull-progress` events arrive meanwhile. */
   /** `use`: the user asked for this model; it becomes Ollama's model once it lands (never otherwise). */
   'ollama:pull': command(z.object({ model: text(LIMITS.model), use: z.boolean().optional() }).strict(), OllamaPullResultSchema),
+  /** Cancels a pull in progress, or discards an interrupted one from the download queue. */
   'ollama:cancel-pull': command(z.object({ model: text(LIMITS.model) }).strict(), AckSchema),
   /** Answers how much disk space was freed. */
   'ollama:delete': command(z.object({ model: text(LIMITS.model) }).strict(), z.object({ model: z.string(), freedBytes: z.number().nonnegative() })),
@@ -197,6 +199,8 @@ export const commands = {
     z.object({ model: text(LIMITS.model), contextLength: z.number().int().min(MIN_CONTEXT).max(MAX_CONTEXT).nullable() }).strict(),
     AckSchema,
   ),
+  /** The disk under the models folder: used by models, free, or why the free space cannot be known. */
+  'models:disk': command(empty, ModelsDiskSchema),
   /**
    * Installs Ollama for this user in the app's data folder, or updates the Ollama this app
    * installed (never one the system or the user installed); resolves when done, with

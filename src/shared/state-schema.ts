@@ -63,11 +63,12 @@ export type KeyVerification = z.infer<typeof KeyVerificationSchema>;
 
 /**
  * One model download, kept by main so that it survives navigation and reloads. A finished one
- * stays listed (done, cancelled, failed) until the user dismisses it.
+ * stays listed (done, cancelled, failed) until the user dismisses it. `interrupted`: stopped by a
+ * quit, a crash, a lost network or a stall, kept in the persisted queue and offered for Resume.
  */
 export const DownloadSchema = z.object({
   model: z.string(),
-  state: z.enum(['pulling', 'done', 'cancelled', 'failed']),
+  state: z.enum(['pulling', 'interrupted', 'done', 'cancelled', 'failed']),
   /** What is happening, for people: "Downloading", "Verifying", … (never a layer digest). */
   phase: z.string(),
   completedBytes: z.number().nonnegative(),
@@ -79,6 +80,8 @@ export const DownloadSchema = z.object({
   use: z.boolean(),
   /** A whole sentence for a finished download: what happened, and what to do next. */
   message: z.string().nullable(),
+  /** A whole sentence about the disk while it runs: little space left after it, or a free space that cannot be known. */
+  warning: z.string().nullable().optional(),
   startedAt: z.number(),
   finishedAt: z.number().nullable(),
 });

@@ -39,7 +39,10 @@ describe('the download list main keeps for every window', () => {
       [
         ['done', 'a is installed. Your current model is unchanged.'],
         ['done', 'b is installed and in use.'],
-        ['cancelled', 'Download of c cancelled. Ollama keeps the finished parts; pulling it again resumes.'],
+        [
+          'cancelled',
+          "Download of c cancelled. Ollama's API has no request to delete a partial download: the parts already down stay in its models folder until Ollama removes unused files when it next starts (unless OLLAMA_NOPRUNE is set).",
+        ],
         ['failed', 'Pulling "d" failed: disk full. Free some space, then try again.'],
       ],
     );

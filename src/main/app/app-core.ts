@@ -73,6 +73,12 @@ export interface AppCoreOptions {
   updater?: { port: UpdaterPort; feed: UpdateState['feed'] };
 }
 
+/** `STIGMER_DOWNLOAD_STALL_SECONDS`: how long a pull may bring no bytes before it counts as stalled (default 60). */
+function stallMsFrom(env: NodeJS.ProcessEnv): number | undefined {
+  const seconds = Number(env.STIGMER_DOWNLOAD_STALL_SECONDS);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}
+
 /**
  * The app, host-independent: the facade the Electron host and the headless host use. It wires
  * the services (configuration, keys, Ollama, models, runner, events), answers the IPC
@@ -154,7 +160,10 @@ export class AppCore {
       // Read in the background: nothing waits for it but the Models screen's catalog.
       hardware: new HardwareWatch({ env }),
       settings: () => settings.get(),
+      queueFile: path.join(options.userDataDir, 'downloads.json'),
+      modelsDir: () => settings.get().ollama.modelsDir,
       env,
+      stallMs: stallMsFrom(env),
     });
     this.#runner = new RunnerControl({
       configuration,

@@ -92,11 +92,12 @@ export function createCommandTable(app: CommandServices): CommandTable {
       }),
     'models:catalog': () => models.catalog(),
     'models:set-context': ({ model, contextLength }) => done(Promise.resolve(models.setContext(model, contextLength))),
+    'models:disk': () => models.disk(),
     'ollama:start': () => done(ollama.manager.start()),
     'ollama:stop': () => done(ollama.manager.stop()),
     'ollama:pull': ({ model, use }) => models.pull(model, use === true),
     'ollama:cancel-pull': ({ model }) => {
-      ollama.manager.cancelPull(model);
+      models.cancel(model);
       return ACK;
     },
     'ollama:delete': ({ model }) => models.delete(model),

@@ -6,6 +6,11 @@ import type { ResolvedConfig } from '../config/resolve.ts';
 import type { OllamaManager } from '../ollama/manager.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
 import { CommandError, asSentence, describe } from './command-error.ts';
+import { downloadSizeOf } from '../../shared/ollama-download-sizes.ts';
+import type { ModelsDisk } from '../../shared/disk.ts';
+import { measureDisk, modelsFolder, type MeasureDisk } from '../ollama/disk-space.ts';
+import { formatDuration } from '../process/restart-policy.ts';
+import { DownloadQueue } from './download-queue.ts';
 import { DownloadList } from './downloads.ts';
 import { buildModelCatalog } from './model-catalog.ts';
 import { cardContext, defaultContext, kvCache } from '../hardware/fit-inputs.ts';
@@ -14,6 +19,7 @@ import type { FitFacts, InstalledSize } from '../config/model-aliases.ts';
 import type { HardwareWatch } from '../hardware/hardware-watch.ts';
 import { budgetOf } from '../../shared/hardware.ts';
 import { ModelInfoCache } from '../ollama/model-info.ts';
+import { pullWithRetries, type PullOutcome } from './pull-attempts.ts';
 
 export interface OllamaModelsDeps {
   /** The current manager (it is replaced when its settings change). */
@@ -28,8 +34,16 @@ export interface OllamaModelsDeps {
   onChange: () => void;
   hardware: HardwareWatch;
   settings: () => Settings;
-  /** The app's environment: `OLLAMA_CONTEXT_LENGTH` and `OLLAMA_KV_CACHE_TYPE`. */
-  env: Readonly<Record<string, string | undefined>>;
+  /** `<userData>/downloads.json`, the persisted queue of unfinished pulls. */
+  queueFile: string;
+  /** The saved models folder (`OLLAMA_MODELS` of a launched server) and the environment it falls back to. */
+  modelsDir: () => string | undefined;
+  /** The app's environment: `OLLAMA_CONTEXT_LENGTH`, `OLLAMA_KV_CACHE_TYPE`, and `OLLAMA_MODELS` for the folder's free space. */
+  env: NodeJS.ProcessEnv;
+  measureDisk?: MeasureDisk | undefined;
+  /** No bytes for this long and a pull is stopped as stalled (default 60 s). */
+  stallMs?: number | undefined;
+  retryDelaysMs?: readonly number[] | undefined;
 }
 
 /**
@@ -40,6 +54,9 @@ export class OllamaModels {
   readonly downloads: DownloadList;
   readonly #deps: OllamaModelsDeps;
   readonly #modelInfo = new ModelInfoCache();
+  readonly #queue: DownloadQueue;
+  /** The user's Cancel, per pull running (also while a retry waits). */
+  readonly #cancels = new Map<string, AbortController>();
 
   constructor(deps: OllamaModelsDeps) {
     this.#deps = deps;
@@ -50,6 +67,55 @@ export class OllamaModels {
       const config = deps.config() as ResolvedConfig | undefined;
       if (hardware.gpuBudget.bytes > 0 && config?.provider.value === 'ollama' && config.model.alias) void deps.reconfigure('GPU detected');
     });
+    this.#queue = new DownloadQueue(deps.queueFile);
+    for (const entry of this.#queue.entries()) this.downloads.restore(entry);
+  }
+
+  /** The free space where the launched server keeps its models; undefined, with a warning on the download, when it cannot be known. */
+  async #disk(model: string): Promise<{ folder: string; freeBytes: number } | undefined> {
+    const where = modelsFolder(this.#deps.ollama().getState().server, this.#deps.modelsDir(), this.#deps.env);
+    if (where.folder === null) {
+      this.downloads.warn(model, 'The free space of this Ollama’s models folder cannot be seen from here, so it was not checked before this download.');
+      return undefined;
+    }
+    try {
+      const { freeBytes } = await (this.#deps.measureDisk ?? measureDisk)(where.folder);
+      return { folder: where.folder, freeBytes };
+    } catch (error) {
+      this.downloads.warn(model, `The free space of ${where.folder} could not be read (${describe(error)}), so it was not checked before this download.`);
+      return undefined;
+    }
+  }
+
+  /** The Models screen's disk line: what models use, and what is left where they go. */
+  async disk(): Promise<ModelsDisk> {
+    const state = this.#deps.ollama().getState();
+    const usedByModelsBytes = state.models.reduce((sum, model) => sum + model.sizeBytes, 0);
+    const where = modelsFolder(state.server, this.#deps.modelsDir(), this.#deps.env);
+    if (where.folder === null) return { folder: null, freeBytes: null, totalBytes: null, usedByModelsBytes, note: where.note };
+    try {
+      const { freeBytes, totalBytes } = await (this.#deps.measureDisk ?? measureDisk)(where.folder);
+      return { folder: where.folder, freeBytes, totalBytes, usedByModelsBytes, note: null };
+    } catch (error) {
+      return {
+        folder: where.folder,
+        freeBytes: null,
+        totalBytes: null,
+        usedByModelsBytes,
+        note: `The free space of ${where.folder} could not be read: ${describe(error)}.`,
+      };
+    }
+  }
+
+  /** Stops a pull in progress, or discards an interrupted one from the queue. */
+  cancel(model: string): void {
+    if (this.downloads.isInterrupted(model)) {
+      this.#queue.remove(model);
+      this.downloads.finish({ status: 'cancelled', model });
+      return;
+    }
+    this.#cancels.get(model)?.abort();
+    this.#deps.ollama().cancelPull(model);
   }
 
   /**
@@ -71,14 +137,7 @@ export class OllamaModels {
     if (!use && provider.value === 'ollama' && current.source === 'default') {
       saveSettings((draft) => void (draft.providers.ollama.model = current.value));
     }
-    this.downloads.begin(model, use);
-    const result = await ollama().pull(model, {
-      onProgress: (progress) => {
-        this.downloads.progress(progress);
-        this.#deps.onProgress(progress);
-      },
-    });
-    this.downloads.finish(result);
+    const result = await this.#download(model, use);
     log(
       result.status === 'failed' ? 'error' : 'info',
       result.status === 'failed' ? `Pull of ${model} failed: ${result.reason}` : `Pull of ${model}: ${result.status}`,
@@ -88,6 +147,57 @@ export class OllamaModels {
       if (use) saveSettings((draft) => void (draft.providers.ollama.model = model));
       await reconfigure(`model ${model} pulled${use ? ' and selected' : ''}`);
     }
+    return result;
+  }
+
+  /**
+   * The download behind a pull: queued on disk until it ends, checked for space, retried, and on a
+   * stall or a lost connection left in the queue, interrupted, for Resume.
+   */
+  async #download(model: string, use: boolean): Promise<CommandResponse<'ollama:pull'>> {
+    const earlier = this.#queue.get(model);
+    this.downloads.begin(model, use);
+    this.#queue.add(model, use);
+    const cancel = new AbortController();
+    this.#cancels.set(model, cancel);
+    const known = downloadSizeOf(model);
+    let outcome: PullOutcome;
+    try {
+      outcome = await pullWithRetries({
+        model,
+        pull: (name, options) => this.#deps.ollama().pull(name, options),
+        disk: () => this.#disk(model),
+        // What an earlier attempt brought down no longer needs room.
+        expectedBytes: known === null ? undefined : Math.max(0, known - (earlier?.completedBytes ?? 0)),
+        signal: cancel.signal,
+        onProgress: (progress) => {
+          this.downloads.progress(progress);
+          this.#queue.progress(model, progress.completedBytes, progress.totalBytes);
+          this.#deps.onProgress(progress);
+        },
+        onWarning: (warning) => this.downloads.warn(model, warning),
+        onRetry: (attempt, delayMs, reason) => {
+          this.#deps.log('warn', `Pull of ${model} failed (${reason}); attempt ${attempt} in ${formatDuration(delayMs)}`);
+          this.downloads.retrying(model, `Connection lost; retrying in ${formatDuration(delayMs)} (attempt ${attempt})`);
+        },
+        stallMs: this.#deps.stallMs,
+        retryDelaysMs: this.#deps.retryDelaysMs,
+      });
+    } finally {
+      this.#cancels.delete(model);
+    }
+    if (outcome.kind === 'interrupted') {
+      this.#queue.flush();
+      this.downloads.interrupt(model, outcome.cause === 'stall' ? 'Stalled' : 'Interrupted', `${asSentence(outcome.reason)}. ${asSentence(outcome.fix)}.`);
+      // A quit cancels the pull it interrupts; it stays queued for Resume all the same.
+      return outcome.cause === 'stopped' ? { status: 'cancelled', model } : { status: 'failed', model, reason: outcome.reason, fix: outcome.fix };
+    }
+    this.#queue.remove(model);
+    const result: CommandResponse<'ollama:pull'> =
+      outcome.kind === 'success' || outcome.kind === 'cancelled'
+        ? { status: outcome.kind === 'success' ? 'success' : 'cancelled', model }
+        : { status: 'failed', model, reason: outcome.reason, fix: outcome.fix };
+    this.downloads.finish(result);
     return result;
   }
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { formatBytes } from '../../shared/format-bytes.ts';
 import { describeMove, type ModelsMoveProgress } from '../../shared/models-folder.ts';
+import { sentence } from '../../shared/sentence.ts';
 import type { OllamaPullProgress } from '../../shared/ollama.ts';
 import { CLI_EXIT, UsageError, print, type CliContext } from './context.ts';
 
@@ -51,7 +52,7 @@ async function pull(context: CliContext, model: string): Promise<number> {
     print(context.stdout, `Pulled ${result.model}.`);
     return CLI_EXIT.ok;
   }
-  print(context.stderr, result.status === 'cancelled' ? `The pull of ${result.model} was cancelled.` : `${result.reason} ${result.fix}`);
+  print(context.stderr, result.status === 'cancelled' ? `The pull of ${result.model} was cancelled.` : `${sentence(result.reason)} ${sentence(result.fix)}`);
   return CLI_EXIT.failed;
 }
 

@@ -133,11 +133,25 @@ export async function pullModel(client: Ollama, url: string, model: string, opti
     const stream = await client.pull({ model, stream: true });
     const abort = () => stream.abort();
     signal?.addEventListener('abort', abort, { once: true });
+    let succeeded = false;
     try {
       if (signal?.aborted) stream.abort();
-      for await (const part of stream) options.onProgress?.(tracker.update(part));
+      for await (const part of stream) {
+        succeeded ||= /^success/i.test(part.status);
+        options.onProgress?.(tracker.update(part));
+      }
     } finally {
       signal?.removeEventListener('abort', abort);
+    }
+    if (signal?.aborted) return { status: 'cancelled', model };
+    // A connection cut cleanly mid-pull ends the stream without Ollama's `success`: not installed.
+    if (!succeeded) {
+      return {
+        status: 'failed',
+        model,
+        reason: `pulling ${JSON.stringify(model)} ended before Ollama said it was complete (the connection closed)`,
+        fix: 'check that Ollama still runs and your network, then pull again: Ollama keeps what was downloaded',
+      };
     }
     return { status: 'success', model };
   } catch (error) {

@@ -1,14 +1,26 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { Download } from '../../shared/state-schema.ts';
+import { formatBytes } from '../format.ts';
 import { useAppState, useStore } from '../store.ts';
 import { PullProgress } from './download-progress.tsx';
 import { ActionError, Problem, StatusPill, useAction } from './ui.tsx';
 
-const TONE = { pulling: 'working', done: 'ok', cancelled: 'neutral', failed: 'error' } as const;
+const TONE = { pulling: 'working', interrupted: 'error', done: 'ok', cancelled: 'neutral', failed: 'error' } as const;
 
 function DownloadRow({ download }: { download: Download }) {
   const { bridge } = useStore();
   const [run, action] = useAction();
+  const cancel = (
+    <button
+      type="button"
+      class="button"
+      aria-label={`Cancel download of ${download.model}`}
+      disabled={action.busy}
+      onClick={() => void run(() => bridge.invoke('ollama:cancel-pull', { model: download.model }))}
+    >
+      Cancel
+    </button>
+  );
   return (
     <li class="download">
       {download.state === 'pulling' ? (
@@ -19,18 +31,32 @@ function DownloadRow({ download }: { download: Download }) {
           <StatusPill tone={TONE[download.state]}>{download.phase}</StatusPill>
         </div>
       )}
-      {download.message ? <Problem tone={download.state === 'failed' ? 'error' : 'info'} message={download.message} /> : null}
+      {download.state === 'interrupted' && download.totalBytes > 0 ? (
+        <p class="hint">
+          {formatBytes(download.completedBytes)} of {formatBytes(download.totalBytes)} downloaded
+        </p>
+      ) : null}
+      {download.state === 'pulling' && download.warning ? <Problem tone="warning" message={download.warning} /> : null}
+      {download.message ? (
+        <Problem tone={download.state === 'failed' ? 'error' : download.state === 'interrupted' ? 'warning' : 'info'} message={download.message} />
+      ) : null}
       <div class="download__actions">
         {download.state === 'pulling' ? (
-          <button
-            type="button"
-            class="button"
-            aria-label={`Cancel download of ${download.model}`}
-            disabled={action.busy}
-            onClick={() => void run(() => bridge.invoke('ollama:cancel-pull', { model: download.model }))}
-          >
-            Cancel
-          </button>
+          cancel
+        ) : download.state === 'interrupted' ? (
+          <>
+            {/* Resuming is pulling again: Ollama continues each layer from the part it kept. */}
+            <button
+              type="button"
+              class="button button--primary"
+              aria-label={`Resume download of ${download.model}`}
+              disabled={action.busy}
+              onClick={() => void run(() => bridge.invoke('ollama:pull', { model: download.model, use: download.use }))}
+            >
+              Resume
+            </button>
+            {cancel}
+          </>
         ) : (
           <button
             type="button"
@@ -56,6 +82,8 @@ export const DOWNLOADS_BUTTON_ID = 'downloads-button';
 export function DownloadsButton({ open, onToggle }: { open: boolean; onToggle: () => void }) {
   const { downloads } = useAppState();
   const active = downloads.filter((download) => download.state === 'pulling').length;
+  // Left by a quit, a crash or a lost network: the button says so until each is resumed or cancelled.
+  const interrupted = downloads.filter((download) => download.state === 'interrupted').length;
   return (
     <button
       type="button"
@@ -74,6 +102,11 @@ export function DownloadsButton({ open, onToggle }: { open: boolean; onToggle: (
           {active}
         </span>
       ) : null}
+      {interrupted > 0 ? (
+        <span class="count count--warning" aria-label={`${interrupted} interrupted`}>
+          {interrupted}
+        </span>
+      ) : null}
     </button>
   );
 }
@@ -82,7 +115,7 @@ export function DownloadsButton({ open, onToggle }: { open: boolean; onToggle: (
 function DismissFinished({ downloads }: { downloads: readonly Download[] }) {
   const { bridge } = useStore();
   const [run, action] = useAction();
-  const finished = downloads.filter((download) => download.state !== 'pulling');
+  const finished = downloads.filter((download) => download.state !== 'pulling' && download.state !== 'interrupted');
   if (finished.length < 2) return null;
   return (
     <>
@@ -111,7 +144,8 @@ export function DownloadsPanel({ open, autoOpen, onOpen, onClose }: { open: Down
   const seen = useRef<Set<string> | null>(null);
   const panel = useRef<HTMLElement>(null);
   useEffect(() => {
-    const keys = new Set(downloads.filter((download) => download.state === 'pulling').map((download) => `${download.model}@${download.startedAt}`));
+    // A pull refused at once (no space) is never seen pulling: any new entry is news.
+    const keys = new Set(downloads.map((download) => `${download.model}@${download.startedAt}`));
     // The first snapshot (a reload) is not news: only a download begun since opens the panel.
     if (autoOpen && seen.current !== null && [...keys].some((key) => !seen.current!.has(key))) onOpen();
     seen.current = keys;

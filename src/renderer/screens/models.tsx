@@ -1,3 +1,4 @@
+import { DiskUsage } from '../components/disk-usage.tsx';
 import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useFocusAfterRender } from '../components/focus.ts';
@@ -398,6 +399,7 @@ export function ModelsScreen() {
           ) : (
             <InstalledModels catalog={catalog} />
           )}
+          <DiskUsage />
         </Card>
         <Card title="This machine">
           <HardwarePanel hardware={catalog.hardware} />

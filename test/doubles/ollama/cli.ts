@@ -107,6 +107,7 @@ async function serve(): Promise<void> {
     version,
     ...(keepAlive ? { keepAlive } : {}),
     ...(modelsDir ? { stateFile: path.join(modelsDir, 'fake-ollama-models.json') } : {}),
+    modelsDir: env.OLLAMA_MODELS,
     onRequest: ginLine,
   });
 

@@ -8,6 +8,7 @@ import { createHash, randomInt } from 'node:crypto';
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fakeModelInfo, fakeVramBytes } from './model-info.ts';
+import { LayerStore, type PullFault } from './layer-store.ts';
 
 /** A model that can be pulled: its layer sizes in bytes, largest (the weights) first. */
 export type FakeRegistry = Record<string, readonly number[]>;
@@ -36,6 +37,12 @@ export interface FakeOllamaConfig {
   stateFile?: string;
   /** The share of each loaded model (`name:tag`) `/api/ps` reports on the GPU (`size_vram` ÷ `size`); 1 when absent. */
   gpuShare?: Record<string, number>;
+  /** Write pulled layers' bytes under `<modelsDir>/blobs` (Ollama's layout); needs `modelsDir`. */
+  blobsOnDisk?: boolean;
+  /** `OLLAMA_MODELS` of this server. */
+  modelsDir?: string;
+  /** Faults injected into pulls, each used once (see `PullFault`). */
+  pullFaults?: readonly PullFault[];
 }
 
 export const DEFAULT_FAKE_VERSION = '0.9.6';
@@ -139,13 +146,27 @@ export class FakeOllama {
   readonly #registry: FakeRegistry;
   readonly #installed = new Map<string, InstalledModel>();
   readonly #loaded = new Map<string, LoadedModel>();
+  readonly #layers: LayerStore;
+  readonly #faults: PullFault[];
 
   constructor(config: FakeOllamaConfig = {}) {
     this.#config = config;
+    this.#layers = new LayerStore(config.blobsOnDisk ? config.modelsDir : undefined);
+    this.#faults = [...(config.pullFaults ?? [])];
     this.version = config.version ?? DEFAULT_FAKE_VERSION;
     this.#registry = Object.fromEntries(Object.entries(config.registry ?? DEFAULT_REGISTRY).map(([name, layers]) => [fullModelName(name), layers]));
     const saved = this.#readStateFile();
     for (const name of saved ?? config.models ?? []) this.#install(name, new Date());
+  }
+
+  /** Makes a later pull of `fault.model` stall or drop its connection once. */
+  addPullFault(fault: PullFault): void {
+    this.#faults.push(fault);
+  }
+
+  #takeFault(model: string, percent: number): PullFault | undefined {
+    const index = this.#faults.findIndex((fault) => fullModelName(fault.model) === model && percent >= fault.atPercent);
+    return index < 0 ? undefined : this.#faults.splice(index, 1)[0];
   }
 
   /** Names of the installed models, as `/api/tags` lists them. */
@@ -294,14 +315,37 @@ export class FakeOllama {
       return;
     }
     const digests = layerDigests(full, layers);
+    const allBytes = layers.reduce((sum, size) => sum + size, 0);
+    let allDone = 0;
     for (const [index, total] of layers.entries()) {
       const digest = digests[index] ?? '';
       const status = `pulling ${digest.slice('sha256:'.length, 'sha256:'.length + 12)}`;
-      for (let step = 1; step <= steps; step += 1) {
+      // A layer already (partly) here continues from its size, as Ollama resumes a partial blob.
+      let done = this.#layers.have(digest, total);
+      allDone += done;
+      if (done > 0) send({ status, digest, total, completed: done });
+      while (done < total) {
         if (cancelled) return;
-        send({ status, digest, total, completed: Math.round((total * step) / steps) });
+        const fault = this.#takeFault(full, (allDone / allBytes) * 100);
+        if (fault?.fault === 'drop') return void res.destroy();
+        if (fault?.fault === 'stall') {
+          while (!cancelled) await sleep(interval);
+          return;
+        }
+        const bytes = Math.min(total - done, Math.max(1, Math.round(total / steps)));
+        try {
+          this.#layers.write(digest, bytes);
+        } catch (error) {
+          // Ollama reports a failed write inside the 200 stream.
+          res.end(`${JSON.stringify({ error: `write ${digest}-partial: ${(error as Error).message}` })}\n`);
+          return;
+        }
+        done += bytes;
+        allDone += bytes;
+        send({ status, digest, total, completed: done });
         await sleep(interval);
       }
+      this.#layers.complete(digest);
     }
     if (cancelled) return;
     send({ status: 'verifying sha256 digest' });
@@ -319,6 +363,7 @@ export class FakeOllama {
     if (!model) return sendJson(res, 404, { error: `model '${name}' not found` });
     this.#installed.delete(model.name);
     this.#loaded.delete(model.name);
+    this.#layers.remove(layerDigests(model.name, this.#registry[model.name] ?? []));
     this.#saveStateFile();
     res.writeHead(200).end();
   }
