@@ -1,5 +1,5 @@
 import { sourceName, type ConfigFieldName, type PublicConfig } from '../shared/config.ts';
-import type { KeyVerification } from '../shared/state-schema.ts';
+import type { AppState, KeyVerification } from '../shared/state-schema.ts';
 import type { OllamaState } from '../shared/ollama.ts';
 import { PROVIDER_INFO, isCloudProvider, type Provider } from '../shared/providers.ts';
 import type { RunnerStatus } from '../shared/runner-status.ts';
@@ -121,4 +121,30 @@ export function wizardStepMark(index: number, current: number, ollama: OllamaSta
 export function invalidFieldText(config: PublicConfig, field: ConfigFieldName): string | null {
   const issue = config.errors.find((candidate) => candidate.field === field && field !== 'apiKey');
   return issue ? `not valid: ${sourceName(issue.source)} (see the problem above)` : null;
+}
+
+export type LastStepAction = 'start' | 'retry' | 'send' | 'finish';
+
+/**
+ * The one primary button of the last step: what takes the user on from here. Start a stopped
+ * runner (unless it waits for its model's download: then Finish, the runner starts when the model
+ * lands), Retry a stuck one, send the first prompt once it runs, and Finish once it answered.
+ * Pure.
+ */
+export function lastStepPrimary({
+  runner,
+  stuck,
+  downloading,
+  answered,
+}: {
+  runner: AppState['runner']['state'];
+  stuck: boolean;
+  downloading: boolean;
+  answered: boolean;
+}): LastStepAction {
+  if (downloading && runner !== 'running') return 'finish';
+  if (runner === 'stopped') return 'start';
+  if (stuck) return 'retry';
+  if (runner === 'running' && !answered) return 'send';
+  return 'finish';
 }

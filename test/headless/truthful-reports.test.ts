@@ -3,14 +3,16 @@
  * the provider in use, the cloud's endpoint and key included (doubles on loopback only).
  */
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { test } from 'node:test';
 import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from '../doubles/cloud/anthropic.ts';
 import { FAKE_OLLAMA_BIN_DIR, startFakeOllama } from '../doubles/ollama/server.ts';
 import { freePort } from '../ollama/support.ts';
-import { Scope, hostEnv, startHost } from '../support/e2e-host.ts';
+import { Scope, hostEnv, setUpProfile, startHost } from '../support/e2e-host.ts';
 import { cleanEnv, runHeadlessCli, tempDir } from '../support/headless.ts';
 import { DoctorReportSchema } from '../../src/shared/doctor.ts';
 
+const SLEEPER = path.resolve(import.meta.dirname, '../runner/fixtures/sleeper.ts');
 const WHY = 'llama3.2 is not installed, using the first installed model';
 
 test('--print-config gives the model the runner gets: llama3.2 not installed → the first installed model, with why', async (t) => {
@@ -94,4 +96,26 @@ test('--doctor checks the cloud key: accepted → ok, rejected → error, offlin
   assert.match(offline.check?.detail ?? '', /not verified/);
   assert.equal(offline.text.code, 0, 'offline is a warning, not an error');
   assert.doesNotMatch(offline.text.stdout, /All checks passed/);
+});
+
+test('a custom runner started without its model is told in the terminal; an Ollama this app did not start is not said to have stopped', async (t) => {
+  const scope = new Scope(t);
+  const ollama = await startFakeOllama({ models: ['phi3:mini'] });
+  t.after(() => ollama.close());
+  const userDataDir = setUpProfile(scope, (settings) => {
+    settings.provider = 'ollama';
+    settings.providers.ollama.model = 'llama3.2';
+  });
+  const env = hostEnv(scope, { ollamaHost: new URL(ollama.url).host });
+  const host = startHost(scope, ['--runner-command', `${process.execPath} ${SLEEPER}`, '--user-data-dir', userDataDir], env);
+  const notice = await host.waitForLine('the missing model told', (line) => line.includes('The runner command was started with model llama3.2'));
+  assert.match(
+    notice,
+    /WARN .*which the Ollama at http:\/\/127\.0\.0\.1:\d+ does not have: its requests to Ollama fail until llama3\.2 is pulled \(ollama pull llama3\.2\)/,
+  );
+  await host.waitForLine('the runner up', (line) => line.includes('[runner] ready'));
+  await host.stop();
+  assert.doesNotMatch(host.stdout, /Ollama stopped/, 'the external Ollama still runs');
+  assert.match(host.stdout, /No longer watching Ollama at http:\/\/127\.0\.0\.1:\d+: this app did not start it, so it keeps running/);
+  assert.equal((await fetch(`${ollama.url}/api/version`)).status, 200, 'and it does');
 });

@@ -215,11 +215,13 @@ journey(
 
       // A per-provider base URL: an OpenAI-compatible server (LM Studio here), saved in its native form.
       const endpoints = page.getByRole('region', { name: 'Endpoints' });
-      await endpoints.getByLabel('OpenAI base URL').fill('ftp://localhost:1234');
-      await endpoints.getByRole('button', { name: 'Save' }).nth(1).click();
-      await endpoints.getByText(/The OpenAI base URL "ftp:\/\/localhost:1234" .*Use http\(s\):\/\/host\[:port\]\[\/path\]/).waitFor(DEADLINE);
-      await endpoints.getByLabel('OpenAI base URL').fill('http://127.0.0.1:1234/v1');
-      await endpoints.getByRole('button', { name: 'Save' }).nth(1).click();
+      // A wrong value is told as it is typed, and Save stays off until it is right.
+      const openaiEndpoint = endpoints.getByRole('form', { name: 'OpenAI endpoint' });
+      await openaiEndpoint.getByLabel('OpenAI base URL').fill('ftp://localhost:1234');
+      await openaiEndpoint.getByText('ftp:// is not served: type http(s)://host[:port][/path].').waitFor(DEADLINE);
+      assert.equal(await openaiEndpoint.getByRole('button', { name: 'Save' }).isDisabled(), true);
+      await openaiEndpoint.getByLabel('OpenAI base URL').fill('http://127.0.0.1:1234/v1');
+      await openaiEndpoint.getByRole('button', { name: 'Save' }).click();
       await waitFor('the base URL to be saved', () => readSettings(userDataDir).providers.openai.baseUrl === 'http://127.0.0.1:1234/v1', HOST_WAIT_MS);
       await endpoints.getByRole('button', { name: 'Reset the OpenAI base URL' }).click();
       await waitFor('the default to be restored', () => readSettings(userDataDir).providers.openai.baseUrl === undefined, HOST_WAIT_MS);

@@ -1,6 +1,6 @@
 import type { OllamaServerOptions } from '../../shared/state-schema.ts';
 import type { LogEntry } from '../../shared/logs.ts';
-import type { OllamaModel, OllamaState } from '../../shared/ollama.ts';
+import type { OllamaModel, OllamaOwner, OllamaPhase, OllamaState } from '../../shared/ollama.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
 import type { LogPipeline } from '../logs/pipeline.ts';
 import { OllamaManager, type OllamaManagerOptions } from '../ollama/manager.ts';
@@ -30,9 +30,11 @@ const configuredModel = (config: ResolvedConfig): string | null => (config.provi
 
 /**
  * A change of the server's phase as one log line, with the key that tells a repeat; without a
- * window, the log is where the user learns what is wrong and what to do. Pure.
+ * window, the log is where the user learns what is wrong and what to do. `before` is the phase
+ * last seen: "stopped" is news only for a server this app started; an external or remote one
+ * keeps running when the app lets go of it, and one that never ran did not stop. Pure.
  */
-export function describeOllamaPhase(state: OllamaState): { key: string; level: LogEntry['level']; msg: string } {
+export function describeOllamaPhase(state: OllamaState, before: OllamaPhase): { key: string; level: LogEntry['level']; msg: string | null } {
   const { server } = state;
   if ('reason' in server) {
     const level = server.phase === 'failed' ? 'error' : 'warn';
@@ -45,7 +47,14 @@ export function describeOllamaPhase(state: OllamaState): { key: string; level: L
     ];
     return { key, level: 'info', msg: `Ollama ${state.serverVersion ?? ''} running at ${state.url}, ${owner}` };
   }
-  return { key, level: 'info', msg: server.phase === 'starting' ? `Ollama starting: ${state.binary?.path ?? 'ollama'} serve` : 'Ollama stopped' };
+  if (server.phase === 'starting') return { key, level: 'info', msg: `Ollama starting: ${state.binary?.path ?? 'ollama'} serve` };
+  const owner = before.phase === 'starting' ? 'managed' : 'owner' in before ? before.owner : null;
+  const stopped: Record<OllamaOwner, string> = {
+    managed: 'Ollama stopped',
+    external: `No longer watching Ollama at ${state.url}: this app did not start it, so it keeps running`,
+    remote: `No longer watching Ollama at ${state.url}: it runs on another machine and keeps running`,
+  };
+  return { key, level: 'info', msg: owner ? stopped[owner] : null };
 }
 
 /**
@@ -61,6 +70,8 @@ export class OllamaControl {
   #fingerprint = '';
   /** The phase last logged (the manager starts out stopped), so each change is told once. */
   #phaseLogged = 'stopped|null';
+  /** The phase last seen, which tells whether a stop is news. */
+  #phaseBefore: OllamaPhase = { phase: 'stopped' };
 
   constructor(deps: OllamaControlDeps) {
     this.#deps = deps;
@@ -170,10 +181,11 @@ export class OllamaControl {
 
   /** New models or a server that came or went can change the default model: re-resolve then. */
   #onOllamaChange(state: OllamaState): void {
-    const phase = describeOllamaPhase(state);
+    const phase = describeOllamaPhase(state, this.#phaseBefore);
+    this.#phaseBefore = state.server;
     if (phase.key !== this.#phaseLogged) {
       this.#phaseLogged = phase.key;
-      this.#deps.log(phase.level, phase.msg);
+      if (phase.msg !== null) this.#deps.log(phase.level, phase.msg);
     }
     const fingerprint = `${state.server.phase}|${state.models.map((model) => model.name).join(',')}`;
     if (fingerprint !== this.#fingerprint) {

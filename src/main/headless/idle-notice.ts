@@ -48,12 +48,24 @@ export function createIdleAnnouncer(log: (notice: string) => void): { begin(stat
  * What a headless host says once it is up, beside the runner's own lines: a state that is not an
  * error but that a user reading only the terminal must know. With `--ui` on a first run the
  * runner waits for the wizard, which would otherwise look like a hang; "Expose to network" opens
- * Ollama to every machine that can reach this one.
+ * Ollama to every machine that can reach this one. A custom runner is started even when Ollama
+ * lacks its model (only the built-in runner reports that itself), so the terminal says what
+ * becomes of its requests.
  */
 export function startNotices(state: AppState, { ui }: { ui: boolean }): Array<{ level: 'info' | 'warn'; msg: string }> {
   const notices: Array<{ level: 'info' | 'warn'; msg: string }> = [];
   if (ui && state.firstRun && state.runner.state === 'stopped') {
     notices.push({ level: 'info', msg: 'The runner waits for setup: open the UI and finish the wizard (or "Set up later", then Start on the Overview).' });
+  }
+  const { ollama, runnerCommand, runner } = state;
+  if (runnerCommand.source !== 'default' && ollama.configuredModelMissing && ollama.configuredModel && runner.state !== 'stopped') {
+    const model = ollama.configuredModel;
+    notices.push({
+      level: 'warn',
+      msg:
+        `The runner command was started with model ${model}, which the Ollama at ${ollama.url} does not have: its requests to Ollama fail until ` +
+        `${model} is pulled (ollama pull ${model}${ui ? `, or "Pull ${model}" in the UI` : ''}) or another model is set.`,
+    });
   }
   const exposure = networkExposure(state);
   if (exposure) notices.push({ level: 'warn', msg: `${exposure.message} ${exposure.fix}` });

@@ -1,19 +1,19 @@
 import { useState } from 'preact/hooks';
 import type { CommandResponse } from '../../shared/ipc.ts';
 import { useStore } from '../store.ts';
-import { ActionError, Card, Problem, useAction } from './ui.tsx';
+import { ActionError, Problem, useAction } from './ui.tsx';
 
 /**
  * Settings, desktop app: "Install the stigmer command", as VS Code and the Ollama app offer theirs.
  * After it, says where the command went and, when that folder is not on PATH, how to make a
  * terminal find it.
  */
-export function CommandInstallCard() {
+export function CommandInstallSection() {
   const { bridge } = useStore();
   const [run, action] = useAction();
   const [installed, setInstalled] = useState<CommandResponse<'app:install-command'> | null>(null);
   return (
-    <Card title="The stigmer command">
+    <>
       <p class="muted">Steer this app from a terminal: stigmer status, stigmer use, stigmer logs -f, stigmer keys set.</p>
       <button
         type="button"
@@ -29,6 +29,6 @@ export function CommandInstallCard() {
         </div>
       ) : null}
       <ActionError state={action} />
-    </Card>
+    </>
   );
 }

@@ -3,7 +3,7 @@ import { LIMITS } from '../../shared/limits.ts';
 import { EXTERNAL_FIX, describeMove, type ModelsMoveProgress, type ModelsMoveResult } from '../../shared/models-folder.ts';
 import { formatBytes } from '../format.ts';
 import { useAppState, useStore } from '../store.ts';
-import { ActionError, Card, Problem, useAction } from './ui.tsx';
+import { ActionError, Problem, useAction } from './ui.tsx';
 
 const PHASES: Record<ModelsMoveProgress['phase'], string> = {
   copying: 'Copying',
@@ -17,7 +17,7 @@ const PHASES: Record<ModelsMoveProgress['phase'], string> = {
  * switched by main; here the user picks the folder, watches, may cancel, and then may delete the
  * old copy. An Ollama the app did not start is explained instead.
  */
-export function ModelsFolderMoveCard() {
+export function ModelsFolderMoveSection() {
   const { bridge } = useStore();
   const state = useAppState();
   const [target, setTarget] = useState('');
@@ -48,7 +48,7 @@ export function ModelsFolderMoveCard() {
   const percent = progress && progress.totalBytes > 0 ? Math.floor((progress.doneBytes / progress.totalBytes) * 100) : 0;
 
   return (
-    <Card title="Models folder">
+    <>
       <p class="hint">
         In use: <span class="mono">{state.ollamaOptions.modelsDir ?? "Ollama's default (~/.ollama/models)"}</span>
       </p>
@@ -124,6 +124,6 @@ export function ModelsFolderMoveCard() {
       ) : null}
       <ActionError state={action} />
       <ActionError state={removal} />
-    </Card>
+    </>
   );
 }

@@ -1,5 +1,5 @@
 import { useAppState, useStore } from '../store.ts';
-import { ActionError, Card, useAction } from './ui.tsx';
+import { ActionError, useAction } from './ui.tsx';
 
 /** "Restart to update", on every screen once a verified update is waiting; nothing otherwise (a failed check does not nag). */
 export function UpdateBanner() {
@@ -27,8 +27,8 @@ const STATUS_TEXT = {
   failed: '',
 } as const;
 
-/** Settings: the opt-out, and what the last check found (the one place a failure is shown). */
-export function UpdatesCard() {
+/** Settings: the opt-out, and what the last check found (the one place a failure is shown). Shown only where the host updates itself. */
+export function UpdatesSection() {
   const { bridge } = useStore();
   const { update } = useAppState();
   const [run, action] = useAction();
@@ -38,7 +38,7 @@ export function UpdatesCard() {
       ? ` ${update.version ?? ''}${update.percent !== null && update.status === 'downloading' ? ` (${Math.round(update.percent)} %)` : ''}`
       : '';
   return (
-    <Card title="Updates">
+    <>
       <label class="check">
         <input
           type="checkbox"
@@ -55,6 +55,6 @@ export function UpdatesCard() {
         {update.message ?? `${STATUS_TEXT[update.status]}${progress}`}
       </p>
       <ActionError state={action} />
-    </Card>
+    </>
   );
 }

@@ -2,7 +2,6 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { sourceName } from '../../shared/config.ts';
 import type { AppState } from '../../shared/state-schema.ts';
-import { isOllamaModelInstalled } from '../../shared/model-catalog.ts';
 import { providerChoices } from '../../shared/provider-availability.ts';
 import { OLLAMA_DOWNLOAD_URL } from '../../shared/problems.ts';
 import { isCloudProvider, PROVIDER_INFO, type Provider } from '../../shared/providers.ts';
@@ -10,23 +9,20 @@ import { KeyEditor } from '../components/key-editor.tsx';
 import { ModelPicker } from '../components/model-picker.tsx';
 import { ProblemList, type OpenAction } from '../components/problem-list.tsx';
 import { ProviderRadio } from '../components/provider-radio.tsx';
-import { PullProgress } from '../components/download-progress.tsx';
 import { ActionError, PinnedBadge, Problem, Row, SourceBadge, StatusPill, useAction } from '../components/ui.tsx';
-import { useTask } from '../components/use-task.ts';
-import { formatLatency } from '../format.ts';
-import { invalidFieldText, ollamaStatus, runnerStatus, wizardStepMark } from '../status.ts';
+import { invalidFieldText, ollamaStatus, wizardStepMark } from '../status.ts';
+import { configuredDownload, LastStep } from './wizard-last-step.tsx';
 import { useAppState, useStore } from '../store.ts';
 import { problemsForStep } from '../wizard-problems.ts';
 
-const STEPS = ['Ollama', 'Provider', 'Key or model', 'Summary', 'First answer'] as const;
-
-/** What the last step asks, so the user sees the whole chain answer. */
-const FIRST_PROMPT = 'Say hello in one short sentence and name the model you are.';
-
-/** The download of the configured Ollama model, while it is in progress. */
-function configuredDownload(state: AppState) {
-  if (state.config.provider.value !== 'ollama') return undefined;
-  return state.downloads.find((download) => download.state === 'pulling' && isOllamaModelInstalled(state.config.model.value, [download.model]));
+/**
+ * Each step's heading, which the step list shows too, so that the list tells where the user is
+ * in the words of the screen. The third step asks for a key with a cloud provider, for a model
+ * with Ollama.
+ */
+export function stepTitles(provider: Provider): string[] {
+  const third = isCloudProvider(provider) ? `Add your ${PROVIDER_INFO[provider].label} API key` : 'Choose a model';
+  return ['Detect Ollama', 'Choose a provider', third, 'Review', 'Start the runner'];
 }
 
 /** Where a saved key goes, by the host's key storage. */
@@ -36,10 +32,10 @@ const KEY_KEPT: Record<AppState['secrets']['persistence'], string> = {
   session: 'held for this session only (no OS keychain here)',
 };
 
-function Stepper({ current, ollama }: { current: number; ollama: AppState['ollama'] }) {
+function Stepper({ titles, current, ollama }: { titles: string[]; current: number; ollama: AppState['ollama'] }) {
   return (
     <ol class="stepper" aria-label="Setup steps">
-      {STEPS.map((title, index) => {
+      {titles.map((title, index) => {
         const mark = wizardStepMark(index, current, ollama);
         return (
           <li key={title} class={`stepper__step stepper__step--${mark}`} aria-current={mark === 'current' ? 'step' : undefined}>
@@ -184,63 +180,6 @@ function Summary({ state, onOpen }: { state: AppState; onOpen: OpenAction }) {
   );
 }
 
-function FirstAnswer({ state, onOpen }: { state: AppState; onOpen: OpenAction }) {
-  const { bridge } = useStore();
-  const [run, action] = useAction();
-  const { exchange, streaming, send } = useTask();
-  const download = configuredDownload(state);
-  const status = runnerStatus(state.runner, Date.now());
-  const problems = problemsForStep(state.problems, 'runner');
-  // A stuck runner's problem carries Retry; the button below is for a stop with no reported cause.
-  const stuck = (state.runner.state === 'failed' || state.runner.state === 'crash-loop') && problems.length === 0;
-  return (
-    <>
-      <div class="status-line">
-        <StatusPill tone={status.tone}>{status.text}</StatusPill>
-        <span>{state.runner.state === 'running' ? `The runner is up (pid ${state.runner.pid}).` : state.runner.reason}</span>
-      </div>
-      {state.runner.state === 'stopped' ? (
-        <button type="button" class="button button--primary" disabled={action.busy} onClick={() => run(() => bridge.invoke('runner:start', {}))}>
-          Start runner
-        </button>
-      ) : null}
-      {stuck ? (
-        <button type="button" class="button button--primary" disabled={action.busy} onClick={() => run(() => bridge.invoke('runner:retry', {}))}>
-          Retry
-        </button>
-      ) : null}
-      <ProblemList problems={problems} onOpen={onOpen} />
-      {download ? <PullProgress download={download} /> : null}
-      {state.runner.state === 'running' ? (
-        <div class="first-answer">
-          <p>
-            Ask the runner: <q>{FIRST_PROMPT}</q>
-          </p>
-          <button type="button" class="button button--primary" disabled={action.busy || streaming} onClick={() => void run(() => send(FIRST_PROMPT))}>
-            {exchange ? 'Ask again' : 'Send a first prompt'}
-          </button>
-          {exchange ? (
-            <div class="answer" aria-live="polite" aria-busy={streaming} data-testid="first-answer">
-              {exchange.answer || (streaming ? <span class="muted">Waiting for the first token…</span> : null)}
-            </div>
-          ) : null}
-          {exchange?.error ? <Problem message={exchange.error.message} fix={exchange.error.fix} /> : null}
-          {exchange?.done ? (
-            <dl class="rows rows--compact stats" aria-label="Who answered">
-              <Row label="Provider">{PROVIDER_INFO[exchange.done.provider].label}</Row>
-              <Row label="Model">
-                <span class="mono">{exchange.done.model}</span>
-              </Row>
-              <Row label="Latency">{formatLatency(exchange.done.latencyMs)}</Row>
-            </dl>
-          ) : null}
-        </div>
-      ) : null}
-      <ActionError state={action} />
-    </>
-  );
-}
-
 /** The first-run wizard: from a blank profile to a running runner, one decision per step. */
 export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'models' | 'logs' | 'settings') => void }) {
   const { bridge } = useStore();
@@ -296,7 +235,7 @@ export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'models'
   );
 
   const active = state.config.provider.value;
-  const download = configuredDownload(state);
+  const titles = stepTitles(active);
   const pinnedProvider = state.config.provider.pinned;
   const selectionDownloading = selection !== null && state.downloads.some((entry) => entry.state === 'pulling' && entry.model === selection.model);
   const stepReady = isCloudProvider(active)
@@ -330,14 +269,14 @@ export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'models'
   let panel: ComponentChildren;
   if (step === 0) {
     panel = (
-      <StepFrame title="Detect Ollama" intro="Ollama runs open models on this machine: private, offline and free." footer={footer(next('Continue', true))}>
+      <StepFrame title={titles[0]!} intro="Ollama runs open models on this machine: private, offline and free." footer={footer(next('Continue', true))}>
         <DetectOllama state={state} onUseCloud={useCloud} onOpen={openFromProblem} />
       </StepFrame>
     );
   } else if (step === 1) {
     panel = (
       <StepFrame
-        title="Choose a provider"
+        title={titles[1]!}
         intro="Where the agent's model runs. You can switch at any time from the tray or Settings."
         footer={footer(
           next('Continue', true, () =>
@@ -359,7 +298,7 @@ export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'models'
   } else if (step === 2) {
     panel = isCloudProvider(active) ? (
       <StepFrame
-        title={`Add your ${PROVIDER_INFO[active].label} API key`}
+        title={titles[2]!}
         intro={`The key is checked with the provider, then ${KEY_KEPT[state.secrets.persistence]}.`}
         footer={footer(next('Continue', stepReady, saveSelection))}
       >
@@ -369,7 +308,7 @@ export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'models'
       </StepFrame>
     ) : (
       <StepFrame
-        title="Choose a model"
+        title={titles[2]!}
         intro="Pick an installed model, or one to download (a few GB, once). You can go on while it downloads."
         footer={footer(next(ollamaContinue, stepReady, saveSelection))}
       >
@@ -379,7 +318,7 @@ export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'models'
   } else if (step === 3) {
     panel = (
       <StepFrame
-        title="Review"
+        title={titles[3]!}
         intro="This is the configuration the runner will receive."
         footer={footer(next('Looks good', state.config.errors.length === 0))}
       >
@@ -388,27 +327,23 @@ export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'models'
     );
   } else {
     panel = (
-      <StepFrame
-        title="Start the runner"
-        intro="The runner is the agent process Stigmer keeps running with this configuration. Start it and ask it something to see the whole chain work."
-        footer={footer(
-          <button
-            type="button"
-            class="button button--primary"
-            disabled={(state.runner.state !== 'running' && !download) || action.busy}
-            onClick={() =>
-              void run(async () => {
-                await bridge.invoke('wizard:complete', {});
-                onClose(false);
-              })
-            }
+      <LastStep
+        state={state}
+        onOpen={openFromProblem}
+        onFinish={async () => {
+          await bridge.invoke('wizard:complete', {});
+          onClose(false);
+        }}
+        frame={(body, forward) => (
+          <StepFrame
+            title={titles[4]!}
+            intro="The runner is the agent process Stigmer keeps running with this configuration. Start it and ask it something to see the whole chain work."
+            footer={footer(forward)}
           >
-            Finish
-          </button>,
+            {body}
+          </StepFrame>
         )}
-      >
-        <FirstAnswer state={state} onOpen={openFromProblem} />
-      </StepFrame>
+      />
     );
   }
 
@@ -423,7 +358,7 @@ export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'models'
           Set up later
         </button>
       </header>
-      <Stepper current={step} ollama={state.ollama} />
+      <Stepper titles={titles} current={step} ollama={state.ollama} />
       {panel}
       <ActionError state={action} />
     </div>

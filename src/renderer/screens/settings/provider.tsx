@@ -1,0 +1,55 @@
+import { useState } from 'preact/hooks';
+import { sourceName } from '../../../shared/config.ts';
+import { providerChoices } from '../../../shared/provider-availability.ts';
+import { PROVIDER_INFO, type Provider } from '../../../shared/providers.ts';
+import { ModelPicker } from '../../components/model-picker.tsx';
+import { ProviderRadio } from '../../components/provider-radio.tsx';
+import { ActionError, PinnedBadge, SourceBadge, useAction } from '../../components/ui.tsx';
+import { useAppState, useStore } from '../../store.ts';
+
+/** The provider: a choice applies at once (the runner restarts), as a radio choice reads. */
+export function ProviderSection() {
+  const { bridge } = useStore();
+  const state = useAppState();
+  const [run, action] = useAction();
+  // The choice stays checked while the switch is applied (the runner restarts), not only once it is done.
+  const [pending, setPending] = useState<Provider | null>(null);
+  const { provider } = state.config;
+  const choose = async (next: Provider) => {
+    setPending(next);
+    await run(() => bridge.invoke('config:set-provider', { provider: next }));
+    setPending(null);
+  };
+  return (
+    <>
+      {provider.pinned ? (
+        <p class="hint">
+          <PinnedBadge source={provider.source} /> Unset {sourceName(provider.source)} to choose here; your saved choice is kept.
+        </p>
+      ) : (
+        <p class="hint">Switching restarts the runner with the new configuration.</p>
+      )}
+      <ProviderRadio legend="Provider" choices={providerChoices(state)} value={pending ?? provider.value} onChange={(next) => void choose(next)} />
+      <ActionError state={action} />
+    </>
+  );
+}
+
+export function ModelSection() {
+  const state = useAppState();
+  const provider = state.config.provider.value;
+  return (
+    <>
+      <p class="hint">
+        {provider === 'ollama' ? 'Installed Ollama models, and popular ones you can pull.' : `Models offered by ${PROVIDER_INFO[provider].label}.`}
+      </p>
+      {state.config.model.alias ? (
+        <p class="hint">
+          Alias <span class="mono">{state.config.model.alias.alias}</span> → <span class="mono">{state.config.model.value}</span>{' '}
+          <SourceBadge source={state.config.model.source} /> ({state.config.model.alias.basis})
+        </p>
+      ) : null}
+      <ModelPicker key={provider} provider={provider} />
+    </>
+  );
+}

@@ -1,0 +1,49 @@
+/** Issue 22 §18–19, the decisions behind the buttons: when Settings offers Save, and which button setup's last step leads with. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { baseUrlCheck, contextLengthCheck, keepAliveCheck, requiredCheck, saveOffer } from '../../src/renderer/settings-checks.ts';
+import { lastStepPrimary } from '../../src/renderer/status.ts';
+
+test('Save is offered only for a valid change; what is wrong is told before, for the changed field only', () => {
+  assert.deepEqual(
+    saveOffer([{ draft: '', saved: '', check: baseUrlCheck }]),
+    { enabled: false, problem: null },
+    'empty and unchanged: nothing to save, nothing wrong',
+  );
+  assert.deepEqual(saveOffer([{ draft: 'http://x', saved: 'http://x', check: baseUrlCheck }]), { enabled: false, problem: null });
+  assert.deepEqual(saveOffer([{ draft: 'http://127.0.0.1:1234/v1', saved: '', check: baseUrlCheck }]), { enabled: true, problem: null });
+  assert.deepEqual(saveOffer([{ draft: '', saved: 'http://x', check: baseUrlCheck }]), {
+    enabled: false,
+    problem: 'Type a URL, or use Reset for the default.',
+  });
+  assert.match(saveOffer([{ draft: 'ftp://h', saved: '', check: baseUrlCheck }]).problem ?? '', /^ftp:\/\/ is not served/);
+  assert.match(saveOffer([{ draft: 'localhost:1234', saved: '', check: baseUrlCheck }]).problem ?? '', /is not served|Not a URL/);
+  assert.equal(saveOffer([{ draft: ' ', saved: '', check: requiredCheck('a path') }]).enabled, false, 'blanks are empty');
+  // A form of several fields: one change is enough, one wrong field holds Save back.
+  const server = (contextLength: string, keepAlive: string, exposeChanged = false) =>
+    saveOffer(
+      [
+        { draft: contextLength, saved: '', check: contextLengthCheck },
+        { draft: keepAlive, saved: '5m', check: keepAliveCheck },
+      ],
+      exposeChanged,
+    );
+  assert.equal(server('', '5m').enabled, false);
+  assert.equal(server('', '5m', true).enabled, true, 'a switch counts as a change');
+  assert.equal(server('8192', '1h30m').enabled, true);
+  assert.equal(server('', '-1').enabled, true);
+  assert.equal(server('100', '5m').enabled, false);
+  assert.equal(server('8192', 'soon').enabled, false);
+  assert.match(server('8192.5', '5m').problem ?? '', /whole number from 256 to 1048576/);
+});
+
+test("setup's last step leads with one button: Start runner, Retry, Send a first prompt, then Finish", () => {
+  const at = (runner: Parameters<typeof lastStepPrimary>[0]['runner'], more: Partial<Parameters<typeof lastStepPrimary>[0]> = {}) =>
+    lastStepPrimary({ runner, stuck: false, downloading: false, answered: false, ...more });
+  assert.equal(at('stopped'), 'start');
+  assert.equal(at('stopped', { downloading: true }), 'finish', 'the runner starts once the model lands: the user may finish now');
+  assert.equal(at('crash-loop', { stuck: true }), 'retry');
+  assert.equal(at('running'), 'send');
+  assert.equal(at('running', { downloading: true }), 'send');
+  assert.equal(at('running', { answered: true }), 'finish');
+});
