@@ -18,7 +18,7 @@ import { DEADLINE, explained, uiUrl, withRoute } from '../support/ui-e2e.ts';
 
 const browser = useBrowser();
 
-const SECTIONS = ['Provider', 'Model', 'API keys', 'Endpoints', 'Ollama server', 'Ollama binary', 'Runner command'];
+const SECTIONS = ['Provider', 'Model', 'API keys', 'Endpoints', 'Ollama server', 'Models folder', 'Ollama binary', 'Runner command'];
 
 const readSettings = (userDataDir: string) => JSON.parse(fs.readFileSync(path.join(userDataDir, 'settings.json'), 'utf8'));
 
@@ -48,7 +48,7 @@ test('Settings: a section list that goes to each section; typed values are check
       SECTIONS,
       'every section listed, in page order (no Updates nor login item in a headless host)',
     );
-    for (const title of SECTIONS) assert.equal(await page.getByRole('region', { name: title }).count(), 1, `a region named ${title}`);
+    for (const title of SECTIONS) assert.equal(await page.getByRole('region', { name: title, exact: true }).count(), 1, `a region named ${title}`);
 
     // The list goes to a section: its heading takes focus, so the keyboard goes on from there.
     await nav.getByRole('button', { name: 'Runner command' }).click();
