@@ -1,6 +1,6 @@
 import { sourceName } from './config.ts';
 import type { AppState } from './state-schema.ts';
-import { PROVIDER_INFO, PROVIDERS, type Provider } from './providers.ts';
+import { PROVIDER_SPECS, PROVIDERS, type Provider } from './providers.ts';
 
 export interface ProviderChoice {
   provider: Provider;
@@ -28,7 +28,7 @@ export function providerChoices(state: Pick<AppState, 'config' | 'ollama'>): Pro
   const pinnedReason = provider.pinned ? `pinned by ${sourceName(provider.source)}` : null;
   return PROVIDERS.map((candidate) => ({
     provider: candidate,
-    label: PROVIDER_INFO[candidate].label,
+    label: PROVIDER_SPECS[candidate].label,
     selected: candidate === provider.value,
     disabledReason: pinnedReason ?? unusableReason(candidate, state),
     pinned: pinnedReason !== null,

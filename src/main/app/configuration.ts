@@ -2,7 +2,7 @@ import os from 'node:os';
 import { sourceName } from '../../shared/config.ts';
 import type { LogEntry } from '../../shared/logs.ts';
 import type { OllamaModel } from '../../shared/ollama.ts';
-import { CLOUD_PROVIDERS, PROVIDER_INFO, type Provider } from '../../shared/providers.ts';
+import { CLOUD_PROVIDERS, PROVIDER_SPECS, type Provider } from '../../shared/providers.ts';
 import { normaliseBaseUrl } from '../../lib/base-url.ts';
 import type { CommandLine } from '../config/cli-options.ts';
 import { resolveCurrentConfig } from '../config/current-config.ts';
@@ -42,8 +42,8 @@ export function baseUrlSetting(provider: Provider, raw: string | null): string |
   const result = normaliseBaseUrl(provider, raw);
   if (!result.ok) {
     throw new CommandError(
-      `The ${PROVIDER_INFO[provider].label} base URL ${JSON.stringify(raw)} ${result.reason}.`,
-      `Use http(s)://host[:port][/path], e.g. ${PROVIDER_INFO[provider].defaultBaseUrl}.`,
+      `The ${PROVIDER_SPECS[provider].label} base URL ${JSON.stringify(raw)} ${result.reason}.`,
+      `Use http(s)://host[:port][/path], e.g. ${PROVIDER_SPECS[provider].baseUrl.default}.`,
     );
   }
   return result.url;
@@ -116,7 +116,10 @@ export class Configuration {
         totalMemoryBytes: os.totalmem(),
       },
     });
-    redactor.setSecrets(CLOUD_PROVIDERS.flatMap((provider) => this.#config.keys[provider]?.value ?? []));
+    redactor.setSecrets([
+      ...CLOUD_PROVIDERS.flatMap((provider) => this.#config.keys[provider]?.value ?? []),
+      ...this.#config.customEndpoints.flatMap((endpoint) => endpoint.key?.value ?? []),
+    ]);
     this.#runnerCommand = resolveRunnerCommand({
       flag: commandLine.runnerCommand,
       controlChannelFlag: commandLine.runnerControlChannel,
@@ -158,12 +161,12 @@ export class Configuration {
       );
     }
     this.save((draft) => void (draft.provider = provider));
-    await this.reconfigure(`provider switched to ${PROVIDER_INFO[provider].label}`);
+    await this.reconfigure(`provider switched to ${PROVIDER_SPECS[provider].label}`);
   }
 
   async setModel(provider: Provider, model: string): Promise<void> {
     this.save((draft) => void (draft.providers[provider].model = model));
-    await this.reconfigure(`model for ${PROVIDER_INFO[provider].label} set to ${model}`);
+    await this.reconfigure(`model for ${PROVIDER_SPECS[provider].label} set to ${model}`);
   }
 
   /** Saves a provider's base URL; `beforeReconfigure` runs in between (a new Ollama URL needs a new manager). */
@@ -174,7 +177,7 @@ export class Configuration {
       else draft.providers[provider].baseUrl = url;
     });
     await beforeReconfigure();
-    await this.reconfigure(`${PROVIDER_INFO[provider].label} base URL ${url === null ? 'reset to the default' : `set to ${url}`}`);
+    await this.reconfigure(`${PROVIDER_SPECS[provider].label} base URL ${url === null ? 'reset to the default' : `set to ${url}`}`);
   }
 
   /**

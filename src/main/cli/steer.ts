@@ -1,5 +1,5 @@
 import { CloudProviderSchema } from '../../shared/state-schema.ts';
-import { PROVIDER_INFO, PROVIDERS, ProviderSchema } from '../../shared/providers.ts';
+import { PROVIDER_SPECS, PROVIDERS, ProviderSchema } from '../../shared/providers.ts';
 import { sourceName } from '../../shared/config.ts';
 import { CommandFailed } from '../control-socket/client.ts';
 import { CLI_EXIT, UsageError, print, type CliContext } from './context.ts';
@@ -38,7 +38,7 @@ export async function use(context: CliContext): Promise<number> {
   if (model !== undefined) await app.request('config:set-model', { provider: provider.data, model });
   await app.request('config:set-provider', { provider: provider.data });
   const after = (await app.request('state:get', {})).config;
-  print(context.stdout, `Using ${PROVIDER_INFO[after.provider.value].label} ${after.model.value}; the runner restarted with it.`);
+  print(context.stdout, `Using ${PROVIDER_SPECS[after.provider.value].label} ${after.model.value}; the runner restarted with it.`);
   return CLI_EXIT.ok;
 }
 
@@ -48,7 +48,7 @@ export async function keys(context: CliContext): Promise<number> {
   const provider = CloudProviderSchema.safeParse(name);
   if ((action !== 'set' && action !== 'rm') || !provider.success)
     throw new UsageError('write stigmer keys set PROVIDER or stigmer keys rm PROVIDER (anthropic or openai)');
-  const label = PROVIDER_INFO[provider.data].label;
+  const label = PROVIDER_SPECS[provider.data].label;
   if (action === 'rm') {
     await (await context.app()).request('keys:remove', { provider: provider.data });
     print(context.stdout, `Removed the ${label} key.`);

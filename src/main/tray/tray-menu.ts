@@ -5,7 +5,7 @@ import { networkExposure } from '../../shared/ollama-exposure.ts';
 import { formatGigabytes } from '../../shared/model-catalog.ts';
 import { providerChoices } from '../../shared/provider-availability.ts';
 import { actionCommand, type AppProblem, type ProblemAction } from '../../shared/problems.ts';
-import { PROVIDER_INFO, SUGGESTED_MODELS } from '../../shared/providers.ts';
+import { PROVIDER_SPECS } from '../../shared/providers.ts';
 import { canRestartToUpdate } from '../updates/update-policy.ts';
 
 /** What a tray item does when clicked: a contract command, a window screen, or quitting. */
@@ -61,7 +61,9 @@ function modelItems(state: AppState): TrayMenuItem[] {
   const { provider, model } = state.config;
   const pinned = model.pinned ? ` (pinned by ${sourceName(model.source)})` : '';
   const names =
-    provider.value === 'ollama' ? state.ollama.models.map((installed) => installed.name) : [...new Set([model.value, ...SUGGESTED_MODELS[provider.value]])];
+    provider.value === 'ollama'
+      ? state.ollama.models.map((installed) => installed.name)
+      : [...new Set([model.value, ...PROVIDER_SPECS[provider.value].suggestedModels])];
   // The fix (pull the configured model) is the problem line at the top of the menu.
   if (names.length === 0) return [{ label: 'No models installed', enabled: false }];
   return names.map((name) => {
@@ -154,7 +156,7 @@ export function trayView(state: AppState, { startAtLogin }: { startAtLogin: bool
   const health = trayHealth(state);
   const exposure = networkExposure(state);
   const { provider, model } = state.config;
-  const summary = `${PROVIDER_INFO[provider.value].label} · ${model.value}`;
+  const summary = `${PROVIDER_SPECS[provider.value].label} · ${model.value}`;
   const lead = state.problems[0];
   const tooltip = clip(`Stigmer Desktop — ${lead ? lead.title : `${summary} · runner ${state.runner.state}`}`, 127);
 

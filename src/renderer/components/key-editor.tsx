@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { sourceName } from '../../shared/config.ts';
 import type { KeyCheck } from '../../shared/ipc.ts';
-import { PROVIDER_INFO, type CloudProvider } from '../../shared/providers.ts';
+import { PROVIDER_SPECS, type CloudProvider } from '../../shared/providers.ts';
 import { keyStatus } from '../status.ts';
 import { ActionError, Problem, SourceBadge, StatusPill, useAction } from './ui.tsx';
 import { useAppState, useStore } from '../store.ts';
@@ -23,7 +23,7 @@ function CheckResult({ check, saved }: { check: KeyCheck; saved: boolean | null 
       <Problem
         tone="warning"
         message={`Saved, not verified yet: ${check.message}`}
-        fix={`It is checked again when ${PROVIDER_INFO[check.provider].label} can be reached (every minute, at the next start, or with Test).`}
+        fix={`It is checked again when ${PROVIDER_SPECS[check.provider].label} can be reached (every minute, at the next start, or with Test).`}
       />
     );
   }
@@ -59,7 +59,7 @@ export function KeyEditor({ provider }: { provider: CloudProvider }) {
   const shownResult = outdated ? null : result;
   const fromOutside = current !== null && (current.source.startsWith('env:') || current.source.startsWith('flag:'));
   const inputId = `key-${provider}`;
-  const label = PROVIDER_INFO[provider].label;
+  const label = PROVIDER_SPECS[provider].label;
 
   const save = () =>
     run(async () => {

@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import type { ConfigFieldName, PublicConfig } from '../../shared/config.ts';
 import type { AppState } from '../../shared/state-schema.ts';
 import { networkExposure } from '../../shared/ollama-exposure.ts';
-import { PROVIDER_INFO } from '../../shared/providers.ts';
+import { PROVIDER_SPECS } from '../../shared/providers.ts';
 import { RunnerEnvDetails } from '../components/runner-env.tsx';
 import { ActionError, Card, PinnedBadge, Problem, Row, SourceBadge, StatusPill, useAction } from '../components/ui.tsx';
 import { useNow } from '../components/use-now.ts';
@@ -19,7 +19,7 @@ function ConfigValue({ config, field }: { config: PublicConfig; field: ConfigFie
   const alias = field === 'model' ? config.model.alias?.alias : undefined;
   const shown =
     field === 'provider'
-      ? PROVIDER_INFO[config.provider.value].label
+      ? PROVIDER_SPECS[config.provider.value].label
       : field === 'apiKey'
         ? key.text
         : alias
@@ -109,7 +109,7 @@ function KeysCard({ state }: { state: AppState }) {
         {(['anthropic', 'openai'] as const).map((provider) => {
           const key = state.config.keys[provider];
           return (
-            <Row key={provider} label={PROVIDER_INFO[provider].label}>
+            <Row key={provider} label={PROVIDER_SPECS[provider].label}>
               {key ? (
                 <div class="config-value">
                   <span class="config-value__text mono">{key.masked}</span>
@@ -188,7 +188,7 @@ function OllamaCard({ state }: { state: AppState }) {
       <ActionError state={action} />
       <h3 class="subheading">Installed models</h3>
       {notInUse ? (
-        <p class="muted">No Ollama answers, and with {PROVIDER_INFO[provider].label} as the provider none is started; Start runs one to see its models.</p>
+        <p class="muted">No Ollama answers, and with {PROVIDER_SPECS[provider].label} as the provider none is started; Start runs one to see its models.</p>
       ) : ollama.models.length === 0 ? (
         <p class="muted">No models installed yet.</p>
       ) : (

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { PROVIDER_INFO } from '../../shared/providers.ts';
+import { PROVIDER_SPECS } from '../../shared/providers.ts';
 import { ActionError, Card, Problem, Row, StatusPill, useAction } from '../components/ui.tsx';
 import { useTask } from '../components/use-task.ts';
 import { formatLatency } from '../format.ts';
@@ -21,7 +21,7 @@ export function PlaygroundScreen() {
       <div class="grid grid--single">
         <Card title="Prompt">
           <p class="hint">
-            Sent through the runner to {PROVIDER_INFO[state.config.provider.value].label} · <span class="mono">{state.config.model.value}</span>
+            Sent through the runner to {PROVIDER_SPECS[state.config.provider.value].label} · <span class="mono">{state.config.model.value}</span>
           </p>
           {!runnerReady ? <Problem tone="warning" message="The runner is not running." fix="Start it on the Overview page, then send your prompt." /> : null}
           <form
@@ -80,7 +80,7 @@ export function PlaygroundScreen() {
             {exchange.error ? <Problem message={exchange.error.message} fix={exchange.error.fix} /> : null}
             {exchange.done ? (
               <dl class="rows rows--compact stats">
-                <Row label="Provider">{PROVIDER_INFO[exchange.done.provider].label}</Row>
+                <Row label="Provider">{PROVIDER_SPECS[exchange.done.provider].label}</Row>
                 <Row label="Model">
                   <span class="mono">{exchange.done.model}</span>
                 </Row>

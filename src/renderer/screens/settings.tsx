@@ -3,7 +3,7 @@ import { sourceName } from '../../shared/config.ts';
 import type { OllamaServerOptions } from '../../shared/state-schema.ts';
 import { EXPOSURE_EXPLAINED } from '../../shared/ollama-exposure.ts';
 import { providerChoices } from '../../shared/provider-availability.ts';
-import { PROVIDER_INFO, PROVIDERS, type Provider } from '../../shared/providers.ts';
+import { PROVIDER_SPECS, PROVIDERS, type Provider } from '../../shared/providers.ts';
 import { KeyEditor } from '../components/key-editor.tsx';
 import { ModelPicker } from '../components/model-picker.tsx';
 import { OllamaUpdateCheck } from '../components/ollama-update-check.tsx';
@@ -47,7 +47,7 @@ function ModelCard() {
   return (
     <Card title="Model">
       <p class="hint">
-        {provider === 'ollama' ? 'Installed Ollama models, and popular ones you can pull.' : `Models offered by ${PROVIDER_INFO[provider].label}.`}
+        {provider === 'ollama' ? 'Installed Ollama models, and popular ones you can pull.' : `Models offered by ${PROVIDER_SPECS[provider].label}.`}
       </p>
       {state.config.model.alias ? (
         <p class="hint">
@@ -300,7 +300,7 @@ function BaseUrlRow({ provider }: { provider: Provider }) {
       }}
     >
       <label class="field" for={id}>
-        <span class="field__label">{PROVIDER_INFO[provider].label} base URL</span>
+        <span class="field__label">{PROVIDER_SPECS[provider].label} base URL</span>
       </label>
       <div class="inline-form">
         <input
@@ -319,7 +319,7 @@ function BaseUrlRow({ provider }: { provider: Provider }) {
           <button
             type="button"
             class="button"
-            aria-label={`Reset the ${PROVIDER_INFO[provider].label} base URL`}
+            aria-label={`Reset the ${PROVIDER_SPECS[provider].label} base URL`}
             disabled={action.busy}
             onClick={() => save(null)}
           >

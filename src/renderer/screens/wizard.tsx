@@ -5,7 +5,7 @@ import type { AppState } from '../../shared/state-schema.ts';
 import { isOllamaModelInstalled } from '../../shared/model-catalog.ts';
 import { providerChoices } from '../../shared/provider-availability.ts';
 import { OLLAMA_DOWNLOAD_URL } from '../../shared/problems.ts';
-import { isCloudProvider, PROVIDER_INFO, type Provider } from '../../shared/providers.ts';
+import { isCloudProvider, PROVIDER_SPECS, type Provider } from '../../shared/providers.ts';
 import { KeyEditor } from '../components/key-editor.tsx';
 import { ModelPicker } from '../components/model-picker.tsx';
 import { ProblemList, type OpenAction } from '../components/problem-list.tsx';
@@ -153,7 +153,7 @@ function Summary({ state, onOpen }: { state: AppState; onOpen: OpenAction }) {
             <span class="error-text">{invalidProvider}</span>
           ) : (
             <>
-              {PROVIDER_INFO[config.provider.value].label} <SourceBadge source={config.provider.source} />
+              {PROVIDER_SPECS[config.provider.value].label} <SourceBadge source={config.provider.source} />
               {config.provider.pinned ? <PinnedBadge source={config.provider.source} /> : null}
             </>
           )}
@@ -227,7 +227,7 @@ function FirstAnswer({ state, onOpen }: { state: AppState; onOpen: OpenAction })
           {exchange?.error ? <Problem message={exchange.error.message} fix={exchange.error.fix} /> : null}
           {exchange?.done ? (
             <dl class="rows rows--compact stats" aria-label="Who answered">
-              <Row label="Provider">{PROVIDER_INFO[exchange.done.provider].label}</Row>
+              <Row label="Provider">{PROVIDER_SPECS[exchange.done.provider].label}</Row>
               <Row label="Model">
                 <span class="mono">{exchange.done.model}</span>
               </Row>
@@ -348,8 +348,8 @@ export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'models'
         {pinnedProvider ? (
           <Problem
             tone="info"
-            message={`The provider is pinned to ${PROVIDER_INFO[active].label} by ${sourceName(state.config.provider.source)}, so this setup uses ${PROVIDER_INFO[active].label}.`}
-            fix={`To choose another provider here, unset ${sourceName(state.config.provider.source)} and start Stigmer again. Continue to set up ${PROVIDER_INFO[active].label}.`}
+            message={`The provider is pinned to ${PROVIDER_SPECS[active].label} by ${sourceName(state.config.provider.source)}, so this setup uses ${PROVIDER_SPECS[active].label}.`}
+            fix={`To choose another provider here, unset ${sourceName(state.config.provider.source)} and start Stigmer again. Continue to set up ${PROVIDER_SPECS[active].label}.`}
           />
         ) : null}
         <ProblemList problems={problemsForStep(state.problems, 'provider')} onOpen={openFromProblem} />
@@ -359,7 +359,7 @@ export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'models'
   } else if (step === 2) {
     panel = isCloudProvider(active) ? (
       <StepFrame
-        title={`Add your ${PROVIDER_INFO[active].label} API key`}
+        title={`Add your ${PROVIDER_SPECS[active].label} API key`}
         intro={`The key is checked with the provider, then ${KEY_KEPT[state.secrets.persistence]}.`}
         footer={footer(next('Continue', stepReady, saveSelection))}
       >
