@@ -4,6 +4,7 @@ import { ModelAliasSchema } from './model-catalog.ts';
 import { OllamaInstallProgressSchema, OllamaInstallResultSchema, OllamaUpdateCheckSchema } from './ollama-install.ts';
 import { OllamaLoadedModelSchema, OllamaModelSchema, OllamaPullProgressSchema, OllamaPullResultSchema } from './ollama.ts';
 import { ProviderSchema } from './providers.ts';
+import { EndpointIdSchema, EndpointInputSchema } from './endpoints.ts';
 import { RunnerErrorCodeSchema } from './runner-protocol.ts';
 import { AppStateSchema, CloudProviderSchema, OllamaServerOptionsSchema, UserErrorSchema } from './state-schema.ts';
 import { LIMITS, text } from './limits.ts';
@@ -142,7 +143,12 @@ const command = <Req extends z.ZodType, Res extends z.ZodType>(request: Req, res
 export const commands = {
   'state:get': command(empty, AppStateSchema),
 
-  'config:set-provider': command(z.object({ provider: ProviderSchema }).strict(), AckSchema),
+  /** A built-in provider's id or an endpoint's. */
+  'config:set-provider': command(z.object({ provider: z.union([ProviderSchema, EndpointIdSchema]) }).strict(), AckSchema),
+  /** Adds (or replaces, by id) an OpenAI-compatible endpoint; its key goes to the secret store. */
+  'endpoints:add': command(EndpointInputSchema, AckSchema),
+  /** Removes an endpoint and its key; when it was the provider, the smart default takes over. */
+  'endpoints:remove': command(z.object({ id: EndpointIdSchema }).strict(), AckSchema),
   /** Remembered per provider; takes effect when that provider is active. */
   'config:set-model': command(z.object({ provider: ProviderSchema, model: text(LIMITS.model) }).strict(), AckSchema),
 

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { sourceName } from '../../shared/config.ts';
 import type { LogEntry } from '../../shared/logs.ts';
 import type { OllamaModel } from '../../shared/ollama.ts';
-import { CLOUD_PROVIDERS, PROVIDER_SPECS, type Provider } from '../../shared/providers.ts';
+import { CLOUD_PROVIDERS, PROVIDERS, PROVIDER_SPECS, type Provider } from '../../shared/providers.ts';
 import { normaliseBaseUrl } from '../../lib/base-url.ts';
 import type { CommandLine } from '../config/cli-options.ts';
 import { resolveCurrentConfig } from '../config/current-config.ts';
@@ -152,16 +152,21 @@ export class Configuration {
     }
   }
 
-  async setProvider(provider: Provider): Promise<void> {
+  /** A built-in provider's id or an endpoint's. */
+  async setProvider(provider: string): Promise<void> {
     const pinned = this.#config.provider;
-    if (pinned.pinned && pinned.value !== provider) {
+    const current = this.#config.endpoint?.id ?? pinned.value;
+    if (pinned.pinned && current !== provider) {
       throw new CommandError(
-        `The provider is pinned to ${pinned.value} by ${sourceName(pinned.source)}.`,
+        `The provider is pinned to ${current} by ${sourceName(pinned.source)}.`,
         `Unset ${sourceName(pinned.source)} (or remove the flag) and restart to choose the provider here.`,
       );
     }
+    const endpoint = this.#config.customEndpoints.find((known) => known.id === provider);
+    const label = endpoint?.name ?? ((PROVIDERS as readonly string[]).includes(provider) ? PROVIDER_SPECS[provider as Provider].label : undefined);
+    if (label === undefined) throw new CommandError(`There is no provider or endpoint "${provider}".`, 'List the endpoints with stigmer endpoints list.');
     this.save((draft) => void (draft.provider = provider));
-    await this.reconfigure(`provider switched to ${PROVIDER_SPECS[provider].label}`);
+    await this.reconfigure(`provider switched to ${label}`);
   }
 
   async setModel(provider: Provider, model: string): Promise<void> {

@@ -1,4 +1,5 @@
 import type { PublicConfig } from '../../shared/config.ts';
+import { perCloudProvider } from '../../shared/providers.ts';
 import { maskSecret } from '../../shared/secret-mask.ts';
 import type { ResolvedConfig } from './resolve.ts';
 
@@ -7,10 +8,12 @@ export function toPublicConfig(config: ResolvedConfig): PublicConfig {
   const maskedKey = (key: ResolvedConfig['keys']['anthropic']) => (key ? { source: key.source, masked: maskSecret(key.value) } : null);
   return {
     provider: config.provider,
+    endpoint: config.endpoint,
+    endpoints: config.customEndpoints.map(({ key, ...endpoint }) => ({ ...endpoint, key: key ? { masked: maskSecret(key.value) } : null })),
     model: config.model,
     baseUrl: config.baseUrl,
     apiKey: { ...config.apiKey, value: config.apiKey.value === null ? null : maskSecret(config.apiKey.value) },
-    keys: { anthropic: maskedKey(config.keys.anthropic), openai: maskedKey(config.keys.openai) },
+    keys: perCloudProvider((provider) => maskedKey(config.keys[provider])),
     errors: config.errors,
     warnings: config.warnings,
   };
