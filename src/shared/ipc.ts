@@ -143,8 +143,9 @@ const command = <Req extends z.ZodType, Res extends z.ZodType>(request: Req, res
 export const commands = {
   'state:get': command(empty, AppStateSchema),
 
-  /** A built-in provider's id or an endpoint's. */
-  'config:set-provider': command(z.object({ provider: z.union([ProviderSchema, EndpointIdSchema]) }).strict(), AckSchema),
+  'config:set-provider': command(z.object({ provider: ProviderSchema }).strict(), AckSchema),
+  /** Makes an OpenAI-compatible endpoint the provider, by its id. */
+  'endpoints:use': command(z.object({ id: EndpointIdSchema }).strict(), AckSchema),
   /** Adds (or replaces, by id) an OpenAI-compatible endpoint; its key goes to the secret store. */
   'endpoints:add': command(EndpointInputSchema, AckSchema),
   /** Removes an endpoint and its key; when it was the provider, the smart default takes over. */

@@ -29,8 +29,27 @@ export function providerChoices(state: Pick<AppState, 'config' | 'ollama'>): Pro
   return PROVIDERS.map((candidate) => ({
     provider: candidate,
     label: PROVIDER_SPECS[candidate].label,
-    selected: candidate === provider.value,
+    selected: candidate === provider.value && state.config.endpoint === null,
     disabledReason: pinnedReason ?? unusableReason(candidate, state),
     pinned: pinnedReason !== null,
+  }));
+}
+
+export interface EndpointChoice {
+  id: string;
+  label: string;
+  selected: boolean;
+  /** The provider is pinned by a flag or the environment; null when the endpoint can be chosen. */
+  disabledReason: string | null;
+}
+
+/** The user's OpenAI-compatible endpoints as choices beside the providers (tray, Settings). */
+export function endpointChoices(state: Pick<AppState, 'config'>): EndpointChoice[] {
+  const { provider, endpoint, endpoints } = state.config;
+  return endpoints.map((known) => ({
+    id: known.id,
+    label: known.name,
+    selected: endpoint?.id === known.id,
+    disabledReason: provider.pinned ? `pinned by ${sourceName(provider.source)}` : null,
   }));
 }

@@ -51,7 +51,7 @@ test('an endpoint added and chosen: the built-in runner answers through it with 
   );
   assert.equal(added.config.endpoint, null, 'adding does not switch');
 
-  await client.request('config:set-provider', { provider: 'my-groq' });
+  await client.request('endpoints:use', { id: 'my-groq' });
   await host.waitForLine(
     'the runner on the endpoint',
     (line) => new RegExp(`Runner ready: openai ${MODEL} at ${escapeRegExp(groq.url)}/v1`).test(line),

@@ -47,7 +47,7 @@ test('a tray command with an invalid payload is refused by the contract and neve
   const { app, host, reached, logged } = await trayOn(t);
   const before = app.core.getState().config.provider;
   // A menu built from a bad state (or a bug in the menu) could carry any payload.
-  const invalid = { kind: 'command', command: 'config:set-provider', payload: { provider: 'not a provider!' } } as unknown as TrayAction;
+  const invalid = { kind: 'command', command: 'config:set-provider', payload: { provider: 'gemini' } } as unknown as TrayAction;
 
   await runTrayAction(invalid, host);
 

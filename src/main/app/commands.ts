@@ -73,6 +73,7 @@ export function createCommandTable(app: CommandServices): CommandTable {
   return {
     'state:get': () => app.getState(),
     'config:set-provider': ({ provider }) => done(configuration.setProvider(provider)),
+    'endpoints:use': ({ id }) => done(configuration.setProvider(id)),
     'endpoints:add': (input) => done(addEndpoint(configuration, input)),
     'endpoints:remove': ({ id }) => done(removeEndpoint(configuration, id)),
     'config:set-model': ({ provider, model }) => done(configuration.setModel(provider, model)),
