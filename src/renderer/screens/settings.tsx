@@ -1,3 +1,4 @@
+import { CustomEndpointsCard } from '../components/endpoints-editor.tsx';
 import { useState } from 'preact/hooks';
 import { sourceName } from '../../shared/config.ts';
 import type { OllamaServerOptions } from '../../shared/state-schema.ts';
@@ -441,6 +442,7 @@ export function SettingsScreen() {
         <ModelCard />
         <KeysCard />
         <EndpointsCard />
+        <CustomEndpointsCard />
         <OllamaOptionsCard />
         <OllamaBinaryCard />
         <RunnerCommandCard />
