@@ -20,6 +20,8 @@ export interface KeySpec {
   prefix: string;
   /** The characters after the prefix, as a pattern source (the redactor masks `prefix` + this). */
   body: string;
+  /** Where a user creates one. */
+  page: string;
 }
 
 export interface ProviderSpec {
@@ -78,7 +80,7 @@ export interface ProviderSpec {
 const SPECS = {
   anthropic: {
     label: 'Anthropic',
-    key: { env: 'ANTHROPIC_API_KEY', flag: '--anthropic-key', prefix: 'sk-ant-', body: '[A-Za-z0-9_-]{20,}' },
+    key: { env: 'ANTHROPIC_API_KEY', flag: '--anthropic-key', prefix: 'sk-ant-', body: '[A-Za-z0-9_-]{20,}', page: 'console.anthropic.com → API keys' },
     baseUrl: { default: 'https://api.anthropic.com', env: 'ANTHROPIC_BASE_URL', form: 'sdk-adds-v1', owns: { hostname: 'api.anthropic.com' } },
     sdk: 'anthropic',
     check: 'retrieve-model',
@@ -91,7 +93,7 @@ const SPECS = {
   },
   openai: {
     label: 'OpenAI',
-    key: { env: 'OPENAI_API_KEY', flag: '--openai-key', prefix: 'sk-', body: '[A-Za-z0-9_-]{20,}' },
+    key: { env: 'OPENAI_API_KEY', flag: '--openai-key', prefix: 'sk-', body: '[A-Za-z0-9_-]{20,}', page: 'platform.openai.com → API keys' },
     baseUrl: { default: 'https://api.openai.com/v1', env: 'OPENAI_BASE_URL', form: 'v1-when-bare', owns: { hostname: 'api.openai.com' } },
     sdk: 'openai-chat',
     tokenLimitField: 'max_completion_tokens',
