@@ -31,7 +31,7 @@ journey(
     await app.explained(async () => {
       await app.waitForLog('the Ollama runner to be ready', 'app', /^Runner ready: ollama llama3\.2/);
       await app.open('#/settings');
-      const card = page.getByRole('region', { name: 'OpenAI-compatible endpoints' });
+      const card = page.getByRole('region', { name: 'OpenAI-compatible servers' });
       await card.waitFor(DEADLINE);
       await card.getByLabel('Id').fill('my-groq');
       await card.getByLabel('Name').fill('Groq');

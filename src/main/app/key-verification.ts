@@ -1,6 +1,6 @@
 import type { KeyCheck } from '../../shared/ipc.ts';
 import type { KeyVerification } from '../../shared/state-schema.ts';
-import { CLOUD_PROVIDERS, PROVIDER_SPECS, type CloudProvider } from '../../shared/providers.ts';
+import { CLOUD_PROVIDERS, PROVIDER_SPECS, perCloudProvider, type CloudProvider } from '../../shared/providers.ts';
 import type { RunnerErrorCode } from '../../shared/runner-protocol.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
 
@@ -31,7 +31,7 @@ const notVerified = (provider: CloudProvider, check: KeyCheck | null, checkedAt:
  */
 export class KeyVerifier {
   readonly #options: KeyVerifierOptions;
-  #states: KeyVerifications = { anthropic: null, openai: null };
+  #states: KeyVerifications = perCloudProvider(() => null);
   #timer: NodeJS.Timeout | undefined;
   #checking = false;
 

@@ -1,7 +1,7 @@
 import type { CommandResponse } from '../../shared/ipc.ts';
 import type { AppState } from '../../shared/state-schema.ts';
 import type { LogEntry } from '../../shared/logs.ts';
-import { keySpec, PROVIDER_SPECS, type CloudProvider } from '../../shared/providers.ts';
+import { keySpec, perCloudProvider, PROVIDER_SPECS, type CloudProvider } from '../../shared/providers.ts';
 import type { RunnerErrorCode } from '../../shared/runner-protocol.ts';
 import { checkKey } from '../providers/provider-api.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
@@ -47,7 +47,7 @@ export class Keys {
   /** What is known of each key the app holds; nothing for a provider without one. */
   verifications(config: AppState['config']): AppState['keyChecks'] {
     const known = this.#verifier.get();
-    return { anthropic: config.keys.anthropic ? known.anthropic : null, openai: config.keys.openai ? known.openai : null };
+    return perCloudProvider((provider) => (config.keys[provider] ? known[provider] : null));
   }
 
   /**

@@ -1,11 +1,11 @@
 import type { PublicConfig } from '../../shared/config.ts';
-import { perCloudProvider } from '../../shared/providers.ts';
+import { perCloudProvider, type CloudProvider } from '../../shared/providers.ts';
 import { maskSecret } from '../../shared/secret-mask.ts';
 import type { ResolvedConfig } from './resolve.ts';
 
 /** The resolved configuration with every key masked: the only form that leaves the core. */
 export function toPublicConfig(config: ResolvedConfig): PublicConfig {
-  const maskedKey = (key: ResolvedConfig['keys']['anthropic']) => (key ? { source: key.source, masked: maskSecret(key.value) } : null);
+  const maskedKey = (key: ResolvedConfig['keys'][CloudProvider]) => (key ? { source: key.source, masked: maskSecret(key.value) } : null);
   return {
     provider: config.provider,
     endpoint: config.endpoint,

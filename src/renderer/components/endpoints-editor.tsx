@@ -39,7 +39,7 @@ export function CustomEndpointsCard() {
     });
 
   return (
-    <Card title="OpenAI-compatible endpoints" wide>
+    <Card title="OpenAI-compatible servers" wide>
       <p class="hint">Any server that speaks the OpenAI API. Each endpoint is a provider you can switch to here, in the tray, or with --llm-provider ID.</p>
       <ul class="endpoint-list" aria-label="Endpoints">
         {state.config.endpoints.map((endpoint) => {

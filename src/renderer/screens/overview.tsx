@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import type { ConfigFieldName, PublicConfig } from '../../shared/config.ts';
 import type { AppState } from '../../shared/state-schema.ts';
 import { networkExposure } from '../../shared/ollama-exposure.ts';
-import { PROVIDER_SPECS } from '../../shared/providers.ts';
+import { CLOUD_PROVIDERS, PROVIDER_SPECS, type CloudProvider } from '../../shared/providers.ts';
 import { RunnerEnvDetails } from '../components/runner-env.tsx';
 import { ActionError, Card, PinnedBadge, Problem, Row, SourceBadge, StatusPill, useAction } from '../components/ui.tsx';
 import { useNow } from '../components/use-now.ts';
@@ -86,7 +86,7 @@ function ControlChannelRow({ channel }: { channel: AppState['runnerCommand']['co
   );
 }
 
-function KeyPill({ verification }: { verification: AppState['keyChecks']['anthropic'] }) {
+function KeyPill({ verification }: { verification: AppState['keyChecks'][CloudProvider] }) {
   const status = keyStatus(verification);
   return status && verification ? (
     <span title={verification.message}>
@@ -106,7 +106,7 @@ function KeysCard({ state }: { state: AppState }) {
       }
     >
       <dl class="rows">
-        {(['anthropic', 'openai'] as const).map((provider) => {
+        {CLOUD_PROVIDERS.map((provider) => {
           const key = state.config.keys[provider];
           return (
             <Row key={provider} label={PROVIDER_SPECS[provider].label}>

@@ -269,12 +269,6 @@ function RunnerCommandCard() {
   );
 }
 
-const BASE_URL_HINTS: Record<Provider, string> = {
-  anthropic: 'https://api.anthropic.com, or a proxy',
-  openai: 'https://api.openai.com/v1, or LM Studio, vLLM, OpenRouter (OpenAI-compatible)',
-  ollama: 'http://127.0.0.1:11434, or a remote Ollama',
-};
-
 function BaseUrlRow({ provider }: { provider: Provider }) {
   const { bridge } = useStore();
   const state = useAppState();
@@ -309,7 +303,7 @@ function BaseUrlRow({ provider }: { provider: Provider }) {
           type="url"
           class="mono"
           maxLength={LIMITS.baseUrl}
-          placeholder={BASE_URL_HINTS[provider]}
+          placeholder={PROVIDER_SPECS[provider].hints.baseUrl}
           value={draft}
           onInput={(event) => setDraft(event.currentTarget.value)}
         />
