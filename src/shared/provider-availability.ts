@@ -35,6 +35,10 @@ export function providerChoices(state: Pick<AppState, 'config' | 'ollama'>): Pro
   }));
 }
 
+/** The name of what answers: the endpoint's when one is in use, else the provider's label. */
+export const activeProviderLabel = (config: Pick<AppState['config'], 'provider' | 'endpoint'>): string =>
+  config.endpoint?.name ?? PROVIDER_SPECS[config.provider.value].label;
+
 export interface EndpointChoice {
   id: string;
   label: string;

@@ -1,3 +1,4 @@
+import { activeProviderLabel } from '../../shared/provider-availability.ts';
 import type { ComponentChildren } from 'preact';
 import type { ConfigFieldName, PublicConfig } from '../../shared/config.ts';
 import type { AppState } from '../../shared/state-schema.ts';
@@ -18,13 +19,7 @@ function ConfigValue({ config, field }: { config: PublicConfig; field: ConfigFie
   const key = apiKeyText(config);
   const alias = field === 'model' ? config.model.alias?.alias : undefined;
   const shown =
-    field === 'provider'
-      ? PROVIDER_SPECS[config.provider.value].label
-      : field === 'apiKey'
-        ? key.text
-        : alias
-          ? `${alias} → ${config.model.value}`
-          : resolved.value;
+    field === 'provider' ? activeProviderLabel(config) : field === 'apiKey' ? key.text : alias ? `${alias} → ${config.model.value}` : resolved.value;
   const look = field !== 'apiKey' || key.tone === 'value' ? 'mono' : key.tone === 'error' ? 'error-text' : 'muted';
   const invalid = invalidFieldText(config, field);
   if (invalid) {

@@ -1,3 +1,4 @@
+import { activeProviderLabel } from '../../shared/provider-availability.ts';
 import { useState } from 'preact/hooks';
 import { PROVIDER_SPECS } from '../../shared/providers.ts';
 import { ActionError, Card, Problem, Row, StatusPill, useAction } from '../components/ui.tsx';
@@ -21,7 +22,7 @@ export function PlaygroundScreen() {
       <div class="grid grid--single">
         <Card title="Prompt">
           <p class="hint">
-            Sent through the runner to {PROVIDER_SPECS[state.config.provider.value].label} · <span class="mono">{state.config.model.value}</span>
+            Sent through the runner to {activeProviderLabel(state.config)} · <span class="mono">{state.config.model.value}</span>
           </p>
           {!runnerReady ? <Problem tone="warning" message="The runner is not running." fix="Start it on the Overview page, then send your prompt." /> : null}
           <form

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { sourceName } from '../../shared/config.ts';
 import type { AppState } from '../../shared/state-schema.ts';
 import { isOllamaModelInstalled } from '../../shared/model-catalog.ts';
-import { providerChoices } from '../../shared/provider-availability.ts';
+import { providerChoices, activeProviderLabel } from '../../shared/provider-availability.ts';
 import { OLLAMA_DOWNLOAD_URL } from '../../shared/problems.ts';
 import { isCloudProvider, PROVIDER_SPECS, type Provider } from '../../shared/providers.ts';
 import { KeyEditor } from '../components/key-editor.tsx';
@@ -153,7 +153,7 @@ function Summary({ state, onOpen }: { state: AppState; onOpen: OpenAction }) {
             <span class="error-text">{invalidProvider}</span>
           ) : (
             <>
-              {PROVIDER_SPECS[config.provider.value].label} <SourceBadge source={config.provider.source} />
+              {activeProviderLabel(config)} <SourceBadge source={config.provider.source} />
               {config.provider.pinned ? <PinnedBadge source={config.provider.source} /> : null}
             </>
           )}
