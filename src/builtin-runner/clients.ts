@@ -1,5 +1,6 @@
 import type OpenAI from 'openai';
-import { toOpenAiCompatibleUrl } from '../lib/base-url.ts';
+import { sdkBaseUrl } from '../lib/base-url.ts';
+import { PROVIDER_SPECS, type SdkName } from '../shared/providers.ts';
 import type { HistoryMessage } from '../shared/runner-protocol.ts';
 import type { RunnerConfig } from './env.ts';
 
@@ -31,9 +32,6 @@ export interface ChatClient {
 
 /** Anthropic requires `max_tokens`; this is used when a task does not set one. */
 export const DEFAULT_MAX_TOKENS = 1024;
-
-/** The key Ollama's OpenAI-compatible endpoint expects: required by the SDK, ignored by Ollama. */
-const OLLAMA_API_KEY = 'ollama';
 
 /**
  * Makes `create` (which imports an SDK) run on first use, once: an idle runner has no SDK in
@@ -84,14 +82,19 @@ function anthropicClient(config: RunnerConfig): ChatClient {
   };
 }
 
-/** OpenAI, and Ollama through its OpenAI-compatible `/v1` endpoint, as the seed's `get_llm` does. */
-function openAiClient(config: RunnerConfig): ChatClient {
-  const isOllama = config.provider === 'ollama';
+/**
+ * OpenAI, Ollama through its OpenAI-compatible `/v1` endpoint (as the seed's `get_llm` does) and
+ * the user's OpenAI-compatible endpoints.
+ */
+function openAiChatClient(config: RunnerConfig): ChatClient {
+  const spec = PROVIDER_SPECS[config.provider];
+  // OpenAI deprecated max_tokens (reasoning models reject it); Ollama and most compatible servers only read max_tokens.
+  const tokenLimit = config.endpoint ? 'max_tokens' : (spec.tokenLimitField ?? 'max_tokens');
   const sdk = onFirstUse(async () => {
     const { default: OpenAI } = await import('openai');
     return new OpenAI({
-      apiKey: isOllama ? OLLAMA_API_KEY : (config.apiKey ?? ''),
-      baseURL: isOllama ? toOpenAiCompatibleUrl(config.baseUrl) : config.baseUrl,
+      apiKey: config.apiKey ?? spec.placeholderKey ?? '',
+      baseURL: sdkBaseUrl(config.provider, config.baseUrl),
       maxRetries: config.maxRetries,
     });
   });
@@ -103,8 +106,7 @@ function openAiClient(config: RunnerConfig): ChatClient {
         ...history,
         { role: 'user', content: prompt },
       ];
-      // OpenAI deprecated max_tokens (reasoning models reject it); Ollama only reads max_tokens.
-      const limit = maxTokens === undefined ? {} : isOllama ? { max_tokens: maxTokens } : { max_completion_tokens: maxTokens };
+      const limit = maxTokens === undefined ? {} : { [tokenLimit]: maxTokens };
       const chunks = await client.chat.completions.create(
         { model: config.model, messages, ...limit, stream: true, stream_options: { include_usage: true } },
         { signal },
@@ -128,6 +130,10 @@ function openAiClient(config: RunnerConfig): ChatClient {
   };
 }
 
-export function createChatClient(config: RunnerConfig): ChatClient {
-  return config.provider === 'anthropic' ? anthropicClient(config) : openAiClient(config);
-}
+/** The adapter for each SDK a provider may name (`ProviderSpec.sdk`). */
+const SDK_ADAPTERS: Record<SdkName, (config: RunnerConfig) => ChatClient> = {
+  anthropic: anthropicClient,
+  'openai-chat': openAiChatClient,
+};
+
+export const createChatClient = (config: RunnerConfig): ChatClient => SDK_ADAPTERS[PROVIDER_SPECS[config.provider].sdk](config);

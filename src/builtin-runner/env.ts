@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { normaliseBaseUrl, toOllamaNativeUrl } from '../lib/base-url.ts';
-import { API_KEY_ENV, PROVIDER_INFO, PROVIDERS, isCloudProvider, type Provider } from '../shared/providers.ts';
+import { normaliseBaseUrl } from '../lib/base-url.ts';
+import { keySpec, CLOUD_PROVIDERS, PROVIDER_SPECS, PROVIDERS, isCloudProvider, type Provider } from '../shared/providers.ts';
 
 /** What the runner runs with, read once at start from the environment contract (DESIGN §2). */
 export interface RunnerConfig {
@@ -8,6 +8,8 @@ export interface RunnerConfig {
   model: string;
   /** Normalised: Ollama's native `http://host:port`, OpenAI's with `/v1`, Anthropic's without. */
   baseUrl: string;
+  /** The user's OpenAI-compatible endpoint (`STIGMER_LLM_ENDPOINT`), when it is the provider. */
+  endpoint?: string;
   /** The active cloud provider's key; undefined for Ollama. */
   apiKey: string | undefined;
   /** How often the SDK retries a 408/409/429/5xx or a dropped connection before giving up. */
@@ -34,9 +36,10 @@ const EnvSchema = z
     STIGMER_LLM_MODEL: optionalText,
     STIGMER_LLM_BASE_URL: optionalText,
     STIGMER_LLM_API_KEY: optionalText,
-    ANTHROPIC_API_KEY: optionalText,
-    OPENAI_API_KEY: optionalText,
-    OLLAMA_HOST: optionalText,
+    STIGMER_LLM_ENDPOINT: optionalText,
+    // Each provider's own key and base-URL variables (`ProviderSpec`).
+    ...(Object.fromEntries(CLOUD_PROVIDERS.map((provider) => [keySpec(provider).env, optionalText])) as Record<string, typeof optionalText>),
+    ...(Object.fromEntries(PROVIDERS.map((provider) => [PROVIDER_SPECS[provider].baseUrl.env, optionalText])) as Record<string, typeof optionalText>),
     STIGMER_RUNNER_MAX_RETRIES: optionalText.pipe(
       z
         .string()
@@ -65,29 +68,31 @@ interface DependentFields {
 /** Base URL and key depend on the provider, so they are checked after it. */
 function resolveDependentFields(env: ParsedEnv): DependentFields {
   const provider = env.STIGMER_LLM_PROVIDER;
+  // The providers' own variables, named by the table.
+  const own = env as unknown as Readonly<Record<string, string | undefined>>;
   const issues: string[] = [];
-  const label = PROVIDER_INFO[provider].label;
+  const label = PROVIDER_SPECS[provider].label;
 
-  let baseUrl = PROVIDER_INFO[provider].defaultBaseUrl;
+  let baseUrl = PROVIDER_SPECS[provider].baseUrl.default;
+  // The provider's own base-URL variable counts for Ollama only: the app always sets
+  // STIGMER_LLM_BASE_URL, and an SDK's own variable is the app's copy of it.
+  const ownVariable = PROVIDER_SPECS[provider].baseUrl.env;
   const [urlVariable, rawUrl] =
     env.STIGMER_LLM_BASE_URL !== undefined
       ? ['STIGMER_LLM_BASE_URL', env.STIGMER_LLM_BASE_URL]
-      : provider === 'ollama' && env.OLLAMA_HOST !== undefined
-        ? ['OLLAMA_HOST', env.OLLAMA_HOST]
+      : !isCloudProvider(provider) && own[ownVariable] !== undefined
+        ? [ownVariable, own[ownVariable]]
         : [undefined, undefined];
   if (urlVariable && rawUrl !== undefined) {
-    const normalised = provider === 'ollama' ? toOllamaNativeUrl(rawUrl) : normaliseBaseUrl(provider, rawUrl);
+    const normalised = normaliseBaseUrl(provider, rawUrl);
     if (normalised.ok) baseUrl = normalised.url;
-    else issues.push(`${urlVariable}="${rawUrl}" ${normalised.reason}; set it to a URL such as ${PROVIDER_INFO[provider].defaultBaseUrl}`);
+    else issues.push(`${urlVariable}="${rawUrl}" ${normalised.reason}; set it to a URL such as ${PROVIDER_SPECS[provider].baseUrl.default}`);
   }
 
   let apiKey: string | undefined;
   if (isCloudProvider(provider)) {
-    const usualVariable = API_KEY_ENV[provider];
-    const [keyVariable, key] =
-      env.STIGMER_LLM_API_KEY !== undefined
-        ? ['STIGMER_LLM_API_KEY', env.STIGMER_LLM_API_KEY]
-        : [usualVariable, provider === 'anthropic' ? env.ANTHROPIC_API_KEY : env.OPENAI_API_KEY];
+    const usualVariable = keySpec(provider).env;
+    const [keyVariable, key] = env.STIGMER_LLM_API_KEY !== undefined ? ['STIGMER_LLM_API_KEY', env.STIGMER_LLM_API_KEY] : [usualVariable, own[usualVariable]];
     if (key === undefined) {
       issues.push(`STIGMER_LLM_API_KEY is not set; the ${label} provider needs an API key in STIGMER_LLM_API_KEY or ${usualVariable}`);
     } else if (/\s/.test(key)) {
@@ -112,8 +117,9 @@ export function parseRunnerEnv(env: NodeJS.ProcessEnv): RunnerEnvResult {
     ok: true,
     config: {
       provider,
-      model: parsed.data.STIGMER_LLM_MODEL ?? PROVIDER_INFO[provider].defaultModel,
+      model: parsed.data.STIGMER_LLM_MODEL ?? PROVIDER_SPECS[provider].defaultModel,
       baseUrl: fields.baseUrl,
+      ...(parsed.data.STIGMER_LLM_ENDPOINT === undefined ? {} : { endpoint: parsed.data.STIGMER_LLM_ENDPOINT }),
       apiKey: fields.apiKey,
       maxRetries: parsed.data.STIGMER_RUNNER_MAX_RETRIES ?? DEFAULT_MAX_RETRIES,
     },

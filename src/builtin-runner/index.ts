@@ -3,6 +3,7 @@
  * checks its provider and serves tasks from the app over the control channel. Its stdout and
  * stderr carry only JSON log lines; control messages travel only on the IPC channel.
  */
+import { PROVIDER_SPECS } from '../shared/providers.ts';
 import { format } from 'node:util';
 import { maskSecret } from '../shared/secret-mask.ts';
 import { RUNNER_CONFIG_EXIT_CODE, RunnerToAppSchema, type RunnerToApp } from '../shared/runner-protocol.ts';
@@ -110,7 +111,7 @@ if (channel) {
 
 /** Ollama is checked at start (it is local and free to ask); a failure is reported but not fatal, as Ollama may come up later. */
 async function reportStartupCheck(): Promise<void> {
-  if (config.provider !== 'ollama') {
+  if (PROVIDER_SPECS[config.provider].check !== 'ollama-native') {
     log.info('the cloud provider check runs when the app asks for it, since it makes an authenticated API call');
     return;
   }

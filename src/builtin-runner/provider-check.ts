@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isOllamaModelInstalled } from '../lib/model-names.ts';
-import { PROVIDER_INFO } from '../shared/providers.ts';
+import { PROVIDER_SPECS, type ProviderSpec } from '../shared/providers.ts';
 import type { RunnerCheck } from '../shared/runner-protocol.ts';
 import type { ChatClient } from './clients.ts';
 import type { RunnerConfig } from './env.ts';
@@ -111,7 +111,7 @@ async function checkOllama({ config, timeoutMs = 5000 }: ProviderCheckOptions): 
 
 /** Cloud: one authenticated call for the configured model, which proves the key and the model at once. */
 async function checkCloud({ config, client, timeoutMs = 15_000 }: ProviderCheckOptions): Promise<ProviderCheckOutcome> {
-  const label = PROVIDER_INFO[config.provider].label;
+  const label = config.endpoint ?? PROVIDER_SPECS[config.provider].label;
   try {
     await client.retrieveModel(AbortSignal.timeout(timeoutMs));
     return outcome([
@@ -131,6 +131,10 @@ async function checkCloud({ config, client, timeoutMs = 15_000 }: ProviderCheckO
   }
 }
 
-export function checkProvider(options: ProviderCheckOptions): Promise<ProviderCheckOutcome> {
-  return options.config.provider === 'ollama' ? checkOllama(options) : checkCloud(options);
-}
+/** How each provider is checked (`ProviderSpec.check`). */
+const CHECKS: Record<ProviderSpec['check'], (options: ProviderCheckOptions) => Promise<ProviderCheckOutcome>> = {
+  'retrieve-model': checkCloud,
+  'ollama-native': checkOllama,
+};
+
+export const checkProvider = (options: ProviderCheckOptions): Promise<ProviderCheckOutcome> => CHECKS[PROVIDER_SPECS[options.config.provider].check](options);

@@ -1,4 +1,4 @@
-import type { Provider } from '../shared/providers.ts';
+import { PROVIDER_SPECS, type BaseUrlForm, type Provider } from '../shared/providers.ts';
 import { connectableOllamaUrl, parseOllamaHost } from './ollama-host.ts';
 
 export type BaseUrlResult = { ok: true; url: string } | { ok: false; reason: string };
@@ -36,16 +36,28 @@ export function toOpenAiCompatibleUrl(nativeUrl: string): string {
   return `${stripTrailingSlashes(nativeUrl)}/v1`;
 }
 
-/**
- * Normalises a base URL for a provider: Ollama to its native form, OpenAI to a URL ending in
- * `/v1` when no path is given (the SDK's convention), Anthropic without `/v1` (its SDK adds it).
- */
-export function normaliseBaseUrl(provider: Provider, raw: string): BaseUrlResult {
-  if (provider === 'ollama') return toOllamaNativeUrl(raw);
+/** A URL that is not Ollama's: `query` and `hash` refused, trailing slashes dropped. */
+function normaliseHttpUrl(raw: string, path: (path: string) => string): BaseUrlResult {
   const url = parseHttpUrl(raw.trim());
   if (!url || url.search !== '' || url.hash !== '') return { ok: false, reason: 'is not a valid http(s) URL' };
-  const base = `${url.protocol}//${url.host}`;
-  const path = stripTrailingSlashes(url.pathname);
-  if (provider === 'anthropic') return { ok: true, url: base + path.replace(/\/v1$/, '') };
-  return { ok: true, url: base + (path === '' ? '/v1' : path) };
+  return { ok: true, url: `${url.protocol}//${url.host}${path(stripTrailingSlashes(url.pathname))}` };
 }
+
+/** Each form of base URL (see `BaseUrlForm`), normalised. */
+const NORMALISE: Record<BaseUrlForm, (raw: string) => BaseUrlResult> = {
+  'ollama-native': toOllamaNativeUrl,
+  // Its SDK adds `/v1`.
+  'sdk-adds-v1': (raw) => normaliseHttpUrl(raw, (path) => path.replace(/\/v1$/, '')),
+  // The SDK's convention: `/v1` when no path is given, any other path as written.
+  'v1-when-bare': (raw) => normaliseHttpUrl(raw, (path) => (path === '' ? '/v1' : path)),
+};
+
+/** Normalises a base URL the way its provider writes it (`ProviderSpec.baseUrl.form`). */
+export const normaliseBaseUrl = (provider: Provider, raw: string): BaseUrlResult => NORMALISE[PROVIDER_SPECS[provider].baseUrl.form](raw);
+
+/** An OpenAI-compatible endpoint's URL (src/shared/endpoints.ts): as the OpenAI SDK expects it. */
+export const normaliseEndpointUrl = (raw: string): BaseUrlResult => NORMALISE['v1-when-bare'](raw);
+
+/** The URL the provider's SDK is given: Ollama is reached through its OpenAI-compatible `/v1`. */
+export const sdkBaseUrl = (provider: Provider, baseUrl: string): string =>
+  PROVIDER_SPECS[provider].baseUrl.form === 'ollama-native' ? toOpenAiCompatibleUrl(baseUrl) : baseUrl;

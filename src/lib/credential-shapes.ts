@@ -5,6 +5,8 @@
  * test/logs/shapes-fast-path.test.ts sends each example through the pipeline's fast path.
  */
 
+import { CLOUD_PROVIDERS, PROVIDER_SPECS, keySpec } from '../shared/providers.ts';
+
 /** Shorter values are not keys anyone issues; masking every such value would shred ordinary words. */
 export const MIN_SECRET_LENGTH = 8;
 
@@ -40,11 +42,21 @@ export interface CredentialShape {
   readonly examples: readonly { readonly line: string; readonly secret: string }[];
 }
 
+/**
+ * The providers' own key shapes, from their table (`KeySpec`: prefix and body): longest prefix
+ * first; a prefix that holds a shorter one (`sk-ant-` holds `sk-`) needs no marker of its own.
+ */
+const KEY_SPECS = CLOUD_PROVIDERS.map(keySpec).sort((a, b) => b.prefix.length - a.prefix.length);
+const KEY_MARKERS = [...new Set(KEY_SPECS.map((key) => key.prefix))].filter(
+  (prefix, _, all) => !all.some((other) => other !== prefix && prefix.includes(other)),
+);
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 export const CREDENTIAL_SHAPES: readonly CredentialShape[] = [
   {
-    name: 'Anthropic (sk-ant-api03-…) and OpenAI (sk-…, sk-proj-…) keys',
-    pattern: /\b()(sk-[A-Za-z0-9_-]{20,})/g,
-    markers: ['sk-'],
+    name: `Provider keys (${CLOUD_PROVIDERS.map((provider) => `${PROVIDER_SPECS[provider].label} ${keySpec(provider).prefix}…`).join(', ')})`,
+    pattern: new RegExp(String.raw`\b()((?:${KEY_SPECS.map((key) => `${escapeRegExp(key.prefix)}${key.body}`).join('|')}))`, 'g'),
+    markers: KEY_MARKERS,
     labelled: false,
     examples: [
       { line: 'using sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-abcdEFGH now', secret: 'QrStUvWxYz0123456789' },

@@ -1,5 +1,5 @@
 import type { PlaygroundEvent } from '../shared/ipc.ts';
-import { PROVIDER_INFO } from '../shared/providers.ts';
+import { PROVIDER_SPECS } from '../shared/providers.ts';
 import { MAX_HISTORY_CHARS, MAX_HISTORY_MESSAGES, type HistoryMessage } from '../shared/runner-protocol.ts';
 import { formatLatency } from './format.ts';
 
@@ -62,7 +62,7 @@ export function historyFor(turns: readonly Turn[]): HistoryMessage[] {
 /** "Ollama · llama3.2:latest · 1.24 s (first token 180 ms) · 14 in, 8 out tokens". */
 export function describeAnswer(done: Done): string {
   const first = done.firstTokenMs === null ? '' : ` (first token ${formatLatency(done.firstTokenMs)})`;
-  return `${PROVIDER_INFO[done.provider].label} · ${done.model} · ${formatLatency(done.latencyMs)}${first} · ${done.usage.inputTokens} in, ${done.usage.outputTokens} out tokens`;
+  return `${PROVIDER_SPECS[done.provider].label} · ${done.model} · ${formatLatency(done.latencyMs)}${first} · ${done.usage.inputTokens} in, ${done.usage.outputTokens} out tokens`;
 }
 
 /** The conversation as Markdown, for "Save transcript". */

@@ -1,7 +1,7 @@
 import { sourceName, type ConfigFieldName, type PublicConfig } from '../shared/config.ts';
 import type { AppState, KeyVerification } from '../shared/state-schema.ts';
 import type { OllamaState } from '../shared/ollama.ts';
-import { PROVIDER_INFO, isCloudProvider, type Provider } from '../shared/providers.ts';
+import { PROVIDER_SPECS, isCloudProvider, type Provider } from '../shared/providers.ts';
 import type { RunnerStatus } from '../shared/runner-status.ts';
 
 /** A pill's colour; the word beside it always says the same. Plain TS, so status words are testable in Node. */
@@ -100,7 +100,7 @@ export function ollamaBinaryText(ollama: OllamaState): { text: string; muted: bo
 export function apiKeyText(config: PublicConfig): { text: string; tone: 'value' | 'muted' | 'error' } {
   if (config.apiKey.value !== null) return { text: config.apiKey.value, tone: 'value' };
   const provider = config.provider.value;
-  return isCloudProvider(provider) ? { text: `missing (${PROVIDER_INFO[provider].label} needs one)`, tone: 'error' } : { text: 'not needed', tone: 'muted' };
+  return isCloudProvider(provider) ? { text: `missing (${PROVIDER_SPECS[provider].label} needs one)`, tone: 'error' } : { text: 'not needed', tone: 'muted' };
 }
 
 /**

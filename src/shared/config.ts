@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ModelAliasSchema } from './model-catalog.ts';
-import { ProviderSchema } from './providers.ts';
+import { ProviderSchema, cloudProviderObject } from './providers.ts';
+import { PublicEndpointSchema } from './endpoints.ts';
 
 /**
  * Where a resolved value came from: `flag:--llm-provider`, `env:STIGMER_LLM_PROVIDER`,
@@ -37,15 +38,17 @@ const resolvedField = <T extends z.ZodType>(value: T) =>
  * `keys` tells, per cloud provider, whether a key is available and from where.
  */
 export const PublicConfigSchema = z.object({
+  /** For an endpoint: the family it speaks (`openai`), with `endpoint` naming it. */
   provider: resolvedField(ProviderSchema),
+  /** The user's OpenAI-compatible endpoint in use, or null. */
+  endpoint: z.object({ id: z.string(), name: z.string() }).nullable(),
+  /** Every endpoint the user added, keys masked. */
+  endpoints: z.array(PublicEndpointSchema),
   /** `alias` is set when the input was `fast`, `balanced` or `powerful`; `value` is the model it resolved to. `why`: a default other than the usual one. */
   model: resolvedField(z.string()).extend({ alias: z.object({ alias: ModelAliasSchema, basis: z.string() }).optional(), why: z.string().optional() }),
   baseUrl: resolvedField(z.string()),
   apiKey: resolvedField(z.string().nullable()),
-  keys: z.object({
-    anthropic: z.object({ source: ConfigSourceSchema, masked: z.string() }).nullable(),
-    openai: z.object({ source: ConfigSourceSchema, masked: z.string() }).nullable(),
-  }),
+  keys: cloudProviderObject(z.object({ source: ConfigSourceSchema, masked: z.string() }).nullable()),
   errors: z.array(ConfigIssueSchema),
   warnings: z.array(ConfigIssueSchema),
 });

@@ -9,6 +9,7 @@ import { OllamaLoadedModelSchema, OllamaModelSchema, OllamaPullProgressSchema, O
 import { ProviderSchema } from './providers.ts';
 import { HistorySchema, RunnerErrorCodeSchema } from './runner-protocol.ts';
 import { ModelsMoveProgressSchema, ModelsMoveResultSchema } from './models-folder.ts';
+import { EndpointIdSchema, EndpointInputSchema } from './endpoints.ts';
 import { AppStateSchema, CloudProviderSchema, OllamaServerOptionsSchema, UserErrorSchema } from './state-schema.ts';
 import { LIMITS, text } from './limits.ts';
 
@@ -168,6 +169,12 @@ export const commands = {
   'state:get': command(empty, AppStateSchema),
 
   'config:set-provider': command(z.object({ provider: ProviderSchema }).strict(), AckSchema),
+  /** Makes an OpenAI-compatible endpoint the provider, by its id. */
+  'endpoints:use': command(z.object({ id: EndpointIdSchema }).strict(), AckSchema),
+  /** Adds (or replaces, by id) an OpenAI-compatible endpoint; its key goes to the secret store. */
+  'endpoints:add': command(EndpointInputSchema, AckSchema),
+  /** Removes an endpoint and its key; when it was the provider, the smart default takes over. */
+  'endpoints:remove': command(z.object({ id: EndpointIdSchema }).strict(), AckSchema),
   /** Remembered per provider; takes effect when that provider is active. */
   'config:set-model': command(z.object({ provider: ProviderSchema, model: text(LIMITS.model) }).strict(), AckSchema),
 

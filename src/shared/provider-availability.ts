@@ -1,6 +1,6 @@
 import { sourceName } from './config.ts';
 import type { AppState } from './state-schema.ts';
-import { PROVIDER_INFO, PROVIDERS, type Provider } from './providers.ts';
+import { PROVIDER_SPECS, PROVIDERS, type Provider } from './providers.ts';
 
 export interface ProviderChoice {
   provider: Provider;
@@ -28,9 +28,32 @@ export function providerChoices(state: Pick<AppState, 'config' | 'ollama'>): Pro
   const pinnedReason = provider.pinned ? `pinned by ${sourceName(provider.source)}` : null;
   return PROVIDERS.map((candidate) => ({
     provider: candidate,
-    label: PROVIDER_INFO[candidate].label,
-    selected: candidate === provider.value,
+    label: PROVIDER_SPECS[candidate].label,
+    selected: candidate === provider.value && state.config.endpoint === null,
     disabledReason: pinnedReason ?? unusableReason(candidate, state),
     pinned: pinnedReason !== null,
+  }));
+}
+
+/** The name of what answers: the endpoint's when one is in use, else the provider's label. */
+export const activeProviderLabel = (config: Pick<AppState['config'], 'provider' | 'endpoint'>): string =>
+  config.endpoint?.name ?? PROVIDER_SPECS[config.provider.value].label;
+
+export interface EndpointChoice {
+  id: string;
+  label: string;
+  selected: boolean;
+  /** The provider is pinned by a flag or the environment; null when the endpoint can be chosen. */
+  disabledReason: string | null;
+}
+
+/** The user's OpenAI-compatible endpoints as choices beside the providers (tray, Settings). */
+export function endpointChoices(state: Pick<AppState, 'config'>): EndpointChoice[] {
+  const { provider, endpoint, endpoints } = state.config;
+  return endpoints.map((known) => ({
+    id: known.id,
+    label: known.name,
+    selected: endpoint?.id === known.id,
+    disabledReason: provider.pinned ? `pinned by ${sourceName(provider.source)}` : null,
   }));
 }

@@ -1,4 +1,4 @@
-import { PROVIDER_INFO, type Provider } from './providers.ts';
+import { PROVIDER_SPECS, type Provider } from './providers.ts';
 import type { RunnerErrorCode } from './runner-protocol.ts';
 
 /** An error as the app shows it: what happened, and what to do about it. */
@@ -66,7 +66,7 @@ const serverSays = (message: string | undefined): string => (message ? ` The ser
 
 function describeHttpError(error: HttpErrorLike, context: ErrorContext): DescribedError {
   const { provider, model, baseUrl } = context;
-  const label = PROVIDER_INFO[provider].label;
+  const label = PROVIDER_SPECS[provider].label;
   const { status } = error;
   const body = apiErrorBody(error);
   switch (true) {
@@ -94,7 +94,7 @@ function describeHttpError(error: HttpErrorLike, context: ErrorContext): Describ
           status,
           message: `the model "${model}" was not found at ${label} (404)`,
           fix:
-            provider === 'ollama'
+            PROVIDER_SPECS[provider].models === 'ollama-tags'
               ? `Run \`ollama pull ${model}\`, or choose an installed model.`
               : `Choose a model your ${label} account can use (STIGMER_LLM_MODEL or the model setting).`,
         };
@@ -160,8 +160,7 @@ export function describeError(error: unknown, context: ErrorContext): DescribedE
     return {
       code: 'unreachable',
       message: `cannot reach ${context.baseUrl}${systemCode ? ` (${systemCode})` : ''}`,
-      fix:
-        context.provider === 'ollama' ? 'Start Ollama (`ollama serve`) or check OLLAMA_HOST / the base URL.' : 'Check the network connection and the base URL.',
+      fix: PROVIDER_SPECS[context.provider].hints.unreachable,
     };
   }
   return { code: 'unknown', message: error instanceof Error ? error.message : String(error) };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CLOUD_PROVIDERS, ProviderSchema } from './providers.ts';
+import { EndpointIdSchema, EndpointListSchema } from './endpoints.ts';
+import { CLOUD_PROVIDERS, PROVIDERS, ProviderSchema, cloudProviderObject, perProvider, providerObject } from './providers.ts';
 
 /** Bump with a migration in `src/main/settings/migrations.ts`. */
 export const SETTINGS_VERSION = 1;
@@ -33,19 +34,18 @@ export const OllamaServerSettingsSchema = z
   })
   .strict();
 
-/** Ciphertexts of API keys (base64), encrypted by the OS keychain; never plaintext. */
-const EncryptedKeysSchema = z
-  .object({
-    anthropic: z.base64().max(16_384).optional(),
-    openai: z.base64().max(16_384).optional(),
-  })
-  .strict();
+const Ciphertext = z.base64().max(16_384);
+/** Ciphertexts of API keys (base64), encrypted by the OS keychain; never plaintext. Endpoints' keys under their id. */
+const EncryptedKeysSchema = cloudProviderObject(Ciphertext.optional()).extend({ endpoints: z.record(z.string().max(40), Ciphertext).optional() });
 
 export const SettingsSchema = z
   .object({
     version: z.literal(SETTINGS_VERSION),
-    provider: ProviderSchema.optional(),
-    providers: z.object({ anthropic: ProviderSettingsSchema, openai: ProviderSettingsSchema, ollama: ProviderSettingsSchema }).strict(),
+    /** A built-in provider's id or an endpoint's (the cascade says when it names no endpoint). */
+    provider: z.union([ProviderSchema, EndpointIdSchema]).optional(),
+    providers: providerObject(ProviderSettingsSchema),
+    /** The user's OpenAI-compatible endpoints (src/shared/endpoints.ts); absent is none. */
+    endpoints: EndpointListSchema.optional(),
     ollama: OllamaServerSettingsSchema,
     runner: z
       .object({
@@ -73,13 +73,24 @@ export const SettingsSchema = z
       .strict()
       .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((settings, ctx) => {
+    const { provider } = settings;
+    if (provider === undefined || (PROVIDERS as readonly string[]).includes(provider)) return;
+    if (settings.endpoints?.some((endpoint) => endpoint.id === provider)) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['provider'],
+      input: provider,
+      message: `Invalid option: expected one of ${PROVIDERS.map((known) => JSON.stringify(known)).join('|')} or an endpoint's id`,
+    });
+  });
 
 export type Settings = z.infer<typeof SettingsSchema>;
 
 export const defaultSettings = (): Settings => ({
   version: SETTINGS_VERSION,
-  providers: { anthropic: {}, openai: {}, ollama: {} },
+  providers: perProvider(() => ({})),
   ollama: { exposeToNetwork: false },
   runner: {},
   secrets: { encrypted: {}, acceptWeakStorage: false },

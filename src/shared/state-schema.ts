@@ -3,7 +3,7 @@ import { ConfigSourceSchema, PublicConfigSchema } from './config.ts';
 import { AppProblemSchema } from './problems.ts';
 import { OllamaStateSchema } from './ollama.ts';
 import { OllamaInstallProgressSchema, OllamaUpdateCheckSchema } from './ollama-install.ts';
-import { CLOUD_PROVIDERS } from './providers.ts';
+import { CloudProviderSchema, cloudProviderObject, providerObject } from './providers.ts';
 import { RunnerStatusSchema } from './runner-status.ts';
 import { UpdateStateSchema } from './updates.ts';
 import { LIMITS, text } from './limits.ts';
@@ -14,7 +14,7 @@ import { LIMITS, text } from './limits.ts';
  * ipc.ts).
  */
 
-export const CloudProviderSchema = z.enum(CLOUD_PROVIDERS);
+export { CloudProviderSchema };
 
 /** A problem worded for the user: what is wrong, and what to do about it. */
 export const UserErrorSchema = z.object({ message: z.string(), fix: z.string() });
@@ -120,7 +120,7 @@ export const AppStateSchema = z.object({
   }),
   secrets: SecretsStatusSchema,
   /** Per cloud provider, whether the key the app holds was verified with the provider. */
-  keyChecks: z.object({ anthropic: KeyVerificationSchema.nullable(), openai: KeyVerificationSchema.nullable() }),
+  keyChecks: cloudProviderObject(KeyVerificationSchema.nullable()),
   ollama: OllamaStateSchema,
   /** Installing or updating the app's own Ollama: progress while it runs, and the last update check. */
   ollamaInstall: z.object({ progress: OllamaInstallProgressSchema.nullable(), update: OllamaUpdateCheckSchema.nullable() }),
@@ -137,7 +137,7 @@ export const AppStateSchema = z.object({
   /** No usable configuration: the wizard is offered again. */
   needsSetup: z.boolean(),
   /** Each provider's saved base URL (Settings), null when the default is used; flags and the environment still win. */
-  savedBaseUrls: z.object({ anthropic: z.string().nullable(), openai: z.string().nullable(), ollama: z.string().nullable() }),
+  savedBaseUrls: providerObject(z.string().nullable()),
   /** Model downloads in progress and recently finished, oldest first. */
   downloads: z.array(DownloadSchema),
   /** The user chose "Set up later": the wizard is not opened by itself, a reminder offers it. */

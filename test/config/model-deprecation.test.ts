@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { MODEL_ALIAS_TABLE, PROVIDER_INFO, SUGGESTED_MODELS, type CloudProvider } from '../../src/shared/providers.ts';
+import { PROVIDER_SPECS, type CloudProvider } from '../../src/shared/providers.ts';
 
 const packageDir = (name: string): string => {
   let dir = path.dirname(fileURLToPath(import.meta.resolve(name)));
@@ -37,9 +37,9 @@ function openaiDeprecated(): Map<string, string> {
 }
 
 const namedByTheApp = (provider: CloudProvider): string[] => [
-  PROVIDER_INFO[provider].defaultModel,
-  ...SUGGESTED_MODELS[provider],
-  ...Object.values(MODEL_ALIAS_TABLE[provider]),
+  PROVIDER_SPECS[provider].defaultModel,
+  ...PROVIDER_SPECS[provider].suggestedModels,
+  ...Object.values(PROVIDER_SPECS[provider].aliases),
 ];
 
 test('no Anthropic model the app names is on the SDK deprecation list', async () => {

@@ -31,7 +31,7 @@ describe("the seed notes' five manual test cases", () => {
   });
 
   test('3. --anthropic-key selects Anthropic without any environment variable', () => {
-    const config = resolveConfig(input({ flags: { anthropicKey: ANTHROPIC_KEY } }));
+    const config = resolveConfig(input({ flags: { keys: { anthropic: ANTHROPIC_KEY } } }));
     assert.equal(config.provider.value, 'anthropic');
     assert.equal(config.apiKey.source, 'flag:--anthropic-key');
     assert.match(messages(config.warnings), /--anthropic-key puts the key on the command line/);
@@ -81,7 +81,9 @@ describe('precedence', () => {
     const fromEnv = resolveConfig(input({ settings, env: { LLM_PROVIDER: 'ollama' } }));
     assert.equal(fromEnv.provider.source, 'env:LLM_PROVIDER');
     assert.deepEqual(fromEnv.model, { value: 'saved-model', source: 'settings', pinned: false });
-    const fromFlag = resolveConfig(input({ settings, env: { LLM_PROVIDER: 'ollama' }, flags: { llmProvider: 'anthropic', anthropicKey: ANTHROPIC_KEY } }));
+    const fromFlag = resolveConfig(
+      input({ settings, env: { LLM_PROVIDER: 'ollama' }, flags: { llmProvider: 'anthropic', keys: { anthropic: ANTHROPIC_KEY } } }),
+    );
     assert.equal(fromFlag.provider.source, 'flag:--llm-provider');
   });
 

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
-import { PROVIDER_INFO } from '../../src/shared/providers.ts';
+import { PROVIDER_SPECS } from '../../src/shared/providers.ts';
 import type { PlaygroundEvent } from '../../src/shared/ipc.ts';
 import type { AppState } from '../../src/shared/state-schema.ts';
 import { FAKE_ANTHROPIC_KEY, type FakeAnthropicOptions } from '../doubles/cloud/anthropic.ts';
@@ -103,14 +103,14 @@ async function assertAnthropicTask(session: Session): Promise<void> {
   const prompt = 'Which model answers? anthropic';
   const { last, text } = await runTask(session, prompt);
   assert.equal(last.type, 'done', JSON.stringify(last));
-  assert.equal(last.type === 'done' && last.model, PROVIDER_INFO.anthropic.defaultModel);
+  assert.equal(last.type === 'done' && last.model, PROVIDER_SPECS.anthropic.defaultModel);
   assert.equal(text, DEFAULT_REPLY, 'the streamed answer reached the app');
   const [request, ...more] = requestsWith(session.servers.anthropic, '/v1/messages', prompt);
   assert.equal(more.length, 0);
   assert.ok(request, 'the task reached Anthropic');
   assert.deepEqual(
     pick(request.body, ['model', 'stream']),
-    { model: PROVIDER_INFO.anthropic.defaultModel, stream: true },
+    { model: PROVIDER_SPECS.anthropic.defaultModel, stream: true },
     'the task streams from the default model',
   );
   assert.equal(request.headers['x-api-key'], FAKE_ANTHROPIC_KEY);
@@ -128,7 +128,7 @@ test('seed case 2, ANTHROPIC_API_KEY: the task reaches Anthropic with the defaul
   // The app asks a cloud runner for a check once it is ready (GET /v1/models/{model}); the worker answers it.
   await session.host.waitForLine('the provider check to pass', (line) => line.includes('Provider check passed: anthropic'));
   assert.ok(
-    session.servers.anthropic.requests.some((request) => request.method === 'GET' && request.path === `/v1/models/${PROVIDER_INFO.anthropic.defaultModel}`),
+    session.servers.anthropic.requests.some((request) => request.method === 'GET' && request.path === `/v1/models/${PROVIDER_SPECS.anthropic.defaultModel}`),
   );
 });
 
@@ -152,12 +152,12 @@ test('OPENAI_API_KEY: the task reaches OpenAI through /v1/chat/completions with 
   const session = await startSession(t, { extra: { OPENAI_API_KEY: FAKE_OPENAI_KEY } });
   const prompt = 'Which model answers? openai';
   const { last, text } = await runTask(session, prompt);
-  assert.equal(last.type === 'done' && last.model, PROVIDER_INFO.openai.defaultModel, JSON.stringify(last));
+  assert.equal(last.type === 'done' && last.model, PROVIDER_SPECS.openai.defaultModel, JSON.stringify(last));
   assert.equal(text, DEFAULT_REPLY);
   const [request, ...more] = requestsWith(session.servers.openai, '/v1/chat/completions', prompt);
   assert.equal(more.length, 0);
   assert.ok(request, 'the task reached OpenAI');
-  assert.deepEqual(pick(request.body, ['model', 'stream']), { model: PROVIDER_INFO.openai.defaultModel, stream: true });
+  assert.deepEqual(pick(request.body, ['model', 'stream']), { model: PROVIDER_SPECS.openai.defaultModel, stream: true });
   assert.equal(request.headers.authorization, `Bearer ${FAKE_OPENAI_KEY}`);
 });
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { PROVIDER_INFO } from '../../src/shared/providers.ts';
+import { PROVIDER_SPECS } from '../../src/shared/providers.ts';
 import { FAKE_ANTHROPIC_KEY } from '../doubles/cloud/anthropic.ts';
 import { FAKE_OPENAI_KEY } from '../doubles/cloud/openai.ts';
 import { REPO_ROOT, cleanEnv } from '../support/headless.ts';
@@ -57,13 +57,13 @@ test('seed case 1, no configuration: the worker falls back to Ollama', async (t)
 
 test('seed case 2, ANTHROPIC_API_KEY in the environment: the worker uses Anthropic with the default model', async (t) => {
   const run = await runWorker(t, [], { ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY });
-  assertAnthropicAnswered(run, PROVIDER_INFO.anthropic.defaultModel);
+  assertAnthropicAnswered(run, PROVIDER_SPECS.anthropic.defaultModel);
   assert.ok(!run.stdout.includes(FAKE_ANTHROPIC_KEY), 'the key is never logged');
 });
 
 test('seed case 3, --anthropic-key: the worker uses Anthropic without any key in the environment', async (t) => {
   const run = await runWorker(t, [`--anthropic-key=${FAKE_ANTHROPIC_KEY}`], {});
-  assertAnthropicAnswered(run, PROVIDER_INFO.anthropic.defaultModel);
+  assertAnthropicAnswered(run, PROVIDER_SPECS.anthropic.defaultModel);
 });
 
 test('seed case 4, --llm-provider=ollama over ANTHROPIC_API_KEY: the flag wins and Ollama answers', async (t) => {
@@ -81,7 +81,7 @@ test('OPENAI_API_KEY alone: the worker uses OpenAI through /v1/chat/completions'
   const run = await runWorker(t, [], { OPENAI_API_KEY: FAKE_OPENAI_KEY });
   const requests = chatRequests(run.servers.openai, '/v1/chat/completions');
   assert.equal(requests.length, 1);
-  assert.equal((requests[0]!.body as { model: string }).model, PROVIDER_INFO.openai.defaultModel);
+  assert.equal((requests[0]!.body as { model: string }).model, PROVIDER_SPECS.openai.defaultModel);
   assert.equal(requests[0]!.headers.authorization, `Bearer ${FAKE_OPENAI_KEY}`);
 });
 

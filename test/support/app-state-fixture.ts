@@ -35,6 +35,8 @@ export function appStateFixture(overrides: Partial<AppState> = {}): AppState {
       model: { value: 'llama3.2:latest', source: 'settings', pinned: false },
       baseUrl: { value: 'http://127.0.0.1:11434', source: 'default', pinned: false },
       apiKey: { value: null, source: 'default', pinned: false },
+      endpoint: null,
+      endpoints: [],
       keys: { anthropic: { source: 'session', masked: 'sk-ant-…9f3c' }, openai: null },
       errors: [],
       warnings: [],

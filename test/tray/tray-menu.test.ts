@@ -68,6 +68,43 @@ describe('the provider radio group', () => {
     assert.deepEqual(anthropic.action, { kind: 'command', command: 'config:set-provider', payload: { provider: 'anthropic' } });
   });
 
+  test("the user's endpoints are choices beside the providers: one click switches to it, and the one in use is checked with its models", () => {
+    const groq = {
+      id: 'my-groq',
+      name: 'Groq',
+      baseUrl: 'https://api.groq.com/openai/v1',
+      models: ['llama-3.3-70b', 'qwen-qwq'],
+      key: { masked: 'gsk_…abcd' },
+    };
+    const state = unpinned((draft) => void (draft.config.endpoints = [groq]));
+    const choice = item(state, 'Groq');
+    assert.deepEqual([choice.type, choice.checked, choice.enabled], ['radio', false, true]);
+    assert.deepEqual(choice.action, { kind: 'command', command: 'endpoints:use', payload: { id: 'my-groq' } });
+
+    const inUse = unpinned((draft) => {
+      draft.config.endpoints = [groq];
+      draft.config.endpoint = { id: 'my-groq', name: 'Groq' };
+      draft.config.provider = { value: 'openai', source: 'settings', pinned: false };
+      draft.config.model = { value: 'llama-3.3-70b', source: 'default', pinned: false };
+    });
+    assert.equal(item(inUse, 'Groq').checked, true);
+    assert.equal(item(inUse, 'OpenAI — no API key').checked, false, 'OpenAI itself is not the one in use');
+    assert.deepEqual(
+      item(inUse, /^Model: /).submenu?.map((entry) => [entry.label, entry.checked]),
+      [
+        ['llama-3.3-70b', true],
+        ['qwen-qwq', false],
+      ],
+    );
+    assert.match(view(inUse).tooltip, /Groq · llama-3\.3-70b/);
+
+    const pinned = unpinned((draft) => {
+      draft.config.endpoints = [groq];
+      draft.config.provider = { value: 'ollama', source: 'env:LLM_PROVIDER', pinned: true };
+    });
+    assert.equal(item(pinned, 'Groq — pinned by LLM_PROVIDER').enabled, false);
+  });
+
   test('Ollama not installed is disabled with the reason', () => {
     const state = unpinned((draft) => {
       draft.ollama.server = { phase: 'not-installed', reason: 'ollama was not found', fix: 'Install Ollama' };

@@ -2,7 +2,7 @@ import type { CommandName, EventName, KeyCheck, ModelList, ParsedCommand } from 
 import type { AppState } from '../../src/shared/state-schema.ts';
 import type { LogEntry } from '../../src/shared/logs.ts';
 import type { OllamaPullProgress, OllamaPullResult } from '../../src/shared/ollama.ts';
-import { PROVIDER_INFO, type CloudProvider, type Provider } from '../../src/shared/providers.ts';
+import { PROVIDER_SPECS, type CloudProvider, type Provider } from '../../src/shared/providers.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
 import { DownloadList } from '../../src/main/app/downloads.ts';
 import { appStateFixture } from '../support/app-state-fixture.ts';
@@ -91,7 +91,7 @@ export class FakeCore {
   }
 
   #checkKey(provider: CloudProvider, key: string): KeyCheck {
-    const label = PROVIDER_INFO[provider].label;
+    const label = PROVIDER_SPECS[provider].label;
     // The real check calls the provider; its test servers answer 401 for an unknown key.
     if (key.includes('invalid')) {
       return {
@@ -119,11 +119,11 @@ export class FakeCore {
     this.update((state) => {
       state.config.provider = { value: provider, source: 'settings', pinned: false };
       state.config.model = {
-        value: provider === 'ollama' ? (state.ollama.models[0]?.name ?? PROVIDER_INFO.ollama.defaultModel) : PROVIDER_INFO[provider].defaultModel,
+        value: provider === 'ollama' ? (state.ollama.models[0]?.name ?? PROVIDER_SPECS.ollama.defaultModel) : PROVIDER_SPECS[provider].defaultModel,
         source: 'default',
         pinned: false,
       };
-      state.config.baseUrl = { value: PROVIDER_INFO[provider].defaultBaseUrl, source: 'default', pinned: false };
+      state.config.baseUrl = { value: PROVIDER_SPECS[provider].baseUrl.default, source: 'default', pinned: false };
       const key = provider === 'ollama' ? null : state.config.keys[provider];
       state.config.apiKey = key ? { value: key.masked, source: key.source, pinned: false } : { value: null, source: 'default', pinned: false };
       state.ollama.configuredModel = provider === 'ollama' ? state.config.model.value : null;

@@ -5,7 +5,7 @@ import type { OllamaState } from '../../shared/ollama.ts';
 import { downloadSizeOf } from '../../shared/ollama-download-sizes.ts';
 import { ollamaInstallProblem } from './ollama-install-problems.ts';
 import { OLLAMA_DOWNLOAD_URL, type AppProblem, type ProblemAction } from '../../shared/problems.ts';
-import { PROVIDER_INFO, isCloudProvider } from '../../shared/providers.ts';
+import { PROVIDER_SPECS, isCloudProvider } from '../../shared/providers.ts';
 import { CONTROL_CHANNEL_LABEL, CONTROL_CHANNEL_PLACE, CONTROL_CHANNEL_README } from '../../shared/runner-channel.ts';
 import { sentence } from '../../shared/sentence.ts';
 import type { RunnerStatus } from '../../shared/runner-status.ts';
@@ -178,7 +178,7 @@ function keyProblem(config: PublicConfig, keyChecks: AppState['keyChecks']): App
   const provider = config.provider.value;
   if (!isCloudProvider(provider) || !config.keys[provider]) return null;
   const check = keyChecks[provider];
-  const label = PROVIDER_INFO[provider].label;
+  const label = PROVIDER_SPECS[provider].label;
   if (check?.state === 'rejected') {
     return {
       id: `key-rejected:${provider}`,

@@ -6,6 +6,7 @@ import type { LogPipeline } from '../logs/pipeline.ts';
 import { LogSearches } from '../logs/search.ts';
 import { CommandError } from './command-error.ts';
 import type { Configuration } from './configuration.ts';
+import { addEndpoint, removeEndpoint } from './endpoints.ts';
 import type { Keys } from './keys.ts';
 import { listModels } from './model-lists.ts';
 import type { OllamaControl } from './ollama-control.ts';
@@ -75,6 +76,9 @@ export function createCommandTable(app: CommandServices): CommandTable {
   return {
     'state:get': () => app.getState(),
     'config:set-provider': ({ provider }) => done(configuration.setProvider(provider)),
+    'endpoints:use': ({ id }) => done(configuration.setProvider(id)),
+    'endpoints:add': (input) => done(addEndpoint(configuration, input)),
+    'endpoints:remove': ({ id }) => done(removeEndpoint(configuration, id)),
     'config:set-model': ({ provider, model }) => done(configuration.setModel(provider, model)),
     'config:set-base-url': ({ provider, baseUrl }) =>
       // The Ollama manager talks to one server: a new Ollama URL needs a new manager.

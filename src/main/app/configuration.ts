@@ -3,7 +3,7 @@ import os from 'node:os';
 import { sourceName } from '../../shared/config.ts';
 import type { LogEntry } from '../../shared/logs.ts';
 import type { OllamaModel } from '../../shared/ollama.ts';
-import { CLOUD_PROVIDERS, PROVIDER_INFO, type Provider } from '../../shared/providers.ts';
+import { CLOUD_PROVIDERS, PROVIDERS, PROVIDER_SPECS, type Provider } from '../../shared/providers.ts';
 import { normaliseBaseUrl } from '../../lib/base-url.ts';
 import type { CommandLine } from '../config/cli-options.ts';
 import { resolveCurrentConfig } from '../config/current-config.ts';
@@ -52,8 +52,8 @@ export function baseUrlSetting(provider: Provider, raw: string | null): string |
   const result = normaliseBaseUrl(provider, raw);
   if (!result.ok) {
     throw new CommandError(
-      `The ${PROVIDER_INFO[provider].label} base URL ${JSON.stringify(raw)} ${result.reason}.`,
-      `Use http(s)://host[:port][/path], e.g. ${PROVIDER_INFO[provider].defaultBaseUrl}.`,
+      `The ${PROVIDER_SPECS[provider].label} base URL ${JSON.stringify(raw)} ${result.reason}.`,
+      `Use http(s)://host[:port][/path], e.g. ${PROVIDER_SPECS[provider].baseUrl.default}.`,
     );
   }
   return result.url;
@@ -134,7 +134,10 @@ export class Configuration {
         fit: judged?.fit,
       },
     });
-    redactor.setSecrets(CLOUD_PROVIDERS.flatMap((provider) => this.#config.keys[provider]?.value ?? []));
+    redactor.setSecrets([
+      ...CLOUD_PROVIDERS.flatMap((provider) => this.#config.keys[provider]?.value ?? []),
+      ...this.#config.customEndpoints.flatMap((endpoint) => endpoint.key?.value ?? []),
+    ]);
     const { command, channel } = resolveRunner({
       flag: commandLine.runnerCommand,
       controlChannelFlag: commandLine.runnerControlChannel,
@@ -167,21 +170,26 @@ export class Configuration {
     }
   }
 
-  async setProvider(provider: Provider): Promise<void> {
+  /** A built-in provider's id or an endpoint's. */
+  async setProvider(provider: string): Promise<void> {
     const pinned = this.#config.provider;
-    if (pinned.pinned && pinned.value !== provider) {
+    const current = this.#config.endpoint?.id ?? pinned.value;
+    if (pinned.pinned && current !== provider) {
       throw new CommandError(
-        `The provider is pinned to ${pinned.value} by ${sourceName(pinned.source)}.`,
+        `The provider is pinned to ${current} by ${sourceName(pinned.source)}.`,
         `Unset ${sourceName(pinned.source)} (or remove the flag) and restart to choose the provider here.`,
       );
     }
+    const endpoint = this.#config.customEndpoints.find((known) => known.id === provider);
+    const label = endpoint?.name ?? ((PROVIDERS as readonly string[]).includes(provider) ? PROVIDER_SPECS[provider as Provider].label : undefined);
+    if (label === undefined) throw new CommandError(`There is no provider or endpoint "${provider}".`, 'List the endpoints with stigmer endpoints list.');
     this.save((draft) => void (draft.provider = provider));
-    await this.reconfigure(`provider switched to ${PROVIDER_INFO[provider].label}`);
+    await this.reconfigure(`provider switched to ${label}`);
   }
 
   async setModel(provider: Provider, model: string): Promise<void> {
     this.save((draft) => void (draft.providers[provider].model = model));
-    await this.reconfigure(`model for ${PROVIDER_INFO[provider].label} set to ${model}`);
+    await this.reconfigure(`model for ${PROVIDER_SPECS[provider].label} set to ${model}`);
   }
 
   /** Saves a provider's base URL; `beforeReconfigure` runs in between (a new Ollama URL needs a new manager). */
@@ -192,7 +200,7 @@ export class Configuration {
       else draft.providers[provider].baseUrl = url;
     });
     await beforeReconfigure();
-    await this.reconfigure(`${PROVIDER_INFO[provider].label} base URL ${url === null ? 'reset to the default' : `set to ${url}`}`);
+    await this.reconfigure(`${PROVIDER_SPECS[provider].label} base URL ${url === null ? 'reset to the default' : `set to ${url}`}`);
   }
 
   /**

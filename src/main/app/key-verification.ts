@@ -1,6 +1,6 @@
 import type { KeyCheck } from '../../shared/ipc.ts';
 import type { KeyVerification } from '../../shared/state-schema.ts';
-import { CLOUD_PROVIDERS, PROVIDER_INFO, type CloudProvider } from '../../shared/providers.ts';
+import { CLOUD_PROVIDERS, PROVIDER_SPECS, perCloudProvider, type CloudProvider } from '../../shared/providers.ts';
 import type { RunnerErrorCode } from '../../shared/runner-protocol.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
 
@@ -19,7 +19,7 @@ export interface KeyVerifierOptions {
 
 const notVerified = (provider: CloudProvider, check: KeyCheck | null, checkedAt: number | null): KeyVerification => ({
   state: 'unverified',
-  message: `${PROVIDER_INFO[provider].label} could not be reached to check this key${check ? ` (${check.message.replace(/\.$/, '')})` : ''}; it is saved and will be checked when ${PROVIDER_INFO[provider].label} can be reached.`,
+  message: `${PROVIDER_SPECS[provider].label} could not be reached to check this key${check ? ` (${check.message.replace(/\.$/, '')})` : ''}; it is saved and will be checked when ${PROVIDER_SPECS[provider].label} can be reached.`,
   fix: 'Check the network, then press Test, or wait for the next automatic check.',
   checkedAt,
 });
@@ -31,7 +31,7 @@ const notVerified = (provider: CloudProvider, check: KeyCheck | null, checkedAt:
  */
 export class KeyVerifier {
   readonly #options: KeyVerifierOptions;
-  #states: KeyVerifications = { anthropic: null, openai: null };
+  #states: KeyVerifications = perCloudProvider(() => null);
   #timer: NodeJS.Timeout | undefined;
   #checking = false;
 
@@ -63,7 +63,7 @@ export class KeyVerifier {
    * the app's, since the runner's are its own (quoted in its log).
    */
   recordRunnerCheck(provider: CloudProvider, masked: string, failedCode: RunnerErrorCode | undefined): void {
-    const label = PROVIDER_INFO[provider].label;
+    const label = PROVIDER_SPECS[provider].label;
     if (failedCode === undefined) this.record(provider, { provider, outcome: 'valid', message: `${label} accepted this key.`, masked });
     else if (failedCode === 'auth')
       this.record(provider, {
@@ -107,7 +107,7 @@ export class KeyVerifier {
     if (previous?.state === 'unverified' && (next?.state === 'verified' || next?.state === 'rejected')) {
       this.#options.log(
         next.state === 'verified' ? 'info' : 'warn',
-        `${PROVIDER_INFO[provider].label} key checked now that ${PROVIDER_INFO[provider].label} can be reached: ${next.message}`,
+        `${PROVIDER_SPECS[provider].label} key checked now that ${PROVIDER_SPECS[provider].label} can be reached: ${next.message}`,
       );
     }
     this.#persist();

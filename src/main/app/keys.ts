@@ -1,7 +1,7 @@
 import type { CommandResponse } from '../../shared/ipc.ts';
 import type { AppState } from '../../shared/state-schema.ts';
 import type { LogEntry } from '../../shared/logs.ts';
-import { API_KEY_ENV, PROVIDER_INFO, type CloudProvider } from '../../shared/providers.ts';
+import { keySpec, perCloudProvider, PROVIDER_SPECS, type CloudProvider } from '../../shared/providers.ts';
 import type { RunnerErrorCode } from '../../shared/runner-protocol.ts';
 import { checkKey } from '../providers/provider-api.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
@@ -47,7 +47,7 @@ export class Keys {
   /** What is known of each key the app holds; nothing for a provider without one. */
   verifications(config: AppState['config']): AppState['keyChecks'] {
     const known = this.#verifier.get();
-    return { anthropic: config.keys.anthropic ? known.anthropic : null, openai: config.keys.openai ? known.openai : null };
+    return perCloudProvider((provider) => (config.keys[provider] ? known[provider] : null));
   }
 
   /**
@@ -61,21 +61,21 @@ export class Keys {
     await configuration.secrets.set(provider, key);
     this.#verifier.forget(provider);
     this.#verifier.record(provider, check);
-    if (check.outcome !== 'valid') log('warn', `${PROVIDER_INFO[provider].label} key saved without a check: ${check.message}`);
-    await configuration.reconfigure(`${PROVIDER_INFO[provider].label} key saved`);
+    if (check.outcome !== 'valid') log('warn', `${PROVIDER_SPECS[provider].label} key saved without a check: ${check.message}`);
+    await configuration.reconfigure(`${PROVIDER_SPECS[provider].label} key saved`);
     return { saved: true, check };
   }
 
   async remove(provider: CloudProvider): Promise<void> {
     await this.#deps.configuration.secrets.delete(provider);
     this.#verifier.forget(provider);
-    await this.#deps.configuration.reconfigure(`${PROVIDER_INFO[provider].label} key removed`);
+    await this.#deps.configuration.reconfigure(`${PROVIDER_SPECS[provider].label} key removed`);
   }
 
   async validate(provider: CloudProvider): Promise<CommandResponse<'keys:validate'>> {
     const key = this.#deps.configuration.current.keys[provider];
     if (!key) {
-      throw new CommandError(`There is no ${PROVIDER_INFO[provider].label} key to check.`, `Add one in Settings, or set ${API_KEY_ENV[provider]}.`);
+      throw new CommandError(`There is no ${PROVIDER_SPECS[provider].label} key to check.`, `Add one in Settings, or set ${keySpec(provider).env}.`);
     }
     const check = await this.#check(provider, key.value);
     this.#verifier.record(provider, check);

@@ -1,6 +1,6 @@
 import type { ModelList } from '../../shared/ipc.ts';
 import { SUGGESTED_OLLAMA_MODELS, formatGigabytes } from '../../shared/model-catalog.ts';
-import { PROVIDER_INFO, SUGGESTED_MODELS, type Provider } from '../../shared/providers.ts';
+import { PROVIDER_SPECS, type Provider } from '../../shared/providers.ts';
 import { isOllamaModelInstalled } from '../../lib/model-names.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
 import type { OllamaManager } from '../ollama/manager.ts';
@@ -19,7 +19,7 @@ export interface ModelListDeps {
 
 /** The suggestions for `provider` not installed yet, with Ollama's size where the catalog knows it. Pure. */
 export function suggestedModels(provider: Provider, installed: readonly string[]): ModelList['models'] {
-  return SUGGESTED_MODELS[provider]
+  return PROVIDER_SPECS[provider].suggestedModels
     .filter((name) => !isOllamaModelInstalled(name, installed))
     .map((name) => {
       const known = SUGGESTED_OLLAMA_MODELS.find((model) => model.name === name);
@@ -61,10 +61,10 @@ export async function listModels(provider: Provider, { ollama, config, endpointO
   const offline = (message: string, fix: string): ModelList => ({
     provider,
     origin: 'suggested',
-    models: SUGGESTED_MODELS[provider].map((name) => ({ name, installed: true })),
+    models: PROVIDER_SPECS[provider].suggestedModels.map((name) => ({ name, installed: true })),
     error: { message, fix },
   });
-  if (!key) return offline(`No ${PROVIDER_INFO[provider].label} key yet, so these are suggestions.`, 'Add a key to see every model it can use.');
+  if (!key) return offline(`No ${PROVIDER_SPECS[provider].label} key yet, so these are suggestions.`, 'Add a key to see every model it can use.');
   try {
     return { provider, origin: 'provider-api', models: await listProviderModels({ provider, key: key.value, baseUrl: endpointOf(provider) }) };
   } catch (error) {

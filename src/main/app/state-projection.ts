@@ -1,3 +1,4 @@
+import { perProvider } from '../../shared/providers.ts';
 import type { PublicConfig } from '../../shared/config.ts';
 import type { AppState, Download, HostKind, UserError } from '../../shared/state-schema.ts';
 import type { OllamaState } from '../../shared/ollama.ts';
@@ -64,11 +65,7 @@ export function projectState(sources: StateSources): AppState {
     lastError: leadingError(problems),
     firstRun: !settings.firstRunCompleted,
     needsSetup: deriveNeedsSetup({ config, ollama, setupCompleted: settings.firstRunCompleted }),
-    savedBaseUrls: {
-      anthropic: settings.providers.anthropic.baseUrl ?? null,
-      openai: settings.providers.openai.baseUrl ?? null,
-      ollama: settings.providers.ollama.baseUrl ?? null,
-    },
+    savedBaseUrls: perProvider((provider) => settings.providers[provider].baseUrl ?? null),
     downloads: sources.downloads,
     setupDeferred: settings.setupDeferred === true,
     logsDir: sources.logsDir,

@@ -11,6 +11,7 @@ import { controlSocketPath } from '../control-socket/socket-path.ts';
 import { APP_ROOT } from '../install/layout.ts';
 import { defaultUserDataDir } from '../profile/paths.ts';
 import { CLI_EXIT, UsageError, print, type CliContext } from './context.ts';
+import { endpoints } from './endpoints.ts';
 import { logs } from './logs.ts';
 import { models } from './models.ts';
 import { ollama } from './ollama.ts';
@@ -50,6 +51,12 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     summary: 'save an API key (read from stdin or a hidden prompt, never the command line) or remove it',
     options: {},
     run: keys,
+  },
+  endpoints: {
+    usage: 'endpoints list | add ID --base-url URL --models A,B [--name NAME] [--key] | rm ID',
+    summary: 'OpenAI-compatible endpoints (OpenRouter, Groq, LM Studio, vLLM…); --key reads the key from stdin or a hidden prompt',
+    options: { 'base-url': { type: 'string' }, models: { type: 'string' }, name: { type: 'string' }, key: { type: 'boolean' } },
+    run: endpoints,
   },
   models: {
     usage: 'models [list | pull NAME | rm NAME | move DIR | delete-old DIR]',

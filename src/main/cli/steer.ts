@@ -1,5 +1,7 @@
+import { z } from 'zod';
+import { EndpointIdSchema } from '../../shared/endpoints.ts';
 import { CloudProviderSchema } from '../../shared/state-schema.ts';
-import { PROVIDER_INFO, PROVIDERS, ProviderSchema } from '../../shared/providers.ts';
+import { PROVIDER_SPECS, PROVIDERS, ProviderSchema } from '../../shared/providers.ts';
 import { sourceName } from '../../shared/config.ts';
 import { CommandFailed } from '../control-socket/client.ts';
 import { CLI_EXIT, UsageError, print, type CliContext } from './context.ts';
@@ -19,13 +21,13 @@ export async function status(context: CliContext): Promise<number> {
  * here, naming the pin, rather than saved to no effect.
  */
 export async function use(context: CliContext): Promise<number> {
-  const provider = ProviderSchema.safeParse(context.args[0]);
-  if (!provider.success) throw new UsageError(`name a provider: stigmer use ${PROVIDERS.join('|')} [--model MODEL]`);
+  const provider = z.union([ProviderSchema, EndpointIdSchema]).safeParse(context.args[0]);
+  if (!provider.success) throw new UsageError(`name a provider: stigmer use ${PROVIDERS.join('|')}|ENDPOINT [--model MODEL]`);
   const model = context.options.model as string | undefined;
   const app = await context.app();
   const { config } = await app.request('state:get', {});
   const pinned = [
-    config.provider.pinned && config.provider.value !== provider.data ? { what: 'provider', field: config.provider } : undefined,
+    config.provider.pinned && (config.endpoint?.id ?? config.provider.value) !== provider.data ? { what: 'provider', field: config.provider } : undefined,
     model !== undefined && config.model.pinned && config.model.value !== model ? { what: 'model', field: config.model } : undefined,
   ].find((pin) => pin !== undefined);
   if (pinned) {
@@ -35,10 +37,15 @@ export async function use(context: CliContext): Promise<number> {
       fix: `Unset ${pin} (or remove the flag) and restart the app to choose the ${pinned.what} here.`,
     });
   }
-  if (model !== undefined) await app.request('config:set-model', { provider: provider.data, model });
-  await app.request('config:set-provider', { provider: provider.data });
+  const builtIn = ProviderSchema.safeParse(provider.data);
+  if (model !== undefined) {
+    if (!builtIn.success) throw new UsageError(`an endpoint's model is given with --llm-model or saved with stigmer endpoints add ${provider.data} --models`);
+    await app.request('config:set-model', { provider: builtIn.data, model });
+  }
+  if (builtIn.success) await app.request('config:set-provider', { provider: builtIn.data });
+  else await app.request('endpoints:use', { id: provider.data });
   const after = (await app.request('state:get', {})).config;
-  print(context.stdout, `Using ${PROVIDER_INFO[after.provider.value].label} ${after.model.value}; the runner restarted with it.`);
+  print(context.stdout, `Using ${after.endpoint?.name ?? PROVIDER_SPECS[after.provider.value].label} ${after.model.value}; the runner restarted with it.`);
   return CLI_EXIT.ok;
 }
 
@@ -48,7 +55,7 @@ export async function keys(context: CliContext): Promise<number> {
   const provider = CloudProviderSchema.safeParse(name);
   if ((action !== 'set' && action !== 'rm') || !provider.success)
     throw new UsageError('write stigmer keys set PROVIDER or stigmer keys rm PROVIDER (anthropic or openai)');
-  const label = PROVIDER_INFO[provider.data].label;
+  const label = PROVIDER_SPECS[provider.data].label;
   if (action === 'rm') {
     await (await context.app()).request('keys:remove', { provider: provider.data });
     print(context.stdout, `Removed the ${label} key.`);

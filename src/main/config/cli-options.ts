@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { CLOUD_PROVIDERS, PROVIDERS, PROVIDER_SPECS, keySpec, perCloudProvider, type CloudProvider } from '../../shared/providers.ts';
 import type { ConfigFlags } from './resolve.ts';
 
 interface OptionSpec {
@@ -10,13 +11,21 @@ interface OptionSpec {
   choices?: readonly string[];
 }
 
+/** `--anthropic-key` and the like, one per cloud provider of the table. */
+const keyOption = (provider: CloudProvider) => keySpec(provider).flag.slice(2) as `${string}-key`;
+const KEY_OPTIONS = Object.fromEntries(
+  CLOUD_PROVIDERS.map((provider) => [
+    keyOption(provider),
+    { type: 'string', value: 'KEY', help: `${PROVIDER_SPECS[provider].label} API key (visible to other local users; prefer ${keySpec(provider).env})` },
+  ]),
+) as Record<`${string}-key`, OptionSpec>;
+
 /** Every command-line option of both hosts; `--help` is generated from this table. */
 export const CLI_OPTIONS = {
-  'llm-provider': { type: 'string', value: 'NAME', help: 'LLM provider: anthropic, openai or ollama' },
+  'llm-provider': { type: 'string', value: 'NAME', help: `LLM provider: ${PROVIDERS.join(', ')}, or the id of an endpoint (stigmer endpoints list)` },
   'llm-model': { type: 'string', value: 'MODEL', help: 'model name, e.g. claude-sonnet-5-5 or llama3.2:3b' },
   'llm-base-url': { type: 'string', value: 'URL', help: 'base URL of the chosen provider (Ollama: http://host:port, with or without /v1)' },
-  'anthropic-key': { type: 'string', value: 'KEY', help: 'Anthropic API key (visible to other local users; prefer ANTHROPIC_API_KEY)' },
-  'openai-key': { type: 'string', value: 'KEY', help: 'OpenAI API key (visible to other local users; prefer OPENAI_API_KEY)' },
+  ...KEY_OPTIONS,
   'user-data-dir': { type: 'string', value: 'DIR', help: 'folder for settings, logs and pid files' },
   'runner-command': { type: 'string', value: '"CMD ARGS"', help: 'runner to supervise instead of the built-in one' },
   'runner-control-channel': { type: 'boolean', help: 'give that runner the control channel on fd 3 (JSON lines), so it takes tasks' },
@@ -32,7 +41,7 @@ export const CLI_OPTIONS = {
   help: { type: 'boolean', help: 'show this help and exit' },
 } as const satisfies Record<string, OptionSpec>;
 
-type OptionName = keyof typeof CLI_OPTIONS;
+type OptionName = keyof typeof CLI_OPTIONS | keyof typeof KEY_OPTIONS;
 
 export interface CommandLine {
   config: ConfigFlags;
@@ -135,8 +144,7 @@ export function parseCommandLine(args: readonly string[], { strict = true }: { s
         llmProvider: text('llm-provider'),
         llmModel: text('llm-model'),
         llmBaseUrl: text('llm-base-url'),
-        anthropicKey: text('anthropic-key'),
-        openaiKey: text('openai-key'),
+        keys: perCloudProvider((provider) => text(keyOption(provider))),
       },
       ...optional('userDataDir', text('user-data-dir')),
       ...optional('runnerCommand', text('runner-command')),

@@ -1,4 +1,4 @@
-import { CLOUD_PROVIDERS } from '../../shared/providers.ts';
+import { endpointSecret } from '../../shared/endpoints.ts';
 import type { Settings } from '../../shared/settings.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { readAllKeys } from '../secrets/secret-store.ts';
@@ -14,12 +14,13 @@ export interface ConfigSources {
 
 /** Gathers the cascade's inputs from the stores and resolves them. */
 export async function resolveCurrentConfig(sources: ConfigSources): Promise<ResolvedConfig> {
-  const stored = await readAllKeys(sources.secrets);
-  const storedKeys: CascadeInput['storedKeys'] = {};
+  const stored = await readAllKeys(
+    sources.secrets,
+    (sources.settings.endpoints ?? []).map((endpoint) => endpointSecret(endpoint.id)),
+  );
   const keySource = sources.secrets.persistence === 'session' ? 'session' : 'keychain';
-  for (const provider of CLOUD_PROVIDERS) {
-    const value = stored[provider];
-    if (value) storedKeys[provider] = { value, source: keySource };
-  }
+  const storedKeys: CascadeInput['storedKeys'] = Object.fromEntries(
+    Object.entries(stored).flatMap(([name, value]) => (value ? [[name, { value, source: keySource }]] : [])),
+  );
   return resolveConfig({ flags: sources.flags, env: sources.env, settings: sources.settings, storedKeys, facts: sources.facts ?? {} });
 }

@@ -1,7 +1,7 @@
 import { sourceName, type ConfigSource } from '../../shared/config.ts';
-import { PROVIDER_INFO, isCloudProvider, type CloudProvider, type Provider } from '../../shared/providers.ts';
+import { PROVIDERS, PROVIDER_SPECS, isCloudProvider, type CloudProvider, type Provider } from '../../shared/providers.ts';
 import type { Settings } from '../../shared/settings.ts';
-import { connectableOllamaUrl, isLoopbackHostname, OLLAMA_DEFAULT_PORT, parseOllamaHost } from '../../lib/ollama-host.ts';
+import { connectableOllamaUrl, isLoopbackHostname, parseOllamaHost } from '../../lib/ollama-host.ts';
 import { normaliseBaseUrl, toOllamaNativeUrl, type BaseUrlResult } from '../../lib/base-url.ts';
 import {
   envCandidate,
@@ -36,13 +36,6 @@ import {
  *   there; a generic one when the provider is only the smart default goes to its owner instead.
  */
 
-/** The environment variable that names one provider's base URL (its SDK's own, or Ollama's). */
-export const PROVIDER_BASE_URL_ENV: Record<Provider, string> = {
-  anthropic: 'ANTHROPIC_BASE_URL',
-  openai: 'OPENAI_BASE_URL',
-  ollama: 'OLLAMA_HOST',
-};
-
 export interface EndpointInput {
   flags: { llmBaseUrl?: string | undefined };
   env: Readonly<Record<string, string | undefined>>;
@@ -56,32 +49,27 @@ export interface Endpoint extends Issues {
   endpoint: ResolvedField<string>;
 }
 
-const genericCandidates = (input: EndpointInput): Candidate[] => [
+/** The variables that name the base URL of whichever provider is chosen, highest first (after `--llm-base-url`). */
+export const GENERIC_BASE_URL_VARIABLES: readonly string[] = ['STIGMER_LLM_BASE_URL', 'LLM_BASE_URL'];
+
+export const genericCandidates = (input: Pick<EndpointInput, 'flags' | 'env'>): Candidate[] => [
   flagCandidate('llm-base-url', input.flags.llmBaseUrl),
-  envCandidate(input.env, 'STIGMER_LLM_BASE_URL'),
-  envCandidate(input.env, 'LLM_BASE_URL'),
+  ...GENERIC_BASE_URL_VARIABLES.map((name) => envCandidate(input.env, name)),
 ];
 
-const isGeneric = (source: ConfigSource): boolean => source === 'flag:--llm-base-url' || source === 'env:STIGMER_LLM_BASE_URL' || source === 'env:LLM_BASE_URL';
+const isGeneric = (source: ConfigSource): boolean => source === 'flag:--llm-base-url' || GENERIC_BASE_URL_VARIABLES.some((name) => source === `env:${name}`);
 
 /**
- * Addresses that are one provider's own service, whoever a URL is given for: the cloud APIs' hosts
- * (taken from their default URLs) and Ollama's default port. A gateway or proxy of one's own is
- * none of these, so it never draws a warning.
+ * The provider whose own address a URL is (`ProviderSpec.baseUrl.owns`: the cloud APIs' hosts,
+ * Ollama's default port), and how it shows ("api.openai.com is OpenAI's API"). A gateway or proxy
+ * of one's own is none of these, so it never draws a warning.
  */
-export const KNOWN_ADDRESSES: readonly { provider: Provider; hostname?: string; port?: number }[] = [
-  { provider: 'anthropic', hostname: new URL(PROVIDER_INFO.anthropic.defaultBaseUrl).hostname },
-  { provider: 'openai', hostname: new URL(PROVIDER_INFO.openai.defaultBaseUrl).hostname },
-  { provider: 'ollama', port: OLLAMA_DEFAULT_PORT },
-];
-
-/** The provider whose own address a URL is, and how it shows ("api.openai.com is OpenAI's API"). */
 export function knownOwner(url: URL): { provider: Provider; mark: string } | undefined {
   const hostname = url.hostname.toLowerCase().replace(/\.$/, '');
-  for (const known of KNOWN_ADDRESSES) {
-    const { label } = PROVIDER_INFO[known.provider];
-    if (known.hostname === hostname) return { provider: known.provider, mark: `${hostname} is ${label}'s API` };
-    if (known.port !== undefined && url.port === String(known.port)) return { provider: known.provider, mark: `port ${known.port} is ${label}'s` };
+  for (const provider of PROVIDERS) {
+    const { label, baseUrl } = PROVIDER_SPECS[provider];
+    if ('hostname' in baseUrl.owns && baseUrl.owns.hostname === hostname) return { provider, mark: `${hostname} is ${label}'s API` };
+    if ('port' in baseUrl.owns && url.port === String(baseUrl.owns.port)) return { provider, mark: `port ${baseUrl.owns.port} is ${label}'s` };
   }
   return undefined;
 }
@@ -131,12 +119,12 @@ function bindGeneric(raw: string, chosen: EndpointInput['chosen']): Binding {
   const url = parseLenient(raw);
   // Not a URL at all: reported against the active provider, where the user looks for it.
   if (!url) return { target: chosen.value };
-  const { label } = PROVIDER_INFO[chosen.value];
+  const { label } = PROVIDER_SPECS[chosen.value];
   const owner = knownOwner(url);
   // The chosen provider's own API: nothing below (a /v1 path) can make it Ollama's.
   if (owner?.provider === chosen.value) return { target: chosen.value };
   if (owner && isCloudProvider(owner.provider)) {
-    const other = PROVIDER_INFO[owner.provider].label;
+    const other = PROVIDER_SPECS[owner.provider].label;
     return {
       target: owner.provider,
       reason: `it is ${other}'s address (${owner.mark}), so it is used as ${other}'s`,
@@ -149,7 +137,7 @@ function bindGeneric(raw: string, chosen: EndpointInput['chosen']): Binding {
     return {
       target: 'ollama',
       reason: `it looks like Ollama's address (${sign}), so it is used as Ollama's`,
-      fix: `${useOllama}; to send ${label} requests there after all, set ${PROVIDER_BASE_URL_ENV[chosen.value]} or LLM_PROVIDER=${chosen.value}`,
+      fix: `${useOllama}; to send ${label} requests there after all, set ${PROVIDER_SPECS[chosen.value].baseUrl.env} or LLM_PROVIDER=${chosen.value}`,
     };
   }
   if (isPlainHttpRemote(url)) {
@@ -163,7 +151,7 @@ function bindGeneric(raw: string, chosen: EndpointInput['chosen']): Binding {
 }
 
 function defaultChoiceWarning(candidate: Candidate, raw: string, provider: Provider, binding: Binding): Issues['warnings'][number] {
-  const { label } = PROVIDER_INFO[provider];
+  const { label } = PROVIDER_SPECS[provider];
   return {
     field: 'baseUrl',
     source: candidate.source,
@@ -172,7 +160,10 @@ function defaultChoiceWarning(candidate: Candidate, raw: string, provider: Provi
 }
 
 function parseEndpoint(provider: Provider, chosen: EndpointInput['chosen'], raw: string, candidate: Candidate): Parsed<string> {
-  const { label, defaultBaseUrl } = PROVIDER_INFO[provider];
+  const {
+    label,
+    baseUrl: { default: defaultBaseUrl },
+  } = PROVIDER_SPECS[provider];
   const name = inputName(candidate.source, `providers.${provider}.baseUrl`);
   const invalid = (result: Extract<BaseUrlResult, { ok: false }>): Parsed<string> => ({
     ok: false,
@@ -181,7 +172,7 @@ function parseEndpoint(provider: Provider, chosen: EndpointInput['chosen'], raw:
   if (candidate.source === 'env:OLLAMA_HOST') {
     // Ollama itself tolerates a bad port here (it warns and uses its default), so the app does too.
     const host = parseOllamaHost(raw);
-    const native = normaliseBaseUrl('ollama', connectableOllamaUrl(host));
+    const native = toOllamaNativeUrl(connectableOllamaUrl(host));
     if (!native.ok) return invalid(native);
     return host.warning ? { ok: true, value: native.url, warning: host.warning } : { ok: true, value: native.url };
   }
@@ -214,11 +205,14 @@ function foreignAddressWarning(
   raw: string,
   generic: boolean,
 ): string | undefined {
-  const { label, defaultBaseUrl } = PROVIDER_INFO[provider];
+  const {
+    label,
+    baseUrl: { default: defaultBaseUrl },
+  } = PROVIDER_SPECS[provider];
   const from = generic ? ` (the provider, from ${inputName(chosen.source, 'provider')})` : '';
   const owner = knownOwner(url);
   if (owner && owner.provider !== provider && isCloudProvider(owner.provider)) {
-    const other = PROVIDER_INFO[owner.provider].label;
+    const other = PROVIDER_SPECS[owner.provider].label;
     const fix = generic
       ? `to use ${other}, set LLM_PROVIDER=${owner.provider}; to use ${label}, unset ${name}`
       : `unset ${name}, or give it ${label}'s URL (${defaultBaseUrl})`;
@@ -244,9 +238,9 @@ export function resolveEndpoint(input: EndpointInput, provider: Provider): Endpo
     if (binding.target === provider) candidates.push(generic);
     else if (provider === input.chosen.value && binding.reason) issues.warnings.push(defaultChoiceWarning(generic, raw, provider, binding));
   }
-  candidates.push(envCandidate(input.env, PROVIDER_BASE_URL_ENV[provider]), { source: 'settings', raw: input.settings.providers[provider].baseUrl });
+  candidates.push(envCandidate(input.env, PROVIDER_SPECS[provider].baseUrl.env), { source: 'settings', raw: input.settings.providers[provider].baseUrl });
   const endpoint =
     firstValid('baseUrl', candidates, (raw, candidate) => parseEndpoint(provider, input.chosen, raw, candidate), issues) ??
-    field(PROVIDER_INFO[provider].defaultBaseUrl, 'default');
+    field(PROVIDER_SPECS[provider].baseUrl.default, 'default');
   return { endpoint, ...issues };
 }

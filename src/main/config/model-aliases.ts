@@ -1,7 +1,7 @@
 import { OLLAMA_DEFAULT_CONTEXT, estimateMemory, judgeFit, type KvCacheType, type ModelArchitecture } from '../../shared/fit.ts';
 import type { MemoryBudget } from '../../shared/hardware.ts';
 import { isModelAlias, type ModelAlias } from '../../shared/model-catalog.ts';
-import { MODEL_ALIAS_TABLE, PROVIDER_INFO, type Provider } from '../../shared/providers.ts';
+import { PROVIDER_SPECS, type Provider } from '../../shared/providers.ts';
 
 /** An installed Ollama model as the alias resolver needs it. */
 export interface InstalledSize {
@@ -56,8 +56,8 @@ export function resolveModelAlias(
 ): AliasResolution | undefined {
   if (!isModelAlias(value)) return undefined;
   const alias = value.trim().toLowerCase() as ModelAlias;
-  const fromTable = (why: string): AliasResolution => ({ alias, model: MODEL_ALIAS_TABLE[provider][alias], basis: why });
-  if (provider !== 'ollama') return fromTable(`${PROVIDER_INFO[provider].label}'s ${alias} tier in the app's model table`);
+  const fromTable = (why: string): AliasResolution => ({ alias, model: PROVIDER_SPECS[provider].aliases[alias], basis: why });
+  if (provider !== 'ollama') return fromTable(`${PROVIDER_SPECS[provider].label}'s ${alias} tier in the app's model table`);
 
   const { installed, totalMemoryBytes } = facts;
   const budget = facts.budget ?? (totalMemoryBytes === undefined ? undefined : { ramBytes: totalMemoryBytes, gpuBytes: 0, unified: false });

@@ -1,16 +1,19 @@
 import type { PublicConfig } from '../../shared/config.ts';
+import { perCloudProvider, type CloudProvider } from '../../shared/providers.ts';
 import { maskSecret } from '../../shared/secret-mask.ts';
 import type { ResolvedConfig } from './resolve.ts';
 
 /** The resolved configuration with every key masked: the only form that leaves the core. */
 export function toPublicConfig(config: ResolvedConfig): PublicConfig {
-  const maskedKey = (key: ResolvedConfig['keys']['anthropic']) => (key ? { source: key.source, masked: maskSecret(key.value) } : null);
+  const maskedKey = (key: ResolvedConfig['keys'][CloudProvider]) => (key ? { source: key.source, masked: maskSecret(key.value) } : null);
   return {
     provider: config.provider,
+    endpoint: config.endpoint,
+    endpoints: config.customEndpoints.map(({ key, ...endpoint }) => ({ ...endpoint, key: key ? { masked: maskSecret(key.value) } : null })),
     model: config.model,
     baseUrl: config.baseUrl,
     apiKey: { ...config.apiKey, value: config.apiKey.value === null ? null : maskSecret(config.apiKey.value) },
-    keys: { anthropic: maskedKey(config.keys.anthropic), openai: maskedKey(config.keys.openai) },
+    keys: perCloudProvider((provider) => maskedKey(config.keys[provider])),
     errors: config.errors,
     warnings: config.warnings,
   };

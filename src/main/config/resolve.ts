@@ -1,75 +1,31 @@
-import { API_KEY_ENV, API_KEY_FLAG, PROVIDERS, PROVIDER_INFO, isCloudProvider, type CloudProvider, type Provider } from '../../shared/providers.ts';
-import { sourceName, type ConfigIssue } from '../../shared/config.ts';
-import type { Settings } from '../../shared/settings.ts';
-import { resolveEndpoint } from './endpoint.ts';
+import {
+  keySpec,
+  CLOUD_PROVIDERS,
+  PROVIDERS,
+  PROVIDER_SPECS,
+  isCloudProvider,
+  perCloudProvider,
+  type CloudProvider,
+  type Provider,
+} from '../../shared/providers.ts';
+import { ENDPOINT_FAMILY, endpointSecret, type Endpoint } from '../../shared/endpoints.ts';
+import { sourceName } from '../../shared/config.ts';
+import { GENERIC_BASE_URL_VARIABLES, resolveEndpoint } from './endpoint.ts';
+import { resolveCustomEndpoint } from './custom-endpoint.ts';
+import type { CascadeInput, DetectedFacts, ResolvedConfig } from './cascade.ts';
 import { envCandidate, field, firstValid, flagCandidate, inputName, quote, type Candidate, type Issues, type Parsed, type ResolvedField } from './layers.ts';
-import { resolveModelAlias, type AliasResolution, type FitFacts, type InstalledSize } from './model-aliases.ts';
+import { resolveModelAlias } from './model-aliases.ts';
 import { isOllamaModelInstalled, modelNameMismatch } from '../../lib/model-names.ts';
 
 export type { ResolvedField } from './layers.ts';
 
-/** Layer 1: values given on the command line (see `cli-options.ts`). */
-export interface ConfigFlags {
-  llmProvider?: string | undefined;
-  llmModel?: string | undefined;
-  llmBaseUrl?: string | undefined;
-  anthropicKey?: string | undefined;
-  openaiKey?: string | undefined;
-}
-
-/** A key held by a secret store: the OS keychain, or memory for this session only. */
-export interface StoredKey {
-  value: string;
-  source: 'keychain' | 'session';
-}
-
-/** Facts detected about the machine; absent when not (yet) known. */
-export interface DetectedFacts {
-  /** Models installed in the Ollama server at the resolved host. */
-  ollamaModels?: readonly string[] | undefined;
-  /** The same models with their size on disk, for the `fast`/`balanced`/`powerful` aliases. */
-  ollamaModelSizes?: readonly InstalledSize[] | undefined;
-  /** This machine's memory, for whether an Ollama model fits. */
-  totalMemoryBytes?: number | undefined;
-  /** The GPU budget and the KV cache's context and type, for the same verdicts as the Models screen. */
-  fit?: FitFacts | undefined;
-}
-
-export interface CascadeInput {
-  flags: ConfigFlags;
-  env: Readonly<Record<string, string | undefined>>;
-  settings: Pick<Settings, 'provider' | 'providers'>;
-  storedKeys: Partial<Record<CloudProvider, StoredKey>>;
-  facts: DetectedFacts;
-}
-
-export interface ResolvedConfig {
-  provider: ResolvedField<Provider>;
-  /**
-   * With `alias` when the input was `fast`, `balanced` or `powerful`: `value` is the model it resolved to.
-   * With `why` when the default is not the provider's usual model (it is not installed).
-   */
-  model: ResolvedField<string> & { alias?: Omit<AliasResolution, 'model'>; why?: string };
-  /** The active provider's endpoint, `endpoints[provider]`. */
-  baseUrl: ResolvedField<string>;
-  /**
-   * Every provider's endpoint, active or not (`endpoint.ts`): what the Ollama manager, the key
-   * check and the doctor use. Ollama: native `http://host:port`; OpenAI: ends in `/v1`; Anthropic: without `/v1`.
-   */
-  endpoints: Record<Provider, ResolvedField<string>>;
-  /** The active provider's key in full; null for Ollama or when none is available. */
-  apiKey: ResolvedField<string | null>;
-  /** Every cloud key available, active or not, with its source. */
-  keys: Record<CloudProvider, ResolvedField<string> | null>;
-  errors: ConfigIssue[];
-  warnings: ConfigIssue[];
-}
+export type { CascadeInput, ConfigFlags, DetectedFacts, ResolvedConfig, StoredKey } from './cascade.ts';
 
 function resolveKeys(input: CascadeInput, issues: Issues): ResolvedConfig['keys'] {
   const keyFor = (provider: CloudProvider): ResolvedField<string> | null => {
-    const flagValue = provider === 'anthropic' ? input.flags.anthropicKey : input.flags.openaiKey;
+    const flagValue = input.flags.keys?.[provider];
     const stored = input.storedKeys[provider];
-    const candidates: Candidate[] = [{ source: `flag:${API_KEY_FLAG[provider]}`, raw: flagValue }, envCandidate(input.env, API_KEY_ENV[provider])];
+    const candidates: Candidate[] = [{ source: `flag:${keySpec(provider).flag}`, raw: flagValue }, envCandidate(input.env, keySpec(provider).env)];
     if (stored) candidates.push({ source: stored.source, raw: stored.value });
     const found = firstValid('apiKey', candidates, (raw) => ({ ok: true, value: raw }), issues);
     if (!found) return null;
@@ -77,30 +33,37 @@ function resolveKeys(input: CascadeInput, issues: Issues): ResolvedConfig['keys'
       issues.warnings.push({
         field: 'apiKey',
         source: found.source,
-        message: `${sourceName(found.source)} puts the key on the command line, where other local users can read it; prefer ${API_KEY_ENV[provider]} or the keychain`,
+        message: `${sourceName(found.source)} puts the key on the command line, where other local users can read it; prefer ${keySpec(provider).env} or the keychain`,
       });
     }
-    const expectedPrefix = provider === 'anthropic' ? 'sk-ant-' : 'sk-';
+    const expectedPrefix = keySpec(provider).prefix;
     if (!found.value.startsWith(expectedPrefix)) {
       issues.warnings.push({
         field: 'apiKey',
         source: found.source,
-        message: `The ${PROVIDER_INFO[provider].label} key from ${inputName(found.source, `${provider} key`)} does not start with "${expectedPrefix}"; check that it is a ${PROVIDER_INFO[provider].label} key`,
+        message: `The ${PROVIDER_SPECS[provider].label} key from ${inputName(found.source, `${provider} key`)} does not start with "${expectedPrefix}"; check that it is a ${PROVIDER_SPECS[provider].label} key`,
       });
     }
     return found;
   };
-  return { anthropic: keyFor('anthropic'), openai: keyFor('openai') };
+  return perCloudProvider(keyFor);
 }
 
-function resolveProvider(input: CascadeInput, keys: ResolvedConfig['keys'], issues: Issues) {
-  const parseProvider = (raw: string, candidate: Candidate): Parsed<Provider> => {
+/** A built-in provider, or an endpoint's id. */
+type Choice = { provider: Provider; endpoint?: undefined } | { provider: typeof ENDPOINT_FAMILY; endpoint: Endpoint };
+
+function resolveProvider(input: CascadeInput, keys: ResolvedConfig['keys'], issues: Issues): ResolvedField<Choice> {
+  const endpoints = input.settings.endpoints ?? [];
+  const parseProvider = (raw: string, candidate: Candidate): Parsed<Choice> => {
     const lower = raw.toLowerCase();
     const provider = PROVIDERS.find((known) => known === lower);
-    if (provider) return { ok: true, value: provider };
+    if (provider) return { ok: true, value: { provider } };
+    const endpoint = endpoints.find((known) => known.id === lower);
+    if (endpoint) return { ok: true, value: { provider: ENDPOINT_FAMILY, endpoint } };
+    const names = [...PROVIDERS, ...endpoints.map((known) => known.id)].join(', ');
     return {
       ok: false,
-      message: `${inputName(candidate.source, 'provider')}=${quote(raw)} is not one of ${PROVIDERS.join(', ')}; set it to one of them, or unset it to use the default`,
+      message: `${inputName(candidate.source, 'provider')}=${quote(raw)} is not one of ${names}; set it to one of them (add an endpoint with \`stigmer endpoints add\`), or unset it to use the default`,
     };
   };
   const chosen = firstValid(
@@ -115,8 +78,9 @@ function resolveProvider(input: CascadeInput, keys: ResolvedConfig['keys'], issu
     issues,
   );
   if (chosen) return chosen;
-  const smartDefault: Provider = keys.anthropic ? 'anthropic' : keys.openai ? 'openai' : 'ollama';
-  return field(smartDefault, 'default');
+  // The first cloud provider of the table with a key, else the first without a key (Ollama).
+  const smartDefault = CLOUD_PROVIDERS.find((provider) => keys[provider]) ?? PROVIDERS.find((provider) => !isCloudProvider(provider)) ?? PROVIDERS[0];
+  return field({ provider: smartDefault }, 'default');
 }
 
 /**
@@ -124,10 +88,11 @@ function resolveProvider(input: CascadeInput, keys: ResolvedConfig['keys'], issu
  * exactly this, so every report (`--print-config`, the startup line, `--doctor`) says the same.
  */
 function defaultModel(provider: Provider, facts: DetectedFacts): ResolvedConfig['model'] {
-  const preferred = PROVIDER_INFO[provider].defaultModel;
+  const preferred = PROVIDER_SPECS[provider].defaultModel;
   const installed = facts.ollamaModels;
   const first = installed?.[0];
-  if (provider !== 'ollama' || first === undefined || isOllamaModelInstalled(preferred, installed ?? [])) return field(preferred, 'default');
+  if (PROVIDER_SPECS[provider].models !== 'ollama-tags' || first === undefined || isOllamaModelInstalled(preferred, installed ?? []))
+    return field(preferred, 'default');
   return { ...field(first, 'default'), why: `${preferred} is not installed, using the first installed model` };
 }
 
@@ -160,7 +125,7 @@ function resolveModel(input: CascadeInput, provider: Provider, issues: Issues): 
     });
   }
   const installed = input.facts.ollamaModels;
-  if (provider === 'ollama' && installed && !isOllamaModelInstalled(model.value, installed)) {
+  if (PROVIDER_SPECS[provider].models === 'ollama-tags' && installed && !isOllamaModelInstalled(model.value, installed)) {
     issues.warnings.push({
       field: 'model',
       source: model.source,
@@ -182,13 +147,19 @@ function resolveEndpoints(input: CascadeInput, provider: ResolvedField<Provider>
       issues.warnings.push(...result.warnings);
     } else {
       for (const issue of [...result.errors, ...result.warnings]) {
-        issues.warnings.push({ ...issue, message: `${issue.message} (this applies to ${PROVIDER_INFO[candidate].label} when it is the provider)` });
+        issues.warnings.push({ ...issue, message: `${issue.message} (this applies to ${PROVIDER_SPECS[candidate].label} when it is the provider)` });
       }
     }
     return [candidate, result.endpoint] as const;
   });
   return Object.fromEntries(entries) as Record<Provider, ResolvedField<string>>;
 }
+
+const withoutGenericUrls = (input: CascadeInput): CascadeInput => ({
+  ...input,
+  flags: { ...input.flags, llmBaseUrl: undefined },
+  env: Object.fromEntries(Object.entries(input.env).filter(([name]) => !GENERIC_BASE_URL_VARIABLES.includes(name))),
+});
 
 /**
  * The configuration cascade (docs/ARCHITECTURE.md §1): each field resolved on its own, CLI flag, then
@@ -197,9 +168,29 @@ function resolveEndpoints(input: CascadeInput, provider: ResolvedField<Provider>
 export function resolveConfig(input: CascadeInput): ResolvedConfig {
   const issues: Issues = { errors: [], warnings: [] };
   const keys = resolveKeys(input, issues);
-  const provider = resolveProvider(input, keys, issues);
+  const choice = resolveProvider(input, keys, issues);
+  const provider = { ...choice, value: choice.value.provider };
+  // An endpoint has its own URL: a generic one (`--llm-base-url`, `LLM_BASE_URL`) is not OpenAI's then.
+  const endpoints = resolveEndpoints(choice.value.endpoint ? withoutGenericUrls(input) : input, provider, issues);
+  const customEndpoints = (input.settings.endpoints ?? []).map((endpoint) => {
+    const stored = input.storedKeys[endpointSecret(endpoint.id)];
+    return { ...endpoint, key: stored ? field(stored.value, stored.source) : null };
+  });
+  if (choice.value.endpoint) {
+    const active = resolveCustomEndpoint(input, { ...choice, value: choice.value.endpoint }, issues);
+    return {
+      provider,
+      endpoint: active.endpoint,
+      customEndpoints,
+      model: active.model,
+      baseUrl: active.baseUrl,
+      endpoints,
+      apiKey: active.apiKey,
+      keys,
+      ...issues,
+    };
+  }
   const model = resolveModel(input, provider.value, issues);
-  const endpoints = resolveEndpoints(input, provider, issues);
   const baseUrl = endpoints[provider.value];
 
   let apiKey: ResolvedField<string | null> = field(null, 'default');
@@ -211,9 +202,9 @@ export function resolveConfig(input: CascadeInput): ResolvedConfig {
       issues.errors.push({
         field: 'apiKey',
         source: provider.source,
-        message: `${PROVIDER_INFO[provider.value].label} needs an API key: set ${API_KEY_ENV[provider.value]}, pass ${API_KEY_FLAG[provider.value]}, or add a key in Settings`,
+        message: `${PROVIDER_SPECS[provider.value].label} needs an API key: set ${keySpec(provider.value).env}, pass ${keySpec(provider.value).flag}, or add a key in Settings`,
       });
     }
   }
-  return { provider, model, baseUrl, endpoints, apiKey, keys, ...issues };
+  return { provider, endpoint: null, customEndpoints, model, baseUrl, endpoints, apiKey, keys, ...issues };
 }

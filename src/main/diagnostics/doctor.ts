@@ -28,7 +28,7 @@ import {
 } from '../runner/command.ts';
 import { CONTROL_CHANNEL_PLACE } from '../../shared/runner-channel.ts';
 import { Redactor } from '../../lib/redactor.ts';
-import { CLOUD_PROVIDERS, PROVIDER_INFO, isCloudProvider } from '../../shared/providers.ts';
+import { CLOUD_PROVIDERS, PROVIDER_SPECS, isCloudProvider } from '../../shared/providers.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { DoctorCheck, DoctorReport, DoctorStatus } from '../../shared/doctor.ts';
 import type { OllamaBinary, OllamaOwner } from '../../shared/ollama.ts';
@@ -71,7 +71,7 @@ async function cloudCheck(config: ResolvedConfig): Promise<DoctorCheck | null> {
   const provider = config.provider.value;
   const key = config.apiKey;
   if (!isCloudProvider(provider) || key.value === null) return null;
-  const label = PROVIDER_INFO[provider].label;
+  const label = PROVIDER_SPECS[provider].label;
   const baseUrl = config.baseUrl.value;
   const result = await checkKey({ provider, key: key.value, baseUrl });
   const name = `${provider}-key`;

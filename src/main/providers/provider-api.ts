@@ -1,6 +1,6 @@
 import type { KeyCheck, ModelOption } from '../../shared/ipc.ts';
 import { describeError } from '../../shared/provider-errors.ts';
-import { PROVIDER_INFO, type CloudProvider } from '../../shared/providers.ts';
+import { PROVIDER_SPECS, type CloudProvider, type SdkName } from '../../shared/providers.ts';
 import { maskSecret } from '../../shared/secret-mask.ts';
 
 /** A live call should answer quickly or be reported as unreachable; the user is waiting. */
@@ -13,20 +13,29 @@ export interface ProviderEndpoint {
   baseUrl: string;
 }
 
-async function listModelIds({ provider, key, baseUrl }: ProviderEndpoint): Promise<string[]> {
-  const options = { apiKey: key, baseURL: baseUrl, maxRetries: 0, timeout: REQUEST_TIMEOUT_MS };
-  const ids: string[] = [];
-  // Loaded on first use: the SDKs weigh tens of megabytes of memory that a host running only
-  // the runner never needs.
-  if (provider === 'anthropic') {
+type ListOptions = { apiKey: string; baseURL: string; maxRetries: number; timeout: number };
+
+/**
+ * The model ids each SDK lists (`ProviderSpec.sdk`). Loaded on first use: the SDKs weigh tens of
+ * megabytes of memory that a host running only the runner never needs.
+ */
+const LIST_MODELS: Record<SdkName, (options: ListOptions) => Promise<string[]>> = {
+  async anthropic(options) {
     const { default: Anthropic } = await import('@anthropic-ai/sdk');
+    const ids: string[] = [];
     for await (const model of new Anthropic(options).models.list({ limit: 100 })) ids.push(model.id);
-  } else {
+    return ids;
+  },
+  async 'openai-chat'(options) {
     const { default: OpenAI } = await import('openai');
+    const ids: string[] = [];
     for await (const model of new OpenAI(options).models.list()) ids.push(model.id);
-  }
-  return ids;
-}
+    return ids;
+  },
+};
+
+const listModelIds = ({ provider, key, baseUrl }: ProviderEndpoint): Promise<string[]> =>
+  LIST_MODELS[PROVIDER_SPECS[provider].sdk]({ apiKey: key, baseURL: baseUrl, maxRetries: 0, timeout: REQUEST_TIMEOUT_MS });
 
 /**
  * Checks a key with the cheapest authenticated call each provider has (list models). The key
@@ -34,7 +43,7 @@ async function listModelIds({ provider, key, baseUrl }: ProviderEndpoint): Promi
  * key masked in case the server echoed it.
  */
 export async function checkKey(endpoint: ProviderEndpoint): Promise<KeyCheck> {
-  const label = PROVIDER_INFO[endpoint.provider].label;
+  const label = PROVIDER_SPECS[endpoint.provider].label;
   const masked = maskSecret(endpoint.key);
   try {
     await listModelIds(endpoint);
@@ -58,6 +67,7 @@ export async function checkKey(endpoint: ProviderEndpoint): Promise<KeyCheck> {
 /** Chat models the provider offers to this key, newest names first. */
 export async function listProviderModels(endpoint: ProviderEndpoint): Promise<ModelOption[]> {
   const ids = await listModelIds(endpoint);
-  const chat = endpoint.provider === 'openai' ? ids.filter((id) => /^(gpt-|o\d|chatgpt-)/.test(id)) : ids;
+  const { chatModel } = PROVIDER_SPECS[endpoint.provider];
+  const chat = chatModel ? ids.filter((id) => chatModel.test(id)) : ids;
   return chat.sort((a, b) => b.localeCompare(a)).map((name) => ({ name, installed: true }));
 }

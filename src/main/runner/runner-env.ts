@@ -1,10 +1,19 @@
 import type { RunnerEnvironment } from '../../shared/state-schema.ts';
 import { RUNNER_CONTROL_FD, RUNNER_CONTROL_FD_VARIABLE } from '../../shared/runner-protocol.ts';
-import { API_KEY_ENV, CLOUD_PROVIDERS, PROVIDERS, isCloudProvider } from '../../shared/providers.ts';
+import { keySpec, CLOUD_PROVIDERS, PROVIDERS, PROVIDER_SPECS, isCloudProvider } from '../../shared/providers.ts';
 import { maskSecret } from '../../shared/secret-mask.ts';
-import { toOpenAiCompatibleUrl } from '../../lib/base-url.ts';
-import { PROVIDER_BASE_URL_ENV } from '../config/endpoint.ts';
+import { sdkBaseUrl } from '../../lib/base-url.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
+
+/**
+ * Names the user's OpenAI-compatible endpoint when one is the provider: the runner sees
+ * `LLM_PROVIDER=openai` with the endpoint's `LLM_BASE_URL` and key, as a Python worker that knows
+ * only ollama/anthropic/openai can use it, and this tells which endpoint it is.
+ */
+export const ENDPOINT_VARIABLE = 'STIGMER_LLM_ENDPOINT';
+
+/** An endpoint without a key still gets one: the OpenAI SDK requires it; a server without auth ignores it. */
+export const NO_KEY_PLACEHOLDER = 'no-key';
 
 /** Every variable `buildRunnerEnv` may set, in the order the window lists them. */
 const CONTRACT_VARIABLES: readonly string[] = [
@@ -15,8 +24,9 @@ const CONTRACT_VARIABLES: readonly string[] = [
   'LLM_PROVIDER',
   'LLM_MODEL',
   'LLM_BASE_URL',
-  ...CLOUD_PROVIDERS.map((provider) => API_KEY_ENV[provider]),
-  ...PROVIDERS.map((provider) => PROVIDER_BASE_URL_ENV[provider]),
+  ENDPOINT_VARIABLE,
+  ...CLOUD_PROVIDERS.map((provider) => keySpec(provider).env),
+  ...PROVIDERS.map((provider) => PROVIDER_SPECS[provider].baseUrl.env),
   'PYTHONUNBUFFERED',
   RUNNER_CONTROL_FD_VARIABLE,
 ];
@@ -31,7 +41,7 @@ const CONTRACT_VARIABLES: readonly string[] = [
 const INHERITED_VARIABLES_REMOVED = [...CONTRACT_VARIABLES.filter((name) => name !== 'PYTHONUNBUFFERED'), 'ANTHROPIC_AUTH_TOKEN'];
 
 /** The variables that carry a secret in a runner's environment. */
-export const RUNNER_SECRET_VARIABLES: readonly string[] = ['STIGMER_LLM_API_KEY', ...CLOUD_PROVIDERS.map((provider) => API_KEY_ENV[provider])];
+export const RUNNER_SECRET_VARIABLES: readonly string[] = ['STIGMER_LLM_API_KEY', ...CLOUD_PROVIDERS.map((provider) => keySpec(provider).env)];
 
 /**
  * The app's environment without any provider credential, for the processes the app starts that
@@ -49,7 +59,8 @@ export function withoutCredentials(baseEnv: Readonly<NodeJS.ProcessEnv>): NodeJS
  * - ADR 019's `LLM_PROVIDER`, `LLM_MODEL`, `LLM_BASE_URL` (Ollama: the OpenAI-compatible `…/v1`);
  * - for a cloud provider, its key as `STIGMER_LLM_API_KEY` and as its SDK's variable, and the
  *   endpoint as its SDK's base URL variable, so an SDK left to its defaults goes where the key may go;
- * - for Ollama, `OLLAMA_HOST` (the native URL, which Ollama's clients accept).
+ * - for Ollama, `OLLAMA_HOST` (the native URL, which Ollama's clients accept);
+ * - for an endpoint, the `openai` variables with its URL and key, and `STIGMER_LLM_ENDPOINT=<id>`.
  */
 function contractVariables(config: ResolvedConfig): Record<string, string> {
   const provider = config.provider.value;
@@ -60,12 +71,14 @@ function contractVariables(config: ResolvedConfig): Record<string, string> {
     STIGMER_LLM_BASE_URL: baseUrl,
     LLM_PROVIDER: provider,
     LLM_MODEL: config.model.value,
-    LLM_BASE_URL: provider === 'ollama' ? toOpenAiCompatibleUrl(baseUrl) : baseUrl,
+    LLM_BASE_URL: sdkBaseUrl(provider, baseUrl),
+    [PROVIDER_SPECS[provider].baseUrl.env]: baseUrl,
   };
-  if (!isCloudProvider(provider)) return { ...variables, OLLAMA_HOST: baseUrl };
-  const key = config.apiKey.value;
+  if (!isCloudProvider(provider)) return variables;
+  const key = config.apiKey.value ?? (config.endpoint ? NO_KEY_PLACEHOLDER : null);
   if (key === null) throw new Error(`the runner cannot start: no ${provider} API key is configured`);
-  return { ...variables, STIGMER_LLM_API_KEY: key, [API_KEY_ENV[provider]]: key, [PROVIDER_BASE_URL_ENV[provider]]: baseUrl };
+  const endpoint: Record<string, string> = config.endpoint ? { [ENDPOINT_VARIABLE]: config.endpoint.id } : {};
+  return { ...variables, ...endpoint, STIGMER_LLM_API_KEY: key, [keySpec(provider).env]: key };
 }
 
 /**

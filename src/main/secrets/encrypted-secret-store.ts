@@ -1,5 +1,14 @@
-import type { CloudProvider } from '../../shared/providers.ts';
-import type { SecretPersistence, SecretSettings, SecretStore } from './secret-store.ts';
+import type { Settings } from '../../shared/settings.ts';
+import type { SecretName, SecretPersistence, SecretSettings, SecretStore } from './secret-store.ts';
+
+type Ciphertexts = Record<string, string | undefined>;
+
+/** Where a name's ciphertext is in the settings: a cloud provider's under its id, an endpoint's under `endpoints`. */
+function slot(encrypted: Settings['secrets']['encrypted'], name: SecretName, create: boolean): { table: Ciphertexts; key: string } | undefined {
+  if (!name.startsWith('endpoint:')) return { table: encrypted as Ciphertexts, key: name };
+  if (!encrypted.endpoints && create) encrypted.endpoints = {};
+  return encrypted.endpoints ? { table: encrypted.endpoints, key: name.slice('endpoint:'.length) } : undefined;
+}
 
 /**
  * The part of Electron's `safeStorage` this store uses: the async API (the sync one is
@@ -24,8 +33,9 @@ export class EncryptedSecretStore implements SecretStore {
     this.notice = options.notice;
   }
 
-  async get(provider: CloudProvider): Promise<string | undefined> {
-    const stored = this.#settings.get().secrets.encrypted[provider];
+  async get(provider: SecretName): Promise<string | undefined> {
+    const place = slot(this.#settings.get().secrets.encrypted, provider, false);
+    const stored = place?.table[place.key];
     if (!stored) return undefined;
     let decrypted: { result: string; shouldReEncrypt: boolean };
     try {
@@ -40,16 +50,18 @@ export class EncryptedSecretStore implements SecretStore {
     return result;
   }
 
-  async set(provider: CloudProvider, key: string): Promise<void> {
+  async set(provider: SecretName, key: string): Promise<void> {
     const encrypted = await this.#cipher.encryptStringAsync(key);
     this.#settings.update((draft) => {
-      draft.secrets.encrypted[provider] = encrypted.toString('base64');
+      const place = slot(draft.secrets.encrypted, provider, true);
+      if (place) place.table[place.key] = encrypted.toString('base64');
     });
   }
 
-  async delete(provider: CloudProvider): Promise<void> {
+  async delete(provider: SecretName): Promise<void> {
     this.#settings.update((draft) => {
-      delete draft.secrets.encrypted[provider];
+      const place = slot(draft.secrets.encrypted, provider, false);
+      if (place) delete place.table[place.key];
     });
   }
 }

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { CLOUD_PROVIDERS, type CloudProvider } from '../../shared/providers.ts';
-import type { SecretStore } from './secret-store.ts';
+import type { SecretName, SecretStore } from './secret-store.ts';
 
 /** The key file's name in the user-data folder. */
 export const KEYS_FILE_NAME = 'secrets.json';
@@ -16,7 +15,8 @@ export const UNENCRYPTED_LABEL =
 
 const KeyFileSchema = z.object({
   warning: z.string(),
-  keys: z.partialRecord(z.enum(CLOUD_PROVIDERS), z.string().min(1).max(4096)),
+  /** By `SecretName`: a cloud provider's id or `endpoint:<id>`. */
+  keys: z.record(z.string().max(64), z.string().min(1).max(4096)),
 });
 type KeyFile = z.infer<typeof KeyFileSchema>;
 
@@ -42,7 +42,7 @@ export class FileSecretStore implements SecretStore {
   }
 
   /** A refused file holds no key the app may use: it counts as missing, and the notice says why. */
-  async get(provider: CloudProvider): Promise<string | undefined> {
+  async get(provider: SecretName): Promise<string | undefined> {
     try {
       return this.read()?.keys[provider];
     } catch (error) {
@@ -52,12 +52,12 @@ export class FileSecretStore implements SecretStore {
   }
 
   /** Saving into a refused file would replace the keys it holds: the message says how to fix it first. */
-  async set(provider: CloudProvider, key: string): Promise<void> {
+  async set(provider: SecretName, key: string): Promise<void> {
     const keys = this.read()?.keys ?? {};
     this.#write({ ...keys, [provider]: key });
   }
 
-  async delete(provider: CloudProvider): Promise<void> {
+  async delete(provider: SecretName): Promise<void> {
     const current = this.read();
     if (!current?.keys[provider]) return;
     const { [provider]: _removed, ...rest } = current.keys;

@@ -1,7 +1,6 @@
-import { CLOUD_PROVIDERS } from '../../shared/providers.ts';
 import { FileSecretStore, KeyFileRefused, keysFileOf } from './file-secret-store.ts';
 import { KeyringSecretStore, keyringName, probeKeyring, type KeyringProbe } from './keyring-secret-store.ts';
-import type { SecretSettings, SecretStore } from './secret-store.ts';
+import type { SecretName, SecretSettings, SecretStore } from './secret-store.ts';
 import { SessionSecretStore } from './session-secret-store.ts';
 import { chooseHeadlessStorage } from './storage-policy.ts';
 
@@ -93,10 +92,7 @@ function withRefusal(file: string, notice: string): string {
 async function moveKeys(file: string, count: number, to: SecretStore, where: string): Promise<string> {
   const from = new FileSecretStore({ file, notice: '' });
   try {
-    for (const provider of CLOUD_PROVIDERS) {
-      const key = await from.get(provider);
-      if (key) await to.set(provider, key);
-    }
+    for (const [name, key] of Object.entries(from.read()?.keys ?? {})) await to.set(name as SecretName, key);
   } catch (error) {
     return `Could not move the keys from ${file} into ${where} (${(error as Error).message}); the file is kept as it is.`;
   }

@@ -3,8 +3,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { CloudProvider } from '../../shared/providers.ts';
-import type { SecretStore } from './secret-store.ts';
+import type { SecretName, SecretStore } from './secret-store.ts';
 
 /** The keychain entries' service name; each entry's account names the provider and the user-data folder. */
 export const KEYRING_SERVICE = 'Stigmer Desktop';
@@ -117,7 +116,7 @@ export class KeyringSecretStore implements SecretStore {
   }
 
   /** A keychain that became locked or unreachable cannot read a key: it counts as missing, as with `safeStorage`. */
-  async get(provider: CloudProvider): Promise<string | undefined> {
+  async get(provider: SecretName): Promise<string | undefined> {
     try {
       const entry = await this.#entry(provider);
       return (await within(entry.getPassword(), 'Reading the key')) ?? undefined;
@@ -126,17 +125,17 @@ export class KeyringSecretStore implements SecretStore {
     }
   }
 
-  async set(provider: CloudProvider, key: string): Promise<void> {
+  async set(provider: SecretName, key: string): Promise<void> {
     const entry = await this.#entry(provider);
     await within(entry.setPassword(key), 'Saving the key');
   }
 
-  async delete(provider: CloudProvider): Promise<void> {
+  async delete(provider: SecretName): Promise<void> {
     const entry = await this.#entry(provider);
     await within(entry.deleteCredential(), 'Removing the key');
   }
 
-  async #entry(provider: CloudProvider) {
+  async #entry(provider: SecretName) {
     const { AsyncEntry } = await loadKeyring();
     return new AsyncEntry(KEYRING_SERVICE, keyringAccount(this.#userDataDir, provider), ENTRY_OPTIONS);
   }

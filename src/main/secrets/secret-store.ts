@@ -1,5 +1,9 @@
-import type { CloudProvider } from '../../shared/providers.ts';
+import { CLOUD_PROVIDERS, type CloudProvider } from '../../shared/providers.ts';
 import type { Settings } from '../../shared/settings.ts';
+import type { EndpointSecret } from '../../shared/endpoints.ts';
+
+/** What a key is kept under: a cloud provider's id, or `endpoint:<id>` for a user's endpoint. */
+export type SecretName = CloudProvider | EndpointSecret;
 
 /**
  * Where keys saved now are kept:
@@ -14,15 +18,16 @@ export interface SecretStore {
   readonly persistence: SecretPersistence;
   /** Why keys are kept this way, for the user; set whenever it is not the OS keychain. */
   readonly notice: string | undefined;
-  get(provider: CloudProvider): Promise<string | undefined>;
-  set(provider: CloudProvider, key: string): Promise<void>;
-  delete(provider: CloudProvider): Promise<void>;
+  get(name: SecretName): Promise<string | undefined>;
+  set(name: SecretName, key: string): Promise<void>;
+  delete(name: SecretName): Promise<void>;
 }
 
-/** Every key the store holds, for the configuration cascade. */
-export async function readAllKeys(store: SecretStore): Promise<Partial<Record<CloudProvider, string>>> {
-  const [anthropic, openai] = await Promise.all([store.get('anthropic'), store.get('openai')]);
-  return { ...(anthropic ? { anthropic } : {}), ...(openai ? { openai } : {}) };
+/** Every key the store holds for these names (the cloud providers' and the endpoints'), for the configuration cascade. */
+export async function readAllKeys(store: SecretStore, endpoints: readonly EndpointSecret[] = []): Promise<Partial<Record<SecretName, string>>> {
+  const names: SecretName[] = [...CLOUD_PROVIDERS, ...endpoints];
+  const values = await Promise.all(names.map((name) => store.get(name)));
+  return Object.fromEntries(names.flatMap((name, index) => (values[index] ? [[name, values[index]]] : [])));
 }
 
 /**

@@ -66,6 +66,16 @@ function valueAt(root: Json, path: readonly string[]): unknown {
 /** Enough rounds for every field of the schema; each round fixes at least one. */
 const MAX_ROUNDS = 64;
 
+/** Fixes listed in the schema's order of fields (a rule across fields, like `provider`'s, reports after the others). */
+function inSchemaOrder(fixes: SettingFix[]): SettingFix[] {
+  const order = Object.keys(SettingsSchema.shape);
+  const position = (fix: SettingFix) => order.indexOf(fix.field.split('.')[0]!);
+  return fixes
+    .map((fix, index) => ({ fix, index }))
+    .sort((a, b) => position(a.fix) - position(b.fix) || a.index - b.index)
+    .map(({ fix }) => fix);
+}
+
 /**
  * Validates a current-version settings object and resets only what is invalid: every valid
  * field (saved models, encrypted keys, `firstRunCompleted`) is kept. Unknown fields are
@@ -76,7 +86,7 @@ export function repairSettings(raw: Json): { settings: Settings; fixes: SettingF
   const fixes: SettingFix[] = [];
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const parsed = SettingsSchema.safeParse(current);
-    if (parsed.success) return { settings: parsed.data, fixes };
+    if (parsed.success) return { settings: parsed.data, fixes: inSchemaOrder(fixes) };
     const before = JSON.stringify(current);
     for (const issue of parsed.error.issues) {
       const path = issue.path.map(String);

@@ -3,10 +3,10 @@ import type { CommandName, CommandRequest } from '../../shared/ipc.ts';
 import type { AppState } from '../../shared/state-schema.ts';
 import { networkExposure } from '../../shared/ollama-exposure.ts';
 import { formatGigabytes } from '../../shared/model-catalog.ts';
-import { providerChoices } from '../../shared/provider-availability.ts';
+import { endpointChoices, providerChoices } from '../../shared/provider-availability.ts';
 import { actionCommand } from '../../shared/problem-actions.ts';
 import type { AppProblem, ProblemAction } from '../../shared/problems.ts';
-import { PROVIDER_INFO, SUGGESTED_MODELS } from '../../shared/providers.ts';
+import { PROVIDER_SPECS } from '../../shared/providers.ts';
 import { canRestartToUpdate } from '../updates/update-policy.ts';
 
 /** What a tray item does when clicked: a contract command, a window screen, or quitting. */
@@ -59,10 +59,16 @@ const statusLine = (state: AppState): string => `Runner: ${state.runner.state} �
 const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 function modelItems(state: AppState): TrayMenuItem[] {
-  const { provider, model } = state.config;
+  const { provider, model, endpoint } = state.config;
+  // An endpoint's models are the ones saved with it; its model is chosen where it was added.
+  const endpointModels = state.config.endpoints.find((known) => known.id === endpoint?.id)?.models;
+  if (endpointModels)
+    return [...new Set([model.value, ...endpointModels])].map((name) => ({ type: 'radio', label: name, checked: name === model.value, enabled: false }));
   const pinned = model.pinned ? ` (pinned by ${sourceName(model.source)})` : '';
   const names =
-    provider.value === 'ollama' ? state.ollama.models.map((installed) => installed.name) : [...new Set([model.value, ...SUGGESTED_MODELS[provider.value]])];
+    provider.value === 'ollama'
+      ? state.ollama.models.map((installed) => installed.name)
+      : [...new Set([model.value, ...PROVIDER_SPECS[provider.value].suggestedModels])];
   // The fix (pull the configured model) is the problem line at the top of the menu.
   if (names.length === 0) return [{ label: 'No models installed', enabled: false }];
   return names.map((name) => {
@@ -155,7 +161,7 @@ export function trayView(state: AppState, { startAtLogin }: { startAtLogin: bool
   const health = trayHealth(state);
   const exposure = networkExposure(state);
   const { provider, model } = state.config;
-  const summary = `${PROVIDER_INFO[provider.value].label} · ${model.value}`;
+  const summary = `${state.config.endpoint?.name ?? PROVIDER_SPECS[provider.value].label} · ${model.value}`;
   const lead = state.problems[0];
   const tooltip = clip(`Stigmer Desktop — ${lead ? lead.title : `${summary} · runner ${state.runner.state}`}`, 127);
 
@@ -165,6 +171,14 @@ export function trayView(state: AppState, { startAtLogin }: { startAtLogin: bool
     checked: choice.selected,
     enabled: choice.disabledReason === null,
     action: command('config:set-provider', { provider: choice.provider }),
+  }));
+  // The user's OpenAI-compatible endpoints switch like providers.
+  const endpoints: TrayMenuItem[] = endpointChoices(state).map((choice) => ({
+    type: 'radio',
+    label: choice.disabledReason ? `${choice.label} — ${choice.disabledReason}` : choice.label,
+    checked: choice.selected,
+    enabled: choice.disabledReason === null,
+    action: command('endpoints:use', { id: choice.id }),
   }));
 
   const menu: TrayMenuItem[] = [
@@ -176,6 +190,7 @@ export function trayView(state: AppState, { startAtLogin }: { startAtLogin: bool
     separator,
     { label: 'Provider', enabled: false },
     ...providers,
+    ...endpoints,
     { type: 'submenu', label: `Model: ${model.alias ? `${model.alias.alias} → ` : ''}${model.value}`, submenu: modelItems(state) },
     separator,
     ...runnerItems(state),

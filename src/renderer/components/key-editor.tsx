@@ -1,16 +1,13 @@
 import { useState } from 'preact/hooks';
 import { sourceName } from '../../shared/config.ts';
 import type { KeyCheck } from '../../shared/ipc.ts';
-import { PROVIDER_INFO, type CloudProvider } from '../../shared/providers.ts';
+import { PROVIDER_SPECS, keySpec, type CloudProvider } from '../../shared/providers.ts';
 import { keyStatus } from '../status.ts';
 import { ActionError, Problem, SourceBadge, StatusPill, useAction } from './ui.tsx';
 import { useAppState, useStore } from '../store.ts';
 import { LIMITS } from '../../shared/limits.ts';
 
-const KEY_HINTS: Record<CloudProvider, string> = {
-  anthropic: 'Starts with sk-ant-. Create one at console.anthropic.com → API keys.',
-  openai: 'Starts with sk-. Create one at platform.openai.com → API keys.',
-};
+const keyHint = (provider: CloudProvider): string => `Starts with ${keySpec(provider).prefix}. Create one at ${keySpec(provider).page}.`;
 
 function CheckResult({ check, saved }: { check: KeyCheck; saved: boolean | null }) {
   if (check.outcome === 'valid') {
@@ -23,7 +20,7 @@ function CheckResult({ check, saved }: { check: KeyCheck; saved: boolean | null 
       <Problem
         tone="warning"
         message={`Saved, not verified yet: ${check.message}`}
-        fix={`It is checked again when ${PROVIDER_INFO[check.provider].label} can be reached (every minute, at the next start, or with Test).`}
+        fix={`It is checked again when ${PROVIDER_SPECS[check.provider].label} can be reached (every minute, at the next start, or with Test).`}
       />
     );
   }
@@ -59,7 +56,7 @@ export function KeyEditor({ provider }: { provider: CloudProvider }) {
   const shownResult = outdated ? null : result;
   const fromOutside = current !== null && (current.source.startsWith('env:') || current.source.startsWith('flag:'));
   const inputId = `key-${provider}`;
-  const label = PROVIDER_INFO[provider].label;
+  const label = PROVIDER_SPECS[provider].label;
 
   const save = () =>
     run(async () => {
@@ -141,8 +138,8 @@ export function KeyEditor({ provider }: { provider: CloudProvider }) {
         ) : null}
       </form>
       <p class="hint" id={`${inputId}-hint`}>
-        {KEY_HINTS[provider]} It is checked with the provider; a key the provider rejects is not saved, and one saved offline is checked when the provider can
-        be reached.
+        {keyHint(provider)} It is checked with the provider; a key the provider rejects is not saved, and one saved offline is checked when the provider can be
+        reached.
       </p>
       {shownResult ? <CheckResult check={shownResult.check} saved={shownResult.saved} /> : null}
       {!shownResult && verification?.state === 'rejected' ? <Problem message={verification.message} fix={verification.fix} /> : null}

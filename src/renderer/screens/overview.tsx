@@ -1,8 +1,9 @@
+import { activeProviderLabel } from '../../shared/provider-availability.ts';
 import type { ComponentChildren } from 'preact';
 import type { ConfigFieldName, PublicConfig } from '../../shared/config.ts';
 import type { AppState } from '../../shared/state-schema.ts';
 import { networkExposure } from '../../shared/ollama-exposure.ts';
-import { PROVIDER_INFO } from '../../shared/providers.ts';
+import { CLOUD_PROVIDERS, PROVIDER_SPECS, type CloudProvider } from '../../shared/providers.ts';
 import { RunnerEnvDetails } from '../components/runner-env.tsx';
 import { ActionError, Card, PinnedBadge, Problem, Row, SourceBadge, StatusPill, useAction } from '../components/ui.tsx';
 import { useNow } from '../components/use-now.ts';
@@ -18,13 +19,7 @@ function ConfigValue({ config, field }: { config: PublicConfig; field: ConfigFie
   const key = apiKeyText(config);
   const alias = field === 'model' ? config.model.alias?.alias : undefined;
   const shown =
-    field === 'provider'
-      ? PROVIDER_INFO[config.provider.value].label
-      : field === 'apiKey'
-        ? key.text
-        : alias
-          ? `${alias} → ${config.model.value}`
-          : resolved.value;
+    field === 'provider' ? activeProviderLabel(config) : field === 'apiKey' ? key.text : alias ? `${alias} → ${config.model.value}` : resolved.value;
   const look = field !== 'apiKey' || key.tone === 'value' ? 'mono' : key.tone === 'error' ? 'error-text' : 'muted';
   const invalid = invalidFieldText(config, field);
   if (invalid) {
@@ -86,7 +81,7 @@ function ControlChannelRow({ channel }: { channel: AppState['runnerCommand']['co
   );
 }
 
-function KeyPill({ verification }: { verification: AppState['keyChecks']['anthropic'] }) {
+function KeyPill({ verification }: { verification: AppState['keyChecks'][CloudProvider] }) {
   const status = keyStatus(verification);
   return status && verification ? (
     <span title={verification.message}>
@@ -106,10 +101,10 @@ function KeysCard({ state }: { state: AppState }) {
       }
     >
       <dl class="rows">
-        {(['anthropic', 'openai'] as const).map((provider) => {
+        {CLOUD_PROVIDERS.map((provider) => {
           const key = state.config.keys[provider];
           return (
-            <Row key={provider} label={PROVIDER_INFO[provider].label}>
+            <Row key={provider} label={PROVIDER_SPECS[provider].label}>
               {key ? (
                 <div class="config-value">
                   <span class="config-value__text mono">{key.masked}</span>
@@ -188,7 +183,7 @@ function OllamaCard({ state }: { state: AppState }) {
       <ActionError state={action} />
       <h3 class="subheading">Installed models</h3>
       {notInUse ? (
-        <p class="muted">No Ollama answers, and with {PROVIDER_INFO[provider].label} as the provider none is started; Start runs one to see its models.</p>
+        <p class="muted">No Ollama answers, and with {PROVIDER_SPECS[provider].label} as the provider none is started; Start runs one to see its models.</p>
       ) : ollama.models.length === 0 ? (
         <p class="muted">No models installed yet.</p>
       ) : (

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { PROVIDER_INFO } from '../../shared/providers.ts';
+import { activeProviderLabel } from '../../shared/provider-availability.ts';
 import { LIMITS } from '../../shared/limits.ts';
 import { ActionError, Card, Problem, StatusPill, useAction } from '../components/ui.tsx';
 import { useConversation } from '../components/use-conversation.ts';
@@ -116,8 +116,8 @@ export function PlaygroundScreen() {
           }
         >
           <p class="hint">
-            Sent through the runner to {PROVIDER_INFO[state.config.provider.value].label} · <span class="mono">{state.config.model.value}</span>. The
-            conversation lasts for this session; Clear starts a new one.
+            Sent through the runner to {activeProviderLabel(state.config)} · <span class="mono">{state.config.model.value}</span>. The conversation lasts for
+            this session; Clear starts a new one.
           </p>
           {!runnerReady ? <Problem tone="warning" message="The runner is not running." fix="Start it on the Overview page, then send your prompt." /> : null}
           {last && !last.withHistory && last.taskId !== null ? (

@@ -2,6 +2,7 @@ import type { ComponentType } from 'preact';
 import type { AppState } from '../../shared/state-schema.ts';
 import { Card } from '../components/ui.tsx';
 import { UpdatesSection } from '../components/updates.tsx';
+import { CustomEndpointsSection } from '../components/endpoints-editor.tsx';
 import { CommandInstallSection } from '../components/command-install.tsx';
 import { ModelsFolderMoveSection } from '../components/models-folder-move.tsx';
 import { useAppState } from '../store.ts';
@@ -33,6 +34,7 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
   { title: 'Model', Body: ModelSection },
   { title: 'API keys', Body: KeysSection, wide: true },
   { title: 'Endpoints', Body: EndpointsSection, wide: true },
+  { title: 'OpenAI-compatible servers', Body: CustomEndpointsSection, wide: true },
   { title: 'Ollama server', Body: OllamaServerSection },
   { title: 'Models folder', Body: ModelsFolderMoveSection },
   { title: 'Ollama binary', Body: OllamaBinarySection },

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { AppState } from '../../shared/state-schema.ts';
 import { isOllamaModelInstalled } from '../../shared/model-catalog.ts';
-import { PROVIDER_INFO } from '../../shared/providers.ts';
+import { PROVIDER_SPECS } from '../../shared/providers.ts';
 import { PullProgress } from '../components/download-progress.tsx';
 import { ProblemList, type OpenAction } from '../components/problem-list.tsx';
 import { ActionError, Problem, Row, StatusPill, useAction } from '../components/ui.tsx';
@@ -80,7 +80,7 @@ export function LastStep({
           {exchange?.error ? <Problem message={exchange.error.message} fix={exchange.error.fix} /> : null}
           {exchange?.done ? (
             <dl class="rows rows--compact stats" aria-label="Who answered">
-              <Row label="Provider">{PROVIDER_INFO[exchange.done.provider].label}</Row>
+              <Row label="Provider">{PROVIDER_SPECS[exchange.done.provider].label}</Row>
               <Row label="Model">
                 <span class="mono">{exchange.done.model}</span>
               </Row>

@@ -2,9 +2,9 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { sourceName } from '../../shared/config.ts';
 import type { AppState } from '../../shared/state-schema.ts';
-import { providerChoices } from '../../shared/provider-availability.ts';
+import { providerChoices, activeProviderLabel } from '../../shared/provider-availability.ts';
 import { OLLAMA_DOWNLOAD_URL } from '../../shared/problems.ts';
-import { isCloudProvider, PROVIDER_INFO, type Provider } from '../../shared/providers.ts';
+import { isCloudProvider, PROVIDER_SPECS, type Provider } from '../../shared/providers.ts';
 import { KeyEditor } from '../components/key-editor.tsx';
 import { ModelPicker } from '../components/model-picker.tsx';
 import { ProblemList, type OpenAction } from '../components/problem-list.tsx';
@@ -21,7 +21,7 @@ import { problemsForStep } from '../wizard-problems.ts';
  * with Ollama.
  */
 export function stepTitles(provider: Provider): string[] {
-  const third = isCloudProvider(provider) ? `Add your ${PROVIDER_INFO[provider].label} API key` : 'Choose a model';
+  const third = isCloudProvider(provider) ? `Add your ${PROVIDER_SPECS[provider].label} API key` : 'Choose a model';
   return ['Detect Ollama', 'Choose a provider', third, 'Review', 'Start the runner'];
 }
 
@@ -149,7 +149,7 @@ function Summary({ state, onOpen }: { state: AppState; onOpen: OpenAction }) {
             <span class="error-text">{invalidProvider}</span>
           ) : (
             <>
-              {PROVIDER_INFO[config.provider.value].label} <SourceBadge source={config.provider.source} />
+              {activeProviderLabel(config)} <SourceBadge source={config.provider.source} />
               {config.provider.pinned ? <PinnedBadge source={config.provider.source} /> : null}
             </>
           )}
@@ -287,8 +287,8 @@ export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'models'
         {pinnedProvider ? (
           <Problem
             tone="info"
-            message={`The provider is pinned to ${PROVIDER_INFO[active].label} by ${sourceName(state.config.provider.source)}, so this setup uses ${PROVIDER_INFO[active].label}.`}
-            fix={`To choose another provider here, unset ${sourceName(state.config.provider.source)} and start Stigmer again. Continue to set up ${PROVIDER_INFO[active].label}.`}
+            message={`The provider is pinned to ${PROVIDER_SPECS[active].label} by ${sourceName(state.config.provider.source)}, so this setup uses ${PROVIDER_SPECS[active].label}.`}
+            fix={`To choose another provider here, unset ${sourceName(state.config.provider.source)} and start Stigmer again. Continue to set up ${PROVIDER_SPECS[active].label}.`}
           />
         ) : null}
         <ProblemList problems={problemsForStep(state.problems, 'provider')} onOpen={openFromProblem} />

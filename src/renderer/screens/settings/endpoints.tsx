@@ -1,17 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { sourceName } from '../../../shared/config.ts';
 import { LIMITS } from '../../../shared/limits.ts';
-import { PROVIDER_INFO, PROVIDERS, type Provider } from '../../../shared/providers.ts';
+import { PROVIDER_SPECS, PROVIDERS, type Provider } from '../../../shared/providers.ts';
 import { SaveRow } from '../../components/save-row.tsx';
 import { ActionError, SourceBadge, useAction } from '../../components/ui.tsx';
 import { baseUrlCheck, saveOffer } from '../../settings-checks.ts';
 import { useAppState, useStore } from '../../store.ts';
-
-const BASE_URL_HINTS: Record<Provider, string> = {
-  anthropic: 'https://api.anthropic.com, or a proxy',
-  openai: 'https://api.openai.com/v1, or LM Studio, vLLM, OpenRouter (OpenAI-compatible)',
-  ollama: 'http://127.0.0.1:11434, or a remote Ollama',
-};
 
 function BaseUrlRow({ provider }: { provider: Provider }) {
   const { bridge } = useStore();
@@ -25,7 +19,7 @@ function BaseUrlRow({ provider }: { provider: Provider }) {
   const active = state.config.provider.value === provider;
   const overridden = active && state.config.baseUrl.pinned;
   const id = `base-url-${provider}`;
-  const label = PROVIDER_INFO[provider].label;
+  const label = PROVIDER_SPECS[provider].label;
   const offer = saveOffer([{ draft, saved: saved ?? '', check: baseUrlCheck }]);
   const save = (value: string | null) =>
     void run(async () => {
@@ -56,7 +50,7 @@ function BaseUrlRow({ provider }: { provider: Provider }) {
             type="url"
             class="mono"
             maxLength={LIMITS.baseUrl}
-            placeholder={BASE_URL_HINTS[provider]}
+            placeholder={PROVIDER_SPECS[provider].hints.baseUrl}
             value={draft}
             aria-invalid={offer.problem ? true : undefined}
             aria-describedby={offer.problem ? `${id}-problem` : undefined}

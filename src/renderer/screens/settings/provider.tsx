@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { sourceName } from '../../../shared/config.ts';
 import { providerChoices } from '../../../shared/provider-availability.ts';
-import { PROVIDER_INFO, type Provider } from '../../../shared/providers.ts';
+import { PROVIDER_SPECS, type Provider } from '../../../shared/providers.ts';
 import { ModelPicker } from '../../components/model-picker.tsx';
 import { ProviderRadio } from '../../components/provider-radio.tsx';
 import { ActionError, PinnedBadge, SourceBadge, useAction } from '../../components/ui.tsx';
@@ -41,7 +41,7 @@ export function ModelSection() {
   return (
     <>
       <p class="hint">
-        {provider === 'ollama' ? 'Installed Ollama models, and popular ones you can pull.' : `Models offered by ${PROVIDER_INFO[provider].label}.`}
+        {provider === 'ollama' ? 'Installed Ollama models, and popular ones you can pull.' : `Models offered by ${PROVIDER_SPECS[provider].label}.`}
       </p>
       {state.config.model.alias ? (
         <p class="hint">

@@ -1,0 +1,57 @@
+/**
+ * An OpenAI-compatible endpoint added in Settings, over both transports: the typed key is only
+ * ever shown masked, never written to the settings file, and choosing the endpoint restarts the
+ * built-in runner on it (the OpenAI double at a loopback base URL).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { maskSecret } from '../../src/shared/secret-mask.ts';
+import { startFakeOpenAI } from '../doubles/cloud/openai.ts';
+import { freePort } from '../ollama/support.ts';
+import { journey } from '../support/app-under-test.ts';
+import { escapeRegExp, hostEnv, setUpProfile } from '../support/e2e-host.ts';
+import { DEADLINE } from '../support/ui-e2e.ts';
+
+const TYPED_KEY = 'gsk_E2eENDPOINTtyped0123456789abcdefXYZ';
+const MODEL = 'llama-3.3-70b-versatile';
+
+journey(
+  'an endpoint added in Settings keeps its key masked and out of the settings file, and choosing it restarts the runner on it',
+  async ({ scope, start }) => {
+    const groq = await startFakeOpenAI({ validKeys: [TYPED_KEY], models: [MODEL] });
+    scope.defer(() => groq.close());
+    const userDataDir = setUpProfile(scope, (settings) => {
+      settings.provider = 'ollama';
+      settings.providers.ollama.model = 'llama3.2';
+    });
+    const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, fakeOllama: { models: ['llama3.2'] } });
+    const app = await start({ userDataDir, env });
+    const { page } = app;
+    await app.explained(async () => {
+      await app.waitForLog('the Ollama runner to be ready', 'app', /^Runner ready: ollama llama3\.2/);
+      await app.open('#/settings');
+      const card = page.getByRole('region', { name: 'OpenAI-compatible servers' });
+      await card.waitFor(DEADLINE);
+      await card.getByLabel('Id').fill('my-groq');
+      await card.getByLabel('Name').fill('Groq');
+      await card.getByLabel('Base URL').fill(groq.url);
+      await card.getByLabel(/^Models/).fill(MODEL);
+      await card.getByLabel(/^API key/).fill(TYPED_KEY);
+      assert.equal(await card.getByLabel(/^API key/).getAttribute('type'), 'password', 'the key is not echoed while typed');
+      await card.getByRole('button', { name: 'Add endpoint' }).click();
+
+      const row = page.getByTestId('endpoint-my-groq');
+      await row.getByText(maskSecret(TYPED_KEY)).waitFor(DEADLINE);
+      await row.getByText(`${groq.url}/v1`).waitFor(DEADLINE);
+      assert.equal(await card.getByLabel(/^API key/).inputValue(), '', 'the field is emptied after the save');
+      assert.ok(!(await page.content()).includes(TYPED_KEY), 'the window never holds the key after the save');
+      assert.ok(!fs.readFileSync(path.join(userDataDir, 'settings.json'), 'utf8').includes(TYPED_KEY), 'nor does the settings file');
+
+      await row.getByRole('button', { name: 'Use Groq' }).click();
+      await app.waitForLog('the runner on the endpoint', 'app', new RegExp(`^Runner ready: openai ${escapeRegExp(MODEL)} at ${escapeRegExp(groq.url)}/v1`));
+      await row.getByText('In use').waitFor(DEADLINE);
+      assert.equal((JSON.parse(fs.readFileSync(path.join(userDataDir, 'settings.json'), 'utf8')) as { provider: string }).provider, 'my-groq');
+    });
+  },
+);
