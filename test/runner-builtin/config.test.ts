@@ -92,7 +92,7 @@ test('started by hand, it logs its configuration with the key masked and waits w
 test('with a control channel it announces itself there, and stdout carries only log lines', async (t) => {
   const runner = startRunner(t, { STIGMER_LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-proj-config0test0key00000000000000WXYZ', STIGMER_LLM_MODEL: 'gpt-4.1' });
   const ready = await runner.waitForMessage(isType('ready'), 'ready');
-  assert.deepEqual(ready, { type: 'ready', provider: 'openai', model: 'gpt-4.1', baseUrl: 'https://api.openai.com/v1' });
+  assert.deepEqual(ready, { type: 'ready', provider: 'openai', model: 'gpt-4.1', baseUrl: 'https://api.openai.com/v1', history: true });
 
   runner.send({ type: 'cancel', id: 'nothing-running' });
   runner.child.send({ type: 'task', id: 'bad', prompt: '' });
