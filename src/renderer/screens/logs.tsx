@@ -163,10 +163,10 @@ export function LogsScreen() {
         <button type="button" class={wrap ? 'button button--primary' : 'button'} aria-pressed={wrap} onClick={() => setWrap(!wrap)}>
           Wrap lines
         </button>
-        <button type="button" class="button" onClick={() => run(copy)} disabled={matches.length === 0}>
+        <button type="button" class="button" onClick={() => void run(copy)} disabled={matches.length === 0}>
           Copy
         </button>
-        <button type="button" class="button" onClick={() => run(reveal)}>
+        <button type="button" class="button" onClick={() => void run(reveal)}>
           Reveal folder
         </button>
       </div>
@@ -194,7 +194,7 @@ export function LogsScreen() {
               <>
                 {' '}
                 {store.logs.missing.toLocaleString()} of them are not loaded here yet:{' '}
-                <button type="button" class="link-button" onClick={() => run(() => openNewestGap(store.logs, (index) => openGap(store, index)))}>
+                <button type="button" class="link-button" onClick={() => void run(() => openNewestGap(store.logs, (index) => openGap(store, index)))}>
                   load the newest from the files
                 </button>
               </>
@@ -207,7 +207,7 @@ export function LogsScreen() {
           </span>
         ) : null}
         {store.logs.entries.length > 0 && store.logs.olderInFiles ? (
-          <button type="button" class="link-button" onClick={() => run(() => loadOlder(store))}>
+          <button type="button" class="link-button" onClick={() => void run(() => loadOlder(store))}>
             Load older lines from the files
           </button>
         ) : null}
@@ -265,7 +265,7 @@ export function LogsScreen() {
                 const gap = entry.gap;
                 return (
                   <div key={entry.seq} class={`log-row log-row--gap${stripe}`}>
-                    <button type="button" class="log-row__gap" disabled={gap.loading} onClick={() => run(() => openGap(store, index))}>
+                    <button type="button" class="log-row__gap" disabled={gap.loading} onClick={() => void run(() => openGap(store, index))}>
                       {gap.loading ? 'Loading lines from the files…' : `${entry.msg}: show them`}
                     </button>
                     {gap.error ? <span class="log-row__gap-error">Could not read the log files: {gap.error}</span> : null}

@@ -70,7 +70,7 @@ function KeysCard() {
       <KeyEditor provider="openai" />
       {state.secrets.notice ? <Problem tone={state.secrets.persistence === 'os-keychain' ? 'info' : 'warning'} message={state.secrets.notice} /> : null}
       {state.secrets.weakStorageOffered ? (
-        <button type="button" class="button" disabled={action.busy} onClick={() => run(() => bridge.invoke('secrets:accept-weak-storage', {}))}>
+        <button type="button" class="button" disabled={action.busy} onClick={() => void run(() => bridge.invoke('secrets:accept-weak-storage', {}))}>
           Save keys with weaker storage
         </button>
       ) : null}

@@ -98,7 +98,7 @@ function DetectOllama({ state, onUseCloud, onOpen }: { state: AppState; onUseClo
         {phase === 'starting' ? <span>Starting Ollama…</span> : null}
       </div>
       {(phase === 'stopped' || phase === 'failed') && ollama.binary ? (
-        <button type="button" class="button button--primary" disabled={action.busy} onClick={() => run(() => bridge.invoke('ollama:start', {}))}>
+        <button type="button" class="button button--primary" disabled={action.busy} onClick={() => void run(() => bridge.invoke('ollama:start', {}))}>
           Start Ollama
         </button>
       ) : null}
@@ -119,13 +119,13 @@ function DetectOllama({ state, onUseCloud, onOpen }: { state: AppState; onUseClo
           </ul>
           {problems.length === 0 ? (
             <div class="form__actions">
-              <button type="button" class="button button--primary" disabled={action.busy} onClick={() => run(() => bridge.invoke('ollama:install', {}))}>
+              <button type="button" class="button button--primary" disabled={action.busy} onClick={() => void run(() => bridge.invoke('ollama:install', {}))}>
                 Install Ollama
               </button>
               <a class="button" href={OLLAMA_DOWNLOAD_URL} target="_blank" rel="noreferrer">
                 Download Ollama
               </a>
-              <button type="button" class="button" disabled={action.busy} onClick={() => run(() => bridge.invoke('ollama:start', {}))}>
+              <button type="button" class="button" disabled={action.busy} onClick={() => void run(() => bridge.invoke('ollama:start', {}))}>
                 Check again
               </button>
               <button type="button" class="button" onClick={onUseCloud}>
@@ -200,12 +200,12 @@ function FirstAnswer({ state, onOpen }: { state: AppState; onOpen: OpenAction })
         <span>{state.runner.state === 'running' ? `The runner is up (pid ${state.runner.pid}).` : state.runner.reason}</span>
       </div>
       {state.runner.state === 'stopped' ? (
-        <button type="button" class="button button--primary" disabled={action.busy} onClick={() => run(() => bridge.invoke('runner:start', {}))}>
+        <button type="button" class="button button--primary" disabled={action.busy} onClick={() => void run(() => bridge.invoke('runner:start', {}))}>
           Start runner
         </button>
       ) : null}
       {stuck ? (
-        <button type="button" class="button button--primary" disabled={action.busy} onClick={() => run(() => bridge.invoke('runner:retry', {}))}>
+        <button type="button" class="button button--primary" disabled={action.busy} onClick={() => void run(() => bridge.invoke('runner:retry', {}))}>
           Retry
         </button>
       ) : null}
