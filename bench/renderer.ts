@@ -110,8 +110,8 @@ export async function rendererBench(options: { runs: number; lines: number; line
         .filter({ hasText: `of ${formatNumber(sent)} lines` })
         .waitFor({ timeout: 60_000 });
       const read = async () => ({
-        longTasks: (await page.evaluate('window.__longTasks')) as number[],
-        gaps: (await page.evaluate('window.__gaps')) as number[],
+        longTasks: await page.evaluate<number[]>('window.__longTasks'),
+        gaps: await page.evaluate<number[]>('window.__gaps'),
       });
       const seen = await read();
       // Each measure must see a long task when there is one, or "none" would prove nothing.

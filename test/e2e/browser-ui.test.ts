@@ -135,7 +135,7 @@ test('the access token never reaches another server on 127.0.0.1 opened in the s
     t.diagnostic(`the other-port recorder: ${leaks.length} of ${recorder.requests.length} requests carried the token`);
     assert.deepEqual(leaks, [], `the other server saw the token (${leaks.length} of ${recorder.requests.length} requests)`);
     const uiOrigin = new URL(url).origin;
-    const refererOfUi = recorder.requests.filter((seen) => String(seen.headers.referer ?? '').startsWith(uiOrigin));
+    const refererOfUi = recorder.requests.filter((seen) => (seen.headers.referer ?? '').startsWith(uiOrigin));
     assert.deepEqual(refererOfUi, [], 'no Referer names the UI');
     assert.ok(
       recorder.requests.every((seen) => seen.headers.cookie === undefined),

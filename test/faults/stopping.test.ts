@@ -40,7 +40,7 @@ async function hostRunner(t: TestContext, host: ReturnType<typeof startHeadless>
 /** Waits for the first daemon, which is SIGKILLed when the test ends whatever happened. */
 async function firstDaemon(t: TestContext, pidsFile: string): Promise<number> {
   const [daemon] = await waitFor('the runner to start its daemon', () => daemonsIn(pidsFile).length > 0 && daemonsIn(pidsFile));
-  killAfter(t, daemon!);
+  killAfter(t, daemon);
   return daemon!;
 }
 
@@ -210,7 +210,7 @@ test(
       const stopping = all.findIndex((state) => state.state === 'stopping');
       return stopping >= 0 && all.length > stopping + 1;
     });
-    await waitFor(`the old runner ${first} to be gone`, () => isGone(first!));
+    await waitFor(`the old runner ${first} to be gone`, () => isGone(first));
     const after = states().at(-1)!;
     assert.ok(['starting', 'running', 'backoff', 'failed'].includes(after.state), JSON.stringify(after));
     if (after.state === 'backoff') assert.match(after.reason, /EMFILE|ENFILE/, 'the cause is named');

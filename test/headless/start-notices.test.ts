@@ -21,7 +21,7 @@ test('"Expose to network" on is a warning line in the terminal', () => {
   exposed.ollamaOptions = { ...exposed.ollamaOptions, exposeToNetwork: true };
   const [notice] = startNotices(exposed, { ui: false });
   assert.equal(notice?.level, 'warn');
-  assert.match(notice!.msg, /^Ollama is open to the network \(listening on 0\.0\.0\.0\).*Turn off "Expose Ollama to the network"/);
+  assert.match(notice.msg, /^Ollama is open to the network \(listening on 0\.0\.0\.0\).*Turn off "Expose Ollama to the network"/);
 });
 
 test('a remote Ollama that does not answer in time is not said to have accepted the connection', () => {

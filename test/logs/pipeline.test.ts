@@ -140,7 +140,7 @@ test('a log file that cannot be written does not stop the pipeline; the failure 
   await pipeline.close();
   const runnerFile = pipeline.getStatus().files.find((file) => file.source === 'runner');
   assert.equal(runnerFile?.failing?.code, 'ENOSPC');
-  assert.ok(runnerFile!.lostBytes > 0);
+  assert.ok(runnerFile.lostBytes > 0);
   assert.deepEqual(
     pipeline.recent({ source: 'runner' }).map((entry) => entry.msg),
     ['first', 'second', 'third'],

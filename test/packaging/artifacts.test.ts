@@ -175,7 +175,7 @@ describe('packaging: npm run dist:test, offline through a loopback Electron mirr
   test("the executable's fuses are flipped as configured, and only those", async () => {
     const wire = await getCurrentFuseWire(path.join(unpacked, linux.executableName));
     const expected: Record<string, string> = { version: '1' };
-    for (const [index, state] of [...DEFAULT_FUSES].entries()) expected[index] = state;
+    for (const [index, state] of DEFAULT_FUSES.split('').entries()) expected[index] = state;
     for (const [name, on] of Object.entries(testBuild.electronFuses!)) {
       const fuse = FuseV1Options[(name[0]!.toUpperCase() + name.slice(1)) as keyof typeof FuseV1Options];
       assert.equal(typeof fuse, 'number', `${name} is a fuse @electron/fuses knows`);
@@ -204,7 +204,7 @@ describe('packaging: the deb, through a stand-in fpm', { skip, timeout: BUILD_MS
   let result: CliResult;
   let root: string;
   let recorded: { options: Record<string, string | string[] | true> };
-  const installDir = `/opt/${testBuild.productName}`;
+  const installDir = `/opt/${String(testBuild.productName)}`;
 
   before(
     async () => {

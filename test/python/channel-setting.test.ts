@@ -32,7 +32,7 @@ async function setUp(t: { after(fn: () => Promise<void>): void }, patch: (runner
   scope.defer(() => ollama.close());
   const userDataDir = setUpProfile(scope, (settings) => {
     settings.runner.command = RUNNER_COMMAND;
-    patch(settings.runner as Record<string, unknown>);
+    patch(settings.runner);
   });
   return { scope, ollama, userDataDir };
 }

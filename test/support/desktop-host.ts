@@ -216,7 +216,7 @@ export class DesktopHost {
    * README): what a journey written for the headless host passes to `withRoute` and `page.goto`.
    */
   async uiUrl(): Promise<string> {
-    return (await this.waitForState('the window', (state) => state.windows.find((window) => window.url)))!.pageUrl;
+    return (await this.waitForState('the window', (state) => state.windows.find((window) => window.url))).pageUrl;
   }
 
   /** The window's page, attached over CDP to the app's own Chromium (the page the app loaded). */

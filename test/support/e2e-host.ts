@@ -192,7 +192,7 @@ export class HeadlessHost {
         timeoutMs,
       );
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n--- host stdout ---\n${this.#stdout}\n--- host stderr ---\n${this.#stderr}`);
+      throw new Error(`${(error as Error).message}\n--- host stdout ---\n${this.#stdout}\n--- host stderr ---\n${this.#stderr}`, { cause: error });
     }
   }
 

@@ -269,7 +269,7 @@ test('everything main is reachable by keyboard, with a visible focus ring', asyn
   let ringSeen = false;
   for (let press = 0; press < 40; press++) {
     await page.keyboard.press('Tab');
-    const focused = (await page.evaluate(FOCUSED_ELEMENT)) as { name: string; outline: string; width: string } | null;
+    const focused = await page.evaluate<{ name: string; outline: string; width: string } | null>(FOCUSED_ELEMENT);
     if (!focused) continue;
     reached.push(focused.name);
     if (focused.outline !== 'none' && focused.width !== '0px') ringSeen = true;

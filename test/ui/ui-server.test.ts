@@ -12,6 +12,7 @@ import type { EventName } from '../../src/shared/ipc.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
 import { tempDir } from '../support/headless.ts';
 import { appStateFixture } from '../support/app-state-fixture.ts';
+import { messageText } from '../../src/main/headless/ui/ws-bridge.ts';
 
 const SECRET_OUTSIDE = 'this file is outside the renderer folder';
 const FULL_KEY = 'sk-ant-api03-REALLYSECRETVALUE-0123456789abcdef';
@@ -113,7 +114,7 @@ function upgradeStatus(port: number, query: string, headers: Record<string, stri
       socket.close();
     });
     socket.on('error', (error) => {
-      if (!String(error.message).includes('Unexpected server response')) reject(error);
+      if (!error.message.includes('Unexpected server response')) reject(error);
     });
   });
 }
@@ -132,7 +133,7 @@ async function connect(t: TestContext, harness: Harness): Promise<Client> {
   const messages: Array<Record<string, unknown>> = [];
   const waiters = new Set<() => void>();
   socket.on('message', (data) => {
-    messages.push(JSON.parse(data.toString()) as Record<string, unknown>);
+    messages.push(JSON.parse(messageText(data)) as Record<string, unknown>);
     waiters.forEach((wake) => wake());
   });
   await new Promise<void>((resolve, reject) => socket.once('open', resolve).once('error', reject));

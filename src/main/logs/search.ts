@@ -76,7 +76,7 @@ function decodeCursor(cursor: string | undefined): Cursor {
   if (!cursor) return {};
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null ? (value as Cursor) : {};
+    return typeof value === 'object' && value !== null ? value : {};
   } catch {
     return {};
   }
@@ -226,7 +226,7 @@ class SourceScan {
     const lines = candidateLines(bytes, first, memory, needle);
     let stopAt: number | undefined;
     for (let at = lines.length - 2; at >= 0; at -= 2) {
-      if (!keep(bytes.toString('utf8', lines[at]!, lines[at + 1]!))) continue;
+      if (!keep(bytes.toString('utf8', lines[at], lines[at + 1]))) continue;
       stopAt = at;
       break;
     }

@@ -274,7 +274,7 @@ export class RunnerSupervisor {
       (['stdout', 'stderr'] as const).map((stream) => {
         if (!sinks) {
           handle[stream].resume();
-          return undefined;
+          return Promise.resolve();
         }
         handle[stream].pipe(sinks[stream]);
         return finished(sinks[stream]).catch(() => undefined);

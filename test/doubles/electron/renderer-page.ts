@@ -54,7 +54,7 @@ function launchBrowser(): Promise<{ browser: Browser; endpoint: string }> {
   });
   return new Promise((resolve, reject) => {
     let text = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       text += chunk;
       const match = /DevTools listening on (ws:\/\/\S+)/.exec(text);
       if (match && !cdpEndpoint) {
