@@ -3,7 +3,8 @@ import { LOG_LEVELS, LOG_SOURCES, type LogLevel, type LogSource } from '../../sh
 import { ActionError, Problem, useAction } from '../components/ui.tsx';
 import { VirtualList } from '../components/virtual-list.tsx';
 import { formatClock } from '../format.ts';
-import { FilteredLogView, formatLogFields, formatLogLine, groupSummary, type LogBuffer, type LogViewFilter } from '../log-buffer.ts';
+import { formatLogFields } from '../../shared/log-filter.ts';
+import { FilteredLogView, formatLogLine, groupSummary, type LogBuffer, type LogViewFilter } from '../log-buffer.ts';
 import { loadOlder, openGap } from '../log-history.ts';
 import { useFileSearch } from '../log-search.ts';
 import { FileMatches, fileSearchSummary } from './log-file-matches.tsx';
