@@ -375,8 +375,8 @@ export class LogPipeline {
 /**
  * Frees the memory of a chunk read from a child's pipe. Node allocates a buffer of its own for
  * each read (up to 64 KiB) and V8 collects it late: in a flood, tens of MiB of read buffers the
- * pipeline had long copied from stayed resident until the next garbage collection (peak RSS
- * 136-148 MB instead of 112-115 MB under the 2M-line flood). Transferring the buffer away
+ * pipeline had long copied from stayed resident until the next garbage collection (the peak RSS
+ * before and after is in docs/BENCHMARKS.md, "How the log pipeline works now"). Transferring the buffer away
  * detaches it and frees its memory now. Only for sinks told that their chunks are their own
  * (`LaunchedProcess.ownChunks`); even then a view that does not start its buffer is left alone.
  */
