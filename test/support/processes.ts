@@ -1,5 +1,5 @@
-import fs from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
+import { readStat } from './proc.ts';
 
 /** Generous: the suite runs on a busy 2-core machine with test files in parallel. */
 export const DEFAULT_WAIT_MS = 20_000;
@@ -23,24 +23,6 @@ export async function waitFor<T>(
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await delay(20);
   }
-}
-
-export interface ProcStat {
-  pid: number;
-  ppid: number;
-  state: string;
-}
-
-/** `/proc/<pid>/stat`; the command name may hold spaces and parentheses, so fields follow the last `)`. */
-export function readStat(pid: number): ProcStat | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const [state, ppid] = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return state === undefined || ppid === undefined ? undefined : { pid, ppid: Number(ppid), state };
 }
 
 /**
