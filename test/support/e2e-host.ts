@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import { defaultSettings, type Settings } from '../../src/shared/settings.ts';
 import { FAKE_OLLAMA_BIN_DIR, FAKE_OLLAMA_CONFIG_ENV, type FakeOllamaConfig } from '../doubles/ollama/server.ts';
 import { HEADLESS_ENTRY, REPO_ROOT, cleanEnv } from './headless.ts';
-import { isGone, waitFor } from './processes.ts';
+import { isGone, waitFor, waitForLine } from './processes.ts';
 import { readStat } from './proc.ts';
 
 export { isGone, waitFor };
@@ -174,15 +174,7 @@ export class HeadlessHost {
   /** Waits for a stdout line; the host's output so far is in the error if it never comes. */
   async waitForLine(what: string, matches: (line: string) => boolean, timeoutMs = HOST_WAIT_MS): Promise<string> {
     try {
-      return await waitFor(
-        what,
-        () => {
-          const line = this.lines().find(matches);
-          if (line === undefined && !this.running) throw new Error(`the host exited (${JSON.stringify(this.#exit)}) before ${what}`);
-          return line;
-        },
-        timeoutMs,
-      );
+      return await waitForLine(what, { lines: () => this.lines(), exit: () => this.#exit }, matches, timeoutMs);
     } catch (error) {
       throw new Error(`${(error as Error).message}\n--- host stdout ---\n${this.#stdout}\n--- host stderr ---\n${this.#stderr}`, { cause: error });
     }

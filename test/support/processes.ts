@@ -26,6 +26,28 @@ export async function waitFor<T>(
 }
 
 /**
+ * Waits for a line of a host's output; a host that exits first fails the wait at once, naming
+ * how it ended, rather than when the time is up.
+ */
+export function waitForLine(
+  what: string,
+  host: { lines(): string[]; exit(): unknown },
+  matches: (line: string) => boolean,
+  timeoutMs = DEFAULT_WAIT_MS,
+): Promise<string> {
+  return waitFor(
+    what,
+    () => {
+      const line = host.lines().find(matches);
+      const exit = host.exit();
+      if (line === undefined && exit !== undefined) throw new Error(`the host exited (${JSON.stringify(exit)}) before ${what}`);
+      return line;
+    },
+    timeoutMs,
+  );
+}
+
+/**
  * Whether a process has ended: /proc no longer lists it, or lists it as a zombie. `kill(pid, 0)`
  * alone is not enough: this machine's init reaps orphans late.
  */
