@@ -56,7 +56,7 @@ test('an ollama serve left behind by a SIGKILLed app is stopped on the next star
   const manager = new OllamaManager({ host: `127.0.0.1:${port}`, serverSettings: { exposeToNetwork: false }, runDir, env, stopGraceMs: 5000 });
   t.after(() => manager.stop());
   const state = await manager.start();
-  assert.equal(!isGone(leftover), false);
+  assert.equal(isGone(leftover), true);
   assert.deepEqual(state.server, { phase: 'running', owner: 'managed' });
   assert.notEqual(state.pid, leftover);
   assert.equal((await readPidFile(ollamaPidFile(runDir)))?.pid, state.pid);
