@@ -7,6 +7,7 @@ export function upgradeStatus(url: string, headers: Record<string, string>): Pro
     const socket = new WebSocket(url, { headers });
     socket.on('unexpected-response', (_request, response) => {
       resolve(response.statusCode ?? 0);
+      response.resume();
       socket.terminate();
     });
     socket.on('open', () => {

@@ -13,6 +13,7 @@ import { maskSecret } from '../../src/shared/secret-mask.ts';
 import { tempDir } from '../support/headless.ts';
 import { appStateFixture } from '../support/app-state-fixture.ts';
 import { messageText } from '../../src/main/headless/ui/ws-bridge.ts';
+import { upgradeStatus } from '../support/websocket.ts';
 
 const SECRET_OUTSIDE = 'this file is outside the renderer folder';
 const FULL_KEY = 'sk-ant-api03-REALLYSECRETVALUE-0123456789abcdef';
@@ -97,25 +98,6 @@ function rawGet(port: number, requestPath: string, headers: Record<string, strin
     );
     request.on('error', reject);
     request.end();
-  });
-}
-
-/** The HTTP status a WebSocket upgrade is answered with (101 when it is accepted). */
-function upgradeStatus(port: number, query: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`ws://127.0.0.1:${port}/ws${query}`, { headers });
-    socket.on('unexpected-response', (_request, response) => {
-      resolve(response.statusCode ?? 0);
-      response.resume();
-      socket.terminate();
-    });
-    socket.on('open', () => {
-      resolve(101);
-      socket.close();
-    });
-    socket.on('error', (error) => {
-      if (!error.message.includes('Unexpected server response')) reject(error);
-    });
   });
 }
 
@@ -271,12 +253,12 @@ test('WebSocket upgrades need the token, a same-origin Origin and a loopback Hos
   const { port } = server;
   const origin = `http://127.0.0.1:${port}`;
 
-  assert.equal(await upgradeStatus(port, '', { Origin: origin }), 401);
-  assert.equal(await upgradeStatus(port, `?token=${token.toUpperCase()}`, { Origin: origin }), 401);
-  assert.equal(await upgradeStatus(port, `?token=${token}`, { Origin: 'http://evil.example' }), 403);
-  assert.equal(await upgradeStatus(port, `?token=${token}`, { Origin: origin, Host: `evil.example:${port}` }), 403);
-  assert.equal(await upgradeStatus(port, `?token=${token}`, { Origin: origin }), 101);
-  assert.equal(await upgradeStatus(port, '', { Origin: origin, Cookie: `stigmer_ui_${port}=${token}` }), 401, 'a cookie is no token');
+  assert.equal(await upgradeStatus(`ws://127.0.0.1:${port}/ws`, { Origin: origin }), 401);
+  assert.equal(await upgradeStatus(`ws://127.0.0.1:${port}/ws?token=${token.toUpperCase()}`, { Origin: origin }), 401);
+  assert.equal(await upgradeStatus(`ws://127.0.0.1:${port}/ws?token=${token}`, { Origin: 'http://evil.example' }), 403);
+  assert.equal(await upgradeStatus(`ws://127.0.0.1:${port}/ws?token=${token}`, { Origin: origin, Host: `evil.example:${port}` }), 403);
+  assert.equal(await upgradeStatus(`ws://127.0.0.1:${port}/ws?token=${token}`, { Origin: origin }), 101);
+  assert.equal(await upgradeStatus(`ws://127.0.0.1:${port}/ws`, { Origin: origin, Cookie: `stigmer_ui_${port}=${token}` }), 401, 'a cookie is no token');
 });
 
 test('paths outside the renderer folder are never served', async (t) => {
