@@ -5,7 +5,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { HEADLESS_BUNDLE, REPO_ROOT, ensureHeadlessBuilt } from '../test/support/headless.ts';
 import { startFakeOllama } from '../test/doubles/ollama/server.ts';
-import { readContextSwitches, readCpuSeconds, readMemory } from './lib/proc.ts';
+import { readContextSwitches, readCpuSeconds, readMemory } from '../test/support/proc.ts';
 import { emptySection, waitUntil, type Section } from './lib/report.ts';
 import { formatMb, formatNumber } from './lib/stats.ts';
 

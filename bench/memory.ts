@@ -119,7 +119,9 @@ async function withCpuHog<T>(body: () => Promise<T>): Promise<T> {
     return await body();
   } finally {
     for (const hog of hogs) hog.kill('SIGKILL');
-    await Promise.all(hogs.map((hog) => (hog.exitCode !== null || hog.signalCode !== null ? undefined : new Promise((resolve) => hog.once('exit', resolve)))));
+    await Promise.all(
+      hogs.map((hog) => (hog.exitCode !== null || hog.signalCode !== null ? Promise.resolve() : new Promise((resolve) => hog.once('exit', resolve)))),
+    );
   }
 }
 

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CHROMIUM, isChromiumInstalled, launchChromium } from '../test/support/chromium.ts';
+import { CHROMIUM, isChromiumInstalled } from '../test/support/chromium-binary.ts';
+import { launchChromium } from '../test/support/chromium.ts';
 import { buildRenderer } from '../src/main/headless/renderer-build.ts';
 import { startUiServer } from '../src/main/headless/ui-server.ts';
 import { FakeCore } from '../test/ui/fake-core.ts';
@@ -110,8 +111,8 @@ export async function rendererBench(options: { runs: number; lines: number; line
         .filter({ hasText: `of ${formatNumber(sent)} lines` })
         .waitFor({ timeout: 60_000 });
       const read = async () => ({
-        longTasks: (await page.evaluate('window.__longTasks')) as number[],
-        gaps: (await page.evaluate('window.__gaps')) as number[],
+        longTasks: await page.evaluate<number[]>('window.__longTasks'),
+        gaps: await page.evaluate<number[]>('window.__gaps'),
       });
       const seen = await read();
       // Each measure must see a long task when there is one, or "none" would prove nothing.

@@ -90,7 +90,7 @@ async function generatedTables(): Promise<string> {
     if (last === 0x20) afterBlank.add(marker.text.charCodeAt(marker.text.length - 2) | 0x20);
     for (const byte of marker.caseless && isLetter(last) ? [last | 0x20, last & ~0x20] : [last]) endBytes.set(byte, [...(endBytes.get(byte) ?? []), marker]);
   }
-  const separators = [...LABEL_SEPARATORS].map((char) => char.charCodeAt(0));
+  const separators = LABEL_SEPARATORS.split('').map((char) => char.charCodeAt(0));
   const equalsAny = (vector: string, bytes: number[]) => orAll(bytes.map((byte) => `i8x16.eq(${vector}, i8x16.splat(${hex(byte)}))`));
   const maskTerms = [
     equalsAny(

@@ -38,7 +38,9 @@ interface DownloadError {
 function downloadFailure(error: unknown): string | undefined {
   const { code, message, options, response } = (error ?? {}) as DownloadError;
   if (typeof code !== 'string' || !NETWORK_CODES.has(code)) return undefined;
-  const url = String(response?.url ?? options?.url ?? '');
+  // got gives the URL as a string on the response and as a URL object in its options.
+  const found = response?.url ?? options?.url;
+  const url = typeof found === 'string' ? found : found instanceof URL ? found.href : '';
   const { what, fix } = ELECTRON.file.test(url.split(/[?#]/)[0]!) ? ELECTRON : TOOLS;
   const cause = String(message).split('\n')[0];
   return `Could not download ${what} for packaging${url ? ` from ${url}` : ''} (${cause}). Offline? To package, ${fix}.`;

@@ -31,7 +31,7 @@ const EnvSchema = z
       error: (issue) =>
         issue.input === undefined || issue.input === ''
           ? `STIGMER_LLM_PROVIDER is not set; set it to one of ${PROVIDERS.join(', ')}`
-          : `STIGMER_LLM_PROVIDER="${String(issue.input)}" is not one of ${PROVIDERS.join(', ')}; set it to one of them`,
+          : `STIGMER_LLM_PROVIDER=${JSON.stringify(issue.input)} is not one of ${PROVIDERS.join(', ')}; set it to one of them`,
     }),
     STIGMER_LLM_MODEL: optionalText,
     STIGMER_LLM_BASE_URL: optionalText,

@@ -36,7 +36,7 @@ const failedCheck = ({ code, message, fix }: DescribedError): Omit<RunnerCheck, 
 });
 
 /**
- * GET with node:http rather than fetch: fetch loads undici, ~9 MB of the idle runner's memory
+ * GET with node:http rather than fetch: fetch loads undici, which stays in the idle runner's memory
  * for the two requests of the start-up check. Taken with getBuiltinModule, not `import`, since an
  * ES import of node:http reads every export, and its lazy WebSocket export loads undici all the
  * same. A timeout rejects with the signal's TimeoutError, as fetch did.

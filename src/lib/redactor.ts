@@ -1,8 +1,7 @@
 import { maskSecret } from '../shared/secret-mask.ts';
 import { CREDENTIAL_NAME, CREDENTIAL_SHAPES, LABEL_SEPARATORS, MIN_SECRET_LENGTH, VALUE } from './credential-shapes.ts';
 import { HIDDEN } from './hidden-chars.ts';
-
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+import { escapeRegExp } from './escape-regexp.ts';
 
 const HAS_HIDDEN = new RegExp(`[${HIDDEN}]`, 'u');
 const HIDDEN_ALL = new RegExp(`[${HIDDEN}]`, 'gu');

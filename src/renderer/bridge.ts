@@ -33,6 +33,8 @@ export interface Bridge {
   onConnection(listener: (status: ConnectionStatus) => void): () => void;
 }
 
+// The reply's type is the command's (main checked it against the command's schema); T names it for the caller.
+// oxlint-disable-next-line typescript/no-unnecessary-type-parameters
 const unwrap = <T>(reply: CommandReply): T => {
   if (!reply.ok) throw new CommandError(reply.error);
   return reply.value as T;

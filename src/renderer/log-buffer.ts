@@ -1,4 +1,5 @@
-import { LOG_LEVEL_RANK, type LogEntry, type LogLevel, type LogSource } from '../shared/logs.ts';
+import { formatLogFields, logMatcher, type LogMatcher } from '../shared/log-filter.ts';
+import type { LogEntry, LogLevel, LogSource } from '../shared/logs.ts';
 import { TracebackGrouper, type GroupedLine, type LogGroup } from './traceback-groups.ts';
 
 /** The most lines the window keeps; older ones are dropped first. */
@@ -9,18 +10,6 @@ export interface LogViewFilter {
   minLevel: LogLevel;
   /** Case-insensitive substring; empty matches everything. */
   text: string;
-}
-
-/** A structured line's other fields (`{"provider":"ollama",…}`), or '' for a plain line. */
-export const formatLogFields = (entry: Pick<LogEntry, 'fields'>): string =>
-  entry.fields && Object.keys(entry.fields).length > 0 ? JSON.stringify(entry.fields) : '';
-
-export function matchesFilter(entry: LogEntry, filter: LogViewFilter): boolean {
-  if (!filter.sources.has(entry.source)) return false;
-  if (LOG_LEVEL_RANK[entry.level] < LOG_LEVEL_RANK[filter.minLevel]) return false;
-  if (filter.text === '') return true;
-  const needle = filter.text.toLowerCase();
-  return entry.msg.toLowerCase().includes(needle) || formatLogFields(entry).toLowerCase().includes(needle);
 }
 
 /** Where lines the window was not sent (sampled away in a flood) belong; opening it loads them from the files. */
@@ -233,6 +222,7 @@ const GROUP_LEVEL: LogLevel = 'error';
  */
 export class FilteredLogView {
   #filter: LogViewFilter;
+  #matcher: LogMatcher;
   /** Absolute indexes into the buffer, ascending. */
   #matches: number[] = [];
   /** Absolute indexes can be negative once older lines are loaded in front. */
@@ -245,10 +235,12 @@ export class FilteredLogView {
 
   constructor(filter: LogViewFilter) {
     this.#filter = filter;
+    this.#matcher = logMatcher(filter);
   }
 
   setFilter(filter: LogViewFilter): void {
     this.#filter = filter;
+    this.#matcher = logMatcher(filter);
     this.#matches = [];
     this.#scannedTo = Number.NEGATIVE_INFINITY;
     this.#grouper = new TracebackGrouper();
@@ -279,8 +271,8 @@ export class FilteredLogView {
       }
       const line = this.#grouper.add(index, entry);
       if (line.kind === 'plain') {
-        if (matchesFilter(entry, this.#filter)) this.#matches.push(index);
-      } else if (!this.#shownHeads.has(line.group.head) && matchesFilter({ ...entry, level: GROUP_LEVEL }, this.#filter)) {
+        if (this.#matcher.matches(entry)) this.#matches.push(index);
+      } else if (!this.#shownHeads.has(line.group.head) && this.#matcher.matches({ ...entry, level: GROUP_LEVEL })) {
         this.#showHead(line.group.head);
       }
     }

@@ -27,7 +27,6 @@ import { LIMITS, text } from './limits.ts';
 
 /** The answer of a command whose effect shows up in the next `state` event. */
 export const AckSchema = z.object({ ok: z.literal(true) });
-export type Ack = z.infer<typeof AckSchema>;
 
 /** A live check of an API key against its provider. */
 export const KeyCheckSchema = z.object({
@@ -52,7 +51,6 @@ export type KeyCheck = z.infer<typeof KeyCheckSchema>;
  * be asked about (offline, DNS, timeout, 5xx) is saved as not verified yet (`keyChecks`).
  */
 export const KeySetResultSchema = z.object({ saved: z.boolean(), check: KeyCheckSchema });
-export type KeySetResult = z.infer<typeof KeySetResultSchema>;
 
 export const ModelOptionSchema = z.object({
   name: z.string(),
@@ -127,10 +125,9 @@ export const LogFilterSchema = z.object({
   sources: z.array(LogSourceSchema).max(3).optional(),
   /** This level and more severe. */
   minLevel: LogLevelSchema.optional(),
-  /** Case-insensitive substring of the message. */
+  /** Case-insensitive, in the message or the fields (src/shared/log-filter.ts). */
   text: z.string().max(LIMITS.logFilterText).optional(),
 });
-export type LogFilter = z.infer<typeof LogFilterSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Playground events: the built-in runner's task messages, forwarded.
@@ -428,7 +425,6 @@ export const WsRequestSchema = z.object({
   command: z.string().max(64),
   payload: z.unknown(),
 });
-export type WsRequest = z.infer<typeof WsRequestSchema>;
 
 /** Host → renderer: a reply to one request (`id` null when the request could not be read), or a pushed event. */
 export type WsServerMessage = ({ type: 'reply'; id: number | null } & CommandReply) | { type: 'event'; event: EventName; payload: unknown };

@@ -61,7 +61,6 @@ export const LogFileStatusSchema = z.object({
   failing: LogFileErrorSchema.nullable(),
   lastError: LogFileErrorSchema.nullable(),
 });
-export type LogFileStatus = z.infer<typeof LogFileStatusSchema>;
 
 export const LogPipelineStatusSchema = z.object({
   ringEntries: z.number().int().nonnegative(),

@@ -172,4 +172,3 @@ export const RunnerToAppSchema = z.discriminatedUnion('type', [
 ]);
 export type RunnerToApp = z.infer<typeof RunnerToAppSchema>;
 export type RunnerError = Extract<RunnerToApp, { type: 'error' }>;
-export type RunnerCheckResult = Extract<RunnerToApp, { type: 'check-result' }>;

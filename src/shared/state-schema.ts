@@ -31,7 +31,6 @@ export const SecretsStatusSchema = z.object({
   /** True when `secrets:accept-weak-storage` would make keys persist (Linux without a keyring). */
   weakStorageOffered: z.boolean(),
 });
-export type SecretsStatus = z.infer<typeof SecretsStatusSchema>;
 
 /** The Ollama server options the app applies when it launches `ollama serve` (saved settings). */
 export const OllamaServerOptionsSchema = z.object({

@@ -91,6 +91,6 @@ test('a cloud key saved offline: the review and the last step say plainly it is 
   for (const step of ['review', 'runner'] as const) {
     const [problem] = problemsForStep(offline.problems, step);
     assert.equal(problem?.title, 'The Anthropic key is not verified yet.', step);
-    assert.match(problem!.detail, /The runner starts with it as it is; if Anthropic rejects it, the runner cannot answer/);
+    assert.match(problem.detail, /The runner starts with it as it is; if Anthropic rejects it, the runner cannot answer/);
   }
 });

@@ -14,6 +14,7 @@ import { startUiServer, type UiServer } from '../../src/main/headless/ui-server.
 import { upgradeStatus } from '../support/websocket.ts';
 import { parseCommand } from '../../src/shared/ipc.ts';
 import { LIMITS } from '../../src/shared/limits.ts';
+import { messageText } from '../../src/main/headless/ui/ws-bridge.ts';
 
 const KEY = 'sk-ant-api03-bad-input-corpus-key-0000000000000000';
 
@@ -190,7 +191,7 @@ async function exchange(frame: string | Buffer): Promise<{ reply?: Record<string
   await new Promise<void>((resolve, reject) => socket.once('open', resolve).once('error', reject));
   try {
     return await new Promise((resolve) => {
-      socket.once('message', (data) => resolve({ reply: JSON.parse(data.toString()) as Record<string, unknown> }));
+      socket.once('message', (data) => resolve({ reply: JSON.parse(messageText(data)) as Record<string, unknown> }));
       socket.once('close', (code) => resolve({ closeCode: code }));
       socket.send(frame);
     });

@@ -9,7 +9,8 @@ import { runCli } from '../../src/main/cli/main.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
 import { startFakeOpenAI } from '../doubles/cloud/openai.ts';
 import { startFakeOllama } from '../doubles/ollama/server.ts';
-import { HOST_WAIT_MS, Scope, escapeRegExp, hostEnv, startHost } from '../support/e2e-host.ts';
+import { HOST_WAIT_MS, Scope, hostEnv, startHost } from '../support/e2e-host.ts';
+import { escapeRegExp } from '../../src/lib/escape-regexp.ts';
 
 const KEY = 'tgp_v1_cliEndpointKey0123456789abcdefgh';
 const MODEL = 'meta-llama/Llama-3.3-70B-Instruct-Turbo';

@@ -14,22 +14,13 @@ import { maskSecret } from '../../src/shared/secret-mask.ts';
 import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from '../doubles/cloud/anthropic.ts';
 import type { FakeServer } from '../doubles/cloud/common.ts';
 import { startFakeOllama, type FakeOllamaServer } from '../doubles/ollama/server.ts';
-import { HOST_WAIT_MS, Scope, commandLineOf, escapeRegExp, hostEnv, readPidFile, startHost, waitFor, type HeadlessHost } from '../support/e2e-host.ts';
+import { HOST_WAIT_MS, Scope, commandLineOf, hostEnv, readPidFile, startHost, waitFor, type HeadlessHost } from '../support/e2e-host.ts';
+import { escapeRegExp } from '../../src/lib/escape-regexp.ts';
 import { REPO_ROOT, runCommand } from '../support/headless.ts';
 import { cloneUnavailable, cloneWorkingTree, userEnv } from './../journeys/fresh-clone.ts';
+import { environOf } from '../support/proc.ts';
 
 const REGISTRY = { 'qwen2.5:0.5b': [397_807_936, 6_929] };
-
-/** The environment variables of a live process, as /proc shows them to its owner. */
-function environOf(pid: number): Record<string, string> {
-  const text = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
-  return Object.fromEntries(
-    text
-      .split('\0')
-      .filter(Boolean)
-      .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
-  );
-}
 
 describe('stigmer, installed from a fresh clone', { skip: cloneUnavailable() ?? false }, () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-cli-'));

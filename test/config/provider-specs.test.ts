@@ -17,8 +17,7 @@ import { defaultSettings, SettingsSchema } from '../../src/shared/settings.ts';
 
 // A table entry missing from a per-provider record fails to compile (`npm run typecheck`).
 // @ts-expect-error -- no entry for ollama
-const incomplete: Record<Provider, string> = { anthropic: 'a', openai: 'b' };
-void incomplete;
+export const incomplete: Record<Provider, string> = { anthropic: 'a', openai: 'b' };
 
 const input = (overrides: Partial<CascadeInput> = {}): CascadeInput => ({
   flags: {},

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { freePort } from '../ollama/support.ts';
 import { Scope, hostEnv, setUpProfile, startHost } from '../support/e2e-host.ts';
 import { DESKTOP_DEADLINE, startDesktopHost } from '../support/desktop-host.ts';
+import { escapeRegExp } from '../../src/lib/escape-regexp.ts';
 
 test('a second launch focuses the first window, a headless host on the profile is refused, an uncaught error in main is logged and the app stays up', async (t) => {
   const scope = new Scope(t);
@@ -29,10 +30,7 @@ test('a second launch focuses the first window, a headless host on the profile i
   const headless = startHost(scope, ['--user-data-dir', userDataDir], env);
   const refused = await headless.waitForExit();
   assert.notEqual(refused.code, 0);
-  assert.match(
-    headless.stdout + headless.stderr,
-    new RegExp(`already running on ${userDataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the desktop app with pid ${first.pid}`),
-  );
+  assert.match(headless.stdout + headless.stderr, new RegExp(`already running on ${escapeRegExp(userDataDir)}: the desktop app with pid ${first.pid}`));
 
   await first.throwUncaught();
   await first.waitForLine('the error to be logged', (line) => / ERROR \[app\] Unexpected error: Error: A test made main throw this/.test(line));

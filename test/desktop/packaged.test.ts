@@ -24,7 +24,7 @@ test('packaged: icons and the runner resolve from the packaged layout, and Start
   assert.equal(state.trays[0]!.image.startsWith(path.join(resources, 'icons', 'tray')), true, state.trays[0]!.image);
   assert.equal(state.trays[0]!.imageEmpty, false, 'the tray icon file exists');
   assert.equal(state.windows[0]!.icon, path.join(resources, 'icons', 'icon.png'));
-  assert.ok(fs.existsSync(state.windows[0]!.icon!));
+  assert.ok(fs.existsSync(state.windows[0]!.icon));
   await host.waitForLine('the built-in runner to be ready', (line) => /Runner ready: ollama llama3\.2/.test(line));
 
   const entry = path.join(env.HOME!, '.config', 'autostart', 'stigmer-desktop.desktop');

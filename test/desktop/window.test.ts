@@ -10,8 +10,7 @@ import { test } from 'node:test';
 import { freePort } from '../ollama/support.ts';
 import { Scope, hostEnv, setUpProfile, waitFor } from '../support/e2e-host.ts';
 import { DESKTOP_DEADLINE, DESKTOP_WAIT_MS, startDesktopHost } from '../support/desktop-host.ts';
-
-const rssMegabytes = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+import { readMemory } from '../support/proc.ts';
 
 test('the window shows the state (Overview) from main, changes a setting through IPC, and follows main’s events', async (t) => {
   const scope = new Scope(t);
@@ -76,7 +75,9 @@ test('the window shows the state (Overview) from main, changes a setting through
 
   // Idle: nothing happening for a while.
   await new Promise((resolve) => setTimeout(resolve, 3000));
-  t.diagnostic(`start → tray ${Math.round(trayAt)} ms, → Overview shown ${Math.round(windowAt)} ms; main idle RSS ${rssMegabytes(host.pid).toFixed(1)} MB`);
+  t.diagnostic(
+    `start → tray ${Math.round(trayAt)} ms, → Overview shown ${Math.round(windowAt)} ms; main idle RSS ${((readMemory(host.pid)?.rss ?? 0) / 1024 / 1024).toFixed(1)} MB`,
+  );
   assert.deepEqual(await host.quit(), { code: 0, signal: null });
   assert.deepEqual(host.violations(), []);
 });

@@ -14,6 +14,7 @@ import { useBrowser } from '../support/chromium.ts';
 import { upgradeStatus } from '../support/websocket.ts';
 import { HOST_WAIT_MS, Scope, setUpProfile, filesUnder, hostEnv, startHost, waitFor } from '../support/e2e-host.ts';
 import { DEADLINE, explained, newContext as newBrowserContext, openPage, uiUrl, withRoute } from '../support/ui-e2e.ts';
+import { tcpSockets } from '../support/proc.ts';
 
 const browser = useBrowser();
 
@@ -31,27 +32,10 @@ function request(url: string, headers: Record<string, string>): Promise<number> 
 }
 
 /** Listening TCP sockets on a port, as `ip:port` in /proc's hex notation decoded. */
-function listeners(port: number): string[] {
-  const found: string[] = [];
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    if (!fs.existsSync(file)) continue;
-    for (const line of fs.readFileSync(file, 'utf8').split('\n').slice(1)) {
-      const [, local, , state] = line.trim().split(/\s+/);
-      if (!local || state !== '0A') continue;
-      const [address, hexPort] = local.split(':');
-      if (Number.parseInt(hexPort ?? '', 16) !== port || address === undefined) continue;
-      found.push(
-        address.length === 8
-          ? (address.match(/../g) ?? [])
-              .reverse()
-              .map((byte) => Number.parseInt(byte, 16))
-              .join('.')
-          : address,
-      );
-    }
-  }
-  return found;
-}
+const listeners = (port: number): string[] =>
+  tcpSockets()
+    .filter((socket) => socket.state === '0A' && socket.port === port)
+    .map((socket) => socket.address);
 
 test('the real host refuses requests without the token, from other origins, or for another Host, and listens on 127.0.0.1 only', async (t) => {
   const scope = new Scope(t);
@@ -135,7 +119,7 @@ test('the access token never reaches another server on 127.0.0.1 opened in the s
     t.diagnostic(`the other-port recorder: ${leaks.length} of ${recorder.requests.length} requests carried the token`);
     assert.deepEqual(leaks, [], `the other server saw the token (${leaks.length} of ${recorder.requests.length} requests)`);
     const uiOrigin = new URL(url).origin;
-    const refererOfUi = recorder.requests.filter((seen) => String(seen.headers.referer ?? '').startsWith(uiOrigin));
+    const refererOfUi = recorder.requests.filter((seen) => (seen.headers.referer ?? '').startsWith(uiOrigin));
     assert.deepEqual(refererOfUi, [], 'no Referer names the UI');
     assert.ok(
       recorder.requests.every((seen) => seen.headers.cookie === undefined),

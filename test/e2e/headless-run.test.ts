@@ -13,19 +13,9 @@ import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from '../doubles/cloud/anthrop
 import { FAKE_OPENAI_KEY } from '../doubles/cloud/openai.ts';
 import { FAKE_OLLAMA_BIN_DIR, startFakeOllama } from '../doubles/ollama/server.ts';
 import { freePort } from '../ollama/support.ts';
-import {
-  HOST_WAIT_MS,
-  Scope,
-  commandLineOf,
-  descendantsOf,
-  escapeRegExp,
-  filesUnder,
-  hostEnv,
-  isGone,
-  readPidFile,
-  startHost,
-  waitFor,
-} from '../support/e2e-host.ts';
+import { HOST_WAIT_MS, Scope, commandLineOf, descendantsOf, filesUnder, hostEnv, isGone, readPidFile, startHost, waitFor } from '../support/e2e-host.ts';
+import { escapeRegExp } from '../../src/lib/escape-regexp.ts';
+import { environOf } from '../support/proc.ts';
 
 const STUBBORN_RUNNER = path.join(import.meta.dirname, 'fixtures', 'stubborn-env-runner.ts');
 const CRASHING_RUNNER = path.join(import.meta.dirname, 'fixtures', 'crashing-runner.ts');
@@ -56,16 +46,6 @@ const contractVariables = (env: Record<string, string>): Record<string, string> 
 /** A text-mode stdout line from one source, e.g. `… INFO  [app] Runner ready: …`. */
 const fromSource = (source: 'app' | 'ollama' | 'runner', pattern: RegExp) => (line: string) =>
   line.includes(` [${source}] `) && pattern.test(line.slice(line.indexOf(` [${source}] `)));
-
-/** A live process's environment, as /proc shows it to its owner. */
-const environmentOf = (pid: number): Record<string, string> =>
-  Object.fromEntries(
-    fs
-      .readFileSync(`/proc/${pid}/environ`, 'utf8')
-      .split('\0')
-      .filter(Boolean)
-      .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
-  );
 
 const answers = async (url: string): Promise<boolean> => {
   try {
@@ -100,7 +80,7 @@ test('with no cloud key the host launches Ollama and the built-in runner, and SI
     'the built-in runner runs',
   );
   assert.ok(await answers(`http://127.0.0.1:${port}`), 'the launched Ollama answers at OLLAMA_HOST');
-  assert.deepEqual(contractVariables(environmentOf(runnerPid)), {
+  assert.deepEqual(contractVariables(environOf(runnerPid)), {
     STIGMER_LLM_PROVIDER: 'ollama',
     STIGMER_LLM_MODEL: 'llama3.2',
     // OLLAMA_HOST was given as host:port; the runner gets Ollama's native URL.

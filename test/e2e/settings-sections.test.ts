@@ -18,7 +18,17 @@ import { DEADLINE, explained, uiUrl, withRoute } from '../support/ui-e2e.ts';
 
 const browser = useBrowser();
 
-const SECTIONS = ['Provider', 'Model', 'API keys', 'Endpoints', 'OpenAI-compatible servers', 'Ollama server', 'Models folder', 'Ollama binary', 'Runner command'];
+const SECTIONS = [
+  'Provider',
+  'Model',
+  'API keys',
+  'Endpoints',
+  'OpenAI-compatible servers',
+  'Ollama server',
+  'Models folder',
+  'Ollama binary',
+  'Runner command',
+];
 
 const readSettings = (userDataDir: string) => JSON.parse(fs.readFileSync(path.join(userDataDir, 'settings.json'), 'utf8'));
 

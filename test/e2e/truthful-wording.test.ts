@@ -124,8 +124,12 @@ test('provider reasons: "In use, pinned by LLM_PROVIDER" in the muted colour; "I
   const absent = startHost(scope, ['--ui', '--user-data-dir', absentProfile], absentEnv);
 
   const reason = (page: Page) => page.getByRole('region', { name: 'Provider' }).locator('.choice--checked .choice__reason');
-  const showPinned = async (page: Page) => void (await reason(page).getByText('In use, pinned by LLM_PROVIDER').waitFor(DEADLINE));
-  const showAbsent = async (page: Page) => void (await reason(page).getByText('In use, but Ollama not installed').waitFor(DEADLINE));
+  const showPinned = async (page: Page) => {
+    await reason(page).getByText('In use, pinned by LLM_PROVIDER').waitFor(DEADLINE);
+  };
+  const showAbsent = async (page: Page) => {
+    await reason(page).getByText('In use, but Ollama not installed').waitFor(DEADLINE);
+  };
   const pinnedUrl = withRoute(await uiUrl(pinned), '#/settings');
   const absentUrl = withRoute(await uiUrl(absent), '#/settings');
   // With no Ollama, setup opens by itself: the user looks around first, as the Overview lets them.

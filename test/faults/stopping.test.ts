@@ -5,7 +5,7 @@
  * exhaustion.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -15,6 +15,7 @@ import { FAKE_OLLAMA_BIN_DIR } from '../doubles/ollama/server.ts';
 import { freePort } from '../ollama/support.ts';
 import { HOST_WAIT_MS, Scope, descendantsOf, hostEnv, startHost } from '../support/e2e-host.ts';
 import { cleanEnv, tempDir } from '../support/headless.ts';
+import { hasPrlimit, limitOpenFiles, readStat } from '../support/proc.ts';
 import { fixtureCommand, supervise } from '../runner/support.ts';
 import { CLOUD_KEY, createApp, faultEnv, fixtureRunner, isGone, killAfter, startHeadless, waitFor, type InProcessApp } from './support.ts';
 
@@ -40,7 +41,7 @@ async function hostRunner(t: TestContext, host: ReturnType<typeof startHeadless>
 /** Waits for the first daemon, which is SIGKILLed when the test ends whatever happened. */
 async function firstDaemon(t: TestContext, pidsFile: string): Promise<number> {
   const [daemon] = await waitFor('the runner to start its daemon', () => daemonsIn(pidsFile).length > 0 && daemonsIn(pidsFile));
-  killAfter(t, daemon!);
+  killAfter(t, daemon);
   return daemon!;
 }
 
@@ -66,7 +67,7 @@ test('quit through the real host ends within the deadline while a setsid daemon 
   const runner = await hostRunner(t, host);
   const daemon = await firstDaemon(t, pidsFile);
   await waitFor('the daemon speaking on the inherited control socket', () => readiesFromTheDaemon(host.stdout().split('\n')).length > 0);
-  assert.ok(fs.readFileSync(`/proc/${daemon}/stat`, 'utf8').split(') ')[1]!.split(' ')[3] === String(daemon), 'the daemon leads a session of its own');
+  assert.equal(readStat(daemon)?.session, daemon, 'the daemon leads a session of its own');
 
   const { exit, ms } = await quitMeasured(host);
   t.diagnostic(`SIGTERM to exit: ${Math.round(ms)} ms (deadline ${QUIT_DEADLINE_MS} ms)`);
@@ -159,15 +160,6 @@ test('after a restart, a daemon holding the previous launch’s control socket i
   await assert.rejects(app.core.execute('playground:run', { prompt: 'hi' }), /has not said it takes tasks/);
 });
 
-const hasPrlimit = (() => {
-  try {
-    execFileSync('prlimit', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 test(
   'a restart near descriptor exhaustion ends the old runner and moves on, and the host still quits',
   { skip: !hasPrlimit && 'prlimit(1) is not installed' },
@@ -199,10 +191,7 @@ test(
     // more, and a spawn needs several (a pair per pipe). Before the fix, the partial table made
     // the runner look gone: nothing was signalled, the restart waited in `stopping` for ever and
     // the runner was left running.
-    const open = new Set(fs.readdirSync(`/proc/${host.pid}/fd`).map(Number));
-    let lowestFree = 0;
-    while (open.has(lowestFree)) lowestFree++;
-    execFileSync('prlimit', ['--pid', String(host.pid), `--nofile=${lowestFree + 4}:${lowestFree + 1024}`]);
+    limitOpenFiles(host.pid!, 4);
     host.kill('SIGUSR2');
 
     await waitFor('the restart to leave stopping', () => {
@@ -210,7 +199,7 @@ test(
       const stopping = all.findIndex((state) => state.state === 'stopping');
       return stopping >= 0 && all.length > stopping + 1;
     });
-    await waitFor(`the old runner ${first} to be gone`, () => isGone(first!));
+    await waitFor(`the old runner ${first} to be gone`, () => isGone(first));
     const after = states().at(-1)!;
     assert.ok(['starting', 'running', 'backoff', 'failed'].includes(after.state), JSON.stringify(after));
     if (after.state === 'backoff') assert.match(after.reason, /EMFILE|ENFILE/, 'the cause is named');

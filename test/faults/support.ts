@@ -83,9 +83,9 @@ export interface HeadlessHost {
 export function startHeadless(t: { after(fn: () => void | Promise<void>): void }, args: readonly string[], env: NodeJS.ProcessEnv): HeadlessHost {
   const child = spawn(process.execPath, [HEADLESS_ENTRY, ...args], { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   // Drained so that a chatty host never blocks on a full pipe; the tests read stdout only.
-  child.stderr!.resume();
+  child.stderr.resume();
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );

@@ -100,7 +100,7 @@ describe('hardware detection', () => {
     assert.equal(small.gpuBudget.bytes, Math.floor((16 * GIB * 2) / 3));
     assert.match(small.gpuBudget.rule, /2\/3 of the unified memory/);
     assert.equal(small.gpus[0]?.vendor, 'apple');
-    assert.match(small.gpus[0]!.source, /Metal's working set/);
+    assert.match(small.gpus[0].source, /Metal's working set/);
     assert.deepEqual([...small.notes, ...small.problems], []);
     const large = await detectHardware({ platform: 'darwin', arch: 'arm64', totalMemoryBytes: 64 * GIB });
     assert.equal(large.gpuBudget.bytes, 48 * GIB);

@@ -4,13 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { DoctorReportSchema } from '../../src/shared/doctor.ts';
 import { writeNvidiaSmi } from '../doubles/hardware.ts';
 import { FAKE_OLLAMA_BIN_DIR, startFakeOllama } from '../doubles/ollama/server.ts';
 import { cleanEnv, runHeadlessCli, tempDir } from '../support/headless.ts';
 
-async function doctor(t: Parameters<typeof tempDir>[0], smi: Parameters<typeof writeNvidiaSmi>[1], json: boolean) {
+async function doctor(t: TestContext, smi: Parameters<typeof writeNvidiaSmi>[1], json: boolean) {
   const fake = await startFakeOllama({ models: ['llama3.2'] });
   t.after(() => fake.close());
   const dir = tempDir(t);

@@ -17,6 +17,8 @@ import { freePort } from '../ollama/support.ts';
 import { SCREENSHOTS, useBrowser, watchPage } from '../support/chromium.ts';
 import { HOST_WAIT_MS, Scope, hostEnv, readPidFile, startHost, waitFor } from '../support/e2e-host.ts';
 import { REPO_ROOT } from '../support/headless.ts';
+import { escapeRegExp } from '../../src/lib/escape-regexp.ts';
+import { environOf } from '../support/proc.ts';
 
 const ENV_DUMP = path.join(REPO_ROOT, 'test/runner/fixtures/env-dump.ts');
 const DEADLINE = { timeout: 30_000 };
@@ -24,12 +26,6 @@ const DEADLINE = { timeout: 30_000 };
 const MIN_WIDTH = 760;
 
 const browser = useBrowser();
-
-/** A live process's environment, as /proc shows it to its owner. */
-function environOf(pid: number): Record<string, string> {
-  const entries = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
-  return Object.fromEntries(entries.map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]));
-}
 
 const LLM_VARIABLES = /^(STIGMER_LLM_|LLM_|OLLAMA_HOST$|ANTHROPIC_|OPENAI_)/;
 
@@ -73,7 +69,7 @@ test('the runner gets the resolution under every contract name, nothing meant fo
     ANTHROPIC_BASE_URL: 'https://api.anthropic.com',
   });
   assert.ok(!host.stdout.includes(FAKE_ANTHROPIC_KEY), 'the key written into the command is masked in the log');
-  assert.match(host.stdout, new RegExp(`Starting the runner .*--api-key=${maskSecret(FAKE_ANTHROPIC_KEY).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  assert.match(host.stdout, new RegExp(`Starting the runner .*--api-key=${escapeRegExp(maskSecret(FAKE_ANTHROPIC_KEY))}`));
 
   const pages: Page[] = [];
   const shots: [string, 'light' | 'dark', number][] = [
@@ -100,7 +96,7 @@ test('the runner gets the resolution under every contract name, nothing meant fo
     const text = await panel.innerText();
     for (const [variable, value] of Object.entries(received)) {
       const shown = variable.endsWith('_API_KEY') ? maskSecret(value) : value;
-      assert.match(text, new RegExp(`${variable}\\s+${shown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s|$)`), `${variable} in:\n${text}`);
+      assert.match(text, new RegExp(`${variable}\\s+${escapeRegExp(shown)}(\\s|$)`), `${variable} in:\n${text}`);
     }
     assert.match(text, /Not passed on from the app's environment: .*OLLAMA_HOST, OPENAI_API_KEY, OPENAI_BASE_URL/);
     const configuration = await page.getByRole('region', { name: 'Configuration' }).innerText();

@@ -22,7 +22,7 @@ test('"Expose to network" on is a warning line in the terminal', () => {
   exposed.ollamaOptions = { ...exposed.ollamaOptions, exposeToNetwork: true };
   const [notice] = startNotices(exposed, { ui: false });
   assert.equal(notice?.level, 'warn');
-  assert.match(notice!.msg, /^Ollama is open to the network \(listening on 0\.0\.0\.0\).*Turn off "Expose Ollama to the network"/);
+  assert.match(notice.msg, /^Ollama is open to the network \(listening on 0\.0\.0\.0\).*Turn off "Expose Ollama to the network"/);
 });
 
 test('a remote Ollama that does not answer in time is not said to have accepted the connection', () => {
@@ -43,7 +43,7 @@ test('a custom runner whose model Ollama lacks gets a warning line; the built-in
   const custom = { ...missing, runnerCommand: { ...missing.runnerCommand, value: 'python agent.py', source: 'flag:--runner-command' as const, pinned: true } };
   const [notice] = startNotices(custom, { ui: true });
   assert.equal(notice?.level, 'warn');
-  assert.match(notice!.msg, /started with model llama3\.2, which the Ollama at http:\/\/127\.0\.0\.1:11434 does not have.*"Pull llama3\.2" in the UI/);
+  assert.match(notice.msg, /started with model llama3\.2, which the Ollama at http:\/\/127\.0\.0\.1:11434 does not have.*"Pull llama3\.2" in the UI/);
   assert.doesNotMatch(startNotices(custom, { ui: false })[0]!.msg, /in the UI/, 'without a window, no button to point at');
   assert.deepEqual(startNotices(missing, { ui: false }), []);
 });

@@ -19,7 +19,7 @@ type Script = Extract<LauncherPlan, { kind: 'script' }>;
 function scriptPlan(home: string, executable: string, pathVariable = '/usr/bin:/bin'): Script {
   const plan = launcherPlan({ platform: 'linux', executable, home, pathVariable });
   assert.equal(plan.kind, 'script');
-  return plan as Script;
+  return plan;
 }
 
 test('the launcher runs the app with --cli and the arguments as typed, whatever the app path holds', (t) => {

@@ -74,7 +74,7 @@ function writeLock(userDataDir: string, holder: { pid: number; startTime?: strin
 
 for (const [what, holder] of [
   // A process that has exited: its pid names nothing now.
-  ['whose holder is dead', () => ({ pid: spawnSync('true').pid!, startTime: '1' })],
+  ['whose holder is dead', () => ({ pid: spawnSync('true').pid, startTime: '1' })],
   // This test's own process is alive, but started at another time than the host that wrote the lock.
   ['whose pid now belongs to another program', () => ({ pid: process.pid, startTime: `${Number(processStartTime(process.pid)) + 1}` })],
 ] as const) {
@@ -97,7 +97,7 @@ for (const [what, holder] of [
 test('hosts started at once on a folder with a stale lock: exactly one takes it over, the others exit 1 naming it', async (t) => {
   const scope = new Scope(t);
   const userDataDir = scope.tempDir();
-  writeLock(userDataDir, { pid: spawnSync('true').pid!, startTime: '1' });
+  writeLock(userDataDir, { pid: spawnSync('true').pid, startTime: '1' });
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, extra: { LLM_PROVIDER: 'openai' } });
   const hosts = Array.from({ length: 4 }, () => startHost(scope, ['--user-data-dir', userDataDir], env));
 

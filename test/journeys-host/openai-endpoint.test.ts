@@ -12,7 +12,8 @@ import { ControlClient } from '../../src/main/control-socket/client.ts';
 import { controlSocketPath } from '../../src/main/control-socket/socket-path.ts';
 import { startFakeOpenAI } from '../doubles/cloud/openai.ts';
 import { startFakeOllama } from '../doubles/ollama/server.ts';
-import { HOST_WAIT_MS, Scope, commandLineOf, escapeRegExp, hostEnv, readPidFile, startHost, waitFor } from '../support/e2e-host.ts';
+import { HOST_WAIT_MS, Scope, commandLineOf, hostEnv, readPidFile, startHost, waitFor } from '../support/e2e-host.ts';
+import { escapeRegExp } from '../../src/lib/escape-regexp.ts';
 
 const GROQ_KEY = 'gsk_endpointKey0123456789abcdefghijklmnop';
 const MODEL = 'llama-3.3-70b-versatile';

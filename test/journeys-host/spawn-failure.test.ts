@@ -5,33 +5,14 @@
  * RLIMIT_NOFILE is lowered with prlimit(1) to what it already uses.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { CLOUD_KEY } from '../faults/support.ts';
 import { freePort } from '../ollama/support.ts';
 import { HOST_WAIT_MS, Scope, descendantsOf, hostEnv, isGone, startHost, waitFor } from '../support/e2e-host.ts';
+import { hasPrlimit, limitOpenFiles } from '../support/proc.ts';
 
 const SLEEPER = `${process.execPath} ${path.join(import.meta.dirname, '..', 'runner', 'fixtures', 'sleeper.ts')}`;
-const hasPrlimit = (() => {
-  try {
-    execFileSync('prlimit', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-/** The soft and hard RLIMIT_NOFILE of a process, from /proc/<pid>/limits. */
-function noFileLimits(pid: number): { soft: string; hard: string } {
-  const line = fs
-    .readFileSync(`/proc/${pid}/limits`, 'utf8')
-    .split('\n')
-    .find((row) => row.startsWith('Max open files'));
-  const [soft, hard] = line!.slice('Max open files'.length).trim().split(/\s+/);
-  return { soft: soft!, hard: hard! };
-}
 
 const runnerStarts = (lines: readonly string[]) => lines.flatMap((line) => /Runner running: started \(pid (\d+)\)/.exec(line)?.[1] ?? []).map(Number);
 
@@ -47,14 +28,9 @@ test(
     scope.killAtEnd(first!);
     await host.waitForLine('the runner to be ready', (line) => line.endsWith(`ready ${first}`));
 
-    // No descriptor to spare: the limit is the lowest free descriptor number, so the next one the
-    // host asks for is over it (a count of those in use would leave any hole below it usable). A
-    // spawn needs several new ones (a socket pair per pipe) and cannot have them.
-    const original = noFileLimits(host.pid);
-    const open = new Set(fs.readdirSync(`/proc/${host.pid}/fd`).map(Number));
-    let lowestFree = 0;
-    while (open.has(lowestFree)) lowestFree++;
-    execFileSync('prlimit', ['--pid', String(host.pid), `--nofile=${lowestFree}:${original.hard}`]);
+    // No descriptor to spare: the next one the host asks for is over the limit. A spawn needs
+    // several new ones (a socket pair per pipe) and cannot have them.
+    const restoreLimit = limitOpenFiles(host.pid, 0);
     process.kill(first!, 'SIGKILL');
 
     const shown = await host.waitForLine('the failed start', (line) =>
@@ -63,7 +39,7 @@ test(
     assert.match(shown, /restarting in 2 s$/, 'the second delay of the backoff: the failed start counted as an unstable exit');
     assert.ok(host.running, 'the host is not stuck and did not crash');
 
-    execFileSync('prlimit', ['--pid', String(host.pid), `--nofile=${original.soft}:${original.hard}`]);
+    restoreLimit();
     const [, second] = await waitFor('the runner to start again', () => runnerStarts(host.lines()).length === 2 && runnerStarts(host.lines()), HOST_WAIT_MS);
     scope.killAtEnd(second!);
     await host.waitForLine('the new runner to be ready', (line) => line.endsWith(`ready ${second}`));

@@ -10,7 +10,8 @@ import { maskSecret } from '../../src/shared/secret-mask.ts';
 import { startFakeOpenAI } from '../doubles/cloud/openai.ts';
 import { freePort } from '../ollama/support.ts';
 import { journey } from '../support/app-under-test.ts';
-import { escapeRegExp, hostEnv, setUpProfile } from '../support/e2e-host.ts';
+import { hostEnv, setUpProfile } from '../support/e2e-host.ts';
+import { escapeRegExp } from '../../src/lib/escape-regexp.ts';
 import { DEADLINE } from '../support/ui-e2e.ts';
 
 const TYPED_KEY = 'gsk_E2eENDPOINTtyped0123456789abcdefXYZ';

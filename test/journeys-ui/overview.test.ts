@@ -82,7 +82,7 @@ journey(
       await exposeBox.uncheck();
       await server.getByText('Off: only this machine can reach Ollama.').waitFor(DEADLINE);
       await server.getByRole('button', { name: 'Save server options' }).click();
-      await waitFor('the setting to be saved off', () => readSettings(userDataDir).ollama.exposeToNetwork === false, HOST_WAIT_MS);
+      await waitFor('the setting to be saved off', () => !readSettings(userDataDir).ollama.exposeToNetwork, HOST_WAIT_MS);
       await page.getByRole('link', { name: 'Overview' }).click();
       await page.getByRole('region', { name: 'Runner' }).waitFor(DEADLINE);
       await banner.waitFor({ ...DEADLINE, state: 'detached' });

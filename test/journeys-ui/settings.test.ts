@@ -12,7 +12,8 @@ import { DEFAULT_REPLY } from '../doubles/cloud/common.ts';
 import { FAKE_OLLAMA_BIN_DIR } from '../doubles/ollama/server.ts';
 import { freePort } from '../ollama/support.ts';
 import { journey } from '../support/app-under-test.ts';
-import { HOST_WAIT_MS, escapeRegExp, filesUnder, hostEnv, readPidFile, setUpProfile, waitFor } from '../support/e2e-host.ts';
+import { HOST_WAIT_MS, filesUnder, hostEnv, readPidFile, setUpProfile, waitFor } from '../support/e2e-host.ts';
+import { escapeRegExp } from '../../src/lib/escape-regexp.ts';
 import { DEADLINE } from '../support/ui-e2e.ts';
 import type { Settings } from '../../src/shared/settings.ts';
 

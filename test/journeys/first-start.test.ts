@@ -6,13 +6,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT, runCommand } from '../support/headless.ts';
 import { cloneUnavailable, freshClone, userEnv } from './fresh-clone.ts';
-import { standInRelease } from './stand-in-electron.ts';
+import { refusingMirror, serveMirror, standInRelease, type Mirror } from './stand-in-electron.ts';
 
 const ELECTRON_VERSION: string = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'node_modules/electron/package.json'), 'utf8')).version;
 
@@ -37,8 +35,7 @@ const starts = (): Start[] =>
     : [];
 
 let clone: string;
-let mirror: http.Server;
-const requested: string[] = [];
+let mirror: Mirror;
 
 /** The environment the installer reads: the mirror, its checksums, and a cache inside the test's folder. */
 const electronEnv = (mirrorUrl: string) =>
@@ -46,32 +43,16 @@ const electronEnv = (mirrorUrl: string) =>
 
 const npmStart = (mirrorUrl: string) => runCommand('npm', ['start'], { cwd: clone, env: electronEnv(mirrorUrl), timeoutMs: 120_000 });
 
-const listen = (server: http.Server) =>
-  new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)));
-
-/** A loopback port that refuses connections, as an offline machine does for github.com. */
-async function refusingMirror(): Promise<string> {
-  const server = http.createServer();
-  const url = await listen(server);
-  await new Promise((resolve) => server.close(resolve));
-  return url;
-}
-
 describe('first start on a fresh clone: npm install && npm start', { skip }, () => {
   let mirrorUrl: string;
 
   before(async () => {
     clone = await freshClone(work);
-    mirror = http.createServer((request, response) => {
-      const file = decodeURIComponent(new URL(request.url ?? '/', 'http://mirror').pathname.slice(1));
-      requested.push(file);
-      const body = release!.files.get(file);
-      response.writeHead(body ? 200 : 404, { 'content-length': body?.length ?? 0 }).end(body);
-    });
-    mirrorUrl = await listen(mirror);
+    mirror = await serveMirror(release!);
+    mirrorUrl = mirror.url;
   });
 
-  after(() => new Promise((resolve) => mirror.close(resolve)));
+  after(() => mirror.close());
 
   test('offline: npm start fails with one line that says what to do, and nothing is launched', async () => {
     const result = await npmStart(await refusingMirror());
@@ -91,7 +72,7 @@ describe('first start on a fresh clone: npm install && npm start', { skip }, () 
     assert.equal(result.code, 0, `npm start succeeds:\n${result.stdout}\n${result.stderr}`);
     assert.match(result.stderr, /not installed yet; downloading it once/);
     const zipName = `electron-v${ELECTRON_VERSION}-${process.platform}-${process.arch}.zip`;
-    assert.deepEqual(requested.sort(), [`v${ELECTRON_VERSION}/SHASUMS256.txt`, `v${ELECTRON_VERSION}/${zipName}`]);
+    assert.deepEqual(mirror.requested.sort(), [`v${ELECTRON_VERSION}/SHASUMS256.txt`, `v${ELECTRON_VERSION}/${zipName}`]);
 
     const [start, ...more] = starts();
     assert.ok(start, 'the stand-in Electron was launched');
@@ -104,10 +85,10 @@ describe('first start on a fresh clone: npm install && npm start', { skip }, () 
   });
 
   test('a second npm start downloads nothing and launches the same binary again', async () => {
-    const before = requested.length;
+    const before = mirror.requested.length;
     const result = await npmStart(mirrorUrl);
     assert.equal(result.code, 0, `npm start succeeds:\n${result.stdout}\n${result.stderr}`);
-    assert.equal(requested.length, before, 'no request to the mirror');
+    assert.equal(mirror.requested.length, before, 'no request to the mirror');
     assert.doesNotMatch(result.stderr, /downloading/i);
     assert.equal(starts().length, 2);
   });
@@ -115,12 +96,12 @@ describe('first start on a fresh clone: npm install && npm start', { skip }, () 
   test('a binary left from another Electron version is replaced through the installer before the start', async () => {
     const versionFile = path.join(clone, 'node_modules/electron/dist/version');
     fs.writeFileSync(versionFile, '44.0.0');
-    const before = requested.length;
+    const before = mirror.requested.length;
     const result = await npmStart(mirrorUrl);
     assert.equal(result.code, 0, `npm start succeeds:\n${result.stdout}\n${result.stderr}`);
     assert.match(result.stderr, /not installed yet; downloading it once/);
     // The zip comes from electron's cache; the installer still checks it against the mirror's sums.
-    assert.deepEqual(requested.slice(before), [`v${ELECTRON_VERSION}/SHASUMS256.txt`]);
+    assert.deepEqual(mirror.requested.slice(before), [`v${ELECTRON_VERSION}/SHASUMS256.txt`]);
     assert.equal(fs.readFileSync(versionFile, 'utf8'), ELECTRON_VERSION);
     assert.equal(starts().length, 3);
   });

@@ -7,6 +7,8 @@
  * but it only records how it was started.
  */
 import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { crc32 } from 'node:zlib';
 
 interface ZipEntry {
@@ -115,4 +117,36 @@ export function standInRelease(version: string, recordFile: string): StandInRele
       [`v${version}/SHASUMS256.txt`, Buffer.from(`${sha256} *${zipName}\n`)],
     ]),
   };
+}
+
+export interface Mirror {
+  /** ELECTRON_MIRROR for it, with its trailing slash. */
+  url: string;
+  /** Every path asked for, in order, served or not. */
+  requested: string[];
+  close(): Promise<void>;
+}
+
+const listen = (server: http.Server) =>
+  new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)));
+
+/** A loopback Electron mirror serving a stand-in release, as ELECTRON_MIRROR points the installers at it. */
+export async function serveMirror(release: StandInRelease): Promise<Mirror> {
+  const requested: string[] = [];
+  const server = http.createServer((request, response) => {
+    const file = decodeURIComponent(new URL(request.url ?? '/', 'http://mirror').pathname.slice(1));
+    requested.push(file);
+    const body = release.files.get(file);
+    response.writeHead(body ? 200 : 404, { 'content-length': body?.length ?? 0 }).end(body);
+  });
+  const url = await listen(server);
+  return { url, requested, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** A loopback port that refuses connections, as an offline machine does for github.com. */
+export async function refusingMirror(): Promise<string> {
+  const server = http.createServer();
+  const url = await listen(server);
+  await new Promise((resolve) => server.close(resolve));
+  return url;
 }

@@ -4,15 +4,12 @@
  * log file and to the window.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { before, test } from 'node:test';
 import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
 import { neutralizeControls } from '../../src/main/logs/control-chars.ts';
-import type { LogBatch, LogEntry } from '../../src/shared/logs.ts';
-import { HOST_WAIT_MS, Scope, startHost, waitFor } from '../support/e2e-host.ts';
-import { cleanEnv } from '../support/headless.ts';
-import { connectUi } from '../support/websocket.ts';
+import { Scope } from '../support/e2e-host.ts';
+import { runnerLogViews } from '../support/runner-log-views.ts';
 
 const FIXTURE = path.resolve(import.meta.dirname, '../runner/fixtures/control-chars.ts');
 /** Any control character but TAB. */
@@ -43,48 +40,13 @@ test('neutralizeControls keeps TAB and text, and makes every other control, bidi
 
 test("every control character a runner prints is visible, not obeyed, on the real host's stdout, in runner.log and in the window", async (t) => {
   const scope = new Scope(t);
-  const userDataDir = scope.tempDir();
-  const env = cleanEnv({ HOME: scope.tempDir(), ANTHROPIC_API_KEY: 'sk-ant-api03-control-chars-test-key-0000000000' });
-  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir, '--runner-command', `${process.execPath} ${FIXTURE}`], env);
-  const uiLine = await host.waitForLine('the UI to be ready', (line) => line.startsWith('UI ready: open '), 60_000);
-  const ui = await connectUi(uiLine.slice('UI ready: open '.length));
-  t.after(() => ui.close());
-  // With --ui the runner waits for the setup on a first run; the window starts it.
-  assert.equal((await ui.request('runner:start')).ok, true);
-  await host.waitForLine('the runner output', (line) => line.endsWith('[runner] controls done'));
-
-  // stdout: one line per runner line, each starting with the host's own prefix.
-  const stdoutLines = host.lines().filter((line) => line.includes(' [runner] '));
+  const { host, views, stdoutLines, runnerLog, pushed } = await runnerLogViews(
+    scope,
+    FIXTURE,
+    'sk-ant-api03-control-chars-test-key-0000000000',
+    'controls done',
+  );
   const byCode = (lines: string[], code: number) => lines.find((line) => line.includes(`ctl-${code.toString(16).padStart(2, '0')} `));
-  const logFile = path.join(userDataDir, 'logs', 'runner.log');
-  const runnerLog = await waitFor(
-    'runner.log to hold the last runner line',
-    () => {
-      const lines = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(0, -1) : [];
-      return lines.some((line) => line.endsWith(' controls done')) && lines;
-    },
-    HOST_WAIT_MS,
-  );
-  const recent = (await ui.request('logs:recent', { filter: { sources: ['runner'] }, limit: 1000 })) as { ok: boolean; value: LogBatch };
-  assert.ok(recent.ok);
-  const pushed = await waitFor(
-    'the window to be sent the last runner line',
-    () => {
-      const entries = ui
-        .events('logs')
-        .flatMap((batch) => (batch as LogBatch).entries)
-        .filter((entry) => entry.source === 'runner');
-      return entries.some((entry) => entry.msg === 'controls done') && entries;
-    },
-    HOST_WAIT_MS,
-  );
-  const windowTexts = (entries: LogEntry[]) => entries.map((entry) => `${entry.msg} ${JSON.stringify(entry.fields ?? {})}`);
-  const views: [string, string[]][] = [
-    ['stdout', stdoutLines],
-    ['runner.log', runnerLog],
-    ['logs:recent', windowTexts(recent.value.entries)],
-    ['logs event', windowTexts(pushed)],
-  ];
   for (const [view, lines] of views) {
     for (const line of lines) assert.ok(!CONTROL.test(line.replaceAll('\t', '')), `${view} holds a control character: ${JSON.stringify(line)}`);
     for (const code of CODES) {

@@ -6,15 +6,12 @@
  * pushed `logs` events.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { before, test } from 'node:test';
 import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
-import type { LogBatch, LogEntry } from '../../src/shared/logs.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
-import { HOST_WAIT_MS, Scope, startHost, waitFor } from '../support/e2e-host.ts';
-import { cleanEnv } from '../support/headless.ts';
-import { connectUi } from '../support/websocket.ts';
+import { Scope } from '../support/e2e-host.ts';
+import { runnerLogViews } from '../support/runner-log-views.ts';
 import { HIDDEN_SAMPLE, KNOWN_KEY, LINE_BENDERS, UNKNOWN_TOKEN, disguiseLines, hex } from './fixtures/disguise-lines.ts';
 
 const RUNNER = path.resolve(import.meta.dirname, 'fixtures/disguise-runner.ts');
@@ -32,46 +29,7 @@ before(async () => {
 
 test('a key behind JSON escapes or invisible characters, and a line forged with U+2028 or a bidi override, reach no view of the real host', async (t) => {
   const scope = new Scope(t);
-  const userDataDir = scope.tempDir();
-  const env = cleanEnv({ HOME: scope.tempDir(), ANTHROPIC_API_KEY: KNOWN_KEY });
-  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir, '--runner-command', `${process.execPath} ${RUNNER}`], env);
-  const uiLine = await host.waitForLine('the UI to be ready', (line) => line.startsWith('UI ready: open '), 60_000);
-  const ui = await connectUi(uiLine.slice('UI ready: open '.length));
-  t.after(() => ui.close());
-  // With --ui the runner waits for the setup on a first run; the window starts it.
-  assert.equal((await ui.request('runner:start')).ok, true);
-  await host.waitForLine('the last runner line', (line) => line.endsWith('[runner] disguise done'));
-
-  const logFile = path.join(userDataDir, 'logs', 'runner.log');
-  const runnerLog = await waitFor(
-    'runner.log to hold the last runner line',
-    () => {
-      const lines = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(0, -1) : [];
-      return lines.some((line) => line.endsWith(' disguise done')) && lines;
-    },
-    HOST_WAIT_MS,
-  );
-  const recent = (await ui.request('logs:recent', { filter: { sources: ['runner'] }, limit: 1000 })) as { ok: boolean; value: LogBatch };
-  assert.ok(recent.ok);
-  const pushed = await waitFor(
-    'the window to be sent the last runner line',
-    () => {
-      const entries = ui
-        .events('logs')
-        .flatMap((batch) => (batch as LogBatch).entries)
-        .filter((entry) => entry.source === 'runner');
-      return entries.some((entry) => entry.msg === 'disguise done') && entries;
-    },
-    HOST_WAIT_MS,
-  );
-  const stdoutLines = host.lines().filter((line) => line.includes(' [runner] '));
-  const windowTexts = (entries: LogEntry[]) => entries.map((entry) => `${entry.msg} ${JSON.stringify(entry.fields ?? {})}`);
-  const views: [string, string[]][] = [
-    ['stdout', stdoutLines],
-    ['runner.log', runnerLog],
-    ['logs:recent', windowTexts(recent.value.entries)],
-    ['logs event', windowTexts(pushed)],
-  ];
+  const { host, views, stdoutLines, runnerLog } = await runnerLogViews(scope, RUNNER, KNOWN_KEY, 'disguise done');
   const printed = disguiseLines().length;
   for (const [view, lines] of views) {
     assert.equal(lines.length, printed, `${view}: one line per line the runner printed`);

@@ -88,7 +88,7 @@ test("the app's own messages are redacted, stay one line in the file, and a secr
   const lines = fs.readFileSync(path.join(dir, 'app.log'), 'utf8').split('\n');
   assert.equal(lines.length, 3);
   assert.ok(lines[1]!.endsWith(`ERROR app    saved ${masked}\\nsecond line {"key":"${masked}","attempt":2}`), lines[1]);
-  const [, error] = pipeline.recent({ source: 'app' });
+  const [, error] = pipeline.recent({ sources: ['app'] });
   assert.deepEqual(
     { msg: error?.msg, fields: error?.fields, stream: error?.stream },
     { msg: `saved ${masked}\nsecond line`, fields: { key: masked, attempt: 2 }, stream: 'internal' },
@@ -102,6 +102,19 @@ test("the app's own messages are redacted, stay one line in the file, and a secr
     [2],
   );
   assert.equal(JSON.parse(formatLogJson(error!)).msg, `saved ${masked}\nsecond line`);
+});
+
+test("logs:recent filters as the window does: a text is found in a line's fields too, whatever its case, within the sources and level asked", async (t) => {
+  const pipeline = new LogPipeline({ logsDir: tempDir(t) });
+  pipeline.log('app', 'warn', 'pull failed', { model: 'Llama3.2' });
+  pipeline.log('app', 'info', 'llama3.2 is ready');
+  pipeline.log('ollama', 'warn', 'llama3.2 is slow');
+  pipeline.log('app', 'warn', 'disk is full');
+  await pipeline.close();
+  const found = (filter: Parameters<LogPipeline['recent']>[0]) => pipeline.recent(filter).map((entry) => entry.msg);
+  assert.deepEqual(found({ sources: ['app'], minLevel: 'warn', text: 'LLAMA3' }), ['pull failed']);
+  assert.deepEqual(found({ text: 'llama3.2' }), ['pull failed', 'llama3.2 is ready', 'llama3.2 is slow']);
+  assert.deepEqual(found({ minLevel: 'warn', limit: 2 }), ['llama3.2 is slow', 'disk is full'], 'the newest, oldest first');
 });
 
 test('subscribers get batches no more than the newest maxBatchEntries, with the count they skipped', async (t) => {
@@ -140,12 +153,12 @@ test('a log file that cannot be written does not stop the pipeline; the failure 
   await pipeline.close();
   const runnerFile = pipeline.getStatus().files.find((file) => file.source === 'runner');
   assert.equal(runnerFile?.failing?.code, 'ENOSPC');
-  assert.ok(runnerFile!.lostBytes > 0);
+  assert.ok(runnerFile.lostBytes > 0);
   assert.deepEqual(
-    pipeline.recent({ source: 'runner' }).map((entry) => entry.msg),
+    pipeline.recent({ sources: ['runner'] }).map((entry) => entry.msg),
     ['first', 'second', 'third'],
   );
-  const report = pipeline.recent({ source: 'app' })[0];
+  const report = pipeline.recent({ sources: ['app'] })[0];
   assert.equal(report?.level, 'error');
   assert.match(report?.msg ?? '', /Cannot write the runner log file .*runner\.log: .*ENOSPC.*free disk space/);
   assert.match(fs.readFileSync(path.join(dir, 'logs', 'app.log'), 'utf8'), /Cannot write the runner log file/);

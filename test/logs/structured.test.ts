@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { levelFromNumber, levelFromText, parseLine } from '../../src/main/logs/structured.ts';
+import { levelFromNumber, levelFromText, parseBody, parseLine } from '../../src/main/logs/structured.ts';
 
 test('pino numeric levels map to names, values in between round down', () => {
   assert.deepEqual([10, 20, 30, 40, 50, 60, 35, 70, 5].map(levelFromNumber), ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'info', 'fatal', 'trace']);
@@ -28,6 +28,19 @@ test('string levels (any case, Python and Go names) and message/event as text', 
 test('a JSON object without level or text keeps all its fields and takes the stream level', () => {
   assert.deepEqual(parseLine('{"progress":0.5}', 'stdout'), { level: 'info', msg: '', fields: { progress: 0.5 } });
   assert.deepEqual(parseLine('{"level":"loud","msg":"?"}', 'stderr'), { level: 'warn', msg: '?', fields: { level: 'loud' } });
+});
+
+test('a stored line read back gives the message and fields parseLine gave when it was written, without its level', () => {
+  for (const line of [
+    '{"level":50,"time":1,"msg":"task failed","taskId":"t-1"}',
+    '{"event":"runner.ready","level":"critical"}',
+    '{"level":"loud","msg":"?"}',
+    '{"progress":0.5}',
+    'time=1 level=WARN msg="plain text, its level only in the head"',
+  ]) {
+    const { level: _level, ...body } = parseLine(line, 'stdout');
+    assert.deepEqual(parseBody(line), body, line);
+  }
 });
 
 test('lines that are not JSON objects stay text', () => {

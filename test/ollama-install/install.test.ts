@@ -11,6 +11,7 @@ import { FAKE_OLLAMA_BIN_DIR } from '../doubles/ollama/server.ts';
 import { tempDir } from '../support/headless.ts';
 import { freePort, waitFor } from '../ollama/support.ts';
 import { buildArchive, linuxAsset, startReleaseServer, type ReleaseServer } from './release-server.ts';
+import { escapeRegExp } from '../../src/lib/escape-regexp.ts';
 
 const POSIX_ONLY = { skip: process.platform === 'win32' ? 'the stand-in archive holds a shell script' : false };
 
@@ -215,10 +216,7 @@ test('an Ollama the user installed is never replaced: install refuses and the ch
   const check = await h.flow.check(true);
   assert.equal(check.managed, false);
   assert.equal(check.updateAvailable, false);
-  assert.match(
-    check.message,
-    new RegExp(`at ${userOllama.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(found on PATH\\); this app did not install it and never replaces it`),
-  );
+  assert.match(check.message, new RegExp(`at ${escapeRegExp(userOllama)} \\(found on PATH\\); this app did not install it and never replaces it`));
 });
 
 test('the update check asks the releases at most daily unless asked on demand', POSIX_ONLY, async (t) => {

@@ -10,7 +10,8 @@ import { OllamaStateSchema, type OllamaPullProgress, type OllamaState } from '..
 import { FAKE_OLLAMA_BIN_DIR, FAKE_OLLAMA_HOLD_ENV, startFakeOllama, type FakeOllamaConfig } from '../doubles/ollama/server.ts';
 import { tempDir } from '../support/headless.ts';
 import { recordingOutput } from '../support/process-output.ts';
-import { freePort, isAlive, listenTcp, waitFor, writeFakeConfig } from './support.ts';
+import { freePort, listenTcp, waitFor, writeFakeConfig } from './support.ts';
+import { isGone } from '../support/processes.ts';
 
 const FAKE_BINARY = path.join(FAKE_OLLAMA_BIN_DIR, 'ollama');
 
@@ -72,7 +73,7 @@ test('launches ollama serve when absent, manages models, and stops only what it 
   assert.equal(state.url, `http://127.0.0.1:${port}`);
   assert.deepEqual(state.binary, { path: FAKE_BINARY, source: 'path', version: '0.9.1' });
   const pid = state.pid;
-  assert.ok(pid && isAlive(pid));
+  assert.ok(pid && !isGone(pid));
   assert.equal((await readPidFile(pidFilePath(runDir, 'ollama')))?.pid, pid);
   assert.match(output(), new RegExp(`Listening on 127\\.0\\.0\\.1:${port} \\(version 0\\.9\\.1\\)`));
   assert.match(output(), /OLLAMA_CONTEXT_LENGTH:8192/);
@@ -115,7 +116,7 @@ test('launches ollama serve when absent, manages models, and stops only what it 
   await assert.rejects(manager.deleteModel('llama3.2'), /model "llama3\.2" is not installed/);
 
   await manager.stop();
-  await waitFor('the launched server to exit', () => !isAlive(pid));
+  await waitFor('the launched server to exit', () => isGone(pid));
   assert.equal(fs.existsSync(pidFilePath(runDir, 'ollama')), false);
   assert.deepEqual(phaseOf(manager), { phase: 'stopped' });
   assert.deepEqual(

@@ -8,7 +8,8 @@ import { commandLineMatches, commandLineOf, pidFilePath, readPidFile, stopRecord
 import { processStartTime } from '../../src/lib/process-identity.ts';
 import { FAKE_OLLAMA_BIN_DIR } from '../doubles/ollama/server.ts';
 import { tempDir } from '../support/headless.ts';
-import { freePort, isAlive, waitFor } from './support.ts';
+import { freePort, waitFor } from './support.ts';
+import { isGone } from '../support/processes.ts';
 
 const FAKE_BINARY = path.join(FAKE_OLLAMA_BIN_DIR, 'ollama');
 const HOST_FIXTURE = path.join(import.meta.dirname, 'fixtures', 'managed-host.ts');
@@ -20,7 +21,7 @@ const isOllamaServeOf = (argv: readonly string[] | string, binary: string) => co
 
 function endLater(t: TestContext, pid: number | undefined): void {
   t.after(() => {
-    if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGKILL');
+    if (pid !== undefined && !isGone(pid)) process.kill(pid, 'SIGKILL');
   });
 }
 
@@ -49,13 +50,13 @@ test('an ollama serve left behind by a SIGKILLed app is stopped on the next star
 
   host.kill('SIGKILL');
   await waitFor('the host to die', () => host.exitCode !== null || host.signalCode !== null);
-  assert.ok(isAlive(leftover), 'the server outlives its host');
+  assert.ok(!isGone(leftover), 'the server outlives its host');
   assert.ok(isOllamaServeOf((await commandLineOf(leftover)) ?? [], FAKE_BINARY));
 
   const manager = new OllamaManager({ host: `127.0.0.1:${port}`, serverSettings: { exposeToNetwork: false }, runDir, env, stopGraceMs: 5000 });
   t.after(() => manager.stop());
   const state = await manager.start();
-  assert.equal(isAlive(leftover), false);
+  assert.equal(isGone(leftover), true);
   assert.deepEqual(state.server, { phase: 'running', owner: 'managed' });
   assert.notEqual(state.pid, leftover);
   assert.equal((await readPidFile(ollamaPidFile(runDir)))?.pid, state.pid);
@@ -80,10 +81,10 @@ test('a pid file whose pid is now another program leaves that program alone', as
   t.after(() => manager.stop());
   const state = await manager.start();
   assert.deepEqual(state.server, { phase: 'running', owner: 'managed' });
-  assert.ok(isAlive(bystander.pid), 'the unrelated process is untouched');
+  assert.ok(!isGone(bystander.pid), 'the unrelated process is untouched');
   assert.equal((await readPidFile(ollamaPidFile(runDir)))?.pid, state.pid);
   await manager.stop();
-  assert.ok(isAlive(bystander.pid));
+  assert.ok(!isGone(bystander.pid));
   assert.equal(fs.existsSync(ollamaPidFile(runDir)), false);
 });
 
@@ -99,10 +100,10 @@ test("a pid file names a process by pid and start time: a user's own ollama serv
   const argv = [FAKE_BINARY, 'serve'];
   await writePidFile(ollamaPidFile(runDir), { pid: own.pid!, argv, startedAt: new Date().toISOString(), startTime: `${Number(startTime) - 1}` });
   assert.equal((await stopRecordedProcess(ollamaPidFile(runDir), { graceMs: 1000 })).kind, 'stale');
-  assert.ok(isAlive(own.pid!), 'another start time: not the server this app launched');
+  assert.ok(!isGone(own.pid!), 'another start time: not the server this app launched');
   assert.equal(fs.existsSync(ollamaPidFile(runDir)), false, 'the stale pid file is removed');
 
   await writePidFile(ollamaPidFile(runDir), { pid: own.pid!, argv, startedAt: new Date().toISOString(), startTime });
   assert.equal((await stopRecordedProcess(ollamaPidFile(runDir), { graceMs: 5000 })).kind, 'stopped', 'the same start time: the recorded server');
-  await waitFor('it to be gone', () => !isAlive(own.pid!));
+  await waitFor('it to be gone', () => isGone(own.pid!));
 });

@@ -44,13 +44,3 @@ export function writeFakeConfig(dir: string, config: FakeOllamaConfig): string {
   fs.writeFileSync(file, JSON.stringify(config));
   return file;
 }
-
-/** Whether a process with this pid is alive: it exists and is not a zombie waiting to be reaped. */
-export function isAlive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}

@@ -8,8 +8,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { listPackage } from '@electron/asar';
@@ -18,7 +16,7 @@ import { loginItemPlan } from '../../src/main/login-item/plan.ts';
 import { trayIconFile } from '../../src/main/tray/tray-icons.ts';
 import { REPO_ROOT, runCommand, type CliResult } from '../support/headless.ts';
 import { cloneUnavailable, cloneWorkingTree, userEnv } from '../journeys/fresh-clone.ts';
-import { DEFAULT_FUSES, standInRelease } from '../journeys/stand-in-electron.ts';
+import { DEFAULT_FUSES, refusingMirror, serveMirror, standInRelease, type Mirror } from '../journeys/stand-in-electron.ts';
 import { readBuilderConfig, withParent } from './builder-config.ts';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
@@ -50,17 +48,6 @@ before(() => {
 /** Packaging builds the app, collects node_modules and writes a 14 MB asar: minutes on a busy machine. */
 const BUILD_MS = 480_000;
 
-const listen = (server: http.Server) =>
-  new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)));
-
-/** A loopback port that refuses connections, as an offline machine does for github.com. */
-async function refusingMirror(): Promise<string> {
-  const server = http.createServer();
-  const url = await listen(server);
-  await new Promise((resolve) => server.close(resolve));
-  return url;
-}
-
 /**
  * The user's environment, with both download caches (@electron/get's and electron-builder's, under
  * XDG_CACHE_HOME) in `cache` so nothing is read from or left in the real ones.
@@ -68,8 +55,7 @@ async function refusingMirror(): Promise<string> {
 const packagingEnv = (mirror: string, cache: string) => userEnv({ ELECTRON_MIRROR: mirror, XDG_CACHE_HOME: cache, HOME: work });
 
 describe('packaging: npm run dist:test, offline through a loopback Electron mirror', { skip, timeout: BUILD_MS * 2 }, () => {
-  let mirror: http.Server;
-  const requested: string[] = [];
+  let mirror: Mirror | undefined;
   let build: CliResult;
   let unpacked: string;
   let asar: string;
@@ -77,13 +63,8 @@ describe('packaging: npm run dist:test, offline through a loopback Electron mirr
 
   before(
     async () => {
-      mirror = http.createServer((request, response) => {
-        const file = decodeURIComponent(new URL(request.url ?? '/', 'http://mirror').pathname.slice(1));
-        requested.push(file);
-        const body = release!.files.get(file);
-        response.writeHead(body ? 200 : 404, { 'content-length': body?.length ?? 0 }).end(body);
-      });
-      const mirrorUrl = await listen(mirror);
+      mirror = await serveMirror(release!);
+      const mirrorUrl = mirror.url;
       build = await runCommand('npm', ['run', 'dist:test'], { cwd: clone, env: packagingEnv(mirrorUrl, path.join(work, 'cache')), timeoutMs: BUILD_MS });
       unpacked = path.join(clone, 'dist-test', `${process.platform}-unpacked`);
       asar = path.join(unpacked, 'resources', 'app.asar');
@@ -92,11 +73,11 @@ describe('packaging: npm run dist:test, offline through a loopback Electron mirr
     { timeout: BUILD_MS + 60_000 },
   );
 
-  after(() => mirror && new Promise((resolve) => mirror.close(resolve)));
+  after(() => mirror?.close());
 
   test('builds the unpacked app, fetching Electron from the mirror with its checksum', () => {
     assert.equal(build.code, 0, `npm run dist:test succeeds:\n${build.stdout}\n${build.stderr}`);
-    assert.deepEqual([...new Set(requested)].sort(), [`v${ELECTRON_VERSION}/SHASUMS256.txt`, ZIP]);
+    assert.deepEqual([...new Set(mirror!.requested)].sort(), [`v${ELECTRON_VERSION}/SHASUMS256.txt`, ZIP]);
     assert.ok(fs.statSync(asar).isFile());
   });
 
@@ -175,7 +156,7 @@ describe('packaging: npm run dist:test, offline through a loopback Electron mirr
   test("the executable's fuses are flipped as configured, and only those", async () => {
     const wire = await getCurrentFuseWire(path.join(unpacked, linux.executableName));
     const expected: Record<string, string> = { version: '1' };
-    for (const [index, state] of [...DEFAULT_FUSES].entries()) expected[index] = state;
+    for (const [index, state] of DEFAULT_FUSES.split('').entries()) expected[index] = state;
     for (const [name, on] of Object.entries(testBuild.electronFuses!)) {
       const fuse = FuseV1Options[(name[0]!.toUpperCase() + name.slice(1)) as keyof typeof FuseV1Options];
       assert.equal(typeof fuse, 'number', `${name} is a fuse @electron/fuses knows`);
@@ -204,7 +185,7 @@ describe('packaging: the deb, through a stand-in fpm', { skip, timeout: BUILD_MS
   let result: CliResult;
   let root: string;
   let recorded: { options: Record<string, string | string[] | true> };
-  const installDir = `/opt/${testBuild.productName}`;
+  const installDir = `/opt/${String(testBuild.productName)}`;
 
   before(
     async () => {

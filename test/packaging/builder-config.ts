@@ -10,6 +10,8 @@ export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 export type BuilderConfig = Record<string, unknown> & {
   electronFuses?: Record<string, boolean>;
   extends?: string;
+  /** Set in electron-builder.yml, which every test config extends. */
+  productName?: string;
 };
 
 export function readBuilderConfig(file: string): BuilderConfig {
@@ -55,5 +57,5 @@ function deepAssign(base: Record<string, unknown>, over: Record<string, unknown>
  */
 export function withParent(child: BuilderConfig, parent: BuilderConfig): BuilderConfig {
   const { extends: _parentName, ...own } = child;
-  return deepAssign(parent, own) as BuilderConfig;
+  return deepAssign(parent, own);
 }

@@ -77,7 +77,7 @@ describe('icons', () => {
   it('ships every tray icon and the app icon as extra resources for the tray and window', () => {
     const [icons] = config.extraResources as { from: string; to: string; filter: string[] }[];
     assert.equal(icons?.from, 'resources');
-    const shipped = (name: string) => icons!.filter.some((pattern) => path.matchesGlob(name, pattern));
+    const shipped = (name: string) => icons.filter.some((pattern) => path.matchesGlob(name, pattern));
     for (const base of TRAY_ICONS) for (const { suffix } of TRAY_SIZES) assert.ok(shipped(`${base}${suffix}.png`), `${base}${suffix}.png`);
     assert.ok(shipped('icon.png'));
     assert.ok(!shipped('entitlements.mac.plist'));

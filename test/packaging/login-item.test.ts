@@ -1,25 +1,19 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { linuxAutostartEntry, quoteExecArgument } from '../../src/main/login-item/desktop-entry.ts';
 import { autostartFilePath, setLinuxAutostart } from '../../src/main/login-item/linux-autostart.ts';
 import { xdgConfigHome } from '../../src/main/profile/paths.ts';
 import { LAUNCHED_AT_LOGIN_FLAG, loginItemPlan } from '../../src/main/login-item/plan.ts';
 import { defaultSettings } from '../../src/shared/settings.ts';
+import { tempDir } from '../support/headless.ts';
 import { waitFor } from '../support/processes.ts';
 
 const DEB_BINARY = '/opt/Stigmer Desktop/stigmer-desktop';
 const entryOptions = { args: [LAUNCHED_AT_LOGIN_FLAG], name: 'Stigmer Desktop', comment: 'Start in the tray', icon: 'stigmer-desktop' };
-
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'stigmer-login-item-'));
-  t.after(() => fs.rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /** Key=value lines of the [Desktop Entry] group. */
 function keys(entry: string): Record<string, string> {
@@ -66,7 +60,7 @@ describe('Linux autostart entry', () => {
   it('starts the app with exactly its arguments when launched by GLib (as GNOME does)', async (t) => {
     const gio = await promisify(execFile)('gio', ['--version']).catch(() => undefined);
     if (!gio) return t.skip('gio (GLib) is not installed here, so the entry cannot be launched for real');
-    const dir = await tempDir(t);
+    const dir = tempDir(t, 'stigmer-login-item-');
     const appDir = path.join(dir, "Stigmer Desktop (it's $HOME)");
     await fs.mkdir(appDir);
     const app = path.join(appDir, 'stigmer-desktop');
@@ -97,7 +91,7 @@ describe('Linux autostart entry', () => {
 
 describe('Linux autostart file', () => {
   it('is written under $XDG_CONFIG_HOME/autostart when enabled and removed when disabled', async (t) => {
-    const configHome = await tempDir(t);
+    const configHome = tempDir(t, 'stigmer-login-item-');
     const entry = linuxAutostartEntry({ ...entryOptions, execPath: DEB_BINARY });
     const file = path.join(configHome, 'autostart', 'stigmer-desktop.desktop');
 
@@ -115,13 +109,13 @@ describe('Linux autostart file', () => {
   });
 
   it('turning it off when there is no file is not an error', async (t) => {
-    const configHome = await tempDir(t);
+    const configHome = tempDir(t, 'stigmer-login-item-');
     await setLinuxAutostart({ enabled: false, configHome, entry: '' });
     await assert.rejects(fs.stat(path.join(configHome, 'autostart')), { code: 'ENOENT' });
   });
 
   it('reports a folder it cannot write, with the path', async (t) => {
-    const dir = await tempDir(t);
+    const dir = tempDir(t, 'stigmer-login-item-');
     const configHome = path.join(dir, 'not-a-folder');
     await fs.writeFile(configHome, '');
     const file = autostartFilePath(configHome);

@@ -19,7 +19,7 @@ async function idleChild(t: TestContext): Promise<ChildProcess & { pid: number }
   t.after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
-  await once(child.stdout!, 'data');
+  await once(child.stdout, 'data');
   return child as ChildProcess & { pid: number };
 }
 

@@ -17,6 +17,7 @@ import { HOST_WAIT_MS, Scope, hostEnv, readPidFile, setUpProfile, startHost, wai
 import { uiUrl } from '../support/ui-e2e.ts';
 import { connectUi, type UiClient } from '../support/websocket.ts';
 import { RUNNER_COMMAND } from './support.ts';
+import { environOf } from '../support/proc.ts';
 
 /** The fake Ollama's reply (test/doubles/ollama). */
 const OLLAMA_REPLY = 'Hello from the fake Ollama.';
@@ -32,7 +33,7 @@ async function setUp(t: { after(fn: () => Promise<void>): void }, patch: (runner
   scope.defer(() => ollama.close());
   const userDataDir = setUpProfile(scope, (settings) => {
     settings.runner.command = RUNNER_COMMAND;
-    patch(settings.runner as Record<string, unknown>);
+    patch(settings.runner);
   });
   return { scope, ollama, userDataDir };
 }
@@ -40,7 +41,6 @@ async function setUp(t: { after(fn: () => Promise<void>): void }, patch: (runner
 const stateOf = async (ui: UiClient): Promise<AppState> => (await ui.request('state:get')).value as AppState;
 const savedRunner = (userDataDir: string): Settings['runner'] =>
   (JSON.parse(fs.readFileSync(path.join(userDataDir, 'settings.json'), 'utf8')) as Settings).runner;
-const environOf = (pid: number): string[] => fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
 
 test('saved from the window with "restart later", the channel is on at the runner\u2019s next start: the worker says ready and answers a task', async (t) => {
   const { scope, ollama, userDataDir } = await setUp(t);
@@ -73,7 +73,7 @@ test('saved from the window with "restart later", the channel is on at the runne
   await host.waitForLine('the restarted worker to say ready', isReady);
   const after = readPidFile(userDataDir, 'runner.pid');
   assert.ok(after !== undefined && after !== before, 'a new runner process');
-  assert.ok(environOf(after).includes('STIGMER_CONTROL_FD=3'));
+  assert.equal(environOf(after).STIGMER_CONTROL_FD, '3');
   const state = await stateOf(ui);
   assert.deepEqual(state.runnerCommand.controlChannel, { value: true, source: 'settings', pinned: false, saved: true });
   assert.equal(state.runnerCommand.pending, null);

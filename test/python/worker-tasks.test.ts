@@ -7,7 +7,6 @@
  * `cancelled`, and a runner started without the flag is started as before and takes no tasks.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { test } from 'node:test';
 import { PROVIDER_SPECS } from '../../src/shared/providers.ts';
 import type { PlaygroundEvent } from '../../src/shared/ipc.ts';
@@ -19,6 +18,7 @@ import { HOST_WAIT_MS, Scope, hostEnv, readPidFile, startHost, waitFor, type Hea
 import { uiUrl } from '../support/ui-e2e.ts';
 import { connectUi, type UiClient } from '../support/websocket.ts';
 import { RUNNER_COMMAND, chatRequests, modelsLoadedBy, profileFor, startServers, type Servers } from './support.ts';
+import { environOf, openFiles } from '../support/proc.ts';
 
 /** The fake Ollama's reply (test/doubles/ollama). */
 const OLLAMA_REPLY = 'Hello from the fake Ollama.';
@@ -204,11 +204,10 @@ test('without --runner-control-channel the worker is started as before: no descr
   const session = await startSession(t, { channel: false });
   const pid = readPidFile(session.userDataDir, 'runner.pid');
   assert.ok(pid !== undefined);
-  const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-  assert.ok(!environ.some((entry) => entry.startsWith('STIGMER_CONTROL_FD=')), 'no channel variable');
+  assert.ok(!('STIGMER_CONTROL_FD' in environOf(pid)), 'no channel variable');
   await waitFor('the start-up request to end', () => session.host.lines().some((line) => /provider check (ok|failed)/.test(line)), HOST_WAIT_MS);
   // stdout and stderr are sockets too (libuv's pipes are socket pairs); nothing beyond them is.
-  const sockets = fs.readdirSync(`/proc/${pid}/fd`).filter((fd) => fs.readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:'));
+  const sockets = [...openFiles(pid)].filter(([, target]) => target.startsWith('socket:')).map(([fd]) => String(fd));
   assert.deepEqual(sockets, ['1', '2'], 'the idle worker holds no socket but its output: it has no channel');
   const reply = await session.ui.request('playground:run', { prompt: 'Anyone there?' });
   assert.equal(reply.ok, false);

@@ -33,6 +33,6 @@ for (const mode of ['ipc', 'no-ipc'] as const) {
     parent.kill('SIGKILL');
     await parentExited;
     const pid = runnerPid;
-    await waitFor(`runner ${pid} to exit after its parent died`, () => !!isGone(pid));
+    await waitFor(`runner ${pid} to exit after its parent died`, () => isGone(pid));
   });
 }

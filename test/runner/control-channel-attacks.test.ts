@@ -23,6 +23,7 @@ import { startFakeOllama } from '../doubles/ollama/server.ts';
 import { Scope, hostEnv, setUpProfile, startHost, waitFor } from '../support/e2e-host.ts';
 import { uiUrl } from '../support/ui-e2e.ts';
 import { connectUi } from '../support/websocket.ts';
+import { readMemory } from '../support/proc.ts';
 
 const FIXTURE = path.join(import.meta.dirname, '..', 'python', 'fixtures', 'channel-attacks.py');
 /** A stdout line that shows the runner's forged text as the app's (`… [app] 2026-… ERROR [app] forged…`). */
@@ -155,25 +156,19 @@ test('a task the runner leaves unanswered ends, in the app\u2019s words, when th
   );
 });
 
-/** The resident memory of a process, in bytes (VmRSS). */
-function rssOf(pid: number): number {
-  const kb = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) * 1024;
-}
-
 test('20,000 error messages make a bounded number of lines, throttled once; the ring keeps what came before', async (t) => {
   const scope = new Scope(t);
   const go = path.join(scope.tempDir(), 'go');
   const { host, recent } = await startAttack(t, `flood ${go}`);
   await host.waitForLine('the runner to be ready', (line) => line.includes('Runner ready: ollama llama3.2'));
-  const before = rssOf(host.pid);
+  const before = readMemory(host.pid)!.rss;
   let peak = before;
-  const sampler = setInterval(() => (peak = Math.max(peak, rssOf(host.pid))), 20);
+  const sampler = setInterval(() => (peak = Math.max(peak, readMemory(host.pid)!.rss)), 20);
   t.after(() => clearInterval(sampler));
   fs.writeFileSync(go, '');
   await host.waitForLine('the message after the flood', (line) => line.includes('after the flood'), 120_000);
   clearInterval(sampler);
-  const after = rssOf(host.pid);
+  const after = readMemory(host.pid)!.rss;
   const floodLines = host.lines().filter((line) => /flood \d+/.test(line)).length;
   const throttled = host.lines().filter((line) => line.includes('control messages a second')).length;
   const kept = (await recent()).some((entry) => entry.msg.startsWith('Starting the runner'));

@@ -15,7 +15,7 @@ test('a runner orphaned by a SIGKILLed app is ended by the next start, which the
     env: cleanEnv(),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  killAfter(t, host.pid!);
+  killAfter(t, host.pid);
   let hostOutput = '';
   host.stdout.setEncoding('utf8').on('data', (chunk: string) => (hostOutput += chunk));
   const orphanPid = await waitFor('the host to report its runner', () => {
@@ -47,7 +47,7 @@ test('a host stopping on SIGTERM exits by itself soon after, leaving no runner o
     env: cleanEnv(),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  killAfter(t, host.pid!);
+  killAfter(t, host.pid);
   const exited = once(host, 'exit');
   let hostOutput = '';
   host.stdout.setEncoding('utf8').on('data', (chunk: string) => (hostOutput += chunk));
@@ -70,7 +70,7 @@ test('a host stopping on SIGTERM exits by itself soon after, leaving no runner o
 test('a pid file naming a live process that runs something else leaves that process alone', async (t) => {
   const pidFile = path.join(tempDir(t), 'run', 'runner.pid');
   const unrelated = spawn('sleep', ['300'], { stdio: 'ignore', detached: true });
-  killAfter(t, unrelated.pid!);
+  killAfter(t, unrelated.pid);
   await once(unrelated, 'spawn');
   fs.mkdirSync(path.dirname(pidFile), { recursive: true });
   fs.writeFileSync(pidFile, JSON.stringify({ pid: unrelated.pid, argv: fixtureCommand('sleeper.ts').argv, startedAt: Date.now() }));
@@ -116,7 +116,7 @@ test('after a SIGKILLed app, the next start also ends the setsid daemon its orph
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
-  killAfter(t, host.pid!);
+  killAfter(t, host.pid);
   let hostOutput = '';
   host.stdout.setEncoding('utf8').on('data', (chunk: string) => (hostOutput += chunk));
   const orphanPid = await waitFor('the host to report its runner', () => Number(/\{"runnerPid":(\d+)\}/.exec(hostOutput)?.[1]) || undefined);

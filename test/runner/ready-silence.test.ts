@@ -65,7 +65,7 @@ test('given the channel by the saved setting, the fix is the checkbox in Setting
   await app.core.execute('runner:set-command', { command: SLEEPER, restart: true, controlChannel: false });
   await waitFor('the runner restarted without the channel', () => {
     const state = app.core.getState();
-    return state.runner.state === 'running' && state.runner.pid !== before && state.runnerCommand.controlChannel.value === false;
+    return state.runner.state === 'running' && state.runner.pid !== before && !state.runnerCommand.controlChannel.value;
   });
   assert.equal(silence(app.core.getState()), undefined);
   assert.ok(!app.core.getState().runnerEnv?.variables.some((variable) => variable.name === 'STIGMER_CONTROL_FD'));

@@ -29,6 +29,7 @@ import {
 import { uiUrl } from '../support/ui-e2e.ts';
 import { runHeadlessCli } from '../support/headless.ts';
 import { connectUi } from '../support/websocket.ts';
+import { escapeRegExp } from '../../src/lib/escape-regexp.ts';
 
 const KEY = FAKE_ANTHROPIC_KEY;
 const MASKED = 'sk-ant-…STAA';
@@ -110,7 +111,7 @@ test('without a keychain a key lasts the session; choosing the key file in the w
   assert.equal((await second.command('secrets:accept-weak-storage', {})).ok, true);
   const accepted = await second.state();
   assert.equal(accepted.secrets.persistence, 'weak');
-  assert.match(accepted.secrets.notice ?? '', new RegExp(`^Keys are stored unencrypted in ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `));
+  assert.match(accepted.secrets.notice ?? '', new RegExp(`^Keys are stored unencrypted in ${escapeRegExp(file)} `));
   assert.equal(fs.statSync(file).mode & 0o777, 0o600);
   assert.match(fs.readFileSync(file, 'utf8'), /"warning": "NOT ENCRYPTED: /);
   assertNeverShown(second.host);

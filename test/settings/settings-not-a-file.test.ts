@@ -12,7 +12,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { MAX_SETTINGS_BYTES } from '../../src/main/settings/settings-file.ts';
 import { CLOUD_KEY, faultEnv, fixtureRunner, killAfter, startHeadless, waitFor } from '../faults/support.ts';
-import { escapeRegExp } from '../support/e2e-host.ts';
+import { escapeRegExp } from '../../src/lib/escape-regexp.ts';
 import { cleanEnv, runHeadlessCli, tempDir } from '../support/headless.ts';
 
 const SLEEPER = fixtureRunner('runner/fixtures/sleeper.ts');

@@ -72,7 +72,7 @@ export interface JourneyContext {
   /** Undoes the journey's set-up once it ends, the app first. */
   scope: Scope;
   /** Starts the app over the journey's transport. */
-  start(options: StartOptions): Promise<AppUnderTest>;
+  start: (options: StartOptions) => Promise<AppUnderTest>;
 }
 
 /** `<source>.log` lines: `<ts> <LEVEL> <stream> <message>`. */
@@ -119,7 +119,7 @@ function profileView(userDataDir: string, output: () => string) {
 
 /** The window's size: a page attached over CDP has no size of playwright's own, so ask the page. */
 const sizeOf = async (page: Page): Promise<{ width: number; height: number }> =>
-  page.viewportSize() ?? ((await page.evaluate('({ width: window.innerWidth, height: window.innerHeight })')) as { width: number; height: number });
+  page.viewportSize() ?? (await page.evaluate<{ width: number; height: number }>('({ width: window.innerWidth, height: window.innerHeight })'));
 
 async function shotOf(page: Page, file: string): Promise<void> {
   const viewport = await sizeOf(page);
@@ -184,7 +184,9 @@ async function startWebsocket(scope: Scope, browser: Browser, { userDataDir, env
     page,
     problems,
     ...profileView(userDataDir, output),
-    open: async (route) => void (await page.goto(withRoute(url, route))),
+    open: async (route) => {
+      await page.goto(withRoute(url, route));
+    },
     output,
     received: async () => frames,
     shot: (name) => shotOf(page, `journey-${name}-websocket.png`),

@@ -31,10 +31,10 @@ interface AxeResult {
  */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE_SOURCE);
-  const results = (await page.evaluate(`window.axe.run(document, {
+  const results = await page.evaluate<AxeResult[]>(`window.axe.run(document, {
     resultTypes: ['violations'],
     rules: { 'label-content-name-mismatch': { enabled: true } },
-  }).then((results) => results.violations)`)) as AxeResult[];
+  }).then((results) => results.violations)`);
   return results
     .filter((result) => result.impact === 'serious' || result.impact === 'critical')
     .map((result) => ({ rule: result.id, impact: result.impact!, help: result.help, targets: result.nodes.map((node) => node.target.map(String).join(' ')) }));

@@ -4,20 +4,7 @@ import path from 'node:path';
 import { after, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
-
-/** Debian's Chromium: the browser tests never download one of their own. */
-export const CHROMIUM = '/usr/bin/chromium';
-
-/** No background traffic: this machine has no network beyond the package registries. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+import { CHROMIUM, CHROMIUM_ARGS, isChromiumInstalled } from './chromium-binary.ts';
 
 /**
  * Where the browser tests leave their screenshots to be looked at: the OS temp folder, never the
@@ -25,14 +12,12 @@ const CHROMIUM_ARGS = [
  */
 export const SCREENSHOTS = path.join(os.tmpdir(), 'stigmer-test-results', 'screenshots');
 
-export const isChromiumInstalled = (): boolean => fs.existsSync(CHROMIUM);
-
 /** Launches Debian's Chromium headless, or fails saying how to install it. */
 export async function launchChromium(): Promise<Browser> {
   if (!isChromiumInstalled()) {
     throw new Error(`Chromium is not installed at ${CHROMIUM}; the browser tests need it. Install it with: sudo apt-get install -y chromium`);
   }
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
 }
 
 /**

@@ -18,7 +18,7 @@ import type { MenuSnapshot } from '../doubles/electron/tray.ts';
 import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
 import { descendantsOf, type HostExit, type Scope } from './e2e-host.ts';
 import { REPO_ROOT } from './headless.ts';
-import { waitFor } from './processes.ts';
+import { waitFor, waitForLine } from './processes.ts';
 
 /** The desktop host starts Node, Chromium, Ollama's double and the runner: waits are longer than the headless host's. */
 export const DESKTOP_WAIT_MS = 90_000;
@@ -216,7 +216,7 @@ export class DesktopHost {
    * README): what a journey written for the headless host passes to `withRoute` and `page.goto`.
    */
   async uiUrl(): Promise<string> {
-    return (await this.waitForState('the window', (state) => state.windows.find((window) => window.url)))!.pageUrl;
+    return (await this.waitForState('the window', (state) => state.windows.find((window) => window.url))).pageUrl;
   }
 
   /** The window's page, attached over CDP to the app's own Chromium (the page the app loaded). */
@@ -243,17 +243,7 @@ export class DesktopHost {
   }
 
   async waitForLine(what: string, matches: (line: string) => boolean, timeoutMs = DESKTOP_WAIT_MS): Promise<string> {
-    return this.#explained(() =>
-      waitFor(
-        what,
-        () => {
-          const line = this.lines().find(matches);
-          if (line === undefined && !this.running) throw new Error(`the host exited (${JSON.stringify(this.#exit)}) before ${what}`);
-          return line;
-        },
-        timeoutMs,
-      ),
-    );
+    return this.#explained(() => waitForLine(what, { lines: () => this.lines(), exit: () => this.#exit }, matches, timeoutMs));
   }
 
   /** The tray item whose label starts with `prefix`, as the menu shows it now. */

@@ -11,15 +11,16 @@ import type { Readable } from 'node:stream';
 import { defaultSettings, type Settings } from '../../src/shared/settings.ts';
 import { FAKE_OLLAMA_BIN_DIR, FAKE_OLLAMA_CONFIG_ENV, type FakeOllamaConfig } from '../doubles/ollama/server.ts';
 import { HEADLESS_ENTRY, REPO_ROOT, cleanEnv } from './headless.ts';
-import { isGone, readStat, waitFor } from './processes.ts';
+import { isGone, waitFor, waitForLine } from './processes.ts';
+import { readStat } from './proc.ts';
 
 export { isGone, waitFor };
+export { commandLineOf } from './proc.ts';
 
 /** End-to-end waits start whole processes (Node, Ollama's double, Chromium): more generous than `waitFor`'s default. */
 export const HOST_WAIT_MS = 30_000;
 
 /** Text to match literally inside a RegExp. */
-export const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Every live descendant of a process, by parent links. */
 export function descendantsOf(rootPid: number): number[] {
@@ -37,15 +38,6 @@ export function descendantsOf(rootPid: number): number[] {
     pending.push(...next);
   }
   return found;
-}
-
-/** A process's argv, exactly as others on this machine can read it; empty once it is gone. */
-export function commandLineOf(pid: number): string[] {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0$/, '').split('\0');
-  } catch {
-    return [];
-  }
 }
 
 function sigkill(pid: number): void {
@@ -182,17 +174,9 @@ export class HeadlessHost {
   /** Waits for a stdout line; the host's output so far is in the error if it never comes. */
   async waitForLine(what: string, matches: (line: string) => boolean, timeoutMs = HOST_WAIT_MS): Promise<string> {
     try {
-      return await waitFor(
-        what,
-        () => {
-          const line = this.lines().find(matches);
-          if (line === undefined && !this.running) throw new Error(`the host exited (${JSON.stringify(this.#exit)}) before ${what}`);
-          return line;
-        },
-        timeoutMs,
-      );
+      return await waitForLine(what, { lines: () => this.lines(), exit: () => this.#exit }, matches, timeoutMs);
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n--- host stdout ---\n${this.#stdout}\n--- host stderr ---\n${this.#stderr}`);
+      throw new Error(`${(error as Error).message}\n--- host stdout ---\n${this.#stdout}\n--- host stderr ---\n${this.#stderr}`, { cause: error });
     }
   }
 

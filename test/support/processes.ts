@@ -1,5 +1,5 @@
-import fs from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
+import { readStat } from './proc.ts';
 
 /** Generous: the suite runs on a busy 2-core machine with test files in parallel. */
 export const DEFAULT_WAIT_MS = 20_000;
@@ -25,22 +25,26 @@ export async function waitFor<T>(
   }
 }
 
-export interface ProcStat {
-  pid: number;
-  ppid: number;
-  state: string;
-}
-
-/** `/proc/<pid>/stat`; the command name may hold spaces and parentheses, so fields follow the last `)`. */
-export function readStat(pid: number): ProcStat | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const [state, ppid] = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return state === undefined || ppid === undefined ? undefined : { pid, ppid: Number(ppid), state };
+/**
+ * Waits for a line of a host's output; a host that exits first fails the wait at once, naming
+ * how it ended, rather than when the time is up.
+ */
+export function waitForLine(
+  what: string,
+  host: { lines(): string[]; exit(): unknown },
+  matches: (line: string) => boolean,
+  timeoutMs = DEFAULT_WAIT_MS,
+): Promise<string> {
+  return waitFor(
+    what,
+    () => {
+      const line = host.lines().find(matches);
+      const exit = host.exit();
+      if (line === undefined && exit !== undefined) throw new Error(`the host exited (${JSON.stringify(exit)}) before ${what}`);
+      return line;
+    },
+    timeoutMs,
+  );
 }
 
 /**

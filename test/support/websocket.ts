@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { messageText } from '../../src/main/headless/ui/ws-bridge.ts';
 
 /** The status a WebSocket upgrade gets: 101 when accepted, else the HTTP status of the refusal. */
 export function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
@@ -6,6 +7,7 @@ export function upgradeStatus(url: string, headers: Record<string, string>): Pro
     const socket = new WebSocket(url, { headers });
     socket.on('unexpected-response', (_request, response) => {
       resolve(response.statusCode ?? 0);
+      response.resume();
       socket.terminate();
     });
     socket.on('open', () => {
@@ -43,7 +45,7 @@ export async function connectUi(uiUrl: string): Promise<UiClient> {
   const pending = new Map<number, (reply: { ok: boolean; value?: unknown; error?: unknown }) => void>();
   let nextId = 1;
   socket.on('message', (data) => {
-    const message = JSON.parse(data.toString()) as { type: string; id?: number; event?: string; payload?: unknown; ok: boolean };
+    const message = JSON.parse(messageText(data)) as { type: string; id?: number; event?: string; payload?: unknown; ok: boolean };
     if (message.type === 'event') {
       const list = received.get(message.event!) ?? [];
       list.push(message.payload);

@@ -4,7 +4,6 @@
  * byte included), and no more than the cap are open at the host at once.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { test, type TestContext } from 'node:test';
@@ -14,19 +13,10 @@ import { ensureRendererBuilt } from '../../src/main/headless/renderer-build.ts';
 import { freePort } from '../ollama/support.ts';
 import { connectUi } from '../support/websocket.ts';
 import { HOST_WAIT_MS, Scope, hostEnv, startHost, waitFor, type HeadlessHost } from '../support/e2e-host.ts';
+import { tcpSockets } from '../support/proc.ts';
 
 /** ESTABLISHED TCP connections whose local end is this port: the host's side of each client. */
-function establishedAt(port: number): number {
-  let count = 0;
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    if (!fs.existsSync(file)) continue;
-    for (const line of fs.readFileSync(file, 'utf8').split('\n').slice(1)) {
-      const [, local, , state] = line.trim().split(/\s+/);
-      if (state === '01' && Number.parseInt(local?.split(':')[1] ?? '', 16) === port) count++;
-    }
-  }
-  return count;
-}
+const establishedAt = (port: number): number => tcpSockets().filter((socket) => socket.state === '01' && socket.port === port).length;
 
 interface Client {
   socket: net.Socket;

@@ -6,7 +6,7 @@ import { appStateFixture } from '../support/app-state-fixture.ts';
 
 const failure = (result: ReturnType<typeof parseCommand>): CommandFailure => {
   assert.equal(result.ok, false, 'expected the payload to be rejected');
-  return (result as { ok: false; error: CommandFailure }).error;
+  return result.error;
 };
 
 test('valid payloads are accepted and trimmed', () => {

@@ -10,6 +10,7 @@ import { maskSecret } from '../../src/shared/secret-mask.ts';
 import { SCREENSHOTS, launchChromium, watchPage } from '../support/chromium.ts';
 import { appStateFixture, withDerivedProblems } from '../support/app-state-fixture.ts';
 import { FakeCore } from './fake-core.ts';
+import { escapeRegExp } from '../../src/lib/escape-regexp.ts';
 
 const FULL_KEY = 'sk-ant-api03-Zq81TYPEDbyTHEuser-5kT7x2wQ9fJ4mB3vN6pL8sR1dH0g';
 const DEADLINE = { timeout: 20_000 };
@@ -75,7 +76,7 @@ const FOCUSED_ELEMENT = `(() => {
 const logCount = (page: Page, text: string) =>
   page
     .getByTestId('log-count')
-    .filter({ hasText: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) })
+    .filter({ hasText: new RegExp(`^${escapeRegExp(text)}$`) })
     .waitFor(DEADLINE);
 
 /** Saves a screenshot of the whole screen: the window grows to the main area's content, then shrinks back. */
@@ -269,7 +270,7 @@ test('everything main is reachable by keyboard, with a visible focus ring', asyn
   let ringSeen = false;
   for (let press = 0; press < 40; press++) {
     await page.keyboard.press('Tab');
-    const focused = (await page.evaluate(FOCUSED_ELEMENT)) as { name: string; outline: string; width: string } | null;
+    const focused = await page.evaluate<{ name: string; outline: string; width: string } | null>(FOCUSED_ELEMENT);
     if (!focused) continue;
     reached.push(focused.name);
     if (focused.outline !== 'none' && focused.width !== '0px') ringSeen = true;

@@ -12,6 +12,8 @@ import type { EventName } from '../../src/shared/ipc.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
 import { tempDir } from '../support/headless.ts';
 import { appStateFixture } from '../support/app-state-fixture.ts';
+import { messageText } from '../../src/main/headless/ui/ws-bridge.ts';
+import { upgradeStatus } from '../support/websocket.ts';
 
 const SECRET_OUTSIDE = 'this file is outside the renderer folder';
 const FULL_KEY = 'sk-ant-api03-REALLYSECRETVALUE-0123456789abcdef';
@@ -99,25 +101,6 @@ function rawGet(port: number, requestPath: string, headers: Record<string, strin
   });
 }
 
-/** The HTTP status a WebSocket upgrade is answered with (101 when it is accepted). */
-function upgradeStatus(port: number, query: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`ws://127.0.0.1:${port}/ws${query}`, { headers });
-    socket.on('unexpected-response', (_request, response) => {
-      resolve(response.statusCode ?? 0);
-      response.resume();
-      socket.terminate();
-    });
-    socket.on('open', () => {
-      resolve(101);
-      socket.close();
-    });
-    socket.on('error', (error) => {
-      if (!String(error.message).includes('Unexpected server response')) reject(error);
-    });
-  });
-}
-
 interface Client {
   socket: WebSocket;
   messages: Array<Record<string, unknown>>;
@@ -132,7 +115,7 @@ async function connect(t: TestContext, harness: Harness): Promise<Client> {
   const messages: Array<Record<string, unknown>> = [];
   const waiters = new Set<() => void>();
   socket.on('message', (data) => {
-    messages.push(JSON.parse(data.toString()) as Record<string, unknown>);
+    messages.push(JSON.parse(messageText(data)) as Record<string, unknown>);
     waiters.forEach((wake) => wake());
   });
   await new Promise<void>((resolve, reject) => socket.once('open', resolve).once('error', reject));
@@ -270,12 +253,12 @@ test('WebSocket upgrades need the token, a same-origin Origin and a loopback Hos
   const { port } = server;
   const origin = `http://127.0.0.1:${port}`;
 
-  assert.equal(await upgradeStatus(port, '', { Origin: origin }), 401);
-  assert.equal(await upgradeStatus(port, `?token=${token.toUpperCase()}`, { Origin: origin }), 401);
-  assert.equal(await upgradeStatus(port, `?token=${token}`, { Origin: 'http://evil.example' }), 403);
-  assert.equal(await upgradeStatus(port, `?token=${token}`, { Origin: origin, Host: `evil.example:${port}` }), 403);
-  assert.equal(await upgradeStatus(port, `?token=${token}`, { Origin: origin }), 101);
-  assert.equal(await upgradeStatus(port, '', { Origin: origin, Cookie: `stigmer_ui_${port}=${token}` }), 401, 'a cookie is no token');
+  assert.equal(await upgradeStatus(`ws://127.0.0.1:${port}/ws`, { Origin: origin }), 401);
+  assert.equal(await upgradeStatus(`ws://127.0.0.1:${port}/ws?token=${token.toUpperCase()}`, { Origin: origin }), 401);
+  assert.equal(await upgradeStatus(`ws://127.0.0.1:${port}/ws?token=${token}`, { Origin: 'http://evil.example' }), 403);
+  assert.equal(await upgradeStatus(`ws://127.0.0.1:${port}/ws?token=${token}`, { Origin: origin, Host: `evil.example:${port}` }), 403);
+  assert.equal(await upgradeStatus(`ws://127.0.0.1:${port}/ws?token=${token}`, { Origin: origin }), 101);
+  assert.equal(await upgradeStatus(`ws://127.0.0.1:${port}/ws`, { Origin: origin, Cookie: `stigmer_ui_${port}=${token}` }), 401, 'a cookie is no token');
 });
 
 test('paths outside the renderer folder are never served', async (t) => {

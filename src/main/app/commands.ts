@@ -1,6 +1,5 @@
 import type { CommandName, CommandResponse, ParsedCommand } from '../../shared/ipc.ts';
 import type { AppState } from '../../shared/state-schema.ts';
-import { LOG_LEVEL_RANK, type LogEntry, type LogSource } from '../../shared/logs.ts';
 import { readLogRange } from '../logs/file-range.ts';
 import type { LogPipeline } from '../logs/pipeline.ts';
 import { LogSearches } from '../logs/search.ts';
@@ -48,17 +47,6 @@ const done = async (work: Promise<unknown>): Promise<typeof ACK> => {
   await work;
   return ACK;
 };
-
-/** `logs:recent`: the newest lines of the ring buffer that pass the filter. Pure. */
-export function recentEntries(entries: readonly LogEntry[], { filter, limit }: Payload<'logs:recent'>): CommandResponse<'logs:recent'> {
-  const text = filter?.text?.toLowerCase();
-  const sources = filter?.sources ? new Set<LogSource>(filter.sources) : undefined;
-  const minRank = filter?.minLevel ? LOG_LEVEL_RANK[filter.minLevel] : 0;
-  const matching = entries.filter(
-    (entry) => (!sources || sources.has(entry.source)) && LOG_LEVEL_RANK[entry.level] >= minRank && (!text || entry.msg.toLowerCase().includes(text)),
-  );
-  return { entries: matching.slice(-limit), skipped: 0 };
-}
 
 function requireUpdates(updates: AppUpdates | undefined): AppUpdates {
   if (!updates)
@@ -144,7 +132,7 @@ export function createCommandTable(app: CommandServices): CommandTable {
       if (later) changed();
       return ACK;
     },
-    'logs:recent': (request) => recentEntries(logs.recent(request.filter?.minLevel ? { minLevel: request.filter.minLevel } : {}), request),
+    'logs:recent': ({ filter, limit }) => ({ entries: logs.recent({ ...filter, limit }), skipped: 0 }),
     'logs:read-files': (request) => readLogRange(logsDir, request, logs.redactor),
     'logs:search': (request) => searches.search(request),
     'logs:reveal-folder': async () => {

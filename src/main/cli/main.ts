@@ -129,7 +129,7 @@ export async function runCli(argv: readonly string[], io: Pick<CliContext, 'stdi
   };
   try {
     const parsed = parseArgs({ args: rest, options: { ...USER_DATA_DIR, ...subcommand.options }, allowPositionals: true, strict: true });
-    userDataDir = (parsed.values['user-data-dir'] as string | undefined) ?? userDataDir;
+    userDataDir = parsed.values['user-data-dir'] ?? userDataDir;
     const socketPath = controlSocketPath(userDataDir);
     return await subcommand.run({ ...io, args: parsed.positionals, options: parsed.values, app: () => connect(socketPath), interrupted: interruption });
   } catch (error) {

@@ -1,4 +1,4 @@
-import { sourceName, type ConfigSource } from '../../shared/config.ts';
+import { sourceName } from '../../shared/config.ts';
 import { endpointSecret, type Endpoint } from '../../shared/endpoints.ts';
 import { normaliseEndpointUrl } from '../../lib/base-url.ts';
 import { genericCandidates, isPlainHttpRemote } from './endpoint.ts';
@@ -53,7 +53,7 @@ export function resolveCustomEndpoint(
       flagCandidate('llm-model', input.flags.llmModel),
       envCandidate(input.env, 'STIGMER_LLM_MODEL'),
       envCandidate(input.env, 'LLM_MODEL'),
-      { source: 'settings' as ConfigSource, raw: endpoint.model },
+      { source: 'settings', raw: endpoint.model },
     ],
     (raw) => ({ ok: true, value: raw }),
     issues,

@@ -89,7 +89,10 @@ export class ControlClient {
     const parsed = ControlServerMessageSchema.safeParse(raw);
     if (!parsed.success) return;
     const message = parsed.data;
-    if (message.type === 'event') return void this.#events.emit('event', message.event, message.payload);
+    if (message.type === 'event') {
+      this.#events.emit('event', message.event, message.payload);
+      return;
+    }
     const pending = message.id === null ? undefined : this.#pending.get(message.id);
     if (!pending) {
       // A line the app could not read has no id: it can only be ours, the oldest unanswered one.

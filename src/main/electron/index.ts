@@ -114,7 +114,8 @@ async function start(profileLock: ProfileLock): Promise<void> {
         }
       });
     }
-    app.dock?.show();
+    // macOS only; a Dock icon that fails to show leaves the window itself shown.
+    app.dock?.show().catch(() => undefined);
     window.show();
     window.focus();
   };

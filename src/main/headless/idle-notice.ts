@@ -25,7 +25,7 @@ const sentence = (text: string): string => (/[.!?]$/.test(text.trim()) ? text.tr
  * `begin` (while the host starts, nothing runs yet, which is no news) and after `end` (shutting
  * down stops the runner, which is no news either).
  */
-export function createIdleAnnouncer(log: (notice: string) => void): { begin(state: AppState): void; update(state: AppState): void; end(): void } {
+export function createIdleAnnouncer(log: (notice: string) => void): { begin: (state: AppState) => void; update: (state: AppState) => void; end: () => void } {
   let active = false;
   let last: string | undefined;
   const update = (state: AppState) => {

@@ -133,7 +133,7 @@ export async function runApp(options: RunOptions): Promise<number> {
 
 async function startUi(core: AppCore, logs: LogPipeline, port: number | undefined): Promise<UiServer> {
   // Loaded only for --ui: the server and its WebSocket library (which loads node:https and TLS)
-  // would otherwise stay resident in every host, ~10 MB of an idle one's memory.
+  // would otherwise stay resident in every host (idle memory: docs/BENCHMARKS.md).
   const { startUiServer } = await import('./ui-server.ts');
   const rendererDir = await ensureRendererBuilt();
   return startUiServer({

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { LOG_LEVELS, type LogLevel, type LogSource, type LogStream } from '../../shared/logs.ts';
 import { Redactor } from '../../lib/redactor.ts';
 import { scrubText, scrubValue } from './scrub.ts';
-import { parseLine } from './structured.ts';
+import { parseBody } from './structured.ts';
 
 /**
  * Reads lines back from the rotating log files (`runner.log`, `runner.1.log`, … as
@@ -51,8 +51,9 @@ export function parseFileLine(source: LogSource, line: string): FileLogLine | un
   const level = LEVEL_BY_LABEL.get(label.trim()) ?? 'info';
   if (streamLabel === 'app   ') return { ts, source, stream: 'internal', level, msg: body };
   const stream = streamLabel as LogStream;
-  // A structured line is stored as the runner wrote it: read it the way the pipeline did.
-  const parsed = parseLine(body, stream === 'stderr' ? 'stderr' : 'stdout');
+  // A structured line is stored as the runner wrote it: its message and fields are read as the
+  // pipeline reads its ring; the level is the head's, read once when the line was written.
+  const parsed = parseBody(body);
   return { ts, source, stream, level, msg: parsed.msg, ...(parsed.fields ? { fields: parsed.fields } : {}) };
 }
 

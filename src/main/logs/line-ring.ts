@@ -1,7 +1,7 @@
 import type { Redactor } from '../../lib/redactor.ts';
 import type { LogEntry, LogLevel, LogSource } from '../../shared/logs.ts';
 import { scrubText, scrubValue } from './scrub.ts';
-import { parseLine } from './structured.ts';
+import { parseBody } from './structured.ts';
 
 /**
  * Child output is kept as the bytes written to its log file, one `LineRecord` per chunk, and
@@ -60,7 +60,7 @@ export class LineRecord {
     const body = this.bytes.toString('utf8', lineStart + HEAD_BYTES, newline);
     const base = { seq, ts: this.ts, source: this.source, stream: this.stream, level };
     if (body.charCodeAt(0) !== 0x7b) return { ...base, msg: body };
-    const parsed = parseLine(body, this.stream);
+    const parsed = parseBody(body);
     // JSON escapes bring back what the raw line, scrubbed as it was, could not hold: a key
     // (`\u0073k-ant-…`), a control (`\u001b`, `\r`), a separator (`\u2028`). What they decode to
     // is scrubbed as a raw line is. Without an escape, every string is a piece of the raw line.

@@ -52,11 +52,6 @@ export class LineWriter {
   #heads = new Uint8Array(6 * HEAD_BYTES);
   #headsKey = '';
 
-  /** Lines in the open segment. */
-  get count(): number {
-    return this.#count;
-  }
-
   /** Sets the timestamp and stream of the next lines' heads (all lines of a segment share them). */
   setHead(ts: string, stream: LogStream): void {
     const key = ts + stream;

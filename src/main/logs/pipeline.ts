@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
-import { LOG_LEVEL_RANK, type LogBatch, type LogEntry, type LogFileError, type LogLevel, type LogPipelineStatus, type LogSource } from '../../shared/logs.ts';
+import { type LogBatch, type LogEntry, type LogFileError, type LogLevel, type LogPipelineStatus, type LogSource } from '../../shared/logs.ts';
+import { logMatcher, type LogFilterSpec } from '../../shared/log-filter.ts';
 import { neutralizeControls } from './control-chars.ts';
 import { fileLineTag } from './line-format.ts';
 import { LEVEL_CODES } from './wasm/composer.ts';
@@ -58,10 +59,8 @@ export interface SubscribeOptions {
   maxBatchEntries?: number;
 }
 
-export interface RecentFilter {
-  source?: LogSource;
-  /** Only entries at this level or more severe. */
-  minLevel?: LogLevel;
+/** The window's filter (sources, least level, text), and which of the ring's entries to look at. */
+export interface RecentFilter extends LogFilterSpec {
   /** Only entries newer than this sequence number. */
   afterSeq?: number;
   /** At most this many, the newest. */
@@ -204,14 +203,16 @@ export class LogPipeline {
   /** Entries still in the ring buffer, oldest first. */
   recent(filter: RecentFilter = {}): LogEntry[] {
     this.#closeSegment();
-    const minRank = filter.minLevel ? LOG_LEVEL_RANK[filter.minLevel] : 0;
+    const matcher = logMatcher(filter);
     const afterSeq = filter.afterSeq ?? 0;
     const limit = filter.limit ?? Number.POSITIVE_INFINITY;
     const entries: LogEntry[] = [];
     if (limit <= 0) return entries;
     this.#ring.walk((line) => {
       if (line.seq <= afterSeq) return false;
-      if (LOG_LEVEL_RANK[line.level] >= minRank && (!filter.source || line.source === filter.source)) entries.push(line.entry());
+      if (!matcher.admits(line.source, line.level)) return true;
+      const entry = line.entry();
+      if (matcher.matches(entry)) entries.push(entry);
       return entries.length < limit;
     });
     return entries.reverse();
@@ -320,7 +321,7 @@ export class LogPipeline {
     const largest = Math.max(...[...this.#subscribers].map((each) => each.maxBatchEntries));
     const newest = this.recent({ afterSeq: this.#deliveredSeq, limit: largest });
     // Only a sampled batch can have left app lines out; they are looked up without decoding the rest.
-    const appLines = produced > newest.length ? this.recent({ afterSeq: this.#deliveredSeq, source: 'app', limit: largest }) : [];
+    const appLines = produced > newest.length ? this.recent({ afterSeq: this.#deliveredSeq, sources: ['app'], limit: largest }) : [];
     this.#deliveredSeq = this.#seq;
     for (const subscriber of [...this.#subscribers]) {
       const entries = withAppLines(
@@ -374,8 +375,8 @@ export class LogPipeline {
 /**
  * Frees the memory of a chunk read from a child's pipe. Node allocates a buffer of its own for
  * each read (up to 64 KiB) and V8 collects it late: in a flood, tens of MiB of read buffers the
- * pipeline had long copied from stayed resident until the next garbage collection (peak RSS
- * 136-148 MB instead of 112-115 MB under the 2M-line flood). Transferring the buffer away
+ * pipeline had long copied from stayed resident until the next garbage collection (the peak RSS
+ * before and after is in docs/BENCHMARKS.md, "How the log pipeline works now"). Transferring the buffer away
  * detaches it and frees its memory now. Only for sinks told that their chunks are their own
  * (`LaunchedProcess.ownChunks`); even then a view that does not start its buffer is left alone.
  */

@@ -14,10 +14,8 @@ import { scrubText, scrubValue } from './scrub.ts';
  * what scrubbing hides (a key that became known after the line was written, a key behind JSON
  * escapes), and matches in the line's head (timestamp, level, stream) do not count.
  *
- * Measured on 256 MB of log lines (2 cores, busy): exact `indexOf` 133 ms of CPU, a JavaScript
- * fold (`Uint32Array`) + `indexOf` 223 ms, a latin1 string with a case-insensitive RegExp
- * 240–540 ms, `toLowerCase` of the string 1,319 ms; the fold alone 69 ms in JavaScript, 13 ms in
- * WebAssembly.
+ * Why a fold and `indexOf` rather than a RegExp or `toLowerCase`: the measurements are in
+ * docs/BENCHMARKS.md ("Log search over 1 GB of history").
  *
  * A call reads at most `maxBytes` and answers a `cursor` to go on from, so the first matches
  * come back at once whatever the size of the history, and the caller can stop between pages.
@@ -58,8 +56,8 @@ export interface LogSearchOptions {
 const DEFAULT_CHUNK_BYTES = 2 * 1024 * 1024;
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 /**
- * The first page stops sooner, so that a rare text's newest matches show at once: with 64 MB it
- * took 370-713 ms on a busy 2-core machine to show the first of 432 matches in 1 GB.
+ * The first page stops sooner, so that a rare text's newest matches show at once (a page ends at
+ * `limit` matches or its byte budget, and a rare text fills neither; docs/BENCHMARKS.md).
  */
 const FIRST_PAGE_MAX_BYTES = 8 * 1024 * 1024;
 /** The timestamp is the first 24 bytes of a line (`2026-01-19T07:00:00.000Z`). */
@@ -76,7 +74,7 @@ function decodeCursor(cursor: string | undefined): Cursor {
   if (!cursor) return {};
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null ? (value as Cursor) : {};
+    return typeof value === 'object' && value !== null ? value : {};
   } catch {
     return {};
   }
@@ -101,8 +99,8 @@ function needleOf(query: string): Needle {
 }
 
 /**
- * The fold as one WebAssembly SIMD loop, 16 bytes per instruction (0.05 s per GB of CPU against
- * 0.27 s for a `Uint32Array` loop, measured on 256 MB). Hand-assembled from:
+ * The fold as one WebAssembly SIMD loop, 16 bytes per instruction: less CPU than a `Uint32Array`
+ * loop (docs/BENCHMARKS.md). Hand-assembled from:
  *
  *   (module (memory (export "memory") 64)
  *     (func (export "fold") (param $src i32) (param $dst i32) (param $len i32) (local $i i32)
@@ -226,7 +224,7 @@ class SourceScan {
     const lines = candidateLines(bytes, first, memory, needle);
     let stopAt: number | undefined;
     for (let at = lines.length - 2; at >= 0; at -= 2) {
-      if (!keep(bytes.toString('utf8', lines[at]!, lines[at + 1]!))) continue;
+      if (!keep(bytes.toString('utf8', lines[at], lines[at + 1]))) continue;
       stopAt = at;
       break;
     }

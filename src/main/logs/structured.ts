@@ -143,8 +143,30 @@ function parseJsonObject(text: string): Record<string, unknown> | undefined {
   }
 }
 
+/** A stored line's message and fields: what reading it back needs. */
+export type LineBody = Omit<ParsedLine, 'level'>;
+
+/**
+ * Reads a stored line back. Its level was read once, when it was written, and travels in the
+ * line's head (`ts LEVEL stream body`); only a JSON line's message and fields are read here.
+ */
+export function parseBody(text: string): LineBody {
+  const object = text.charCodeAt(0) === 0x7b && text.charCodeAt(text.length - 1) === 0x7d ? parseJsonObject(text) : undefined;
+  return object
+    ? bodyOf(
+        object,
+        LEVEL_KEYS.find((key) => levelOf(object[key]) !== undefined),
+      )
+    : { msg: text, fields: undefined };
+}
+
 function fromObject(object: Record<string, unknown>, stream: LogStream): ParsedLine {
   const levelKey = LEVEL_KEYS.find((key) => levelOf(object[key]) !== undefined);
+  return { level: levelKey ? levelOf(object[levelKey])! : stream === 'stderr' ? 'warn' : 'info', ...bodyOf(object, levelKey) };
+}
+
+/** The text of a structured line and its other keys, less the one its level was read from. */
+function bodyOf(object: Record<string, unknown>, levelKey: string | undefined): LineBody {
   const textKey = TEXT_KEYS.find((key) => typeof object[key] === 'string');
   const fields: Record<string, unknown> = {};
   let hasFields = false;
@@ -153,9 +175,5 @@ function fromObject(object: Record<string, unknown>, stream: LogStream): ParsedL
     fields[key] = object[key];
     hasFields = true;
   }
-  return {
-    level: levelKey ? levelOf(object[levelKey])! : stream === 'stderr' ? 'warn' : 'info',
-    msg: textKey ? (object[textKey] as string) : '',
-    fields: hasFields ? fields : undefined,
-  };
+  return { msg: textKey ? (object[textKey] as string) : '', fields: hasFields ? fields : undefined };
 }

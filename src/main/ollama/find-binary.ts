@@ -34,12 +34,12 @@ export function installLocations(platform: NodeJS.Platform, env: Readonly<Record
 export function pathCandidates(command: string, platform: NodeJS.Platform, env: Readonly<Record<string, string | undefined>>): string[] {
   const win = platform === 'win32';
   const pathValue = (win ? (env.Path ?? env.PATH) : env.PATH) ?? '';
-  const join = win ? path.win32.join : path.posix.join;
+  const paths = win ? path.win32 : path.posix;
   const extensions = win && !/\.[a-z0-9]+$/i.test(command) ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').filter(Boolean) : [''];
   return pathValue
     .split(win ? ';' : ':')
     .filter((dir) => dir.trim() !== '')
-    .flatMap((dir) => extensions.map((extension) => join(dir, command + extension.toLowerCase())));
+    .flatMap((dir) => extensions.map((extension) => paths.join(dir, command + extension.toLowerCase())));
 }
 
 /** A regular file this user may execute (on Windows: a regular file). */

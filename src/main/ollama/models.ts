@@ -34,7 +34,7 @@ export function createOllamaClient(url: string, timeoutMs = DEFAULT_REQUEST_TIME
   return new Ollama({ host: url, fetch: boundedFetch });
 }
 
-const Text = z.unknown().transform((value) => (value === undefined || value === null ? '' : String(value)));
+const Text = z.unknown().transform((value) => (value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value)));
 const Bytes = z.number().nonnegative().catch(0);
 const DetailsSchema = z
   .object({ family: z.string().optional(), parameter_size: z.string().optional(), quantization_level: z.string().optional() })

@@ -59,7 +59,7 @@ export function openLaunch(
     (['stdout', 'stderr'] as const).map((stream) => {
       if (!sinks) {
         handle[stream].resume();
-        return undefined;
+        return Promise.resolve();
       }
       handle[stream].pipe(sinks[stream]);
       return finished(sinks[stream]).catch(() => undefined);

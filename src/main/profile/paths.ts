@@ -21,9 +21,8 @@ export function defaultUserDataDir(
   env: Readonly<Record<string, string | undefined>> = process.env,
   home: string = os.homedir(),
 ): string {
-  const join = platform === 'win32' ? path.win32.join : path.posix.join;
-  if (platform === 'darwin') return join(home, 'Library', 'Application Support', APP_NAME);
-  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), APP_NAME);
+  if (platform === 'darwin') return path.posix.join(home, 'Library', 'Application Support', APP_NAME);
+  if (platform === 'win32') return path.win32.join(env.APPDATA ?? path.win32.join(home, 'AppData', 'Roaming'), APP_NAME);
   return path.posix.join(xdgConfigHome(env, home), APP_NAME);
 }
 

@@ -24,7 +24,7 @@ const LockRecordSchema = z.object({
 export type LockHolder = z.infer<typeof LockRecordSchema>;
 
 export type ProfileLock =
-  | { kind: 'acquired'; file: string; release(): void }
+  | { kind: 'acquired'; file: string; release: () => void }
   | { kind: 'held'; file: string; holder: LockHolder }
   /** The folder cannot hold a lock (not writable, a path below a file): the host runs unlocked. */
   | { kind: 'unavailable'; file: string; reason: string };

@@ -56,7 +56,7 @@ export function CustomEndpointsSection() {
                   class="button"
                   disabled={action.busy || choice?.disabledReason != null}
                   title={choice?.disabledReason ?? undefined}
-                  onClick={() => run(() => bridge.invoke('endpoints:use', { id: endpoint.id }))}
+                  onClick={() => void run(() => bridge.invoke('endpoints:use', { id: endpoint.id }))}
                 >
                   Use {endpoint.name}
                 </button>
@@ -65,7 +65,7 @@ export function CustomEndpointsSection() {
                 type="button"
                 class="button button--danger"
                 disabled={action.busy}
-                onClick={() => run(() => bridge.invoke('endpoints:remove', { id: endpoint.id }))}
+                onClick={() => void run(() => bridge.invoke('endpoints:remove', { id: endpoint.id }))}
               >
                 Remove {endpoint.name}
               </button>

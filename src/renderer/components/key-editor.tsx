@@ -116,7 +116,7 @@ export function KeyEditor({ provider }: { provider: CloudProvider }) {
               type="button"
               class="button"
               disabled={action.busy}
-              onClick={() => run(async () => setResult({ check: await bridge.invoke('keys:validate', { provider }), saved: null }))}
+              onClick={() => void run(async () => setResult({ check: await bridge.invoke('keys:validate', { provider }), saved: null }))}
             >
               Test
             </button>
@@ -126,7 +126,7 @@ export function KeyEditor({ provider }: { provider: CloudProvider }) {
               disabled={action.busy || fromOutside}
               title={fromOutside ? 'Set outside the app: unset the variable or flag to remove it.' : undefined}
               onClick={() =>
-                run(async () => {
+                void run(async () => {
                   await bridge.invoke('keys:remove', { provider });
                   setResult(null);
                 })

@@ -59,12 +59,12 @@ export function ModelPicker({
   }, [choice, selected?.installed]);
 
   const save = () =>
-    run(async () => {
+    void run(async () => {
       await store.bridge.invoke('config:set-model', { provider, model: choice });
       onChosen?.(choice, !needsPull);
     });
   const pull = () =>
-    run(async () => {
+    void run(async () => {
       setPullResult(null);
       // `use`: main makes it the model once it lands, even if this screen is gone by then.
       const result = await store.bridge.invoke('ollama:pull', { model: choice, use: true });
@@ -94,7 +94,7 @@ export function ModelPicker({
         </select>
         {needsPull ? (
           pulling ? (
-            <button type="button" class="button" onClick={() => run(() => store.bridge.invoke('ollama:cancel-pull', { model: choice }))}>
+            <button type="button" class="button" onClick={() => void run(() => store.bridge.invoke('ollama:cancel-pull', { model: choice }))}>
               Cancel pull
             </button>
           ) : (

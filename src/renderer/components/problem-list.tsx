@@ -54,7 +54,9 @@ function ActionButton({ action, problem, primary, run, busy, onOpen }: ActionPro
       type="button"
       class={className}
       disabled={busy || command === null}
-      onClick={() => command && run(() => bridge.invoke(command.command, command.payload as never))}
+      onClick={() => {
+        if (command) void run(() => bridge.invoke(command.command, command.payload));
+      }}
     >
       {action.label}
     </button>

@@ -1,7 +1,8 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { LOG_SOURCES } from '../../shared/logs.ts';
 import { formatBytes, formatClock } from '../format.ts';
-import { formatLogFields, type LoadedLine } from '../log-buffer.ts';
+import { formatLogFields } from '../../shared/log-filter.ts';
+import type { LoadedLine } from '../log-buffer.ts';
 import { FILE_SEARCH_MAX, type FileSearch } from '../log-search.ts';
 import { useStore } from '../store.ts';
 

@@ -3,7 +3,8 @@ import { LOG_LEVELS, LOG_SOURCES, type LogLevel, type LogSource } from '../../sh
 import { ActionError, Problem, useAction } from '../components/ui.tsx';
 import { VirtualList } from '../components/virtual-list.tsx';
 import { formatClock } from '../format.ts';
-import { FilteredLogView, formatLogFields, formatLogLine, groupSummary, type LogBuffer, type LogViewFilter } from '../log-buffer.ts';
+import { formatLogFields } from '../../shared/log-filter.ts';
+import { FilteredLogView, formatLogLine, groupSummary, type LogBuffer, type LogViewFilter } from '../log-buffer.ts';
 import { loadOlder, openGap } from '../log-history.ts';
 import { useFileSearch } from '../log-search.ts';
 import { FileMatches, fileSearchSummary } from './log-file-matches.tsx';
@@ -163,10 +164,10 @@ export function LogsScreen() {
         <button type="button" class={wrap ? 'button button--primary' : 'button'} aria-pressed={wrap} onClick={() => setWrap(!wrap)}>
           Wrap lines
         </button>
-        <button type="button" class="button" onClick={() => run(copy)} disabled={matches.length === 0}>
+        <button type="button" class="button" onClick={() => void run(copy)} disabled={matches.length === 0}>
           Copy
         </button>
-        <button type="button" class="button" onClick={() => run(reveal)}>
+        <button type="button" class="button" onClick={() => void run(reveal)}>
           Reveal folder
         </button>
       </div>
@@ -194,7 +195,7 @@ export function LogsScreen() {
               <>
                 {' '}
                 {store.logs.missing.toLocaleString()} of them are not loaded here yet:{' '}
-                <button type="button" class="link-button" onClick={() => run(() => openNewestGap(store.logs, (index) => openGap(store, index)))}>
+                <button type="button" class="link-button" onClick={() => void run(() => openNewestGap(store.logs, (index) => openGap(store, index)))}>
                   load the newest from the files
                 </button>
               </>
@@ -207,7 +208,7 @@ export function LogsScreen() {
           </span>
         ) : null}
         {store.logs.entries.length > 0 && store.logs.olderInFiles ? (
-          <button type="button" class="link-button" onClick={() => run(() => loadOlder(store))}>
+          <button type="button" class="link-button" onClick={() => void run(() => loadOlder(store))}>
             Load older lines from the files
           </button>
         ) : null}
@@ -265,7 +266,7 @@ export function LogsScreen() {
                 const gap = entry.gap;
                 return (
                   <div key={entry.seq} class={`log-row log-row--gap${stripe}`}>
-                    <button type="button" class="log-row__gap" disabled={gap.loading} onClick={() => run(() => openGap(store, index))}>
+                    <button type="button" class="log-row__gap" disabled={gap.loading} onClick={() => void run(() => openGap(store, index))}>
                       {gap.loading ? 'Loading lines from the files…' : `${entry.msg}: show them`}
                     </button>
                     {gap.error ? <span class="log-row__gap-error">Could not read the log files: {gap.error}</span> : null}

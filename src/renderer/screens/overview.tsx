@@ -151,12 +151,12 @@ function OllamaCard({ state }: { state: AppState }) {
       actions={
         <>
           {canStart ? (
-            <button type="button" class="button" disabled={action.busy} onClick={() => run(() => bridge.invoke('ollama:start', {}))}>
+            <button type="button" class="button" disabled={action.busy} onClick={() => void run(() => bridge.invoke('ollama:start', {}))}>
               Start
             </button>
           ) : null}
           {canStop ? (
-            <button type="button" class="button" disabled={action.busy} onClick={() => run(() => bridge.invoke('ollama:stop', {}))}>
+            <button type="button" class="button" disabled={action.busy} onClick={() => void run(() => bridge.invoke('ollama:stop', {}))}>
               Stop
             </button>
           ) : null}
@@ -209,7 +209,7 @@ function RunnerCard({ state }: { state: AppState }) {
   const stuck = runner.state === 'failed' || runner.state === 'crash-loop';
   const active = runner.state === 'running' || runner.state === 'starting' || runner.state === 'backoff';
   const button = (label: string, work: () => Promise<unknown>, primary = false): ComponentChildren => (
-    <button type="button" class={primary ? 'button button--primary' : 'button'} disabled={action.busy} onClick={() => run(work)}>
+    <button type="button" class={primary ? 'button button--primary' : 'button'} disabled={action.busy} onClick={() => void run(work)}>
       {label}
     </button>
   );

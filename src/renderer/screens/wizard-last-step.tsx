@@ -53,12 +53,12 @@ export function LastStep({
         <span>{state.runner.state === 'running' ? `The runner is up (pid ${state.runner.pid}).` : state.runner.reason}</span>
       </div>
       {state.runner.state === 'stopped' ? (
-        <button type="button" class={buttonClass(primary === 'start')} disabled={action.busy} onClick={() => run(() => bridge.invoke('runner:start', {}))}>
+        <button type="button" class={buttonClass(primary === 'start')} disabled={action.busy} onClick={() => void run(() => bridge.invoke('runner:start', {}))}>
           Start runner
         </button>
       ) : null}
       {stuck ? (
-        <button type="button" class={buttonClass(primary === 'retry')} disabled={action.busy} onClick={() => run(() => bridge.invoke('runner:retry', {}))}>
+        <button type="button" class={buttonClass(primary === 'retry')} disabled={action.busy} onClick={() => void run(() => bridge.invoke('runner:retry', {}))}>
           Retry
         </button>
       ) : null}

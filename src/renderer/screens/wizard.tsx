@@ -94,7 +94,7 @@ function DetectOllama({ state, onUseCloud, onOpen }: { state: AppState; onUseClo
         {phase === 'starting' ? <span>Starting Ollama…</span> : null}
       </div>
       {(phase === 'stopped' || phase === 'failed') && ollama.binary ? (
-        <button type="button" class="button button--primary" disabled={action.busy} onClick={() => run(() => bridge.invoke('ollama:start', {}))}>
+        <button type="button" class="button button--primary" disabled={action.busy} onClick={() => void run(() => bridge.invoke('ollama:start', {}))}>
           Start Ollama
         </button>
       ) : null}
@@ -115,13 +115,13 @@ function DetectOllama({ state, onUseCloud, onOpen }: { state: AppState; onUseClo
           </ul>
           {problems.length === 0 ? (
             <div class="form__actions">
-              <button type="button" class="button button--primary" disabled={action.busy} onClick={() => run(() => bridge.invoke('ollama:install', {}))}>
+              <button type="button" class="button button--primary" disabled={action.busy} onClick={() => void run(() => bridge.invoke('ollama:install', {}))}>
                 Install Ollama
               </button>
               <a class="button" href={OLLAMA_DOWNLOAD_URL} target="_blank" rel="noreferrer">
                 Download Ollama
               </a>
-              <button type="button" class="button" disabled={action.busy} onClick={() => run(() => bridge.invoke('ollama:start', {}))}>
+              <button type="button" class="button" disabled={action.busy} onClick={() => void run(() => bridge.invoke('ollama:start', {}))}>
                 Check again
               </button>
               <button type="button" class="button" onClick={onUseCloud}>

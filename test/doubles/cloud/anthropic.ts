@@ -10,6 +10,7 @@ import {
   countTokens,
   randomId,
   replyDeltas,
+  routeApi,
   sendJson,
   startServer,
   startSse,
@@ -136,7 +137,6 @@ const modelInfo = (id: string) => ({ type: 'model', id, display_name: id, create
 export function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<FakeServer> {
   const settings: FakeCloudOptions = { validKeys: [FAKE_ANTHROPIC_KEY], models: FAKE_ANTHROPIC_MODELS, ...options };
   return startServer((request, response) => {
-    const { pathname } = new URL(request.path, 'http://localhost');
     const key = presentedKey(request);
     if (key === undefined) return sendError(response, 401, 'x-api-key header is required');
     if (!settings.validKeys.includes(key)) return sendError(response, 401);
@@ -147,16 +147,16 @@ export function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<
       const { status, retryAfterSeconds } = settings.failWith;
       return sendError(response, status, undefined, retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) });
     }
-    if (request.method === 'POST' && pathname === '/v1/messages') return handleMessages(request, response, settings);
-    if (request.method === 'GET' && pathname === '/v1/models') {
-      const data = settings.models.map(modelInfo);
-      return sendJson(response, 200, { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
-    }
-    const modelPath = /^\/v1\/models\/([^/]+)$/.exec(pathname);
-    if (request.method === 'GET' && modelPath?.[1]) {
-      const id = decodeURIComponent(modelPath[1]);
-      return settings.models.includes(id) ? sendJson(response, 200, modelInfo(id)) : sendError(response, 404, `model: ${id}`);
-    }
-    sendError(response, 404, `Not found: ${request.method} ${pathname}`);
+    routeApi(request, response, settings.models, {
+      chatPath: '/v1/messages',
+      chat: (chat, answer) => handleMessages(chat, answer, settings),
+      modelList: (models) => {
+        const data = models.map(modelInfo);
+        return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
+      },
+      model: modelInfo,
+      unknownModel: (answer, id) => sendError(answer, 404, `model: ${id}`),
+      notFound: (answer, method, pathname) => sendError(answer, 404, `Not found: ${method} ${pathname}`),
+    });
   }, options.port);
 }

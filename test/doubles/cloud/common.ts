@@ -55,6 +55,34 @@ export function startSse(response: http.ServerResponse, headers: http.OutgoingHt
   response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...headers });
 }
 
+/** What differs between the two APIs once a request is authenticated: the chat endpoint and the bodies of the model routes. */
+export interface ApiRoutes {
+  /** `POST` here is a chat request. */
+  chatPath: string;
+  chat: Handler;
+  /** The body of `GET /v1/models`. */
+  modelList: (models: readonly string[]) => unknown;
+  /** The body of `GET /v1/models/{id}` for a model that exists. */
+  model: (id: string) => unknown;
+  /** Answers a model that does not exist. */
+  unknownModel: (response: http.ServerResponse, id: string) => void;
+  /** Answers any other path. */
+  notFound: (response: http.ServerResponse, method: string, pathname: string) => void;
+}
+
+/** Routes an authenticated request: the chat endpoint, and `GET /v1/models[/{id}]`, which both APIs serve. */
+export function routeApi(request: RecordedRequest, response: http.ServerResponse, models: readonly string[], routes: ApiRoutes): void {
+  const { pathname } = new URL(request.path, 'http://localhost');
+  if (request.method === 'POST' && pathname === routes.chatPath) return routes.chat(request, response);
+  if (request.method === 'GET' && pathname === '/v1/models') return sendJson(response, 200, routes.modelList(models));
+  const modelPath = /^\/v1\/models\/([^/]+)$/.exec(pathname);
+  if (request.method === 'GET' && modelPath?.[1]) {
+    const id = decodeURIComponent(modelPath[1]);
+    return models.includes(id) ? sendJson(response, 200, routes.model(id)) : routes.unknownModel(response, id);
+  }
+  routes.notFound(response, request.method, pathname);
+}
+
 export const randomId = (prefix: string): string => `${prefix}${Math.random().toString(36).slice(2, 14)}`;
 
 /** Starts an HTTP server on a loopback port (random unless given) that records every request before handling it. */

@@ -11,6 +11,7 @@ import {
   countTokens,
   randomId,
   replyDeltas,
+  routeApi,
   sendJson,
   startServer,
   startSse,
@@ -162,7 +163,6 @@ const modelObject = (id: string) => ({ id, object: 'model', created: 1_744_316_5
 export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeServer> {
   const settings: FakeCloudOptions = { validKeys: [FAKE_OPENAI_KEY], models: FAKE_OPENAI_MODELS, ...options };
   return startServer((request, response) => {
-    const { pathname } = new URL(request.path, 'http://localhost');
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
     if (bearer === undefined) return sendError(response, 401, errorBodies.missingKey());
     if (!settings.validKeys.includes(bearer)) {
@@ -172,15 +172,13 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeSe
       const model = typeof (request.body as ChatBody | undefined)?.model === 'string' ? String((request.body as ChatBody).model) : 'gpt-4.1-mini';
       return forcedError(response, settings.failWith, bearer, model);
     }
-    if (request.method === 'POST' && pathname === '/v1/chat/completions') return handleChat(request, response, settings);
-    if (request.method === 'GET' && pathname === '/v1/models') {
-      return sendJson(response, 200, { object: 'list', data: settings.models.map(modelObject) });
-    }
-    const modelPath = /^\/v1\/models\/([^/]+)$/.exec(pathname);
-    if (request.method === 'GET' && modelPath?.[1]) {
-      const id = decodeURIComponent(modelPath[1]);
-      return settings.models.includes(id) ? sendJson(response, 200, modelObject(id)) : sendError(response, 404, errorBodies.unknownModel(id));
-    }
-    sendError(response, 404, errorBodies.invalidUrl(request.method, pathname));
+    routeApi(request, response, settings.models, {
+      chatPath: '/v1/chat/completions',
+      chat: (chat, answer) => handleChat(chat, answer, settings),
+      modelList: (models) => ({ object: 'list', data: models.map(modelObject) }),
+      model: modelObject,
+      unknownModel: (answer, id) => sendError(answer, 404, errorBodies.unknownModel(id)),
+      notFound: (answer, method, pathname) => sendError(answer, 404, errorBodies.invalidUrl(method, pathname)),
+    });
   }, options.port);
 }

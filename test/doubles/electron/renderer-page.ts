@@ -12,23 +12,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Frame, type Route } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../support/chromium-binary.ts';
 import { WebFrameMain } from './frames.ts';
 import { ipcMain } from './ipc.ts';
 import { doubleOptions } from './options.ts';
 import { runPreload, type PreloadWorld } from './preload-sandbox.ts';
 import { appUrl, serveThroughHandler, standInUrl } from './protocol.ts';
 import type { WebContents } from './windows.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 let browser: Promise<{ browser: Browser; endpoint: string }> | undefined;
 let chromiumProcess: ChildProcess | undefined;
@@ -38,9 +28,13 @@ export let cdpEndpoint: string | undefined;
 
 function launchBrowser(): Promise<{ browser: Browser; endpoint: string }> {
   const profile = fs.mkdtempSync(path.join(doubleOptions.tempDir ?? os.tmpdir(), 'electron-double-chromium-'));
-  const child = spawn(CHROMIUM, [...FLAGS, '--remote-debugging-address=127.0.0.1', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    CHROMIUM,
+    [...CHROMIUM_ARGS, '--remote-debugging-address=127.0.0.1', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   chromiumProcess = child;
   // The browser is part of this app: it ends with it, whatever way it ends.
   process.once('exit', () => {
@@ -54,7 +48,7 @@ function launchBrowser(): Promise<{ browser: Browser; endpoint: string }> {
   });
   return new Promise((resolve, reject) => {
     let text = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       text += chunk;
       const match = /DevTools listening on (ws:\/\/\S+)/.exec(text);
       if (match && !cdpEndpoint) {

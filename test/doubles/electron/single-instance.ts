@@ -7,18 +7,10 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { isGone } from '../../support/processes.ts';
 
 const LOCK = 'SingletonLock';
 const SOCKET = 'SingletonSocket';
-
-function alive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^\S+ \(.*\) [ZX]/s.test(stat);
-  } catch {
-    return false;
-  }
-}
 
 export interface SingleInstance {
   /** Resolves once a second instance's message is on its way (a second instance waits for it before exiting). */
@@ -40,7 +32,7 @@ export function acquire(
   } catch {
     holder = undefined;
   }
-  if (holder !== undefined && holder !== process.pid && alive(holder)) {
+  if (holder !== undefined && holder !== process.pid && !isGone(holder)) {
     const notified = new Promise<void>((resolve) => {
       const socket = net.connect(socketFile, () =>
         socket.end(JSON.stringify({ argv: process.argv, cwd: process.cwd(), data: additionalData ?? null }), resolve),

@@ -132,9 +132,15 @@ const requestedModel = (body: Record<string, unknown>): string | undefined => {
 /** The body and model name of a native-API request, or undefined after answering 400 as Ollama does. */
 async function readModelRequest(req: IncomingMessage, res: ServerResponse): Promise<{ body: Record<string, unknown>; name: string } | undefined> {
   const body = await readJson(req);
-  if (!body) return void sendJson(res, 400, { error: 'invalid character in request body' });
+  if (!body) {
+    sendJson(res, 400, { error: 'invalid character in request body' });
+    return undefined;
+  }
   const name = requestedModel(body);
-  if (!name) return void sendJson(res, 400, { error: 'model is required' });
+  if (!name) {
+    sendJson(res, 400, { error: 'model is required' });
+    return undefined;
+  }
   return { body, name };
 }
 

@@ -16,6 +16,12 @@ const send = (socket: WebSocket, message: WsServerMessage): void => {
 };
 
 /** Answers one message: a request is validated against the contract before the core sees it. */
+/** A message's text: ws hands it over as one Buffer, an ArrayBuffer or fragments, by the socket's binaryType. */
+export function messageText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return (Buffer.isBuffer(data) ? data : Buffer.from(data)).toString('utf8');
+}
+
 async function answer(socket: WebSocket, data: RawData, isBinary: boolean, handleCommand: CommandHandler): Promise<void> {
   if (isBinary) {
     send(socket, { type: 'reply', id: null, ok: false, error: { message: 'Binary messages are not accepted; send JSON text.' } });
@@ -23,7 +29,7 @@ async function answer(socket: WebSocket, data: RawData, isBinary: boolean, handl
   }
   let json: unknown;
   try {
-    json = JSON.parse(data.toString());
+    json = JSON.parse(messageText(data));
   } catch {
     send(socket, { type: 'reply', id: null, ok: false, error: { message: 'The message is not valid JSON.' } });
     return;
@@ -60,7 +66,7 @@ export class EventBroadcaster {
     this.#sockets = sockets;
   }
 
-  broadcast<E extends EventName>(event: E, payload: unknown): void {
+  broadcast(event: EventName, payload: unknown): void {
     const checked = parseEvent(event, payload);
     if (event === 'logs') {
       this.#broadcastLogs(checked as EventPayload<'logs'>);

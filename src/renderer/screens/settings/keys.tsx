@@ -12,7 +12,7 @@ export function KeysSection() {
       <KeyEditor provider="openai" />
       {state.secrets.notice ? <Problem tone={state.secrets.persistence === 'os-keychain' ? 'info' : 'warning'} message={state.secrets.notice} /> : null}
       {state.secrets.weakStorageOffered ? (
-        <button type="button" class="button" disabled={action.busy} onClick={() => run(() => bridge.invoke('secrets:accept-weak-storage', {}))}>
+        <button type="button" class="button" disabled={action.busy} onClick={() => void run(() => bridge.invoke('secrets:accept-weak-storage', {}))}>
           Save keys with weaker storage
         </button>
       ) : null}
