@@ -81,3 +81,29 @@ test('the window shows the state (Overview) from main, changes a setting through
   assert.deepEqual(await host.quit(), { code: 0, signal: null });
   assert.deepEqual(host.violations(), []);
 });
+
+test('Copy works in the desktop window: the session lets the app’s page write the clipboard, and only write it', async (t) => {
+  const scope = new Scope(t);
+  const userDataDir = setUpProfile(scope, (settings) => {
+    settings.provider = 'ollama';
+    settings.providers.ollama.model = 'llama3.2';
+  });
+  const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, fakeOllama: { models: ['llama3.2'] } });
+  const host = await startDesktopHost(scope, ['--user-data-dir', userDataDir], env);
+  const page = await host.page();
+  await page.getByRole('link', { name: 'Logs', exact: true }).click();
+  const copy = page.getByRole('button', { name: 'Copy', exact: true });
+  await waitFor('log lines to copy', () => copy.isEnabled(), DESKTOP_WAIT_MS);
+  await copy.click();
+  // With every permission refused (the window before this fix), writeText rejected and the card showed an error instead.
+  await page.getByText(/^Copied [\d,]+ lines\.$/).waitFor(DESKTOP_DEADLINE);
+  const read = await page.evaluate(() =>
+    navigator.clipboard.readText().then(
+      () => 'read',
+      (error: unknown) => (error instanceof DOMException ? error.name : String(error)),
+    ),
+  );
+  assert.equal(read, 'NotAllowedError', 'the page may not read the clipboard');
+  assert.deepEqual(await host.quit(), { code: 0, signal: null });
+  assert.deepEqual(host.violations(), []);
+});

@@ -1,6 +1,6 @@
 import { BrowserWindow, session, shell } from 'electron';
 import { APP_STANDARD_SCHEMES } from './app-protocol.ts';
-import { chromiumOrigin, isAppOrigin } from './origins.ts';
+import { chromiumOrigin, isAppOrigin, windowMayUse } from './origins.ts';
 
 /** Sites the window may send the user to (installing Ollama); anything else is simply denied. */
 const EXTERNAL_ORIGINS = new Set(['https://ollama.com']);
@@ -22,7 +22,7 @@ export interface MainWindowOptions {
 
 /**
  * The one window, hardened per Electron's security checklist: isolated, sandboxed, no Node,
- * no navigation away from the renderer, no new windows, no permissions.
+ * no navigation away from the renderer, no new windows, no permission but the clipboard's write.
  */
 export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   const window = new BrowserWindow({
@@ -63,8 +63,13 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   contents.on('will-navigate', (event, url) => stayOnAppOrigin(event, url));
   contents.on('will-redirect', (event, url) => stayOnAppOrigin(event, url));
   contents.on('will-attach-webview', (event) => event.preventDefault());
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  // Chromium asks the check handler before navigator.clipboard.writeText, the request handler when a page asks.
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(windowMayUse(permission, chromiumOrigin(details.requestingUrl, APP_STANDARD_SCHEMES), allowedOrigin)),
+  );
+  session.defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin) =>
+    windowMayUse(permission, chromiumOrigin(requestingOrigin, APP_STANDARD_SCHEMES), allowedOrigin),
+  );
   window.once('ready-to-show', () => window.show());
   void window.loadURL(options.url);
   return window;

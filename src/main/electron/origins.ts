@@ -29,3 +29,13 @@ export function chromiumOrigin(url: string, registeredStandardSchemes: readonly 
 
 /** Whether an origin is the app's own; an opaque origin never is. */
 export const isAppOrigin = (origin: string, appOrigin: string): boolean => origin !== OPAQUE_ORIGIN && origin === appOrigin;
+
+/**
+ * The one permission the window has: writing text to the clipboard (Copy on the Logs and
+ * Playground screens), from the app's own origin. Reading the clipboard, the camera, notifications
+ * and everything else stay refused, as does any other origin.
+ */
+export const WINDOW_PERMISSIONS: readonly string[] = ['clipboard-sanitized-write'];
+
+export const windowMayUse = (permission: string, requestingOrigin: string, appOrigin: string): boolean =>
+  WINDOW_PERMISSIONS.includes(permission) && isAppOrigin(requestingOrigin, appOrigin);

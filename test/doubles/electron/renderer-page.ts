@@ -15,6 +15,7 @@ import { chromium, type Browser, type Frame, type Route } from 'playwright-core'
 import { CHROMIUM, CHROMIUM_ARGS } from '../../support/chromium-binary.ts';
 import { WebFrameMain } from './frames.ts';
 import { ipcMain } from './ipc.ts';
+import { gatePermissions } from './permissions.ts';
 import { doubleOptions } from './options.ts';
 import { runPreload, type PreloadWorld } from './preload-sandbox.ts';
 import { appUrl, serveThroughHandler, standInUrl } from './protocol.ts';
@@ -120,6 +121,7 @@ export async function attachPage(contents: WebContents): Promise<RendererPage> {
   const context = connected.contexts()[0]!;
   const page = await context.newPage();
   await page.setViewportSize(contents.viewport);
+  await gatePermissions(page, contents);
   const frames = new WeakMap<Frame, WebFrameMain>([[page.mainFrame(), contents.mainFrame]]);
   const frameOf = (frame: Frame): WebFrameMain => {
     let found = frames.get(frame);
