@@ -52,6 +52,11 @@ journey(
       await row.getByRole('button', { name: 'Use Groq' }).click();
       await app.waitForLog('the runner on the endpoint', 'app', new RegExp(`^Runner ready: openai ${escapeRegExp(MODEL)} at ${escapeRegExp(groq.url)}/v1`));
       await row.getByText('In use').waitFor(DEADLINE);
+      // It speaks OpenAI's API but is not OpenAI: the Provider section checks none of the built-in providers and names it.
+      const providers = page.getByRole('group', { name: 'Provider', exact: true });
+      await page.getByText('In use: the OpenAI-compatible server').waitFor(DEADLINE);
+      assert.equal(await providers.getByRole('radio').count(), 3, 'the three built-in providers are offered');
+      assert.equal(await providers.getByRole('radio', { checked: true }).count(), 0, 'no built-in provider checked while an endpoint is in use');
       assert.equal((JSON.parse(fs.readFileSync(path.join(userDataDir, 'settings.json'), 'utf8')) as { provider: string }).provider, 'my-groq');
     });
   },

@@ -45,7 +45,8 @@ export function ProviderRadio({
   legend,
 }: {
   choices: ProviderChoice[];
-  value: Provider;
+  /** The provider checked; null when none is (an OpenAI-compatible endpoint is in use). */
+  value: Provider | null;
   onChange: (provider: Provider) => void;
   legend: string;
 }) {

@@ -14,7 +14,7 @@ export function ProviderSection() {
   const [run, action] = useAction();
   // The choice stays checked while the switch is applied (the runner restarts), not only once it is done.
   const [pending, setPending] = useState<Provider | null>(null);
-  const { provider } = state.config;
+  const { provider, endpoint } = state.config;
   const choose = async (next: Provider) => {
     setPending(next);
     await run(() => bridge.invoke('config:set-provider', { provider: next }));
@@ -29,7 +29,18 @@ export function ProviderSection() {
       ) : (
         <p class="hint">Switching restarts the runner with the new configuration.</p>
       )}
-      <ProviderRadio legend="Provider" choices={providerChoices(state)} value={pending ?? provider.value} onChange={(next) => void choose(next)} />
+      {endpoint && !pending ? (
+        <p class="hint">
+          In use: the OpenAI-compatible server <strong>{endpoint.name}</strong> (see OpenAI-compatible servers below). Choosing a provider here switches to it.
+        </p>
+      ) : null}
+      {/* An endpoint speaks OpenAI's API, but it is not OpenAI: no built-in provider is checked while one is in use. */}
+      <ProviderRadio
+        legend="Provider"
+        choices={providerChoices(state)}
+        value={pending ?? (endpoint ? null : provider.value)}
+        onChange={(next) => void choose(next)}
+      />
       <ActionError state={action} />
     </>
   );
