@@ -62,7 +62,7 @@ describe('npm run headless in a fresh checkout: built first, then the bundle run
     const result = await npmHeadless(t, ['--print-config'], { LLM_PROVIDER: 'olama' });
     assert.equal(result.code, 2, result.stderr);
     const json = JSON.parse(result.stdout);
-    assert.deepEqual(Object.keys(json).slice(0, 4), ['provider', 'model', 'baseUrl', 'apiKey']);
+    assert.deepEqual(Object.keys(json).slice(0, 6), ['provider', 'endpoint', 'endpoints', 'model', 'baseUrl', 'apiKey']);
     assert.ok(
       json.errors.some((error: string) => error.includes('olama')),
       result.stdout,
