@@ -5,6 +5,7 @@
  * This uses `fetch` rather than the `ollama` client on purpose: the probe must tell a refused
  * connection from a timeout from a foreign server, and the client hides all three behind one error.
  */
+import { errorCode } from '../../lib/error-code.ts';
 
 export type ProbeResult =
   | { kind: 'running'; version: string }
@@ -37,16 +38,6 @@ export const DEFAULT_PROBE_SLOW_MS = 300;
 const MAX_BODY_CHARS = 4096;
 
 const UNREACHABLE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
-
-function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth += 1) {
-    const code = (current as NodeJS.ErrnoException).code;
-    if (typeof code === 'string') return code;
-    current = current.cause;
-  }
-  return undefined;
-}
 
 const describe = (error: unknown): string => {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
