@@ -56,6 +56,22 @@ export const EndpointInputSchema = z
   .strict();
 export type EndpointInput = z.infer<typeof EndpointInputSchema>;
 
+/** What `endpoints:check` answers: whether the server answers, takes the key, and offers the listed models. */
+export const EndpointCheckSchema = z
+  .object({
+    id: EndpointIdSchema,
+    /** `valid`: it answered and offers every listed model; `rejected`: 401/403; `unreachable`: no answer; `error`: anything else, a listed model it lacks included. */
+    outcome: z.enum(['valid', 'rejected', 'unreachable', 'error']),
+    status: z.number().int().optional(),
+    /** A whole sentence, e.g. "Groq answered and accepted the key: 12 models offered." */
+    message: z.string(),
+    fix: z.string().optional(),
+    /** The model ids it offers (the first MAX_ENDPOINT_MODELS), to choose from. */
+    offered: z.array(z.string()).max(MAX_ENDPOINT_MODELS),
+  })
+  .strict();
+export type EndpointCheck = z.infer<typeof EndpointCheckSchema>;
+
 /** The secret store's name for an endpoint's key. */
 export type EndpointSecret = `endpoint:${string}`;
 export const endpointSecret = (id: string): EndpointSecret => `endpoint:${id}`;

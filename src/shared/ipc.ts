@@ -9,7 +9,7 @@ import { OllamaLoadedModelSchema, OllamaModelSchema, OllamaPullProgressSchema, O
 import { ProviderSchema } from './providers.ts';
 import { HistorySchema, RunnerErrorCodeSchema } from './runner-protocol.ts';
 import { ModelsMoveProgressSchema, ModelsMoveResultSchema } from './models-folder.ts';
-import { EndpointIdSchema, EndpointInputSchema } from './endpoints.ts';
+import { EndpointCheckSchema, EndpointIdSchema, EndpointInputSchema } from './endpoints.ts';
 import { AppStateSchema, CloudProviderSchema, OllamaServerOptionsSchema, UserErrorSchema } from './state-schema.ts';
 import { LIMITS, text } from './limits.ts';
 
@@ -166,8 +166,10 @@ export const commands = {
   'state:get': command(empty, AppStateSchema),
 
   'config:set-provider': command(z.object({ provider: ProviderSchema }).strict(), AckSchema),
-  /** Makes an OpenAI-compatible endpoint the provider, by its id. */
-  'endpoints:use': command(z.object({ id: EndpointIdSchema }).strict(), AckSchema),
+  /** Makes an OpenAI-compatible endpoint the provider, by its id, with one of its models when given. */
+  'endpoints:use': command(z.object({ id: EndpointIdSchema, model: text(LIMITS.model).optional() }).strict(), AckSchema),
+  /** Asks an endpoint for its models with its key: a live check that changes nothing. */
+  'endpoints:check': command(z.object({ id: EndpointIdSchema }).strict(), EndpointCheckSchema),
   /** Adds (or replaces, by id) an OpenAI-compatible endpoint; its key goes to the secret store. */
   'endpoints:add': command(EndpointInputSchema, AckSchema),
   /** Removes an endpoint and its key; when it was the provider, the smart default takes over. */

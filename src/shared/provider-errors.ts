@@ -13,6 +13,8 @@ export interface ErrorContext {
   provider: Provider;
   model: string;
   baseUrl: string;
+  /** Names the server in messages instead of the provider's label: a user's OpenAI-compatible endpoint ("Groq"). */
+  label?: string;
 }
 
 /** The parts of an SDK `APIError` (openai and @anthropic-ai/sdk share them) this module reads. */
@@ -66,7 +68,7 @@ const serverSays = (message: string | undefined): string => (message ? ` The ser
 
 function describeHttpError(error: HttpErrorLike, context: ErrorContext): DescribedError {
   const { provider, model, baseUrl } = context;
-  const label = PROVIDER_SPECS[provider].label;
+  const label = context.label ?? PROVIDER_SPECS[provider].label;
   const { status } = error;
   const body = apiErrorBody(error);
   switch (true) {
@@ -160,7 +162,10 @@ export function describeError(error: unknown, context: ErrorContext): DescribedE
     return {
       code: 'unreachable',
       message: `cannot reach ${context.baseUrl}${systemCode ? ` (${systemCode})` : ''}`,
-      fix: PROVIDER_SPECS[context.provider].hints.unreachable,
+      fix:
+        context.label === undefined
+          ? PROVIDER_SPECS[context.provider].hints.unreachable
+          : `Check that ${context.label} is running and answers at ${context.baseUrl}.`,
     };
   }
   return { code: 'unknown', message: error instanceof Error ? error.message : String(error) };

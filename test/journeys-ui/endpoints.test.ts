@@ -1,7 +1,8 @@
 /**
  * An OpenAI-compatible endpoint added in Settings, over both transports: the typed key is only
  * ever shown masked, never written to the settings file, and choosing the endpoint restarts the
- * built-in runner on it (the OpenAI double at a loopback base URL).
+ * built-in runner on it (the OpenAI double at a loopback base URL); Check asks the server, and
+ * another of its models can be chosen while it is in use.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -16,11 +17,12 @@ import { DEADLINE } from '../support/ui-e2e.ts';
 
 const TYPED_KEY = 'gsk_E2eENDPOINTtyped0123456789abcdefXYZ';
 const MODEL = 'llama-3.3-70b-versatile';
+const SMALL_MODEL = 'llama-3.1-8b-instant';
 
 journey(
   'an endpoint added in Settings keeps its key masked and out of the settings file, and choosing it restarts the runner on it',
   async ({ scope, start }) => {
-    const groq = await startFakeOpenAI({ validKeys: [TYPED_KEY], models: [MODEL] });
+    const groq = await startFakeOpenAI({ validKeys: [TYPED_KEY], models: [MODEL, SMALL_MODEL] });
     scope.defer(() => groq.close());
     const userDataDir = setUpProfile(scope, (settings) => {
       settings.provider = 'ollama';
@@ -37,7 +39,7 @@ journey(
       await card.getByLabel('Id').fill('my-groq');
       await card.getByLabel('Name').fill('Groq');
       await card.getByLabel('Base URL').fill(groq.url);
-      await card.getByLabel(/^Models/).fill(MODEL);
+      await card.getByLabel(/^Models/).fill(`${MODEL}, ${SMALL_MODEL}`);
       await card.getByLabel(/^API key/).fill(TYPED_KEY);
       assert.equal(await card.getByLabel(/^API key/).getAttribute('type'), 'password', 'the key is not echoed while typed');
       await card.getByRole('button', { name: 'Add endpoint' }).click();
@@ -58,6 +60,18 @@ journey(
       assert.equal(await providers.getByRole('radio').count(), 3, 'the three built-in providers are offered');
       assert.equal(await providers.getByRole('radio', { checked: true }).count(), 0, 'no built-in provider checked while an endpoint is in use');
       assert.equal((JSON.parse(fs.readFileSync(path.join(userDataDir, 'settings.json'), 'utf8')) as { provider: string }).provider, 'my-groq');
+
+      // Check asks the server itself with the key; then another of its models is chosen while it is in use.
+      await row.getByRole('button', { name: 'Check Groq' }).click();
+      await row.getByText('Groq answered and accepted the key: 2 models offered.').waitFor(DEADLINE);
+      await app.shots('settings-endpoint-checked');
+      // The Model section offers the endpoint's own models, not OpenAI's list or suggestions.
+      const modelChoice = page.getByLabel('Model for Groq');
+      assert.equal(await modelChoice.inputValue(), MODEL);
+      assert.equal(await page.getByText(/Models offered by OpenAI|No OpenAI key yet/).count(), 0, "OpenAI's models are not offered for Groq");
+      await modelChoice.selectOption(SMALL_MODEL);
+      await app.waitForLog('the runner on the other model', 'app', new RegExp(`^Runner ready: openai ${escapeRegExp(SMALL_MODEL)} at `));
+      assert.equal(await modelChoice.inputValue(), SMALL_MODEL);
     });
   },
 );

@@ -5,7 +5,7 @@ import type { LogPipeline } from '../logs/pipeline.ts';
 import { LogSearches } from '../logs/search.ts';
 import { CommandError } from './command-error.ts';
 import type { Configuration } from './configuration.ts';
-import { addEndpoint, removeEndpoint } from './endpoints.ts';
+import { addEndpoint, checkEndpointById, removeEndpoint, useEndpoint } from './endpoints.ts';
 import type { Keys } from './keys.ts';
 import { listModels } from './model-lists.ts';
 import type { OllamaControl } from './ollama-control.ts';
@@ -64,7 +64,8 @@ export function createCommandTable(app: CommandServices): CommandTable {
   return {
     'state:get': () => app.getState(),
     'config:set-provider': ({ provider }) => done(configuration.setProvider(provider)),
-    'endpoints:use': ({ id }) => done(configuration.setProvider(id)),
+    'endpoints:use': ({ id, model }) => done(useEndpoint(configuration, id, model)),
+    'endpoints:check': ({ id }) => checkEndpointById(configuration, id),
     'endpoints:add': (input) => done(addEndpoint(configuration, input)),
     'endpoints:remove': ({ id }) => done(removeEndpoint(configuration, id)),
     'config:set-model': ({ provider, model }) => done(configuration.setModel(provider, model)),

@@ -170,8 +170,8 @@ export class Configuration {
     }
   }
 
-  /** A built-in provider's id or an endpoint's. */
-  async setProvider(provider: string): Promise<void> {
+  /** A built-in provider's id or an endpoint's; `alongside` changes more in the same save (an endpoint's model). */
+  async setProvider(provider: string, alongside?: SettingsChange): Promise<void> {
     const pinned = this.#config.provider;
     const current = this.#config.endpoint?.id ?? pinned.value;
     if (pinned.pinned && current !== provider) {
@@ -183,7 +183,10 @@ export class Configuration {
     const endpoint = this.#config.customEndpoints.find((known) => known.id === provider);
     const label = endpoint?.name ?? ((PROVIDERS as readonly string[]).includes(provider) ? PROVIDER_SPECS[provider as Provider].label : undefined);
     if (label === undefined) throw new CommandError(`There is no provider or endpoint "${provider}".`, 'List the endpoints with stigmer endpoints list.');
-    this.save((draft) => void (draft.provider = provider));
+    this.save((draft) => {
+      draft.provider = provider;
+      alongside?.(draft);
+    });
     await this.reconfigure(`provider switched to ${label}`);
   }
 

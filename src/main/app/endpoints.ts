@@ -1,5 +1,6 @@
-import type { EndpointInput } from '../../shared/endpoints.ts';
+import type { EndpointCheck, EndpointInput } from '../../shared/endpoints.ts';
 import { endpointSecret } from '../../shared/endpoints.ts';
+import { checkEndpoint } from '../providers/provider-api.ts';
 import { normaliseEndpointUrl } from '../../lib/base-url.ts';
 import { isPlainHttpRemote } from '../config/endpoint.ts';
 import { CommandError } from './command-error.ts';
@@ -30,6 +31,34 @@ export async function addEndpoint(configuration: Configuration, input: EndpointI
     draft.endpoints = [...(draft.endpoints ?? []).filter((known) => known.id !== input.id), endpoint];
   });
   await configuration.reconfigure(`endpoint ${input.id} saved`);
+}
+
+/** Makes the endpoint the provider, with one of the models it lists when given (remembered for it). */
+export async function useEndpoint(configuration: Configuration, id: string, model?: string): Promise<void> {
+  const endpoint = configuration.current.customEndpoints.find((known) => known.id === id);
+  if (endpoint && model !== undefined && !endpoint.models.includes(model)) {
+    throw new CommandError(
+      `${endpoint.name} lists no model "${model}"; it lists ${endpoint.models.join(', ')}.`,
+      `Choose one of those, or add the endpoint again with --models ${[...endpoint.models, model].join(',')}.`,
+    );
+  }
+  await configuration.setProvider(
+    id,
+    model === undefined
+      ? undefined
+      : (draft) => {
+          const saved = draft.endpoints?.find((known) => known.id === id);
+          if (saved) saved.model = model;
+        },
+  );
+}
+
+/** A live check of an endpoint (src/main/providers/provider-api.ts `checkEndpoint`); changes nothing. */
+export function checkEndpointById(configuration: Configuration, id: string): Promise<EndpointCheck> {
+  const endpoint = configuration.current.customEndpoints.find((known) => known.id === id);
+  if (!endpoint) throw new CommandError(`There is no endpoint "${id}".`, 'List them with stigmer endpoints list.');
+  const { key, ...rest } = endpoint;
+  return checkEndpoint(rest, key?.value);
 }
 
 export async function removeEndpoint(configuration: Configuration, id: string): Promise<void> {

@@ -2,10 +2,11 @@ import { EndpointIdSchema } from '../../shared/endpoints.ts';
 import { CLI_EXIT, UsageError, print, type CliContext } from './context.ts';
 import { promptHidden, readAll } from './hidden-prompt.ts';
 
-const USAGE = 'write stigmer endpoints list, stigmer endpoints add ID --base-url URL --models A,B [--name NAME] [--key], or stigmer endpoints rm ID';
+const USAGE =
+  'write stigmer endpoints list, stigmer endpoints add ID --base-url URL --models A,B [--name NAME] [--key], stigmer endpoints check ID, or stigmer endpoints rm ID';
 
 /**
- * `stigmer endpoints add|list|rm`: the user's OpenAI-compatible endpoints. With `--key` the key
+ * `stigmer endpoints add|list|check|rm`: the user's OpenAI-compatible endpoints. With `--key` the key
  * comes from stdin or a hidden prompt, never argv, and is never printed; the endpoint is then a
  * provider: `stigmer use ID`, `--llm-provider ID`, `LLM_PROVIDER=ID`.
  */
@@ -26,6 +27,11 @@ export async function endpoints(context: CliContext): Promise<number> {
   }
   const id = EndpointIdSchema.safeParse(rawId);
   if (!id.success) throw new UsageError(rawId === undefined ? USAGE : `${JSON.stringify(rawId)}: ${id.error.issues[0]?.message ?? 'not an id'}`);
+  if (action === 'check') {
+    const check = await app.request('endpoints:check', { id: id.data });
+    print(check.outcome === 'valid' ? context.stdout : context.stderr, check.fix ? `${check.message}\n${check.fix}` : check.message);
+    return check.outcome === 'valid' ? CLI_EXIT.ok : CLI_EXIT.failed;
+  }
   if (action === 'rm' || action === 'remove') {
     await app.request('endpoints:remove', { id: id.data });
     print(context.stdout, `Removed the endpoint ${id.data} and its key.`);

@@ -53,8 +53,9 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     run: keys,
   },
   endpoints: {
-    usage: 'endpoints list | add ID --base-url URL --models A,B [--name NAME] [--key] | rm ID',
-    summary: 'OpenAI-compatible endpoints (OpenRouter, Groq, LM Studio, vLLM…); --key reads the key from stdin or a hidden prompt',
+    usage: 'endpoints list | add ID --base-url URL --models A,B [--name NAME] [--key] | check ID | rm ID',
+    summary:
+      'OpenAI-compatible endpoints (OpenRouter, Groq, LM Studio, vLLM…); --key reads the key from stdin or a hidden prompt; check asks the server for its models',
     options: { 'base-url': { type: 'string' }, models: { type: 'string' }, name: { type: 'string' }, key: { type: 'boolean' } },
     run: endpoints,
   },

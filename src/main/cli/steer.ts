@@ -38,12 +38,10 @@ export async function use(context: CliContext): Promise<number> {
     });
   }
   const builtIn = ProviderSchema.safeParse(provider.data);
-  if (model !== undefined) {
-    if (!builtIn.success) throw new UsageError(`an endpoint's model is given with --llm-model or saved with stigmer endpoints add ${provider.data} --models`);
-    await app.request('config:set-model', { provider: builtIn.data, model });
-  }
-  if (builtIn.success) await app.request('config:set-provider', { provider: builtIn.data });
-  else await app.request('endpoints:use', { id: provider.data });
+  if (builtIn.success) {
+    if (model !== undefined) await app.request('config:set-model', { provider: builtIn.data, model });
+    await app.request('config:set-provider', { provider: builtIn.data });
+  } else await app.request('endpoints:use', { id: provider.data, ...(model !== undefined ? { model } : {}) });
   const after = (await app.request('state:get', {})).config;
   print(context.stdout, `Using ${after.endpoint?.name ?? PROVIDER_SPECS[after.provider.value].label} ${after.model.value}; the runner restarted with it.`);
   return CLI_EXIT.ok;

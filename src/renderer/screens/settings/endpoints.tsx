@@ -16,7 +16,8 @@ function BaseUrlRow({ provider }: { provider: Provider }) {
   useEffect(() => setDraft(saved ?? ''), [saved]);
   const [done, setDone] = useState<string | null>(null);
   const [run, action] = useAction();
-  const active = state.config.provider.value === provider;
+  // While a user's endpoint is in use, the base URL in use is the endpoint's, not this provider's.
+  const active = state.config.provider.value === provider && state.config.endpoint === null;
   const overridden = active && state.config.baseUrl.pinned;
   const id = `base-url-${provider}`;
   const label = PROVIDER_SPECS[provider].label;

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { sourceName } from '../../../shared/config.ts';
 import { providerChoices } from '../../../shared/provider-availability.ts';
 import { PROVIDER_SPECS, type Provider } from '../../../shared/providers.ts';
+import { EndpointModelChoice } from '../../components/endpoints-editor.tsx';
 import { ModelPicker } from '../../components/model-picker.tsx';
 import { ProviderRadio } from '../../components/provider-radio.tsx';
 import { ActionError, PinnedBadge, SourceBadge, useAction } from '../../components/ui.tsx';
@@ -49,6 +50,9 @@ export function ProviderSection() {
 export function ModelSection() {
   const state = useAppState();
   const provider = state.config.provider.value;
+  // An endpoint speaks OpenAI's API, but its models are its own: never OpenAI's list or suggestions.
+  const endpoint = state.config.endpoints.find((known) => known.id === state.config.endpoint?.id);
+  if (endpoint) return <EndpointModelChoice endpoint={endpoint} />;
   return (
     <>
       <p class="hint">
