@@ -15,7 +15,7 @@ import { seriousViolations } from '../support/axe.ts';
 import { useBrowser } from '../support/chromium.ts';
 import { Scope, hostEnv, setUpProfile, startHost } from '../support/e2e-host.ts';
 import { reviewShots } from '../support/truthful-shots.ts';
-import { DEADLINE, explained, uiUrl, withRoute } from '../support/ui-e2e.ts';
+import { DEADLINE, explained, primaries, uiUrl, withRoute } from '../support/ui-e2e.ts';
 
 const browser = useBrowser();
 
@@ -93,6 +93,7 @@ test('a cloud key saved offline in setup: the review and the last step say it is
     const review = page.locator('.wizard__body');
     await review.getByText('The Anthropic key is not verified yet.').waitFor(DEADLINE);
     assert.match(await review.innerText(), /The runner starts with it as it is; if Anthropic rejects it, the runner cannot answer/);
+    assert.deepEqual(await primaries(page), ['Looks good'], 'a key not verified yet does not hold setup: Check now is secondary');
     assert.deepEqual(await seriousViolations(page), []);
     await page.getByRole('button', { name: 'Looks good' }).click();
     await page.getByRole('heading', { name: 'Start the runner' }).waitFor(DEADLINE);

@@ -75,3 +75,6 @@ export async function explained(host: HeadlessHost, pages: readonly Page[], body
 }
 
 export const withRoute = (url: string, route: string) => `${url.replace(/#.*$/, '')}${route}`;
+
+/** The primary buttons of the setup step on screen, by name: a step has one. */
+export const primaries = (page: Page) => page.locator('.wizard__panel .button--primary').allInnerTexts();

@@ -7,7 +7,7 @@ import { ProblemList, type OpenAction } from '../components/problem-list.tsx';
 import { ActionError, Problem, Row, StatusPill, useAction } from '../components/ui.tsx';
 import { useTask } from '../components/use-task.ts';
 import { formatLatency } from '../format.ts';
-import { lastStepPrimary, runnerStatus } from '../status.ts';
+import { lastStepPrimary, leadingFix, runnerStatus } from '../status.ts';
 import { useStore } from '../store.ts';
 import { problemsForStep } from '../wizard-problems.ts';
 
@@ -45,7 +45,10 @@ export function LastStep({
   const problems = problemsForStep(state.problems, 'runner');
   // A stuck runner's problem carries Retry; the button below is for a stop with no reported cause.
   const stuck = (state.runner.state === 'failed' || state.runner.state === 'crash-loop') && problems.length === 0;
-  const primary = lastStepPrimary({ runner: state.runner.state, stuck, downloading: download !== undefined, answered: exchange?.done != null });
+  // A problem's fix, when one is to be done first, is the step's one primary button.
+  const fix = leadingFix(problems);
+  const primary =
+    fix === null ? lastStepPrimary({ runner: state.runner.state, stuck, downloading: download !== undefined, answered: exchange?.done != null }) : null;
   const body = (
     <>
       <div class="status-line">
@@ -62,7 +65,7 @@ export function LastStep({
           Retry
         </button>
       ) : null}
-      <ProblemList problems={problems} onOpen={onOpen} />
+      <ProblemList problems={problems} onOpen={onOpen} lead={fix} />
       {download ? <PullProgress download={download} /> : null}
       {state.runner.state === 'running' ? (
         <div class="first-answer">
