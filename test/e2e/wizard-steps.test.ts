@@ -11,9 +11,9 @@ import type { Page } from 'playwright-core';
 import { freePort } from '../ollama/support.ts';
 import { seriousViolations } from '../support/axe.ts';
 import { useBrowser } from '../support/chromium.ts';
-import { Scope, hostEnv, setUpProfile, startHost } from '../support/e2e-host.ts';
+import { Scope, hostEnv, setUpProfile } from '../support/e2e-host.ts';
 import { reviewShots } from '../support/truthful-shots.ts';
-import { DEADLINE, SCREENSHOTS, explained, primaries, uiUrl } from '../support/ui-e2e.ts';
+import { DEADLINE, SCREENSHOTS, explained, primaries, startUi } from '../support/ui-e2e.ts';
 
 const browser = useBrowser();
 
@@ -43,11 +43,7 @@ test('setup: the step list names each step as its heading does, readable at ever
     settings.providers.ollama.model = 'llama3.2';
   });
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, fakeOllama: { models: ['llama3.2'] } });
-  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
-  const url = await uiUrl(host);
-  const context = await browser().newContext({ viewport: { width: 760, height: 520 } });
-  scope.defer(() => context.close());
-  const page = await context.newPage();
+  const { host, url, page } = await startUi(browser(), scope, { userDataDir, env, viewport: { width: 760, height: 520 } });
   await explained(host, [page], async () => {
     await page.goto(url);
     await walkToLastStep(page, async (index) => {
