@@ -5,7 +5,7 @@ import { PROVIDER_SPECS } from '../../shared/providers.ts';
 import { PullProgress } from '../components/download-progress.tsx';
 import { ProblemList, type OpenAction } from '../components/problem-list.tsx';
 import { ActionError, Problem, Row, StatusPill, useAction } from '../components/ui.tsx';
-import { useTask } from '../components/use-task.ts';
+import { useConversation } from '../components/use-conversation.ts';
 import { formatLatency } from '../format.ts';
 import { lastStepPrimary, leadingFix, runnerStatus } from '../status.ts';
 import { useStore } from '../store.ts';
@@ -39,7 +39,9 @@ export function LastStep({
 }) {
   const { bridge } = useStore();
   const [run, action] = useAction();
-  const { exchange, streaming, send } = useTask();
+  const { turns, streaming, send } = useConversation({ history: false });
+  // The last prompt sent: "Ask again" shows only its answer.
+  const exchange = turns.at(-1) ?? null;
   const download = configuredDownload(state);
   const status = runnerStatus(state.runner, Date.now());
   const problems = problemsForStep(state.problems, 'runner');
@@ -72,11 +74,16 @@ export function LastStep({
           <p>
             Ask the runner: <q>{FIRST_PROMPT}</q>
           </p>
-          <button type="button" class={buttonClass(primary === 'send')} disabled={action.busy || streaming} onClick={() => void run(() => send(FIRST_PROMPT))}>
+          <button
+            type="button"
+            class={buttonClass(primary === 'send')}
+            disabled={action.busy || streaming !== null}
+            onClick={() => void run(() => send(FIRST_PROMPT))}
+          >
             {exchange ? 'Ask again' : 'Send a first prompt'}
           </button>
           {exchange ? (
-            <div class="answer" aria-live="polite" aria-busy={streaming} data-testid="first-answer">
+            <div class="answer" aria-live="polite" aria-busy={streaming !== null} data-testid="first-answer">
               {exchange.answer || (streaming ? <span class="muted">Waiting for the first token…</span> : null)}
             </div>
           ) : null}
