@@ -1,6 +1,7 @@
 import { sourceName, type ConfigFieldName, type PublicConfig } from '../shared/config.ts';
 import type { AppState, KeyVerification } from '../shared/state-schema.ts';
 import type { OllamaState } from '../shared/ollama.ts';
+import type { AppProblem } from '../shared/problems.ts';
 import { PROVIDER_SPECS, isCloudProvider, type Provider } from '../shared/providers.ts';
 import type { RunnerStatus } from '../shared/runner-status.ts';
 
@@ -121,6 +122,16 @@ export function wizardStepMark(index: number, current: number, ollama: OllamaSta
 export function invalidFieldText(config: PublicConfig, field: ConfigFieldName): string | null {
   const issue = config.errors.find((candidate) => candidate.field === field && field !== 'apiKey');
   return issue ? `not valid: ${sourceName(issue.source)} (see the problem above)` : null;
+}
+
+/**
+ * The problem whose fix is a setup step's one primary button: the first error that offers an
+ * action, since the runner cannot answer until it is dealt with. Null when there is none: then the
+ * step's own button (Looks good, Start runner…) leads, and a download under way or a key not
+ * verified yet keeps its buttons secondary, as going on is what to do. Pure.
+ */
+export function leadingFix(problems: readonly AppProblem[]): string | null {
+  return problems.find((problem) => problem.severity === 'error' && problem.actions.length > 0)?.id ?? null;
 }
 
 export type LastStepAction = 'start' | 'retry' | 'send' | 'finish';

@@ -8,9 +8,9 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { freePort } from '../ollama/support.ts';
 import { useBrowser } from '../support/chromium.ts';
-import { Scope, hostEnv, setUpProfile, startHost } from '../support/e2e-host.ts';
+import { Scope, hostEnv, setUpProfile } from '../support/e2e-host.ts';
 import { reviewShots } from '../support/truthful-shots.ts';
-import { DEADLINE, explained, uiUrl, withRoute } from '../support/ui-e2e.ts';
+import { DEADLINE, explained, startUi, withRoute } from '../support/ui-e2e.ts';
 
 const browser = useBrowser();
 
@@ -23,11 +23,7 @@ test('LLM_PROVIDER=olama is told on the Overview with the variable, its value, t
     settings.providers.ollama.model = 'llama3.2';
   });
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, fakeOllama: { models: ['llama3.2'] }, extra: { LLM_PROVIDER: 'olama' } });
-  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
-  const url = await uiUrl(host);
-  const context = await browser().newContext({ viewport: { width: 1280, height: 800 } });
-  scope.defer(() => context.close());
-  const page = await context.newPage();
+  const { host, url, page } = await startUi(browser(), scope, { userDataDir, env });
   await explained(host, [page], async () => {
     await page.goto(url);
     // The Overview, not "Set up Stigmer".
@@ -59,11 +55,7 @@ test('on a first run with LLM_PROVIDER=olama, setup tells the error from step 1,
   const scope = new Scope(t);
   const userDataDir = setUpProfile(scope, (settings) => void (settings.firstRunCompleted = false));
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, fakeOllama: { models: ['llama3.2'] }, extra: { LLM_PROVIDER: 'olama' } });
-  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
-  const url = await uiUrl(host);
-  const context = await browser().newContext({ viewport: { width: 1280, height: 800 } });
-  scope.defer(() => context.close());
-  const page = await context.newPage();
+  const { host, url, page } = await startUi(browser(), scope, { userDataDir, env });
   await explained(host, [page], async () => {
     await page.goto(url);
     const step = page.getByRole('region', { name: 'Detect Ollama' });
@@ -91,11 +83,7 @@ test('a model deleted after setup is named on the first screen with "Pull llama3
     ollamaHost: `127.0.0.1:${await freePort()}`,
     fakeOllama: { models: ['phi3:mini'], registry: { 'llama3.2:latest': [2_019_377_376, 1_429] }, pullIntervalMs: 40, pullStepsPerLayer: 20 },
   });
-  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
-  const url = await uiUrl(host);
-  const context = await browser().newContext({ viewport: { width: 1280, height: 800 } });
-  scope.defer(() => context.close());
-  const page = await context.newPage();
+  const { host, url, page } = await startUi(browser(), scope, { userDataDir, env });
   await explained(host, [page], async () => {
     await page.goto(url);
     await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor(DEADLINE);
@@ -122,11 +110,7 @@ test('with the model pinned by LLM_MODEL, "Use" and "Use this model" are off and
     fakeOllama: { models: ['llama3.2', 'phi3:mini'] },
     extra: { LLM_MODEL: 'llama3.2' },
   });
-  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
-  const url = await uiUrl(host);
-  const context = await browser().newContext({ viewport: { width: 1280, height: 800 } });
-  scope.defer(() => context.close());
-  const page = await context.newPage();
+  const { host, url, page } = await startUi(browser(), scope, { userDataDir, env });
   const toModels = async (shown: Page) => {
     await shown.getByRole('region', { name: 'Installed' }).getByRole('button', { name: 'Use phi3:mini' }).waitFor(DEADLINE);
   };
@@ -160,8 +144,7 @@ test('deleting the model in use says so and what happens next, and offers to swi
     settings.providers.ollama.model = 'llama3.2';
   });
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, fakeOllama: { models: ['llama3.2', 'phi3:mini'] } });
-  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
-  const url = await uiUrl(host);
+  const { host, url, page } = await startUi(browser(), scope, { userDataDir, env });
   const confirm = async (shown: Page) => {
     await shown.getByRole('button', { name: 'Delete llama3.2' }).click(DEADLINE);
     await shown
@@ -170,9 +153,6 @@ test('deleting the model in use says so and what happens next, and offers to swi
       .waitFor(DEADLINE);
   };
   await reviewShots(browser(), scope, withRoute(url, '#/models'), 'delete-in-use', confirm);
-  const context = await browser().newContext({ viewport: { width: 1280, height: 800 } });
-  scope.defer(() => context.close());
-  const page = await context.newPage();
   await explained(host, [page], async () => {
     await page.goto(withRoute(url, '#/models'));
     await confirm(page);

@@ -15,7 +15,7 @@ import { seriousViolations } from '../support/axe.ts';
 import { useBrowser } from '../support/chromium.ts';
 import { Scope, hostEnv, setUpProfile, startHost } from '../support/e2e-host.ts';
 import { reviewShots } from '../support/truthful-shots.ts';
-import { DEADLINE, explained, uiUrl, withRoute } from '../support/ui-e2e.ts';
+import { DEADLINE, explained, primaries, startUi, uiUrl, withRoute } from '../support/ui-e2e.ts';
 
 const browser = useBrowser();
 
@@ -40,17 +40,14 @@ test('an Ollama that answers with no binary on this machine: Settings says none 
   scope.defer(() => ollama.close());
   const userDataDir = setUpProfile(scope, (settings) => void (settings.provider = 'ollama'));
   const env = { ...hostEnv(scope, { ollamaHost: `127.0.0.1:${ollama.port}` }), PATH: PATH_WITHOUT_OLLAMA };
-  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
-  const url = withRoute(await uiUrl(host), '#/settings');
+  const { host, url: home, page } = await startUi(browser(), scope, { userDataDir, env });
+  const url = withRoute(home, '#/settings');
   const told = async (page: Page) => {
     await page
       .getByRole('region', { name: 'Ollama binary' })
       .getByText(`No ollama binary on this machine; none is needed while Ollama answers at http://127.0.0.1:${ollama.port} (external).`)
       .waitFor(DEADLINE);
   };
-  const context = await browser().newContext({ viewport: { width: 1280, height: 800 } });
-  scope.defer(() => context.close());
-  const page = await context.newPage();
   await explained(host, [page], async () => {
     await page.goto(url);
     await told(page);
@@ -71,11 +68,7 @@ test('a cloud key saved offline in setup: the review and the last step say it is
   });
   // Nothing answers at the Anthropic endpoint: the key cannot be checked.
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, extra: { ANTHROPIC_BASE_URL: `http://127.0.0.1:${await freePort()}` } });
-  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
-  const url = await uiUrl(host);
-  const context = await browser().newContext({ viewport: { width: 1280, height: 800 } });
-  scope.defer(() => context.close());
-  const page = await context.newPage();
+  const { host, url, page } = await startUi(browser(), scope, { userDataDir, env });
   await explained(host, [page], async () => {
     await page.goto(url);
     await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
@@ -93,6 +86,7 @@ test('a cloud key saved offline in setup: the review and the last step say it is
     const review = page.locator('.wizard__body');
     await review.getByText('The Anthropic key is not verified yet.').waitFor(DEADLINE);
     assert.match(await review.innerText(), /The runner starts with it as it is; if Anthropic rejects it, the runner cannot answer/);
+    assert.deepEqual(await primaries(page), ['Looks good'], 'a key not verified yet does not hold setup: Check now is secondary');
     assert.deepEqual(await seriousViolations(page), []);
     await page.getByRole('button', { name: 'Looks good' }).click();
     await page.getByRole('heading', { name: 'Start the runner' }).waitFor(DEADLINE);

@@ -11,9 +11,9 @@ import type { Page } from 'playwright-core';
 import { freePort } from '../ollama/support.ts';
 import { seriousViolations } from '../support/axe.ts';
 import { useBrowser } from '../support/chromium.ts';
-import { Scope, hostEnv, setUpProfile, startHost } from '../support/e2e-host.ts';
+import { Scope, hostEnv, setUpProfile } from '../support/e2e-host.ts';
 import { reviewShots } from '../support/truthful-shots.ts';
-import { DEADLINE, SCREENSHOTS, explained, uiUrl } from '../support/ui-e2e.ts';
+import { DEADLINE, SCREENSHOTS, explained, primaries, startUi } from '../support/ui-e2e.ts';
 
 const browser = useBrowser();
 
@@ -25,9 +25,6 @@ async function where(page: Page): Promise<{ current: string; heading: string }> 
   const heading = await page.locator('#wizard-title').innerText();
   return { current, heading };
 }
-
-/** The primary buttons of the step on screen, by name. */
-const primaries = (page: Page) => page.locator('.wizard__panel .button--primary').allInnerTexts();
 
 /** From the first step to the last with the choices already made. */
 async function walkToLastStep(page: Page, check?: (index: number) => Promise<void>): Promise<void> {
@@ -46,16 +43,13 @@ test('setup: the step list names each step as its heading does, readable at ever
     settings.providers.ollama.model = 'llama3.2';
   });
   const env = hostEnv(scope, { ollamaHost: `127.0.0.1:${await freePort()}`, fakeOllama: { models: ['llama3.2'] } });
-  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
-  const url = await uiUrl(host);
-  const context = await browser().newContext({ viewport: { width: 760, height: 520 } });
-  scope.defer(() => context.close());
-  const page = await context.newPage();
+  const { host, url, page } = await startUi(browser(), scope, { userDataDir, env, viewport: { width: 760, height: 520 } });
   await explained(host, [page], async () => {
     await page.goto(url);
     await walkToLastStep(page, async (index) => {
       const { current, heading } = await where(page);
       assert.equal(current, heading, `step ${index + 1}: the list names the step as its heading does`);
+      if (index === 3) assert.deepEqual(await primaries(page), ['Looks good'], 'nothing to fix: going on is the one thing to do');
       // At the minimum size every step keeps its name, not only the current one.
       const titles = page.getByRole('list', { name: 'Setup steps' }).locator('.stepper__title');
       for (const title of await titles.all()) assert.ok(await title.isVisible(), `${await title.innerText()} shown at 760×520`);

@@ -11,7 +11,7 @@ import { startFakeOllama } from '../doubles/ollama/server.ts';
 import { freePort } from '../ollama/support.ts';
 import { journey } from '../support/app-under-test.ts';
 import { HOST_WAIT_MS, hostEnv, readPidFile, setUpProfile, waitFor } from '../support/e2e-host.ts';
-import { DEADLINE } from '../support/ui-e2e.ts';
+import { DEADLINE, primaries } from '../support/ui-e2e.ts';
 import type { Settings } from '../../src/shared/settings.ts';
 
 /** The installed model list is empty at first, so a blank profile needs the wizard. */
@@ -110,6 +110,7 @@ journey(
       const listed = body.getByRole('list', { name: 'Problems' });
       await listed.getByText(/^llama3\.2 is downloading/).waitFor(DEADLINE);
       assert.equal(await body.getByText(/llama3\.2 is (downloading|not installed|still downloading)/).count(), 1, 'the model is one problem, said once');
+      assert.deepEqual(await primaries(page), ['Looks good'], 'a download under way: going on leads, Cancel is secondary');
       await app.shot('wizard-review-downloading');
       await listed.getByRole('button', { name: 'Cancel' }).click();
 
@@ -117,6 +118,7 @@ journey(
       await listed.getByText('llama3.2 is not installed.', { exact: true }).waitFor(DEADLINE);
       assert.equal(await body.getByText(/llama3\.2 is (downloading|not installed)/).count(), 1, 'still said once');
       assert.equal(await body.getByText(/ollama pull|is not installed in Ollama/).count(), 0, "the cascade's warning is not a second wording");
+      assert.deepEqual(await primaries(page), ['Pull llama3.2 (2.0 GB)'], 'the runner cannot answer without it: its fix leads, Looks good is secondary');
       await app.shot('wizard-review-missing');
       await listed.getByRole('button', { name: 'Pull llama3.2 (2.0 GB)' }).click();
       await listed.getByText(/^llama3\.2 is downloading/).waitFor(DEADLINE);

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SCREENSHOTS, watchPage } from './chromium.ts';
-import type { HeadlessHost, Scope } from './e2e-host.ts';
+import { startHost, type HeadlessHost, type Scope } from './e2e-host.ts';
 
 export { SCREENSHOTS };
 export const DEADLINE = { timeout: 30_000 };
@@ -42,6 +42,21 @@ export async function newContext(
   return context;
 }
 
+/**
+ * The real headless host with `--ui` on a profile, its UI's URL once ready, and a Chromium page
+ * (1280×800 unless told) that has not opened it yet: a test opens it inside `explained`.
+ */
+export async function startUi(
+  browser: Browser,
+  scope: Scope,
+  { userDataDir, env, viewport = { width: 1280, height: 800 } }: { userDataDir: string; env: NodeJS.ProcessEnv; viewport?: { width: number; height: number } },
+): Promise<{ host: HeadlessHost; url: string; page: Page }> {
+  const host = startHost(scope, ['--ui', '--user-data-dir', userDataDir], env);
+  const url = await uiUrl(host);
+  const page = await (await newContext(browser, scope, { viewport })).newPage();
+  return { host, url, page };
+}
+
 /** Saves the whole screen: the window grows to the main area's content, then shrinks back. */
 export async function shot(page: Page, name: string): Promise<void> {
   const viewport = page.viewportSize() ?? { width: 1280, height: 860 };
@@ -75,3 +90,6 @@ export async function explained(host: HeadlessHost, pages: readonly Page[], body
 }
 
 export const withRoute = (url: string, route: string) => `${url.replace(/#.*$/, '')}${route}`;
+
+/** The primary buttons of the setup step on screen, by name: a step has one. */
+export const primaries = (page: Page) => page.locator('.wizard__panel .button--primary').allInnerTexts();

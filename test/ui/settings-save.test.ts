@@ -1,8 +1,9 @@
-/** Issue 22 §18–19, the decisions behind the buttons: when Settings offers Save, and which button setup's last step leads with. */
+/** Issue 22 §18–19, the decisions behind the buttons: when Settings offers Save, and which button a setup step leads with. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { baseUrlCheck, contextLengthCheck, keepAliveCheck, requiredCheck, saveOffer } from '../../src/renderer/settings-checks.ts';
-import { lastStepPrimary } from '../../src/renderer/status.ts';
+import { lastStepPrimary, leadingFix } from '../../src/renderer/status.ts';
+import type { AppProblem } from '../../src/shared/problems.ts';
 
 test('Save is offered only for a valid change; what is wrong is told before, for the changed field only', () => {
   assert.deepEqual(
@@ -46,4 +47,26 @@ test("setup's last step leads with one button: Start runner, Retry, Send a first
   assert.equal(at('running'), 'send');
   assert.equal(at('running', { downloading: true }), 'send');
   assert.equal(at('running', { answered: true }), 'finish');
+});
+
+test("a setup step's problem leads only when it is an error with a fix: the first such, else the step's own button", () => {
+  const problem = (id: string, severity: AppProblem['severity'], labels: string[] = ['Fix']): AppProblem => ({
+    id,
+    severity,
+    title: id,
+    detail: '',
+    actions: labels.map((label) => ({ kind: 'open', label, route: 'settings' })),
+  });
+  assert.equal(leadingFix([]), null);
+  assert.equal(
+    leadingFix([problem('model-downloading:llama3.2', 'info', ['Cancel']), problem('key-unverified:anthropic', 'warning')]),
+    null,
+    'going on is what to do',
+  );
+  assert.equal(
+    leadingFix([problem('config:provider:0', 'error', []), problem('model-missing:llama3.2', 'error')]),
+    'model-missing:llama3.2',
+    'an error with nothing to press does not lead',
+  );
+  assert.equal(leadingFix([problem('key-rejected:openai', 'error'), problem('runner:failed', 'error')]), 'key-rejected:openai', 'one leads: the first');
 });

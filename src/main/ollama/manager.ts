@@ -10,7 +10,6 @@ import type { OllamaLoadedModel, OllamaModel, OllamaPhase, OllamaPullResult, Oll
 import {
   FAILURES_BEFORE_UNHEALTHY,
   decideStart,
-  describeEarlyExit,
   ollamaRestartPolicy,
   planLaunch,
   unhealthyPhase,
@@ -20,7 +19,7 @@ import {
 import { DEFAULT_PROBE_TIMEOUT_MS, probeOllama, type ProbeResult } from './detect.ts';
 import { findOllamaBinary, readOllamaVersion, type FindOllamaResult } from './find-binary.ts';
 import { connectableOllamaUrl, isLocalOllamaHost, parseOllamaHost, type OllamaHost } from '../../lib/ollama-host.ts';
-import { servePlan, waitUntilServing } from './serve-process.ts';
+import { servePlan, untilServing } from './serve-process.ts';
 import { createOllamaClient, deleteModel, listLoadedModels, listModels, pullModel, unloadModel } from './models.ts';
 import { TypedEmitter } from '../../lib/typed-emitter.ts';
 import { Pulls, type PullOptions } from './pulls.ts';
@@ -370,30 +369,18 @@ export class OllamaManager {
     return servePlan(this.#launchBinary, planLaunch(this.#host, this.#options.serverSettings), this.#env);
   }
 
-  /** A launched server is up once it answers; one that exits first or takes too long is a failed start, worded with what it said. */
+  /** A launched server is up once it answers (see `untilServing`); the version it answered with is the one shown. */
   async #untilServing(launch: Launch): Promise<ReadyOutcome> {
-    const readyTimeoutMs = this.#options.readyTimeoutMs ?? 30_000;
-    const outcome = await waitUntilServing(launch.handle.exited, () => this.#probe(), readyTimeoutMs, this.#clock);
-    if (outcome.kind === 'ready') {
-      this.#servedVersion = outcome.version;
-      return { ok: true };
-    }
-    const binaryPath = this.#launchBinary;
-    if (outcome.kind === 'exited') {
-      const exit = await launch.handle.exited;
-      await launch.handle.closed;
-      const bindAddress = planLaunch(this.#host, this.#options.serverSettings).env.OLLAMA_HOST ?? '';
-      // Node's 'exit' event names signals by their NodeJS.Signals names.
-      const early = describeEarlyExit({ code: exit.code, signal: exit.signal as NodeJS.Signals | null, stderr: launch.stderrTail() }, binaryPath, bindAddress);
-      return { ok: false, error: { message: early.reason, fix: early.fix } };
-    }
-    return {
-      ok: false,
-      error: {
-        message: `ollama serve did not answer at ${this.#url} within ${Math.round(readyTimeoutMs / 1000)} s, so it was stopped`,
-        fix: `run "${binaryPath} serve" in a terminal to see what it is doing, and check the ollama log`,
-      },
-    };
+    const outcome = await untilServing(launch, {
+      probe: () => this.#probe(),
+      timeoutMs: this.#options.readyTimeoutMs ?? 30_000,
+      clock: this.#clock,
+      url: this.#url,
+      binaryPath: this.#launchBinary,
+      bindAddress: planLaunch(this.#host, this.#options.serverSettings).env.OLLAMA_HOST ?? '',
+    });
+    if (outcome.ok) this.#servedVersion = outcome.version;
+    return outcome;
   }
 
   #scheduleHealthCheck(): void {

@@ -63,7 +63,7 @@ function ActionButton({ action, problem, primary, run, busy, onOpen }: ActionPro
   );
 }
 
-function ProblemItem({ problem, onOpen }: { problem: AppProblem; onOpen: OpenAction | undefined }) {
+function ProblemItem({ problem, onOpen, leads }: { problem: AppProblem; onOpen: OpenAction | undefined; leads: boolean }) {
   const [run, action] = useAction();
   const tone = problem.severity === 'error' ? 'error' : problem.severity;
   return (
@@ -76,7 +76,7 @@ function ProblemItem({ problem, onOpen }: { problem: AppProblem; onOpen: OpenAct
       {problem.actions.length > 0 ? (
         <div class="problem__actions">
           {problem.actions.map((item, index) => (
-            <ActionButton key={item.label} action={item} problem={problem} primary={index === 0} run={run} busy={action.busy} onOpen={onOpen} />
+            <ActionButton key={item.label} action={item} problem={problem} primary={leads && index === 0} run={run} busy={action.busy} onOpen={onOpen} />
           ))}
         </div>
       ) : null}
@@ -85,13 +85,17 @@ function ProblemItem({ problem, onOpen }: { problem: AppProblem; onOpen: OpenAct
   );
 }
 
-/** The app's problems, each once, with the buttons that fix them (the Overview banner, the wizard's steps). */
-export function ProblemList({ problems, onOpen }: { problems: readonly AppProblem[]; onOpen?: OpenAction }) {
+/**
+ * The app's problems, each once, with the buttons that fix them (the Overview banner, the wizard's
+ * steps). Each problem leads with its first action as a primary button, unless `lead` names the one
+ * problem that does (a setup step has one primary button; null: none of them, the step's own leads).
+ */
+export function ProblemList({ problems, onOpen, lead }: { problems: readonly AppProblem[]; onOpen?: OpenAction; lead?: string | null }) {
   if (problems.length === 0) return null;
   return (
     <ul class="banner problems" aria-label="Problems">
       {problems.map((problem) => (
-        <ProblemItem key={problem.id} problem={problem} onOpen={onOpen} />
+        <ProblemItem key={problem.id} problem={problem} onOpen={onOpen} leads={lead === undefined || lead === problem.id} />
       ))}
     </ul>
   );

@@ -15,9 +15,10 @@ export interface Conversation {
 
 /**
  * The Playground's conversation for this window's session: each prompt goes through the runner's
- * task channel with the turns before it, and `playground` events stream its answer in.
+ * task channel with the turns before it, and `playground` events stream its answer in. Without
+ * `history`, each prompt is asked afresh (setup's first prompt, and its "Ask again").
  */
-export function useConversation(): Conversation {
+export function useConversation({ history: remember = true }: { history?: boolean } = {}): Conversation {
   const { bridge } = useStore();
   const [turns, setTurns] = useState<readonly Turn[]>([]);
   const counter = useRef(0);
@@ -39,7 +40,7 @@ export function useConversation(): Conversation {
 
   const send = async (prompt: string) => {
     const n = ++counter.current;
-    const history = historyFor(turns);
+    const history = remember ? historyFor(turns) : [];
     setTurns((current) => [...current, { n, prompt, taskId: null, answer: '', done: null, error: null, withHistory: false }]);
     try {
       const { taskId, withHistory } = await bridge.invoke('playground:run', { prompt, ...(history.length > 0 ? { history } : {}) });

@@ -5,9 +5,9 @@ import { PROVIDER_SPECS } from '../../shared/providers.ts';
 import { PullProgress } from '../components/download-progress.tsx';
 import { ProblemList, type OpenAction } from '../components/problem-list.tsx';
 import { ActionError, Problem, Row, StatusPill, useAction } from '../components/ui.tsx';
-import { useTask } from '../components/use-task.ts';
+import { useConversation } from '../components/use-conversation.ts';
 import { formatLatency } from '../format.ts';
-import { lastStepPrimary, runnerStatus } from '../status.ts';
+import { lastStepPrimary, leadingFix, runnerStatus } from '../status.ts';
 import { useStore } from '../store.ts';
 import { problemsForStep } from '../wizard-problems.ts';
 
@@ -39,13 +39,18 @@ export function LastStep({
 }) {
   const { bridge } = useStore();
   const [run, action] = useAction();
-  const { exchange, streaming, send } = useTask();
+  const { turns, streaming, send } = useConversation({ history: false });
+  // The last prompt sent: "Ask again" shows only its answer.
+  const exchange = turns.at(-1) ?? null;
   const download = configuredDownload(state);
   const status = runnerStatus(state.runner, Date.now());
   const problems = problemsForStep(state.problems, 'runner');
   // A stuck runner's problem carries Retry; the button below is for a stop with no reported cause.
   const stuck = (state.runner.state === 'failed' || state.runner.state === 'crash-loop') && problems.length === 0;
-  const primary = lastStepPrimary({ runner: state.runner.state, stuck, downloading: download !== undefined, answered: exchange?.done != null });
+  // A problem's fix, when one is to be done first, is the step's one primary button.
+  const fix = leadingFix(problems);
+  const primary =
+    fix === null ? lastStepPrimary({ runner: state.runner.state, stuck, downloading: download !== undefined, answered: exchange?.done != null }) : null;
   const body = (
     <>
       <div class="status-line">
@@ -62,18 +67,23 @@ export function LastStep({
           Retry
         </button>
       ) : null}
-      <ProblemList problems={problems} onOpen={onOpen} />
+      <ProblemList problems={problems} onOpen={onOpen} lead={fix} />
       {download ? <PullProgress download={download} /> : null}
       {state.runner.state === 'running' ? (
         <div class="first-answer">
           <p>
             Ask the runner: <q>{FIRST_PROMPT}</q>
           </p>
-          <button type="button" class={buttonClass(primary === 'send')} disabled={action.busy || streaming} onClick={() => void run(() => send(FIRST_PROMPT))}>
+          <button
+            type="button"
+            class={buttonClass(primary === 'send')}
+            disabled={action.busy || streaming !== null}
+            onClick={() => void run(() => send(FIRST_PROMPT))}
+          >
             {exchange ? 'Ask again' : 'Send a first prompt'}
           </button>
           {exchange ? (
-            <div class="answer" aria-live="polite" aria-busy={streaming} data-testid="first-answer">
+            <div class="answer" aria-live="polite" aria-busy={streaming !== null} data-testid="first-answer">
               {exchange.answer || (streaming ? <span class="muted">Waiting for the first token…</span> : null)}
             </div>
           ) : null}

@@ -3,14 +3,14 @@ import { useState } from 'preact/hooks';
 import { sourceName } from '../../shared/config.ts';
 import type { AppState } from '../../shared/state-schema.ts';
 import { providerChoices, activeProviderLabel } from '../../shared/provider-availability.ts';
-import { OLLAMA_DOWNLOAD_URL } from '../../shared/problems.ts';
+import { OLLAMA_DOWNLOAD_URL, type AppProblem } from '../../shared/problems.ts';
 import { isCloudProvider, PROVIDER_SPECS, type Provider } from '../../shared/providers.ts';
 import { KeyEditor } from '../components/key-editor.tsx';
 import { ModelPicker } from '../components/model-picker.tsx';
 import { ProblemList, type OpenAction } from '../components/problem-list.tsx';
 import { ProviderRadio } from '../components/provider-radio.tsx';
 import { ActionError, PinnedBadge, Problem, Row, SourceBadge, StatusPill, useAction } from '../components/ui.tsx';
-import { invalidFieldText, ollamaStatus, wizardStepMark } from '../status.ts';
+import { invalidFieldText, leadingFix, ollamaStatus, wizardStepMark } from '../status.ts';
 import { configuredDownload, LastStep } from './wizard-last-step.tsx';
 import { useAppState, useStore } from '../store.ts';
 import { problemsForStep } from '../wizard-problems.ts';
@@ -136,9 +136,8 @@ function DetectOllama({ state, onUseCloud, onOpen }: { state: AppState; onUseClo
   );
 }
 
-function Summary({ state, onOpen }: { state: AppState; onOpen: OpenAction }) {
+function Summary({ state, problems, onOpen }: { state: AppState; problems: AppProblem[]; onOpen: OpenAction }) {
   const { config } = state;
-  const problems = problemsForStep(state.problems, 'review');
   const keyFor = isCloudProvider(config.provider.value) ? config.keys[config.provider.value] : null;
   const invalidProvider = invalidFieldText(config, 'provider');
   return (
@@ -170,7 +169,7 @@ function Summary({ state, onOpen }: { state: AppState; onOpen: OpenAction }) {
           <span class="mono">{state.runnerCommand.value}</span>
         </Row>
       </dl>
-      <ProblemList problems={problems} onOpen={onOpen} />
+      <ProblemList problems={problems} onOpen={onOpen} lead={leadingFix(problems)} />
       {state.secrets.notice && keyFor ? <Problem tone="info" message={state.secrets.notice} /> : null}
       {/* A download the wizard just started may not be main's model problem yet (the model was saved after it began). */}
       {configuredDownload(state) && !problems.some((problem) => problem.id.startsWith('model-')) ? (
@@ -211,10 +210,11 @@ export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'models'
     ) : (
       <span />
     );
-  const next = (label: string, enabled: boolean, work?: () => Promise<unknown>) => (
+  /** The step's way on; secondary when a problem's fix is the one thing to do first. */
+  const next = (label: string, enabled: boolean, work?: () => Promise<unknown>, primary = true) => (
     <button
       type="button"
-      class="button button--primary"
+      class={primary ? 'button button--primary' : 'button'}
       disabled={!enabled || action.busy}
       onClick={() =>
         void run(async () => {
@@ -316,13 +316,14 @@ export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'models'
       </StepFrame>
     );
   } else if (step === 3) {
+    const problems = problemsForStep(state.problems, 'review');
     panel = (
       <StepFrame
         title={titles[3]!}
         intro="This is the configuration the runner will receive."
-        footer={footer(next('Looks good', state.config.errors.length === 0))}
+        footer={footer(next('Looks good', state.config.errors.length === 0, undefined, leadingFix(problems) === null))}
       >
-        <Summary state={state} onOpen={openFromProblem} />
+        <Summary state={state} problems={problems} onOpen={openFromProblem} />
       </StepFrame>
     );
   } else {

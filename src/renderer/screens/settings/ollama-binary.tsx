@@ -1,8 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
 import { LIMITS } from '../../../shared/limits.ts';
 import { OllamaUpdateCheck } from '../../components/ollama-update-check.tsx';
-import { SaveRow } from '../../components/save-row.tsx';
-import { ActionError, useAction } from '../../components/ui.tsx';
+import { SaveField, useSaveField } from '../../components/save-row.tsx';
+import { ActionError } from '../../components/ui.tsx';
 import { requiredCheck, saveOffer } from '../../settings-checks.ts';
 import { useAppState, useStore } from '../../store.ts';
 
@@ -17,18 +16,12 @@ export function OllamaBinarySection() {
   const { bridge } = useStore();
   const { ollama } = useAppState();
   const saved = ollama.binary?.source === 'settings' ? ollama.binary.path : '';
-  const [draft, setDraft] = useState(saved);
-  // The saved path as main keeps it, once a save lands or another window saves.
-  useEffect(() => setDraft(saved), [saved]);
-  const [done, setDone] = useState<string | null>(null);
-  const [run, action] = useAction();
+  const { draft, action, clear, field } = useSaveField(
+    saved,
+    (path) => bridge.invoke('ollama:set-path', { path }),
+    'Searching PATH and the install locations.',
+  );
   const offer = saveOffer([{ draft, saved, check: requiredCheck('the path to the ollama binary, or use Search PATH') }]);
-  const save = (path: string | null) =>
-    void run(async () => {
-      setDone(null);
-      await bridge.invoke('ollama:set-path', { path });
-      setDone(path === null ? 'Searching PATH and the install locations.' : 'Saved.');
-    });
   return (
     <>
       <p class="hint">
@@ -46,45 +39,21 @@ export function OllamaBinarySection() {
           'No ollama binary found yet.'
         )}
       </p>
-      <form
-        class="form"
-        aria-label="Ollama binary path"
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (offer.enabled) save(draft.trim());
-        }}
+      <SaveField
+        id="ollama-path"
+        label="Path to the ollama binary"
+        formLabel="Ollama binary path"
+        maxLength={LIMITS.path}
+        placeholder="Search PATH, e.g. /usr/local/bin/ollama"
+        {...field}
+        offer={offer}
       >
-        <label class="visually-hidden" for="ollama-path">
-          Path to the ollama binary
-        </label>
-        <SaveRow
-          offer={offer}
-          action={action}
-          problemId="ollama-path-problem"
-          saved={done}
-          field={
-            <input
-              id="ollama-path"
-              type="text"
-              class="mono"
-              maxLength={LIMITS.path}
-              placeholder="Search PATH, e.g. /usr/local/bin/ollama"
-              value={draft}
-              aria-describedby={offer.problem ? 'ollama-path-problem' : undefined}
-              onInput={(event) => {
-                setDraft(event.currentTarget.value);
-                setDone(null);
-              }}
-            />
-          }
-        >
-          {saved !== '' ? (
-            <button type="button" class="button" disabled={action.busy} onClick={() => save(null)}>
-              Search PATH
-            </button>
-          ) : null}
-        </SaveRow>
-      </form>
+        {saved !== '' ? (
+          <button type="button" class="button" disabled={action.busy} onClick={clear}>
+            Search PATH
+          </button>
+        ) : null}
+      </SaveField>
       <ActionError state={action} />
       <OllamaUpdateCheck />
     </>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { LIMITS } from '../../../shared/limits.ts';
 import { ControlChannelField } from '../../components/runner-channel.tsx';
-import { SaveRow } from '../../components/save-row.tsx';
+import { SaveField } from '../../components/save-row.tsx';
 import { ActionError, PinnedBadge, Problem, useAction } from '../../components/ui.tsx';
 import { requiredCheck, saveOffer } from '../../settings-checks.ts';
 import { useAppState, useStore } from '../../store.ts';
@@ -47,42 +47,25 @@ export function RunnerCommandSection() {
           <PinnedBadge source={runnerCommand.source} /> In use: <span class="mono">{runnerCommand.value}</span>
         </p>
       ) : null}
-      <form
-        class="form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (offer.enabled) setConfirming({ command: draft.trim() });
-        }}
+      <SaveField
+        id="runner-command"
+        label="Runner command"
+        maxLength={LIMITS.command}
+        placeholder="Built-in runner, e.g. python -m my_worker"
+        draft={draft}
+        onDraft={setDraft}
+        onSave={() => setConfirming({ command: draft.trim() })}
+        saveLabel="Save…"
+        offer={confirming ? { ...offer, enabled: false } : offer}
+        action={action}
+        saved={null}
       >
-        <label class="visually-hidden" for="runner-command">
-          Runner command
-        </label>
-        <SaveRow
-          label="Save…"
-          offer={confirming ? { ...offer, enabled: false } : offer}
-          action={action}
-          problemId="runner-command-problem"
-          saved={null}
-          field={
-            <input
-              id="runner-command"
-              type="text"
-              class="mono"
-              maxLength={LIMITS.command}
-              placeholder="Built-in runner, e.g. python -m my_worker"
-              value={draft}
-              aria-describedby={offer.problem ? 'runner-command-problem' : undefined}
-              onInput={(event) => setDraft(event.currentTarget.value)}
-            />
-          }
-        >
-          {saved !== '' ? (
-            <button type="button" class="button" disabled={action.busy || confirming !== null} onClick={() => setConfirming({ command: null })}>
-              Built-in runner…
-            </button>
-          ) : null}
-        </SaveRow>
-      </form>
+        {saved !== '' ? (
+          <button type="button" class="button" disabled={action.busy || confirming !== null} onClick={() => setConfirming({ command: null })}>
+            Built-in runner…
+          </button>
+        ) : null}
+      </SaveField>
       {showChannel ? <ControlChannelField channel={controlChannel} checked={channelDraft} disabled={action.busy} onToggle={toggleChannel} /> : null}
       {confirming ? (
         <div class="confirm-box" role="group" aria-label="Confirm the runner command">
