@@ -3,6 +3,8 @@
  * checks its provider and serves tasks from the app over the control channel. Its stdout and
  * stderr carry only JSON log lines; control messages travel only on the IPC channel.
  */
+// First: a stop signal during the rest of the start-up is a clean stop.
+import { onStopSignal } from './stop-signals.ts';
 import { PROVIDER_SPECS } from '../shared/providers.ts';
 import { format } from 'node:util';
 import { maskSecret } from '../shared/secret-mask.ts';
@@ -89,9 +91,7 @@ function shutdown(reason: string): void {
   process.exit(0);
 }
 
-process.once('SIGTERM', () => shutdown('SIGTERM'));
-process.once('SIGINT', () => shutdown('SIGINT'));
-process.once('SIGHUP', () => shutdown('SIGHUP'));
+onStopSignal(shutdown);
 
 // The IPC 'disconnect' catches a parent that dies; a changed ppid catches one that never opened a channel.
 setInterval(() => {
