@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark of issue 6, one after the other, printed as one table with
  * the goals and notes below it. `--only NAME,…` runs some (throughput, memory, busy, restart,
- * switch, coldstart, idle, detection, search, renderer); `--quick` shortens them for a smoke test (its figures are not
+ * switch, coldstart, runner, idle, detection, search, renderer); `--quick` shortens them for a smoke test (its figures are not
  * for publishing); `--markdown FILE` also writes the report as Markdown.
  */
 import fs from 'node:fs';
@@ -18,6 +18,7 @@ import { busyMachine, memoryUnderFlood } from './memory.ts';
 import { providerSwitch } from './provider-switch.ts';
 import { rendererBench } from './renderer.ts';
 import { restartLatency } from './restart.ts';
+import { runnerLifecycle } from './runner-lifecycle.ts';
 import { logThroughput } from './throughput.ts';
 
 const { values } = parseArgs({
@@ -26,7 +27,7 @@ const { values } = parseArgs({
 });
 const quick = values.quick === true;
 const selected = new Set(
-  (values.only ?? 'throughput,memory,busy,restart,switch,coldstart,idle,detection,search,renderer').split(',').map((name) => name.trim()),
+  (values.only ?? 'throughput,memory,busy,restart,switch,coldstart,runner,idle,detection,search,renderer').split(',').map((name) => name.trim()),
 );
 
 const opened = selected.has('throughput') || selected.has('restart') ? await Pm2.open() : { reason: 'not needed' };
@@ -40,6 +41,7 @@ const benchmarks: [string, () => Promise<Section>][] = [
   ['restart', () => restartLatency({ kills: quick ? 2 : 5, pm2 })],
   ['switch', () => providerSwitch({ switches: quick ? 2 : 5 })],
   ['coldstart', () => coldStartBench({ runs: quick ? 1 : 5 })],
+  ['runner', () => runnerLifecycle({ runs: quick ? 2 : 7 })],
   ['idle', () => idleCost({ seconds: quick ? 5 : 60, warmupSeconds: quick ? 1 : 5 })],
   ['detection', () => ollamaDetection({ runs: quick ? 3 : 5 })],
   ['search', () => logSearch({ bytes: quick ? 128 * 1024 * 1024 : 1024 * 1024 * 1024, runs: quick ? 1 : 3 })],

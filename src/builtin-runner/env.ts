@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini, as the protocol's schemas: classic zod would add ~5 MB to the idle runner (issue 25).
+import * as z from 'zod/mini';
 import { normaliseBaseUrl } from '../lib/base-url.ts';
 import { keySpec, CLOUD_PROVIDERS, PROVIDER_SPECS, PROVIDERS, isCloudProvider, type Provider } from '../shared/providers.ts';
 
@@ -20,10 +21,19 @@ export type RunnerEnvResult = { ok: true; config: RunnerConfig } | { ok: false; 
 
 const DEFAULT_MAX_RETRIES = 2;
 
-const optionalText = z
-  .string()
-  .optional()
-  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+const optionalText = z.pipe(
+  z.optional(z.string()),
+  z.transform((value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value.trim())),
+);
+
+const maxRetries = z.pipe(
+  z.string().check(
+    z.regex(/^\d{1,2}$/, {
+      error: (issue) => `STIGMER_RUNNER_MAX_RETRIES="${String(issue.input)}" is not a whole number; set it to 0-10 or unset it`,
+    }),
+  ),
+  z.transform(Number),
+);
 
 const EnvSchema = z
   .object({
@@ -40,22 +50,22 @@ const EnvSchema = z
     // Each provider's own key and base-URL variables (`ProviderSpec`).
     ...(Object.fromEntries(CLOUD_PROVIDERS.map((provider) => [keySpec(provider).env, optionalText])) as Record<string, typeof optionalText>),
     ...(Object.fromEntries(PROVIDERS.map((provider) => [PROVIDER_SPECS[provider].baseUrl.env, optionalText])) as Record<string, typeof optionalText>),
-    STIGMER_RUNNER_MAX_RETRIES: optionalText.pipe(
-      z
-        .string()
-        .regex(/^\d{1,2}$/, {
-          error: (issue) => `STIGMER_RUNNER_MAX_RETRIES="${String(issue.input)}" is not a whole number; set it to 0-10 or unset it`,
-        })
-        .transform(Number)
-        .refine((value) => value <= 10, {
-          error: (issue) => `STIGMER_RUNNER_MAX_RETRIES=${String(issue.input)} is too large; set it to 0-10 or unset it`,
-        })
-        .optional(),
+    STIGMER_RUNNER_MAX_RETRIES: z.pipe(
+      optionalText,
+      z.optional(
+        maxRetries.check(
+          z.refine((value) => value <= 10, {
+            error: (issue) => `STIGMER_RUNNER_MAX_RETRIES=${String(issue.input)} is too large; set it to 0-10 or unset it`,
+          }),
+        ),
+      ),
     ),
   })
-  .superRefine((env, ctx) => {
-    for (const message of resolveDependentFields(env).issues) ctx.addIssue({ code: 'custom', message });
-  });
+  .check(
+    z.superRefine((env, ctx) => {
+      for (const message of resolveDependentFields(env).issues) ctx.addIssue({ code: 'custom', message });
+    }),
+  );
 
 type ParsedEnv = z.output<typeof EnvSchema>;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { isOllamaModelInstalled } from '../lib/model-names.ts';
 import { PROVIDER_SPECS, type ProviderSpec } from '../shared/providers.ts';
 import type { RunnerCheck } from '../shared/runner-protocol.ts';
@@ -87,26 +87,27 @@ async function checkOllama({ config, timeoutMs = 5000 }: ProviderCheckOptions): 
     return outcome([{ name: 'server', ...failedCheck(describeError(error, config)) }]);
   }
   const server: RunnerCheck = { name: 'server', status: 'ok', message: `Ollama ${serverVersion} answers at ${baseUrl}` };
+  let tags: unknown;
   try {
-    const tags = OllamaTagsSchema.parse((await getJson(`${baseUrl}/api/tags`, timeoutMs)).body);
-    const installed = tags.models.map((entry) => entry.name);
-    const modelCheck: RunnerCheck = isOllamaModelInstalled(model, installed)
-      ? { name: 'model', status: 'ok', message: `the model "${model}" is installed` }
-      : {
-          name: 'model',
-          status: 'error',
-          code: 'model-not-found',
-          message: `the model "${model}" is not installed in Ollama${installed.length ? ` (installed: ${installed.join(', ')})` : ' (no models installed)'}`,
-          fix: `Run \`ollama pull ${model}\`, or choose an installed model.`,
-        };
-    return outcome([server, modelCheck], serverVersion);
+    tags = (await getJson(`${baseUrl}/api/tags`, timeoutMs)).body;
   } catch (error) {
-    const failure =
-      error instanceof z.ZodError
-        ? { status: 'error' as const, code: 'wrong-server' as const, message: `${baseUrl}/api/tags did not list models` }
-        : failedCheck(describeError(error, config));
-    return outcome([server, { name: 'model', ...failure }], serverVersion);
+    return outcome([server, { name: 'model', ...failedCheck(describeError(error, config)) }], serverVersion);
   }
+  const listed = OllamaTagsSchema.safeParse(tags);
+  if (!listed.success) {
+    return outcome([server, { name: 'model', status: 'error', code: 'wrong-server', message: `${baseUrl}/api/tags did not list models` }], serverVersion);
+  }
+  const installed = listed.data.models.map((entry) => entry.name);
+  const modelCheck: RunnerCheck = isOllamaModelInstalled(model, installed)
+    ? { name: 'model', status: 'ok', message: `the model "${model}" is installed` }
+    : {
+        name: 'model',
+        status: 'error',
+        code: 'model-not-found',
+        message: `the model "${model}" is not installed in Ollama${installed.length ? ` (installed: ${installed.join(', ')})` : ' (no models installed)'}`,
+        fix: `Run \`ollama pull ${model}\`, or choose an installed model.`,
+      };
+  return outcome([server, modelCheck], serverVersion);
 }
 
 /** Cloud: one authenticated call for the configured model, which proves the key and the model at once. */

@@ -299,7 +299,7 @@ export const commands = {
    * (a runner that did not announce `history` answers each prompt on its own).
    */
   'playground:run': command(
-    z.object({ prompt: text(LIMITS.prompt), system: z.string().max(LIMITS.systemPrompt).optional(), history: HistorySchema.optional() }).strict(),
+    z.object({ prompt: text(LIMITS.prompt), system: z.string().max(LIMITS.systemPrompt).optional(), history: z.optional(HistorySchema) }).strict(),
     z.object({ taskId: TaskIdSchema, withHistory: z.boolean() }),
   ),
   'playground:cancel': command(z.object({ taskId: TaskIdSchema }).strict(), AckSchema),

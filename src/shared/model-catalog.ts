@@ -31,7 +31,8 @@ export const isOllamaModelInstalled = (model: string, installed: readonly string
   installed.some((name) => canonicalOllamaModel(name) === canonicalOllamaModel(model));
 
 export const MODEL_ALIASES = ['fast', 'balanced', 'powerful'] as const;
-export const ModelAliasSchema = z.enum(MODEL_ALIASES);
+// Pure, so a bundle that never uses it (the built-in runner) leaves zod out.
+export const ModelAliasSchema = /* @__PURE__ */ z.enum(MODEL_ALIASES);
 export type ModelAlias = z.infer<typeof ModelAliasSchema>;
 
 export const isModelAlias = (value: string): value is ModelAlias => (MODEL_ALIASES as readonly string[]).includes(value.trim().toLowerCase());

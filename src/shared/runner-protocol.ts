@@ -1,10 +1,14 @@
-import { z } from 'zod';
-import { ProviderSchema } from './providers.ts';
+import * as z from 'zod/mini';
+import { PROVIDERS } from './providers.ts';
 
 /**
  * The control channel between the app and a runner. For the built-in runner it travels on the IPC
  * channel (Node `process.send` or Electron's `parentPort`); never on stdout/stderr, so a log line can
  * never be mistaken for a message. Both sides validate every message with these schemas.
+ *
+ * Written with `zod/mini` rather than zod: the built-in runner loads this module, and classic zod's
+ * chainable methods cost it ~5 MB of its idle memory (issue 25). Mini schemas are zod core schemas,
+ * so the host's zod schemas embed them and `safeParse` works the same.
  */
 
 /**
@@ -29,7 +33,8 @@ export const CONTROL_RATE = { perSecond: 500, burst: 500 } as const;
 /** The exit code (EX_CONFIG from sysexits.h) of a runner whose configuration is invalid: do not restart it. */
 export const RUNNER_CONFIG_EXIT_CODE = 78;
 
-const TaskId = z.string().min(1).max(200);
+const TaskId = z.string().check(z.minLength(1), z.maxLength(200));
+const ProviderSchema = z.enum(PROVIDERS);
 
 /**
  * The most text a task's `history` carries, all turns together: with the prompt it stays well
@@ -39,38 +44,36 @@ export const MAX_HISTORY_CHARS = 256 * 1024;
 export const MAX_HISTORY_MESSAGES = 200;
 
 /** One earlier turn of a conversation. */
-export const HistoryMessageSchema = z.object({ role: z.enum(['user', 'assistant']), content: z.string().max(MAX_HISTORY_CHARS) }).strict();
+export const HistoryMessageSchema = z.strictObject({ role: z.enum(['user', 'assistant']), content: z.string().check(z.maxLength(MAX_HISTORY_CHARS)) });
 export type HistoryMessage = z.infer<typeof HistoryMessageSchema>;
 
-export const HistorySchema = z
-  .array(HistoryMessageSchema)
-  .max(MAX_HISTORY_MESSAGES)
-  .refine((messages) => messages.reduce((sum, message) => sum + message.content.length, 0) <= MAX_HISTORY_CHARS, {
+export const HistorySchema = z.array(HistoryMessageSchema).check(
+  z.maxLength(MAX_HISTORY_MESSAGES),
+  z.refine((messages) => messages.reduce((sum, message) => sum + message.content.length, 0) <= MAX_HISTORY_CHARS, {
     message: `the history holds more than ${MAX_HISTORY_CHARS} characters`,
-  });
+  }),
+);
 
-export const RunnerTaskSchema = z
-  .object({
-    type: z.literal('task'),
-    id: TaskId,
-    /** The new user turn: a runner that knows nothing of `history` still answers it on its own. */
-    prompt: z.string().min(1),
-    /**
-     * The conversation before `prompt`, oldest first. Sent only to a runner whose `ready` said
-     * `history: true`, so a runner that checks its fields strictly never sees it.
-     */
-    history: HistorySchema.optional(),
-    system: z.string().optional(),
-    /** Upper bound on generated tokens; the runner uses a default when absent. */
-    maxTokens: z.number().int().positive().max(1_000_000).optional(),
-  })
-  .strict();
+export const RunnerTaskSchema = z.strictObject({
+  type: z.literal('task'),
+  id: TaskId,
+  /** The new user turn: a runner that knows nothing of `history` still answers it on its own. */
+  prompt: z.string().check(z.minLength(1)),
+  /**
+   * The conversation before `prompt`, oldest first. Sent only to a runner whose `ready` said
+   * `history: true`, so a runner that checks its fields strictly never sees it.
+   */
+  history: z.optional(HistorySchema),
+  system: z.optional(z.string()),
+  /** Upper bound on generated tokens; the runner uses a default when absent. */
+  maxTokens: z.optional(z.int().check(z.positive(), z.lte(1_000_000))),
+});
 
 export const AppToRunnerSchema = z.discriminatedUnion('type', [
   RunnerTaskSchema,
-  z.object({ type: z.literal('cancel'), id: TaskId }).strict(),
+  z.strictObject({ type: z.literal('cancel'), id: TaskId }),
   /** Provider check; for cloud providers this makes one cheap authenticated call. */
-  z.object({ type: z.literal('check'), id: TaskId }).strict(),
+  z.strictObject({ type: z.literal('check'), id: TaskId }),
 ]);
 export type AppToRunner = z.infer<typeof AppToRunnerSchema>;
 export type RunnerTask = z.infer<typeof RunnerTaskSchema>;
@@ -98,19 +101,18 @@ export const RunnerErrorCodeSchema = z.enum([
 ]);
 export type RunnerErrorCode = z.infer<typeof RunnerErrorCodeSchema>;
 
-const NonNegativeInt = z.number().int().nonnegative();
+const NonNegativeInt = z.int().check(z.nonnegative());
+const NonNegative = z.number().check(z.nonnegative());
 
-export const RunnerCheckSchema = z
-  .object({
-    name: z.enum(['server', 'model', 'auth']),
-    status: z.enum(['ok', 'warn', 'error']),
-    /** A whole sentence, safe to show (never contains a secret). */
-    message: z.string(),
-    fix: z.string().optional(),
-    /** Set on a failed check: the error code the same failure has in a task. */
-    code: RunnerErrorCodeSchema.optional(),
-  })
-  .strict();
+export const RunnerCheckSchema = z.strictObject({
+  name: z.enum(['server', 'model', 'auth']),
+  status: z.enum(['ok', 'warn', 'error']),
+  /** A whole sentence, safe to show (never contains a secret). */
+  message: z.string(),
+  fix: z.optional(z.string()),
+  /** Set on a failed check: the error code the same failure has in a task. */
+  code: z.optional(RunnerErrorCodeSchema),
+});
 export type RunnerCheck = z.infer<typeof RunnerCheckSchema>;
 
 /**
@@ -120,55 +122,47 @@ export type RunnerCheck = z.infer<typeof RunnerCheckSchema>;
  * runner's text as the runner's: see src/main/app/runner-protocol-handler.ts.
  */
 export const RunnerToAppSchema = z.discriminatedUnion('type', [
-  z
-    .object({
-      type: z.literal('ready'),
-      provider: ProviderSchema,
-      model: z.string(),
-      baseUrl: z.string(),
-      /** The runner reads a task's `history` (a multi-turn Playground); absent, each prompt is sent alone. */
-      history: z.boolean().optional(),
-    })
-    .strict(),
-  z.object({ type: z.literal('delta'), id: TaskId, text: z.string() }).strict(),
-  z
-    .object({
-      type: z.literal('done'),
-      id: TaskId,
-      provider: ProviderSchema,
-      /** The model the server says answered (it may resolve an alias). */
-      model: z.string(),
-      usage: z.object({ inputTokens: NonNegativeInt, outputTokens: NonNegativeInt }).strict(),
-      latencyMs: z.number().nonnegative(),
-      /** Null when the reply had no text at all. */
-      firstTokenMs: z.number().nonnegative().nullable(),
-    })
-    .strict(),
-  z
-    .object({
-      type: z.literal('error'),
-      /** Absent for an error that belongs to no task (e.g. the start-up provider check). */
-      id: TaskId.optional(),
-      code: RunnerErrorCodeSchema,
-      message: z.string(),
-      fix: z.string().optional(),
-      /** The HTTP status, when the error came from an HTTP answer. */
-      status: z.number().int().optional(),
-    })
-    .strict(),
-  z
-    .object({
-      type: z.literal('check-result'),
-      id: TaskId,
-      ok: z.boolean(),
-      provider: ProviderSchema,
-      model: z.string(),
-      baseUrl: z.string(),
-      /** The server's version, when it reports one (Ollama). */
-      serverVersion: z.string().optional(),
-      checks: z.array(RunnerCheckSchema),
-    })
-    .strict(),
+  z.strictObject({
+    type: z.literal('ready'),
+    provider: ProviderSchema,
+    model: z.string(),
+    baseUrl: z.string(),
+    /** The runner reads a task's `history` (a multi-turn Playground); absent, each prompt is sent alone. */
+    history: z.optional(z.boolean()),
+  }),
+  z.strictObject({ type: z.literal('delta'), id: TaskId, text: z.string() }),
+  z.strictObject({
+    type: z.literal('done'),
+    id: TaskId,
+    provider: ProviderSchema,
+    /** The model the server says answered (it may resolve an alias). */
+    model: z.string(),
+    usage: z.strictObject({ inputTokens: NonNegativeInt, outputTokens: NonNegativeInt }),
+    latencyMs: NonNegative,
+    /** Null when the reply had no text at all. */
+    firstTokenMs: z.nullable(NonNegative),
+  }),
+  z.strictObject({
+    type: z.literal('error'),
+    /** Absent for an error that belongs to no task (e.g. the start-up provider check). */
+    id: z.optional(TaskId),
+    code: RunnerErrorCodeSchema,
+    message: z.string(),
+    fix: z.optional(z.string()),
+    /** The HTTP status, when the error came from an HTTP answer. */
+    status: z.optional(z.int()),
+  }),
+  z.strictObject({
+    type: z.literal('check-result'),
+    id: TaskId,
+    ok: z.boolean(),
+    provider: ProviderSchema,
+    model: z.string(),
+    baseUrl: z.string(),
+    /** The server's version, when it reports one (Ollama). */
+    serverVersion: z.optional(z.string()),
+    checks: z.array(RunnerCheckSchema),
+  }),
 ]);
 export type RunnerToApp = z.infer<typeof RunnerToAppSchema>;
 export type RunnerError = Extract<RunnerToApp, { type: 'error' }>;
