@@ -137,3 +137,16 @@ test('a search with a byte budget answers a cursor, and a missing folder reads a
     cancelled: false,
   });
 });
+
+test('searches running at once each find exactly what they find alone, with the memory of earlier searches reused', async (t) => {
+  const dir = await writeLogs(t, 20_000);
+  const options = { chunkBytes: 8 * 1024, maxBytes: Number.POSITIVE_INFINITY };
+  const shipped = { query: 'order-SHIPPED', sources: ['runner', 'ollama'], limit: 1_000 } as const;
+  const checkpoints = { query: 'CHECKPOINT 1', sources: ['app'], limit: 1_000 } as const;
+  const alone = [await searchLogs(dir, shipped, options), await searchLogs(dir, checkpoints, options)];
+  // Both read and fold chunks between each other's awaits: one's memory must never be the other's.
+  const together = await Promise.all([searchLogs(dir, shipped, options), searchLogs(dir, checkpoints, options), searchLogs(dir, shipped, options)]);
+  assert.equal(alone[0]!.matches.length, 207 + 40);
+  assert.equal(alone[1]!.matches.length, 11);
+  assert.deepEqual(together, [alone[0], alone[1], alone[0]]);
+});

@@ -118,23 +118,40 @@ const FOLD_WASM =
 const FOLD_MEMORY_BYTES = 64 * 65536;
 let foldModule: WebAssembly.Module | undefined;
 
-/** Where a search reads its chunks (`chunk`) and folds them (`folded`): the two halves of its own module's memory. */
+/** Where a search reads its chunks (`chunk`) and folds them (`folded`): the two halves of a module's memory it has to itself. */
 interface ChunkMemory {
   chunk: Buffer;
   folded: Buffer;
   /** Folds the first `length` bytes of `chunk` into `folded`. */
   fold(length: number): void;
+  /** Gives the memory back for the next search. */
+  release(): void;
 }
+
+/**
+ * Instances no search is using. A fresh instance for every page cost about 25 ms of CPU each
+ * (its 4 MiB faulted in, the old one collected): half the CPU of a search paged as the window
+ * pages it (docs/BENCHMARKS.md). More than one can be in use: a superseded search may still be
+ * folding its last chunk. A few are kept.
+ */
+const idleInstances: WebAssembly.Instance[] = [];
+const MAX_IDLE_INSTANCES = 2;
 
 function chunkMemory(chunkBytes: number): ChunkMemory {
   if (!(chunkBytes >= 16 && chunkBytes * 2 <= FOLD_MEMORY_BYTES)) throw new RangeError(`A search chunk is 16 bytes to 2 MiB (got ${chunkBytes})`);
   foldModule ??= new WebAssembly.Module(Buffer.from(FOLD_WASM, 'base64'));
-  // One instance per search: a superseded search may still be folding its last chunk.
-  const { exports } = new WebAssembly.Instance(foldModule);
-  const memory = exports.memory as WebAssembly.Memory;
+  const instance = idleInstances.pop() ?? new WebAssembly.Instance(foldModule);
+  const memory = instance.exports.memory as WebAssembly.Memory;
   const half = FOLD_MEMORY_BYTES / 2;
-  const fold = exports.fold as (src: number, dst: number, length: number) => void;
-  return { chunk: Buffer.from(memory.buffer, 0, chunkBytes), folded: Buffer.from(memory.buffer, half, chunkBytes), fold: (length) => fold(0, half, length) };
+  const fold = instance.exports.fold as (src: number, dst: number, length: number) => void;
+  return {
+    chunk: Buffer.from(memory.buffer, 0, chunkBytes),
+    folded: Buffer.from(memory.buffer, half, chunkBytes),
+    fold: (length) => fold(0, half, length),
+    release: () => {
+      if (idleInstances.length < MAX_IDLE_INSTANCES) idleInstances.push(instance);
+    },
+  };
 }
 
 /** The line as the window shows it, or undefined when it does not match (level, or text once scrubbed). */
@@ -294,6 +311,7 @@ export async function searchLogs(logsDir: string, query: LogSearchQuery, options
     matches.sort((a, b) => (a.ts < b.ts ? 1 : a.ts > b.ts ? -1 : 0));
     return { matches, scannedBytes, totalBytes, cursor: scans.every((scan) => scan.done) ? null : encodeCursor(position), cancelled };
   } finally {
+    memory.release();
     await Promise.all(scans.map((scan) => scan.close()));
   }
 }
