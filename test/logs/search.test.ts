@@ -7,6 +7,7 @@ import { LogSearches, searchLogs, type LogSearchQuery } from '../../src/main/log
 import { Redactor } from '../../src/lib/redactor.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
 import type { FileLogLine } from '../../src/main/logs/file-range.ts';
+import { fileLineTag } from '../../src/main/logs/line-format.ts';
 import { tempDir } from '../support/headless.ts';
 
 const START = Date.UTC(2026, 0, 19, 7, 0, 0);
@@ -149,4 +150,27 @@ test('searches running at once each find exactly what they find alone, with the 
   assert.equal(alone[0]!.matches.length, 207 + 40);
   assert.equal(alone[1]!.matches.length, 11);
   assert.deepEqual(together, [alone[0], alone[1], alone[0]]);
+});
+
+test('a search finds every line holding the text in any case, wherever it falls in chunks of several sizes, and no other', async (t) => {
+  const dir = tempDir(t);
+  // A small alphabet, so that short texts occur often, astride chunk edges, at a line's ends, overlapping themselves.
+  const alphabet = 'abcABCxyz -_';
+  let seed = 7;
+  const random = (below: number) => (seed = (seed * 1_103_515_245 + 12_345) >>> 0) % below;
+  const bodies = Array.from({ length: 2_000 }, () => `w${Array.from({ length: random(40) }, () => alphabet[random(alphabet.length)]).join('')}`);
+  fs.writeFileSync(path.join(dir, 'runner.log'), bodies.map((body, index) => `${tsOf(index)}${fileLineTag('info', 'stdout')}${body}\n`).join(''));
+  for (const query of ['a', 'Ab', 'c-', 'zz', 'bAc', ' x_', 'aaa', 'wcb', 'B C a', '-', ' -']) {
+    const expected = bodies.filter((body) => body.toLowerCase().includes(query.toLowerCase())).reverse();
+    for (const chunkBytes of [128, 333, 4_096]) {
+      const found = (await allPages(dir, { query, sources: ['runner'], limit: 5_000 }, { chunkBytes, maxBytes: Number.POSITIVE_INFINITY })).flatMap(
+        (page) => page.matches,
+      );
+      assert.deepEqual(
+        found.map((line) => line.msg),
+        expected,
+        `${JSON.stringify(query)} in chunks of ${chunkBytes} bytes`,
+      );
+    }
+  }
 });
