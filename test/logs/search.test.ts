@@ -7,6 +7,7 @@ import { LogSearches, searchLogs, type LogSearchQuery } from '../../src/main/log
 import { Redactor } from '../../src/lib/redactor.ts';
 import { maskSecret } from '../../src/shared/secret-mask.ts';
 import type { FileLogLine } from '../../src/main/logs/file-range.ts';
+import { fileLineTag } from '../../src/main/logs/line-format.ts';
 import { tempDir } from '../support/headless.ts';
 
 const START = Date.UTC(2026, 0, 19, 7, 0, 0);
@@ -136,4 +137,40 @@ test('a search with a byte budget answers a cursor, and a missing folder reads a
     cursor: null,
     cancelled: false,
   });
+});
+
+test('searches running at once each find exactly what they find alone, with the memory of earlier searches reused', async (t) => {
+  const dir = await writeLogs(t, 20_000);
+  const options = { chunkBytes: 8 * 1024, maxBytes: Number.POSITIVE_INFINITY };
+  const shipped = { query: 'order-SHIPPED', sources: ['runner', 'ollama'], limit: 1_000 } as const;
+  const checkpoints = { query: 'CHECKPOINT 1', sources: ['app'], limit: 1_000 } as const;
+  const alone = [await searchLogs(dir, shipped, options), await searchLogs(dir, checkpoints, options)];
+  // Both read and fold chunks between each other's awaits: one's memory must never be the other's.
+  const together = await Promise.all([searchLogs(dir, shipped, options), searchLogs(dir, checkpoints, options), searchLogs(dir, shipped, options)]);
+  assert.equal(alone[0]!.matches.length, 207 + 40);
+  assert.equal(alone[1]!.matches.length, 11);
+  assert.deepEqual(together, [alone[0], alone[1], alone[0]]);
+});
+
+test('a search finds every line holding the text in any case, wherever it falls in chunks of several sizes, and no other', async (t) => {
+  const dir = tempDir(t);
+  // A small alphabet, so that short texts occur often, astride chunk edges, at a line's ends, overlapping themselves.
+  const alphabet = 'abcABCxyz -_';
+  let seed = 7;
+  const random = (below: number) => (seed = (seed * 1_103_515_245 + 12_345) >>> 0) % below;
+  const bodies = Array.from({ length: 2_000 }, () => `w${Array.from({ length: random(40) }, () => alphabet[random(alphabet.length)]).join('')}`);
+  fs.writeFileSync(path.join(dir, 'runner.log'), bodies.map((body, index) => `${tsOf(index)}${fileLineTag('info', 'stdout')}${body}\n`).join(''));
+  for (const query of ['a', 'Ab', 'c-', 'zz', 'bAc', ' x_', 'aaa', 'wcb', 'B C a', '-', ' -']) {
+    const expected = bodies.filter((body) => body.toLowerCase().includes(query.toLowerCase())).reverse();
+    for (const chunkBytes of [128, 333, 4_096]) {
+      const found = (await allPages(dir, { query, sources: ['runner'], limit: 5_000 }, { chunkBytes, maxBytes: Number.POSITIVE_INFINITY })).flatMap(
+        (page) => page.matches,
+      );
+      assert.deepEqual(
+        found.map((line) => line.msg),
+        expected,
+        `${JSON.stringify(query)} in chunks of ${chunkBytes} bytes`,
+      );
+    }
+  }
 });

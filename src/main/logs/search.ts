@@ -7,15 +7,16 @@ import { scrubText, scrubValue } from './scrub.ts';
 /**
  * Searches the whole log history on disk (every source, the current file and its rotations) for
  * a text, newest first. Files are read backwards in large chunks and scanned on their raw bytes
- * with `Buffer.indexOf`; a case-insensitive search folds each chunk with one OR of 0x20 per byte
- * (16 bytes at a time, in WebAssembly), which never misses an ASCII letter in either case and may find a few
- * lines that do not match (`[` folds to `{`). Every candidate line is then read as the window
- * shows it, scrubbed, and kept only if what is shown contains the text: a match never reveals
- * what scrubbing hides (a key that became known after the line was written, a key behind JSON
- * escapes), and matches in the line's head (timestamp, level, stream) do not count.
+ * by one WebAssembly SIMD loop; a case-insensitive search compares every byte ORed with 0x20,
+ * which never misses an ASCII letter in either case and may find a few lines that do not match
+ * (`[` folds to `{`). Every candidate line is then read as the window shows it, scrubbed, and
+ * kept only if what is shown contains the text: a match never reveals what scrubbing hides (a
+ * key that became known after the line was written, a key behind JSON escapes), and matches in
+ * the line's head (timestamp, level, stream) do not count.
  *
- * Why a fold and `indexOf` rather than a RegExp or `toLowerCase`: the measurements are in
- * docs/BENCHMARKS.md ("Log search over 1 GB of history").
+ * Why raw bytes and a fold rather than a RegExp or `toLowerCase`, and why one loop rather than a
+ * folded copy and `Buffer.indexOf`: the measurements are in docs/BENCHMARKS.md ("Log search
+ * over 1 GB of history").
  *
  * A call reads at most `maxBytes` and answers a `cursor` to go on from, so the first matches
  * come back at once whatever the size of the history, and the caller can stop between pages.
@@ -82,7 +83,7 @@ function decodeCursor(cursor: string | undefined): Cursor {
 
 const encodeCursor = (cursor: Cursor): string => Buffer.from(JSON.stringify(cursor)).toString('base64url');
 
-/** The raw-byte matcher of a query: the needle, and whether chunks are folded before looking for it. */
+/** The raw-byte matcher of a query: the needle, and whether bytes are folded (ORed with 0x20) before they are compared. */
 interface Needle {
   bytes: Buffer;
   fold: boolean;
@@ -99,42 +100,87 @@ function needleOf(query: string): Needle {
 }
 
 /**
- * The fold as one WebAssembly SIMD loop, 16 bytes per instruction: less CPU than a `Uint32Array`
- * loop (docs/BENCHMARKS.md). Hand-assembled from:
+ * Where a needle first occurs, every byte ORed with `$mask` (0x20 to fold, 0 not to), as one
+ * WebAssembly SIMD loop: each 16 positions, the needle's first and last bytes are compared at
+ * once, and only where both agree are the bytes between compared. It reads each chunk once and
+ * writes nothing: a quarter of the CPU of folding a copy and `Buffer.indexOf` over it
+ * (docs/BENCHMARKS.md). Assembled (binaryen) from:
  *
  *   (module (memory (export "memory") 64)
- *     (func (export "fold") (param $src i32) (param $dst i32) (param $len i32) (local $i i32)
- *       (block (loop
- *         (br_if 1 (i32.ge_u (local.get $i) (local.get $len)))
- *         (v128.store (i32.add (local.get $dst) (local.get $i))
- *           (v128.or (v128.load (i32.add (local.get $src) (local.get $i))) (v128.const i8x16 0x20 … 0x20)))
+ *     (func (export "find") (param $start i32) (param $end i32) (param $needle i32) (param $n i32) (param $mask i32) (result i32)
+ *       (local $i i32) (local $first v128) (local $last v128) (local $or v128) (local $bits i32) (local $at i32) (local $k i32)
+ *       (local.set $or (i8x16.splat (local.get $mask)))
+ *       (local.set $first (i8x16.splat (i32.load8_u (local.get $needle))))
+ *       (local.set $last (i8x16.splat (i32.load8_u (i32.add (local.get $needle) (i32.sub (local.get $n) (i32.const 1))))))
+ *       (local.set $i (local.get $start))
+ *       (block $done (loop $blocks
+ *         (br_if $done (i32.gt_s (local.get $i) (i32.sub (local.get $end) (local.get $n))))
+ *         (local.set $bits (i8x16.bitmask (v128.and
+ *           (i8x16.eq (v128.or (v128.load (local.get $i)) (local.get $or)) (local.get $first))
+ *           (i8x16.eq (v128.or (v128.load (i32.add (local.get $i) (i32.sub (local.get $n) (i32.const 1)))) (local.get $or)) (local.get $last)))))
+ *         (block $next (loop $candidates
+ *           (br_if $next (i32.eqz (local.get $bits)))
+ *           (local.set $at (i32.add (local.get $i) (i32.ctz (local.get $bits))))
+ *           (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+ *           (br_if $done (i32.gt_s (local.get $at) (i32.sub (local.get $end) (local.get $n))))
+ *           (local.set $k (i32.const 1))
+ *           (block $mismatch (loop $compare
+ *             (if (i32.ge_s (local.get $k) (i32.sub (local.get $n) (i32.const 1))) (then (return (local.get $at))))
+ *             (br_if $mismatch (i32.ne (i32.or (i32.load8_u (i32.add (local.get $at) (local.get $k))) (local.get $mask))
+ *                                      (i32.load8_u (i32.add (local.get $needle) (local.get $k)))))
+ *             (local.set $k (i32.add (local.get $k) (i32.const 1)))
+ *             (br $compare)))
+ *           (br $candidates)))
  *         (local.set $i (i32.add (local.get $i) (i32.const 16)))
- *         (br 0)))))
+ *         (br $blocks)))
+ *       (i32.const -1)))
  *
- * It rounds `len` up to 16 bytes: both regions are whole multiples of 16 in its 4 MiB.
+ * Its loads reach up to 16 bytes past `$end`: the chunk (at most 2 MiB) is followed by a gap,
+ * then the needle, in its 4 MiB.
  */
-const FOLD_WASM =
-  'AGFzbQEAAAABBwFgA39/fwADAgEABQMBAEAHEQIEZm9sZAAABm1lbW9yeQIACkIBQAEBfwJAA0AgAyACTw0BIAEgA2ogACADav0AAAD9DCAgICAgICAgICAgICAgICD9UP0LAAAgA0EQaiEDDAALCws=';
-const FOLD_MEMORY_BYTES = 64 * 65536;
-let foldModule: WebAssembly.Module | undefined;
+const FIND_WASM =
+  'AGFzbQEAAAABCgFgBX9/f39/AX8DAgEABQMBAEAHEQIGbWVtb3J5AgAEZmluZAAACtEBAc4BAgR/A3sgBP0PIQsgAi0AAP0PIQkgAiADQQFrai0AAP0PIQogACEFAkADQCAFIAEgA2tKDQEgBf0ABAAgC/1QIAn9IyAFIANBAWtq/QAEACAL/VAgCv0j/U79ZCEGAkADQCAGRQ0BIAUgBmhqIQcgBiAGQQFrcSEGIAcgASADa0oNA0EBIQgCQANAIAggA0EBa04EQCAHDwsgByAIai0AACAEciACIAhqLQAARw0BIAhBAWohCAwACwALDAALAAsgBUEQaiEFDAALAAtBfws=';
+const MEMORY_BYTES = 64 * 65536;
+const MAX_CHUNK_BYTES = MEMORY_BYTES / 2;
+const NEEDLE_AT = MAX_CHUNK_BYTES + 64;
+let findModule: WebAssembly.Module | undefined;
 
-/** Where a search reads its chunks (`chunk`) and folds them (`folded`): the two halves of its own module's memory. */
+/** Where a search reads its chunks, in a module's memory it has to itself, and looks for its needle in them. */
 interface ChunkMemory {
   chunk: Buffer;
-  folded: Buffer;
-  /** Folds the first `length` bytes of `chunk` into `folded`. */
-  fold(length: number): void;
+  /** Where the needle first occurs in `chunk` from `start` to before `end`, or -1. */
+  find(start: number, end: number): number;
+  /** Gives the memory back for the next search. */
+  release(): void;
 }
 
-function chunkMemory(chunkBytes: number): ChunkMemory {
-  if (!(chunkBytes >= 16 && chunkBytes * 2 <= FOLD_MEMORY_BYTES)) throw new RangeError(`A search chunk is 16 bytes to 2 MiB (got ${chunkBytes})`);
-  foldModule ??= new WebAssembly.Module(Buffer.from(FOLD_WASM, 'base64'));
-  // One instance per search: a superseded search may still be folding its last chunk.
-  const { exports } = new WebAssembly.Instance(foldModule);
-  const memory = exports.memory as WebAssembly.Memory;
-  const half = FOLD_MEMORY_BYTES / 2;
-  const fold = exports.fold as (src: number, dst: number, length: number) => void;
-  return { chunk: Buffer.from(memory.buffer, 0, chunkBytes), folded: Buffer.from(memory.buffer, half, chunkBytes), fold: (length) => fold(0, half, length) };
+/**
+ * Instances no search is using. A fresh instance for every page cost about 25 ms of CPU each
+ * (its 4 MiB faulted in, the old one collected): half the CPU of a search paged as the window
+ * pages it (docs/BENCHMARKS.md). More than one can be in use: a superseded search may still be
+ * reading its last chunk. A few are kept.
+ */
+const idleInstances: WebAssembly.Instance[] = [];
+const MAX_IDLE_INSTANCES = 2;
+
+function chunkMemory(chunkBytes: number, needle: Needle): ChunkMemory {
+  if (!(chunkBytes >= 16 && chunkBytes <= MAX_CHUNK_BYTES)) throw new RangeError(`A search chunk is 16 bytes to 2 MiB (got ${chunkBytes})`);
+  if (needle.bytes.length > MEMORY_BYTES - NEEDLE_AT) throw new RangeError(`A search text is at most ${MEMORY_BYTES - NEEDLE_AT} bytes`);
+  findModule ??= new WebAssembly.Module(Buffer.from(FIND_WASM, 'base64'));
+  const instance = idleInstances.pop() ?? new WebAssembly.Instance(findModule);
+  const memory = instance.exports.memory as WebAssembly.Memory;
+  needle.bytes.copy(Buffer.from(memory.buffer, NEEDLE_AT));
+  const find = instance.exports.find as (start: number, end: number, needle: number, length: number, mask: number) => number;
+  const { length } = needle.bytes;
+  const mask = needle.fold ? 0x20 : 0;
+  return {
+    chunk: Buffer.from(memory.buffer, 0, chunkBytes),
+    // An empty text is in every line.
+    find: length === 0 ? (start, end) => (start < end ? start : -1) : (start, end) => find(start, end, NEEDLE_AT, length, mask),
+    release: () => {
+      if (idleInstances.length < MAX_IDLE_INSTANCES) idleInstances.push(instance);
+    },
+  };
 }
 
 /** The line as the window shows it, or undefined when it does not match (level, or text once scrubbed). */
@@ -205,7 +251,7 @@ class SourceScan {
    * until `keep` answers that the page is full (the position then stays just below that line).
    * Answers the bytes read.
    */
-  async step(memory: ChunkMemory, needle: Needle, keep: (raw: string) => boolean): Promise<number> {
+  async step(memory: ChunkMemory, keep: (raw: string) => boolean): Promise<number> {
     const position = this.#position;
     if (position === 'done') return 0;
     const index = this.#files.findIndex((file) => file.ino === position.ino);
@@ -221,7 +267,7 @@ class SourceScan {
       first = newline === -1 ? bytes.length : newline + 1;
     }
     this.frontier = bytes.toString('latin1', first, first + TS_BYTES) || this.frontier;
-    const lines = candidateLines(bytes, first, memory, needle);
+    const lines = candidateLines(bytes, first, memory);
     let stopAt: number | undefined;
     for (let at = lines.length - 2; at >= 0; at -= 2) {
       if (!keep(bytes.toString('utf8', lines[at], lines[at + 1]))) continue;
@@ -237,20 +283,14 @@ class SourceScan {
 }
 
 /** [start, end) of each line of `bytes` from `first` on holding the needle, oldest first, flattened. */
-function candidateLines(bytes: Buffer, first: number, memory: ChunkMemory, needle: Needle): number[] {
-  let haystack = bytes;
-  if (needle.fold) {
-    memory.fold(bytes.length);
-    haystack = memory.folded.subarray(0, bytes.length);
-  }
+function candidateLines(bytes: Buffer, first: number, memory: ChunkMemory): number[] {
   const lines: number[] = [];
-  for (let hit = haystack.indexOf(needle.bytes, first); hit !== -1;) {
-    // Newlines are looked for in the raw bytes: folding turns `\n` into `*`.
+  for (let hit = memory.find(first, bytes.length); hit !== -1;) {
     const start = bytes.lastIndexOf(0x0a, hit) + 1;
     const newline = bytes.indexOf(0x0a, hit);
     const end = newline === -1 ? bytes.length : newline;
     lines.push(Math.max(start, first), end);
-    hit = end >= bytes.length ? -1 : haystack.indexOf(needle.bytes, end + 1);
+    hit = end >= bytes.length ? -1 : memory.find(end + 1, bytes.length);
   }
   return lines;
 }
@@ -268,7 +308,7 @@ export async function searchLogs(logsDir: string, query: LogSearchQuery, options
   const minRank = LOG_LEVEL_RANK[query.minLevel ?? 'trace'];
   const cursor = decodeCursor(query.cursor);
   const scans = await Promise.all([...new Set(query.sources)].map((source) => SourceScan.open(logsDir, source, cursor[source])));
-  const memory = chunkMemory(chunkBytes);
+  const memory = chunkMemory(chunkBytes, needle);
   const matches: FileLogLine[] = [];
   let scannedBytes = 0;
   let cancelled = false;
@@ -281,7 +321,7 @@ export async function searchLogs(logsDir: string, query: LogSearchQuery, options
         break;
       }
       const page: FileLogLine[] = [];
-      scannedBytes += await next.step(memory, needle, (raw) => {
+      scannedBytes += await next.step(memory, (raw) => {
         const line = shownMatch(next.source, raw, needle, minRank, redactor);
         if (line) page.push(line);
         return matches.length + page.length >= query.limit;
@@ -294,6 +334,7 @@ export async function searchLogs(logsDir: string, query: LogSearchQuery, options
     matches.sort((a, b) => (a.ts < b.ts ? 1 : a.ts > b.ts ? -1 : 0));
     return { matches, scannedBytes, totalBytes, cursor: scans.every((scan) => scan.done) ? null : encodeCursor(position), cancelled };
   } finally {
+    memory.release();
     await Promise.all(scans.map((scan) => scan.close()));
   }
 }

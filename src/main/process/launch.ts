@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { finished } from 'node:stream/promises';
 import type { ProcessOutput } from './process-output.ts';
 import type { LaunchExit, LaunchSpec, LaunchedProcess, Launcher } from './launcher.ts';
@@ -45,6 +46,13 @@ export function openLaunch(
   stderrTailChars = 0,
 ): Launch {
   const handle = launcher.launch(spec);
+  // What it starts from then on inherits the priority (on Linux, threads it already has keep theirs).
+  const { niceness } = spec;
+  if (niceness !== undefined)
+    void handle.started.then(
+      (pid) => setPriorityIfAlive(pid, niceness),
+      () => undefined,
+    );
   let tail = '';
   // Only the end of a chunk can be in the tail: decoding all of a flood would cost for nothing.
   // Listening before the pipe below: the log sink frees each chunk's memory once it has its lines.
@@ -84,6 +92,14 @@ export function openLaunch(
     stopListening,
     release,
   };
+}
+
+function setPriorityIfAlive(pid: number, niceness: number): void {
+  try {
+    os.setPriority(pid, Math.min(19, os.getPriority() + niceness));
+  } catch {
+    // It exited already: its exit is handled where it is awaited.
+  }
 }
 
 /**

@@ -17,6 +17,8 @@ export interface LaunchSpec {
    * program in any language can read (a custom runner that asked for it).
    */
   controlChannel: boolean | 'json-lines';
+  /** How much lower than the app's its CPU priority is: added to the app's nice value (at most 19) as soon as it runs. */
+  niceness?: number;
 }
 
 export interface LaunchExit {

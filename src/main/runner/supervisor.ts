@@ -10,6 +10,14 @@ import { RUNNER_SECRET_VARIABLES } from './runner-env.ts';
 
 export { systemClock, type Clock } from '../process/clock.ts';
 
+/**
+ * The runner runs at a lower CPU priority than the app. Its work is mostly waiting on a model;
+ * the app is what the user touches, and it also takes all the runner prints: on a busy machine
+ * a runner flooding its output at the same priority kept the app off the CPU for hundreds of
+ * milliseconds at a time (docs/BENCHMARKS.md, "Busy machine"). What the runner starts inherits it.
+ */
+export const RUNNER_NICENESS = 10;
+
 /** What the runner is launched with: its command and its complete environment (`buildRunnerEnv`). */
 export interface RunnerInputs {
   command: RunnerCommand;
@@ -131,7 +139,11 @@ export class RunnerSupervisor {
     if (!located.ok) return located;
     const [, ...args] = command.argv;
     const controlChannel = this.#options.controlChannel ?? (command.builtIn || (command.controlChannel === true && 'json-lines'));
-    return { ok: true, spec: { argv: [located.path, ...args], env, cwd, controlChannel }, program: `runner command ${JSON.stringify(command.argv[0])}` };
+    return {
+      ok: true,
+      spec: { argv: [located.path, ...args], env, cwd, controlChannel, niceness: RUNNER_NICENESS },
+      program: `runner command ${JSON.stringify(command.argv[0])}`,
+    };
   }
 
   #withCommand(status: ChildStatus): RunnerStatus {
