@@ -35,7 +35,7 @@ export const HEADLESS_BUNDLE = path.join(HEADLESS_OUT_DIR, 'cli.js');
  * one file: it has nothing to leave out.
  */
 const BUNDLES = {
-  cli: { entry: 'src/main/headless/cli.ts', external: ['vite', 'openai', '@anthropic-ai/sdk', '@napi-rs/keyring'], split: true },
+  cli: { entry: 'src/main/headless/main.ts', external: ['vite', 'openai', '@anthropic-ai/sdk', '@napi-rs/keyring'], split: true },
   runner: { entry: 'src/builtin-runner/index.ts', external: ['openai', '@anthropic-ai/sdk'], split: false },
 } as const;
 /** What the last build read, to tell whether it is still current, and the chunks it wrote. */
@@ -108,7 +108,18 @@ async function bundle(entry: string, external: readonly string[], split: boolean
       target: 'node24',
       // Readable stack traces, with no source map for Node to keep in memory.
       minify: false,
-      rolldownOptions: { output: { format: 'esm', codeSplitting: split, chunkFileNames: 'chunk-[name]-[hash].js' } },
+      // ASCII: Node decodes an ASCII file on a fast path and V8 keeps it as a one-byte string; one
+      // "…" made it decode the whole bundle as UTF-8 into a two-byte string. The doc comments go
+      // too (they held most of the rest, and are a quarter of the bytes Node reads); licences stay.
+      rolldownOptions: {
+        output: {
+          format: 'esm',
+          codeSplitting: split,
+          chunkFileNames: 'chunk-[name]-[hash].js',
+          charset: 'ascii',
+          comments: { legal: true, annotation: false, jsdoc: false },
+        },
+      },
     },
   });
   const outputs = (Array.isArray(result) ? result : [result]).flatMap((output) => ('output' in output ? output.output : []));
