@@ -166,7 +166,8 @@ async function buildHeadless(): Promise<void> {
   removeStaleChunks(written);
   const recorded: BuildRecord = { inputs: {}, chunks: [...written] };
   // A file saved during the build may or may not be in it: recorded as changed, so the next run builds again.
-  for (const file of inputs) recorded.inputs[file] = fs.existsSync(file) && fs.statSync(file).mtimeMs < startedAt ? fingerprint(file)! : 'changed during the build';
+  for (const file of inputs)
+    recorded.inputs[file] = fs.existsSync(file) && fs.statSync(file).mtimeMs < startedAt ? fingerprint(file)! : 'changed during the build';
   writeAtomically(INPUTS_FILE, `${JSON.stringify(recorded, null, 1)}\n`);
 }
 
