@@ -45,7 +45,7 @@ const INPUTS_FILE = path.join(HEADLESS_OUT_DIR, 'inputs.json');
  * may still import; one no build uses any more is removed once it is this old (a host started
  * from an older build and running since then could still want it).
  */
-const STALE_CHUNK_MS = 7 * 24 * 60 * 60 * 1000;
+export const STALE_CHUNK_MS = 7 * 24 * 60 * 60 * 1000;
 const CHUNK_NAME = /^chunk-.*\.js$/;
 
 type Fingerprints = Record<string, string>;
@@ -137,12 +137,12 @@ async function bundle(entry: string, external: readonly string[], split: boolean
   };
 }
 
-/** Removes the chunks no build uses any more once no host can still want them (STALE_CHUNK_MS). */
-function removeStaleChunks(current: ReadonlySet<string>): void {
-  for (const name of fs.readdirSync(HEADLESS_OUT_DIR)) {
+/** Removes from `dir` the chunks no build uses any more (not in `current`) once no host can still want them (STALE_CHUNK_MS). */
+export function removeStaleChunks(dir: string, current: ReadonlySet<string>, now = Date.now()): void {
+  for (const name of fs.readdirSync(dir)) {
     if (!CHUNK_NAME.test(name) || current.has(name)) continue;
-    const file = path.join(HEADLESS_OUT_DIR, name);
-    if (Date.now() - fs.statSync(file).mtimeMs > STALE_CHUNK_MS) fs.rmSync(file, { force: true });
+    const file = path.join(dir, name);
+    if (now - fs.statSync(file).mtimeMs > STALE_CHUNK_MS) fs.rmSync(file, { force: true });
   }
 }
 
@@ -163,7 +163,7 @@ async function buildHeadless(): Promise<void> {
     }
     writeAtomically(path.join(HEADLESS_OUT_DIR, `${name}.js`), code);
   }
-  removeStaleChunks(written);
+  removeStaleChunks(HEADLESS_OUT_DIR, written);
   const recorded: BuildRecord = { inputs: {}, chunks: [...written] };
   // A file saved during the build may or may not be in it: recorded as changed, so the next run builds again.
   for (const file of inputs)
