@@ -1,11 +1,11 @@
 /**
  * `npm run build:headless`, run before every `npm run headless`: bundles the headless host and the
- * built-in runner it launches into out/headless/cli.js and out/headless/runner.js (which the host
- * finds beside itself: src/main/install/layout.ts).
+ * built-in runner it launches into out/headless/cli.js (with the chunks it imports when needed)
+ * and out/headless/runner.js (which the host finds beside itself: src/main/install/layout.ts).
  *
  * Why a bundle: run from source, Node strips the TypeScript types of every module at load time
  * (its wasm transformer alone stays resident, ~59 MiB) and loads each dependency whole, though the
- * host uses little of most (execa for one parser, conf, zod). One tree-shaken file per process
+ * host uses little of most (execa for one parser, conf, zod). A tree-shaken bundle per process
  * needs neither. Built with vite, the tool of the Electron bundle and the renderer, so no second
  * bundler is a dependency; vite builds with rolldown, which makes a full build take about a second.
  *
@@ -28,15 +28,31 @@ export const HEADLESS_BUNDLE = path.join(HEADLESS_OUT_DIR, 'cli.js');
  * small code (bundled in, both SDKs were parsed at start, ~35 MB of the runner's 78 MB).
  * `@napi-rs/keyring` loads a native `.node` binary for the platform at run time, which no bundle
  * can hold.
+ *
+ * The host is split (`split`): each dynamic `import()` of its source (the UI server, the
+ * diagnostics, the `ollama` client, …) becomes a chunk beside cli.js that Node reads only when
+ * that code runs, so `stigmer local start` does not compile what it does not run. The runner is
+ * one file: it has nothing to leave out.
  */
 const BUNDLES = {
-  cli: { entry: 'src/main/headless/cli.ts', external: ['vite', 'openai', '@anthropic-ai/sdk', '@napi-rs/keyring'] },
-  runner: { entry: 'src/builtin-runner/index.ts', external: ['openai', '@anthropic-ai/sdk'] },
+  cli: { entry: 'src/main/headless/main.ts', external: ['vite', 'openai', '@anthropic-ai/sdk', '@napi-rs/keyring'], split: true },
+  runner: { entry: 'src/builtin-runner/index.ts', external: ['openai', '@anthropic-ai/sdk'], split: false },
 } as const;
-/** What the last build read, to tell whether it is still current. */
+/** What the last build read, to tell whether it is still current, and the chunks it wrote. */
 const INPUTS_FILE = path.join(HEADLESS_OUT_DIR, 'inputs.json');
+/**
+ * A chunk's name carries a hash of its content, so a build never changes a file a running host
+ * may still import; one no build uses any more is removed once it is this old (a host started
+ * from an older build and running since then could still want it).
+ */
+export const STALE_CHUNK_MS = 7 * 24 * 60 * 60 * 1000;
+const CHUNK_NAME = /^chunk-.*\.js$/;
 
 type Fingerprints = Record<string, string>;
+interface BuildRecord {
+  inputs: Fingerprints;
+  chunks: string[];
+}
 
 function fingerprint(file: string): string | undefined {
   try {
@@ -47,17 +63,18 @@ function fingerprint(file: string): string | undefined {
   }
 }
 
-/** True when the bundles exist and no file they were built from (this script included) changed. */
+/** True when the bundles and their chunks exist and no file they were built from (this script included) changed. */
 function headlessBuildIsCurrent(): boolean {
-  let recorded: Fingerprints;
+  let recorded: BuildRecord;
   try {
-    recorded = JSON.parse(fs.readFileSync(INPUTS_FILE, 'utf8')) as Fingerprints;
+    recorded = JSON.parse(fs.readFileSync(INPUTS_FILE, 'utf8')) as BuildRecord;
   } catch {
     return false;
   }
+  if (!Array.isArray(recorded.chunks) || typeof recorded.inputs !== 'object') return false;
   return (
-    Object.keys(BUNDLES).every((name) => fs.existsSync(path.join(HEADLESS_OUT_DIR, `${name}.js`))) &&
-    Object.entries(recorded).every(([file, print]) => fingerprint(file) === print)
+    [...Object.keys(BUNDLES).map((name) => `${name}.js`), ...recorded.chunks].every((file) => fs.existsSync(path.join(HEADLESS_OUT_DIR, file))) &&
+    Object.entries(recorded.inputs).every(([file, print]) => fingerprint(file) === print)
   );
 }
 
@@ -68,8 +85,16 @@ function writeAtomically(file: string, content: string): void {
   fs.renameSync(temporary, file);
 }
 
-/** Bundles one entry into a single self-contained file (no shared chunk that a later build could replace under a running host). */
-async function bundle(entry: string, external: readonly string[]): Promise<{ code: string; inputs: string[] }> {
+interface Bundled {
+  /** The entry's code, written as `<name>.js`. */
+  code: string;
+  /** The other chunks, by file name. */
+  chunks: Map<string, string>;
+  inputs: string[];
+}
+
+/** Bundles one entry: one self-contained file, or (split) an entry and its content-named chunks. */
+async function bundle(entry: string, external: readonly string[], split: boolean): Promise<Bundled> {
   const { build } = await import('vite');
   const result = await build({
     configFile: false,
@@ -83,28 +108,66 @@ async function bundle(entry: string, external: readonly string[]): Promise<{ cod
       target: 'node24',
       // Readable stack traces, with no source map for Node to keep in memory.
       minify: false,
-      rolldownOptions: { output: { format: 'esm', codeSplitting: false } },
+      // ASCII: Node decodes an ASCII file on a fast path and V8 keeps it as a one-byte string; one
+      // "…" made it decode the whole bundle as UTF-8 into a two-byte string. The doc comments go
+      // too (they held most of the rest, and are a quarter of the bytes Node reads); licences stay.
+      rolldownOptions: {
+        output: {
+          format: 'esm',
+          codeSplitting: split,
+          chunkFileNames: 'chunk-[name]-[hash].js',
+          charset: 'ascii',
+          comments: { legal: true, annotation: false, jsdoc: false },
+        },
+      },
     },
   });
-  const chunks = (Array.isArray(result) ? result : [result]).flatMap((output) => ('output' in output ? output.output : []));
-  const [chunk, ...others] = chunks.filter((item) => item.type === 'chunk');
-  if (!chunk || others.length > 0) throw new Error(`expected one bundle for ${entry}, got ${chunks.map((item) => item.fileName).join(', ')}`);
-  // Virtual modules (a NUL first) are the bundler's own, not files.
-  return { code: chunk.code, inputs: chunk.moduleIds.filter((id) => path.isAbsolute(id)) };
+  const outputs = (Array.isArray(result) ? result : [result]).flatMap((output) => ('output' in output ? output.output : []));
+  const chunks = outputs.filter((item) => item.type === 'chunk');
+  const entries = chunks.filter((item) => item.isEntry);
+  const [main] = entries;
+  if (!main || entries.length > 1 || (!split && chunks.length > 1)) {
+    throw new Error(`expected one entry for ${entry}, got ${chunks.map((item) => item.fileName).join(', ')}`);
+  }
+  return {
+    code: main.code,
+    chunks: new Map(chunks.filter((item) => item !== main).map((item) => [item.fileName, item.code])),
+    // Virtual modules (a NUL first) are the bundler's own, not files.
+    inputs: chunks.flatMap((item) => item.moduleIds.filter((id) => path.isAbsolute(id))),
+  };
+}
+
+/** Removes from `dir` the chunks no build uses any more (not in `current`) once no host can still want them (STALE_CHUNK_MS). */
+export function removeStaleChunks(dir: string, current: ReadonlySet<string>, now = Date.now()): void {
+  for (const name of fs.readdirSync(dir)) {
+    if (!CHUNK_NAME.test(name) || current.has(name)) continue;
+    const file = path.join(dir, name);
+    if (now - fs.statSync(file).mtimeMs > STALE_CHUNK_MS) fs.rmSync(file, { force: true });
+  }
 }
 
 async function buildHeadless(): Promise<void> {
   const startedAt = Date.now();
   fs.mkdirSync(HEADLESS_OUT_DIR, { recursive: true });
   const inputs = new Set<string>([import.meta.filename]);
-  for (const [name, { entry, external }] of Object.entries(BUNDLES)) {
-    const { code, inputs: read } = await bundle(entry, external);
+  const written = new Set<string>();
+  for (const [name, { entry, external, split }] of Object.entries(BUNDLES)) {
+    const { code, chunks, inputs: read } = await bundle(entry, external, split);
     for (const file of read) inputs.add(file);
+    // The chunks first: an entry is never on disk before what it imports.
+    for (const [fileName, chunk] of chunks) {
+      const file = path.join(HEADLESS_OUT_DIR, fileName);
+      // Same name, same content: a running host may be reading it.
+      if (!fs.existsSync(file)) writeAtomically(file, chunk);
+      written.add(fileName);
+    }
     writeAtomically(path.join(HEADLESS_OUT_DIR, `${name}.js`), code);
   }
-  const recorded: Fingerprints = {};
+  removeStaleChunks(HEADLESS_OUT_DIR, written);
+  const recorded: BuildRecord = { inputs: {}, chunks: [...written] };
   // A file saved during the build may or may not be in it: recorded as changed, so the next run builds again.
-  for (const file of inputs) recorded[file] = fs.existsSync(file) && fs.statSync(file).mtimeMs < startedAt ? fingerprint(file)! : 'changed during the build';
+  for (const file of inputs)
+    recorded.inputs[file] = fs.existsSync(file) && fs.statSync(file).mtimeMs < startedAt ? fingerprint(file)! : 'changed during the build';
   writeAtomically(INPUTS_FILE, `${JSON.stringify(recorded, null, 1)}\n`);
 }
 

@@ -20,8 +20,11 @@ export const LABEL_SEPARATORS = ':=';
 
 /** A name as a pattern: any words before it (`DB_`, `x-`), `_` as `[_-]?`. */
 export const CREDENTIAL_NAME = String.raw`(?:[A-Za-z0-9]+[_-])*(?:${CREDENTIAL_NAMES.map((name) => name.replaceAll('_', '[_-]?')).join('|')})`;
-/** A labelled value: anything up to a blank, a quote or a separator; `…` so that a mask is never masked again. */
-export const VALUE = String.raw`[^\s"'&,;…]`;
+/**
+ * A labelled value: anything up to a blank, a quote or a separator; `…` (U+2026, escaped so that
+ * the bundles stay ASCII: scripts/build-headless.ts) so that a mask is never masked again.
+ */
+export const VALUE = String.raw`[^\s"'&,;\u2026]`;
 
 export interface CredentialShape {
   readonly name: string;

@@ -35,7 +35,7 @@ function options(url: string, overrides: Partial<PullAttemptsOptions> = {}) {
   const cancel = new AbortController();
   const base: PullAttemptsOptions = {
     model: 'tiny',
-    pull: (model, pullOptions) => pullModel(createOllamaClient(url), url, model, pullOptions),
+    pull: async (model, pullOptions) => pullModel(await createOllamaClient(url), url, model, pullOptions),
     disk: async () => ({ folder: '/models', freeBytes: 100 * 1e9 }),
     signal: cancel.signal,
     onProgress: (progress) => seen.push(progress),

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildModelCatalog } from '../../src/main/app/model-catalog.ts';
 import { resolveModelAlias } from '../../src/main/config/model-aliases.ts';
-import { createOllamaClient, listModels } from '../../src/main/ollama/models.ts';
+import { listModels } from '../../src/main/ollama/models.ts';
 import { ModelInfoCache } from '../../src/main/ollama/model-info.ts';
 import { estimateMemory, judgeFit, kvCacheBytes, kvCacheTypeOf, splitProblem, type ModelArchitecture } from '../../src/shared/fit.ts';
 import type { OllamaModel } from '../../src/shared/ollama.ts';
@@ -60,7 +60,7 @@ describe('the estimate', () => {
     const shows: string[] = [];
     const fake = await startFakeOllama({ models: ['llama3.2', 'qwen2.5:0.5b'], onRequest: (method, path) => path === '/api/show' && shows.push(method) });
     t.after(() => fake.close());
-    const installed = await listModels(createOllamaClient(fake.url), fake.url);
+    const installed = await listModels(fake.url);
     const cache = new ModelInfoCache();
     const first = await cache.architectures(fake.url, installed);
     assert.deepEqual(first['llama3.2:latest'], LLAMA_3B);

@@ -8,7 +8,7 @@ import { connectableOllamaUrl, parseOllamaHost } from '../../lib/ollama-host.ts'
 import { resolveCurrentConfig, type ConfigSources } from '../config/current-config.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
 import { probeOllama, type ProbeResult } from '../ollama/detect.ts';
-import { createOllamaClient, listModels } from '../ollama/models.ts';
+import { listModels } from '../ollama/models.ts';
 import type { OllamaModel } from '../../shared/ollama.ts';
 import { budgetOf, type Hardware } from '../../shared/hardware.ts';
 import { detectHardware } from '../hardware/detect.ts';
@@ -34,7 +34,7 @@ export async function readOllama(url: string): Promise<OllamaSnapshot> {
   const probe = await probeOllama(url);
   if (probe.kind !== 'running') return { url, probe };
   try {
-    return { url, probe, models: await listModels(createOllamaClient(url), url) };
+    return { url, probe, models: await listModels(url) };
   } catch (error) {
     return { url, probe, modelsProblem: error instanceof Error ? error.message : String(error) };
   }

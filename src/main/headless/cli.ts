@@ -1,10 +1,8 @@
 import { parseCommandLine, formatHelp, type CommandLine } from '../config/cli-options.ts';
-import { configReport, doctorReport } from '../diagnostics/diagnostics.ts';
 import { appPaths, defaultUserDataDir } from '../profile/paths.ts';
 import { acquireProfileLock, describeHeldLock } from '../profile/profile-lock.ts';
 import { openHeadlessSecrets } from '../secrets/headless-secrets.ts';
 import { SettingsStore } from '../settings/settings-store.ts';
-import { runApp } from './run.ts';
 
 /** Exit codes of the headless host. */
 export const EXIT = { ok: 0, usage: 2, failure: 1 } as const;
@@ -40,6 +38,8 @@ export async function runHeadless(argv: readonly string[], env: NodeJS.ProcessEn
   // The one-shot commands keep stdout for their report; problems with the settings go to stderr.
   for (const warning of [...settingsStore.warnings, ...messages]) process.stderr.write(`stigmer: warning: ${warning}\n`);
   const inputs = { commandLine, env, settings: settingsStore.get(), secrets, runDir: appPaths(userDataDir).runDir };
+  // Imported here, as run mode is below: each command's bundle chunk is read only by that command.
+  const { configReport, doctorReport } = await import('../diagnostics/diagnostics.ts');
   const report = commandLine.printConfig ? await configReport(inputs) : await doctorReport(inputs, commandLine.json);
   process.stdout.write(report.text);
   return report.exitCode;
@@ -66,6 +66,7 @@ async function runLocked(commandLine: CommandLine, env: NodeJS.ProcessEnv, userD
   try {
     const settings = SettingsStore.open({ userDataDir });
     const keys = await openHeadlessSecrets({ userDataDir, env, settings, keysFileFlag: commandLine.keysFile, readOnly: false });
+    const { runApp } = await import('./run.ts');
     return await runApp({ commandLine, env, userDataDir, settings, secrets: keys.store, keyStorage: keys });
   } finally {
     release();

@@ -2,10 +2,13 @@
  * Is an Ollama server at this URL? A running Ollama answers `GET /api/version` with
  * `{"version": "…"}`; anything else that answers is someone else's program.
  *
- * This uses `fetch` rather than the `ollama` client on purpose: the probe must tell a refused
+ * This uses a plain GET rather than the `ollama` client on purpose: the probe must tell a refused
  * connection from a timeout from a foreign server, and the client hides all three behind one error.
+ * node:http rather than `fetch`, which would load undici into every host for this one request
+ * (src/lib/http-get.ts).
  */
 import { errorCode } from '../../lib/error-code.ts';
+import { httpGet } from '../../lib/http-get.ts';
 
 export type ProbeResult =
   | { kind: 'running'; version: string }
@@ -44,23 +47,6 @@ const describe = (error: unknown): string => {
   return cause ?? (error instanceof Error ? error.message : String(error));
 };
 
-/** Reads a bounded prefix of the body; the signal bounds the time. */
-async function readPrefix(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let text = '';
-  try {
-    while (text.length < MAX_BODY_CHARS) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += value;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return text;
-}
-
 function interpret(status: number, contentType: string, body: string): ProbeResult {
   if (status === 200) {
     try {
@@ -87,9 +73,8 @@ export async function probeOllama(baseUrl: string, options: ProbeOptions = {}): 
   const slowAfterMs = options.slowAfterMs ?? DEFAULT_PROBE_SLOW_MS;
   const slowTimer = onSlow && slowAfterMs < timeoutMs ? setTimeout(() => onSlow(slowAfterMs), slowAfterMs) : undefined;
   try {
-    const response = await fetch(url, { signal, redirect: 'manual', headers: { Accept: 'application/json' } });
-    const body = await readPrefix(response);
-    return interpret(response.status, response.headers.get('content-type') ?? '', body);
+    const answer = await httpGet(url, { signal, headers: { Accept: 'application/json' }, maxBodyChars: MAX_BODY_CHARS });
+    return interpret(answer.status, answer.contentType, answer.body);
   } catch (error) {
     if (timeout.aborted) return { kind: 'timeout', afterMs: timeoutMs };
     if (options.signal?.aborted) throw error;

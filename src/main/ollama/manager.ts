@@ -239,7 +239,7 @@ export class OllamaManager {
   /** Pulls a model with progress; the result says success, cancelled or failed (never throws). */
   async pull(model: string, options: PullOptions = {}): Promise<OllamaPullResult> {
     return this.#pulls.run(model, options, async (signal, onProgress) => {
-      const result = await pullModel(createOllamaClient(this.#url), this.#url, model, { signal, onProgress });
+      const result = await pullModel(await createOllamaClient(this.#url), this.#url, model, { signal, onProgress });
       // Listed before the pull leaves the state, so that the model never seems to vanish.
       if (result.status === 'success') await this.refreshModels();
       return result;
@@ -253,22 +253,22 @@ export class OllamaManager {
 
   /** Deletes an installed model; throws an `OllamaRequestError` naming the model and the fix. */
   async deleteModel(model: string): Promise<void> {
-    await deleteModel(createOllamaClient(this.#url), this.#url, model);
+    await deleteModel(await createOllamaClient(this.#url), this.#url, model);
     await this.refreshModels();
   }
 
   /** Frees a loaded model's memory; throws an `OllamaRequestError` naming the model. */
   async unloadModel(model: string): Promise<void> {
-    await unloadModel(createOllamaClient(this.#url), this.#url, model);
+    await unloadModel(await createOllamaClient(this.#url), this.#url, model);
     await this.refreshModels();
   }
 
   listModels(): Promise<OllamaModel[]> {
-    return listModels(createOllamaClient(this.#url), this.#url);
+    return listModels(this.#url);
   }
 
   listLoaded(): Promise<OllamaLoadedModel[]> {
-    return listLoadedModels(createOllamaClient(this.#url), this.#url);
+    return listLoadedModels(this.#url);
   }
 
   /** Re-reads installed and loaded models into the state; a server that does not answer keeps the last lists. */

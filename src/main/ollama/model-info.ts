@@ -17,7 +17,7 @@ export class ModelInfoCache {
 
   /** Architectures by model name; null for a model whose `model_info` is missing or could not be read. */
   async architectures(url: string, models: readonly OllamaModel[]): Promise<Record<string, ModelArchitecture | null>> {
-    const client = createOllamaClient(url);
+    const client = await createOllamaClient(url);
     const entries = await Promise.all(
       models.map(async (model): Promise<[string, ModelArchitecture | null]> => {
         const known = this.#byDigest.get(model.digest);

@@ -1,11 +1,14 @@
 /**
- * Model management through the official `ollama` client: list (`/api/tags`), loaded (`/api/ps`),
- * pull with progress and cancel, delete. The client already parses the NDJSON stream and turns
- * an in-stream `{"error": …}` into a thrown error; what it lacks is a timeout on plain requests,
- * which the `fetch` given to it adds.
+ * Model management: the lists (`/api/tags`, `/api/ps`), read at every start and health check, are
+ * plain GETs over node:http (src/lib/http-get.ts), so that an idle host never loads undici; pull
+ * with progress and cancel, delete and unload go through the official `ollama` client, imported
+ * on first use. The client already parses the NDJSON stream and turns an in-stream
+ * `{"error": …}` into a thrown error; what it lacks is a timeout on plain requests, which the
+ * `fetch` given to it adds.
  */
-import { Ollama } from 'ollama';
+import type { Ollama } from 'ollama';
 import { z } from 'zod';
+import { httpGet } from '../../lib/http-get.ts';
 import type { OllamaLoadedModel, OllamaModel, OllamaPullProgress, OllamaPullResult } from '../../shared/ollama.ts';
 import { PullProgressTracker, type PullProgressOptions } from './pull-stream.ts';
 
@@ -29,7 +32,8 @@ export class OllamaRequestError extends Error {
  * (everything but streams) get `timeoutMs`; a stream is bounded by its caller instead, as a
  * pull of several gigabytes may rightly take an hour.
  */
-export function createOllamaClient(url: string, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): Ollama {
+export async function createOllamaClient(url: string, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): Promise<Ollama> {
+  const { Ollama } = await import('ollama');
   const boundedFetch: typeof fetch = (input, init) => fetch(input, init?.signal ? init : { ...init, signal: AbortSignal.timeout(timeoutMs) });
   return new Ollama({ host: url, fetch: boundedFetch });
 }
@@ -69,9 +73,29 @@ async function request<T>(url: string, action: string, send: () => Promise<T>): 
   }
 }
 
+/** Ollama's answer to a GET of `path`, parsed; HTTP errors worded as the client words them. */
+async function getJson(url: string, path: string, action: string, timeoutMs: number): Promise<unknown> {
+  const answer = await request(url, action, () =>
+    httpGet(`${url.replace(/\/+$/, '')}${path}`, { signal: AbortSignal.timeout(timeoutMs), headers: { Accept: 'application/json' } }),
+  );
+  let body: unknown;
+  try {
+    body = JSON.parse(answer.body);
+  } catch {
+    body = undefined;
+  }
+  if (answer.status !== 200) {
+    // Ollama says what went wrong in `{"error": …}`, as the client reports it.
+    const said = (body as { error?: unknown } | undefined)?.error;
+    const message = typeof said === 'string' ? said : answer.body.replace(/\s+/g, ' ').trim().slice(0, 200);
+    throw describeFailure(Object.assign(new Error(message), { status_code: answer.status }), url, action);
+  }
+  return body;
+}
+
 /** Installed models, `name:tag`, as `/api/tags` lists them. */
-export async function listModels(client: Ollama, url: string): Promise<OllamaModel[]> {
-  const raw = await request(url, 'listing the installed models', () => client.list());
+export async function listModels(url: string, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): Promise<OllamaModel[]> {
+  const raw = await getJson(url, '/api/tags', 'listing the installed models', timeoutMs);
   const parsed = TagsSchema.safeParse(raw);
   if (!parsed.success)
     throw new OllamaRequestError(`listing the installed models failed: ${url}/api/tags answered in an unexpected shape`, 'check that the server is Ollama');
@@ -87,8 +111,8 @@ export async function listModels(client: Ollama, url: string): Promise<OllamaMod
 }
 
 /** Models loaded in memory, from `/api/ps`. */
-export async function listLoadedModels(client: Ollama, url: string): Promise<OllamaLoadedModel[]> {
-  const raw = await request(url, 'listing the loaded models', () => client.ps());
+export async function listLoadedModels(url: string, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): Promise<OllamaLoadedModel[]> {
+  const raw = await getJson(url, '/api/ps', 'listing the loaded models', timeoutMs);
   const parsed = PsSchema.safeParse(raw);
   if (!parsed.success)
     throw new OllamaRequestError(`listing the loaded models failed: ${url}/api/ps answered in an unexpected shape`, 'check that the server is Ollama');

@@ -1,25 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Conf from 'conf';
 import { SETTINGS_VERSION, SettingsSchema, defaultSettings, type Settings } from '../../shared/settings.ts';
 import { loadSettings } from './migrations.ts';
 import { TypedEmitter } from '../../lib/typed-emitter.ts';
 import type { SettingFix } from './repair.ts';
 import { MAX_SETTINGS_BYTES, readSettingsFile } from './settings-file.ts';
+import { jsonFileEngine, type SettingsEngine, type SettingsEngineOptions } from './json-file-engine.ts';
 
-/** What the store needs of `conf` (and so of `electron-store`, which extends it). */
-export interface SettingsEngine {
-  store: Record<string, unknown>;
-}
-
-export interface SettingsEngineOptions {
-  cwd: string;
-  configName: string;
-  configFileMode: number;
-  clearInvalidConfig: false;
-  watch: false;
-  accessPropertiesByDotNotation: false;
-}
+export type { SettingsEngine, SettingsEngineOptions } from './json-file-engine.ts';
 
 export interface SettingsStoreOptions {
   /** The folder that holds `settings.json`. */
@@ -36,8 +24,6 @@ export class SettingsError extends Error {
   override name = 'SettingsError';
 }
 
-const createConf = (options: SettingsEngineOptions): SettingsEngine => new Conf<Record<string, unknown>>(options);
-
 const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 const MIB = 1024 * 1024;
@@ -46,7 +32,7 @@ const formatMiB = (bytes: number): string => `${(bytes / MIB).toFixed(1)} MiB`;
 /**
  * Copies the original beside itself as `settings.json.corrupt-<time>`, once: an identical copy
  * already there (from an earlier start that could not save the repair) is reused. `move`: the
- * original goes (a file that is not JSON cannot be written over by conf, which reads it first).
+ * original goes (a file that is not JSON cannot be written over by conf or electron-store, which read it first).
  */
 function backUpOnce(file: string, bytes: Buffer, now: Date, move: boolean): string {
   const dir = path.dirname(file);
@@ -74,7 +60,7 @@ const describeFixes = (fixes: readonly SettingFix[]): string =>
 
 /**
  * The saved settings: validated by the shared zod schema, migrated by version, written
- * atomically (conf writes a temp file and renames it) with mode 0600. An invalid field is reset
+ * atomically (the engine writes a temp file and renames it) with mode 0600. An invalid field is reset
  * on its own and every valid one is kept; the original file is first copied to
  * `settings.json.corrupt-<time>` beside itself, never deleted. A read-only store (the one-shot
  * commands) repairs in memory only and never writes anything.
@@ -98,7 +84,7 @@ export class SettingsStore {
   }
 
   static open(options: SettingsStoreOptions): SettingsStore {
-    const createEngine = options.createEngine ?? createConf;
+    const createEngine = options.createEngine ?? jsonFileEngine;
     const now = options.now ?? (() => new Date());
     const engineOptions: SettingsEngineOptions = {
       cwd: options.userDataDir,
