@@ -60,6 +60,7 @@ class App extends EventEmitter {
     // An app that quit while its script ran (a second instance) never gets ready.
     if (this.#ended) return;
     phase.ready = true;
+    phase.readyAt = performance.timeOrigin + performance.now();
     this.emit('will-finish-launching');
     this.emit('ready', {}, {});
     this.#ready.resolve();

@@ -105,6 +105,8 @@ export class Tray {
   image: NativeImage;
   toolTip = '';
   contextMenu: Menu | undefined;
+  /** When the tray first had a menu to show, in epoch ms: what a launch is timed to (the harness polls, so it cannot tell). */
+  menuSetAt: number | undefined;
   #destroyed = false;
 
   constructor(image: NativeImage | string) {
@@ -123,6 +125,7 @@ export class Tray {
 
   setContextMenu(menu: Menu | null): void {
     this.contextMenu = menu ?? undefined;
+    if (menu && menu.items.length > 0) this.menuSetAt ??= performance.timeOrigin + performance.now();
   }
 
   destroy(): void {

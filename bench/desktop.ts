@@ -1,0 +1,221 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { defaultSettings } from '../src/shared/settings.ts';
+import { DOUBLE_ENV } from '../test/doubles/electron/options.ts';
+import { startFakeOllama } from '../test/doubles/ollama/server.ts';
+import { DOUBLE_MAIN, DesktopHost, ensureDesktopBuilt } from '../test/support/desktop-host.ts';
+import { readPidFile } from '../test/support/e2e-host.ts';
+import { REPO_ROOT } from '../test/support/headless.ts';
+import { readCpuSeconds, readMemory } from '../test/support/proc.ts';
+import { emptySection, type Section } from './lib/report.ts';
+import { epochMs, formatMb, formatMs, formatNumber, median } from './lib/stats.ts';
+
+/** The goal of issue 25: start → tray (with its menu) and the window's first state, ms. */
+const START_GOAL_MS = 1000;
+const WAIT_MS = 90_000;
+const EMPTY_APP = path.join(import.meta.dirname, 'fixtures/empty-electron-app');
+
+/** The little of the page the functions below use, typed here since Node has no DOM types. */
+type PageGlobals = {
+  document: { getElementById(id: string): { childElementCount: number; textContent: string } | null };
+  performance: Performance & { getEntriesByName(name: string): { startTime: number }[] };
+};
+
+/**
+ * Runs in the page (serialized, so it refers to nothing outside itself; a function, as the
+ * window's CSP forbids evaluating strings), polled every 10 ms: once the renderer shows its first
+ * state (the app's screen instead of "Connecting to Stigmer…"), that moment in epoch ms.
+ */
+const stateShownAt = (): number | false => {
+  const { document, performance } = globalThis as unknown as PageGlobals;
+  const root = document.getElementById('app');
+  return root !== null && root.childElementCount > 0 && !root.textContent.includes('Connecting to Stigmer') && performance.timeOrigin + performance.now();
+};
+
+/** Runs in the page: when its document started loading, and its first contentful paint, epoch ms. */
+const pageTimes = (): { navigationAt: number; paintAt: number } => {
+  const { performance } = globalThis as unknown as PageGlobals;
+  return {
+    navigationAt: performance.timeOrigin,
+    paintAt: performance.timeOrigin + (performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN),
+  };
+};
+
+/** One launch: ms from spawn to each milestone; the idle main process's and runner's RSS and CPU. */
+interface Launch {
+  ready: number;
+  tray: number;
+  navigation: number;
+  paint: number;
+  state: number;
+  runnerReady: number;
+  mainCpuAtState: number;
+  mainRss: number;
+  runnerRss: number;
+}
+
+/** Resolves with the in-page times once any page of the app's Chromium (the window's) shows a state. */
+async function firstStateShown(browser: Browser): Promise<{ stateAt: number; navigationAt: number; paintAt: number }> {
+  const context = browser.contexts()[0]!;
+  const watch = async (page: Page) => {
+    const stateAt = (await (await page.waitForFunction(stateShownAt, undefined, { polling: 10, timeout: WAIT_MS })).jsonValue()) as number;
+    return { stateAt, ...(await page.evaluate(pageTimes)) };
+  };
+  // The window is a page the double opens after this connection; Chromium's first tab never shows a state.
+  return new Promise((resolve, reject) => {
+    let pending = 0;
+    const follow = (page: Page) => {
+      pending++;
+      watch(page).then(resolve, (error: unknown) => {
+        if (--pending === 0 && browser.isConnected()) reject(error instanceof Error ? error : new Error(String(error)));
+      });
+    };
+    context.pages().forEach(follow);
+    context.on('page', follow);
+  });
+}
+
+/**
+ * A user's launch of the desktop app under the Electron double: a fresh user-data folder whose
+ * setup is done (Ollama, llama3.2), Ollama's double answering, the built-in runner. Timed from
+ * the spawn to `ready`, the tray's menu, the window's page, its first state, the runner ready;
+ * then, `settleMs` later, the idle main process's RSS and the runner's.
+ */
+async function launch(ollamaUrl: string, settleMs: number): Promise<Launch> {
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-bench-desktop-'));
+  const chromiumDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stigmer-bench-desktop-chromium-'));
+  const settings = defaultSettings();
+  settings.firstRunCompleted = true;
+  settings.provider = 'ollama';
+  settings.providers.ollama.model = 'llama3.2';
+  fs.writeFileSync(path.join(userDataDir, 'settings.json'), JSON.stringify(settings));
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: userDataDir, OLLAMA_HOST: ollamaUrl, [DOUBLE_ENV.tempDir]: chromiumDir };
+  const spawnedAt = epochMs();
+  const host = new DesktopHost(['--user-data-dir', userDataDir], env);
+  let browser: Browser | undefined;
+  try {
+    const endpoint = await host.waitForState('Chromium to listen', (state) => state.cdpEndpoint, WAIT_MS);
+    browser = await chromium.connectOverCDP(endpoint);
+    const shown = await firstStateShown(browser);
+    const mainCpuAtState = readCpuSeconds(host.pid);
+    await browser.close();
+    browser = undefined;
+    const state = await host.waitForState('the tray to have its menu', (current) => current.trays[0]?.menuSetAt !== undefined && current, WAIT_MS);
+    const runnerLine = await host.waitForLine('the runner to be ready', (line) => line.includes('] Runner ready: '), WAIT_MS);
+    await delay(settleMs);
+    const runnerPid = readPidFile(userDataDir, 'runner.pid');
+    const launched: Launch = {
+      ready: state.readyAt! - spawnedAt,
+      tray: state.trays[0]!.menuSetAt! - spawnedAt,
+      navigation: shown.navigationAt - spawnedAt,
+      paint: shown.paintAt - spawnedAt,
+      state: shown.stateAt - spawnedAt,
+      runnerReady: Date.parse(runnerLine.slice(0, runnerLine.indexOf(' '))) - spawnedAt,
+      mainCpuAtState,
+      mainRss: readMemory(host.pid)?.rss ?? Number.NaN,
+      runnerRss: runnerPid === undefined ? Number.NaN : (readMemory(runnerPid)?.rss ?? Number.NaN),
+    };
+    await host.quit(WAIT_MS);
+    return launched;
+  } finally {
+    await browser?.close().catch(() => {});
+    if (host.running) {
+      for (const pid of host.pids().reverse()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+      await host.exited;
+    }
+    fs.rmSync(userDataDir, { recursive: true, force: true, maxRetries: 5 });
+    fs.rmSync(chromiumDir, { recursive: true, force: true, maxRetries: 5 });
+  }
+}
+
+/** The baseline: the double starting an empty app (`app.whenReady` then quit), without a Chromium; ms to `ready` and to its exit. */
+async function emptyApp(): Promise<{ ready: number; exit: number; cpuMs: number; rss: number }> {
+  const spawnedAt = epochMs();
+  const child = spawn(process.execPath, [DOUBLE_MAIN, EMPTY_APP], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', [DOUBLE_ENV.browser]: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  const code = await new Promise((resolve) => child.once('close', resolve));
+  const exit = epochMs() - spawnedAt;
+  if (code !== 0) throw new Error(`the empty app exited with ${String(code)}: ${stdout}`);
+  const report = JSON.parse(stdout) as { readyAt: number; cpuMs: number; rss: number };
+  return { ready: report.readyAt - spawnedAt, exit, cpuMs: report.cpuMs, rss: report.rss };
+}
+
+const runsOf = (values: readonly number[]) => `runs ${values.map((each) => formatNumber(each)).join(', ')} ms`;
+
+/**
+ * The desktop app as a user launches it, under the Electron double (test/doubles/electron): the
+ * built main bundle in Node 24, its windows in a headless Chromium. Each run is paired with the
+ * baseline, the double starting an empty app, so the figures read as ratios on a busy machine.
+ */
+export async function desktopStart(options: { runs: number; settleSeconds: number }): Promise<Section> {
+  const section = emptySection();
+  await ensureDesktopBuilt();
+  const ollama = await startFakeOllama({ models: ['llama3.2'] });
+  const runs: Launch[] = [];
+  const baselines: Awaited<ReturnType<typeof emptyApp>>[] = [];
+  try {
+    for (let run = 0; run < options.runs; run++) {
+      baselines.push(await emptyApp());
+      runs.push(await launch(ollama.url, options.settleSeconds * 1000));
+    }
+  } finally {
+    await ollama.close();
+  }
+  const of = (pick: (run: Launch) => number) => median(runs.map(pick));
+  const floor = median(baselines.map((each) => each.ready));
+  const [tray, state] = [of((run) => run.tray), of((run) => run.state)];
+  const phases = `ready ${formatMs(of((run) => run.ready))}, tray with its menu ${formatMs(tray)}, window's page loading ${formatMs(of((run) => run.navigation))}, first paint ${formatMs(of((run) => run.paint))}, first state shown ${formatMs(state)}`;
+  section.rows.push(
+    {
+      benchmark: 'desktop start → tray and first window state',
+      subject: 'desktop app under the Electron double (setup done, Ollama double, built-in runner)',
+      median: formatMs(Math.max(tray, state)),
+      detail: `${phases} (each from the spawn); ${formatNumber(Math.max(tray, state) / floor, 1)}× the baseline's ready; main's CPU by then ${formatNumber(
+        of((run) => run.mainCpuAtState),
+        2,
+      )} s; first state ${runsOf(runs.map((run) => run.state))}`,
+    },
+    {
+      benchmark: 'desktop start → runner ready',
+      subject: 'the same launches',
+      median: formatMs(of((run) => run.runnerReady)),
+      detail: runsOf(runs.map((run) => run.runnerReady)),
+    },
+    {
+      benchmark: 'desktop start → tray and first window state',
+      subject: 'baseline: the double starting an empty app (app.whenReady, then quit; no Chromium)',
+      median: formatMs(floor),
+      detail: `to ready; to its exit ${formatMs(median(baselines.map((each) => each.exit)))}; CPU by ready ${formatMs(median(baselines.map((each) => each.cpuMs)))}; ${runsOf(baselines.map((each) => each.ready))}`,
+    },
+    {
+      benchmark: `desktop idle RSS (${options.settleSeconds} s after the runner is ready)`,
+      subject: 'main process under the double, and the built-in runner',
+      median: formatMb(of((run) => run.mainRss)),
+      detail: `runner ${formatMb(of((run) => run.runnerRss))}; the double's empty app at ready ${formatMb(median(baselines.map((each) => each.rss)))} (Node, the double and its playwright client: not the app's)`,
+    },
+  );
+  section.goals.push({
+    goal: 'desktop app under the Electron double: start → tray and first window state < 1 s',
+    met: tray < START_GOAL_MS && state < START_GOAL_MS,
+    observed: `tray ${formatMs(tray)}, first state ${formatMs(state)} (the baseline's ready ${formatMs(floor)})`,
+  });
+  section.notes.push(
+    "Desktop start: each launch is timed from its spawn, by the double's own clock for `ready` and the tray's first menu, by the page's for the window (document start, first contentful paint, the first state shown instead of \"Connecting to Stigmer…\", polled every 10 ms), and by the app's log for the runner. The double runs Node, strips its TypeScript and loads playwright's client before the app's bundle, and starts the windows' Chromium at `ready`: its own start is the baseline's.",
+  );
+  return section;
+}
