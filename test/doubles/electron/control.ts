@@ -4,7 +4,7 @@
  * clicks on the tray or a window's close button. What the app asked of the desktop is pushed.
  */
 import { app } from './app.ts';
-import { phase } from './lifecycle.ts';
+import { phase, type Moment } from './lifecycle.ts';
 import { desktopEvents } from './platform.ts';
 import { cdpEndpoint, chromiumPid } from './renderer-page.ts';
 import { standInUrl } from './protocol.ts';
@@ -19,13 +19,13 @@ export interface ControlRequest {
 
 export interface DoubleState {
   ready: boolean;
-  /** When `ready` fired, epoch ms. */
-  readyAt: number | undefined;
+  /** When `ready` fired. */
+  readyAt: Moment | undefined;
   cdpEndpoint: string | undefined;
   chromiumPid: number | undefined;
   windows: Array<{ id: number; url: string; pageUrl: string; origin: string; visible: boolean; focused: boolean; icon: string | undefined }>;
-  /** `menuSetAt`: when the tray first had a menu, epoch ms. */
-  trays: Array<{ toolTip: string; image: string; imageEmpty: boolean; menuSetAt: number | undefined; menu: ReturnType<typeof snapshot> }>;
+  /** `menuSetAt`: when the tray first had a menu. */
+  trays: Array<{ toolTip: string; image: string; imageEmpty: boolean; menuSetAt: Moment | undefined; menu: ReturnType<typeof snapshot> }>;
 }
 
 function state(): DoubleState {
