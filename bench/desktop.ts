@@ -213,10 +213,13 @@ export async function desktopStart(options: { runs: number; settleSeconds: numbe
   const [bareReady, windowLoaded] = [median(bare.map((each) => each.ready)), median(windowed.map((each) => each.loaded))];
   const [tray, state] = [of((run) => run.tray), of((run) => run.state)];
   // The app's own part: beyond what the double takes to start an empty app (and to show it an empty page).
-  const [ownTray, ownState] = [tray - bareReady, state - windowLoaded];
-  // The same in CPU time of the main process, which a busy machine stretches far less than wall time.
-  const ownTrayCpu = of((run) => run.cpuByTray) - median(bare.map((each) => each.cpuByReady));
-  const ownStateCpu = of((run) => run.cpuByState) - median(windowed.map((each) => each.cpuByLoaded));
+  // Each launch against the baselines run just before it: a busy machine's swings cancel out more than between medians.
+  const own = (pick: (run: Launch, index: number) => number) => median(runs.map(pick));
+  const ownTray = own((run, index) => run.tray - bare[index]!.ready);
+  const ownState = own((run, index) => run.state - windowed[index]!.loaded);
+  // The same in the main process's CPU time, which a busy machine stretches far less than wall time.
+  const ownTrayCpu = own((run, index) => run.cpuByTray - bare[index]!.cpuByReady);
+  const ownStateCpu = own((run, index) => run.cpuByState - windowed[index]!.cpuByLoaded);
   section.rows.push(
     {
       benchmark: 'desktop start → tray with its menu',
