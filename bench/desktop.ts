@@ -3,14 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { defaultSettings } from '../src/shared/settings.ts';
 import { DOUBLE_ENV } from '../test/doubles/electron/options.ts';
 import { startFakeOllama } from '../test/doubles/ollama/server.ts';
 import { DOUBLE_MAIN, DesktopHost, ensureDesktopBuilt } from '../test/support/desktop-host.ts';
 import { readPidFile } from '../test/support/e2e-host.ts';
 import { REPO_ROOT } from '../test/support/headless.ts';
-import { readCpuSeconds, readMemory } from '../test/support/proc.ts';
+import { readMemory } from '../test/support/proc.ts';
 import { emptySection, type Section } from './lib/report.ts';
 import { epochMs, formatMb, formatMs, formatNumber, median } from './lib/stats.ts';
 
@@ -19,30 +18,27 @@ const START_GOAL_MS = 1000;
 const WAIT_MS = 90_000;
 const EMPTY_APP = path.join(import.meta.dirname, 'fixtures/empty-electron-app');
 
-/** The little of the page the functions below use, typed here since Node has no DOM types. */
-type PageGlobals = {
-  document: { getElementById(id: string): { childElementCount: number; textContent: string } | null };
-  performance: Performance & { getEntriesByName(name: string): { startTime: number }[] };
-};
+/** The renderer's performance mark once the window first shows the app's state (src/renderer/app.tsx). */
+const FIRST_STATE_MARK = 'stigmer:first-state';
+
+/** The little of the page the function below uses, typed here since Node has no DOM types. */
+type PageGlobals = { performance: Performance & { getEntriesByName(name: string): { startTime: number }[] } };
 
 /**
  * Runs in the page (serialized, so it refers to nothing outside itself; a function, as the
- * window's CSP forbids evaluating strings), polled every 10 ms: once the renderer shows its first
- * state (the app's screen instead of "Connecting to Stigmer…"), that moment in epoch ms.
+ * window's CSP forbids evaluating strings): once the renderer marked its first state shown, when
+ * that was, when the document started loading, and its first contentful paint, in epoch ms.
  */
-const stateShownAt = (): number | false => {
-  const { document, performance } = globalThis as unknown as PageGlobals;
-  const root = document.getElementById('app');
-  return root !== null && root.childElementCount > 0 && !root.textContent.includes('Connecting to Stigmer') && performance.timeOrigin + performance.now();
-};
-
-/** Runs in the page: when its document started loading, and its first contentful paint, epoch ms. */
-const pageTimes = (): { navigationAt: number; paintAt: number } => {
+const windowTimes = (mark: string): { stateAt: number; navigationAt: number; paintAt: number } | false => {
   const { performance } = globalThis as unknown as PageGlobals;
-  return {
-    navigationAt: performance.timeOrigin,
-    paintAt: performance.timeOrigin + (performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN),
-  };
+  const shown = performance.getEntriesByName(mark)[0];
+  return (
+    shown !== undefined && {
+      stateAt: performance.timeOrigin + shown.startTime,
+      navigationAt: performance.timeOrigin,
+      paintAt: performance.timeOrigin + (performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN),
+    }
+  );
 };
 
 /** One launch: ms from spawn to each milestone, main's CPU time (ms) by some of them, the idle main process's and runner's RSS. */
@@ -55,31 +51,8 @@ interface Launch {
   runnerReady: number;
   cpuByReady: number;
   cpuByTray: number;
-  /** Read from /proc once the bench saw the state: a little after it. */
-  cpuByState: number;
   mainRss: number;
   runnerRss: number;
-}
-
-/** Resolves with the in-page times once any page of the app's Chromium (the window's) shows a state. */
-async function firstStateShown(browser: Browser): Promise<{ stateAt: number; navigationAt: number; paintAt: number }> {
-  const context = browser.contexts()[0]!;
-  const watch = async (page: Page) => {
-    const stateAt = (await (await page.waitForFunction(stateShownAt, undefined, { polling: 10, timeout: WAIT_MS })).jsonValue()) as number;
-    return { stateAt, ...(await page.evaluate(pageTimes)) };
-  };
-  // The window is a page the double opens after this connection; Chromium's first tab never shows a state.
-  return new Promise((resolve, reject) => {
-    let pending = 0;
-    const follow = (page: Page) => {
-      pending++;
-      watch(page).then(resolve, (error: unknown) => {
-        if (--pending === 0 && browser.isConnected()) reject(error instanceof Error ? error : new Error(String(error)));
-      });
-    };
-    context.pages().forEach(follow);
-    context.on('page', follow);
-  });
 }
 
 /**
@@ -99,16 +72,14 @@ async function launch(ollamaUrl: string, settleMs: number): Promise<Launch> {
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: userDataDir, OLLAMA_HOST: ollamaUrl, [DOUBLE_ENV.tempDir]: chromiumDir };
   const spawnedAt = epochMs();
   const host = new DesktopHost(['--user-data-dir', userDataDir], env);
-  let browser: Browser | undefined;
   try {
-    const endpoint = await host.waitForState('Chromium to listen', (state) => state.cdpEndpoint, WAIT_MS);
-    browser = await chromium.connectOverCDP(endpoint);
-    const shown = await firstStateShown(browser);
-    const cpuByState = readCpuSeconds(host.pid) * 1000;
-    await browser.close();
-    browser = undefined;
     const state = await host.waitForState('the tray to have its menu', (current) => current.trays[0]?.menuSetAt !== undefined && current, WAIT_MS);
     const runnerLine = await host.waitForLine('the runner to be ready', (line) => line.includes('] Runner ready: '), WAIT_MS);
+    // The window's page is read from now on only: nothing but the double attached to its Chromium while the app started.
+    const page = await host.page(WAIT_MS);
+    const shown = await (await page.waitForFunction(windowTimes, FIRST_STATE_MARK, { polling: 50, timeout: WAIT_MS })).jsonValue();
+    if (!shown) throw new Error('the window never marked its first state');
+    await host.disconnect();
     await delay(settleMs);
     const runnerPid = readPidFile(userDataDir, 'runner.pid');
     const [ready, tray] = [state.readyAt!, state.trays[0]!.menuSetAt!];
@@ -121,14 +92,13 @@ async function launch(ollamaUrl: string, settleMs: number): Promise<Launch> {
       runnerReady: Date.parse(runnerLine.slice(0, runnerLine.indexOf(' '))) - spawnedAt,
       cpuByReady: ready.cpuMs,
       cpuByTray: tray.cpuMs,
-      cpuByState,
       mainRss: readMemory(host.pid)?.rss ?? Number.NaN,
       runnerRss: runnerPid === undefined ? Number.NaN : (readMemory(runnerPid)?.rss ?? Number.NaN),
     };
     await host.quit(WAIT_MS);
     return launched;
   } finally {
-    await browser?.close().catch(() => {});
+    await host.disconnect();
     if (host.running) {
       for (const pid of host.pids().reverse()) {
         try {
@@ -221,7 +191,6 @@ export async function desktopStart(options: { runs: number; settleSeconds: numbe
   const ownState = own((run, index) => run.state - windowed[index]!.loaded);
   // The same in the main process's CPU time, which a busy machine stretches far less than wall time.
   const ownTrayCpu = own((run, index) => run.cpuByTray - bare[index]!.cpuByReady);
-  const ownStateCpu = own((run, index) => run.cpuByState - windowed[index]!.cpuByLoaded);
   section.rows.push(
     {
       benchmark: 'desktop start → tray with its menu',
@@ -233,7 +202,7 @@ export async function desktopStart(options: { runs: number; settleSeconds: numbe
       benchmark: 'desktop start → first window state',
       subject: 'the same launches',
       median: formatMs(state),
-      detail: `${formatNumber(state / windowLoaded, 1)}× the empty window's load (the app's own part ${formatMs(ownState)}); the page starts loading at ${formatMs(of((run) => run.navigation))}, first paint ${formatMs(median(paints))} (${paints.length} of ${runs.length} pages reported one); main's CPU by the state ≈ ${formatMs(of((run) => run.cpuByState))}; ${runsOf(runs.map((run) => run.state))}`,
+      detail: `${formatNumber(state / windowLoaded, 1)}× the empty window's load (the app's own part ${formatMs(ownState)}); the page starts loading at ${formatMs(of((run) => run.navigation))}, first paint ${formatMs(median(paints))} (${paints.length} of ${runs.length} pages reported one); ${runsOf(runs.map((run) => run.state))}`,
     },
     {
       benchmark: 'desktop start → runner ready',
@@ -263,10 +232,10 @@ export async function desktopStart(options: { runs: number; settleSeconds: numbe
   section.goals.push({
     goal: "desktop app under the Electron double: start → tray and first window state < 1 s (the app's own part, beyond the double's empty app)",
     met: ownTray < START_GOAL_MS && ownState < START_GOAL_MS,
-    observed: `tray ${formatMs(ownTray)}, first state ${formatMs(ownState)} (main's CPU: ${formatMs(ownTrayCpu)} and ≈ ${formatMs(ownStateCpu)}; from the spawn: ${formatMs(tray)} and ${formatMs(state)}; the empty app's ready ${formatMs(bareReady)}, its window's load ${formatMs(windowLoaded)})`,
+    observed: `tray ${formatMs(ownTray)}, first state ${formatMs(ownState)} (the tray's in main's CPU: ${formatMs(ownTrayCpu)}; from the spawn: ${formatMs(tray)} and ${formatMs(state)}; the empty app's ready ${formatMs(bareReady)}, its window's load ${formatMs(windowLoaded)})`,
   });
   section.notes.push(
-    "Desktop start: each launch is timed from its spawn, by the double's own clock for `ready` and the tray's first menu, by the page's for the window (document start, first contentful paint, the first state shown instead of \"Connecting to Stigmer…\", polled every 10 ms), and by the app's log for the runner. The double runs Node, strips its TypeScript and loads playwright's client before the app's bundle, and starts the windows' Chromium at `ready`: that is the baselines' time, which Electron itself does not spend, so the goal is read on the app's own part (the launch minus the matching baseline).",
+    "Desktop start: each launch is timed from its spawn, by the double's own clock for `ready` and the tray's first menu, by the page's for the window (document start, first contentful paint, the renderer's mark of its first state shown, read once the runner is ready so that nothing else attaches to the Chromium during the start), and by the app's log for the runner. The double runs Node, strips its TypeScript and loads playwright's client before the app's bundle, and starts the windows' Chromium at `ready`: that is the baselines' time, which Electron itself does not spend, so the goal is read on the app's own part (the launch minus the matching baseline).",
   );
   return section;
 }
