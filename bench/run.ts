@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: every benchmark of issue 6, one after the other, printed as one table with
  * the goals and notes below it. `--only NAME,…` runs some (throughput, memory, busy, restart,
- * switch, coldstart, runner, idle, detection, search, renderer); `--quick` shortens them for a smoke test (its figures are not
+ * switch, coldstart, runner, idle, detection, search, renderer, desktop); `--quick` shortens them for a smoke test (its figures are not
  * for publishing); `--markdown FILE` also writes the report as Markdown.
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { coldStartBench } from './cold-start.ts';
+import { desktopStart } from './desktop.ts';
 import { ollamaDetection } from './detection.ts';
 import { idleCost } from './idle.ts';
 import { logSearch } from './log-search.ts';
@@ -27,7 +28,7 @@ const { values } = parseArgs({
 });
 const quick = values.quick === true;
 const selected = new Set(
-  (values.only ?? 'throughput,memory,busy,restart,switch,coldstart,runner,idle,detection,search,renderer').split(',').map((name) => name.trim()),
+  (values.only ?? 'throughput,memory,busy,restart,switch,coldstart,runner,idle,detection,search,renderer,desktop').split(',').map((name) => name.trim()),
 );
 
 const opened = selected.has('throughput') || selected.has('restart') ? await Pm2.open() : { reason: 'not needed' };
@@ -46,6 +47,7 @@ const benchmarks: [string, () => Promise<Section>][] = [
   ['detection', () => ollamaDetection({ runs: quick ? 3 : 5 })],
   ['search', () => logSearch({ bytes: quick ? 128 * 1024 * 1024 : 1024 * 1024 * 1024, runs: quick ? 1 : 3 })],
   ['renderer', () => rendererBench({ runs: quick ? 1 : 3, lines: quick ? 10_000 : 100_000, linesPerSecond: 5_000, streamSeconds: quick ? 3 : 10 })],
+  ['desktop', () => desktopStart({ runs: quick ? 1 : 5, settleSeconds: quick ? 2 : 5 })],
 ];
 
 const sections: Section[] = [];

@@ -4,7 +4,6 @@
  * its checks: the sha512 of every download against latest*.yml, and the code signature on
  * Windows (publisherName) and macOS (Squirrel.Mac).
  */
-import electronUpdater from 'electron-updater';
 import type { UpdateState } from '../../shared/updates.ts';
 import type { UpdaterPort } from '../updates/app-updates.ts';
 import type { UpdaterEvent } from '../updates/update-policy.ts';
@@ -16,8 +15,13 @@ export interface ElectronUpdaterOptions {
   log: (message: string) => void;
 }
 
-/** Undefined where electron-updater cannot update this installation (a Linux build that is neither an AppImage nor a deb/rpm/pacman package). */
-export function electronUpdaterPort({ feed, onEvent, log }: ElectronUpdaterOptions): UpdaterPort | undefined {
+/**
+ * Undefined where electron-updater cannot update this installation (a Linux build that is neither
+ * an AppImage nor a deb/rpm/pacman package). electron-updater is loaded here, by the packaged app
+ * only: importing it costs ~150 ms of CPU, which an app that cannot update itself never pays.
+ */
+export async function electronUpdaterPort({ feed, onEvent, log }: ElectronUpdaterOptions): Promise<UpdaterPort | undefined> {
+  const { default: electronUpdater } = await import('electron-updater');
   // The platform's updater: NSIS, Squirrel.Mac, AppImage (or deb/rpm by resources/package-type).
   const updater = electronUpdater.autoUpdater;
   const detail = (message: unknown) => log(String(message));

@@ -78,7 +78,7 @@ async function start(profileLock: ProfileLock): Promise<void> {
   // Only an installed app updates itself (electron-updater reads the build's app-update.yml).
   const feed = resolveFeed(process.env, settings.get().updates?.feedUrl);
   const updater = app.isPackaged
-    ? electronUpdaterPort({ feed, onEvent: (event) => core.updates?.handle(event), log: (message) => logs.log('app', 'debug', `Updater: ${message}`) })
+    ? await electronUpdaterPort({ feed, onEvent: (event) => core.updates?.handle(event), log: (message) => logs.log('app', 'debug', `Updater: ${message}`) })
     : undefined;
   const core = new AppCore({
     host: 'electron',
@@ -180,15 +180,16 @@ async function start(profileLock: ProfileLock): Promise<void> {
   });
 
   await core.prepare();
+  // What the user sees first: the tray and the window, before the control socket.
+  tray.update(core.getState());
+  const launchedAtLogin = process.argv.includes(LAUNCHED_AT_LOGIN_FLAG) || app.getLoginItemSettings().wasOpenedAtLogin;
+  if (!launchedAtLogin) showWindow();
   // `stigmer status`, `use`, `logs`… reach this app through its user-data folder's control socket.
   control = await serveControlSocket(userDataDir, {
     handleCommand: core.execute,
     subscribe: (listener) => core.subscribe(listener),
     log: (level, message) => logs.log('app', level, message),
   });
-  tray.update(core.getState());
-  const launchedAtLogin = process.argv.includes(LAUNCHED_AT_LOGIN_FLAG) || app.getLoginItemSettings().wasOpenedAtLogin;
-  if (!launchedAtLogin) showWindow();
   // Ollama may take a while to come up; the tray and the window follow along through state events.
   await core.start();
 }

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
-import { phase } from './lifecycle.ts';
+import { moment, phase } from './lifecycle.ts';
 import { doubleOptions } from './options.ts';
 import { acquire, type SingleInstance } from './single-instance.ts';
 import { BrowserWindow, windowEvents } from './windows.ts';
@@ -60,6 +60,7 @@ class App extends EventEmitter {
     // An app that quit while its script ran (a second instance) never gets ready.
     if (this.#ended) return;
     phase.ready = true;
+    phase.readyAt = moment();
     this.emit('will-finish-launching');
     this.emit('ready', {}, {});
     this.#ready.resolve();

@@ -4,6 +4,7 @@
  * clicks on the tray or a window's close button. What the app asked of the desktop is pushed.
  */
 import { app } from './app.ts';
+import { phase, type Moment } from './lifecycle.ts';
 import { desktopEvents } from './platform.ts';
 import { cdpEndpoint, chromiumPid } from './renderer-page.ts';
 import { standInUrl } from './protocol.ts';
@@ -18,15 +19,19 @@ export interface ControlRequest {
 
 export interface DoubleState {
   ready: boolean;
+  /** When `ready` fired. */
+  readyAt: Moment | undefined;
   cdpEndpoint: string | undefined;
   chromiumPid: number | undefined;
   windows: Array<{ id: number; url: string; pageUrl: string; origin: string; visible: boolean; focused: boolean; icon: string | undefined }>;
-  trays: Array<{ toolTip: string; image: string; imageEmpty: boolean; menu: ReturnType<typeof snapshot> }>;
+  /** `menuSetAt`: when the tray first had a menu. */
+  trays: Array<{ toolTip: string; image: string; imageEmpty: boolean; menuSetAt: Moment | undefined; menu: ReturnType<typeof snapshot> }>;
 }
 
 function state(): DoubleState {
   return {
     ready: app.isReady(),
+    readyAt: phase.readyAt,
     cdpEndpoint,
     chromiumPid: chromiumPid(),
     windows: BrowserWindow.getAllWindows().map((window) => ({
@@ -38,7 +43,13 @@ function state(): DoubleState {
       focused: window.isFocused(),
       icon: typeof window.options.icon === 'string' ? window.options.icon : undefined,
     })),
-    trays: [...trays].map((tray) => ({ toolTip: tray.toolTip, image: tray.image.path, imageEmpty: tray.image.isEmpty(), menu: snapshot(tray.contextMenu) })),
+    trays: [...trays].map((tray) => ({
+      toolTip: tray.toolTip,
+      image: tray.image.path,
+      imageEmpty: tray.image.isEmpty(),
+      menuSetAt: tray.menuSetAt,
+      menu: snapshot(tray.contextMenu),
+    })),
   };
 }
 

@@ -1,6 +1,6 @@
 /** `Tray`, `Menu` and `nativeImage`: what the tray shows, kept for the harness to read and click. */
 import fs from 'node:fs';
-import { requireReady } from './lifecycle.ts';
+import { moment, requireReady, type Moment } from './lifecycle.ts';
 
 export class NativeImage {
   readonly path: string;
@@ -105,6 +105,8 @@ export class Tray {
   image: NativeImage;
   toolTip = '';
   contextMenu: Menu | undefined;
+  /** When the tray first had a menu to show: what a launch is timed to (a harness polls, so it cannot tell). */
+  menuSetAt: Moment | undefined;
   #destroyed = false;
 
   constructor(image: NativeImage | string) {
@@ -123,6 +125,7 @@ export class Tray {
 
   setContextMenu(menu: Menu | null): void {
     this.contextMenu = menu ?? undefined;
+    if (menu && menu.items.length > 0) this.menuSetAt ??= moment();
   }
 
   destroy(): void {
