@@ -46,7 +46,7 @@ export const utilityProcessLauncher: Launcher = {
         if (pid === undefined) return;
         // The same tree stop as `ollama serve`'s. A utility process leads no process group, so
         // its descendants are found by their parent links, while its pid is known to be its own.
-        await terminateTree(pid, { graceMs, followDescendants: !hasExited, marker });
+        await terminateTree(pid, { graceMs, followDescendants: !hasExited, marker, exited });
         await exited;
       },
       send(message) {

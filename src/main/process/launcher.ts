@@ -135,7 +135,7 @@ export const childProcessLauncher: Launcher = {
       async terminate(graceMs) {
         const pid = await started.catch(() => undefined);
         if (pid === undefined) return;
-        await terminateTree(pid, { graceMs, followDescendants: !hasExited, marker });
+        await terminateTree(pid, { graceMs, followDescendants: !hasExited, marker, exited });
         await exited;
       },
       send(message) {

@@ -103,6 +103,12 @@ export interface TerminateOptions extends TreeOptions {
   pollMs?: number;
   /** How long to wait for SIGKILL to take effect before giving up with an error. */
   killTimeoutMs?: number;
+  /**
+   * Resolves once the root has exited and been reaped (its `exit` event): the wait for the root
+   * wakes on it instead of polling, and one look at the table afterwards says whether anything
+   * of the tree is left. Without it, the root's end is polled for.
+   */
+  exited?: Promise<unknown>;
 }
 
 /**
@@ -138,9 +144,11 @@ const FULL_LOOK_MS = 250;
  *
  * Reading the process table (and, for the marker, every process's environment) costs hundreds of
  * file reads, 100–300 ms on a busy machine, so it is kept off the path of a restart (issue 25): where
- * the marker finds every descendant whatever happens to the root (Linux), the root's group is sent
- * SIGTERM before the table is read; while waiting, signal 0 says when the known members are gone,
- * and the table is read again to confirm it (and to find any member not known yet).
+ * the marker finds every descendant whatever happens to the root (Linux), the root (its group, or
+ * itself while it is known to be ours) is sent SIGTERM before the table is read. Given the root's
+ * `exited`, the wait wakes on it, and one look afterwards ends the stop when nothing of the tree is
+ * left; only members still alive then are polled for: signal 0 every few ms, and the table again to
+ * confirm (and to find any member not known yet).
  */
 async function terminate(rootPid: number | undefined, options: TerminateOptions): Promise<void> {
   const group = rootPid === undefined ? [] : [-rootPid];
@@ -190,12 +198,23 @@ async function terminate(rootPid: number | undefined, options: TerminateOptions)
     return members;
   };
 
-  // Where the marker finds what escapes the group whatever becomes of the root, the group need not wait for the table.
-  if (rootPid !== undefined && options.marker !== undefined && process.platform === 'linux' && pidExists(-rootPid)) sendToTree([], 'SIGTERM');
-  const members = await alive();
+  // Where the marker finds what escapes the group whatever becomes of the root, the root need not wait for the table.
+  if (rootPid !== undefined && options.marker !== undefined && process.platform === 'linux') {
+    if (pidExists(-rootPid)) sendToTree([], 'SIGTERM');
+    // Not a group leader (an Electron utility process), but still the process it was: it can be told at once.
+    else if (options.followDescendants) sendToTree([rootPid], 'SIGTERM');
+  }
+  let members = await alive();
   if (members.length === 0) return;
   sendToTree(members, 'SIGTERM');
-  const survivors = await waitUntilGone(Date.now() + options.graceMs, 'SIGTERM', members);
+  const graceEnds = Date.now() + options.graceMs;
+  // A look that found the root alive cannot say what is left once it exits: wait for that, then look once more.
+  if (options.exited !== undefined && members.includes(rootPid!)) {
+    await settledBy(options.exited, graceEnds);
+    members = await alive();
+    sendToTree(members, 'SIGTERM');
+  }
+  const survivors = await waitUntilGone(graceEnds, 'SIGTERM', members);
   if (survivors.length === 0) return;
   sendToTree(survivors, 'SIGKILL');
   const unkillable = await waitUntilGone(Date.now() + (options.killTimeoutMs ?? 10_000), 'SIGKILL', survivors);
@@ -206,6 +225,14 @@ async function terminate(rootPid: number | undefined, options: TerminateOptions)
       ? `${named} survived SIGKILL`
       : `${named} could not be confirmed gone: the process table cannot be read (${blind}), so only signal 0 could look, and it counts zombies not yet reaped`,
   );
+}
+
+/** Resolves when `promise` settles or at `deadline`, whichever comes first, leaving no timer behind. */
+async function settledBy(promise: Promise<unknown>, deadline: number): Promise<void> {
+  const timer = new AbortController();
+  const timeout = delay(Math.max(0, deadline - Date.now()), undefined, { signal: timer.signal }).catch(() => undefined);
+  await Promise.race([promise.catch(() => undefined), timeout]);
+  timer.abort();
 }
 
 async function terminateTreeWindows(rootPid: number, options: TerminateOptions): Promise<void> {
