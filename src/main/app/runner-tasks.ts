@@ -10,6 +10,7 @@ import type { HistoryMessage, RunnerErrorCode } from '../../shared/runner-protoc
 import { noTaskChannelFix } from '../../shared/runner-channel.ts';
 import type { LogPipeline } from '../logs/pipeline.ts';
 import type { RunnerSupervisor } from '../runner/supervisor.ts';
+import { givenByEnv } from '../runner/runner-env.ts';
 import { CommandError } from './command-error.ts';
 import type { Configuration } from './configuration.ts';
 import { ReadyWatch } from './ready-watch.ts';
@@ -54,7 +55,11 @@ export class RunnerTasks {
       log: deps.log,
       logRunner: (level, msg) => deps.logs.log('runner', level, msg),
       redact: (text) => deps.logs.redactor.redact(text),
+      // What the running runner was launched with, not the configuration now: in a burst of changes the
+      // configuration moves on before the restart that takes it in, and the runner is not to blame.
       given: () => {
+        const launched = givenByEnv(deps.runner()?.launchedEnv);
+        if (launched) return launched;
         const { provider, model, baseUrl } = deps.configuration.current;
         return { provider: provider.value, model: model.value, baseUrl: baseUrl.value };
       },

@@ -87,8 +87,8 @@ export class ChildSupervisor {
   #reconfigureTimer: unknown;
   /** Callers whose change waits for the trailing restart of a burst. */
   #reconfigured: PromiseWithResolvers<void> | undefined;
-  /** The plan the last launch started with, to skip a restart that would change nothing. */
-  #launchedPlan = '';
+  /** The plan the last launch started with: to skip a restart that would change nothing, and to say what the child was given. */
+  #launched: { key: string; spec: LaunchSpec | undefined } = { key: '', spec: undefined };
   /** Whether the last launch got as far as opening output sinks, whose lines `lastLines` shows. */
   #outputOpened = false;
 
@@ -111,6 +111,11 @@ export class ChildSupervisor {
 
   getState(): ChildStatus {
     return structuredClone(this.#status);
+  }
+
+  /** What the last launch was given: in a burst of changes, the plan moves on before the restart that takes it in. */
+  get launchedSpec(): Readonly<LaunchSpec> | undefined {
+    return this.#launched.spec;
   }
 
   /** Whether the child is meant to run (the one place this is stored). */
@@ -206,7 +211,7 @@ export class ChildSupervisor {
 
   #restartForPlan(reason: string): Promise<void> {
     return this.#operations.run(async () => {
-      if (!this.#wanted || (this.#current && this.#launchedPlan === planKey(this.#options.plan()))) return;
+      if (!this.#wanted || (this.#current && this.#launched.key === planKey(this.#options.plan()))) return;
       this.#cancelBackoff();
       if (await this.#terminateCurrent(reason)) await this.#launch(reason, { freshBackoff: true });
     });
@@ -230,7 +235,7 @@ export class ChildSupervisor {
     }
     this.#outputOpened = false;
     const plan = this.#options.plan();
-    this.#launchedPlan = planKey(plan);
+    this.#launched = { key: planKey(plan), spec: plan.ok ? plan.spec : undefined };
     this.#transition('starting', reason, { error: null, nextRestartAt: null, pid: null, startedAt: null, lastLines: [] });
     if (!plan.ok) return this.#fail(plan.error);
 

@@ -1,6 +1,6 @@
 import type { RunnerEnvironment } from '../../shared/state-schema.ts';
 import { RUNNER_CONTROL_FD, RUNNER_CONTROL_FD_VARIABLE } from '../../shared/runner-protocol.ts';
-import { keySpec, CLOUD_PROVIDERS, PROVIDERS, PROVIDER_SPECS, isCloudProvider } from '../../shared/providers.ts';
+import { keySpec, CLOUD_PROVIDERS, PROVIDERS, PROVIDER_SPECS, isCloudProvider, type Provider } from '../../shared/providers.ts';
 import { maskSecret } from '../../shared/secret-mask.ts';
 import { sdkBaseUrl } from '../../lib/base-url.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
@@ -50,6 +50,15 @@ export const RUNNER_SECRET_VARIABLES: readonly string[] = ['STIGMER_LLM_API_KEY'
 export function withoutCredentials(baseEnv: Readonly<NodeJS.ProcessEnv>): NodeJS.ProcessEnv {
   const credentials = new Set([...RUNNER_SECRET_VARIABLES, 'ANTHROPIC_AUTH_TOKEN']);
   return Object.fromEntries(Object.entries(baseEnv).filter(([name]) => !credentials.has(name.toUpperCase())));
+}
+
+/** The provider, model and base URL a runner was given, read back from the environment `buildRunnerEnv` made. */
+export function givenByEnv(env: Readonly<Record<string, string>> | undefined): { provider: Provider; model: string; baseUrl: string } | undefined {
+  const provider = env?.STIGMER_LLM_PROVIDER;
+  const model = env?.STIGMER_LLM_MODEL;
+  const baseUrl = env?.STIGMER_LLM_BASE_URL;
+  if (!(PROVIDERS as readonly string[]).includes(provider ?? '') || model === undefined || baseUrl === undefined) return undefined;
+  return { provider: provider as Provider, model, baseUrl };
 }
 
 /**

@@ -83,6 +83,11 @@ export class RunnerSupervisor {
     return this.#withCommand(this.#child.getState());
   }
 
+  /** The environment the current (or last) runner was launched with; undefined before the first launch. */
+  get launchedEnv(): Readonly<Record<string, string>> | undefined {
+    return this.#child.launchedSpec?.env;
+  }
+
   /** Whether the runner is meant to run: set by start/retry/restart, cleared by stop. */
   get wanted(): boolean {
     return this.#child.wanted;
