@@ -134,6 +134,19 @@ export function leadingFix(problems: readonly AppProblem[]): string | null {
   return problems.find((problem) => problem.severity === 'error' && problem.actions.length > 0)?.id ?? null;
 }
 
+/**
+ * The one primary button of the Detect Ollama step: a problem's fix when one is listed, else
+ * starting an installed Ollama that is not running, else installing it, else Continue. Pure.
+ */
+export function detectStepLead(ollama: OllamaState, problems: readonly AppProblem[]): { problem: string } | 'start' | 'install' | 'continue' {
+  const fix = leadingFix(problems);
+  if (fix !== null) return { problem: fix };
+  const { phase } = ollama.server;
+  if ((phase === 'stopped' || phase === 'failed') && ollama.binary) return 'start';
+  if (phase === 'not-installed' && problems.length === 0) return 'install';
+  return 'continue';
+}
+
 export type LastStepAction = 'start' | 'retry' | 'send' | 'finish';
 
 /**

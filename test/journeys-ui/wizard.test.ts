@@ -30,6 +30,7 @@ journey(
       await page.getByRole('heading', { name: 'Detect Ollama' }).waitFor(DEADLINE);
       assert.equal(await page.title(), 'Setup · Stigmer', 'the title says where the user is');
       await page.getByText(`answers at http://127.0.0.1:${port} with 0 models installed`).waitFor(DEADLINE);
+      assert.deepEqual(await primaries(page), ['Continue'], 'Ollama answers: going on is the one thing to do');
       await app.shot('wizard-1-detect-ollama');
       await page.getByRole('button', { name: 'Continue' }).click();
 
@@ -185,7 +186,8 @@ journey(
       await body.getByRole('list', { name: 'Problems' }).getByText('Ollama is not installed.', { exact: true }).waitFor(DEADLINE);
       assert.equal(await body.getByText(/Ollama is not installed/).count(), 1, 'said once');
       assert.deepEqual(await body.locator('a, button').allInnerTexts(), ['Install Ollama', 'Download Ollama', 'Check again', 'Use a cloud provider']);
-      await app.shot('wizard-no-ollama');
+      assert.deepEqual(await primaries(page), ['Install Ollama'], 'no Ollama: installing it leads, Continue is secondary');
+      await app.shots('wizard-no-ollama');
       await body.getByRole('button', { name: 'Use a cloud provider' }).click();
       await page.getByRole('heading', { name: 'Choose a provider' }).waitFor(DEADLINE);
       assert.equal(await page.getByRole('radio', { name: /Anthropic/ }).isChecked(), true, 'a cloud provider is preselected');

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { baseUrlCheck, contextLengthCheck, keepAliveCheck, requiredCheck, saveOffer } from '../../src/renderer/settings-checks.ts';
-import { lastStepPrimary, leadingFix } from '../../src/renderer/status.ts';
+import { detectStepLead, lastStepPrimary, leadingFix } from '../../src/renderer/status.ts';
+import type { OllamaState } from '../../src/shared/ollama.ts';
 import type { AppProblem } from '../../src/shared/problems.ts';
 
 test('Save is offered only for a valid change; what is wrong is told before, for the changed field only', () => {
@@ -69,4 +70,16 @@ test("a setup step's problem leads only when it is an error with a fix: the firs
     'an error with nothing to press does not lead',
   );
   assert.equal(leadingFix([problem('key-rejected:openai', 'error'), problem('runner:failed', 'error')]), 'key-rejected:openai', 'one leads: the first');
+});
+
+test('the Detect Ollama step leads with one button: a listed fix, else Start or Install Ollama, else Continue', () => {
+  const ollama = (phase: string, binary: boolean) => ({ server: { phase }, binary: binary ? { path: '/usr/bin/ollama' } : null }) as unknown as OllamaState;
+  const failing: AppProblem = { id: 'ollama:failed', severity: 'error', title: 'x', detail: '', actions: [{ kind: 'open', label: 'Logs', route: 'logs' }] };
+  assert.equal(detectStepLead(ollama('running', true), []), 'continue');
+  assert.equal(detectStepLead(ollama('stopped', true), []), 'start');
+  assert.equal(detectStepLead(ollama('failed', true), []), 'start');
+  assert.equal(detectStepLead(ollama('stopped', false), []), 'continue', 'nothing to start: going on');
+  assert.equal(detectStepLead(ollama('not-installed', false), []), 'install');
+  assert.deepEqual(detectStepLead(ollama('failed', true), [failing]), { problem: 'ollama:failed' }, "the listed problem's fix leads, Start is secondary");
+  assert.equal(detectStepLead(ollama('starting', true), []), 'continue');
 });

@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { actionCommand } from '../../shared/problem-actions.ts';
 import type { AppProblem, ProblemAction } from '../../shared/problems.ts';
 import { useStore } from '../store.ts';
-import { ActionError, useAction } from './ui.tsx';
+import { ActionError, buttonClass, useAction } from './ui.tsx';
 
 /** `unset LLM_PROVIDER` in a detail is shown as code, so it can be copied as it is. */
 function withCode(text: string): ComponentChildren {
@@ -26,7 +26,7 @@ interface ActionProps {
 
 function ActionButton({ action, problem, primary, run, busy, onOpen }: ActionProps) {
   const { bridge } = useStore();
-  const className = primary ? 'button button--primary' : 'button';
+  const className = buttonClass(primary);
   if (action.kind === 'link') {
     return (
       <a class={className} href={action.url} target="_blank" rel="noopener noreferrer">

@@ -49,6 +49,9 @@ export function Card({ title, actions, children, wide }: { title: string; action
   );
 }
 
+/** A step or list has one primary button: the one thing to do next. */
+export const buttonClass = (primary: boolean): string => (primary ? 'button button--primary' : 'button');
+
 /** A problem and how to fix it. */
 export function Problem({ message, fix, tone = 'error' }: { message: string; fix?: string | undefined; tone?: 'error' | 'warning' | 'info' }) {
   return (

@@ -4,7 +4,7 @@ import { isOllamaModelInstalled } from '../../shared/model-catalog.ts';
 import { PROVIDER_SPECS } from '../../shared/providers.ts';
 import { PullProgress } from '../components/download-progress.tsx';
 import { ProblemList, type OpenAction } from '../components/problem-list.tsx';
-import { ActionError, Problem, Row, StatusPill, useAction } from '../components/ui.tsx';
+import { ActionError, Problem, buttonClass, Row, StatusPill, useAction } from '../components/ui.tsx';
 import { useConversation } from '../components/use-conversation.ts';
 import { formatLatency } from '../format.ts';
 import { lastStepPrimary, leadingFix, runnerStatus } from '../status.ts';
@@ -19,8 +19,6 @@ export function configuredDownload(state: AppState) {
   if (state.config.provider.value !== 'ollama') return undefined;
   return state.downloads.find((download) => download.state === 'pulling' && isOllamaModelInstalled(state.config.model.value, [download.model]));
 }
-
-const buttonClass = (primary: boolean) => (primary ? 'button button--primary' : 'button');
 
 /**
  * Setup's last step: start the runner, ask it a first prompt, Finish. `frame` lays the body and

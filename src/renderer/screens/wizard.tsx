@@ -9,8 +9,8 @@ import { KeyEditor } from '../components/key-editor.tsx';
 import { ModelPicker } from '../components/model-picker.tsx';
 import { ProblemList, type OpenAction } from '../components/problem-list.tsx';
 import { ProviderRadio } from '../components/provider-radio.tsx';
-import { ActionError, PinnedBadge, Problem, Row, SourceBadge, StatusPill, useAction } from '../components/ui.tsx';
-import { invalidFieldText, leadingFix, ollamaStatus, wizardStepMark } from '../status.ts';
+import { ActionError, PinnedBadge, buttonClass, Problem, Row, SourceBadge, StatusPill, useAction } from '../components/ui.tsx';
+import { detectStepLead, invalidFieldText, leadingFix, ollamaStatus, wizardStepMark } from '../status.ts';
 import { configuredDownload, LastStep } from './wizard-last-step.tsx';
 import { useAppState, useStore } from '../store.ts';
 import { problemsForStep } from '../wizard-problems.ts';
@@ -73,6 +73,7 @@ function DetectOllama({ state, onUseCloud, onOpen }: { state: AppState; onUseClo
   const phase = ollama.server.phase;
   // With Ollama as the provider, what is wrong with it is one of the app's problems, with its buttons.
   const problems = problemsForStep(state.problems, 'ollama');
+  const lead = detectStepLead(ollama, problems);
   // While the configuration is invalid, a green "Running" would say all is well: Ollama's pill stays neutral.
   const running = ollamaStatus(ollama);
   const status = state.config.errors.length > 0 ? { ...running, tone: running.tone === 'ok' ? ('neutral' as const) : running.tone } : running;
@@ -94,11 +95,11 @@ function DetectOllama({ state, onUseCloud, onOpen }: { state: AppState; onUseClo
         {phase === 'starting' ? <span>Starting Ollama…</span> : null}
       </div>
       {(phase === 'stopped' || phase === 'failed') && ollama.binary ? (
-        <button type="button" class="button button--primary" disabled={action.busy} onClick={() => void run(() => bridge.invoke('ollama:start', {}))}>
+        <button type="button" class={buttonClass(lead === 'start')} disabled={action.busy} onClick={() => void run(() => bridge.invoke('ollama:start', {}))}>
           Start Ollama
         </button>
       ) : null}
-      <ProblemList problems={problems} onOpen={onOpen} />
+      <ProblemList problems={problems} onOpen={onOpen} lead={typeof lead === 'object' ? lead.problem : null} />
       {problems.length === 0 && 'reason' in ollama.server ? (
         <Problem tone={phase === 'not-installed' ? 'info' : 'error'} message={ollama.server.reason} fix={ollama.server.fix} />
       ) : null}
@@ -115,7 +116,12 @@ function DetectOllama({ state, onUseCloud, onOpen }: { state: AppState; onUseClo
           </ul>
           {problems.length === 0 ? (
             <div class="form__actions">
-              <button type="button" class="button button--primary" disabled={action.busy} onClick={() => void run(() => bridge.invoke('ollama:install', {}))}>
+              <button
+                type="button"
+                class={buttonClass(lead === 'install')}
+                disabled={action.busy}
+                onClick={() => void run(() => bridge.invoke('ollama:install', {}))}
+              >
                 Install Ollama
               </button>
               <a class="button" href={OLLAMA_DOWNLOAD_URL} target="_blank" rel="noreferrer">
@@ -214,7 +220,7 @@ export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'models'
   const next = (label: string, enabled: boolean, work?: () => Promise<unknown>, primary = true) => (
     <button
       type="button"
-      class={primary ? 'button button--primary' : 'button'}
+      class={buttonClass(primary)}
       disabled={!enabled || action.busy}
       onClick={() =>
         void run(async () => {
@@ -269,7 +275,11 @@ export function Wizard({ onClose }: { onClose: (later: boolean, route?: 'models'
   let panel: ComponentChildren;
   if (step === 0) {
     panel = (
-      <StepFrame title={titles[0]!} intro="Ollama runs open models on this machine: private, offline and free." footer={footer(next('Continue', true))}>
+      <StepFrame
+        title={titles[0]!}
+        intro="Ollama runs open models on this machine: private, offline and free."
+        footer={footer(next('Continue', true, undefined, detectStepLead(state.ollama, problemsForStep(state.problems, 'ollama')) === 'continue'))}
+      >
         <DetectOllama state={state} onUseCloud={useCloud} onOpen={openFromProblem} />
       </StepFrame>
     );
