@@ -56,6 +56,8 @@ test("a missing model is one problem with a Pull button; once pulled, the proble
   // What the banner's button does.
   assert.equal(((await app.core.execute('ollama:pull', { model: 'llama3.2' })) as { status: string }).status, 'success');
   await waitFor('the runner to check again and pass', () => checkPassed(app));
+  // The cascade's "not installed" warning goes once the model list is read again, which can land just after the check.
+  await waitFor('every problem to clear', () => state().problems.length === 0);
   assert.deepEqual(state().problems, []);
   assert.equal(state().lastError, null);
 });
@@ -67,6 +69,8 @@ test('after Ollama comes up, the runner\'s "connection refused" no longer shows'
   await waitFor('the runner to report Ollama unreachable', () =>
     app.entries.some((entry) => entry.source === 'runner' && /^The runner.*: “.*(ECONNREFUSED|cannot reach)/.test(entry.msg)),
   );
+  // The runner can report before detection has ended (it starts in ~0.1 s): the cause is shown once detection has.
+  await waitFor('the cause to be shown', () => ids(state()).includes('ollama:not-installed'));
   assert.deepEqual(ids(state()), ['ollama:not-installed'], 'the cause is shown, once, not its consequence');
   assert.deepEqual(
     state().problems[0]!.actions.map((action) => action.label),
@@ -77,6 +81,8 @@ test('after Ollama comes up, the runner\'s "connection refused" no longer shows'
   t.after(() => ollama.close());
   await waitFor('Ollama to be found', () => state().ollama.server.phase === 'running');
   await waitFor('the runner to check again and pass', () => checkPassed(app));
+  // The cascade's "not installed" warning goes once the model list is read again, which can land just after the check.
+  await waitFor('every problem to clear', () => state().problems.length === 0);
   assert.deepEqual(state().problems, []);
   assert.equal(state().lastError, null, 'no stale ECONNREFUSED');
 });
