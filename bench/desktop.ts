@@ -98,17 +98,7 @@ async function launch(ollamaUrl: string, settleMs: number): Promise<Launch> {
     await host.quit(WAIT_MS);
     return launched;
   } finally {
-    await host.disconnect();
-    if (host.running) {
-      for (const pid of host.pids().reverse()) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      }
-      await host.exited;
-    }
+    await host.killAll();
     fs.rmSync(userDataDir, { recursive: true, force: true, maxRetries: 5 });
     fs.rmSync(chromiumDir, { recursive: true, force: true, maxRetries: 5 });
   }

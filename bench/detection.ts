@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { DEFAULT_PROBE_TIMEOUT_MS, probeOllama } from '../src/main/ollama/detect.ts';
 import { startFakeOllama } from '../test/doubles/ollama/server.ts';
+import { startBlackhole } from './lib/blackhole.ts';
 import { emptySection, type Section } from './lib/report.ts';
 import { formatMs, formatNumber, median, repeat } from './lib/stats.ts';
 
@@ -20,16 +21,11 @@ async function refusedPort(): Promise<number> {
 export async function ollamaDetection(options: { runs: number }): Promise<Section> {
   const section = emptySection();
   const running = await startFakeOllama();
-  const silent = new Set<net.Socket>();
-  const blackhole = net.createServer((socket) => {
-    silent.add(socket);
-    socket.on('close', () => silent.delete(socket));
-  });
-  await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
+  const blackhole = await startBlackhole();
   const targets: [string, string][] = [
     ['running Ollama (double)', running.url],
     ['refused port', `http://127.0.0.1:${await refusedPort()}`],
-    ['blackholed port (accepts, never answers)', `http://127.0.0.1:${(blackhole.address() as net.AddressInfo).port}`],
+    ['blackholed port (accepts, never answers)', `http://127.0.0.1:${blackhole.port}`],
   ];
   try {
     for (const [subject, url] of targets) {
@@ -69,8 +65,7 @@ export async function ollamaDetection(options: { runs: number }): Promise<Sectio
     );
     return section;
   } finally {
-    for (const socket of silent) socket.destroy();
-    await new Promise((resolve) => blackhole.close(resolve));
+    await blackhole.close();
     await running.close();
   }
 }

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { HEADLESS_BUNDLE, ensureHeadlessBuilt } from '../test/support/headless.ts';
 import { startFakeOllama } from '../test/doubles/ollama/server.ts';
 import { readCpuSeconds, readMemory } from '../test/support/proc.ts';
+import { startBlackhole } from './lib/blackhole.ts';
 import { emptySection, type Section } from './lib/report.ts';
 import { formatMb, formatMs, formatNumber, formatRatio, median, repeat } from './lib/stats.ts';
 
@@ -61,18 +61,13 @@ export async function runnerLifecycle(options: { runs: number }): Promise<Sectio
   const section = emptySection();
   await ensureHeadlessBuilt();
   const ollama = await startFakeOllama({ models: ['llama3.2'] });
-  const silent = new Set<net.Socket>();
-  const blackhole = net.createServer((socket) => {
-    silent.add(socket);
-    socket.on('close', () => silent.delete(socket));
-  });
-  await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
+  const blackhole = await startBlackhole();
   const ollamaEnv = (url: string) => ({ STIGMER_LLM_PROVIDER: 'ollama', STIGMER_LLM_MODEL: 'llama3.2', STIGMER_LLM_BASE_URL: url, OLLAMA_HOST: url });
   try {
     const runs = await repeat(options.runs, async () => ({
       floor: await lifecycle(['-e', EMPTY_SCRIPT], {}),
       runner: await lifecycle([RUNNER_BUNDLE], ollamaEnv(ollama.url)),
-      hanging: await lifecycle([RUNNER_BUNDLE], ollamaEnv(`http://localhost:${(blackhole.address() as net.AddressInfo).port}`)),
+      hanging: await lifecycle([RUNNER_BUNDLE], ollamaEnv(`http://localhost:${blackhole.port}`)),
     }));
     const of = (subject: 'floor' | 'runner' | 'hanging', field: keyof Omit<Lifecycle, 'exitCode'>) => runs.map((run) => run[subject][field]);
     const codes = (subject: 'floor' | 'runner' | 'hanging') => [...new Set(runs.map((run) => String(run[subject].exitCode)))].join(', ');
@@ -115,8 +110,7 @@ export async function runnerLifecycle(options: { runs: number }): Promise<Sectio
     );
     return section;
   } finally {
-    for (const socket of silent) socket.destroy();
-    await new Promise((resolve) => blackhole.close(resolve));
+    await blackhole.close();
     await ollama.close();
   }
 }

@@ -284,6 +284,20 @@ export class DesktopHost {
     return this.running ? [this.pid, ...descendantsOf(this.pid)] : descendantsOf(this.pid);
   }
 
+  /** After a test or a bench run: a host still running is SIGKILLed with every process it started. */
+  async killAll(): Promise<void> {
+    await this.disconnect();
+    if (!this.running) return;
+    for (const pid of this.pids().reverse()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    await this.exited;
+  }
+
   async disconnect(): Promise<void> {
     const browser = this.#browser;
     this.#browser = undefined;
@@ -311,19 +325,7 @@ export class DesktopHost {
 export async function startDesktopHost(scope: Scope, args: readonly string[], env: NodeJS.ProcessEnv, options: DesktopHostOptions = {}): Promise<DesktopHost> {
   await ensureDesktopBuilt();
   const host = new DesktopHost(args, { ...env, [DOUBLE_ENV.tempDir]: scope.tempDir('stigmer-chromium-') }, options);
-  scope.defer(async () => {
-    await host.disconnect();
-    if (host.running) {
-      for (const pid of host.pids().reverse()) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      }
-      await host.exited;
-    }
-  });
+  scope.defer(() => host.killAll());
   return host;
 }
 
